@@ -1,0 +1,56 @@
+// The uncut commands. main.cc parses arguments into these option structs;
+// each command returns the process exit code (see docs/cli.md).
+#ifndef UNCUT_CLI_COMMANDS_H_
+#define UNCUT_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "ingest/ingest.h"
+
+namespace uncut {
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitNotFound = 1;   // trace: nothing in the archive matches
+inline constexpr int kExitUsage = 2;      // bad command line
+inline constexpr int kExitBadInput = 3;   // a file or extract could not be used
+inline constexpr int kExitArchive = 4;    // the archive is damaged or unusable
+inline constexpr int kExitInternal = 5;
+
+struct GlobalOptions {
+  std::string archive;  // resolved archive directory
+  bool quiet = false;
+  bool json = false;
+};
+
+struct AddCommand {
+  std::vector<std::string> paths;
+  AddOptions options;
+};
+int RunAdd(const GlobalOptions& g, const AddCommand& c);
+
+int RunList(const GlobalOptions& g);
+
+struct ShowCommand {
+  std::string ref;
+  bool text = false;
+};
+int RunShow(const GlobalOptions& g, const ShowCommand& c);
+
+int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs);
+int RunVerify(const GlobalOptions& g);
+
+struct TraceCommand {
+  std::string text;       // --text
+  std::string text_file;  // --text-file (- for stdin)
+  int context = 1;
+};
+int RunTrace(const GlobalOptions& g, const TraceCommand& c);
+
+// Prints "uncut: <message>" to stderr and returns the exit code for `s`.
+int ReportError(const absl::Status& s);
+
+}  // namespace uncut
+
+#endif  // UNCUT_CLI_COMMANDS_H_

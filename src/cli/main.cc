@@ -1,0 +1,105 @@
+// uncut: given an excerpt, find the uncut original.
+// A thin command line over the libraries; see docs/cli.md.
+#include <cstdlib>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "cli/commands.h"
+
+namespace {
+
+constexpr char kVersion[] = UNCUT_VERSION;
+
+std::string DefaultArchive() {
+  const char* env = std::getenv("UNCUT_ARCHIVE");
+  return env && *env ? env : "uncut-archive";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"uncut: given an excerpt, find the uncut original."};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+  uncut::GlobalOptions g;
+  g.archive = DefaultArchive();
+  app.add_option("--archive", g.archive,
+                 "archive directory (default: $UNCUT_ARCHIVE or ./uncut-archive)");
+  app.add_flag("-q,--quiet", g.quiet, "print only errors and results");
+
+  uncut::AddCommand add;
+  std::string source_url, captured_at, title, note;
+  auto* add_cmd = app.add_subcommand("add", "add files or folders (recursively) to the archive");
+  add_cmd->add_option("paths", add.paths, "files or folders")->required();
+  add_cmd->add_option("--source-url", source_url, "where the source was found");
+  add_cmd->add_option("--captured-at", captured_at, "when it was captured (RFC 3339)");
+  add_cmd->add_option("--title", title, "a title for the source");
+  add_cmd->add_option("--note", note, "a note kept with the source");
+  add_cmd->add_option("--charset", add.options.charset,
+                      "read text files in this charset (default: detect)");
+  add_cmd->footer(
+      "Examples:\n  uncut add report.html --source-url https://example.org/r --captured-at "
+      "2024-05-01T12:00:00Z\n  uncut add ~/evidence/");
+
+  auto* list_cmd = app.add_subcommand("list", "list archived items");
+  list_cmd->add_flag("--json", g.json, "print JSON");
+
+  uncut::ShowCommand show;
+  auto* show_cmd = app.add_subcommand("show", "show one item's metadata (or its text)");
+  show_cmd->add_option("item", show.ref, "item id or SHA-256 (prefix)")->required();
+  show_cmd->add_flag("--json", g.json, "print JSON");
+  show_cmd->add_flag("--text", show.text, "print the extracted text");
+
+  std::vector<std::string> remove_refs;
+  auto* remove_cmd = app.add_subcommand("remove", "remove items from the archive");
+  remove_cmd->add_option("items", remove_refs, "item ids or SHA-256 (prefixes)")->required();
+
+  auto* verify_cmd = app.add_subcommand("verify", "re-hash every original and check the index");
+
+  uncut::TraceCommand trace;
+  auto* trace_cmd = app.add_subcommand("trace", "find where an excerpt comes from");
+  auto* text_opt = trace_cmd->add_option("--text", trace.text, "the extract, as text");
+  auto* file_opt =
+      trace_cmd->add_option("--text-file", trace.text_file, "read the extract from a file (- = stdin)");
+  text_opt->excludes(file_opt);
+  trace_cmd->add_option("--context", trace.context, "sentences of context before and after")
+      ->check(CLI::Range(0, 20));
+  trace_cmd->add_flag("--json", g.json, "print JSON (schema uncut.trace/1, docs/trace-schema.md)");
+  trace_cmd->footer(
+      "Examples:\n  uncut trace --text \"we shall defend our island, whatever the cost\"\n"
+      "  pbpaste | uncut trace --text-file - --json");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : uncut::kExitUsage;
+  }
+  if (!source_url.empty()) add.options.meta.source_url = source_url;
+  if (!captured_at.empty()) add.options.meta.captured_at = captured_at;
+  if (!title.empty()) add.options.meta.title = title;
+  if (!note.empty()) add.options.meta.note = note;
+
+  try {
+    if (add_cmd->parsed()) return uncut::RunAdd(g, add);
+    if (list_cmd->parsed()) return uncut::RunList(g);
+    if (show_cmd->parsed()) return uncut::RunShow(g, show);
+    if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs);
+    if (verify_cmd->parsed()) return uncut::RunVerify(g);
+    if (trace_cmd->parsed()) {
+      if (text_opt->count() > 0 && trace.text.empty()) {
+        std::cerr << "uncut: --text: the extract is empty\n";
+        return uncut::kExitBadInput;
+      }
+      if (trace.text.empty() && trace.text_file.empty()) {
+        std::cerr << "uncut: trace: give the extract with --text or --text-file\n";
+        return uncut::kExitUsage;
+      }
+      return uncut::RunTrace(g, trace);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "uncut: internal error: " << e.what() << "\n";
+    return uncut::kExitInternal;
+  }
+  return uncut::kExitUsage;
+}

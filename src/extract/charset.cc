@@ -1,0 +1,254 @@
+#include "extract/charset.h"
+
+#include <unicode/ucnv.h>
+#include <unicode/ucsdet.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+#include <memory>
+
+#include "absl/strings/ascii.h"
+#include "base/strings.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+
+namespace uncut {
+namespace {
+
+struct ConverterCloser {
+  void operator()(UConverter* c) const { ucnv_close(c); }
+};
+struct DetectorCloser {
+  void operator()(UCharsetDetector* d) const { ucsdet_close(d); }
+};
+
+// Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid.
+int Utf8SequenceLength(const unsigned char* p, size_t avail) {
+  unsigned char c = p[0];
+  if (c < 0x80) return 1;
+  int n;
+  uint32_t min;
+  if ((c & 0xe0) == 0xc0) {
+    n = 2;
+    min = 0x80;
+  } else if ((c & 0xf0) == 0xe0) {
+    n = 3;
+    min = 0x800;
+  } else if ((c & 0xf8) == 0xf0) {
+    n = 4;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (avail < static_cast<size_t>(n)) return 0;
+  uint32_t cp = c & (0x7f >> n);
+  for (int i = 1; i < n; ++i) {
+    if ((p[i] & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i] & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}
+
+bool LooksBinary(std::string_view bytes, size_t* where) {
+  size_t controls = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    unsigned char c = bytes[i];
+    if (c == 0) {
+      *where = i;
+      return true;
+    }
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) {
+      ++controls;
+    }
+  }
+  *where = 0;
+  return bytes.size() > 0 && controls * 100 > bytes.size();
+}
+
+}  // namespace
+
+size_t FindInvalidUtf8(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t i = 0, n = bytes.size();
+  while (i < n) {
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    int len = Utf8SequenceLength(p + i, n - i);
+    if (len == 0) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+absl::StatusOr<DecodedText> ConvertCharset(std::string_view bytes, std::string_view charset) {
+  UErrorCode err = U_ZERO_ERROR;
+  std::string name(charset);
+  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open(name.c_str(), &err));
+  if (U_FAILURE(err)) {
+    return absl::InvalidArgumentError(StrCat("unknown charset \"", charset, "\""));
+  }
+  DecodedText out;
+  out.charset = ucnv_getName(conv.get(), &err);
+  err = U_ZERO_ERROR;
+  // Decode in chunks so memory stays proportional to the input.
+  const char* src = bytes.data();
+  const char* src_end = bytes.data() + bytes.size();
+  constexpr size_t kChunk = 1 << 16;
+  std::vector<UChar> u16(kChunk);
+  std::vector<int32_t> offsets(kChunk);
+  OffsetMapBuilder map;
+  // A code point may straddle two chunks: keep a pending lead surrogate.
+  UChar pending = 0;
+  int64_t pending_off = -1;
+  uint64_t consumed_base = 0;
+  size_t bad = 0;
+  while (true) {
+    UChar* target = u16.data();
+    const char* chunk_start = src;
+    int32_t* off = offsets.data();
+    err = U_ZERO_ERROR;
+    ucnv_toUnicode(conv.get(), &target, u16.data() + u16.size(), &src, src_end, off, true, &err);
+    if (U_FAILURE(err) && err != U_BUFFER_OVERFLOW_ERROR) {
+      return absl::InvalidArgumentError(
+          StrCat("cannot decode as ", charset, ": ", u_errorName(err)));
+    }
+    size_t produced = target - u16.data();
+    uint64_t chunk_base = consumed_base;
+    uint64_t chunk_end = consumed_base + (src - chunk_start);
+    for (size_t i = 0; i < produced; ++i) {
+      UChar c = u16[i];
+      int64_t o = offsets[i] < 0 ? -1 : static_cast<int64_t>(chunk_base + offsets[i]);
+      UChar32 cp;
+      int64_t start;
+      if (U16_IS_LEAD(c)) {
+        pending = c;
+        pending_off = o;
+        continue;
+      }
+      if (U16_IS_TRAIL(c) && pending != 0) {
+        cp = U16_GET_SUPPLEMENTARY(pending, c);
+        start = pending_off;
+        pending = 0;
+      } else {
+        cp = c;
+        start = o;
+        pending = 0;
+      }
+      if (cp == 0xfffd) ++bad;
+      if (cp == 0xfeff && out.utf8.empty()) continue;  // byte order mark
+      // The source end of this code point is the start of the next one.
+      int64_t next = -1;
+      for (size_t j = i + 1; j < produced; ++j) {
+        if (offsets[j] >= 0 && chunk_base + offsets[j] != static_cast<uint64_t>(start)) {
+          next = chunk_base + offsets[j];
+          break;
+        }
+      }
+      if (next < 0) next = static_cast<int64_t>(chunk_end);
+      if (start < 0) start = next;
+      char buf[4];
+      int32_t len = 0;
+      UBool is_err = false;
+      U8_APPEND(buf, len, 4, cp, is_err);
+      size_t before = out.utf8.size();
+      out.utf8.append(buf, len);
+      map.Replace(out.utf8.size() - before, start, next - start);
+    }
+    consumed_base = chunk_end;
+    if (err != U_BUFFER_OVERFLOW_ERROR) break;
+  }
+  out.map = std::move(map).Build();
+  if (bad > 0) {
+    out.warnings.push_back(StrCat(bad, " bytes could not be decoded as ", out.charset,
+                                        " and were replaced by U+FFFD"));
+  }
+  return out;
+}
+
+absl::StatusOr<DecodedText> DecodeText(std::string_view bytes, std::string_view forced,
+                                       std::string_view declared) {
+  if (!forced.empty()) return ConvertCharset(bytes, forced);
+  auto starts = [&](std::string_view p) { return bytes.substr(0, p.size()) == p; };
+  if (starts("\xEF\xBB\xBF")) {
+    std::string_view rest = bytes.substr(3);
+    size_t bad = FindInvalidUtf8(rest);
+    if (bad != std::string_view::npos) {
+      return absl::InvalidArgumentError(
+          StrCat("invalid UTF-8 at byte ", bad + 3, " (the file starts with a UTF-8 BOM)"));
+    }
+    DecodedText out;
+    out.utf8 = std::string(rest);
+    OffsetMapBuilder b;
+    b.Copy(rest.size(), 3);
+    out.map = std::move(b).Build();
+    out.charset = "UTF-8";
+    return out;
+  }
+  if (starts("\xFF\xFE") || starts("\xFE\xFF")) {
+    return ConvertCharset(bytes, starts("\xFF\xFE") ? "UTF-16LE" : "UTF-16BE");
+  }
+  size_t where;
+  if (LooksBinary(bytes, &where)) {
+    return absl::InvalidArgumentError(
+        where > 0 || bytes[0] == 0 ? StrCat("binary data, not text (NUL byte at offset ",
+                                                  where, ")")
+                                   : "binary data, not text (many control bytes)");
+  }
+  size_t bad = FindInvalidUtf8(bytes);
+  if (bad == std::string_view::npos) {
+    DecodedText out;
+    out.utf8 = std::string(bytes);
+    out.map = OffsetMap::Identity(bytes.size());
+    out.charset = "UTF-8";
+    return out;
+  }
+  // Damaged UTF-8 (valid multi-byte sequences plus invalid bytes) is refused
+  // rather than guessed: a legacy decoder would turn it into mojibake.
+  bool has_multibyte = false;
+  {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    for (size_t i = 0; i < bytes.size();) {
+      if (p[i] < 0x80) {
+        ++i;
+        continue;
+      }
+      int len = Utf8SequenceLength(p + i, bytes.size() - i);
+      if (len > 1) has_multibyte = true;
+      i += len > 0 ? len : 1;
+    }
+  }
+  if (has_multibyte) {
+    return absl::InvalidArgumentError(StrCat(
+        "invalid UTF-8 at byte ", bad, " (use --charset if the file is in a legacy encoding)"));
+  }
+  if (!declared.empty()) {
+    auto d = ConvertCharset(bytes, declared);
+    if (d.ok()) return d;
+  }
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<UCharsetDetector, DetectorCloser> det(ucsdet_open(&err));
+  if (U_FAILURE(err)) return absl::InternalError("cannot open ICU charset detector");
+  ucsdet_setText(det.get(), bytes.data(), static_cast<int32_t>(std::min<size_t>(bytes.size(), 1 << 20)),
+                 &err);
+  const UCharsetMatch* m = ucsdet_detect(det.get(), &err);
+  if (U_FAILURE(err) || m == nullptr) {
+    return absl::InvalidArgumentError(
+        StrCat("invalid UTF-8 at byte ", bad, " and the charset could not be detected"));
+  }
+  std::string name = ucsdet_getName(m, &err);
+  int32_t confidence = ucsdet_getConfidence(m, &err);
+  if (name == "UTF-8" || confidence < 10) {
+    return absl::InvalidArgumentError(StrCat(
+        "invalid UTF-8 at byte ", bad, " (use --charset if the file is in a legacy encoding)"));
+  }
+  ASSIGN_OR_RETURN(DecodedText out, ConvertCharset(bytes, name));
+  out.warnings.push_back(absl::StrFormat(
+      "not UTF-8; read as %s (detected with %d%% confidence; use --charset to override)", name,
+      confidence));
+  return out;
+}
+
+}  // namespace uncut

@@ -1,0 +1,117 @@
+#include <cmath>
+
+#include "report/trace_report.h"
+
+namespace uncut {
+namespace {
+
+using nlohmann::json;
+
+json Optional(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+// Seconds are reported to the millisecond; bytes as integers.
+json Number(double v, const std::string& unit) {
+  if (unit == "byte") return json(static_cast<int64_t>(std::llround(v)));
+  return json(std::round(v * 1000.0) / 1000.0);
+}
+
+json LocationToJson(const TextLocation& l) {
+  json j = {{"start_byte", l.start_byte}, {"end_byte", l.end_byte}, {"line", l.line},
+            {"column", l.column},         {"paragraph", l.paragraph}};
+  if (!l.anchors.empty()) j["anchors"] = l.anchors;
+  return j;
+}
+
+}  // namespace
+
+json ItemToJson(const Item& item) {
+  json j = {{"id", item.id},
+            {"sha256", item.sha256},
+            {"kind", item.kind},
+            {"format", item.format},
+            {"size", item.size},
+            {"name", item.name},
+            {"added_from", item.added_from},
+            {"added_at", item.added_at},
+            {"source_url", Optional(item.meta.source_url)},
+            {"captured_at", Optional(item.meta.captured_at)},
+            {"title", Optional(item.meta.title)},
+            {"note", Optional(item.meta.note)},
+            {"info", item.info}};
+  if (item.parent_id) j["parent_id"] = *item.parent_id;
+  if (item.object != item.sha256 || item.object_offset != 0) {
+    j["stored_in"] = {{"object", item.object}, {"offset", item.object_offset}};
+  }
+  return j;
+}
+
+json ReportToJson(const TraceReport& r) {
+  const std::string& u = r.unit;
+  json sources = json::array();
+  for (const SourceMatch& m : r.sources) {
+    json segs = json::array();
+    for (const Segment& s : m.segments) {
+      json j = {{"query", {{"start", Number(s.query_start, u)}, {"end", Number(s.query_end, u)}}},
+                {"source", {{"start", Number(s.source_start, u)}, {"end", Number(s.source_end, u)}}},
+                {"confidence", std::round(s.confidence * 1000.0) / 1000.0},
+                {"evidence", s.evidence}};
+      if (!s.verdict.empty()) j["verdict"] = s.verdict;
+      if (s.location) j["source"]["location"] = LocationToJson(*s.location);
+      if (!s.source_text.empty()) j["source"]["text"] = s.source_text;
+      if (!s.query_text.empty()) j["query"]["text"] = s.query_text;
+      if (!s.edits.empty()) {
+        json edits = json::array();
+        for (const TextEdit& e : s.edits) {
+          json je = {{"kind", e.kind}};
+          if (!e.source_text.empty()) je["source_text"] = e.source_text;
+          if (!e.query_text.empty()) je["query_text"] = e.query_text;
+          if (e.source) je["source"] = LocationToJson(*e.source);
+          edits.push_back(std::move(je));
+        }
+        j["edits"] = std::move(edits);
+      }
+      if (u == "s") j["speed"] = std::round(s.speed * 1000.0) / 1000.0;
+      if (!s.extra.empty()) j["details"] = s.extra;
+      segs.push_back(std::move(j));
+    }
+    json intervals = json::array();
+    for (const SourceInterval& iv : m.intervals) {
+      json j = {{"role", iv.role}, {"start", Number(iv.start, u)}, {"end", Number(iv.end, u)},
+                {"length", Number(iv.end - iv.start, u)}};
+      if (!iv.text.empty()) j["text"] = iv.text;
+      if (iv.location) j["location"] = LocationToJson(*iv.location);
+      if (!iv.note.empty()) j["note"] = iv.note;
+      intervals.push_back(std::move(j));
+    }
+    json sm = {{"item", ItemToJson(m.item)},
+               {"verdict", m.verdict},
+               {"score", std::round(m.score * 100.0) / 100.0},
+               {"segments", std::move(segs)},
+               {"intervals", std::move(intervals)}};
+    if (!m.notes.empty()) sm["notes"] = m.notes;
+    sources.push_back(std::move(sm));
+  }
+  json gaps = json::array();
+  for (const QueryGap& g : r.not_in_archive) {
+    json j = {{"start", Number(g.start, u)}, {"end", Number(g.end, u)}};
+    if (!g.text.empty()) j["text"] = g.text;
+    gaps.push_back(std::move(j));
+  }
+  json query = {{"kind", r.query_kind},
+                {"sha256", r.query_sha256},
+                {"length", Number(r.query_length, u)},
+                {"unit", u}};
+  if (!r.query_name.empty()) query["name"] = r.query_name;
+  if (!r.query_text.empty()) query["text"] = r.query_text;
+  return {{"schema", kTraceSchema},
+          {"query", std::move(query)},
+          {"verdict", r.verdict},
+          {"sources", std::move(sources)},
+          {"not_in_archive", std::move(gaps)},
+          {"warnings", r.warnings},
+          {"parameters", r.parameters},
+          {"traced_at", r.traced_at},
+          {"elapsed_ms", std::round(r.elapsed_ms * 10.0) / 10.0}};
+}
+
+}  // namespace uncut

@@ -1,0 +1,136 @@
+#include <cmath>
+
+#include "base/strings.h"
+#include "absl/strings/str_format.h"
+#include "report/trace_report.h"
+
+namespace uncut {
+namespace {
+
+struct Style {
+  bool on;
+  std::string bold() const { return on ? "\033[1m" : ""; }
+  std::string dim() const { return on ? "\033[2m" : ""; }
+  std::string red() const { return on ? "\033[31m" : ""; }
+  std::string green() const { return on ? "\033[32m" : ""; }
+  std::string yellow() const { return on ? "\033[33m" : ""; }
+  std::string reset() const { return on ? "\033[0m" : ""; }
+};
+
+std::string Clock(double s) {
+  if (s < 0) s = 0;
+  int ms = static_cast<int>(std::llround(s * 1000));
+  int h = ms / 3600000, m = (ms / 60000) % 60, sec = (ms / 1000) % 60, frac = ms % 1000;
+  if (h > 0) return absl::StrFormat("%d:%02d:%02d.%03d", h, m, sec, frac);
+  return absl::StrFormat("%d:%02d.%03d", m, sec, frac);
+}
+
+std::string Span(double a, double b, const std::string& unit) {
+  if (unit == "byte") {
+    return StrCat("bytes ", static_cast<int64_t>(a), "-", static_cast<int64_t>(b));
+  }
+  return StrCat(Clock(a), "-", Clock(b));
+}
+
+std::string Where(const TextLocation& l) {
+  std::string s = StrCat("line ", l.line, ", col ", l.column, ", paragraph ", l.paragraph);
+  for (const auto& [k, v] : l.anchors.items()) {
+    StrAppend(&s, ", ", k, " ", v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  return s;
+}
+
+std::string VerdictWords(const std::string& v) {
+  if (v == "verbatim") return "verbatim";
+  if (v == "verbatim_with_omissions") return "verbatim, with omissions";
+  if (v == "altered") return "altered";
+  return v;
+}
+
+}  // namespace
+
+std::string ReportToText(const TraceReport& r, bool color) {
+  Style st{color};
+  std::string out;
+  const std::string& u = r.unit;
+  if (r.sources.empty()) {
+    StrAppend(&out, st.bold(), "Not found", st.reset(),
+                    ": no archived source contains this ", r.query_kind, ".\n");
+  }
+  size_t n = 0;
+  for (const SourceMatch& m : r.sources) {
+    ++n;
+    StrAppend(&out, st.bold(), "Source ", n, ": ", m.item.name, st.reset(), "  [item ",
+                    m.item.id, ", ", m.item.format, "]\n");
+    StrAppend(&out, "  sha256 ", m.item.sha256, "\n");
+    if (m.item.meta.title) StrAppend(&out, "  title: ", *m.item.meta.title, "\n");
+    if (m.item.meta.source_url) StrAppend(&out, "  url: ", *m.item.meta.source_url, "\n");
+    if (m.item.meta.captured_at) {
+      StrAppend(&out, "  captured: ", *m.item.meta.captured_at, "\n");
+    }
+    StrAppend(&out, "  verdict: ", st.bold(), VerdictWords(m.verdict), st.reset(), "\n");
+    for (const std::string& note : m.notes) StrAppend(&out, "  note: ", note, "\n");
+    for (const SourceInterval& iv : m.intervals) {
+      if (iv.role != "before") continue;
+      StrAppend(&out, "  ", st.dim(), "before: ", iv.text, st.reset(), "\n");
+    }
+    size_t k = 0;
+    for (const Segment& s : m.segments) {
+      ++k;
+      StrAppend(&out, "  ", st.green(), "segment ", k, st.reset(), ": query ",
+                      Span(s.query_start, s.query_end, u), " = source ",
+                      Span(s.source_start, s.source_end, u));
+      if (s.location) StrAppend(&out, " (", Where(*s.location), ")");
+      if (!s.verdict.empty()) StrAppend(&out, ", ", VerdictWords(s.verdict));
+      if (u == "s") {
+        StrAppend(&out, ", evidence: ");
+        for (size_t i = 0; i < s.evidence.size(); ++i) {
+          StrAppend(&out, i ? "+" : "", s.evidence[i]);
+        }
+        if (std::abs(s.speed - 1.0) > 0.005) absl::StrAppendFormat(&out, ", speed %.3fx", s.speed);
+      }
+      absl::StrAppendFormat(&out, ", confidence %.2f\n", s.confidence);
+      if (!s.edits.empty()) {
+        std::string line;
+        for (const TextEdit& e : s.edits) {
+          if (e.kind == "same") {
+            StrAppend(&line, e.source_text, " ");
+          } else if (e.kind == "omitted") {
+            StrAppend(&line, st.yellow(), "[omitted: ", e.source_text, "]", st.reset(), " ");
+          } else if (e.kind == "changed") {
+            StrAppend(&line, st.red(), "[changed: ", e.source_text, " -> ", e.query_text, "]",
+                            st.reset(), " ");
+          } else {
+            StrAppend(&line, st.red(), "[added: ", e.query_text, "]", st.reset(), " ");
+          }
+        }
+        if (!line.empty()) line.pop_back();
+        StrAppend(&out, "    \"", line, "\"\n");
+      }
+    }
+    for (const SourceInterval& iv : m.intervals) {
+      if (iv.role == "cut") {
+        StrAppend(&out, "  ", st.yellow(), "cut", st.reset(), ": source ",
+                        Span(iv.start, iv.end, u), " left out");
+        if (u == "s") absl::StrAppendFormat(&out, " (%.2f s)", iv.end - iv.start);
+        if (!iv.note.empty()) StrAppend(&out, " (", iv.note, ")");
+        StrAppend(&out, "\n");
+        if (!iv.text.empty()) StrAppend(&out, "    ", st.dim(), iv.text, st.reset(), "\n");
+      }
+    }
+    for (const SourceInterval& iv : m.intervals) {
+      if (iv.role != "after") continue;
+      StrAppend(&out, "  ", st.dim(), "after: ", iv.text, st.reset(), "\n");
+    }
+  }
+  for (const QueryGap& g : r.not_in_archive) {
+    StrAppend(&out, st.red(), "not in archive", st.reset(), ": query ",
+                    Span(g.start, g.end, u));
+    if (!g.text.empty()) StrAppend(&out, " \"", g.text, "\"");
+    StrAppend(&out, "\n");
+  }
+  for (const std::string& w : r.warnings) StrAppend(&out, "warning: ", w, "\n");
+  return out;
+}
+
+}  // namespace uncut

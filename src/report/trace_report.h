@@ -1,0 +1,106 @@
+// The trace report: one model for text, video and audio traces, rendered as
+// JSON (docs/trace-schema.md, "uncut.trace/1") and for the terminal.
+//
+// Modelled on YouTube Content ID's match segments: every segment pairs a
+// span of the query with a span of one archived source. Text spans are byte
+// offsets (and human locations); media spans are seconds.
+#ifndef UNCUT_REPORT_TRACE_REPORT_H_
+#define UNCUT_REPORT_TRACE_REPORT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+#include "store/archive.h"
+
+namespace uncut {
+
+inline constexpr char kTraceSchema[] = "uncut.trace/1";
+
+// A place in a text source that a person can find again.
+struct TextLocation {
+  uint64_t start_byte = 0;  // in the original file
+  uint64_t end_byte = 0;    // exclusive
+  int line = 0;             // 1-based line of start_byte in the original
+  int column = 0;           // 1-based, in characters
+  int paragraph = 0;        // 1-based paragraph of the extracted text
+  nlohmann::json anchors = nlohmann::json::object();  // page, message, cue, url ...
+};
+
+// One step of a text edit list.
+struct TextEdit {
+  std::string kind;         // "same", "omitted", "changed", "added"
+  std::string source_text;  // as the source has it (empty for "added")
+  std::string query_text;   // as the extract has it (empty for "omitted")
+  std::optional<TextLocation> source;  // for "omitted" and "changed"
+};
+
+struct Segment {
+  // Query span: bytes of the query text, or seconds of the clip.
+  double query_start = 0, query_end = 0;
+  // Source span: bytes of the original, or seconds of the source.
+  double source_start = 0, source_end = 0;
+  double confidence = 0;              // 0..1
+  std::vector<std::string> evidence;  // "text", "video", "audio"
+  std::string verdict;                // text: verbatim, verbatim_with_omissions, altered
+  // Text only.
+  std::optional<TextLocation> location;
+  std::string source_text;  // the matched source passage, as shown
+  std::string query_text;
+  std::vector<TextEdit> edits;
+  // Media only: playback speed of the query relative to the source.
+  double speed = 1.0;
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+// Source material the query does not show: between two segments (a cut), or
+// just before the first / after the last (context).
+struct SourceInterval {
+  std::string role;  // "cut", "before", "after"
+  double start = 0, end = 0;
+  std::string text;  // the source text there (text sources; media with transcripts)
+  std::optional<TextLocation> location;
+  std::string note;
+};
+
+struct SourceMatch {
+  Item item;
+  std::string verdict;  // overall: verbatim, verbatim_with_omissions, altered, ...
+  double score = 0;
+  std::vector<Segment> segments;         // in query order
+  std::vector<SourceInterval> intervals;  // cuts and context
+  std::vector<std::string> notes;
+};
+
+// A stretch of the query found in no source.
+struct QueryGap {
+  double start = 0, end = 0;
+  std::string text;
+};
+
+struct TraceReport {
+  std::string query_kind;  // "text", "video", "audio"
+  std::string query_name;  // file name, or "" for inline text
+  std::string query_sha256;
+  std::string query_text;  // text queries
+  double query_length = 0;  // bytes or seconds
+  std::string unit;         // "byte" or "s"
+  std::string verdict;      // "found", "partly_found", "not_found"
+  std::vector<SourceMatch> sources;  // best first
+  std::vector<QueryGap> not_in_archive;
+  std::vector<std::string> warnings;
+  nlohmann::json parameters = nlohmann::json::object();
+  std::string traced_at;
+  double elapsed_ms = 0;
+};
+
+nlohmann::json ReportToJson(const TraceReport& report);
+// Plain-text rendering for a terminal; `color` adds ANSI emphasis.
+std::string ReportToText(const TraceReport& report, bool color);
+nlohmann::json ItemToJson(const Item& item);
+
+}  // namespace uncut
+
+#endif  // UNCUT_REPORT_TRACE_REPORT_H_

@@ -1,0 +1,796 @@
+#include "store/archive.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "base/strings.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "base/file.h"
+#include "base/sha256.h"
+#include "base/status_macros.h"
+
+namespace uncut {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  sha256 TEXT NOT NULL,
+  parent_id INTEGER REFERENCES items(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  format TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  added_from TEXT NOT NULL,
+  added_at TEXT NOT NULL,
+  source_url TEXT, captured_at TEXT, title TEXT, note TEXT,
+  info TEXT NOT NULL DEFAULT '{}',
+  object TEXT NOT NULL,
+  object_offset INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX IF NOT EXISTS items_top_sha ON items(sha256) WHERE parent_id IS NULL;
+CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);
+CREATE INDEX IF NOT EXISTS items_parent ON items(parent_id);
+CREATE INDEX IF NOT EXISTS items_object ON items(object);
+CREATE TABLE IF NOT EXISTS texts(
+  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  text BLOB NOT NULL,
+  offset_map BLOB NOT NULL,
+  anchors TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS blobs(
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY(item_id, name));
+CREATE TABLE IF NOT EXISTS segments(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  modality TEXT NOT NULL,
+  file TEXT NOT NULL UNIQUE,
+  postings INTEGER NOT NULL,
+  created_at TEXT NOT NULL);
+)sql";
+
+constexpr char kItemColumns[] =
+    "id, sha256, parent_id, kind, format, size, name, added_from, added_at, source_url, "
+    "captured_at, title, note, info, object, object_offset";
+
+Item ReadItem(const SqliteStmt& s) {
+  Item it;
+  it.id = s.ColumnInt(0);
+  it.sha256 = s.ColumnText(1);
+  if (!s.ColumnIsNull(2)) it.parent_id = s.ColumnInt(2);
+  it.kind = s.ColumnText(3);
+  it.format = s.ColumnText(4);
+  it.size = s.ColumnInt(5);
+  it.name = s.ColumnText(6);
+  it.added_from = s.ColumnText(7);
+  it.added_at = s.ColumnText(8);
+  it.meta.source_url = s.ColumnOptText(9);
+  it.meta.captured_at = s.ColumnOptText(10);
+  it.meta.title = s.ColumnOptText(11);
+  it.meta.note = s.ColumnOptText(12);
+  it.info = nlohmann::json::parse(s.ColumnText(13), nullptr, false);
+  if (it.info.is_discarded()) it.info = nlohmann::json::object();
+  it.object = s.ColumnText(14);
+  it.object_offset = s.ColumnInt(15);
+  return it;
+}
+
+absl::StatusOr<int64_t> Generation(SqliteDb* db) {
+  ASSIGN_OR_RETURN(SqliteStmt s, db->Prepare("SELECT value FROM meta WHERE key='generation'"));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  int64_t g = 0;
+  if (row && !absl::SimpleAtoi(s.ColumnText(0), &g)) g = 0;
+  return g;
+}
+
+absl::Status BumpGeneration(SqliteDb* db) {
+  return db->Exec(
+      "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) DO UPDATE SET "
+      "value = CAST(value AS INTEGER) + 1");
+}
+
+bool IsHexSha(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) || absl::ascii_isupper(c)) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(n);
+  }
+  ::closedir(d);
+  return out;
+}
+
+}  // namespace
+
+std::string NowRfc3339() {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
+}
+
+absl::Status ValidateRfc3339(const std::string& s) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, s, &t, &err)) {
+    return absl::InvalidArgumentError(
+        StrCat("\"", s, "\" is not an RFC 3339 time (e.g. 2024-05-01T12:00:00Z)"));
+  }
+  return absl::OkStatus();
+}
+
+Archive::~Archive() = default;
+
+absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(const std::string& dir, Mode mode) {
+  std::string catalog = JoinPath(dir, "catalog.sqlite");
+  if (!PathExists(catalog)) {
+    if (mode == Mode::kReadOnly) {
+      if (PathExists(dir) && !IsDirectory(dir)) {
+        return absl::FailedPreconditionError(StrCat(dir, ": not an archive directory"));
+      }
+      return absl::NotFoundError(StrCat(
+          dir, ": no archive here (add sources with `uncut add` to create it)"));
+    }
+    RETURN_IF_ERROR(MakeDirs(dir));
+  }
+  RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "objects")));
+  RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "index")));
+  std::unique_ptr<Archive> a(new Archive());
+  a->dir_ = dir;
+  ASSIGN_OR_RETURN(a->db_, SqliteDb::Open(catalog, true));
+  RETURN_IF_ERROR(a->EnsureSchema(true));
+  return a;
+}
+
+absl::Status Archive::EnsureSchema(bool create) {
+  ASSIGN_OR_RETURN(SqliteStmt q, db_->Prepare(
+      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'"));
+  ASSIGN_OR_RETURN(bool row, q.Step());
+  bool exists = row && q.ColumnInt(0) > 0;
+  if (exists) {
+    ASSIGN_OR_RETURN(SqliteStmt v,
+                     db_->Prepare("SELECT value FROM meta WHERE key='schema_version'"));
+    ASSIGN_OR_RETURN(bool has, v.Step());
+    int version = 0;
+    if (!has || !absl::SimpleAtoi(v.ColumnText(0), &version)) {
+      return absl::DataLossError(StrCat(db_->path(), ": catalog has no schema version"));
+    }
+    if (version > kSchemaVersion) {
+      return absl::FailedPreconditionError(StrCat(
+          db_->path(), ": archive was written by a newer uncut (schema ", version, ")"));
+    }
+    return absl::OkStatus();
+  }
+  if (!create) return absl::DataLossError(StrCat(db_->path(), ": catalog is empty"));
+  ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db_.get()));
+  RETURN_IF_ERROR(db_->Exec(kSchema));
+  RETURN_IF_ERROR(db_->Exec(StrCat(
+      "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '", kSchemaVersion,
+      "'), ('generation', '0')")));
+  return tx->Commit();
+}
+
+std::string Archive::ObjectPath(const std::string& sha256) const {
+  return JoinPath(JoinPath(JoinPath(dir_, "objects"), sha256.substr(0, 2)), sha256);
+}
+
+absl::StatusOr<std::vector<Item>> Archive::ListItems() {
+  ASSIGN_OR_RETURN(SqliteStmt s,
+                   db_->Prepare(StrCat("SELECT ", kItemColumns, " FROM items ORDER BY id")));
+  std::vector<Item> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadItem(s));
+  }
+  return out;
+}
+
+absl::StatusOr<Item> Archive::GetItem(int64_t id) {
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(StrCat("SELECT ", kItemColumns,
+                                                           " FROM items WHERE id = ?")));
+  s.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return absl::NotFoundError(StrCat("no item ", id, " in the archive"));
+  return ReadItem(s);
+}
+
+absl::StatusOr<Item> Archive::FindItem(const std::string& ref) {
+  int64_t id;
+  if (ref.size() < 6 && absl::SimpleAtoi(ref, &id)) return GetItem(id);
+  std::string prefix = absl::AsciiStrToLower(ref);
+  for (char c : prefix) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError(
+          StrCat("\"", ref, "\" is neither an item id nor a SHA-256 (prefix)"));
+    }
+  }
+  if (prefix.size() < 6) {
+    return absl::InvalidArgumentError(StrCat("SHA-256 prefix \"", ref, "\" is too short"));
+  }
+  ASSIGN_OR_RETURN(SqliteStmt s,
+                   db_->Prepare(StrCat("SELECT ", kItemColumns,
+                                             " FROM items WHERE sha256 >= ? AND sha256 < ? "
+                                             "ORDER BY parent_id IS NOT NULL, id LIMIT 2")));
+  s.Bind(1, prefix).Bind(2, prefix + "g");
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return absl::NotFoundError(StrCat("no item matches \"", ref, "\""));
+  Item first = ReadItem(s);
+  ASSIGN_OR_RETURN(bool second, s.Step());
+  if (second && ReadItem(s).sha256 != first.sha256) {
+    return absl::InvalidArgumentError(StrCat("\"", ref, "\" matches several items"));
+  }
+  return first;
+}
+
+absl::StatusOr<std::optional<Item>> Archive::FindBySha(const std::string& sha256) {
+  ASSIGN_OR_RETURN(SqliteStmt s,
+                   db_->Prepare(StrCat("SELECT ", kItemColumns,
+                                             " FROM items WHERE sha256 = ? AND parent_id IS NULL")));
+  s.Bind(1, sha256);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Item>();
+  return std::optional<Item>(ReadItem(s));
+}
+
+absl::StatusOr<std::vector<Item>> Archive::Children(int64_t id) {
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(StrCat(
+                                     "SELECT ", kItemColumns,
+                                     " FROM items WHERE parent_id = ? ORDER BY id")));
+  s.Bind(1, id);
+  std::vector<Item> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadItem(s));
+  }
+  return out;
+}
+
+absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(
+      "SELECT text, offset_map, anchors FROM texts WHERE item_id = ?"));
+  s.Bind(1, item_id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return absl::NotFoundError(StrCat("item ", item_id, " has no text"));
+  StoredText out;
+  out.text.text = std::string(s.ColumnBlob(0));
+  ASSIGN_OR_RETURN(out.text.map, OffsetMap::Parse(s.ColumnBlob(1)));
+  nlohmann::json anchors = nlohmann::json::parse(s.ColumnText(2), nullptr, false);
+  if (anchors.is_array()) {
+    for (const auto& a : anchors) {
+      out.text.anchors.push_back({a.value("at", uint64_t{0}), a.value("kind", ""),
+                                  a.value("value", nlohmann::json())});
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<std::string>> Archive::LoadBlob(int64_t item_id,
+                                                            const std::string& name) {
+  ASSIGN_OR_RETURN(SqliteStmt s,
+                   db_->Prepare("SELECT data FROM blobs WHERE item_id = ? AND name = ?"));
+  s.Bind(1, item_id).Bind(2, name);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(s.ColumnBlob(0)));
+}
+
+absl::Status Archive::RefreshSegments() {
+  ASSIGN_OR_RETURN(int64_t gen, Generation(db_.get()));
+  if (gen == segments_version_) return absl::OkStatus();
+  // A compaction in another process may delete a file between reading the
+  // list and opening it; then read the list again.
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(SqliteStmt s,
+                     db_->Prepare("SELECT modality, file FROM segments ORDER BY id"));
+    std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> fresh;
+    std::map<std::string, std::shared_ptr<SegmentReader>> open;
+    absl::Status failure;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      std::string modality = s.ColumnText(0), file = s.ColumnText(1);
+      auto it = open_segments_.find(file);
+      std::shared_ptr<SegmentReader> reader;
+      if (it != open_segments_.end()) {
+        reader = it->second;
+      } else {
+        auto r = SegmentReader::Open(JoinPath(JoinPath(dir_, "index"), file));
+        if (!r.ok()) {
+          failure = r.status();
+          break;
+        }
+        reader = std::make_shared<SegmentReader>(std::move(*r));
+      }
+      open[file] = reader;
+      fresh[modality].push_back(reader);
+    }
+    if (failure.ok()) {
+      open_segments_ = std::move(open);
+      segments_ = std::move(fresh);
+      segments_version_ = gen;
+      return absl::OkStatus();
+    }
+    if (attempt >= 3 || !absl::IsNotFound(failure)) return failure;
+  }
+}
+
+absl::Status Archive::RefreshLive() {
+  ASSIGN_OR_RETURN(int64_t gen, Generation(db_.get()));
+  if (gen == live_version_) return absl::OkStatus();
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT id FROM items"));
+  std::vector<bool> live;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    int64_t id = s.ColumnInt(0);
+    if (id >= static_cast<int64_t>(live.size())) live.resize(id + 1024);
+    live[id] = true;
+  }
+  live_ = std::move(live);
+  live_version_ = gen;
+  return absl::OkStatus();
+}
+
+bool Archive::IsLive(uint32_t item) const { return item < live_.size() && live_[item]; }
+
+absl::Status Archive::Lookup(const std::string& modality, const std::vector<uint64_t>& keys,
+                             size_t max_per_key, std::vector<Posting>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(RefreshSegments());
+  RETURN_IF_ERROR(RefreshLive());
+  auto it = segments_.find(modality);
+  if (it == segments_.end()) return absl::OkStatus();
+  const auto& segs = it->second;
+  std::vector<std::span<const Posting>> found(segs.size());
+  for (uint64_t key : keys) {
+    size_t total = 0;
+    for (size_t i = 0; i < segs.size(); ++i) {
+      found[i] = segs[i]->Find(key);
+      total += found[i].size();
+    }
+    if (total == 0 || total > max_per_key) continue;
+    for (const auto& f : found) {
+      for (const Posting& p : f) {
+        if (IsLive(p.item)) out->push_back(p);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<WriteBatch>> Archive::BeginWrite() {
+  std::unique_ptr<WriteBatch> b(new WriteBatch(this));
+  std::string lock_path = JoinPath(dir_, "lock");
+  b->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (b->lock_fd_ < 0) return ErrnoStatus(lock_path, "cannot open lock file", errno);
+  while (::flock(b->lock_fd_, LOCK_EX) != 0) {
+    if (errno != EINTR) return ErrnoStatus(lock_path, "cannot lock", errno);
+  }
+  RETURN_IF_ERROR(b->Sweep());
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT coalesce((SELECT seq FROM "
+                                              "sqlite_sequence WHERE name='items'), 0)"));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  b->next_id_ = (row ? s.ColumnInt(0) : 0) + 1;
+  return b;
+}
+
+absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
+    const std::function<void(size_t, size_t)>& progress) {
+  std::vector<VerifyProblem> problems;
+  ASSIGN_OR_RETURN(std::vector<Item> items, ListItems());
+  size_t done = 0;
+  for (const Item& it : items) {
+    std::string ref = StrCat("item ", it.id, " (", it.name, ")");
+    std::string path = ObjectPath(it.object);
+    if (!PathExists(path)) {
+      problems.push_back({ref, StrCat("original is missing: ", path)});
+    } else if (it.object_offset == 0 && it.object == it.sha256) {
+      auto sha = Sha256OfFile(path);
+      if (!sha.ok()) {
+        problems.push_back({ref, std::string(sha.status().message())});
+      } else if (*sha != it.sha256) {
+        problems.push_back({ref, StrCat("original has changed: SHA-256 is ", *sha,
+                                              ", expected ", it.sha256)});
+      }
+    } else {
+      auto f = File::OpenForRead(path);
+      std::string bytes(it.size, '\0');
+      auto n = f.ok() ? f->ReadAt(bytes.data(), it.size, it.object_offset)
+                      : absl::StatusOr<size_t>(f.status());
+      if (!n.ok()) {
+        problems.push_back({ref, std::string(n.status().message())});
+      } else if (*n != it.size || Sha256Hex(bytes) != it.sha256) {
+        problems.push_back({ref, StrCat("bytes at offset ", it.object_offset, " of object ",
+                                              it.object, " no longer hash to ", it.sha256)});
+      }
+    }
+    if (progress) progress(++done, items.size());
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    segments_version_ = -1;
+    absl::Status s = RefreshSegments();
+    if (!s.ok()) {
+      problems.push_back({"index", std::string(s.message())});
+    } else {
+      for (const auto& [file, reader] : open_segments_) {
+        absl::Status v = reader->Verify();
+        if (!v.ok()) problems.push_back({StrCat("index segment ", file), std::string(v.message())});
+      }
+    }
+  }
+  return problems;
+}
+
+WriteBatch::~WriteBatch() {
+  // Staged objects that were never published are swept now; if the process
+  // dies instead, the next writer finds the staging marker and sweeps.
+  if (!staged_.empty() || !items_.empty()) Sweep().IgnoreError();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
+absl::Status WriteBatch::Sweep() {
+  // Objects and segments not referenced by the catalog were staged by a
+  // writer that did not commit. We hold the writer lock, so no one else is
+  // staging now.
+  SqliteDb* db = archive_->db_.get();
+  std::set<std::string> objects, segments;
+  {
+    ASSIGN_OR_RETURN(SqliteStmt s, db->Prepare("SELECT DISTINCT object FROM items"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      objects.insert(s.ColumnText(0));
+    }
+    ASSIGN_OR_RETURN(SqliteStmt g, db->Prepare("SELECT file FROM segments"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, g.Step());
+      if (!row) break;
+      segments.insert(g.ColumnText(0));
+    }
+  }
+  std::string marker = JoinPath(archive_->dir_, "objects/staging");
+  if (!PathExists(marker)) return absl::OkStatus();
+  std::string objects_dir = JoinPath(archive_->dir_, "objects");
+  for (const std::string& sub : ListDir(objects_dir)) {
+    std::string d = JoinPath(objects_dir, sub);
+    if (sub == "staging") {
+      for (const std::string& f : ListDir(d)) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
+      continue;
+    }
+    if (!IsDirectory(d)) continue;
+    for (const std::string& f : ListDir(d)) {
+      if (!IsHexSha(f) || !objects.count(f)) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
+    }
+  }
+  std::string index_dir = JoinPath(archive_->dir_, "index");
+  for (const std::string& mod : ListDir(index_dir)) {
+    std::string d = JoinPath(index_dir, mod);
+    if (!IsDirectory(d)) continue;
+    for (const std::string& f : ListDir(d)) {
+      if (!segments.count(JoinPath(mod, f))) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path) {
+  std::string staging = JoinPath(archive_->dir_, "objects/staging");
+  RETURN_IF_ERROR(MakeDirs(staging));
+  std::random_device rd;
+  std::string tmp = JoinPath(staging, StrCat(::getpid(), "-", rd(), rd()));
+  ASSIGN_OR_RETURN(File in, File::OpenForRead(path));
+  StagedObject out;
+  {
+    ASSIGN_OR_RETURN(File f, File::Create(tmp, 0444));
+    Sha256 h;
+    std::string buf(1 << 20, '\0');
+    while (true) {
+      auto n = in.Read(buf.data(), buf.size());
+      if (!n.ok()) {
+        RemoveFile(tmp).IgnoreError();
+        return n.status();
+      }
+      if (*n == 0) break;
+      std::string_view chunk(buf.data(), *n);
+      h.Update(chunk);
+      absl::Status w = f.WriteAll(chunk);
+      if (!w.ok()) {
+        RemoveFile(tmp).IgnoreError();
+        return w;
+      }
+      out.size += *n;
+    }
+    out.sha256 = h.FinishHex();
+    absl::Status s = f.Sync();
+    if (s.ok()) s = f.Close();
+    if (!s.ok()) {
+      RemoveFile(tmp).IgnoreError();
+      return s;
+    }
+  }
+  out.path = archive_->ObjectPath(out.sha256);
+  if (PathExists(out.path)) {
+    out.existed = true;
+    RETURN_IF_ERROR(RemoveFile(tmp));
+    return out;
+  }
+  std::string dir = out.path.substr(0, out.path.find_last_of('/'));
+  RETURN_IF_ERROR(MakeDirs(dir));
+  if (::rename(tmp.c_str(), out.path.c_str()) != 0) {
+    int err = errno;
+    RemoveFile(tmp).IgnoreError();
+    return ErrnoStatus(out.path, "cannot store original", err);
+  }
+  RETURN_IF_ERROR(SyncDir(dir));
+  staged_.insert(out.sha256);
+  return out;
+}
+
+absl::StatusOr<StagedObject> WriteBatch::StageBytes(std::string_view bytes) {
+  StagedObject out;
+  out.sha256 = Sha256Hex(bytes);
+  out.size = bytes.size();
+  out.path = archive_->ObjectPath(out.sha256);
+  if (PathExists(out.path)) {
+    out.existed = true;
+    return out;
+  }
+  RETURN_IF_ERROR(MakeDirs(JoinPath(archive_->dir_, "objects/staging")));
+  RETURN_IF_ERROR(MakeDirs(out.path.substr(0, out.path.find_last_of('/'))));
+  RETURN_IF_ERROR(WriteFileAtomic(out.path, bytes, 0444));
+  staged_.insert(out.sha256);
+  return out;
+}
+
+void WriteBatch::Discard(const StagedObject& object) {
+  if (object.existed || !staged_.count(object.sha256)) return;
+  // Another queued item may use the same bytes.
+  for (const NewItem& n : items_) {
+    if (n.item.object == object.sha256) return;
+  }
+  RemoveFile(object.path).IgnoreError();
+  staged_.erase(object.sha256);
+}
+
+absl::StatusOr<std::optional<Item>> WriteBatch::Existing(const std::string& sha256) {
+  for (const NewItem& n : items_) {
+    if (n.item.sha256 == sha256 && !n.item.parent_id) return std::optional<Item>(n.item);
+  }
+  return archive_->FindBySha(sha256);
+}
+
+absl::StatusOr<int64_t> WriteBatch::AddItem(NewItem item) {
+  item.item.id = next_id_++;
+  for (auto& [modality, postings] : item.postings) {
+    for (Posting& p : postings) p.item = static_cast<uint32_t>(item.item.id);
+  }
+  if (item.text) pending_bytes_ += item.text->text.size();
+  for (const auto& [m, p] : item.postings) pending_bytes_ += p.size() * sizeof(Posting) / 4;
+  int64_t id = item.item.id;
+  items_.push_back(std::move(item));
+  return id;
+}
+
+absl::Status WriteBatch::RemoveItem(int64_t id) {
+  removals_.push_back(id);
+  return absl::OkStatus();
+}
+
+absl::Status WriteBatch::Commit() {
+  if (items_.empty() && removals_.empty()) return absl::OkStatus();
+  SqliteDb* db = archive_->db_.get();
+  // Segment files first (under names no one references yet), then the
+  // catalog transaction that makes items and segments visible together.
+  std::map<std::string, std::vector<Posting>> merged;
+  for (NewItem& n : items_) {
+    for (auto& [modality, postings] : n.postings) {
+      auto& dst = merged[modality];
+      dst.insert(dst.end(), postings.begin(), postings.end());
+      std::vector<Posting>().swap(postings);
+    }
+  }
+  std::vector<std::pair<std::string, size_t>> new_segments;
+  std::vector<std::string> written;
+  std::set<std::string> removed_objects;
+  auto cleanup = [&] {
+    for (const std::string& f : written) RemoveFile(f).IgnoreError();
+  };
+  for (auto& [modality, postings] : merged) {
+    if (postings.empty()) continue;
+    std::string dir = JoinPath(JoinPath(archive_->dir_, "index"), modality);
+    RETURN_IF_ERROR(MakeDirs(dir));
+    std::random_device rd;
+    std::string name = StrCat(modality, "/", absl::FormatTime("%Y%m%d%H%M%S", absl::Now(),
+                                                                     absl::UTCTimeZone()),
+                                    "-", rd(), ".seg");
+    std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
+    absl::Status s = WriteSegment(path, &postings);
+    if (!s.ok()) {
+      cleanup();
+      return s;
+    }
+    written.push_back(path);
+    new_segments.push_back({name, postings.size()});
+  }
+  absl::Status s = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+    ASSIGN_OR_RETURN(SqliteStmt ins, db->Prepare(
+        "INSERT INTO items(id, sha256, parent_id, kind, format, size, name, added_from, added_at, "
+        "source_url, captured_at, title, note, info, object, object_offset) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    ASSIGN_OR_RETURN(SqliteStmt txt, db->Prepare(
+        "INSERT INTO texts(item_id, text, offset_map, anchors) VALUES(?,?,?,?)"));
+    ASSIGN_OR_RETURN(SqliteStmt blob,
+                     db->Prepare("INSERT INTO blobs(item_id, name, data) VALUES(?,?,?)"));
+    for (const NewItem& n : items_) {
+      const Item& it = n.item;
+      ins.Reset().IgnoreError();
+      ins.Bind(1, it.id).Bind(2, it.sha256);
+      if (it.parent_id) {
+        ins.Bind(3, *it.parent_id);
+      } else {
+        ins.BindNull(3);
+      }
+      ins.Bind(4, it.kind).Bind(5, it.format).Bind(6, static_cast<int64_t>(it.size));
+      ins.Bind(7, it.name).Bind(8, it.added_from).Bind(9, it.added_at);
+      ins.Bind(10, it.meta.source_url).Bind(11, it.meta.captured_at);
+      ins.Bind(12, it.meta.title).Bind(13, it.meta.note);
+      ins.Bind(14, it.info.dump()).Bind(15, it.object);
+      ins.Bind(16, static_cast<int64_t>(it.object_offset));
+      RETURN_IF_ERROR(ins.Run());
+      if (n.text) {
+        nlohmann::json anchors = nlohmann::json::array();
+        for (const Anchor& a : n.text->anchors) {
+          anchors.push_back({{"at", a.text_offset}, {"kind", a.kind}, {"value", a.value}});
+        }
+        txt.Reset().IgnoreError();
+        txt.Bind(1, it.id).BindBlob(2, n.text->text).BindBlob(3, n.text->map.Serialize());
+        txt.Bind(4, anchors.dump());
+        RETURN_IF_ERROR(txt.Run());
+      }
+      for (const auto& [name, data] : n.blobs) {
+        blob.Reset().IgnoreError();
+        blob.Bind(1, it.id).Bind(2, name).BindBlob(3, data);
+        RETURN_IF_ERROR(blob.Run());
+      }
+    }
+    ASSIGN_OR_RETURN(SqliteStmt seg, db->Prepare(
+        "INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
+    for (const auto& [name, count] : new_segments) {
+      seg.Reset().IgnoreError();
+      seg.Bind(1, name.substr(0, name.find('/'))).Bind(2, name);
+      seg.Bind(3, static_cast<int64_t>(count)).Bind(4, NowRfc3339());
+      RETURN_IF_ERROR(seg.Run());
+    }
+    ASSIGN_OR_RETURN(SqliteStmt objs, db->Prepare(
+        "SELECT DISTINCT object FROM items WHERE id = ?1 OR parent_id = ?1"));
+    ASSIGN_OR_RETURN(SqliteStmt del, db->Prepare("DELETE FROM items WHERE id = ?"));
+    for (int64_t id : removals_) {
+      objs.Reset().IgnoreError();
+      objs.Bind(1, id);
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, objs.Step());
+        if (!row) break;
+        removed_objects.insert(objs.ColumnText(0));
+      }
+      del.Reset().IgnoreError();
+      del.Bind(1, id);
+      RETURN_IF_ERROR(del.Run());
+    }
+    RETURN_IF_ERROR(BumpGeneration(db));
+    return tx->Commit();
+  }();
+  if (!s.ok()) {
+    cleanup();
+    return s;
+  }
+  // Originals no item references any more can go now.
+  if (!removed_objects.empty()) {
+    ASSIGN_OR_RETURN(SqliteStmt used, db->Prepare("SELECT 1 FROM items WHERE object = ? LIMIT 1"));
+    for (const std::string& object : removed_objects) {
+      used.Reset().IgnoreError();
+      used.Bind(1, object);
+      ASSIGN_OR_RETURN(bool row, used.Step());
+      if (!row) RETURN_IF_ERROR(RemoveFile(archive_->ObjectPath(object)));
+    }
+  }
+  items_.clear();
+  removals_.clear();
+  staged_.clear();
+  pending_bytes_ = 0;
+  // Nothing is staged any more: drop the marker that makes the next writer sweep.
+  ::rmdir(JoinPath(archive_->dir_, "objects/staging").c_str());
+  return absl::OkStatus();
+}
+
+absl::Status WriteBatch::Compact() {
+  SqliteDb* db = archive_->db_.get();
+  ASSIGN_OR_RETURN(SqliteStmt s, db->Prepare(
+      "SELECT modality, file, postings FROM segments ORDER BY modality, id"));
+  std::map<std::string, std::vector<std::pair<std::string, int64_t>>> by_modality;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    by_modality[s.ColumnText(0)].push_back({s.ColumnText(1), s.ColumnInt(2)});
+  }
+  {
+    std::lock_guard<std::mutex> lock(archive_->mu_);
+    RETURN_IF_ERROR(archive_->RefreshLive());
+  }
+  for (auto& [modality, segs] : by_modality) {
+    // Size-tiered: merge the newest segments while the newest is at least a
+    // quarter of the one before it, so the count stays logarithmic.
+    size_t take = 1;
+    int64_t sum = segs.back().second;
+    while (take < segs.size() && sum * 4 >= segs[segs.size() - take - 1].second) {
+      sum += segs[segs.size() - take - 1].second;
+      ++take;
+    }
+    if (take < 2) continue;
+    std::vector<SegmentReader> readers;
+    std::vector<std::string> names;
+    for (size_t i = segs.size() - take; i < segs.size(); ++i) {
+      ASSIGN_OR_RETURN(SegmentReader r,
+                       SegmentReader::Open(JoinPath(JoinPath(archive_->dir_, "index"), segs[i].first)));
+      readers.push_back(std::move(r));
+      names.push_back(segs[i].first);
+    }
+    std::vector<const SegmentReader*> inputs;
+    for (const auto& r : readers) inputs.push_back(&r);
+    std::random_device rd;
+    std::string name = StrCat(modality, "/merged-", rd(), rd(), ".seg");
+    std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
+    RETURN_IF_ERROR(MergeSegments(inputs, [&](uint32_t item) { return archive_->IsLive(item); },
+                                  path));
+    ASSIGN_OR_RETURN(SegmentReader merged, SegmentReader::Open(path));
+    absl::Status st = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+      ASSIGN_OR_RETURN(SqliteStmt del, db->Prepare("DELETE FROM segments WHERE file = ?"));
+      for (const std::string& n : names) {
+        del.Reset().IgnoreError();
+        del.Bind(1, n);
+        RETURN_IF_ERROR(del.Run());
+      }
+      ASSIGN_OR_RETURN(SqliteStmt ins, db->Prepare(
+          "INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
+      ins.Bind(1, modality).Bind(2, name).Bind(3, static_cast<int64_t>(merged.size()));
+      ins.Bind(4, NowRfc3339());
+      RETURN_IF_ERROR(ins.Run());
+      RETURN_IF_ERROR(BumpGeneration(db));
+      return tx->Commit();
+    }();
+    if (!st.ok()) {
+      RemoveFile(path).IgnoreError();
+      return st;
+    }
+    for (const std::string& n : names) {
+      RemoveFile(JoinPath(JoinPath(archive_->dir_, "index"), n)).IgnoreError();
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace uncut

@@ -1,0 +1,188 @@
+// The archive: one directory that holds everything uncut knows.
+//
+//   ARCHIVE/catalog.sqlite   items, their metadata and extracted text, and
+//                            the list of live index segments (SQLite, WAL)
+//   ARCHIVE/objects/ab/<sha256>   every original, byte for byte, read-only
+//   ARCHIVE/index/<modality>/<n>.seg   immutable posting segments
+//   ARCHIVE/lock             held by the one writer at a time
+//
+// Readers never block. A writer stages originals and segment files under
+// new names first and then publishes them in one catalog transaction, so a
+// writer killed at any moment leaves each item either fully present or
+// absent; files it staged but never published are swept by the next writer.
+#ifndef UNCUT_STORE_ARCHIVE_H_
+#define UNCUT_STORE_ARCHIVE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "extract/extractor.h"
+#include "index/posting.h"
+#include "index/segment_file.h"
+#include "nlohmann/json.hpp"
+#include "store/sqlite.h"
+
+namespace uncut {
+
+struct ItemMetadata {
+  std::optional<std::string> source_url;
+  std::optional<std::string> captured_at;  // RFC 3339
+  std::optional<std::string> title;
+  std::optional<std::string> note;
+};
+
+struct Item {
+  int64_t id = 0;
+  std::string sha256;               // digest of the item's own bytes
+  std::optional<int64_t> parent_id;  // e.g. the mailbox a message came from
+  std::string kind;                  // "text", "video", "audio", "container"
+  std::string format;                // "txt", "html", "mp4", ...
+  uint64_t size = 0;                 // bytes
+  std::string name;                  // file name (or a name within the parent)
+  std::string added_from;            // path it was added from
+  std::string added_at;              // RFC 3339, UTC
+  ItemMetadata meta;
+  nlohmann::json info = nlohmann::json::object();
+  // Where the bytes live: an object in the store and a byte range of it.
+  std::string object;
+  uint64_t object_offset = 0;
+};
+
+// An item's extracted text, as stored.
+struct StoredText {
+  ExtractedText text;
+};
+
+// Postings for one modality ("text", "video", "audio").
+using PostingsByModality = std::map<std::string, std::vector<Posting>>;
+
+// An original copied into the object store but not yet referenced.
+struct StagedObject {
+  std::string sha256;
+  uint64_t size = 0;
+  std::string path;  // where it now lives inside the archive
+  bool existed = false;  // an identical object was already stored
+};
+
+// A new item for WriteBatch::AddItem. Postings carry item = 0; the batch
+// fills in the id.
+struct NewItem {
+  Item item;
+  std::optional<ExtractedText> text;
+  PostingsByModality postings;
+  // Named binary blobs stored with the item (e.g. a frame-hash sequence).
+  std::map<std::string, std::string> blobs;
+};
+
+class WriteBatch;
+
+class Archive {
+ public:
+  enum class Mode { kReadOnly, kCreate };
+  static absl::StatusOr<std::unique_ptr<Archive>> Open(const std::string& dir, Mode mode);
+  ~Archive();
+
+  const std::string& dir() const { return dir_; }
+
+  absl::StatusOr<std::vector<Item>> ListItems();
+  absl::StatusOr<Item> GetItem(int64_t id);
+  // Finds an item by numeric id, full SHA-256, or a unique SHA-256 prefix of
+  // at least 6 hex digits.
+  absl::StatusOr<Item> FindItem(const std::string& ref);
+  absl::StatusOr<std::optional<Item>> FindBySha(const std::string& sha256);
+  absl::StatusOr<std::vector<Item>> Children(int64_t id);
+  absl::StatusOr<StoredText> LoadText(int64_t item_id);
+  absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id, const std::string& name);
+  std::string ObjectPath(const std::string& sha256) const;
+
+  // Postings of live items for each key; keys with more than max_per_key
+  // postings (in all segments together) are skipped as uninformative.
+  absl::Status Lookup(const std::string& modality, const std::vector<uint64_t>& keys,
+                      size_t max_per_key, std::vector<Posting>* out);
+
+  // Takes the writer lock (waiting for another writer to finish) and sweeps
+  // what an interrupted writer left behind.
+  absl::StatusOr<std::unique_ptr<WriteBatch>> BeginWrite();
+
+  struct VerifyProblem {
+    std::string what;  // item reference or file
+    std::string problem;
+  };
+  // Re-hashes every stored original and checks every index segment.
+  absl::StatusOr<std::vector<VerifyProblem>> Verify(
+      const std::function<void(size_t done, size_t total)>& progress = nullptr);
+
+  SqliteDb* db() { return db_.get(); }
+
+ private:
+  friend class WriteBatch;
+  Archive() = default;
+  absl::Status EnsureSchema(bool create);
+  absl::Status RefreshSegments();
+  absl::Status RefreshLive();
+  bool IsLive(uint32_t item) const;
+
+  std::string dir_;
+  std::unique_ptr<SqliteDb> db_;
+  std::mutex mu_;  // guards the caches below
+  // Cache of open segments by file name, refreshed when the catalog changes.
+  std::map<std::string, std::shared_ptr<SegmentReader>> open_segments_;
+  std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> segments_;
+  int64_t segments_version_ = -1;
+  std::vector<bool> live_;
+  int64_t live_version_ = -1;
+};
+
+class WriteBatch {
+ public:
+  ~WriteBatch();
+
+  // Copies the file at `path` into the object store, hashing as it goes.
+  absl::StatusOr<StagedObject> StageFile(const std::string& path);
+  // Stores `bytes` as an object (for parts of a container with their own bytes).
+  absl::StatusOr<StagedObject> StageBytes(std::string_view bytes);
+  // Forgets an object staged by this batch that will not be used.
+  void Discard(const StagedObject& object);
+  // The top-level item with these bytes, if already archived or staged in this batch.
+  absl::StatusOr<std::optional<Item>> Existing(const std::string& sha256);
+  // Queues an item; returns its id as it will be after Commit (ids are
+  // reserved at once, so children can name their parent).
+  absl::StatusOr<int64_t> AddItem(NewItem item);
+  absl::Status RemoveItem(int64_t id);
+  size_t pending_items() const { return items_.size(); }
+  uint64_t pending_bytes() const { return pending_bytes_; }
+  // Publishes everything queued in one transaction.
+  absl::Status Commit();
+  // Merges small segments; run after Commit.
+  absl::Status Compact();
+
+ private:
+  friend class Archive;
+  explicit WriteBatch(Archive* a) : archive_(a) {}
+  absl::Status Sweep();
+
+  Archive* archive_;
+  int lock_fd_ = -1;
+  std::vector<NewItem> items_;
+  std::vector<int64_t> removals_;
+  std::set<std::string> staged_;  // objects staged in this batch
+  uint64_t pending_bytes_ = 0;
+  int64_t next_id_ = 0;
+};
+
+// Current time as RFC 3339 in UTC, to the second.
+std::string NowRfc3339();
+// Checks that s is an RFC 3339 timestamp.
+absl::Status ValidateRfc3339(const std::string& s);
+
+}  // namespace uncut
+
+#endif  // UNCUT_STORE_ARCHIVE_H_

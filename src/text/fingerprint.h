@@ -1,0 +1,23 @@
+// Text fingerprints of an item, as stored in the "text" index: winnowed
+// k-grams of the normalized skeleton, each with its skeleton position.
+#ifndef UNCUT_TEXT_FINGERPRINT_H_
+#define UNCUT_TEXT_FINGERPRINT_H_
+
+#include <string_view>
+#include <vector>
+
+#include "index/posting.h"
+#include "text/winnow.h"
+
+namespace uncut {
+
+inline constexpr char kTextModality[] = "text";
+
+// The parameters every text index and every text query use.
+WinnowParams DefaultTextWinnowParams();
+
+std::vector<Posting> TextPostings(std::string_view text, const WinnowParams& params);
+
+}  // namespace uncut
+
+#endif  // UNCUT_TEXT_FINGERPRINT_H_

@@ -1,0 +1,182 @@
+#include "text/normalize.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+
+namespace uncut {
+namespace {
+
+enum class CharClass { kSeparator, kWord, kJoiner, kApostrophe };
+
+CharClass Classify(UChar32 c) {
+  if (c < 0x80) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+      return CharClass::kWord;
+    }
+    return c == '\'' ? CharClass::kApostrophe : CharClass::kSeparator;
+  }
+  switch (c) {
+    case 0x200C:  // ZWNJ
+    case 0x200D:  // ZWJ
+    case 0x00AD:  // soft hyphen
+    case 0x0640:  // tatweel
+    case 0x200B:  // zero-width space inside a word
+    case 0x2060:  // word joiner
+    case 0xFEFF:
+      return CharClass::kJoiner;
+    case 0x2019:  // right single quotation mark used as apostrophe
+    case 0x02BC:  // modifier letter apostrophe
+      return CharClass::kApostrophe;
+    default:
+      break;
+  }
+  switch (u_charType(c)) {
+    case U_UPPERCASE_LETTER:
+    case U_LOWERCASE_LETTER:
+    case U_TITLECASE_LETTER:
+    case U_MODIFIER_LETTER:
+    case U_OTHER_LETTER:
+    case U_NON_SPACING_MARK:
+    case U_COMBINING_SPACING_MARK:
+    case U_ENCLOSING_MARK:
+    case U_DECIMAL_DIGIT_NUMBER:
+    case U_LETTER_NUMBER:
+    case U_OTHER_NUMBER:
+      return CharClass::kWord;
+    default:
+      return CharClass::kSeparator;
+  }
+}
+
+// Arabic-script and digit folding applied after NFKC case folding.
+// Returns 0 for characters that are dropped.
+UChar32 FoldArabic(UChar32 c) {
+  if (c < 0x0600) return c;
+  if (c >= 0x064B && c <= 0x0652) return 0;  // harakat
+  if (c >= 0x0660 && c <= 0x0669) return '0' + (c - 0x0660);
+  if (c >= 0x06F0 && c <= 0x06F9) return '0' + (c - 0x06F0);
+  switch (c) {
+    case 0x0670:  // superscript alef
+    case 0x0654:  // hamza above
+    case 0x0655:  // hamza below
+    case 0x0640:  // tatweel
+      return 0;
+    case 0x064A:
+    case 0x0649:
+      return 0x06CC;
+    case 0x0643:
+      return 0x06A9;
+    case 0x0629:
+    case 0x06C0:
+      return 0x0647;
+    case 0x0623:
+    case 0x0625:
+      return 0x0627;
+    default:
+      return c;
+  }
+}
+
+bool IsAllAscii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+bool IsEllipsisAt(std::string_view text, size_t i) {
+  if (text.compare(i, 3, "...") == 0) return true;
+  return text.compare(i, 3, "\xE2\x80\xA6") == 0;  // U+2026
+}
+
+}  // namespace
+
+size_t NormalizedText::TokenAt(uint32_t i) const {
+  auto it = std::upper_bound(tokens.begin(), tokens.end(), i,
+                             [](uint32_t v, const Token& t) { return v < t.skel; });
+  return it == tokens.begin() ? 0 : static_cast<size_t>(it - tokens.begin() - 1);
+}
+
+void FoldToken(std::string_view token, std::u32string* out) {
+  if (IsAllAscii(token)) {
+    for (unsigned char c : token) {
+      if (c == '\'') continue;
+      out->push_back(static_cast<char32_t>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+    return;
+  }
+  UErrorCode err = U_ZERO_ERROR;
+  static const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
+  icu::UnicodeString src = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(token.data(), static_cast<int32_t>(token.size())));
+  err = U_ZERO_ERROR;
+  icu::UnicodeString folded = nfkc_cf ? nfkc_cf->normalize(src, err) : src;
+  if (U_FAILURE(err)) folded = src;
+  for (int32_t i = 0; i < folded.length();) {
+    UChar32 c = folded.char32At(i);
+    i += U16_LENGTH(c);
+    CharClass cls = Classify(c);
+    if (cls == CharClass::kJoiner || cls == CharClass::kApostrophe) continue;
+    UChar32 f = FoldArabic(c);
+    if (f != 0) out->push_back(static_cast<char32_t>(f));
+  }
+}
+
+NormalizedText Normalize(std::string_view text, uint32_t base) {
+  NormalizedText out;
+  out.skeleton.reserve(text.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  int32_t n = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  bool marker = false;
+  while (i < n) {
+    // Skip separators, noting omission markers.
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    CharClass cls = c < 0 ? CharClass::kSeparator : Classify(c);
+    if (cls != CharClass::kWord) {
+      if (IsEllipsisAt(text, start)) marker = true;
+      continue;
+    }
+    // A token runs over word characters, joined by joiners and by
+    // apostrophes that have word characters on both sides.
+    int32_t end = i;
+    while (i < n) {
+      int32_t save = i;
+      UChar32 d;
+      U8_NEXT(p, i, n, d);
+      CharClass dc = d < 0 ? CharClass::kSeparator : Classify(d);
+      if (dc == CharClass::kWord) {
+        end = i;
+        continue;
+      }
+      if (dc == CharClass::kJoiner || dc == CharClass::kApostrophe) {
+        int32_t peek = i;
+        if (peek < n) {
+          UChar32 e;
+          U8_NEXT(p, peek, n, e);
+          if (e >= 0 && Classify(e) == CharClass::kWord) continue;
+        }
+      }
+      i = save;
+      break;
+    }
+    Token t;
+    t.start = base + start;
+    t.end = base + end;
+    t.skel = static_cast<uint32_t>(out.skeleton.size());
+    t.after_marker = marker;
+    marker = false;
+    FoldToken(text.substr(start, end - start), &out.skeleton);
+    if (out.skeleton.size() == t.skel) continue;  // folded to nothing (only marks)
+    out.tokens.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace uncut

@@ -1,0 +1,75 @@
+#include "testing/temp_dir.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace uncut::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/uncut-test-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::string cmd = "chmod -R u+w " + ShellQuote(path_) + " 2>/dev/null; rm -rf " + ShellQuote(path_);
+  if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", path_.c_str());
+}
+
+std::string TempDir::File(std::string_view name) const { return path_ + "/" + std::string(name); }
+
+std::string TempDir::Write(std::string_view name, std::string_view content) const {
+  std::string p = File(name);
+  std::string dir = p.substr(0, p.find_last_of('/'));
+  std::string cmd = "mkdir -p " + ShellQuote(dir);
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("mkdir failed");
+  std::ofstream f(p, std::ios::binary);
+  f.write(content.data(), content.size());
+  return p;
+}
+
+std::string ShellQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+static std::string Slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+RunResult RunShell(const std::string& command) {
+  TempDir tmp;
+  std::string out = tmp.File("out"), err = tmp.File("err");
+  std::string full = "( " + command + " ) >" + ShellQuote(out) + " 2>" + ShellQuote(err);
+  int status = std::system(full.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = Slurp(out);
+  r.err = Slurp(err);
+  return r;
+}
+
+std::string UncutBinary() {
+  const char* bin = std::getenv("UNCUT_TEST_BIN");
+  return bin && *bin ? bin : "uncut";
+}
+
+}  // namespace uncut::testing
