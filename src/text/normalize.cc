@@ -73,6 +73,7 @@ UChar32 FoldArabic(UChar32 c) {
     case 0x0629:
     case 0x06C0:
       return 0x0647;
+    case 0x0622:  // alef with madda, often typed as a plain alef
     case 0x0623:
     case 0x0625:
       return 0x0627;

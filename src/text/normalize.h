@@ -8,7 +8,7 @@
 //
 // Folding: Unicode NFKC with case folding (ICU); Arabic-script folding for
 // Persian and Arabic (ي U+064A and ى U+0649 -> ی U+06CC, ك U+0643 -> ک U+06A9,
-// ة U+0629 -> ه U+0647, ۀ U+06C0 and ه+U+0654 -> ه, أ/إ -> ا; harakat U+064B..U+0652,
+// ة U+0629 -> ه U+0647, ۀ U+06C0 and ه+U+0654 -> ه, آ/أ/إ -> ا; harakat U+064B..U+0652,
 // U+0670, U+0654/U+0655 and tatweel U+0640 removed); Arabic-Indic and
 // Persian digits -> ASCII. Quotes, dashes, apostrophes, ellipses and all
 // whitespace separate tokens, so their variants never matter; an apostrophe

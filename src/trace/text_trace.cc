@@ -6,115 +6,18 @@
 #include <memory>
 #include <unordered_map>
 
-#include "base/strings.h"
 #include "align/token_align.h"
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 #include "text/fingerprint.h"
 #include "text/normalize.h"
+#include "trace/text_chain.h"
 #include "trace/text_location.h"
 
 namespace uncut {
 namespace {
-
-struct Hit {
-  uint32_t q, s;
-};
-
-struct Seed {
-  uint32_t q, s, len;
-};
-
-struct Chain {
-  uint32_t item = 0;
-  double score = 0;
-  uint32_t q_begin = 0, q_end = 0, s_begin = 0, s_end = 0;
-  int alternate_of = -1;  // index of the piece this one duplicates
-};
-
-// Merges k-gram hits on one diagonal into maximal exact seeds.
-std::vector<Seed> MakeSeeds(std::vector<Hit>& hits, uint32_t k) {
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    int64_t da = int64_t{a.s} - a.q, db = int64_t{b.s} - b.q;
-    return da != db ? da < db : a.q < b.q;
-  });
-  std::vector<Seed> seeds;
-  for (const Hit& h : hits) {
-    if (!seeds.empty()) {
-      Seed& c = seeds.back();
-      if (int64_t{c.s} - c.q == int64_t{h.s} - h.q && h.q <= c.q + c.len) {
-        c.len = std::max(c.len, h.q + k - c.q);
-        continue;
-      }
-    }
-    seeds.push_back({h.q, h.s, k});
-  }
-  return seeds;
-}
-
-// Colinear chaining of seeds (dynamic programming over seeds sorted by
-// query position). Returns the best disjoint chains.
-std::vector<Chain> ChainSeeds(uint32_t item, std::vector<Seed> seeds, int k,
-                              int max_omission, size_t max_chains) {
-  std::sort(seeds.begin(), seeds.end(),
-            [](const Seed& a, const Seed& b) { return a.q != b.q ? a.q < b.q : a.s < b.s; });
-  const size_t n = seeds.size();
-  std::vector<double> f(n);
-  std::vector<int> prev(n, -1);
-  for (size_t j = 0; j < n; ++j) {
-    const Seed& sj = seeds[j];
-    f[j] = sj.len;
-    size_t lo = j > 256 ? j - 256 : 0;
-    for (size_t i = lo; i < j; ++i) {
-      const Seed& si = seeds[i];
-      if (si.q >= sj.q || si.s >= sj.s) continue;
-      int64_t dq = int64_t{sj.q} - (si.q + si.len);
-      int64_t ds = int64_t{sj.s} - (si.s + si.len);
-      if (dq < -k || ds < -k) continue;
-      int64_t shift = ds - dq;  // > 0: source text skipped; < 0: query text added
-      if (shift > max_omission || shift < -80 || dq > 100) continue;
-      double add = static_cast<double>(sj.len) - static_cast<double>(std::max<int64_t>(0, -dq));
-      if (add <= 0) continue;
-      double cost = 0.02 * std::abs(static_cast<double>(shift)) + (shift != 0 ? 2.0 : 0.0) +
-                    0.1 * static_cast<double>(std::max<int64_t>(dq, 0));
-      double cand = f[i] + add - cost;
-      if (cand > f[j]) {
-        f[j] = cand;
-        prev[j] = static_cast<int>(i);
-      }
-    }
-  }
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return f[a] > f[b]; });
-  std::vector<bool> used(n, false);
-  std::vector<Chain> chains;
-  for (size_t end : order) {
-    if (used[end]) continue;
-    Chain c;
-    c.item = item;
-    c.q_end = seeds[end].q + seeds[end].len;
-    c.s_end = seeds[end].s + seeds[end].len;
-    double first_f = 0;
-    int i = static_cast<int>(end);
-    int first = i;
-    while (i >= 0 && !used[i]) {
-      used[i] = true;
-      first = i;
-      c.q_end = std::max(c.q_end, seeds[i].q + seeds[i].len);
-      c.s_end = std::max(c.s_end, seeds[i].s + seeds[i].len);
-      i = prev[i];
-    }
-    if (i >= 0) first_f = f[i];  // the chain ran into a better one: count only its own part
-    c.q_begin = seeds[first].q;
-    c.s_begin = seeds[first].s;
-    c.score = f[end] - first_f;
-    chains.push_back(c);
-    if (chains.size() >= max_chains) break;
-  }
-  return chains;
-}
 
 // A source document loaded for alignment, cached per trace.
 struct SourceDoc {
@@ -213,12 +116,22 @@ std::string Excerpt(std::string_view text, size_t max_bytes) {
   return StrCat(s.substr(0, a), " […] ", s.substr(b));
 }
 
-struct AlignedPiece {
-  uint32_t item;
+// One piece of the extract aligned to one item.
+struct Piece {
+  uint32_t item = 0;
   TokenAlignment a;
-  double chain_score;
-  int alternate_of = -1;
+  bool alternate = false;  // the same text as another piece, in another item
 };
+
+size_t MatchedChars(const NormalizedText& q, const TokenAlignment& a) {
+  size_t n = 0;
+  for (const EditRun& r : a.runs) {
+    if (r.kind == EditKind::kSame && r.q_end > r.q_begin) {
+      n += q.SkelEnd(r.q_end - 1) - q.tokens[r.q_begin].skel;
+    }
+  }
+  return n;
+}
 
 class TextTracer {
  public:
@@ -229,15 +142,23 @@ class TextTracer {
 
  private:
   absl::StatusOr<SourceDoc*> Doc(uint32_t item);
-  std::vector<Chain> Retrieve(const std::vector<Posting>& postings,
-                              const std::unordered_map<uint64_t, std::vector<uint32_t>>& where);
-  std::vector<Chain> Select(std::vector<Chain> chains);
-  absl::StatusOr<std::optional<AlignedPiece>> AlignPiece(const Chain& c, size_t left_bound,
-                                                         size_t right_bound);
-  // Builds the segment; *text_span receives its extracted-text range.
-  absl::StatusOr<Segment> MakeSegment(const AlignedPiece& p,
-                                      std::pair<uint64_t, uint64_t>* text_span);
+  absl::StatusOr<std::vector<Chain>> Retrieve();
+  absl::StatusOr<std::vector<Piece>> AlignChains(const std::vector<Chain>& chains);
+  std::vector<Piece> ResolveClashes(std::vector<Piece> pieces) const;
+  absl::Status MergeAcrossMarkers(std::vector<Piece>* pieces);
+  absl::Status ExtendAcrossMarkers(std::vector<Piece>* pieces);
+  absl::Status FindFragmentsInKnownSources(std::vector<Piece>* pieces);
+  void DropWeakPieces(std::vector<Piece>* pieces) const;
+  absl::Status ExtendEdges(std::vector<Piece>* pieces);
+  absl::Status BuildReport(const std::vector<Piece>& pieces, TraceReport* report);
+  absl::StatusOr<Segment> MakeSegment(const Piece& p, std::pair<uint64_t, uint64_t>* text_span);
   void AddIntervals(SourceMatch* m);
+
+  // Marker-delimited region [begin, end) of query tokens around token t.
+  std::pair<size_t, size_t> Region(size_t t) const;
+  // Neighbouring primary pieces of pieces[i]: the query tokens it may grow into.
+  std::pair<size_t, size_t> Room(const std::vector<Piece>& pieces, size_t i) const;
+  size_t Reach() const { return static_cast<size_t>(options_.max_omission_chars) / 5; }
 
   Archive* archive_;
   std::string_view query_;
@@ -265,87 +186,342 @@ absl::StatusOr<SourceDoc*> TextTracer::Doc(uint32_t item) {
   return raw;
 }
 
-std::vector<Chain> TextTracer::Retrieve(
-    const std::vector<Posting>& postings,
-    const std::unordered_map<uint64_t, std::vector<uint32_t>>& where) {
+std::pair<size_t, size_t> TextTracer::Region(size_t t) const {
+  size_t b = t;
+  while (b > 0 && !qn_.tokens[b].after_marker) --b;
+  size_t e = t + 1;
+  while (e < qn_.tokens.size() && !qn_.tokens[e].after_marker) ++e;
+  return {b, e};
+}
+
+std::pair<size_t, size_t> TextTracer::Room(const std::vector<Piece>& pieces, size_t i) const {
+  size_t lo = 0, hi = qn_.tokens.size();
+  const TokenAlignment& a = pieces[i].a;
+  for (size_t j = 0; j < pieces.size(); ++j) {
+    if (j == i || pieces[j].alternate) continue;
+    const TokenAlignment& o = pieces[j].a;
+    if (o.q_end <= a.q_begin) lo = std::max(lo, o.q_end);
+    if (o.q_begin >= a.q_end) hi = std::min(hi, o.q_begin);
+  }
+  return {lo, hi};
+}
+
+absl::StatusOr<std::vector<Chain>> TextTracer::Retrieve() {
+  std::vector<uint64_t> hashes = KgramHashes(qn_.skeleton, params_.k);
+  std::unordered_map<uint64_t, std::vector<uint32_t>> where;
+  for (uint32_t i = 0; i < hashes.size(); ++i) where[hashes[i]].push_back(i);
+  std::vector<uint64_t> keys;
+  keys.reserve(where.size());
+  for (const auto& [k, v] : where) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  std::vector<Posting> postings;
+  RETURN_IF_ERROR(archive_->Lookup(kTextModality, keys, options_.max_postings_per_key, &postings));
   std::unordered_map<uint32_t, std::vector<Hit>> by_item;
   for (const Posting& p : postings) {
-    auto it = where.find(p.key);
-    if (it == where.end()) continue;
-    for (uint32_t q : it->second) by_item[p.item].push_back({q, p.pos});
+    for (uint32_t q : where[p.key]) by_item[p.item].push_back({q, p.pos});
   }
+  // Region of each skeleton position: how many markers precede it.
+  std::vector<uint16_t> region(qn_.skeleton.size(), 0);
+  uint16_t r = 0;
+  for (size_t t = 0; t < qn_.tokens.size(); ++t) {
+    if (qn_.tokens[t].after_marker && r < UINT16_MAX) ++r;
+    for (uint32_t i = qn_.tokens[t].skel; i < qn_.SkelEnd(t); ++i) region[i] = r;
+  }
+  ChainParams cp;
+  cp.k = params_.k;
+  cp.max_omission = options_.max_omission_chars;
   std::vector<Chain> chains;
   for (auto& [item, hits] : by_item) {
-    std::vector<Seed> seeds = MakeSeeds(hits, params_.k);
-    std::vector<Chain> c = ChainSeeds(item, std::move(seeds), params_.k,
-                                      options_.max_omission_chars, 8);
-    chains.insert(chains.end(), c.begin(), c.end());
+    std::vector<Chain> c = ChainSeeds(item, MakeSeeds(hits, params_.k), region, cp);
+    chains.insert(chains.end(), std::make_move_iterator(c.begin()),
+                  std::make_move_iterator(c.end()));
   }
-  std::sort(chains.begin(), chains.end(),
-            [](const Chain& a, const Chain& b) { return a.score > b.score; });
-  return chains;
+  return SelectChains(std::move(chains), params_.k + 2, 64);
 }
 
-std::vector<Chain> TextTracer::Select(std::vector<Chain> chains) {
-  std::vector<Chain> out;
-  const double min_score = params_.k + 2;
-  for (const Chain& c : chains) {
-    if (c.score < min_score || out.size() >= 64) break;
-    double len = c.q_end - c.q_begin;
-    int dup = -1;
-    bool blocked = false;
-    for (size_t i = 0; i < out.size(); ++i) {
-      const Chain& p = out[i];
-      double ov = std::max<double>(0, std::min(c.q_end, p.q_end) - double(std::max(c.q_begin, p.q_begin)));
-      if (ov <= 0.3 * len && ov <= 0.3 * (p.q_end - p.q_begin)) continue;
-      if (p.alternate_of < 0 && c.item != p.item && ov >= 0.9 * len &&
-          ov >= 0.9 * (p.q_end - p.q_begin) && c.score >= 0.95 * p.score) {
-        dup = static_cast<int>(i);
+absl::StatusOr<std::vector<Piece>> TextTracer::AlignChains(const std::vector<Chain>& chains) {
+  // Chains in query order bound how far each piece may grow.
+  std::vector<std::pair<size_t, size_t>> tok(chains.size());
+  for (size_t i = 0; i < chains.size(); ++i) {
+    tok[i] = {qn_.TokenAt(chains[i].q_begin), qn_.TokenAt(chains[i].q_end - 1) + 1};
+  }
+  std::vector<Piece> pieces;
+  for (size_t i = 0; i < chains.size(); ++i) {
+    const Chain& c = chains[i];
+    size_t lo = 0, hi = qn_.tokens.size();
+    for (size_t j = 0; j < chains.size(); ++j) {
+      if (j == i || chains[j].alternate_of >= 0 || static_cast<int>(j) == c.alternate_of) continue;
+      if (tok[j].second <= tok[i].first) lo = std::max(lo, tok[j].second);
+      if (tok[j].first >= tok[i].second) hi = std::min(hi, tok[j].first);
+    }
+    ASSIGN_OR_RETURN(SourceDoc * doc, Doc(c.item));
+    const NormalizedText& sn = doc->norm;
+    if (sn.tokens.empty()) continue;
+    auto [tq_b, tq_e] = tok[i];
+    size_t ql = tq_b;
+    while (ql > lo && !qn_.tokens[ql].after_marker) --ql;
+    size_t qr = tq_e;
+    while (qr < hi && !qn_.tokens[qr].after_marker) ++qr;
+    size_t ts_b = sn.TokenAt(c.s_begin), ts_e = sn.TokenAt(c.s_end - 1) + 1;
+    size_t margin_l = (tq_b - ql) + 4, margin_r = (qr - tq_e) + 4;
+    size_t wa = ts_b > margin_l ? ts_b - margin_l : 0;
+    size_t wb = std::min(sn.tokens.size(), ts_e + margin_r);
+    Piece p;
+    p.item = c.item;
+    p.alternate = c.alternate_of >= 0;
+    p.a = AlignTokens(qn_, ql, qr, sn, wa, wb);
+    const TokenAlignment& a = p.a;
+    bool plausible = a.matched_query_tokens >= 3 && MatchedChars(qn_, a) >= 12 &&
+                     a.matched_query_tokens * 10 >= (a.q_end - a.q_begin) * 6 && a.score >= 6;
+    if (plausible) pieces.push_back(std::move(p));
+  }
+  return pieces;
+}
+
+std::vector<Piece> TextTracer::ResolveClashes(std::vector<Piece> pieces) const {
+  // Pieces may have grown into each other; keep the better of any two that
+  // cover the same query words, unless one is the same text in another item.
+  std::sort(pieces.begin(), pieces.end(),
+            [](const Piece& a, const Piece& b) { return a.a.score > b.a.score; });
+  std::vector<Piece> kept;
+  for (Piece& p : pieces) {
+    bool clash = false, duplicate = false;
+    for (const Piece& k : kept) {
+      size_t ov = std::max<int64_t>(0, int64_t(std::min(p.a.q_end, k.a.q_end)) -
+                                           int64_t(std::max(p.a.q_begin, k.a.q_begin)));
+      size_t len = p.a.q_end - p.a.q_begin;
+      if (ov * 2 <= len) continue;
+      if (p.item != k.item && ov * 10 >= len * 9 && p.a.score >= 0.95 * k.a.score) {
+        duplicate = true;
       } else {
-        blocked = true;
+        clash = true;
       }
+    }
+    if (clash) continue;
+    p.alternate = duplicate;
+    kept.push_back(std::move(p));
+  }
+  std::sort(kept.begin(), kept.end(), [](const Piece& a, const Piece& b) {
+    return a.a.q_begin != b.a.q_begin ? a.a.q_begin < b.a.q_begin : a.a.score > b.a.score;
+  });
+  return kept;
+}
+
+absl::Status TextTracer::MergeAcrossMarkers(std::vector<Piece>* pieces) {
+  // "A ... B" where B follows A closely in the same source is one passage
+  // with a marked omission, not two passages.
+  for (size_t i = 0; i + 1 < pieces->size();) {
+    Piece& a = (*pieces)[i];
+    Piece& b = (*pieces)[i + 1];
+    bool adjacent = !a.alternate && !b.alternate && a.item == b.item &&
+                    b.a.q_begin >= a.a.q_end && b.a.q_begin - a.a.q_end <= 1 &&
+                    b.a.s_begin >= a.a.s_end && b.a.s_begin - a.a.s_end <= Reach();
+    if (!adjacent) {
+      ++i;
+      continue;
+    }
+    if (b.a.s_begin > a.a.s_end) {
+      a.a.runs.push_back({EditKind::kOmitted, b.a.q_begin, b.a.q_begin, a.a.s_end, b.a.s_begin});
+    }
+    if (b.a.q_begin > a.a.q_end) {
+      a.a.runs.push_back({EditKind::kAdded, a.a.q_end, b.a.q_begin, b.a.s_begin, b.a.s_begin});
+    }
+    a.a.runs.insert(a.a.runs.end(), b.a.runs.begin(), b.a.runs.end());
+    a.a.q_end = b.a.q_end;
+    a.a.s_end = b.a.s_end;
+    a.a.score += b.a.score;
+    a.a.matched_query_tokens += b.a.matched_query_tokens;
+    a.a.longest_run = std::max(a.a.longest_run, b.a.longest_run);
+    pieces->erase(pieces->begin() + i + 1);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TextTracer::ExtendAcrossMarkers(std::vector<Piece>* pieces) {
+  // An extract like "As I kept passing … the warp, using my own hand" keeps a
+  // short fragment before (or after) a marked omission. The fragment joins
+  // the piece when its words occur, exactly and in order, within an
+  // omission's reach of the piece in the source.
+  for (size_t i = 0; i < pieces->size(); ++i) {
+    Piece& p = (*pieces)[i];
+    ASSIGN_OR_RETURN(SourceDoc * doc, Doc(p.item));
+    const NormalizedText& sn = doc->norm;
+    auto [lo, hi] = Room(*pieces, i);
+    TokenAlignment* a = &p.a;
+    auto same = [&](size_t q, size_t s, size_t len) {
+      for (size_t k = 0; k < len; ++k) {
+        if (qn_.TokenSkeleton(q + k) != sn.TokenSkeleton(s + k)) return false;
+      }
+      return true;
+    };
+    auto substantial = [&](size_t b, size_t e) {
+      return e - b >= 2 && e - b <= 80 && qn_.SkelEnd(e - 1) - qn_.tokens[b].skel >= 6;
+    };
+    if (a->q_begin > lo && qn_.tokens[a->q_begin].after_marker) {
+      size_t fb = a->q_begin - 1;
+      while (fb > lo && !qn_.tokens[fb].after_marker) --fb;
+      size_t len = a->q_begin - fb;
+      if (substantial(fb, a->q_begin) && a->s_begin >= len) {
+        size_t lowest = a->s_begin > Reach() + len ? a->s_begin - Reach() - len : 0;
+        for (size_t s = a->s_begin - len + 1; s-- > lowest;) {
+          if (!same(fb, s, len)) continue;
+          std::vector<EditRun> front = {{EditKind::kSame, fb, a->q_begin, s, s + len}};
+          if (s + len < a->s_begin) {
+            front.push_back({EditKind::kOmitted, a->q_begin, a->q_begin, s + len, a->s_begin});
+          }
+          a->runs.insert(a->runs.begin(), front.begin(), front.end());
+          a->matched_query_tokens += len;
+          a->score += 2.0 * len;
+          a->q_begin = fb;
+          a->s_begin = s;
+          break;
+        }
+      }
+    }
+    if (a->q_end < hi && qn_.tokens[a->q_end].after_marker) {
+      size_t fe = a->q_end + 1;
+      while (fe < hi && !qn_.tokens[fe].after_marker) ++fe;
+      size_t len = fe - a->q_end;
+      if (substantial(a->q_end, fe)) {
+        size_t highest = std::min(sn.tokens.size(), a->s_end + Reach() + len);
+        for (size_t s = a->s_end; s + len <= highest; ++s) {
+          if (!same(a->q_end, s, len)) continue;
+          if (s > a->s_end) a->runs.push_back({EditKind::kOmitted, a->q_end, a->q_end, a->s_end, s});
+          a->runs.push_back({EditKind::kSame, a->q_end, fe, s, s + len});
+          a->matched_query_tokens += len;
+          a->score += 2.0 * len;
+          a->q_end = fe;
+          a->s_end = s + len;
+          break;
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TextTracer::FindFragmentsInKnownSources(std::vector<Piece>* pieces) {
+  // A fragment too short for the index ("will go back up.") that the
+  // extract sets between markers is looked for in the sources its other
+  // pieces came from; it counts only where it occurs exactly once.
+  if (pieces->empty()) return absl::OkStatus();
+  std::vector<bool> covered(qn_.tokens.size(), false);
+  std::vector<uint32_t> items;
+  for (const Piece& p : *pieces) {
+    for (size_t t = p.a.q_begin; t < p.a.q_end; ++t) covered[t] = true;
+    if (std::find(items.begin(), items.end(), p.item) == items.end()) items.push_back(p.item);
+  }
+  std::vector<Piece> found;
+  for (size_t t = 0; t < qn_.tokens.size();) {
+    if (covered[t]) {
+      ++t;
+      continue;
+    }
+    auto [rb, re] = Region(t);
+    size_t b = std::max(rb, t), e = b;
+    while (e < re && !covered[e]) ++e;
+    t = e;
+    // Only whole regions: the fragment is all the extract says between markers.
+    if (b != rb || e != re || e - b < 2 || qn_.SkelEnd(e - 1) - qn_.tokens[b].skel < 8) continue;
+    for (uint32_t item : items) {
+      ASSIGN_OR_RETURN(SourceDoc * doc, Doc(item));
+      const NormalizedText& sn = doc->norm;
+      size_t len = e - b, hits = 0, at = 0;
+      for (size_t s = 0; s + len <= sn.tokens.size() && hits < 2; ++s) {
+        bool same = true;
+        for (size_t k = 0; k < len && same; ++k) same = qn_.TokenSkeleton(b + k) == sn.TokenSkeleton(s + k);
+        if (same) {
+          ++hits;
+          at = s;
+        }
+      }
+      if (hits != 1) continue;
+      Piece p;
+      p.item = item;
+      p.a.q_begin = b;
+      p.a.q_end = e;
+      p.a.s_begin = at;
+      p.a.s_end = at + len;
+      p.a.matched_query_tokens = len;
+      p.a.longest_run = len;
+      p.a.score = 2.0 * len;
+      p.a.runs = {{EditKind::kSame, b, e, at, at + len}};
+      found.push_back(std::move(p));
       break;
     }
-    if (blocked) continue;
-    Chain copy = c;
-    copy.alternate_of = dup;
-    out.push_back(copy);
   }
-  return out;
+  for (Piece& p : found) pieces->push_back(std::move(p));
+  std::sort(pieces->begin(), pieces->end(), [](const Piece& a, const Piece& b) {
+    return a.a.q_begin != b.a.q_begin ? a.a.q_begin < b.a.q_begin : a.a.score > b.a.score;
+  });
+  return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<AlignedPiece>> TextTracer::AlignPiece(const Chain& c,
-                                                                    size_t left_bound,
-                                                                    size_t right_bound) {
-  ASSIGN_OR_RETURN(SourceDoc * doc, Doc(c.item));
-  const NormalizedText& sn = doc->norm;
-  if (sn.tokens.empty()) return std::optional<AlignedPiece>();
-  size_t tq_b = qn_.TokenAt(c.q_begin);
-  size_t tq_e = qn_.TokenAt(c.q_end - 1) + 1;
-  size_t ql = tq_b;
-  while (ql > left_bound && !qn_.tokens[ql].after_marker) --ql;
-  size_t qr = tq_e;
-  while (qr < right_bound && !qn_.tokens[qr].after_marker) ++qr;
-  size_t ts_b = sn.TokenAt(c.s_begin);
-  size_t ts_e = sn.TokenAt(c.s_end - 1) + 1;
-  size_t margin_l = (tq_b - ql) + 4, margin_r = (qr - tq_e) + 4;
-  size_t wa = ts_b > margin_l ? ts_b - margin_l : 0;
-  size_t wb = std::min(sn.tokens.size(), ts_e + margin_r);
-  TokenAlignment a = AlignTokens(qn_, ql, qr, sn, wa, wb);
-  size_t span = a.q_end - a.q_begin;
-  size_t matched_chars = 0;
-  for (const EditRun& r : a.runs) {
-    if (r.kind != EditKind::kSame) continue;
-    matched_chars += qn_.SkelEnd(r.q_end - 1) - qn_.tokens[r.q_begin].skel;
+void TextTracer::DropWeakPieces(std::vector<Piece>* pieces) const {
+  // A short piece is believed only when it is most of what the extract says
+  // between markers; a common phrase inside unrelated text is no evidence.
+  std::vector<Piece> kept;
+  for (Piece& p : *pieces) {
+    size_t rb = Region(p.a.q_begin).first, re = Region(p.a.q_end - 1).second;
+    size_t matched = p.a.matched_query_tokens;
+    bool strong = matched >= 8 || matched * 10 >= (re - rb) * 6;
+    if (strong && matched >= std::min<size_t>(3, qn_.tokens.size())) kept.push_back(std::move(p));
   }
-  size_t min_tokens = std::min<size_t>(5, qn_.tokens.size());
-  bool convincing = a.matched_query_tokens >= min_tokens && matched_chars >= 16 &&
-                    a.matched_query_tokens * 10 >= span * 6 && a.score >= 8;
-  if (!convincing) return std::optional<AlignedPiece>();
-  return std::optional<AlignedPiece>(AlignedPiece{c.item, std::move(a), c.score, c.alternate_of});
+  *pieces = std::move(kept);
 }
 
-absl::StatusOr<Segment> TextTracer::MakeSegment(const AlignedPiece& p,
+absl::Status TextTracer::ExtendEdges(std::vector<Piece>* pieces) {
+  // Words of the extract just outside a piece, where the piece meets the
+  // start or end of the extract, a marker or another piece, are changes of
+  // the source's words there: say so rather than drop them. One or two
+  // words are always paired; up to six when the outermost word matches
+  // again ("slanting spoils written usurper wrinkles" for "slanting folds
+  // of large wrinkles").
+  constexpr size_t kAlways = 2, kMax = 6;
+  for (size_t i = 0; i < pieces->size(); ++i) {
+    auto [lo, hi] = Room(*pieces, i);
+    TokenAlignment* a = &(*pieces)[i].a;
+    ASSIGN_OR_RETURN(SourceDoc * doc, Doc((*pieces)[i].item));
+    const NormalizedText& sn = doc->norm;
+    auto paired = [&](size_t q, size_t s, size_t len) {
+      std::vector<EditRun> runs;
+      for (size_t k = 0; k < len; ++k) {
+        EditKind kind = qn_.TokenSkeleton(q + k) == sn.TokenSkeleton(s + k) ? EditKind::kSame
+                                                                              : EditKind::kChanged;
+        if (kind == EditKind::kSame) ++a->matched_query_tokens;
+        if (!runs.empty() && runs.back().kind == kind) {
+          runs.back().q_end = q + k + 1;
+          runs.back().s_end = s + k + 1;
+        } else {
+          runs.push_back({kind, q + k, q + k + 1, s + k, s + k + 1});
+        }
+      }
+      return runs;
+    };
+    lo = std::max(lo, Region(a->q_begin).first);
+    hi = std::min(hi, Region(a->q_end - 1).second);
+    size_t left = a->q_begin - std::min(lo, a->q_begin);
+    if (left >= 1 && left <= kMax && a->s_begin >= left &&
+        (left <= kAlways || qn_.TokenSkeleton(lo) == sn.TokenSkeleton(a->s_begin - left))) {
+      std::vector<EditRun> front = paired(a->q_begin - left, a->s_begin - left, left);
+      a->runs.insert(a->runs.begin(), front.begin(), front.end());
+      a->q_begin -= left;
+      a->s_begin -= left;
+    }
+    size_t right = std::max(hi, a->q_end) - a->q_end;
+    if (right >= 1 && right <= kMax && a->s_end + right <= sn.tokens.size() &&
+        (right <= kAlways ||
+         qn_.TokenSkeleton(a->q_end + right - 1) == sn.TokenSkeleton(a->s_end + right - 1))) {
+      std::vector<EditRun> back = paired(a->q_end, a->s_end, right);
+      a->runs.insert(a->runs.end(), back.begin(), back.end());
+      a->q_end += right;
+      a->s_end += right;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Segment> TextTracer::MakeSegment(const Piece& p,
                                                 std::pair<uint64_t, uint64_t>* text_span) {
   ASSIGN_OR_RETURN(SourceDoc * doc, Doc(p.item));
   const NormalizedText& sn = doc->norm;
@@ -363,8 +539,9 @@ absl::StatusOr<Segment> TextTracer::MakeSegment(const AlignedPiece& p,
   seg.query_start = static_cast<double>(q_b);
   seg.query_end = static_cast<double>(q_e);
   size_t span = a.q_end - a.q_begin;
-  seg.confidence = std::min(1.0, static_cast<double>(a.matched_query_tokens) / std::max<size_t>(span, 1)) *
-                   std::min(1.0, a.score / 20.0);
+  seg.confidence =
+      std::min(1.0, static_cast<double>(a.matched_query_tokens) / std::max<size_t>(span, 1)) *
+      std::min(1.0, a.score / 20.0);
   seg.source_text = CollapseSpace(std::string_view(text).substr(s_b, s_e - s_b));
   seg.query_text = CollapseSpace(query_.substr(q_b, q_e - q_b));
   bool omitted = false, altered = false;
@@ -402,11 +579,9 @@ absl::StatusOr<Segment> TextTracer::MakeSegment(const AlignedPiece& p,
     seg.edits.push_back(std::move(e));
   }
   seg.verdict = altered ? "altered" : omitted ? "verbatim_with_omissions" : "verbatim";
-  if (!altered) {
-    // Same words: say whether the characters differ too (case, punctuation, spelling).
-    bool exact = CollapseSpace(std::string_view(text).substr(s_b, s_e - s_b)) ==
-                 CollapseSpace(query_.substr(q_b, q_e - q_b));
-    if (!exact && !omitted) seg.extra["normalized_match"] = true;
+  if (!altered && !omitted && seg.source_text != seg.query_text) {
+    // Same words, different characters (case, punctuation, spelling variants).
+    seg.extra["normalized_match"] = true;
   }
   return seg;
 }
@@ -414,7 +589,6 @@ absl::StatusOr<Segment> TextTracer::MakeSegment(const AlignedPiece& p,
 void TextTracer::AddIntervals(SourceMatch* m) {
   SourceDoc* doc = docs_[m->item.id].get();
   const ExtractedText& et = doc->stored.text;
-  // Segments in source order; spans in extracted-text offsets.
   struct Span {
     uint64_t b, e;
     size_t seg;
@@ -425,13 +599,12 @@ void TextTracer::AddIntervals(SourceMatch* m) {
     spans.push_back({text_spans[i].first, text_spans[i].second, i});
   }
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.b < b.b; });
-  bool reordered = false;
   for (size_t i = 1; i < spans.size(); ++i) {
-    if (spans[i].seg < spans[i - 1].seg) reordered = true;
-  }
-  if (reordered) {
-    m->notes.push_back(
-        "the extract presents these passages in a different order than the source");
+    if (spans[i].seg < spans[i - 1].seg) {
+      m->notes.push_back(
+          "the extract presents these passages in a different order than the source");
+      break;
+    }
   }
   auto interval = [&](const std::string& role, uint64_t b, uint64_t e) {
     SourceInterval iv;
@@ -445,20 +618,69 @@ void TextTracer::AddIntervals(SourceMatch* m) {
   uint64_t first = spans.front().b;
   uint64_t before = ContextBefore(et.text, first, options_.context_sentences);
   if (before < first) m->intervals.push_back(interval("before", before, first));
+  const auto& toks = doc->norm.tokens;
   for (size_t i = 1; i < spans.size(); ++i) {
     uint64_t b = spans[i - 1].e, e = spans[i].b;
     if (e <= b) continue;
     SourceInterval iv = interval("cut", b, e);
-    size_t words = 0;
-    for (const Token& t : doc->norm.tokens) {
-      if (t.start >= b && t.end <= e) ++words;
-    }
-    iv.note = StrCat(words, " words left out");
+    auto first_tok = std::lower_bound(toks.begin(), toks.end(), b,
+                                      [](const Token& t, uint64_t v) { return t.start < v; });
+    auto last_tok = std::lower_bound(toks.begin(), toks.end(), e,
+                                     [](const Token& t, uint64_t v) { return t.start < v; });
+    iv.note = StrCat(last_tok - first_tok, " words left out");
     m->intervals.push_back(std::move(iv));
   }
   uint64_t last = spans.back().e;
   uint64_t after = ContextAfter(et.text, last, options_.context_sentences);
   if (after > last) m->intervals.push_back(interval("after", last, after));
+}
+
+absl::Status TextTracer::BuildReport(const std::vector<Piece>& pieces, TraceReport* report) {
+  std::map<uint32_t, size_t> source_index;
+  std::vector<bool> covered(qn_.tokens.size(), false);
+  for (const Piece& p : pieces) {
+    std::pair<uint64_t, uint64_t> text_span;
+    ASSIGN_OR_RETURN(Segment seg, MakeSegment(p, &text_span));
+    auto it = source_index.find(p.item);
+    if (it == source_index.end()) {
+      SourceMatch m;
+      m.item = docs_[p.item]->item;
+      it = source_index.emplace(p.item, report->sources.size()).first;
+      report->sources.push_back(std::move(m));
+    }
+    SourceMatch& m = report->sources[it->second];
+    m.score += p.a.score;
+    m.segments.push_back(std::move(seg));
+    text_spans_[p.item].push_back(text_span);
+    for (size_t t = p.a.q_begin; t < p.a.q_end; ++t) covered[t] = true;
+  }
+  for (SourceMatch& m : report->sources) {
+    bool altered = false, omitted = m.segments.size() > 1;
+    for (const Segment& s : m.segments) {
+      altered |= s.verdict == "altered";
+      omitted |= s.verdict == "verbatim_with_omissions";
+    }
+    m.verdict = altered ? "altered" : omitted ? "verbatim_with_omissions" : "verbatim";
+    AddIntervals(&m);
+  }
+  for (size_t t = 0; t < covered.size();) {
+    if (covered[t]) {
+      ++t;
+      continue;
+    }
+    size_t u = t;
+    while (u < covered.size() && !covered[u]) ++u;
+    QueryGap g;
+    g.start = qn_.tokens[t].start;
+    g.end = qn_.tokens[u - 1].end;
+    g.text = CollapseSpace(query_.substr(qn_.tokens[t].start, qn_.tokens[u - 1].end - qn_.tokens[t].start));
+    report->not_in_archive.push_back(std::move(g));
+    t = u;
+  }
+  report->verdict = report->sources.empty()           ? "not_found"
+                    : report->not_in_archive.empty() ? "found"
+                                                     : "partly_found";
+  return absl::OkStatus();
 }
 
 absl::StatusOr<TraceReport> TextTracer::Run() {
@@ -482,109 +704,18 @@ absl::StatusOr<TraceReport> TextTracer::Run() {
   }
   if (qn_.tokens.size() < 8) {
     report.warnings.push_back(StrCat("a short extract (", qn_.tokens.size(),
-                                           " words) may match common phrases"));
+                                     " words) may match common phrases"));
   }
-  std::vector<uint64_t> hashes = KgramHashes(qn_.skeleton, params_.k);
-  std::unordered_map<uint64_t, std::vector<uint32_t>> where;
-  for (uint32_t i = 0; i < hashes.size(); ++i) where[hashes[i]].push_back(i);
-  std::vector<uint64_t> keys;
-  keys.reserve(where.size());
-  for (const auto& [k, v] : where) keys.push_back(k);
-  std::sort(keys.begin(), keys.end());
-  std::vector<Posting> postings;
-  RETURN_IF_ERROR(archive_->Lookup(kTextModality, keys, options_.max_postings_per_key, &postings));
-  std::vector<Chain> chosen = Select(Retrieve(postings, where));
-
-  // Primary pieces in query order bound how far each may grow.
-  std::vector<size_t> primary;
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    if (chosen[i].alternate_of < 0) primary.push_back(i);
-  }
-  std::sort(primary.begin(), primary.end(),
-            [&](size_t a, size_t b) { return chosen[a].q_begin < chosen[b].q_begin; });
-  std::vector<std::pair<size_t, size_t>> bounds(chosen.size(), {0, qn_.tokens.size()});
-  for (size_t k = 0; k < primary.size(); ++k) {
-    size_t lb = 0, rb = qn_.tokens.size();
-    if (k > 0) lb = qn_.TokenAt(chosen[primary[k - 1]].q_end - 1) + 1;
-    if (k + 1 < primary.size()) rb = qn_.TokenAt(chosen[primary[k + 1]].q_begin);
-    bounds[primary[k]] = {std::min(lb, static_cast<size_t>(qn_.TokenAt(chosen[primary[k]].q_begin))),
-                          std::max(rb, static_cast<size_t>(qn_.TokenAt(chosen[primary[k]].q_end - 1) + 1))};
-  }
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    if (chosen[i].alternate_of >= 0) bounds[i] = bounds[chosen[i].alternate_of];
-  }
-  std::vector<AlignedPiece> pieces;
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    ASSIGN_OR_RETURN(auto piece, AlignPiece(chosen[i], bounds[i].first, bounds[i].second));
-    if (piece) pieces.push_back(std::move(*piece));
-  }
-  // Pieces may have grown into each other; keep the better one of any pair
-  // that now covers the same query words (alternates excepted).
-  std::sort(pieces.begin(), pieces.end(),
-            [](const AlignedPiece& a, const AlignedPiece& b) { return a.a.score > b.a.score; });
-  std::vector<AlignedPiece> kept;
-  for (AlignedPiece& p : pieces) {
-    bool clash = false;
-    for (const AlignedPiece& k : kept) {
-      size_t ov = std::max<int64_t>(0, int64_t(std::min(p.a.q_end, k.a.q_end)) -
-                                           int64_t(std::max(p.a.q_begin, k.a.q_begin)));
-      bool same_piece_elsewhere = p.item != k.item && ov * 10 >= (p.a.q_end - p.a.q_begin) * 9 &&
-                                  p.a.score >= 0.95 * k.a.score;
-      if (ov * 2 > (p.a.q_end - p.a.q_begin) && !same_piece_elsewhere) clash = true;
-    }
-    if (!clash) kept.push_back(std::move(p));
-  }
-  std::sort(kept.begin(), kept.end(), [](const AlignedPiece& a, const AlignedPiece& b) {
-    return a.a.q_begin != b.a.q_begin ? a.a.q_begin < b.a.q_begin : a.a.score > b.a.score;
-  });
-
-  std::map<uint32_t, size_t> source_index;
-  std::vector<bool> covered(qn_.tokens.size(), false);
-  for (const AlignedPiece& p : kept) {
-    std::pair<uint64_t, uint64_t> text_span;
-    ASSIGN_OR_RETURN(Segment seg, MakeSegment(p, &text_span));
-    auto it = source_index.find(p.item);
-    if (it == source_index.end()) {
-      SourceMatch m;
-      m.item = docs_[p.item]->item;
-      it = source_index.emplace(p.item, report.sources.size()).first;
-      report.sources.push_back(std::move(m));
-    }
-    SourceMatch& m = report.sources[it->second];
-    m.score += p.a.score;
-    m.segments.push_back(std::move(seg));
-    text_spans_[p.item].push_back(text_span);
-    for (size_t t = p.a.q_begin; t < p.a.q_end; ++t) covered[t] = true;
-  }
-  for (SourceMatch& m : report.sources) {
-    bool altered = false, omitted = m.segments.size() > 1;
-    for (const Segment& s : m.segments) {
-      altered |= s.verdict == "altered";
-      omitted |= s.verdict == "verbatim_with_omissions";
-    }
-    m.verdict = altered ? "altered" : omitted ? "verbatim_with_omissions" : "verbatim";
-    AddIntervals(&m);
-  }
-  // Runs of query words no source holds.
-  for (size_t t = 0; t < covered.size();) {
-    if (covered[t]) {
-      ++t;
-      continue;
-    }
-    size_t u = t;
-    while (u < covered.size() && !covered[u]) ++u;
-    if (u - t >= 3) {
-      QueryGap g;
-      g.start = qn_.tokens[t].start;
-      g.end = qn_.tokens[u - 1].end;
-      g.text = CollapseSpace(query_.substr(qn_.tokens[t].start, qn_.tokens[u - 1].end - qn_.tokens[t].start));
-      report.not_in_archive.push_back(std::move(g));
-    }
-    t = u;
-  }
-  report.verdict = report.sources.empty()           ? "not_found"
-                   : report.not_in_archive.empty() ? "found"
-                                                   : "partly_found";
+  ASSIGN_OR_RETURN(std::vector<Chain> chains, Retrieve());
+  ASSIGN_OR_RETURN(std::vector<Piece> pieces, AlignChains(chains));
+  pieces = ResolveClashes(std::move(pieces));
+  RETURN_IF_ERROR(MergeAcrossMarkers(&pieces));
+  RETURN_IF_ERROR(ExtendAcrossMarkers(&pieces));
+  RETURN_IF_ERROR(FindFragmentsInKnownSources(&pieces));
+  RETURN_IF_ERROR(MergeAcrossMarkers(&pieces));
+  DropWeakPieces(&pieces);
+  RETURN_IF_ERROR(ExtendEdges(&pieces));
+  RETURN_IF_ERROR(BuildReport(pieces, &report));
   report.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return report;
