@@ -18,7 +18,7 @@ namespace {
 
 // Commit a batch when it holds this much, so a long add keeps its progress.
 constexpr size_t kBatchItems = 2000;
-constexpr uint64_t kBatchBytes = 256ull << 20;
+constexpr uint64_t kBatchBytes = 64ull << 20;
 
 int ExitCodeFor(const absl::Status& s) {
   switch (s.code()) {

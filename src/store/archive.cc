@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
-#include <random>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -101,6 +101,13 @@ absl::Status BumpGeneration(SqliteDb* db) {
   return db->Exec(
       "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) DO UPDATE SET "
       "value = CAST(value AS INTEGER) + 1");
+}
+
+// A file name no other writer uses: time, process and a counter.
+std::string UniqueName() {
+  static std::atomic<uint64_t> counter{0};
+  return StrCat(absl::FormatTime("%Y%m%d%H%M%S", absl::Now(), absl::UTCTimeZone()), "-",
+                ::getpid(), "-", counter.fetch_add(1));
 }
 
 bool IsHexSha(const std::string& s) {
@@ -499,8 +506,7 @@ absl::Status WriteBatch::Sweep() {
 absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path) {
   std::string staging = JoinPath(archive_->dir_, "objects/staging");
   RETURN_IF_ERROR(MakeDirs(staging));
-  std::random_device rd;
-  std::string tmp = JoinPath(staging, StrCat(::getpid(), "-", rd(), rd()));
+  std::string tmp = JoinPath(staging, UniqueName());
   ASSIGN_OR_RETURN(File in, File::OpenForRead(path));
   StagedObject out;
   {
@@ -524,8 +530,8 @@ absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path) {
       out.size += *n;
     }
     out.sha256 = h.FinishHex();
-    absl::Status s = f.Sync();
-    if (s.ok()) s = f.Close();
+    // Durability comes from one syncfs() before the catalog commit.
+    absl::Status s = f.Close();
     if (!s.ok()) {
       RemoveFile(tmp).IgnoreError();
       return s;
@@ -544,7 +550,6 @@ absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path) {
     RemoveFile(tmp).IgnoreError();
     return ErrnoStatus(out.path, "cannot store original", err);
   }
-  RETURN_IF_ERROR(SyncDir(dir));
   staged_.insert(out.sha256);
   return out;
 }
@@ -560,7 +565,16 @@ absl::StatusOr<StagedObject> WriteBatch::StageBytes(std::string_view bytes) {
   }
   RETURN_IF_ERROR(MakeDirs(JoinPath(archive_->dir_, "objects/staging")));
   RETURN_IF_ERROR(MakeDirs(out.path.substr(0, out.path.find_last_of('/'))));
-  RETURN_IF_ERROR(WriteFileAtomic(out.path, bytes, 0444));
+  std::string tmp = JoinPath(JoinPath(archive_->dir_, "objects/staging"), UniqueName());
+  {
+    ASSIGN_OR_RETURN(File f, File::Create(tmp, 0444));
+    absl::Status w = f.WriteAll(bytes);
+    if (w.ok()) w = f.Close();
+    if (!w.ok() || ::rename(tmp.c_str(), out.path.c_str()) != 0) {
+      RemoveFile(tmp).IgnoreError();
+      return w.ok() ? ErrnoStatus(out.path, "cannot store", errno) : w;
+    }
+  }
   staged_.insert(out.sha256);
   return out;
 }
@@ -588,7 +602,7 @@ absl::StatusOr<int64_t> WriteBatch::AddItem(NewItem item) {
     for (Posting& p : postings) p.item = static_cast<uint32_t>(item.item.id);
   }
   if (item.text) pending_bytes_ += item.text->text.size();
-  for (const auto& [m, p] : item.postings) pending_bytes_ += p.size() * sizeof(Posting) / 4;
+  for (const auto& [m, p] : item.postings) pending_bytes_ += p.size() * sizeof(Posting);
   int64_t id = item.item.id;
   items_.push_back(std::move(item));
   return id;
@@ -618,14 +632,21 @@ absl::Status WriteBatch::Commit() {
   auto cleanup = [&] {
     for (const std::string& f : written) RemoveFile(f).IgnoreError();
   };
+  // Make every staged original durable before anything references it.
+  {
+    std::string objects_dir = JoinPath(archive_->dir_, "objects");
+    int fd = ::open(objects_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(objects_dir, "cannot open", errno);
+    int rc = ::syncfs(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return ErrnoStatus(objects_dir, "syncfs failed", err);
+  }
   for (auto& [modality, postings] : merged) {
     if (postings.empty()) continue;
     std::string dir = JoinPath(JoinPath(archive_->dir_, "index"), modality);
     RETURN_IF_ERROR(MakeDirs(dir));
-    std::random_device rd;
-    std::string name = StrCat(modality, "/", absl::FormatTime("%Y%m%d%H%M%S", absl::Now(),
-                                                                     absl::UTCTimeZone()),
-                                    "-", rd(), ".seg");
+    std::string name = StrCat(modality, "/", UniqueName(), ".seg");
     std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
     absl::Status s = WriteSegment(path, &postings);
     if (!s.ok()) {
@@ -760,8 +781,7 @@ absl::Status WriteBatch::Compact() {
     }
     std::vector<const SegmentReader*> inputs;
     for (const auto& r : readers) inputs.push_back(&r);
-    std::random_device rd;
-    std::string name = StrCat(modality, "/merged-", rd(), rd(), ".seg");
+    std::string name = StrCat(modality, "/merged-", UniqueName(), ".seg");
     std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
     RETURN_IF_ERROR(MergeSegments(inputs, [&](uint32_t item) { return archive_->IsLive(item); },
                                   path));

@@ -1,6 +1,6 @@
 #include "text/winnow.h"
 
-#include <deque>
+#include <algorithm>
 
 namespace uncut {
 namespace {
@@ -37,23 +37,46 @@ std::vector<uint64_t> KgramHashes(std::u32string_view chars, int k) {
 }
 
 std::vector<Posting> Winnow(std::u32string_view chars, const WinnowParams& params) {
-  std::vector<uint64_t> hashes = KgramHashes(chars, params.k);
   std::vector<Posting> out;
-  if (hashes.empty()) return out;
-  const size_t w = static_cast<size_t>(std::max(1, params.w));
-  // Monotonic deque of indexes whose hashes increase; front is the window minimum.
-  std::deque<size_t> dq;
-  size_t last = SIZE_MAX;
-  for (size_t i = 0; i < hashes.size(); ++i) {
-    while (!dq.empty() && hashes[dq.back()] >= hashes[i]) dq.pop_back();
-    dq.push_back(i);
-    if (dq.front() + w <= i) dq.pop_front();
-    if (i + 1 >= w || i + 1 == hashes.size()) {
-      size_t m = dq.front();
-      if (m != last) {
-        out.push_back({hashes[m], 0, static_cast<uint32_t>(m)});
-        last = m;
+  const size_t k = static_cast<size_t>(std::max(1, params.k));
+  if (chars.size() < k) return out;
+  const size_t n = chars.size() - k + 1;  // number of k-grams
+  const size_t w = std::min(static_cast<size_t>(std::max(1, params.w)), n);
+  out.reserve(n * 2 / (w + 1) + 1);
+  uint64_t pow = 1;
+  for (size_t i = 1; i < k; ++i) pow *= kBase;
+  uint64_t h = 0;
+  for (size_t i = 0; i < k; ++i) h = h * kBase + chars[i] + 1;
+  // Hashes of the last w k-grams in a ring; the window minimum is rescanned
+  // only when it leaves the window (amortized O(1) per position).
+  size_t ring_size = 1;
+  while (ring_size < w) ring_size <<= 1;
+  std::vector<uint64_t> ring(ring_size);
+  const size_t mask = ring_size - 1;
+  auto at = [&](size_t i) -> uint64_t& { return ring[i & mask]; };
+  size_t min_at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) h = (h - (chars[i - 1] + 1) * pow) * kBase + chars[i + k - 1] + 1;
+    at(i) = Mix(h);
+    if (i + 1 < w) {
+      if (at(i) <= at(min_at)) min_at = i;
+      continue;
+    }
+    size_t start = i + 1 - w;
+    if (i + 1 == w) {
+      if (at(i) <= at(min_at)) min_at = i;
+    } else if (min_at < start) {
+      min_at = start;
+      for (size_t j = start + 1; j <= i; ++j) {
+        if (at(j) <= at(min_at)) min_at = j;
       }
+    } else if (at(i) <= at(min_at)) {
+      min_at = i;
+    } else {
+      continue;
+    }
+    if (out.empty() || out.back().pos != min_at) {
+      out.push_back({at(min_at), 0, static_cast<uint32_t>(min_at)});
     }
   }
   return out;

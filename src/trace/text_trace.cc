@@ -149,6 +149,7 @@ class TextTracer {
   absl::Status ExtendAcrossMarkers(std::vector<Piece>* pieces);
   absl::Status FindFragmentsInKnownSources(std::vector<Piece>* pieces);
   void DropWeakPieces(std::vector<Piece>* pieces) const;
+  void DropUnsupportedShortPieces(std::vector<Piece>* pieces) const;
   absl::Status ExtendEdges(std::vector<Piece>* pieces);
   absl::Status BuildReport(const std::vector<Piece>& pieces, TraceReport* report);
   absl::StatusOr<Segment> MakeSegment(const Piece& p, std::pair<uint64_t, uint64_t>* text_span);
@@ -310,29 +311,30 @@ std::vector<Piece> TextTracer::ResolveClashes(std::vector<Piece> pieces) const {
 absl::Status TextTracer::MergeAcrossMarkers(std::vector<Piece>* pieces) {
   // "A ... B" where B follows A closely in the same source is one passage
   // with a marked omission, not two passages.
-  for (size_t i = 0; i + 1 < pieces->size();) {
+  for (size_t i = 0; i < pieces->size(); ++i) {
     Piece& a = (*pieces)[i];
-    Piece& b = (*pieces)[i + 1];
-    bool adjacent = !a.alternate && !b.alternate && a.item == b.item &&
-                    b.a.q_begin >= a.a.q_end && b.a.q_begin - a.a.q_end <= 1 &&
-                    b.a.s_begin >= a.a.s_end && b.a.s_begin - a.a.s_end <= Reach();
-    if (!adjacent) {
-      ++i;
-      continue;
+    if (a.alternate) continue;
+    for (size_t j = i + 1; j < pieces->size(); ++j) {
+      Piece& b = (*pieces)[j];
+      if (b.alternate || b.item != a.item) continue;
+      bool adjacent = b.a.q_begin >= a.a.q_end && b.a.q_begin - a.a.q_end <= 1 &&
+                      b.a.s_begin >= a.a.s_end && b.a.s_begin - a.a.s_end <= Reach();
+      if (!adjacent) break;
+      if (b.a.s_begin > a.a.s_end) {
+        a.a.runs.push_back({EditKind::kOmitted, b.a.q_begin, b.a.q_begin, a.a.s_end, b.a.s_begin});
+      }
+      if (b.a.q_begin > a.a.q_end) {
+        a.a.runs.push_back({EditKind::kAdded, a.a.q_end, b.a.q_begin, b.a.s_begin, b.a.s_begin});
+      }
+      a.a.runs.insert(a.a.runs.end(), b.a.runs.begin(), b.a.runs.end());
+      a.a.q_end = b.a.q_end;
+      a.a.s_end = b.a.s_end;
+      a.a.score += b.a.score;
+      a.a.matched_query_tokens += b.a.matched_query_tokens;
+      a.a.longest_run = std::max(a.a.longest_run, b.a.longest_run);
+      pieces->erase(pieces->begin() + j);
+      j = i;  // look again from the grown piece
     }
-    if (b.a.s_begin > a.a.s_end) {
-      a.a.runs.push_back({EditKind::kOmitted, b.a.q_begin, b.a.q_begin, a.a.s_end, b.a.s_begin});
-    }
-    if (b.a.q_begin > a.a.q_end) {
-      a.a.runs.push_back({EditKind::kAdded, a.a.q_end, b.a.q_begin, b.a.s_begin, b.a.s_begin});
-    }
-    a.a.runs.insert(a.a.runs.end(), b.a.runs.begin(), b.a.runs.end());
-    a.a.q_end = b.a.q_end;
-    a.a.s_end = b.a.s_end;
-    a.a.score += b.a.score;
-    a.a.matched_query_tokens += b.a.matched_query_tokens;
-    a.a.longest_run = std::max(a.a.longest_run, b.a.longest_run);
-    pieces->erase(pieces->begin() + i + 1);
   }
   return absl::OkStatus();
 }
@@ -457,6 +459,32 @@ absl::Status TextTracer::FindFragmentsInKnownSources(std::vector<Piece>* pieces)
   return absl::OkStatus();
 }
 
+// Fewer matched words than this makes a piece "short": a common phrase can
+// match that much by chance.
+constexpr size_t kShortPiece = 8;
+
+void TextTracer::DropUnsupportedShortPieces(std::vector<Piece>* pieces) const {
+  // Where the extract has a substantial piece, a short piece counts only in
+  // a source that also holds a substantial piece of the same extract.
+  std::vector<uint32_t> strong_items;
+  for (const Piece& p : *pieces) {
+    if (p.a.matched_query_tokens >= kShortPiece) strong_items.push_back(p.item);
+  }
+  if (strong_items.empty()) return;
+  std::vector<Piece> kept;
+  for (Piece& p : *pieces) {
+    // A standalone fragment of six or more words that is all the extract
+    // says between two markers is evidence on its own.
+    auto [rb, re] = Region(p.a.q_begin);
+    bool whole_fragment = p.a.matched_query_tokens >= 6 && p.a.q_begin == rb && p.a.q_end == re &&
+                          p.a.matched_query_tokens == re - rb;
+    bool supported = p.a.matched_query_tokens >= kShortPiece || whole_fragment ||
+                     std::find(strong_items.begin(), strong_items.end(), p.item) != strong_items.end();
+    if (supported) kept.push_back(std::move(p));
+  }
+  *pieces = std::move(kept);
+}
+
 void TextTracer::DropWeakPieces(std::vector<Piece>* pieces) const {
   // A short piece is believed only when it is most of what the extract says
   // between markers; a common phrase inside unrelated text is no evidence.
@@ -464,7 +492,7 @@ void TextTracer::DropWeakPieces(std::vector<Piece>* pieces) const {
   for (Piece& p : *pieces) {
     size_t rb = Region(p.a.q_begin).first, re = Region(p.a.q_end - 1).second;
     size_t matched = p.a.matched_query_tokens;
-    bool strong = matched >= 8 || matched * 10 >= (re - rb) * 6;
+    bool strong = matched >= kShortPiece || matched * 10 >= (re - rb) * 6;
     if (strong && matched >= std::min<size_t>(3, qn_.tokens.size())) kept.push_back(std::move(p));
   }
   *pieces = std::move(kept);
@@ -709,6 +737,7 @@ absl::StatusOr<TraceReport> TextTracer::Run() {
   ASSIGN_OR_RETURN(std::vector<Chain> chains, Retrieve());
   ASSIGN_OR_RETURN(std::vector<Piece> pieces, AlignChains(chains));
   pieces = ResolveClashes(std::move(pieces));
+  DropUnsupportedShortPieces(&pieces);
   RETURN_IF_ERROR(MergeAcrossMarkers(&pieces));
   RETURN_IF_ERROR(ExtendAcrossMarkers(&pieces));
   RETURN_IF_ERROR(FindFragmentsInKnownSources(&pieces));
