@@ -16,8 +16,8 @@
 namespace uncut {
 namespace {
 
-// Commit a batch when it holds this much, so a long add keeps its progress.
-constexpr size_t kBatchItems = 2000;
+// Commit a batch when it holds this much, so a long add keeps its progress
+// and memory stays bounded.
 constexpr uint64_t kBatchBytes = 64ull << 20;
 
 int ExitCodeFor(const absl::Status& s) {
@@ -103,7 +103,8 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
         std::fprintf(stderr, "uncut: warning: %s: %s\n", path.c_str(), w.c_str());
       }
     }
-    if ((*batch)->pending_items() >= kBatchItems || (*batch)->pending_bytes() >= kBatchBytes) {
+    if ((*batch)->pending_items() >= std::max<size_t>(1, c.commit_every) ||
+        (*batch)->pending_bytes() >= kBatchBytes) {
       fatal = (*batch)->Commit();
     }
   };

@@ -27,6 +27,7 @@ struct GlobalOptions {
 struct AddCommand {
   std::vector<std::string> paths;
   AddOptions options;
+  size_t commit_every = 2000;  // files per catalog transaction
 };
 int RunAdd(const GlobalOptions& g, const AddCommand& c);
 

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   add_cmd->add_option("--note", note, "a note kept with the source");
   add_cmd->add_option("--charset", add.options.charset,
                       "read text files in this charset (default: detect)");
+  add_cmd->add_option("--commit-every", add.commit_every,
+                      "publish added files in transactions of this many files (default 2000)");
   add_cmd->footer(
       "Examples:\n  uncut add report.html --source-url https://example.org/r --captured-at "
       "2024-05-01T12:00:00Z\n  uncut add ~/evidence/");

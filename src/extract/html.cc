@@ -146,6 +146,16 @@ class HtmlWalker {
       case GUMBO_NODE_TEMPLATE: {
         const GumboElement& el = node->v.element;
         if (el.tag == GUMBO_TAG_TITLE && title_.empty()) title_ = CollectText(node);
+        if (el.tag == GUMBO_TAG_HEAD) {
+          // Not shown, but its <title> names the page.
+          for (unsigned i = 0; i < el.children.length && title_.empty(); ++i) {
+            const GumboNode* c = static_cast<const GumboNode*>(el.children.data[i]);
+            if (c->type == GUMBO_NODE_ELEMENT && c->v.element.tag == GUMBO_TAG_TITLE) {
+              title_ = CollectText(c);
+            }
+          }
+          return;
+        }
         if (IsDropped(el.tag) || IsHidden(el) || node->type == GUMBO_NODE_TEMPLATE) return;
         if (el.tag == GUMBO_TAG_BR) {
           sink_.Break(1);

@@ -1,0 +1,84 @@
+#include "index/segment_file.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "testing/temp_dir.h"
+
+namespace uncut {
+namespace {
+
+TEST(SegmentFile, FindsEveryPostingOfAKeyInItemAndPositionOrder) {
+  testing::TempDir dir;
+  std::vector<Posting> p = {{5, 2, 9}, {3, 1, 1}, {5, 1, 4}, {5, 2, 1}, {7, 3, 3}};
+  ASSERT_TRUE(WriteSegment(dir.File("a.seg"), &p).ok());
+  auto r = SegmentReader::Open(dir.File("a.seg"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto five = r->Find(5);
+  ASSERT_EQ(five.size(), 3u);
+  EXPECT_EQ(five[0], (Posting{5, 1, 4}));
+  EXPECT_EQ(five[1], (Posting{5, 2, 1}));
+  EXPECT_EQ(five[2], (Posting{5, 2, 9}));
+  EXPECT_TRUE(r->Find(4).empty());
+  EXPECT_TRUE(r->Find(8).empty());
+  EXPECT_TRUE(r->Verify().ok());
+}
+
+TEST(SegmentFile, LargeSegmentsSortAndSearchCorrectly) {
+  testing::TempDir dir;
+  std::mt19937_64 rng(5);
+  std::vector<Posting> p;
+  for (uint32_t item = 1; item <= 50; ++item) {
+    for (uint32_t pos = 0; pos < 2000; ++pos) p.push_back({rng() % 20000, item, pos});
+  }
+  std::vector<Posting> expected = p;
+  std::sort(expected.begin(), expected.end());
+  ASSERT_TRUE(WriteSegment(dir.File("b.seg"), &p).ok());
+  auto r = SegmentReader::Open(dir.File("b.seg"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(r->All()[i], expected[i]) << i;
+  uint64_t key = expected[12345].key;
+  size_t n = std::count_if(expected.begin(), expected.end(), [&](const Posting& x) { return x.key == key; });
+  EXPECT_EQ(r->Find(key).size(), n);
+}
+
+TEST(SegmentFile, MergeKeepsOnlyLiveItems) {
+  testing::TempDir dir;
+  std::vector<Posting> a = {{1, 1, 0}, {2, 2, 0}}, b = {{1, 3, 0}, {3, 2, 5}};
+  ASSERT_TRUE(WriteSegment(dir.File("a.seg"), &a).ok());
+  ASSERT_TRUE(WriteSegment(dir.File("b.seg"), &b).ok());
+  auto ra = SegmentReader::Open(dir.File("a.seg"));
+  auto rb = SegmentReader::Open(dir.File("b.seg"));
+  ASSERT_TRUE(MergeSegments({&*ra, &*rb}, [](uint32_t item) { return item != 2; },
+                            dir.File("m.seg"))
+                  .ok());
+  auto m = SegmentReader::Open(dir.File("m.seg"));
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(m->size(), 2u);
+  EXPECT_EQ(m->All()[0], (Posting{1, 1, 0}));
+  EXPECT_EQ(m->All()[1], (Posting{1, 3, 0}));
+}
+
+TEST(SegmentFile, VerifyDetectsAFlippedByte) {
+  testing::TempDir dir;
+  std::vector<Posting> p = {{1, 1, 0}, {2, 2, 0}, {3, 3, 3}};
+  ASSERT_TRUE(WriteSegment(dir.File("c.seg"), &p).ok());
+  testing::RunShell("chmod u+w " + dir.File("c.seg") + " && printf '\\x01' | dd of=" +
+                    dir.File("c.seg") + " bs=1 seek=40 conv=notrunc 2>/dev/null");
+  auto r = SegmentReader::Open(dir.File("c.seg"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->Verify().ok());
+}
+
+TEST(SegmentFile, RefusesATruncatedFile) {
+  testing::TempDir dir;
+  std::vector<Posting> p = {{1, 1, 0}, {2, 2, 0}};
+  ASSERT_TRUE(WriteSegment(dir.File("d.seg"), &p).ok());
+  testing::RunShell("chmod u+w " + dir.File("d.seg") + " && truncate -s 40 " + dir.File("d.seg"));
+  EXPECT_FALSE(SegmentReader::Open(dir.File("d.seg")).ok());
+}
+
+}  // namespace
+}  // namespace uncut
