@@ -1,0 +1,162 @@
+#include "decode/video_reader.h"
+
+#include <cmath>
+
+#include "base/status_macros.h"
+#include "base/strings.h"
+
+namespace uncut {
+
+absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
+                                                               const VideoReadOptions& options) {
+  std::unique_ptr<VideoReader> r(new VideoReader());
+  r->path_ = path;
+  r->options_ = options;
+  ASSIGN_OR_RETURN(r->fmt_, OpenInput(path));
+  int best = av_find_best_stream(r->fmt_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (best >= 0 && (r->fmt_->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC)) best = -1;
+  if (best < 0) return absl::FailedPreconditionError(StrCat(path, ": has no video stream"));
+  r->stream_ = best;
+  AVStream* st = r->fmt_->streams[best];
+  if (int64_t{st->codecpar->width} * st->codecpar->height > options.max_pixels) {
+    return absl::ResourceExhaustedError(StrCat(path, ": video frame size ", st->codecpar->width,
+                                               "x", st->codecpar->height, " exceeds the limit"));
+  }
+  ASSIGN_OR_RETURN(r->codec_, OpenDecoder(path, r->fmt_.get(), best));
+  if (options.skip_nonreference) r->codec_->skip_frame = AVDISCARD_NONREF;
+  r->time_base_ = av_q2d(st->time_base);
+  if (r->fmt_->duration > 0) r->duration_s_ = r->fmt_->duration / double(AV_TIME_BASE);
+  if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) r->fps_ = av_q2d(st->avg_frame_rate);
+  r->frame_.reset(av_frame_alloc());
+  r->packet_.reset(av_packet_alloc());
+  if (!r->frame_ || !r->packet_) return absl::ResourceExhaustedError(StrCat(path, ": out of memory"));
+  if (options.start_s > 0) {
+    int64_t ts = static_cast<int64_t>(options.start_s / r->time_base_);
+    // Seeking may fail on damaged indexes; decoding from the start is then correct, only slower.
+    if (av_seek_frame(r->fmt_.get(), best, ts, AVSEEK_FLAG_BACKWARD) < 0) {
+      av_seek_frame(r->fmt_.get(), best, 0, AVSEEK_FLAG_BACKWARD);
+    }
+  }
+  double limit = options.max_decode_seconds > 0 ? options.max_decode_seconds
+                                                : 60.0 + 20.0 * r->duration_s_;
+  r->deadline_ = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(static_cast<int64_t>(limit * 1000));
+  return r;
+}
+
+absl::Status VideoReader::Convert(const AVFrame* in, VideoFrame* out) {
+  int w = in->width, h = in->height;
+  if (w <= 0 || h <= 0) return absl::InvalidArgumentError(StrCat(path_, ": frame without size"));
+  if (int64_t{w} * h > options_.max_pixels) {
+    return absl::ResourceExhaustedError(StrCat(path_, ": video frame size ", w, "x", h,
+                                               " exceeds the limit"));
+  }
+  int ow = w, oh = h;
+  if (options_.max_side > 0 && std::max(w, h) > options_.max_side) {
+    double s = static_cast<double>(options_.max_side) / std::max(w, h);
+    ow = std::max(1, static_cast<int>(std::lround(w * s)));
+    oh = std::max(1, static_cast<int>(std::lround(h * s)));
+  }
+  if (options_.exact_width > 0 && options_.exact_height > 0) {
+    ow = options_.exact_width;
+    oh = options_.exact_height;
+  }
+  AVPixelFormat dst = options_.rgb ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8;
+  if (!sws_ || sws_w_ != w || sws_h_ != h || sws_fmt_ != in->format || sws_ow_ != ow ||
+      sws_oh_ != oh) {
+    sws_.reset(sws_getContext(w, h, static_cast<AVPixelFormat>(in->format), ow, oh, dst,
+                              options_.scale_flags ? options_.scale_flags : SWS_AREA, nullptr,
+                              nullptr, nullptr));
+    if (!sws_) return absl::InvalidArgumentError(StrCat(path_, ": unsupported pixel format"));
+    sws_w_ = w;
+    sws_h_ = h;
+    sws_fmt_ = in->format;
+    sws_ow_ = ow;
+    sws_oh_ = oh;
+  }
+  out->width = ow;
+  out->height = oh;
+  out->channels = options_.rgb ? 3 : 1;
+  out->pixels.resize(static_cast<size_t>(ow) * oh * out->channels);
+  uint8_t* dst_planes[4] = {out->pixels.data(), nullptr, nullptr, nullptr};
+  int dst_stride[4] = {ow * out->channels, 0, 0, 0};
+  sws_scale(sws_.get(), in->data, in->linesize, 0, h, dst_planes, dst_stride);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> VideoReader::Receive(VideoFrame* frame) {
+  while (true) {
+    int rc = avcodec_receive_frame(codec_.get(), frame_.get());
+    if (rc == AVERROR(EAGAIN)) return false;
+    if (rc == AVERROR_EOF) {
+      done_ = true;
+      return false;
+    }
+    if (rc < 0) return AvStatus(path_, "decoding failed", rc);
+    ++decoded_;
+    int64_t pts = frame_->best_effort_timestamp;
+    if (pts == AV_NOPTS_VALUE) pts = frame_->pts;
+    double t = pts == AV_NOPTS_VALUE ? (decoded_ - 1) / std::max(fps_, 1.0) : pts * time_base_;
+    if (std::isnan(first_time_)) first_time_ = t;
+    if (options_.relative_time) t -= first_time_;
+    if (t < options_.start_s - 1e-6) {
+      av_frame_unref(frame_.get());
+      continue;
+    }
+    if (t > options_.end_s) {
+      av_frame_unref(frame_.get());
+      done_ = true;
+      return false;
+    }
+    if (options_.sample_fps > 0) {
+      // One frame per cell of the sampling grid: the first at or after its time.
+      int64_t cell = static_cast<int64_t>(std::ceil(t * options_.sample_fps - 0.5));
+      if (cell < next_cell_) {
+        av_frame_unref(frame_.get());
+        continue;
+      }
+      next_cell_ = cell + 1;
+    }
+    frame->time_s = t;
+    absl::Status s = Convert(frame_.get(), frame);
+    av_frame_unref(frame_.get());
+    RETURN_IF_ERROR(s);
+    return true;
+  }
+}
+
+absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
+  while (!done_) {
+    ASSIGN_OR_RETURN(bool got, Receive(frame));
+    if (got) return true;
+    if (done_) break;
+    if (std::chrono::steady_clock::now() > deadline_) {
+      return absl::DeadlineExceededError(StrCat(path_, ": decoding took too long; giving up"));
+    }
+    if (flushing_) continue;
+    // Feed the decoder the next packet of our stream.
+    while (true) {
+      int rc = av_read_frame(fmt_.get(), packet_.get());
+      if (rc == AVERROR_EOF || rc == AVERROR(EIO)) {
+        flushing_ = true;
+        avcodec_send_packet(codec_.get(), nullptr);
+        break;
+      }
+      if (rc < 0) return AvStatus(path_, "reading failed", rc);
+      if (packet_->stream_index != stream_) {
+        av_packet_unref(packet_.get());
+        continue;
+      }
+      rc = avcodec_send_packet(codec_.get(), packet_.get());
+      av_packet_unref(packet_.get());
+      // Damaged packets are skipped: decoders resynchronise at the next key frame.
+      if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_INVALIDDATA) {
+        return AvStatus(path_, "decoding failed", rc);
+      }
+      break;
+    }
+  }
+  return false;
+}
+
+}  // namespace uncut
