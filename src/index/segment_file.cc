@@ -1,103 +1,52 @@
 #include "index/segment_file.h"
 
-#include <xxhash.h>
-
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <queue>
 
-#include "base/strings.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 
 namespace uncut {
 namespace {
 
-constexpr char kMagic[8] = {'U', 'N', 'C', 'U', 'T', 'S', 'G', '1'};
-constexpr uint32_t kVersion = 1;
-constexpr size_t kHeaderBytes = 32;
-constexpr size_t kBlock = 64;
+constexpr char kMagic[8] = {'U', 'N', 'C', 'U', 'T', 'S', 'G', '2'};
+constexpr uint32_t kVersion = 2;
+constexpr size_t kHeaderBytes = 48;
+constexpr size_t kBlockBytes = 4096;
+constexpr size_t kIndexEntryBytes = 20;
 
-std::string Header(uint64_t count, uint64_t checksum) {
-  std::string h(kHeaderBytes, '\0');
-  std::memcpy(h.data(), kMagic, 8);
-  uint32_t v = kVersion, rec = sizeof(Posting);
-  std::memcpy(h.data() + 8, &v, 4);
-  std::memcpy(h.data() + 12, &rec, 4);
-  std::memcpy(h.data() + 16, &count, 8);
-  std::memcpy(h.data() + 24, &checksum, 8);
-  return h;
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
 }
 
-// Streams records to a temporary file and renames it into place.
-class SegmentWriter {
- public:
-  static absl::StatusOr<SegmentWriter> Create(const std::string& path) {
-    SegmentWriter w;
-    w.path_ = path;
-    w.tmp_ = StrCat(path, ".tmp");
-    ASSIGN_OR_RETURN(w.file_, File::Create(w.tmp_, 0444));
-    RETURN_IF_ERROR(w.file_.WriteAll(Header(0, 0)));
-    w.state_ = XXH3_createState();
-    XXH3_64bits_reset(w.state_);
-    return w;
+// Decodes a varint; REQUIRES a well-formed segment (Open and Verify check bounds).
+inline uint64_t GetVarint(const uint8_t** p, const uint8_t* end) {
+  uint64_t v = 0;
+  for (int shift = 0; *p < end && shift < 64; shift += 7) {
+    uint8_t b = *(*p)++;
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
   }
-  SegmentWriter() = default;
-  SegmentWriter(SegmentWriter&& o) noexcept
-      : file_(std::move(o.file_)), path_(o.path_), tmp_(o.tmp_), state_(o.state_),
-        count_(o.count_), buf_(std::move(o.buf_)) {
-    o.state_ = nullptr;
-    o.tmp_.clear();  // the moved-from writer must not delete the file
-  }
-  ~SegmentWriter() {
-    if (state_) XXH3_freeState(state_);
-    if (!committed_ && !tmp_.empty()) RemoveFile(tmp_).IgnoreError();
-  }
+  return v;
+}
 
-  absl::Status Add(const Posting& p) {
-    buf_.append(reinterpret_cast<const char*>(&p), sizeof(p));
-    ++count_;
-    if (buf_.size() >= (1 << 20)) return FlushBuffer();
-    return absl::OkStatus();
-  }
+template <typename T>
+void PutFixed(std::string* out, T v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(v));
+}
 
-  absl::Status Finish() {
-    RETURN_IF_ERROR(FlushBuffer());
-    std::string h = Header(count_, XXH3_64bits_digest(state_));
-    if (::pwrite(file_.fd(), h.data(), h.size(), 0) != static_cast<ssize_t>(h.size())) {
-      return ErrnoStatus(tmp_, "write failed", errno);
-    }
-    RETURN_IF_ERROR(file_.Sync());
-    RETURN_IF_ERROR(file_.Close());
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) return ErrnoStatus(path_, "rename failed", errno);
-    committed_ = true;
-    size_t slash = path_.find_last_of('/');
-    return SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash));
-  }
-
- private:
-  absl::Status FlushBuffer() {
-    XXH3_64bits_update(state_, buf_.data(), buf_.size());
-    RETURN_IF_ERROR(file_.WriteAll(buf_));
-    buf_.clear();
-    return absl::OkStatus();
-  }
-
-  File file_;
-  std::string path_, tmp_;
-  XXH3_state_t* state_ = nullptr;
-  uint64_t count_ = 0;
-  std::string buf_;
-  bool committed_ = false;
-};
-
-// Sorts postings into (key, item, pos) order. Keys are uniform hashes, so a
-// stable LSD radix sort on the top 32 key bits (three passes of 11 bits,
-// cache-friendly bucket counts) nearly finishes the job; the rare runs that
-// share their top bits are then sorted fully. Postings arrive grouped by item
-// with positions increasing, which the stable passes preserve.
+// Sorts postings into (key, item, pos) order. Keys are mostly uniform
+// hashes, so a stable LSD radix sort on the top 32 key bits (three passes of
+// 11 bits, cache-friendly bucket counts) nearly finishes the job; runs that
+// share their top bits are then sorted fully.
 void SortPostings(std::vector<Posting>* postings) {
   std::vector<Posting>& v = *postings;
   if (v.size() < 4096) {
@@ -128,13 +77,127 @@ void SortPostings(std::vector<Posting>* postings) {
   }
 }
 
+// Streams sorted postings into a segment file under a temporary name.
+class SegmentWriter {
+ public:
+  static absl::StatusOr<std::unique_ptr<SegmentWriter>> Create(const std::string& path) {
+    std::unique_ptr<SegmentWriter> w(new SegmentWriter());
+    w->path_ = path;
+    w->tmp_ = StrCat(path, ".tmp");
+    ASSIGN_OR_RETURN(w->file_, File::Create(w->tmp_, 0444));
+    RETURN_IF_ERROR(w->file_.WriteAll(std::string(kHeaderBytes, '\0')));
+    w->state_ = XXH3_createState();
+    XXH3_64bits_reset(w->state_);
+    return w;
+  }
+  ~SegmentWriter() {
+    if (state_) XXH3_freeState(state_);
+    if (!committed_) RemoveFile(tmp_).IgnoreError();
+  }
+
+  // Postings must arrive in (key, item, pos) order.
+  absl::Status Add(const Posting& p) {
+    if (!have_key_ || p.key != key_) {
+      RETURN_IF_ERROR(EndKey());
+      if (block_.size() >= kBlockBytes) RETURN_IF_ERROR(EndBlock());
+      if (block_.empty()) {
+        index_.push_back({p.key, written_ + 0, 0});
+        PutVarint(&block_, 0);
+      } else {
+        PutVarint(&block_, p.key - key_);
+      }
+      key_ = p.key;
+      have_key_ = true;
+      prev_item_ = 0;
+      prev_pos_ = 0;
+    }
+    uint64_t item_delta = p.item - prev_item_;
+    PutVarint(&key_postings_, item_delta);
+    PutVarint(&key_postings_, item_delta == 0 && key_count_ > 0 ? p.pos - prev_pos_ : p.pos);
+    prev_item_ = p.item;
+    prev_pos_ = p.pos;
+    ++key_count_;
+    ++index_.back().postings;
+    ++count_;
+    return absl::OkStatus();
+  }
+
+  absl::Status Finish() {
+    RETURN_IF_ERROR(EndKey());
+    RETURN_IF_ERROR(EndBlock());
+    std::string idx;
+    for (const Entry& e : index_) {
+      PutFixed(&idx, e.first_key);
+      PutFixed(&idx, e.offset);
+      PutFixed(&idx, e.postings);
+    }
+    uint64_t index_offset = kHeaderBytes + written_;
+    RETURN_IF_ERROR(Write(idx));
+    std::string h(kHeaderBytes, '\0');
+    std::memcpy(h.data(), kMagic, 8);
+    std::memcpy(h.data() + 8, &kVersion, 4);
+    uint64_t blocks = index_.size(), sum = XXH3_64bits_digest(state_);
+    std::memcpy(h.data() + 16, &count_, 8);
+    std::memcpy(h.data() + 24, &blocks, 8);
+    std::memcpy(h.data() + 32, &index_offset, 8);
+    std::memcpy(h.data() + 40, &sum, 8);
+    if (::pwrite(file_.fd(), h.data(), h.size(), 0) != static_cast<ssize_t>(h.size())) {
+      return ErrnoStatus(tmp_, "write failed", errno);
+    }
+    RETURN_IF_ERROR(file_.Sync());
+    RETURN_IF_ERROR(file_.Close());
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) return ErrnoStatus(path_, "rename failed", errno);
+    committed_ = true;
+    size_t slash = path_.find_last_of('/');
+    return SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash));
+  }
+
+ private:
+  struct Entry {
+    uint64_t first_key, offset;
+    uint32_t postings;
+  };
+  SegmentWriter() = default;
+
+  absl::Status EndKey() {
+    if (!have_key_) return absl::OkStatus();
+    PutVarint(&block_, key_count_);
+    block_.append(key_postings_);
+    key_postings_.clear();
+    key_count_ = 0;
+    have_key_ = false;
+    return absl::OkStatus();
+  }
+  absl::Status EndBlock() {
+    if (block_.empty()) return absl::OkStatus();
+    RETURN_IF_ERROR(Write(block_));
+    block_.clear();
+    return absl::OkStatus();
+  }
+  absl::Status Write(const std::string& bytes) {
+    XXH3_64bits_update(state_, bytes.data(), bytes.size());
+    written_ += bytes.size();
+    return file_.WriteAll(bytes);
+  }
+
+  File file_;
+  std::string path_, tmp_;
+  XXH3_state_t* state_ = nullptr;
+  std::string block_, key_postings_;
+  std::vector<Entry> index_;
+  uint64_t key_ = 0, count_ = 0, written_ = 0;
+  uint32_t prev_item_ = 0, prev_pos_ = 0;
+  uint64_t key_count_ = 0;
+  bool have_key_ = false, committed_ = false;
+};
+
 }  // namespace
 
 absl::Status WriteSegment(const std::string& path, std::vector<Posting>* postings) {
   SortPostings(postings);
-  ASSIGN_OR_RETURN(SegmentWriter w, SegmentWriter::Create(path));
-  for (const Posting& p : *postings) RETURN_IF_ERROR(w.Add(p));
-  return w.Finish();
+  ASSIGN_OR_RETURN(auto w, SegmentWriter::Create(path));
+  for (const Posting& p : *postings) RETURN_IF_ERROR(w->Add(p));
+  return w->Finish();
 }
 
 absl::StatusOr<SegmentReader> SegmentReader::Open(const std::string& path) {
@@ -142,70 +205,180 @@ absl::StatusOr<SegmentReader> SegmentReader::Open(const std::string& path) {
   r.path_ = path;
   ASSIGN_OR_RETURN(r.file_, MappedFile::Open(path));
   std::string_view d = r.file_.data();
-  if (d.size() < kHeaderBytes || std::memcmp(d.data(), kMagic, 8) != 0) {
-    return absl::DataLossError(StrCat(path, ": not an index segment"));
-  }
-  uint32_t version, rec;
-  uint64_t count;
+  auto bad = [&](const char* why) {
+    return absl::DataLossError(StrCat(path, ": damaged index segment (", why, ")"));
+  };
+  if (d.size() < kHeaderBytes || std::memcmp(d.data(), kMagic, 8) != 0) return bad("no header");
+  uint32_t version;
+  uint64_t blocks, index_offset;
   std::memcpy(&version, d.data() + 8, 4);
-  std::memcpy(&rec, d.data() + 12, 4);
-  std::memcpy(&count, d.data() + 16, 8);
-  std::memcpy(&r.checksum_, d.data() + 24, 8);
-  if (version != kVersion || rec != sizeof(Posting) ||
-      d.size() != kHeaderBytes + count * sizeof(Posting)) {
-    return absl::DataLossError(StrCat(path, ": index segment has a bad header or length"));
+  std::memcpy(&r.count_, d.data() + 16, 8);
+  std::memcpy(&blocks, d.data() + 24, 8);
+  std::memcpy(&index_offset, d.data() + 32, 8);
+  std::memcpy(&r.checksum_, d.data() + 40, 8);
+  if (version != kVersion) return bad("unknown version");
+  if (index_offset < kHeaderBytes || index_offset > d.size() ||
+      (d.size() - index_offset) != blocks * kIndexEntryBytes) {
+    return bad("bad length");
   }
-  r.records_ = std::span<const Posting>(
-      reinterpret_cast<const Posting*>(d.data() + kHeaderBytes), count);
-  r.directory_.reserve(count / kBlock + 1);
-  for (size_t i = 0; i < count; i += kBlock) r.directory_.push_back(r.records_[i].key);
+  r.data_ = reinterpret_cast<const uint8_t*>(d.data());
+  r.data_end_ = index_offset;
+  r.blocks_.resize(blocks);
+  uint64_t total = 0;
+  for (uint64_t i = 0; i < blocks; ++i) {
+    const char* e = d.data() + index_offset + i * kIndexEntryBytes;
+    std::memcpy(&r.blocks_[i].first_key, e, 8);
+    std::memcpy(&r.blocks_[i].offset, e + 8, 8);
+    std::memcpy(&r.blocks_[i].postings, e + 16, 4);
+    r.blocks_[i].offset += kHeaderBytes;
+    if (r.blocks_[i].offset >= index_offset) return bad("bad block offset");
+    if (i > 0 && r.blocks_[i].first_key <= r.blocks_[i - 1].first_key) return bad("keys out of order");
+    total += r.blocks_[i].postings;
+  }
+  if (total != r.count_) return bad("posting count mismatch");
   return r;
 }
 
-std::span<const Posting> SegmentReader::Find(uint64_t key) const {
-  if (records_.empty()) return {};
-  // First block whose first key is >= key; the run may start in the block before.
-  auto it = std::lower_bound(directory_.begin(), directory_.end(), key);
-  size_t block = it - directory_.begin();
-  size_t lo = block == 0 ? 0 : (block - 1) * kBlock;
-  size_t hi = std::min(records_.size(), (block + 1) * kBlock);
-  auto cmp = [](const Posting& p, uint64_t k) { return p.key < k; };
-  const Posting* first = std::lower_bound(records_.data() + lo, records_.data() + hi, key, cmp);
-  if (first == records_.data() + records_.size() || first->key != key) return {};
-  const Posting* last = first;
-  const Posting* end = records_.data() + records_.size();
-  while (last != end && last->key == key) ++last;
-  return std::span<const Posting>(first, last - first);
+bool SegmentReader::Seek(size_t b, uint64_t key, const uint8_t** p, uint64_t* n) const {
+  const uint8_t* cur = data_ + blocks_[b].offset;
+  const uint8_t* end = data_ + (b + 1 < blocks_.size() ? blocks_[b + 1].offset : data_end_);
+  uint64_t k = blocks_[b].first_key;
+  bool first = true;
+  while (cur < end) {
+    uint64_t delta = GetVarint(&cur, end);
+    k = first ? k : k + delta;
+    first = false;
+    uint64_t count = GetVarint(&cur, end);
+    if (k == key) {
+      *p = cur;
+      *n = count;
+      return true;
+    }
+    if (k > key) return false;
+    for (uint64_t i = 0; i < 2 * count && cur < end; ++i) GetVarint(&cur, end);
+  }
+  return false;
+}
+
+size_t SegmentReader::Find(uint64_t key, std::vector<Posting>* out) const {
+  if (blocks_.empty()) return 0;
+  auto it = std::upper_bound(blocks_.begin(), blocks_.end(), key,
+                             [](uint64_t k, const Block& b) { return k < b.first_key; });
+  if (it == blocks_.begin()) return 0;
+  size_t b = static_cast<size_t>(it - blocks_.begin() - 1);
+  const uint8_t* p;
+  uint64_t n;
+  if (!Seek(b, key, &p, &n)) return 0;
+  const uint8_t* end = data_ + data_end_;
+  uint32_t item = 0, pos = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t d = GetVarint(&p, end);
+    uint64_t v = GetVarint(&p, end);
+    item += static_cast<uint32_t>(d);
+    pos = (d == 0 && i > 0) ? pos + static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
+    out->push_back({key, item, pos});
+  }
+  return n;
+}
+
+size_t SegmentReader::Count(uint64_t key) const {
+  if (blocks_.empty()) return 0;
+  auto it = std::upper_bound(blocks_.begin(), blocks_.end(), key,
+                             [](uint64_t k, const Block& b) { return k < b.first_key; });
+  if (it == blocks_.begin()) return 0;
+  const uint8_t* p;
+  uint64_t n;
+  return Seek(static_cast<size_t>(it - blocks_.begin() - 1), key, &p, &n) ? n : 0;
+}
+
+SegmentCursor::SegmentCursor(const SegmentReader* segment) : seg_(segment) {
+  if (!seg_->blocks_.empty()) {
+    p_ = seg_->data_ + seg_->blocks_[0].offset;
+    end_ = seg_->blocks_.size() > 1 ? seg_->data_ + seg_->blocks_[1].offset
+                                    : seg_->data_ + seg_->data_end_;
+    key_ = seg_->blocks_[0].first_key;
+  }
+  Next();
+}
+
+void SegmentCursor::Next() {
+  while (left_ == 0) {
+    while (p_ == end_ || p_ == nullptr) {
+      if (p_ == nullptr || block_ + 1 >= seg_->blocks_.size()) {
+        valid_ = false;
+        return;
+      }
+      ++block_;
+      p_ = seg_->data_ + seg_->blocks_[block_].offset;
+      end_ = block_ + 1 < seg_->blocks_.size() ? seg_->data_ + seg_->blocks_[block_ + 1].offset
+                                               : seg_->data_ + seg_->data_end_;
+      key_ = seg_->blocks_[block_].first_key;
+      first_in_block_ = true;
+    }
+    uint64_t delta = GetVarint(&p_, end_);
+    if (!first_in_block_) key_ += delta;
+    first_in_block_ = false;
+    left_ = GetVarint(&p_, end_);
+    index_in_key_ = 0;
+    current_ = {key_, 0, 0};
+  }
+  uint64_t d = GetVarint(&p_, end_);
+  uint64_t v = GetVarint(&p_, end_);
+  current_.key = key_;
+  current_.item += static_cast<uint32_t>(d);
+  current_.pos = (d == 0 && index_in_key_ > 0) ? current_.pos + static_cast<uint32_t>(v)
+                                               : static_cast<uint32_t>(v);
+  ++index_in_key_;
+  --left_;
+  valid_ = true;
+}
+
+void SegmentReader::ForEach(const std::function<bool(const Posting&)>& fn) const {
+  for (SegmentCursor c(this); c.Valid(); c.Next()) {
+    if (!fn(c.Get())) return;
+  }
 }
 
 absl::Status SegmentReader::Verify() const {
-  uint64_t sum = XXH3_64bits(records_.data(), records_.size() * sizeof(Posting));
+  uint64_t sum = XXH3_64bits(data_ + kHeaderBytes, file_.data().size() - kHeaderBytes);
   if (sum != checksum_) return absl::DataLossError(StrCat(path_, ": checksum mismatch"));
-  for (size_t i = 1; i < records_.size(); ++i) {
-    if (records_[i] < records_[i - 1]) {
-      return absl::DataLossError(StrCat(path_, ": records out of order"));
-    }
-  }
+  uint64_t n = 0;
+  Posting prev{0, 0, 0};
+  bool ordered = true;
+  ForEach([&](const Posting& p) {
+    if (n > 0 && p < prev) ordered = false;
+    prev = p;
+    ++n;
+    return ordered;
+  });
+  if (!ordered) return absl::DataLossError(StrCat(path_, ": postings out of order"));
+  if (n != count_) return absl::DataLossError(StrCat(path_, ": posting count mismatch"));
   return absl::OkStatus();
 }
 
 absl::Status MergeSegments(const std::vector<const SegmentReader*>& inputs,
                            const std::function<bool(uint32_t)>& keep, const std::string& path) {
-  ASSIGN_OR_RETURN(SegmentWriter w, SegmentWriter::Create(path));
-  using Cursor = std::pair<const Posting*, const Posting*>;
-  auto greater = [](const Cursor& a, const Cursor& b) { return *b.first < *a.first; };
-  std::priority_queue<Cursor, std::vector<Cursor>, decltype(greater)> heap(greater);
-  for (const SegmentReader* in : inputs) {
-    auto all = in->All();
-    if (!all.empty()) heap.push({all.data(), all.data() + all.size()});
+  ASSIGN_OR_RETURN(auto w, SegmentWriter::Create(path));
+  std::vector<SegmentCursor> cursors;
+  for (const SegmentReader* in : inputs) cursors.emplace_back(in);
+  auto greater = [&](size_t a, size_t b) { return cursors[b].Get() < cursors[a].Get(); };
+  std::vector<size_t> heap;
+  for (size_t i = 0; i < cursors.size(); ++i) {
+    if (cursors[i].Valid()) heap.push_back(i);
   }
+  std::make_heap(heap.begin(), heap.end(), greater);
   while (!heap.empty()) {
-    Cursor c = heap.top();
-    heap.pop();
-    if (keep(c.first->item)) RETURN_IF_ERROR(w.Add(*c.first));
-    if (++c.first != c.second) heap.push(c);
+    std::pop_heap(heap.begin(), heap.end(), greater);
+    size_t i = heap.back();
+    if (keep(cursors[i].Get().item)) RETURN_IF_ERROR(w->Add(cursors[i].Get()));
+    cursors[i].Next();
+    if (cursors[i].Valid()) {
+      std::push_heap(heap.begin(), heap.end(), greater);
+    } else {
+      heap.pop_back();
+    }
   }
-  return w.Finish();
+  return w->Finish();
 }
 
 }  // namespace uncut

@@ -1,20 +1,27 @@
 // Immutable sorted segment files of postings.
 //
 // A segment is written once (to a temporary name, fsynced, renamed) and
-// never changed; the catalog decides which segments are live. Readers map
-// the file and binary-search a small in-memory directory of block keys,
-// then the block. Merging segments (compaction) is a k-way merge that can
-// drop postings of removed items. In the manner of LevelDB's tables.
+// never changed; the catalog decides which segments are live. Postings are
+// grouped by key and delta-coded in blocks of about 4 KiB; a small block
+// index (first key and offset of every block) is read at open, so a lookup
+// is one binary search and the decoding of one or two blocks. Merging
+// segments (compaction) is a k-way merge that drops postings of removed
+// items. In the manner of LevelDB's tables.
 //
 // Layout (little endian):
-//   header  "UNCUTSG1" | u32 version | u32 record bytes (16) | u64 count | u64 xxh64 of records
-//   records count x {u64 key, u32 item, u32 pos}, sorted by (key, item, pos)
+//   "UNCUTSG2" | u32 version | u32 reserved | u64 postings | u64 blocks |
+//   u64 index offset | u64 xxh64 of everything after the header
+//   blocks: per key: varint key delta (from the block's previous key; the
+//           first key of a block is absolute), varint count, then per
+//           posting varint item delta (from the previous posting of the key)
+//           and varint pos (delta from the previous pos when the item is
+//           the same, else absolute)
+//   index:  per block: u64 first key, u64 offset, u32 postings
 #ifndef UNCUT_INDEX_SEGMENT_FILE_H_
 #define UNCUT_INDEX_SEGMENT_FILE_H_
 
 #include <cstdint>
 #include <functional>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -28,25 +35,60 @@ namespace uncut {
 // Sorts `postings` and writes them as a segment at `path`, crash-safely.
 absl::Status WriteSegment(const std::string& path, std::vector<Posting>* postings);
 
+class SegmentReader;
+
+// Walks a segment's postings in order.
+class SegmentCursor {
+ public:
+  explicit SegmentCursor(const SegmentReader* segment);
+  bool Valid() const { return valid_; }
+  const Posting& Get() const { return current_; }
+  void Next();
+
+ private:
+  const SegmentReader* seg_;
+  size_t block_ = 0;
+  const uint8_t* p_ = nullptr;
+  const uint8_t* end_ = nullptr;
+  uint64_t key_ = 0, left_ = 0, index_in_key_ = 0;
+  bool first_in_block_ = true, valid_ = false;
+  Posting current_{0, 0, 0};
+};
+
 class SegmentReader {
  public:
   static absl::StatusOr<SegmentReader> Open(const std::string& path);
 
-  // The postings whose key is `key`, in (item, pos) order.
-  std::span<const Posting> Find(uint64_t key) const;
-  std::span<const Posting> All() const { return records_; }
-  size_t size() const { return records_.size(); }
-  // Recomputes the checksum of the records (a full read).
+  // Appends the postings whose key is `key`, in (item, pos) order; returns
+  // how many were appended.
+  size_t Find(uint64_t key, std::vector<Posting>* out) const;
+  // How many postings `key` has, without decoding them.
+  size_t Count(uint64_t key) const;
+  // Calls fn for every posting in order; stops early when fn returns false.
+  void ForEach(const std::function<bool(const Posting&)>& fn) const;
+  uint64_t size() const { return count_; }
+  uint64_t file_bytes() const { return file_.data().size(); }
+  // Recomputes the checksum and decodes every block (a full read).
   absl::Status Verify() const;
   const std::string& path() const { return path_; }
 
  private:
+  struct Block {
+    uint64_t first_key;
+    uint64_t offset;
+    uint32_t postings;
+  };
+  friend class SegmentCursor;
+  // Finds `key` in the block; returns its count and leaves *p at its first posting.
+  bool Seek(size_t block, uint64_t key, const uint8_t** p, uint64_t* n) const;
+
   MappedFile file_;
-  std::span<const Posting> records_;
+  std::vector<Block> blocks_;
+  const uint8_t* data_ = nullptr;
+  uint64_t data_end_ = 0;  // offset of the index
+  uint64_t count_ = 0;
   uint64_t checksum_ = 0;
   std::string path_;
-  // Every kBlock-th key, for a cache-friendly first step of the search.
-  std::vector<uint64_t> directory_;
 };
 
 // Merges sorted segments into one new segment, keeping postings for which

@@ -370,19 +370,19 @@ absl::Status Archive::Lookup(const std::string& modality, const std::vector<uint
   auto it = segments_.find(modality);
   if (it == segments_.end()) return absl::OkStatus();
   const auto& segs = it->second;
-  std::vector<std::span<const Posting>> found(segs.size());
   for (uint64_t key : keys) {
     size_t total = 0;
-    for (size_t i = 0; i < segs.size(); ++i) {
-      found[i] = segs[i]->Find(key);
-      total += found[i].size();
+    for (const auto& seg : segs) {
+      total += seg->Count(key);
+      if (total > max_per_key) break;
     }
     if (total == 0 || total > max_per_key) continue;
-    for (const auto& f : found) {
-      for (const Posting& p : f) {
-        if (IsLive(p.item)) out->push_back(p);
-      }
-    }
+    size_t before = out->size();
+    for (const auto& seg : segs) seg->Find(key, out);
+    // Postings of removed items stay in segments until a compaction.
+    out->erase(std::remove_if(out->begin() + before, out->end(),
+                              [&](const Posting& p) { return !IsLive(p.item); }),
+               out->end());
   }
   return absl::OkStatus();
 }
