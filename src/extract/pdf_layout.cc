@@ -13,7 +13,7 @@ namespace {
 
 struct Line {
   std::string text;
-  double top = 0, bottom = 0;
+  double top = 0, bottom = 0, left = 0, right = 0;
 };
 
 std::vector<Line> PageLines(const PdfPage& page) {
@@ -30,12 +30,14 @@ std::vector<Line> PageLines(const PdfPage& page) {
       if (same_line && w.x0 + 1 < prev->x0) same_line = false;  // wrapped back to the left
     }
     if (!same_line) {
-      lines.push_back({"", w.y0, w.y1});
+      lines.push_back({"", w.y0, w.y1, w.x0, w.x1});
     } else {
       Line& l = lines.back();
-      if (prev->space_after) l.text.push_back(' ');
+      // A space where poppler saw one, or where the words stand apart.
+      if (prev->space_after || w.x0 - prev->x1 > 0.25 * (w.y1 - w.y0)) l.text.push_back(' ');
       l.top = std::min(l.top, w.y0);
       l.bottom = std::max(l.bottom, w.y1);
+      l.right = std::max(l.right, w.x1);
     }
     lines.back().text += w.text;
     prev = &w;
@@ -120,7 +122,7 @@ PdfText LayOutPdf(const std::vector<PdfPage>& pages) {
     for (const std::string& k : keys) ++pages_with[k];
   }
   const int n = static_cast<int>(pages.size());
-  const int threshold = std::max(3, (n + 1) / 2);
+  const int threshold = std::max(2, (n + 1) / 2);
   std::set<std::string> reported;
   std::vector<std::vector<bool>> dropped(pages.size());
   for (size_t p = 0; p < pages.size(); ++p) {
@@ -138,9 +140,15 @@ PdfText LayOutPdf(const std::vector<PdfPage>& pages) {
   std::string& text = out.text.text;
   bool paragraph_open = false;
   for (size_t p = 0; p < pages.size(); ++p) {
-    std::vector<double> heights;
-    for (const Line& l : lines[p]) heights.push_back(l.bottom - l.top);
+    std::vector<double> heights, lefts, rights;
+    for (size_t i = 0; i < lines[p].size(); ++i) {
+      if (dropped[p][i]) continue;
+      heights.push_back(lines[p][i].bottom - lines[p][i].top);
+      lefts.push_back(lines[p][i].left);
+      rights.push_back(lines[p][i].right);
+    }
     double h = std::max(1.0, Median(heights));
+    double margin = Median(lefts), measure = Median(rights);
     bool anchored = false;
     const Line* prev = nullptr;
     for (size_t i = 0; i < lines[p].size(); ++i) {
@@ -152,6 +160,10 @@ PdfText LayOutPdf(const std::vector<PdfPage>& pages) {
         if (prev != nullptr) {
           double gap = l.top - prev->bottom;
           if (gap > 0.8 * h || l.bottom < prev->top) brk = 2;  // a gap, or a new column
+          // An indented first line after a line that stops short.
+          bool indented = l.left > margin + 0.8 * h;
+          bool short_before = prev->right < measure - 2.0 * h;
+          if (indented && (short_before || prev->left <= margin + 0.8 * h)) brk = 2;
         }
       }
       if (!anchored) {
