@@ -410,7 +410,7 @@ absl::StatusOr<DecodedText> DecodeLabeledText(std::string_view bytes, std::strin
   if (CharsetFamily(use) == "latin") use = "windows-1252";
   ASSIGN_OR_RETURN(DecodedText out, ConvertCharset(bytes, use));
   out.warnings.insert(out.warnings.begin(),
-                      g.name.empty() || use == "windows-1252" && CharsetFamily(g.name) != "latin"
+                      g.name.empty() || (use == "windows-1252" && CharsetFamily(g.name) != "latin")
                           ? StrCat(why, "; read as windows-1252")
                           : absl::StrFormat("%s; read as %s (detected with %d%% confidence)", why,
                                             use, g.confidence));
