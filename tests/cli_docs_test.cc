@@ -21,7 +21,9 @@ using testing::TempDir;
 
 std::string Fixture(const std::string& rel) {
   const char* root = std::getenv("UNCUT_SOURCE_DIR");
-  return StrCat(root ? root : ".", "/tests/fixtures/", rel);
+  if (root != nullptr && *root != '\0') return StrCat(root, "/tests/fixtures/", rel);
+  std::string here = __FILE__;  // .../tests/cli_docs_test.cc
+  return StrCat(here.substr(0, here.find_last_of('/')), "/fixtures/", rel);
 }
 
 std::string ReadAll(const std::string& path) {
