@@ -6,6 +6,9 @@
 // QUERIES.jsonl ({"id", "text", ...} per line), and writes RESULTS.jsonl in
 // the format ../shared/bench/text/score.py reads:
 //   {"id": ..., "matches": [{"doc": path relative to CORPUS_DIR, "start": byte, "end": byte}]}
+// CORPUS_DIR may hold any format uncut reads; `doc` is always the file
+// added (the mailbox, not the message), and spans in messages stored
+// unencoded inside a mailbox are byte offsets into the mailbox file.
 // Prints indexing throughput (MB/s of extracted text, one core), trace
 // latency p50/p99 (all queries and 25-35-word queries) and peak memory.
 #include <sys/resource.h>
@@ -136,10 +139,22 @@ int main(int argc, char** argv) {
     nlohmann::json matches = nlohmann::json::array();
     if (report.ok()) {
       for (const auto& src : report->sources) {
+        // `doc` is the file added; a message stored inside its mailbox's
+        // bytes reports offsets into the mailbox file.
+        int64_t shift = 0;
+        uncut::Item top = src.item;
+        while (top.parent_id) {
+          auto parent = (*archive)->GetItem(*top.parent_id);
+          if (!parent.ok()) break;
+          top = *parent;
+        }
+        if (top.id != src.item.id && src.item.object == top.object) {
+          shift = static_cast<int64_t>(src.item.object_offset) - static_cast<int64_t>(top.object_offset);
+        }
         for (const auto& seg : src.segments) {
           matches.push_back({{"doc", Relative(src.item.added_from, corpus)},
-                             {"start", static_cast<int64_t>(seg.source_start)},
-                             {"end", static_cast<int64_t>(seg.source_end)}});
+                             {"start", static_cast<int64_t>(seg.source_start) + shift},
+                             {"end", static_cast<int64_t>(seg.source_end) + shift}});
         }
       }
     } else {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
 #include "base/strings.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
@@ -91,7 +92,15 @@ absl::StatusOr<DecodedText> ConvertCharset(std::string_view bytes, std::string_v
     return absl::InvalidArgumentError(StrCat("unknown charset \"", charset, "\""));
   }
   DecodedText out;
-  out.charset = ucnv_getName(conv.get(), &err);
+  const char* internal = ucnv_getName(conv.get(), &err);
+  // A name people know ("windows-1252"), not ICU's internal one.
+  UErrorCode std_err = U_ZERO_ERROR;
+  const char* standard = ucnv_getStandardName(internal, "MIME", &std_err);
+  if (standard == nullptr || U_FAILURE(std_err)) {
+    std_err = U_ZERO_ERROR;
+    standard = ucnv_getStandardName(internal, "IANA", &std_err);
+  }
+  out.charset = standard != nullptr && U_SUCCESS(std_err) ? standard : internal;
   err = U_ZERO_ERROR;
   // Decode in chunks so memory stays proportional to the input.
   const char* src = bytes.data();
@@ -248,6 +257,163 @@ absl::StatusOr<DecodedText> DecodeText(std::string_view bytes, std::string_view 
   out.warnings.push_back(absl::StrFormat(
       "not UTF-8; read as %s (detected with %d%% confidence; use --charset to override)", name,
       confidence));
+  return out;
+}
+
+namespace {
+
+// A coarse family of charsets that detection cannot tell apart reliably.
+std::string CharsetFamily(std::string_view icu_name) {
+  std::string n = absl::AsciiStrToLower(std::string(icu_name));
+  if (n == "iso-8859-1" || n == "windows-1252" || n == "iso-8859-15" || n == "us-ascii" ||
+      n == "ibm-5348_p100-1997" || n == "ibm-1252") {
+    return "latin";
+  }
+  if (n.find("8859-6") != std::string::npos || n.find("1256") != std::string::npos) {
+    return "arabic";
+  }
+  if (n.find("8859-5") != std::string::npos || n.find("1251") != std::string::npos ||
+      n.find("koi8") != std::string::npos) {
+    return "cyrillic";
+  }
+  if (n.find("8859-7") != std::string::npos || n.find("1253") != std::string::npos) return "greek";
+  if (n.find("8859-8") != std::string::npos || n.find("1255") != std::string::npos) return "hebrew";
+  if (n.find("gb") != std::string::npos) return "chinese-simplified";
+  if (n.find("big5") != std::string::npos) return "chinese-traditional";
+  if (n.find("jis") != std::string::npos || n.find("euc-jp") != std::string::npos ||
+      n.find("2022-jp") != std::string::npos) {
+    return "japanese";
+  }
+  if (n.find("euc-kr") != std::string::npos || n.find("949") != std::string::npos) return "korean";
+  if (n.find("8859-2") != std::string::npos || n.find("1250") != std::string::npos) {
+    return "central-european";
+  }
+  return n;
+}
+
+struct Guess {
+  std::string name;
+  int confidence = 0;
+};
+
+Guess DetectCharset(std::string_view bytes) {
+  Guess g;
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<UCharsetDetector, DetectorCloser> det(ucsdet_open(&err));
+  if (U_FAILURE(err)) return g;
+  ucsdet_setText(det.get(), bytes.data(),
+                 static_cast<int32_t>(std::min<size_t>(bytes.size(), 1 << 20)), &err);
+  const UCharsetMatch* m = ucsdet_detect(det.get(), &err);
+  if (U_FAILURE(err) || m == nullptr) return g;
+  g.name = ucsdet_getName(m, &err);
+  g.confidence = ucsdet_getConfidence(m, &err);
+  if (U_FAILURE(err)) return Guess();
+  return g;
+}
+
+bool HasMultibyteUtf8(std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    if (c >= 0x80) return true;
+  }
+  return false;
+}
+
+// The ICU name of a label, or "" when ICU does not know it.
+std::string KnownCharset(std::string_view label) {
+  if (label.empty()) return "";
+  UErrorCode err = U_ZERO_ERROR;
+  std::string name(label);
+  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open(name.c_str(), &err));
+  if (U_FAILURE(err)) return "";
+  const char* n = ucnv_getName(conv.get(), &err);
+  return U_FAILURE(err) || n == nullptr ? "" : n;
+}
+
+}  // namespace
+
+absl::StatusOr<DecodedText> DecodeLabeledText(std::string_view bytes, std::string_view label,
+                                              std::string_view forced) {
+  if (!forced.empty()) return ConvertCharset(bytes, forced);
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF" || bytes.substr(0, 2) == "\xFF\xFE" ||
+      bytes.substr(0, 2) == "\xFE\xFF") {
+    return DecodeText(bytes);
+  }
+  if (bytes.find('\0') != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        StrCat("binary data, not text (NUL byte at offset ", bytes.find('\0'), ")"));
+  }
+  std::string clean(absl::StripAsciiWhitespace(std::string(label)));
+  while (!clean.empty() && (clean.front() == '"' || clean.front() == '\'')) clean.erase(0, 1);
+  while (!clean.empty() && (clean.back() == '"' || clean.back() == '\'')) clean.pop_back();
+  std::string known = KnownCharset(clean);
+  std::string family = known.empty() ? "" : CharsetFamily(known);
+  bool label_is_utf8 = family == "utf-8";
+  auto utf8 = [&] {
+    DecodedText out;
+    out.utf8 = std::string(bytes);
+    out.map = OffsetMap::Identity(bytes.size());
+    out.charset = "UTF-8";
+    return out;
+  };
+  size_t bad = FindInvalidUtf8(bytes);
+  if (bad == std::string_view::npos) {
+    DecodedText out = utf8();
+    if (HasMultibyteUtf8(bytes) && !label_is_utf8 && !clean.empty()) {
+      out.warnings.push_back(StrCat("labelled \"", clean,
+                                    "\" but the text is valid UTF-8; read as UTF-8"));
+    }
+    return out;
+  }
+  if (!clean.empty() && known.empty()) {
+    // Fall through to detection with a warning below.
+  } else if (!known.empty() && !label_is_utf8) {
+    std::string use = family == "latin" ? std::string("windows-1252") : known;
+    auto d = ConvertCharset(bytes, use);
+    if (d.ok()) {
+      Guess g = DetectCharset(bytes);
+      if (g.confidence >= 50 && CharsetFamily(g.name) != family && CharsetFamily(g.name) != "utf-8") {
+        d->warnings.push_back(absl::StrFormat(
+            "labelled \"%s\" but the bytes look like %s (%d%% confidence); read as labelled",
+            clean, g.name, g.confidence));
+      }
+      return d;
+    }
+  }
+  bool damaged_utf8 = false;
+  for (size_t i = 0; i < bytes.size();) {
+    unsigned char c = bytes[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(bytes.data()) + i,
+                                 bytes.size() - i);
+    if (len > 1) {
+      damaged_utf8 = true;
+      break;
+    }
+    i += len > 0 ? len : 1;
+  }
+  std::string why = clean.empty() ? std::string("no charset label")
+                    : known.empty() ? StrCat("unknown charset label \"", clean, "\"")
+                                    : StrCat("labelled \"", clean, "\" but not valid ", clean);
+  if (damaged_utf8) {
+    ASSIGN_OR_RETURN(DecodedText out, ConvertCharset(bytes, "UTF-8"));
+    out.warnings.insert(out.warnings.begin(),
+                        StrCat(why, "; read as UTF-8 with damaged bytes replaced"));
+    return out;
+  }
+  Guess g = DetectCharset(bytes);
+  std::string use = g.confidence >= 10 && g.name != "UTF-8" && !KnownCharset(g.name).empty()
+                        ? g.name
+                        : std::string("windows-1252");
+  if (CharsetFamily(use) == "latin") use = "windows-1252";
+  ASSIGN_OR_RETURN(DecodedText out, ConvertCharset(bytes, use));
+  out.warnings.insert(out.warnings.begin(),
+                      g.name.empty() || (use == "windows-1252" && CharsetFamily(g.name) != "latin")
+                          ? StrCat(why, "; read as windows-1252")
+                          : absl::StrFormat("%s; read as %s (detected with %d%% confidence)", why,
+                                            use, g.confidence));
   return out;
 }
 

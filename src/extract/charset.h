@@ -33,6 +33,23 @@ size_t FindInvalidUtf8(std::string_view bytes);
 absl::StatusOr<DecodedText> DecodeText(std::string_view bytes, std::string_view forced = "",
                                        std::string_view declared = "");
 
+// Decodes the bytes of a part whose container labels its charset (an
+// e-mail part's charset parameter, an HTTP Content-Type, a subtitle file's
+// header), trusting the label only as far as the bytes agree with it:
+//  - `forced` wins when non-empty; then a BOM.
+//  - Valid UTF-8 is read as UTF-8 (a legacy label on bytes that are valid
+//    multi-byte UTF-8 is wrong; that gives a warning).
+//  - A label ICU knows is used; ISO-8859-1 and US-ASCII are read as
+//    windows-1252, as browsers and mail readers do. When ICU's detector is
+//    confident the bytes are in another script's charset, a warning says so.
+//  - A missing, unknown or failing label, or damaged UTF-8: the detector's
+//    guess, else windows-1252 (every byte decodes), with a warning. Damaged
+//    UTF-8 (valid multi-byte sequences mixed with invalid bytes) is read as
+//    UTF-8 with U+FFFD for the bad bytes, with a warning.
+// Never fails on text data; fails only for binary data (NUL bytes).
+absl::StatusOr<DecodedText> DecodeLabeledText(std::string_view bytes, std::string_view label,
+                                              std::string_view forced = "");
+
 // Converts with a known charset (no detection).
 absl::StatusOr<DecodedText> ConvertCharset(std::string_view bytes, std::string_view charset);
 

@@ -320,7 +320,9 @@ absl::StatusOr<Extraction> HtmlExtractor::Extract(std::string_view bytes,
     return absl::ResourceExhaustedError(StrCat("HTML file too large (", bytes.size(), " bytes)"));
   }
   ASSIGN_OR_RETURN(DecodedText decoded,
-                   DecodeText(bytes, options.charset, DeclaredHtmlCharset(bytes)));
+                   DecodeText(bytes, options.charset,
+                              options.declared_charset.empty() ? DeclaredHtmlCharset(bytes)
+                                                               : options.declared_charset));
   ASSIGN_OR_RETURN(Extraction result, ExtractHtmlUtf8(decoded.utf8, decoded.map));
   result.info["charset"] = decoded.charset;
   if (!decoded.warnings.empty()) result.info["warnings"] = decoded.warnings;

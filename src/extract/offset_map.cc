@@ -138,4 +138,52 @@ void OffsetMapBuilder::Replace(uint64_t len, uint64_t src, uint64_t src_len) {
 
 OffsetMap OffsetMapBuilder::Build() && { return OffsetMap(std::move(runs_)); }
 
+OffsetMap ComposeOffsetMaps(const OffsetMap& outer, const OffsetMap& inner) {
+  OffsetMapBuilder b;
+  const auto& in = inner.runs();
+  for (const OffsetMap::Run& r : outer.runs()) {
+    if (!r.verbatim || in.empty()) {
+      uint64_t s = inner.SourceStart(r.source_start);
+      uint64_t e = r.source_len > 0 ? inner.SourceEnd(r.source_start + r.source_len) : s;
+      b.Replace(r.text_len, s, e > s ? e - s : 0);
+      continue;
+    }
+    // Byte for byte: follow the inner runs the intermediate range crosses.
+    uint64_t mid = r.source_start, left = r.text_len;
+    auto it = std::upper_bound(in.begin(), in.end(), mid, [](uint64_t v, const OffsetMap::Run& x) {
+      return v < x.text_start;
+    });
+    if (it != in.begin()) --it;
+    while (left > 0) {
+      if (it == in.end() || mid < it->text_start) {
+        // Past the inner map: stands for its end.
+        uint64_t s = inner.SourceStart(mid);
+        b.Replace(left, s, 0);
+        break;
+      }
+      uint64_t run_end = it->text_start + it->text_len;
+      if (mid >= run_end) {
+        ++it;
+        continue;
+      }
+      uint64_t take = std::min<uint64_t>(left, run_end - mid);
+      if (it->verbatim) {
+        b.Copy(take, it->source_start + (mid - it->text_start));
+      } else {
+        b.Replace(take, it->source_start, it->source_len);
+      }
+      mid += take;
+      left -= take;
+      ++it;
+    }
+  }
+  return std::move(b).Build();
+}
+
+OffsetMap ShiftOffsetMap(const OffsetMap& map, uint64_t delta) {
+  std::vector<OffsetMap::Run> runs = map.runs();
+  for (OffsetMap::Run& r : runs) r.source_start += delta;
+  return OffsetMap(std::move(runs));
+}
+
 }  // namespace uncut

@@ -66,6 +66,16 @@ class OffsetMapBuilder {
   uint64_t text_size_ = 0;
 };
 
+// Chains two maps: `outer` maps text to an intermediate text (e.g. UTF-8
+// decoded from a charset), `inner` maps that intermediate text to the
+// original bytes (e.g. a quoted-printable body inside a message). The result
+// maps text straight to the original bytes.
+OffsetMap ComposeOffsetMaps(const OffsetMap& outer, const OffsetMap& inner);
+
+// `map` with every source offset moved by `delta` bytes (a part that starts
+// `delta` bytes into its container).
+OffsetMap ShiftOffsetMap(const OffsetMap& map, uint64_t delta);
+
 }  // namespace uncut
 
 #endif  // UNCUT_EXTRACT_OFFSET_MAP_H_

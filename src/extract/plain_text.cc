@@ -20,7 +20,7 @@ absl::StatusOr<Extraction> PlainTextExtractor::Extract(std::string_view bytes,
     return absl::ResourceExhaustedError(
         StrCat("text file too large (", bytes.size(), " bytes)"));
   }
-  ASSIGN_OR_RETURN(DecodedText decoded, DecodeText(bytes, options.charset));
+  ASSIGN_OR_RETURN(DecodedText decoded, DecodeText(bytes, options.charset, options.declared_charset));
   Extraction out;
   out.format = "txt";
   out.text.text = std::move(decoded.utf8);

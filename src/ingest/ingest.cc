@@ -1,9 +1,11 @@
 #include "ingest/ingest.h"
 
-#include "base/strings.h"
 #include "base/file.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 #include "extract/extractor.h"
+#include "ingest/media_links.h"
 #include "text/fingerprint.h"
 
 namespace uncut {
@@ -23,8 +25,82 @@ absl::StatusOr<std::string> ReadHead(const std::string& path) {
   return head;
 }
 
-absl::StatusOr<AddOutcome> AddText(WriteBatch* batch, const std::string& path,
-                                   const Extractor& extractor, const AddOptions& options) {
+void CollectWarnings(const nlohmann::json& info, const std::string& where,
+                     std::vector<std::string>* out) {
+  if (!info.contains("warnings") || !info["warnings"].is_array()) return;
+  for (const auto& w : info["warnings"]) {
+    if (w.is_string()) out->push_back(where.empty() ? w.get<std::string>() : StrCat(where, ": ", w.get<std::string>()));
+  }
+}
+
+// Queues the documents a container hands over, as it finds them, as items
+// linked to their parent. Children of children (the attachments of a
+// message in a mailbox) are queued recursively.
+class ChildQueue : public ChildSink {
+ public:
+  ChildQueue(WriteBatch* batch, const Item& parent, std::string_view parent_bytes,
+             AddOutcome* outcome)
+      : batch_(batch), parent_(parent), parent_bytes_(parent_bytes), outcome_(outcome) {}
+
+  absl::Status Add(ChildDocument child) override {
+    return Queue(parent_, parent_bytes_, std::move(child), parent_.name);
+  }
+
+ private:
+  absl::Status Queue(const Item& parent, std::string_view parent_bytes, ChildDocument c,
+                     const std::string& where) {
+    NewItem n;
+    Item& it = n.item;
+    std::string_view own;
+    if (c.decoded) {
+      ASSIGN_OR_RETURN(StagedObject o, batch_->StageBytes(*c.decoded));
+      it.sha256 = o.sha256;
+      it.size = o.size;
+      it.object = o.sha256;
+      own = *c.decoded;
+    } else {
+      if (c.offset > parent_bytes.size() || c.size > parent_bytes.size() - c.offset) {
+        return absl::InternalError(StrCat("child \"", c.name, "\" lies outside its container"));
+      }
+      own = parent_bytes.substr(c.offset, c.size);
+      it.sha256 = Sha256Hex(own);
+      it.size = c.size;
+      it.object = parent.object;
+      it.object_offset = parent.object_offset + c.offset;
+    }
+    it.parent_id = parent.id;
+    it.kind = c.kind;
+    it.format = c.format;
+    it.name = c.name;
+    it.added_from = parent.added_from;
+    it.added_at = parent.added_at;
+    it.meta.title = c.title;
+    it.meta.source_url = c.source_url;
+    it.meta.captured_at = c.captured_at;
+    it.meta.note = parent.meta.note;
+    it.info = std::move(c.info);
+    std::string here = StrCat(where, " / ", c.name);
+    CollectWarnings(it.info, here, &outcome_->warnings);
+    if (c.text) {
+      n.postings[kTextModality] = TextPostings(c.text->text, DefaultTextWinnowParams());
+      n.text = std::move(c.text);
+    }
+    ASSIGN_OR_RETURN(it.id, batch_->AddItem(std::move(n)));
+    ++outcome_->children;
+    for (ChildDocument& grandchild : c.children) {
+      RETURN_IF_ERROR(Queue(it, own, std::move(grandchild), here));
+    }
+    return absl::OkStatus();
+  }
+
+  WriteBatch* batch_;
+  const Item& parent_;
+  std::string_view parent_bytes_;
+  AddOutcome* outcome_;
+};
+
+absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& path,
+                                       const Extractor& extractor, const AddOptions& options) {
   ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
   AddOutcome out;
   ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
@@ -33,43 +109,57 @@ absl::StatusOr<AddOutcome> AddText(WriteBatch* batch, const std::string& path,
     out.item = *existing;
     return out;
   }
+  const size_t mark = batch->pending_items();
   auto fail = [&](const absl::Status& s) {
+    batch->Truncate(mark);
     batch->Discard(obj);
     return WithPath(path, s);
   };
   auto mapped = MappedFile::Open(obj.path);
   if (!mapped.ok()) return fail(mapped.status());
-  ExtractOptions eo;
-  eo.charset = options.charset;
-  auto extraction = extractor.Extract(mapped->data(), eo);
-  if (!extraction.ok()) return fail(extraction.status());
+  // The container's item is queued first so its children can name it; its
+  // text and info are filled in once extraction is done.
   NewItem n;
   Item& it = n.item;
   it.sha256 = obj.sha256;
   it.kind = "text";
-  it.format = extraction->format;
+  it.format = std::string(extractor.format());
   it.size = obj.size;
   it.name = BaseName(path);
   it.added_from = AbsolutePath(path);
   it.added_at = NowRfc3339();
   it.meta = options.meta;
+  it.object = obj.sha256;
+  ASSIGN_OR_RETURN(it.id, batch->AddItem(NewItem{it, std::nullopt, {}, {}}));
+  ChildQueue children(batch, it, mapped->data(), &out);
+  ExtractOptions eo;
+  eo.charset = options.charset;
+  eo.children = &children;
+  auto extraction = extractor.Extract(mapped->data(), eo);
+  if (!extraction.ok()) return fail(extraction.status());
+  it.kind = extraction->kind;
+  it.format = extraction->format;
   it.info = extraction->info;
-  if (!it.meta.title && extraction->info.contains("title")) {
+  if (!it.meta.title && extraction->info.contains("title") &&
+      extraction->info["title"].is_string()) {
     it.meta.title = extraction->info["title"].get<std::string>();
   }
-  it.object = obj.sha256;
-  n.postings[kTextModality] = TextPostings(extraction->text.text, DefaultTextWinnowParams());
-  if (n.postings[kTextModality].empty()) {
-    return fail(absl::InvalidArgumentError("too little text to index"));
+  if (it.kind == "text") {
+    n.postings[kTextModality] = TextPostings(extraction->text.text, DefaultTextWinnowParams());
+    if (n.postings[kTextModality].empty() && out.children == 0) {
+      return fail(absl::InvalidArgumentError("too little text to index"));
+    }
   }
-  if (extraction->info.contains("warnings")) {
-    for (const auto& w : extraction->info["warnings"]) out.warnings.push_back(w.get<std::string>());
+  if (it.kind == "container" && out.children == 0) {
+    return fail(absl::InvalidArgumentError("holds no document uncut reads"));
   }
-  n.text = std::move(extraction->text);
+  CollectWarnings(extraction->info, "", &out.warnings);
+  absl::Status linked = LinkMediaCompanions(batch, &it);
+  if (!linked.ok()) return fail(linked);
+  if (!extraction->text.text.empty() || it.kind == "text") n.text = std::move(extraction->text);
   out.item = it;
-  auto id = batch->AddItem(std::move(n));
-  if (!id.ok()) return fail(id.status());
-  out.item.id = *id;
+  absl::Status s = batch->ReplaceItem(std::move(n));
+  if (!s.ok()) return fail(s);
   return out;
 }
 
@@ -90,7 +180,7 @@ absl::StatusOr<AddOutcome> AddFile(WriteBatch* batch, const std::string& path,
     return absl::UnimplementedError(StrCat(
         path, ": unsupported file type", ext.empty() ? "" : StrCat(" (.", ext, ")")));
   }
-  return AddText(batch, path, *extractor, options);
+  return AddDocument(batch, path, *extractor, options);
 }
 
 }  // namespace uncut

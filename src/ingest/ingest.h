@@ -19,11 +19,13 @@ struct AddOptions {
 struct AddOutcome {
   bool existed = false;  // the same bytes were already archived
   Item item;
+  size_t children = 0;  // items queued inside it (messages, attachments, pages)
   std::vector<std::string> warnings;
 };
 
-// Adds one file. Errors name the file and the reason; on error nothing of
-// the file stays in the archive.
+// Adds one file, and the documents it holds (messages of a mailbox,
+// attachments, captured pages) as items linked to it. Errors name the file
+// and the reason; on error nothing of the file stays in the archive.
 absl::StatusOr<AddOutcome> AddFile(WriteBatch* batch, const std::string& path,
                                    const AddOptions& options);
 

@@ -19,6 +19,7 @@ json LocationToJson(const TextLocation& l) {
   json j = {{"start_byte", l.start_byte}, {"end_byte", l.end_byte}, {"line", l.line},
             {"column", l.column},         {"paragraph", l.paragraph}};
   if (!l.anchors.empty()) j["anchors"] = l.anchors;
+  if (!l.anchors_end.empty()) j["anchors_end"] = l.anchors_end;
   return j;
 }
 

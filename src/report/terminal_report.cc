@@ -32,10 +32,22 @@ std::string Span(double a, double b, const std::string& unit) {
   return StrCat(Clock(a), "-", Clock(b));
 }
 
+std::string AnchorValue(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (!v.is_object()) return v.dump();
+  std::string s = "(";
+  for (const auto& [k, f] : v.items()) {
+    if (s.size() > 1) s += "; ";
+    StrAppend(&s, k, ": ", f.is_string() ? f.get<std::string>() : f.dump());
+  }
+  return s + ")";
+}
+
 std::string Where(const TextLocation& l) {
   std::string s = StrCat("line ", l.line, ", col ", l.column, ", paragraph ", l.paragraph);
-  for (const auto& [k, v] : l.anchors.items()) {
-    StrAppend(&s, ", ", k, " ", v.is_string() ? v.get<std::string>() : v.dump());
+  for (const auto& [k, v] : l.anchors.items()) StrAppend(&s, ", ", k, " ", AnchorValue(v));
+  for (const auto& [k, v] : l.anchors_end.items()) {
+    StrAppend(&s, ", to ", k, " ", AnchorValue(v));
   }
   return s;
 }

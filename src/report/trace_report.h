@@ -27,6 +27,9 @@ struct TextLocation {
   int column = 0;           // 1-based, in characters
   int paragraph = 0;        // 1-based paragraph of the extracted text
   nlohmann::json anchors = nlohmann::json::object();  // page, message, cue, url ...
+  // Anchors that differ at the last byte of the span (a quote that runs
+  // on to the next page or subtitle cue), e.g. {"page": 4}.
+  nlohmann::json anchors_end = nlohmann::json::object();
 };
 
 // One step of a text edit list.

@@ -589,6 +589,31 @@ void WriteBatch::Discard(const StagedObject& object) {
   staged_.erase(object.sha256);
 }
 
+void WriteBatch::Truncate(size_t mark) {
+  if (mark >= items_.size()) return;
+  std::set<std::string> dropped;
+  for (size_t i = mark; i < items_.size(); ++i) {
+    const NewItem& n = items_[i];
+    if (n.text) pending_bytes_ -= std::min<uint64_t>(pending_bytes_, n.text->text.size());
+    dropped.insert(n.item.object);
+  }
+  items_.resize(mark);
+  for (const std::string& object : dropped) {
+    if (!staged_.count(object)) continue;
+    StagedObject o;
+    o.sha256 = object;
+    o.path = archive_->ObjectPath(object);
+    Discard(o);
+  }
+}
+
+std::vector<Item> WriteBatch::PendingItems() const {
+  std::vector<Item> out;
+  out.reserve(items_.size());
+  for (const NewItem& n : items_) out.push_back(n.item);
+  return out;
+}
+
 absl::StatusOr<std::optional<Item>> WriteBatch::Existing(const std::string& sha256) {
   for (const NewItem& n : items_) {
     if (n.item.sha256 == sha256 && !n.item.parent_id) return std::optional<Item>(n.item);
@@ -606,6 +631,21 @@ absl::StatusOr<int64_t> WriteBatch::AddItem(NewItem item) {
   int64_t id = item.item.id;
   items_.push_back(std::move(item));
   return id;
+}
+
+absl::Status WriteBatch::ReplaceItem(NewItem item) {
+  for (NewItem& n : items_) {
+    if (n.item.id != item.item.id) continue;
+    for (auto& [modality, postings] : item.postings) {
+      for (Posting& p : postings) p.item = static_cast<uint32_t>(item.item.id);
+    }
+    if (n.text) pending_bytes_ -= std::min<uint64_t>(pending_bytes_, n.text->text.size());
+    if (item.text) pending_bytes_ += item.text->text.size();
+    for (const auto& [m, p] : item.postings) pending_bytes_ += p.size() * sizeof(Posting) / 4;
+    n = std::move(item);
+    return absl::OkStatus();
+  }
+  return absl::InternalError(StrCat("no queued item ", item.item.id, " to replace"));
 }
 
 absl::Status WriteBatch::RemoveItem(int64_t id) {

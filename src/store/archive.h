@@ -156,8 +156,18 @@ class WriteBatch {
   // Queues an item; returns its id as it will be after Commit (ids are
   // reserved at once, so children can name their parent).
   absl::StatusOr<int64_t> AddItem(NewItem item);
+  // Replaces the queued item with the same id (a container whose text and
+  // info are known only after its children were queued).
+  absl::Status ReplaceItem(NewItem item);
   absl::Status RemoveItem(int64_t id);
   size_t pending_items() const { return items_.size(); }
+  // Drops the items queued after the first `mark` (a value pending_items()
+  // returned), and the objects only they staged: a file that fails half way
+  // leaves nothing behind.
+  void Truncate(size_t mark);
+  // Items queued and not yet committed, in order.
+  std::vector<Item> PendingItems() const;
+  Archive* archive() const { return archive_; }
   uint64_t pending_bytes() const { return pending_bytes_; }
   // Publishes everything queued in one transaction.
   absl::Status Commit();

@@ -86,8 +86,14 @@ TextLocation LocateText(const ExtractedText& text, std::string_view original, ui
     }
   }
   loc.paragraph = para;
+  nlohmann::json at_end = nlohmann::json::object();
+  uint64_t last = t_end > t_begin ? t_end - 1 : t_begin;
   for (const Anchor& a : text.anchors) {
     if (a.text_offset <= t_begin) loc.anchors[a.kind] = a.value;
+    if (a.text_offset <= last) at_end[a.kind] = a.value;
+  }
+  for (const auto& [kind, value] : at_end.items()) {
+    if (!loc.anchors.contains(kind) || loc.anchors[kind] != value) loc.anchors_end[kind] = value;
   }
   return loc;
 }

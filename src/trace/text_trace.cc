@@ -178,10 +178,16 @@ absl::StatusOr<SourceDoc*> TextTracer::Doc(uint32_t item) {
   ASSIGN_OR_RETURN(doc->item, archive_->GetItem(item));
   ASSIGN_OR_RETURN(doc->stored, archive_->LoadText(item));
   doc->norm = Normalize(doc->stored.text.text);
-  ASSIGN_OR_RETURN(doc->original_file, MappedFile::Open(archive_->ObjectPath(doc->item.object)));
-  doc->original = doc->original_file.data().substr(
-      std::min<uint64_t>(doc->item.object_offset, doc->original_file.data().size()),
-      doc->item.size);
+  if (doc->item.info.value("offsets", "") == "text") {
+    // Offsets into the extracted text (PDF): locations count its lines.
+    doc->original = doc->stored.text.text;
+  } else {
+    ASSIGN_OR_RETURN(doc->original_file,
+                     MappedFile::Open(archive_->ObjectPath(doc->item.object)));
+    doc->original = doc->original_file.data().substr(
+        std::min<uint64_t>(doc->item.object_offset, doc->original_file.data().size()),
+        doc->item.size);
+  }
   SourceDoc* raw = doc.get();
   docs_[item] = std::move(doc);
   return raw;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) into build-fuzz/ and
+# runs each for SECONDS (default 180), seeded from tests/fixtures/.
+# Crashes are left as fuzz/artifacts/<target>/crash-*.
+# Usage: fuzz/run.sh [SECONDS] [TARGET...]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+seconds="${1:-180}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then targets=(mbox eml pdf subtitles warc wacz); fi
+"$root/scripts/install-deps.sh"
+if ! command -v clang++ >/dev/null || ! dpkg-query -W libclang-rt-14-dev >/dev/null 2>&1; then
+  apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev
+fi
+build="$root/build-fuzz"
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DUNCUT_FUZZ=ON >/dev/null
+cmake --build "$build" --target $(printf 'fuzz_%s ' "${targets[@]}")
+seed() {  # seed corpus for a target
+  case "$1" in
+    mbox|eml) printf 'From a@b Tue Aug 20 12:00:00 2002\nFrom: a@b\nSubject: s\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nHello caf=E9 br=\nidge\n> quoted\n' ;;
+    subtitles) printf '1\n00:00:01,000 --> 00:00:02,000\n<i>Hello</i> &amp; bye\n\n2\n00:00:03.000 --> 00:00:04.000\n<v Ann>Again\n' ;;
+  esac
+}
+for t in "${targets[@]}"; do
+  corpus="$build/corpus/$t"
+  artifacts="$root/fuzz/artifacts/$t"
+  mkdir -p "$corpus" "$artifacts"
+  seed "$t" > "$corpus/seed-text"
+  case "$t" in
+    pdf) cp "$root"/tests/fixtures/pdf/*.pdf "$corpus/" ;;
+    warc) cp "$root"/tests/fixtures/web/*.warc.gz "$corpus/"; zcat "$root/tests/fixtures/web/capture.warc.gz" > "$corpus/capture.warc" ;;
+  esac
+  echo "== fuzz_$t for ${seconds}s"
+  "$build/fuzz/fuzz_$t" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 \
+    -max_len=65536 -artifact_prefix="$artifacts/" -print_final_stats=1 2>&1 |
+    grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)" || true
+done
