@@ -110,9 +110,8 @@ std::optional<PdqHash> PdqHash::FromHex(std::string_view hex) {
   return h;
 }
 
-PdqDct PdqDctFromLuma(const float* luma, int rows, int cols) {
-  float a[kSize * kSize];
-  Downsample(luma, rows, cols, a);
+// DCT and quality of a 64x64 luminance block.
+static PdqDct DctOf64(const float* a) {
   PdqDct out;
   out.quality = Quality(a);
   const auto& d = DctMatrix();
@@ -133,6 +132,43 @@ PdqDct PdqDctFromLuma(const float* luma, int rows, int cols) {
     }
   }
   return out;
+}
+
+PdqDct PdqDctFromLuma(const float* luma, int rows, int cols) {
+  float a[kSize * kSize];
+  Downsample(luma, rows, cols, a);
+  return DctOf64(a);
+}
+
+PdqDct PdqDctFromGrayRegion(const uint8_t* gray, int stride, int x0, int y0, int w, int h) {
+  // Exact area resampling: each output cell averages the input area it
+  // covers, with fractional weights at the cell's edges.
+  float a[kSize * kSize];
+  const double sx = static_cast<double>(w) / kSize, sy = static_cast<double>(h) / kSize;
+  std::vector<double> col(static_cast<size_t>(h) * kSize, 0.0);  // rows x 64 after the x pass
+  for (int r = 0; r < h; ++r) {
+    const uint8_t* p = gray + static_cast<size_t>(y0 + r) * stride + x0;
+    for (int j = 0; j < kSize; ++j) {
+      double b = j * sx, e = (j + 1) * sx, sum = 0;
+      for (int x = static_cast<int>(b); x < std::min<double>(w, e); ++x) {
+        double wgt = std::min<double>(x + 1, e) - std::max<double>(x, b);
+        sum += wgt * p[x];
+      }
+      col[static_cast<size_t>(r) * kSize + j] = sum / sx;
+    }
+  }
+  for (int i = 0; i < kSize; ++i) {
+    double b = i * sy, e = (i + 1) * sy;
+    for (int j = 0; j < kSize; ++j) {
+      double sum = 0;
+      for (int r = static_cast<int>(b); r < std::min<double>(h, e); ++r) {
+        double wgt = std::min<double>(r + 1, e) - std::max<double>(r, b);
+        sum += wgt * col[static_cast<size_t>(r) * kSize + j];
+      }
+      a[i * kSize + j] = static_cast<float>(sum / sy);
+    }
+  }
+  return DctOf64(a);
 }
 
 PdqHash PdqHashFromDct(const PdqDct& dct) {

@@ -54,6 +54,12 @@ PdqHash PdqHashFromDct(const PdqDct& dct);
 // The DCT of the image mirrored left-right and/or top-bottom.
 PdqDct FlipDct(const PdqDct& dct, bool horizontal, bool vertical);
 
+// A rectangle of an 8-bit grey image, area-averaged straight to 64x64 and
+// hashed. Every region size gets the same low-pass filter this way, so a
+// small inset of a query and a large source frame are filtered alike; uncut
+// uses this for matching (the reference path above for compatibility).
+PdqDct PdqDctFromGrayRegion(const uint8_t* gray, int stride, int x, int y, int w, int h);
+
 // Convenience: luminance from packed RGB24 or from 8-bit grey.
 PdqDct PdqDctFromRgb(const uint8_t* rgb, int rows, int cols, int stride);
 PdqDct PdqDctFromGray(const uint8_t* gray, int rows, int cols, int stride);
