@@ -11,6 +11,7 @@
 #include "base/status_macros.h"
 #include "report/trace_report.h"
 #include "store/archive.h"
+#include "trace/media_trace.h"
 #include "trace/text_trace.h"
 
 namespace uncut {
@@ -220,6 +221,19 @@ int RunVerify(const GlobalOptions& g) {
 }
 
 int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
+  if (!c.media.empty()) {
+    auto archive = OpenForReading(g);
+    if (!archive.ok()) return ReportError(archive.status());
+    MediaTraceOptions options;
+    auto report = TraceMedia(archive->get(), c.media, options);
+    if (!report.ok()) return ReportError(report.status());
+    if (g.json) {
+      std::cout << ReportToJson(*report).dump(2) << "\n";
+    } else {
+      std::cout << ReportToText(*report, ::isatty(1));
+    }
+    return report->sources.empty() ? kExitNotFound : kExitOk;
+  }
   std::string query;
   if (!c.text_file.empty()) {
     if (c.text_file == "-") {

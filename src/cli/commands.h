@@ -45,6 +45,7 @@ int RunVerify(const GlobalOptions& g);
 struct TraceCommand {
   std::string text;       // --text
   std::string text_file;  // --text-file (- for stdin)
+  std::string media;      // a video or audio clip
   int context = 1;
 };
 int RunTrace(const GlobalOptions& g, const TraceCommand& c);

@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
 
   uncut::TraceCommand trace;
   auto* trace_cmd = app.add_subcommand("trace", "find where an excerpt comes from");
+  trace_cmd->add_option("clip", trace.media, "a video or audio clip to trace");
   auto* text_opt = trace_cmd->add_option("--text", trace.text, "the extract, as text");
   auto* file_opt =
       trace_cmd->add_option("--text-file", trace.text_file, "read the extract from a file (- = stdin)");
@@ -93,8 +94,8 @@ int main(int argc, char** argv) {
         std::cerr << "uncut: --text: the extract is empty\n";
         return uncut::kExitBadInput;
       }
-      if (trace.text.empty() && trace.text_file.empty()) {
-        std::cerr << "uncut: trace: give the extract with --text or --text-file\n";
+      if (trace.text.empty() && trace.text_file.empty() && trace.media.empty()) {
+        std::cerr << "uncut: trace: give a clip, or the extract with --text or --text-file\n";
         return uncut::kExitUsage;
       }
       return uncut::RunTrace(g, trace);

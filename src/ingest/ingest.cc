@@ -5,6 +5,7 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "extract/extractor.h"
+#include "ingest/media_ingest.h"
 #include "ingest/media_links.h"
 #include "text/fingerprint.h"
 
@@ -175,6 +176,7 @@ absl::StatusOr<AddOutcome> AddFile(WriteBatch* batch, const std::string& path,
   if (!head.ok()) return WithPath(path, head.status());
   if (head->empty()) return absl::InvalidArgumentError(StrCat(path, ": empty file"));
   const Extractor* extractor = FindExtractor(path, *head);
+  if (extractor == nullptr && LooksLikeMedia(path)) return AddMedia(batch, path, options);
   if (extractor == nullptr) {
     std::string ext = Extension(path);
     return absl::UnimplementedError(StrCat(

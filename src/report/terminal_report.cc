@@ -124,8 +124,11 @@ std::string ReportToText(const TraceReport& r, bool color) {
       if (iv.role == "cut") {
         StrAppend(&out, "  ", st.yellow(), "cut", st.reset(), ": source ",
                         Span(iv.start, iv.end, u), " left out");
-        if (u == "s") absl::StrAppendFormat(&out, " (%.2f s)", iv.end - iv.start);
-        if (!iv.note.empty()) StrAppend(&out, " (", iv.note, ")");
+        if (!iv.note.empty()) {
+          StrAppend(&out, " (", iv.note, ")");
+        } else if (u == "s") {
+          absl::StrAppendFormat(&out, " (%.2f s)", iv.end - iv.start);
+        }
         StrAppend(&out, "\n");
         if (!iv.text.empty()) StrAppend(&out, "    ", st.dim(), iv.text, st.reset(), "\n");
       }

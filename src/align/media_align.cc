@@ -1,0 +1,191 @@
+#include "align/media_align.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+namespace uncut {
+namespace {
+
+struct Line {
+  uint32_t item;
+  double speed, offset, votes;
+};
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+// Hough voting: for each item and speed, a histogram of offsets.
+std::vector<Line> VoteLines(const std::vector<MediaHit>& hits, const MediaAlignParams& p) {
+  std::vector<double> speeds;
+  for (double s = p.speed_min; s <= p.speed_max + 1e-9; s += p.speed_step) speeds.push_back(s);
+  std::unordered_map<uint32_t, std::vector<const MediaHit*>> by_item;
+  for (const MediaHit& h : hits) by_item[h.item].push_back(&h);
+  std::vector<Line> lines;
+  for (const auto& [item, item_hits] : by_item) {
+    for (size_t si = 0; si < speeds.size(); ++si) {
+      double speed = speeds[si];
+      std::unordered_map<int64_t, double> bins;
+      for (const MediaHit* h : item_hits) {
+        double off = h->s - speed * h->q;
+        int64_t b = static_cast<int64_t>(std::floor(off / p.offset_bin_s));
+        bins[b] += h->weight;
+      }
+      for (const auto& [b, v] : bins) {
+        // Count the neighbouring bin too: an offset near a bin edge splits.
+        double v2 = v + std::max(bins.count(b + 1) ? bins.at(b + 1) : 0.0,
+                                 bins.count(b - 1) ? bins.at(b - 1) : 0.0);
+        if (v2 >= p.min_score) lines.push_back({item, speed, (b + 0.5) * p.offset_bin_s, v2});
+      }
+    }
+  }
+  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.votes > b.votes; });
+  // Keep distinct lines: drop ones near an already kept line of the same item.
+  std::vector<Line> kept;
+  for (const Line& l : lines) {
+    bool near = false;
+    for (const Line& k : kept) {
+      if (k.item == l.item && std::abs(k.speed - l.speed) <= 2.5 * p.speed_step &&
+          std::abs(k.offset - l.offset) <= 2.5 * p.offset_bin_s) {
+        near = true;
+        break;
+      }
+    }
+    if (!near) kept.push_back(l);
+    if (kept.size() >= p.max_hypotheses) break;
+  }
+  return kept;
+}
+
+}  // namespace
+
+std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits,
+                                       const MediaAlignParams& p) {
+  std::vector<MediaSegment> out;
+  for (const Line& line : VoteLines(hits, p)) {
+    // Supporting hits, refined: the median offset of the hits near the line.
+    std::vector<const MediaHit*> support;
+    for (const MediaHit& h : hits) {
+      if (h.item != line.item) continue;
+      if (std::abs(h.s - (line.offset + line.speed * h.q)) <= p.tolerance_s + p.offset_bin_s) {
+        support.push_back(&h);
+      }
+    }
+    std::vector<double> offs;
+    for (const MediaHit* h : support) offs.push_back(h->s - line.speed * h->q);
+    double offset = Median(offs);
+    std::vector<const MediaHit*> on;
+    for (const MediaHit* h : support) {
+      if (std::abs(h->s - (offset + line.speed * h->q)) <= p.tolerance_s) on.push_back(h);
+    }
+    std::sort(on.begin(), on.end(), [](const MediaHit* a, const MediaHit* b) { return a->q < b->q; });
+    // Runs along the line.
+    size_t i = 0;
+    while (i < on.size()) {
+      size_t j = i + 1;
+      while (j < on.size() && on[j]->q - on[j - 1]->q <= p.max_gap_s) ++j;
+      MediaSegment seg;
+      seg.item = line.item;
+      seg.speed = line.speed;
+      std::vector<double> run_offs;
+      for (size_t k = i; k < j; ++k) {
+        seg.score += on[k]->weight;
+        run_offs.push_back(on[k]->s - line.speed * on[k]->q);
+      }
+      seg.offset = Median(run_offs);
+      seg.support = static_cast<int>(j - i);
+      seg.q_start = std::max(0.0, on[i]->q - p.edge_s);
+      seg.q_end = on[j - 1]->q + p.edge_s;
+      seg.s_start = seg.offset + seg.speed * seg.q_start;
+      seg.s_end = seg.offset + seg.speed * seg.q_end;
+      if (seg.score >= p.min_score && seg.q_end - seg.q_start >= p.min_length_s) out.push_back(seg);
+      i = j;
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const MediaSegment& a, const MediaSegment& b) { return a.score > b.score; });
+  return out;
+}
+
+std::vector<MediaSegment> SelectSegments(std::vector<MediaSegment> candidates,
+                                         const MediaAlignParams& p) {
+  // One line per place: segments of one item that cover the same query and
+  // source stretch (the same match seen at neighbouring speeds) collapse
+  // into the best, preferring normal speed when scores are close.
+  auto prefer = [](const MediaSegment& a, const MediaSegment& b) {
+    double close = 0.9;
+    if (a.score >= b.score / close) return true;
+    if (b.score >= a.score / close) return false;
+    return std::abs(a.speed - 1.0) < std::abs(b.speed - 1.0);
+  };
+  std::sort(candidates.begin(), candidates.end(),
+            [](const MediaSegment& a, const MediaSegment& b) { return a.score > b.score; });
+  std::vector<MediaSegment> unique;
+  for (const MediaSegment& c : candidates) {
+    bool merged = false;
+    for (MediaSegment& u : unique) {
+      if (u.item != c.item) continue;
+      double qov = std::min(c.q_end, u.q_end) - std::max(c.q_start, u.q_start);
+      double sov = std::min(c.s_end, u.s_end) - std::max(c.s_start, u.s_start);
+      double len = std::min(c.q_end - c.q_start, u.q_end - u.q_start);
+      if (qov >= 0.5 * len && sov >= 0.5 * len * std::min(c.speed, u.speed)) {
+        if (prefer(c, u)) u = c;
+        merged = true;
+        break;
+      }
+    }
+    if (!merged) unique.push_back(c);
+  }
+  std::sort(unique.begin(), unique.end(),
+            [](const MediaSegment& a, const MediaSegment& b) { return a.score > b.score; });
+  std::vector<MediaSegment> chosen;
+  for (MediaSegment c : unique) {
+    bool drop = false;
+    for (const MediaSegment& k : chosen) {
+      double ov = std::min(c.q_end, k.q_end) - std::max(c.q_start, k.q_start);
+      if (ov <= 0) continue;
+      double len = c.q_end - c.q_start;
+      if (k.item != c.item) {
+        if (k.alternate) continue;
+        // The same stretch in another item, nearly as good: an occurrence.
+        if (ov >= 0.7 * len && ov >= 0.7 * (k.q_end - k.q_start) &&
+            c.score >= p.alternate_share * k.score) {
+          c.alternate = true;
+          continue;
+        }
+        if (c.alternate) continue;
+      }
+      // Otherwise keep only what c adds beyond k.
+      if (c.q_start >= k.q_start && c.q_end <= k.q_end) {
+        drop = true;
+        break;
+      }
+      double keep_frac;
+      if (c.q_start < k.q_start) {
+        keep_frac = (k.q_start - c.q_start) / len;
+        c.q_end = k.q_start;
+      } else {
+        keep_frac = (c.q_end - k.q_end) / len;
+        c.q_start = k.q_end;
+      }
+      c.score *= keep_frac;
+      c.s_start = c.offset + c.speed * c.q_start;
+      c.s_end = c.offset + c.speed * c.q_end;
+      if (c.q_end - c.q_start < p.min_length_s || c.score < p.min_score) {
+        drop = true;
+        break;
+      }
+    }
+    if (!drop) chosen.push_back(c);
+  }
+  std::sort(chosen.begin(), chosen.end(), [](const MediaSegment& a, const MediaSegment& b) {
+    return a.q_start != b.q_start ? a.q_start < b.q_start : a.score > b.score;
+  });
+  return chosen;
+}
+
+}  // namespace uncut

@@ -1,0 +1,66 @@
+// From fingerprint matches to segments, for any time-based modality.
+//
+// A hit says: query time q in the clip looks like source time s in an item.
+// Hits of a clip that was cut from a source lie on a line
+// s = offset + speed * q; each stretch of the clip taken from one place of
+// one source is a run of hits on one line. uncut finds the lines by Hough
+// voting over offset (and speed, within about +-10%), extracts the runs of
+// hits along each line as candidate segments, and selects segments so that
+// each stretch of the clip gets its best explanation, while keeping equally
+// good ones from other sources (re-runs, re-uploads) as occurrences of the
+// same material. Modality-specific code then verifies and refines each
+// segment against the full fingerprints.
+#ifndef UNCUT_ALIGN_MEDIA_ALIGN_H_
+#define UNCUT_ALIGN_MEDIA_ALIGN_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace uncut {
+
+struct MediaHit {
+  double q = 0;  // query time, s
+  uint32_t item = 0;
+  double s = 0;  // source time, s
+  float weight = 1;
+};
+
+struct MediaSegment {
+  uint32_t item = 0;
+  double speed = 1, offset = 0;  // s = offset + speed * q
+  double q_start = 0, q_end = 0;
+  double s_start = 0, s_end = 0;
+  double score = 0;   // summed hit weight
+  int support = 0;    // hits on the segment
+  double confidence = 0;
+  bool alternate = false;  // the same query stretch, found in another item
+};
+
+struct MediaAlignParams {
+  double speed_min = 0.9, speed_max = 1.1, speed_step = 0.01;
+  double offset_bin_s = 0.25;
+  double tolerance_s = 0.3;    // a hit supports a line within this
+  double max_gap_s = 2.5;      // a run ends after a longer stretch without support
+  double min_length_s = 0.8;
+  double min_score = 4;
+  double edge_s = 0.0;         // added on each side of a run (half a sampling interval)
+  size_t max_hypotheses = 40;
+  // An occurrence in another item is kept when its score reaches this share
+  // of the best one's.
+  double alternate_share = 0.5;
+};
+
+// Candidate segments, best first; all lines, all runs.
+std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits,
+                                       const MediaAlignParams& params);
+
+// Chooses segments: each stretch of the query gets its best segment; other
+// items' segments covering the same stretch nearly as well are kept as
+// alternates; overlapping weaker segments are trimmed to what they add.
+std::vector<MediaSegment> SelectSegments(std::vector<MediaSegment> candidates,
+                                         const MediaAlignParams& params);
+
+}  // namespace uncut
+
+#endif  // UNCUT_ALIGN_MEDIA_ALIGN_H_

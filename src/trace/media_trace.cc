@@ -1,0 +1,205 @@
+#include "trace/media_trace.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include "base/file.h"
+#include "base/sha256.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "decode/media_info.h"
+#include "trace/text_location.h"
+#include "trace/video_match.h"
+#include "video/query_video.h"
+
+namespace uncut {
+namespace {
+
+std::string Seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f s", s);
+  return buf;
+}
+
+double ItemDuration(const Item& it) {
+  if (it.info.contains("media") && it.info["media"].contains("duration_s")) {
+    return it.info["media"]["duration_s"].get<double>();
+  }
+  return 0;
+}
+
+// What a linked transcript says between source times a and b.
+std::string TranscriptBetween(Archive* archive, const Item& item, double a, double b) {
+  if (!item.info.contains("subtitles") || !item.info["subtitles"].is_array()) return "";
+  for (const auto& link : item.info["subtitles"]) {
+    if (!link.contains("id")) continue;
+    auto text = archive->LoadText(link["id"].get<int64_t>());
+    if (!text.ok()) continue;
+    const auto& anchors = text->text.anchors;
+    std::string out;
+    for (size_t i = 0; i < anchors.size(); ++i) {
+      const Anchor& an = anchors[i];
+      if (an.kind != "cue" || !an.value.contains("start_s")) continue;
+      double cs = an.value["start_s"].get<double>(), ce = an.value.value("end_s", cs);
+      if (ce <= a || cs >= b) continue;
+      uint64_t from = an.text_offset;
+      uint64_t to = i + 1 < anchors.size() ? anchors[i + 1].text_offset : text->text.text.size();
+      std::string cue = CollapseSpace(std::string_view(text->text.text).substr(from, to - from));
+      if (!cue.empty()) StrAppend(&out, out.empty() ? "" : " ", cue);
+    }
+    if (!out.empty()) return out;
+  }
+  return "";
+}
+
+// Keeps segments (other than occurrences elsewhere) from overlapping in the query.
+void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
+  std::sort(segs->begin(), segs->end(), [](const MatchedSegment& a, const MatchedSegment& b) {
+    return a.seg.score > b.seg.score;
+  });
+  std::vector<MatchedSegment> kept;
+  for (MatchedSegment m : *segs) {
+    bool drop = false;
+    for (const MatchedSegment& k : kept) {
+      if (k.seg.alternate || m.seg.alternate) continue;
+      double ov = std::min(m.seg.q_end, k.seg.q_end) - std::max(m.seg.q_start, k.seg.q_start);
+      if (ov <= 0) continue;
+      if (m.seg.q_start >= k.seg.q_start && m.seg.q_end <= k.seg.q_end) {
+        drop = true;
+        break;
+      }
+      if (m.seg.q_start < k.seg.q_start) {
+        m.seg.q_end = k.seg.q_start;
+      } else {
+        m.seg.q_start = k.seg.q_end;
+      }
+      m.seg.s_start = m.seg.offset + m.seg.speed * m.seg.q_start;
+      m.seg.s_end = m.seg.offset + m.seg.speed * m.seg.q_end;
+      if (m.seg.q_end - m.seg.q_start < 0.5) {
+        drop = true;
+        break;
+      }
+    }
+    if (!drop) kept.push_back(m);
+  }
+  *segs = std::move(kept);
+}
+
+}  // namespace
+
+absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path,
+                                       const MediaTraceOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  TraceReport report;
+  report.unit = "s";
+  report.query_name = BaseName(path);
+  report.traced_at = NowRfc3339();
+  ASSIGN_OR_RETURN(report.query_sha256, Sha256OfFile(path));
+  ASSIGN_OR_RETURN(MediaInfo info, ProbeMedia(path));
+  if (!info.has_video() && !info.has_audio()) {
+    return absl::InvalidArgumentError(StrCat(path, ": holds neither video nor audio"));
+  }
+  report.query_kind = info.has_video() ? "video" : "audio";
+  report.query_length = info.duration_s;
+  if (info.duration_s > 0 && info.duration_s < 2.0) {
+    report.warnings.push_back(StrCat("the clip is only ", Seconds(info.duration_s),
+                                     " long: too short to trace reliably"));
+  }
+  std::vector<MatchedSegment> segments;
+  if (options.use_video && info.has_video()) {
+    ASSIGN_OR_RETURN(QueryVideo qv, AnalyzeQueryVideo(path));
+    if (qv.duration_s > 0) report.query_length = qv.duration_s;
+    report.parameters["video"] = {{"hash_fps", qv.hash_fps}, {"frames", qv.frames.size()},
+                                  {"cuts", qv.cuts.size()}, {"regions", qv.analysis}};
+    ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(archive, qv));
+    SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
+    segments.insert(segments.end(), v.begin(), v.end());
+  }
+  ResolveOverlaps(&segments);
+
+  // Group into sources, in the order the clip first uses them.
+  std::sort(segments.begin(), segments.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
+    return a.seg.q_start < b.seg.q_start;
+  });
+  std::map<uint32_t, size_t> index;
+  for (const MatchedSegment& m : segments) {
+    auto it = index.find(m.seg.item);
+    if (it == index.end()) {
+      SourceMatch sm;
+      ASSIGN_OR_RETURN(sm.item, archive->GetItem(m.seg.item));
+      it = index.emplace(m.seg.item, report.sources.size()).first;
+      report.sources.push_back(std::move(sm));
+    }
+    SourceMatch& sm = report.sources[it->second];
+    Segment s;
+    s.query_start = m.seg.q_start;
+    s.query_end = m.seg.q_end;
+    s.source_start = m.seg.s_start;
+    s.source_end = m.seg.s_end;
+    s.speed = m.seg.speed;
+    s.confidence = m.seg.confidence;
+    s.evidence = {m.modality};
+    s.extra = {{m.modality, {{"matched", m.matched}, {"checked", m.checked},
+                             {"mean_distance", std::round(m.mean_distance * 10) / 10}}}};
+    if (m.static_content) s.extra["static_picture"] = true;
+    if (m.seg.alternate) s.extra["also_elsewhere"] = true;
+    sm.score += m.seg.score;
+    sm.segments.push_back(std::move(s));
+  }
+  for (SourceMatch& sm : report.sources) {
+    std::vector<const Segment*> by_source;
+    for (const Segment& s : sm.segments) by_source.push_back(&s);
+    std::sort(by_source.begin(), by_source.end(),
+              [](const Segment* a, const Segment* b) { return a->source_start < b->source_start; });
+    bool reordered = false;
+    for (size_t i = 1; i < by_source.size(); ++i) {
+      if (by_source[i]->query_start < by_source[i - 1]->query_start) reordered = true;
+    }
+    sm.verdict = sm.segments.size() == 1 ? "continuous" : reordered ? "reordered" : "spliced";
+    if (reordered) sm.notes.push_back("the clip shows these parts in a different order than the source");
+    double duration = ItemDuration(sm.item);
+    const Segment* first = by_source.front();
+    const Segment* last = by_source.back();
+    if (first->source_start > 0.05) {
+      SourceInterval iv{"before", std::max(0.0, first->source_start - options.context_s),
+                        first->source_start};
+      iv.text = TranscriptBetween(archive, sm.item, iv.start, iv.end);
+      sm.intervals.push_back(iv);
+    }
+    for (size_t i = 1; i < by_source.size(); ++i) {
+      double a = by_source[i - 1]->source_end, b = by_source[i]->source_start;
+      if (b - a < 0.2) continue;
+      SourceInterval iv{"cut", a, b};
+      iv.note = StrCat(Seconds(b - a), " left out");
+      iv.text = TranscriptBetween(archive, sm.item, a, b);
+      sm.intervals.push_back(iv);
+    }
+    if (duration <= 0 || last->source_end < duration - 0.05) {
+      double end = duration > 0 ? std::min(duration, last->source_end + options.context_s)
+                                : last->source_end + options.context_s;
+      SourceInterval iv{"after", last->source_end, end};
+      iv.text = TranscriptBetween(archive, sm.item, iv.start, iv.end);
+      sm.intervals.push_back(iv);
+    }
+  }
+  // Stretches of the clip no source explains.
+  std::vector<std::pair<double, double>> covered;
+  for (const MatchedSegment& m : segments) covered.push_back({m.seg.q_start, m.seg.q_end});
+  std::sort(covered.begin(), covered.end());
+  double t = 0;
+  for (const auto& [a, b] : covered) {
+    if (a - t >= 0.5) report.not_in_archive.push_back({t, a, ""});
+    t = std::max(t, b);
+  }
+  if (report.query_length - t >= 0.5) report.not_in_archive.push_back({t, report.query_length, ""});
+  report.verdict = report.sources.empty()           ? "not_found"
+                   : report.not_in_archive.empty() ? "found"
+                                                   : "partly_found";
+  report.elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace uncut

@@ -1,0 +1,50 @@
+// Finding where a clip's pictures come from.
+//
+// 1. Retrieval: every variant hash of every sampled query frame is cut into
+//    its sixteen 16-bit chunks and looked up in the multi-index hash table
+//    (video/video_signature.h). A source frame sharing several chunks with a
+//    query frame is a hit, weighted by the chunks shared.
+// 2. Alignment: hits are turned into segments by offset/speed voting
+//    (align/media_align.h).
+// 3. Verification: each segment is checked frame by frame against the
+//    source's stored hashes along its line (Hamming distance over all
+//    variants), grown or shrunk to the frames that really match, its offset
+//    refined, and its edges placed on the clip's hard cuts.
+#ifndef UNCUT_TRACE_VIDEO_MATCH_H_
+#define UNCUT_TRACE_VIDEO_MATCH_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "align/media_align.h"
+#include "store/archive.h"
+#include "video/query_video.h"
+
+namespace uncut {
+
+// A verified segment of one modality.
+struct MatchedSegment {
+  MediaSegment seg;
+  std::string modality;  // "video" or "audio"
+  int matched = 0, checked = 0;  // frames (or windows) that matched / were compared
+  double mean_distance = 0;
+  bool static_content = false;  // matches nearly as well at other offsets
+};
+
+struct VideoMatchOptions {
+  int max_distance = 48;  // Hamming distance for a frame to match
+  int min_quality = 20;   // query frames below are not used
+  size_t max_postings_per_key = 50000;
+};
+
+absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(
+    Archive* archive, const QueryVideo& query, const VideoMatchOptions& options = VideoMatchOptions());
+
+// Snaps segment edges that lie within `reach` seconds of a cut onto it.
+void SnapToCuts(const std::vector<double>& cuts, double duration, double reach,
+                std::vector<MatchedSegment>* segments);
+
+}  // namespace uncut
+
+#endif  // UNCUT_TRACE_VIDEO_MATCH_H_

@@ -1,0 +1,156 @@
+#include "video/query_video.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "decode/media_info.h"
+#include "decode/video_reader.h"
+#include "video/content_region.h"
+
+namespace uncut {
+namespace {
+
+// Mean absolute difference of two frames on a coarse grid.
+double FrameDifference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  if (a.size() != b.size() || a.empty()) return 0;
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += std::abs(int(a[i]) - int(b[i]));
+  return s / a.size();
+}
+
+std::vector<uint8_t> Thumbnail(const VideoFrame& f) {
+  constexpr int kW = 32, kH = 18;
+  std::vector<uint8_t> t(kW * kH);
+  for (int y = 0; y < kH; ++y) {
+    for (int x = 0; x < kW; ++x) {
+      int x0 = x * f.width / kW, x1 = std::max(x0 + 1, (x + 1) * f.width / kW);
+      int y0 = y * f.height / kH, y1 = std::max(y0 + 1, (y + 1) * f.height / kH);
+      int sum = 0, n = 0;
+      for (int yy = y0; yy < y1; yy += 2) {
+        for (int xx = x0; xx < x1; xx += 2) {
+          sum += f.pixels[static_cast<size_t>(yy) * f.width + xx];
+          ++n;
+        }
+      }
+      t[y * kW + x] = static_cast<uint8_t>(sum / std::max(1, n));
+    }
+  }
+  return t;
+}
+
+Rect BarsWithin(const VideoFrame& f, Rect outer) {
+  Rect b = DetectBars(f.pixels.data() + static_cast<size_t>(outer.y) * f.width + outer.x, outer.w,
+                      outer.h, f.width);
+  return Rect{outer.x + b.x, outer.y + b.y, b.w, b.h};
+}
+
+PdqHash HashRegion(const std::vector<uint8_t>& px, int stride, Rect r) {
+  return PdqHashFromDct(PdqDctFromGrayRegion(px.data(), stride, r.x, r.y, r.w, r.h));
+}
+
+}  // namespace
+
+absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
+                                             const QueryVideoOptions& options) {
+  ASSIGN_OR_RETURN(MediaInfo info, ProbeMedia(path));
+  QueryVideo out;
+  out.duration_s = info.duration_s;
+  double hash_fps = options.hash_fps;
+  if (info.duration_s * hash_fps > options.max_hashed_frames && info.duration_s > 0) {
+    hash_fps = options.max_hashed_frames / info.duration_s;
+  }
+  out.hash_fps = hash_fps;
+  VideoReadOptions ro;
+  ro.max_side = options.max_side;
+  ro.relative_time = true;
+  ASSIGN_OR_RETURN(auto reader, VideoReader::Open(path, ro));
+  if (reader->fps() > 0) out.frame_interval_s = 1.0 / reader->fps();
+
+  // Pass 1: decode every frame; keep the ones on the hashing grid, and a
+  // thumbnail difference for every frame (cuts).
+  std::vector<VideoFrame> kept;
+  std::vector<std::pair<double, double>> diffs;  // (time, difference to the previous frame)
+  std::vector<uint8_t> prev;
+  int64_t next_cell = INT64_MIN;
+  VideoFrame frame;
+  while (true) {
+    ASSIGN_OR_RETURN(bool got, reader->Next(&frame));
+    if (!got) break;
+    std::vector<uint8_t> thumb = Thumbnail(frame);
+    if (!prev.empty()) diffs.push_back({frame.time_s, FrameDifference(prev, thumb)});
+    prev = std::move(thumb);
+    int64_t cell = static_cast<int64_t>(std::ceil(frame.time_s * hash_fps - 0.5));
+    if (cell >= next_cell) {
+      kept.push_back(frame);
+      next_cell = cell + 1;
+    }
+  }
+  if (kept.empty()) return absl::InvalidArgumentError(StrCat(path, ": no video frames could be decoded"));
+  if (out.duration_s <= 0) out.duration_s = kept.back().time_s + out.frame_interval_s;
+
+  // Hard cuts: a difference well above its neighbourhood.
+  for (size_t i = 0; i < diffs.size(); ++i) {
+    double local = 0;
+    int n = 0;
+    for (size_t j = (i > 6 ? i - 6 : 0); j < std::min(diffs.size(), i + 7); ++j) {
+      if (j == i) continue;
+      local = std::max(local, diffs[j].second);
+      ++n;
+    }
+    bool peak = diffs[i].second >= 8.0 && diffs[i].second > 2.5 * local;
+    if (peak) out.cuts.push_back(diffs[i].first);
+  }
+
+  // Clip-level regions.
+  const int w = kept[0].width, h = kept[0].height;
+  SharpRegion sharp(w, h);
+  InsetDetector inset(w, h);
+  for (const VideoFrame& f : kept) {
+    if (f.width != w || f.height != h) continue;
+    sharp.Add(f.pixels.data(), f.width);
+    inset.Add(f.pixels.data(), f.width);
+  }
+  Rect sharp_rect = sharp.Region();
+  std::optional<Rect> inset_rect = inset.Inset();
+  Rect full{0, 0, w, h};
+  if (!(sharp_rect == full)) {
+    out.analysis["sharp_region"] = {sharp_rect.x, sharp_rect.y, sharp_rect.w, sharp_rect.h};
+  }
+  if (inset_rect) {
+    out.analysis["inset"] = {inset_rect->x, inset_rect->y, inset_rect->w, inset_rect->h};
+  }
+  out.analysis["frame"] = {w, h};
+
+  // Pass 2: hash the kept frames.
+  std::vector<uint8_t> mirrored;
+  for (const VideoFrame& f : kept) {
+    if (f.width != w || f.height != h) continue;
+    QueryVideoFrame q;
+    q.time_s = f.time_s;
+    std::vector<Rect> regions = {full, BarsWithin(f, full)};
+    if (!(sharp_rect == full)) regions.push_back(BarsWithin(f, sharp_rect));
+    if (inset_rect) regions.push_back(BarsWithin(f, *inset_rect));
+    std::sort(regions.begin(), regions.end(), [](const Rect& a, const Rect& b) {
+      return std::tie(a.x, a.y, a.w, a.h) < std::tie(b.x, b.y, b.w, b.h);
+    });
+    regions.erase(std::unique(regions.begin(), regions.end()), regions.end());
+    mirrored.resize(f.pixels.size());
+    for (int y = 0; y < h; ++y) {
+      const uint8_t* src = &f.pixels[static_cast<size_t>(y) * w];
+      uint8_t* dst = &mirrored[static_cast<size_t>(y) * w];
+      for (int x = 0; x < w; ++x) dst[x] = src[w - 1 - x];
+    }
+    Rect main = BarsWithin(f, full);
+    q.quality = PdqDctFromGrayRegion(f.pixels.data(), w, main.x, main.y, main.w, main.h).quality;
+    for (const Rect& r : regions) {
+      q.hashes.push_back(HashRegion(f.pixels, w, r));
+      q.hashes.push_back(HashRegion(mirrored, w, Rect{w - r.x - r.w, r.y, r.w, r.h}));
+    }
+    out.frames.push_back(std::move(q));
+  }
+  return out;
+}
+
+}  // namespace uncut
