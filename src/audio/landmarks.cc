@@ -1,0 +1,237 @@
+#include "audio/landmarks.h"
+
+#include <fftw3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <numbers>
+
+namespace uncut {
+namespace {
+
+constexpr int kFrame = 512;  // 64 ms at 8 kHz
+constexpr int kLowBin = 20;  // 312 Hz
+constexpr int kHighBin = 220;  // 3437 Hz
+constexpr int kBins = kHighBin - kLowBin;
+constexpr int kPeakFreqRadius = 5;
+constexpr int kPeakTimeRadius = 6;
+constexpr int kPeaksPerSecond = 24;
+constexpr int kFanOut = 3;
+constexpr int kMaxDf = 64;
+
+std::mutex& FftwPlannerMutex() {
+  static std::mutex m;  // FFTW's planner is not thread-safe
+  return m;
+}
+
+// Log-magnitude spectrogram of the kept band, frames x kBins.
+std::vector<float> Spectrogram(const std::vector<float>& x, size_t* frames) {
+  *frames = x.size() >= static_cast<size_t>(kFrame) ? (x.size() - kFrame) / kAudioHop + 1 : 0;
+  std::vector<float> out(*frames * kBins);
+  if (*frames == 0) return out;
+  float* in = fftwf_alloc_real(kFrame);
+  fftwf_complex* spec = fftwf_alloc_complex(kFrame / 2 + 1);
+  fftwf_plan plan;
+  {
+    std::lock_guard<std::mutex> lock(FftwPlannerMutex());
+    plan = fftwf_plan_dft_r2c_1d(kFrame, in, spec, FFTW_ESTIMATE);
+  }
+  std::vector<float> window(kFrame);
+  for (int i = 0; i < kFrame; ++i) {
+    window[i] = static_cast<float>(0.5 - 0.5 * std::cos(2 * std::numbers::pi * i / (kFrame - 1)));
+  }
+  for (size_t f = 0; f < *frames; ++f) {
+    const float* s = x.data() + f * kAudioHop;
+    for (int i = 0; i < kFrame; ++i) in[i] = s[i] * window[i];
+    fftwf_execute(plan);
+    float* row = &out[f * kBins];
+    for (int b = 0; b < kBins; ++b) {
+      float re = spec[kLowBin + b][0], im = spec[kLowBin + b][1];
+      row[b] = 10.0f * std::log10(re * re + im * im + 1e-10f);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(FftwPlannerMutex());
+    fftwf_destroy_plan(plan);
+  }
+  fftwf_free(in);
+  fftwf_free(spec);
+  return out;
+}
+
+// Subtracts each bin's running mean over about +-1.6 s (whitening).
+void Whiten(std::vector<float>* spec, size_t frames) {
+  constexpr int kHalf = 100;
+  std::vector<float> col(frames);
+  for (int b = 0; b < kBins; ++b) {
+    double sum = 0;
+    int n = 0;
+    size_t lo = 0, hi = 0;  // window [lo, hi)
+    for (size_t f = 0; f < frames; ++f) {
+      size_t want_hi = std::min(frames, f + kHalf + 1), want_lo = f > kHalf ? f - kHalf : 0;
+      while (hi < want_hi) {
+        sum += (*spec)[hi * kBins + b];
+        ++n;
+        ++hi;
+      }
+      while (lo < want_lo) {
+        sum -= (*spec)[lo * kBins + b];
+        --n;
+        ++lo;
+      }
+      col[f] = (*spec)[f * kBins + b] - static_cast<float>(sum / n);
+    }
+    for (size_t f = 0; f < frames; ++f) (*spec)[f * kBins + b] = col[f];
+  }
+}
+
+template <typename T>
+void Put(std::string* out, T v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(v));
+}
+
+}  // namespace
+
+AudioPeaks ComputePeaks(const std::vector<float>& samples) {
+  AudioPeaks out;
+  out.duration_s = samples.size() / static_cast<double>(kAudioSampleRate);
+  size_t frames = 0;
+  std::vector<float> spec = Spectrogram(samples, &frames);
+  if (frames == 0) return out;
+  // Silence has no peaks: a floor relative to the loudest frames.
+  std::vector<float> raw_max(frames);
+  for (size_t f = 0; f < frames; ++f) {
+    raw_max[f] = *std::max_element(&spec[f * kBins], &spec[f * kBins] + kBins);
+  }
+  std::vector<float> sorted = raw_max;
+  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() * 95 / 100, sorted.end());
+  const float loud = sorted[sorted.size() * 95 / 100];
+  const float silence_floor = std::max(loud - 60.0f, -60.0f);
+  std::vector<float> raw = spec;
+  Whiten(&spec, frames);
+  std::vector<Peak> candidates;
+  for (size_t f = 0; f < frames; ++f) {
+    if (raw_max[f] < silence_floor) continue;
+    for (int b = 0; b < kBins; ++b) {
+      float v = spec[f * kBins + b];
+      if (v < 3.0f || raw[f * kBins + b] < silence_floor) continue;
+      bool is_max = true;
+      for (int dt = -kPeakTimeRadius; dt <= kPeakTimeRadius && is_max; ++dt) {
+        int64_t ff = static_cast<int64_t>(f) + dt;
+        if (ff < 0 || ff >= static_cast<int64_t>(frames)) continue;
+        for (int db = -kPeakFreqRadius; db <= kPeakFreqRadius; ++db) {
+          int bb = b + db;
+          if ((dt == 0 && db == 0) || bb < 0 || bb >= kBins) continue;
+          float w = spec[ff * kBins + bb];
+          if (w > v || (w == v && (dt < 0 || (dt == 0 && db < 0)))) {
+            is_max = false;
+            break;
+          }
+        }
+      }
+      if (is_max) candidates.push_back({static_cast<uint32_t>(f), static_cast<uint16_t>(b + kLowBin), v});
+    }
+  }
+  // Thin to the strongest peaks in each second.
+  const uint32_t per_block = static_cast<uint32_t>(1.0 / kAudioFrameS);
+  size_t i = 0;
+  while (i < candidates.size()) {
+    uint32_t block = candidates[i].frame / per_block;
+    size_t j = i;
+    while (j < candidates.size() && candidates[j].frame / per_block == block) ++j;
+    std::vector<Peak> blk(candidates.begin() + i, candidates.begin() + j);
+    if (blk.size() > static_cast<size_t>(kPeaksPerSecond)) {
+      std::nth_element(blk.begin(), blk.begin() + kPeaksPerSecond, blk.end(),
+                       [](const Peak& a, const Peak& b) { return a.level > b.level; });
+      blk.resize(kPeaksPerSecond);
+    }
+    out.peaks.insert(out.peaks.end(), blk.begin(), blk.end());
+    i = j;
+  }
+  std::sort(out.peaks.begin(), out.peaks.end(), [](const Peak& a, const Peak& b) {
+    return a.frame != b.frame ? a.frame < b.frame : a.bin < b.bin;
+  });
+  return out;
+}
+
+std::vector<Landmark> MakeLandmarks(const AudioPeaks& p) {
+  std::vector<Landmark> out;
+  const auto& pk = p.peaks;
+  out.reserve(pk.size() * kFanOut);
+  for (size_t i = 0; i < pk.size(); ++i) {
+    int n = 0;
+    for (size_t j = i + 1; j < pk.size() && n < kFanOut; ++j) {
+      int dt = static_cast<int>(pk[j].frame) - static_cast<int>(pk[i].frame);
+      if (dt < kMinDt) continue;
+      if (dt > kMaxDt) break;
+      int df = static_cast<int>(pk[j].bin) - static_cast<int>(pk[i].bin);
+      if (std::abs(df) > kMaxDf) continue;
+      out.push_back({pk[i].frame, pk[i].bin, static_cast<int16_t>(df), static_cast<uint16_t>(dt)});
+      ++n;
+    }
+  }
+  return out;
+}
+
+uint64_t LandmarkKey(uint16_t f1, int16_t df, uint16_t dt) {
+  // Frequencies in pairs of bins (31 Hz): a one-bin wobble from re-encoding
+  // rarely moves a peak across a pair.
+  uint64_t fq = static_cast<uint64_t>(f1 - kLowBin) / 2;
+  uint64_t dq = static_cast<uint64_t>(df + kMaxDf + 1) / 2;
+  return (fq << 14) | (dq << 6) | dt;
+}
+
+std::vector<Posting> AudioPostings(const AudioPeaks& peaks) {
+  std::vector<Posting> out;
+  for (const Landmark& l : MakeLandmarks(peaks)) out.push_back({LandmarkKey(l.f1, l.df, l.dt), 0, l.frame});
+  return out;
+}
+
+std::string AudioPeaks::Serialize() const {
+  std::string out = "UAP1";
+  Put(&out, duration_s);
+  Put(&out, start_s);
+  Put(&out, static_cast<uint64_t>(peaks.size()));
+  uint32_t prev = 0;
+  for (const Peak& p : peaks) {
+    // Frame deltas as varints, bins as one byte (offset from the low bin).
+    uint32_t d = p.frame - prev;
+    prev = p.frame;
+    while (d >= 0x80) {
+      out.push_back(static_cast<char>(d | 0x80));
+      d >>= 7;
+    }
+    out.push_back(static_cast<char>(d));
+    out.push_back(static_cast<char>(p.bin - kLowBin));
+  }
+  return out;
+}
+
+absl::StatusOr<AudioPeaks> AudioPeaks::Parse(std::string_view b) {
+  if (b.size() < 28 || b.substr(0, 4) != "UAP1") return absl::DataLossError("audio peaks: bad header");
+  AudioPeaks p;
+  uint64_t n;
+  std::memcpy(&p.duration_s, b.data() + 4, 8);
+  std::memcpy(&p.start_s, b.data() + 12, 8);
+  std::memcpy(&n, b.data() + 20, 8);
+  size_t i = 28;
+  uint32_t frame = 0;
+  p.peaks.reserve(n);
+  for (uint64_t k = 0; k < n; ++k) {
+    uint32_t d = 0;
+    for (int shift = 0;; shift += 7) {
+      if (i >= b.size() || shift > 28) return absl::DataLossError("audio peaks: truncated");
+      uint8_t c = static_cast<uint8_t>(b[i++]);
+      d |= static_cast<uint32_t>(c & 0x7f) << shift;
+      if (!(c & 0x80)) break;
+    }
+    if (i >= b.size()) return absl::DataLossError("audio peaks: truncated");
+    frame += d;
+    p.peaks.push_back({frame, static_cast<uint16_t>(static_cast<uint8_t>(b[i++]) + kLowBin), 0});
+  }
+  return p;
+}
+
+}  // namespace uncut

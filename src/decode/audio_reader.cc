@@ -1,0 +1,129 @@
+#include "decode/audio_reader.h"
+
+#include "base/status_macros.h"
+#include "base/strings.h"
+
+extern "C" {
+#include <libavutil/opt.h>
+}
+
+namespace uncut {
+
+absl::StatusOr<std::unique_ptr<AudioReader>> AudioReader::Open(const std::string& path,
+                                                               const AudioReadOptions& options) {
+  std::unique_ptr<AudioReader> r(new AudioReader());
+  r->path_ = path;
+  r->options_ = options;
+  ASSIGN_OR_RETURN(r->fmt_, OpenInput(path));
+  int best = av_find_best_stream(r->fmt_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  if (best < 0) return absl::FailedPreconditionError(StrCat(path, ": has no audio stream"));
+  r->stream_ = best;
+  ASSIGN_OR_RETURN(r->codec_, OpenDecoder(path, r->fmt_.get(), best));
+  if (r->fmt_->duration > 0) r->duration_s_ = r->fmt_->duration / double(AV_TIME_BASE);
+  r->frame_.reset(av_frame_alloc());
+  r->packet_.reset(av_packet_alloc());
+  if (!r->frame_ || !r->packet_) return absl::ResourceExhaustedError(StrCat(path, ": out of memory"));
+  double limit = options.max_decode_seconds > 0 ? options.max_decode_seconds
+                                                : 60.0 + 5.0 * r->duration_s_;
+  r->deadline_ = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(static_cast<int64_t>(limit * 1000));
+  return r;
+}
+
+absl::Status AudioReader::Drain(std::vector<float>* out, bool flush) {
+  while (true) {
+    int rc = flush ? AVERROR_EOF : avcodec_receive_frame(codec_.get(), frame_.get());
+    if (rc == AVERROR(EAGAIN)) return absl::OkStatus();
+    if (rc == AVERROR_EOF) {
+      if (swr_) {
+        // Samples still inside the resampler.
+        std::vector<float> tail(4096);
+        uint8_t* o[1] = {reinterpret_cast<uint8_t*>(tail.data())};
+        int n = swr_convert(swr_.get(), o, static_cast<int>(tail.size()), nullptr, 0);
+        if (n > 0) out->insert(out->end(), tail.begin(), tail.begin() + n);
+      }
+      done_ = true;
+      return absl::OkStatus();
+    }
+    if (rc < 0) return AvStatus(path_, "audio decoding failed", rc);
+    if (!swr_) {
+      SwrContext* raw = nullptr;
+      AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+      AVChannelLayout in_layout;
+      if (frame_->ch_layout.nb_channels > 0) {
+        av_channel_layout_copy(&in_layout, &frame_->ch_layout);
+      } else {
+        av_channel_layout_default(&in_layout, std::max(1, codec_->ch_layout.nb_channels));
+      }
+      rc = swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, options_.sample_rate, &in_layout,
+                               static_cast<AVSampleFormat>(frame_->format), frame_->sample_rate, 0,
+                               nullptr);
+      av_channel_layout_uninit(&in_layout);
+      swr_.reset(raw);
+      if (rc < 0 || !swr_ || swr_init(swr_.get()) < 0) {
+        return absl::InvalidArgumentError(StrCat(path_, ": cannot resample this audio"));
+      }
+      if (!started_) {
+        int64_t pts = frame_->best_effort_timestamp;
+        if (pts != AV_NOPTS_VALUE) start_s_ = pts * av_q2d(fmt_->streams[stream_]->time_base);
+        started_ = true;
+      }
+    }
+    int max_out = swr_get_out_samples(swr_.get(), frame_->nb_samples);
+    size_t at = out->size();
+    out->resize(at + std::max(0, max_out));
+    uint8_t* o[1] = {reinterpret_cast<uint8_t*>(out->data() + at)};
+    int n = swr_convert(swr_.get(), o, max_out, const_cast<const uint8_t**>(frame_->extended_data),
+                        frame_->nb_samples);
+    av_frame_unref(frame_.get());
+    if (n < 0) return absl::InvalidArgumentError(StrCat(path_, ": resampling failed"));
+    out->resize(at + n);
+  }
+}
+
+absl::StatusOr<bool> AudioReader::Read(std::vector<float>* out) {
+  if (done_) return false;
+  size_t before = out->size();
+  while (!done_ && out->size() - before < 65536) {
+    if (std::chrono::steady_clock::now() > deadline_) {
+      return absl::DeadlineExceededError(StrCat(path_, ": decoding took too long; giving up"));
+    }
+    if (flushing_) {
+      RETURN_IF_ERROR(Drain(out, false));
+      if (!done_) RETURN_IF_ERROR(Drain(out, true));
+      break;
+    }
+    int rc = av_read_frame(fmt_.get(), packet_.get());
+    if (rc == AVERROR_EOF || rc == AVERROR(EIO)) {
+      flushing_ = true;
+      avcodec_send_packet(codec_.get(), nullptr);
+      continue;
+    }
+    if (rc < 0) return AvStatus(path_, "reading failed", rc);
+    if (packet_->stream_index != stream_) {
+      av_packet_unref(packet_.get());
+      continue;
+    }
+    rc = avcodec_send_packet(codec_.get(), packet_.get());
+    av_packet_unref(packet_.get());
+    if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_INVALIDDATA) {
+      return AvStatus(path_, "audio decoding failed", rc);
+    }
+    RETURN_IF_ERROR(Drain(out, false));
+  }
+  return out->size() > before || !done_;
+}
+
+absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate) {
+  AudioReadOptions o;
+  o.sample_rate = sample_rate;
+  ASSIGN_OR_RETURN(auto r, AudioReader::Open(path, o));
+  std::vector<float> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, r->Read(&out));
+    if (!more) break;
+  }
+  return out;
+}
+
+}  // namespace uncut
