@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "base/file.h"
 #include "base/status_macros.h"
+#include "cli/trace_outputs.h"
 #include "report/trace_report.h"
 #include "store/archive.h"
 #include "trace/text_trace.h"
@@ -246,6 +247,8 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   } else {
     std::cout << ReportToText(*report, ::isatty(1));
   }
+  absl::Status written = WriteTraceOutputs(g, c, *report, archive->get());
+  if (!written.ok()) return ReportError(written);
   return report->sources.empty() ? kExitNotFound : kExitOk;
 }
 

@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   trace_cmd->add_option("--context", trace.context, "sentences of context before and after")
       ->check(CLI::Range(0, 20));
   trace_cmd->add_flag("--json", g.json, "print JSON (schema uncut.trace/1, docs/trace-schema.md)");
+  trace_cmd->add_option("--html", trace.html, "also write the report as one self-contained HTML file");
+  trace_cmd->add_flag("--save", trace.save,
+                      "keep the report in the archive (for `uncut export` and the server)");
   trace_cmd->footer(
       "Examples:\n  uncut trace --text \"we shall defend our island, whatever the cost\"\n"
       "  pbpaste | uncut trace --text-file - --json");
