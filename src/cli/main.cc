@@ -5,6 +5,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/commands.h"
+#include "cli/subcommands.h"
 
 namespace {
 
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
       "Examples:\n  uncut trace --text \"we shall defend our island, whatever the cost\"\n"
       "  pbpaste | uncut trace --text-file - --json");
 
+  std::vector<uncut::Subcommand> more = {uncut::AddServeCommand(&app, &g)};
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -89,6 +92,9 @@ int main(int argc, char** argv) {
     if (show_cmd->parsed()) return uncut::RunShow(g, show);
     if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs);
     if (verify_cmd->parsed()) return uncut::RunVerify(g);
+    for (const uncut::Subcommand& s : more) {
+      if (s.app->parsed()) return s.run();
+    }
     if (trace_cmd->parsed()) {
       if (text_opt->count() > 0 && trace.text.empty()) {
         std::cerr << "uncut: --text: the extract is empty\n";
