@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <ctime>
 #include <thread>
 
@@ -59,6 +61,8 @@ struct Server::Impl {
   ApiContext ctx;
   httplib::Server http;
   bool bound = false;
+  // Run and Stop may race (Stop from a signal thread before Run listens).
+  std::atomic<bool> stop_requested{false}, run_started{false}, run_finished{false};
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -164,12 +168,22 @@ absl::StatusOr<int> Server::Bind() {
 
 absl::Status Server::Run() {
   if (!impl_->bound) return absl::FailedPreconditionError("Bind() first");
-  if (!impl_->http.listen_after_bind()) {
-    if (!impl_->http.is_valid()) return absl::InternalError("the HTTP server failed");
-  }
+  impl_->run_started = true;
+  bool ok = impl_->stop_requested || impl_->http.listen_after_bind();
+  impl_->run_finished = true;
+  if (!ok && !impl_->stop_requested) return absl::InternalError("the HTTP server failed");
   return absl::OkStatus();
 }
 
-void Server::Stop() { impl_->http.stop(); }
+void Server::Stop() {
+  impl_->stop_requested = true;
+  if (impl_->run_started && !impl_->run_finished) {
+    // Wait until the listener runs, so stop() has something to stop.
+    for (int i = 0; i < 5000 && !impl_->http.is_running() && !impl_->run_finished; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  impl_->http.stop();
+}
 
 }  // namespace uncut::server
