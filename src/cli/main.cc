@@ -73,7 +73,9 @@ int main(int argc, char** argv) {
       "Examples:\n  uncut trace --text \"we shall defend our island, whatever the cost\"\n"
       "  pbpaste | uncut trace --text-file - --json");
 
-  std::vector<uncut::Subcommand> more = {uncut::AddServeCommand(&app, &g)};
+  std::vector<uncut::Subcommand> more = {uncut::AddServeCommand(&app, &g),
+                                         uncut::AddExportCommand(&app, &g),
+                                         uncut::AddVerifyBundleCommand(&app, &g)};
 
   try {
     app.parse(argc, argv);

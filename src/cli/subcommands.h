@@ -17,6 +17,8 @@ struct Subcommand {
 };
 
 Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddExportCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
 
 }  // namespace uncut
 

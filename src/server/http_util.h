@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/file_name.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 
@@ -33,11 +34,6 @@ absl::StatusOr<int64_t> IntParam(const httplib::Request& req, const std::string&
 
 // The bearer token of the request's Authorization header, or "".
 std::string BearerToken(const httplib::Request& req);
-
-// A file name safe to use in a Content-Disposition header and on disk:
-// the last path component, without control characters, quotes, slashes or
-// leading dots; "file" when nothing is left.
-std::string SafeFileName(const std::string& name);
 
 }  // namespace uncut::server
 

@@ -84,6 +84,12 @@ struct NewItem {
 
 class WriteBatch;
 
+// Thread-safety: one Archive handle (and a WriteBatch from it) serves one
+// thread at a time. Threads and processes that share an archive directory
+// each open their own handle: SQLite (WAL) gives every handle consistent
+// reads while a writer works, and the writer lock (flock on each batch's own
+// open of ARCHIVE/lock, so two handles in one process exclude each other
+// too) lets one writer in at a time.
 class Archive {
  public:
   enum class Mode { kReadOnly, kCreate };
