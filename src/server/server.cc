@@ -104,6 +104,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   http.set_payload_max_length(options.max_upload_bytes);
   http.set_read_timeout(options.read_timeout_s, 0);
   http.set_write_timeout(options.write_timeout_s, 0);
+  http.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
   http.set_keep_alive_timeout(5);
   http.set_keep_alive_max_count(100);
   http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
