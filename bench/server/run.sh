@@ -37,7 +37,7 @@ export TOKEN="$(cat "$work/archive/server-token")" QUOTES="$work/quotes.txt"
 
 echo "uncut $("$uncut" --version) | archive: $items items, $size | $(nproc) cores"
 echo "wrk -t2 -c$connections -d${duration}s --latency, per mix:"
-printf '%-7s %10s %10s %10s %10s %8s %8s %8s\n' mix requests req/s p50 p99 non2xx sockerr failed
+printf '%-7s %10s %10s %10s %10s %8s %8s %8s %9s\n' mix requests req/s p50 p99 non2xx sockerr failed not_found
 for mix in list trace mixed; do
   out=$(MIX=$mix wrk -t2 -c"$connections" -d"${duration}s" --latency --timeout 30s \
         -s "$root/bench/server/load.lua" "http://127.0.0.1:$port")
@@ -48,8 +48,9 @@ for mix in list trace mixed; do
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   sockerr=$(echo "$out" | awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}')
   failed=$(echo "$out" | awk '/failed_jobs/ {print $2}')
-  printf '%-7s %10s %10s %10s %10s %8s %8s %8s\n' "$mix" "$reqs" "$rps" "$p50" "$p99" \
-    "${non2xx:-0}" "${sockerr:-0}" "${failed:-0}"
+  not_found=$(echo "$out" | awk '/^not_found/ {print $2}')
+  printf '%-7s %10s %10s %10s %10s %8s %8s %8s %9s\n' "$mix" "$reqs" "$rps" "$p50" "$p99" \
+    "${non2xx:-0}" "${sockerr:-0}" "${failed:-0}" "${not_found:-0}"
 done
 echo "server peak memory (VmHWM): $(awk '/VmHWM/ {print $2, $3}' "/proc/$server_pid/status")"
 "$uncut" --quiet --archive "$work/archive" verify && echo "archive verifies after the run"

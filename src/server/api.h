@@ -9,6 +9,7 @@
 
 #include "httplib.h"
 #include "server/archive_pool.h"
+#include "server/item_cache.h"
 #include "server/jobs.h"
 
 namespace uncut::server {
@@ -23,6 +24,7 @@ struct ApiContext {
   uint64_t max_upload_bytes = 0;
   ArchivePool* pool = nullptr;
   JobQueue* jobs = nullptr;
+  ItemCache* items = nullptr;
 };
 
 // Job lanes: writers one at a time, traces in parallel.

@@ -44,9 +44,9 @@ void ListItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!limit.ok()) return SendError(res, limit.status());
   auto archive = ctx.pool->Acquire();
   if (!archive.ok()) return SendError(res, archive.status());
-  auto items = (*archive)->ListItems();
+  auto items = ctx.items->Items(archive->get());
   if (!items.ok()) return SendError(res, items.status());
-  ItemPage page = SearchItems(*items, req.get_param_value("q"), req.get_param_value("kind"),
+  ItemPage page = SearchItems(**items, req.get_param_value("q"), req.get_param_value("kind"),
                               static_cast<size_t>(*offset), static_cast<size_t>(*limit));
   nlohmann::json list = nlohmann::json::array();
   for (const Item& it : page.items) list.push_back(ItemToJson(it));

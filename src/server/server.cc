@@ -58,6 +58,7 @@ struct Server::Impl {
   AccessToken token;
   std::unique_ptr<ArchivePool> pool;
   std::unique_ptr<JobQueue> jobs;
+  ItemCache items;
   ApiContext ctx;
   httplib::Server http;
   bool bound = false;
@@ -97,6 +98,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   ctx.max_upload_bytes = options.max_upload_bytes;
   ctx.pool = impl->pool.get();
   ctx.jobs = impl->jobs.get();
+  ctx.items = &impl->items;
 
   httplib::Server& http = impl->http;
   size_t threads = options.http_threads;

@@ -99,6 +99,9 @@ class Archive {
   const std::string& dir() const { return dir_; }
 
   absl::StatusOr<std::vector<Item>> ListItems();
+  // A number that changes whenever a writer commits (items or segments
+  // change), for caches of what ListItems returns.
+  absl::StatusOr<int64_t> CatalogGeneration();
   absl::StatusOr<Item> GetItem(int64_t id);
   // Finds an item by numeric id, full SHA-256, or a unique SHA-256 prefix of
   // at least 6 hex digits.
