@@ -25,7 +25,7 @@ code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em;backgr
   padding:0 .2em;border-radius:3px;overflow-wrap:anywhere}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0}
 .meta{color:var(--muted);font-size:.92rem;margin:.2rem 0 .6rem;overflow-wrap:anywhere}
-svg.timeline{width:100%;height:auto;display:block;margin:.4rem 0}
+svg.timeline{width:100%;height:auto;display:block;margin:.4rem 0;overflow:visible}
 .tl-track{fill:#f1f5f9;stroke:#94a3b8;stroke-width:1}
 .tl-label{font-size:13px;fill:#374151;font-family:system-ui,sans-serif}
 .tl-seg-label{font-weight:700}
@@ -76,6 +76,8 @@ footer{color:var(--muted);font-size:.8rem;margin:2rem 0 1rem}
   .card{padding:.7rem}
   dl.evidence{grid-template-columns:1fr}
   dl.evidence dd{margin-bottom:.4rem}
+  svg.timeline{margin:1.1rem 0}
+  .tl-label{font-size:30px}
 }
 @media print{
   @page{margin:1.5cm}

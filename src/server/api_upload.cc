@@ -30,17 +30,14 @@ struct Upload {
   std::map<std::string, std::string> fields;
 };
 
-// Removes a directory of uploaded files with everything in it.
-void RemoveUploadDir(const std::string& dir) {
-  WalkFiles(dir, [](const std::string& f) { RemoveFile(f).IgnoreError(); },
-            [](const std::string&, const absl::Status&) {});
-  // Subdirectories are one level deep: <dir>/<n>/<name>.
-  for (int n = 0; n < 100000; ++n) {
-    std::string sub = JoinPath(dir, StrCat(n));
-    if (!PathExists(sub)) break;
-    ::rmdir(sub.c_str());
+// Removes the files of an upload and the directories made for them.
+void RemoveUploadDir(const Upload& up) {
+  for (size_t n = 0; n < up.files.size(); ++n) {
+    RemoveFile(up.files[n].path).IgnoreError();
+    ::rmdir(JoinPath(up.dir, StrCat(n)).c_str());
   }
-  ::rmdir(dir.c_str());
+  ::rmdir(JoinPath(up.dir, StrCat(up.files.size())).c_str());  // made for a file that failed
+  ::rmdir(up.dir.c_str());
 }
 
 absl::StatusOr<Upload> ReceiveUpload(const ApiContext& ctx, const httplib::ContentReader& reader) {
@@ -102,7 +99,7 @@ absl::StatusOr<Upload> ReceiveUpload(const ApiContext& ctx, const httplib::Conte
     failure = absl::InvalidArgumentError("no file in the upload (send multipart field \"file\")");
   }
   if (!failure.ok()) {
-    RemoveUploadDir(up.dir);
+    RemoveUploadDir(up);
     return failure;
   }
   return up;
@@ -185,7 +182,7 @@ void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!up.ok()) return SendError(res, up.status());
   auto options = OptionsFrom(*up);
   if (!options.ok()) {
-    RemoveUploadDir(up->dir);
+    RemoveUploadDir(*up);
     return SendError(res, options.status());
   }
   auto shared = std::make_shared<Upload>(std::move(*up));
@@ -193,11 +190,11 @@ void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   AddOptions o = *options;
   auto id = ctx.jobs->Submit(kWriteLane, "add", [dir, shared, o](JobControl& job) {
     absl::Status s = AddUploaded(dir, *shared, o, job);
-    RemoveUploadDir(shared->dir);
+    RemoveUploadDir(*shared);
     return s;
   });
   if (!id.ok()) {
-    RemoveUploadDir(shared->dir);
+    RemoveUploadDir(*shared);
     return SendError(res, id.status());
   }
   res.set_header("Location", StrCat("/api/jobs/", *id));

@@ -151,6 +151,10 @@ TEST_F(ApiTest, AddsAnUploadWithItsMetadataAndTracesAgainstIt) {
   ASSERT_EQ(job["state"], "succeeded") << job.dump(2);
   ASSERT_EQ(job["result"]["added"].size(), 1u);
   EXPECT_EQ(job["result"]["added"][0]["source_url"], "https://example.org/speech");
+  // The upload was copied into the archive and is gone from the upload area.
+  testing::RunResult leftovers = testing::RunShell(
+      StrCat("find ", testing::ShellQuote(dir_.File("archive/uploads")), " -mindepth 1"));
+  EXPECT_EQ(leftovers.out, "");
 
   json list = json::parse(Client().Get("/api/items?q=speech")->body);
   ASSERT_EQ(list["total"], 1);
