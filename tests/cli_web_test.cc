@@ -86,9 +86,9 @@ TEST_F(CliWeb, SavedTracesTravelInTheBundleAndTheBundleVerifies) {
   RunResult v = Uncut("verify-bundle " + ShellQuote(zip));
   EXPECT_EQ(v.exit_code, 0) << v.err;
   EXPECT_NE(v.out.find("the bundle is intact"), std::string::npos);
-  RunResult sums = RunShell(StrCat("python3 -m zipfile -e ", ShellQuote(zip), " ",
-                                   ShellQuote(dir_.File("x")), " && cd ", ShellQuote(dir_.File("x")),
-                                   " && sha256sum -c SHA256SUMS && cat traces/1/report.json"));
+  RunResult sums = RunShell(StrCat(
+      "python3 -m zipfile -e ", ShellQuote(zip), " ", ShellQuote(dir_.File("x")), " && cd ",
+      ShellQuote(dir_.File("x")), " && sha256sum -c SHA256SUMS && cat traces/1/report.json"));
   ASSERT_EQ(sums.exit_code, 0) << sums.out << sums.err;
   EXPECT_NE(sums.out.find("items/1/original/speech.txt: OK"), std::string::npos);
   EXPECT_NE(sums.out.find("\"schema\": \"uncut.trace/1\""), std::string::npos);
@@ -100,10 +100,10 @@ TEST_F(CliWeb, VerifyBundleSaysWhatChanged) {
   ASSERT_EQ(Uncut("export 1 --out " + ShellQuote(zip)).exit_code, 0);
   // Replace the original inside the bundle with other bytes.
   std::string x = dir_.File("x");
-  RunResult edit = RunShell(StrCat(
-      "python3 -m zipfile -e ", ShellQuote(zip), " ", ShellQuote(x), " && cd ", ShellQuote(x),
-      " && echo forged > items/1/original/speech.txt && rm ", ShellQuote(zip),
-      " && python3 -m zipfile -c ", ShellQuote(zip), " *"));
+  RunResult edit =
+      RunShell(StrCat("python3 -m zipfile -e ", ShellQuote(zip), " ", ShellQuote(x), " && cd ",
+                      ShellQuote(x), " && echo forged > items/1/original/speech.txt && rm ",
+                      ShellQuote(zip), " && python3 -m zipfile -c ", ShellQuote(zip), " *"));
   ASSERT_EQ(edit.exit_code, 0) << edit.err;
   RunResult v = Uncut("verify-bundle " + ShellQuote(zip));
   EXPECT_EQ(v.exit_code, 4);

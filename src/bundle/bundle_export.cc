@@ -112,8 +112,7 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
       RETURN_IF_ERROR(bundle.AddBytes(dir + "report.html", t.report_html, "report"));
     }
   }
-  ASSIGN_OR_RETURN(ExportSummary summary,
-                   bundle.Finish(StrCat("uncut ", options.uncut_version)));
+  ASSIGN_OR_RETURN(ExportSummary summary, bundle.Finish(StrCat("uncut ", options.uncut_version)));
   summary.items = items_seen.size();
   summary.traces = traces_seen.size();
   return summary;

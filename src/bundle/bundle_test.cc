@@ -123,8 +123,11 @@ TEST_F(BundleTest, FindsFilesAddedOrRemoved) {
   std::vector<std::string> problems = Problems(zip);
   std::string all;
   for (const std::string& p : problems) all += p + "\n";
-  EXPECT_NE(all.find("items/1/original/extra.txt: is not listed in SHA256SUMS"), std::string::npos) << all;
-  EXPECT_NE(all.find("README.txt: is listed in SHA256SUMS but not in the bundle"), std::string::npos) << all;
+  EXPECT_NE(all.find("items/1/original/extra.txt: is not listed in SHA256SUMS"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("README.txt: is listed in SHA256SUMS but not in the bundle"),
+            std::string::npos)
+      << all;
 }
 
 TEST_F(BundleTest, RejectsNamesThatEscapeTheBundle) {
@@ -133,7 +136,8 @@ TEST_F(BundleTest, RejectsNamesThatEscapeTheBundle) {
                             {{"../../etc/cron.d/evil", "x"}, {"/etc/passwd", "x"}});
   std::string all;
   for (const std::string& p : Problems(zip)) all += p + "\n";
-  EXPECT_NE(all.find("../../etc/cron.d/evil: the name has a \"..\" component"), std::string::npos) << all;
+  EXPECT_NE(all.find("../../etc/cron.d/evil: the name has a \"..\" component"), std::string::npos)
+      << all;
   EXPECT_NE(all.find("/etc/passwd: the name has an absolute path"), std::string::npos) << all;
 }
 

@@ -11,7 +11,8 @@ namespace {
 bool IsHex64(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) || absl::ascii_isupper(c)) return false;
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) || absl::ascii_isupper(c))
+      return false;
   }
   return true;
 }
@@ -52,7 +53,8 @@ absl::StatusOr<std::map<std::string, std::string>> ParseSha256Sums(const std::st
     if (line.empty()) continue;
     std::string l(line);
     // "<64 hex><space><space or *><path>"
-    if (l.size() < 67 || l[64] != ' ' || (l[65] != ' ' && l[65] != '*') || !IsHex64(l.substr(0, 64))) {
+    if (l.size() < 67 || l[64] != ' ' || (l[65] != ' ' && l[65] != '*') ||
+        !IsHex64(l.substr(0, 64))) {
       return absl::DataLossError(StrCat("SHA256SUMS line ", line_no, " is malformed"));
     }
     std::string path = l.substr(66);
@@ -78,7 +80,8 @@ absl::StatusOr<std::map<std::string, ManifestEntry>> ParseDataPackage(const std:
     e.path = r["path"].get<std::string>();
     std::string hash = r["hash"].get<std::string>();
     if (hash.rfind("sha256:", 0) != 0 || !IsHex64(hash.substr(7))) {
-      return absl::DataLossError(StrCat("datapackage.json: ", e.path, ": hash is not sha256:<hex>"));
+      return absl::DataLossError(
+          StrCat("datapackage.json: ", e.path, ": hash is not sha256:<hex>"));
     }
     e.sha256 = hash.substr(7);
     e.bytes = r["bytes"].get<uint64_t>();

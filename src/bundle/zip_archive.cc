@@ -17,7 +17,8 @@ absl::Status OpenError(const std::string& path, int code) {
   zip_error_init_with_code(&err, code);
   std::string msg = zip_error_strerror(&err);
   zip_error_fini(&err);
-  if (code == ZIP_ER_NOENT || code == ZIP_ER_OPEN) return absl::NotFoundError(StrCat(path, ": ", msg));
+  if (code == ZIP_ER_NOENT || code == ZIP_ER_OPEN)
+    return absl::NotFoundError(StrCat(path, ": ", msg));
   if (code == ZIP_ER_NOZIP || code == ZIP_ER_INCONS) {
     return absl::DataLossError(StrCat(path, ": not a readable zip file (", msg, ")"));
   }
@@ -41,19 +42,19 @@ absl::Status ZipWriter::Check(bool ok, const std::string& what) {
   return absl::InternalError(StrCat(path_, ": ", what, ": ", zip_strerror(zip_.get())));
 }
 
-absl::Status ZipWriter::AddFile(const std::string& name, const std::string& source,
-                                uint64_t offset, uint64_t length, bool compress) {
-  zip_source_t* src = zip_source_file(zip_.get(), source.c_str(), offset,
-                                      static_cast<zip_int64_t>(length));
+absl::Status ZipWriter::AddFile(const std::string& name, const std::string& source, uint64_t offset,
+                                uint64_t length, bool compress) {
+  zip_source_t* src =
+      zip_source_file(zip_.get(), source.c_str(), offset, static_cast<zip_int64_t>(length));
   if (!src) return Check(false, StrCat("cannot read ", source));
   zip_int64_t index = zip_file_add(zip_.get(), name.c_str(), src, ZIP_FL_ENC_UTF_8);
   if (index < 0) {
     zip_source_free(src);
     return Check(false, StrCat("cannot add ", name));
   }
-  return Check(zip_set_file_compression(zip_.get(), index, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
-                                        0) == 0,
-               StrCat("cannot set compression of ", name));
+  return Check(
+      zip_set_file_compression(zip_.get(), index, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) == 0,
+      StrCat("cannot set compression of ", name));
 }
 
 absl::Status ZipWriter::AddBytes(const std::string& name, std::string_view bytes, bool compress) {
@@ -71,9 +72,9 @@ absl::Status ZipWriter::AddBytes(const std::string& name, std::string_view bytes
     zip_source_free(src);
     return Check(false, StrCat("cannot add ", name));
   }
-  return Check(zip_set_file_compression(zip_.get(), index, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
-                                        0) == 0,
-               StrCat("cannot set compression of ", name));
+  return Check(
+      zip_set_file_compression(zip_.get(), index, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) == 0,
+      StrCat("cannot set compression of ", name));
 }
 
 absl::Status ZipWriter::Close() {

@@ -45,8 +45,8 @@ int RunVerifyBundle(const GlobalOptions& g, const std::string& path) {
     std::fprintf(stderr, "uncut: verify-bundle: %s: %s\n", p.path.c_str(), p.problem.c_str());
   }
   if (!g.quiet || !check->problems.empty()) {
-    std::printf("%s: %zu files, %zu items, %zu saved traces checked; %s\n", path.c_str(), check->files,
-                check->items, check->traces,
+    std::printf("%s: %zu files, %zu items, %zu saved traces checked; %s\n", path.c_str(),
+                check->files, check->items, check->traces,
                 check->problems.empty() ? "the bundle is intact"
                                         : StrCat(check->problems.size(), " problems").c_str());
   }

@@ -64,8 +64,9 @@ std::string ProgressBar::Line(uint64_t done, std::string_view detail, double ela
   constexpr int kBar = 24;
   int filled = static_cast<int>(fraction * kBar);
   std::string bar = StrCat("[", std::string(filled, '#'), std::string(kBar - filled, '.'), "]");
-  std::string line = absl::StrFormat("%s %s %3d%% %s/%s", label_, bar,
-                                     static_cast<int>(fraction * 100), amount(done), amount(total_));
+  std::string line =
+      absl::StrFormat("%s %s %3d%% %s/%s", label_, bar, static_cast<int>(fraction * 100),
+                      amount(done), amount(total_));
   if (elapsed_s > 0.5 && done > 0) {
     double rate = done / elapsed_s;
     StrAppend(&line, "  ", amount(rate), unit_ == Unit::kBytes ? "/s" : " files/s");

@@ -78,8 +78,10 @@ int RunServe(const GlobalOptions& g, const ServeOptions& o) {
   std::string url = StrCat("http://", host, ":", *port, "/");
   std::printf("uncut serve: archive %s\n", so.archive_dir.c_str());
   if (token.created) {
-    std::printf("uncut serve: new access token (shown only now; kept in %s, readable by you only):\n"
-                "  %s\n", token.path.c_str(), token.token.c_str());
+    std::printf(
+        "uncut serve: new access token (shown only now; kept in %s, readable by you only):\n"
+        "  %s\n",
+        token.path.c_str(), token.token.c_str());
   } else {
     std::printf("uncut serve: access token in %s\n", token.path.c_str());
   }
@@ -88,8 +90,10 @@ int RunServe(const GlobalOptions& g, const ServeOptions& o) {
                 token.path.c_str());
   }
   if (!IsLoopback(so.host)) {
-    std::printf("uncut serve: warning: listening on %s, reachable from other machines; "
-                "put it behind HTTPS before using it over a network\n", so.host.c_str());
+    std::printf(
+        "uncut serve: warning: listening on %s, reachable from other machines; "
+        "put it behind HTTPS before using it over a network\n",
+        so.host.c_str());
   }
   std::printf("uncut serve: listening on %s%s\n", url.c_str(),
               token.created ? StrCat("  (open ", url, "#token=", token.token, ")").c_str() : "");

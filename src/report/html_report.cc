@@ -100,7 +100,8 @@ std::string QuerySection(const TraceReport& r) {
     StrAppend(&out, "<span><i class=\"sw seg\" style=\"--seg:", SourceColour(i), "\"></i>",
               "source ", i + 1, ": <code>", E(r.sources[i].item.name), "</code></span>");
   }
-  if (!r.not_in_archive.empty()) out += "<span><i class=\"sw gap\"></i>in no archived source</span>";
+  if (!r.not_in_archive.empty())
+    out += "<span><i class=\"sw gap\"></i>in no archived source</span>";
   out += "</p>";
   if (!r.not_in_archive.empty()) {
     out += "<h3>Not in the archive</h3><ul>";
@@ -135,13 +136,14 @@ std::string TextSegmentsTable(const SourceMatch& m) {
 }
 
 std::string MediaSegmentsTable(const SourceMatch& m, const std::string& what) {
-  std::string out = StrCat(
-      "<h3>Matched segments</h3><div class=\"table-wrap\"><table><tr><th>#</th><th>", what,
-      "</th><th>source</th><th>speed</th><th>evidence</th><th>confidence</th></tr>");
+  std::string out =
+      StrCat("<h3>Matched segments</h3><div class=\"table-wrap\"><table><tr><th>#</th><th>", what,
+             "</th><th>source</th><th>speed</th><th>evidence</th><th>confidence</th></tr>");
   for (size_t k = 0; k < m.segments.size(); ++k) {
     const Segment& s = m.segments[k];
     std::string evidence;
-    for (size_t i = 0; i < s.evidence.size(); ++i) StrAppend(&evidence, i ? " + " : "", s.evidence[i]);
+    for (size_t i = 0; i < s.evidence.size(); ++i)
+      StrAppend(&evidence, i ? " + " : "", s.evidence[i]);
     StrAppend(&out, "<tr><td>", k + 1, "</td><td>", ClockTime(s.query_start), "–",
               ClockTime(s.query_end), "</td><td>", ClockTime(s.source_start), "–",
               ClockTime(s.source_end), "</td><td>", absl::StrFormat("%.2f×", s.speed), "</td><td>",
@@ -154,18 +156,19 @@ std::string CutsTable(const SourceMatch& m, const std::string& unit) {
   std::string rows;
   for (const SourceInterval& iv : m.intervals) {
     if (iv.role != "cut") continue;
-    std::string span = unit == "s" ? StrCat(ClockTime(iv.start), "–", ClockTime(iv.end), " (",
-                                            DurationWords(iv.end - iv.start), ")")
-                                   : StrCat("bytes ", Place(iv.start, unit), "–",
-                                            Place(iv.end, unit));
+    std::string span = unit == "s"
+                           ? StrCat(ClockTime(iv.start), "–", ClockTime(iv.end), " (",
+                                    DurationWords(iv.end - iv.start), ")")
+                           : StrCat("bytes ", Place(iv.start, unit), "–", Place(iv.end, unit));
     if (iv.location) StrAppend(&span, "; ", Where(*iv.location));
     StrAppend(&rows, "<tr><td>", E(span), "</td><td>", E(iv.note), "</td><td class=\"text\">",
               iv.text.empty() ? "<i>no text for this part</i>" : E(iv.text), "</td></tr>");
   }
   if (rows.empty()) return "";
-  return StrCat("<h3>What was cut</h3><div class=\"table-wrap\"><table><tr><th>where in the "
-                "source</th><th></th><th>what it says</th></tr>",
-                rows, "</table></div>");
+  return StrCat(
+      "<h3>What was cut</h3><div class=\"table-wrap\"><table><tr><th>where in the "
+      "source</th><th></th><th>what it says</th></tr>",
+      rows, "</table></div>");
 }
 
 bool LooksLikeJpeg(const std::string& b) {
@@ -213,9 +216,10 @@ std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) 
     out += FramesHtml(m, what);
   } else {
     out += "<h3>The source passage</h3>";
-    out += "<p class=\"key\"><mark>words of the extract</mark> · <del class=\"omit\">left out"
-           "</del> · <del class=\"chg\">as the source has it</del> <ins>as the extract has it"
-           "</ins> · <ins>added</ins> · grey: context</p>";
+    out +=
+        "<p class=\"key\"><mark>words of the extract</mark> · <del class=\"omit\">left out"
+        "</del> · <del class=\"chg\">as the source has it</del> <ins>as the extract has it"
+        "</ins> · <ins>added</ins> · grey: context</p>";
     out += TextPassageHtml(m);
     out += TextSegmentsTable(m);
   }
@@ -229,7 +233,8 @@ std::string Row(const std::string& term, const std::string& html) {
 
 std::string Evidence(const TraceReport& r, const HtmlReportOptions& o) {
   std::string what = r.unit == "s" ? "clip" : "extract";
-  std::string out = "<section class=\"card\" id=\"evidence\"><h2>Evidence</h2><dl class=\"evidence\">";
+  std::string out =
+      "<section class=\"card\" id=\"evidence\"><h2>Evidence</h2><dl class=\"evidence\">";
   out += Row(StrCat("SHA-256 of the ", what), StrCat("<code>", E(r.query_sha256), "</code>"));
   std::string length = r.unit == "s" ? DurationWords(r.query_length)
                                      : StrCat(static_cast<int64_t>(r.query_length), " bytes");
@@ -241,8 +246,9 @@ std::string Evidence(const TraceReport& r, const HtmlReportOptions& o) {
   out += Row("Parameters", StrCat("<code>", E(r.parameters.dump()), "</code>"));
   out += "</dl>";
   if (!r.sources.empty()) {
-    out += "<h3>Sources</h3><div class=\"table-wrap\"><table><tr><th>#</th><th>item</th>"
-           "<th>SHA-256</th><th>size</th><th>source URL</th><th>captured</th><th>archived</th></tr>";
+    out +=
+        "<h3>Sources</h3><div class=\"table-wrap\"><table><tr><th>#</th><th>item</th>"
+        "<th>SHA-256</th><th>size</th><th>source URL</th><th>captured</th><th>archived</th></tr>";
     for (size_t i = 0; i < r.sources.size(); ++i) {
       const Item& it = r.sources[i].item;
       StrAppend(&out, "<tr><td>", i + 1, "</td><td>", it.id, " <code>", E(it.name),
@@ -269,13 +275,26 @@ std::string HtmlEscape(std::string_view s) {
   out.reserve(s.size() + s.size() / 8);
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\0': out += "\xEF\xBF\xBD"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\0':
+        out += "\xEF\xBF\xBD";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -290,7 +309,8 @@ std::string ReportToHtml(const TraceReport& r, const HtmlReportOptions& o) {
   out += Evidence(r, o);
   StrAppend(&out, "<footer>Made by uncut ", E(o.uncut_version),
             ". Offsets are bytes of the original files (end exclusive) or seconds; the JSON "
-            "report (schema ", kTraceSchema, ") holds the same data.</footer>");
+            "report (schema ",
+            kTraceSchema, ") holds the same data.</footer>");
   out += "</main></body></html>\n";
   return out;
 }

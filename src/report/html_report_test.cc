@@ -39,12 +39,12 @@ TraceReport TextReport() {
   l.paragraph = 2;
   l.line = 3;
   s.location = l;
-  s.edits = {{"same", "We will rebuild every bridge", "We will rebuild every bridge", {}},
-             {"omitted", "that the floods destroyed", "", {}},
-             {"changed", "No", "Not one", {}},
-             {"added", "", "single", {}},
-             {"same", "family will be left without shelter", "family will be left without shelter",
-              {}}};
+  s.edits = {
+      {"same", "We will rebuild every bridge", "We will rebuild every bridge", {}},
+      {"omitted", "that the floods destroyed", "", {}},
+      {"changed", "No", "Not one", {}},
+      {"added", "", "single", {}},
+      {"same", "family will be left without shelter", "family will be left without shelter", {}}};
   m.segments.push_back(s);
   m.intervals.push_back({"before", 900, 1000, "Fellow citizens, we meet today.", {}, ""});
   m.intervals.push_back({"after", 1150, 1200, "That is our promise.", {}, ""});
@@ -82,8 +82,9 @@ TraceReport VideoReport() {
 
 TEST(ReportToHtml, PutsThePlainLanguageSummaryBeforeTheDetails) {
   std::string html = ReportToHtml(VideoReport(), {"0.1.0", ""});
-  size_t summary = html.find("The clip joins 0:12–0:31 and 1:05–1:20 of <code>interview.mp4</code>; "
-                             "the 34 s between them were cut.");
+  size_t summary = html.find(
+      "The clip joins 0:12–0:31 and 1:05–1:20 of <code>interview.mp4</code>; "
+      "the 34 s between them were cut.");
   ASSERT_NE(summary, std::string::npos);
   EXPECT_LT(summary, html.find("<svg"));
   EXPECT_LT(summary, html.find("id=\"evidence\""));

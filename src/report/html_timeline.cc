@@ -150,8 +150,7 @@ std::string SourceTimelineSvg(const SourceMatch& m, const std::string& unit, siz
   std::string out = StrCat(
       "<svg class=\"timeline\" viewBox=\"0 0 ", Num(kWidth), " ", Num(height),
       "\" role=\"img\" style=\"--seg:", SourceColour(index), "\" aria-label=\"",
-      HtmlEscape(StrCat("Timeline of ", m.item.name, ": ", m.segments.size(),
-                        " matched segments")),
+      HtmlEscape(StrCat("Timeline of ", m.item.name, ": ", m.segments.size(), " matched segments")),
       "\"><defs><pattern id=\"", hatch,
       "\" width=\"7\" height=\"7\" patternUnits=\"userSpaceOnUse\" "
       "patternTransform=\"rotate(45)\"><rect width=\"7\" height=\"7\" fill=\"#fde68a\"/>"
@@ -178,10 +177,12 @@ std::string QueryTimelineSvg(const TraceReport& r) {
   if (r.query_length <= 0) return "";
   Scale s{0, r.query_length, 10, kWidth - 10};
   std::string what = r.unit == "s" ? "clip" : "extract";
-  std::string out = StrCat("<svg class=\"timeline\" viewBox=\"0 0 1000 62\" role=\"img\" "
-                           "aria-label=\"",
-                           HtmlEscape(StrCat("Timeline of the ", what)), "\">");
-  out += StrCat("<rect class=\"tl-track\" x=\"10\" y=\"20\" width=\"980\" height=\"16\" rx=\"3\"/>");
+  std::string out = StrCat(
+      "<svg class=\"timeline\" viewBox=\"0 0 1000 62\" role=\"img\" "
+      "aria-label=\"",
+      HtmlEscape(StrCat("Timeline of the ", what)), "\">");
+  out +=
+      StrCat("<rect class=\"tl-track\" x=\"10\" y=\"20\" width=\"980\" height=\"16\" rx=\"3\"/>");
   for (size_t i = 0; i < r.sources.size(); ++i) {
     const SourceMatch& m = r.sources[i];
     for (size_t k = 0; k < m.segments.size(); ++k) {
@@ -195,13 +196,14 @@ std::string QueryTimelineSvg(const TraceReport& r) {
     }
   }
   for (const QueryGap& g : r.not_in_archive) {
-    out += Mark(s, g.start, g.end, 20, 16, "#dc2626", "tl-gap",
-                StrCat("not in the archive: ", Position(g.start, r.unit), " to ",
-                       Position(g.end, r.unit)));
+    out += Mark(
+        s, g.start, g.end, 20, 16, "#dc2626", "tl-gap",
+        StrCat("not in the archive: ", Position(g.start, r.unit), " to ", Position(g.end, r.unit)));
   }
   out += Label(10, 52, "start", r.unit == "s" ? "0:00" : "start");
-  out += Label(990, 52, "end",
-               r.unit == "s" ? ClockTime(r.query_length) : StrCat("end (", ByteSize(r.query_length), ")"));
+  out += Label(
+      990, 52, "end",
+      r.unit == "s" ? ClockTime(r.query_length) : StrCat("end (", ByteSize(r.query_length), ")"));
   out += "</svg>";
   return out;
 }

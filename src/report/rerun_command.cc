@@ -25,9 +25,9 @@ std::string RerunCommand(const std::string& archive_dir, const TraceReport& r,
   if (query_file.empty() && r.query_text.size() <= max_inline_bytes) {
     StrAppend(&cmd, " --text ", ShellQuote(r.query_text));
   } else {
-    StrAppend(&cmd, " --text-file ",
-              ShellQuote(query_file.empty() ? StrCat(r.query_sha256.substr(0, 12), ".txt")
-                                            : query_file));
+    StrAppend(
+        &cmd, " --text-file ",
+        ShellQuote(query_file.empty() ? StrCat(r.query_sha256.substr(0, 12), ".txt") : query_file));
   }
   auto context = r.parameters.find("context_sentences");
   if (context != r.parameters.end() && context->is_number_integer()) {

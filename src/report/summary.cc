@@ -140,8 +140,8 @@ std::string EditSentence(const EditCounts& c, const SummaryMarkup& mk) {
                            c.omitted_words == 1 ? " was" : " were", " left out"));
   }
   if (c.changed > 0) {
-    parts.push_back(StrCat(Plural(c.changed, "word", "words"), c.changed == 1 ? " was" : " were",
-                           " changed"));
+    parts.push_back(
+        StrCat(Plural(c.changed, "word", "words"), c.changed == 1 ? " was" : " were", " changed"));
   }
   if (c.added_words > 0) {
     parts.push_back(StrCat(Plural(c.added_words, "word", "words"),
@@ -185,8 +185,9 @@ std::string SpeedSentence(const SourceMatch& m, const SummaryMarkup& mk) {
     if (std::abs(speed - 1.0) <= 0.02) continue;
     Sentence s(mk);
     std::string part = m.segments.size() > 1 ? StrCat("Part ", i + 1, " of it") : "It";
-    return s.Text(StrCat(part, " plays at ", absl::StrFormat("%.2f", speed),
-                         "× the speed of the source."))
+    return s
+        .Text(StrCat(part, " plays at ", absl::StrFormat("%.2f", speed),
+                     "× the speed of the source."))
         .Done();
   }
   return "";
@@ -256,8 +257,11 @@ std::vector<std::string> SummarizeTrace(const TraceReport& r, const SummaryMarku
     }
     for (const std::string& note : m.notes) {
       if (note.find("different order") != std::string::npos) {
-        add(Sentence(mk).Text("The ").Text(what).Text(
-            " presents the passages in a different order than the source.").Done());
+        add(Sentence(mk)
+                .Text("The ")
+                .Text(what)
+                .Text(" presents the passages in a different order than the source.")
+                .Done());
       }
     }
     first = false;
@@ -280,8 +284,8 @@ std::string ClockTime(double seconds) {
   int64_t tenths = std::llround(seconds * 10);
   int64_t whole = tenths / 10, frac = tenths % 10;
   int64_t h = whole / 3600, m = (whole / 60) % 60, s = whole % 60;
-  std::string out = h > 0 ? absl::StrFormat("%d:%02d:%02d", h, m, s)
-                          : absl::StrFormat("%d:%02d", m, s);
+  std::string out =
+      h > 0 ? absl::StrFormat("%d:%02d:%02d", h, m, s) : absl::StrFormat("%d:%02d", m, s);
   if (frac != 0) StrAppend(&out, ".", frac);
   return out;
 }

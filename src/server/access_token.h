@@ -12,8 +12,8 @@ namespace uncut::server {
 
 struct AccessToken {
   std::string token;
-  std::string path;      // where it is stored
-  bool created = false;  // made by this call: show it to the operator once
+  std::string path;                // where it is stored
+  bool created = false;            // made by this call: show it to the operator once
   bool permissions_fixed = false;  // the file was readable by others; now 0600
 };
 

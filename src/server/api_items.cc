@@ -89,14 +89,13 @@ void DownloadOriginal(ApiContext& ctx, const httplib::Request& req, httplib::Res
   res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
   res.set_header("X-Uncut-SHA256", item->sha256);
   // Always served as bytes: an archived web page must not run in this origin.
-  res.set_content_provider(
-      item->size, "application/octet-stream",
-      [shared, base](size_t offset, size_t length, httplib::DataSink& sink) {
-        std::string buf(std::min(length, kChunk), '\0');
-        auto n = shared->ReadAt(buf.data(), buf.size(), base + offset);
-        if (!n.ok() || *n == 0) return false;
-        return sink.write(buf.data(), *n);
-      });
+  res.set_content_provider(item->size, "application/octet-stream",
+                           [shared, base](size_t offset, size_t length, httplib::DataSink& sink) {
+                             std::string buf(std::min(length, kChunk), '\0');
+                             auto n = shared->ReadAt(buf.data(), buf.size(), base + offset);
+                             if (!n.ok() || *n == 0) return false;
+                             return sink.write(buf.data(), *n);
+                           });
 }
 
 void ItemText(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -116,7 +115,8 @@ void Thumbnail(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!item.ok()) return SendError(res, item.status());
   auto blob = (*archive)->LoadBlob(item->id, "thumbnail.jpg");
   if (!blob.ok()) return SendError(res, blob.status());
-  if (!*blob) return SendError(res, absl::NotFoundError(StrCat("item ", item->id, " has no thumbnail")));
+  if (!*blob)
+    return SendError(res, absl::NotFoundError(StrCat("item ", item->id, " has no thumbnail")));
   res.set_header("Cache-Control", "private, max-age=3600");
   res.set_content(**blob, "image/jpeg");
 }

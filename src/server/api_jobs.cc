@@ -19,7 +19,8 @@ void ListJobs(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
 
 void ShowJob(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto job = ctx.jobs->Get(req.matches[1]);
-  if (!job) return SendError(res, absl::NotFoundError("no such job (finished jobs are kept a while)"));
+  if (!job)
+    return SendError(res, absl::NotFoundError("no such job (finished jobs are kept a while)"));
   SendJson(res, 200, JobToJson(*job, true));
 }
 
@@ -27,8 +28,8 @@ void JobReport(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   auto job = ctx.jobs->Get(req.matches[1]);
   if (!job) return SendError(res, absl::NotFoundError("no such job"));
   if (job->state != JobState::kSucceeded || !job->report) {
-    return SendError(res, absl::FailedPreconditionError(
-                              StrCat("the job has no report (it is ", JobStateName(job->state), ")")));
+    return SendError(res, absl::FailedPreconditionError(StrCat("the job has no report (it is ",
+                                                               JobStateName(job->state), ")")));
   }
   if (req.matches[2] == "json") {
     SendJson(res, 200, ReportToJson(*job->report));
@@ -48,10 +49,9 @@ void RegisterJobRoutes(httplib::Server& http, ApiContext& ctx) {
   http.Get("/api/jobs", Guarded([c](const httplib::Request& req, httplib::Response& res) {
              ListJobs(*c, req, res);
            }));
-  http.Get("/api/jobs/([0-9a-f]{32})",
-           Guarded([c](const httplib::Request& req, httplib::Response& res) {
-             ShowJob(*c, req, res);
-           }));
+  http.Get(
+      "/api/jobs/([0-9a-f]{32})",
+      Guarded([c](const httplib::Request& req, httplib::Response& res) { ShowJob(*c, req, res); }));
   http.Get(R"(/api/jobs/([0-9a-f]{32})/report\.(html|json))",
            Guarded([c](const httplib::Request& req, httplib::Response& res) {
              JobReport(*c, req, res);

@@ -29,7 +29,8 @@ void RegisterPageRoutes(httplib::Server& http, ApiContext& ctx) {
   http.Get("/", Guarded([](const httplib::Request&, httplib::Response& res) {
              ServeAsset("/index.html", res);
            }));
-  http.Get(R"(/(app\.js|app\.css))", Guarded([](const httplib::Request& req, httplib::Response& res) {
+  http.Get(R"(/(app\.js|app\.css))",
+           Guarded([](const httplib::Request& req, httplib::Response& res) {
              ServeAsset("/" + req.matches[1].str(), res);
            }));
   http.Get("/api/status", Guarded([c](const httplib::Request& req, httplib::Response& res) {

@@ -105,13 +105,11 @@ void PostTrace(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!wait_s.ok()) return SendError(res, wait_s.status());
   ApiContext* c = &ctx;
   TraceRequest request = std::move(*t);
-  auto id = ctx.jobs->Submit(kTraceLane, "trace", [c, request](JobControl& job) {
-    return RunTrace(*c, request, job);
-  });
+  auto id = ctx.jobs->Submit(kTraceLane, "trace",
+                             [c, request](JobControl& job) { return RunTrace(*c, request, job); });
   if (!id.ok()) return SendError(res, id.status());
-  std::optional<JobSnapshot> job = *wait_s > 0
-                                       ? ctx.jobs->Wait(*id, std::chrono::seconds(*wait_s))
-                                       : ctx.jobs->Get(*id);
+  std::optional<JobSnapshot> job =
+      *wait_s > 0 ? ctx.jobs->Wait(*id, std::chrono::seconds(*wait_s)) : ctx.jobs->Get(*id);
   if (!job) return SendError(res, absl::NotFoundError("the job is gone"));
   res.set_header("Location", StrCat("/api/jobs/", *id));
   bool finished = job->state == JobState::kSucceeded || job->state == JobState::kFailed;

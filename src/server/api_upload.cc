@@ -91,9 +91,9 @@ absl::StatusOr<Upload> ReceiveUpload(const ApiContext& ctx, const httplib::Conte
       });
   if (current) failure.Update(current->Close());
   if (!ok && failure.ok()) {
-    failure = absl::InvalidArgumentError(StrCat(
-        "the upload was cut short, or is larger than this server's limit of ",
-        ctx.max_upload_bytes, " bytes"));
+    failure = absl::InvalidArgumentError(
+        StrCat("the upload was cut short, or is larger than this server's limit of ",
+               ctx.max_upload_bytes, " bytes"));
   }
   if (failure.ok() && up.files.empty()) {
     failure = absl::InvalidArgumentError("no file in the upload (send multipart field \"file\")");
@@ -167,16 +167,17 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
 void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                const httplib::ContentReader& reader) {
   if (!req.is_multipart_form_data()) {
-    return SendError(res, absl::InvalidArgumentError(
-                              "send the files as multipart/form-data (field \"file\")"));
+    return SendError(
+        res, absl::InvalidArgumentError("send the files as multipart/form-data (field \"file\")"));
   }
   uint64_t length = 0;
   if (req.has_header("Content-Length") &&
       absl::SimpleAtoi(req.get_header_value("Content-Length"), &length) &&
       length > ctx.max_upload_bytes) {
-    return SendError(res, absl::ResourceExhaustedError(StrCat(
-                              "the upload (", length, " bytes) is larger than this server's limit of ",
-                              ctx.max_upload_bytes, " bytes")));
+    return SendError(
+        res, absl::ResourceExhaustedError(StrCat("the upload (", length,
+                                                 " bytes) is larger than this server's limit of ",
+                                                 ctx.max_upload_bytes, " bytes")));
   }
   auto up = ReceiveUpload(ctx, reader);
   if (!up.ok()) return SendError(res, up.status());

@@ -3,7 +3,6 @@
 #include <sys/random.h>
 
 #include <cmath>
-
 #include <random>
 
 #include "base/strings.h"
@@ -122,9 +121,9 @@ void JobQueue::Finish(const std::shared_ptr<Job>& job, absl::Status status) {
   s.state = status.ok() ? JobState::kSucceeded : JobState::kFailed;
   s.error = status;
   s.finished_at = NowRfc3339();
-  s.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                           job->started)
-                     .count();
+  s.elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job->started)
+          .count();
   job->work = nullptr;  // frees what the work captured (uploaded file lists, ...)
   // Forget the oldest finished jobs beyond max_kept.
   size_t finished = 0;
@@ -148,9 +147,9 @@ void JobQueue::Finish(const std::shared_ptr<Job>& job, absl::Status status) {
 JobSnapshot JobQueue::Snapshot(const Job& job) const {
   JobSnapshot s = job.snap;
   if (s.state == JobState::kRunning) {
-    s.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                             job.started)
-                       .count();
+    s.elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.started)
+            .count();
   }
   return s;
 }
@@ -208,10 +207,14 @@ void JobQueue::Shutdown() {
 
 const char* JobStateName(JobState s) {
   switch (s) {
-    case JobState::kQueued: return "queued";
-    case JobState::kRunning: return "running";
-    case JobState::kSucceeded: return "succeeded";
-    case JobState::kFailed: return "failed";
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kFailed:
+      return "failed";
   }
   return "unknown";
 }

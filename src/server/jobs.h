@@ -45,9 +45,9 @@ struct JobSnapshot {
   JobState state = JobState::kQueued;
   JobProgress progress;
   std::string created_at, started_at, finished_at;
-  double elapsed_ms = 0;  // running time so far, or in all
-  absl::Status error;     // when failed
-  nlohmann::json result;  // when succeeded
+  double elapsed_ms = 0;                      // running time so far, or in all
+  absl::Status error;                         // when failed
+  nlohmann::json result;                      // when succeeded
   std::shared_ptr<const TraceReport> report;  // trace jobs
 };
 

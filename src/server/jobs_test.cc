@@ -27,9 +27,8 @@ TEST(JobQueue, RunsAJobAndKeepsItsResult) {
 
 TEST(JobQueue, AFailedJobCarriesItsError) {
   JobQueue q({{{"a", 1}}, 8, 8});
-  auto id = q.Submit("a", "test", [](JobControl&) -> absl::Status {
-    throw std::runtime_error("boom");
-  });
+  auto id =
+      q.Submit("a", "test", [](JobControl&) -> absl::Status { throw std::runtime_error("boom"); });
   auto job = q.Wait(*id, milliseconds(5000));
   ASSERT_TRUE(job);
   EXPECT_EQ(job->state, JobState::kFailed);
@@ -68,9 +67,9 @@ TEST(JobQueue, ALongJobOnOneLaneDoesNotHoldUpAnother) {
   JobQueue q({{{"slow", 1}, {"fast", 1}}, 8, 8});
   std::atomic<bool> release{false};
   q.Submit("slow", "t", [&](JobControl&) {
-    while (!release) std::this_thread::sleep_for(milliseconds(1));
-    return absl::OkStatus();
-  }).IgnoreError();
+     while (!release) std::this_thread::sleep_for(milliseconds(1));
+     return absl::OkStatus();
+   }).IgnoreError();
   auto fast = q.Submit("fast", "t", [](JobControl&) { return absl::OkStatus(); });
   auto job = q.Wait(*fast, milliseconds(5000));
   EXPECT_EQ(job->state, JobState::kSucceeded);

@@ -36,8 +36,9 @@ void SweepOldUploads(const std::string& dir) {
   }
   ::closedir(d);
   for (const std::string& path : old) {
-    WalkFiles(path, [](const std::string& f) { RemoveFile(f).IgnoreError(); },
-              [](const std::string&, const absl::Status&) {});
+    WalkFiles(
+        path, [](const std::string& f) { RemoveFile(f).IgnoreError(); },
+        [](const std::string&, const absl::Status&) {});
   }
 }
 
@@ -75,9 +76,7 @@ Server::~Server() {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   auto impl = std::make_unique<Impl>();
-  {
-    ASSIGN_OR_RETURN(auto archive, Archive::Open(options.archive_dir, Archive::Mode::kCreate));
-  }
+  { ASSIGN_OR_RETURN(auto archive, Archive::Open(options.archive_dir, Archive::Mode::kCreate)); }
   ASSIGN_OR_RETURN(impl->token, LoadOrCreateAccessToken(options.archive_dir));
   std::string uploads = JoinPath(options.archive_dir, "uploads");
   RETURN_IF_ERROR(MakeDirs(uploads));
@@ -85,8 +84,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   SweepOldUploads(uploads);
   size_t cores = std::max(1u, std::thread::hardware_concurrency());
   size_t trace_workers = options.trace_workers ? options.trace_workers : cores;
-  impl->pool = std::make_unique<ArchivePool>(options.archive_dir,
-                                             options.http_threads + trace_workers);
+  impl->pool =
+      std::make_unique<ArchivePool>(options.archive_dir, options.http_threads + trace_workers);
   impl->jobs = std::make_unique<JobQueue>(
       JobQueueOptions{{{kWriteLane, 1}, {kTraceLane, trace_workers}}, 256, 200});
   ApiContext& ctx = impl->ctx;
@@ -114,26 +113,34 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
                             {"X-Frame-Options", "DENY"}});
   ApiContext* c = &impl->ctx;
   http.set_pre_routing_handler([c](const httplib::Request& req, httplib::Response& res) {
-    if (!NeedsToken(*c, req) || HasToken(*c, req)) return httplib::Server::HandlerResponse::Unhandled;
+    if (!NeedsToken(*c, req) || HasToken(*c, req))
+      return httplib::Server::HandlerResponse::Unhandled;
     SendError(res, absl::UnauthenticatedError(
                        "this needs the access token: send \"Authorization: Bearer TOKEN\""));
     return httplib::Server::HandlerResponse::Handled;
   });
-  http.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    absl::Status s;
-    switch (res.status) {
-      case 404: s = absl::NotFoundError(StrCat("no route for ", req.method, " ", req.path)); break;
-      case 413: s = absl::ResourceExhaustedError("the request is larger than the upload limit"); break;
-      case 400: s = absl::InvalidArgumentError("bad request"); break;
-      default: s = absl::UnknownError(StrCat("HTTP ", res.status));
-    }
-    int status = res.status;
-    SendError(res, s);
-    res.status = status;
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  http.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        absl::Status s;
+        switch (res.status) {
+          case 404:
+            s = absl::NotFoundError(StrCat("no route for ", req.method, " ", req.path));
+            break;
+          case 413:
+            s = absl::ResourceExhaustedError("the request is larger than the upload limit");
+            break;
+          case 400:
+            s = absl::InvalidArgumentError("bad request");
+            break;
+          default:
+            s = absl::UnknownError(StrCat("HTTP ", res.status));
+        }
+        int status = res.status;
+        SendError(res, s);
+        res.status = status;
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SendError(res, absl::InternalError("internal error"));
@@ -162,8 +169,8 @@ absl::StatusOr<int> Server::Bind() {
     port = impl_->http.bind_to_any_port(o.host);
     if (port < 0) return absl::UnavailableError(StrCat("cannot listen on ", o.host));
   } else if (!impl_->http.bind_to_port(o.host, port)) {
-    return absl::UnavailableError(
-        StrCat("cannot listen on ", o.host, ":", port, " (in use, or not an address of this machine)"));
+    return absl::UnavailableError(StrCat("cannot listen on ", o.host, ":", port,
+                                         " (in use, or not an address of this machine)"));
   }
   impl_->bound = true;
   return port;

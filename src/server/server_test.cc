@@ -134,7 +134,8 @@ TEST_F(ApiTest, PublicReadOpensReadsButNotWrites) {
   Upload("speech.txt", kSpeech);
   auto c = Client(false);
   EXPECT_EQ(c.Get("/api/items")->status, 200);
-  auto trace = c.Post("/api/trace?wait=30", R"({"text": "we will rebuild every bridge that the floods destroyed"})",
+  auto trace = c.Post("/api/trace?wait=30",
+                      R"({"text": "we will rebuild every bridge that the floods destroyed"})",
                       "application/json");
   EXPECT_EQ(trace->status, 200) << trace->body;
   httplib::MultipartFormDataItems form = {{"file", "hello there friends", "a.txt", "text/plain"}};
@@ -160,8 +161,9 @@ TEST_F(ApiTest, AddsAnUploadWithItsMetadataAndTracesAgainstIt) {
   ASSERT_EQ(list["total"], 1);
   EXPECT_EQ(list["items"][0]["name"], "speech.txt");
 
-  json t = Trace("The harvest failed in the north, and the rivers rose in the south ... Our "
-                 "soldiers have guarded it with courage, and they deserve our thanks");
+  json t = Trace(
+      "The harvest failed in the north, and the rivers rose in the south ... Our "
+      "soldiers have guarded it with courage, and they deserve our thanks");
   ASSERT_EQ(t["state"], "succeeded") << t.dump(2);
   EXPECT_EQ(t["result"]["schema"], "uncut.trace/1");
   ASSERT_EQ(t["result"]["sources"].size(), 1u);
@@ -183,9 +185,13 @@ TEST_F(ApiTest, DownloadsTheOriginalByteForByteAsAnAttachment) {
   ASSERT_EQ(r->status, 200);
   EXPECT_EQ(r->body, kSpeech);
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/octet-stream");
-  EXPECT_EQ(r->get_header_value("Content-Disposition").rfind("attachment; filename=\"speech one.txt\"", 0), 0u)
+  EXPECT_EQ(r->get_header_value("Content-Disposition")
+                .rfind("attachment; filename=\"speech one.txt\"", 0),
+            0u)
       << r->get_header_value("Content-Disposition");
-  auto by_sha = Client().Get(StrCat("/api/items/", job["result"]["added"][0]["sha256"].get<std::string>().substr(0, 10), "/original"));
+  auto by_sha = Client().Get(
+      StrCat("/api/items/", job["result"]["added"][0]["sha256"].get<std::string>().substr(0, 10),
+             "/original"));
   EXPECT_EQ(by_sha->body, kSpeech);
 }
 
@@ -196,9 +202,10 @@ TEST_F(ApiTest, NeverServesAFileOutsideTheArchive) {
        {"/api/items/..%2f..%2fetc%2fpasswd/original", "/api/items/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
         "/api/items/..%2F..%2F..%2F..%2Fetc%2Fpasswd/text", "/../../../../etc/passwd",
         "/%2e%2e/%2e%2e/etc/passwd", "/app.js/../../../../etc/passwd", "//etc/passwd",
-        "/api/items/1/original/../../../../../etc/passwd", "/api/traces/..%2f..%2fetc%2fpasswd.html",
-        "/api/items/%2fetc%2fpasswd/original", "/index.html%00.js", "/catalog.sqlite",
-        "/server-token", "/api/items/server-token/original"}) {
+        "/api/items/1/original/../../../../../etc/passwd",
+        "/api/traces/..%2f..%2fetc%2fpasswd.html", "/api/items/%2fetc%2fpasswd/original",
+        "/index.html%00.js", "/catalog.sqlite", "/server-token",
+        "/api/items/server-token/original"}) {
     auto r = Client().Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_TRUE(r->status == 400 || r->status == 404) << path << " -> " << r->status;
@@ -211,7 +218,8 @@ TEST_F(ApiTest, RefusesUploadsOverTheLimitAndKeepsNothing) {
   ServerOptions o;
   o.max_upload_bytes = 4096;
   Start(o);
-  httplib::MultipartFormDataItems form = {{"file", std::string(20000, 'a'), "big.txt", "text/plain"}};
+  httplib::MultipartFormDataItems form = {
+      {"file", std::string(20000, 'a'), "big.txt", "text/plain"}};
   auto r = Client().Post("/api/items", form);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -247,9 +255,10 @@ TEST_F(ApiTest, SavedTracesAreListedWithTheirSources) {
   Start();
   json job = Upload("speech.txt", kSpeech);
   int64_t id = job["result"]["added"][0]["id"];
-  auto r = Client().Post("/api/trace?wait=30",
-                         R"({"text": "we will rebuild every bridge that the floods destroyed", "save": true})",
-                         "application/json");
+  auto r = Client().Post(
+      "/api/trace?wait=30",
+      R"({"text": "we will rebuild every bridge that the floods destroyed", "save": true})",
+      "application/json");
   ASSERT_EQ(r->status, 200) << r->body;
   int64_t trace = json::parse(r->body)["result"]["saved_trace"];
   json item = json::parse(Client().Get(StrCat("/api/items/", id))->body);
@@ -300,9 +309,9 @@ TEST_F(ApiTest, ConcurrentRequestsAndTheCommandLineKeepTheArchiveWhole) {
       }
     });
   }
-  testing::RunResult cli = testing::RunShell(
-      StrCat(testing::ShellQuote(testing::UncutBinary()), " --quiet --archive ",
-             testing::ShellQuote(dir_.File("archive")), " add ", testing::ShellQuote(dir_.File("cli"))));
+  testing::RunResult cli = testing::RunShell(StrCat(
+      testing::ShellQuote(testing::UncutBinary()), " --quiet --archive ",
+      testing::ShellQuote(dir_.File("archive")), " add ", testing::ShellQuote(dir_.File("cli"))));
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_EQ(failures.load(), 0);

@@ -47,8 +47,9 @@ SavedTrace ReadTrace(const SqliteStmt& s) {
 }
 
 absl::Status LoadItems(SqliteDb* db, SavedTrace* t) {
-  ASSIGN_OR_RETURN(SqliteStmt s, db->Prepare(
-      "SELECT item_id FROM saved_trace_items WHERE trace_id = ? ORDER BY item_id"));
+  ASSIGN_OR_RETURN(
+      SqliteStmt s,
+      db->Prepare("SELECT item_id FROM saved_trace_items WHERE trace_id = ? ORDER BY item_id"));
   s.Bind(1, t->id);
   while (true) {
     ASSIGN_OR_RETURN(bool row, s.Step());
@@ -66,18 +67,20 @@ absl::StatusOr<int64_t> SaveTrace(Archive* archive, const SavedTrace& trace) {
   SqliteDb* db = archive->db();
   ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
   RETURN_IF_ERROR(db->Exec(kTables));
-  ASSIGN_OR_RETURN(SqliteStmt ins, db->Prepare(
-      "INSERT INTO saved_traces(saved_at, traced_at, query_kind, query_sha256, verdict, "
-      "report_json, report_html) VALUES(?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(
+      SqliteStmt ins,
+      db->Prepare(
+          "INSERT INTO saved_traces(saved_at, traced_at, query_kind, query_sha256, verdict, "
+          "report_json, report_html) VALUES(?,?,?,?,?,?,?)"));
   ins.Bind(1, NowRfc3339()).Bind(2, trace.traced_at).Bind(3, trace.query_kind);
   ins.Bind(4, trace.query_sha256).Bind(5, trace.verdict).Bind(6, trace.report_json);
   ins.BindBlob(7, trace.report_html);
   RETURN_IF_ERROR(ins.Run());
   int64_t id = db->LastInsertRowId();
   // Sources removed since the trace ran are not linked.
-  ASSIGN_OR_RETURN(SqliteStmt link, db->Prepare(
-      "INSERT OR IGNORE INTO saved_trace_items(trace_id, item_id) "
-      "SELECT ?1, id FROM items WHERE id = ?2"));
+  ASSIGN_OR_RETURN(SqliteStmt link,
+                   db->Prepare("INSERT OR IGNORE INTO saved_trace_items(trace_id, item_id) "
+                               "SELECT ?1, id FROM items WHERE id = ?2"));
   for (int64_t item : trace.item_ids) {
     link.Reset().IgnoreError();
     link.Bind(1, id).Bind(2, item);
@@ -106,9 +109,11 @@ absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(Archive* archive, int6
   std::vector<SavedTrace> out;
   ASSIGN_OR_RETURN(bool have, HaveTables(db));
   if (!have) return out;
-  ASSIGN_OR_RETURN(SqliteStmt s, db->Prepare(StrCat(
-      "SELECT ", kColumns, " FROM saved_traces WHERE id IN "
-      "(SELECT trace_id FROM saved_trace_items WHERE item_id = ?) ORDER BY id")));
+  ASSIGN_OR_RETURN(SqliteStmt s,
+                   db->Prepare(StrCat(
+                       "SELECT ", kColumns,
+                       " FROM saved_traces WHERE id IN "
+                       "(SELECT trace_id FROM saved_trace_items WHERE item_id = ?) ORDER BY id")));
   s.Bind(1, item_id);
   while (true) {
     ASSIGN_OR_RETURN(bool row, s.Step());
