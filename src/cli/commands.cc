@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +10,8 @@
 #include "absl/strings/str_format.h"
 #include "base/file.h"
 #include "base/status_macros.h"
+#include "cli/progress.h"
+#include "cli/trace_outputs.h"
 #include "report/trace_report.h"
 #include "store/archive.h"
 #include "trace/media_trace.h"
@@ -79,10 +82,28 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   std::vector<std::pair<std::string, absl::Status>> failures;
   size_t added = 0, existing = 0, files = 0;
   absl::Status fatal;
+  // The bar needs the total first: a quick walk that only stats.
+  bool progress = ShowProgress(g.quiet);
+  uint64_t total_bytes = 0, done_bytes = 0;
+  auto size_of = [](const std::string& path) -> uint64_t {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  };
+  if (progress) {
+    for (const std::string& p : c.paths) {
+      WalkFiles(p, [&](const std::string& f) { total_bytes += size_of(f); },
+                [](const std::string&, const absl::Status&) {});
+    }
+  }
+  ProgressBar bar("adding", total_bytes, ProgressBar::Unit::kBytes, progress);
   auto add_one = [&](const std::string& path) {
     if (!fatal.ok()) return;
     ++files;
+    bar.Update(done_bytes, BaseName(path));
     auto outcome = AddFile(batch->get(), path, c.options);
+    if (progress) done_bytes += size_of(path);
+    // The lines below share the terminal with the bar.
+    if (::isatty(STDOUT_FILENO) || (outcome.ok() && !outcome->warnings.empty())) bar.Clear();
     if (!outcome.ok()) {
       failures.push_back({path, outcome.status()});
       return;
@@ -114,8 +135,10 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
       failures.push_back({path, s});
     });
   }
+  bar.Update(done_bytes, "publishing");
   if (fatal.ok()) fatal = (*batch)->Commit();
   if (fatal.ok()) fatal = (*batch)->Compact();
+  bar.Clear();
   batch->reset();
   if (!fatal.ok()) return ReportError(fatal);
   if (created && added == 0) {
@@ -250,7 +273,11 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   if (!archive.ok()) return ReportError(archive.status());
   TextTraceOptions options;
   options.context_sentences = c.context;
-  auto report = TraceText(archive->get(), query, options);
+  absl::StatusOr<TraceReport> report;
+  {
+    Activity activity("tracing", ShowProgress(g.quiet));
+    report = TraceText(archive->get(), query, options);
+  }
   if (!report.ok()) {
     std::string where = c.text_file.empty() ? "--text" : c.text_file;
     return ReportError(absl::Status(report.status().code(),
@@ -261,6 +288,8 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   } else {
     std::cout << ReportToText(*report, ::isatty(1));
   }
+  absl::Status written = WriteTraceOutputs(g, c, *report, archive->get());
+  if (!written.ok()) return ReportError(written);
   return report->sources.empty() ? kExitNotFound : kExitOk;
 }
 

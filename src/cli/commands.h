@@ -47,6 +47,8 @@ struct TraceCommand {
   std::string text_file;  // --text-file (- for stdin)
   std::string media;      // a video or audio clip
   int context = 1;
+  std::string html;   // --html FILE: also write the HTML report there
+  bool save = false;  // --save: keep the report in the archive
 };
 int RunTrace(const GlobalOptions& g, const TraceCommand& c);
 

@@ -5,6 +5,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/commands.h"
+#include "cli/subcommands.h"
 
 namespace {
 
@@ -25,7 +26,11 @@ int main(int argc, char** argv) {
   g.archive = DefaultArchive();
   app.add_option("--archive", g.archive,
                  "archive directory (default: $UNCUT_ARCHIVE or ./uncut-archive)");
-  app.add_flag("-q,--quiet", g.quiet, "print only errors and results");
+  app.add_flag("-q,--quiet", g.quiet, "print only errors and results (no progress)");
+  app.footer(
+      "Run `uncut COMMAND --help` for a command's options and examples.\n"
+      "Exit codes: 0 success, 1 trace found no source, 2 bad command line, 3 bad input,\n"
+      "4 archive or bundle damaged, 5 internal error (docs/cli.md).");
 
   uncut::AddCommand add;
   std::string source_url, captured_at, title, note;
@@ -45,18 +50,23 @@ int main(int argc, char** argv) {
 
   auto* list_cmd = app.add_subcommand("list", "list archived items");
   list_cmd->add_flag("--json", g.json, "print JSON");
+  list_cmd->footer("Examples:\n  uncut list\n  uncut list --json | jq '.[] | select(.kind == \"text\")'");
 
   uncut::ShowCommand show;
   auto* show_cmd = app.add_subcommand("show", "show one item's metadata (or its text)");
   show_cmd->add_option("item", show.ref, "item id or SHA-256 (prefix)")->required();
   show_cmd->add_flag("--json", g.json, "print JSON");
   show_cmd->add_flag("--text", show.text, "print the extracted text");
+  show_cmd->footer("Examples:\n  uncut show 3\n  uncut show 4235f8997ef5 --json\n  uncut show 3 --text | less");
 
   std::vector<std::string> remove_refs;
   auto* remove_cmd = app.add_subcommand("remove", "remove items from the archive");
   remove_cmd->add_option("items", remove_refs, "item ids or SHA-256 (prefixes)")->required();
+  remove_cmd->footer("Examples:\n  uncut remove 3\n  uncut remove 4235f8997ef5 7");
 
   auto* verify_cmd = app.add_subcommand("verify", "re-hash every original and check the index");
+  verify_cmd->footer("Exit code 0 when every original and segment is intact, 4 when not.\n\n"
+                     "Examples:\n  uncut verify\n  uncut --archive /srv/desk verify --quiet || alert");
 
   uncut::TraceCommand trace;
   auto* trace_cmd = app.add_subcommand("trace", "find where an excerpt comes from");
@@ -68,9 +78,17 @@ int main(int argc, char** argv) {
   trace_cmd->add_option("--context", trace.context, "sentences of context before and after")
       ->check(CLI::Range(0, 20));
   trace_cmd->add_flag("--json", g.json, "print JSON (schema uncut.trace/1, docs/trace-schema.md)");
+  trace_cmd->add_option("--html", trace.html, "also write the report as one self-contained HTML file");
+  trace_cmd->add_flag("--save", trace.save,
+                      "keep the report in the archive (for `uncut export` and the server)");
   trace_cmd->footer(
       "Examples:\n  uncut trace --text \"we shall defend our island, whatever the cost\"\n"
-      "  pbpaste | uncut trace --text-file - --json");
+      "  pbpaste | uncut trace --text-file - --json\n"
+      "  uncut trace --text-file quote.txt --html report.html --save");
+
+  std::vector<uncut::Subcommand> more = {uncut::AddServeCommand(&app, &g),
+                                         uncut::AddExportCommand(&app, &g),
+                                         uncut::AddVerifyBundleCommand(&app, &g)};
 
   try {
     app.parse(argc, argv);
@@ -89,6 +107,9 @@ int main(int argc, char** argv) {
     if (show_cmd->parsed()) return uncut::RunShow(g, show);
     if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs);
     if (verify_cmd->parsed()) return uncut::RunVerify(g);
+    for (const uncut::Subcommand& s : more) {
+      if (s.app->parsed()) return s.run();
+    }
     if (trace_cmd->parsed()) {
       if (text_opt->count() > 0 && trace.text.empty()) {
         std::cerr << "uncut: --text: the extract is empty\n";

@@ -1,5 +1,6 @@
 // The trace report: one model for text, video and audio traces, rendered as
-// JSON (docs/trace-schema.md, "uncut.trace/1") and for the terminal.
+// JSON (docs/trace-schema.md, "uncut.trace/1"), for the terminal and as a
+// self-contained HTML page (report/html_report.h).
 //
 // Modelled on YouTube Content ID's match segments: every segment pairs a
 // span of the query with a span of one archived source. Text spans are byte
@@ -68,6 +69,16 @@ struct SourceInterval {
   std::string note;
 };
 
+// Frames from the query and the source at one segment boundary of a media
+// trace, so a reader can compare them side by side. Optional: a report
+// without them is complete; renderers show them when present.
+struct BoundaryFrame {
+  double query_time_s = 0;
+  double source_time_s = 0;
+  std::string query_jpeg;   // JPEG bytes, may be empty
+  std::string source_jpeg;  // JPEG bytes, may be empty
+};
+
 struct SourceMatch {
   Item item;
   std::string verdict;  // overall: verbatim, verbatim_with_omissions, altered, ...
@@ -75,6 +86,7 @@ struct SourceMatch {
   std::vector<Segment> segments;         // in query order
   std::vector<SourceInterval> intervals;  // cuts and context
   std::vector<std::string> notes;
+  std::vector<BoundaryFrame> boundary_frames;  // media only; optional
 };
 
 // A stretch of the query found in no source.

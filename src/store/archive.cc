@@ -213,6 +213,8 @@ absl::StatusOr<std::vector<Item>> Archive::ListItems() {
   return out;
 }
 
+absl::StatusOr<int64_t> Archive::CatalogGeneration() { return Generation(db_.get()); }
+
 absl::StatusOr<Item> Archive::GetItem(int64_t id) {
   ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(StrCat("SELECT ", kItemColumns,
                                                            " FROM items WHERE id = ?")));

@@ -84,6 +84,12 @@ struct NewItem {
 
 class WriteBatch;
 
+// Thread-safety: one Archive handle (and a WriteBatch from it) serves one
+// thread at a time. Threads and processes that share an archive directory
+// each open their own handle: SQLite (WAL) gives every handle consistent
+// reads while a writer works, and the writer lock (flock on each batch's own
+// open of ARCHIVE/lock, so two handles in one process exclude each other
+// too) lets one writer in at a time.
 class Archive {
  public:
   enum class Mode { kReadOnly, kCreate };
@@ -93,6 +99,9 @@ class Archive {
   const std::string& dir() const { return dir_; }
 
   absl::StatusOr<std::vector<Item>> ListItems();
+  // A number that changes whenever a writer commits (items or segments
+  // change), for caches of what ListItems returns.
+  absl::StatusOr<int64_t> CatalogGeneration();
   absl::StatusOr<Item> GetItem(int64_t id);
   // Finds an item by numeric id, full SHA-256, or a unique SHA-256 prefix of
   // at least 6 hex digits.

@@ -1,0 +1,159 @@
+#include "bundle/bundle.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "base/strings.h"
+#include "bundle/zip_archive.h"
+#include "store/saved_traces.h"
+#include "testing/temp_dir.h"
+
+namespace uncut {
+namespace {
+
+class BundleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto a = Archive::Open(dir_.File("archive"), Archive::Mode::kCreate);
+    ASSERT_TRUE(a.ok());
+    archive_ = std::move(*a);
+  }
+  Item Add(const std::string& name, const std::string& bytes) {
+    auto batch = archive_->BeginWrite();
+    EXPECT_TRUE(batch.ok());
+    auto staged = (*batch)->StageBytes(bytes);
+    EXPECT_TRUE(staged.ok());
+    NewItem n;
+    n.item.sha256 = staged->sha256;
+    n.item.kind = "text";
+    n.item.format = "txt";
+    n.item.size = bytes.size();
+    n.item.name = name;
+    n.item.added_from = "/x/" + name;
+    n.item.added_at = NowRfc3339();
+    n.item.meta.source_url = "https://example.org/" + name;
+    n.item.object = staged->sha256;
+    auto id = (*batch)->AddItem(std::move(n));
+    EXPECT_TRUE((*batch)->Commit().ok());
+    return *archive_->GetItem(*id);
+  }
+  std::string Export(const std::vector<Item>& items) {
+    std::string out = dir_.File("bundle.zip");
+    auto s = ExportBundle(archive_.get(), items, out, {"test", true});
+    EXPECT_TRUE(s.ok()) << s.status();
+    return out;
+  }
+  // Copies `from` to a new zip, letting `edit` change, drop or add entries.
+  std::string Rewrite(const std::string& from,
+                      const std::function<bool(const std::string&, std::string*)>& keep,
+                      const std::vector<std::pair<std::string, std::string>>& extra = {}) {
+    auto in = ZipReader::Open(from);
+    EXPECT_TRUE(in.ok());
+    std::string out = dir_.File("rewritten.zip");
+    auto w = ZipWriter::Create(out);
+    EXPECT_TRUE(w.ok());
+    for (size_t i = 0; i < in->names().size(); ++i) {
+      std::string bytes = *in->ReadAll(i, 1 << 30);
+      if (keep(in->names()[i], &bytes)) EXPECT_TRUE(w->AddBytes(in->names()[i], bytes).ok());
+    }
+    for (const auto& [name, bytes] : extra) EXPECT_TRUE(w->AddBytes(name, bytes).ok());
+    EXPECT_TRUE(w->Close().ok());
+    return out;
+  }
+  std::vector<std::string> Problems(const std::string& zip) {
+    auto check = VerifyBundle(zip);
+    EXPECT_TRUE(check.ok()) << check.status();
+    std::vector<std::string> out;
+    for (const BundleProblem& p : check->problems) out.push_back(p.path + ": " + p.problem);
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Archive> archive_;
+};
+
+TEST_F(BundleTest, AnExportedBundleVerifiesWithUncutAndWithSha256sum) {
+  Item a = Add("speech.txt", "We will rebuild every bridge that the floods destroyed.");
+  Item b = Add("../odd \"name\".txt", "No family will be left without shelter.");
+  SavedTrace t;
+  t.traced_at = "2026-01-01T00:00:00Z";
+  t.query_kind = "text";
+  t.query_sha256 = std::string(64, 'e');
+  t.verdict = "found";
+  t.item_ids = {a.id};
+  t.report_json = "{}";
+  t.report_html = "<!DOCTYPE html>";
+  ASSERT_TRUE(SaveTrace(archive_.get(), t).ok());
+  std::string zip = Export({a, b});
+  auto check = VerifyBundle(zip);
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->problems.empty());
+  EXPECT_EQ(check->items, 2u);
+  EXPECT_EQ(check->traces, 1u);
+  auto reader = ZipReader::Open(zip);
+  std::vector<std::string> names = reader->names();
+  EXPECT_NE(std::find(names.begin(), names.end(), StrCat("items/", b.id, "/original/odd name.txt")),
+            names.end());
+  std::string out = dir_.File("unpacked");
+  testing::RunResult r = testing::RunShell(
+      StrCat("python3 -m zipfile -e ", testing::ShellQuote(zip), " ", testing::ShellQuote(out),
+             " && cd ", testing::ShellQuote(out), " && sha256sum -c SHA256SUMS"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(StrCat("items/", a.id, "/original/speech.txt: OK")), std::string::npos);
+}
+
+TEST_F(BundleTest, FindsAChangedOriginal) {
+  Item a = Add("speech.txt", "We will rebuild every bridge that the floods destroyed.");
+  std::string zip = Rewrite(Export({a}), [](const std::string& name, std::string* bytes) {
+    if (name.find("/original/") != std::string::npos) (*bytes)[3] = 'X';
+    return true;
+  });
+  std::vector<std::string> problems = Problems(zip);
+  ASSERT_GE(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("SHA256SUMS says"), std::string::npos) << problems[0];
+}
+
+TEST_F(BundleTest, FindsFilesAddedOrRemoved) {
+  Item a = Add("speech.txt", "We will rebuild every bridge that the floods destroyed.");
+  std::string zip = Rewrite(
+      Export({a}), [](const std::string& name, std::string*) { return name != "README.txt"; },
+      {{"items/1/original/extra.txt", "smuggled"}});
+  std::vector<std::string> problems = Problems(zip);
+  std::string all;
+  for (const std::string& p : problems) all += p + "\n";
+  EXPECT_NE(all.find("items/1/original/extra.txt: is not listed in SHA256SUMS"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("README.txt: is listed in SHA256SUMS but not in the bundle"),
+            std::string::npos)
+      << all;
+}
+
+TEST_F(BundleTest, RejectsNamesThatEscapeTheBundle) {
+  Item a = Add("speech.txt", "We will rebuild every bridge that the floods destroyed.");
+  std::string zip = Rewrite(Export({a}), [](const std::string&, std::string*) { return true; },
+                            {{"../../etc/cron.d/evil", "x"}, {"/etc/passwd", "x"}});
+  std::string all;
+  for (const std::string& p : Problems(zip)) all += p + "\n";
+  EXPECT_NE(all.find("../../etc/cron.d/evil: the name has a \"..\" component"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("/etc/passwd: the name has an absolute path"), std::string::npos) << all;
+}
+
+TEST_F(BundleTest, RefusesToExportAnOriginalThatNoLongerMatchesItsDigest) {
+  Item a = Add("speech.txt", "We will rebuild every bridge that the floods destroyed.");
+  std::string object = archive_->ObjectPath(a.object);
+  ::chmod(object.c_str(), 0644);
+  std::ofstream(object, std::ios::binary) << "We will rebuild NO bridge that the floods destroyed.";
+  auto s = ExportBundle(archive_.get(), {a}, dir_.File("b.zip"), {"test", true});
+  EXPECT_TRUE(absl::IsDataLoss(s.status())) << s.status();
+}
+
+TEST_F(BundleTest, SaysWhenAFileIsNotAZip) {
+  std::string path = dir_.Write("not.zip", "hello");
+  EXPECT_FALSE(VerifyBundle(path).ok());
+}
+
+}  // namespace
+}  // namespace uncut

@@ -1,0 +1,149 @@
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "base/sha256.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "bundle/bundle.h"
+#include "bundle/manifest.h"
+#include "bundle/zip_archive.h"
+
+namespace uncut {
+namespace {
+
+constexpr uint64_t kMaxManifestBytes = 64 << 20;
+
+// Names that would land outside the folder the bundle is unpacked into, or
+// that tools read differently.
+std::string UnsafeName(const std::string& name) {
+  if (name.empty()) return "an empty name";
+  if (name[0] == '/') return "an absolute path";
+  if (name.find('\\') != std::string::npos) return "a backslash";
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) return "a control character";
+  }
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t end = name.find('/', start);
+    if (end == std::string::npos) end = name.size();
+    std::string part = name.substr(start, end - start);
+    if (part == "..") return "a \"..\" component";
+    start = end + 1;
+  }
+  return "";
+}
+
+struct Actual {
+  std::string sha256;
+  uint64_t bytes = 0;
+};
+
+// The item id of "items/<id>/..." names, or 0.
+int64_t ItemOf(const std::string& path, const std::string& kind) {
+  if (path.rfind("items/", 0) != 0) return 0;
+  size_t slash = path.find('/', 6);
+  if (slash == std::string::npos || path.compare(slash + 1, kind.size(), kind) != 0) return 0;
+  int64_t id = 0;
+  return absl::SimpleAtoi(path.substr(6, slash - 6), &id) ? id : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path) {
+  ASSIGN_OR_RETURN(ZipReader zip, ZipReader::Open(zip_path));
+  BundleCheck out;
+  auto problem = [&](const std::string& path, const std::string& what) {
+    out.problems.push_back({path, what});
+  };
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < zip.names().size(); ++i) {
+    const std::string& name = zip.names()[i];
+    std::string unsafe = UnsafeName(name);
+    if (!unsafe.empty()) {
+      problem(name, StrCat("the name has ", unsafe));
+      continue;
+    }
+    if (!index.emplace(name, i).second) problem(name, "appears twice in the zip");
+  }
+  auto sums_at = index.find("SHA256SUMS");
+  auto package_at = index.find("datapackage.json");
+  if (sums_at == index.end()) problem("SHA256SUMS", "missing");
+  if (package_at == index.end()) problem("datapackage.json", "missing");
+  if (sums_at == index.end() || package_at == index.end()) return out;
+
+  ASSIGN_OR_RETURN(std::string sums_text, zip.ReadAll(sums_at->second, kMaxManifestBytes));
+  ASSIGN_OR_RETURN(std::string package_text, zip.ReadAll(package_at->second, kMaxManifestBytes));
+  auto sums = ParseSha256Sums(sums_text);
+  if (!sums.ok()) problem("SHA256SUMS", std::string(sums.status().message()));
+  auto package = ParseDataPackage(package_text);
+  if (!package.ok()) problem("datapackage.json", std::string(package.status().message()));
+  if (!sums.ok() || !package.ok()) return out;
+
+  std::map<std::string, Actual> actual;
+  for (const auto& [name, i] : index) {
+    if (name == "SHA256SUMS" || name.back() == '/') continue;
+    Sha256 h;
+    Actual a;
+    absl::Status read = zip.Read(i, [&](std::string_view chunk) {
+      h.Update(chunk);
+      a.bytes += chunk.size();
+    });
+    if (!read.ok()) {
+      problem(name, std::string(read.message()));
+      continue;
+    }
+    a.sha256 = h.FinishHex();
+    actual[name] = a;
+    ++out.files;
+    auto listed = sums->find(name);
+    if (listed == sums->end()) {
+      problem(name, "is not listed in SHA256SUMS");
+    } else if (listed->second != a.sha256) {
+      problem(name, StrCat("SHA-256 is ", a.sha256, ", SHA256SUMS says ", listed->second));
+    }
+    if (name == "datapackage.json") continue;
+    auto described = package->find(name);
+    if (described == package->end()) {
+      problem(name, "is not listed in datapackage.json");
+    } else if (described->second.sha256 != a.sha256 || described->second.bytes != a.bytes) {
+      problem(name, "does not match its datapackage.json entry (SHA-256 or size)");
+    }
+  }
+  for (const auto& [path, sha] : *sums) {
+    if (!actual.count(path)) problem(path, "is listed in SHA256SUMS but not in the bundle");
+  }
+  for (const auto& [path, e] : *package) {
+    if (!actual.count(path)) problem(path, "is listed in datapackage.json but not in the bundle");
+  }
+  // Each original must still be the item it claims to be.
+  std::map<int64_t, std::string> original_sha;
+  for (const auto& [path, a] : actual) {
+    if (int64_t id = ItemOf(path, "original/")) original_sha[id] = a.sha256;
+  }
+  for (const auto& [path, i] : index) {
+    if (!ItemOf(path, "metadata.json")) continue;
+    ++out.items;
+    int64_t id = ItemOf(path, "metadata.json");
+    auto text = zip.ReadAll(i, kMaxManifestBytes);
+    nlohmann::json meta =
+        text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+    if (!meta.is_object() || !meta.contains("sha256") || !meta["sha256"].is_string()) {
+      problem(path, "is not item metadata");
+    } else if (!original_sha.count(id)) {
+      problem(path, "its original is missing");
+    } else if (original_sha[id] != meta["sha256"].get<std::string>()) {
+      problem(path, StrCat("the original's SHA-256 is ", original_sha[id], ", the item's is ",
+                           meta["sha256"].get<std::string>()));
+    }
+  }
+  for (const auto& [path, a] : actual) {
+    if (path.rfind("traces/", 0) == 0 && path.size() > 12 &&
+        path.compare(path.size() - 12, 12, "/report.json") == 0) {
+      ++out.traces;
+    }
+  }
+  return out;
+}
+
+}  // namespace uncut

@@ -1,0 +1,25 @@
+// Commands that live in their own files (serve, export, verify-bundle).
+// Each Add*Command registers its options on the command line; main.cc runs
+// `run` for the one that was parsed.
+#ifndef UNCUT_CLI_SUBCOMMANDS_H_
+#define UNCUT_CLI_SUBCOMMANDS_H_
+
+#include <functional>
+
+#include "CLI/CLI.hpp"
+#include "cli/commands.h"
+
+namespace uncut {
+
+struct Subcommand {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  // returns the exit code
+};
+
+Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddExportCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
+
+}  // namespace uncut
+
+#endif  // UNCUT_CLI_SUBCOMMANDS_H_

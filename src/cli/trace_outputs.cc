@@ -1,0 +1,39 @@
+#include "cli/trace_outputs.h"
+
+#include <cstdio>
+
+#include "base/file.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "report/html_report.h"
+#include "report/rerun_command.h"
+#include "store/saved_traces.h"
+
+namespace uncut {
+
+absl::Status WriteTraceOutputs(const GlobalOptions& g, const TraceCommand& c,
+                               const TraceReport& report, Archive* archive) {
+  if (c.html.empty() && !c.save) return absl::OkStatus();
+  std::string query_file = c.text_file == "-" ? "" : c.text_file;
+  if (!query_file.empty()) query_file = AbsolutePath(query_file);
+  HtmlReportOptions options;
+  options.uncut_version = UNCUT_VERSION;
+  options.rerun_command = RerunCommand(AbsolutePath(g.archive), report, query_file);
+  std::string html = ReportToHtml(report, options);
+  if (!c.html.empty()) RETURN_IF_ERROR(WriteFileAtomic(c.html, html));
+  if (c.save) {
+    SavedTrace saved;
+    saved.traced_at = report.traced_at;
+    saved.query_kind = report.query_kind;
+    saved.query_sha256 = report.query_sha256;
+    saved.verdict = report.verdict;
+    for (const SourceMatch& m : report.sources) saved.item_ids.push_back(m.item.id);
+    saved.report_json = ReportToJson(report).dump(2);
+    saved.report_html = std::move(html);
+    ASSIGN_OR_RETURN(int64_t id, SaveTrace(archive, saved));
+    if (!g.quiet) std::fprintf(stderr, "uncut: saved as trace %lld\n", static_cast<long long>(id));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace uncut

@@ -1,0 +1,45 @@
+// The HTTP routes of `uncut serve` (docs/api.md), grouped by concern. Each
+// Register* function adds its routes to the httplib server; handlers only
+// parse the request and call the same libraries as the command line.
+#ifndef UNCUT_SERVER_API_H_
+#define UNCUT_SERVER_API_H_
+
+#include <cstdint>
+#include <string>
+
+#include "httplib.h"
+#include "server/archive_pool.h"
+#include "server/item_cache.h"
+#include "server/jobs.h"
+
+namespace uncut::server {
+
+// What every handler shares. Owned by the Server; outlives the routes.
+struct ApiContext {
+  std::string archive_dir;
+  std::string uploads_dir;  // ARCHIVE/uploads: files being uploaded
+  std::string token;
+  std::string version;
+  bool public_read = false;
+  uint64_t max_upload_bytes = 0;
+  ArchivePool* pool = nullptr;
+  JobQueue* jobs = nullptr;
+  ItemCache* items = nullptr;
+};
+
+// Job lanes: writers one at a time, traces in parallel.
+inline constexpr char kWriteLane[] = "write";
+inline constexpr char kTraceLane[] = "trace";
+
+// Whether the request carries the server's token.
+bool HasToken(const ApiContext& ctx, const httplib::Request& req);
+
+void RegisterPageRoutes(httplib::Server& http, ApiContext& ctx);
+void RegisterItemRoutes(httplib::Server& http, ApiContext& ctx);
+void RegisterUploadRoutes(httplib::Server& http, ApiContext& ctx);
+void RegisterTraceRoutes(httplib::Server& http, ApiContext& ctx);
+void RegisterJobRoutes(httplib::Server& http, ApiContext& ctx);
+
+}  // namespace uncut::server
+
+#endif  // UNCUT_SERVER_API_H_

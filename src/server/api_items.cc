@@ -1,0 +1,188 @@
+// Routes for reading and removing archived items, and for saved traces.
+#include <algorithm>
+#include <memory>
+
+#include "base/file.h"
+#include "base/strings.h"
+#include "report/trace_report.h"
+#include "server/api.h"
+#include "server/http_util.h"
+#include "server/item_search.h"
+#include "store/saved_traces.h"
+
+namespace uncut::server {
+namespace {
+
+constexpr size_t kChunk = 256 << 10;
+
+std::string PercentEncode(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string AttachmentHeader(const std::string& name) {
+  std::string safe = SafeFileName(name);
+  std::string ascii;
+  for (char c : safe) ascii += (static_cast<unsigned char>(c) < 0x80) ? c : '_';
+  return StrCat("attachment; filename=\"", ascii, "\"; filename*=UTF-8''", PercentEncode(safe));
+}
+
+void ListItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto offset = IntParam(req, "offset", 0, 0, INT32_MAX);
+  auto limit = IntParam(req, "limit", 50, 1, 1000);
+  if (!offset.ok()) return SendError(res, offset.status());
+  if (!limit.ok()) return SendError(res, limit.status());
+  auto archive = ctx.pool->Acquire();
+  if (!archive.ok()) return SendError(res, archive.status());
+  auto items = ctx.items->Items(archive->get());
+  if (!items.ok()) return SendError(res, items.status());
+  ItemPage page = SearchItems(**items, req.get_param_value("q"), req.get_param_value("kind"),
+                              static_cast<size_t>(*offset), static_cast<size_t>(*limit));
+  nlohmann::json list = nlohmann::json::array();
+  for (const Item& it : page.items) list.push_back(ItemToJson(it));
+  SendJson(res, 200, {{"total", page.total}, {"offset", *offset}, {"items", std::move(list)}});
+}
+
+void ShowItem(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto archive = ctx.pool->Acquire();
+  if (!archive.ok()) return SendError(res, archive.status());
+  auto item = (*archive)->FindItem(req.matches[1]);
+  if (!item.ok()) return SendError(res, item.status());
+  nlohmann::json j = ItemToJson(*item);
+  auto children = (*archive)->Children(item->id);
+  if (!children.ok()) return SendError(res, children.status());
+  j["children"] = nlohmann::json::array();
+  for (const Item& c : *children) j["children"].push_back(ItemToJson(c));
+  auto traces = SavedTracesOfItem(archive->get(), item->id);
+  if (!traces.ok()) return SendError(res, traces.status());
+  j["saved_traces"] = nlohmann::json::array();
+  for (const SavedTrace& t : *traces) {
+    j["saved_traces"].push_back({{"id", t.id},
+                                 {"traced_at", t.traced_at},
+                                 {"query_kind", t.query_kind},
+                                 {"verdict", t.verdict}});
+  }
+  SendJson(res, 200, j);
+}
+
+void DownloadOriginal(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto archive = ctx.pool->Acquire();
+  if (!archive.ok()) return SendError(res, archive.status());
+  auto item = (*archive)->FindItem(req.matches[1]);
+  if (!item.ok()) return SendError(res, item.status());
+  // The path comes from the catalog (a SHA-256 under objects/), never from the request.
+  auto file = File::OpenForRead((*archive)->ObjectPath(item->object));
+  if (!file.ok()) return SendError(res, file.status());
+  auto shared = std::make_shared<File>(std::move(*file));
+  uint64_t base = item->object_offset;
+  res.set_header("Content-Disposition", AttachmentHeader(item->name));
+  res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+  res.set_header("X-Uncut-SHA256", item->sha256);
+  // Always served as bytes: an archived web page must not run in this origin.
+  res.set_content_provider(item->size, "application/octet-stream",
+                           [shared, base](size_t offset, size_t length, httplib::DataSink& sink) {
+                             std::string buf(std::min(length, kChunk), '\0');
+                             auto n = shared->ReadAt(buf.data(), buf.size(), base + offset);
+                             if (!n.ok() || *n == 0) return false;
+                             return sink.write(buf.data(), *n);
+                           });
+}
+
+void ItemText(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto archive = ctx.pool->Acquire();
+  if (!archive.ok()) return SendError(res, archive.status());
+  auto item = (*archive)->FindItem(req.matches[1]);
+  if (!item.ok()) return SendError(res, item.status());
+  auto text = (*archive)->LoadText(item->id);
+  if (!text.ok()) return SendError(res, text.status());
+  res.set_content(text->text.text, "text/plain; charset=utf-8");
+}
+
+void Thumbnail(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto archive = ctx.pool->Acquire();
+  if (!archive.ok()) return SendError(res, archive.status());
+  auto item = (*archive)->FindItem(req.matches[1]);
+  if (!item.ok()) return SendError(res, item.status());
+  auto blob = (*archive)->LoadBlob(item->id, "thumbnail.jpg");
+  if (!blob.ok()) return SendError(res, blob.status());
+  if (!*blob)
+    return SendError(res, absl::NotFoundError(StrCat("item ", item->id, " has no thumbnail")));
+  res.set_header("Cache-Control", "private, max-age=3600");
+  res.set_content(**blob, "image/jpeg");
+}
+
+void RemoveItem(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::string ref = req.matches[1];
+  std::string dir = ctx.archive_dir;
+  {
+    // Say "not found" at once rather than in a failed job.
+    auto archive = ctx.pool->Acquire();
+    if (!archive.ok()) return SendError(res, archive.status());
+    auto item = (*archive)->FindItem(ref);
+    if (!item.ok()) return SendError(res, item.status());
+  }
+  auto id = ctx.jobs->Submit(kWriteLane, "remove", [dir, ref](JobControl& job) -> absl::Status {
+    job.Progress({0, 1, "items", StrCat("removing ", ref)});
+    auto archive = Archive::Open(dir, Archive::Mode::kReadOnly);
+    if (!archive.ok()) return archive.status();
+    auto item = (*archive)->FindItem(ref);
+    if (!item.ok()) return item.status();
+    auto batch = (*archive)->BeginWrite();
+    if (!batch.ok()) return batch.status();
+    absl::Status s = (*batch)->RemoveItem(item->id);
+    if (s.ok()) s = (*batch)->Commit();
+    if (!s.ok()) return s;
+    job.Progress({1, 1, "items", "removed"});
+    job.SetResult({{"removed", ItemToJson(*item)}});
+    return absl::OkStatus();
+  });
+  if (!id.ok()) return SendError(res, id.status());
+  res.set_header("Location", StrCat("/api/jobs/", *id));
+  SendJson(res, 202, JobToJson(*ctx.jobs->Get(*id), false));
+}
+
+void SavedTraceReport(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto archive = ctx.pool->Acquire();
+  if (!archive.ok()) return SendError(res, archive.status());
+  int64_t id = std::stoll(req.matches[1]);
+  auto trace = GetSavedTrace(archive->get(), id);
+  if (!trace.ok()) return SendError(res, trace.status());
+  if (req.matches[2] == "json") {
+    res.set_content(trace->report_json, "application/json; charset=utf-8");
+  } else {
+    res.set_header("Content-Security-Policy",
+                   "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    res.set_content(trace->report_html, "text/html; charset=utf-8");
+  }
+}
+
+}  // namespace
+
+void RegisterItemRoutes(httplib::Server& http, ApiContext& ctx) {
+  ApiContext* c = &ctx;
+  http.Get("/api/items", Guarded([c](const auto& req, auto& res) { ListItems(*c, req, res); }));
+  http.Get("/api/items/([^/]+)",
+           Guarded([c](const auto& req, auto& res) { ShowItem(*c, req, res); }));
+  http.Get("/api/items/([^/]+)/original",
+           Guarded([c](const auto& req, auto& res) { DownloadOriginal(*c, req, res); }));
+  http.Get("/api/items/([^/]+)/text",
+           Guarded([c](const auto& req, auto& res) { ItemText(*c, req, res); }));
+  http.Get("/api/items/([^/]+)/thumbnail",
+           Guarded([c](const auto& req, auto& res) { Thumbnail(*c, req, res); }));
+  http.Delete("/api/items/([^/]+)",
+              Guarded([c](const auto& req, auto& res) { RemoveItem(*c, req, res); }));
+  http.Get(R"(/api/traces/(\d{1,15})\.(json|html))",
+           Guarded([c](const auto& req, auto& res) { SavedTraceReport(*c, req, res); }));
+}
+
+}  // namespace uncut::server

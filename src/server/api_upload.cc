@@ -1,0 +1,215 @@
+// POST /api/items: sources uploaded as multipart/form-data, streamed to
+// ARCHIVE/uploads/ and added by a job on the write lane.
+#include <unistd.h>
+
+#include <random>
+
+#include "absl/strings/numbers.h"
+#include "base/file.h"
+#include "base/strings.h"
+#include "ingest/ingest.h"
+#include "report/trace_report.h"
+#include "server/api.h"
+#include "server/http_util.h"
+
+namespace uncut::server {
+namespace {
+
+constexpr size_t kMaxFieldBytes = 64 << 10;
+constexpr char kFieldNames[][12] = {"source_url", "captured_at", "title", "note", "charset"};
+
+struct UploadedFile {
+  std::string name;  // as the client sent it (sanitised)
+  std::string path;  // where it was written
+  uint64_t size = 0;
+};
+
+struct Upload {
+  std::string dir;
+  std::vector<UploadedFile> files;
+  std::map<std::string, std::string> fields;
+};
+
+// Removes the files of an upload and the directories made for them.
+void RemoveUploadDir(const Upload& up) {
+  for (size_t n = 0; n < up.files.size(); ++n) {
+    RemoveFile(up.files[n].path).IgnoreError();
+    ::rmdir(JoinPath(up.dir, StrCat(n)).c_str());
+  }
+  ::rmdir(JoinPath(up.dir, StrCat(up.files.size())).c_str());  // made for a file that failed
+  ::rmdir(up.dir.c_str());
+}
+
+absl::StatusOr<Upload> ReceiveUpload(const ApiContext& ctx, const httplib::ContentReader& reader) {
+  Upload up;
+  std::random_device rd;
+  up.dir = JoinPath(ctx.uploads_dir, StrCat(NowRfc3339().substr(0, 10), "-", rd(), rd()));
+  RETURN_IF_ERROR(MakeDirs(up.dir));
+  std::unique_ptr<File> current;
+  std::string* field = nullptr;
+  absl::Status failure;
+  bool ok = reader(
+      [&](const httplib::MultipartFormData& part) {
+        if (current) failure.Update(current->Close());
+        current.reset();
+        field = nullptr;
+        if (!failure.ok()) return false;
+        if (!part.filename.empty()) {
+          UploadedFile f;
+          f.name = SafeFileName(part.filename);
+          std::string sub = JoinPath(up.dir, StrCat(up.files.size()));
+          failure.Update(MakeDirs(sub));
+          f.path = JoinPath(sub, f.name);
+          auto created = File::Create(f.path, 0600);
+          if (!created.ok()) failure.Update(created.status());
+          if (!failure.ok()) return false;
+          current = std::make_unique<File>(std::move(*created));
+          up.files.push_back(std::move(f));
+          return true;
+        }
+        for (const char* known : kFieldNames) {
+          if (part.name == known) field = &up.fields[part.name];
+        }
+        return true;  // unknown fields are ignored
+      },
+      [&](const char* data, size_t n) {
+        if (current) {
+          absl::Status s = current->WriteAll(std::string_view(data, n));
+          if (!s.ok()) {
+            failure.Update(s);
+            return false;
+          }
+          up.files.back().size += n;
+        } else if (field) {
+          if (field->size() + n > kMaxFieldBytes) {
+            failure.Update(absl::InvalidArgumentError("a form field is longer than 64 KiB"));
+            return false;
+          }
+          field->append(data, n);
+        }
+        return true;
+      });
+  if (current) failure.Update(current->Close());
+  if (!ok && failure.ok()) {
+    failure = absl::InvalidArgumentError(
+        StrCat("the upload was cut short, or is larger than this server's limit of ",
+               ctx.max_upload_bytes, " bytes"));
+  }
+  if (failure.ok() && up.files.empty()) {
+    failure = absl::InvalidArgumentError("no file in the upload (send multipart field \"file\")");
+  }
+  if (!failure.ok()) {
+    RemoveUploadDir(up);
+    return failure;
+  }
+  return up;
+}
+
+absl::StatusOr<AddOptions> OptionsFrom(const Upload& up) {
+  AddOptions o;
+  auto get = [&](const char* k) -> std::optional<std::string> {
+    auto it = up.fields.find(k);
+    if (it == up.fields.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
+  o.meta.source_url = get("source_url");
+  o.meta.captured_at = get("captured_at");
+  o.meta.title = get("title");
+  o.meta.note = get("note");
+  o.charset = get("charset").value_or("");
+  if (o.meta.captured_at) {
+    absl::Status s = ValidateRfc3339(*o.meta.captured_at);
+    if (!s.ok()) return absl::InvalidArgumentError(StrCat("captured_at: ", s.message()));
+  }
+  return o;
+}
+
+// The job: adds every uploaded file in one batch, then removes the upload.
+absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const AddOptions& o,
+                         JobControl& job) {
+  uint64_t total = 0, done = 0;
+  for (const UploadedFile& f : up.files) total += f.size;
+  job.Progress({0, total, "bytes", "waiting for the archive's writer lock"});
+  auto archive = Archive::Open(archive_dir, Archive::Mode::kReadOnly);
+  if (!archive.ok()) return archive.status();
+  auto batch = (*archive)->BeginWrite();
+  if (!batch.ok()) return batch.status();
+  nlohmann::json added = nlohmann::json::array(), existing = nlohmann::json::array(),
+                 failed = nlohmann::json::array();
+  for (const UploadedFile& f : up.files) {
+    job.Progress({done, total, "bytes", StrCat("adding ", f.name)});
+    auto outcome = AddFile(batch->get(), f.path, o);
+    if (!outcome.ok()) {
+      std::string msg(outcome.status().message());
+      if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());
+      failed.push_back({{"name", f.name}, {"error", msg}});
+    } else {
+      nlohmann::json j = ItemToJson(outcome->item);
+      if (!outcome->warnings.empty()) j["warnings"] = outcome->warnings;
+      (outcome->existed ? existing : added).push_back(std::move(j));
+    }
+    done += f.size;
+  }
+  job.Progress({done, total, "bytes", "publishing"});
+  absl::Status s = (*batch)->Commit();
+  if (s.ok()) s = (*batch)->Compact();
+  if (!s.ok()) return s;
+  job.SetResult({{"added", added}, {"existing", existing}, {"failed", failed}});
+  if (added.empty() && existing.empty()) {
+    return absl::InvalidArgumentError(
+        StrCat("nothing was added: ", failed[0]["name"].get<std::string>(), ": ",
+               failed[0]["error"].get<std::string>()));
+  }
+  job.Progress({done, total, "bytes", "done"});
+  return absl::OkStatus();
+}
+
+void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+               const httplib::ContentReader& reader) {
+  if (!req.is_multipart_form_data()) {
+    return SendError(
+        res, absl::InvalidArgumentError("send the files as multipart/form-data (field \"file\")"));
+  }
+  uint64_t length = 0;
+  if (req.has_header("Content-Length") &&
+      absl::SimpleAtoi(req.get_header_value("Content-Length"), &length) &&
+      length > ctx.max_upload_bytes) {
+    return SendError(
+        res, absl::ResourceExhaustedError(StrCat("the upload (", length,
+                                                 " bytes) is larger than this server's limit of ",
+                                                 ctx.max_upload_bytes, " bytes")));
+  }
+  auto up = ReceiveUpload(ctx, reader);
+  if (!up.ok()) return SendError(res, up.status());
+  auto options = OptionsFrom(*up);
+  if (!options.ok()) {
+    RemoveUploadDir(*up);
+    return SendError(res, options.status());
+  }
+  auto shared = std::make_shared<Upload>(std::move(*up));
+  std::string dir = ctx.archive_dir;
+  AddOptions o = *options;
+  auto id = ctx.jobs->Submit(kWriteLane, "add", [dir, shared, o](JobControl& job) {
+    absl::Status s = AddUploaded(dir, *shared, o, job);
+    RemoveUploadDir(*shared);
+    return s;
+  });
+  if (!id.ok()) {
+    RemoveUploadDir(*shared);
+    return SendError(res, id.status());
+  }
+  res.set_header("Location", StrCat("/api/jobs/", *id));
+  SendJson(res, 202, JobToJson(*ctx.jobs->Get(*id), false));
+}
+
+}  // namespace
+
+void RegisterUploadRoutes(httplib::Server& http, ApiContext& ctx) {
+  ApiContext* c = &ctx;
+  http.Post("/api/items", Guarded([c](const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& reader) {
+              PostItems(*c, req, res, reader);
+            }));
+}
+
+}  // namespace uncut::server

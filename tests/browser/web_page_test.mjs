@@ -1,0 +1,172 @@
+// The web page of `uncut serve` in a real browser: Debian's chromium,
+// headless, driven by playwright-core. Starts a server on a fresh archive
+// and a free port, adds a source through the page, traces a spliced quote,
+// and checks the report's summary and timeline segments. Screenshots go to
+// $UNCUT_ARTIFACT_DIR (build/test-artifacts/browser/).
+//
+// Exit codes: 0 passed, 1 failed, 77 skipped (chromium cannot start here).
+import {spawn} from 'node:child_process';
+import {existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {chromium} from 'playwright-core';
+
+const SKIP = 77;
+const uncut = process.env.UNCUT_TEST_BIN || 'uncut';
+const chromiumPath = process.env.UNCUT_CHROMIUM || '/usr/bin/chromium';
+const artifacts = join(process.env.UNCUT_ARTIFACT_DIR || 'test-artifacts', 'browser');
+
+const SPEECH = `Fellow citizens, we meet today in a time of trial. The harvest failed in the north, \
+and the rivers rose in the south. Yet the people of this country did not despair.
+
+We will rebuild every bridge that the floods destroyed, and we will do it before the winter \
+comes. No family will be left without shelter. That is our promise, and we intend to keep it \
+whatever the cost.
+
+Let me turn to the economy. Prices rose sharply last spring, and many households found that \
+their wages no longer covered the rent and the bread. The government has cut the tax on fuel, \
+raised the minimum pension, and opened new loans for small farms and workshops. These measures \
+are not enough on their own, and the coming year will ask patience of everyone, but the worst \
+of the storm has passed and the markets are calmer than they were at any time since the crisis \
+began.
+
+Finally, let me speak of the border. Our soldiers have guarded it with courage, and they \
+deserve our thanks. We seek peace with every neighbour and war with none.
+`;
+const QUOTE = 'The harvest failed in the north, and the rivers rose in the south ... ' +
+    'Our soldiers have guarded it with courage, and they deserve our thanks';
+
+function check(condition, what) {
+  if (!condition) throw new Error(`check failed: ${what}`);
+  console.log(`ok - ${what}`);
+}
+
+// Starts the server; resolves with {child, url} once it listens.
+function startServer(archive) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(uncut, ['--archive', archive, '--quiet', 'serve', '--listen', '127.0.0.1:0'],
+                        {stdio: ['ignore', 'pipe', 'inherit']});
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)\s+\(open (\S+)\)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({child, url: m[1], openUrl: m[2]});
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+async function launchBrowser(profile) {
+  if (!existsSync(chromiumPath)) {
+    throw Object.assign(new Error(`${chromiumPath} is not installed`), {skip: true});
+  }
+  try {
+    return await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      viewport: {width: 1100, height: 900},
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      timeout: 60000,
+    });
+  } catch (err) {
+    throw Object.assign(new Error(`chromium cannot start: ${err.message}`), {skip: true});
+  }
+}
+
+async function run(work) {
+  const server = await startServer(join(work, 'archive'));
+  let context = null;
+  try {
+    context = await launchBrowser(join(work, 'profile'));
+    const page = context.pages()[0] || await context.newPage();
+    page.setDefaultTimeout(30000);
+    const origin = new URL(server.url).origin;
+    const outside = [];
+    page.on('request', (r) => {
+      const u = r.url();
+      if (!u.startsWith(origin) && !/^(data|blob|about):/.test(u)) outside.push(u);
+    });
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    await page.goto(server.openUrl);
+    await page.locator('#token-state', {hasText: 'token accepted'}).waitFor();
+    check(!page.url().includes('token='), 'the page takes the token from the address and hides it');
+
+    // Add a source with its metadata.
+    await page.getByRole('tab', {name: 'Add sources'}).click();
+    const source = join(work, 'speech.txt');
+    writeFileSync(source, SPEECH);
+    await page.setInputFiles('#add-files', source);
+    await page.fill('#add-url', 'https://example.org/speech');
+    await page.fill('#add-title', 'Address to the nation');
+    await page.click('#add-button');
+    await page.locator('#add-result li.ok', {hasText: 'added: speech.txt'}).waitFor();
+    check(true, 'a source is added through the page');
+
+    // It is in the archive, with its metadata, and search finds it.
+    await page.getByRole('tab', {name: 'Archive'}).click();
+    await page.fill('#search-q', 'nation');
+    await page.click('#search-form button');
+    await page.locator('#items .item', {hasText: 'speech.txt'}).waitFor();
+    check(await page.locator('#items .item').count() === 1, 'search finds the source by its title');
+    check(await page.locator('#items .item .url').innerText() === 'https://example.org/speech',
+          'the archive shows the source URL');
+
+    // Trace a spliced quote and read the report.
+    await page.getByRole('tab', {name: 'Trace an excerpt'}).click();
+    await page.fill('#trace-text', QUOTE);
+    await page.click('#trace-button');
+    await page.locator('#trace-result').waitFor({state: 'visible'});
+    const summary = await page.locator('#trace-summary').innerText();
+    check(summary.includes('joins two passages of `speech.txt`'),
+          `the page gives the plain-language summary (${summary.split('\n')[1]})`);
+    const report = page.frameLocator('#report-frame');
+    await report.locator('#summary').waitFor();
+    const reportSummary = await report.locator('#summary').innerText();
+    check(/joins two passages of speech\.txt .*words between them were left out/.test(reportSummary),
+          'the report says which passages the quote joins and what was left out');
+    const segments = await report.locator('#source-1 svg .tl-seg').count();
+    check(segments >= 2, `the source timeline shows the matched segments (${segments})`);
+    check(await report.locator('#source-1 svg .tl-cut').count() >= 1, 'the timeline shows the cut');
+    check((await report.locator('.passage .cut').innerText()).includes('rebuild every bridge'),
+          'the report shows the text that was cut');
+
+    mkdirSync(artifacts, {recursive: true});
+    await page.screenshot({path: join(artifacts, 'web-page.png'), fullPage: true});
+    const html = await page.evaluate(() => document.getElementById('report-frame').srcdoc);
+    const reportPage = await context.newPage();
+    await reportPage.setContent(html);
+    await reportPage.screenshot({path: join(artifacts, 'report.png'), fullPage: true});
+    console.log(`screenshots: ${join(artifacts, 'web-page.png')}, ${join(artifacts, 'report.png')}`);
+
+    check(outside.length === 0, `nothing is fetched from outside the server ${outside.join(' ')}`);
+    check(pageErrors.length === 0, `the page raises no script errors ${pageErrors.join(' ')}`);
+  } finally {
+    if (context) await context.close();
+    server.child.kill('SIGTERM');
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'uncut-browser-'));
+try {
+  await run(work);
+  console.log('1 passed, 0 failed');
+  process.exitCode = 0;
+} catch (err) {
+  if (err.skip) {
+    console.log(`SKIPPED: ${err.message}`);
+    process.exitCode = SKIP;
+  } else {
+    console.error(err.stack || err);
+    console.log('0 passed, 1 failed');
+    process.exitCode = 1;
+  }
+} finally {
+  rmSync(work, {recursive: true, force: true});
+}
