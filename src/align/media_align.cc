@@ -97,6 +97,30 @@ std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits,
         run_offs.push_back(on[k]->s - line.speed * on[k]->q);
       }
       seg.offset = Median(run_offs);
+      // The voted speed is on a grid; over a long run, a least-squares fit
+      // of the hits is far more precise.
+      if (j - i >= 8 && on[j - 1]->q - on[i]->q >= 2.0) {
+        double n = 0, sq = 0, ss = 0, sqq = 0, sqs = 0;
+        for (size_t k = i; k < j; ++k) {
+          double w = on[k]->weight;
+          n += w;
+          sq += w * on[k]->q;
+          ss += w * on[k]->s;
+          sqq += w * on[k]->q * on[k]->q;
+          sqs += w * on[k]->q * on[k]->s;
+        }
+        double den = n * sqq - sq * sq;
+        if (den > 1e-9) {
+          double speed = (n * sqs - sq * ss) / den;
+          if (speed >= p.speed_min - p.speed_step && speed <= p.speed_max + p.speed_step) {
+            if (std::abs(speed - 1.0) < 0.004) speed = 1.0;
+            seg.speed = speed;
+            std::vector<double> offs;
+            for (size_t k = i; k < j; ++k) offs.push_back(on[k]->s - speed * on[k]->q);
+            seg.offset = Median(offs);
+          }
+        }
+      }
       seg.support = static_cast<int>(j - i);
       seg.q_start = std::max(0.0, on[i]->q - p.edge_s);
       seg.q_end = on[j - 1]->q + p.edge_s;

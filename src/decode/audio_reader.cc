@@ -49,7 +49,7 @@ absl::Status AudioReader::Drain(std::vector<float>* out, bool flush) {
     if (!swr_) {
       SwrContext* raw = nullptr;
       AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-      AVChannelLayout in_layout;
+      AVChannelLayout in_layout{};
       if (frame_->ch_layout.nb_channels > 0) {
         av_channel_layout_copy(&in_layout, &frame_->ch_layout);
       } else {

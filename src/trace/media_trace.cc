@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "decode/media_info.h"
 #include "trace/text_location.h"
+#include "trace/audio_match.h"
 #include "trace/video_match.h"
 #include "video/query_video.h"
 
@@ -54,10 +55,59 @@ std::string TranscriptBetween(Archive* archive, const Item& item, double a, doub
   return "";
 }
 
+// Merges picture and sound segments that say the same thing: same item,
+// same line (offset within 0.4 s at the same speed), overlapping in the clip.
+// Merged segments carry both kinds of evidence, their union in time (each
+// modality may miss an edge: silence, a frozen picture) and the picture's
+// edges where it has found cuts. What only one modality found stays as is.
+std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
+                                 std::vector<MatchedSegment> audio) {
+  std::vector<MatchedSegment> out;
+  std::vector<bool> used(audio.size(), false);
+  for (MatchedSegment& v : video) {
+    for (size_t i = 0; i < audio.size(); ++i) {
+      const MatchedSegment& a = audio[i];
+      if (used[i] || a.seg.item != v.seg.item) continue;
+      double ov = std::min(a.seg.q_end, v.seg.q_end) - std::max(a.seg.q_start, v.seg.q_start);
+      double mid = (std::max(a.seg.q_start, v.seg.q_start) + std::min(a.seg.q_end, v.seg.q_end)) / 2;
+      double diff = std::abs((a.seg.offset + a.seg.speed * mid) - (v.seg.offset + v.seg.speed * mid));
+      if (ov <= 0 || diff > 0.4) continue;
+      used[i] = true;
+      MediaSegment& s = v.seg;
+      // The sound's line is the more precise one.
+      s.offset = a.seg.offset;
+      s.speed = a.seg.speed;
+      s.q_start = std::min(s.q_start, a.seg.q_start);
+      s.q_end = std::max(s.q_end, a.seg.q_end);
+      s.s_start = s.offset + s.speed * s.q_start;
+      s.s_end = s.offset + s.speed * s.q_end;
+      s.confidence = 1.0 - (1.0 - s.confidence) * (1.0 - a.seg.confidence);
+      s.score += a.seg.score;
+      s.alternate = s.alternate && a.seg.alternate;
+      v.modality = "video+audio";
+      v.audio_matched = a.matched;
+      v.audio_checked = a.checked;
+      break;
+    }
+    out.push_back(std::move(v));
+  }
+  for (size_t i = 0; i < audio.size(); ++i) {
+    if (!used[i]) out.push_back(std::move(audio[i]));
+  }
+  return out;
+}
+
+// How much a segment is worth when two disagree: confidence times length,
+// more when both kinds of evidence agree.
+double Worth(const MatchedSegment& m) {
+  double w = m.seg.confidence * (m.seg.q_end - m.seg.q_start);
+  return m.modality == "video+audio" ? 1.5 * w : w;
+}
+
 // Keeps segments (other than occurrences elsewhere) from overlapping in the query.
 void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
   std::sort(segs->begin(), segs->end(), [](const MatchedSegment& a, const MatchedSegment& b) {
-    return a.seg.score > b.seg.score;
+    return Worth(a) > Worth(b);
   });
   std::vector<MatchedSegment> kept;
   for (MatchedSegment m : *segs) {
@@ -117,6 +167,15 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
     segments.insert(segments.end(), v.begin(), v.end());
   }
+  if (options.use_audio && info.has_audio()) {
+    ASSIGN_OR_RETURN(QueryAudio qa, AnalyzeQueryAudio(path));
+    if (qa.silent) report.warnings.push_back("the clip's sound is silent; traced by picture only");
+    if (!info.has_video() && qa.duration_s > 0) report.query_length = qa.duration_s;
+    report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},
+                                  {"landmarks", qa.landmarks.size()}};
+    ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(archive, qa));
+    segments = Fuse(std::move(segments), std::move(a));
+  }
   ResolveOverlaps(&segments);
 
   // Group into sources, in the order the clip first uses them.
@@ -140,9 +199,19 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     s.source_end = m.seg.s_end;
     s.speed = m.seg.speed;
     s.confidence = m.seg.confidence;
-    s.evidence = {m.modality};
-    s.extra = {{m.modality, {{"matched", m.matched}, {"checked", m.checked},
-                             {"mean_distance", std::round(m.mean_distance * 10) / 10}}}};
+    if (m.modality == "video+audio") {
+      s.evidence = {"video", "audio"};
+      s.extra["video"] = {{"frames_matched", m.matched}, {"frames_checked", m.checked},
+                          {"mean_distance", std::round(m.mean_distance * 10) / 10}};
+      s.extra["audio"] = {{"peaks_matched", m.audio_matched}, {"peaks_checked", m.audio_checked}};
+    } else if (m.modality == "video") {
+      s.evidence = {"video"};
+      s.extra["video"] = {{"frames_matched", m.matched}, {"frames_checked", m.checked},
+                          {"mean_distance", std::round(m.mean_distance * 10) / 10}};
+    } else {
+      s.evidence = {"audio"};
+      s.extra["audio"] = {{"peaks_matched", m.matched}, {"peaks_checked", m.checked}};
+    }
     if (m.static_content) s.extra["static_picture"] = true;
     if (m.seg.alternate) s.extra["also_elsewhere"] = true;
     sm.score += m.seg.score;

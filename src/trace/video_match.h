@@ -26,8 +26,9 @@ namespace uncut {
 // A verified segment of one modality.
 struct MatchedSegment {
   MediaSegment seg;
-  std::string modality;  // "video" or "audio"
-  int matched = 0, checked = 0;  // frames (or windows) that matched / were compared
+  std::string modality;  // "video", "audio", or "video+audio" after fusion
+  int matched = 0, checked = 0;  // frames (or peaks) that matched / were compared
+  int audio_matched = 0, audio_checked = 0;  // after fusion: the sound's counts
   double mean_distance = 0;
   bool static_content = false;  // matches nearly as well at other offsets
 };

@@ -1,0 +1,245 @@
+#include "trace/audio_match.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "decode/audio_reader.h"
+
+namespace uncut {
+namespace {
+
+// Whether a peak like (frame, bin) exists in the sorted source peaks.
+bool HasPeak(const std::vector<Peak>& peaks, double frame, int bin) {
+  auto lo = std::lower_bound(peaks.begin(), peaks.end(), frame - 1.5,
+                             [](const Peak& p, double f) { return p.frame < f; });
+  for (auto it = lo; it != peaks.end() && it->frame <= frame + 1.5; ++it) {
+    if (std::abs(static_cast<int>(it->bin) - bin) <= 1) return true;
+  }
+  return false;
+}
+
+struct Verified {
+  bool ok = false;
+  MatchedSegment m;
+};
+
+// Matched peaks inside the segment's query range along (offset, speed).
+int CountMatches(const QueryAudio& q, const AudioPeaks& src, double src_start, double offset,
+                 double speed, double q0, double q1) {
+  int n = 0;
+  for (const Peak& p : q.peaks.peaks) {
+    double tq = p.frame * kAudioFrameS;
+    if (tq < q0 || tq > q1) continue;
+    double sf = (offset + speed * tq - src_start) / kAudioFrameS;
+    n += HasPeak(src.peaks, sf, p.bin);
+  }
+  return n;
+}
+
+Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
+                const MediaSegment& voted) {
+  Verified v;
+  // Peaks are matched to within a frame, finer than voting places the line:
+  // search speed and offset nearby for the line the peaks agree with best.
+  MediaSegment seg = voted;
+  {
+    double mid = (seg.q_start + seg.q_end) / 2;
+    double best_speed = seg.speed, best_offset = seg.offset;
+    int best = -1;
+    for (double ds : {0.0, -0.002, 0.002, -0.005, 0.005, -0.01, 0.01}) {
+      double speed = seg.speed + ds;
+      if (std::abs(speed - 1.0) < 0.0015) speed = 1.0;
+      // Keep the line through the middle of the segment while turning it.
+      double base = seg.offset + seg.speed * mid - speed * mid;
+      for (double d = -0.064; d <= 0.0641; d += 0.008) {
+        int n = CountMatches(q, src, src_start, base + d, speed, seg.q_start, seg.q_end);
+        if (n > best) {
+          best = n;
+          best_speed = speed;
+          best_offset = base + d;
+        }
+      }
+    }
+    seg.speed = best_speed;
+    seg.offset = best_offset;
+  }
+  const auto& qp = q.peaks.peaks;
+  // Which query peaks, within reach of the segment, have a partner.
+  std::vector<std::pair<double, bool>> marks;  // (query time, matched)
+  for (const Peak& p : qp) {
+    double tq = p.frame * kAudioFrameS;
+    if (tq < seg.q_start - 3.0 || tq > seg.q_end + 3.0) continue;
+    double ts = seg.offset + seg.speed * tq;
+    double sf = (ts - src_start) / kAudioFrameS;
+    if (sf < -2 || sf > src.duration_s / kAudioFrameS + 2) {
+      marks.push_back({tq, false});
+      continue;
+    }
+    marks.push_back({tq, HasPeak(src.peaks, sf, p.bin)});
+  }
+  if (marks.empty()) return v;
+  // Windows of 0.5 s every 0.25 s: matched share of peaks.
+  const double win = 0.5, step = 0.25;
+  double t0 = marks.front().first, t1 = marks.back().first;
+  struct W {
+    double a, b;
+    int n, m;
+  };
+  std::vector<W> windows;
+  for (double a = t0; a <= t1; a += step) {
+    W w{a, a + win, 0, 0};
+    for (const auto& [t, ok] : marks) {
+      if (t >= a && t < a + win) {
+        ++w.n;
+        w.m += ok;
+      }
+    }
+    windows.push_back(w);
+  }
+  auto good = [](const W& w) { return w.m >= 2 && w.m * 100 >= w.n * 12; };
+  // Windows with too few peaks (pauses) say nothing either way.
+  auto neutral = [](const W& w) { return w.n < 4; };
+  if (getenv("UNCUT_DEBUG_AUDIO")) {
+    for (const W& w : windows) fprintf(stderr, "%.2f n=%d m=%d\n", w.a, w.n, w.m);
+  }
+  // Core: good windows inside the voted segment.
+  int best = -1;
+  for (size_t i = 0; i < windows.size(); ++i) {
+    double mid = windows[i].a + win / 2;
+    if (mid >= seg.q_start && mid <= seg.q_end && good(windows[i])) {
+      if (best < 0 || windows[i].m > windows[best].m) best = static_cast<int>(i);
+    }
+  }
+  if (best < 0) return v;
+  // Grow from the core while good windows continue (allowing 1 s of pause).
+  size_t b = best, e = best;
+  int miss = 0;
+  for (size_t i = best; i-- > 0;) {
+    if (good(windows[i])) {
+      b = i;
+      miss = 0;
+    } else if (!neutral(windows[i]) && ++miss > 2) {
+      break;
+    }
+  }
+  miss = 0;
+  for (size_t i = best + 1; i < windows.size(); ++i) {
+    if (good(windows[i])) {
+      e = i;
+      miss = 0;
+    } else if (!neutral(windows[i]) && ++miss > 2) {
+      break;
+    }
+  }
+  // Edges: the first and last matched peaks of the run.
+  double qs = windows[e].b, qe = windows[b].a;
+  int matched = 0, checked = 0;
+  for (const auto& [t, ok] : marks) {
+    if (t < windows[b].a || t >= windows[e].b) continue;
+    ++checked;
+    if (ok) {
+      ++matched;
+      qs = std::min(qs, t);
+      qe = std::max(qe, t);
+    }
+  }
+  if (matched < 6 || qe - qs < 0.4) return v;
+  MediaSegment s = seg;
+  // A peak marks the start of its analysis frame's centre; widen by half a frame.
+  s.q_start = std::max(0.0, qs - 0.02);
+  s.q_end = std::min(q.duration_s, qe + kAudioFrameS + 0.04);
+  s.s_start = s.offset + s.speed * s.q_start;
+  s.s_end = s.offset + s.speed * s.q_end;
+  v.m.seg = s;
+  v.m.modality = "audio";
+  v.m.matched = matched;
+  v.m.checked = checked;
+  double rate = static_cast<double>(matched) / std::max(1, checked);
+  v.m.seg.confidence = std::min(1.0, rate * 2.0);
+  v.ok = true;
+  return v;
+}
+
+}  // namespace
+
+absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path) {
+  ASSIGN_OR_RETURN(std::vector<float> samples, DecodeAudio(path, kAudioSampleRate));
+  QueryAudio q;
+  q.duration_s = samples.size() / static_cast<double>(kAudioSampleRate);
+  double energy = 0;
+  for (float x : samples) energy += x * x;
+  q.silent = samples.empty() || energy / samples.size() < 1e-8;
+  q.peaks = ComputePeaks(samples);
+  q.landmarks = MakeLandmarks(q.peaks);
+  return q;
+}
+
+absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const QueryAudio& q,
+                                                       const AudioMatchOptions& o) {
+  std::vector<MatchedSegment> out;
+  if (q.landmarks.empty()) return out;
+  // 1. Retrieval, probing each landmark over the speed range.
+  std::unordered_map<uint64_t, std::vector<uint32_t>> uses;  // key -> query anchor frames
+  for (const Landmark& l : q.landmarks) {
+    int last = -1;
+    for (double f = o.speed_min; f <= o.speed_max + 1e-9; f += o.speed_step) {
+      int dt = static_cast<int>(std::lround(l.dt * f));
+      if (dt == last || dt < kMinDt || dt > kMaxDt) continue;
+      last = dt;
+      uses[LandmarkKey(l.f1, l.df, static_cast<uint16_t>(dt))].push_back(l.frame);
+    }
+  }
+  std::vector<uint64_t> keys;
+  keys.reserve(uses.size());
+  for (const auto& [k, u] : uses) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  std::vector<Posting> postings;
+  RETURN_IF_ERROR(archive->Lookup(kAudioModality, keys, o.max_postings_per_key, &postings));
+  std::unordered_map<uint32_t, double> starts;
+  std::vector<MediaHit> hits;
+  hits.reserve(postings.size());
+  for (const Posting& p : postings) {
+    if (!starts.count(p.item)) {
+      ASSIGN_OR_RETURN(Item it, archive->GetItem(p.item));
+      starts[p.item] = it.info.contains("audio") ? it.info["audio"].value("start_s", 0.0) : 0.0;
+    }
+    double ts = starts[p.item] + p.pos * kAudioFrameS;
+    for (uint32_t qf : uses[p.key]) hits.push_back({qf * kAudioFrameS, p.item, ts, 1.0f});
+  }
+  // 2. Alignment.
+  MediaAlignParams ap;
+  ap.speed_min = o.speed_min;
+  ap.speed_max = o.speed_max;
+  ap.speed_step = o.speed_step;
+  ap.offset_bin_s = 0.1;
+  ap.tolerance_s = 0.12;
+  ap.max_gap_s = 2.0;
+  ap.min_length_s = 0.5;
+  ap.min_score = 6;
+  std::vector<MediaSegment> candidates = SelectSegments(FindSegments(hits, ap), ap);
+  // 3. Verification against the stored peaks.
+  std::map<uint32_t, std::unique_ptr<AudioPeaks>> peaks;
+  for (const MediaSegment& c : candidates) {
+    auto& pk = peaks[c.item];
+    if (!pk) {
+      ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(c.item, kAudioPeaksBlob));
+      if (!blob) continue;
+      ASSIGN_OR_RETURN(AudioPeaks parsed, AudioPeaks::Parse(*blob));
+      pk = std::make_unique<AudioPeaks>(std::move(parsed));
+    }
+    Verified v = Verify(q, *pk, pk->start_s, c);
+    if (v.ok) {
+      v.m.seg.alternate = c.alternate;
+      v.m.seg.score = c.score;
+      out.push_back(std::move(v.m));
+    }
+  }
+  return out;
+}
+
+}  // namespace uncut

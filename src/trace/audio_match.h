@@ -1,0 +1,43 @@
+// Finding where a clip's sound comes from.
+//
+// 1. Retrieval: each landmark of the clip (audio/landmarks.h) is looked up
+//    with its time step scaled over playback speeds 0.94-1.06, so hits
+//    survive time-stretching; each hit pairs a query time with a source time.
+// 2. Alignment: offset/speed voting and runs (align/media_align.h).
+// 3. Verification: along each segment's line, every spectral peak of the
+//    clip is looked for in the source's stored peaks; the segment is grown or
+//    shrunk to the stretch where peaks keep matching, and its edges are put
+//    at the first and last matching peaks (a few hundredths of a second).
+#ifndef UNCUT_TRACE_AUDIO_MATCH_H_
+#define UNCUT_TRACE_AUDIO_MATCH_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "audio/landmarks.h"
+#include "store/archive.h"
+#include "trace/video_match.h"
+
+namespace uncut {
+
+struct QueryAudio {
+  double duration_s = 0;
+  AudioPeaks peaks;
+  std::vector<Landmark> landmarks;
+  bool silent = false;
+};
+
+absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path);
+
+struct AudioMatchOptions {
+  double speed_min = 0.94, speed_max = 1.06, speed_step = 0.01;
+  size_t max_postings_per_key = 20000;
+};
+
+absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(
+    Archive* archive, const QueryAudio& query, const AudioMatchOptions& options = AudioMatchOptions());
+
+}  // namespace uncut
+
+#endif  // UNCUT_TRACE_AUDIO_MATCH_H_
