@@ -45,10 +45,10 @@ struct MediaAlignParams {
   double min_length_s = 0.8;
   double min_score = 4;
   double edge_s = 0.0;         // added on each side of a run (half a sampling interval)
-  size_t max_hypotheses = 40;
+  size_t max_hypotheses = 200;
   // An occurrence in another item is kept when its score reaches this share
   // of the best one's.
-  double alternate_share = 0.5;
+  double alternate_share = 0.3;
 };
 
 // Candidate segments, best first; all lines, all runs.

@@ -167,6 +167,24 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
 
 }  // namespace
 
+absl::StatusOr<double> AudioAgreement(Archive* archive, const QueryAudio& q, uint32_t item,
+                                      double offset, double speed, double q0, double q1) {
+  int total = 0;
+  for (const Peak& p : q.peaks.peaks) {
+    double t = p.frame * kAudioFrameS;
+    total += t >= q0 && t <= q1;
+  }
+  if (total < 20) return -1.0;
+  ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(item, kAudioPeaksBlob));
+  if (!blob) return -1.0;
+  ASSIGN_OR_RETURN(AudioPeaks src, AudioPeaks::Parse(*blob));
+  int best = 0;
+  for (double d = -0.1; d <= 0.1001; d += 0.016) {
+    best = std::max(best, CountMatches(q, src, src.start_s, offset + d, speed, q0, q1));
+  }
+  return static_cast<double>(best) / total;
+}
+
 absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path) {
   ASSIGN_OR_RETURN(std::vector<float> samples, DecodeAudio(path, kAudioSampleRate));
   QueryAudio q;

@@ -35,6 +35,12 @@ struct AudioMatchOptions {
   size_t max_postings_per_key = 20000;
 };
 
+// The share of the clip's spectral peaks in [q0, q1] that the item's sound
+// has along the line s = offset + speed * q; -1 when the range holds too few
+// peaks (or the item no sound) to say.
+absl::StatusOr<double> AudioAgreement(Archive* archive, const QueryAudio& query, uint32_t item,
+                                      double offset, double speed, double q0, double q1);
+
 absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(
     Archive* archive, const QueryAudio& query, const AudioMatchOptions& options = AudioMatchOptions());
 

@@ -97,6 +97,47 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
   return out;
 }
 
+// A picture-only match for a stretch whose sound was found elsewhere is
+// checked against its own source's sound: a static camera, a podium or a
+// studio looks the same at many moments, but what is said there differs. If
+// the clip's sound is absent from that source at that moment, the picture
+// match is dropped. (When the clip's sound matches nothing at all, e.g.
+// music laid over it, picture-only matches stand.)
+absl::Status DropPicturesTheSoundContradicts(Archive* archive, const QueryAudio& qa,
+                                             std::vector<MatchedSegment>* segs) {
+  std::vector<bool> drop(segs->size(), false);
+  for (size_t i = 0; i < segs->size(); ++i) {
+    const MatchedSegment& m = (*segs)[i];
+    // The part of this picture match where the clip's sound was recognised.
+    double heard_from = 1e18, heard_to = -1e18;
+    if (m.modality == "video") {
+      for (const MatchedSegment& o : *segs) {
+        if (o.modality == "video") continue;
+        double a = std::max(o.seg.q_start, m.seg.q_start), b = std::min(o.seg.q_end, m.seg.q_end);
+        if (b - a >= 1.0) {
+          heard_from = std::min(heard_from, a);
+          heard_to = std::max(heard_to, b);
+        }
+      }
+    }
+    if (heard_to > heard_from) {
+      ASSIGN_OR_RETURN(double agree, AudioAgreement(archive, qa, m.seg.item, m.seg.offset,
+                                                    m.seg.speed, heard_from, heard_to));
+      if (getenv("UNCUT_DEBUG_FUSION")) {
+        fprintf(stderr, "picture-only item %u q %.2f-%.2f heard %.2f-%.2f agree %.3f\n", m.seg.item,
+                m.seg.q_start, m.seg.q_end, heard_from, heard_to, agree);
+      }
+      drop[i] = agree >= 0 && agree < 0.08;
+    }
+  }
+  std::vector<MatchedSegment> kept;
+  for (size_t i = 0; i < segs->size(); ++i) {
+    if (!drop[i]) kept.push_back(std::move((*segs)[i]));
+  }
+  *segs = std::move(kept);
+  return absl::OkStatus();
+}
+
 // How much a segment is worth when two disagree: confidence times length,
 // more when both kinds of evidence agree.
 double Worth(const MatchedSegment& m) {
@@ -174,7 +215,15 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},
                                   {"landmarks", qa.landmarks.size()}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(archive, qa));
+    if (getenv("UNCUT_DEBUG_FUSION")) {
+      for (const auto& m : a) {
+        fprintf(stderr, "audio item %u q %.2f-%.2f s %.2f speed %.3f conf %.2f matched %d/%d score %.0f\n",
+                m.seg.item, m.seg.q_start, m.seg.q_end, m.seg.s_start, m.seg.speed, m.seg.confidence,
+                m.matched, m.checked, m.seg.score);
+      }
+    }
     segments = Fuse(std::move(segments), std::move(a));
+    RETURN_IF_ERROR(DropPicturesTheSoundContradicts(archive, qa, &segments));
   }
   ResolveOverlaps(&segments);
 

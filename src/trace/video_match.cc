@@ -212,7 +212,13 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
   p.min_length_s = 0.5;
   p.min_score = 8;
   p.edge_s = 0.5 / std::max(1.0, q.hash_fps);
-  std::vector<MediaSegment> candidates = SelectSegments(FindSegments(hits, p), p);
+  std::vector<MediaSegment> found = FindSegments(hits, p);
+  std::vector<MediaSegment> candidates = SelectSegments(found, p);
+  if (getenv("UNCUT_DEBUG_VIDEO")) {
+    fprintf(stderr, "hits %zu, found %zu, selected %zu\n", hits.size(), found.size(), candidates.size());
+    for (const auto& c : found) fprintf(stderr, "  found item %u q %.2f-%.2f s %.2f speed %.3f score %.1f support %d\n", c.item, c.q_start, c.q_end, c.s_start, c.speed, c.score, c.support);
+    for (const auto& c : candidates) fprintf(stderr, "  sel item %u q %.2f-%.2f s %.2f speed %.3f score %.1f alt %d\n", c.item, c.q_start, c.q_end, c.s_start, c.speed, c.score, c.alternate);
+  }
   // 3. Verification.
   std::map<uint32_t, std::unique_ptr<VideoSignature>> sigs;
   std::vector<MatchedSegment> out;
@@ -225,6 +231,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
       sig = std::make_unique<VideoSignature>(std::move(parsed));
     }
     Verified v = Verify(q, *sig, c, o);
+    if (getenv("UNCUT_DEBUG_VIDEO")) fprintf(stderr, "  verify item %u q %.2f-%.2f -> %d\n", c.item, c.q_start, c.q_end, v.ok);
     if (v.ok) {
       v.m.seg.alternate = c.alternate;
       v.m.seg.score = c.score;
