@@ -175,9 +175,12 @@ std::vector<MediaSegment> SelectSegments(std::vector<MediaSegment> candidates,
       double len = c.q_end - c.q_start;
       if (k.item != c.item) {
         if (k.alternate) continue;
-        // The same stretch in another item, nearly as good: an occurrence.
-        if (ov >= 0.7 * len && ov >= 0.7 * (k.q_end - k.q_start) &&
-            c.score >= p.alternate_share * k.score) {
+        // Material from the same stretch in another item, with evidence about
+        // as dense: another occurrence (a re-run, a re-upload). It may cover
+        // only part of the stretch (a re-run of part of a report).
+        double c_density = c.score / std::max(0.1, len);
+        double k_density = k.score / std::max(0.1, k.q_end - k.q_start);
+        if (c_density >= p.alternate_share * k_density) {
           c.alternate = true;
           continue;
         }
