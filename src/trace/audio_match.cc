@@ -104,9 +104,6 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   auto good = [](const W& w) { return w.m >= 2 && w.m * 100 >= w.n * 12; };
   // Windows with too few peaks (pauses) say nothing either way.
   auto neutral = [](const W& w) { return w.n < 4; };
-  if (getenv("UNCUT_DEBUG_AUDIO")) {
-    for (const W& w : windows) fprintf(stderr, "%.2f n=%d m=%d\n", w.a, w.n, w.m);
-  }
   // Core: good windows inside the voted segment.
   int best = -1;
   for (size_t i = 0; i < windows.size(); ++i) {
@@ -254,6 +251,8 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
     if (v.ok) {
       v.m.seg.alternate = c.alternate;
       v.m.seg.score = c.score;
+      v.m.core_start = std::max(c.q_start, v.m.seg.q_start);
+      v.m.core_end = std::min(c.q_end, v.m.seg.q_end);
       out.push_back(std::move(v.m));
     }
   }

@@ -82,6 +82,8 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
       s.s_start = s.offset + s.speed * s.q_start;
       s.s_end = s.offset + s.speed * s.q_end;
       s.confidence = 1.0 - (1.0 - s.confidence) * (1.0 - a.seg.confidence);
+      v.core_start = std::min(v.core_start, a.core_start);
+      v.core_end = std::max(v.core_end, a.core_end);
       s.score += a.seg.score;
       s.alternate = s.alternate && a.seg.alternate;
       v.modality = "video+audio";
@@ -123,10 +125,6 @@ absl::Status DropPicturesTheSoundContradicts(Archive* archive, const QueryAudio&
     if (heard_to > heard_from) {
       ASSIGN_OR_RETURN(double agree, AudioAgreement(archive, qa, m.seg.item, m.seg.offset,
                                                     m.seg.speed, heard_from, heard_to));
-      if (getenv("UNCUT_DEBUG_FUSION")) {
-        fprintf(stderr, "picture-only item %u q %.2f-%.2f heard %.2f-%.2f agree %.3f\n", m.seg.item,
-                m.seg.q_start, m.seg.q_end, heard_from, heard_to, agree);
-      }
       drop[i] = agree >= 0 && agree < 0.08;
     }
   }
@@ -145,32 +143,45 @@ double Worth(const MatchedSegment& m) {
   return m.modality == "video+audio" ? 1.5 * w : w;
 }
 
-// Keeps segments (other than occurrences elsewhere) from overlapping in the query.
+// Keeps segments (other than occurrences elsewhere) from overlapping in the
+// clip. Where two overlap, the overlap goes to the one whose core (where
+// voting put it, not where verification grew it) covers it; otherwise to
+// the one worth more.
 void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
   std::sort(segs->begin(), segs->end(), [](const MatchedSegment& a, const MatchedSegment& b) {
     return Worth(a) > Worth(b);
   });
+  auto core_share = [](const MatchedSegment& m, double a, double b) {
+    return std::max(0.0, std::min(b, m.core_end) - std::max(a, m.core_start)) / std::max(1e-6, b - a);
+  };
+  auto trim = [](MatchedSegment* m, double a, double b) {
+    // Removes [a, b] from m, keeping the larger remaining side.
+    double left = a - m->seg.q_start, right = m->seg.q_end - b;
+    if (left <= 0 && right <= 0) return false;
+    if (left >= right) {
+      m->seg.q_end = a;
+    } else {
+      m->seg.q_start = b;
+    }
+    m->seg.s_start = m->seg.offset + m->seg.speed * m->seg.q_start;
+    m->seg.s_end = m->seg.offset + m->seg.speed * m->seg.q_end;
+    return m->seg.q_end - m->seg.q_start >= 0.5;
+  };
   std::vector<MatchedSegment> kept;
   for (MatchedSegment m : *segs) {
     bool drop = false;
-    for (const MatchedSegment& k : kept) {
+    for (size_t i = 0; i < kept.size() && !drop; ++i) {
+      MatchedSegment& k = kept[i];
       if (k.seg.alternate || m.seg.alternate) continue;
-      double ov = std::min(m.seg.q_end, k.seg.q_end) - std::max(m.seg.q_start, k.seg.q_start);
-      if (ov <= 0) continue;
-      if (m.seg.q_start >= k.seg.q_start && m.seg.q_end <= k.seg.q_end) {
+      double a = std::max(m.seg.q_start, k.seg.q_start), b = std::min(m.seg.q_end, k.seg.q_end);
+      if (b <= a) continue;
+      if (core_share(m, a, b) >= 0.5 && core_share(k, a, b) < 0.5) {
+        if (!trim(&k, a, b)) {
+          kept.erase(kept.begin() + i);
+          --i;
+        }
+      } else if (!trim(&m, a, b)) {
         drop = true;
-        break;
-      }
-      if (m.seg.q_start < k.seg.q_start) {
-        m.seg.q_end = k.seg.q_start;
-      } else {
-        m.seg.q_start = k.seg.q_end;
-      }
-      m.seg.s_start = m.seg.offset + m.seg.speed * m.seg.q_start;
-      m.seg.s_end = m.seg.offset + m.seg.speed * m.seg.q_end;
-      if (m.seg.q_end - m.seg.q_start < 0.5) {
-        drop = true;
-        break;
       }
     }
     if (!drop) kept.push_back(m);
@@ -215,17 +226,20 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},
                                   {"landmarks", qa.landmarks.size()}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(archive, qa));
-    if (getenv("UNCUT_DEBUG_FUSION")) {
-      for (const auto& m : a) {
-        fprintf(stderr, "audio item %u q %.2f-%.2f s %.2f speed %.3f conf %.2f matched %d/%d score %.0f\n",
-                m.seg.item, m.seg.q_start, m.seg.q_end, m.seg.s_start, m.seg.speed, m.seg.confidence,
-                m.matched, m.checked, m.seg.score);
-      }
     }
     segments = Fuse(std::move(segments), std::move(a));
     RETURN_IF_ERROR(DropPicturesTheSoundContradicts(archive, qa, &segments));
   }
   ResolveOverlaps(&segments);
+  // A second or less of one kind of evidence is too little to report, unless
+  // the clip itself is that short.
+  segments.erase(std::remove_if(segments.begin(), segments.end(),
+                                [&](const MatchedSegment& m) {
+                                  return m.modality != "video+audio" &&
+                                         m.seg.q_end - m.seg.q_start < 1.0 &&
+                                         report.query_length > 2.0;
+                                }),
+                 segments.end());
 
   // Group into sources, in the order the clip first uses them.
   std::sort(segments.begin(), segments.end(), [](const MatchedSegment& a, const MatchedSegment& b) {

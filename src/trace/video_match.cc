@@ -73,16 +73,38 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
     }
   }
   if (core_b > core_e) return v;
-  // Grow while matches continue within the allowed gap.
+  // Grow while matches continue: each step outward may cross unmatched
+  // frames only if at least half of the frames it crosses match, and no more
+  // than `gap` seconds without a match.
   const double gap = 2.0;
   size_t b = core_b, e = core_e;
-  for (size_t k = core_b; k-- > first;) {
-    if (q.frames[b].time_s - q.frames[k].time_s > gap) break;
-    if (matches(k)) b = k;
-  }
-  for (size_t k = core_e + 1; k <= last; ++k) {
-    if (q.frames[k].time_s - q.frames[e].time_s > gap) break;
-    if (matches(k)) e = k;
+  {
+    int seen = 0, hit = 0;
+    for (size_t k = core_b; k-- > first;) {
+      if (q.frames[b].time_s - q.frames[k].time_s > gap) break;
+      if (!usable[k]) continue;
+      ++seen;
+      if (matches(k)) {
+        ++hit;
+        if (hit * 2 >= seen) {
+          b = k;
+          seen = hit = 0;
+        }
+      }
+    }
+    seen = hit = 0;
+    for (size_t k = core_e + 1; k <= last; ++k) {
+      if (q.frames[k].time_s - q.frames[e].time_s > gap) break;
+      if (!usable[k]) continue;
+      ++seen;
+      if (matches(k)) {
+        ++hit;
+        if (hit * 2 >= seen) {
+          e = k;
+          seen = hit = 0;
+        }
+      }
+    }
   }
   int matched = 0, checked = 0;
   double sum = 0;
@@ -214,11 +236,6 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
   p.edge_s = 0.5 / std::max(1.0, q.hash_fps);
   std::vector<MediaSegment> found = FindSegments(hits, p);
   std::vector<MediaSegment> candidates = SelectSegments(found, p);
-  if (getenv("UNCUT_DEBUG_VIDEO")) {
-    fprintf(stderr, "hits %zu, found %zu, selected %zu\n", hits.size(), found.size(), candidates.size());
-    for (const auto& c : found) fprintf(stderr, "  found item %u q %.2f-%.2f s %.2f speed %.3f score %.1f support %d\n", c.item, c.q_start, c.q_end, c.s_start, c.speed, c.score, c.support);
-    for (const auto& c : candidates) fprintf(stderr, "  sel item %u q %.2f-%.2f s %.2f speed %.3f score %.1f alt %d\n", c.item, c.q_start, c.q_end, c.s_start, c.speed, c.score, c.alternate);
-  }
   // 3. Verification.
   std::map<uint32_t, std::unique_ptr<VideoSignature>> sigs;
   std::vector<MatchedSegment> out;
@@ -231,10 +248,11 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
       sig = std::make_unique<VideoSignature>(std::move(parsed));
     }
     Verified v = Verify(q, *sig, c, o);
-    if (getenv("UNCUT_DEBUG_VIDEO")) fprintf(stderr, "  verify item %u q %.2f-%.2f -> %d\n", c.item, c.q_start, c.q_end, v.ok);
     if (v.ok) {
       v.m.seg.alternate = c.alternate;
       v.m.seg.score = c.score;
+      v.m.core_start = std::max(c.q_start, v.m.seg.q_start);
+      v.m.core_end = std::min(c.q_end, v.m.seg.q_end);
       out.push_back(std::move(v.m));
     }
   }

@@ -26,6 +26,9 @@ namespace uncut {
 // A verified segment of one modality.
 struct MatchedSegment {
   MediaSegment seg;
+  // The stretch of the clip the voting found, before verification grew or
+  // shrank it: where the evidence is strongest.
+  double core_start = 0, core_end = 0;
   std::string modality;  // "video", "audio", or "video+audio" after fusion
   int matched = 0, checked = 0;  // frames (or peaks) that matched / were compared
   int audio_matched = 0, audio_checked = 0;  // after fusion: the sound's counts
