@@ -63,7 +63,16 @@ TEST(KilledAdd, LeavesAConsistentArchiveWithWholeItemsOnly) {
   auto uncut = [&](const std::string& args) {
     return RunShell(ShellQuote(bin) + " --archive " + ShellQuote(archive) + " " + args);
   };
-  std::uniform_int_distribution<int> delay_us(0, 60000);
+  // Kill at random moments of an add: measure how long a whole add takes
+  // here first, so the moments spread over it on any machine.
+  auto t0 = std::chrono::steady_clock::now();
+  auto full = RunShell(ShellQuote(bin) + " --archive " + ShellQuote(dir.File("timing")) +
+                       " add --commit-every 7 " + ShellQuote(dir.File("in")));
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  int64_t full_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - t0)
+                        .count();
+  std::uniform_int_distribution<int64_t> delay_us(0, full_us);
   int killed_while_running = 0, partial = 0;
   for (int round = 0; round < 12; ++round) {
     pid_t pid = Spawn({bin, "--archive", archive, "add", "--commit-every", "7", dir.File("in")});

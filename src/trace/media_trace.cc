@@ -226,7 +226,6 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},
                                   {"landmarks", qa.landmarks.size()}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(archive, qa));
-    }
     segments = Fuse(std::move(segments), std::move(a));
     RETURN_IF_ERROR(DropPicturesTheSoundContradicts(archive, qa, &segments));
   }
