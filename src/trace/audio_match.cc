@@ -104,6 +104,9 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   auto good = [](const W& w) { return w.m >= 2 && w.m * 100 >= w.n * 12; };
   // Windows with too few peaks (pauses) say nothing either way.
   auto neutral = [](const W& w) { return w.n < 4; };
+  if (getenv("UNCUT_DEBUG_AUDIO")) {
+    for (const W& w : windows) fprintf(stderr, "%.2f n=%d m=%d\n", w.a, w.n, w.m);
+  }
   // Core: good windows inside the voted segment.
   int best = -1;
   for (size_t i = 0; i < windows.size(); ++i) {
@@ -113,14 +116,17 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
     }
   }
   if (best < 0) return v;
-  // Grow from the core while good windows continue (allowing 1 s of pause).
+  // Grow from the core while good windows continue; noise can drown the
+  // sound for a second or so, so up to 1.5 s of poor windows are crossed
+  // when good ones follow on the same line.
+  constexpr int kMaxMisses = 6;
   size_t b = best, e = best;
   int miss = 0;
   for (size_t i = best; i-- > 0;) {
     if (good(windows[i])) {
       b = i;
       miss = 0;
-    } else if (!neutral(windows[i]) && ++miss > 2) {
+    } else if (!neutral(windows[i]) && ++miss > kMaxMisses) {
       break;
     }
   }
@@ -129,7 +135,7 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
     if (good(windows[i])) {
       e = i;
       miss = 0;
-    } else if (!neutral(windows[i]) && ++miss > 2) {
+    } else if (!neutral(windows[i]) && ++miss > kMaxMisses) {
       break;
     }
   }
