@@ -89,6 +89,8 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
       v.modality = "video+audio";
       v.audio_matched = a.matched;
       v.audio_checked = a.checked;
+      v.audio_start = a.seg.q_start;
+      v.audio_end = a.seg.q_end;
       break;
     }
     out.push_back(std::move(v));
@@ -99,38 +101,64 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
   return out;
 }
 
-// A picture-only match for a stretch whose sound was found elsewhere is
-// checked against its own source's sound: a static camera, a podium or a
-// studio looks the same at many moments, but what is said there differs. If
-// the clip's sound is absent from that source at that moment, the picture
-// match is dropped. (When the clip's sound matches nothing at all, e.g.
-// music laid over it, picture-only matches stand.)
-absl::Status DropPicturesTheSoundContradicts(Archive* archive, const QueryAudio& qa,
+// Where a picture match and the clip's sound disagree, the sound decides.
+// A static camera, a podium or a studio looks the same at many moments, but
+// what is said there differs. For each stretch of a picture match that its
+// sound does not support (all of a picture-only match; the ends of a fused
+// match that reach beyond the sound), and where the clip's sound was
+// recognised somewhere in the archive (so it is informative), the sound of
+// the match's own source is checked along the match's line: if it is absent,
+// the stretch goes (a picture-only match is dropped, a fused match trimmed).
+// When the clip's sound matches nothing at all (e.g. music laid over it),
+// picture matches stand.
+absl::Status TrimPicturesTheSoundContradicts(Archive* archive, const QueryAudio& qa,
                                              std::vector<MatchedSegment>* segs) {
-  std::vector<bool> drop(segs->size(), false);
-  for (size_t i = 0; i < segs->size(); ++i) {
-    const MatchedSegment& m = (*segs)[i];
-    // The part of this picture match where the clip's sound was recognised.
-    double heard_from = 1e18, heard_to = -1e18;
-    if (m.modality == "video") {
-      for (const MatchedSegment& o : *segs) {
-        if (o.modality == "video") continue;
-        double a = std::max(o.seg.q_start, m.seg.q_start), b = std::min(o.seg.q_end, m.seg.q_end);
-        if (b - a >= 1.0) {
-          heard_from = std::min(heard_from, a);
-          heard_to = std::max(heard_to, b);
-        }
+  // Stretches of the clip whose sound was recognised.
+  std::vector<std::pair<double, double>> heard;
+  for (const MatchedSegment& o : *segs) {
+    if (o.modality == "audio") heard.push_back({o.seg.q_start, o.seg.q_end});
+    if (o.modality == "video+audio") heard.push_back({o.audio_start, o.audio_end});
+  }
+  // The hull of the heard time inside [a, b], or an empty range.
+  auto heard_within = [&](double a, double b) {
+    double from = 1e18, to = -1e18, total = 0;
+    for (const auto& [x, y] : heard) {
+      double lo = std::max(a, x), hi = std::min(b, y);
+      if (hi - lo > 0) {
+        from = std::min(from, lo);
+        to = std::max(to, hi);
+        total += hi - lo;
       }
     }
-    if (heard_to > heard_from) {
-      ASSIGN_OR_RETURN(double agree, AudioAgreement(archive, qa, m.seg.item, m.seg.offset,
-                                                    m.seg.speed, heard_from, heard_to));
-      drop[i] = agree >= 0 && agree < 0.08;
-    }
-  }
+    return total >= 0.8 ? std::make_pair(from, to) : std::make_pair(0.0, 0.0);
+  };
+  auto contradicted = [&](const MatchedSegment& m, double a, double b) -> absl::StatusOr<bool> {
+    auto [from, to] = heard_within(a, b);
+    if (to <= from) return false;
+    ASSIGN_OR_RETURN(double agree, AudioAgreement(archive, qa, m.seg.item, m.seg.offset,
+                                                  m.seg.speed, from, to));
+    return agree >= 0 && agree < 0.08;
+  };
   std::vector<MatchedSegment> kept;
-  for (size_t i = 0; i < segs->size(); ++i) {
-    if (!drop[i]) kept.push_back(std::move((*segs)[i]));
+  for (MatchedSegment& m : *segs) {
+    if (m.modality == "video") {
+      ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, m.seg.q_end));
+      if (!no) kept.push_back(m);
+      continue;
+    }
+    if (m.modality == "video+audio") {
+      if (m.audio_start - m.seg.q_start >= 1.0) {
+        ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, m.audio_start));
+        if (no) m.seg.q_start = m.audio_start;
+      }
+      if (m.seg.q_end - m.audio_end >= 1.0) {
+        ASSIGN_OR_RETURN(bool no, contradicted(m, m.audio_end, m.seg.q_end));
+        if (no) m.seg.q_end = m.audio_end;
+      }
+      m.seg.s_start = m.seg.offset + m.seg.speed * m.seg.q_start;
+      m.seg.s_end = m.seg.offset + m.seg.speed * m.seg.q_end;
+    }
+    kept.push_back(m);
   }
   *segs = std::move(kept);
   return absl::OkStatus();
@@ -227,7 +255,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
                                   {"landmarks", qa.landmarks.size()}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(archive, qa));
     segments = Fuse(std::move(segments), std::move(a));
-    RETURN_IF_ERROR(DropPicturesTheSoundContradicts(archive, qa, &segments));
+    RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(archive, qa, &segments));
   }
   ResolveOverlaps(&segments);
   // A second or less of one kind of evidence is too little to report, unless
