@@ -171,16 +171,22 @@ double Worth(const MatchedSegment& m) {
   return m.modality == "video+audio" ? 1.5 * w : w;
 }
 
-// Keeps segments (other than occurrences elsewhere) from overlapping in the
-// clip. Where two overlap, the overlap goes to the one whose core (where
-// voting put it, not where verification grew it) covers it; otherwise to
-// the one worth more.
+// Decides, for segments that cover the same stretch of the clip, which are
+// other occurrences of the same material (kept whole, marked as such) and
+// which compete (trimmed). Segments of different items with evidence about
+// as dense are occurrences: the same report re-run in several programmes.
+// Segments of the same item, or much weaker ones, compete: the overlap goes
+// to the one whose core (where voting put it, not where verification grew
+// it) covers it, else to the one worth more.
 void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
   std::sort(segs->begin(), segs->end(), [](const MatchedSegment& a, const MatchedSegment& b) {
     return Worth(a) > Worth(b);
   });
   auto core_share = [](const MatchedSegment& m, double a, double b) {
     return std::max(0.0, std::min(b, m.core_end) - std::max(a, m.core_start)) / std::max(1e-6, b - a);
+  };
+  auto density = [](const MatchedSegment& m) {
+    return Worth(m) / std::max(0.1, m.seg.q_end - m.seg.q_start);
   };
   auto trim = [](MatchedSegment* m, double a, double b) {
     // Removes [a, b] from m, keeping the larger remaining side.
@@ -197,12 +203,19 @@ void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
   };
   std::vector<MatchedSegment> kept;
   for (MatchedSegment m : *segs) {
+    m.seg.alternate = false;
     bool drop = false;
     for (size_t i = 0; i < kept.size() && !drop; ++i) {
       MatchedSegment& k = kept[i];
-      if (k.seg.alternate || m.seg.alternate) continue;
       double a = std::max(m.seg.q_start, k.seg.q_start), b = std::min(m.seg.q_end, k.seg.q_end);
       if (b <= a) continue;
+      if (k.seg.item != m.seg.item) {
+        if (k.seg.alternate) continue;
+        if (density(m) >= 0.3 * density(k)) {
+          m.seg.alternate = true;
+          continue;
+        }
+      }
       if (core_share(m, a, b) >= 0.5 && core_share(k, a, b) < 0.5) {
         if (!trim(&k, a, b)) {
           kept.erase(kept.begin() + i);
