@@ -230,6 +230,60 @@ void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
   *segs = std::move(kept);
 }
 
+// Gaps of under a second between the clip's edge and a segment, or between
+// two consecutive segments, are edges each segment placed conservatively
+// (silence at a splice, a blended frame), not material from elsewhere: the
+// segments are extended to meet, at a hard cut of the picture when there
+// is one in the gap, else in its middle.
+void CloseSmallGaps(const std::vector<double>& cuts, double duration,
+                    std::vector<MatchedSegment>* segs) {
+  constexpr double kMaxGap = 1.0;
+  auto set_start = [](MatchedSegment* m, double t) {
+    m->seg.q_start = t;
+    m->seg.s_start = m->seg.offset + m->seg.speed * t;
+  };
+  auto set_end = [](MatchedSegment* m, double t) {
+    m->seg.q_end = t;
+    m->seg.s_end = m->seg.offset + m->seg.speed * t;
+  };
+  std::vector<MatchedSegment*> primary;
+  for (MatchedSegment& m : *segs) {
+    if (!m.seg.alternate) primary.push_back(&m);
+  }
+  std::sort(primary.begin(), primary.end(), [](const MatchedSegment* a, const MatchedSegment* b) {
+    return a->seg.q_start < b->seg.q_start;
+  });
+  if (primary.empty()) return;
+  // Boundaries to move: (old time, new time), applied to every segment that
+  // shares the old edge (occurrences elsewhere share their primary's edges).
+  std::vector<std::pair<double, double>> starts, ends;
+  if (primary.front()->seg.q_start <= kMaxGap) starts.push_back({primary.front()->seg.q_start, 0.0});
+  if (duration > 0 && duration - primary.back()->seg.q_end <= kMaxGap) {
+    ends.push_back({primary.back()->seg.q_end, duration});
+  }
+  for (size_t i = 0; i + 1 < primary.size(); ++i) {
+    double a = primary[i]->seg.q_end, b = primary[i + 1]->seg.q_start;
+    if (b <= a || b - a > kMaxGap) continue;
+    double at = (a + b) / 2, best = 1e9;
+    for (double c : cuts) {
+      if (c >= a - 0.1 && c <= b + 0.1 && std::abs(c - (a + b) / 2) < best) {
+        best = std::abs(c - (a + b) / 2);
+        at = c;
+      }
+    }
+    ends.push_back({a, at});
+    starts.push_back({b, at});
+  }
+  for (MatchedSegment& m : *segs) {
+    for (const auto& [from, to] : starts) {
+      if (std::abs(m.seg.q_start - from) < 0.05 && to < m.seg.q_end) set_start(&m, to);
+    }
+    for (const auto& [from, to] : ends) {
+      if (std::abs(m.seg.q_end - from) < 0.05 && to > m.seg.q_start) set_end(&m, to);
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path,
@@ -251,6 +305,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
                                      " long: too short to trace reliably"));
   }
   std::vector<MatchedSegment> segments;
+  std::vector<double> cuts;
   if (options.use_video && info.has_video()) {
     ASSIGN_OR_RETURN(QueryVideo qv, AnalyzeQueryVideo(path));
     if (qv.duration_s > 0) report.query_length = qv.duration_s;
@@ -258,6 +313,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
                                   {"cuts", qv.cuts.size()}, {"regions", qv.analysis}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(archive, qv));
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
+    cuts = qv.cuts;
     segments.insert(segments.end(), v.begin(), v.end());
   }
   if (options.use_audio && info.has_audio()) {
@@ -271,6 +327,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(archive, qa, &segments));
   }
   ResolveOverlaps(&segments);
+  CloseSmallGaps(cuts, report.query_length, &segments);
   // A second or less of one kind of evidence is too little to report, unless
   // the clip itself is that short.
   segments.erase(std::remove_if(segments.begin(), segments.end(),
