@@ -152,6 +152,15 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
     }
   }
   if (matched < 6 || qe - qs < 0.4) return v;
+  // A periodic or steady source (clicks, a hum, a drum loop) matches peaks
+  // at many offsets; true material matches at one. Compare with lines a
+  // little off (by amounts that are not multiples of common periods).
+  int shifted = 0;
+  for (double d : {-0.73, -0.37, 0.37, 0.73}) {
+    shifted = std::max(shifted, CountMatches(q, src, src_start, seg.offset + d, seg.speed,
+                                             windows[b].a, windows[e].b));
+  }
+  if (shifted * 10 >= matched * 5) return v;
   MediaSegment s = seg;
   // A peak marks the start of its analysis frame's centre; widen by half a frame.
   s.q_start = std::max(0.0, qs - 0.02);

@@ -139,29 +139,59 @@ absl::Status TrimPicturesTheSoundContradicts(Archive* archive, const QueryAudio&
                                                   m.seg.speed, from, to));
     return agree >= 0 && agree < 0.08;
   };
+  auto set_range = [](MatchedSegment* m, double a, double b) {
+    m->seg.q_start = a;
+    m->seg.q_end = b;
+    m->seg.s_start = m->seg.offset + m->seg.speed * a;
+    m->seg.s_end = m->seg.offset + m->seg.speed * b;
+  };
   std::vector<MatchedSegment> kept;
   for (MatchedSegment& m : *segs) {
+    // The stretch the other evidence vouches for: the sound's, after fusion;
+    // the voting core, for a picture-only match (verification may have grown
+    // it into neighbouring, similar-looking material).
+    double keep_a = m.modality == "video+audio" ? m.audio_start : m.core_start;
+    double keep_b = m.modality == "video+audio" ? m.audio_end : m.core_end;
+    if (m.modality != "audio" && keep_b > keep_a) {
+      if (keep_a - m.seg.q_start >= 1.0) {
+        ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, keep_a));
+        if (no) set_range(&m, keep_a, m.seg.q_end);
+      }
+      if (m.seg.q_end - keep_b >= 1.0) {
+        ASSIGN_OR_RETURN(bool no, contradicted(m, keep_b, m.seg.q_end));
+        if (no) set_range(&m, m.seg.q_start, keep_b);
+      }
+    }
     if (m.modality == "video") {
       ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, m.seg.q_end));
-      if (!no) kept.push_back(m);
-      continue;
-    }
-    if (m.modality == "video+audio") {
-      if (m.audio_start - m.seg.q_start >= 1.0) {
-        ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, m.audio_start));
-        if (no) m.seg.q_start = m.audio_start;
-      }
-      if (m.seg.q_end - m.audio_end >= 1.0) {
-        ASSIGN_OR_RETURN(bool no, contradicted(m, m.audio_end, m.seg.q_end));
-        if (no) m.seg.q_end = m.audio_end;
-      }
-      m.seg.s_start = m.seg.offset + m.seg.speed * m.seg.q_start;
-      m.seg.s_end = m.seg.offset + m.seg.speed * m.seg.q_end;
+      if (no) continue;
     }
     kept.push_back(m);
   }
   *segs = std::move(kept);
   return absl::OkStatus();
+}
+
+// A picture-only match whose picture matches just as well a few seconds off
+// (a fixed camera on an unchanging scene) cannot place the clip in time. It
+// is dropped when any other segment explains that stretch of the clip.
+void DropStaticPictures(std::vector<MatchedSegment>* segs) {
+  std::vector<bool> drop(segs->size(), false);
+  for (size_t i = 0; i < segs->size(); ++i) {
+    const MatchedSegment& m = (*segs)[i];
+    if (m.modality != "video" || !m.static_content) continue;
+    for (size_t j = 0; j < segs->size(); ++j) {
+      const MatchedSegment& o = (*segs)[j];
+      if (j == i || (o.modality == "video" && o.static_content)) continue;
+      double ov = std::min(o.seg.q_end, m.seg.q_end) - std::max(o.seg.q_start, m.seg.q_start);
+      if (ov >= 0.5 * (m.seg.q_end - m.seg.q_start)) drop[i] = true;
+    }
+  }
+  std::vector<MatchedSegment> kept;
+  for (size_t i = 0; i < segs->size(); ++i) {
+    if (!drop[i]) kept.push_back(std::move((*segs)[i]));
+  }
+  *segs = std::move(kept);
 }
 
 // How much a segment is worth when two disagree: confidence times length,
@@ -326,15 +356,19 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     segments = Fuse(std::move(segments), std::move(a));
     RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(archive, qa, &segments));
   }
+  DropStaticPictures(&segments);
   ResolveOverlaps(&segments);
   CloseSmallGaps(cuts, report.query_length, &segments);
   // A second or less of one kind of evidence is too little to report, unless
-  // the clip itself is that short.
+  // the clip itself is that short; another occurrence of a stretch already
+  // explained needs two seconds (a repeated musical phrase is not a re-run).
   segments.erase(std::remove_if(segments.begin(), segments.end(),
                                 [&](const MatchedSegment& m) {
-                                  return m.modality != "video+audio" &&
-                                         m.seg.q_end - m.seg.q_start < 1.0 &&
-                                         report.query_length > 2.0;
+                                  double len = m.seg.q_end - m.seg.q_start;
+                                  if (m.modality == "video+audio" || report.query_length <= 2.0) {
+                                    return false;
+                                  }
+                                  return len < 1.0 || (m.seg.alternate && len < 2.0);
                                 }),
                  segments.end());
 
