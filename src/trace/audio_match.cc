@@ -118,15 +118,16 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   if (best < 0) return v;
   // Grow from the core while good windows continue; noise can drown the
   // sound for a second or so, so up to 1.5 s of poor windows are crossed
-  // when good ones follow on the same line.
-  constexpr int kMaxMisses = 6;
+  // when good ones follow on the same line. Pauses (windows with too few
+  // peaks to judge) count half, so a segment does not cross a long silence.
+  constexpr int kMaxMisses = 12;  // in half windows
   size_t b = best, e = best;
   int miss = 0;
   for (size_t i = best; i-- > 0;) {
     if (good(windows[i])) {
       b = i;
       miss = 0;
-    } else if (!neutral(windows[i]) && ++miss > kMaxMisses) {
+    } else if ((miss += neutral(windows[i]) ? 1 : 2) > kMaxMisses) {
       break;
     }
   }
@@ -135,7 +136,7 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
     if (good(windows[i])) {
       e = i;
       miss = 0;
-    } else if (!neutral(windows[i]) && ++miss > kMaxMisses) {
+    } else if ((miss += neutral(windows[i]) ? 1 : 2) > kMaxMisses) {
       break;
     }
   }

@@ -241,7 +241,10 @@ void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
       if (b <= a) continue;
       if (k.seg.item != m.seg.item) {
         if (k.seg.alternate) continue;
-        if (density(m) >= 0.3 * density(k)) {
+        // Occurrences share most of a stretch; a small overlap at an edge is
+        // two segments disagreeing about a boundary.
+        double smaller = std::min(m.seg.q_end - m.seg.q_start, k.seg.q_end - k.seg.q_start);
+        if (b - a >= 0.5 * smaller && density(m) >= 0.3 * density(k)) {
           m.seg.alternate = true;
           continue;
         }
