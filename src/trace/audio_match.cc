@@ -252,7 +252,8 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   ap.max_gap_s = 2.0;
   ap.min_length_s = 0.5;
   ap.min_score = 6;
-  std::vector<MediaSegment> candidates = SelectSegments(FindSegments(hits, ap), ap);
+  std::vector<MediaSegment> found = FindSegments(hits, ap);
+  std::vector<MediaSegment> candidates = SelectSegments(found, ap);
   // 3. Verification against the stored peaks.
   std::map<uint32_t, std::unique_ptr<AudioPeaks>> peaks;
   for (const MediaSegment& c : candidates) {
