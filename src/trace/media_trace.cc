@@ -244,7 +244,7 @@ void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
         // Occurrences share most of a stretch; a small overlap at an edge is
         // two segments disagreeing about a boundary.
         double smaller = std::min(m.seg.q_end - m.seg.q_start, k.seg.q_end - k.seg.q_start);
-        if (b - a >= 0.5 * smaller && density(m) >= 0.3 * density(k)) {
+        if (b - a >= 0.5 * smaller && density(m) >= 0.15 * density(k)) {
           m.seg.alternate = true;
           continue;
         }
