@@ -38,7 +38,8 @@ absl::Status LinkMediaCompanions(WriteBatch* batch, Item* item) {
   bool subtitle = IsSubtitle(*item);
   if (!subtitle && !IsMedia(*item)) return absl::OkStatus();
   std::string stem = MediaStem(item->name);
-  ASSIGN_OR_RETURN(std::vector<Item> items, batch->archive()->ListItems());
+  // SQLite's LIKE ignores ASCII case, as MediaStem lower-cases.
+  ASSIGN_OR_RETURN(std::vector<Item> items, batch->archive()->ItemsNamedLike(stem));
   for (Item& p : batch->PendingItems()) items.push_back(std::move(p));
   nlohmann::json links = nlohmann::json::array();
   for (const Item& other : items) {

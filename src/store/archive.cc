@@ -276,6 +276,26 @@ absl::StatusOr<std::vector<Item>> Archive::Children(int64_t id) {
   return out;
 }
 
+absl::StatusOr<std::vector<Item>> Archive::ItemsNamedLike(const std::string& prefix) {
+  std::string pattern;
+  for (char c : prefix) {
+    if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+    pattern.push_back(c);
+  }
+  pattern.push_back('%');
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(StrCat("SELECT ", kItemColumns,
+                                                     " FROM items WHERE name LIKE ? ESCAPE '\\' "
+                                                     "ORDER BY id")));
+  s.Bind(1, pattern);
+  std::vector<Item> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadItem(s));
+  }
+  return out;
+}
+
 absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {
   ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(
       "SELECT text, offset_map, anchors FROM texts WHERE item_id = ?"));

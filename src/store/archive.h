@@ -108,6 +108,8 @@ class Archive {
   absl::StatusOr<Item> FindItem(const std::string& ref);
   absl::StatusOr<std::optional<Item>> FindBySha(const std::string& sha256);
   absl::StatusOr<std::vector<Item>> Children(int64_t id);
+  // Items whose name starts with `prefix` (ASCII case-insensitively).
+  absl::StatusOr<std::vector<Item>> ItemsNamedLike(const std::string& prefix);
   absl::StatusOr<StoredText> LoadText(int64_t item_id);
   absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id, const std::string& name);
   std::string ObjectPath(const std::string& sha256) const;
