@@ -11,10 +11,18 @@ namespace uncut {
 
 absl::StatusOr<std::unique_ptr<AudioReader>> AudioReader::Open(const std::string& path,
                                                                const AudioReadOptions& options) {
+  return Open(MediaSource::File(path), options);
+}
+
+absl::StatusOr<std::unique_ptr<AudioReader>> AudioReader::Open(const MediaSource& source,
+                                                               const AudioReadOptions& options) {
+  const std::string& path = source.name;
   std::unique_ptr<AudioReader> r(new AudioReader());
   r->path_ = path;
   r->options_ = options;
-  ASSIGN_OR_RETURN(r->fmt_, OpenInput(path));
+  ASSIGN_OR_RETURN(Demuxer demuxer, OpenInput(source));
+  r->io_ = std::move(demuxer.io);
+  r->fmt_ = std::move(demuxer.fmt);
   int best = av_find_best_stream(r->fmt_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   if (best < 0) return absl::FailedPreconditionError(StrCat(path, ": has no audio stream"));
   r->stream_ = best;
@@ -24,7 +32,7 @@ absl::StatusOr<std::unique_ptr<AudioReader>> AudioReader::Open(const std::string
   r->packet_.reset(av_packet_alloc());
   if (!r->frame_ || !r->packet_) return absl::ResourceExhaustedError(StrCat(path, ": out of memory"));
   double limit = options.max_decode_seconds > 0 ? options.max_decode_seconds
-                                                : 60.0 + 5.0 * r->duration_s_;
+                                                : DecodeBudgetSeconds(r->fmt_.get(), 5.0);
   r->deadline_ = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(static_cast<int64_t>(limit * 1000));
   return r;

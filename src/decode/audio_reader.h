@@ -15,13 +15,16 @@ namespace uncut {
 
 struct AudioReadOptions {
   int sample_rate = 8000;
-  // Watchdog (0: 60 s plus 5x the duration).
+  // Watchdog: give up when decoding takes longer than this (0: 60 s plus 5x
+  // the duration, capped by the file's size; see DecodeBudgetSeconds).
   double max_decode_seconds = 0;
 };
 
 class AudioReader {
  public:
   static absl::StatusOr<std::unique_ptr<AudioReader>> Open(const std::string& path,
+                                                           const AudioReadOptions& options);
+  static absl::StatusOr<std::unique_ptr<AudioReader>> Open(const MediaSource& source,
                                                            const AudioReadOptions& options);
   // Appends the next decoded samples to *out; returns false at the end.
   absl::StatusOr<bool> Read(std::vector<float>* out);
@@ -35,6 +38,7 @@ class AudioReader {
 
   std::string path_;
   AudioReadOptions options_;
+  std::unique_ptr<MemoryIo> io_;  // memory sources; outlives fmt_
   FormatContextPtr fmt_;
   CodecContextPtr codec_;
   SwrPtr swr_;

@@ -9,10 +9,18 @@ namespace uncut {
 
 absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
                                                                const VideoReadOptions& options) {
+  return Open(MediaSource::File(path), options);
+}
+
+absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource& source,
+                                                               const VideoReadOptions& options) {
+  const std::string& path = source.name;
   std::unique_ptr<VideoReader> r(new VideoReader());
   r->path_ = path;
   r->options_ = options;
-  ASSIGN_OR_RETURN(r->fmt_, OpenInput(path));
+  ASSIGN_OR_RETURN(Demuxer demuxer, OpenInput(source));
+  r->io_ = std::move(demuxer.io);
+  r->fmt_ = std::move(demuxer.fmt);
   int best = av_find_best_stream(r->fmt_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (best >= 0 && (r->fmt_->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC)) best = -1;
   if (best < 0) return absl::FailedPreconditionError(StrCat(path, ": has no video stream"));
@@ -38,7 +46,7 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string
     }
   }
   double limit = options.max_decode_seconds > 0 ? options.max_decode_seconds
-                                                : 60.0 + 20.0 * r->duration_s_;
+                                                : DecodeBudgetSeconds(r->fmt_.get(), 20.0);
   r->deadline_ = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(static_cast<int64_t>(limit * 1000));
   return r;

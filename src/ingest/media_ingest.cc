@@ -1,6 +1,10 @@
 #include "ingest/media_ingest.h"
 
+#include <cmath>
+#include <cstdio>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "base/file.h"
 #include "base/status_macros.h"
@@ -9,6 +13,7 @@
 #include "ingest/media_links.h"
 #include "audio/landmarks.h"
 #include "decode/audio_reader.h"
+#include "decode/frame_grabber.h"
 #include "video/video_signature.h"
 
 namespace uncut {
@@ -35,6 +40,46 @@ absl::StatusOr<AudioPeaks> SignAudio(const std::string& path) {
   AudioPeaks p = ComputePeaks(samples);
   p.start_s = reader->start_s();
   return p;
+}
+
+// A short name for a container, from FFmpeg's demuxer name
+// ("mov,mp4,m4a,3gp,3g2,mj2" gives "mp4"), for files whose extension does
+// not say what they are.
+std::string ContainerFormat(const std::string& container) {
+  static const std::pair<const char*, const char*> kNames[] = {
+      {"mov,mp4", "mp4"}, {"matroska", "mkv"}, {"mpegts", "ts"}, {"mpeg", "mpg"},
+      {"asf", "wmv"},     {"yuv4mpegpipe", "y4m"}, {"ogg", "ogg"}, {"wav", "wav"}};
+  for (const auto& [prefix, name] : kNames) {
+    if (container.rfind(prefix, 0) == 0) return name;
+  }
+  return container.substr(0, container.find(','));
+}
+
+std::string Clock(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%d:%04.1f", static_cast<int>(s) / 60, std::fmod(s, 60.0));
+  return buf;
+}
+
+// A warning when decoding stopped well short of the declared duration:
+// the file is probably truncated or damaged, and only part of it can be
+// traced.
+std::optional<std::string> ShortfallWarning(const char* what, double decoded_s,
+                                            double declared_s) {
+  if (declared_s <= 0 || decoded_s >= 0.9 * declared_s - 1.0) return std::nullopt;
+  return StrCat("its ", what, " decodes only to ", Clock(decoded_s), " of the ",
+                Clock(declared_s), " it declares: the file may be truncated or damaged");
+}
+
+// A small picture from about 10% into the video (past titles and fades);
+// nothing when no frame decodes there.
+std::optional<std::string> Thumbnail(const std::string& path, const MediaInfo& info) {
+  FrameGrabOptions o;
+  o.max_side = 320;
+  o.quality = 5;
+  auto jpeg = GrabFrames(MediaSource::File(path), {info.start_s + 0.1 * info.duration_s}, o);
+  if (!jpeg.ok() || jpeg->empty() || (*jpeg)[0].empty()) return std::nullopt;
+  return (*jpeg)[0];
 }
 
 absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
@@ -66,7 +111,12 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   Item& it = n.item;
   it.sha256 = obj.sha256;
   it.kind = info->has_video() ? "video" : "audio";
-  it.format = Extension(path).empty() ? info->container : Extension(path);
+  it.format = LooksLikeMedia(path) ? Extension(path) : ContainerFormat(info->container);
+  if (!LooksLikeMedia(path)) {
+    out.warnings.push_back(StrCat(Extension(path).empty() ? "has no extension"
+                                                          : StrCat("is named .", Extension(path)),
+                                  " but holds ", it.format, " ", it.kind, "; added as ", it.kind));
+  }
   it.size = obj.size;
   it.name = BaseName(path);
   it.added_from = AbsolutePath(path);
@@ -84,11 +134,25 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
                         {"width", sig->width},
                         {"height", sig->height}};
     n.postings[kVideoModality] = VideoPostings(*sig, vo.min_quality);
+    if (!sig->frames.empty()) {
+      auto shortfall = ShortfallWarning("picture", sig->frames.back().time_s - info->start_s,
+                                        info->duration_s);
+      if (shortfall) out.warnings.push_back(*shortfall);
+    }
     n.blobs[kVideoSignatureBlob] = sig->Serialize();
+    if (auto thumb = Thumbnail(obj.path, *info)) n.blobs[kThumbnailBlob] = std::move(*thumb);
   }
   if (info->has_audio()) {
     auto peaks = SignAudio(obj.path);
     if (!peaks.ok()) return fail(peaks.status());
+    if (!info->has_video() && peaks->peaks.empty()) {
+      return fail(absl::InvalidArgumentError(
+          "the sound is silent throughout (or too faint): nothing to fingerprint"));
+    }
+    if (!info->has_video()) {
+      auto shortfall = ShortfallWarning("sound", peaks->duration_s, info->duration_s);
+      if (shortfall) out.warnings.push_back(*shortfall);
+    }
     it.info["audio"] = {{"start_s", peaks->start_s}, {"peaks", peaks->peaks.size()},
                         {"sample_rate", kAudioSampleRate}};
     n.postings[kAudioModality] = AudioPostings(*peaks);
