@@ -35,6 +35,8 @@ class AudioReader {
  private:
   AudioReader() = default;
   absl::Status Drain(std::vector<float>* out, bool flush);
+  absl::Status ConfigureResampler(const AVFrame* frame);
+  void FlushResampler(std::vector<float>* out);
 
   std::string path_;
   AudioReadOptions options_;
@@ -44,6 +46,8 @@ class AudioReader {
   SwrPtr swr_;
   FramePtr frame_;
   PacketPtr packet_;
+  int bad_frames_ = 0;  // damaged frames in a row
+  int swr_channels_ = 0, swr_format_ = -1, swr_rate_ = 0;  // what swr_ converts from
   int stream_ = -1;
   double duration_s_ = 0, start_s_ = 0;
   bool flushing_ = false, done_ = false, started_ = false;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -207,6 +208,21 @@ TEST_F(DecodeTest, EncodesSmallJpegsOfTheRequestedSize) {
   grey.height = 2;
   grey.pixels.assign(4, 0);
   EXPECT_FALSE(EncodeJpeg(grey).ok());
+}
+
+// Found by fuzz/run.sh: AAC frames whose channel layout and rate change
+// midway were resampled as if they had the first frame's.
+TEST(AudioReader, FramesThatChangeTheirLayoutMidwayAreResampledSafely) {
+  const char* root = std::getenv("UNCUT_SOURCE_DIR");
+  ASSERT_NE(root, nullptr) << "UNCUT_SOURCE_DIR is not set";
+  std::string path = std::string(root) + "/tests/fixtures/media/fuzz-audio-layout-change.ts";
+  auto reader = AudioReader::Open(path, AudioReadOptions());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  std::vector<float> samples;
+  absl::StatusOr<bool> more = true;
+  while (more.ok() && *more) more = (*reader)->Read(&samples);
+  EXPECT_TRUE(more.ok()) << more.status();
+  EXPECT_GT(samples.size(), 0u);
 }
 
 }  // namespace

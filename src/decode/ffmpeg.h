@@ -86,6 +86,10 @@ struct Demuxer {
   FormatContextPtr fmt;
 };
 
+// Readers skip frames the decoder reports as damaged, up to this many in a
+// row; more means the stream is damaged beyond use.
+inline constexpr int kMaxBadFramesInARow = 100;
+
 // FFmpeg's text for an error code.
 std::string AvErrorText(int err);
 // "PATH: WHAT: <FFmpeg's reason>" as a status.

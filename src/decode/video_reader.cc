@@ -100,7 +100,11 @@ absl::StatusOr<bool> VideoReader::Receive(VideoFrame* frame) {
       done_ = true;
       return false;
     }
+    // A damaged frame is skipped (decoders resynchronise at the next key
+    // frame), unless nothing but damage follows.
+    if (rc == AVERROR_INVALIDDATA && ++bad_frames_ <= kMaxBadFramesInARow) continue;
     if (rc < 0) return AvStatus(path_, "decoding failed", rc);
+    bad_frames_ = 0;
     ++decoded_;
     int64_t pts = frame_->best_effort_timestamp;
     if (pts == AV_NOPTS_VALUE) pts = frame_->pts;

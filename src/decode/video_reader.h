@@ -83,6 +83,7 @@ class VideoReader {
   double first_time_ = std::numeric_limits<double>::quiet_NaN();
   int64_t next_cell_ = std::numeric_limits<int64_t>::min();
   int64_t decoded_ = 0;
+  int bad_frames_ = 0;  // damaged frames in a row
   bool flushing_ = false, done_ = false;
   std::chrono::steady_clock::time_point deadline_;
 };

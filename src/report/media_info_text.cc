@@ -77,10 +77,10 @@ std::vector<std::pair<std::string, std::string>> MediaInfoLines(const json& medi
   }
   if (media.contains("tags") && media["tags"].is_object()) {
     const json& tags = media["tags"];
-    // The tags people look for first, then the rest as they come.
+    // The tags people look for first, then the rest as they come (a title
+    // tag among them: it is the item's title unless one was given).
     static const char* kNamed[][2] = {{"creation_time", "created"},
                                       {"date", "date"},
-                                      {"title", "title"},
                                       {"artist", "artist"},
                                       {"comment", "comment"},
                                       {"location", "location"},
