@@ -17,12 +17,13 @@ namespace {
 constexpr double kWatchdogS = 2.0;
 constexpr int kMaxFrames = 300;
 constexpr size_t kMaxSamples = 8000 * 120;
+constexpr int64_t kMaxPixels = int64_t{4096} * 4096;
 
 void DecodeVideo(const uncut::MediaSource& src) {
   uncut::VideoReadOptions o;
   o.max_side = 64;
   o.max_decode_seconds = kWatchdogS;
-  o.max_pixels = int64_t{4096} * 4096;
+  o.max_pixels = kMaxPixels;
   o.relative_time = true;
   auto reader = uncut::VideoReader::Open(src, o);
   if (!reader.ok()) return;
@@ -63,6 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     g.max_side = 32;
     g.quality = 20;
     g.max_decode_seconds = kWatchdogS;
+    g.max_pixels = kMaxPixels;
     (void)uncut::GrabFrames(src, {0.0, 0.5, 30.0}, g);
   }
   if (info->has_audio()) DecodeAudio(src);

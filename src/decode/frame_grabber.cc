@@ -28,6 +28,7 @@ absl::Status GrabPass(const MediaSource& source, const std::vector<double>& time
   ro.scale_flags = SWS_BICUBIC;
   ro.relative_time = options.relative_time;
   ro.max_decode_seconds = options.max_decode_seconds;
+  ro.max_pixels = options.max_pixels;
   if (!options.relative_time) {
     ro.start_s = std::max(0.0, times.front() - kLeadS);
     ro.end_s = times.back() + kLeadS;

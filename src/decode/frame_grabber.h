@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "decode/ffmpeg.h"
+#include "decode/video_reader.h"
 
 namespace uncut {
 
@@ -18,6 +19,7 @@ struct FrameGrabOptions {
   // than on the file's own time line (as source times do).
   bool relative_time = false;
   double max_decode_seconds = 0;  // watchdog per decoding pass (0: the reader's default)
+  int64_t max_pixels = VideoReadOptions().max_pixels;  // larger frames are refused
 };
 
 // For each time in `times_s` (any order), the JPEG of the frame on screen
