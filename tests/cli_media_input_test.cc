@@ -26,16 +26,16 @@ class BadMedia : public ::testing::Test {
   // A 12-second video with sound in an archive, and copies of it to damage.
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    setup_error_ = Ffmpeg(StrCat(
-        "-f lavfi -i testsrc2=size=160x120:rate=25:duration=12 "
-        "-f lavfi -i sine=frequency=300:beep_factor=4:duration=12 -c:v libx264 -preset "
-        "ultrafast -c:a aac -movflags +faststart ",
-        ShellQuote(File("good.mp4"))));
+    setup_error_ = Ffmpeg(
+        StrCat("-f lavfi -i testsrc2=size=160x120:rate=25:duration=12 "
+               "-f lavfi -i sine=frequency=300:beep_factor=4:duration=12 -c:v libx264 -preset "
+               "ultrafast -c:a aac -movflags +faststart ",
+               ShellQuote(File("good.mp4"))));
     if (!setup_error_.empty()) return;
     // The same content with its index (moov) at the end, as cameras write it.
-    setup_error_ = Ffmpeg(StrCat("-i ", ShellQuote(File("good.mp4")),
-                                 " -c copy -movflags -faststart -t 12 ",
-                                 ShellQuote(File("moov-last.mp4"))));
+    setup_error_ =
+        Ffmpeg(StrCat("-i ", ShellQuote(File("good.mp4")), " -c copy -movflags -faststart -t 12 ",
+                      ShellQuote(File("moov-last.mp4"))));
     if (!setup_error_.empty()) return;
     RunResult r = Uncut("add " + ShellQuote(File("good.mp4")));
     if (r.exit_code != 0) setup_error_ = r.err;
@@ -91,9 +91,7 @@ TEST_F(BadMedia, RandomBytesAreRefused) {
   ExpectRefused(dir_->Write("corrupt.mp4", junk), "not a media file FFmpeg can read");
 }
 
-TEST_F(BadMedia, EmptyFileIsRefused) {
-  ExpectRefused(dir_->Write("empty.mp4", ""), "empty");
-}
+TEST_F(BadMedia, EmptyFileIsRefused) { ExpectRefused(dir_->Write("empty.mp4", ""), "empty"); }
 
 TEST_F(BadMedia, TextNamedMp4IsRefused) {
   ExpectRefused(dir_->Write("notes.mp4", "Notes from the interview, not a video.\n"),
@@ -114,8 +112,9 @@ TEST_F(BadMedia, EnormousDeclaredResolutionIsRefused) {
 }
 
 TEST_F(BadMedia, SilentRecordingIsRefused) {
-  ASSERT_EQ(Ffmpeg("-f lavfi -i anullsrc=duration=5 -c:a pcm_s16le " + ShellQuote(File("silent.wav"))),
-            "");
+  ASSERT_EQ(
+      Ffmpeg("-f lavfi -i anullsrc=duration=5 -c:a pcm_s16le " + ShellQuote(File("silent.wav"))),
+      "");
   std::string before = ArchiveState();
   RunResult r = Uncut("add " + ShellQuote(File("silent.wav")));
   EXPECT_EQ(r.exit_code, 3);
@@ -132,7 +131,8 @@ TEST_F(BadMedia, VideoNamedTxtIsAddedAsVideoWithAWarning) {
   std::string path = dir_->Write("clip.txt", testing::Head(File("moov-last.mp4"), 1 << 30));
   RunResult r = Uncut("add " + ShellQuote(path));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.err, "uncut: warning: " + path + ": is named .txt but holds mp4 video; added as video\n");
+  EXPECT_EQ(r.err,
+            "uncut: warning: " + path + ": is named .txt but holds mp4 video; added as video\n");
   RunResult list = Uncut("list --json");
   json items = json::parse(list.out);
   ASSERT_EQ(items.back()["name"], "clip.txt");

@@ -60,12 +60,11 @@ class CliMedia : public ::testing::Test {
     if (!err.empty()) return err;
     const std::string scene = "size=320x180:rate=25";
     return Ffmpeg(StrCat(
-        "-f lavfi -i testsrc2=", scene, ",trim=duration=6 ",
-        "-f lavfi -i cellauto=", scene, ":rule=30:seed=7,negate,trim=duration=6 ",
-        "-f lavfi -i testsrc=", scene, ",hue=h=t*40,trim=duration=6 ",
-        "-f lavfi -i cellauto=", scene, ":rule=110:seed=3,trim=duration=6 ",
-        "-f lavfi -i smptehdbars=", scene, ",rotate=a=t*0.6:fillcolor=navy,trim=duration=6 ",
-        "-i ", ShellQuote(File("report.wav")),
+        "-f lavfi -i testsrc2=", scene, ",trim=duration=6 ", "-f lavfi -i cellauto=", scene,
+        ":rule=30:seed=7,negate,trim=duration=6 ", "-f lavfi -i testsrc=", scene,
+        ",hue=h=t*40,trim=duration=6 ", "-f lavfi -i cellauto=", scene,
+        ":rule=110:seed=3,trim=duration=6 ", "-f lavfi -i smptehdbars=", scene,
+        ",rotate=a=t*0.6:fillcolor=navy,trim=duration=6 ", "-i ", ShellQuote(File("report.wav")),
         " -filter_complex '[0][1][2][3][4]concat=n=5:v=1:a=0,format=yuv420p[v];"
         "[5]apad,atrim=duration=30[a]' -map '[v]' -map '[a]' -t 30 "
         "-c:v libx264 -preset veryfast -crf 26 -g 50 -c:a aac -b:a 64k "
@@ -77,22 +76,22 @@ class CliMedia : public ::testing::Test {
   static std::string MakeRadio(const std::string& out) {
     std::string err = testing::Speak(kNews, File("news.wav"), "en-us", 150);
     if (!err.empty()) return err;
-    return Ffmpeg(StrCat(
-        "-f lavfi -i sine=frequency=220:duration=32:sample_rate=22050 "
-        "-f lavfi -i sine=frequency=330:duration=32:sample_rate=22050 -i ",
-        ShellQuote(File("news.wav")),
-        " -filter_complex '[0][1]amix=inputs=2,volume=0.15[bed];"
-        "[2]adelay=2000,apad,atrim=duration=32[voice];"
-        "[bed][voice]amix=inputs=2:normalize=0[a]' -map '[a]' -c:a libmp3lame -b:a 64k ",
-        ShellQuote(out)));
+    return Ffmpeg(
+        StrCat("-f lavfi -i sine=frequency=220:duration=32:sample_rate=22050 "
+               "-f lavfi -i sine=frequency=330:duration=32:sample_rate=22050 -i ",
+               ShellQuote(File("news.wav")),
+               " -filter_complex '[0][1]amix=inputs=2,volume=0.15[bed];"
+               "[2]adelay=2000,apad,atrim=duration=32[voice];"
+               "[bed][voice]amix=inputs=2:normalize=0[a]' -map '[a]' -c:a libmp3lame -b:a 64k ",
+               ShellQuote(out)));
   }
 
   static std::string MakeMedia() {
     std::string err = MakeBroadcast(File("broadcast.mp4"));
     if (err.empty()) err = MakeRadio(File("radio.mp3"));
     if (!err.empty()) return err;
-    RunResult r = Uncut(StrCat("add ", ShellQuote(File("broadcast.mp4")), " ",
-                               ShellQuote(File("radio.mp3"))));
+    RunResult r = Uncut(
+        StrCat("add ", ShellQuote(File("broadcast.mp4")), " ", ShellQuote(File("radio.mp3"))));
     return r.exit_code == 0 ? "" : r.err;
   }
 
@@ -107,15 +106,14 @@ class CliMedia : public ::testing::Test {
   // `filter` to the picture; writes clip `name`.
   static std::string Splice(double a0, double a1, double b0, double b1, const std::string& filter,
                             const std::string& name) {
-    return Ffmpeg(StrCat(
-        "-i ", ShellQuote(File("broadcast.mp4")), " -filter_complex '",
-        "[0:v]trim=", a0, ":", a1, ",setpts=PTS-STARTPTS[v1];",
-        "[0:a]atrim=", a0, ":", a1, ",asetpts=PTS-STARTPTS[a1];",
-        "[0:v]trim=", b0, ":", b1, ",setpts=PTS-STARTPTS[v2];",
-        "[0:a]atrim=", b0, ":", b1, ",asetpts=PTS-STARTPTS[a2];",
-        "[v1][a1][v2][a2]concat=n=2:v=1:a=1[v][a];[v]", filter, ",format=yuv420p[vo]' ",
-        "-map '[vo]' -map '[a]' -c:v libx264 -preset veryfast -crf 30 -c:a aac -b:a 48k ",
-        ShellQuote(File(name))));
+    return Ffmpeg(
+        StrCat("-i ", ShellQuote(File("broadcast.mp4")), " -filter_complex '", "[0:v]trim=", a0,
+               ":", a1, ",setpts=PTS-STARTPTS[v1];", "[0:a]atrim=", a0, ":", a1,
+               ",asetpts=PTS-STARTPTS[a1];", "[0:v]trim=", b0, ":", b1, ",setpts=PTS-STARTPTS[v2];",
+               "[0:a]atrim=", b0, ":", b1, ",asetpts=PTS-STARTPTS[a2];",
+               "[v1][a1][v2][a2]concat=n=2:v=1:a=1[v][a];[v]", filter, ",format=yuv420p[vo]' ",
+               "-map '[vo]' -map '[a]' -c:v libx264 -preset veryfast -crf 30 -c:a aac -b:a 48k ",
+               ShellQuote(File(name))));
   }
 
   // Traces a clip with --json; fails the test unless uncut exits 0.
@@ -305,9 +303,10 @@ TEST_F(CliMedia, ShowPrintsDurationStreamsResolutionAndCreationTime) {
 }
 
 TEST_F(CliMedia, ClipShorterThanTwoSecondsGetsAWarningAndIsStillTraced) {
-  ASSERT_EQ(Ffmpeg(StrCat("-ss 13 -t 1.5 -i ", ShellQuote(File("broadcast.mp4")),
-                          " -c:v libx264 -preset veryfast -c:a aac ", ShellQuote(File("short.mp4")))),
-            "");
+  ASSERT_EQ(
+      Ffmpeg(StrCat("-ss 13 -t 1.5 -i ", ShellQuote(File("broadcast.mp4")),
+                    " -c:v libx264 -preset veryfast -c:a aac ", ShellQuote(File("short.mp4")))),
+      "");
   RunResult r = Uncut("trace --json " + ShellQuote(File("short.mp4")));
   EXPECT_NE(r.err.find("too short to trace reliably"), std::string::npos) << r.err;
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;

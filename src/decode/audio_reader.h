@@ -46,7 +46,7 @@ class AudioReader {
   SwrPtr swr_;
   FramePtr frame_;
   PacketPtr packet_;
-  int bad_frames_ = 0;  // damaged frames in a row
+  int bad_frames_ = 0;                                     // damaged frames in a row
   int swr_channels_ = 0, swr_format_ = -1, swr_rate_ = 0;  // what swr_ converts from
   int stream_ = -1;
   double duration_s_ = 0, start_s_ = 0;

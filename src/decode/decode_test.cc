@@ -130,8 +130,9 @@ TEST_F(DecodeTest, WatchdogStopsDecodingAndNamesTheFile) {
 TEST(VideoReader, RefusesAnEnormousDeclaredResolution) {
   testing::TempDir dir;
   // FFmpeg accepts 12000x9000; uncut's limit (8192x8192) does not.
-  std::string path = dir.Write("huge.y4m", "YUV4MPEG2 W12000 H9000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" +
-                                               std::string(4096, '\x80'));
+  std::string path =
+      dir.Write("huge.y4m", "YUV4MPEG2 W12000 H9000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" +
+                                std::string(4096, '\x80'));
   auto r = VideoReader::Open(path, VideoReadOptions());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);

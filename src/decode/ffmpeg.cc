@@ -88,10 +88,17 @@ int64_t MemoryIo::Seek(void* opaque, int64_t offset, int whence) {
   if (whence & AVSEEK_SIZE) return size;
   int64_t base = 0;
   switch (whence & ~AVSEEK_FORCE) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = io->pos_; break;
-    case SEEK_END: base = size; break;
-    default: return AVERROR(EINVAL);
+    case SEEK_SET:
+      base = 0;
+      break;
+    case SEEK_CUR:
+      base = io->pos_;
+      break;
+    case SEEK_END:
+      base = size;
+      break;
+    default:
+      return AVERROR(EINVAL);
   }
   if (offset > size - base || offset < -base) return AVERROR(EINVAL);
   io->pos_ = base + offset;

@@ -35,9 +35,8 @@ absl::StatusOr<std::string> EncodeJpeg(const VideoFrame& frame, int quality) {
   yuv->quality = ctx->global_quality;
   rc = av_frame_get_buffer(yuv.get(), 0);
   if (rc < 0) return AvStatus("JPEG", "cannot allocate a frame", rc);
-  SwsPtr sws(sws_getContext(frame.width, frame.height, AV_PIX_FMT_RGB24, frame.width,
-                            frame.height, AV_PIX_FMT_YUVJ420P, SWS_BICUBIC, nullptr, nullptr,
-                            nullptr));
+  SwsPtr sws(sws_getContext(frame.width, frame.height, AV_PIX_FMT_RGB24, frame.width, frame.height,
+                            AV_PIX_FMT_YUVJ420P, SWS_BICUBIC, nullptr, nullptr, nullptr));
   if (!sws) return absl::InternalError("JPEG: cannot convert RGB to YUV");
   const uint8_t* src[4] = {frame.pixels.data(), nullptr, nullptr, nullptr};
   int src_stride[4] = {frame.width * 3, 0, 0, 0};

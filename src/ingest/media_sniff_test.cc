@@ -8,7 +8,9 @@ namespace {
 using namespace std::string_view_literals;
 
 TEST(SniffMediaFormat, KnowsContainersByTheirFirstBytes) {
-  EXPECT_EQ(SniffMediaFormat("\0\0\0\x20" "ftypisom\0\0\2\0"sv), "mp4");
+  EXPECT_EQ(SniffMediaFormat("\0\0\0\x20"
+                             "ftypisom\0\0\2\0"sv),
+            "mp4");
   EXPECT_EQ(SniffMediaFormat("\x1a\x45\xdf\xa3\x9f\x42\x86\x81"sv), "mkv");
   EXPECT_EQ(SniffMediaFormat("RIFF\x24\0\0\0WAVEfmt "sv), "wav");
   EXPECT_EQ(SniffMediaFormat("RIFF\x24\0\0\0AVI LIST"sv), "avi");

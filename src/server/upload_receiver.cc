@@ -39,9 +39,9 @@ absl::StatusOr<Upload> ReceiveUpload(const std::string& uploads_dir, const Uploa
         if (!failure.ok()) return false;
         if (!part.filename.empty()) {
           if (!rules.file_field.empty() && part.name != rules.file_field) {
-            failure.Update(absl::InvalidArgumentError(
-                StrCat("unexpected file in field \"", part.name, "\" (send it as \"",
-                       rules.file_field, "\")")));
+            failure.Update(
+                absl::InvalidArgumentError(StrCat("unexpected file in field \"", part.name,
+                                                  "\" (send it as \"", rules.file_field, "\")")));
             return false;
           }
           if (rules.max_files > 0 && up.files.size() >= rules.max_files) {

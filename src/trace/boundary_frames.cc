@@ -83,7 +83,8 @@ void AddBoundaryFrames(Archive* archive, const std::string& clip_path, TraceRepo
   grab.relative_time = true;  // clip times count from its first frame
   auto frames = GrabFrames(MediaSource::File(clip_path), clip_times, grab);
   if (!frames.ok()) {
-    report->warnings.push_back(StrCat("no clip frames for the report: ", frames.status().message()));
+    report->warnings.push_back(
+        StrCat("no clip frames for the report: ", frames.status().message()));
     return;
   }
   size_t i = 0;

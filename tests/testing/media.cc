@@ -15,9 +15,9 @@ std::string Ffmpeg(const std::string& args) {
 
 std::string Speak(const std::string& text, const std::string& wav_path, const std::string& voice,
                   int words_per_minute) {
-  RunResult r = RunShell("espeak-ng -v " + ShellQuote(voice) + " -s " +
-                         std::to_string(words_per_minute) + " -w " + ShellQuote(wav_path) + " " +
-                         ShellQuote(text));
+  RunResult r =
+      RunShell("espeak-ng -v " + ShellQuote(voice) + " -s " + std::to_string(words_per_minute) +
+               " -w " + ShellQuote(wav_path) + " " + ShellQuote(text));
   if (r.exit_code == 0) return "";
   return "espeak-ng: " + r.err;
 }
