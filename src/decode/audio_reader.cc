@@ -26,6 +26,11 @@ absl::StatusOr<std::unique_ptr<AudioReader>> AudioReader::Open(const MediaSource
   int best = av_find_best_stream(r->fmt_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   if (best < 0) return absl::FailedPreconditionError(StrCat(path, ": has no audio stream"));
   r->stream_ = best;
+  int rate = r->fmt_->streams[best]->codecpar->sample_rate;
+  if (rate > kMaxSampleRate) {
+    return absl::InvalidArgumentError(
+        StrCat(path, ": audio sample rate ", rate, " Hz is implausible"));
+  }
   ASSIGN_OR_RETURN(r->codec_, OpenDecoder(path, r->fmt_.get(), best));
   if (r->fmt_->duration > 0) r->duration_s_ = r->fmt_->duration / double(AV_TIME_BASE);
   r->frame_.reset(av_frame_alloc());
@@ -48,6 +53,11 @@ void AudioReader::FlushResampler(std::vector<float>* out) {
 }
 
 absl::Status AudioReader::ConfigureResampler(const AVFrame* frame) {
+  // A resampler for an absurd rate takes seconds and hundreds of MB to set up.
+  if (frame->sample_rate > kMaxSampleRate) {
+    return absl::InvalidArgumentError(
+        StrCat(path_, ": audio sample rate ", frame->sample_rate, " Hz is implausible"));
+  }
   SwrContext* raw = nullptr;
   AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
   AVChannelLayout in_layout{};

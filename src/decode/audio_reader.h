@@ -13,6 +13,10 @@
 
 namespace uncut {
 
+// Sample rates above this are refused as damaged or hostile (studio audio
+// goes to 384 kHz).
+inline constexpr int kMaxSampleRate = 768000;
+
 struct AudioReadOptions {
   int sample_rate = 8000;
   // Watchdog: give up when decoding takes longer than this (0: 60 s plus 5x

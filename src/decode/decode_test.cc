@@ -210,12 +210,15 @@ TEST_F(DecodeTest, EncodesSmallJpegsOfTheRequestedSize) {
   EXPECT_FALSE(EncodeJpeg(grey).ok());
 }
 
+std::string Fixture(const std::string& name) {
+  std::string here = __FILE__;  // .../src/decode/decode_test.cc
+  return here.substr(0, here.rfind("/src/decode/")) + "/tests/fixtures/media/" + name;
+}
+
 // Found by fuzz/run.sh: AAC frames whose channel layout and rate change
 // midway were resampled as if they had the first frame's.
 TEST(AudioReader, FramesThatChangeTheirLayoutMidwayAreResampledSafely) {
-  std::string here = __FILE__;  // .../src/decode/decode_test.cc
-  std::string root = here.substr(0, here.rfind("/src/decode/"));
-  std::string path = root + "/tests/fixtures/media/fuzz-audio-layout-change.ts";
+  std::string path = Fixture("fuzz-audio-layout-change.ts");
   auto reader = AudioReader::Open(path, AudioReadOptions());
   ASSERT_TRUE(reader.ok()) << reader.status();
   std::vector<float> samples;
@@ -223,6 +226,17 @@ TEST(AudioReader, FramesThatChangeTheirLayoutMidwayAreResampledSafely) {
   while (more.ok() && *more) more = (*reader)->Read(&samples);
   EXPECT_TRUE(more.ok()) << more.status();
   EXPECT_GT(samples.size(), 0u);
+}
+
+// Found by fuzz/run.sh: a 536-byte WAV declaring 134 MHz made the
+// resampler take seconds and hundreds of MB to set up.
+TEST(AudioReader, RefusesAnAbsurdSampleRateAtOnce) {
+  std::string path = Fixture("fuzz-absurd-sample-rate.wav");
+  auto info = ProbeMedia(path);
+  ASSERT_TRUE(info.ok()) << info.status();
+  auto reader = AudioReader::Open(path, AudioReadOptions());
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.status().message(), path + ": audio sample rate 134225728 Hz is implausible");
 }
 
 }  // namespace
