@@ -52,7 +52,7 @@ pid_t Spawn(const std::vector<std::string>& args) {
 TEST(KilledAdd, LeavesAConsistentArchiveWithWholeItemsOnly) {
   testing::TempDir dir;
   std::mt19937 rng(42);
-  const int kFiles = 120;
+  const int kFiles = 200;
   for (int i = 0; i < kFiles; ++i) {
     char name[32];
     std::snprintf(name, sizeof(name), "in/doc%03d.txt", i);
@@ -67,7 +67,7 @@ TEST(KilledAdd, LeavesAConsistentArchiveWithWholeItemsOnly) {
   // here first, so the moments spread over it on any machine.
   auto t0 = std::chrono::steady_clock::now();
   auto full = RunShell(ShellQuote(bin) + " --archive " + ShellQuote(dir.File("timing")) +
-                       " add --commit-every 7 " + ShellQuote(dir.File("in")));
+                       " add --commit-every 2 " + ShellQuote(dir.File("in")));
   ASSERT_EQ(full.exit_code, 0) << full.err;
   int64_t full_us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - t0)
@@ -75,9 +75,20 @@ TEST(KilledAdd, LeavesAConsistentArchiveWithWholeItemsOnly) {
   std::uniform_int_distribution<int64_t> delay_us(0, full_us);
   int killed_while_running = 0, partial = 0;
   for (int round = 0; round < 12; ++round) {
-    pid_t pid = Spawn({bin, "--archive", archive, "add", "--commit-every", "7", dir.File("in")});
+    pid_t pid = Spawn({bin, "--archive", archive, "add", "--commit-every", "2", dir.File("in")});
     ASSERT_GT(pid, 0);
-    std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
+    if (round % 2 == 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
+    } else {
+      // Wait until the add has published something, then kill it at once:
+      // the add is then certainly half-way, whatever this machine's speed.
+      for (int poll = 0; poll < 2000; ++poll) {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) break;
+        auto l = uncut("list --json");
+        if (l.exit_code == 0 && l.out.size() > 4 && nlohmann::json::parse(l.out).size() > 0) break;
+      }
+    }
     if (kill(pid, SIGKILL) == 0) ++killed_while_running;
     int status = 0;
     waitpid(pid, &status, 0);

@@ -44,13 +44,27 @@ std::vector<Line> VoteLines(const std::vector<MediaHit>& hits, const MediaAlignP
     }
   }
   std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.votes > b.votes; });
-  // Keep distinct lines: drop ones near an already kept line of the same item.
+  // Keep distinct lines: drop ones that stay near an already kept line of the
+  // same item over the whole query (the same match seen at a neighbouring
+  // speed, pivoting around it).
+  double q_lo = 1e18, q_hi = -1e18;
+  for (const MediaHit& h : hits) {
+    q_lo = std::min(q_lo, h.q);
+    q_hi = std::max(q_hi, h.q);
+  }
   std::vector<Line> kept;
   for (const Line& l : lines) {
     bool near = false;
     for (const Line& k : kept) {
-      if (k.item == l.item && std::abs(k.speed - l.speed) <= 2.5 * p.speed_step &&
-          std::abs(k.offset - l.offset) <= 2.5 * p.offset_bin_s) {
+      if (k.item != l.item) continue;
+      double d_lo = std::abs((k.offset + k.speed * q_lo) - (l.offset + l.speed * q_lo));
+      double d_hi = std::abs((k.offset + k.speed * q_hi) - (l.offset + l.speed * q_hi));
+      double d_mid = std::abs((k.offset + k.speed * (q_lo + q_hi) / 2) -
+                              (l.offset + l.speed * (q_lo + q_hi) / 2));
+      // Near over the whole query, or crossing it near its middle at a
+      // neighbouring speed.
+      if ((d_lo <= 2.5 * p.offset_bin_s && d_hi <= 2.5 * p.offset_bin_s) ||
+          (d_mid <= 2.5 * p.offset_bin_s && std::abs(k.speed - l.speed) <= 2.5 * p.speed_step)) {
         near = true;
         break;
       }

@@ -48,7 +48,7 @@ struct MediaAlignParams {
   size_t max_hypotheses = 200;
   // An occurrence in another item is kept when its score reaches this share
   // of the best one's.
-  double alternate_share = 0.3;
+  double alternate_share = 0.15;
 };
 
 // Candidate segments, best first; all lines, all runs.

@@ -111,21 +111,38 @@ AudioPeaks ComputePeaks(const std::vector<float>& samples) {
   const float silence_floor = std::max(loud - 60.0f, -60.0f);
   std::vector<float> raw = spec;
   Whiten(&spec, frames);
+  // Local maxima over (2 * kPeakTimeRadius + 1) frames x (2 * kPeakFreqRadius
+  // + 1) bins, with a separable max filter: first along frequency, then
+  // along time.
+  std::vector<float> fmax(spec.size());
+  for (size_t f = 0; f < frames; ++f) {
+    const float* row = &spec[f * kBins];
+    float* out = &fmax[f * kBins];
+    for (int b = 0; b < kBins; ++b) {
+      float m = row[b];
+      for (int bb = std::max(0, b - kPeakFreqRadius); bb <= std::min(kBins - 1, b + kPeakFreqRadius); ++bb) {
+        m = std::max(m, row[bb]);
+      }
+      out[b] = m;
+    }
+  }
   std::vector<Peak> candidates;
   for (size_t f = 0; f < frames; ++f) {
     if (raw_max[f] < silence_floor) continue;
+    size_t f0 = f > static_cast<size_t>(kPeakTimeRadius) ? f - kPeakTimeRadius : 0;
+    size_t f1 = std::min(frames - 1, f + kPeakTimeRadius);
     for (int b = 0; b < kBins; ++b) {
       float v = spec[f * kBins + b];
-      if (v < 3.0f || raw[f * kBins + b] < silence_floor) continue;
+      if (v < 3.0f || raw[f * kBins + b] < silence_floor || fmax[f * kBins + b] > v) continue;
       bool is_max = true;
-      for (int dt = -kPeakTimeRadius; dt <= kPeakTimeRadius && is_max; ++dt) {
-        int64_t ff = static_cast<int64_t>(f) + dt;
-        if (ff < 0 || ff >= static_cast<int64_t>(frames)) continue;
-        for (int db = -kPeakFreqRadius; db <= kPeakFreqRadius; ++db) {
-          int bb = b + db;
-          if ((dt == 0 && db == 0) || bb < 0 || bb >= kBins) continue;
-          float w = spec[ff * kBins + bb];
-          if (w > v || (w == v && (dt < 0 || (dt == 0 && db < 0)))) {
+      for (size_t ff = f0; ff <= f1 && is_max; ++ff) {
+        if (ff != f && fmax[ff * kBins + b] > v) is_max = false;
+      }
+      if (!is_max) continue;
+      // Ties (a flat top) keep only the first point.
+      for (size_t ff = f0; ff <= f && is_max; ++ff) {
+        for (int bb = std::max(0, b - kPeakFreqRadius); bb <= std::min(kBins - 1, b + kPeakFreqRadius); ++bb) {
+          if ((ff < f || bb < b) && spec[ff * kBins + bb] == v) {
             is_max = false;
             break;
           }

@@ -32,6 +32,7 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource
   }
   ASSIGN_OR_RETURN(r->codec_, OpenDecoder(path, r->fmt_.get(), best));
   if (options.skip_nonreference) r->codec_->skip_frame = AVDISCARD_NONREF;
+  if (options.skip_loop_filter) r->codec_->skip_loop_filter = AVDISCARD_ALL;
   r->time_base_ = av_q2d(st->time_base);
   if (r->fmt_->duration > 0) r->duration_s_ = r->fmt_->duration / double(AV_TIME_BASE);
   if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) r->fps_ = av_q2d(st->avg_frame_rate);

@@ -28,6 +28,9 @@ struct VideoReadOptions {
   int scale_flags = 0;    // swscale algorithm; 0 = SWS_AREA
   bool rgb = false;       // RGB24 instead of 8-bit grey (luma)
   bool skip_nonreference = false;
+  // Skip the in-loop deblocking filter: faster, slightly blockier pictures
+  // (harmless for fingerprints, which low-pass far more).
+  bool skip_loop_filter = false;
   double start_s = 0;     // seek here first (to the key frame before it)
   double end_s = std::numeric_limits<double>::infinity();
   // Watchdog: give up when decoding takes longer than this (0: 60 s plus

@@ -104,6 +104,9 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   auto good = [](const W& w) { return w.m >= 2 && w.m * 100 >= w.n * 12; };
   // Windows with too few peaks (pauses) say nothing either way.
   auto neutral = [](const W& w) { return w.n < 4; };
+  if (getenv("UNCUT_DEBUG_AUDIO")) {
+    for (const W& w : windows) fprintf(stderr, "%.2f n=%d m=%d\n", w.a, w.n, w.m);
+  }
   // Core: good windows inside the voted segment.
   int best = -1;
   for (size_t i = 0; i < windows.size(); ++i) {
@@ -113,14 +116,18 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
     }
   }
   if (best < 0) return v;
-  // Grow from the core while good windows continue (allowing 1 s of pause).
+  // Grow from the core while good windows continue; noise can drown the
+  // sound for a second or so, so up to 1.5 s of poor windows are crossed
+  // when good ones follow on the same line. Pauses (windows with too few
+  // peaks to judge) count half, so a segment does not cross a long silence.
+  constexpr int kMaxMisses = 12;  // in half windows
   size_t b = best, e = best;
   int miss = 0;
   for (size_t i = best; i-- > 0;) {
     if (good(windows[i])) {
       b = i;
       miss = 0;
-    } else if (!neutral(windows[i]) && ++miss > 2) {
+    } else if ((miss += neutral(windows[i]) ? 1 : 2) > kMaxMisses) {
       break;
     }
   }
@@ -129,7 +136,7 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
     if (good(windows[i])) {
       e = i;
       miss = 0;
-    } else if (!neutral(windows[i]) && ++miss > 2) {
+    } else if ((miss += neutral(windows[i]) ? 1 : 2) > kMaxMisses) {
       break;
     }
   }
@@ -146,6 +153,15 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
     }
   }
   if (matched < 6 || qe - qs < 0.4) return v;
+  // A periodic or steady source (clicks, a hum, a drum loop) matches peaks
+  // at many offsets; true material matches at one. Compare with lines a
+  // little off (by amounts that are not multiples of common periods).
+  int shifted = 0;
+  for (double d : {-0.73, -0.37, 0.37, 0.73}) {
+    shifted = std::max(shifted, CountMatches(q, src, src_start, seg.offset + d, seg.speed,
+                                             windows[b].a, windows[e].b));
+  }
+  if (shifted * 10 >= matched * 5) return v;
   MediaSegment s = seg;
   // A peak marks the start of its analysis frame's centre; widen by half a frame.
   s.q_start = std::max(0.0, qs - 0.02);
@@ -236,7 +252,8 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   ap.max_gap_s = 2.0;
   ap.min_length_s = 0.5;
   ap.min_score = 6;
-  std::vector<MediaSegment> candidates = SelectSegments(FindSegments(hits, ap), ap);
+  std::vector<MediaSegment> found = FindSegments(hits, ap);
+  std::vector<MediaSegment> candidates = SelectSegments(found, ap);
   // 3. Verification against the stored peaks.
   std::map<uint32_t, std::unique_ptr<AudioPeaks>> peaks;
   for (const MediaSegment& c : candidates) {

@@ -89,6 +89,8 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
       v.modality = "video+audio";
       v.audio_matched = a.matched;
       v.audio_checked = a.checked;
+      v.audio_start = a.seg.q_start;
+      v.audio_end = a.seg.q_end;
       break;
     }
     out.push_back(std::move(v));
@@ -99,33 +101,90 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
   return out;
 }
 
-// A picture-only match for a stretch whose sound was found elsewhere is
-// checked against its own source's sound: a static camera, a podium or a
-// studio looks the same at many moments, but what is said there differs. If
-// the clip's sound is absent from that source at that moment, the picture
-// match is dropped. (When the clip's sound matches nothing at all, e.g.
-// music laid over it, picture-only matches stand.)
-absl::Status DropPicturesTheSoundContradicts(Archive* archive, const QueryAudio& qa,
+// Where a picture match and the clip's sound disagree, the sound decides.
+// A static camera, a podium or a studio looks the same at many moments, but
+// what is said there differs. For each stretch of a picture match that its
+// sound does not support (all of a picture-only match; the ends of a fused
+// match that reach beyond the sound), and where the clip's sound was
+// recognised somewhere in the archive (so it is informative), the sound of
+// the match's own source is checked along the match's line: if it is absent,
+// the stretch goes (a picture-only match is dropped, a fused match trimmed).
+// When the clip's sound matches nothing at all (e.g. music laid over it),
+// picture matches stand.
+absl::Status TrimPicturesTheSoundContradicts(Archive* archive, const QueryAudio& qa,
                                              std::vector<MatchedSegment>* segs) {
+  // Stretches of the clip whose sound was recognised.
+  std::vector<std::pair<double, double>> heard;
+  for (const MatchedSegment& o : *segs) {
+    if (o.modality == "audio") heard.push_back({o.seg.q_start, o.seg.q_end});
+    if (o.modality == "video+audio") heard.push_back({o.audio_start, o.audio_end});
+  }
+  // The hull of the heard time inside [a, b], or an empty range.
+  auto heard_within = [&](double a, double b) {
+    double from = 1e18, to = -1e18, total = 0;
+    for (const auto& [x, y] : heard) {
+      double lo = std::max(a, x), hi = std::min(b, y);
+      if (hi - lo > 0) {
+        from = std::min(from, lo);
+        to = std::max(to, hi);
+        total += hi - lo;
+      }
+    }
+    return total >= 0.8 ? std::make_pair(from, to) : std::make_pair(0.0, 0.0);
+  };
+  auto contradicted = [&](const MatchedSegment& m, double a, double b) -> absl::StatusOr<bool> {
+    auto [from, to] = heard_within(a, b);
+    if (to <= from) return false;
+    ASSIGN_OR_RETURN(double agree, AudioAgreement(archive, qa, m.seg.item, m.seg.offset,
+                                                  m.seg.speed, from, to));
+    return agree >= 0 && agree < 0.08;
+  };
+  auto set_range = [](MatchedSegment* m, double a, double b) {
+    m->seg.q_start = a;
+    m->seg.q_end = b;
+    m->seg.s_start = m->seg.offset + m->seg.speed * a;
+    m->seg.s_end = m->seg.offset + m->seg.speed * b;
+  };
+  std::vector<MatchedSegment> kept;
+  for (MatchedSegment& m : *segs) {
+    // The stretch the other evidence vouches for: the sound's, after fusion;
+    // the voting core, for a picture-only match (verification may have grown
+    // it into neighbouring, similar-looking material).
+    double keep_a = m.modality == "video+audio" ? m.audio_start : m.core_start;
+    double keep_b = m.modality == "video+audio" ? m.audio_end : m.core_end;
+    if (m.modality != "audio" && keep_b > keep_a) {
+      if (keep_a - m.seg.q_start >= 1.0) {
+        ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, keep_a));
+        if (no) set_range(&m, keep_a, m.seg.q_end);
+      }
+      if (m.seg.q_end - keep_b >= 1.0) {
+        ASSIGN_OR_RETURN(bool no, contradicted(m, keep_b, m.seg.q_end));
+        if (no) set_range(&m, m.seg.q_start, keep_b);
+      }
+    }
+    if (m.modality == "video") {
+      ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, m.seg.q_end));
+      if (no) continue;
+    }
+    kept.push_back(m);
+  }
+  *segs = std::move(kept);
+  return absl::OkStatus();
+}
+
+// A picture-only match whose picture matches just as well a few seconds off
+// (a fixed camera on an unchanging scene) cannot place the clip in time. It
+// is dropped when any other segment explains that stretch of the clip.
+void DropStaticPictures(std::vector<MatchedSegment>* segs) {
   std::vector<bool> drop(segs->size(), false);
   for (size_t i = 0; i < segs->size(); ++i) {
     const MatchedSegment& m = (*segs)[i];
-    // The part of this picture match where the clip's sound was recognised.
-    double heard_from = 1e18, heard_to = -1e18;
-    if (m.modality == "video") {
-      for (const MatchedSegment& o : *segs) {
-        if (o.modality == "video") continue;
-        double a = std::max(o.seg.q_start, m.seg.q_start), b = std::min(o.seg.q_end, m.seg.q_end);
-        if (b - a >= 1.0) {
-          heard_from = std::min(heard_from, a);
-          heard_to = std::max(heard_to, b);
-        }
-      }
-    }
-    if (heard_to > heard_from) {
-      ASSIGN_OR_RETURN(double agree, AudioAgreement(archive, qa, m.seg.item, m.seg.offset,
-                                                    m.seg.speed, heard_from, heard_to));
-      drop[i] = agree >= 0 && agree < 0.08;
+    if (m.modality != "video" || !m.static_content) continue;
+    for (size_t j = 0; j < segs->size(); ++j) {
+      const MatchedSegment& o = (*segs)[j];
+      if (j == i || (o.modality == "video" && o.static_content)) continue;
+      double ov = std::min(o.seg.q_end, m.seg.q_end) - std::max(o.seg.q_start, m.seg.q_start);
+      if (ov >= 0.5 * (m.seg.q_end - m.seg.q_start)) drop[i] = true;
     }
   }
   std::vector<MatchedSegment> kept;
@@ -133,7 +192,6 @@ absl::Status DropPicturesTheSoundContradicts(Archive* archive, const QueryAudio&
     if (!drop[i]) kept.push_back(std::move((*segs)[i]));
   }
   *segs = std::move(kept);
-  return absl::OkStatus();
 }
 
 // How much a segment is worth when two disagree: confidence times length,
@@ -143,16 +201,22 @@ double Worth(const MatchedSegment& m) {
   return m.modality == "video+audio" ? 1.5 * w : w;
 }
 
-// Keeps segments (other than occurrences elsewhere) from overlapping in the
-// clip. Where two overlap, the overlap goes to the one whose core (where
-// voting put it, not where verification grew it) covers it; otherwise to
-// the one worth more.
+// Decides, for segments that cover the same stretch of the clip, which are
+// other occurrences of the same material (kept whole, marked as such) and
+// which compete (trimmed). Segments of different items with evidence about
+// as dense are occurrences: the same report re-run in several programmes.
+// Segments of the same item, or much weaker ones, compete: the overlap goes
+// to the one whose core (where voting put it, not where verification grew
+// it) covers it, else to the one worth more.
 void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
   std::sort(segs->begin(), segs->end(), [](const MatchedSegment& a, const MatchedSegment& b) {
     return Worth(a) > Worth(b);
   });
   auto core_share = [](const MatchedSegment& m, double a, double b) {
     return std::max(0.0, std::min(b, m.core_end) - std::max(a, m.core_start)) / std::max(1e-6, b - a);
+  };
+  auto density = [](const MatchedSegment& m) {
+    return Worth(m) / std::max(0.1, m.seg.q_end - m.seg.q_start);
   };
   auto trim = [](MatchedSegment* m, double a, double b) {
     // Removes [a, b] from m, keeping the larger remaining side.
@@ -169,12 +233,22 @@ void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
   };
   std::vector<MatchedSegment> kept;
   for (MatchedSegment m : *segs) {
+    m.seg.alternate = false;
     bool drop = false;
     for (size_t i = 0; i < kept.size() && !drop; ++i) {
       MatchedSegment& k = kept[i];
-      if (k.seg.alternate || m.seg.alternate) continue;
       double a = std::max(m.seg.q_start, k.seg.q_start), b = std::min(m.seg.q_end, k.seg.q_end);
       if (b <= a) continue;
+      if (k.seg.item != m.seg.item) {
+        if (k.seg.alternate) continue;
+        // Occurrences share most of a stretch; a small overlap at an edge is
+        // two segments disagreeing about a boundary.
+        double smaller = std::min(m.seg.q_end - m.seg.q_start, k.seg.q_end - k.seg.q_start);
+        if (b - a >= 0.5 * smaller && density(m) >= 0.15 * density(k)) {
+          m.seg.alternate = true;
+          continue;
+        }
+      }
       if (core_share(m, a, b) >= 0.5 && core_share(k, a, b) < 0.5) {
         if (!trim(&k, a, b)) {
           kept.erase(kept.begin() + i);
@@ -187,6 +261,60 @@ void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
     if (!drop) kept.push_back(m);
   }
   *segs = std::move(kept);
+}
+
+// Gaps of under a second between the clip's edge and a segment, or between
+// two consecutive segments, are edges each segment placed conservatively
+// (silence at a splice, a blended frame), not material from elsewhere: the
+// segments are extended to meet, at a hard cut of the picture when there
+// is one in the gap, else in its middle.
+void CloseSmallGaps(const std::vector<double>& cuts, double duration,
+                    std::vector<MatchedSegment>* segs) {
+  constexpr double kMaxGap = 1.0;
+  auto set_start = [](MatchedSegment* m, double t) {
+    m->seg.q_start = t;
+    m->seg.s_start = m->seg.offset + m->seg.speed * t;
+  };
+  auto set_end = [](MatchedSegment* m, double t) {
+    m->seg.q_end = t;
+    m->seg.s_end = m->seg.offset + m->seg.speed * t;
+  };
+  std::vector<MatchedSegment*> primary;
+  for (MatchedSegment& m : *segs) {
+    if (!m.seg.alternate) primary.push_back(&m);
+  }
+  std::sort(primary.begin(), primary.end(), [](const MatchedSegment* a, const MatchedSegment* b) {
+    return a->seg.q_start < b->seg.q_start;
+  });
+  if (primary.empty()) return;
+  // Boundaries to move: (old time, new time), applied to every segment that
+  // shares the old edge (occurrences elsewhere share their primary's edges).
+  std::vector<std::pair<double, double>> starts, ends;
+  if (primary.front()->seg.q_start <= kMaxGap) starts.push_back({primary.front()->seg.q_start, 0.0});
+  if (duration > 0 && duration - primary.back()->seg.q_end <= kMaxGap) {
+    ends.push_back({primary.back()->seg.q_end, duration});
+  }
+  for (size_t i = 0; i + 1 < primary.size(); ++i) {
+    double a = primary[i]->seg.q_end, b = primary[i + 1]->seg.q_start;
+    if (b <= a || b - a > kMaxGap) continue;
+    double at = (a + b) / 2, best = 1e9;
+    for (double c : cuts) {
+      if (c >= a - 0.1 && c <= b + 0.1 && std::abs(c - (a + b) / 2) < best) {
+        best = std::abs(c - (a + b) / 2);
+        at = c;
+      }
+    }
+    ends.push_back({a, at});
+    starts.push_back({b, at});
+  }
+  for (MatchedSegment& m : *segs) {
+    for (const auto& [from, to] : starts) {
+      if (std::abs(m.seg.q_start - from) < 0.05 && to < m.seg.q_end) set_start(&m, to);
+    }
+    for (const auto& [from, to] : ends) {
+      if (std::abs(m.seg.q_end - from) < 0.05 && to > m.seg.q_start) set_end(&m, to);
+    }
+  }
 }
 
 }  // namespace
@@ -210,6 +338,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
                                      " long: too short to trace reliably"));
   }
   std::vector<MatchedSegment> segments;
+  std::vector<double> cuts;
   if (options.use_video && info.has_video()) {
     ASSIGN_OR_RETURN(QueryVideo qv, AnalyzeQueryVideo(path));
     if (qv.duration_s > 0) report.query_length = qv.duration_s;
@@ -217,6 +346,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
                                   {"cuts", qv.cuts.size()}, {"regions", qv.analysis}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(archive, qv));
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
+    cuts = qv.cuts;
     segments.insert(segments.end(), v.begin(), v.end());
   }
   if (options.use_audio && info.has_audio()) {
@@ -231,16 +361,21 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
                                   {"landmarks", qa.landmarks.size()}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(archive, qa));
     segments = Fuse(std::move(segments), std::move(a));
-    RETURN_IF_ERROR(DropPicturesTheSoundContradicts(archive, qa, &segments));
+    RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(archive, qa, &segments));
   }
+  DropStaticPictures(&segments);
   ResolveOverlaps(&segments);
+  CloseSmallGaps(cuts, report.query_length, &segments);
   // A second or less of one kind of evidence is too little to report, unless
-  // the clip itself is that short.
+  // the clip itself is that short; another occurrence of a stretch already
+  // explained needs two seconds (a repeated musical phrase is not a re-run).
   segments.erase(std::remove_if(segments.begin(), segments.end(),
                                 [&](const MatchedSegment& m) {
-                                  return m.modality != "video+audio" &&
-                                         m.seg.q_end - m.seg.q_start < 1.0 &&
-                                         report.query_length > 2.0;
+                                  double len = m.seg.q_end - m.seg.q_start;
+                                  if (m.modality == "video+audio" || report.query_length <= 2.0) {
+                                    return false;
+                                  }
+                                  return len < 1.0 || (m.seg.alternate && len < 2.0);
                                 }),
                  segments.end());
 

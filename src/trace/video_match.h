@@ -32,6 +32,7 @@ struct MatchedSegment {
   std::string modality;  // "video", "audio", or "video+audio" after fusion
   int matched = 0, checked = 0;  // frames (or peaks) that matched / were compared
   int audio_matched = 0, audio_checked = 0;  // after fusion: the sound's counts
+  double audio_start = 0, audio_end = 0;      // after fusion: the stretch the sound supports
   double mean_distance = 0;
   bool static_content = false;  // matches nearly as well at other offsets
 };

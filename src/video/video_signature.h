@@ -52,6 +52,7 @@ struct VideoSignOptions {
   double sample_fps = 3;
   int max_side = 320;
   bool skip_nonreference = true;
+  bool skip_loop_filter = true;
   int min_quality = 30;  // frames below are not indexed
 };
 
