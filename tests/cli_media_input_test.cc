@@ -154,6 +154,31 @@ TEST_F(BadMedia, TruncatedFileThatStillPlaysIsAddedWithAWarning) {
       << r.err;
 }
 
+TEST_F(BadMedia, VideoWithUnreadableSoundIsAddedForItsPicture) {
+  ASSERT_EQ(Ffmpeg(StrCat("-f lavfi -i testsrc2=size=160x120:rate=25:duration=4 "
+                          "-f lavfi -i sine=duration=4:sample_rate=8000 -c:v libx264 -preset "
+                          "ultrafast -c:a pcm_s16le ",
+                          ShellQuote(File("sound.mkv")))),
+            "");
+  // Matroska's SamplingFrequency element (0xB5, an 8-byte float): 8000 Hz
+  // becomes 134,225,728 Hz.
+  std::string bytes = testing::Head(File("sound.mkv"), 1 << 30);
+  const std::string rate_8k("\xb5\x88\x40\xbf\x40\x00\x00\x00\x00\x00", 10);
+  const std::string rate_absurd("\xb5\x88\x41\xa0\x00\x3e\x80\x00\x00\x00", 10);
+  size_t at = bytes.find(rate_8k);
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, rate_8k.size(), rate_absurd);
+  std::string path = dir_->Write("bad-sound.mkv", bytes);
+  RunResult r = Uncut("add " + ShellQuote(path));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "uncut: warning: " + path +
+                       ": its sound cannot be read (audio sample rate 134225728 Hz is "
+                       "implausible); added for its picture only\n");
+  json items = json::parse(Uncut("list --json").out);
+  EXPECT_EQ(items.back()["name"], "bad-sound.mkv");
+  EXPECT_EQ(items.back()["kind"], "video");
+}
+
 TEST_F(BadMedia, AudioOnlyMp4IsAddedAsAudioAndTracesWithoutFrames) {
   ASSERT_EQ(Ffmpeg(StrCat("-i ", ShellQuote(File("good.mp4")), " -vn -c:a copy ",
                           ShellQuote(File("sound-only.mp4")))),

@@ -92,14 +92,17 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
     out.item = *existing;
     return out;
   }
-  auto fail = [&](const absl::Status& s) {
-    batch->Discard(obj);
+  // Decoder errors name the stored object; name the user's file instead.
+  auto named = [&](const absl::Status& s) {
     std::string msg(s.message());
-    // Decoder errors name the stored object; name the user's file instead.
     size_t at = msg.find(obj.path);
     if (at != std::string::npos) msg.replace(at, obj.path.size(), path);
     if (msg.rfind(path, 0) != 0) msg = StrCat(path, ": ", msg);
-    return absl::Status(s.code(), msg);
+    return msg;
+  };
+  auto fail = [&](const absl::Status& s) {
+    batch->Discard(obj);
+    return absl::Status(s.code(), named(s));
   };
   if (obj.size == 0) return fail(absl::InvalidArgumentError("empty file"));
   auto info = ProbeMedia(obj.path);
@@ -144,19 +147,26 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   }
   if (info->has_audio()) {
     auto peaks = SignAudio(obj.path);
-    if (!peaks.ok()) return fail(peaks.status());
-    if (!info->has_video() && peaks->peaks.empty()) {
-      return fail(absl::InvalidArgumentError(
-          "the sound is silent throughout (or too faint): nothing to fingerprint"));
+    if (!peaks.ok() && !info->has_video()) return fail(peaks.status());
+    if (!peaks.ok()) {
+      // A video whose sound is damaged beyond use is still its picture.
+      std::string why = named(peaks.status()).substr(path.size() + 2);
+      out.warnings.push_back(StrCat("its sound cannot be read (", why,
+                                    "); added for its picture only"));
+    } else {
+      if (!info->has_video() && peaks->peaks.empty()) {
+        return fail(absl::InvalidArgumentError(
+            "the sound is silent throughout (or too faint): nothing to fingerprint"));
+      }
+      if (!info->has_video()) {
+        auto shortfall = ShortfallWarning("sound", peaks->duration_s, info->duration_s);
+        if (shortfall) out.warnings.push_back(*shortfall);
+      }
+      it.info["audio"] = {{"start_s", peaks->start_s}, {"peaks", peaks->peaks.size()},
+                          {"sample_rate", kAudioSampleRate}};
+      n.postings[kAudioModality] = AudioPostings(*peaks);
+      n.blobs[kAudioPeaksBlob] = peaks->Serialize();
     }
-    if (!info->has_video()) {
-      auto shortfall = ShortfallWarning("sound", peaks->duration_s, info->duration_s);
-      if (shortfall) out.warnings.push_back(*shortfall);
-    }
-    it.info["audio"] = {{"start_s", peaks->start_s}, {"peaks", peaks->peaks.size()},
-                        {"sample_rate", kAudioSampleRate}};
-    n.postings[kAudioModality] = AudioPostings(*peaks);
-    n.blobs[kAudioPeaksBlob] = peaks->Serialize();
   }
   absl::Status linked = LinkMediaCompanions(batch, &it);
   if (!linked.ok()) return fail(linked);
