@@ -42,6 +42,8 @@ absl::StatusOr<AudioPeaks> SignAudio(const std::string& path) {
   return p;
 }
 
+namespace {
+
 // A short name for a container, from FFmpeg's demuxer name
 // ("mov,mp4,m4a,3gp,3g2,mj2" gives "mp4"), for files whose extension does
 // not say what they are.
@@ -81,6 +83,8 @@ std::optional<std::string> Thumbnail(const std::string& path, const MediaInfo& i
   if (!jpeg.ok() || jpeg->empty() || (*jpeg)[0].empty()) return std::nullopt;
   return (*jpeg)[0];
 }
+
+}  // namespace
 
 absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
                                     const AddOptions& options) {
