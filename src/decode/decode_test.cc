@@ -239,5 +239,30 @@ TEST(AudioReader, RefusesAnAbsurdSampleRateAtOnce) {
   EXPECT_EQ(reader.status().message(), path + ": audio sample rate 134225728 Hz is implausible");
 }
 
+// Found by fuzz/run.sh: a VP8 stream whose frames turn 1 pixel wide and
+// 8192 high. Scaling them, swscale wrote a few bytes past the end of the
+// picture (caught by AddressSanitizer as a corrupted heap); pictures now
+// carry padding.
+TEST(VideoReader, ScalesAOnePixelWideFrameWithinItsBuffer) {
+  std::string path = Fixture("fuzz-one-pixel-wide.webm");
+  for (int round = 0; round < 20; ++round) {
+    for (bool rgb : {false, true}) {
+      VideoReadOptions o;
+      o.max_side = rgb ? 32 : 64;
+      o.rgb = rgb;
+      auto reader = VideoReader::Open(path, o);
+      ASSERT_TRUE(reader.ok()) << reader.status();
+      VideoFrame f;
+      absl::StatusOr<bool> got = true;
+      while (got.ok() && *got) {
+        got = (*reader)->Next(&f);
+        if (got.ok() && *got) {
+          ASSERT_EQ(f.pixels.size(), static_cast<size_t>(f.width) * f.height * f.channels);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace uncut

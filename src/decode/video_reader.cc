@@ -6,6 +6,11 @@
 #include "base/strings.h"
 
 namespace uncut {
+namespace {
+
+constexpr size_t kScalePaddingBytes = 64;
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
                                                                const VideoReadOptions& options) {
@@ -86,10 +91,14 @@ absl::Status VideoReader::Convert(const AVFrame* in, VideoFrame* out) {
   out->width = ow;
   out->height = oh;
   out->channels = options_.rgb ? 3 : 1;
-  out->pixels.resize(static_cast<size_t>(ow) * oh * out->channels);
+  // swscale's vector code may write a little past the end of the last row;
+  // the padding takes it, then is cut off.
+  const size_t size = static_cast<size_t>(ow) * oh * out->channels;
+  out->pixels.resize(size + kScalePaddingBytes);
   uint8_t* dst_planes[4] = {out->pixels.data(), nullptr, nullptr, nullptr};
   int dst_stride[4] = {ow * out->channels, 0, 0, 0};
   sws_scale(sws_.get(), in->data, in->linesize, 0, h, dst_planes, dst_stride);
+  out->pixels.resize(size);
   return absl::OkStatus();
 }
 
