@@ -12,8 +12,10 @@
 #include "base/status_macros.h"
 #include "cli/progress.h"
 #include "cli/trace_outputs.h"
+#include "report/media_info_text.h"
 #include "report/trace_report.h"
 #include "store/archive.h"
+#include "trace/boundary_frames.h"
 #include "trace/media_trace.h"
 #include "trace/text_trace.h"
 
@@ -194,9 +196,19 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
+  // A media item's probe information reads as lines of its own.
+  nlohmann::json media;
+  if (j["info"].contains("media")) {
+    media = j["info"]["media"];
+    j["info"].erase("media");
+    if (j["info"].empty()) j.erase("info");
+  }
   for (const auto& [k, v] : j.items()) {
     if (v.is_null()) continue;
     std::printf("%-12s %s\n", (k + ":").c_str(), v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
+  }
+  for (const auto& [label, value] : MediaInfoLines(media)) {
+    std::printf("%-12s %s\n", (label + ":").c_str(), value.c_str());
   }
   return kExitOk;
 }
@@ -248,13 +260,26 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     auto archive = OpenForReading(g);
     if (!archive.ok()) return ReportError(archive.status());
     MediaTraceOptions options;
-    auto report = TraceMedia(archive->get(), c.media, options);
+    absl::StatusOr<TraceReport> report;
+    {
+      Activity activity("tracing", ShowProgress(g.quiet));
+      report = TraceMedia(archive->get(), c.media, options);
+      // Frames side by side at each boundary, for the reports that show them.
+      if (report.ok() && (!c.html.empty() || c.save)) {
+        AddBoundaryFrames(archive->get(), c.media, &*report);
+      }
+    }
     if (!report.ok()) return ReportError(report.status());
     if (g.json) {
       std::cout << ReportToJson(*report).dump(2) << "\n";
+      for (const std::string& w : report->warnings) {
+        std::fprintf(stderr, "uncut: warning: %s: %s\n", c.media.c_str(), w.c_str());
+      }
     } else {
       std::cout << ReportToText(*report, ::isatty(1));
     }
+    absl::Status written = WriteTraceOutputs(g, c, *report, archive->get());
+    if (!written.ok()) return ReportError(written);
     return report->sources.empty() ? kExitNotFound : kExitOk;
   }
   std::string query;

@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   trace_cmd->footer(
       "Examples:\n  uncut trace --text \"we shall defend our island, whatever the cost\"\n"
       "  pbpaste | uncut trace --text-file - --json\n"
-      "  uncut trace --text-file quote.txt --html report.html --save");
+      "  uncut trace --text-file quote.txt --html report.html --save\n"
+      "  uncut trace clip.mp4 --html report.html   (video or audio: segments, cuts, frames)");
 
   std::vector<uncut::Subcommand> more = {uncut::AddServeCommand(&app, &g),
                                          uncut::AddExportCommand(&app, &g),

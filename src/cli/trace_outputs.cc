@@ -14,7 +14,7 @@ namespace uncut {
 absl::Status WriteTraceOutputs(const GlobalOptions& g, const TraceCommand& c,
                                const TraceReport& report, Archive* archive) {
   if (c.html.empty() && !c.save) return absl::OkStatus();
-  std::string query_file = c.text_file == "-" ? "" : c.text_file;
+  std::string query_file = !c.media.empty() ? c.media : c.text_file == "-" ? "" : c.text_file;
   if (!query_file.empty()) query_file = AbsolutePath(query_file);
   HtmlReportOptions options;
   options.uncut_version = UNCUT_VERSION;

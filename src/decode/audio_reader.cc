@@ -11,23 +11,75 @@ namespace uncut {
 
 absl::StatusOr<std::unique_ptr<AudioReader>> AudioReader::Open(const std::string& path,
                                                                const AudioReadOptions& options) {
+  return Open(MediaSource::File(path), options);
+}
+
+absl::StatusOr<std::unique_ptr<AudioReader>> AudioReader::Open(const MediaSource& source,
+                                                               const AudioReadOptions& options) {
+  const std::string& path = source.name;
   std::unique_ptr<AudioReader> r(new AudioReader());
   r->path_ = path;
   r->options_ = options;
-  ASSIGN_OR_RETURN(r->fmt_, OpenInput(path));
+  ASSIGN_OR_RETURN(Demuxer demuxer, OpenInput(source));
+  r->io_ = std::move(demuxer.io);
+  r->fmt_ = std::move(demuxer.fmt);
   int best = av_find_best_stream(r->fmt_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   if (best < 0) return absl::FailedPreconditionError(StrCat(path, ": has no audio stream"));
   r->stream_ = best;
+  int rate = r->fmt_->streams[best]->codecpar->sample_rate;
+  if (rate > kMaxSampleRate) {
+    return absl::InvalidArgumentError(
+        StrCat(path, ": audio sample rate ", rate, " Hz is implausible"));
+  }
   ASSIGN_OR_RETURN(r->codec_, OpenDecoder(path, r->fmt_.get(), best));
   if (r->fmt_->duration > 0) r->duration_s_ = r->fmt_->duration / double(AV_TIME_BASE);
   r->frame_.reset(av_frame_alloc());
   r->packet_.reset(av_packet_alloc());
   if (!r->frame_ || !r->packet_) return absl::ResourceExhaustedError(StrCat(path, ": out of memory"));
   double limit = options.max_decode_seconds > 0 ? options.max_decode_seconds
-                                                : 60.0 + 5.0 * r->duration_s_;
+                                                : DecodeBudgetSeconds(r->fmt_.get(), 5.0);
   r->deadline_ = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(static_cast<int64_t>(limit * 1000));
   return r;
+}
+
+void AudioReader::FlushResampler(std::vector<float>* out) {
+  if (!swr_) return;
+  // Samples still inside the resampler.
+  std::vector<float> tail(4096);
+  uint8_t* o[1] = {reinterpret_cast<uint8_t*>(tail.data())};
+  int n = swr_convert(swr_.get(), o, static_cast<int>(tail.size()), nullptr, 0);
+  if (n > 0) out->insert(out->end(), tail.begin(), tail.begin() + n);
+}
+
+absl::Status AudioReader::ConfigureResampler(const AVFrame* frame) {
+  // A resampler for an absurd rate takes seconds and hundreds of MB to set up.
+  if (frame->sample_rate > kMaxSampleRate) {
+    return absl::InvalidArgumentError(
+        StrCat(path_, ": audio sample rate ", frame->sample_rate, " Hz is implausible"));
+  }
+  SwrContext* raw = nullptr;
+  AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+  AVChannelLayout in_layout{};
+  int rc = av_channel_layout_copy(&in_layout, &frame->ch_layout);
+  if (rc >= 0) {
+    rc = swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, options_.sample_rate, &in_layout,
+                             static_cast<AVSampleFormat>(frame->format), frame->sample_rate, 0,
+                             nullptr);
+  }
+  av_channel_layout_uninit(&in_layout);
+  swr_.reset(raw);
+  // A shorter resampling filter: fingerprints keep only 300-3400 Hz, far
+  // from the 4 kHz edge where a longer filter would matter.
+  if (swr_) av_opt_set_int(swr_.get(), "filter_size", 8, 0);
+  if (rc < 0 || !swr_ || swr_init(swr_.get()) < 0) {
+    swr_.reset();
+    return absl::InvalidArgumentError(StrCat(path_, ": cannot resample this audio"));
+  }
+  swr_channels_ = frame->ch_layout.nb_channels;
+  swr_format_ = frame->format;
+  swr_rate_ = frame->sample_rate;
+  return absl::OkStatus();
 }
 
 absl::Status AudioReader::Drain(std::vector<float>* out, bool flush) {
@@ -35,49 +87,47 @@ absl::Status AudioReader::Drain(std::vector<float>* out, bool flush) {
     int rc = flush ? AVERROR_EOF : avcodec_receive_frame(codec_.get(), frame_.get());
     if (rc == AVERROR(EAGAIN)) return absl::OkStatus();
     if (rc == AVERROR_EOF) {
-      if (swr_) {
-        // Samples still inside the resampler.
-        std::vector<float> tail(4096);
-        uint8_t* o[1] = {reinterpret_cast<uint8_t*>(tail.data())};
-        int n = swr_convert(swr_.get(), o, static_cast<int>(tail.size()), nullptr, 0);
-        if (n > 0) out->insert(out->end(), tail.begin(), tail.begin() + n);
-      }
+      FlushResampler(out);
       done_ = true;
       return absl::OkStatus();
     }
+    // A damaged frame is skipped (decoders resynchronise), unless nothing
+    // but damage follows.
+    if (rc == AVERROR_INVALIDDATA && ++bad_frames_ <= kMaxBadFramesInARow) continue;
     if (rc < 0) return AvStatus(path_, "audio decoding failed", rc);
-    if (!swr_) {
-      SwrContext* raw = nullptr;
-      AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-      AVChannelLayout in_layout{};
-      if (frame_->ch_layout.nb_channels > 0) {
-        av_channel_layout_copy(&in_layout, &frame_->ch_layout);
-      } else {
-        av_channel_layout_default(&in_layout, std::max(1, codec_->ch_layout.nb_channels));
-      }
-      rc = swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, options_.sample_rate, &in_layout,
-                               static_cast<AVSampleFormat>(frame_->format), frame_->sample_rate, 0,
-                               nullptr);
-      av_channel_layout_uninit(&in_layout);
-      swr_.reset(raw);
-      // A shorter resampling filter: fingerprints keep only 300-3400 Hz, far
-      // from the 4 kHz edge where a longer filter would matter.
-      if (swr_) av_opt_set_int(swr_.get(), "filter_size", 8, 0);
-      if (rc < 0 || !swr_ || swr_init(swr_.get()) < 0) {
-        return absl::InvalidArgumentError(StrCat(path_, ": cannot resample this audio"));
-      }
-      if (!started_) {
-        int64_t pts = frame_->best_effort_timestamp;
-        if (pts != AV_NOPTS_VALUE) start_s_ = pts * av_q2d(fmt_->streams[stream_]->time_base);
-        started_ = true;
+    bad_frames_ = 0;
+    const AVFrame* f = frame_.get();
+    if (f->nb_samples <= 0 || f->ch_layout.nb_channels <= 0 || f->sample_rate <= 0 ||
+        !f->extended_data) {
+      av_frame_unref(frame_.get());  // nothing usable in it
+      continue;
+    }
+    // Streams may change their channels, sample format or rate midway (and
+    // damaged ones do): the resampler must describe each frame's data.
+    if (!swr_ || f->ch_layout.nb_channels != swr_channels_ || f->format != swr_format_ ||
+        f->sample_rate != swr_rate_) {
+      FlushResampler(out);
+      absl::Status s = ConfigureResampler(f);
+      if (!s.ok()) {
+        av_frame_unref(frame_.get());
+        return s;
       }
     }
-    int max_out = swr_get_out_samples(swr_.get(), frame_->nb_samples);
+    if (!started_) {
+      int64_t pts = f->best_effort_timestamp;
+      if (pts != AV_NOPTS_VALUE) start_s_ = pts * av_q2d(fmt_->streams[stream_]->time_base);
+      started_ = true;
+    }
+    int max_out = swr_get_out_samples(swr_.get(), f->nb_samples);
+    if (max_out < 0) {
+      av_frame_unref(frame_.get());
+      return absl::InvalidArgumentError(StrCat(path_, ": resampling failed"));
+    }
     size_t at = out->size();
-    out->resize(at + std::max(0, max_out));
+    out->resize(at + max_out);
     uint8_t* o[1] = {reinterpret_cast<uint8_t*>(out->data() + at)};
-    int n = swr_convert(swr_.get(), o, max_out, const_cast<const uint8_t**>(frame_->extended_data),
-                        frame_->nb_samples);
+    int n = swr_convert(swr_.get(), o, max_out, const_cast<const uint8_t**>(f->extended_data),
+                        f->nb_samples);
     av_frame_unref(frame_.get());
     if (n < 0) return absl::InvalidArgumentError(StrCat(path_, ": resampling failed"));
     out->resize(at + n);

@@ -13,15 +13,22 @@
 
 namespace uncut {
 
+// Sample rates above this are refused as damaged or hostile (studio audio
+// goes to 384 kHz).
+inline constexpr int kMaxSampleRate = 768000;
+
 struct AudioReadOptions {
   int sample_rate = 8000;
-  // Watchdog (0: 60 s plus 5x the duration).
+  // Watchdog: give up when decoding takes longer than this (0: 60 s plus 5x
+  // the duration, capped by the file's size; see DecodeBudgetSeconds).
   double max_decode_seconds = 0;
 };
 
 class AudioReader {
  public:
   static absl::StatusOr<std::unique_ptr<AudioReader>> Open(const std::string& path,
+                                                           const AudioReadOptions& options);
+  static absl::StatusOr<std::unique_ptr<AudioReader>> Open(const MediaSource& source,
                                                            const AudioReadOptions& options);
   // Appends the next decoded samples to *out; returns false at the end.
   absl::StatusOr<bool> Read(std::vector<float>* out);
@@ -32,14 +39,19 @@ class AudioReader {
  private:
   AudioReader() = default;
   absl::Status Drain(std::vector<float>* out, bool flush);
+  absl::Status ConfigureResampler(const AVFrame* frame);
+  void FlushResampler(std::vector<float>* out);
 
   std::string path_;
   AudioReadOptions options_;
+  std::unique_ptr<MemoryIo> io_;  // memory sources; outlives fmt_
   FormatContextPtr fmt_;
   CodecContextPtr codec_;
   SwrPtr swr_;
   FramePtr frame_;
   PacketPtr packet_;
+  int bad_frames_ = 0;                                     // damaged frames in a row
+  int swr_channels_ = 0, swr_format_ = -1, swr_rate_ = 0;  // what swr_ converts from
   int stream_ = -1;
   double duration_s_ = 0, start_s_ = 0;
   bool flushing_ = false, done_ = false, started_ = false;

@@ -11,6 +11,7 @@ extern "C" {
 }
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,14 +46,65 @@ using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
 using SwsPtr = std::unique_ptr<SwsContext, SwsFree>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrFree>;
 
+// Where a demuxer reads from: a file, or bytes in memory (through a custom
+// AVIOContext; for fuzzing, and for media stored inside another object).
+struct MediaSource {
+  std::string name;  // the file's path; for bytes, the name errors use
+  std::optional<std::string_view> bytes;  // when set, demux these instead of a file
+
+  static MediaSource File(std::string path) { return {std::move(path), std::nullopt}; }
+  // REQUIRES: `bytes` outlives every reader opened on the source.
+  static MediaSource Memory(std::string name, std::string_view bytes) {
+    return {std::move(name), bytes};
+  }
+};
+
+// Reads a MediaSource's bytes for libavformat. Owns its AVIOContext and
+// buffer; must outlive the AVFormatContext that reads through it.
+class MemoryIo {
+ public:
+  static absl::StatusOr<std::unique_ptr<MemoryIo>> Create(std::string_view bytes);
+  ~MemoryIo();
+  MemoryIo(const MemoryIo&) = delete;
+  MemoryIo& operator=(const MemoryIo&) = delete;
+  AVIOContext* context() const { return ctx_; }
+
+ private:
+  explicit MemoryIo(std::string_view bytes) : bytes_(bytes) {}
+  static int Read(void* opaque, uint8_t* buf, int size);
+  static int64_t Seek(void* opaque, int64_t offset, int whence);
+
+  std::string_view bytes_;
+  int64_t pos_ = 0;
+  AVIOContext* ctx_ = nullptr;
+};
+
+// An open demuxer. Members are destroyed in reverse order, so the format
+// context is closed before the memory reader it may use is freed.
+struct Demuxer {
+  std::unique_ptr<MemoryIo> io;  // null for files
+  FormatContextPtr fmt;
+};
+
+// Readers skip frames the decoder reports as damaged, up to this many in a
+// row; more means the stream is damaged beyond use.
+inline constexpr int kMaxBadFramesInARow = 100;
+
 // FFmpeg's text for an error code.
 std::string AvErrorText(int err);
 // "PATH: WHAT: <FFmpeg's reason>" as a status.
 absl::Status AvStatus(const std::string& path, std::string_view what, int err);
 
-// Opens a media file for demuxing with bounded probing; the error names the
-// file. FFmpeg's own logging is silenced.
-absl::StatusOr<FormatContextPtr> OpenInput(const std::string& path);
+// Opens a media source for demuxing with bounded probing; the error names
+// the file and the reason. FFmpeg logs nothing on the terminal; its last
+// error line on this thread explains a failure to open.
+absl::StatusOr<Demuxer> OpenInput(const MediaSource& source);
+
+// The watchdog's budget for decoding a whole source: a minute, plus
+// `seconds_per_media_second` times the declared duration, but never more
+// than 20 s per MiB of input, so a small file that declares hours of media
+// cannot keep a decoder busy for long.
+double DecodeBudgetSeconds(AVFormatContext* fmt, double seconds_per_media_second);
 
 // Opens a decoder for stream `index` of `fmt`.
 absl::StatusOr<CodecContextPtr> OpenDecoder(const std::string& path, AVFormatContext* fmt,

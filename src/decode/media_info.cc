@@ -1,9 +1,47 @@
 #include "decode/media_info.h"
 
-#include "decode/ffmpeg.h"
+#include <cstdint>
+#include <string_view>
+
 #include "base/status_macros.h"
+#include "decode/ffmpeg.h"
 
 namespace uncut {
+namespace {
+
+// Container tags are whatever bytes the file holds; JSON needs UTF-8.
+// Invalid sequences become U+FFFD.
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
+    for (int k = 1; ok && k < n; ++k) {
+      unsigned char d = s[i + k];
+      ok = (d >> 6) == 2;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    // No overlong forms, surrogates or values past U+10FFFF.
+    if (ok && n > 1) {
+      static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[n] && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
+    }
+    if (ok && c != 0) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      if (c != 0) out.append("\xef\xbf\xbd");
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 bool MediaInfo::has_video() const {
   for (const StreamInfo& s : streams) {
@@ -33,6 +71,7 @@ nlohmann::json MediaInfo::ToJson() const {
       j["sample_rate"] = s.sample_rate;
       j["channels"] = s.channels;
     }
+    if (!s.language.empty() && s.language != "und") j["language"] = s.language;
     if (s.duration_s > 0) j["duration_s"] = std::round(s.duration_s * 1000.0) / 1000.0;
     streams_json.push_back(std::move(j));
   }
@@ -45,7 +84,12 @@ nlohmann::json MediaInfo::ToJson() const {
 }
 
 absl::StatusOr<MediaInfo> ProbeMedia(const std::string& path) {
-  ASSIGN_OR_RETURN(FormatContextPtr fmt, OpenInput(path));
+  return ProbeMedia(MediaSource::File(path));
+}
+
+absl::StatusOr<MediaInfo> ProbeMedia(const MediaSource& source) {
+  ASSIGN_OR_RETURN(Demuxer demuxer, OpenInput(source));
+  AVFormatContext* fmt = demuxer.fmt.get();
   MediaInfo info;
   info.container = fmt->iformat ? fmt->iformat->name : "";
   if (fmt->duration > 0) info.duration_s = fmt->duration / static_cast<double>(AV_TIME_BASE);
@@ -55,7 +99,7 @@ absl::StatusOr<MediaInfo> ProbeMedia(const std::string& path) {
   info.bit_rate = fmt->bit_rate;
   const AVDictionaryEntry* tag = nullptr;
   while ((tag = av_dict_get(fmt->metadata, "", tag, AV_DICT_IGNORE_SUFFIX))) {
-    info.tags[tag->key] = tag->value;
+    info.tags[ValidUtf8(tag->key)] = ValidUtf8(tag->value);
   }
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
     const AVStream* st = fmt->streams[i];
@@ -63,6 +107,8 @@ absl::StatusOr<MediaInfo> ProbeMedia(const std::string& path) {
     StreamInfo s;
     s.index = static_cast<int>(i);
     s.codec = avcodec_get_name(par->codec_id);
+    const AVDictionaryEntry* lang = av_dict_get(st->metadata, "language", nullptr, 0);
+    if (lang) s.language = ValidUtf8(lang->value);
     switch (par->codec_type) {
       case AVMEDIA_TYPE_VIDEO:
         s.type = "video";

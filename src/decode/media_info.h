@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "decode/ffmpeg.h"
 #include "nlohmann/json.hpp"
 
 namespace uncut {
@@ -21,6 +22,7 @@ struct StreamInfo {
   int sample_rate = 0, channels = 0;
   double duration_s = 0;
   bool attached_picture = false;  // cover art, not a video
+  std::string language;           // the stream's language tag, if any
 };
 
 struct MediaInfo {
@@ -38,6 +40,7 @@ struct MediaInfo {
 
 // Probes a file; the error names the file and the reason.
 absl::StatusOr<MediaInfo> ProbeMedia(const std::string& path);
+absl::StatusOr<MediaInfo> ProbeMedia(const MediaSource& source);
 
 }  // namespace uncut
 

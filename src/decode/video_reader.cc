@@ -6,13 +6,26 @@
 #include "base/strings.h"
 
 namespace uncut {
+namespace {
+
+constexpr size_t kScalePaddingBytes = 64;
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
                                                                const VideoReadOptions& options) {
+  return Open(MediaSource::File(path), options);
+}
+
+absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource& source,
+                                                               const VideoReadOptions& options) {
+  const std::string& path = source.name;
   std::unique_ptr<VideoReader> r(new VideoReader());
   r->path_ = path;
   r->options_ = options;
-  ASSIGN_OR_RETURN(r->fmt_, OpenInput(path));
+  ASSIGN_OR_RETURN(Demuxer demuxer, OpenInput(source));
+  r->io_ = std::move(demuxer.io);
+  r->fmt_ = std::move(demuxer.fmt);
   int best = av_find_best_stream(r->fmt_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (best >= 0 && (r->fmt_->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC)) best = -1;
   if (best < 0) return absl::FailedPreconditionError(StrCat(path, ": has no video stream"));
@@ -39,7 +52,7 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string
     }
   }
   double limit = options.max_decode_seconds > 0 ? options.max_decode_seconds
-                                                : 60.0 + 20.0 * r->duration_s_;
+                                                : DecodeBudgetSeconds(r->fmt_.get(), 20.0);
   r->deadline_ = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(static_cast<int64_t>(limit * 1000));
   return r;
@@ -78,10 +91,14 @@ absl::Status VideoReader::Convert(const AVFrame* in, VideoFrame* out) {
   out->width = ow;
   out->height = oh;
   out->channels = options_.rgb ? 3 : 1;
-  out->pixels.resize(static_cast<size_t>(ow) * oh * out->channels);
+  // swscale's vector code may write a little past the end of the last row;
+  // the padding takes it, then is cut off.
+  const size_t size = static_cast<size_t>(ow) * oh * out->channels;
+  out->pixels.resize(size + kScalePaddingBytes);
   uint8_t* dst_planes[4] = {out->pixels.data(), nullptr, nullptr, nullptr};
   int dst_stride[4] = {ow * out->channels, 0, 0, 0};
   sws_scale(sws_.get(), in->data, in->linesize, 0, h, dst_planes, dst_stride);
+  out->pixels.resize(size);
   return absl::OkStatus();
 }
 
@@ -93,7 +110,11 @@ absl::StatusOr<bool> VideoReader::Receive(VideoFrame* frame) {
       done_ = true;
       return false;
     }
+    // A damaged frame is skipped (decoders resynchronise at the next key
+    // frame), unless nothing but damage follows.
+    if (rc == AVERROR_INVALIDDATA && ++bad_frames_ <= kMaxBadFramesInARow) continue;
     if (rc < 0) return AvStatus(path_, "decoding failed", rc);
+    bad_frames_ = 0;
     ++decoded_;
     int64_t pts = frame_->best_effort_timestamp;
     if (pts == AV_NOPTS_VALUE) pts = frame_->pts;

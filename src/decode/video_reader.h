@@ -34,9 +34,10 @@ struct VideoReadOptions {
   double start_s = 0;     // seek here first (to the key frame before it)
   double end_s = std::numeric_limits<double>::infinity();
   // Watchdog: give up when decoding takes longer than this (0: 60 s plus
-  // 20x the duration), or a frame is larger than max_pixels.
+  // 20x the duration, capped by the file's size; see DecodeBudgetSeconds),
+  // or a frame is larger than max_pixels (default: 8192x8192, above 8K UHD).
   double max_decode_seconds = 0;
-  int64_t max_pixels = int64_t{16384} * 16384;
+  int64_t max_pixels = int64_t{8192} * 8192;
   // Timestamps relative to the first frame (queries) rather than the file's
   // own time line (sources).
   bool relative_time = false;
@@ -51,6 +52,8 @@ struct VideoFrame {
 class VideoReader {
  public:
   static absl::StatusOr<std::unique_ptr<VideoReader>> Open(const std::string& path,
+                                                           const VideoReadOptions& options);
+  static absl::StatusOr<std::unique_ptr<VideoReader>> Open(const MediaSource& source,
                                                            const VideoReadOptions& options);
   // Fills *frame with the next sampled frame; returns false at the end.
   absl::StatusOr<bool> Next(VideoFrame* frame);
@@ -69,6 +72,7 @@ class VideoReader {
 
   std::string path_;
   VideoReadOptions options_;
+  std::unique_ptr<MemoryIo> io_;  // memory sources; outlives fmt_
   FormatContextPtr fmt_;
   CodecContextPtr codec_;
   FramePtr frame_;
@@ -82,6 +86,7 @@ class VideoReader {
   double first_time_ = std::numeric_limits<double>::quiet_NaN();
   int64_t next_cell_ = std::numeric_limits<int64_t>::min();
   int64_t decoded_ = 0;
+  int bad_frames_ = 0;  // damaged frames in a row
   bool flushing_ = false, done_ = false;
   std::chrono::steady_clock::time_point deadline_;
 };

@@ -7,6 +7,7 @@
 #include "extract/extractor.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_links.h"
+#include "ingest/media_sniff.h"
 #include "text/fingerprint.h"
 
 namespace uncut {
@@ -175,6 +176,9 @@ absl::StatusOr<AddOutcome> AddFile(WriteBatch* batch, const std::string& path,
   auto head = ReadHead(path);
   if (!head.ok()) return WithPath(path, head.status());
   if (head->empty()) return absl::InvalidArgumentError(StrCat(path, ": empty file"));
+  // Recordings are recognised by their bytes first: a video named .txt is
+  // still a video.
+  if (SniffMediaFormat(*head)) return AddMedia(batch, path, options);
   const Extractor* extractor = FindExtractor(path, *head);
   if (extractor == nullptr && LooksLikeMedia(path)) return AddMedia(batch, path, options);
   if (extractor == nullptr) {

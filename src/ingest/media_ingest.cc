@@ -1,6 +1,10 @@
 #include "ingest/media_ingest.h"
 
+#include <cmath>
+#include <cstdio>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "base/file.h"
 #include "base/status_macros.h"
@@ -9,6 +13,7 @@
 #include "ingest/media_links.h"
 #include "audio/landmarks.h"
 #include "decode/audio_reader.h"
+#include "decode/frame_grabber.h"
 #include "video/video_signature.h"
 
 namespace uncut {
@@ -37,6 +42,50 @@ absl::StatusOr<AudioPeaks> SignAudio(const std::string& path) {
   return p;
 }
 
+namespace {
+
+// A short name for a container, from FFmpeg's demuxer name
+// ("mov,mp4,m4a,3gp,3g2,mj2" gives "mp4"), for files whose extension does
+// not say what they are.
+std::string ContainerFormat(const std::string& container) {
+  static const std::pair<const char*, const char*> kNames[] = {
+      {"mov,mp4", "mp4"}, {"matroska", "mkv"}, {"mpegts", "ts"}, {"mpeg", "mpg"},
+      {"asf", "wmv"},     {"yuv4mpegpipe", "y4m"}, {"ogg", "ogg"}, {"wav", "wav"}};
+  for (const auto& [prefix, name] : kNames) {
+    if (container.rfind(prefix, 0) == 0) return name;
+  }
+  return container.substr(0, container.find(','));
+}
+
+std::string Clock(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%d:%04.1f", static_cast<int>(s) / 60, std::fmod(s, 60.0));
+  return buf;
+}
+
+// A warning when decoding stopped well short of the declared duration:
+// the file is probably truncated or damaged, and only part of it can be
+// traced.
+std::optional<std::string> ShortfallWarning(const char* what, double decoded_s,
+                                            double declared_s) {
+  if (declared_s <= 0 || decoded_s >= 0.9 * declared_s - 1.0) return std::nullopt;
+  return StrCat("its ", what, " decodes only to ", Clock(decoded_s), " of the ",
+                Clock(declared_s), " it declares: the file may be truncated or damaged");
+}
+
+// A small picture from about 10% into the video (past titles and fades);
+// nothing when no frame decodes there.
+std::optional<std::string> Thumbnail(const std::string& path, const MediaInfo& info) {
+  FrameGrabOptions o;
+  o.max_side = 320;
+  o.quality = 5;
+  auto jpeg = GrabFrames(MediaSource::File(path), {info.start_s + 0.1 * info.duration_s}, o);
+  if (!jpeg.ok() || jpeg->empty() || (*jpeg)[0].empty()) return std::nullopt;
+  return (*jpeg)[0];
+}
+
+}  // namespace
+
 absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
                                     const AddOptions& options) {
   ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
@@ -47,14 +96,17 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
     out.item = *existing;
     return out;
   }
-  auto fail = [&](const absl::Status& s) {
-    batch->Discard(obj);
+  // Decoder errors name the stored object; name the user's file instead.
+  auto named = [&](const absl::Status& s) {
     std::string msg(s.message());
-    // Decoder errors name the stored object; name the user's file instead.
     size_t at = msg.find(obj.path);
     if (at != std::string::npos) msg.replace(at, obj.path.size(), path);
     if (msg.rfind(path, 0) != 0) msg = StrCat(path, ": ", msg);
-    return absl::Status(s.code(), msg);
+    return msg;
+  };
+  auto fail = [&](const absl::Status& s) {
+    batch->Discard(obj);
+    return absl::Status(s.code(), named(s));
   };
   if (obj.size == 0) return fail(absl::InvalidArgumentError("empty file"));
   auto info = ProbeMedia(obj.path);
@@ -66,7 +118,12 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   Item& it = n.item;
   it.sha256 = obj.sha256;
   it.kind = info->has_video() ? "video" : "audio";
-  it.format = Extension(path).empty() ? info->container : Extension(path);
+  it.format = LooksLikeMedia(path) ? Extension(path) : ContainerFormat(info->container);
+  if (!LooksLikeMedia(path)) {
+    out.warnings.push_back(StrCat(Extension(path).empty() ? "has no extension"
+                                                          : StrCat("is named .", Extension(path)),
+                                  " but holds ", it.format, " ", it.kind, "; added as ", it.kind));
+  }
   it.size = obj.size;
   it.name = BaseName(path);
   it.added_from = AbsolutePath(path);
@@ -84,15 +141,36 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
                         {"width", sig->width},
                         {"height", sig->height}};
     n.postings[kVideoModality] = VideoPostings(*sig, vo.min_quality);
+    if (!sig->frames.empty()) {
+      auto shortfall = ShortfallWarning("picture", sig->frames.back().time_s - info->start_s,
+                                        info->duration_s);
+      if (shortfall) out.warnings.push_back(*shortfall);
+    }
     n.blobs[kVideoSignatureBlob] = sig->Serialize();
+    if (auto thumb = Thumbnail(obj.path, *info)) n.blobs[kThumbnailBlob] = std::move(*thumb);
   }
   if (info->has_audio()) {
     auto peaks = SignAudio(obj.path);
-    if (!peaks.ok()) return fail(peaks.status());
-    it.info["audio"] = {{"start_s", peaks->start_s}, {"peaks", peaks->peaks.size()},
-                        {"sample_rate", kAudioSampleRate}};
-    n.postings[kAudioModality] = AudioPostings(*peaks);
-    n.blobs[kAudioPeaksBlob] = peaks->Serialize();
+    if (!peaks.ok() && !info->has_video()) return fail(peaks.status());
+    if (!peaks.ok()) {
+      // A video whose sound is damaged beyond use is still its picture.
+      std::string why = named(peaks.status()).substr(path.size() + 2);
+      out.warnings.push_back(StrCat("its sound cannot be read (", why,
+                                    "); added for its picture only"));
+    } else {
+      if (!info->has_video() && peaks->peaks.empty()) {
+        return fail(absl::InvalidArgumentError(
+            "the sound is silent throughout (or too faint): nothing to fingerprint"));
+      }
+      if (!info->has_video()) {
+        auto shortfall = ShortfallWarning("sound", peaks->duration_s, info->duration_s);
+        if (shortfall) out.warnings.push_back(*shortfall);
+      }
+      it.info["audio"] = {{"start_s", peaks->start_s}, {"peaks", peaks->peaks.size()},
+                          {"sample_rate", kAudioSampleRate}};
+      n.postings[kAudioModality] = AudioPostings(*peaks);
+      n.blobs[kAudioPeaksBlob] = peaks->Serialize();
+    }
   }
   absl::Status linked = LinkMediaCompanions(batch, &it);
   if (!linked.ok()) return fail(linked);

@@ -10,6 +10,10 @@
 
 namespace uncut {
 
+// The blob with a video item's thumbnail: a small JPEG of the frame about
+// a tenth of the way in (the server's item list shows it).
+inline constexpr char kThumbnailBlob[] = "thumbnail.jpg";
+
 // Whether the file name says audio or video (the decoder has the last word).
 bool LooksLikeMedia(std::string_view path);
 

@@ -59,6 +59,12 @@ std::string VerdictWords(const std::string& v) {
   return v;
 }
 
+// A context line: its text, or for media without a transcript, where it is.
+std::string Context(const SourceInterval& iv, const std::string& unit) {
+  if (!iv.text.empty() || unit != "s") return StrCat(iv.role, ": ", iv.text);
+  return StrCat(iv.role, ": source ", Span(iv.start, iv.end, unit));
+}
+
 }  // namespace
 
 std::string ReportToText(const TraceReport& r, bool color) {
@@ -83,8 +89,7 @@ std::string ReportToText(const TraceReport& r, bool color) {
     StrAppend(&out, "  verdict: ", st.bold(), VerdictWords(m.verdict), st.reset(), "\n");
     for (const std::string& note : m.notes) StrAppend(&out, "  note: ", note, "\n");
     for (const SourceInterval& iv : m.intervals) {
-      if (iv.role != "before") continue;
-      StrAppend(&out, "  ", st.dim(), "before: ", iv.text, st.reset(), "\n");
+      if (iv.role == "before") StrAppend(&out, "  ", st.dim(), Context(iv, u), st.reset(), "\n");
     }
     size_t k = 0;
     for (const Segment& s : m.segments) {
@@ -134,8 +139,7 @@ std::string ReportToText(const TraceReport& r, bool color) {
       }
     }
     for (const SourceInterval& iv : m.intervals) {
-      if (iv.role != "after") continue;
-      StrAppend(&out, "  ", st.dim(), "after: ", iv.text, st.reset(), "\n");
+      if (iv.role == "after") StrAppend(&out, "  ", st.dim(), Context(iv, u), st.reset(), "\n");
     }
   }
   for (const QueryGap& g : r.not_in_archive) {

@@ -4,6 +4,7 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "ingest/media_ingest.h"
 #include "report/trace_report.h"
 #include "server/api.h"
 #include "server/http_util.h"
@@ -113,7 +114,7 @@ void Thumbnail(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!archive.ok()) return SendError(res, archive.status());
   auto item = (*archive)->FindItem(req.matches[1]);
   if (!item.ok()) return SendError(res, item.status());
-  auto blob = (*archive)->LoadBlob(item->id, "thumbnail.jpg");
+  auto blob = (*archive)->LoadBlob(item->id, kThumbnailBlob);
   if (!blob.ok()) return SendError(res, blob.status());
   if (!*blob)
     return SendError(res, absl::NotFoundError(StrCat("item ", item->id, " has no thumbnail")));

@@ -1,5 +1,6 @@
-// POST /api/trace: traces an extract as a job on the trace lane; the
-// report is then read from the job (JSON or HTML).
+// POST /api/trace: traces an extract, or an uploaded video or audio clip, as
+// a job on the trace lane; the report is then read from the job (JSON or
+// HTML).
 #include <chrono>
 
 #include "base/strings.h"
@@ -8,67 +9,131 @@
 #include "report/summary.h"
 #include "server/api.h"
 #include "server/http_util.h"
+#include "server/upload_receiver.h"
 #include "store/saved_traces.h"
+#include "trace/boundary_frames.h"
+#include "trace/media_trace.h"
 #include "trace/text_trace.h"
 
 namespace uncut::server {
 namespace {
 
 constexpr size_t kMaxExtractBytes = 1 << 20;
+// A JSON body may escape the extract (\u00e9 is six bytes for two).
+constexpr size_t kMaxJsonBodyBytes = 4 * kMaxExtractBytes;
 
 struct TraceRequest {
   std::string text;
+  std::shared_ptr<const Upload> clip;  // a clip to trace instead of text
   int context = 1;
   bool save = false;
 };
 
-absl::StatusOr<TraceRequest> ParseTraceRequest(const httplib::Request& req) {
-  TraceRequest t;
-  if (req.is_multipart_form_data()) {
-    if (req.has_file("clip")) {
-      return absl::UnimplementedError(
-          "this server traces text extracts; tracing video and audio clips is not available yet");
-    }
-    t.text = req.get_file_value("text").content;
-    if (req.has_file("context")) {
-      t.context = std::atoi(req.get_file_value("context").content.c_str());
-    }
-    t.save = req.get_file_value("save").content == "true";
-  } else {
-    nlohmann::json j = nlohmann::json::parse(req.body, nullptr, false);
-    if (!j.is_object()) {
-      return absl::InvalidArgumentError(
-          "send a JSON object such as {\"text\": \"the extract\", \"context\": 1}");
-    }
-    if (!j.contains("text") || !j["text"].is_string()) {
-      return absl::InvalidArgumentError("\"text\" (the extract) is missing");
-    }
-    t.text = j["text"].get<std::string>();
-    if (j.contains("context")) {
-      if (!j["context"].is_number_integer()) {
-        return absl::InvalidArgumentError("\"context\" must be a whole number");
-      }
-      t.context = j["context"].get<int>();
-    }
-    if (j.contains("save")) t.save = j["save"].is_boolean() && j["save"].get<bool>();
+absl::Status ParseContext(const std::string& s, int* context) {
+  if (s.empty()) return absl::OkStatus();
+  if (s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos) {
+    return absl::InvalidArgumentError("\"context\" must be a whole number");
   }
+  *context = std::atoi(s.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const TraceRequest& t) {
   if (t.context < 0 || t.context > 20) {
     return absl::InvalidArgumentError("\"context\" must be from 0 to 20 sentences");
   }
+  if (t.clip) return absl::OkStatus();
   if (t.text.empty()) return absl::InvalidArgumentError("the extract is empty");
   if (t.text.size() > kMaxExtractBytes) {
     return absl::InvalidArgumentError("the extract is longer than 1 MiB");
   }
+  return absl::OkStatus();
+}
+
+// multipart/form-data: fields text, context, save, and optionally a file
+// in "clip", streamed to ARCHIVE/uploads/.
+absl::StatusOr<TraceRequest> ParseForm(const ApiContext& ctx,
+                                       const httplib::ContentReader& reader) {
+  UploadRules rules;
+  rules.fields = {"text", "context", "save"};
+  rules.max_field_bytes = kMaxExtractBytes;
+  rules.file_field = "clip";
+  rules.max_files = 1;
+  rules.max_upload_bytes = ctx.max_upload_bytes;
+  auto up = ReceiveUpload(ctx.uploads_dir, rules, reader);
+  if (!up.ok()) return up.status();
+  TraceRequest t;
+  t.text = up->fields["text"];
+  t.save = up->fields["save"] == "true";
+  absl::Status s = ParseContext(up->fields["context"], &t.context);
+  if (up->files.empty()) {
+    RemoveUploadDir(*up);
+  } else {
+    t.clip = std::make_shared<const Upload>(std::move(*up));
+  }
+  if (s.ok()) s = Validate(t);
+  if (!s.ok()) {
+    if (t.clip) RemoveUploadDir(*t.clip);
+    return s;
+  }
   return t;
 }
 
+absl::StatusOr<TraceRequest> ParseJson(const httplib::ContentReader& reader) {
+  std::string body;
+  bool too_long = false;
+  reader([&](const char* data, size_t n) {
+    too_long = body.size() + n > kMaxJsonBodyBytes;
+    if (!too_long) body.append(data, n);
+    return !too_long;
+  });
+  if (too_long) return absl::InvalidArgumentError("the extract is longer than 1 MiB");
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object()) {
+    return absl::InvalidArgumentError(
+        "send a JSON object such as {\"text\": \"the extract\", \"context\": 1}, or a clip as "
+        "multipart/form-data (field \"clip\")");
+  }
+  if (!j.contains("text") || !j["text"].is_string()) {
+    return absl::InvalidArgumentError("\"text\" (the extract) is missing");
+  }
+  TraceRequest t;
+  t.text = j["text"].get<std::string>();
+  if (j.contains("context")) {
+    if (!j["context"].is_number_integer()) {
+      return absl::InvalidArgumentError("\"context\" must be a whole number");
+    }
+    t.context = j["context"].get<int>();
+  }
+  if (j.contains("save")) t.save = j["save"].is_boolean() && j["save"].get<bool>();
+  RETURN_IF_ERROR(Validate(t));
+  return t;
+}
+
+// Traces the request's extract or clip; messages name the clip as the
+// client sent it, not where the server keeps it.
+absl::StatusOr<TraceReport> Trace(Archive* archive, const TraceRequest& t) {
+  if (!t.clip) {
+    TextTraceOptions options;
+    options.context_sentences = t.context;
+    return TraceText(archive, t.text, options);
+  }
+  const UploadedFile& f = t.clip->files[0];
+  auto report = TraceMedia(archive, f.path);
+  if (!report.ok()) {
+    std::string msg(report.status().message());
+    if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());
+    return absl::Status(report.status().code(), msg);
+  }
+  AddBoundaryFrames(archive, f.path, &*report);
+  return report;
+}
+
 absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& job) {
-  job.Progress({0, 0, "", "tracing"});
+  job.Progress({0, 0, "", t.clip ? StrCat("tracing ", t.clip->files[0].name) : "tracing"});
   auto archive = ctx.pool->Acquire();
   if (!archive.ok()) return archive.status();
-  TextTraceOptions options;
-  options.context_sentences = t.context;
-  auto report = TraceText(archive->get(), t.text, options);
+  auto report = Trace(archive->get(), t);
   if (!report.ok()) return report.status();
   auto shared = std::make_shared<const TraceReport>(std::move(*report));
   nlohmann::json result = ReportToJson(*shared);
@@ -95,19 +160,33 @@ absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& 
   return absl::OkStatus();
 }
 
-void PostTrace(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto t = ParseTraceRequest(req);
+void PostTrace(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+               const httplib::ContentReader& reader) {
+  auto t = req.is_multipart_form_data() ? ParseForm(ctx, reader) : ParseJson(reader);
   if (!t.ok()) return SendError(res, t.status());
+  auto drop_clip = [&] {
+    if (t->clip) RemoveUploadDir(*t->clip);
+  };
   if (t->save && !HasToken(ctx, req)) {
+    drop_clip();
     return SendError(res, absl::UnauthenticatedError("saving a trace needs the access token"));
   }
   auto wait_s = IntParam(req, "wait", 0, 0, 60);
-  if (!wait_s.ok()) return SendError(res, wait_s.status());
+  if (!wait_s.ok()) {
+    drop_clip();
+    return SendError(res, wait_s.status());
+  }
   ApiContext* c = &ctx;
   TraceRequest request = std::move(*t);
-  auto id = ctx.jobs->Submit(kTraceLane, "trace",
-                             [c, request](JobControl& job) { return RunTrace(*c, request, job); });
-  if (!id.ok()) return SendError(res, id.status());
+  auto id = ctx.jobs->Submit(kTraceLane, "trace", [c, request](JobControl& job) {
+    absl::Status s = RunTrace(*c, request, job);
+    if (request.clip) RemoveUploadDir(*request.clip);
+    return s;
+  });
+  if (!id.ok()) {
+    if (request.clip) RemoveUploadDir(*request.clip);
+    return SendError(res, id.status());
+  }
   std::optional<JobSnapshot> job =
       *wait_s > 0 ? ctx.jobs->Wait(*id, std::chrono::seconds(*wait_s)) : ctx.jobs->Get(*id);
   if (!job) return SendError(res, absl::NotFoundError("the job is gone"));
@@ -120,8 +199,9 @@ void PostTrace(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
 
 void RegisterTraceRoutes(httplib::Server& http, ApiContext& ctx) {
   ApiContext* c = &ctx;
-  http.Post("/api/trace", Guarded([c](const httplib::Request& req, httplib::Response& res) {
-              PostTrace(*c, req, res);
+  http.Post("/api/trace", Guarded([c](const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& reader) {
+              PostTrace(*c, req, res, reader);
             }));
 }
 

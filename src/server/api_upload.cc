@@ -1,9 +1,5 @@
 // POST /api/items: sources uploaded as multipart/form-data, streamed to
 // ARCHIVE/uploads/ and added by a job on the write lane.
-#include <unistd.h>
-
-#include <random>
-
 #include "absl/strings/numbers.h"
 #include "base/file.h"
 #include "base/strings.h"
@@ -11,98 +7,19 @@
 #include "report/trace_report.h"
 #include "server/api.h"
 #include "server/http_util.h"
+#include "server/upload_receiver.h"
 
 namespace uncut::server {
 namespace {
 
-constexpr size_t kMaxFieldBytes = 64 << 10;
-constexpr char kFieldNames[][12] = {"source_url", "captured_at", "title", "note", "charset"};
-
-struct UploadedFile {
-  std::string name;  // as the client sent it (sanitised)
-  std::string path;  // where it was written
-  uint64_t size = 0;
-};
-
-struct Upload {
-  std::string dir;
-  std::vector<UploadedFile> files;
-  std::map<std::string, std::string> fields;
-};
-
-// Removes the files of an upload and the directories made for them.
-void RemoveUploadDir(const Upload& up) {
-  for (size_t n = 0; n < up.files.size(); ++n) {
-    RemoveFile(up.files[n].path).IgnoreError();
-    ::rmdir(JoinPath(up.dir, StrCat(n)).c_str());
-  }
-  ::rmdir(JoinPath(up.dir, StrCat(up.files.size())).c_str());  // made for a file that failed
-  ::rmdir(up.dir.c_str());
-}
-
-absl::StatusOr<Upload> ReceiveUpload(const ApiContext& ctx, const httplib::ContentReader& reader) {
-  Upload up;
-  std::random_device rd;
-  up.dir = JoinPath(ctx.uploads_dir, StrCat(NowRfc3339().substr(0, 10), "-", rd(), rd()));
-  RETURN_IF_ERROR(MakeDirs(up.dir));
-  std::unique_ptr<File> current;
-  std::string* field = nullptr;
-  absl::Status failure;
-  bool ok = reader(
-      [&](const httplib::MultipartFormData& part) {
-        if (current) failure.Update(current->Close());
-        current.reset();
-        field = nullptr;
-        if (!failure.ok()) return false;
-        if (!part.filename.empty()) {
-          UploadedFile f;
-          f.name = SafeFileName(part.filename);
-          std::string sub = JoinPath(up.dir, StrCat(up.files.size()));
-          failure.Update(MakeDirs(sub));
-          f.path = JoinPath(sub, f.name);
-          auto created = File::Create(f.path, 0600);
-          if (!created.ok()) failure.Update(created.status());
-          if (!failure.ok()) return false;
-          current = std::make_unique<File>(std::move(*created));
-          up.files.push_back(std::move(f));
-          return true;
-        }
-        for (const char* known : kFieldNames) {
-          if (part.name == known) field = &up.fields[part.name];
-        }
-        return true;  // unknown fields are ignored
-      },
-      [&](const char* data, size_t n) {
-        if (current) {
-          absl::Status s = current->WriteAll(std::string_view(data, n));
-          if (!s.ok()) {
-            failure.Update(s);
-            return false;
-          }
-          up.files.back().size += n;
-        } else if (field) {
-          if (field->size() + n > kMaxFieldBytes) {
-            failure.Update(absl::InvalidArgumentError("a form field is longer than 64 KiB"));
-            return false;
-          }
-          field->append(data, n);
-        }
-        return true;
-      });
-  if (current) failure.Update(current->Close());
-  if (!ok && failure.ok()) {
-    failure = absl::InvalidArgumentError(
-        StrCat("the upload was cut short, or is larger than this server's limit of ",
-               ctx.max_upload_bytes, " bytes"));
-  }
-  if (failure.ok() && up.files.empty()) {
-    failure = absl::InvalidArgumentError("no file in the upload (send multipart field \"file\")");
-  }
-  if (!failure.ok()) {
-    RemoveUploadDir(up);
-    return failure;
-  }
-  return up;
+// The form fields that describe the uploaded sources.
+UploadRules AddRules(const ApiContext& ctx) {
+  UploadRules r;
+  r.fields = {"source_url", "captured_at", "title", "note", "charset"};
+  r.max_field_bytes = 64 << 10;
+  r.missing_file_error = "no file in the upload (send multipart field \"file\")";
+  r.max_upload_bytes = ctx.max_upload_bytes;
+  return r;
 }
 
 absl::StatusOr<AddOptions> OptionsFrom(const Upload& up) {
@@ -179,7 +96,7 @@ void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
                                                  " bytes) is larger than this server's limit of ",
                                                  ctx.max_upload_bytes, " bytes")));
   }
-  auto up = ReceiveUpload(ctx, reader);
+  auto up = ReceiveUpload(ctx.uploads_dir, AddRules(ctx), reader);
   if (!up.ok()) return SendError(res, up.status());
   auto options = OptionsFrom(*up);
   if (!options.ok()) {

@@ -12,6 +12,7 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "store/archive.h"
+#include "testing/media.h"
 #include "testing/temp_dir.h"
 
 namespace uncut::server {
@@ -175,6 +176,77 @@ TEST_F(ApiTest, AddsAnUploadWithItsMetadataAndTracesAgainstIt) {
   ASSERT_EQ(html->status, 200);
   EXPECT_NE(html->body.find("joins two passages of <code>speech.txt</code>"), std::string::npos);
   EXPECT_NE(html->get_header_value("Content-Security-Policy").find("sandbox"), std::string::npos);
+}
+
+TEST_F(ApiTest, TracesAnUploadedClipAsAJobWithFramesAndShowsThumbnails) {
+  Start();
+  EXPECT_EQ(json::parse(Client(false).Get("/api/status")->body)["trace_kinds"],
+            json({"text", "video", "audio"}));
+  // A ten-second source of two scenes with a beeping tone, and a clip of it.
+  std::string source = dir_.File("scenes.mp4"), clip = dir_.File("clip.mp4");
+  ASSERT_EQ(testing::Ffmpeg(StrCat(
+                "-f lavfi -i testsrc2=size=240x160:rate=25:duration=5 "
+                "-f lavfi -i cellauto=size=240x160:rate=25:rule=110:seed=3,trim=duration=5 "
+                "-f lavfi -i sine=frequency=600:beep_factor=3:duration=10 "
+                "-filter_complex '[0][1]concat=n=2:v=1:a=0,format=yuv420p[v]' -map '[v]' -map 2 "
+                "-c:v libx264 -preset ultrafast -c:a aac ",
+                testing::ShellQuote(source))),
+            "");
+  ASSERT_EQ(testing::Ffmpeg(StrCat("-ss 2 -to 8 -i ", testing::ShellQuote(source),
+                                   " -vf scale=160:106 -c:v libx264 -preset ultrafast -c:a aac ",
+                                   testing::ShellQuote(clip))),
+            "");
+  std::string source_bytes = testing::Head(source, 1 << 30);
+  httplib::MultipartFormDataItems add = {{"file", source_bytes, "scenes.mp4", "video/mp4"}};
+  auto added = Client().Post("/api/items", add);
+  ASSERT_TRUE(added);
+  json add_job = WaitJob(json::parse(added->body)["id"]);
+  ASSERT_EQ(add_job["state"], "succeeded") << add_job.dump();
+  int64_t id = add_job["result"]["added"][0]["id"];
+
+  auto thumb = Client().Get(StrCat("/api/items/", id, "/thumbnail"));
+  ASSERT_TRUE(thumb);
+  EXPECT_EQ(thumb->status, 200);
+  EXPECT_EQ(thumb->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(thumb->body.substr(0, 2), "\xff\xd8");
+
+  httplib::MultipartFormDataItems form = {
+      {"clip", testing::Head(clip, 1 << 30), "clip.mp4", "video/mp4"}};
+  auto r = Client().Post("/api/trace?wait=60", form);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json job = json::parse(r->body);
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  const json& report = job["result"];
+  EXPECT_EQ(report["query"]["kind"], "video");
+  EXPECT_EQ(report["query"]["name"], "clip.mp4");
+  ASSERT_EQ(report["sources"].size(), 1u) << report.dump();
+  const json& seg = report["sources"][0]["segments"][0];
+  EXPECT_NEAR(seg["source"]["start"].get<double>(), 2.0, 0.25) << seg.dump();
+  EXPECT_NEAR(seg["source"]["end"].get<double>(), 8.0, 0.25) << seg.dump();
+  EXPECT_FALSE(report["summary"].empty());
+  auto html = Client().Get(StrCat("/api/jobs/", job["id"].get<std::string>(), "/report.html"));
+  ASSERT_TRUE(html);
+  EXPECT_NE(html->body.find("Frames at each boundary"), std::string::npos);
+  EXPECT_NE(html->body.find("data:image/jpeg;base64,/9j/"), std::string::npos);
+  // The uploaded clip is gone once traced.
+  auto left = testing::RunShell("find " + testing::ShellQuote(dir_.File("archive/uploads")) +
+                                " -type f");
+  EXPECT_EQ(left.out, "");
+
+  // A clip that is no media: the job fails naming the clip as sent.
+  httplib::MultipartFormDataItems bad = {{"clip", "not a video", "notes.mp4", "video/mp4"}};
+  auto failed = Client().Post("/api/trace?wait=30", bad);
+  ASSERT_TRUE(failed);
+  json failed_job = json::parse(failed->body);
+  EXPECT_EQ(failed_job["state"], "failed");
+  EXPECT_EQ(failed_job["error"]["message"].get<std::string>().rfind("notes.mp4: ", 0), 0u)
+      << failed_job.dump();
+  // Files in other fields are refused.
+  httplib::MultipartFormDataItems wrong = {{"file", "x", "clip.mp4", "video/mp4"}};
+  auto refused = Client().Post("/api/trace", wrong);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
 }
 
 TEST_F(ApiTest, DownloadsTheOriginalByteForByteAsAnAttachment) {

@@ -351,6 +351,10 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
   }
   if (options.use_audio && info.has_audio()) {
     ASSIGN_OR_RETURN(QueryAudio qa, AnalyzeQueryAudio(path));
+    if (qa.silent && !info.has_video()) {
+      return absl::InvalidArgumentError(
+          StrCat(path, ": the sound is silent throughout: nothing to trace"));
+    }
     if (qa.silent) report.warnings.push_back("the clip's sound is silent; traced by picture only");
     if (!info.has_video() && qa.duration_s > 0) report.query_length = qa.duration_s;
     report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},

@@ -1,11 +1,13 @@
 // The web page of `uncut serve` in a real browser: Debian's chromium,
 // headless, driven by playwright-core. Starts a server on a fresh archive
 // and a free port, adds a source through the page, traces a spliced quote,
-// and checks the report's summary and timeline segments. Screenshots go to
+// and checks the report's summary and timeline segments; then adds a short
+// video made here with ffmpeg and espeak-ng, uploads a spliced clip of it
+// and checks the clip report's segments, cut and frames. Screenshots go to
 // $UNCUT_ARTIFACT_DIR (build/test-artifacts/browser/).
 //
 // Exit codes: 0 passed, 1 failed, 77 skipped (chromium cannot start here).
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -35,6 +37,37 @@ deserve our thanks. We seek peace with every neighbour and war with none.
 `;
 const QUOTE = 'The harvest failed in the north, and the rivers rose in the south ... ' +
     'Our soldiers have guarded it with courage, and they deserve our thanks';
+
+// Runs a command that makes test media; throws with its output on failure.
+function make(command, args) {
+  const r = spawnSync(command, args, {encoding: 'utf8'});
+  if (r.status !== 0) throw new Error(`${command} failed: ${r.error || r.stderr}`);
+}
+
+// A 12-second video of two scenes over speech, and a clip that joins
+// 0:01-0:05 and 0:07.5-0:11.5 of it, shrunk and re-encoded.
+function makeVideo(work) {
+  const speech = join(work, 'speech.wav');
+  const source = join(work, 'bridge.mp4');
+  const clip = join(work, 'clip.mp4');
+  make('espeak-ng', ['-s', '160', '-w', speech,
+    'The bridge over the river will close for repairs on Monday, and traffic will be sent ' +
+    'through the old town until the end of the month.']);
+  const quiet = ['-nostdin', '-loglevel', 'error', '-y'];
+  make('ffmpeg', [...quiet,
+    '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=25,hue=h=t*40,trim=duration=6',
+    '-f', 'lavfi', '-i', 'cellauto=size=320x180:rate=25:rule=110:seed=3,trim=duration=6',
+    '-i', speech, '-filter_complex',
+    '[0][1]concat=n=2:v=1:a=0,format=yuv420p[v];[2]apad,atrim=duration=12[a]',
+    '-map', '[v]', '-map', '[a]', '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', source]);
+  make('ffmpeg', [...quiet, '-i', source, '-filter_complex',
+    '[0:v]trim=1:5,setpts=PTS-STARTPTS[v1];[0:a]atrim=1:5,asetpts=PTS-STARTPTS[a1];' +
+    '[0:v]trim=7.5:11.5,setpts=PTS-STARTPTS[v2];[0:a]atrim=7.5:11.5,asetpts=PTS-STARTPTS[a2];' +
+    '[v1][a1][v2][a2]concat=n=2:v=1:a=1[v][a];[v]scale=256:144,format=yuv420p[vo]',
+    '-map', '[vo]', '-map', '[a]', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28',
+    '-c:a', 'aac', clip]);
+  return {source, clip};
+}
 
 function check(condition, what) {
   if (!condition) throw new Error(`check failed: ${what}`);
@@ -144,6 +177,40 @@ async function run(work) {
     await reportPage.setContent(html);
     await reportPage.screenshot({path: join(artifacts, 'report.png'), fullPage: true});
     console.log(`screenshots: ${join(artifacts, 'web-page.png')}, ${join(artifacts, 'report.png')}`);
+
+    // A video: add it, see its thumbnail, trace a spliced clip of it.
+    const video = makeVideo(work);
+    await page.getByRole('tab', {name: 'Add sources'}).click();
+    await page.setInputFiles('#add-files', video.source);
+    await page.click('#add-button');
+    await page.locator('#add-result li.ok', {hasText: 'added: bridge.mp4'}).waitFor();
+    check(true, 'a video is added through the page');
+    await page.getByRole('tab', {name: 'Archive'}).click();
+    await page.fill('#search-q', 'bridge');
+    await page.click('#search-form button');
+    await page.locator('#items .item img.thumb').waitFor();
+    check(true, 'the archive shows the video with its thumbnail');
+
+    await page.getByRole('tab', {name: 'Trace an excerpt'}).click();
+    await page.setInputFiles('#trace-clip', video.clip);
+    await page.click('#trace-button');
+    const clipSummary = page.locator('#trace-summary', {hasText: 'The clip joins'});
+    await clipSummary.waitFor({timeout: 60000});
+    const clipText = await clipSummary.innerText();
+    check(/The clip joins .* of `bridge\.mp4`/.test(clipText),
+          `the page summarises the clip (${clipText.split('\n').find((l) => l.includes('joins'))})`);
+    const clipReport = page.frameLocator('#report-frame');
+    await clipReport.locator('#summary', {hasText: 'The clip joins'}).waitFor();
+    const clipSegments = await clipReport.locator('#source-1 svg .tl-seg').count();
+    check(clipSegments >= 2, `the clip report's timeline shows both segments (${clipSegments})`);
+    check(await clipReport.locator('#source-1 svg .tl-cut').count() >= 1,
+          'the clip report shows the cut');
+    const frames = await clipReport.locator('.frames img').count();
+    check(frames >= 8, `the clip report shows clip and source frames at each boundary (${frames})`);
+    const clipHtml = await page.evaluate(() => document.getElementById('report-frame').srcdoc);
+    const clipPage = await context.newPage();
+    await clipPage.setContent(clipHtml);
+    await clipPage.screenshot({path: join(artifacts, 'clip-report.png'), fullPage: true});
 
     check(outside.length === 0, `nothing is fetched from outside the server ${outside.join(' ')}`);
     check(pageErrors.length === 0, `the page raises no script errors ${pageErrors.join(' ')}`);

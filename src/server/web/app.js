@@ -166,14 +166,26 @@ async function onTrace(event) {
   show($('trace-result'), false);
   button.disabled = true;
   try {
-    setProgress($('trace-progress'), null, 'tracing…');
-    const body = JSON.stringify({
-      text: $('trace-text').value,
-      context: Number($('trace-context').value),
-      save: $('trace-save').checked,
-    });
-    let job = await api('/api/trace?wait=20', {
-      method: 'POST', body, headers: {'Content-Type': 'application/json'}});
+    const clip = $('trace-clip').files[0];
+    let job;
+    if (clip) {
+      // A clip goes up as a form; the browser sets the multipart boundary.
+      setProgress($('trace-progress'), null, `uploading and tracing ${clip.name}…`);
+      const form = new FormData();
+      form.append('context', $('trace-context').value);
+      form.append('save', String($('trace-save').checked));
+      form.append('clip', clip, clip.name);
+      job = await api('/api/trace?wait=20', {method: 'POST', body: form});
+    } else {
+      setProgress($('trace-progress'), null, 'tracing…');
+      const body = JSON.stringify({
+        text: $('trace-text').value,
+        context: Number($('trace-context').value),
+        save: $('trace-save').checked,
+      });
+      job = await api('/api/trace?wait=20', {
+        method: 'POST', body, headers: {'Content-Type': 'application/json'}});
+    }
     if (job.state !== 'succeeded' && job.state !== 'failed') {
       job = await waitForJob(job.id, (j) => setProgress($('trace-progress'), null, j.progress.stage));
     }
@@ -395,6 +407,10 @@ function start() {
     b.addEventListener('click', () => selectTab(b.dataset.tab));
   }
   $('trace-form').addEventListener('submit', onTrace);
+  // With a clip chosen, the clip is traced and the text box is not needed.
+  $('trace-clip').addEventListener('change', () => {
+    $('trace-text').required = !$('trace-clip').files.length;
+  });
   $('search-form').addEventListener('submit', (e) => { e.preventDefault(); loadItems(true); });
   $('items-more').addEventListener('click', () => loadItems(false));
   $('add-form').addEventListener('submit', onAdd);

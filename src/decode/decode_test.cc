@@ -1,0 +1,268 @@
+// Decoding from files and from memory, the watchdog and the size limit,
+// probe tags, JPEG frames at chosen times. Inputs are made with ffmpeg.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <fstream>
+#include <iterator>
+
+#include "decode/audio_reader.h"
+#include "decode/frame_grabber.h"
+#include "decode/jpeg_encoder.h"
+#include "decode/media_info.h"
+#include "decode/video_reader.h"
+#include "testing/media.h"
+#include "testing/temp_dir.h"
+
+namespace uncut {
+namespace {
+
+using testing::Ffmpeg;
+
+// Three seconds: red, then green, then blue; a tone throughout.
+class DecodeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    video_ = dir_->File("rgb.mp4");
+    std::string err = Ffmpeg(
+        "-f lavfi -i color=c=red:size=96x64:rate=10:duration=1 "
+        "-f lavfi -i color=c=lime:size=96x64:rate=10:duration=1 "
+        "-f lavfi -i color=c=blue:size=96x64:rate=10:duration=1 "
+        "-f lavfi -i sine=frequency=500:sample_rate=16000:duration=3 "
+        "-filter_complex '[0][1][2]concat=n=3:v=1:a=0[v]' -map '[v]' -map 3 "
+        "-c:v libx264 -preset ultrafast -g 10 -pix_fmt yuv420p -c:a aac "
+        "-metadata creation_time=2024-05-01T12:00:00Z -metadata title=Colours " +
+        testing::ShellQuote(video_));
+    ASSERT_EQ(err, "");
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static std::string Bytes(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  }
+
+  // The mean colour of a JPEG picture, decoded with the same readers.
+  static std::array<int, 3> MeanColour(const std::string& jpeg) {
+    VideoReadOptions o;
+    o.rgb = true;
+    auto r = VideoReader::Open(MediaSource::Memory("frame.jpg", jpeg), o);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return {0, 0, 0};
+    VideoFrame f;
+    auto got = (*r)->Next(&f);
+    EXPECT_TRUE(got.ok() && *got);
+    std::array<long, 3> sum = {0, 0, 0};
+    for (size_t i = 0; i < f.pixels.size(); ++i) sum[i % 3] += f.pixels[i];
+    long n = std::max<long>(1, f.pixels.size() / 3);
+    return {int(sum[0] / n), int(sum[1] / n), int(sum[2] / n)};
+  }
+
+  static testing::TempDir* dir_;
+  static std::string video_;
+};
+
+testing::TempDir* DecodeTest::dir_ = nullptr;
+std::string DecodeTest::video_;
+
+TEST_F(DecodeTest, ProbesDurationStreamsAndTags) {
+  auto info = ProbeMedia(video_);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_NEAR(info->duration_s, 3.0, 0.1);
+  ASSERT_TRUE(info->has_video());
+  ASSERT_TRUE(info->has_audio());
+  EXPECT_EQ(info->streams[0].width, 96);
+  EXPECT_EQ(info->streams[0].height, 64);
+  EXPECT_EQ(info->tags.at("title"), "Colours");
+  EXPECT_EQ(info->tags.at("creation_time").substr(0, 19), "2024-05-01T12:00:00");
+}
+
+TEST_F(DecodeTest, MemorySourceDecodesLikeTheFile) {
+  std::string bytes = Bytes(video_);
+  auto from_memory = ProbeMedia(MediaSource::Memory("in-memory.mp4", bytes));
+  ASSERT_TRUE(from_memory.ok()) << from_memory.status();
+  EXPECT_NEAR(from_memory->duration_s, 3.0, 0.1);
+  auto count = [](const MediaSource& src) {
+    auto r = VideoReader::Open(src, VideoReadOptions());
+    EXPECT_TRUE(r.ok()) << r.status();
+    int n = 0;
+    VideoFrame f;
+    while (r.ok()) {
+      auto got = (*r)->Next(&f);
+      if (!got.ok() || !*got) break;
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count(MediaSource::File(video_)), 30);
+  EXPECT_EQ(count(MediaSource::Memory("in-memory.mp4", bytes)), 30);
+  auto audio = AudioReader::Open(MediaSource::Memory("in-memory.mp4", bytes), AudioReadOptions());
+  ASSERT_TRUE(audio.ok()) << audio.status();
+  std::vector<float> samples;
+  while (true) {
+    auto more = (*audio)->Read(&samples);
+    ASSERT_TRUE(more.ok()) << more.status();
+    if (!*more) break;
+  }
+  EXPECT_NEAR(samples.size() / 8000.0, 3.0, 0.1);
+}
+
+TEST_F(DecodeTest, WatchdogStopsDecodingAndNamesTheFile) {
+  VideoReadOptions vo;
+  vo.max_decode_seconds = 1e-9;
+  auto v = VideoReader::Open(video_, vo);
+  ASSERT_TRUE(v.ok()) << v.status();
+  VideoFrame f;
+  absl::StatusOr<bool> got = true;
+  while (got.ok() && *got) got = (*v)->Next(&f);
+  ASSERT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(got.status().message(), video_ + ": decoding took too long; giving up");
+
+  AudioReadOptions ao;
+  ao.max_decode_seconds = 1e-9;
+  auto a = AudioReader::Open(video_, ao);
+  ASSERT_TRUE(a.ok()) << a.status();
+  std::vector<float> samples;
+  EXPECT_EQ((*a)->Read(&samples).status().code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST(VideoReader, RefusesAnEnormousDeclaredResolution) {
+  testing::TempDir dir;
+  // FFmpeg accepts 12000x9000; uncut's limit (8192x8192) does not.
+  std::string path =
+      dir.Write("huge.y4m", "YUV4MPEG2 W12000 H9000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" +
+                                std::string(4096, '\x80'));
+  auto r = VideoReader::Open(path, VideoReadOptions());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(r.status().message(), path + ": video frame size 12000x9000 exceeds the limit");
+  // Beyond what FFmpeg accepts, its own reason is given.
+  std::string absurd = dir.Write("absurd.y4m", "YUV4MPEG2 W40000 H30000 F25:1 Ip A1:1 C420jpeg\n");
+  r = VideoReader::Open(absurd, VideoReadOptions());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), absurd + ": cannot open: Picture size 40000x30000 is invalid");
+}
+
+TEST(ProbeMedia, NamesTheFileAndTheReasonForBytesThatAreNoMedia) {
+  testing::TempDir dir;
+  std::string path = dir.Write("notes.mp4", "These are notes, not a video.\n");
+  auto info = ProbeMedia(path);
+  ASSERT_FALSE(info.ok());
+  EXPECT_EQ(info.status().message(),
+            path + ": not a media file FFmpeg can read (unknown or damaged format)");
+  auto empty = ProbeMedia(MediaSource::Memory("nothing.mp4", ""));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message().substr(0, 13), "nothing.mp4: ");
+}
+
+TEST(ProbeMedia, ReplacesTagBytesThatAreNotUtf8) {
+  testing::TempDir dir;
+  std::string path = dir.File("tagged.mkv");
+  ASSERT_EQ(Ffmpeg("-f lavfi -i sine=duration=0.5 -metadata title=\"$(printf 'caf\\351 \\377')\" " +
+                   testing::ShellQuote(path)),
+            "");
+  auto info = ProbeMedia(path);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->tags.at("title"), "caf\xEF\xBF\xBD \xEF\xBF\xBD");
+  EXPECT_NO_THROW(info->ToJson().dump());
+}
+
+TEST_F(DecodeTest, GrabsTheFrameOnScreenAtEachTime) {
+  FrameGrabOptions o;
+  for (bool memory : {false, true}) {
+    std::string bytes = Bytes(video_);
+    MediaSource src = memory ? MediaSource::Memory("rgb.mp4", bytes) : MediaSource::File(video_);
+    // Out of order, and one past the end (the last frame answers).
+    auto jpegs = GrabFrames(src, {2.5, 0.5, 1.5, 9.0}, o);
+    ASSERT_TRUE(jpegs.ok()) << jpegs.status();
+    ASSERT_EQ(jpegs->size(), 4u);
+    for (const std::string& j : *jpegs) {
+      ASSERT_GT(j.size(), 4u);
+      EXPECT_EQ(j.substr(0, 2), "\xff\xd8");
+    }
+    auto blue = MeanColour((*jpegs)[0]), red = MeanColour((*jpegs)[1]),
+         green = MeanColour((*jpegs)[2]), last = MeanColour((*jpegs)[3]);
+    EXPECT_GT(red[0], 200);
+    EXPECT_LT(red[1], 60);
+    EXPECT_GT(green[1], 200);
+    EXPECT_LT(green[0], 60);
+    EXPECT_GT(blue[2], 200);
+    EXPECT_LT(blue[0], 60);
+    EXPECT_GT(last[2], 200);
+  }
+}
+
+TEST_F(DecodeTest, EncodesSmallJpegsOfTheRequestedSize) {
+  FrameGrabOptions o;
+  o.max_side = 48;
+  o.relative_time = true;
+  auto jpegs = GrabFrames(MediaSource::File(video_), {0.2}, o);
+  ASSERT_TRUE(jpegs.ok()) << jpegs.status();
+  auto info = ProbeMedia(MediaSource::Memory("frame.jpg", (*jpegs)[0]));
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->streams[0].width, 48);
+  EXPECT_EQ(info->streams[0].height, 32);
+  VideoFrame grey;
+  grey.width = 2;
+  grey.height = 2;
+  grey.pixels.assign(4, 0);
+  EXPECT_FALSE(EncodeJpeg(grey).ok());
+}
+
+std::string Fixture(const std::string& name) {
+  std::string here = __FILE__;  // .../src/decode/decode_test.cc
+  return here.substr(0, here.rfind("/src/decode/")) + "/tests/fixtures/media/" + name;
+}
+
+// Found by fuzz/run.sh: AAC frames whose channel layout and rate change
+// midway were resampled as if they had the first frame's.
+TEST(AudioReader, FramesThatChangeTheirLayoutMidwayAreResampledSafely) {
+  std::string path = Fixture("fuzz-audio-layout-change.ts");
+  auto reader = AudioReader::Open(path, AudioReadOptions());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  std::vector<float> samples;
+  absl::StatusOr<bool> more = true;
+  while (more.ok() && *more) more = (*reader)->Read(&samples);
+  EXPECT_TRUE(more.ok()) << more.status();
+  EXPECT_GT(samples.size(), 0u);
+}
+
+// Found by fuzz/run.sh: a 536-byte WAV declaring 134 MHz made the
+// resampler take seconds and hundreds of MB to set up.
+TEST(AudioReader, RefusesAnAbsurdSampleRateAtOnce) {
+  std::string path = Fixture("fuzz-absurd-sample-rate.wav");
+  auto info = ProbeMedia(path);
+  ASSERT_TRUE(info.ok()) << info.status();
+  auto reader = AudioReader::Open(path, AudioReadOptions());
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.status().message(), path + ": audio sample rate 134225728 Hz is implausible");
+}
+
+// Found by fuzz/run.sh: a VP8 stream whose frames turn 1 pixel wide and
+// 8192 high. Scaling them, swscale wrote a few bytes past the end of the
+// picture (caught by AddressSanitizer as a corrupted heap); pictures now
+// carry padding.
+TEST(VideoReader, ScalesAOnePixelWideFrameWithinItsBuffer) {
+  std::string path = Fixture("fuzz-one-pixel-wide.webm");
+  for (int round = 0; round < 20; ++round) {
+    for (bool rgb : {false, true}) {
+      VideoReadOptions o;
+      o.max_side = rgb ? 32 : 64;
+      o.rgb = rgb;
+      auto reader = VideoReader::Open(path, o);
+      ASSERT_TRUE(reader.ok()) << reader.status();
+      VideoFrame f;
+      absl::StatusOr<bool> got = true;
+      while (got.ok() && *got) {
+        got = (*reader)->Next(&f);
+        if (got.ok() && *got) {
+          ASSERT_EQ(f.pixels.size(), static_cast<size_t>(f.width) * f.height * f.channels);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace uncut
