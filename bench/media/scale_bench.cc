@@ -90,6 +90,14 @@ double Secs(Clock::duration d) { return std::chrono::duration<double>(d).count()
 
 constexpr char kSyntheticFormat[] = "synthetic";
 
+// CPU time of the whole process (all threads), in seconds: unlike wall
+// time, it does not grow when other processes compete for the cores.
+double CpuSecs() {
+  struct rusage ru;
+  ::getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -446,7 +454,9 @@ std::vector<Query> SelectQueries(const std::vector<Query>& all, const std::strin
       a = b + 1;
     }
     for (const Query& q : all) {
-      if (want.count(q.id)) out.push_back(q);
+      if (!want.count(q.id)) continue;
+      out.push_back(q);
+      out.back().cls = q.truth.empty() ? StrCat(q.kind, " negative") : q.kind;
     }
     return out;
   }
@@ -672,6 +682,7 @@ struct Sample {
   const Query* q;
   int rep;
   double analysis_s = 0, video_search_s = 0, audio_search_s = 0, total_s = 0;
+  double analysis_cpu_s = 0, total_cpu_s = 0;
   Outcome outcome;
 };
 
@@ -759,8 +770,8 @@ absl::Status RunQueries(const Flags& f) {
   int failures = 0;
   std::vector<Sample> samples;
   std::ofstream results(f.out);
-  std::printf("\n%-5s %-15s %5s %4s %9s %9s %9s %9s %6s %6s\n", "id", "class", "dur", "rep", "analysis",
-              "v.search", "a.search", "total", "found", "wrong");
+  std::printf("\n%-5s %-15s %5s %4s %9s %9s %9s %9s %10s %6s %6s\n", "id", "class", "dur", "rep",
+              "analysis", "v.search", "a.search", "total", "search cpu", "found", "wrong");
   for (const Query& q : queries) {
     std::string path = JoinPath(f.set, q.file);
     for (int rep = 0; rep < f.reps; ++rep) {
@@ -770,6 +781,7 @@ absl::Status RunQueries(const Flags& f) {
       auto run = [&]() -> absl::Status {
         // The clip's own decoding and analysis, as TraceMedia does it.
         auto t = Clock::now();
+        double c = CpuSecs();
         ASSIGN_OR_RETURN(MediaInfo info, ProbeMedia(path));
         std::optional<QueryVideo> qv;
         std::optional<QueryAudio> qa;
@@ -782,6 +794,7 @@ absl::Status RunQueries(const Flags& f) {
           qa = std::move(a);
         }
         s.analysis_s = Secs(Clock::now() - t);
+        s.analysis_cpu_s = CpuSecs() - c;
         // Each modality's search alone (first run only).
         if (qv && rep == 0) {
           t = Clock::now();
@@ -795,8 +808,10 @@ absl::Status RunQueries(const Flags& f) {
         }
         // The whole trace, as `uncut trace` runs it.
         t = Clock::now();
+        c = CpuSecs();
         ASSIGN_OR_RETURN(TraceReport report, TraceMedia(archive.get(), path));
         s.total_s = Secs(Clock::now() - t);
+        s.total_cpu_s = CpuSecs() - c;
         s.outcome = Judge(q, report);
         if (rep == 0) {
           nlohmann::json matches = nlohmann::json::array();
@@ -829,10 +844,10 @@ absl::Status RunQueries(const Flags& f) {
         ++failures;
         break;
       }
-      std::printf("%-5s %-15s %5.1f %4d %9.3f %9s %9s %9.3f %3d/%-2d %6d\n", q.id.c_str(),
+      std::printf("%-5s %-15s %5.1f %4d %9.3f %9s %9s %9.3f %10.3f %3d/%-2d %6d\n", q.id.c_str(),
                   q.cls.c_str(), q.duration, rep, s.analysis_s,
                   rep == 0 ? Fmt(s.video_search_s).c_str() : "", rep == 0 ? Fmt(s.audio_search_s).c_str() : "",
-                  s.total_s, s.outcome.found, s.outcome.truth,
+                  s.total_s, std::max(0.0, s.total_cpu_s - s.analysis_cpu_s), s.outcome.found, s.outcome.truth,
                   s.outcome.wrong_real + s.outcome.wrong_synthetic);
       std::fflush(stdout);
       samples.push_back(s);
@@ -841,24 +856,25 @@ absl::Status RunQueries(const Flags& f) {
   long hwm = ProcStatusKb("VmHWM"), anon = ProcStatusKb("RssAnon"), file = ProcStatusKb("RssFile");
 
   // Per class.
-  std::printf("\nper class (%d run(s) of each clip; seconds; search = total - analysis; found = true "
+  std::printf("\nper class (%d run(s) of each clip; seconds; search = total - analysis, in wall and in CPU time; video s, audio s: each modality's search alone, first run; found = true "
               "segments recovered, as score.py's recall box score >= 0.5; wrong = sources matched "
               "outside the truth)\n", f.reps);
-  std::printf("%-15s %3s %15s %15s %15s %15s %15s %9s %6s\n", "class", "n", "analysis p50/p99",
-              "search p50/p99", "video s p50/p99", "audio s p50/p99", "total p50/p99", "found",
-              "wrong");
+  std::printf("%-15s %3s %15s %15s %15s %15s %15s %15s %9s %6s\n", "class", "n", "analysis p50/p99",
+              "search p50/p99", "search cpu", "video s p50/p99", "audio s p50/p99", "total p50/p99",
+              "found", "wrong");
   std::vector<std::string> order;
   for (const Query& q : queries) {
     if (std::find(order.begin(), order.end(), q.cls) == order.end()) order.push_back(q.cls);
   }
   order.push_back("all");
   for (const std::string& cls : order) {
-    std::vector<double> an, se, vs, as, to;
+    std::vector<double> an, se, sc, vs, as, to;
     int truth = 0, found = 0, wrong = 0, n = 0;
     for (const Sample& s : samples) {
       if (cls != "all" && s.q->cls != cls) continue;
       an.push_back(s.analysis_s);
       se.push_back(std::max(0.0, s.total_s - s.analysis_s));
+      sc.push_back(std::max(0.0, s.total_cpu_s - s.analysis_cpu_s));
       if (s.rep == 0) {
         vs.push_back(s.video_search_s);
         as.push_back(s.audio_search_s);
@@ -874,8 +890,8 @@ absl::Status RunQueries(const Flags& f) {
     auto pp = [](const std::vector<double>& v) {
       return StrCat(Fmt(Percentile(v, 0.5)), "/", Fmt(Percentile(v, 0.99)));
     };
-    std::printf("%-15s %3d %15s %15s %15s %15s %15s %4d/%-4d %6d\n", cls.c_str(), n, pp(an).c_str(),
-                pp(se).c_str(), pp(vs).c_str(), pp(as).c_str(), pp(to).c_str(), found, truth, wrong);
+    std::printf("%-15s %3d %15s %15s %15s %15s %15s %15s %4d/%-4d %6d\n", cls.c_str(), n, pp(an).c_str(),
+                pp(se).c_str(), pp(sc).c_str(), pp(vs).c_str(), pp(as).c_str(), pp(to).c_str(), found, truth, wrong);
   }
   if (failures > 0) std::printf("%d clip(s) failed; see above\n", failures);
   std::printf("\npeak memory while querying: %.0f MB (at the end: %.0f MB anonymous, %.0f MB of mapped "
