@@ -7,6 +7,7 @@
 //   uncut_media_scale query --archive DIR --set SET --out RESULTS.jsonl
 //                           [--reps N] [--ids q001,q002,...] [--subset SUBSET.jsonl]
 //                           [--no-collisions]
+//   uncut_media_scale hours --archive DIR      (prints the synthetic hours held)
 //
 // SET is what the media benchmark's gen.py writes (archive/, queries/,
 // queries.jsonl). `build` creates the archive with the real files of
@@ -339,6 +340,18 @@ absl::Status AddRealSet(Archive* archive, const std::string& set_dir) {
   RETURN_IF_ERROR(batch->Compact());
   std::printf("added the %zu real files of %s/archive in %.1f s\n", files.size(), set_dir.c_str(),
               Secs(Clock::now() - t));
+  return absl::OkStatus();
+}
+
+// Prints how many synthetic hours the archive holds (0 without an archive).
+absl::Status PrintHours(const Flags& f) {
+  int have = 0;
+  if (PathExists(JoinPath(f.archive, "catalog.sqlite"))) {
+    ASSIGN_OR_RETURN(auto archive, Archive::Open(f.archive, Archive::Mode::kReadOnly));
+    ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
+    for (const Item& it : items) have += IsSynthetic(it);
+  }
+  std::printf("%d\n", have);
   return absl::OkStatus();
 }
 
@@ -682,7 +695,7 @@ struct Sample {
   const Query* q;
   int rep;
   double analysis_s = 0, video_search_s = 0, audio_search_s = 0, total_s = 0;
-  double analysis_cpu_s = 0, total_cpu_s = 0;
+  double analysis_cpu_s = 0, total_cpu_s = 0, video_search_cpu_s = 0, audio_search_cpu_s = 0;
   Outcome outcome;
 };
 
@@ -770,8 +783,8 @@ absl::Status RunQueries(const Flags& f) {
   int failures = 0;
   std::vector<Sample> samples;
   std::ofstream results(f.out);
-  std::printf("\n%-5s %-15s %5s %4s %9s %9s %9s %9s %10s %6s %6s\n", "id", "class", "dur", "rep",
-              "analysis", "v.search", "a.search", "total", "search cpu", "found", "wrong");
+  std::printf("\n%-5s %-15s %5s %4s %9s %17s %17s %9s %10s %6s %6s\n", "id", "class", "dur", "rep",
+              "analysis", "v.search (cpu)", "a.search (cpu)", "total", "search cpu", "found", "wrong");
   for (const Query& q : queries) {
     std::string path = JoinPath(f.set, q.file);
     for (int rep = 0; rep < f.reps; ++rep) {
@@ -798,13 +811,17 @@ absl::Status RunQueries(const Flags& f) {
         // Each modality's search alone (first run only).
         if (qv && rep == 0) {
           t = Clock::now();
+          c = CpuSecs();
           ASSIGN_OR_RETURN(auto v, MatchVideo(archive.get(), *qv));
           s.video_search_s = Secs(Clock::now() - t);
+          s.video_search_cpu_s = CpuSecs() - c;
         }
         if (qa && rep == 0) {
           t = Clock::now();
+          c = CpuSecs();
           ASSIGN_OR_RETURN(auto a, MatchAudio(archive.get(), *qa));
           s.audio_search_s = Secs(Clock::now() - t);
+          s.audio_search_cpu_s = CpuSecs() - c;
         }
         // The whole trace, as `uncut trace` runs it.
         t = Clock::now();
@@ -844,9 +861,13 @@ absl::Status RunQueries(const Flags& f) {
         ++failures;
         break;
       }
-      std::printf("%-5s %-15s %5.1f %4d %9.3f %9s %9s %9.3f %10.3f %3d/%-2d %6d\n", q.id.c_str(),
+      auto both = [&](double wall, double cpu) {
+        return rep == 0 ? StrCat(Fmt(wall), " (", Fmt(cpu), ")") : std::string();
+      };
+      std::printf("%-5s %-15s %5.1f %4d %9.3f %17s %17s %9.3f %10.3f %3d/%-2d %6d\n", q.id.c_str(),
                   q.cls.c_str(), q.duration, rep, s.analysis_s,
-                  rep == 0 ? Fmt(s.video_search_s).c_str() : "", rep == 0 ? Fmt(s.audio_search_s).c_str() : "",
+                  both(s.video_search_s, s.video_search_cpu_s).c_str(),
+                  both(s.audio_search_s, s.audio_search_cpu_s).c_str(),
                   s.total_s, std::max(0.0, s.total_cpu_s - s.analysis_cpu_s), s.outcome.found, s.outcome.truth,
                   s.outcome.wrong_real + s.outcome.wrong_synthetic);
       std::fflush(stdout);
@@ -856,11 +877,11 @@ absl::Status RunQueries(const Flags& f) {
   long hwm = ProcStatusKb("VmHWM"), anon = ProcStatusKb("RssAnon"), file = ProcStatusKb("RssFile");
 
   // Per class.
-  std::printf("\nper class (%d run(s) of each clip; seconds; search = total - analysis, in wall and in CPU time; video s, audio s: each modality's search alone, first run; found = true "
+  std::printf("\nper class (%d run(s) of each clip; seconds; search = total - analysis, in wall and in CPU time; video cpu, audio cpu: CPU time of each modality's search alone, first run; found = true "
               "segments recovered, as score.py's recall box score >= 0.5; wrong = sources matched "
               "outside the truth)\n", f.reps);
   std::printf("%-15s %3s %15s %15s %15s %15s %15s %15s %9s %6s\n", "class", "n", "analysis p50/p99",
-              "search p50/p99", "search cpu", "video s p50/p99", "audio s p50/p99", "total p50/p99",
+              "search p50/p99", "search cpu", "video cpu", "audio cpu", "total p50/p99",
               "found", "wrong");
   std::vector<std::string> order;
   for (const Query& q : queries) {
@@ -876,8 +897,8 @@ absl::Status RunQueries(const Flags& f) {
       se.push_back(std::max(0.0, s.total_s - s.analysis_s));
       sc.push_back(std::max(0.0, s.total_cpu_s - s.analysis_cpu_s));
       if (s.rep == 0) {
-        vs.push_back(s.video_search_s);
-        as.push_back(s.audio_search_s);
+        vs.push_back(s.video_search_cpu_s);
+        as.push_back(s.audio_search_cpu_s);
       }
       to.push_back(s.total_s);
       if (s.rep == 0) {
@@ -970,8 +991,9 @@ int Usage(const char* argv0) {
                "usage: %s build --archive DIR --set SET --hours H [--seed N] [--batch-hours N] "
                "[--video-flip P] [--video-runs R] [--audio-shift B]\n"
                "       %s query --archive DIR --set SET --out RESULTS.jsonl [--reps N] [--ids a,b] "
-               "[--subset FILE] [--no-collisions]\n",
-               argv0, argv0);
+               "[--subset FILE] [--no-collisions]\n"
+               "       %s hours --archive DIR\n",
+               argv0, argv0, argv0);
   return 2;
 }
 
@@ -1016,6 +1038,11 @@ int main(int argc, char** argv) {
     } else {
       return Usage(argv[0]);
     }
+  }
+  if (f.command == "hours" && !f.archive.empty()) {
+    absl::Status s = PrintHours(f);
+    if (!s.ok()) std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return s.ok() ? 0 : 1;
   }
   if (f.archive.empty() || f.set.empty()) return Usage(argv[0]);
   absl::Status s;
