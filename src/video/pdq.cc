@@ -140,35 +140,56 @@ PdqDct PdqDctFromLuma(const float* luma, int rows, int cols) {
   return DctOf64(a);
 }
 
-PdqDct PdqDctFromGrayRegion(const uint8_t* gray, int stride, int x0, int y0, int w, int h) {
-  // Exact area resampling: each output cell averages the input area it
-  // covers, with fractional weights at the cell's edges.
-  float a[kSize * kSize];
+GrayIntegral::GrayIntegral(const uint8_t* gray, int width, int height, int stride)
+    : w_(width), h_(height), table_(static_cast<size_t>(width + 1) * (height + 1), 0.0) {
+  for (int y = 0; y < height; ++y) {
+    double row = 0;
+    const uint8_t* p = gray + static_cast<size_t>(y) * stride;
+    double* above = &table_[static_cast<size_t>(y) * (width + 1)];
+    double* cur = above + (width + 1);
+    for (int x = 0; x < width; ++x) {
+      row += p[x];
+      cur[x + 1] = above[x + 1] + row;
+    }
+  }
+}
+
+double GrayIntegral::At(double x, double y) const {
+  // Bilinear interpolation of the table is exact for unit-square pixels.
+  x = std::clamp(x, 0.0, static_cast<double>(w_));
+  y = std::clamp(y, 0.0, static_cast<double>(h_));
+  int xi = std::min(static_cast<int>(x), w_ - 1), yi = std::min(static_cast<int>(y), h_ - 1);
+  double fx = x - xi, fy = y - yi;
+  auto t = [&](int xx, int yy) { return table_[static_cast<size_t>(yy) * (w_ + 1) + xx]; };
+  double top = t(xi, yi) * (1 - fx) + t(xi + 1, yi) * fx;
+  double bottom = t(xi, yi + 1) * (1 - fx) + t(xi + 1, yi + 1) * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+double GrayIntegral::Sum(double x0, double y0, double x1, double y1) const {
+  return At(x1, y1) - At(x0, y1) - At(x1, y0) + At(x0, y0);
+}
+
+PdqBlock AreaAverage64(const GrayIntegral& image, int x, int y, int w, int h) {
+  PdqBlock a;
   const double sx = static_cast<double>(w) / kSize, sy = static_cast<double>(h) / kSize;
-  std::vector<double> col(static_cast<size_t>(h) * kSize, 0.0);  // rows x 64 after the x pass
-  for (int r = 0; r < h; ++r) {
-    const uint8_t* p = gray + static_cast<size_t>(y0 + r) * stride + x0;
-    for (int j = 0; j < kSize; ++j) {
-      double b = j * sx, e = (j + 1) * sx, sum = 0;
-      for (int x = static_cast<int>(b); x < std::min<double>(w, e); ++x) {
-        double wgt = std::min<double>(x + 1, e) - std::max<double>(x, b);
-        sum += wgt * p[x];
-      }
-      col[static_cast<size_t>(r) * kSize + j] = sum / sx;
-    }
-  }
+  const double area = sx * sy;
   for (int i = 0; i < kSize; ++i) {
-    double b = i * sy, e = (i + 1) * sy;
+    double y0 = y + i * sy, y1 = y + (i + 1) * sy;
     for (int j = 0; j < kSize; ++j) {
-      double sum = 0;
-      for (int r = static_cast<int>(b); r < std::min<double>(h, e); ++r) {
-        double wgt = std::min<double>(r + 1, e) - std::max<double>(r, b);
-        sum += wgt * col[static_cast<size_t>(r) * kSize + j];
-      }
-      a[i * kSize + j] = static_cast<float>(sum / sy);
+      double x0 = x + j * sx, x1 = x + (j + 1) * sx;
+      a[i * kSize + j] = static_cast<float>(image.Sum(x0, y0, x1, y1) / area);
     }
   }
-  return DctOf64(a);
+  return a;
+}
+
+PdqDct PdqDctFromBlock(const PdqBlock& block) { return DctOf64(block.data()); }
+
+PdqDct PdqDctFromGrayRegion(const uint8_t* gray, int stride, int x0, int y0, int w, int h) {
+  // Only the rows of the region are needed for its summed-area table.
+  GrayIntegral image(gray + static_cast<size_t>(y0) * stride + x0, w, h, stride);
+  return PdqDctFromBlock(AreaAverage64(image, 0, 0, w, h));
 }
 
 PdqHash PdqHashFromDct(const PdqDct& dct) {

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace uncut {
 
@@ -53,6 +54,25 @@ PdqDct PdqDctFromLuma(const float* luma, int rows, int cols);
 PdqHash PdqHashFromDct(const PdqDct& dct);
 // The DCT of the image mirrored left-right and/or top-bottom.
 PdqDct FlipDct(const PdqDct& dct, bool horizontal, bool vertical);
+
+// Summed-area table of an 8-bit grey image: the mean of any rectangle, with
+// fractional edges, in constant time.
+class GrayIntegral {
+ public:
+  GrayIntegral(const uint8_t* gray, int width, int height, int stride);
+  // Sum of the pixels over [x0, x1) x [y0, y1), pixels being unit squares.
+  double Sum(double x0, double y0, double x1, double y1) const;
+
+ private:
+  double At(double x, double y) const;  // integral over [0, x) x [0, y)
+  int w_, h_;
+  std::vector<double> table_;  // (w + 1) x (h + 1)
+};
+
+// A 64x64 block: the area averages of a rectangle's cells.
+using PdqBlock = std::array<float, 64 * 64>;
+PdqBlock AreaAverage64(const GrayIntegral& image, int x, int y, int w, int h);
+PdqDct PdqDctFromBlock(const PdqBlock& block);
 
 // A rectangle of an 8-bit grey image, area-averaged straight to 64x64 and
 // hashed. Every region size gets the same low-pass filter this way, so a

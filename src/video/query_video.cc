@@ -45,11 +45,6 @@ Rect BarsWithin(const VideoFrame& f, Rect outer) {
                       outer.h, f.width);
   return Rect{outer.x + b.x, outer.y + b.y, b.w, b.h};
 }
-
-PdqHash HashRegion(const std::vector<uint8_t>& px, int stride, Rect r) {
-  return PdqHashFromDct(PdqDctFromGrayRegion(px.data(), stride, r.x, r.y, r.w, r.h));
-}
-
 }  // namespace
 
 absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
@@ -123,8 +118,8 @@ absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
   }
   out.analysis["frame"] = {w, h};
 
-  // Pass 2: hash the kept frames.
-  std::vector<uint8_t> mirrored;
+  // Pass 2: hash the kept frames. One summed-area table a frame serves every
+  // region; a mirrored hash comes from the DCT's sign pattern (FlipDct).
   for (const VideoFrame& f : kept) {
     if (f.width != w || f.height != h) continue;
     QueryVideoFrame q;
@@ -136,17 +131,13 @@ absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
       return std::tie(a.x, a.y, a.w, a.h) < std::tie(b.x, b.y, b.w, b.h);
     });
     regions.erase(std::unique(regions.begin(), regions.end()), regions.end());
-    mirrored.resize(f.pixels.size());
-    for (int y = 0; y < h; ++y) {
-      const uint8_t* src = &f.pixels[static_cast<size_t>(y) * w];
-      uint8_t* dst = &mirrored[static_cast<size_t>(y) * w];
-      for (int x = 0; x < w; ++x) dst[x] = src[w - 1 - x];
-    }
+    GrayIntegral image(f.pixels.data(), w, h, w);
     Rect main = BarsWithin(f, full);
-    q.quality = PdqDctFromGrayRegion(f.pixels.data(), w, main.x, main.y, main.w, main.h).quality;
     for (const Rect& r : regions) {
-      q.hashes.push_back(HashRegion(f.pixels, w, r));
-      q.hashes.push_back(HashRegion(mirrored, w, Rect{w - r.x - r.w, r.y, r.w, r.h}));
+      PdqDct dct = PdqDctFromBlock(AreaAverage64(image, r.x, r.y, r.w, r.h));
+      if (r == main) q.quality = dct.quality;
+      q.hashes.push_back(PdqHashFromDct(dct));
+      q.hashes.push_back(PdqHashFromDct(FlipDct(dct, /*horizontal=*/true, /*vertical=*/false)));
     }
     out.frames.push_back(std::move(q));
   }

@@ -106,8 +106,9 @@ absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSig
     sig.width = frame.width;
     sig.height = frame.height;
     SourceRegions r = SourceFrameRegions(frame);
-    PdqDct main = PdqDctFromGrayRegion(frame.pixels.data(), frame.width, r.x, r.y, r.w, r.h);
-    PdqDct zoom = PdqDctFromGrayRegion(frame.pixels.data(), frame.width, r.zx, r.zy, r.zw, r.zh);
+    GrayIntegral image(frame.pixels.data(), frame.width, frame.height, frame.width);
+    PdqDct main = PdqDctFromBlock(AreaAverage64(image, r.x, r.y, r.w, r.h));
+    PdqDct zoom = PdqDctFromBlock(AreaAverage64(image, r.zx, r.zy, r.zw, r.zh));
     FrameSig f;
     f.time_s = static_cast<float>(frame.time_s);
     f.cell = static_cast<uint32_t>(std::max<int64_t>(
