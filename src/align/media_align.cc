@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 namespace uncut {
@@ -20,30 +21,53 @@ double Median(std::vector<double> v) {
 }
 
 // Hough voting: for each item and speed, a histogram of offsets.
-std::vector<Line> VoteLines(const std::vector<MediaHit>& hits, const MediaAlignParams& p) {
+using HitsByItem = std::unordered_map<uint32_t, std::vector<const MediaHit*>>;
+
+std::vector<Line> VoteLines(const HitsByItem& by_item, const std::vector<MediaHit>& hits,
+                            const MediaAlignParams& p) {
   std::vector<double> speeds;
   for (double s = p.speed_min; s <= p.speed_max + 1e-9; s += p.speed_step) speeds.push_back(s);
-  std::unordered_map<uint32_t, std::vector<const MediaHit*>> by_item;
-  for (const MediaHit& h : hits) by_item[h.item].push_back(&h);
   std::vector<Line> lines;
+  // A dense histogram per item and speed, over the offsets its hits span;
+  // only the bins touched are read back.
+  std::vector<double> bins;
+  std::vector<int64_t> touched;
   for (const auto& [item, item_hits] : by_item) {
+    double s_lo = 1e18, s_hi = -1e18, q_lo = 1e18, q_hi = -1e18;
+    for (const MediaHit* h : item_hits) {
+      s_lo = std::min(s_lo, h->s);
+      s_hi = std::max(s_hi, h->s);
+      q_lo = std::min(q_lo, h->q);
+      q_hi = std::max(q_hi, h->q);
+    }
+    const int64_t first =
+        static_cast<int64_t>(std::floor((s_lo - p.speed_max * q_hi) / p.offset_bin_s)) - 2;
+    const int64_t last =
+        static_cast<int64_t>(std::floor((s_hi - p.speed_min * q_lo) / p.offset_bin_s)) + 2;
+    bins.assign(static_cast<size_t>(last - first + 1), 0.0);
     for (size_t si = 0; si < speeds.size(); ++si) {
       double speed = speeds[si];
-      std::unordered_map<int64_t, double> bins;
+      touched.clear();
+      const double slack = p.speed_step / 2;
       for (const MediaHit* h : item_hits) {
+        if (speed < h->speed_lo - slack || speed > h->speed_hi + slack) continue;
         double off = h->s - speed * h->q;
-        int64_t b = static_cast<int64_t>(std::floor(off / p.offset_bin_s));
+        int64_t b = static_cast<int64_t>(std::floor(off / p.offset_bin_s)) - first;
+        if (bins[b] == 0) touched.push_back(b);
         bins[b] += h->weight;
       }
-      for (const auto& [b, v] : bins) {
+      for (int64_t b : touched) {
         // Count the neighbouring bin too: an offset near a bin edge splits.
-        double v2 = v + std::max(bins.count(b + 1) ? bins.at(b + 1) : 0.0,
-                                 bins.count(b - 1) ? bins.at(b - 1) : 0.0);
-        if (v2 >= p.min_score) lines.push_back({item, speed, (b + 0.5) * p.offset_bin_s, v2});
+        double v2 = bins[b] + std::max(bins[b + 1], bins[b - 1]);
+        if (v2 >= p.min_score) {
+          lines.push_back({item, speed, (b + first + 0.5) * p.offset_bin_s, v2});
+        }
       }
+      for (int64_t b : touched) bins[b] = 0;
     }
   }
-  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.votes > b.votes; });
+  std::sort(lines.begin(), lines.end(),
+            [](const Line& a, const Line& b) { return a.votes > b.votes; });
   // Keep distinct lines: drop ones that stay near an already kept line of the
   // same item over the whole query (the same match seen at a neighbouring
   // speed, pivoting around it).
@@ -77,16 +101,31 @@ std::vector<Line> VoteLines(const std::vector<MediaHit>& hits, const MediaAlignP
 
 }  // namespace
 
-std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits,
-                                       const MediaAlignParams& p) {
+std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits, const MediaAlignParams& p,
+                                       const WeakHits& weak) {
   std::vector<MediaSegment> out;
-  for (const Line& line : VoteLines(hits, p)) {
+  HitsByItem by_item, weak_by_item;
+  for (const MediaHit& h : hits) by_item[h.item].push_back(&h);
+  const std::vector<Line> lines = VoteLines(by_item, hits, p);
+  std::unordered_map<uint32_t, std::vector<MediaHit>> weak_hits;
+  if (weak) {
+    for (const Line& line : lines) {
+      if (weak_hits.count(line.item)) continue;
+      std::vector<MediaHit>& v = weak_hits[line.item];
+      weak(line.item, &v);
+      for (const MediaHit& h : v) weak_by_item[line.item].push_back(&h);
+    }
+  }
+  for (const Line& line : lines) {
     // Supporting hits, refined: the median offset of the hits near the line.
     std::vector<const MediaHit*> support;
-    for (const MediaHit& h : hits) {
-      if (h.item != line.item) continue;
-      if (std::abs(h.s - (line.offset + line.speed * h.q)) <= p.tolerance_s + p.offset_bin_s) {
-        support.push_back(&h);
+    for (const HitsByItem* group : {&by_item, &weak_by_item}) {
+      auto it = group->find(line.item);
+      if (it == group->end()) continue;
+      for (const MediaHit* h : it->second) {
+        if (std::abs(h->s - (line.offset + line.speed * h->q)) <= p.tolerance_s + p.offset_bin_s) {
+          support.push_back(h);
+        }
       }
     }
     std::vector<double> offs;
@@ -96,7 +135,8 @@ std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits,
     for (const MediaHit* h : support) {
       if (std::abs(h->s - (offset + line.speed * h->q)) <= p.tolerance_s) on.push_back(h);
     }
-    std::sort(on.begin(), on.end(), [](const MediaHit* a, const MediaHit* b) { return a->q < b->q; });
+    std::sort(on.begin(), on.end(),
+              [](const MediaHit* a, const MediaHit* b) { return a->q < b->q; });
     // Runs along the line.
     size_t i = 0;
     while (i < on.size()) {

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace uncut {
@@ -24,6 +25,9 @@ struct MediaHit {
   uint32_t item = 0;
   double s = 0;  // source time, s
   float weight = 1;
+  // The playback speeds the hit can support (a landmark probed at one time
+  // step fits a narrow range); it votes only for lines at those speeds.
+  float speed_lo = 0, speed_hi = 1e9f;
 };
 
 struct MediaSegment {
@@ -31,8 +35,8 @@ struct MediaSegment {
   double speed = 1, offset = 0;  // s = offset + speed * q
   double q_start = 0, q_end = 0;
   double s_start = 0, s_end = 0;
-  double score = 0;   // summed hit weight
-  int support = 0;    // hits on the segment
+  double score = 0;  // summed hit weight
+  int support = 0;   // hits on the segment
   double confidence = 0;
   bool alternate = false;  // the same query stretch, found in another item
 };
@@ -40,20 +44,26 @@ struct MediaSegment {
 struct MediaAlignParams {
   double speed_min = 0.9, speed_max = 1.1, speed_step = 0.01;
   double offset_bin_s = 0.25;
-  double tolerance_s = 0.3;    // a hit supports a line within this
-  double max_gap_s = 2.5;      // a run ends after a longer stretch without support
+  double tolerance_s = 0.3;  // a hit supports a line within this
+  double max_gap_s = 2.5;    // a run ends after a longer stretch without support
   double min_length_s = 0.8;
   double min_score = 4;
-  double edge_s = 0.0;         // added on each side of a run (half a sampling interval)
+  double edge_s = 0.0;  // added on each side of a run (half a sampling interval)
   size_t max_hypotheses = 200;
   // An occurrence in another item is kept when its score reaches this share
   // of the best one's.
   double alternate_share = 0.15;
 };
 
-// Candidate segments, best first; all lines, all runs.
+// Weak hits of one item (evidence too common by chance to vote at scale),
+// appended to `out`; asked for only for items with a voted line.
+using WeakHits = std::function<void(uint32_t item, std::vector<MediaHit>* out)>;
+
+// Candidate segments, best first; all lines, all runs. Lines are voted by
+// `hits`; weak hits add to the runs along a voted line but never make one.
 std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits,
-                                       const MediaAlignParams& params);
+                                       const MediaAlignParams& params,
+                                       const WeakHits& weak = nullptr);
 
 // Chooses segments: each stretch of the query gets its best segment; other
 // items' segments covering the same stretch nearly as well are kept as

@@ -214,33 +214,62 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
                                                        const AudioMatchOptions& o) {
   std::vector<MatchedSegment> out;
   if (q.landmarks.empty()) return out;
-  // 1. Retrieval, probing each landmark over the speed range.
-  std::unordered_map<uint64_t, std::vector<uint32_t>> uses;  // key -> query anchor frames
+  // 1. Retrieval, probing each landmark over the speed range. Each distinct
+  // time step probed stands for the speeds that round to it.
+  struct Use {
+    uint64_t key;
+    uint32_t frame;
+    float speed_lo, speed_hi;
+  };
+  std::vector<Use> uses;
   for (const Landmark& l : q.landmarks) {
     int last = -1;
     for (double f = o.speed_min; f <= o.speed_max + 1e-9; f += o.speed_step) {
       int dt = static_cast<int>(std::lround(l.dt * f));
       if (dt == last || dt < kMinDt || dt > kMaxDt) continue;
       last = dt;
-      uses[LandmarkKey(l.f1, l.df, static_cast<uint16_t>(dt))].push_back(l.frame);
+      uses.push_back({LandmarkKey(l.f1, l.df, static_cast<uint16_t>(dt)), l.frame,
+                      static_cast<float>((dt - 0.5) / l.dt),
+                      static_cast<float>((dt + 0.5) / l.dt)});
     }
   }
+  std::sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) { return a.key < b.key; });
   std::vector<uint64_t> keys;
-  keys.reserve(uses.size());
-  for (const auto& [k, u] : uses) keys.push_back(k);
-  std::sort(keys.begin(), keys.end());
+  for (const Use& u : uses) {
+    if (keys.empty() || keys.back() != u.key) keys.push_back(u.key);
+  }
   std::vector<Posting> postings;
   RETURN_IF_ERROR(archive->Lookup(kAudioModality, keys, o.max_postings_per_key, &postings));
+  // Postings come grouped by key, in the order of `keys`.
   std::unordered_map<uint32_t, double> starts;
   std::vector<MediaHit> hits;
   hits.reserve(postings.size());
-  for (const Posting& p : postings) {
-    if (!starts.count(p.item)) {
-      ASSIGN_OR_RETURN(Item it, archive->GetItem(p.item));
-      starts[p.item] = it.info.contains("audio") ? it.info["audio"].value("start_s", 0.0) : 0.0;
+  size_t u = 0;
+  uint32_t last_item = UINT32_MAX;
+  double start = 0;
+  for (size_t i = 0; i < postings.size();) {
+    const uint64_t key = postings[i].key;
+    while (u < uses.size() && uses[u].key < key) ++u;
+    size_t u_end = u;
+    while (u_end < uses.size() && uses[u_end].key == key) ++u_end;
+    for (; i < postings.size() && postings[i].key == key; ++i) {
+      const Posting& p = postings[i];
+      if (p.item != last_item) {
+        auto it = starts.find(p.item);
+        if (it == starts.end()) {
+          ASSIGN_OR_RETURN(Item item, archive->GetItem(p.item));
+          double st = item.info.contains("audio") ? item.info["audio"].value("start_s", 0.0) : 0.0;
+          it = starts.emplace(p.item, st).first;
+        }
+        start = it->second;
+        last_item = p.item;
+      }
+      const double ts = start + p.pos * kAudioFrameS;
+      for (size_t j = u; j < u_end; ++j) {
+        hits.push_back(
+            {uses[j].frame * kAudioFrameS, p.item, ts, 1.0f, uses[j].speed_lo, uses[j].speed_hi});
+      }
     }
-    double ts = starts[p.item] + p.pos * kAudioFrameS;
-    for (uint32_t qf : uses[p.key]) hits.push_back({qf * kAudioFrameS, p.item, ts, 1.0f});
   }
   // 2. Alignment.
   MediaAlignParams ap;

@@ -13,11 +13,6 @@
 namespace uncut {
 namespace {
 
-struct KeyUse {
-  uint32_t frame;
-  uint16_t variant;
-};
-
 // Best distance between query frame f and the source around time t.
 int BestDistance(const QueryVideoFrame& f, const VideoSignature& sig, double t, double window) {
   size_t i = sig.Nearest(t);
@@ -153,8 +148,8 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   v.m.matched = matched;
   v.m.checked = checked;
   v.m.mean_distance = sum / matched;
-  v.m.seg.confidence = static_cast<double>(matched) / checked *
-                       std::clamp(1.0 - v.m.mean_distance / 96.0, 0.0, 1.0);
+  v.m.seg.confidence =
+      static_cast<double>(matched) / checked * std::clamp(1.0 - v.m.mean_distance / 96.0, 0.0, 1.0);
   // Static pictures match at any offset: compare with lines a few seconds off.
   int shifted = 0, shifted_checked = 0;
   for (double shift : {-4.0, 4.0}) {
@@ -173,59 +168,105 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const QueryVideo& q,
                                                        const VideoMatchOptions& o) {
-  // 1. Retrieval.
-  std::unordered_map<uint64_t, std::vector<KeyUse>> uses;
-  for (uint32_t k = 0; k < q.frames.size(); ++k) {
+  // 1. Retrieval. (key, query frame << 4 | variant) for every chunk probed.
+  struct Use {
+    uint64_t key;
+    uint32_t frame_variant;
+  };
+  std::vector<Use> uses;
+  const uint32_t frames = std::min<size_t>(q.frames.size(), 1u << 20);  // 20 bits in a record
+  for (uint32_t k = 0; k < frames; ++k) {
     if (q.frames[k].quality < o.min_quality) continue;
-    for (uint16_t v = 0; v < q.frames[k].hashes.size(); ++v) {
-      for (int c = 0; c < 16; ++c) uses[ChunkKey(c, q.frames[k].hashes[v].Chunk(c))].push_back({k, v});
+    const uint32_t variants = std::min<uint32_t>(q.frames[k].hashes.size(), 16);
+    for (uint32_t v = 0; v < variants; ++v) {
+      for (int c = 0; c < 16; ++c) {
+        uses.push_back({ChunkKey(c, q.frames[k].hashes[v].Chunk(c)), k << 4 | v});
+      }
     }
   }
+  std::sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) { return a.key < b.key; });
   std::vector<uint64_t> keys;
-  keys.reserve(uses.size());
-  for (const auto& [k, u] : uses) keys.push_back(k);
-  std::sort(keys.begin(), keys.end());
+  for (const Use& u : uses) {
+    if (keys.empty() || keys.back() != u.key) keys.push_back(u.key);
+  }
   std::vector<Posting> postings;
   RETURN_IF_ERROR(archive->Lookup(kVideoModality, keys, o.max_postings_per_key, &postings));
-  // Chunks shared by (query frame, variant) and (item, source cell, hash kind).
-  std::unordered_map<uint64_t, uint8_t> shared;
-  auto pack = [](uint32_t frame, uint16_t variant, uint32_t item, uint32_t pos) {
-    return (static_cast<uint64_t>(frame) << 44) ^ (static_cast<uint64_t>(variant) << 40) ^
-           (static_cast<uint64_t>(item) << 24) ^ pos;
-  };
-  struct Pair {
-    uint32_t frame, item, pos;
-    uint16_t variant;
-  };
-  std::unordered_map<uint64_t, Pair> pairs;
-  for (const Posting& p : postings) {
-    for (const KeyUse& u : uses[p.key]) {
-      uint64_t id = pack(u.frame, u.variant, p.item, p.pos);
-      if (++shared[id] == 1) pairs[id] = {u.frame, p.item, p.pos, u.variant};
-    }
-  }
-  // Source sampling rate per item.
-  std::unordered_map<uint32_t, double> fps;
-  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint8_t> best;  // (frame, item, cell) -> chunks
-  for (const auto& [id, pr] : pairs) {
-    uint8_t n = shared[id];
-    auto key = std::make_tuple(pr.frame, pr.item, pr.pos / 2);
-    uint8_t& b = best[key];
-    b = std::max(b, n);
-  }
-  std::vector<MediaHit> hits;
-  for (const auto& [key, n] : best) {
-    auto [frame, item, cell] = key;
-    if (!fps.count(item)) {
-      ASSIGN_OR_RETURN(Item it, archive->GetItem(item));
-      double f = 3;
-      if (it.info.contains("video") && it.info["video"].contains("sample_fps")) {
-        f = it.info["video"]["sample_fps"].get<double>();
+  // Postings come grouped by key in the order of `keys`. Each coincidence of
+  // a query hash and a source hash on one chunk becomes a record
+  // (source position << 24 | frame << 4 | variant) of the source's item.
+  // Sorting an item's records counts the chunks each pair shares, without a
+  // hash table entry per pair (there are tens of millions at scale).
+  std::unordered_map<uint32_t, std::vector<uint64_t>> records;
+  size_t u = 0;
+  uint32_t last_item = UINT32_MAX;
+  std::vector<uint64_t>* bucket = nullptr;
+  for (size_t i = 0; i < postings.size();) {
+    const uint64_t key = postings[i].key;
+    while (u < uses.size() && uses[u].key < key) ++u;
+    size_t u_end = u;
+    while (u_end < uses.size() && uses[u_end].key == key) ++u_end;
+    for (; i < postings.size() && postings[i].key == key; ++i) {
+      const Posting& p = postings[i];
+      if (p.item != last_item) {
+        bucket = &records[p.item];
+        last_item = p.item;
       }
-      fps[item] = f;
+      for (size_t j = u; j < u_end; ++j) {
+        bucket->push_back(static_cast<uint64_t>(p.pos) << 24 | uses[j].frame_variant);
+      }
     }
-    hits.push_back({q.frames[frame].time_s, item, cell / fps[item], static_cast<float>(n * n)});
   }
+  // Pairs sharing one chunk only are common by chance in a large archive
+  // (16 chunks of 16 bits each): they support lines but do not vote for
+  // them, and are kept compactly (cell << 20 | frame) in the item's records.
+  std::vector<MediaHit> hits;
+  std::unordered_map<uint32_t, double> fps;         // each item's sampling rate
+  std::vector<std::pair<uint64_t, uint8_t>> cells;  // (cell << 20 | frame, chunks)
+  for (auto& [item, recs] : records) {
+    std::sort(recs.begin(), recs.end());
+    cells.clear();
+    for (size_t a = 0; a < recs.size();) {
+      size_t b = a + 1;
+      while (b < recs.size() && recs[b] == recs[a]) ++b;
+      const uint64_t pos = recs[a] >> 24;
+      const uint64_t frame = (recs[a] >> 4) & 0xFFFFF;
+      cells.push_back(
+          {(pos / 2) << 20 | frame, static_cast<uint8_t>(std::min<size_t>(b - a, 255))});
+      a = b;
+    }
+    std::sort(cells.begin(), cells.end());
+    ASSIGN_OR_RETURN(Item it, archive->GetItem(item));
+    double& f = fps[item];
+    f = 3;
+    if (it.info.contains("video") && it.info["video"].contains("sample_fps")) {
+      f = it.info["video"]["sample_fps"].get<double>();
+    }
+    size_t weak = 0;
+    for (size_t a = 0; a < cells.size();) {
+      uint8_t n = 0;
+      size_t b = a;
+      for (; b < cells.size() && cells[b].first == cells[a].first; ++b)
+        n = std::max(n, cells[b].second);
+      const uint64_t cell = cells[a].first >> 20, frame = cells[a].first & 0xFFFFF;
+      if (n >= 2) {
+        hits.push_back({q.frames[frame].time_s, item, cell / f, static_cast<float>(n * n)});
+      } else {
+        recs[weak++] = cells[a].first;
+      }
+      a = b;
+    }
+    recs.resize(weak);
+    recs.shrink_to_fit();
+  }
+  // Hits in a fixed order (query time, item, source time), whatever the hash table's.
+  std::sort(hits.begin(), hits.end(), [](const MediaHit& a, const MediaHit& b) {
+    return std::tie(a.q, a.item, a.s) < std::tie(b.q, b.item, b.s);
+  });
+  WeakHits weak = [&](uint32_t item, std::vector<MediaHit>* out) {
+    for (uint64_t c : records[item]) {
+      out->push_back({q.frames[c & 0xFFFFF].time_s, item, (c >> 20) / fps[item], 1.0f});
+    }
+  };
   // 2. Alignment.
   MediaAlignParams p;
   p.tolerance_s = 0.45;
@@ -234,7 +275,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
   p.min_length_s = 0.5;
   p.min_score = 8;
   p.edge_s = 0.5 / std::max(1.0, q.hash_fps);
-  std::vector<MediaSegment> found = FindSegments(hits, p);
+  std::vector<MediaSegment> found = FindSegments(hits, p, weak);
   std::vector<MediaSegment> candidates = SelectSegments(found, p);
   // 3. Verification.
   std::map<uint32_t, std::unique_ptr<VideoSignature>> sigs;
@@ -248,6 +289,20 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
       sig = std::make_unique<VideoSignature>(std::move(parsed));
     }
     Verified v = Verify(q, *sig, c, o);
+    if (!v.ok && c.speed != 1.0) {
+      // Chance hits at a run's end can pull its fitted speed off; the most
+      // common case, normal speed, is checked too, through the run's start,
+      // middle and end.
+      for (double pivot : {c.q_start, (c.q_start + c.q_end) / 2, c.q_end}) {
+        MediaSegment n = c;
+        n.speed = 1.0;
+        n.offset = c.offset + (c.speed - 1.0) * pivot;
+        n.s_start = n.offset + n.q_start;
+        n.s_end = n.offset + n.q_end;
+        Verified w = Verify(q, *sig, n, o);
+        if (w.ok && (!v.ok || w.m.matched > v.m.matched)) v = std::move(w);
+      }
+    }
     if (v.ok) {
       v.m.seg.alternate = c.alternate;
       v.m.seg.score = c.score;
