@@ -12,13 +12,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
-#include "base/strings.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 
 namespace uncut {
 namespace {
@@ -106,14 +106,15 @@ absl::Status BumpGeneration(SqliteDb* db) {
 // A file name no other writer uses: time, process and a counter.
 std::string UniqueName() {
   static std::atomic<uint64_t> counter{0};
-  return StrCat(absl::FormatTime("%Y%m%d%H%M%S", absl::Now(), absl::UTCTimeZone()), "-",
-                ::getpid(), "-", counter.fetch_add(1));
+  return StrCat(absl::FormatTime("%Y%m%d%H%M%S", absl::Now(), absl::UTCTimeZone()), "-", ::getpid(),
+                "-", counter.fetch_add(1));
 }
 
 bool IsHexSha(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) || absl::ascii_isupper(c)) return false;
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) || absl::ascii_isupper(c))
+      return false;
   }
   return true;
 }
@@ -155,8 +156,8 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(const std::string& dir, M
       if (PathExists(dir) && !IsDirectory(dir)) {
         return absl::FailedPreconditionError(StrCat(dir, ": not an archive directory"));
       }
-      return absl::NotFoundError(StrCat(
-          dir, ": no archive here (add sources with `uncut add` to create it)"));
+      return absl::NotFoundError(
+          StrCat(dir, ": no archive here (add sources with `uncut add` to create it)"));
     }
     RETURN_IF_ERROR(MakeDirs(dir));
   }
@@ -170,8 +171,9 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(const std::string& dir, M
 }
 
 absl::Status Archive::EnsureSchema(bool create) {
-  ASSIGN_OR_RETURN(SqliteStmt q, db_->Prepare(
-      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'"));
+  ASSIGN_OR_RETURN(
+      SqliteStmt q,
+      db_->Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'"));
   ASSIGN_OR_RETURN(bool row, q.Step());
   bool exists = row && q.ColumnInt(0) > 0;
   if (exists) {
@@ -183,17 +185,17 @@ absl::Status Archive::EnsureSchema(bool create) {
       return absl::DataLossError(StrCat(db_->path(), ": catalog has no schema version"));
     }
     if (version > kSchemaVersion) {
-      return absl::FailedPreconditionError(StrCat(
-          db_->path(), ": archive was written by a newer uncut (schema ", version, ")"));
+      return absl::FailedPreconditionError(
+          StrCat(db_->path(), ": archive was written by a newer uncut (schema ", version, ")"));
     }
     return absl::OkStatus();
   }
   if (!create) return absl::DataLossError(StrCat(db_->path(), ": catalog is empty"));
   ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db_.get()));
   RETURN_IF_ERROR(db_->Exec(kSchema));
-  RETURN_IF_ERROR(db_->Exec(StrCat(
-      "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '", kSchemaVersion,
-      "'), ('generation', '0')")));
+  RETURN_IF_ERROR(
+      db_->Exec(StrCat("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '",
+                       kSchemaVersion, "'), ('generation', '0')")));
   return tx->Commit();
 }
 
@@ -216,8 +218,8 @@ absl::StatusOr<std::vector<Item>> Archive::ListItems() {
 absl::StatusOr<int64_t> Archive::CatalogGeneration() { return Generation(db_.get()); }
 
 absl::StatusOr<Item> Archive::GetItem(int64_t id) {
-  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(StrCat("SELECT ", kItemColumns,
-                                                           " FROM items WHERE id = ?")));
+  ASSIGN_OR_RETURN(SqliteStmt s,
+                   db_->Prepare(StrCat("SELECT ", kItemColumns, " FROM items WHERE id = ?")));
   s.Bind(1, id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return absl::NotFoundError(StrCat("no item ", id, " in the archive"));
@@ -239,8 +241,8 @@ absl::StatusOr<Item> Archive::FindItem(const std::string& ref) {
   }
   ASSIGN_OR_RETURN(SqliteStmt s,
                    db_->Prepare(StrCat("SELECT ", kItemColumns,
-                                             " FROM items WHERE sha256 >= ? AND sha256 < ? "
-                                             "ORDER BY parent_id IS NOT NULL, id LIMIT 2")));
+                                       " FROM items WHERE sha256 >= ? AND sha256 < ? "
+                                       "ORDER BY parent_id IS NOT NULL, id LIMIT 2")));
   s.Bind(1, prefix).Bind(2, prefix + "g");
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return absl::NotFoundError(StrCat("no item matches \"", ref, "\""));
@@ -255,7 +257,7 @@ absl::StatusOr<Item> Archive::FindItem(const std::string& ref) {
 absl::StatusOr<std::optional<Item>> Archive::FindBySha(const std::string& sha256) {
   ASSIGN_OR_RETURN(SqliteStmt s,
                    db_->Prepare(StrCat("SELECT ", kItemColumns,
-                                             " FROM items WHERE sha256 = ? AND parent_id IS NULL")));
+                                       " FROM items WHERE sha256 = ? AND parent_id IS NULL")));
   s.Bind(1, sha256);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Item>();
@@ -263,9 +265,9 @@ absl::StatusOr<std::optional<Item>> Archive::FindBySha(const std::string& sha256
 }
 
 absl::StatusOr<std::vector<Item>> Archive::Children(int64_t id) {
-  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(StrCat(
-                                     "SELECT ", kItemColumns,
-                                     " FROM items WHERE parent_id = ? ORDER BY id")));
+  ASSIGN_OR_RETURN(
+      SqliteStmt s,
+      db_->Prepare(StrCat("SELECT ", kItemColumns, " FROM items WHERE parent_id = ? ORDER BY id")));
   s.Bind(1, id);
   std::vector<Item> out;
   while (true) {
@@ -297,8 +299,8 @@ absl::StatusOr<std::vector<Item>> Archive::ItemsNamedLike(const std::string& pre
 }
 
 absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {
-  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(
-      "SELECT text, offset_map, anchors FROM texts WHERE item_id = ?"));
+  ASSIGN_OR_RETURN(SqliteStmt s,
+                   db_->Prepare("SELECT text, offset_map, anchors FROM texts WHERE item_id = ?"));
   s.Bind(1, item_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return absl::NotFoundError(StrCat("item ", item_id, " has no text"));
@@ -308,15 +310,15 @@ absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {
   nlohmann::json anchors = nlohmann::json::parse(s.ColumnText(2), nullptr, false);
   if (anchors.is_array()) {
     for (const auto& a : anchors) {
-      out.text.anchors.push_back({a.value("at", uint64_t{0}), a.value("kind", ""),
-                                  a.value("value", nlohmann::json())});
+      out.text.anchors.push_back(
+          {a.value("at", uint64_t{0}), a.value("kind", ""), a.value("value", nlohmann::json())});
     }
   }
   return out;
 }
 
 absl::StatusOr<std::optional<std::string>> Archive::LoadBlob(int64_t item_id,
-                                                            const std::string& name) {
+                                                             const std::string& name) {
   ASSIGN_OR_RETURN(SqliteStmt s,
                    db_->Prepare("SELECT data FROM blobs WHERE item_id = ? AND name = ?"));
   s.Bind(1, item_id).Bind(2, name);
@@ -331,8 +333,7 @@ absl::Status Archive::RefreshSegments() {
   // A compaction in another process may delete a file between reading the
   // list and opening it; then read the list again.
   for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(SqliteStmt s,
-                     db_->Prepare("SELECT modality, file FROM segments ORDER BY id"));
+    ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT modality, file FROM segments ORDER BY id"));
     std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> fresh;
     std::map<std::string, std::shared_ptr<SegmentReader>> open;
     absl::Status failure;
@@ -409,6 +410,16 @@ absl::Status Archive::Lookup(const std::string& modality, const std::vector<uint
   return absl::OkStatus();
 }
 
+absl::StatusOr<uint64_t> Archive::PostingCount(const std::string& modality) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(
+      SqliteStmt s,
+      db_->Prepare("SELECT COALESCE(SUM(postings), 0) FROM segments WHERE modality = ?"));
+  s.Bind(1, modality);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? static_cast<uint64_t>(s.ColumnInt(0)) : 0;
+}
+
 absl::StatusOr<std::unique_ptr<WriteBatch>> Archive::BeginWrite() {
   std::unique_ptr<WriteBatch> b(new WriteBatch(this));
   std::string lock_path = JoinPath(dir_, "lock");
@@ -440,8 +451,8 @@ absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
       if (!sha.ok()) {
         problems.push_back({ref, std::string(sha.status().message())});
       } else if (*sha != it.sha256) {
-        problems.push_back({ref, StrCat("original has changed: SHA-256 is ", *sha,
-                                              ", expected ", it.sha256)});
+        problems.push_back(
+            {ref, StrCat("original has changed: SHA-256 is ", *sha, ", expected ", it.sha256)});
       }
     } else {
       auto f = File::OpenForRead(path);
@@ -452,7 +463,7 @@ absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
         problems.push_back({ref, std::string(n.status().message())});
       } else if (*n != it.size || Sha256Hex(bytes) != it.sha256) {
         problems.push_back({ref, StrCat("bytes at offset ", it.object_offset, " of object ",
-                                              it.object, " no longer hash to ", it.sha256)});
+                                        it.object, " no longer hash to ", it.sha256)});
       }
     }
     if (progress) progress(++done, items.size());
@@ -720,12 +731,15 @@ absl::Status WriteBatch::Commit() {
   }
   absl::Status s = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
-    ASSIGN_OR_RETURN(SqliteStmt ins, db->Prepare(
-        "INSERT INTO items(id, sha256, parent_id, kind, format, size, name, added_from, added_at, "
-        "source_url, captured_at, title, note, info, object, object_offset) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    ASSIGN_OR_RETURN(SqliteStmt txt, db->Prepare(
-        "INSERT INTO texts(item_id, text, offset_map, anchors) VALUES(?,?,?,?)"));
+    ASSIGN_OR_RETURN(
+        SqliteStmt ins,
+        db->Prepare("INSERT INTO items(id, sha256, parent_id, kind, format, size, name, "
+                    "added_from, added_at, "
+                    "source_url, captured_at, title, note, info, object, object_offset) "
+                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    ASSIGN_OR_RETURN(
+        SqliteStmt txt,
+        db->Prepare("INSERT INTO texts(item_id, text, offset_map, anchors) VALUES(?,?,?,?)"));
     ASSIGN_OR_RETURN(SqliteStmt blob,
                      db->Prepare("INSERT INTO blobs(item_id, name, data) VALUES(?,?,?)"));
     for (const NewItem& n : items_) {
@@ -760,16 +774,18 @@ absl::Status WriteBatch::Commit() {
         RETURN_IF_ERROR(blob.Run());
       }
     }
-    ASSIGN_OR_RETURN(SqliteStmt seg, db->Prepare(
-        "INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
+    ASSIGN_OR_RETURN(
+        SqliteStmt seg,
+        db->Prepare("INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
     for (const auto& [name, count] : new_segments) {
       seg.Reset().IgnoreError();
       seg.Bind(1, name.substr(0, name.find('/'))).Bind(2, name);
       seg.Bind(3, static_cast<int64_t>(count)).Bind(4, NowRfc3339());
       RETURN_IF_ERROR(seg.Run());
     }
-    ASSIGN_OR_RETURN(SqliteStmt objs, db->Prepare(
-        "SELECT DISTINCT object FROM items WHERE id = ?1 OR parent_id = ?1"));
+    ASSIGN_OR_RETURN(
+        SqliteStmt objs,
+        db->Prepare("SELECT DISTINCT object FROM items WHERE id = ?1 OR parent_id = ?1"));
     ASSIGN_OR_RETURN(SqliteStmt del, db->Prepare("DELETE FROM items WHERE id = ?"));
     for (int64_t id : removals_) {
       objs.Reset().IgnoreError();
@@ -811,8 +827,9 @@ absl::Status WriteBatch::Commit() {
 
 absl::Status WriteBatch::Compact() {
   SqliteDb* db = archive_->db_.get();
-  ASSIGN_OR_RETURN(SqliteStmt s, db->Prepare(
-      "SELECT modality, file, postings FROM segments ORDER BY modality, id"));
+  ASSIGN_OR_RETURN(
+      SqliteStmt s,
+      db->Prepare("SELECT modality, file, postings FROM segments ORDER BY modality, id"));
   std::map<std::string, std::vector<std::pair<std::string, int64_t>>> by_modality;
   while (true) {
     ASSIGN_OR_RETURN(bool row, s.Step());
@@ -836,8 +853,8 @@ absl::Status WriteBatch::Compact() {
     std::vector<SegmentReader> readers;
     std::vector<std::string> names;
     for (size_t i = segs.size() - take; i < segs.size(); ++i) {
-      ASSIGN_OR_RETURN(SegmentReader r,
-                       SegmentReader::Open(JoinPath(JoinPath(archive_->dir_, "index"), segs[i].first)));
+      ASSIGN_OR_RETURN(SegmentReader r, SegmentReader::Open(JoinPath(
+                                            JoinPath(archive_->dir_, "index"), segs[i].first)));
       readers.push_back(std::move(r));
       names.push_back(segs[i].first);
     }
@@ -845,8 +862,8 @@ absl::Status WriteBatch::Compact() {
     for (const auto& r : readers) inputs.push_back(&r);
     std::string name = StrCat(modality, "/merged-", UniqueName(), ".seg");
     std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
-    RETURN_IF_ERROR(MergeSegments(inputs, [&](uint32_t item) { return archive_->IsLive(item); },
-                                  path));
+    RETURN_IF_ERROR(MergeSegments(
+        inputs, [&](uint32_t item) { return archive_->IsLive(item); }, path));
     ASSIGN_OR_RETURN(SegmentReader merged, SegmentReader::Open(path));
     absl::Status st = [&]() -> absl::Status {
       ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
@@ -856,8 +873,10 @@ absl::Status WriteBatch::Compact() {
         del.Bind(1, n);
         RETURN_IF_ERROR(del.Run());
       }
-      ASSIGN_OR_RETURN(SqliteStmt ins, db->Prepare(
-          "INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
+      ASSIGN_OR_RETURN(
+          SqliteStmt ins,
+          db->Prepare(
+              "INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
       ins.Bind(1, modality).Bind(2, name).Bind(3, static_cast<int64_t>(merged.size()));
       ins.Bind(4, NowRfc3339());
       RETURN_IF_ERROR(ins.Run());

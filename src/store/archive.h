@@ -41,7 +41,7 @@ struct ItemMetadata {
 
 struct Item {
   int64_t id = 0;
-  std::string sha256;               // digest of the item's own bytes
+  std::string sha256;                // digest of the item's own bytes
   std::optional<int64_t> parent_id;  // e.g. the mailbox a message came from
   std::string kind;                  // "text", "video", "audio", "container"
   std::string format;                // "txt", "html", "mp4", ...
@@ -68,7 +68,7 @@ using PostingsByModality = std::map<std::string, std::vector<Posting>>;
 struct StagedObject {
   std::string sha256;
   uint64_t size = 0;
-  std::string path;  // where it now lives inside the archive
+  std::string path;      // where it now lives inside the archive
   bool existed = false;  // an identical object was already stored
 };
 
@@ -118,6 +118,9 @@ class Archive {
   // postings (in all segments together) are skipped as uninformative.
   absl::Status Lookup(const std::string& modality, const std::vector<uint64_t>& keys,
                       size_t max_per_key, std::vector<Posting>* out);
+  // How many postings a modality's index holds (those of removed items
+  // included until a compaction): the scale against which a key is common.
+  absl::StatusOr<uint64_t> PostingCount(const std::string& modality);
 
   // Takes the writer lock (waiting for another writer to finish) and sweeps
   // what an interrupted writer left behind.

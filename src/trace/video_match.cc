@@ -190,7 +190,16 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
     if (keys.empty() || keys.back() != u.key) keys.push_back(u.key);
   }
   std::vector<Posting> postings;
-  RETURN_IF_ERROR(archive->Lookup(kVideoModality, keys, o.max_postings_per_key, &postings));
+  // A chunk value far more common than the archive's average (flat or
+  // common picture structure) says little and costs much: keys with more
+  // than common_key_factor times the mean postings per key are skipped.
+  ASSIGN_OR_RETURN(uint64_t total, archive->PostingCount(kVideoModality));
+  const double mean_per_key = static_cast<double>(total) / (16.0 * 65536.0);
+  const size_t cap =
+      std::min<size_t>(o.max_postings_per_key,
+                       std::max<size_t>(o.min_postings_cap,
+                                        static_cast<size_t>(o.common_key_factor * mean_per_key)));
+  RETURN_IF_ERROR(archive->Lookup(kVideoModality, keys, cap, &postings));
   // Postings come grouped by key in the order of `keys`. Each coincidence of
   // a query hash and a source hash on one chunk becomes a record
   // (source position << 24 | frame << 4 | variant) of the source's item.

@@ -3,7 +3,11 @@
 // 1. Retrieval: every variant hash of every sampled query frame is cut into
 //    its sixteen 16-bit chunks and looked up in the multi-index hash table
 //    (video/video_signature.h). A source frame sharing several chunks with a
-//    query frame is a hit, weighted by the chunks shared.
+//    query frame is a hit, weighted by the chunks shared. Chunk values far
+//    more common than the archive's mean are skipped (they carry little and
+//    cost most), as stop words are in text search; coincidences are counted
+//    by sorting each item's records, and single-chunk coincidences (common
+//    by chance in a large archive) only support lines that others voted.
 // 2. Alignment: hits are turned into segments by offset/speed voting
 //    (align/media_align.h).
 // 3. Verification: each segment is checked frame by frame against the
@@ -29,10 +33,10 @@ struct MatchedSegment {
   // The stretch of the clip the voting found, before verification grew or
   // shrank it: where the evidence is strongest.
   double core_start = 0, core_end = 0;
-  std::string modality;  // "video", "audio", or "video+audio" after fusion
-  int matched = 0, checked = 0;  // frames (or peaks) that matched / were compared
+  std::string modality;                      // "video", "audio", or "video+audio" after fusion
+  int matched = 0, checked = 0;              // frames (or peaks) that matched / were compared
   int audio_matched = 0, audio_checked = 0;  // after fusion: the sound's counts
-  double audio_start = 0, audio_end = 0;      // after fusion: the stretch the sound supports
+  double audio_start = 0, audio_end = 0;     // after fusion: the stretch the sound supports
   double mean_distance = 0;
   bool static_content = false;  // matches nearly as well at other offsets
 };
@@ -40,11 +44,17 @@ struct MatchedSegment {
 struct VideoMatchOptions {
   int max_distance = 48;  // Hamming distance for a frame to match
   int min_quality = 20;   // query frames below are not used
+  // Keys with more postings than common_key_factor x the mean per key (but
+  // never fewer than min_postings_cap, nor more than max_postings_per_key)
+  // are skipped.
   size_t max_postings_per_key = 50000;
+  size_t min_postings_cap = 5000;
+  double common_key_factor = 16;
 };
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(
-    Archive* archive, const QueryVideo& query, const VideoMatchOptions& options = VideoMatchOptions());
+    Archive* archive, const QueryVideo& query,
+    const VideoMatchOptions& options = VideoMatchOptions());
 
 // Snaps segment edges that lie within `reach` seconds of a cut onto it.
 void SnapToCuts(const std::vector<double>& cuts, double duration, double reach,

@@ -1,0 +1,114 @@
+// The archive's index interface: Lookup and PostingCount over segments.
+#include "store/archive.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "testing/temp_dir.h"
+
+namespace uncut {
+namespace {
+
+class ArchiveIndex : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto a = Archive::Open(dir_.File("archive"), Archive::Mode::kCreate);
+    ASSERT_TRUE(a.ok()) << a.status();
+    archive_ = std::move(*a);
+  }
+
+  // Adds an item whose bytes are `bytes`, with `postings` (item left 0) in
+  // the "video" modality, in a batch of its own.
+  int64_t Add(const std::string& bytes, std::vector<Posting> postings) {
+    auto batch = archive_->BeginWrite();
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    auto staged = (*batch)->StageBytes(bytes);
+    EXPECT_TRUE(staged.ok()) << staged.status();
+    NewItem n;
+    n.item.sha256 = staged->sha256;
+    n.item.size = staged->size;
+    n.item.object = staged->sha256;
+    n.item.kind = "video";
+    n.item.format = "mp4";
+    n.item.name = bytes + ".mp4";
+    n.item.added_from = "/nowhere";
+    n.item.added_at = NowRfc3339();
+    n.postings["video"] = std::move(postings);
+    auto id = (*batch)->AddItem(std::move(n));
+    EXPECT_TRUE(id.ok()) << id.status();
+    EXPECT_TRUE((*batch)->Commit().ok());
+    return *id;
+  }
+
+  std::vector<Posting> Lookup(std::vector<uint64_t> keys, size_t cap) {
+    std::vector<Posting> out;
+    EXPECT_TRUE(archive_->Lookup("video", keys, cap, &out).ok());
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Archive> archive_;
+};
+
+TEST_F(ArchiveIndex, LookupReturnsEachKeysPostingsFromEverySegmentInTheOrderAsked) {
+  int64_t a = Add("first", {{7, 0, 1}, {9, 0, 2}, {7, 0, 5}});
+  int64_t b = Add("second", {{9, 0, 3}, {7, 0, 4}});
+  std::vector<Posting> got = Lookup({7, 9}, 100);
+  ASSERT_EQ(got.size(), 5u);
+  // Grouped by key, keys in the order asked.
+  EXPECT_TRUE(
+      std::all_of(got.begin(), got.begin() + 3, [](const Posting& p) { return p.key == 7; }));
+  EXPECT_TRUE(std::all_of(got.begin() + 3, got.end(), [](const Posting& p) { return p.key == 9; }));
+  std::vector<Posting> sevens(got.begin(), got.begin() + 3);
+  std::sort(sevens.begin(), sevens.end());
+  EXPECT_EQ(sevens[0].item, static_cast<uint32_t>(a));
+  EXPECT_EQ(sevens[0].pos, 1u);
+  EXPECT_EQ(sevens[1].pos, 5u);
+  EXPECT_EQ(sevens[2].item, static_cast<uint32_t>(b));
+  EXPECT_EQ(sevens[2].pos, 4u);
+  EXPECT_TRUE(Lookup({8}, 100).empty());
+}
+
+TEST_F(ArchiveIndex, LookupSkipsKeysWithMorePostingsThanTheCap) {
+  Add("first", {{7, 0, 1}, {7, 0, 2}, {7, 0, 3}, {9, 0, 1}});
+  Add("second", {{7, 0, 1}, {9, 0, 2}});
+  std::vector<Posting> got = Lookup({7, 9}, 3);
+  ASSERT_EQ(got.size(), 2u);  // key 7 has four postings across two segments
+  EXPECT_EQ(got[0].key, 9u);
+  EXPECT_EQ(got[1].key, 9u);
+  EXPECT_EQ(Lookup({7, 9}, 4).size(), 6u);
+}
+
+TEST_F(ArchiveIndex, PostingCountSumsOneModalitysSegments) {
+  auto empty = archive_->PostingCount("video");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(*empty, 0u);
+  Add("first", {{7, 0, 1}, {9, 0, 2}, {7, 0, 5}});
+  Add("second", {{9, 0, 3}, {7, 0, 4}});
+  auto count = archive_->PostingCount("video");
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, 5u);
+  auto audio = archive_->PostingCount("audio");
+  ASSERT_TRUE(audio.ok());
+  EXPECT_EQ(*audio, 0u);
+}
+
+TEST_F(ArchiveIndex, RemovedItemsPostingsAreNotReturned) {
+  int64_t a = Add("first", {{7, 0, 1}});
+  int64_t b = Add("second", {{7, 0, 2}});
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_TRUE((*batch)->RemoveItem(a).ok());
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  std::vector<Posting> got = Lookup({7}, 100);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].item, static_cast<uint32_t>(b));
+}
+
+}  // namespace
+}  // namespace uncut
