@@ -33,10 +33,7 @@ std::string ReadAll(const std::string& path) {
 
 class CliDocs : public ::testing::Test {
  protected:
-  RunResult Uncut(const std::string& args) {
-    return RunShell(StrCat(ShellQuote(testing::UncutBinary()), " --archive ",
-                           ShellQuote(dir_.File("archive")), " ", args));
-  }
+  RunResult Uncut(const std::string& args) { return testing::RunUncut(dir_.File("archive"), args); }
   nlohmann::json Trace(const std::string& quote) {
     RunResult r = Uncut("trace --json --text " + ShellQuote(quote));
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -91,7 +88,8 @@ TEST_F(CliDocs, TracesAQuotedPrintableBodyAndKeepsTheBodyFromLineInItsMessage) {
   RunResult list = Uncut("list");
   EXPECT_NE(list.out.find("message 2"), std::string::npos);
   EXPECT_EQ(list.out.find("message 3"), std::string::npos) << list.out;
-  nlohmann::json j = Trace("the café committee will discuss the harvest festival and the price of apples");
+  nlohmann::json j =
+      Trace("the café committee will discuss the harvest festival and the price of apples");
   ASSERT_EQ(j["sources"].size(), 1u);
   EXPECT_EQ(j["sources"][0]["segments"][0]["source"]["location"]["anchors"]["message"]["subject"],
             "R\u00e9ponse");
@@ -152,11 +150,11 @@ TEST_F(CliDocs, RefusesEncryptedDamagedAndImageOnlyPdfsWithClearMessagesAndAddsT
 }
 
 TEST_F(CliDocs, TracesASubtitleQuoteToTheTimeRangeOfItsCuesAndLinksTheVideo) {
-  std::string srt = dir_.Write(
-      "interview.en.srt",
-      "1\n00:01:02,000 --> 00:01:05,500\nWe will not raise the water tax\n\n"
-      "2\n00:01:05,600 --> 00:01:09,000\nthis year or next year, whatever happens.\n\n"
-      "3\n00:01:10,000 --> 00:01:12,000\nThank you all for coming tonight.\n");
+  std::string srt =
+      dir_.Write("interview.en.srt",
+                 "1\n00:01:02,000 --> 00:01:05,500\nWe will not raise the water tax\n\n"
+                 "2\n00:01:05,600 --> 00:01:09,000\nthis year or next year, whatever happens.\n\n"
+                 "3\n00:01:10,000 --> 00:01:12,000\nThank you all for coming tonight.\n");
   ASSERT_EQ(Uncut("add " + ShellQuote(srt)).exit_code, 0);
   nlohmann::json j = Trace("We will not raise the water tax this year or next year");
   ASSERT_EQ(j["sources"].size(), 1u);
@@ -187,13 +185,16 @@ std::string MakeWacz(const TempDir& dir, bool tamper) {
   std::string warc = ReadAll(Fixture("web/capture.warc.gz"));
   std::string digest = Sha256Hex(warc);
   if (tamper) digest[0] = digest[0] == '0' ? '1' : '0';
-  nlohmann::json package = {
-      {"profile", "data-package"},
-      {"resources", {{{"name", "capture.warc.gz"}, {"path", "archive/capture.warc.gz"},
-                      {"hash", "sha256:" + digest}, {"bytes", warc.size()}}}}};
+  nlohmann::json package = {{"profile", "data-package"},
+                            {"resources",
+                             {{{"name", "capture.warc.gz"},
+                               {"path", "archive/capture.warc.gz"},
+                               {"hash", "sha256:" + digest},
+                               {"bytes", warc.size()}}}}};
   std::string manifest = package.dump();
-  std::string pages = "{\"format\": \"json-pages-1.0\"}\n"
-                      "{\"url\": \"http://127.0.0.1:8765/report.html\", \"title\": \"Statement\"}\n";
+  std::string pages =
+      "{\"format\": \"json-pages-1.0\"}\n"
+      "{\"url\": \"http://127.0.0.1:8765/report.html\", \"title\": \"Statement\"}\n";
   std::string path = dir.File(tamper ? "tampered.wacz" : "capture.wacz");
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
@@ -229,10 +230,11 @@ TEST_F(CliDocs, ReportsATruncatedMailboxAndAWarcWithAWrongLengthWithoutLosingThe
   ASSERT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json j = Trace("will cost eleven million, two million more than the board approved");
   EXPECT_EQ(j["sources"].size(), 1u);
-  std::string warc = "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Target-URI: http://x/a.txt\r\n"
-                     "WARC-Date: 2024-01-01T00:00:00Z\r\nContent-Type: text/plain\r\n"
-                     "Content-Length: 5\r\n\r\nThe harbour master resigned after the audit of the "
-                     "port accounts found missing funds.\r\n\r\n";
+  std::string warc =
+      "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Target-URI: http://x/a.txt\r\n"
+      "WARC-Date: 2024-01-01T00:00:00Z\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 5\r\n\r\nThe harbour master resigned after the audit of the "
+      "port accounts found missing funds.\r\n\r\n";
   std::string wrong = dir_.Write("wrong.warc", warc);
   RunResult w = Uncut("add " + ShellQuote(wrong));
   EXPECT_EQ(w.exit_code, 3);

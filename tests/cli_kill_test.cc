@@ -1,10 +1,9 @@
 // An `uncut add` killed with SIGKILL at any moment must leave an archive that
 // opens consistent, with every item either fully present or absent.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <random>
@@ -24,8 +23,8 @@ bool PathExistsForTest(const std::string& p) { return access(p.c_str(), F_OK) ==
 
 // A document with a unique, traceable sentence.
 std::string Document(int i, std::mt19937* rng) {
-  static const char* kWords[] = {"river", "bridge", "council", "harvest", "border", "winter",
-                                 "market", "treaty", "station", "letter", "court", "village"};
+  static const char* kWords[] = {"river",  "bridge", "council", "harvest", "border", "winter",
+                                 "market", "treaty", "station", "letter",  "court",  "village"};
   std::string s = "Document " + std::to_string(i) + " records that ";
   for (int w = 0; w < 400; ++w) {
     s += kWords[(*rng)() % 12];
@@ -69,9 +68,9 @@ TEST(KilledAdd, LeavesAConsistentArchiveWithWholeItemsOnly) {
   auto full = RunShell(ShellQuote(bin) + " --archive " + ShellQuote(dir.File("timing")) +
                        " add --commit-every 2 " + ShellQuote(dir.File("in")));
   ASSERT_EQ(full.exit_code, 0) << full.err;
-  int64_t full_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
+  int64_t full_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   std::uniform_int_distribution<int64_t> delay_us(0, full_us);
   int killed_while_running = 0, partial = 0;
   for (int round = 0; round < 12; ++round) {
@@ -107,9 +106,8 @@ TEST(KilledAdd, LeavesAConsistentArchiveWithWholeItemsOnly) {
     if (!items.empty()) {
       std::string name = items.back()["name"];
       int n = std::stoi(name.substr(3, 3));
-      auto t = uncut("trace --json --text " +
-                     ShellQuote("The unique marker sentence number " + std::to_string(n) +
-                                " closes the file"));
+      auto t = uncut("trace --json --text " + ShellQuote("The unique marker sentence number " +
+                                                         std::to_string(n) + " closes the file"));
       EXPECT_EQ(t.exit_code, 0) << "item " << name << " is listed but not traceable";
     }
   }

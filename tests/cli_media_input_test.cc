@@ -48,8 +48,7 @@ class BadMedia : public ::testing::Test {
 
   static std::string File(const std::string& name) { return dir_->File(name); }
   static RunResult Uncut(const std::string& args) {
-    return RunShell(StrCat(ShellQuote(testing::UncutBinary()), " --archive ",
-                           ShellQuote(File("archive")), " ", args));
+    return testing::RunUncut(File("archive"), args);
   }
 
   // What a person would compare: the item list and the stored objects.

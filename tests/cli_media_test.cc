@@ -98,8 +98,7 @@ class CliMedia : public ::testing::Test {
   static std::string File(const std::string& name) { return dir_->File(name); }
 
   static RunResult Uncut(const std::string& args) {
-    return RunShell(StrCat(ShellQuote(testing::UncutBinary()), " --archive ",
-                           ShellQuote(File("archive")), " ", args));
+    return testing::RunUncut(File("archive"), args);
   }
 
   // Joins two stretches of the broadcast (with their sound) and applies

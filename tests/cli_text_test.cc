@@ -13,27 +13,11 @@ using testing::RunShell;
 using testing::ShellQuote;
 using testing::TempDir;
 
-constexpr char kSpeech[] =
-    "Fellow citizens, we meet today in a time of trial. The harvest failed in the north, "
-    "and the rivers rose in the south. Yet the people of this country did not despair.\n\n"
-    "We will rebuild every bridge that the floods destroyed, and we will do it before the "
-    "winter comes. No family will be left without shelter. That is our promise, and we "
-    "intend to keep it whatever the cost.\n\n"
-    "Let me turn to the economy. Prices rose sharply last spring, and many households found "
-    "that their wages no longer covered the rent and the bread. The government has cut the tax "
-    "on fuel, raised the minimum pension, and opened new loans for small farms and workshops. "
-    "These measures are not enough on their own, and the coming year will ask patience of "
-    "everyone, but the worst of the storm has passed and the markets are calmer than they were "
-    "at any time since the crisis began.\n\n"
-    "Finally, let me speak of the border. Our soldiers have guarded it with courage, and "
-    "they deserve our thanks. We seek peace with every neighbour and war with none.\n";
+constexpr const char* kSpeech = testing::kSampleSpeech;
 
 class CliText : public ::testing::Test {
  protected:
-  RunResult Uncut(const std::string& args) {
-    return RunShell(StrCat(ShellQuote(testing::UncutBinary()), " --archive ",
-                                 ShellQuote(dir_.File("archive")), " ", args));
-  }
+  RunResult Uncut(const std::string& args) { return testing::RunUncut(dir_.File("archive"), args); }
   TempDir dir_;
 };
 
@@ -122,18 +106,19 @@ TEST_F(CliText, SplicedExtractComesBackAsTwoPiecesWithTheCutBetween) {
 TEST_F(CliText, SaysNotFoundForTextThatIsNotArchived) {
   std::string src = dir_.Write("speech.txt", kSpeech);
   ASSERT_EQ(Uncut("add " + ShellQuote(src)).exit_code, 0);
-  RunResult r = Uncut(
-      "trace --text 'the committee adjourned without agreement on the budget for next year'");
+  RunResult r =
+      Uncut("trace --text 'the committee adjourned without agreement on the budget for next year'");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("Not found"), std::string::npos);
 }
 
 TEST_F(CliText, MatchesPersianSpellingVariants) {
   // ZWNJ, Arabic yeh/kaf and harakat variants of the same sentence.
-  std::string src = dir_.Write(
-      "fa.txt",
-      "ماده ۱ – تمام افراد بشر آزاد بدنیا می‌آیند و از لحاظ حیثیت و حقوق با هم برابرند. همه "
-      "دارای عقل و وجدان می‌باشند و باید نسبت به یکدیگر با روح برادری رفتار کنند.\n");
+  std::string src = dir_.Write("fa.txt",
+                               "ماده ۱ – تمام افراد بشر آزاد بدنیا می‌آیند و از لحاظ حیثیت و "
+                               "حقوق با هم برابرند. همه "
+                               "دارای عقل و وجدان می‌باشند و باید نسبت به یکدیگر با روح برادری "
+                               "رفتار کنند.\n");
   ASSERT_EQ(Uncut("add " + ShellQuote(src)).exit_code, 0);
   RunResult r = Uncut(
       "trace --json --text 'همه دارای عقل و وجدان مي باشند و بايد نسبت به يكديگر با روح "
@@ -176,7 +161,11 @@ TEST_F(CliText, BadFilesGetOneLineErrorsAndLeaveTheArchiveUnchanged) {
     std::string name, content, reason;
   } cases[] = {
       {"empty.txt", "", "empty file"},
-      {"binary.txt", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0", 12), "binary"},
+      {"binary.txt",
+       std::string("\x7f"
+                   "ELF\x02\x01\x01\0\0\0\0",
+                   12),
+       "binary"},
       {"broken.txt", "caf\xc3\xa9 and then \xff\xfe broken", "invalid UTF-8"},
       {"image.png", "\x89PNG\r\n\x1a\n", "unsupported"},
   };

@@ -17,20 +17,7 @@ using testing::RunShell;
 using testing::ShellQuote;
 using testing::TempDir;
 
-constexpr char kSpeech[] =
-    "Fellow citizens, we meet today in a time of trial. The harvest failed in the north, "
-    "and the rivers rose in the south. Yet the people of this country did not despair.\n\n"
-    "We will rebuild every bridge that the floods destroyed, and we will do it before the "
-    "winter comes. No family will be left without shelter. That is our promise, and we "
-    "intend to keep it whatever the cost.\n\n"
-    "Let me turn to the economy. Prices rose sharply last spring, and many households found "
-    "that their wages no longer covered the rent and the bread. The government has cut the tax "
-    "on fuel, raised the minimum pension, and opened new loans for small farms and workshops. "
-    "These measures are not enough on their own, and the coming year will ask patience of "
-    "everyone, but the worst of the storm has passed and the markets are calmer than they were "
-    "at any time since the crisis began.\n\n"
-    "Finally, let me speak of the border. Our soldiers have guarded it with courage, and "
-    "they deserve our thanks. We seek peace with every neighbour and war with none.\n";
+constexpr const char* kSpeech = testing::kSampleSpeech;
 
 constexpr char kSplice[] =
     "The harvest failed in the north, and the rivers rose in the south ... Our soldiers have "
@@ -45,10 +32,7 @@ std::string Slurp(const std::string& path) {
 
 class CliWeb : public ::testing::Test {
  protected:
-  RunResult Uncut(const std::string& args) {
-    return RunShell(StrCat(ShellQuote(testing::UncutBinary()), " --archive ",
-                           ShellQuote(dir_.File("archive")), " ", args));
-  }
+  RunResult Uncut(const std::string& args) { return testing::RunUncut(dir_.File("archive"), args); }
   void AddSpeech() {
     std::string src = dir_.Write("speech.txt", kSpeech);
     ASSERT_EQ(Uncut("add --source-url https://example.org/speech " + ShellQuote(src)).exit_code, 0);

@@ -20,20 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kSpeech[] =
-    "Fellow citizens, we meet today in a time of trial. The harvest failed in the north, "
-    "and the rivers rose in the south. Yet the people of this country did not despair.\n\n"
-    "We will rebuild every bridge that the floods destroyed, and we will do it before the "
-    "winter comes. No family will be left without shelter. That is our promise, and we "
-    "intend to keep it whatever the cost.\n\n"
-    "Let me turn to the economy. Prices rose sharply last spring, and many households found "
-    "that their wages no longer covered the rent and the bread. The government has cut the tax "
-    "on fuel, raised the minimum pension, and opened new loans for small farms and workshops. "
-    "These measures are not enough on their own, and the coming year will ask patience of "
-    "everyone, but the worst of the storm has passed and the markets are calmer than they were "
-    "at any time since the crisis began.\n\n"
-    "Finally, let me speak of the border. Our soldiers have guarded it with courage, and "
-    "they deserve our thanks. We seek peace with every neighbour and war with none.\n";
+constexpr const char* kSpeech = testing::kSampleSpeech;
 
 // A document of its own words, so every one is a distinct source.
 std::string Document(int n) {
@@ -230,8 +217,8 @@ TEST_F(ApiTest, TracesAnUploadedClipAsAJobWithFramesAndShowsThumbnails) {
   EXPECT_NE(html->body.find("Frames at each boundary"), std::string::npos);
   EXPECT_NE(html->body.find("data:image/jpeg;base64,/9j/"), std::string::npos);
   // The uploaded clip is gone once traced.
-  auto left = testing::RunShell("find " + testing::ShellQuote(dir_.File("archive/uploads")) +
-                                " -type f");
+  auto left =
+      testing::RunShell("find " + testing::ShellQuote(dir_.File("archive/uploads")) + " -type f");
   EXPECT_EQ(left.out, "");
 
   // A clip that is no media: the job fails naming the clip as sent.

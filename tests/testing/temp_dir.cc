@@ -79,4 +79,23 @@ std::string UncutBinary() {
   return bin && *bin ? bin : "uncut";
 }
 
+RunResult RunUncut(const std::string& archive, const std::string& args) {
+  return RunShell(ShellQuote(UncutBinary()) + " --archive " + ShellQuote(archive) + " " + args);
+}
+
+const char kSampleSpeech[] =
+    "Fellow citizens, we meet today in a time of trial. The harvest failed in the north, "
+    "and the rivers rose in the south. Yet the people of this country did not despair.\n\n"
+    "We will rebuild every bridge that the floods destroyed, and we will do it before the "
+    "winter comes. No family will be left without shelter. That is our promise, and we "
+    "intend to keep it whatever the cost.\n\n"
+    "Let me turn to the economy. Prices rose sharply last spring, and many households found "
+    "that their wages no longer covered the rent and the bread. The government has cut the tax "
+    "on fuel, raised the minimum pension, and opened new loans for small farms and workshops. "
+    "These measures are not enough on their own, and the coming year will ask patience of "
+    "everyone, but the worst of the storm has passed and the markets are calmer than they were "
+    "at any time since the crisis began.\n\n"
+    "Finally, let me speak of the border. Our soldiers have guarded it with courage, and "
+    "they deserve our thanks. We seek peace with every neighbour and war with none.\n";
+
 }  // namespace uncut::testing

@@ -35,6 +35,12 @@ RunResult RunShell(const std::string& command);
 std::string ShellQuote(std::string_view s);
 // The uncut binary under test ($UNCUT_TEST_BIN).
 std::string UncutBinary();
+// Runs `uncut --archive ARCHIVE ARGS` (ARGS already quoted for the shell).
+RunResult RunUncut(const std::string& archive, const std::string& args);
+
+// A short speech of four paragraphs (written for these tests) that several
+// suites archive and quote from.
+extern const char kSampleSpeech[];
 
 }  // namespace uncut::testing
 
