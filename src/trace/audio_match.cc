@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "decode/audio_reader.h"
+#include "trace/verify_candidates.h"
 
 namespace uncut {
 namespace {
@@ -22,11 +23,6 @@ bool HasPeak(const std::vector<Peak>& peaks, double frame, int bin) {
   }
   return false;
 }
-
-struct Verified {
-  bool ok = false;
-  MatchedSegment m;
-};
 
 // Matched peaks inside the segment's query range along (offset, speed).
 int CountMatches(const QueryAudio& q, const AudioPeaks& src, double src_start, double offset,
@@ -212,8 +208,7 @@ absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path) {
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const QueryAudio& q,
                                                        const AudioMatchOptions& o) {
-  std::vector<MatchedSegment> out;
-  if (q.landmarks.empty()) return out;
+  if (q.landmarks.empty()) return std::vector<MatchedSegment>();
   // 1. Retrieval, probing each landmark over the speed range. Each distinct
   // time step probed stands for the speeds that round to it.
   struct Use {
@@ -284,25 +279,10 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   std::vector<MediaSegment> found = FindSegments(hits, ap);
   std::vector<MediaSegment> candidates = SelectSegments(found, ap);
   // 3. Verification against the stored peaks.
-  std::map<uint32_t, std::unique_ptr<AudioPeaks>> peaks;
-  for (const MediaSegment& c : candidates) {
-    auto& pk = peaks[c.item];
-    if (!pk) {
-      ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(c.item, kAudioPeaksBlob));
-      if (!blob) continue;
-      ASSIGN_OR_RETURN(AudioPeaks parsed, AudioPeaks::Parse(*blob));
-      pk = std::make_unique<AudioPeaks>(std::move(parsed));
-    }
-    Verified v = Verify(q, *pk, pk->start_s, c);
-    if (v.ok) {
-      v.m.seg.alternate = c.alternate;
-      v.m.seg.score = c.score;
-      v.m.core_start = std::max(c.q_start, v.m.seg.q_start);
-      v.m.core_end = std::min(c.q_end, v.m.seg.q_end);
-      out.push_back(std::move(v.m));
-    }
-  }
-  return out;
+  return VerifyCandidates<AudioPeaks>(archive, candidates, kAudioPeaksBlob,
+                                      [&](const MediaSegment& c, const AudioPeaks& peaks) {
+                                        return Verify(q, peaks, peaks.start_s, c);
+                                      });
 }
 
 }  // namespace uncut

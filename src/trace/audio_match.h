@@ -42,7 +42,8 @@ absl::StatusOr<double> AudioAgreement(Archive* archive, const QueryAudio& query,
                                       double offset, double speed, double q0, double q1);
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(
-    Archive* archive, const QueryAudio& query, const AudioMatchOptions& options = AudioMatchOptions());
+    Archive* archive, const QueryAudio& query,
+    const AudioMatchOptions& options = AudioMatchOptions());
 
 }  // namespace uncut
 

@@ -10,8 +10,8 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "decode/media_info.h"
-#include "trace/text_location.h"
 #include "trace/audio_match.h"
+#include "trace/text_location.h"
 #include "trace/video_match.h"
 #include "video/query_video.h"
 
@@ -69,8 +69,10 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
       const MatchedSegment& a = audio[i];
       if (used[i] || a.seg.item != v.seg.item) continue;
       double ov = std::min(a.seg.q_end, v.seg.q_end) - std::max(a.seg.q_start, v.seg.q_start);
-      double mid = (std::max(a.seg.q_start, v.seg.q_start) + std::min(a.seg.q_end, v.seg.q_end)) / 2;
-      double diff = std::abs((a.seg.offset + a.seg.speed * mid) - (v.seg.offset + v.seg.speed * mid));
+      double mid =
+          (std::max(a.seg.q_start, v.seg.q_start) + std::min(a.seg.q_end, v.seg.q_end)) / 2;
+      double diff =
+          std::abs((a.seg.offset + a.seg.speed * mid) - (v.seg.offset + v.seg.speed * mid));
       if (ov <= 0 || diff > 0.4) continue;
       used[i] = true;
       MediaSegment& s = v.seg;
@@ -135,8 +137,8 @@ absl::Status TrimPicturesTheSoundContradicts(Archive* archive, const QueryAudio&
   auto contradicted = [&](const MatchedSegment& m, double a, double b) -> absl::StatusOr<bool> {
     auto [from, to] = heard_within(a, b);
     if (to <= from) return false;
-    ASSIGN_OR_RETURN(double agree, AudioAgreement(archive, qa, m.seg.item, m.seg.offset,
-                                                  m.seg.speed, from, to));
+    ASSIGN_OR_RETURN(double agree,
+                     AudioAgreement(archive, qa, m.seg.item, m.seg.offset, m.seg.speed, from, to));
     return agree >= 0 && agree < 0.08;
   };
   auto set_range = [](MatchedSegment* m, double a, double b) {
@@ -209,11 +211,11 @@ double Worth(const MatchedSegment& m) {
 // to the one whose core (where voting put it, not where verification grew
 // it) covers it, else to the one worth more.
 void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
-  std::sort(segs->begin(), segs->end(), [](const MatchedSegment& a, const MatchedSegment& b) {
-    return Worth(a) > Worth(b);
-  });
+  std::sort(segs->begin(), segs->end(),
+            [](const MatchedSegment& a, const MatchedSegment& b) { return Worth(a) > Worth(b); });
   auto core_share = [](const MatchedSegment& m, double a, double b) {
-    return std::max(0.0, std::min(b, m.core_end) - std::max(a, m.core_start)) / std::max(1e-6, b - a);
+    return std::max(0.0, std::min(b, m.core_end) - std::max(a, m.core_start)) /
+           std::max(1e-6, b - a);
   };
   auto density = [](const MatchedSegment& m) {
     return Worth(m) / std::max(0.1, m.seg.q_end - m.seg.q_start);
@@ -290,7 +292,8 @@ void CloseSmallGaps(const std::vector<double>& cuts, double duration,
   // Boundaries to move: (old time, new time), applied to every segment that
   // shares the old edge (occurrences elsewhere share their primary's edges).
   std::vector<std::pair<double, double>> starts, ends;
-  if (primary.front()->seg.q_start <= kMaxGap) starts.push_back({primary.front()->seg.q_start, 0.0});
+  if (primary.front()->seg.q_start <= kMaxGap)
+    starts.push_back({primary.front()->seg.q_start, 0.0});
   if (duration > 0 && duration - primary.back()->seg.q_end <= kMaxGap) {
     ends.push_back({primary.back()->seg.q_end, duration});
   }
@@ -342,8 +345,10 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
   if (options.use_video && info.has_video()) {
     ASSIGN_OR_RETURN(QueryVideo qv, AnalyzeQueryVideo(path));
     if (qv.duration_s > 0) report.query_length = qv.duration_s;
-    report.parameters["video"] = {{"hash_fps", qv.hash_fps}, {"frames", qv.frames.size()},
-                                  {"cuts", qv.cuts.size()}, {"regions", qv.analysis}};
+    report.parameters["video"] = {{"hash_fps", qv.hash_fps},
+                                  {"frames", qv.frames.size()},
+                                  {"cuts", qv.cuts.size()},
+                                  {"regions", qv.analysis}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(archive, qv));
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
     cuts = qv.cuts;
@@ -402,12 +407,14 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     s.confidence = m.seg.confidence;
     if (m.modality == "video+audio") {
       s.evidence = {"video", "audio"};
-      s.extra["video"] = {{"frames_matched", m.matched}, {"frames_checked", m.checked},
+      s.extra["video"] = {{"frames_matched", m.matched},
+                          {"frames_checked", m.checked},
                           {"mean_distance", std::round(m.mean_distance * 10) / 10}};
       s.extra["audio"] = {{"peaks_matched", m.audio_matched}, {"peaks_checked", m.audio_checked}};
     } else if (m.modality == "video") {
       s.evidence = {"video"};
-      s.extra["video"] = {{"frames_matched", m.matched}, {"frames_checked", m.checked},
+      s.extra["video"] = {{"frames_matched", m.matched},
+                          {"frames_checked", m.checked},
                           {"mean_distance", std::round(m.mean_distance * 10) / 10}};
     } else {
       s.evidence = {"audio"};
@@ -428,7 +435,8 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
       if (by_source[i]->query_start < by_source[i - 1]->query_start) reordered = true;
     }
     sm.verdict = sm.segments.size() == 1 ? "continuous" : reordered ? "reordered" : "spliced";
-    if (reordered) sm.notes.push_back("the clip shows these parts in a different order than the source");
+    if (reordered)
+      sm.notes.push_back("the clip shows these parts in a different order than the source");
     double duration = ItemDuration(sm.item);
     const Segment* first = by_source.front();
     const Segment* last = by_source.back();
@@ -464,7 +472,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     t = std::max(t, b);
   }
   if (report.query_length - t >= 0.5) report.not_in_archive.push_back({t, report.query_length, ""});
-  report.verdict = report.sources.empty()           ? "not_found"
+  report.verdict = report.sources.empty()          ? "not_found"
                    : report.not_in_archive.empty() ? "found"
                                                    : "partly_found";
   report.elapsed_ms =

@@ -127,8 +127,8 @@ std::vector<Chain> SelectChains(std::vector<Chain> chains, double min_score, siz
     bool overlaps = false;
     for (size_t i = 0; i < out.size(); ++i) {
       const Chain& p = out[i];
-      double ov = std::max<double>(0, double(std::min(c.q_end, p.q_end)) -
-                                          double(std::max(c.q_begin, p.q_begin)));
+      double ov = std::max<double>(
+          0, double(std::min(c.q_end, p.q_end)) - double(std::max(c.q_begin, p.q_begin)));
       if (ov <= 0.3 * len && ov <= 0.3 * (p.q_end - p.q_begin)) continue;
       if (p.alternate_of < 0 && c.item != p.item && ov >= 0.9 * len &&
           ov >= 0.9 * (p.q_end - p.q_begin) && c.score >= 0.95 * p.score) {

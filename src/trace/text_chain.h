@@ -33,11 +33,11 @@ struct Chain {
 };
 
 struct ChainParams {
-  uint32_t k = 12;               // k-gram length
-  int max_omission = 400;        // largest source skip inside a chain
-  int max_addition = 80;         // largest extract-only stretch inside a chain
-  int max_query_gap = 100;       // largest query stretch without a seed
-  size_t max_chains = 8;         // per item
+  uint32_t k = 12;          // k-gram length
+  int max_omission = 400;   // largest source skip inside a chain
+  int max_addition = 80;    // largest extract-only stretch inside a chain
+  int max_query_gap = 100;  // largest query stretch without a seed
+  size_t max_chains = 8;    // per item
 };
 
 // Merges hits into maximal exact seeds. Reorders `hits`.

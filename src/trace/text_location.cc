@@ -29,8 +29,8 @@ std::vector<uint64_t> SentenceBreaks(std::string_view text, uint64_t lo, uint64_
   std::unique_ptr<icu::BreakIterator> it(
       icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), err));
   if (U_FAILURE(err)) return out;
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(win.data(), static_cast<int32_t>(win.size())));
+  icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(win.data(), static_cast<int32_t>(win.size())));
   it->setText(u);
   // Map UTF-16 indexes back to UTF-8 byte offsets by walking both.
   std::vector<int32_t> u16_breaks;

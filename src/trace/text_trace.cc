@@ -182,8 +182,7 @@ absl::StatusOr<SourceDoc*> TextTracer::Doc(uint32_t item) {
     // Offsets into the extracted text (PDF): locations count its lines.
     doc->original = doc->stored.text.text;
   } else {
-    ASSIGN_OR_RETURN(doc->original_file,
-                     MappedFile::Open(archive_->ObjectPath(doc->item.object)));
+    ASSIGN_OR_RETURN(doc->original_file, MappedFile::Open(archive_->ObjectPath(doc->item.object)));
     doc->original = doc->original_file.data().substr(
         std::min<uint64_t>(doc->item.object_offset, doc->original_file.data().size()),
         doc->item.size);
@@ -294,8 +293,8 @@ std::vector<Piece> TextTracer::ResolveClashes(std::vector<Piece> pieces) const {
   for (Piece& p : pieces) {
     bool clash = false, duplicate = false;
     for (const Piece& k : kept) {
-      size_t ov = std::max<int64_t>(0, int64_t(std::min(p.a.q_end, k.a.q_end)) -
-                                           int64_t(std::max(p.a.q_begin, k.a.q_begin)));
+      size_t ov = std::max<int64_t>(
+          0, int64_t(std::min(p.a.q_end, k.a.q_end)) - int64_t(std::max(p.a.q_begin, k.a.q_begin)));
       size_t len = p.a.q_end - p.a.q_begin;
       if (ov * 2 <= len) continue;
       if (p.item != k.item && ov * 10 >= len * 9 && p.a.score >= 0.95 * k.a.score) {
@@ -394,7 +393,8 @@ absl::Status TextTracer::ExtendAcrossMarkers(std::vector<Piece>* pieces) {
         size_t highest = std::min(sn.tokens.size(), a->s_end + Reach() + len);
         for (size_t s = a->s_end; s + len <= highest; ++s) {
           if (!same(a->q_end, s, len)) continue;
-          if (s > a->s_end) a->runs.push_back({EditKind::kOmitted, a->q_end, a->q_end, a->s_end, s});
+          if (s > a->s_end)
+            a->runs.push_back({EditKind::kOmitted, a->q_end, a->q_end, a->s_end, s});
           a->runs.push_back({EditKind::kSame, a->q_end, fe, s, s + len});
           a->matched_query_tokens += len;
           a->score += 2.0 * len;
@@ -437,7 +437,8 @@ absl::Status TextTracer::FindFragmentsInKnownSources(std::vector<Piece>* pieces)
       size_t len = e - b, hits = 0, at = 0;
       for (size_t s = 0; s + len <= sn.tokens.size() && hits < 2; ++s) {
         bool same = true;
-        for (size_t k = 0; k < len && same; ++k) same = qn_.TokenSkeleton(b + k) == sn.TokenSkeleton(s + k);
+        for (size_t k = 0; k < len && same; ++k)
+          same = qn_.TokenSkeleton(b + k) == sn.TokenSkeleton(s + k);
         if (same) {
           ++hits;
           at = s;
@@ -484,8 +485,9 @@ void TextTracer::DropUnsupportedShortPieces(std::vector<Piece>* pieces) const {
     auto [rb, re] = Region(p.a.q_begin);
     bool whole_fragment = p.a.matched_query_tokens >= 6 && p.a.q_begin == rb && p.a.q_end == re &&
                           p.a.matched_query_tokens == re - rb;
-    bool supported = p.a.matched_query_tokens >= kShortPiece || whole_fragment ||
-                     std::find(strong_items.begin(), strong_items.end(), p.item) != strong_items.end();
+    bool supported =
+        p.a.matched_query_tokens >= kShortPiece || whole_fragment ||
+        std::find(strong_items.begin(), strong_items.end(), p.item) != strong_items.end();
     if (supported) kept.push_back(std::move(p));
   }
   *pieces = std::move(kept);
@@ -521,7 +523,7 @@ absl::Status TextTracer::ExtendEdges(std::vector<Piece>* pieces) {
       std::vector<EditRun> runs;
       for (size_t k = 0; k < len; ++k) {
         EditKind kind = qn_.TokenSkeleton(q + k) == sn.TokenSkeleton(s + k) ? EditKind::kSame
-                                                                              : EditKind::kChanged;
+                                                                            : EditKind::kChanged;
         if (kind == EditKind::kSame) ++a->matched_query_tokens;
         if (!runs.empty() && runs.back().kind == kind) {
           runs.back().q_end = q + k + 1;
@@ -707,11 +709,12 @@ absl::Status TextTracer::BuildReport(const std::vector<Piece>& pieces, TraceRepo
     QueryGap g;
     g.start = qn_.tokens[t].start;
     g.end = qn_.tokens[u - 1].end;
-    g.text = CollapseSpace(query_.substr(qn_.tokens[t].start, qn_.tokens[u - 1].end - qn_.tokens[t].start));
+    g.text = CollapseSpace(
+        query_.substr(qn_.tokens[t].start, qn_.tokens[u - 1].end - qn_.tokens[t].start));
     report->not_in_archive.push_back(std::move(g));
     t = u;
   }
-  report->verdict = report->sources.empty()           ? "not_found"
+  report->verdict = report->sources.empty()          ? "not_found"
                     : report->not_in_archive.empty() ? "found"
                                                      : "partly_found";
   return absl::OkStatus();
@@ -732,13 +735,13 @@ absl::StatusOr<TraceReport> TextTracer::Run() {
                        {"max_omission_chars", options_.max_omission_chars}};
   qn_ = Normalize(query_);
   if (qn_.tokens.size() < kMinQueryWords) {
-    return absl::InvalidArgumentError(StrCat(
-        "extract too short: ", qn_.tokens.size(), qn_.tokens.size() == 1 ? " word" : " words",
-        "; at least ", kMinQueryWords, " are needed"));
+    return absl::InvalidArgumentError(StrCat("extract too short: ", qn_.tokens.size(),
+                                             qn_.tokens.size() == 1 ? " word" : " words",
+                                             "; at least ", kMinQueryWords, " are needed"));
   }
   if (qn_.tokens.size() < 8) {
-    report.warnings.push_back(StrCat("a short extract (", qn_.tokens.size(),
-                                     " words) may match common phrases"));
+    report.warnings.push_back(
+        StrCat("a short extract (", qn_.tokens.size(), " words) may match common phrases"));
   }
   ASSIGN_OR_RETURN(std::vector<Chain> chains, Retrieve());
   ASSIGN_OR_RETURN(std::vector<Piece> pieces, AlignChains(chains));

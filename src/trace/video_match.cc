@@ -8,6 +8,7 @@
 
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "trace/verify_candidates.h"
 #include "video/video_signature.h"
 
 namespace uncut {
@@ -25,11 +26,6 @@ int BestDistance(const QueryVideoFrame& f, const VideoSignature& sig, double t, 
   }
   return best;
 }
-
-struct Verified {
-  bool ok = false;
-  MatchedSegment m;
-};
 
 // Frame-by-frame check of a segment along its line.
 Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegment& seg,
@@ -287,40 +283,26 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
   std::vector<MediaSegment> found = FindSegments(hits, p, weak);
   std::vector<MediaSegment> candidates = SelectSegments(found, p);
   // 3. Verification.
-  std::map<uint32_t, std::unique_ptr<VideoSignature>> sigs;
-  std::vector<MatchedSegment> out;
-  for (const MediaSegment& c : candidates) {
-    auto& sig = sigs[c.item];
-    if (!sig) {
-      ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(c.item, kVideoSignatureBlob));
-      if (!blob) continue;
-      ASSIGN_OR_RETURN(VideoSignature parsed, VideoSignature::Parse(*blob));
-      sig = std::make_unique<VideoSignature>(std::move(parsed));
-    }
-    Verified v = Verify(q, *sig, c, o);
-    if (!v.ok && c.speed != 1.0) {
-      // Chance hits at a run's end can pull its fitted speed off; the most
-      // common case, normal speed, is checked too, through the run's start,
-      // middle and end.
-      for (double pivot : {c.q_start, (c.q_start + c.q_end) / 2, c.q_end}) {
-        MediaSegment n = c;
-        n.speed = 1.0;
-        n.offset = c.offset + (c.speed - 1.0) * pivot;
-        n.s_start = n.offset + n.q_start;
-        n.s_end = n.offset + n.q_end;
-        Verified w = Verify(q, *sig, n, o);
-        if (w.ok && (!v.ok || w.m.matched > v.m.matched)) v = std::move(w);
-      }
-    }
-    if (v.ok) {
-      v.m.seg.alternate = c.alternate;
-      v.m.seg.score = c.score;
-      v.m.core_start = std::max(c.q_start, v.m.seg.q_start);
-      v.m.core_end = std::min(c.q_end, v.m.seg.q_end);
-      out.push_back(std::move(v.m));
-    }
-  }
-  return out;
+  return VerifyCandidates<VideoSignature>(
+      archive, candidates, kVideoSignatureBlob,
+      [&](const MediaSegment& c, const VideoSignature& sig) {
+        Verified v = Verify(q, sig, c, o);
+        if (!v.ok && c.speed != 1.0) {
+          // Chance hits at a run's end can pull its fitted speed off; the
+          // most common case, normal speed, is checked too, through the
+          // run's start, middle and end.
+          for (double pivot : {c.q_start, (c.q_start + c.q_end) / 2, c.q_end}) {
+            MediaSegment n = c;
+            n.speed = 1.0;
+            n.offset = c.offset + (c.speed - 1.0) * pivot;
+            n.s_start = n.offset + n.q_start;
+            n.s_end = n.offset + n.q_end;
+            Verified w = Verify(q, sig, n, o);
+            if (w.ok && (!v.ok || w.m.matched > v.m.matched)) v = std::move(w);
+          }
+        }
+        return v;
+      });
 }
 
 void SnapToCuts(const std::vector<double>& cuts, double duration, double reach,
