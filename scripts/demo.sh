@@ -15,8 +15,14 @@ out="$root/demo-output"
 mkdir -p "$out"
 
 echo "== Adding the samples in examples/ to a fresh archive ($archive)"
-"$uncut" add "$root/examples/text" \
+# Each sample with where it comes from (examples/README.md).
+"$uncut" add "$root/examples/text/1941_franklin_d_roosevelt_d.txt" \
+  --title "F. D. Roosevelt, Annual Message to Congress, 6 January 1941" \
   --source-url "https://github.com/stdlib-js/datasets-sotu" --captured-at 2024-01-01T00:00:00Z
+"$uncut" add "$root/examples/text/press-archive-1941.html" \
+  --note "a made-up news page quoting the same speech"
+"$uncut" add "$root/examples/text/udhr_eng.txt" "$root/examples/text/udhr_fa.txt" \
+  --source-url "https://www.unicode.org/udhr/" --note "Universal Declaration of Human Rights (OHCHR)"
 "$uncut" add "$root/examples/media/sintel-trailer.mp4" --title "Sintel, trailer (first 36 s)" \
   --source-url "https://durian.blender.org/" --note "(c) Blender Foundation, CC-BY 3.0"
 
