@@ -38,7 +38,7 @@ int CountMatches(const QueryAudio& q, const AudioPeaks& src, double src_start, d
 }
 
 Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
-                const MediaSegment& voted) {
+                const MediaSegment& voted, int min_matched) {
   Verified v;
   // Peaks are matched to within a frame, finer than voting places the line:
   // search speed and offset nearby for the line the peaks agree with best.
@@ -148,7 +148,7 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
       qe = std::max(qe, t);
     }
   }
-  if (matched < 6 || qe - qs < 0.4) return v;
+  if (matched < min_matched || qe - qs < 0.4) return v;
   // A periodic or steady source (clicks, a hum, a drum loop) matches peaks
   // at many offsets; true material matches at one. Compare with lines a
   // little off (by amounts that are not multiples of common periods).
@@ -278,10 +278,15 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   ap.min_score = 6;
   std::vector<MediaSegment> found = FindSegments(hits, ap);
   std::vector<MediaSegment> candidates = SelectSegments(found, ap);
-  // 3. Verification against the stored peaks.
+  // 3. Verification against the stored peaks, asking more of a match in a
+  // larger index.
+  ASSIGN_OR_RETURN(uint64_t total, archive->PostingCount(kAudioModality));
+  const double hours = static_cast<double>(total) / o.postings_per_hour;
+  const int min_matched =
+      o.min_matched + static_cast<int>(std::floor(o.matched_per_decade * std::log10(1.0 + hours)));
   return VerifyCandidates<AudioPeaks>(archive, candidates, kAudioPeaksBlob,
                                       [&](const MediaSegment& c, const AudioPeaks& peaks) {
-                                        return Verify(q, peaks, peaks.start_s, c);
+                                        return Verify(q, peaks, peaks.start_s, c, min_matched);
                                       });
 }
 

@@ -33,6 +33,14 @@ absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path);
 struct AudioMatchOptions {
   double speed_min = 0.94, speed_max = 1.06, speed_step = 0.01;
   size_t max_postings_per_key = 20000;
+  // Matched peaks a segment needs: min_matched, plus matched_per_decade for
+  // every tenfold growth of the index beyond about an hour of sound. The
+  // more sound is searched, the more chance lines come close; the evidence
+  // asked of a match grows with the logarithm of the search, as a
+  // multiple-comparison correction would.
+  int min_matched = 6;
+  double matched_per_decade = 3;
+  double postings_per_hour = 250000;  // of typical speech and music
 };
 
 // The share of the clip's spectral peaks in [q0, q1] that the item's sound
