@@ -146,7 +146,8 @@ class SegmentWriter {
     }
     RETURN_IF_ERROR(file_.Sync());
     RETURN_IF_ERROR(file_.Close());
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) return ErrnoStatus(path_, "rename failed", errno);
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0)
+      return ErrnoStatus(path_, "rename failed", errno);
     committed_ = true;
     size_t slash = path_.find_last_of('/');
     return SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash));
@@ -232,7 +233,8 @@ absl::StatusOr<SegmentReader> SegmentReader::Open(const std::string& path) {
     std::memcpy(&r.blocks_[i].postings, e + 16, 4);
     r.blocks_[i].offset += kHeaderBytes;
     if (r.blocks_[i].offset >= index_offset) return bad("bad block offset");
-    if (i > 0 && r.blocks_[i].first_key <= r.blocks_[i - 1].first_key) return bad("keys out of order");
+    if (i > 0 && r.blocks_[i].first_key <= r.blocks_[i - 1].first_key)
+      return bad("keys out of order");
     total += r.blocks_[i].postings;
   }
   if (total != r.count_) return bad("posting count mismatch");
@@ -260,35 +262,35 @@ bool SegmentReader::Seek(size_t b, uint64_t key, const uint8_t** p, uint64_t* n)
   return false;
 }
 
-size_t SegmentReader::Find(uint64_t key, std::vector<Posting>* out) const {
-  if (blocks_.empty()) return 0;
+SegmentReader::Location SegmentReader::Locate(uint64_t key) const {
+  Location at;
+  if (blocks_.empty()) return at;
   auto it = std::upper_bound(blocks_.begin(), blocks_.end(), key,
                              [](uint64_t k, const Block& b) { return k < b.first_key; });
-  if (it == blocks_.begin()) return 0;
-  size_t b = static_cast<size_t>(it - blocks_.begin() - 1);
-  const uint8_t* p;
-  uint64_t n;
-  if (!Seek(b, key, &p, &n)) return 0;
+  if (it == blocks_.begin()) return at;
+  if (!Seek(static_cast<size_t>(it - blocks_.begin() - 1), key, &at.first, &at.count)) {
+    return Location();
+  }
+  return at;
+}
+
+void SegmentReader::Read(uint64_t key, const Location& at, std::vector<Posting>* out) const {
+  const uint8_t* p = at.first;
   const uint8_t* end = data_ + data_end_;
   uint32_t item = 0, pos = 0;
-  for (uint64_t i = 0; i < n; ++i) {
+  for (uint64_t i = 0; i < at.count; ++i) {
     uint64_t d = GetVarint(&p, end);
     uint64_t v = GetVarint(&p, end);
     item += static_cast<uint32_t>(d);
     pos = (d == 0 && i > 0) ? pos + static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
     out->push_back({key, item, pos});
   }
-  return n;
 }
 
-size_t SegmentReader::Count(uint64_t key) const {
-  if (blocks_.empty()) return 0;
-  auto it = std::upper_bound(blocks_.begin(), blocks_.end(), key,
-                             [](uint64_t k, const Block& b) { return k < b.first_key; });
-  if (it == blocks_.begin()) return 0;
-  const uint8_t* p;
-  uint64_t n;
-  return Seek(static_cast<size_t>(it - blocks_.begin() - 1), key, &p, &n) ? n : 0;
+size_t SegmentReader::Find(uint64_t key, std::vector<Posting>* out) const {
+  Location at = Locate(key);
+  Read(key, at, out);
+  return at.count;
 }
 
 SegmentCursor::SegmentCursor(const SegmentReader* segment) : seg_(segment) {

@@ -59,11 +59,20 @@ class SegmentReader {
  public:
   static absl::StatusOr<SegmentReader> Open(const std::string& path);
 
+  // Where a key's postings start, found once and then counted or read.
+  struct Location {
+    const uint8_t* first = nullptr;
+    uint64_t count = 0;
+  };
+  // Finds `key`; a key that is absent has count 0.
+  Location Locate(uint64_t key) const;
+  // Appends the postings of a located key, in (item, pos) order.
+  void Read(uint64_t key, const Location& at, std::vector<Posting>* out) const;
   // Appends the postings whose key is `key`, in (item, pos) order; returns
   // how many were appended.
   size_t Find(uint64_t key, std::vector<Posting>* out) const;
   // How many postings `key` has, without decoding them.
-  size_t Count(uint64_t key) const;
+  size_t Count(uint64_t key) const { return Locate(key).count; }
   // Calls fn for every posting in order; stops early when fn returns false.
   void ForEach(const std::function<bool(const Posting&)>& fn) const;
   uint64_t size() const { return count_; }

@@ -393,15 +393,17 @@ absl::Status Archive::Lookup(const std::string& modality, const std::vector<uint
   auto it = segments_.find(modality);
   if (it == segments_.end()) return absl::OkStatus();
   const auto& segs = it->second;
+  std::vector<SegmentReader::Location> at(segs.size());
   for (uint64_t key : keys) {
+    // Each segment is searched once for the key: to count, then to read.
     size_t total = 0;
-    for (const auto& seg : segs) {
-      total += seg->Count(key);
-      if (total > max_per_key) break;
+    for (size_t i = 0; i < segs.size() && total <= max_per_key; ++i) {
+      at[i] = segs[i]->Locate(key);
+      total += at[i].count;
     }
     if (total == 0 || total > max_per_key) continue;
     size_t before = out->size();
-    for (const auto& seg : segs) seg->Find(key, out);
+    for (size_t i = 0; i < segs.size(); ++i) segs[i]->Read(key, at[i], out);
     // Postings of removed items stay in segments until a compaction.
     out->erase(std::remove_if(out->begin() + before, out->end(),
                               [&](const Posting& p) { return !IsLive(p.item); }),
