@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "decode/audio_reader.h"
+#include "trace/probe.h"
 #include "trace/verify_candidates.h"
 
 namespace uncut {
@@ -228,44 +229,35 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
                       static_cast<float>((dt + 0.5) / l.dt)});
     }
   }
-  std::sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) { return a.key < b.key; });
-  std::vector<uint64_t> keys;
-  for (const Use& u : uses) {
-    if (keys.empty() || keys.back() != u.key) keys.push_back(u.key);
-  }
+  const std::vector<uint64_t> keys = SortUsesByKey(&uses);
   std::vector<Posting> postings;
   RETURN_IF_ERROR(archive->Lookup(kAudioModality, keys, o.max_postings_per_key, &postings));
   // Postings come grouped by key, in the order of `keys`.
   std::unordered_map<uint32_t, double> starts;
   std::vector<MediaHit> hits;
   hits.reserve(postings.size());
-  size_t u = 0;
   uint32_t last_item = UINT32_MAX;
   double start = 0;
-  for (size_t i = 0; i < postings.size();) {
-    const uint64_t key = postings[i].key;
-    while (u < uses.size() && uses[u].key < key) ++u;
-    size_t u_end = u;
-    while (u_end < uses.size() && uses[u_end].key == key) ++u_end;
-    for (; i < postings.size() && postings[i].key == key; ++i) {
-      const Posting& p = postings[i];
-      if (p.item != last_item) {
-        auto it = starts.find(p.item);
-        if (it == starts.end()) {
-          ASSIGN_OR_RETURN(Item item, archive->GetItem(p.item));
-          double st = item.info.contains("audio") ? item.info["audio"].value("start_s", 0.0) : 0.0;
-          it = starts.emplace(p.item, st).first;
+  RETURN_IF_ERROR(ForEachPostingWithUses(
+      postings, uses, [&](const Posting& p, size_t first, size_t end) -> absl::Status {
+        if (p.item != last_item) {
+          auto it = starts.find(p.item);
+          if (it == starts.end()) {
+            ASSIGN_OR_RETURN(Item item, archive->GetItem(p.item));
+            double st =
+                item.info.contains("audio") ? item.info["audio"].value("start_s", 0.0) : 0.0;
+            it = starts.emplace(p.item, st).first;
+          }
+          start = it->second;
+          last_item = p.item;
         }
-        start = it->second;
-        last_item = p.item;
-      }
-      const double ts = start + p.pos * kAudioFrameS;
-      for (size_t j = u; j < u_end; ++j) {
-        hits.push_back(
-            {uses[j].frame * kAudioFrameS, p.item, ts, 1.0f, uses[j].speed_lo, uses[j].speed_hi});
-      }
-    }
-  }
+        const double ts = start + p.pos * kAudioFrameS;
+        for (size_t j = first; j < end; ++j) {
+          hits.push_back(
+              {uses[j].frame * kAudioFrameS, p.item, ts, 1.0f, uses[j].speed_lo, uses[j].speed_hi});
+        }
+        return absl::OkStatus();
+      }));
   // 2. Alignment.
   MediaAlignParams ap;
   ap.speed_min = o.speed_min;

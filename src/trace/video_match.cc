@@ -8,6 +8,7 @@
 
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "trace/probe.h"
 #include "trace/verify_candidates.h"
 #include "video/video_signature.h"
 
@@ -180,11 +181,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
       }
     }
   }
-  std::sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) { return a.key < b.key; });
-  std::vector<uint64_t> keys;
-  for (const Use& u : uses) {
-    if (keys.empty() || keys.back() != u.key) keys.push_back(u.key);
-  }
+  const std::vector<uint64_t> keys = SortUsesByKey(&uses);
   std::vector<Posting> postings;
   // A chunk value far more common than the archive's average (flat or
   // common picture structure) says little and costs much: keys with more
@@ -202,25 +199,19 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
   // Sorting an item's records counts the chunks each pair shares, without a
   // hash table entry per pair (there are tens of millions at scale).
   std::unordered_map<uint32_t, std::vector<uint64_t>> records;
-  size_t u = 0;
   uint32_t last_item = UINT32_MAX;
   std::vector<uint64_t>* bucket = nullptr;
-  for (size_t i = 0; i < postings.size();) {
-    const uint64_t key = postings[i].key;
-    while (u < uses.size() && uses[u].key < key) ++u;
-    size_t u_end = u;
-    while (u_end < uses.size() && uses[u_end].key == key) ++u_end;
-    for (; i < postings.size() && postings[i].key == key; ++i) {
-      const Posting& p = postings[i];
-      if (p.item != last_item) {
-        bucket = &records[p.item];
-        last_item = p.item;
-      }
-      for (size_t j = u; j < u_end; ++j) {
-        bucket->push_back(static_cast<uint64_t>(p.pos) << 24 | uses[j].frame_variant);
-      }
-    }
-  }
+  RETURN_IF_ERROR(
+      ForEachPostingWithUses(postings, uses, [&](const Posting& p, size_t first, size_t end) {
+        if (p.item != last_item) {
+          bucket = &records[p.item];
+          last_item = p.item;
+        }
+        for (size_t j = first; j < end; ++j) {
+          bucket->push_back(static_cast<uint64_t>(p.pos) << 24 | uses[j].frame_variant);
+        }
+        return absl::OkStatus();
+      }));
   // Pairs sharing one chunk only are common by chance in a large archive
   // (16 chunks of 16 bits each): they support lines but do not vote for
   // them, and are kept compactly (cell << 20 | frame) in the item's records.
