@@ -19,12 +19,12 @@ inline void Append(std::string* out, const std::string& s) { out->append(s); }
 inline void Append(std::string* out, const char* s) { out->append(s ? s : ""); }
 inline void Append(std::string* out, absl::string_view s) { out->append(s.data(), s.size()); }
 template <typename T>
-  requires std::is_integral_v<T> && (!std::is_same_v<T, char>)
-inline void Append(std::string* out, T v) {
+requires std::is_integral_v<T> &&
+    (!std::is_same_v<T, char>)inline void Append(std::string* out, T v) {
   out->append(std::to_string(v));
 }
 template <typename T>
-  requires std::is_floating_point_v<T>
+requires std::is_floating_point_v<T>
 inline void Append(std::string* out, T v) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%g", static_cast<double>(v));
@@ -43,6 +43,19 @@ std::string StrCat(const Args&... args) {
   std::string out;
   StrAppend(&out, args...);
   return out;
+}
+
+// Quotes a string for a POSIX shell ('...' with embedded quotes escaped).
+inline std::string ShellQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
 }
 
 }  // namespace uncut

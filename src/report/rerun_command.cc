@@ -4,18 +4,6 @@
 
 namespace uncut {
 
-std::string ShellQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 std::string RerunCommand(const std::string& archive_dir, const TraceReport& r,
                          const std::string& query_file, size_t max_inline_bytes) {
   std::string cmd = StrCat("uncut --archive ", ShellQuote(archive_dir), " trace");

@@ -7,12 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/strings.h"
 #include "report/trace_report.h"
 
 namespace uncut {
-
-// Quotes a string for a POSIX shell ('...' with embedded quotes escaped).
-std::string ShellQuote(std::string_view s);
 
 // `uncut --archive DIR trace ...` for `report`. Text extracts of up to
 // `max_inline_bytes` are given inline with --text; longer ones, or when

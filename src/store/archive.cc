@@ -89,6 +89,17 @@ Item ReadItem(const SqliteStmt& s) {
   return it;
 }
 
+// Every row a statement selecting kItemColumns returns.
+absl::StatusOr<std::vector<Item>> ReadItems(SqliteStmt& s) {
+  std::vector<Item> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadItem(s));
+  }
+  return out;
+}
+
 absl::StatusOr<int64_t> Generation(SqliteDb* db) {
   ASSIGN_OR_RETURN(SqliteStmt s, db->Prepare("SELECT value FROM meta WHERE key='generation'"));
   ASSIGN_OR_RETURN(bool row, s.Step());
@@ -206,13 +217,7 @@ std::string Archive::ObjectPath(const std::string& sha256) const {
 absl::StatusOr<std::vector<Item>> Archive::ListItems() {
   ASSIGN_OR_RETURN(SqliteStmt s,
                    db_->Prepare(StrCat("SELECT ", kItemColumns, " FROM items ORDER BY id")));
-  std::vector<Item> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadItem(s));
-  }
-  return out;
+  return ReadItems(s);
 }
 
 absl::StatusOr<int64_t> Archive::CatalogGeneration() { return Generation(db_.get()); }
@@ -269,13 +274,7 @@ absl::StatusOr<std::vector<Item>> Archive::Children(int64_t id) {
       SqliteStmt s,
       db_->Prepare(StrCat("SELECT ", kItemColumns, " FROM items WHERE parent_id = ? ORDER BY id")));
   s.Bind(1, id);
-  std::vector<Item> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadItem(s));
-  }
-  return out;
+  return ReadItems(s);
 }
 
 absl::StatusOr<std::vector<Item>> Archive::ItemsNamedLike(const std::string& prefix) {
@@ -289,13 +288,7 @@ absl::StatusOr<std::vector<Item>> Archive::ItemsNamedLike(const std::string& pre
                                                      " FROM items WHERE name LIKE ? ESCAPE '\\' "
                                                      "ORDER BY id")));
   s.Bind(1, pattern);
-  std::vector<Item> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadItem(s));
-  }
-  return out;
+  return ReadItems(s);
 }
 
 absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {

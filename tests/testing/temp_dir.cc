@@ -43,18 +43,6 @@ std::string TempDir::Write(std::string_view name, std::string_view content) cons
   return p;
 }
 
-std::string ShellQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 static std::string Slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream ss;

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/strings.h"
+
 namespace uncut::testing {
 
 class TempDir {
@@ -32,7 +34,7 @@ struct RunResult {
 // Runs a shell command line; captures stdout and stderr.
 RunResult RunShell(const std::string& command);
 // Quotes a string for the shell.
-std::string ShellQuote(std::string_view s);
+using ::uncut::ShellQuote;
 // The uncut binary under test ($UNCUT_TEST_BIN).
 std::string UncutBinary();
 // Runs `uncut --archive ARCHIVE ARGS` (ARGS already quoted for the shell).
