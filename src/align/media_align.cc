@@ -104,29 +104,27 @@ std::vector<Line> VoteLines(const HitsByItem& by_item, const std::vector<MediaHi
 std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits, const MediaAlignParams& p,
                                        const WeakHits& weak) {
   std::vector<MediaSegment> out;
-  HitsByItem by_item, weak_by_item;
+  HitsByItem by_item;
   for (const MediaHit& h : hits) by_item[h.item].push_back(&h);
   const std::vector<Line> lines = VoteLines(by_item, hits, p);
+  // Weak hits, asked for once per item that has a line.
   std::unordered_map<uint32_t, std::vector<MediaHit>> weak_hits;
   if (weak) {
     for (const Line& line : lines) {
-      if (weak_hits.count(line.item)) continue;
-      std::vector<MediaHit>& v = weak_hits[line.item];
-      weak(line.item, &v);
-      for (const MediaHit& h : v) weak_by_item[line.item].push_back(&h);
+      if (!weak_hits.count(line.item)) weak(line.item, &weak_hits[line.item]);
     }
   }
   for (const Line& line : lines) {
     // Supporting hits, refined: the median offset of the hits near the line.
     std::vector<const MediaHit*> support;
-    for (const HitsByItem* group : {&by_item, &weak_by_item}) {
-      auto it = group->find(line.item);
-      if (it == group->end()) continue;
-      for (const MediaHit* h : it->second) {
-        if (std::abs(h->s - (line.offset + line.speed * h->q)) <= p.tolerance_s + p.offset_bin_s) {
-          support.push_back(h);
-        }
+    auto near_line = [&](const MediaHit& h) {
+      if (std::abs(h.s - (line.offset + line.speed * h.q)) <= p.tolerance_s + p.offset_bin_s) {
+        support.push_back(&h);
       }
+    };
+    for (const MediaHit* h : by_item[line.item]) near_line(*h);
+    if (auto it = weak_hits.find(line.item); it != weak_hits.end()) {
+      for (const MediaHit& h : it->second) near_line(h);
     }
     std::vector<double> offs;
     for (const MediaHit* h : support) offs.push_back(h->s - line.speed * h->q);

@@ -71,8 +71,6 @@ class SegmentReader {
   // Appends the postings whose key is `key`, in (item, pos) order; returns
   // how many were appended.
   size_t Find(uint64_t key, std::vector<Posting>* out) const;
-  // How many postings `key` has, without decoding them.
-  size_t Count(uint64_t key) const { return Locate(key).count; }
   // Calls fn for every posting in order; stops early when fn returns false.
   void ForEach(const std::function<bool(const Posting&)>& fn) const;
   uint64_t size() const { return count_; }

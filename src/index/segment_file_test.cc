@@ -25,7 +25,7 @@ TEST(SegmentFile, FindsEveryPostingOfAKeyInItemAndPositionOrder) {
   EXPECT_EQ(r->Find(4, &none), 0u);
   EXPECT_EQ(r->Find(8, &none), 0u);
   EXPECT_EQ(r->Find(2, &none), 0u);
-  EXPECT_EQ(r->Count(5), 3u);
+  EXPECT_EQ(r->Locate(5).count, 3u);
   EXPECT_TRUE(r->Verify().ok());
 }
 
@@ -49,10 +49,11 @@ TEST(SegmentFile, LargeSegmentsSortAndSearchCorrectly) {
   });
   ASSERT_EQ(all, expected);
   uint64_t key = expected[12345].key;
-  size_t n = std::count_if(expected.begin(), expected.end(), [&](const Posting& x) { return x.key == key; });
+  size_t n = std::count_if(expected.begin(), expected.end(),
+                           [&](const Posting& x) { return x.key == key; });
   std::vector<Posting> found;
   EXPECT_EQ(r->Find(key, &found), n);
-  EXPECT_EQ(r->Count(key), n);
+  EXPECT_EQ(r->Locate(key).count, n);
   EXPECT_TRUE(r->Verify().ok());
 }
 
@@ -63,8 +64,8 @@ TEST(SegmentFile, MergeKeepsOnlyLiveItems) {
   ASSERT_TRUE(WriteSegment(dir.File("b.seg"), &b).ok());
   auto ra = SegmentReader::Open(dir.File("a.seg"));
   auto rb = SegmentReader::Open(dir.File("b.seg"));
-  ASSERT_TRUE(MergeSegments({&*ra, &*rb}, [](uint32_t item) { return item != 2; },
-                            dir.File("m.seg"))
+  ASSERT_TRUE(MergeSegments(
+                  {&*ra, &*rb}, [](uint32_t item) { return item != 2; }, dir.File("m.seg"))
                   .ok());
   auto m = SegmentReader::Open(dir.File("m.seg"));
   ASSERT_TRUE(m.ok());

@@ -8,12 +8,12 @@
 namespace uncut {
 namespace {
 
-constexpr int kSize = 64;   // downsampled image
-constexpr int kDct = 16;    // coefficients per axis
+constexpr int kSize = 64;  // downsampled image
+constexpr int kDct = 16;   // coefficients per axis
 
 // Rows i = 1..16 of the 64-point DCT-II matrix (row 0, the mean, is skipped).
 const std::array<float, kDct * kSize>& DctMatrix() {
-  static const std::array<float, kDct * kSize> m = [] {
+  static const std::array<float, kDct* kSize> m = [] {
     std::array<float, kDct * kSize> out{};
     const double scale = std::sqrt(2.0 / kSize);
     for (int i = 0; i < kDct; ++i) {
@@ -100,8 +100,10 @@ std::optional<PdqHash> PdqHash::FromHex(std::string_view hex) {
     uint64_t v = 0;
     for (int k = 0; k < 4; ++k) {
       char c = hex[(15 - w) * 4 + k];
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
       if (d < 0) return std::nullopt;
       v = v << 4 | d;
     }
@@ -186,12 +188,6 @@ PdqBlock AreaAverage64(const GrayIntegral& image, int x, int y, int w, int h) {
 
 PdqDct PdqDctFromBlock(const PdqBlock& block) { return DctOf64(block.data()); }
 
-PdqDct PdqDctFromGrayRegion(const uint8_t* gray, int stride, int x0, int y0, int w, int h) {
-  // Only the rows of the region are needed for its summed-area table.
-  GrayIntegral image(gray + static_cast<size_t>(y0) * stride + x0, w, h, stride);
-  return PdqDctFromBlock(AreaAverage64(image, 0, 0, w, h));
-}
-
 PdqHash PdqHashFromDct(const PdqDct& dct) {
   std::array<float, 256> sorted = dct.c;
   std::nth_element(sorted.begin(), sorted.begin() + 127, sorted.end());
@@ -221,7 +217,8 @@ PdqDct PdqDctFromRgb(const uint8_t* rgb, int rows, int cols, int stride) {
   for (int r = 0; r < rows; ++r) {
     const uint8_t* p = rgb + static_cast<size_t>(r) * stride;
     for (int c = 0; c < cols; ++c) {
-      luma[static_cast<size_t>(r) * cols + c] = 0.299f * p[3 * c] + 0.587f * p[3 * c + 1] + 0.114f * p[3 * c + 2];
+      luma[static_cast<size_t>(r) * cols + c] =
+          0.299f * p[3 * c] + 0.587f * p[3 * c + 1] + 0.114f * p[3 * c + 2];
     }
   }
   return PdqDctFromLuma(luma.data(), rows, cols);
@@ -230,7 +227,8 @@ PdqDct PdqDctFromRgb(const uint8_t* rgb, int rows, int cols, int stride) {
 PdqDct PdqDctFromGray(const uint8_t* gray, int rows, int cols, int stride) {
   std::vector<float> luma(static_cast<size_t>(rows) * cols);
   for (int r = 0; r < rows; ++r) {
-    for (int c = 0; c < cols; ++c) luma[static_cast<size_t>(r) * cols + c] = gray[static_cast<size_t>(r) * stride + c];
+    for (int c = 0; c < cols; ++c)
+      luma[static_cast<size_t>(r) * cols + c] = gray[static_cast<size_t>(r) * stride + c];
   }
   return PdqDctFromLuma(luma.data(), rows, cols);
 }

@@ -33,9 +33,7 @@ struct PdqHash {
   std::string ToHex() const;
   static std::optional<PdqHash> FromHex(std::string_view hex);
   // The 16-bit chunk i (0..15) used by multi-index hashing.
-  uint16_t Chunk(int i) const {
-    return static_cast<uint16_t>(words[i / 4] >> (16 * (i % 4)));
-  }
+  uint16_t Chunk(int i) const { return static_cast<uint16_t>(words[i / 4] >> (16 * (i % 4))); }
 };
 
 inline int Hamming(const PdqHash& a, const PdqHash& b) {
@@ -69,16 +67,14 @@ class GrayIntegral {
   std::vector<double> table_;  // (w + 1) x (h + 1)
 };
 
-// A 64x64 block: the area averages of a rectangle's cells.
+// A rectangle of an 8-bit grey image area-averaged straight to 64x64: each
+// cell is the mean of the area it covers, with fractional edges. Every region
+// size gets the same low-pass filter this way, so a small inset of a query
+// and a large source frame are filtered alike; uncut hashes regions for
+// matching this way (the reference path above is for compatibility).
 using PdqBlock = std::array<float, 64 * 64>;
 PdqBlock AreaAverage64(const GrayIntegral& image, int x, int y, int w, int h);
 PdqDct PdqDctFromBlock(const PdqBlock& block);
-
-// A rectangle of an 8-bit grey image, area-averaged straight to 64x64 and
-// hashed. Every region size gets the same low-pass filter this way, so a
-// small inset of a query and a large source frame are filtered alike; uncut
-// uses this for matching (the reference path above for compatibility).
-PdqDct PdqDctFromGrayRegion(const uint8_t* gray, int stride, int x, int y, int w, int h);
 
 // Convenience: luminance from packed RGB24 or from 8-bit grey.
 PdqDct PdqDctFromRgb(const uint8_t* rgb, int rows, int cols, int stride);

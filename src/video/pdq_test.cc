@@ -65,6 +65,37 @@ TEST(Pdq, FlippedDctEqualsTheDctOfTheFlippedImage) {
   }
 }
 
+TEST(Pdq, AreaAverageWeighsFractionalPixelsByTheAreaTheyCover) {
+  // 110x70 noise; the region 7..103 x 3..63 (96x60) makes cells of 1.5 x
+  // 0.9375 pixels, so most cells take fractions of their edge pixels.
+  const int w = 110, h = 70, stride = 112;
+  std::mt19937 rng(7);
+  std::vector<uint8_t> px(static_cast<size_t>(stride) * h);
+  for (uint8_t& p : px) p = static_cast<uint8_t>(rng() & 0xFF);
+  GrayIntegral image(px.data(), w, h, stride);
+  const int rx = 7, ry = 3, rw = 96, rh = 60;
+  PdqBlock got = AreaAverage64(image, rx, ry, rw, rh);
+  // Reference: every pixel weighed by its overlap with the cell.
+  const double sx = rw / 64.0, sy = rh / 64.0;
+  for (int i = 0; i < 64; i += 7) {
+    for (int j = 0; j < 64; j += 5) {
+      double x0 = rx + j * sx, x1 = x0 + sx, y0 = ry + i * sy, y1 = y0 + sy, sum = 0;
+      for (int y = static_cast<int>(y0); y < y1; ++y) {
+        for (int x = static_cast<int>(x0); x < x1; ++x) {
+          double ov = (std::min<double>(x + 1, x1) - std::max<double>(x, x0)) *
+                      (std::min<double>(y + 1, y1) - std::max<double>(y, y0));
+          sum += ov * px[static_cast<size_t>(y) * stride + x];
+        }
+      }
+      EXPECT_NEAR(got[i * 64 + j], sum / (sx * sy), 1e-3) << "cell " << i << "," << j;
+    }
+  }
+  // A whole-pixel region reads back the pixels' own values.
+  PdqBlock exact = AreaAverage64(image, 10, 2, 64, 64);
+  EXPECT_FLOAT_EQ(exact[0], px[2 * stride + 10]);
+  EXPECT_FLOAT_EQ(exact[63 * 64 + 63], px[65 * stride + 73]);
+}
+
 TEST(Pdq, FlatImagesHaveLowQuality) {
   std::vector<float> flat(100 * 100, 80.0f);
   EXPECT_EQ(PdqDctFromLuma(flat.data(), 100, 100).quality, 0);
