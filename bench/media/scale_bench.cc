@@ -402,7 +402,8 @@ absl::Status Build(const Flags& f) {
       it.name = name;
       it.added_from = StrCat("synthetic/", name);
       it.added_at = NowRfc3339();
-      it.object = obj.sha256;
+      it.object = obj.object;
+      it.object_offset = obj.offset;
       n.postings[kVideoModality] = VideoPostings(sig, VideoSignOptions().min_quality);
       n.postings[kAudioModality] = AudioPostings(peaks);
       vpost += n.postings[kVideoModality].size();

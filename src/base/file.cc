@@ -203,14 +203,22 @@ absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int
 
 absl::Status MakeDirs(const std::string& path) {
   if (path.empty()) return absl::OkStatus();
-  std::string cur;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    cur = path.substr(0, pos);
-    if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) {
-      return ErrnoStatus(cur, "cannot create directory", errno);
+  // The common case, the directory or only its last level missing, costs one
+  // system call; missing parents are created on the way back.
+  if (::mkdir(path.c_str(), 0755) != 0) {
+    int err = errno;
+    if (err == ENOENT) {
+      size_t slash = path.find_last_of('/');
+      if (slash == std::string::npos || slash == 0) {
+        return ErrnoStatus(path, "cannot create directory", err);
+      }
+      absl::Status parent = MakeDirs(path.substr(0, slash));
+      if (!parent.ok()) return parent;
+      if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+        return ErrnoStatus(path, "cannot create directory", errno);
+      }
+    } else if (err != EEXIST) {
+      return ErrnoStatus(path, "cannot create directory", err);
     }
   }
   if (!IsDirectory(path)) {

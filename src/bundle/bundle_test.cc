@@ -34,7 +34,8 @@ class BundleTest : public ::testing::Test {
     n.item.added_from = "/x/" + name;
     n.item.added_at = NowRfc3339();
     n.item.meta.source_url = "https://example.org/" + name;
-    n.item.object = staged->sha256;
+    n.item.object = staged->object;
+    n.item.object_offset = staged->offset;
     auto id = (*batch)->AddItem(std::move(n));
     EXPECT_TRUE((*batch)->Commit().ok());
     return *archive_->GetItem(*id);

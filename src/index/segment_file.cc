@@ -19,13 +19,38 @@ constexpr size_t kHeaderBytes = 48;
 constexpr size_t kBlockBytes = 4096;
 constexpr size_t kIndexEntryBytes = 20;
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
+// Bytes being assembled; varints are written in place, without a capacity
+// check per byte.
+class ByteBuffer {
+ public:
+  void PutVarint(uint64_t v) {
+    Reserve(10);
+    char* p = buf_.data() + len_;
+    char* const start = p;
+    while (v >= 0x80) {
+      *p++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
+    len_ += static_cast<size_t>(p - start);
   }
-  out->push_back(static_cast<char>(v));
-}
+  void Append(const ByteBuffer& o) {
+    Reserve(o.len_);
+    std::memcpy(buf_.data() + len_, o.buf_.data(), o.len_);
+    len_ += o.len_;
+  }
+  std::string_view view() const { return std::string_view(buf_.data(), len_); }
+  size_t size() const { return len_; }
+  bool empty() const { return len_ == 0; }
+  void clear() { len_ = 0; }
+
+ private:
+  void Reserve(size_t n) {
+    if (len_ + n > buf_.size()) buf_.resize(std::max(2 * buf_.size(), len_ + n + 256));
+  }
+  std::string buf_;
+  size_t len_ = 0;
+};
 
 // Decodes a varint; REQUIRES a well-formed segment (Open and Verify check bounds).
 inline uint64_t GetVarint(const uint8_t** p, const uint8_t* end) {
@@ -43,21 +68,26 @@ void PutFixed(std::string* out, T v) {
   out->append(reinterpret_cast<const char*>(&v), sizeof(v));
 }
 
-// Sorts postings into (key, item, pos) order. Keys are mostly uniform
-// hashes, so a stable LSD radix sort on the top 32 key bits (three passes of
-// 11 bits, cache-friendly bucket counts) nearly finishes the job; runs that
-// share their top bits are then sorted fully.
+// Sorts postings into (key, item, pos) order. A stable LSD radix sort on the
+// top 22 bits of the keys in use (two passes of 11 bits, cache-friendly
+// bucket counts) nearly finishes the job for hashed keys, which are uniform;
+// runs that share those bits are then sorted fully (for small media keys,
+// the runs are postings of one key, usually already in item order).
 void SortPostings(std::vector<Posting>* postings) {
   std::vector<Posting>& v = *postings;
   if (v.size() < 4096) {
     std::sort(v.begin(), v.end());
     return;
   }
+  uint64_t any = 0;
+  for (const Posting& p : v) any |= p.key;
+  const int bits = any == 0 ? 1 : 64 - __builtin_clzll(any);
+  const int low = std::max(0, bits - 22);
   std::vector<Posting> tmp(v.size());
   constexpr int kBits = 11;
   std::vector<size_t> count(1 << kBits);
-  for (int shift = 32; shift < 64; shift += kBits) {
-    const uint64_t mask = (uint64_t{1} << std::min(kBits, 64 - shift)) - 1;
+  for (int shift = low; shift < bits; shift += kBits) {
+    const uint64_t mask = (uint64_t{1} << std::min(kBits, bits - shift)) - 1;
     std::fill(count.begin(), count.end(), 0);
     for (const Posting& p : v) ++count[(p.key >> shift) & mask];
     size_t sum = 0;
@@ -71,8 +101,10 @@ void SortPostings(std::vector<Posting>* postings) {
   }
   for (size_t i = 0; i < v.size();) {
     size_t j = i + 1;
-    while (j < v.size() && (v[j].key >> 32) == (v[i].key >> 32)) ++j;
-    if (j - i > 1) std::sort(v.begin() + i, v.begin() + j);
+    while (j < v.size() && (v[j].key >> low) == (v[i].key >> low)) ++j;
+    if (j - i > 1 && !std::is_sorted(v.begin() + i, v.begin() + j)) {
+      std::sort(v.begin() + i, v.begin() + j);
+    }
     i = j;
   }
 }
@@ -102,9 +134,9 @@ class SegmentWriter {
       if (block_.size() >= kBlockBytes) RETURN_IF_ERROR(EndBlock());
       if (block_.empty()) {
         index_.push_back({p.key, written_ + 0, 0});
-        PutVarint(&block_, 0);
+        block_.PutVarint(0);
       } else {
-        PutVarint(&block_, p.key - key_);
+        block_.PutVarint(p.key - key_);
       }
       key_ = p.key;
       have_key_ = true;
@@ -112,8 +144,8 @@ class SegmentWriter {
       prev_pos_ = 0;
     }
     uint64_t item_delta = p.item - prev_item_;
-    PutVarint(&key_postings_, item_delta);
-    PutVarint(&key_postings_, item_delta == 0 && key_count_ > 0 ? p.pos - prev_pos_ : p.pos);
+    key_postings_.PutVarint(item_delta);
+    key_postings_.PutVarint(item_delta == 0 && key_count_ > 0 ? p.pos - prev_pos_ : p.pos);
     prev_item_ = p.item;
     prev_pos_ = p.pos;
     ++key_count_;
@@ -162,8 +194,8 @@ class SegmentWriter {
 
   absl::Status EndKey() {
     if (!have_key_) return absl::OkStatus();
-    PutVarint(&block_, key_count_);
-    block_.append(key_postings_);
+    block_.PutVarint(key_count_);
+    block_.Append(key_postings_);
     key_postings_.clear();
     key_count_ = 0;
     have_key_ = false;
@@ -171,11 +203,11 @@ class SegmentWriter {
   }
   absl::Status EndBlock() {
     if (block_.empty()) return absl::OkStatus();
-    RETURN_IF_ERROR(Write(block_));
+    RETURN_IF_ERROR(Write(block_.view()));
     block_.clear();
     return absl::OkStatus();
   }
-  absl::Status Write(const std::string& bytes) {
+  absl::Status Write(std::string_view bytes) {
     XXH3_64bits_update(state_, bytes.data(), bytes.size());
     written_ += bytes.size();
     return file_.WriteAll(bytes);
@@ -184,7 +216,7 @@ class SegmentWriter {
   File file_;
   std::string path_, tmp_;
   XXH3_state_t* state_ = nullptr;
-  std::string block_, key_postings_;
+  ByteBuffer block_, key_postings_;
   std::vector<Entry> index_;
   uint64_t key_ = 0, count_ = 0, written_ = 0;
   uint32_t prev_item_ = 0, prev_pos_ = 0;

@@ -58,7 +58,8 @@ class ChildQueue : public ChildSink {
       ASSIGN_OR_RETURN(StagedObject o, batch_->StageBytes(*c.decoded));
       it.sha256 = o.sha256;
       it.size = o.size;
-      it.object = o.sha256;
+      it.object = o.object;
+      it.object_offset = o.offset;
       own = *c.decoded;
     } else {
       if (c.offset > parent_bytes.size() || c.size > parent_bytes.size() - c.offset) {
@@ -103,7 +104,7 @@ class ChildQueue : public ChildSink {
 
 absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& path,
                                        const Extractor& extractor, const AddOptions& options) {
-  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
+  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path, Placement::kPackIfSmall));
   AddOutcome out;
   ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
   if (existing) {
@@ -117,8 +118,19 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
     batch->Discard(obj);
     return WithPath(path, s);
   };
-  auto mapped = MappedFile::Open(obj.path);
-  if (!mapped.ok()) return fail(mapped.status());
+  // The stored bytes, not the user's file, which may change meanwhile.
+  MappedFile mapped;
+  std::string_view bytes = obj.contents;
+  if (bytes.size() != obj.size) {
+    // Stored earlier (or on its own): read from the archive.
+    auto m = MappedFile::Open(obj.path);
+    if (!m.ok()) return fail(m.status());
+    mapped = std::move(*m);
+    if (obj.offset > mapped.data().size() || obj.size > mapped.data().size() - obj.offset) {
+      return fail(absl::DataLossError(StrCat(obj.path, ": shorter than the catalog says")));
+    }
+    bytes = mapped.data().substr(obj.offset, obj.size);
+  }
   // The container's item is queued first so its children can name it; its
   // text and info are filled in once extraction is done.
   NewItem n;
@@ -131,13 +143,14 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
   it.added_from = AbsolutePath(path);
   it.added_at = NowRfc3339();
   it.meta = options.meta;
-  it.object = obj.sha256;
+  it.object = obj.object;
+  it.object_offset = obj.offset;
   ASSIGN_OR_RETURN(it.id, batch->AddItem(NewItem{it, std::nullopt, {}, {}}));
-  ChildQueue children(batch, it, mapped->data(), &out);
+  ChildQueue children(batch, it, bytes, &out);
   ExtractOptions eo;
   eo.charset = options.charset;
   eo.children = &children;
-  auto extraction = extractor.Extract(mapped->data(), eo);
+  auto extraction = extractor.Extract(bytes, eo);
   if (!extraction.ok()) return fail(extraction.status());
   it.kind = extraction->kind;
   it.format = extraction->format;

@@ -129,7 +129,8 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   it.added_from = AbsolutePath(path);
   it.added_at = NowRfc3339();
   it.meta = options.meta;
-  it.object = obj.sha256;
+  it.object = obj.object;
+  it.object_offset = obj.offset;
   it.info["media"] = info->ToJson();
   if (!it.meta.title && info->tags.count("title")) it.meta.title = info->tags.at("title");
   if (info->has_video()) {

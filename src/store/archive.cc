@@ -23,7 +23,13 @@
 namespace uncut {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: small originals may live in packs (objects/packs/pack-*).
+constexpr int kSchemaVersion = 2;
+// Originals up to this size are packed (see Placement).
+constexpr uint64_t kPackLimit = 16u << 20;
+constexpr char kPackPrefix[] = "pack-";
+
+bool IsPack(const std::string& object) { return object.rfind(kPackPrefix, 0) == 0; }
 
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -210,8 +216,9 @@ absl::Status Archive::EnsureSchema(bool create) {
   return tx->Commit();
 }
 
-std::string Archive::ObjectPath(const std::string& sha256) const {
-  return JoinPath(JoinPath(JoinPath(dir_, "objects"), sha256.substr(0, 2)), sha256);
+std::string Archive::ObjectPath(const std::string& object) const {
+  if (IsPack(object)) return JoinPath(JoinPath(JoinPath(dir_, "objects"), "packs"), object);
+  return JoinPath(JoinPath(JoinPath(dir_, "objects"), object.substr(0, 2)), object);
 }
 
 absl::StatusOr<std::vector<Item>> Archive::ListItems() {
@@ -457,8 +464,9 @@ absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
       if (!n.ok()) {
         problems.push_back({ref, std::string(n.status().message())});
       } else if (*n != it.size || Sha256Hex(bytes) != it.sha256) {
-        problems.push_back({ref, StrCat("bytes at offset ", it.object_offset, " of object ",
-                                        it.object, " no longer hash to ", it.sha256)});
+        problems.push_back({ref, StrCat("original has changed: its ", it.size, " bytes at offset ",
+                                        it.object_offset, " of ", path, " no longer hash to ",
+                                        it.sha256)});
       }
     }
     if (progress) progress(++done, items.size());
@@ -482,7 +490,8 @@ absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
 WriteBatch::~WriteBatch() {
   // Staged objects that were never published are swept now; if the process
   // dies instead, the next writer finds the staging marker and sweeps.
-  if (!staged_.empty() || !items_.empty()) Sweep().IgnoreError();
+  pack_ = File();
+  if (!staged_.empty() || !items_.empty() || !pack_name_.empty()) Sweep().IgnoreError();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
@@ -515,6 +524,12 @@ absl::Status WriteBatch::Sweep() {
       for (const std::string& f : ListDir(d)) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
       continue;
     }
+    if (sub == "packs") {
+      for (const std::string& f : ListDir(d)) {
+        if (!objects.count(f)) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
+      }
+      continue;
+    }
     if (!IsDirectory(d)) continue;
     for (const std::string& f : ListDir(d)) {
       if (!IsHexSha(f) || !objects.count(f)) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
@@ -531,16 +546,108 @@ absl::Status WriteBatch::Sweep() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path) {
-  std::string staging = JoinPath(archive_->dir_, "objects/staging");
-  RETURN_IF_ERROR(MakeDirs(staging));
-  std::string tmp = JoinPath(staging, UniqueName());
+absl::Status WriteBatch::MakeStagingMarker() {
+  // The marker tells the next writer to sweep, should this one die.
+  if (!staging_made_) RETURN_IF_ERROR(MakeDirs(JoinPath(archive_->dir_, "objects/staging")));
+  staging_made_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> WriteBatch::FindStored(StagedObject* out) {
+  auto packed = packed_.find(out->sha256);
+  if (packed != packed_.end()) {
+    out->object = pack_name_;
+    out->offset = packed->second;
+    out->path = archive_->ObjectPath(pack_name_);
+    return true;
+  }
+  if (staged_.count(out->sha256)) {
+    out->object = out->sha256;
+    out->path = archive_->ObjectPath(out->sha256);
+    return true;
+  }
+  // Any stored item with these bytes will do, a part of a container too.
+  ASSIGN_OR_RETURN(SqliteStmt q, archive_->db_->Prepare(
+                                     "SELECT object, object_offset FROM items WHERE sha256 = ? "
+                                     "ORDER BY parent_id IS NOT NULL LIMIT 1"));
+  q.Bind(1, out->sha256);
+  ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return false;
+  out->object = q.ColumnText(0);
+  out->offset = static_cast<uint64_t>(q.ColumnInt(1));
+  out->path = archive_->ObjectPath(out->object);
+  out->existed = true;
+  return true;
+}
+
+absl::Status WriteBatch::Pack(std::string_view bytes, StagedObject* out) {
+  ASSIGN_OR_RETURN(bool stored, FindStored(out));
+  if (stored) return absl::OkStatus();
+  if (pack_name_.empty()) {
+    RETURN_IF_ERROR(MakeStagingMarker());
+    RETURN_IF_ERROR(MakeDirs(JoinPath(archive_->dir_, "objects/packs")));
+    std::string name = StrCat(kPackPrefix, UniqueName());
+    ASSIGN_OR_RETURN(pack_, File::Create(archive_->ObjectPath(name), 0444));
+    pack_name_ = name;
+    pack_size_ = 0;
+  }
+  absl::Status w = pack_.WriteAll(bytes);
+  if (!w.ok()) {
+    TrimPack();
+    return w;
+  }
+  out->object = pack_name_;
+  out->offset = pack_size_;
+  out->path = archive_->ObjectPath(pack_name_);
+  packed_[out->sha256] = pack_size_;
+  pack_size_ += bytes.size();
+  return absl::OkStatus();
+}
+
+void WriteBatch::TrimPack() {
+  if (pack_name_.empty()) return;
+  uint64_t keep = 0;
+  for (const NewItem& n : items_) {
+    if (n.item.object == pack_name_) keep = std::max(keep, n.item.object_offset + n.item.size);
+  }
+  if (keep >= pack_size_) return;
+  if (::ftruncate(pack_.fd(), static_cast<off_t>(keep)) != 0) return;
+  if (::lseek(pack_.fd(), static_cast<off_t>(keep), SEEK_SET) < 0) return;
+  pack_size_ = keep;
+  for (auto it = packed_.begin(); it != packed_.end();) {
+    it = it->second >= keep ? packed_.erase(it) : std::next(it);
+  }
+}
+
+absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path, Placement placement) {
   ASSIGN_OR_RETURN(File in, File::OpenForRead(path));
+  if (placement == Placement::kPackIfSmall) {
+    ASSIGN_OR_RETURN(uint64_t size, in.Size());
+    if (size <= kPackLimit) {
+      StagedObject out;
+      out.contents.resize(size);
+      size_t got = 0;
+      while (got < out.contents.size()) {
+        ASSIGN_OR_RETURN(size_t n, in.Read(out.contents.data() + got, out.contents.size() - got));
+        if (n == 0) break;
+        got += n;
+      }
+      // A file that shrank while being read is stored as read.
+      out.contents.resize(got);
+      out.size = got;
+      out.sha256 = Sha256Hex(out.contents);
+      RETURN_IF_ERROR(Pack(out.contents, &out));
+      return out;
+    }
+  }
+  RETURN_IF_ERROR(MakeStagingMarker());
+  std::string tmp = JoinPath(JoinPath(archive_->dir_, "objects/staging"), UniqueName());
   StagedObject out;
   {
     ASSIGN_OR_RETURN(File f, File::Create(tmp, 0444));
     Sha256 h;
-    std::string buf(1 << 20, '\0');
+    std::string& buf = copy_buffer_;
+    buf.resize(1 << 20);
     while (true) {
       auto n = in.Read(buf.data(), buf.size());
       if (!n.ok()) {
@@ -565,6 +672,7 @@ absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path) {
       return s;
     }
   }
+  out.object = out.sha256;
   out.path = archive_->ObjectPath(out.sha256);
   if (PathExists(out.path)) {
     out.existed = true;
@@ -586,12 +694,17 @@ absl::StatusOr<StagedObject> WriteBatch::StageBytes(std::string_view bytes) {
   StagedObject out;
   out.sha256 = Sha256Hex(bytes);
   out.size = bytes.size();
+  if (bytes.size() <= kPackLimit) {
+    RETURN_IF_ERROR(Pack(bytes, &out));
+    return out;
+  }
+  out.object = out.sha256;
   out.path = archive_->ObjectPath(out.sha256);
   if (PathExists(out.path)) {
     out.existed = true;
     return out;
   }
-  RETURN_IF_ERROR(MakeDirs(JoinPath(archive_->dir_, "objects/staging")));
+  RETURN_IF_ERROR(MakeStagingMarker());
   RETURN_IF_ERROR(MakeDirs(out.path.substr(0, out.path.find_last_of('/'))));
   std::string tmp = JoinPath(JoinPath(archive_->dir_, "objects/staging"), UniqueName());
   {
@@ -608,7 +721,12 @@ absl::StatusOr<StagedObject> WriteBatch::StageBytes(std::string_view bytes) {
 }
 
 void WriteBatch::Discard(const StagedObject& object) {
-  if (object.existed || !staged_.count(object.sha256)) return;
+  if (object.existed) return;
+  if (IsPack(object.object)) {
+    if (object.object == pack_name_) TrimPack();
+    return;
+  }
+  if (!staged_.count(object.sha256)) return;
   // Another queued item may use the same bytes.
   for (const NewItem& n : items_) {
     if (n.item.object == object.sha256) return;
@@ -626,10 +744,12 @@ void WriteBatch::Truncate(size_t mark) {
     dropped.insert(n.item.object);
   }
   items_.resize(mark);
+  if (!pack_name_.empty() && dropped.count(pack_name_)) TrimPack();
   for (const std::string& object : dropped) {
     if (!staged_.count(object)) continue;
     StagedObject o;
     o.sha256 = object;
+    o.object = object;
     o.path = archive_->ObjectPath(object);
     Discard(o);
   }
@@ -682,11 +802,28 @@ absl::Status WriteBatch::RemoveItem(int64_t id) {
 }
 
 absl::Status WriteBatch::Commit() {
+  // The pack is complete: later stages start a new one.
+  const bool packed = !pack_name_.empty();
+  if (packed) {
+    absl::Status closed = pack_.Close();
+    if (closed.ok() && pack_size_ == 0) closed = RemoveFile(archive_->ObjectPath(pack_name_));
+    pack_name_.clear();
+    packed_.clear();
+    pack_size_ = 0;
+    if (!closed.ok()) return closed;
+  }
   if (items_.empty() && removals_.empty()) return absl::OkStatus();
   SqliteDb* db = archive_->db_.get();
   // Segment files first (under names no one references yet), then the
   // catalog transaction that makes items and segments visible together.
   std::map<std::string, std::vector<Posting>> merged;
+  {
+    std::map<std::string, size_t> total;
+    for (const NewItem& n : items_) {
+      for (const auto& [modality, postings] : n.postings) total[modality] += postings.size();
+    }
+    for (const auto& [modality, n] : total) merged[modality].reserve(n);
+  }
   for (NewItem& n : items_) {
     for (auto& [modality, postings] : n.postings) {
       auto& dst = merged[modality];
@@ -794,6 +931,13 @@ absl::Status WriteBatch::Commit() {
       del.Bind(1, id);
       RETURN_IF_ERROR(del.Run());
     }
+    if (packed) {
+      // Older readers do not know packs.
+      RETURN_IF_ERROR(db->Exec(StrCat("UPDATE meta SET value = '", kSchemaVersion,
+                                      "' WHERE key = 'schema_version' AND "
+                                      "CAST(value AS INTEGER) < ",
+                                      kSchemaVersion)));
+    }
     RETURN_IF_ERROR(BumpGeneration(db));
     return tx->Commit();
   }();
@@ -808,7 +952,11 @@ absl::Status WriteBatch::Commit() {
       used.Reset().IgnoreError();
       used.Bind(1, object);
       ASSIGN_OR_RETURN(bool row, used.Step());
-      if (!row) RETURN_IF_ERROR(RemoveFile(archive_->ObjectPath(object)));
+      if (!row) {
+        RETURN_IF_ERROR(RemoveFile(archive_->ObjectPath(object)));
+      } else if (IsPack(object)) {
+        RETURN_IF_ERROR(Repack(object));
+      }
     }
   }
   items_.clear();
@@ -817,7 +965,93 @@ absl::Status WriteBatch::Commit() {
   pending_bytes_ = 0;
   // Nothing is staged any more: drop the marker that makes the next writer sweep.
   ::rmdir(JoinPath(archive_->dir_, "objects/staging").c_str());
+  staging_made_ = false;
   return absl::OkStatus();
+}
+
+absl::Status WriteBatch::Repack(const std::string& pack) {
+  // The ranges items still use, merged (a container's parts lie inside it).
+  struct Use {
+    int64_t id;
+    uint64_t offset, size;
+  };
+  std::vector<Use> uses;
+  {
+    ASSIGN_OR_RETURN(SqliteStmt q, archive_->db_->Prepare(
+                                       "SELECT id, object_offset, size FROM items WHERE object = ? "
+                                       "ORDER BY object_offset"));
+    q.Bind(1, pack);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      uses.push_back({q.ColumnInt(0), static_cast<uint64_t>(q.ColumnInt(1)),
+                      static_cast<uint64_t>(q.ColumnInt(2))});
+    }
+  }
+  struct Range {
+    uint64_t from, to, moved_to;
+  };
+  std::vector<Range> live;
+  for (const Use& u : uses) {
+    if (!live.empty() && u.offset <= live.back().to) {
+      live.back().to = std::max(live.back().to, u.offset + u.size);
+    } else {
+      live.push_back({u.offset, u.offset + u.size, 0});
+    }
+  }
+  if (live.empty()) return absl::OkStatus();
+  const std::string old_path = archive_->ObjectPath(pack);
+  ASSIGN_OR_RETURN(File in, File::OpenForRead(old_path));
+  ASSIGN_OR_RETURN(uint64_t old_size, in.Size());
+  uint64_t kept = 0;
+  for (Range& r : live) {
+    r.moved_to = kept;
+    kept += r.to - r.from;
+  }
+  if (kept == old_size) return absl::OkStatus();
+  // Written under a name nothing references, with the sweep marker in place:
+  // killed here, the next writer deletes it and the old pack stays in use.
+  RETURN_IF_ERROR(MakeStagingMarker());
+  const std::string name = StrCat(kPackPrefix, UniqueName());
+  const std::string new_path = archive_->ObjectPath(name);
+  {
+    ASSIGN_OR_RETURN(File out, File::Create(new_path, 0444));
+    std::string& buf = copy_buffer_;
+    buf.resize(1 << 20);
+    for (const Range& r : live) {
+      for (uint64_t at = r.from; at < r.to;) {
+        size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), r.to - at));
+        ASSIGN_OR_RETURN(size_t n, in.ReadAt(buf.data(), want, at));
+        if (n == 0) return absl::DataLossError(StrCat(old_path, ": shorter than the catalog says"));
+        RETURN_IF_ERROR(out.WriteAll(std::string_view(buf.data(), n)));
+        at += n;
+      }
+    }
+    RETURN_IF_ERROR(out.Sync());
+    RETURN_IF_ERROR(out.Close());
+  }
+  RETURN_IF_ERROR(SyncDir(JoinPath(archive_->dir_, "objects/packs")));
+  absl::Status s = [&]() -> absl::Status {
+    SqliteDb* db = archive_->db_.get();
+    ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+    ASSIGN_OR_RETURN(SqliteStmt up,
+                     db->Prepare("UPDATE items SET object = ?, object_offset = ? WHERE id = ?"));
+    size_t r = 0;
+    for (const Use& u : uses) {
+      while (r + 1 < live.size() && u.offset >= live[r + 1].from) ++r;
+      up.Reset().IgnoreError();
+      up.Bind(1, name).Bind(2, static_cast<int64_t>(live[r].moved_to + (u.offset - live[r].from)));
+      up.Bind(3, u.id);
+      RETURN_IF_ERROR(up.Run());
+    }
+    RETURN_IF_ERROR(BumpGeneration(db));
+    return tx->Commit();
+  }();
+  if (!s.ok()) {
+    RemoveFile(new_path).IgnoreError();
+    return s;
+  }
+  return RemoveFile(old_path);
 }
 
 absl::Status WriteBatch::Compact() {

@@ -24,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/file.h"
 #include "extract/extractor.h"
 #include "index/posting.h"
 #include "index/segment_file.h"
@@ -65,12 +66,23 @@ struct StoredText {
 using PostingsByModality = std::map<std::string, std::vector<Posting>>;
 
 // An original copied into the object store but not yet referenced.
+// Where staged bytes live: a file of their own (object = SHA-256), or a
+// range of a pack shared with other small originals (object = pack name,
+// offset = where the bytes start).
 struct StagedObject {
   std::string sha256;
   uint64_t size = 0;
-  std::string path;      // where it now lives inside the archive
-  bool existed = false;  // an identical object was already stored
+  std::string object;
+  uint64_t offset = 0;
+  std::string path;      // the file holding them inside the archive
+  bool existed = false;  // identical bytes were already stored
+  std::string contents;  // the bytes, when StageFile packed them
 };
+
+// How StageFile stores a file: media stays a file of its own, since its
+// decoders read it by path; small documents go into the batch's pack, which
+// saves creating a file (and a directory) per original.
+enum class Placement { kOwnFile, kPackIfSmall };
 
 // A new item for WriteBatch::AddItem. Postings carry item = 0; the batch
 // fills in the id.
@@ -160,8 +172,10 @@ class WriteBatch {
   ~WriteBatch();
 
   // Copies the file at `path` into the object store, hashing as it goes.
-  absl::StatusOr<StagedObject> StageFile(const std::string& path);
-  // Stores `bytes` as an object (for parts of a container with their own bytes).
+  absl::StatusOr<StagedObject> StageFile(const std::string& path,
+                                         Placement placement = Placement::kOwnFile);
+  // Stores `bytes` (parts of a container with their own bytes), packed when
+  // small.
   absl::StatusOr<StagedObject> StageBytes(std::string_view bytes);
   // Forgets an object staged by this batch that will not be used.
   void Discard(const StagedObject& object);
@@ -198,6 +212,24 @@ class WriteBatch {
   std::vector<NewItem> items_;
   std::vector<int64_t> removals_;
   std::set<std::string> staged_;  // objects staged in this batch
+  std::string copy_buffer_;       // reused by StageFile
+  bool staging_made_ = false;
+  // The pack this batch appends small originals to, created on first use.
+  std::string pack_name_;
+  File pack_;
+  uint64_t pack_size_ = 0;
+  std::map<std::string, uint64_t> packed_;  // SHA-256 -> offset in pack_
+
+  absl::Status MakeStagingMarker();
+  // Appends `bytes` to the batch's pack (or finds them there) and fills in
+  // where they are.
+  absl::Status Pack(std::string_view bytes, StagedObject* out);
+  // Finds bytes already stored or staged; fills `out` and returns true if so.
+  absl::StatusOr<bool> FindStored(StagedObject* out);
+  // Cuts the pack back to the bytes queued items still use.
+  void TrimPack();
+  // Rewrites a pack without the bytes no item uses any more.
+  absl::Status Repack(const std::string& pack);
   uint64_t pending_bytes_ = 0;
   int64_t next_id_ = 0;
 };

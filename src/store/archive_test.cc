@@ -30,7 +30,8 @@ class ArchiveIndex : public ::testing::Test {
     NewItem n;
     n.item.sha256 = staged->sha256;
     n.item.size = staged->size;
-    n.item.object = staged->sha256;
+    n.item.object = staged->object;
+    n.item.object_offset = staged->offset;
     n.item.kind = "video";
     n.item.format = "mp4";
     n.item.name = bytes + ".mp4";

@@ -12,13 +12,22 @@ namespace {
 
 enum class CharClass { kSeparator, kWord, kJoiner, kApostrophe };
 
-CharClass Classify(UChar32 c) {
-  if (c < 0x80) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-      return CharClass::kWord;
-    }
-    return c == '\'' ? CharClass::kApostrophe : CharClass::kSeparator;
+CharClass ClassifyAscii(UChar32 c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+    return CharClass::kWord;
   }
+  return c == '\'' ? CharClass::kApostrophe : CharClass::kSeparator;
+}
+
+struct AsciiClasses {
+  CharClass of[128];
+  AsciiClasses() {
+    for (int c = 0; c < 128; ++c) of[c] = ClassifyAscii(c);
+  }
+};
+const AsciiClasses kAscii;
+
+CharClass ClassifyOther(UChar32 c) {
   switch (c) {
     case 0x200C:  // ZWNJ
     case 0x200D:  // ZWJ
@@ -51,6 +60,8 @@ CharClass Classify(UChar32 c) {
       return CharClass::kSeparator;
   }
 }
+
+inline CharClass Classify(UChar32 c) { return c < 0x80 ? kAscii.of[c] : ClassifyOther(c); }
 
 // Arabic-script and digit folding applied after NFKC case folding.
 // Returns 0 for characters that are dropped.
@@ -102,12 +113,24 @@ size_t NormalizedText::TokenAt(uint32_t i) const {
   return it == tokens.begin() ? 0 : static_cast<size_t>(it - tokens.begin() - 1);
 }
 
+namespace {
+
+void FoldAsciiToken(std::string_view token, std::u32string* out) {
+  size_t at = out->size();
+  out->resize(at + token.size());
+  char32_t* dst = out->data() + at;
+  for (unsigned char c : token) {
+    if (c == '\'') continue;
+    *dst++ = static_cast<char32_t>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  out->resize(static_cast<size_t>(dst - out->data()));
+}
+
+}  // namespace
+
 void FoldToken(std::string_view token, std::u32string* out) {
   if (IsAllAscii(token)) {
-    for (unsigned char c : token) {
-      if (c == '\'') continue;
-      out->push_back(static_cast<char32_t>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-    }
+    FoldAsciiToken(token, out);
     return;
   }
   UErrorCode err = U_ZERO_ERROR;
@@ -141,9 +164,10 @@ NormalizedText Normalize(std::string_view text, uint32_t base) {
     U8_NEXT(p, i, n, c);
     CharClass cls = c < 0 ? CharClass::kSeparator : Classify(c);
     if (cls != CharClass::kWord) {
-      if (IsEllipsisAt(text, start)) marker = true;
+      if ((c == '.' || c == 0x2026) && IsEllipsisAt(text, start)) marker = true;
       continue;
     }
+    bool ascii = c < 0x80;
     // A token runs over word characters, joined by joiners and by
     // apostrophes that have word characters on both sides.
     int32_t end = i;
@@ -153,6 +177,7 @@ NormalizedText Normalize(std::string_view text, uint32_t base) {
       U8_NEXT(p, i, n, d);
       CharClass dc = d < 0 ? CharClass::kSeparator : Classify(d);
       if (dc == CharClass::kWord) {
+        ascii = ascii && d < 0x80;
         end = i;
         continue;
       }
@@ -161,7 +186,10 @@ NormalizedText Normalize(std::string_view text, uint32_t base) {
         if (peek < n) {
           UChar32 e;
           U8_NEXT(p, peek, n, e);
-          if (e >= 0 && Classify(e) == CharClass::kWord) continue;
+          if (e >= 0 && Classify(e) == CharClass::kWord) {
+            ascii = ascii && d < 0x80;
+            continue;
+          }
         }
       }
       i = save;
@@ -173,7 +201,11 @@ NormalizedText Normalize(std::string_view text, uint32_t base) {
     t.skel = static_cast<uint32_t>(out.skeleton.size());
     t.after_marker = marker;
     marker = false;
-    FoldToken(text.substr(start, end - start), &out.skeleton);
+    if (ascii) {
+      FoldAsciiToken(text.substr(start, end - start), &out.skeleton);
+    } else {
+      FoldToken(text.substr(start, end - start), &out.skeleton);
+    }
     if (out.skeleton.size() == t.skel) continue;  // folded to nothing (only marks)
     out.tokens.push_back(t);
   }
