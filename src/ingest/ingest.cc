@@ -106,7 +106,10 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
                                        const Extractor& extractor, const AddOptions& options) {
   ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path, Placement::kPackIfSmall));
   AddOutcome out;
-  ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
+  std::optional<Item> existing;
+  if (obj.seen) {
+    ASSIGN_OR_RETURN(existing, batch->Existing(obj.sha256));
+  }
   if (existing) {
     out.existed = true;
     out.item = *existing;

@@ -582,6 +582,7 @@ absl::StatusOr<bool> WriteBatch::FindStored(StagedObject* out) {
 
 absl::Status WriteBatch::Pack(std::string_view bytes, StagedObject* out) {
   ASSIGN_OR_RETURN(bool stored, FindStored(out));
+  out->seen = stored;
   if (stored) return absl::OkStatus();
   if (pack_name_.empty()) {
     RETURN_IF_ERROR(MakeStagingMarker());

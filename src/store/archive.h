@@ -76,6 +76,9 @@ struct StagedObject {
   uint64_t offset = 0;
   std::string path;      // the file holding them inside the archive
   bool existed = false;  // identical bytes were already stored
+  // False when the bytes are certainly new to the archive and the batch (no
+  // need to look for an item that has them).
+  bool seen = true;
   std::string contents;  // the bytes, when StageFile packed them
 };
 
