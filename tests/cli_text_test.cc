@@ -225,5 +225,55 @@ TEST_F(CliText, RemovedItemIsNoLongerFound) {
   EXPECT_EQ(Uncut("verify").exit_code, 0);
 }
 
+TEST_F(CliText, ShowTextPrintsWhatWasExtractedFromPlainTextAndHtml) {
+  std::string txt = dir_.Write("in/speech.txt", kSpeech);
+  std::string html = dir_.Write(
+      "in/page.html",
+      "<html><body><nav>Menu</nav><p>The council met on Tuesday &amp; agreed.</p></body></html>");
+  ASSERT_EQ(Uncut("add " + ShellQuote(dir_.File("in"))).exit_code, 0);
+  RunResult list = Uncut("list --json");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  for (const auto& item : nlohmann::json::parse(list.out)) {
+    std::string id = std::to_string(item["id"].get<int64_t>());
+    RunResult shown = Uncut("show --text " + id);
+    ASSERT_EQ(shown.exit_code, 0) << shown.err;
+    if (item["name"] == "speech.txt") {
+      // A plain UTF-8 file's text is its bytes.
+      EXPECT_EQ(shown.out, std::string(kSpeech) + "\n");
+    } else {
+      EXPECT_NE(shown.out.find("The council met on Tuesday & agreed."), std::string::npos);
+      EXPECT_EQ(shown.out.find("<p>"), std::string::npos);
+      EXPECT_EQ(shown.out.find("Menu"), std::string::npos);
+    }
+  }
+}
+
+TEST_F(CliText, RemovingOneOfTwoFilesAddedTogetherLeavesTheOtherIntact) {
+  const std::string other =
+      "The harbour authority published its annual report on shipping volumes, "
+      "noting that container traffic rose for the third year in a row.\n";
+  dir_.Write("in/a-other.txt", other);
+  dir_.Write("in/b-speech.txt", kSpeech);
+  ASSERT_EQ(Uncut("add " + ShellQuote(dir_.File("in"))).exit_code, 0);
+  RunResult list = Uncut("list --json");
+  int64_t other_id = 0, speech_id = 0;
+  for (const auto& item : nlohmann::json::parse(list.out)) {
+    (item["name"] == "a-other.txt" ? other_id : speech_id) = item["id"].get<int64_t>();
+  }
+  ASSERT_EQ(Uncut("remove " + std::to_string(other_id)).exit_code, 0);
+  // The remaining original moved within the archive's storage; its bytes,
+  // text and index entries still agree.
+  EXPECT_EQ(Uncut("verify").exit_code, 0);
+  RunResult shown = Uncut("show --text " + std::to_string(speech_id));
+  EXPECT_EQ(shown.out, std::string(kSpeech) + "\n");
+  std::string quote = "We will rebuild every bridge that the floods destroyed";
+  RunResult r = Uncut("trace --json --text " + ShellQuote(quote));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["sources"].size(), 1u);
+  EXPECT_EQ(j["sources"][0]["segments"][0]["source"]["start"], std::string(kSpeech).find(quote));
+  EXPECT_EQ(Uncut("trace --text 'container traffic rose for the third year in a row'").exit_code, 1);
+}
+
 }  // namespace
 }  // namespace uncut

@@ -174,7 +174,10 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
   CollectWarnings(extraction->info, "", &out.warnings);
   absl::Status linked = LinkMediaCompanions(batch, &it);
   if (!linked.ok()) return fail(linked);
-  if (!extraction->text.text.empty() || it.kind == "text") n.text = std::move(extraction->text);
+  if (!extraction->text.text.empty() || it.kind == "text") {
+    n.text_is_original = extraction->text.text == bytes;
+    n.text = std::move(extraction->text);
+  }
   out.item = it;
   absl::Status s = batch->ReplaceItem(std::move(n));
   if (!s.ok()) return fail(s);

@@ -23,7 +23,8 @@
 namespace uncut {
 namespace {
 
-// 2: small originals may live in packs (objects/packs/pack-*).
+// 2: small originals may live in packs (objects/packs/pack-*); a text that
+//    is its original byte for byte is not stored twice (texts.in_original).
 constexpr int kSchemaVersion = 2;
 // Originals up to this size are packed (see Placement).
 constexpr uint64_t kPackLimit = 16u << 20;
@@ -55,7 +56,8 @@ CREATE TABLE IF NOT EXISTS texts(
   item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
   text BLOB NOT NULL,
   offset_map BLOB NOT NULL,
-  anchors TEXT NOT NULL DEFAULT '[]');
+  anchors TEXT NOT NULL DEFAULT '[]',
+  in_original INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS blobs(
   item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
   name TEXT NOT NULL,
@@ -205,6 +207,17 @@ absl::Status Archive::EnsureSchema(bool create) {
       return absl::FailedPreconditionError(
           StrCat(db_->path(), ": archive was written by a newer uncut (schema ", version, ")"));
     }
+    if (version < 2) {
+      // Catalogs made before texts could live in their originals gain the
+      // column (all their texts are stored whole, so 0 is right for them).
+      ASSIGN_OR_RETURN(SqliteStmt c, db_->Prepare("SELECT count(*) FROM pragma_table_info('texts') "
+                                                  "WHERE name = 'in_original'"));
+      ASSIGN_OR_RETURN(bool has_row, c.Step());
+      if (has_row && c.ColumnInt(0) == 0) {
+        RETURN_IF_ERROR(db_->Exec(
+            "ALTER TABLE texts ADD COLUMN in_original INTEGER NOT NULL DEFAULT 0"));
+      }
+    }
     return absl::OkStatus();
   }
   if (!create) return absl::DataLossError(StrCat(db_->path(), ": catalog is empty"));
@@ -299,13 +312,26 @@ absl::StatusOr<std::vector<Item>> Archive::ItemsNamedLike(const std::string& pre
 }
 
 absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {
-  ASSIGN_OR_RETURN(SqliteStmt s,
-                   db_->Prepare("SELECT text, offset_map, anchors FROM texts WHERE item_id = ?"));
+  ASSIGN_OR_RETURN(
+      SqliteStmt s,
+      db_->Prepare("SELECT text, offset_map, anchors, in_original FROM texts WHERE item_id = ?"));
   s.Bind(1, item_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return absl::NotFoundError(StrCat("item ", item_id, " has no text"));
   StoredText out;
-  out.text.text = std::string(s.ColumnBlob(0));
+  if (s.ColumnInt(3) != 0) {
+    // The text is the original's bytes (UTF-8 plain text): read them there.
+    ASSIGN_OR_RETURN(Item item, GetItem(item_id));
+    const std::string path = ObjectPath(item.object);
+    ASSIGN_OR_RETURN(File f, File::OpenForRead(path));
+    out.text.text.resize(item.size);
+    ASSIGN_OR_RETURN(size_t n, f.ReadAt(out.text.text.data(), item.size, item.object_offset));
+    if (n != item.size) {
+      return absl::DataLossError(StrCat(path, ": shorter than the catalog says"));
+    }
+  } else {
+    out.text.text = std::string(s.ColumnBlob(0));
+  }
   ASSIGN_OR_RETURN(out.text.map, OffsetMap::Parse(s.ColumnBlob(1)));
   nlohmann::json anchors = nlohmann::json::parse(s.ColumnText(2), nullptr, false);
   if (anchors.is_array()) {
@@ -872,7 +898,8 @@ absl::Status WriteBatch::Commit() {
                     "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     ASSIGN_OR_RETURN(
         SqliteStmt txt,
-        db->Prepare("INSERT INTO texts(item_id, text, offset_map, anchors) VALUES(?,?,?,?)"));
+        db->Prepare("INSERT INTO texts(item_id, text, offset_map, anchors, in_original) "
+                    "VALUES(?,?,?,?,?)"));
     ASSIGN_OR_RETURN(SqliteStmt blob,
                      db->Prepare("INSERT INTO blobs(item_id, name, data) VALUES(?,?,?)"));
     for (const NewItem& n : items_) {
@@ -897,8 +924,9 @@ absl::Status WriteBatch::Commit() {
           anchors.push_back({{"at", a.text_offset}, {"kind", a.kind}, {"value", a.value}});
         }
         txt.Reset().IgnoreError();
-        txt.Bind(1, it.id).BindBlob(2, n.text->text).BindBlob(3, n.text->map.Serialize());
-        txt.Bind(4, anchors.dump());
+        txt.Bind(1, it.id).BindBlob(2, n.text_is_original ? std::string_view() : n.text->text);
+        txt.BindBlob(3, n.text->map.Serialize()).Bind(4, anchors.dump());
+        txt.Bind(5, static_cast<int64_t>(n.text_is_original ? 1 : 0));
         RETURN_IF_ERROR(txt.Run());
       }
       for (const auto& [name, data] : n.blobs) {
@@ -932,8 +960,8 @@ absl::Status WriteBatch::Commit() {
       del.Bind(1, id);
       RETURN_IF_ERROR(del.Run());
     }
-    if (packed) {
-      // Older readers do not know packs.
+    if (!items_.empty()) {
+      // Older readers know neither packs nor texts kept in their originals.
       RETURN_IF_ERROR(db->Exec(StrCat("UPDATE meta SET value = '", kSchemaVersion,
                                       "' WHERE key = 'schema_version' AND "
                                       "CAST(value AS INTEGER) < ",

@@ -95,6 +95,9 @@ struct NewItem {
   PostingsByModality postings;
   // Named binary blobs stored with the item (e.g. a frame-hash sequence).
   std::map<std::string, std::string> blobs;
+  // The text is the original's bytes exactly (plain UTF-8): the catalog
+  // points at them instead of holding a second copy.
+  bool text_is_original = false;
 };
 
 class WriteBatch;

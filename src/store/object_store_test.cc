@@ -11,6 +11,7 @@
 #include "base/file.h"
 #include "base/sha256.h"
 #include "store/archive.h"
+#include "store/sqlite.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -36,8 +37,9 @@ class ObjectStore : public ::testing::Test {
     archive_ = std::move(*a);
   }
 
-  // Stages `bytes` and queues a text item stored there.
-  int64_t Queue(WriteBatch* batch, const std::string& bytes) {
+  // Stages `bytes` and queues a text item stored there, with `bytes` as its
+  // text (kept in the original, or stored as a copy).
+  int64_t Queue(WriteBatch* batch, const std::string& bytes, bool text_in_original = true) {
     auto staged = batch->StageBytes(bytes);
     EXPECT_TRUE(staged.ok()) << staged.status();
     NewItem n;
@@ -50,6 +52,8 @@ class ObjectStore : public ::testing::Test {
     n.item.name = bytes.substr(0, 8) + ".txt";
     n.item.added_from = "/nowhere";
     n.item.added_at = NowRfc3339();
+    n.text = ExtractedText{bytes, OffsetMap::Identity(bytes.size()), {}};
+    n.text_is_original = text_in_original;
     auto id = batch->AddItem(std::move(n));
     EXPECT_TRUE(id.ok()) << id.status();
     return *id;
@@ -189,6 +193,53 @@ TEST_F(ObjectStore, VerifyNamesTheItemWhosePackedBytesChanged) {
   ASSERT_EQ(problems->size(), 1u);
   EXPECT_EQ((*problems)[0].what.rfind("item " + std::to_string(damaged) + " ", 0), 0u);
   EXPECT_NE(damaged, intact);
+}
+
+TEST_F(ObjectStore, TextsKeptInTheirOriginalsOrCopiedReadBackAfterARepack) {
+  int64_t gone, kept_in_original, copied;
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    gone = Queue(batch->get(), "first text, to be removed\n");
+    kept_in_original = Queue(batch->get(), "second text, read from its original\n");
+    copied = Queue(batch->get(), "third text, stored as a copy\n", false);
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_TRUE((*batch)->RemoveItem(gone).ok());
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  auto a = archive_->LoadText(kept_in_original);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->text.text, "second text, read from its original\n");
+  auto b = archive_->LoadText(copied);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->text.text, "third text, stored as a copy\n");
+}
+
+TEST_F(ObjectStore, ACatalogFromBeforeTextsInOriginalsOpensAndReadsItsTexts) {
+  int64_t id;
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    id = Queue(batch->get(), "a text stored whole\n", false);
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  archive_.reset();
+  {
+    // Back to the first schema: no in_original column.
+    auto db = SqliteDb::Open(dir_.File("archive/catalog.sqlite"), false);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE texts DROP COLUMN in_original").ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'").ok());
+  }
+  auto reopened = Archive::Open(dir_.File("archive"), Archive::Mode::kReadOnly);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  auto text = (*reopened)->LoadText(id);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(text->text.text, "a text stored whole\n");
 }
 
 }  // namespace

@@ -18,6 +18,10 @@ SqliteStmt& SqliteStmt::Bind(int i, std::string_view text) {
   return *this;
 }
 SqliteStmt& SqliteStmt::BindBlob(int i, std::string_view blob) {
+  if (blob.empty()) {
+    sqlite3_bind_zeroblob(stmt_.get(), i, 0);  // empty, not NULL
+    return *this;
+  }
   sqlite3_bind_blob64(stmt_.get(), i, blob.data(), blob.size(), SQLITE_TRANSIENT);
   return *this;
 }
