@@ -243,6 +243,53 @@ TEST_F(CliMedia, ClipWithReplacedSoundIsFoundByItsPicture) {
   EXPECT_EQ(Evidence(src["segments"][0]), std::vector<std::string>{"video"});
 }
 
+// The picture of broadcast 12-24 s with 15-19 s covered by `cover` (a lavfi
+// source drawn over the whole frame), and a tone for sound.
+static std::string CoveredClip(const std::string& cover, const std::string& out) {
+  return testing::Ffmpeg(StrCat(
+      "-ss 12 -to 24 -i ", ShellQuote(out.substr(0, out.find_last_of('/')) + "/broadcast.mp4"),
+      " -f lavfi -i ", cover, ":size=320x180:rate=25 -f lavfi -i sine=frequency=440:duration=12 ",
+      "-filter_complex '[0:v]setpts=PTS-STARTPTS[base];[1:v]trim=duration=12[top];"
+      "[base][top]overlay=enable=between(t\\,3\\,7):shortest=1,format=yuv420p[v]' ",
+      "-map '[v]' -map 2:a -c:v libx264 -preset veryfast -crf 26 -c:a aac -shortest ",
+      ShellQuote(out)));
+}
+
+TEST_F(CliMedia, PlainPictureWhereTheSourceRunsOnIsBridgedAndMarkedUnconfirmed) {
+  // Four seconds of grey: nothing to fingerprint, no sound that says
+  // otherwise, and the source's line runs on across it.
+  ASSERT_EQ(CoveredClip("color=c=gray", File("grey.mp4")), "");
+  json j = Trace("grey.mp4");
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  const json& src = j["sources"][0];
+  ASSERT_EQ(src["segments"].size(), 1u) << src.dump(2);
+  ExpectSegment(src["segments"][0], 0.0, 12.0, 12.0, 24.0);
+  const json details = src["segments"][0].value("details", json::object());
+  ASSERT_TRUE(details.contains("unconfirmed")) << src.dump(2);
+  const json& unconfirmed = details["unconfirmed"];
+  ASSERT_EQ(unconfirmed.size(), 1u) << src.dump(2);
+  EXPECT_NEAR(unconfirmed[0]["query_start"].get<double>(), 3.0, 0.5);
+  EXPECT_NEAR(unconfirmed[0]["query_end"].get<double>(), 7.0, 0.5);
+  RunResult text = Uncut("trace " + ShellQuote(File("grey.mp4")));
+  EXPECT_NE(text.out.find("unconfirmed: query"), std::string::npos) << text.out;
+}
+
+TEST_F(CliMedia, ForeignFootageInPlaceOfTheSourcesIsNotBridged) {
+  // The same stretch replaced by other moving footage: the clip cuts into
+  // it and out of it, so it stays a gap, not in the archive.
+  ASSERT_EQ(CoveredClip("mandelbrot=end_scale=0.3", File("swapped.mp4")), "");
+  json j = Trace("swapped.mp4");
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  const json& src = j["sources"][0];
+  ASSERT_EQ(src["segments"].size(), 2u) << src.dump(2);
+  for (const json& seg : src["segments"]) {
+    EXPECT_FALSE(seg.value("details", json::object()).contains("unconfirmed")) << seg.dump(2);
+  }
+  ASSERT_EQ(j["not_in_archive"].size(), 1u) << j.dump(2);
+  EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), 3.0, 0.5);
+  EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), 7.0, 0.5);
+}
+
 TEST_F(CliMedia, ClipWithAStillPictureIsFoundByItsSound) {
   ASSERT_EQ(Ffmpeg(StrCat("-ss 12 -to 20 -i ", ShellQuote(File("broadcast.mp4")),
                           " -f lavfi -i smptebars=size=320x240:rate=25 -map 1:v -map 0:a "

@@ -107,6 +107,14 @@ std::string ReportToText(const TraceReport& r, bool color) {
         if (std::abs(s.speed - 1.0) > 0.005) absl::StrAppendFormat(&out, ", speed %.3fx", s.speed);
       }
       absl::StrAppendFormat(&out, ", confidence %.2f\n", s.confidence);
+      if (s.extra.contains("unconfirmed") && s.extra["unconfirmed"].is_array()) {
+        for (const auto& g : s.extra["unconfirmed"]) {
+          StrAppend(&out, "    ", st.yellow(), "unconfirmed: query ",
+                    Span(g.value("query_start", 0.0), g.value("query_end", 0.0), u),
+                    " (no fingerprint could confirm it; the source runs on there without a cut)",
+                    st.reset(), "\n");
+        }
+      }
       if (!s.edits.empty()) {
         std::string line;
         for (const TextEdit& e : s.edits) {

@@ -14,6 +14,7 @@
 #include "trace/text_location.h"
 #include "trace/video_match.h"
 #include "video/query_video.h"
+#include "video/video_signature.h"
 
 namespace uncut {
 namespace {
@@ -320,6 +321,92 @@ void CloseSmallGaps(const std::vector<double>& cuts, double duration,
   }
 }
 
+// What the clip itself offers as evidence, moment by moment.
+struct ClipEvidence {
+  std::vector<std::pair<double, bool>> frames;  // hashed frames: time, usable
+  std::vector<double> cuts;                     // hard cuts of the picture
+  bool sound_informative = false;  // the clip's sound was recognised somewhere
+};
+
+// A stretch of the clip that no fingerprint confirmed, between two segments
+// of one item that lie on one line (the source runs on for exactly as long
+// as the clip does), is that source's material too when the clip's picture
+// runs on through it: it is part of the same shot as a neighbouring segment
+// (no hard cut inside it, nor at one of its ends), or its frames are too
+// plain to fingerprint (fog, a grey sky, a dark room). Fingerprints miss
+// such stretches when the picture is low in texture, or moves fast against
+// the index's sampling. The two segments become one, and the stretch is
+// reported as unconfirmed. The gap stands where the clip's sound was
+// recognised (it would have said), where another source explains it, or
+// where the clip cuts in and out of it: foreign footage inserted in place
+// of the source's, however long, comes with a cut at both ends.
+void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>* segs) {
+  constexpr double kMaxGap = 15.0, kLineTolerance = 0.3, kCutSlack = 0.3;
+  if (clip.sound_informative || clip.frames.empty()) return;
+  auto plain = [&](double a, double b) {
+    int usable = 0, all = 0;
+    for (const auto& [t, ok] : clip.frames) {
+      if (t <= a + 0.1 || t >= b - 0.1) continue;
+      ++all;
+      usable += ok;
+    }
+    return all > 0 && usable * 4 < all;
+  };
+  auto cuts_in = [&](double a, double b) {
+    int n = 0;
+    for (double c : clip.cuts) n += c > a && c < b;
+    return n;
+  };
+  auto one_shot_with_a_neighbour = [&](double a, double b) {
+    return cuts_in(a + kCutSlack, b - kCutSlack) == 0 &&
+           (cuts_in(a - kCutSlack, a + kCutSlack) == 0 || cuts_in(b - kCutSlack, b + kCutSlack) == 0);
+  };
+  auto explained = [&](double a, double b) {
+    for (const MatchedSegment& m : *segs) {
+      if (m.seg.q_start < b - 0.1 && m.seg.q_end > a + 0.1) return true;
+    }
+    return false;
+  };
+  std::vector<size_t> order(segs->size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const MediaSegment &a = (*segs)[x].seg, &b = (*segs)[y].seg;
+    return std::tie(a.item, a.q_start) < std::tie(b.item, b.q_start);
+  });
+  std::vector<bool> gone(segs->size(), false);
+  for (size_t k = 0; k + 1 < order.size(); ++k) {
+    MatchedSegment& m1 = (*segs)[order[k]];
+    MatchedSegment& m2 = (*segs)[order[k + 1]];
+    if (gone[order[k]] || m1.seg.item != m2.seg.item) continue;
+    const double a = m1.seg.q_end, b = m2.seg.q_start;
+    if (b - a < 0.5 || b - a > kMaxGap) continue;
+    if (std::abs(m1.seg.speed - m2.seg.speed) > 0.02) continue;
+    if (std::abs(m2.seg.s_start - (m1.seg.offset + m1.seg.speed * b)) > kLineTolerance) continue;
+    if (explained(a, b) || !(one_shot_with_a_neighbour(a, b) || plain(a, b))) continue;
+    // m2 absorbs m1, so that a run of several gaps chains.
+    m2.unconfirmed.insert(m2.unconfirmed.begin(), m1.unconfirmed.begin(), m1.unconfirmed.end());
+    m2.unconfirmed.insert(m2.unconfirmed.begin() + m1.unconfirmed.size(), {a, b});
+    m2.seg.q_start = m1.seg.q_start;
+    m2.seg.s_start = m1.seg.s_start;
+    m2.seg.score += m1.seg.score;
+    m2.core_start = std::min(m2.core_start, m1.core_start);
+    const double l1 = m1.seg.q_end - m1.seg.q_start, l2 = m2.seg.q_end - b;
+    m2.seg.confidence = (m1.seg.confidence * l1 + m2.seg.confidence * l2) / std::max(1e-9, l1 + l2);
+    m2.matched += m1.matched;
+    m2.checked += m1.checked;
+    m2.audio_matched += m1.audio_matched;
+    m2.audio_checked += m1.audio_checked;
+    gone[order[k]] = true;
+  }
+  size_t w = 0;
+  for (size_t i = 0; i < segs->size(); ++i) {
+    if (gone[i]) continue;
+    if (w != i) (*segs)[w] = std::move((*segs)[i]);
+    ++w;
+  }
+  segs->resize(w);
+}
+
 }  // namespace
 
 absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path,
@@ -342,6 +429,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
   }
   std::vector<MatchedSegment> segments;
   std::vector<double> cuts;
+  ClipEvidence clip;
   if (options.use_video && info.has_video()) {
     ASSIGN_OR_RETURN(QueryVideo qv, AnalyzeQueryVideo(path));
     if (qv.duration_s > 0) report.query_length = qv.duration_s;
@@ -349,9 +437,15 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
                                   {"frames", qv.frames.size()},
                                   {"cuts", qv.cuts.size()},
                                   {"regions", qv.analysis}};
-    ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(archive, qv));
+    const VideoMatchOptions vo;
+    for (const QueryVideoFrame& f : qv.frames) {
+      // A frame the index could hold: as textured as indexed frames must be.
+      clip.frames.push_back({f.time_s, f.quality >= VideoSignOptions().min_quality});
+    }
+    ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(archive, qv, vo));
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
     cuts = qv.cuts;
+    clip.cuts = qv.cuts;
     segments.insert(segments.end(), v.begin(), v.end());
   }
   if (options.use_audio && info.has_audio()) {
@@ -365,12 +459,14 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},
                                   {"landmarks", qa.landmarks.size()}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(archive, qa));
+    clip.sound_informative = !a.empty();
     segments = Fuse(std::move(segments), std::move(a));
     RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(archive, qa, &segments));
   }
   DropStaticPictures(&segments);
   ResolveOverlaps(&segments);
   CloseSmallGaps(cuts, report.query_length, &segments);
+  BridgeUnconfirmedGaps(clip, &segments);
   // A second or less of one kind of evidence is too little to report, unless
   // the clip itself is that short; another occurrence of a stretch already
   // explained needs two seconds (a repeated musical phrase is not a re-run).
@@ -421,6 +517,13 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
       s.extra["audio"] = {{"peaks_matched", m.matched}, {"peaks_checked", m.checked}};
     }
     if (m.static_content) s.extra["static_picture"] = true;
+    if (!m.unconfirmed.empty()) {
+      // The clip's stretches no fingerprint confirms (too plain to hash, no
+      // usable sound), inside the segment because the source runs on there.
+      nlohmann::json u = nlohmann::json::array();
+      for (const auto& [a, b] : m.unconfirmed) u.push_back({{"query_start", a}, {"query_end", b}});
+      s.extra["unconfirmed"] = u;
+    }
     if (m.seg.alternate) s.extra["also_elsewhere"] = true;
     sm.score += m.seg.score;
     sm.segments.push_back(std::move(s));

@@ -18,6 +18,7 @@
 #define UNCUT_TRACE_VIDEO_MATCH_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -39,6 +40,9 @@ struct MatchedSegment {
   double audio_start = 0, audio_end = 0;     // after fusion: the stretch the sound supports
   double mean_distance = 0;
   bool static_content = false;  // matches nearly as well at other offsets
+  // Stretches of the clip inside the segment that no fingerprint confirms
+  // (bridged: see media_trace.cc).
+  std::vector<std::pair<double, double>> unconfirmed;
 };
 
 struct VideoMatchOptions {
