@@ -243,14 +243,16 @@ TEST_F(CliMedia, ClipWithReplacedSoundIsFoundByItsPicture) {
   EXPECT_EQ(Evidence(src["segments"][0]), std::vector<std::string>{"video"});
 }
 
-// The picture of broadcast 12-24 s with 15-19 s covered by `cover` (a lavfi
-// source drawn over the whole frame), and a tone for sound.
-static std::string CoveredClip(const std::string& cover, const std::string& out) {
+// The picture of broadcast 12-24 s with clip time [from, to) covered by
+// `cover` (a lavfi source drawn over the whole frame), and a tone for sound.
+static std::string CoveredClip(const std::string& cover, const std::string& out, int from = 3,
+                               int to = 7) {
   return testing::Ffmpeg(StrCat(
       "-ss 12 -to 24 -i ", ShellQuote(out.substr(0, out.find_last_of('/')) + "/broadcast.mp4"),
       " -f lavfi -i ", cover, ":size=320x180:rate=25 -f lavfi -i sine=frequency=440:duration=12 ",
       "-filter_complex '[0:v]setpts=PTS-STARTPTS[base];[1:v]trim=duration=12[top];"
-      "[base][top]overlay=enable=between(t\\,3\\,7):shortest=1,format=yuv420p[v]' ",
+      "[base][top]overlay=enable=between(t\\,", from, "\\,", to,
+      "):shortest=1,format=yuv420p[v]' ",
       "-map '[v]' -map 2:a -c:v libx264 -preset veryfast -crf 26 -c:a aac -shortest ",
       ShellQuote(out)));
 }
@@ -288,6 +290,23 @@ TEST_F(CliMedia, ForeignFootageInPlaceOfTheSourcesIsNotBridged) {
   ASSERT_EQ(j["not_in_archive"].size(), 1u) << j.dump(2);
   EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), 3.0, 0.5);
   EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), 7.0, 0.5);
+}
+
+TEST_F(CliMedia, ShortSwappedShotOnTheSourcesOwnLineIsCutOut) {
+  // Two seconds swapped for other footage: the source's line runs on either
+  // side, close enough for alignment to cross; the swapped shot matches the
+  // source nowhere, so it is cut out and reported as not in the archive.
+  ASSERT_EQ(CoveredClip("mandelbrot=end_scale=0.3", File("swapped2.mp4"), 3, 5), "");
+  json j = Trace("swapped2.mp4");
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  const json& src = j["sources"][0];
+  ASSERT_EQ(src["segments"].size(), 2u) << src.dump(2);
+  for (const json& seg : src["segments"]) {
+    EXPECT_FALSE(seg.value("details", json::object()).contains("unconfirmed")) << seg.dump(2);
+  }
+  ASSERT_EQ(j["not_in_archive"].size(), 1u) << j.dump(2);
+  EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), 3.0, 0.5);
+  EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), 5.0, 0.5);
 }
 
 TEST_F(CliMedia, ClipWithAStillPictureIsFoundByItsSound) {

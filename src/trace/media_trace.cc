@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "base/file.h"
 #include "base/sha256.h"
@@ -195,6 +196,77 @@ void DropStaticPictures(std::vector<MatchedSegment>* segs) {
     if (!drop[i]) kept.push_back(std::move((*segs)[i]));
   }
   *segs = std::move(kept);
+}
+
+// A shot of the clip (between two of its hard cuts, a second or longer)
+// inside a picture match, whose textured frames match the source nowhere
+// along the match's line, is not that source's: footage swapped in for as
+// long as what it replaced, which alignment runs straight across (the line
+// before and after is the same). The match is cut around the shot, which is
+// then reported as not in the archive. Where the clip's sound runs on along
+// the line through the shot, fusion joins the pieces again.
+absl::Status CutOutForeignShots(Archive* archive, const QueryVideo& qv,
+                                const VideoMatchOptions& vo, std::vector<MatchedSegment>* segs) {
+  constexpr double kMinShot = 1.0, kEdge = 0.2;
+  constexpr int kMinFrames = 4;
+  if (qv.cuts.size() < 2) return absl::OkStatus();
+  const int gate = VideoSignOptions().min_quality;
+  std::map<uint32_t, std::optional<VideoSignature>> sigs;
+  std::vector<MatchedSegment> out;
+  for (MatchedSegment& m : *segs) {
+    auto it = sigs.find(m.seg.item);
+    if (it == sigs.end()) {
+      ASSIGN_OR_RETURN(std::optional<std::string> blob,
+                       archive->LoadBlob(m.seg.item, kVideoSignatureBlob));
+      std::optional<VideoSignature> sig;
+      if (blob) {
+        ASSIGN_OR_RETURN(VideoSignature parsed, VideoSignature::Parse(*blob));
+        sig = std::move(parsed);
+      }
+      it = sigs.emplace(m.seg.item, std::move(sig)).first;
+    }
+    if (!it->second || it->second->frames.empty()) {
+      out.push_back(std::move(m));
+      continue;
+    }
+    const VideoSignature& sig = *it->second;
+    // Whether clip frame f matches the source near where the line puts it.
+    auto matches = [&](const QueryVideoFrame& f) {
+      const size_t j = sig.Nearest(m.seg.offset + m.seg.speed * f.time_s);
+      for (size_t n = j > 0 ? j - 1 : 0; n <= std::min(j + 1, sig.frames.size() - 1); ++n) {
+        for (const PdqHash& h : f.hashes) {
+          if (std::min(Hamming(h, sig.frames[n].main), Hamming(h, sig.frames[n].zoom)) <=
+              vo.max_distance) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    MatchedSegment rest = m;
+    for (size_t c = 0; c + 1 < qv.cuts.size(); ++c) {
+      const double a = qv.cuts[c], b = qv.cuts[c + 1];
+      if (b - a < kMinShot || a < rest.seg.q_start + kEdge || b > rest.seg.q_end - kEdge) continue;
+      int usable = 0, matched = 0;
+      for (const QueryVideoFrame& f : qv.frames) {
+        if (f.time_s <= a + 0.05 || f.time_s >= b - 0.05 || f.quality < gate) continue;
+        ++usable;
+        matched += matches(f);
+      }
+      if (usable < kMinFrames || matched > 0) continue;
+      MatchedSegment left = rest;
+      left.seg.q_end = a;
+      left.seg.s_end = left.seg.offset + left.seg.speed * a;
+      left.core_end = std::min(left.core_end, a);
+      rest.seg.q_start = b;
+      rest.seg.s_start = rest.seg.offset + rest.seg.speed * b;
+      rest.core_start = std::max(rest.core_start, b);
+      out.push_back(std::move(left));
+    }
+    out.push_back(std::move(rest));
+  }
+  *segs = std::move(out);
+  return absl::OkStatus();
 }
 
 // How much a segment is worth when two disagree: confidence times length,
@@ -444,6 +516,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     }
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(archive, qv, vo));
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
+    RETURN_IF_ERROR(CutOutForeignShots(archive, qv, vo, &v));
     cuts = qv.cuts;
     clip.cuts = qv.cuts;
     segments.insert(segments.end(), v.begin(), v.end());
