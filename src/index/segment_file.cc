@@ -16,7 +16,7 @@ namespace {
 constexpr char kMagic[8] = {'U', 'N', 'C', 'U', 'T', 'S', 'G', '2'};
 constexpr uint32_t kVersion = 2;
 constexpr size_t kHeaderBytes = 48;
-constexpr size_t kBlockBytes = 4096;
+constexpr size_t kBlockBytes = 1024;
 constexpr size_t kIndexEntryBytes = 20;
 
 // Bytes being assembled; varints are written in place, without a capacity
@@ -165,6 +165,7 @@ class SegmentWriter {
     }
     uint64_t index_offset = kHeaderBytes + written_;
     RETURN_IF_ERROR(Write(idx));
+    RETURN_IF_ERROR(Flush());
     std::string h(kHeaderBytes, '\0');
     std::memcpy(h.data(), kMagic, 8);
     std::memcpy(h.data() + 8, &kVersion, 4);
@@ -207,16 +208,25 @@ class SegmentWriter {
     block_.clear();
     return absl::OkStatus();
   }
+  // Blocks are small (for short scans when reading); they reach the file
+  // in writes of about a megabyte.
   absl::Status Write(std::string_view bytes) {
     XXH3_64bits_update(state_, bytes.data(), bytes.size());
     written_ += bytes.size();
-    return file_.WriteAll(bytes);
+    out_.append(bytes);
+    return out_.size() >= (1u << 20) ? Flush() : absl::OkStatus();
+  }
+  absl::Status Flush() {
+    absl::Status s = file_.WriteAll(out_);
+    out_.clear();
+    return s;
   }
 
   File file_;
   std::string path_, tmp_;
   XXH3_state_t* state_ = nullptr;
   ByteBuffer block_, key_postings_;
+  std::string out_;  // written, not yet in the file
   std::vector<Entry> index_;
   uint64_t key_ = 0, count_ = 0, written_ = 0;
   uint32_t prev_item_ = 0, prev_pos_ = 0;

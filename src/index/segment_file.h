@@ -2,7 +2,7 @@
 //
 // A segment is written once (to a temporary name, fsynced, renamed) and
 // never changed; the catalog decides which segments are live. Postings are
-// grouped by key and delta-coded in blocks of about 4 KiB; a small block
+// grouped by key and delta-coded in blocks of about 1 KiB; a small block
 // index (first key and offset of every block) is read at open, so a lookup
 // is one binary search and the decoding of one or two blocks. Merging
 // segments (compaction) is a k-way merge that drops postings of removed
