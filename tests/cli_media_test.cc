@@ -257,6 +257,20 @@ static std::string CoveredClip(const std::string& cover, const std::string& out,
       ShellQuote(out)));
 }
 
+// A clip whose [from, to) was swapped for foreign footage: two segments of
+// the one source, neither bridged, and the swap not in the archive.
+static void ExpectSwapCutOut(const json& j, double from, double to) {
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  const json& src = j["sources"][0];
+  ASSERT_EQ(src["segments"].size(), 2u) << src.dump(2);
+  for (const json& seg : src["segments"]) {
+    EXPECT_FALSE(seg.value("details", json::object()).contains("unconfirmed")) << seg.dump(2);
+  }
+  ASSERT_EQ(j["not_in_archive"].size(), 1u) << j.dump(2);
+  EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), from, 0.5);
+  EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), to, 0.5);
+}
+
 TEST_F(CliMedia, PlainPictureWhereTheSourceRunsOnIsBridgedAndMarkedUnconfirmed) {
   // Four seconds of grey: nothing to fingerprint, no sound that says
   // otherwise, and the source's line runs on across it.
@@ -280,16 +294,7 @@ TEST_F(CliMedia, ForeignFootageInPlaceOfTheSourcesIsNotBridged) {
   // The same stretch replaced by other moving footage: the clip cuts into
   // it and out of it, so it stays a gap, not in the archive.
   ASSERT_EQ(CoveredClip("mandelbrot=end_scale=0.3", File("swapped.mp4")), "");
-  json j = Trace("swapped.mp4");
-  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
-  const json& src = j["sources"][0];
-  ASSERT_EQ(src["segments"].size(), 2u) << src.dump(2);
-  for (const json& seg : src["segments"]) {
-    EXPECT_FALSE(seg.value("details", json::object()).contains("unconfirmed")) << seg.dump(2);
-  }
-  ASSERT_EQ(j["not_in_archive"].size(), 1u) << j.dump(2);
-  EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), 3.0, 0.5);
-  EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), 7.0, 0.5);
+  ExpectSwapCutOut(Trace("swapped.mp4"), 3.0, 7.0);
 }
 
 TEST_F(CliMedia, ShortSwappedShotOnTheSourcesOwnLineIsCutOut) {
@@ -297,16 +302,7 @@ TEST_F(CliMedia, ShortSwappedShotOnTheSourcesOwnLineIsCutOut) {
   // side, close enough for alignment to cross; the swapped shot matches the
   // source nowhere, so it is cut out and reported as not in the archive.
   ASSERT_EQ(CoveredClip("mandelbrot=end_scale=0.3", File("swapped2.mp4"), 3, 5), "");
-  json j = Trace("swapped2.mp4");
-  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
-  const json& src = j["sources"][0];
-  ASSERT_EQ(src["segments"].size(), 2u) << src.dump(2);
-  for (const json& seg : src["segments"]) {
-    EXPECT_FALSE(seg.value("details", json::object()).contains("unconfirmed")) << seg.dump(2);
-  }
-  ASSERT_EQ(j["not_in_archive"].size(), 1u) << j.dump(2);
-  EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), 3.0, 0.5);
-  EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), 5.0, 0.5);
+  ExpectSwapCutOut(Trace("swapped2.mp4"), 3.0, 5.0);
 }
 
 TEST_F(CliMedia, ClipWithAStillPictureIsFoundByItsSound) {

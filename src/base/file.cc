@@ -244,6 +244,18 @@ absl::Status RemoveFile(const std::string& path) {
   return absl::OkStatus();
 }
 
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(n);
+  }
+  ::closedir(d);
+  return out;
+}
+
 void WalkFiles(const std::string& root, const std::function<void(const std::string&)>& fn,
                const std::function<void(const std::string&, const absl::Status&)>& on_error) {
   struct stat st;

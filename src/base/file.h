@@ -87,6 +87,9 @@ bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
 absl::Status RemoveFile(const std::string& path);
 
+// The names in a directory (not "." and ".."), in no particular order;
+// empty when it cannot be read.
+std::vector<std::string> ListDir(const std::string& dir);
 // Calls fn for every regular file under root (or root itself when it is a
 // file), in sorted order. Unreadable directories are reported through
 // on_error and skipped.

@@ -1,6 +1,5 @@
 // How the archive keeps originals: small ones packed together, each item a
 // range of a pack that hashes to the item's SHA-256.
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
@@ -19,13 +18,7 @@ namespace {
 
 std::vector<std::string> FilesIn(const std::string& dir) {
   std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back(JoinPath(dir, n));
-  }
-  ::closedir(d);
+  for (const std::string& name : ListDir(dir)) out.push_back(JoinPath(dir, name));
   return out;
 }
 
