@@ -10,12 +10,14 @@
 // added (the mailbox, not the message), and spans in messages stored
 // unencoded inside a mailbox are byte offsets into the mailbox file.
 // Prints indexing throughput (MB/s of extracted text, one core), trace
-// latency p50/p99 (all queries and 25-35-word queries) and peak memory.
+// latency p50/p99 (all queries and 25-35-word queries), peak memory, and the
+// archive's size on disk by part.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -178,6 +180,21 @@ int main(int argc, char** argv) {
   std::printf("25-35-word extracts (%zu): p50 %.2f ms, p99 %.2f ms\n", q30_ms.size(),
               Percentile(q30_ms, 0.5), Percentile(q30_ms, 0.99));
   std::printf("peak memory: %.1f MB\n", ru.ru_maxrss / 1024.0);
+  auto megabytes = [](const std::filesystem::path& p) {
+    std::error_code ec;
+    uintmax_t bytes = 0;
+    if (std::filesystem::is_regular_file(p, ec)) return std::filesystem::file_size(p, ec) / 1e6;
+    for (auto it = std::filesystem::recursive_directory_iterator(p, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec)) bytes += it->file_size(ec);
+    }
+    return bytes / 1e6;
+  };
+  const std::filesystem::path dir(archive_dir);
+  const double catalog = megabytes(dir / "catalog.sqlite") + megabytes(dir / "catalog.sqlite-wal");
+  const double index = megabytes(dir / "index"), originals = megabytes(dir / "objects");
+  std::printf("archive on disk: %.1f MB (catalog %.1f MB, index %.1f MB, originals %.1f MB)\n",
+              catalog + index + originals, catalog, index, originals);
   std::printf("archive: %s\n", archive_dir.c_str());
   return 0;
 }

@@ -124,8 +124,8 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
   // The stored bytes, not the user's file, which may change meanwhile.
   MappedFile mapped;
   std::string_view bytes = obj.contents;
-  if (bytes.size() != obj.size) {
-    // Stored earlier (or on its own): read from the archive.
+  if (obj.contents.empty()) {
+    // Stored on its own (too large to pack): read it from the archive.
     auto m = MappedFile::Open(obj.path);
     if (!m.ok()) return fail(m.status());
     mapped = std::move(*m);

@@ -1,6 +1,5 @@
 #include "store/archive.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -9,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <functional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -120,6 +120,21 @@ absl::Status BumpGeneration(SqliteDb* db) {
   return db->Exec(
       "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) DO UPDATE SET "
       "value = CAST(value AS INTEGER) + 1");
+}
+
+// Makes `written` (a file nothing references yet) part of the archive: runs
+// `update` in one transaction that also bumps the generation; if that fails,
+// `written` is removed.
+absl::Status Publish(SqliteDb* db, const std::string& written,
+                     const std::function<absl::Status()>& update) {
+  absl::Status s = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+    RETURN_IF_ERROR(update());
+    RETURN_IF_ERROR(BumpGeneration(db));
+    return tx->Commit();
+  }();
+  if (!s.ok()) RemoveFile(written).IgnoreError();
+  return s;
 }
 
 // A file name no other writer uses: time, process and a counter.
@@ -636,26 +651,20 @@ void WriteBatch::TrimPack() {
 }
 
 absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path, Placement placement) {
-  ASSIGN_OR_RETURN(File in, File::OpenForRead(path));
   if (placement == Placement::kPackIfSmall) {
-    ASSIGN_OR_RETURN(uint64_t size, in.Size());
-    if (size <= kPackLimit) {
+    auto contents = ReadFileToString(path, kPackLimit);
+    if (contents.ok()) {
       StagedObject out;
-      out.contents.resize(size);
-      size_t got = 0;
-      while (got < out.contents.size()) {
-        ASSIGN_OR_RETURN(size_t n, in.Read(out.contents.data() + got, out.contents.size() - got));
-        if (n == 0) break;
-        got += n;
-      }
-      // A file that shrank while being read is stored as read.
-      out.contents.resize(got);
-      out.size = got;
+      out.contents = std::move(*contents);
+      out.size = out.contents.size();
       out.sha256 = Sha256Hex(out.contents);
       RETURN_IF_ERROR(Pack(out.contents, &out));
       return out;
     }
+    // Too large to pack: stored on its own below.
+    if (!absl::IsResourceExhausted(contents.status())) return contents.status();
   }
+  ASSIGN_OR_RETURN(File in, File::OpenForRead(path));
   RETURN_IF_ERROR(MakeStagingMarker());
   std::string tmp = JoinPath(JoinPath(archive_->dir_, "objects/staging"), UniqueName());
   StagedObject out;
@@ -1049,9 +1058,8 @@ absl::Status WriteBatch::Repack(const std::string& pack) {
     RETURN_IF_ERROR(out.Close());
   }
   RETURN_IF_ERROR(SyncDir(JoinPath(archive_->dir_, "objects/packs")));
-  absl::Status s = [&]() -> absl::Status {
-    SqliteDb* db = archive_->db_.get();
-    ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+  SqliteDb* db = archive_->db_.get();
+  RETURN_IF_ERROR(Publish(db, new_path, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(SqliteStmt up,
                      db->Prepare("UPDATE items SET object = ?, object_offset = ? WHERE id = ?"));
     size_t r = 0;
@@ -1062,13 +1070,8 @@ absl::Status WriteBatch::Repack(const std::string& pack) {
       up.Bind(3, u.id);
       RETURN_IF_ERROR(up.Run());
     }
-    RETURN_IF_ERROR(BumpGeneration(db));
-    return tx->Commit();
-  }();
-  if (!s.ok()) {
-    RemoveFile(new_path).IgnoreError();
-    return s;
-  }
+    return absl::OkStatus();
+  }));
   return RemoveFile(old_path);
 }
 
@@ -1112,8 +1115,7 @@ absl::Status WriteBatch::Compact() {
     RETURN_IF_ERROR(MergeSegments(
         inputs, [&](uint32_t item) { return archive_->IsLive(item); }, path));
     ASSIGN_OR_RETURN(SegmentReader merged, SegmentReader::Open(path));
-    absl::Status st = [&]() -> absl::Status {
-      ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+    RETURN_IF_ERROR(Publish(db, path, [&]() -> absl::Status {
       ASSIGN_OR_RETURN(SqliteStmt del, db->Prepare("DELETE FROM segments WHERE file = ?"));
       for (const std::string& n : names) {
         del.Reset().IgnoreError();
@@ -1126,14 +1128,8 @@ absl::Status WriteBatch::Compact() {
               "INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
       ins.Bind(1, modality).Bind(2, name).Bind(3, static_cast<int64_t>(merged.size()));
       ins.Bind(4, NowRfc3339());
-      RETURN_IF_ERROR(ins.Run());
-      RETURN_IF_ERROR(BumpGeneration(db));
-      return tx->Commit();
-    }();
-    if (!st.ok()) {
-      RemoveFile(path).IgnoreError();
-      return st;
-    }
+      return ins.Run();
+    }));
     for (const std::string& n : names) {
       RemoveFile(JoinPath(JoinPath(archive_->dir_, "index"), n)).IgnoreError();
     }

@@ -7,36 +7,19 @@
 #include <string>
 #include <vector>
 
-#include "testing/temp_dir.h"
+#include "store/archive_testing.h"
 
 namespace uncut {
 namespace {
 
-class ArchiveIndex : public ::testing::Test {
+class ArchiveIndex : public ArchiveTest {
  protected:
-  void SetUp() override {
-    auto a = Archive::Open(dir_.File("archive"), Archive::Mode::kCreate);
-    ASSERT_TRUE(a.ok()) << a.status();
-    archive_ = std::move(*a);
-  }
-
   // Adds an item whose bytes are `bytes`, with `postings` (item left 0) in
   // the "video" modality, in a batch of its own.
   int64_t Add(const std::string& bytes, std::vector<Posting> postings) {
     auto batch = archive_->BeginWrite();
     EXPECT_TRUE(batch.ok()) << batch.status();
-    auto staged = (*batch)->StageBytes(bytes);
-    EXPECT_TRUE(staged.ok()) << staged.status();
-    NewItem n;
-    n.item.sha256 = staged->sha256;
-    n.item.size = staged->size;
-    n.item.object = staged->object;
-    n.item.object_offset = staged->offset;
-    n.item.kind = "video";
-    n.item.format = "mp4";
-    n.item.name = bytes + ".mp4";
-    n.item.added_from = "/nowhere";
-    n.item.added_at = NowRfc3339();
+    NewItem n = StagedItem(batch->get(), bytes, "video", bytes + ".mp4");
     n.postings["video"] = std::move(postings);
     auto id = (*batch)->AddItem(std::move(n));
     EXPECT_TRUE(id.ok()) << id.status();
@@ -50,8 +33,6 @@ class ArchiveIndex : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<Archive> archive_;
 };
 
 TEST_F(ArchiveIndex, LookupReturnsEachKeysPostingsFromEverySegmentInTheOrderAsked) {

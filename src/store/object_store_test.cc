@@ -10,8 +10,8 @@
 #include "base/file.h"
 #include "base/sha256.h"
 #include "store/archive.h"
+#include "store/archive_testing.h"
 #include "store/sqlite.h"
-#include "testing/temp_dir.h"
 
 namespace uncut {
 namespace {
@@ -22,29 +22,12 @@ std::vector<std::string> FilesIn(const std::string& dir) {
   return out;
 }
 
-class ObjectStore : public ::testing::Test {
+class ObjectStore : public ArchiveTest {
  protected:
-  void SetUp() override {
-    auto a = Archive::Open(dir_.File("archive"), Archive::Mode::kCreate);
-    ASSERT_TRUE(a.ok()) << a.status();
-    archive_ = std::move(*a);
-  }
-
   // Stages `bytes` and queues a text item stored there, with `bytes` as its
   // text (kept in the original, or stored as a copy).
   int64_t Queue(WriteBatch* batch, const std::string& bytes, bool text_in_original = true) {
-    auto staged = batch->StageBytes(bytes);
-    EXPECT_TRUE(staged.ok()) << staged.status();
-    NewItem n;
-    n.item.sha256 = staged->sha256;
-    n.item.size = staged->size;
-    n.item.object = staged->object;
-    n.item.object_offset = staged->offset;
-    n.item.kind = "text";
-    n.item.format = "txt";
-    n.item.name = bytes.substr(0, 8) + ".txt";
-    n.item.added_from = "/nowhere";
-    n.item.added_at = NowRfc3339();
+    NewItem n = StagedItem(batch, bytes, "text", bytes.substr(0, 8) + ".txt");
     n.text = ExtractedText{bytes, OffsetMap::Identity(bytes.size()), {}};
     n.text_is_original = text_in_original;
     auto id = batch->AddItem(std::move(n));
@@ -63,9 +46,6 @@ class ObjectStore : public ::testing::Test {
   }
 
   std::string PacksDir() { return JoinPath(archive_->dir(), "objects/packs"); }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Archive> archive_;
 };
 
 TEST_F(ObjectStore, SmallOriginalsOfOneBatchShareOnePackAndReadBackExactly) {
@@ -85,9 +65,7 @@ TEST_F(ObjectStore, SmallOriginalsOfOneBatchShareOnePackAndReadBackExactly) {
     ASSERT_TRUE(item.ok());
     EXPECT_EQ(item->sha256, Sha256Hex(texts[i]));
   }
-  auto problems = archive_->Verify(nullptr);
-  ASSERT_TRUE(problems.ok());
-  EXPECT_TRUE(problems->empty());
+  ExpectVerifies();
 }
 
 TEST_F(ObjectStore, TheSameBytesAreStoredOnceWithinAndAcrossBatches) {
@@ -146,9 +124,7 @@ TEST_F(ObjectStore, RemovingAnItemRewritesItsPackWithoutItsBytes) {
   EXPECT_EQ(StoredBytes(keep1), "alpha original\n");
   EXPECT_EQ(StoredBytes(keep2), "gamma original\n");
   EXPECT_FALSE(archive_->GetItem(gone).ok());
-  auto problems = archive_->Verify(nullptr);
-  ASSERT_TRUE(problems.ok());
-  EXPECT_TRUE(problems->empty());
+  ExpectVerifies();
 }
 
 TEST_F(ObjectStore, AnUncommittedPackIsDeletedWithItsBatch) {
