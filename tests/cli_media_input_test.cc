@@ -23,13 +23,18 @@ using testing::ShellQuote;
 
 class BadMedia : public ::testing::Test {
  protected:
-  // A 12-second video with sound in an archive, and copies of it to damage.
+  // A 12-second video with speech in an archive, and copies of it to damage.
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
+    setup_error_ = testing::Speak(
+        "Good evening. The committee met for six hours today and could not agree on the "
+        "report, which will now go back to the ministry for another reading next month.",
+        File("speech.wav"));
+    if (!setup_error_.empty()) return;
     setup_error_ = Ffmpeg(
-        StrCat("-f lavfi -i testsrc2=size=160x120:rate=25:duration=12 "
-               "-f lavfi -i sine=frequency=300:beep_factor=4:duration=12 -c:v libx264 -preset "
-               "ultrafast -c:a aac -movflags +faststart ",
+        StrCat("-f lavfi -i testsrc2=size=160x120:rate=25:duration=12 -i ",
+               ShellQuote(File("speech.wav")),
+               " -af apad -t 12 -c:v libx264 -preset ultrafast -c:a aac -movflags +faststart ",
                ShellQuote(File("good.mp4"))));
     if (!setup_error_.empty()) return;
     // The same content with its index (moov) at the end, as cameras write it.

@@ -310,7 +310,9 @@ AudioPeaks SynthAudioHour(const RealPool& pool, std::mt19937_64& rng, int max_sh
     for (auto it = lo; it != src.peaks.end() && it->frame < start + len; ++it) {
       int bin = it->bin + k;
       if (bin < kLowBin || bin >= kHighBin) continue;
-      block.push_back({at + (start + len - 1 - it->frame), static_cast<uint16_t>(bin), it->level});
+      // Played backwards, a peak's place between hops mirrors too.
+      block.push_back({at + (start + len - 1 - it->frame), static_cast<uint16_t>(bin), it->level,
+                       static_cast<int8_t>(std::min(7, -it->sub))});
     }
     std::sort(block.begin(), block.end(), [](const Peak& a, const Peak& b) {
       return a.frame != b.frame ? a.frame < b.frame : a.bin < b.bin;
@@ -676,12 +678,11 @@ absl::StatusOr<ProbeStats> ProbeAudio(Archive* archive, const QueryAudio& q,
   AudioMatchOptions o;
   ProbeStats st;
   std::set<uint64_t> keys;
+  std::vector<LandmarkProbe> probes;
   for (const Landmark& l : q.landmarks) {
-    for (double f = o.speed_min; f <= o.speed_max + 1e-9; f += o.speed_step) {
-      int dt = static_cast<int>(std::lround(l.dt * f));
-      if (dt < kMinDt || dt > kMaxDt) continue;
-      keys.insert(LandmarkKey(l.f1, l.df, static_cast<uint16_t>(dt)));
-    }
+    probes.clear();
+    ProbeKeys(l, o.speed_min, o.speed_max, o.speed_step, &probes);
+    for (const LandmarkProbe& p : probes) keys.insert(p.key);
   }
   st.frames = q.landmarks.size();
   st.keys = keys.size();

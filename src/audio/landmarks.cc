@@ -17,9 +17,12 @@ constexpr int kHighBin = 220;  // 3437 Hz
 constexpr int kBins = kHighBin - kLowBin;
 constexpr int kPeakFreqRadius = 5;
 constexpr int kPeakTimeRadius = 6;
-constexpr int kPeaksPerSecond = 24;
-constexpr int kFanOut = 3;
 constexpr int kMaxDf = 64;
+// Peaks more than this below the loud level of the sound are not kept.
+constexpr float kPeakRangeDb = 30.0f;
+// A time step within this many hops of the middle between two whole hops is
+// looked up under both.
+constexpr double kStepMargin = 0.1;
 
 std::mutex& FftwPlannerMutex() {
   static std::mutex m;  // FFTW's planner is not thread-safe
@@ -94,13 +97,16 @@ void Put(std::string* out, T v) {
 
 }  // namespace
 
-AudioPeaks ComputePeaks(const std::vector<float>& samples) {
+AudioPeaks ComputePeaks(const std::vector<float>& samples, int peaks_per_second) {
   AudioPeaks out;
   out.duration_s = samples.size() / static_cast<double>(kAudioSampleRate);
   size_t frames = 0;
   std::vector<float> spec = Spectrogram(samples, &frames);
   if (frames == 0) return out;
-  // Silence has no peaks: a floor relative to the loudest frames.
+  // Silence has no peaks, and neither have the quiet parts of a sound: a
+  // floor relative to the loudest frames. Lossy codecs drop, and noise
+  // covers, what is far below the loud parts first; peaks there would be
+  // the first lost in a copy.
   std::vector<float> raw_max(frames);
   for (size_t f = 0; f < frames; ++f) {
     raw_max[f] = *std::max_element(&spec[f * kBins], &spec[f * kBins] + kBins);
@@ -108,7 +114,7 @@ AudioPeaks ComputePeaks(const std::vector<float>& samples) {
   std::vector<float> sorted = raw_max;
   std::nth_element(sorted.begin(), sorted.begin() + sorted.size() * 95 / 100, sorted.end());
   const float loud = sorted[sorted.size() * 95 / 100];
-  const float silence_floor = std::max(loud - 60.0f, -60.0f);
+  const float silence_floor = std::max(loud - kPeakRangeDb, -60.0f);
   std::vector<float> raw = spec;
   Whiten(&spec, frames);
   // Local maxima over (2 * kPeakTimeRadius + 1) frames x (2 * kPeakFreqRadius
@@ -148,66 +154,144 @@ AudioPeaks ComputePeaks(const std::vector<float>& samples) {
           }
         }
       }
-      if (is_max) candidates.push_back({static_cast<uint32_t>(f), static_cast<uint16_t>(b + kLowBin), v});
+      if (!is_max) continue;
+      Peak peak{static_cast<uint32_t>(f), static_cast<uint16_t>(b + kLowBin), v};
+      if (f > 0 && f + 1 < frames) {
+        const float a = spec[(f - 1) * kBins + b], c = spec[(f + 1) * kBins + b];
+        const float den = a - 2 * v + c;
+        if (den < 0) {
+          const float delta = std::clamp(0.5f * (a - c) / den, -0.5f, 0.4375f);
+          peak.sub = static_cast<int8_t>(std::lround(delta * 16));
+          // The parabola's top: the peak's level whatever the sampling phase
+          // (the thinning below ranks by it).
+          peak.level = v - 0.25f * (a - c) * delta;
+        }
+      }
+      candidates.push_back(peak);
     }
   }
-  // Thin to the strongest peaks in each second.
+  out.peaks = std::move(candidates);
+  return ThinPeaks(out, peaks_per_second);
+}
+
+AudioPeaks ThinPeaks(const AudioPeaks& in, int per_second) {
+  AudioPeaks out;
+  out.duration_s = in.duration_s;
+  out.start_s = in.start_s;
   const uint32_t per_block = static_cast<uint32_t>(1.0 / kAudioFrameS);
+  const auto& pk = in.peaks;
+  std::vector<Peak> blk;
   size_t i = 0;
-  while (i < candidates.size()) {
-    uint32_t block = candidates[i].frame / per_block;
+  while (i < pk.size()) {
+    uint32_t block = pk[i].frame / per_block;
     size_t j = i;
-    while (j < candidates.size() && candidates[j].frame / per_block == block) ++j;
-    std::vector<Peak> blk(candidates.begin() + i, candidates.begin() + j);
-    if (blk.size() > static_cast<size_t>(kPeaksPerSecond)) {
-      std::nth_element(blk.begin(), blk.begin() + kPeaksPerSecond, blk.end(),
+    while (j < pk.size() && pk[j].frame / per_block == block) ++j;
+    blk.assign(pk.begin() + i, pk.begin() + j);
+    if (blk.size() > static_cast<size_t>(per_second)) {
+      std::nth_element(blk.begin(), blk.begin() + per_second, blk.end(),
                        [](const Peak& a, const Peak& b) { return a.level > b.level; });
-      blk.resize(kPeaksPerSecond);
+      blk.resize(per_second);
+      std::sort(blk.begin(), blk.end(), [](const Peak& a, const Peak& b) {
+        return a.frame != b.frame ? a.frame < b.frame : a.bin < b.bin;
+      });
     }
     out.peaks.insert(out.peaks.end(), blk.begin(), blk.end());
     i = j;
   }
-  std::sort(out.peaks.begin(), out.peaks.end(), [](const Peak& a, const Peak& b) {
-    return a.frame != b.frame ? a.frame < b.frame : a.bin < b.bin;
-  });
   return out;
 }
 
-std::vector<Landmark> MakeLandmarks(const AudioPeaks& p) {
+std::vector<Landmark> MakeLandmarks(const AudioPeaks& p, int fan_out) {
   std::vector<Landmark> out;
   const auto& pk = p.peaks;
-  out.reserve(pk.size() * kFanOut);
+  out.reserve(pk.size() * fan_out * (fan_out - 1) / 2);
+  std::vector<size_t> targets;
   for (size_t i = 0; i < pk.size(); ++i) {
-    int n = 0;
-    for (size_t j = i + 1; j < pk.size() && n < kFanOut; ++j) {
+    targets.clear();
+    for (size_t j = i + 1; j < pk.size() && targets.size() < static_cast<size_t>(fan_out); ++j) {
       int dt = static_cast<int>(pk[j].frame) - static_cast<int>(pk[i].frame);
       if (dt < kMinDt) continue;
       if (dt > kMaxDt) break;
       int df = static_cast<int>(pk[j].bin) - static_cast<int>(pk[i].bin);
       if (std::abs(df) > kMaxDf) continue;
-      out.push_back({pk[i].frame, pk[i].bin, static_cast<int16_t>(df), static_cast<uint16_t>(dt)});
-      ++n;
+      targets.push_back(j);
+    }
+    for (size_t a = 0; a < targets.size(); ++a) {
+      for (size_t b = a + 1; b < targets.size(); ++b) {
+        const Peak& t1 = pk[targets[a]];
+        const Peak& t2 = pk[targets[b]];
+        out.push_back({pk[i].frame, pk[i].bin, static_cast<int16_t>(t1.bin - pk[i].bin),
+                       static_cast<int16_t>(t2.bin - pk[i].bin),
+                       static_cast<float>(t1.time() - pk[i].time()),
+                       static_cast<float>(t2.time() - pk[i].time())});
+      }
     }
   }
   return out;
 }
 
-uint64_t LandmarkKey(uint16_t f1, int16_t df, uint16_t dt) {
+uint64_t LandmarkKey(uint16_t f1, int16_t df1, int16_t df2, uint16_t dt1, uint16_t dt2) {
   // Frequencies in pairs of bins (31 Hz): a one-bin wobble from re-encoding
   // rarely moves a peak across a pair.
   uint64_t fq = static_cast<uint64_t>(f1 - kLowBin) / 2;
-  uint64_t dq = static_cast<uint64_t>(df + kMaxDf + 1) / 2;
-  return (fq << 14) | (dq << 6) | dt;
+  uint64_t d1 = static_cast<uint64_t>(df1 + kMaxDf + 1) / 2;
+  uint64_t d2 = static_cast<uint64_t>(df2 + kMaxDf + 1) / 2;
+  return (fq << 26) | (d1 << 19) | (d2 << 12) | (static_cast<uint64_t>(dt1) << 6) | dt2;
+}
+
+void ProbeKeys(const Landmark& l, double speed_min, double speed_max, double speed_step,
+               std::vector<LandmarkProbe>* out) {
+  // The time steps a landmark's key may hold at speed f: the nearest whole
+  // hops, and the next nearest too when the step lies near the middle
+  // between two (peak times wobble by a fraction of a hop).
+  auto near = [](double x, int* v) {
+    const int r = static_cast<int>(std::lround(x));
+    v[0] = r;
+    const double d = x - r;
+    if (std::abs(d) <= 0.5 - kStepMargin) return 1;
+    v[1] = d > 0 ? r + 1 : r - 1;
+    return 2;
+  };
+  struct Combo {
+    int d1, d2;
+    double lo, hi;
+  };
+  std::vector<Combo> combos;
+  for (double f = speed_min; f <= speed_max + 1e-9; f += speed_step) {
+    int v1[2], v2[2];
+    const int n1 = near(l.dt1 * f, v1), n2 = near(l.dt2 * f, v2);
+    for (int a = 0; a < n1; ++a) {
+      for (int b = 0; b < n2; ++b) {
+        if (v1[a] < kMinDt - 1 || v2[b] > kMaxDt + 1 || v1[a] > v2[b]) continue;
+        auto it = std::find_if(combos.begin(), combos.end(),
+                               [&](const Combo& c) { return c.d1 == v1[a] && c.d2 == v2[b]; });
+        if (it == combos.end()) {
+          combos.push_back({v1[a], v2[b], f, f});
+        } else {
+          it->hi = f;
+        }
+      }
+    }
+  }
+  for (const Combo& c : combos) {
+    out->push_back({LandmarkKey(l.f1, l.df1, l.df2, static_cast<uint16_t>(c.d1), static_cast<uint16_t>(c.d2)),
+                    static_cast<float>(c.lo - speed_step / 2), static_cast<float>(c.hi + speed_step / 2)});
+  }
 }
 
 std::vector<Posting> AudioPostings(const AudioPeaks& peaks) {
   std::vector<Posting> out;
-  for (const Landmark& l : MakeLandmarks(peaks)) out.push_back({LandmarkKey(l.f1, l.df, l.dt), 0, l.frame});
+  for (const Landmark& l : MakeLandmarks(peaks, kIndexFanOut)) {
+    out.push_back({LandmarkKey(l.f1, l.df1, l.df2, static_cast<uint16_t>(std::lround(l.dt1)),
+                               static_cast<uint16_t>(std::lround(l.dt2))),
+                   0, l.frame});
+  }
   return out;
 }
 
+
 std::string AudioPeaks::Serialize() const {
-  std::string out = "UAP1";
+  std::string out = kAudioPeaksMagic;
   Put(&out, duration_s);
   Put(&out, start_s);
   Put(&out, static_cast<uint64_t>(peaks.size()));
@@ -222,12 +306,18 @@ std::string AudioPeaks::Serialize() const {
     }
     out.push_back(static_cast<char>(d));
     out.push_back(static_cast<char>(p.bin - kLowBin));
+    out.push_back(static_cast<char>(p.sub));
   }
   return out;
 }
 
 absl::StatusOr<AudioPeaks> AudioPeaks::Parse(std::string_view b) {
-  if (b.size() < 28 || b.substr(0, 4) != "UAP1") return absl::DataLossError("audio peaks: bad header");
+  // UAP1: peaks without their place between hops (written before sub-hop
+  // times were kept); UAP2 adds one byte per peak.
+  if (b.size() < 28 || (b.substr(0, 4) != "UAP1" && b.substr(0, 4) != "UAP2")) {
+    return absl::DataLossError("audio peaks: bad header");
+  }
+  const bool with_sub = b[3] == '2';
   AudioPeaks p;
   uint64_t n;
   std::memcpy(&p.duration_s, b.data() + 4, 8);
@@ -246,7 +336,12 @@ absl::StatusOr<AudioPeaks> AudioPeaks::Parse(std::string_view b) {
     }
     if (i >= b.size()) return absl::DataLossError("audio peaks: truncated");
     frame += d;
-    p.peaks.push_back({frame, static_cast<uint16_t>(static_cast<uint8_t>(b[i++]) + kLowBin), 0});
+    Peak peak{frame, static_cast<uint16_t>(static_cast<uint8_t>(b[i++]) + kLowBin), 0};
+    if (with_sub) {
+      if (i >= b.size()) return absl::DataLossError("audio peaks: truncated");
+      peak.sub = static_cast<int8_t>(b[i++]);
+    }
+    p.peaks.push_back(peak);
   }
   return p;
 }

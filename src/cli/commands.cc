@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "base/strings.h"
 #include "absl/strings/str_format.h"
@@ -12,6 +13,7 @@
 #include "base/status_macros.h"
 #include "cli/progress.h"
 #include "cli/trace_outputs.h"
+#include "ingest/media_ingest.h"
 #include "report/media_info_text.h"
 #include "report/trace_report.h"
 #include "store/archive.h"
@@ -253,6 +255,33 @@ int RunVerify(const GlobalOptions& g) {
                 problems->size());
   }
   return problems->empty() ? kExitOk : kExitArchive;
+}
+
+int RunUpgrade(const GlobalOptions& g) {
+  auto archive = OpenForReading(g);
+  if (!archive.ok()) return ReportError(archive.status());
+  absl::StatusOr<SoundUpgrade> done;
+  {
+    std::unique_ptr<ProgressBar> bar;
+    done = UpgradeSoundIndex(archive->get(), [&](size_t i, size_t total) {
+      if (!bar) {
+        bar = std::make_unique<ProgressBar>("re-reading sound", total, ProgressBar::Unit::kItems,
+                                            ShowProgress(g.quiet));
+      }
+      bar->Update(i);
+    });
+  }
+  if (!done.ok()) return ReportError(done.status());
+  for (const std::string& p : done->problems) {
+    std::fprintf(stderr, "uncut: upgrade: %s\n", p.c_str());
+  }
+  if (!g.quiet) {
+    std::printf(done->redone == 0 && done->problems.empty()
+                    ? "the archive is up to date\n"
+                    : "sound fingerprinted anew for %d items\n",
+                done->redone);
+  }
+  return done->problems.empty() ? kExitOk : kExitArchive;
 }
 
 int RunTrace(const GlobalOptions& g, const TraceCommand& c) {

@@ -41,6 +41,7 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c);
 
 int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs);
 int RunVerify(const GlobalOptions& g);
+int RunUpgrade(const GlobalOptions& g);
 
 struct TraceCommand {
   std::string text;       // --text

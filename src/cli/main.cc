@@ -68,6 +68,14 @@ int main(int argc, char** argv) {
   verify_cmd->footer("Exit code 0 when every original and segment is intact, 4 when not.\n\n"
                      "Examples:\n  uncut verify\n  uncut --archive /srv/desk verify --quiet || alert");
 
+  auto* upgrade_cmd = app.add_subcommand(
+      "upgrade", "bring an archive made by an older version up to date (re-reads stored originals)");
+  upgrade_cmd->footer(
+      "Re-derives fingerprints whose format this version no longer searches (the sound\n"
+      "fingerprints of archives made before sound landmarks became triplets) from the\n"
+      "stored originals. Originals, names and provenance are untouched; an interrupted\n"
+      "run resumes where it stopped.\n\nExamples:\n  uncut upgrade");
+
   uncut::TraceCommand trace;
   auto* trace_cmd = app.add_subcommand("trace", "find where an excerpt comes from");
   trace_cmd->add_option("clip", trace.media, "a video or audio clip to trace");
@@ -108,6 +116,7 @@ int main(int argc, char** argv) {
     if (show_cmd->parsed()) return uncut::RunShow(g, show);
     if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs);
     if (verify_cmd->parsed()) return uncut::RunVerify(g);
+    if (upgrade_cmd->parsed()) return uncut::RunUpgrade(g);
     for (const uncut::Subcommand& s : more) {
       if (s.app->parsed()) return s.run();
     }

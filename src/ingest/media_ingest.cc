@@ -182,4 +182,53 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   return out;
 }
 
+absl::StatusOr<bool> NeedsSoundUpgrade(Archive* archive) {
+  ASSIGN_OR_RETURN(uint64_t legacy, archive->PostingCount(kLegacyAudioModality));
+  return legacy > 0;
+}
+
+absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
+    Archive* archive, const std::function<void(size_t, size_t)>& progress) {
+  SoundUpgrade out;
+  ASSIGN_OR_RETURN(bool needed, NeedsSoundUpgrade(archive));
+  if (!needed) return out;
+  ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
+  std::vector<Item> todo;
+  for (const Item& it : items) {
+    if (!it.info.contains("audio")) continue;
+    ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(it.id, kAudioPeaksBlob));
+    // Peaks written by this version say so in their header.
+    if (!blob || blob->compare(0, 4, kAudioPeaksMagic) != 0) todo.push_back(it);
+  }
+  ASSIGN_OR_RETURN(auto batch, archive->BeginWrite());
+  constexpr int kItemsPerCommit = 16;
+  int queued = 0;
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const Item& it = todo[i];
+    if (progress) progress(i, todo.size());
+    const std::string path = archive->ObjectPath(it.object);
+    auto peaks = SignAudio(path);
+    if (!peaks.ok()) {
+      out.problems.push_back(StrCat("item ", it.id, " (", it.name, "): ", peaks.status().message()));
+      continue;
+    }
+    nlohmann::json info = it.info;
+    info["audio"]["peaks"] = peaks->peaks.size();
+    PostingsByModality postings;
+    postings[kAudioModality] = AudioPostings(*peaks);
+    RETURN_IF_ERROR(batch->Reindex(it.id, std::move(info), std::move(postings),
+                                   {{kAudioPeaksBlob, peaks->Serialize()}}));
+    ++out.redone;
+    if (++queued == kItemsPerCommit) {
+      RETURN_IF_ERROR(batch->Commit());
+      queued = 0;
+    }
+  }
+  RETURN_IF_ERROR(batch->DropModality(kLegacyAudioModality));
+  RETURN_IF_ERROR(batch->Commit());
+  RETURN_IF_ERROR(batch->Compact());
+  if (progress) progress(todo.size(), todo.size());
+  return out;
+}
+
 }  // namespace uncut

@@ -2,8 +2,10 @@
 #ifndef UNCUT_INGEST_MEDIA_INGEST_H_
 #define UNCUT_INGEST_MEDIA_INGEST_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "ingest/ingest.h"
@@ -19,6 +21,23 @@ bool LooksLikeMedia(std::string_view path);
 
 absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
                                     const AddOptions& options);
+
+// Whether the archive still holds a sound index of the older format (pair
+// landmarks), which this version does not search.
+absl::StatusOr<bool> NeedsSoundUpgrade(Archive* archive);
+
+struct SoundUpgrade {
+  int redone = 0;                     // items whose sound was fingerprinted anew
+  std::vector<std::string> problems;  // items whose original's sound failed
+};
+
+// Re-derives the sound fingerprints of every item that has the older ones,
+// from its stored original, a few items per transaction (an interrupted
+// run resumes where it stopped), then drops the older index. Originals,
+// names and provenance are untouched; an item whose sound can no longer be
+// read keeps its older peaks and is named in `problems`.
+absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
+    Archive* archive, const std::function<void(size_t done, size_t total)>& progress = nullptr);
 
 }  // namespace uncut
 

@@ -576,6 +576,27 @@ absl::Status WriteBatch::Sweep() {
   return absl::OkStatus();
 }
 
+absl::Status WriteBatch::Reindex(int64_t id, nlohmann::json info, PostingsByModality postings,
+                                 std::map<std::string, std::string> blobs) {
+  // Segments written by Commit must be swept should this writer die first.
+  RETURN_IF_ERROR(MakeStagingMarker());
+  for (auto& [modality, list] : postings) {
+    auto& dst = reindexed_postings_[modality];
+    for (Posting p : list) {
+      p.item = static_cast<uint32_t>(id);
+      dst.push_back(p);
+    }
+  }
+  reindexed_.push_back({id, std::move(info), std::move(blobs)});
+  return absl::OkStatus();
+}
+
+absl::Status WriteBatch::DropModality(const std::string& modality) {
+  RETURN_IF_ERROR(MakeStagingMarker());
+  dropped_modalities_.push_back(modality);
+  return absl::OkStatus();
+}
+
 absl::Status WriteBatch::MakeStagingMarker() {
   // The marker tells the next writer to sweep, should this one die.
   if (!staging_made_) RETURN_IF_ERROR(MakeDirs(JoinPath(archive_->dir_, "objects/staging")));
@@ -837,7 +858,9 @@ absl::Status WriteBatch::Commit() {
     pack_size_ = 0;
     if (!closed.ok()) return closed;
   }
-  if (items_.empty() && removals_.empty()) return absl::OkStatus();
+  if (items_.empty() && removals_.empty() && reindexed_.empty() && dropped_modalities_.empty()) {
+    return absl::OkStatus();
+  }
   SqliteDb* db = archive_->db_.get();
   // Segment files first (under names no one references yet), then the
   // catalog transaction that makes items and segments visible together.
@@ -855,6 +878,11 @@ absl::Status WriteBatch::Commit() {
       dst.insert(dst.end(), postings.begin(), postings.end());
       std::vector<Posting>().swap(postings);
     }
+  }
+  for (auto& [modality, postings] : reindexed_postings_) {
+    auto& dst = merged[modality];
+    dst.insert(dst.end(), postings.begin(), postings.end());
+    std::vector<Posting>().swap(postings);
   }
   std::vector<std::pair<std::string, size_t>> new_segments;
   std::vector<std::string> written;
@@ -933,6 +961,27 @@ absl::Status WriteBatch::Commit() {
         RETURN_IF_ERROR(blob.Run());
       }
     }
+    {
+      ASSIGN_OR_RETURN(SqliteStmt upd, db->Prepare("UPDATE items SET info = ? WHERE id = ?"));
+      ASSIGN_OR_RETURN(SqliteStmt put, db->Prepare("INSERT OR REPLACE INTO blobs(item_id, name, "
+                                                   "data) VALUES(?,?,?)"));
+      for (const Reindexed& r : reindexed_) {
+        upd.Reset().IgnoreError();
+        upd.Bind(1, r.info.dump()).Bind(2, r.id);
+        RETURN_IF_ERROR(upd.Run());
+        for (const auto& [name, data] : r.blobs) {
+          put.Reset().IgnoreError();
+          put.Bind(1, r.id).Bind(2, name).BindBlob(3, data);
+          RETURN_IF_ERROR(put.Run());
+        }
+      }
+      ASSIGN_OR_RETURN(SqliteStmt drop, db->Prepare("DELETE FROM segments WHERE modality = ?"));
+      for (const std::string& modality : dropped_modalities_) {
+        drop.Reset().IgnoreError();
+        drop.Bind(1, modality);
+        RETURN_IF_ERROR(drop.Run());
+      }
+    }
     ASSIGN_OR_RETURN(
         SqliteStmt seg,
         db->Prepare("INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
@@ -986,8 +1035,18 @@ absl::Status WriteBatch::Commit() {
       }
     }
   }
+  // A dropped index's files are referenced no more (killed before this,
+  // the next writer's sweep removes them).
+  for (const std::string& modality : dropped_modalities_) {
+    std::string dir = JoinPath(JoinPath(archive_->dir_, "index"), modality);
+    for (const std::string& f : ListDir(dir)) RETURN_IF_ERROR(RemoveFile(JoinPath(dir, f)));
+    ::rmdir(dir.c_str());
+  }
   items_.clear();
   removals_.clear();
+  reindexed_.clear();
+  reindexed_postings_.clear();
+  dropped_modalities_.clear();
   staged_.clear();
   pending_bytes_ = 0;
   // Nothing is staged any more: drop the marker that makes the next writer sweep.

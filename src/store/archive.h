@@ -201,6 +201,14 @@ class WriteBatch {
   void Truncate(size_t mark);
   // Items queued and not yet committed, in order.
   std::vector<Item> PendingItems() const;
+  // Re-derived fingerprints of an archived item (a newer fingerprint
+  // format): its info is replaced by `info`, its blobs of the same names by
+  // `blobs`, and `postings` (item ids filled in) join the index. The item's
+  // original, name and provenance are untouched.
+  absl::Status Reindex(int64_t id, nlohmann::json info, PostingsByModality postings,
+                       std::map<std::string, std::string> blobs);
+  // Drops a modality's whole index (a format no longer read) at Commit.
+  absl::Status DropModality(const std::string& modality);
   Archive* archive() const { return archive_; }
   uint64_t pending_bytes() const { return pending_bytes_; }
   // Publishes everything queued in one transaction.
@@ -217,6 +225,14 @@ class WriteBatch {
   int lock_fd_ = -1;
   std::vector<NewItem> items_;
   std::vector<int64_t> removals_;
+  struct Reindexed {
+    int64_t id;
+    nlohmann::json info;
+    std::map<std::string, std::string> blobs;
+  };
+  std::vector<Reindexed> reindexed_;
+  PostingsByModality reindexed_postings_;
+  std::vector<std::string> dropped_modalities_;
   std::set<std::string> staged_;  // objects staged in this batch
   std::string copy_buffer_;       // reused by StageFile
   bool staging_made_ = false;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file.h"
 #include "store/archive_testing.h"
 
 namespace uncut {
@@ -90,6 +91,50 @@ TEST_F(ArchiveIndex, RemovedItemsPostingsAreNotReturned) {
   std::vector<Posting> got = Lookup({7}, 100);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].item, static_cast<uint32_t>(b));
+}
+
+TEST_F(ArchiveIndex, ReindexingReplacesBlobsAndInfoAndDroppingAModalityRemovesItsSegments) {
+  // An item indexed in an older format ("old"), with a blob of that format.
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  NewItem n = StagedItem(batch->get(), "recording", "audio", "recording.flac");
+  n.item.info["audio"] = {{"peaks", 1}};
+  n.postings["old"] = {{5, 0, 1}};
+  n.blobs["peaks"] = "old peaks";
+  auto id = (*batch)->AddItem(std::move(n));
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE((*batch)->Commit().ok());
+  auto before = archive_->GetItem(*id);
+  ASSERT_TRUE(before.ok());
+  ASSERT_TRUE(PathExists(dir_.File("archive/index/old")));
+
+  nlohmann::json info = before->info;
+  info["audio"]["peaks"] = 2;
+  PostingsByModality postings;
+  postings["new"] = {{6, 0, 3}, {7, 0, 4}};
+  ASSERT_TRUE((*batch)->Reindex(*id, info, std::move(postings), {{"peaks", "new peaks"}}).ok());
+  ASSERT_TRUE((*batch)->DropModality("old").ok());
+  ASSERT_TRUE((*batch)->Commit().ok());
+
+  auto after = archive_->GetItem(*id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->sha256, before->sha256);
+  EXPECT_EQ(after->name, before->name);
+  EXPECT_EQ(after->info["audio"]["peaks"], 2);
+  auto blob = archive_->LoadBlob(*id, "peaks");
+  ASSERT_TRUE(blob.ok() && blob->has_value());
+  EXPECT_EQ(**blob, "new peaks");
+  std::vector<Posting> got;
+  ASSERT_TRUE(archive_->Lookup("new", {6, 7}, 10, &got).ok());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].item, static_cast<uint32_t>(*id));
+  EXPECT_EQ(got[1].pos, 4u);
+  EXPECT_EQ(*archive_->PostingCount("old"), 0u);
+  got.clear();
+  ASSERT_TRUE(archive_->Lookup("old", {5}, 10, &got).ok());
+  EXPECT_TRUE(got.empty());
+  EXPECT_FALSE(PathExists(dir_.File("archive/index/old")));
+  ExpectVerifies();
 }
 
 }  // namespace

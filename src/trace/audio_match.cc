@@ -202,14 +202,24 @@ absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path) {
   double energy = 0;
   for (float x : samples) energy += x * x;
   q.silent = samples.empty() || energy / samples.size() < 1e-8;
-  q.peaks = ComputePeaks(samples);
-  q.landmarks = MakeLandmarks(q.peaks);
+  // Landmarks from the denser peaks; verification compares the peaks the
+  // index keeps with the source's.
+  AudioPeaks dense = ComputePeaks(samples, kQueryPeaksPerSecond);
+  q.landmarks = MakeLandmarks(dense, kQueryFanOut);
+  q.peaks = ThinPeaks(dense, kIndexPeaksPerSecond);
   return q;
 }
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const QueryAudio& q,
                                                        const AudioMatchOptions& o) {
   if (q.landmarks.empty()) return std::vector<MatchedSegment>();
+  ASSIGN_OR_RETURN(uint64_t legacy, archive->PostingCount(kLegacyAudioModality));
+  if (legacy > 0) {
+    return absl::FailedPreconditionError(
+        StrCat(archive->dir(), ": its sound index was made by an older version of uncut; run "
+                               "`uncut upgrade` once (it re-reads the sound of the stored "
+                               "originals; nothing else changes)"));
+  }
   // 1. Retrieval, probing each landmark over the speed range. Each distinct
   // time step probed stands for the speeds that round to it.
   struct Use {
@@ -218,16 +228,11 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
     float speed_lo, speed_hi;
   };
   std::vector<Use> uses;
+  std::vector<LandmarkProbe> probes;
   for (const Landmark& l : q.landmarks) {
-    int last = -1;
-    for (double f = o.speed_min; f <= o.speed_max + 1e-9; f += o.speed_step) {
-      int dt = static_cast<int>(std::lround(l.dt * f));
-      if (dt == last || dt < kMinDt || dt > kMaxDt) continue;
-      last = dt;
-      uses.push_back({LandmarkKey(l.f1, l.df, static_cast<uint16_t>(dt)), l.frame,
-                      static_cast<float>((dt - 0.5) / l.dt),
-                      static_cast<float>((dt + 0.5) / l.dt)});
-    }
+    probes.clear();
+    ProbeKeys(l, o.speed_min, o.speed_max, o.speed_step, &probes);
+    for (const LandmarkProbe& p : probes) uses.push_back({p.key, l.frame, p.speed_lo, p.speed_hi});
   }
   const std::vector<uint64_t> keys = SortUsesByKey(&uses);
   std::vector<Posting> postings;
@@ -265,8 +270,11 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   ap.speed_step = o.speed_step;
   ap.offset_bin_s = 0.1;
   ap.tolerance_s = 0.12;
-  ap.max_gap_s = 2.0;
-  ap.min_length_s = 0.5;
+  // A landmark hit is rare by chance, and where a copy's sound is poor the
+  // hits come in short bursts: a run may be short and its hits far apart;
+  // verification then follows the line peak by peak.
+  ap.max_gap_s = 3.0;
+  ap.min_length_s = 0.2;
   ap.min_score = 6;
   std::vector<MediaSegment> found = FindSegments(hits, ap);
   std::vector<MediaSegment> candidates = SelectSegments(found, ap);

@@ -1,7 +1,7 @@
 // Finding where a clip's sound comes from.
 //
 // 1. Retrieval: each landmark of the clip (audio/landmarks.h) is looked up
-//    with its time step scaled over playback speeds 0.94-1.06, so hits
+//    with its time steps scaled over playback speeds 0.94-1.06, so hits
 //    survive time-stretching; each hit pairs a query time with a source time.
 // 2. Alignment: offset/speed voting and runs (align/media_align.h).
 // 3. Verification: along each segment's line, every spectral peak of the
