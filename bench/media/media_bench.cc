@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
   // catalog holds (counted in the catalog, wherever SQLite keeps the pages:
   // the main file or, until a checkpoint, its WAL).
   uint64_t video_seg = FileBytes(uncut::JoinPath(archive_dir, "index/video"));
-  uint64_t audio_seg = FileBytes(uncut::JoinPath(archive_dir, "index/audio"));
+  uint64_t audio_seg = FileBytes(uncut::JoinPath(archive_dir, std::string("index/") + uncut::kAudioModality));
   uint64_t all_seg = FileBytes(uncut::JoinPath(archive_dir, "index"));
   std::map<std::string, uint64_t> blobs;
   {

@@ -739,7 +739,7 @@ absl::Status RunQueries(const Flags& f) {
   const double video_h = synth_hours + real_video_h, audio_h = synth_hours + real_audio_h;
   // Index size, from the files and the catalog.
   uint64_t vseg = DirBytes(JoinPath(f.archive, "index/video"));
-  uint64_t aseg = DirBytes(JoinPath(f.archive, "index/audio"));
+  uint64_t aseg = DirBytes(JoinPath(f.archive, StrCat("index/", kAudioModality)));
   std::map<std::string, uint64_t> blob_bytes;
   {
     ASSIGN_OR_RETURN(SqliteStmt s, archive->db()->Prepare(
