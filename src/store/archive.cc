@@ -926,8 +926,17 @@ absl::Status WriteBatch::Commit() {
         SqliteStmt txt,
         db->Prepare("INSERT INTO texts(item_id, text, offset_map, anchors, in_original) "
                     "VALUES(?,?,?,?,?)"));
-    ASSIGN_OR_RETURN(SqliteStmt blob,
-                     db->Prepare("INSERT INTO blobs(item_id, name, data) VALUES(?,?,?)"));
+    // OR REPLACE: a re-indexed item's blobs take the place of its older ones.
+    ASSIGN_OR_RETURN(SqliteStmt blob, db->Prepare("INSERT OR REPLACE INTO blobs(item_id, name, "
+                                                  "data) VALUES(?,?,?)"));
+    auto put_blobs = [&](int64_t id, const std::map<std::string, std::string>& blobs) {
+      for (const auto& [name, data] : blobs) {
+        blob.Reset().IgnoreError();
+        blob.Bind(1, id).Bind(2, name).BindBlob(3, data);
+        RETURN_IF_ERROR(blob.Run());
+      }
+      return absl::OkStatus();
+    };
     for (const NewItem& n : items_) {
       const Item& it = n.item;
       ins.Reset().IgnoreError();
@@ -955,25 +964,15 @@ absl::Status WriteBatch::Commit() {
         txt.Bind(5, static_cast<int64_t>(n.text_is_original ? 1 : 0));
         RETURN_IF_ERROR(txt.Run());
       }
-      for (const auto& [name, data] : n.blobs) {
-        blob.Reset().IgnoreError();
-        blob.Bind(1, it.id).Bind(2, name).BindBlob(3, data);
-        RETURN_IF_ERROR(blob.Run());
-      }
+      RETURN_IF_ERROR(put_blobs(it.id, n.blobs));
     }
     {
       ASSIGN_OR_RETURN(SqliteStmt upd, db->Prepare("UPDATE items SET info = ? WHERE id = ?"));
-      ASSIGN_OR_RETURN(SqliteStmt put, db->Prepare("INSERT OR REPLACE INTO blobs(item_id, name, "
-                                                   "data) VALUES(?,?,?)"));
       for (const Reindexed& r : reindexed_) {
         upd.Reset().IgnoreError();
         upd.Bind(1, r.info.dump()).Bind(2, r.id);
         RETURN_IF_ERROR(upd.Run());
-        for (const auto& [name, data] : r.blobs) {
-          put.Reset().IgnoreError();
-          put.Bind(1, r.id).Bind(2, name).BindBlob(3, data);
-          RETURN_IF_ERROR(put.Run());
-        }
+        RETURN_IF_ERROR(put_blobs(r.id, r.blobs));
       }
       ASSIGN_OR_RETURN(SqliteStmt drop, db->Prepare("DELETE FROM segments WHERE modality = ?"));
       for (const std::string& modality : dropped_modalities_) {
