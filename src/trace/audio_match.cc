@@ -98,7 +98,11 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
     }
     windows.push_back(w);
   }
-  auto good = [](const W& w) { return w.m >= 2 && w.m * 100 >= w.n * 12; };
+  // A window is good when at least 18% of its peaks have a partner. Peaks
+  // are kept only within 30 dB of the loud level, where a copy keeps them
+  // best: a true line matches a larger share of them than the weak peaks
+  // of old did, and a chance line rarely reaches 18%.
+  auto good = [](const W& w) { return w.m >= 2 && w.m * 100 >= w.n * 18; };
   // Windows with too few peaks (pauses) say nothing either way.
   auto neutral = [](const W& w) { return w.n < 4; };
   if (getenv("UNCUT_DEBUG_AUDIO")) {
@@ -114,10 +118,11 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   }
   if (best < 0) return v;
   // Grow from the core while good windows continue; noise can drown the
-  // sound for a second or so, so up to 1.5 s of poor windows are crossed
-  // when good ones follow on the same line. Pauses (windows with too few
-  // peaks to judge) count half, so a segment does not cross a long silence.
-  constexpr int kMaxMisses = 12;  // in half windows
+  // sound for a moment, so up to 1 s of poor windows are crossed when good
+  // ones follow on the same line (longer, and a segment runs on past a cut
+  // into whatever matches by chance). Pauses (windows with too few peaks to
+  // judge) count half, so a segment does not cross a long silence.
+  constexpr int kMaxMisses = 8;  // in half windows
   size_t b = best, e = best;
   int miss = 0;
   for (size_t i = best; i-- > 0;) {
