@@ -262,7 +262,7 @@ void ProbeKeys(const Landmark& l, double speed_min, double speed_max, double spe
     const int n1 = near(l.dt1 * f, v1), n2 = near(l.dt2 * f, v2);
     for (int a = 0; a < n1; ++a) {
       for (int b = 0; b < n2; ++b) {
-        if (v1[a] < kMinDt - 1 || v2[b] > kMaxDt + 1 || v1[a] > v2[b]) continue;
+        if (v1[a] < kMinDt - 1 || v2[b] > kMaxDt + 1) continue;
         auto it = std::find_if(combos.begin(), combos.end(),
                                [&](const Combo& c) { return c.d1 == v1[a] && c.d2 == v2[b]; });
         if (it == combos.end()) {

@@ -101,7 +101,7 @@ struct Landmark {
   uint32_t frame;     // anchor time
   uint16_t f1;        // anchor bin
   int16_t df1, df2;   // target bins - anchor bin
-  float dt1, dt2;     // target times - anchor time, in hops (dt1 <= dt2)
+  float dt1, dt2;     // target times - anchor time, in hops (targets in peak order)
 };
 
 // Landmarks with each anchor paired with up to `fan_out` following peaks,
