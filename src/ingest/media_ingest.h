@@ -34,8 +34,9 @@ struct SoundUpgrade {
 // Re-derives the sound fingerprints of every item that has the older ones,
 // from its stored original, a few items per transaction (an interrupted
 // run resumes where it stopped), then drops the older index. Originals,
-// names and provenance are untouched; an item whose sound can no longer be
-// read keeps its older peaks and is named in `problems`.
+// names and provenance are untouched. An item whose original's sound can no
+// longer be read is named in `problems`; it keeps its older peaks (its
+// picture and text stay searchable), but its sound is no longer searched.
 absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
     Archive* archive, const std::function<void(size_t done, size_t total)>& progress = nullptr);
 
