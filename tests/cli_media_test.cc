@@ -228,6 +228,43 @@ TEST_F(CliMedia, AudioClipOfARadioProgrammeIsTracedToItsStretch) {
   EXPECT_TRUE(src["segments"][0]["details"].contains("audio"));
 }
 
+// A cut inside a pause: the clip leaves the source a second into two
+// seconds of faint hiss (far too quiet for spectral peaks) and goes on with
+// other speech. The match must end at the cut, where the clip's loudness
+// stops following the source's, not at the last spoken word.
+TEST_F(CliMedia, SoundCutInsideAPauseEndsWhereTheClipLeavesTheSource) {
+  ASSERT_EQ(Ffmpeg(StrCat(
+                "-i ", ShellQuote(File("report.wav")),
+                " -f lavfi -i anoisesrc=color=pink:amplitude=0.004:seed=5:duration=2:"
+                "sample_rate=22050 -i ",
+                ShellQuote(File("report.wav")),
+                " -filter_complex '[0]atrim=0:6,asetpts=PTS-STARTPTS[a];"
+                "[2]atrim=10:16,asetpts=PTS-STARTPTS[c];[a][1][c]concat=n=3:v=0:a=1' "
+                "-c:a aac -b:a 64k ",
+                ShellQuote(File("paused.m4a")))),
+            "");
+  ASSERT_EQ(Ffmpeg(StrCat("-i ", ShellQuote(File("paused.m4a")), " -i ",
+                          ShellQuote(File("news.wav")),
+                          " -filter_complex '[0]atrim=0:7,asetpts=PTS-STARTPTS[a];"
+                          "[1]atrim=3:8,asetpts=PTS-STARTPTS,aresample=44100[b];"
+                          "[a][b]concat=n=2:v=0:a=1' -c:a libmp3lame -b:a 48k ",
+                          ShellQuote(File("cut-in-pause.mp3")))),
+            "");
+  const std::string archive = File("pause-archive");
+  RunResult added = testing::RunUncut(archive, "add " + ShellQuote(File("paused.m4a")));
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  RunResult r = testing::RunUncut(archive, "trace --json " + ShellQuote(File("cut-in-pause.mp3")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  ASSERT_EQ(j["sources"][0]["segments"].size(), 1u) << j.dump(2);
+  const json& seg = j["sources"][0]["segments"][0];
+  // Speech ends at 6 s; the clip's cut is at 7 s.
+  EXPECT_NEAR(seg["query"]["start"].get<double>(), 0.0, 0.1) << seg.dump();
+  EXPECT_NEAR(seg["query"]["end"].get<double>(), 7.0, 0.15) << seg.dump();
+  EXPECT_NEAR(seg["source"]["end"].get<double>(), 7.0, 0.15) << seg.dump();
+}
+
 TEST_F(CliMedia, ClipWithReplacedSoundIsFoundByItsPicture) {
   ASSERT_EQ(Ffmpeg(StrCat("-ss 12 -to 20 -i ", ShellQuote(File("broadcast.mp4")),
                           " -f lavfi -i sine=frequency=440:duration=8 -map 0:v -map 1:a "

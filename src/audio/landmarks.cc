@@ -29,11 +29,13 @@ std::mutex& FftwPlannerMutex() {
   return m;
 }
 
-// Log-magnitude spectrogram of the kept band, frames x kBins.
-std::vector<float> Spectrogram(const std::vector<float>& x, size_t* frames) {
-  *frames = x.size() >= static_cast<size_t>(kFrame) ? (x.size() - kFrame) / kAudioHop + 1 : 0;
-  std::vector<float> out(*frames * kBins);
-  if (*frames == 0) return out;
+// Calls fn(frame, power) for each 64 ms frame every hop, `power` holding the
+// kBins powers of the kept band. Returns the number of frames.
+template <typename Fn>
+size_t ForEachPowerSpectrum(const std::vector<float>& x, Fn fn) {
+  const size_t frames =
+      x.size() >= static_cast<size_t>(kFrame) ? (x.size() - kFrame) / kAudioHop + 1 : 0;
+  if (frames == 0) return 0;
   float* in = fftwf_alloc_real(kFrame);
   fftwf_complex* spec = fftwf_alloc_complex(kFrame / 2 + 1);
   fftwf_plan plan;
@@ -45,15 +47,16 @@ std::vector<float> Spectrogram(const std::vector<float>& x, size_t* frames) {
   for (int i = 0; i < kFrame; ++i) {
     window[i] = static_cast<float>(0.5 - 0.5 * std::cos(2 * std::numbers::pi * i / (kFrame - 1)));
   }
-  for (size_t f = 0; f < *frames; ++f) {
+  float power[kBins];
+  for (size_t f = 0; f < frames; ++f) {
     const float* s = x.data() + f * kAudioHop;
     for (int i = 0; i < kFrame; ++i) in[i] = s[i] * window[i];
     fftwf_execute(plan);
-    float* row = &out[f * kBins];
     for (int b = 0; b < kBins; ++b) {
       float re = spec[kLowBin + b][0], im = spec[kLowBin + b][1];
-      row[b] = 10.0f * std::log10(re * re + im * im + 1e-10f);
+      power[b] = re * re + im * im;
     }
+    fn(f, power);
   }
   {
     std::lock_guard<std::mutex> lock(FftwPlannerMutex());
@@ -61,6 +64,16 @@ std::vector<float> Spectrogram(const std::vector<float>& x, size_t* frames) {
   }
   fftwf_free(in);
   fftwf_free(spec);
+  return frames;
+}
+
+// Log-magnitude spectrogram of the kept band, frames x kBins.
+std::vector<float> Spectrogram(const std::vector<float>& x, size_t* frames) {
+  std::vector<float> out;
+  out.reserve((x.size() / kAudioHop + 1) * kBins);
+  *frames = ForEachPowerSpectrum(x, [&](size_t, const float* power) {
+    for (int b = 0; b < kBins; ++b) out.push_back(10.0f * std::log10(power[b] + 1e-10f));
+  });
   return out;
 }
 
@@ -96,6 +109,21 @@ void Put(std::string* out, T v) {
 }
 
 }  // namespace
+
+LoudnessContour ComputeLoudnessContour(const std::vector<float>& samples) {
+  // Band edges in FFT bins (15.6 Hz), about half an octave apart over the kept band.
+  static constexpr int kEdges[kContourBands + 1] = {kLowBin, 29, 42, 61, 90, 134, kHighBin};
+  LoudnessContour out;
+  out.db.reserve((samples.size() / kAudioHop + 1) * kContourBands);
+  out.frames = ForEachPowerSpectrum(samples, [&](size_t, const float* power) {
+    for (int k = 0; k < kContourBands; ++k) {
+      float sum = 0;
+      for (int b = kEdges[k]; b < kEdges[k + 1]; ++b) sum += power[b - kLowBin];
+      out.db.push_back(10.0f * std::log10(sum + 1e-10f));
+    }
+  });
+  return out;
+}
 
 AudioPeaks ComputePeaks(const std::vector<float>& samples, int peaks_per_second) {
   AudioPeaks out;

@@ -88,6 +88,19 @@ AudioPeaks ComputePeaks(const std::vector<float>& samples,
 // ComputePeaks would have kept at that density).
 AudioPeaks ThinPeaks(const AudioPeaks& peaks, int per_second);
 
+// The level of the sound in a few bands of the kept range, every hop: what
+// the ends of a match are refined with where the sound is too quiet for
+// peaks (a pause, a breath, the room), which a copy's contour follows even
+// when its peaks are gone.
+inline constexpr int kContourBands = 6;
+struct LoudnessContour {
+  size_t frames = 0;
+  std::vector<float> db;  // frames x kContourBands, in dB
+
+  const float* frame(size_t f) const { return &db[f * kContourBands]; }
+};
+LoudnessContour ComputeLoudnessContour(const std::vector<float>& samples);
+
 // A landmark is a triplet of peaks: an anchor and two of the peaks that
 // follow it closely in time and frequency. Three peaks carry about twice the
 // information of a pair, so a key of the index is shared by far fewer

@@ -1,5 +1,8 @@
 #include "decode/audio_reader.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "base/status_macros.h"
 #include "base/strings.h"
 
@@ -20,7 +23,7 @@ absl::StatusOr<std::unique_ptr<AudioReader>> AudioReader::Open(const MediaSource
   std::unique_ptr<AudioReader> r(new AudioReader());
   r->path_ = path;
   r->options_ = options;
-  ASSIGN_OR_RETURN(Demuxer demuxer, OpenInput(source));
+  ASSIGN_OR_RETURN(Demuxer demuxer, OpenInput(source, options.trust_header));
   r->io_ = std::move(demuxer.io);
   r->fmt_ = std::move(demuxer.fmt);
   int best = av_find_best_stream(r->fmt_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
@@ -134,10 +137,10 @@ absl::Status AudioReader::Drain(std::vector<float>* out, bool flush) {
   }
 }
 
-absl::StatusOr<bool> AudioReader::Read(std::vector<float>* out) {
+absl::StatusOr<bool> AudioReader::Read(std::vector<float>* out, size_t chunk) {
   if (done_) return false;
   size_t before = out->size();
-  while (!done_ && out->size() - before < 65536) {
+  while (!done_ && out->size() - before < chunk) {
     if (std::chrono::steady_clock::now() > deadline_) {
       return absl::DeadlineExceededError(StrCat(path_, ": decoding took too long; giving up"));
     }
@@ -167,6 +170,22 @@ absl::StatusOr<bool> AudioReader::Read(std::vector<float>* out) {
   return out->size() > before || !done_;
 }
 
+absl::Status AudioReader::Seek(double t) {
+  const AVRational tb = fmt_->streams[stream_]->time_base;
+  const int64_t ts = static_cast<int64_t>(std::floor(t / av_q2d(tb)));
+  int rc = av_seek_frame(fmt_.get(), stream_, ts, AVSEEK_FLAG_BACKWARD);
+  if (rc < 0) return AvStatus(path_, "seeking failed", rc);
+  avcodec_flush_buffers(codec_.get());
+  swr_.reset();
+  swr_channels_ = 0;
+  swr_format_ = -1;
+  swr_rate_ = 0;
+  bad_frames_ = 0;
+  start_s_ = 0;
+  started_ = flushing_ = done_ = false;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate) {
   AudioReadOptions o;
   o.sample_rate = sample_rate;
@@ -176,6 +195,66 @@ absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int samp
     ASSIGN_OR_RETURN(bool more, r->Read(&out));
     if (!more) break;
   }
+  return out;
+}
+
+namespace {
+
+// Samples read from `r` until t1, the first at r->start_s().
+absl::StatusOr<std::vector<float>> ReadUntil(AudioReader* r, int sample_rate, double t1) {
+  std::vector<float> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, r->Read(&out, 2048));
+    if (!more || r->start_s() + out.size() / static_cast<double>(sample_rate) >= t1) break;
+  }
+  return out;
+}
+
+// Cuts `samples`, starting at *start, to [t0, t1].
+void CutToRange(int sample_rate, double t0, double t1, double* start, std::vector<float>* samples) {
+  const double skip = std::floor((t0 - *start) * sample_rate);
+  if (skip > 0) {
+    const size_t n = std::min(samples->size(), static_cast<size_t>(skip));
+    samples->erase(samples->begin(), samples->begin() + n);
+    *start += n / static_cast<double>(sample_rate);
+  }
+  const double keep = std::ceil((t1 - *start) * sample_rate);
+  if (keep >= 0 && samples->size() > static_cast<size_t>(keep)) {
+    samples->resize(static_cast<size_t>(keep));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* r, int sample_rate, double t0,
+                                                    double t1, double* start) {
+  // Lapped codecs (AAC, Vorbis, Opus) need the frame before a sample to
+  // decode it exactly: start a little early.
+  constexpr double kPreRoll = 0.1;
+  RETURN_IF_ERROR(r->Seek(std::max(0.0, t0 - kPreRoll)));
+  ASSIGN_OR_RETURN(std::vector<float> out, ReadUntil(r, sample_rate, t1));
+  if (!out.empty() && r->start_s() > t0 + 0.5) {  // an index that points past t0
+    return absl::FailedPreconditionError("seeking landed after the range");
+  }
+  *start = r->start_s();
+  CutToRange(sample_rate, t0, t1, start, &out);
+  return out;
+}
+
+absl::StatusOr<std::vector<float>> DecodeAudioRange(const MediaSource& source, int sample_rate,
+                                                    double t0, double t1, double* start) {
+  AudioReadOptions o;
+  o.sample_rate = sample_rate;
+  o.trust_header = true;
+  ASSIGN_OR_RETURN(auto r, AudioReader::Open(source, o));
+  auto sought = DecodeAudioRange(r.get(), sample_rate, t0, t1, start);
+  if (sought.ok()) return sought;
+  // Containers that cannot seek, or whose index points past t0, are read
+  // from the beginning.
+  ASSIGN_OR_RETURN(r, AudioReader::Open(source, o));
+  ASSIGN_OR_RETURN(std::vector<float> out, ReadUntil(r.get(), sample_rate, t1));
+  *start = r->start_s();
+  CutToRange(sample_rate, t0, t1, start, &out);
   return out;
 }
 

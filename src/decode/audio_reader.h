@@ -22,6 +22,9 @@ struct AudioReadOptions {
   // Watchdog: give up when decoding takes longer than this (0: 60 s plus 5x
   // the duration, capped by the file's size; see DecodeBudgetSeconds).
   double max_decode_seconds = 0;
+  // Trust the container's header for the sound's parameters (see
+  // OpenInput): for reading a range of a file already known to decode.
+  bool trust_header = false;
 };
 
 class AudioReader {
@@ -30,10 +33,16 @@ class AudioReader {
                                                            const AudioReadOptions& options);
   static absl::StatusOr<std::unique_ptr<AudioReader>> Open(const MediaSource& source,
                                                            const AudioReadOptions& options);
-  // Appends the next decoded samples to *out; returns false at the end.
-  absl::StatusOr<bool> Read(std::vector<float>* out);
+  // Appends the next decoded samples to *out, about `chunk` of them (more
+  // or fewer as the codec's frames fall); returns false at the end.
+  absl::StatusOr<bool> Read(std::vector<float>* out, size_t chunk = 65536);
+  // Moves to the last point at or before `t` (seconds of the file's time
+  // line) that decoding can start from; start_s() then gives the time of the
+  // first sample the next Read returns.
+  absl::Status Seek(double t);
   double duration_s() const { return duration_s_; }
-  // Time of the first sample in the file's own time line.
+  // Time of the first sample (since opening, or the last Seek) in the file's
+  // own time line; known once Read has returned samples.
   double start_s() const { return start_s_; }
 
  private:
@@ -60,6 +69,18 @@ class AudioReader {
 
 // Decodes a whole file (for short clips and tests).
 absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate);
+
+// The sound of `source` from about t0 to t1 (seconds of its time line), at
+// `sample_rate`; *start receives the time of the first sample returned (t0,
+// or the file's first sample when t0 lies before it). Seeks when the
+// container allows, else decodes from the beginning. For files already known
+// to decode (archived originals): trusts the container's header.
+absl::StatusOr<std::vector<float>> DecodeAudioRange(const MediaSource& source, int sample_rate,
+                                                    double t0, double t1, double* start);
+// The same with an open reader (several ranges of one file), which must be
+// able to seek: fails when it cannot, or when its seek lands after t0.
+absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* reader, int sample_rate,
+                                                    double t0, double t1, double* start);
 
 }  // namespace uncut
 

@@ -105,7 +105,7 @@ int64_t MemoryIo::Seek(void* opaque, int64_t offset, int whence) {
   return io->pos_;
 }
 
-absl::StatusOr<Demuxer> OpenInput(const MediaSource& source) {
+absl::StatusOr<Demuxer> OpenInput(const MediaSource& source, bool audio_header_suffices) {
   static const bool quiet = [] {
     av_log_set_callback(&KeepErrors);
     return true;
@@ -142,6 +142,16 @@ absl::StatusOr<Demuxer> OpenInput(const MediaSource& source) {
     return absl::InvalidArgumentError(StrCat(path, ": cannot open: ", OpenFailure(rc)));
   }
   d.fmt.reset(raw);
+  if (audio_header_suffices) {
+    for (unsigned i = 0; i < raw->nb_streams; ++i) {
+      const AVCodecParameters* p = raw->streams[i]->codecpar;
+      if (p->codec_type == AVMEDIA_TYPE_AUDIO && p->codec_id != AV_CODEC_ID_NONE &&
+          p->sample_rate > 0 && p->ch_layout.nb_channels > 0) {
+        t_last_error.clear();
+        return d;
+      }
+    }
+  }
   rc = avformat_find_stream_info(d.fmt.get(), nullptr);
   if (rc < 0) {
     return absl::InvalidArgumentError(

@@ -115,6 +115,14 @@ std::string ReportToText(const TraceReport& r, bool color) {
                     st.reset(), "\n");
         }
       }
+      if (s.extra.contains("audio") && s.extra["audio"].contains("loudness_only")) {
+        for (const auto& g : s.extra["audio"]["loudness_only"]) {
+          StrAppend(&out, "    quiet end: query ",
+                    Span(g.value("query_start", 0.0), g.value("query_end", 0.0), u),
+                    " (too quiet for peaks; the clip's loudness follows the source's up to the "
+                    "cut)\n");
+        }
+      }
       if (!s.edits.empty()) {
         std::string line;
         for (const TextEdit& e : s.edits) {

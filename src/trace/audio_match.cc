@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "decode/audio_reader.h"
+#include "trace/audio_edges.h"
 #include "trace/probe.h"
 #include "trace/verify_candidates.h"
 
@@ -212,6 +213,7 @@ absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path) {
   AudioPeaks dense = ComputePeaks(samples, kQueryPeaksPerSecond);
   q.landmarks = MakeLandmarks(dense, kQueryFanOut);
   q.peaks = ThinPeaks(dense, kIndexPeaksPerSecond);
+  q.contour = ComputeLoudnessContour(samples);
   return q;
 }
 
@@ -289,10 +291,14 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   const double hours = static_cast<double>(total) / o.postings_per_hour;
   const int min_matched =
       o.min_matched + static_cast<int>(std::floor(o.matched_per_decade * std::log10(1.0 + hours)));
-  return VerifyCandidates<AudioPeaks>(archive, candidates, kAudioPeaksBlob,
-                                      [&](const MediaSegment& c, const AudioPeaks& peaks) {
-                                        return Verify(q, peaks, peaks.start_s, c, min_matched);
-                                      });
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> verified,
+                   VerifyCandidates<AudioPeaks>(
+                       archive, candidates, kAudioPeaksBlob,
+                       [&](const MediaSegment& c, const AudioPeaks& peaks) {
+                         return Verify(q, peaks, peaks.start_s, c, min_matched);
+                       }));
+  if (o.extend_quiet_ends) RETURN_IF_ERROR(ExtendAcrossQuiet(archive, q, &verified));
+  return verified;
 }
 
 }  // namespace uncut

@@ -5,7 +5,9 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "base/status_macros.h"
 #include "decode/frame_grabber.h"
+#include "trace/item_media.h"
 
 namespace uncut {
 namespace {
@@ -39,18 +41,8 @@ std::string Named(const absl::Status& s, const std::string& path, const std::str
 absl::StatusOr<std::vector<std::string>> SourceFrames(Archive* archive, const Item& item,
                                                       const std::vector<double>& times,
                                                       const FrameGrabOptions& options) {
-  std::string path = archive->ObjectPath(item.object);
-  if (item.object == item.sha256 && item.object_offset == 0) {
-    return GrabFrames(MediaSource::File(path), times, options);
-  }
-  auto mapped = MappedFile::Open(path);
-  if (!mapped.ok()) return mapped.status();
-  std::string_view all = mapped->data();
-  if (item.object_offset > all.size() || item.size > all.size() - item.object_offset) {
-    return absl::DataLossError(StrCat(item.name, ": stored bytes are shorter than the item"));
-  }
-  return GrabFrames(MediaSource::Memory(path, all.substr(item.object_offset, item.size)), times,
-                    options);
+  ASSIGN_OR_RETURN(ItemMedia media, ItemMedia::Open(archive, item));
+  return GrabFrames(media.source(), times, options);
 }
 
 }  // namespace

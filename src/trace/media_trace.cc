@@ -95,6 +95,7 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
       v.audio_checked = a.checked;
       v.audio_start = a.seg.q_start;
       v.audio_end = a.seg.q_end;
+      v.loudness_only = a.loudness_only;
       break;
     }
     out.push_back(std::move(v));
@@ -458,6 +459,8 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
     // m2 absorbs m1, so that a run of several gaps chains.
     m2.unconfirmed.insert(m2.unconfirmed.begin(), m1.unconfirmed.begin(), m1.unconfirmed.end());
     m2.unconfirmed.insert(m2.unconfirmed.begin() + m1.unconfirmed.size(), {a, b});
+    m2.loudness_only.insert(m2.loudness_only.begin(), m1.loudness_only.begin(),
+                            m1.loudness_only.end());
     m2.seg.q_start = m1.seg.q_start;
     m2.seg.s_start = m1.seg.s_start;
     m2.seg.score += m1.seg.score;
@@ -588,6 +591,15 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     } else {
       s.evidence = {"audio"};
       s.extra["audio"] = {{"peaks_matched", m.matched}, {"peaks_checked", m.checked}};
+    }
+    if (s.extra.contains("audio")) {
+      // What of the sound's quiet ends survived the segment's final edges.
+      nlohmann::json l = nlohmann::json::array();
+      for (const auto& [a, b] : m.loudness_only) {
+        const double a1 = std::max(a, m.seg.q_start), b1 = std::min(b, m.seg.q_end);
+        if (b1 - a1 >= 0.05) l.push_back({{"query_start", a1}, {"query_end", b1}});
+      }
+      if (!l.empty()) s.extra["audio"]["loudness_only"] = l;
     }
     if (m.static_content) s.extra["static_picture"] = true;
     if (!m.unconfirmed.empty()) {

@@ -43,6 +43,9 @@ struct MatchedSegment {
   // Stretches of the clip inside the segment that no fingerprint confirms
   // (bridged: see media_trace.cc).
   std::vector<std::pair<double, double>> unconfirmed;
+  // Stretches at the sound's ends, in quiet parts of the clip, that its
+  // loudness contour confirms and no spectral peak does (audio_edges.h).
+  std::vector<std::pair<double, double>> loudness_only;
 };
 
 struct VideoMatchOptions {

@@ -1,0 +1,278 @@
+#include "trace/audio_edges.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+
+#include "audio/landmarks.h"
+#include "base/status_macros.h"
+#include "decode/audio_reader.h"
+#include "trace/item_media.h"
+
+namespace uncut {
+namespace {
+
+// A contour frame's level is that of its 64 ms window, centred this long
+// after the frame's start.
+constexpr double kHalfWindowS = 0.032;
+
+float TotalLevel(const float* db) {
+  double sum = 0;
+  for (int b = 0; b < kContourBands; ++b) sum += std::pow(10.0, db[b] / 10.0);
+  return static_cast<float>(10.0 * std::log10(sum + 1e-10));
+}
+
+// The (fractional) contour frame centred at time t, and a frame's centre.
+double FrameAt(double t) { return (t - kHalfWindowS) / kAudioFrameS; }
+double FrameTime(long f) { return f * kAudioFrameS + kHalfWindowS; }
+
+float Median(std::vector<float> v) {
+  auto mid = v.begin() + v.size() / 2;
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+// Decoded sound of a stretch of a source.
+struct Stretch {
+  double start = 0;  // time of samples[0] in the source's time line
+  std::vector<float> samples;
+
+  double end() const { return start + samples.size() / static_cast<double>(kAudioSampleRate); }
+};
+
+// A source's sound, opened once for all the ends read from it.
+class SourceSound {
+ public:
+  static absl::StatusOr<std::unique_ptr<SourceSound>> Open(Archive* archive, uint32_t item) {
+    ASSIGN_OR_RETURN(Item it, archive->GetItem(item));
+    ASSIGN_OR_RETURN(ItemMedia media, ItemMedia::Open(archive, it));
+    auto s = std::unique_ptr<SourceSound>(new SourceSound(std::move(media)));
+    AudioReadOptions ro;
+    ro.sample_rate = kAudioSampleRate;
+    ro.trust_header = true;  // an archived original, known to decode
+    auto reader = AudioReader::Open(s->media_.source(), ro);
+    if (reader.ok()) s->reader_ = std::move(*reader);
+    return s;
+  }
+
+  // Grows *s to cover [t0, t1], decoding only what it lacks.
+  absl::Status Cover(double t0, double t1, Stretch* s) {
+    if (s->samples.empty()) {
+      ASSIGN_OR_RETURN(s->samples, Decode(t0, t1, &s->start));
+      return absl::OkStatus();
+    }
+    constexpr double kOverlap = 0.05;  // so that the pieces meet without a gap
+    if (t0 < s->start) {
+      double start = 0;
+      ASSIGN_OR_RETURN(std::vector<float> more, Decode(t0, s->start + kOverlap, &start));
+      const size_t n = std::min(
+          more.size(), static_cast<size_t>(std::max(0L, std::lround((s->start - start) * kAudioSampleRate))));
+      s->samples.insert(s->samples.begin(), more.begin(), more.begin() + n);
+      s->start -= n / static_cast<double>(kAudioSampleRate);
+    }
+    if (t1 > s->end()) {
+      double start = 0;
+      ASSIGN_OR_RETURN(std::vector<float> more, Decode(s->end() - kOverlap, t1, &start));
+      const size_t skip = std::min(
+          more.size(), static_cast<size_t>(std::max(0L, std::lround((s->end() - start) * kAudioSampleRate))));
+      s->samples.insert(s->samples.end(), more.begin() + skip, more.end());
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  explicit SourceSound(ItemMedia media) : media_(std::move(media)) {}
+
+  absl::StatusOr<std::vector<float>> Decode(double t0, double t1, double* start) {
+    if (reader_) {
+      auto sought = DecodeAudioRange(reader_.get(), kAudioSampleRate, t0, t1, start);
+      if (sought.ok()) return sought;
+    }
+    return DecodeAudioRange(media_.source(), kAudioSampleRate, t0, t1, start);
+  }
+
+  ItemMedia media_;
+  std::unique_ptr<AudioReader> reader_;  // null when it cannot be opened
+};
+
+// The source's contour along a segment's line.
+struct SourceAlong {
+  LoudnessContour contour;
+  double start = 0;  // time of its frame 0's start
+  double offset = 0, speed = 1;
+  long lag = 0;  // in source frames
+
+  // The source frame for clip frame f, or -1 outside what was read.
+  long For(long f) const {
+    const double ts = offset + speed * FrameTime(f);
+    const long g = std::lround((ts - kHalfWindowS - start) / kAudioFrameS) + lag;
+    return g >= 0 && static_cast<size_t>(g) < contour.frames ? g : -1;
+  }
+};
+
+// How the copy's levels differ from the source's over matched frames: per
+// band, at the lag where the contours agree best.
+struct Calibration {
+  long lag = 0;
+  float cost = 1e9f;  // mean difference per band and frame, once offsets are taken off
+  float offset[kContourBands] = {};
+};
+
+Calibration Calibrate(const LoudnessContour& qc, SourceAlong* src, long c0, long c1,
+                      long max_lag) {
+  Calibration best;
+  std::vector<float> diffs[kContourBands];
+  for (long lag = -max_lag; lag <= max_lag; ++lag) {
+    src->lag = lag;
+    for (auto& d : diffs) d.clear();
+    for (long f = c0; f <= c1; ++f) {
+      const long g = src->For(f);
+      if (g < 0) continue;
+      for (int b = 0; b < kContourBands; ++b) {
+        diffs[b].push_back(qc.frame(f)[b] - src->contour.frame(g)[b]);
+      }
+    }
+    if (diffs[0].size() < 16) continue;
+    Calibration c;
+    c.lag = lag;
+    for (int b = 0; b < kContourBands; ++b) c.offset[b] = Median(diffs[b]);
+    double cost = 0;
+    for (int b = 0; b < kContourBands; ++b) {
+      for (float d : diffs[b]) cost += std::abs(d - c.offset[b]);
+    }
+    c.cost = static_cast<float>(cost / (diffs[0].size() * kContourBands));
+    if (c.cost < best.cost) best = c;
+  }
+  src->lag = best.lag;
+  return best;
+}
+
+// Frames from `from` (exclusive) towards `to` (inclusive) over which the
+// contours agree: judged over windows of `window` frames, the first that
+// disagrees holding the cut, which is its first frame over `limit`.
+// *parted says whether a disagreement was found before `to` (or the end of
+// what was read).
+size_t AgreeingFrames(const LoudnessContour& qc, const SourceAlong& src, const Calibration& cal,
+                      long from, long to, float limit, size_t window, bool* parted) {
+  const int dir = to >= from ? 1 : -1;
+  std::vector<float> dist;
+  for (long f = from + dir; dir > 0 ? f <= to : f >= to; f += dir) {
+    const long g = src.For(f);
+    if (g < 0) break;
+    float d = 0;
+    for (int b = 0; b < kContourBands; ++b) {
+      d += std::abs(qc.frame(f)[b] - src.contour.frame(g)[b] - cal.offset[b]);
+    }
+    dist.push_back(d / kContourBands);
+  }
+  *parted = false;
+  size_t k = 0;
+  for (; k + window <= dist.size(); ++k) {
+    float sum = 0;
+    for (size_t i = k; i < k + window; ++i) sum += dist[i];
+    if (sum > limit * window) {
+      *parted = true;
+      break;
+    }
+  }
+  while (k < dist.size() && dist[k] <= limit) ++k;
+  return k;
+}
+
+}  // namespace
+
+absl::Status ExtendAcrossQuiet(Archive* archive, const QueryAudio& q,
+                               std::vector<MatchedSegment>* segments, const QuietEdgeOptions& o) {
+  const LoudnessContour& qc = q.contour;
+  if (qc.frames < 16) return absl::OkStatus();
+  std::vector<float> level(qc.frames);
+  for (size_t f = 0; f < qc.frames; ++f) level[f] = TotalLevel(qc.frame(f));
+  std::vector<float> sorted = level;
+  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() * 95 / 100, sorted.end());
+  const float loud_level = sorted[sorted.size() * 95 / 100];
+  const long last_frame = static_cast<long>(qc.frames) - 1;
+  const long max_lag = std::lround(o.max_lag_s / kAudioFrameS);
+  const bool debug = getenv("UNCUT_DEBUG_EDGES") != nullptr;
+  std::map<uint32_t, std::unique_ptr<SourceSound>> sounds;
+  for (MatchedSegment& m : *segments) {
+    if (m.modality != "audio") continue;
+    for (const bool at_end : {false, true}) {
+      const int dir = at_end ? 1 : -1;
+      const double edge = at_end ? m.seg.q_end : m.seg.q_start;
+      if ((at_end ? q.duration_s - edge : edge) < 0.1) continue;
+      // Only where the clip beyond the end is quiet.
+      {
+        const double a = at_end ? edge : edge - o.look_s, b = at_end ? edge + o.look_s : edge;
+        const long fa = std::max(0L, static_cast<long>(std::ceil(FrameAt(a))));
+        const long fb = std::min(last_frame, static_cast<long>(std::floor(FrameAt(b))));
+        if (fb < fa) continue;
+        double mean = 0;
+        for (long f = fa; f <= fb; ++f) mean += level[f];
+        mean /= (fb - fa + 1);
+        if (mean > loud_level - o.quiet_db) continue;
+      }
+      const double inner = at_end ? std::max(m.seg.q_start, edge - o.calibrate_s)
+                                  : std::min(m.seg.q_end, edge + o.calibrate_s);
+      const long edge_frame = std::clamp(std::lround(FrameAt(edge)), 0L, last_frame);
+      const long inner_frame = std::clamp(std::lround(FrameAt(inner)), 0L, last_frame);
+      const long c0 = std::min(edge_frame, inner_frame), c1 = std::max(edge_frame, inner_frame);
+      if (c1 - c0 < 16) continue;
+      std::unique_ptr<SourceSound>& sound = sounds[m.seg.item];
+      if (!sound) {
+        auto opened = SourceSound::Open(archive, m.seg.item);
+        if (!opened.ok()) continue;  // the original is checked by `uncut verify`
+        sound = std::move(*opened);
+      }
+      // Most ends move a little or not at all: the source is read a short
+      // way past the end first, and further only when the contours still
+      // agree where that reading stops.
+      SourceAlong src;
+      src.offset = m.seg.offset;
+      src.speed = m.seg.speed;
+      Stretch stretch;
+      Calibration cal;
+      size_t k = 0;
+      float limit = 0;
+      for (const double reach : {o.first_reach_s, o.max_extend_s}) {
+        const double outer =
+            at_end ? std::min(q.duration_s, edge + reach) : std::max(0.0, edge - reach);
+        const double lo = std::min(inner, outer), hi = std::max(inner, outer);
+        const double s0 = std::max(0.0, src.offset + src.speed * lo - o.max_lag_s - 0.1);
+        const double s1 = src.offset + src.speed * hi + o.max_lag_s + 0.1 + 2 * kHalfWindowS;
+        if (!sound->Cover(s0, s1, &stretch).ok()) break;
+        src.contour = ComputeLoudnessContour(stretch.samples);
+        src.start = stretch.start;
+        cal = Calibrate(qc, &src, c0, c1, max_lag);
+        if (cal.cost > o.max_matched_db) break;
+        limit = std::clamp(static_cast<float>(o.factor * cal.cost), static_cast<float>(o.min_db),
+                           static_cast<float>(o.max_db));
+        const long outer_frame = std::clamp(std::lround(FrameAt(outer)), 0L, last_frame);
+        bool parted = false;
+        k = AgreeingFrames(qc, src, cal, edge_frame, outer_frame, limit,
+                           static_cast<size_t>(o.window_frames), &parted);
+        if (parted || reach >= o.max_extend_s) break;
+      }
+      if (debug) {
+        fprintf(stderr, "edge item=%u %s %.2f lag=%ld cost=%.2f limit=%.2f -> +%zu frames\n",
+                m.seg.item, at_end ? "end" : "start", edge, cal.lag, cal.cost, limit, k);
+      }
+      if (k == 0) continue;
+      const double t = FrameTime(edge_frame + dir * static_cast<long>(k)) + dir * kAudioFrameS / 2;
+      if (at_end) {
+        m.seg.q_end = std::max(m.seg.q_end, std::min(q.duration_s, t));
+        m.seg.s_end = m.seg.offset + m.seg.speed * m.seg.q_end;
+        m.loudness_only.push_back({edge, m.seg.q_end});
+      } else {
+        m.seg.q_start = std::min(m.seg.q_start, std::max(0.0, t));
+        m.seg.s_start = m.seg.offset + m.seg.speed * m.seg.q_start;
+        m.loudness_only.insert(m.loudness_only.begin(), {m.seg.q_start, edge});
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace uncut
