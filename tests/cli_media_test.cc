@@ -210,9 +210,9 @@ TEST_F(CliMedia, MirroredClipWithItsPartsSwappedIsReportedAsReordered) {
 }
 
 TEST_F(CliMedia, AudioClipOfARadioProgrammeIsTracedToItsStretch) {
-  // Eight seconds re-encoded as 16 kbit/s Opus, telephone band, quieter.
+  // Eight seconds re-encoded as 12 kbit/s Opus, telephone band, quieter.
   ASSERT_EQ(Ffmpeg(StrCat("-ss 9 -to 17 -i ", ShellQuote(File("radio.mp3")),
-                          " -af volume=0.6,highpass=f=300,lowpass=f=3400 -c:a libopus -b:a 16k ",
+                          " -af volume=0.6,highpass=f=300,lowpass=f=3400 -c:a libopus -b:a 12k ",
                           ShellQuote(File("radio-clip.ogg")))),
             "");
   json j = Trace("radio-clip.ogg");

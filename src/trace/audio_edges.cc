@@ -66,6 +66,8 @@ class SourceSound {
     }
     constexpr double kOverlap = 0.05;  // so that the pieces meet without a gap
     if (t0 < s->start) {
+      // Whole hops before the stretch, so that its frames keep their phase.
+      t0 = s->start - std::ceil((s->start - t0) / kAudioFrameS) * kAudioFrameS;
       double start = 0;
       ASSIGN_OR_RETURN(std::vector<float> more, Decode(t0, s->start + kOverlap, &start));
       const size_t n = std::min(
@@ -182,6 +184,26 @@ size_t AgreeingFrames(const LoudnessContour& qc, const SourceAlong& src, const C
   return k;
 }
 
+// How much the clip's loudness varies over frames [a, b] (either order):
+// the mean over bands of each band's standard deviation, in dB. Agreement
+// over a steady sound (a hum, a held chord, the room's hiss) says little
+// about where a cut lies: steady sounds agree at any offset.
+float Variation(const LoudnessContour& qc, long a, long b) {
+  if (a > b) std::swap(a, b);
+  const double n = static_cast<double>(b - a + 1);
+  double total = 0;
+  for (int band = 0; band < kContourBands; ++band) {
+    double sum = 0, sq = 0;
+    for (long f = a; f <= b; ++f) {
+      sum += qc.frame(f)[band];
+      sq += qc.frame(f)[band] * qc.frame(f)[band];
+    }
+    const double mean = sum / n;
+    total += std::sqrt(std::max(0.0, sq / n - mean * mean));
+  }
+  return static_cast<float>(total / kContourBands);
+}
+
 }  // namespace
 
 absl::Status ExtendAcrossQuiet(Archive* archive, const QueryAudio& q,
@@ -197,13 +219,18 @@ absl::Status ExtendAcrossQuiet(Archive* archive, const QueryAudio& q,
   const long max_lag = std::lround(o.max_lag_s / kAudioFrameS);
   const bool debug = getenv("UNCUT_DEBUG_EDGES") != nullptr;
   std::map<uint32_t, std::unique_ptr<SourceSound>> sounds;
+  // What the sound matches explain of the clip, before any end moves.
+  std::vector<std::pair<double, double>> found;
+  for (const MatchedSegment& m : *segments) found.push_back({m.seg.q_start, m.seg.q_end});
   for (MatchedSegment& m : *segments) {
     if (m.modality != "audio") continue;
     for (const bool at_end : {false, true}) {
       const int dir = at_end ? 1 : -1;
       const double edge = at_end ? m.seg.q_end : m.seg.q_start;
       if ((at_end ? q.duration_s - edge : edge) < 0.1) continue;
-      // Only where the clip beyond the end is quiet.
+      bool quiet = false;
+      // Where the clip beyond the end is quiet, or where no sound match
+      // explains it at all and this one is long enough to stand on its own.
       {
         const double a = at_end ? edge : edge - o.look_s, b = at_end ? edge + o.look_s : edge;
         const long fa = std::max(0L, static_cast<long>(std::ceil(FrameAt(a))));
@@ -212,7 +239,20 @@ absl::Status ExtendAcrossQuiet(Archive* archive, const QueryAudio& q,
         double mean = 0;
         for (long f = fa; f <= fb; ++f) mean += level[f];
         mean /= (fb - fa + 1);
-        if (mean > loud_level - o.quiet_db) continue;
+        quiet = mean <= loud_level - o.quiet_db;
+        const bool alone = m.seg.q_end - m.seg.q_start >= o.min_alone_s &&
+                           std::none_of(found.begin(), found.end(), [&](const auto& r) {
+                             return std::min(r.second, b) - std::max(r.first, a) > 0.5 * (b - a);
+                           });
+        if (!quiet && !alone) continue;
+      }
+      // Loud stretches are extended only into what no other match explains.
+      double bound = at_end ? q.duration_s : 0.0;
+      if (!quiet) {
+        for (const auto& [a, b] : found) {
+          if (at_end && a >= edge) bound = std::min(bound, a);
+          if (!at_end && b <= edge) bound = std::max(bound, b);
+        }
       }
       const double inner = at_end ? std::max(m.seg.q_start, edge - o.calibrate_s)
                                   : std::min(m.seg.q_end, edge + o.calibrate_s);
@@ -237,10 +277,14 @@ absl::Status ExtendAcrossQuiet(Archive* archive, const QueryAudio& q,
       size_t k = 0;
       float limit = 0;
       for (const double reach : {o.first_reach_s, o.max_extend_s}) {
-        const double outer =
-            at_end ? std::min(q.duration_s, edge + reach) : std::max(0.0, edge - reach);
+        const double outer = at_end ? std::min(bound, edge + reach) : std::max(bound, edge - reach);
         const double lo = std::min(inner, outer), hi = std::max(inner, outer);
-        const double s0 = std::max(0.0, src.offset + src.speed * lo - o.max_lag_s - 0.1);
+        // From the start of a clip frame's counterpart, a whole number of hops
+        // before the stretch: the source's frames then fall where the clip's
+        // do (at speed 1, exactly), and the lag search moves by whole hops.
+        const double margin = std::ceil((o.max_lag_s + 0.1) / kAudioFrameS);
+        double s0 = src.offset + src.speed * (std::floor(FrameAt(lo)) - margin) * kAudioFrameS;
+        while (s0 < 0) s0 += src.speed * kAudioFrameS;
         const double s1 = src.offset + src.speed * hi + o.max_lag_s + 0.1 + 2 * kHalfWindowS;
         if (!sound->Cover(s0, s1, &stretch).ok()) break;
         src.contour = ComputeLoudnessContour(stretch.samples);
@@ -255,9 +299,18 @@ absl::Status ExtendAcrossQuiet(Archive* archive, const QueryAudio& q,
                            static_cast<size_t>(o.window_frames), &parted);
         if (parted || reach >= o.max_extend_s) break;
       }
+      // A steady loud sound (a held chord, a hum, a loop) agrees at the wrong
+      // offset as well as at the right one.
+      const float variation =
+          k > 0 ? Variation(qc, edge_frame + dir, edge_frame + dir * static_cast<long>(k)) : 0;
       if (debug) {
-        fprintf(stderr, "edge item=%u %s %.2f lag=%ld cost=%.2f limit=%.2f -> +%zu frames\n",
-                m.seg.item, at_end ? "end" : "start", edge, cal.lag, cal.cost, limit, k);
+        fprintf(stderr,
+                "edge item=%u %s %.2f %s lag=%ld cost=%.2f limit=%.2f -> +%zu frames, variation %.2f\n",
+                m.seg.item, at_end ? "end" : "start", edge, quiet ? "quiet" : "alone", cal.lag,
+                cal.cost, limit, k, variation);
+      }
+      if (!quiet && k > static_cast<size_t>(o.window_frames) && variation < o.min_variation_db) {
+        continue;
       }
       if (k == 0) continue;
       const double t = FrameTime(edge_frame + dir * static_cast<long>(k)) + dir * kAudioFrameS / 2;

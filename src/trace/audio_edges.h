@@ -8,9 +8,16 @@
 // follows the source's, with the difference in level and equalisation the
 // copy made elsewhere on the same line; after the cut it does not.
 //
+// The same holds where a codec kept a sound's loudness per band but not its
+// fine spectrum (Opus at 12 kbit/s on music keeps band energies and fills
+// the bands with other detail): peaks match in places only, and a match
+// stops short of stretches no other match explains.
+//
 // ExtendAcrossQuiet reads the source's sound around each such end from its
 // stored original, learns the difference per band over the matched stretch
 // just inside the end, and moves the end outward while the contours agree.
+// Loud stretches are taken only up to the next match and only where the
+// sound varies: a steady one (a held chord, a loop) agrees at any offset.
 #ifndef UNCUT_TRACE_AUDIO_EDGES_H_
 #define UNCUT_TRACE_AUDIO_EDGES_H_
 
@@ -28,6 +35,14 @@ struct QuietEdgeOptions {
   // loud level (else the peaks there would have matched, had they agreed).
   double quiet_db = 20;
   double look_s = 0.3;       // how much of the clip beyond the end that means
+  // An end is also looked at, quiet or not, when no sound match covers the
+  // clip beyond it and the segment is at least this long: a codec that keeps
+  // the sound's loudness but not its fine spectrum (Opus at 12 kbit/s on
+  // music) leaves stretches whose peaks no longer agree.
+  double min_alone_s = 2.0;
+  // Such a loud stretch must vary (mean standard deviation of its bands'
+  // levels) by at least this much over the extension to be taken.
+  double min_variation_db = 2.0;
   double max_extend_s = 3.0;
   double first_reach_s = 0.5;  // how far past the end the source is read first
   double calibrate_s = 0.75;  // the matched stretch the levels are compared over
