@@ -4,7 +4,6 @@
 #include <cmath>
 #include <map>
 #include <memory>
-#include <unordered_map>
 
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -244,26 +243,15 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   const std::vector<uint64_t> keys = SortUsesByKey(&uses);
   std::vector<Posting> postings;
   RETURN_IF_ERROR(archive->Lookup(kAudioModality, keys, o.max_postings_per_key, &postings));
-  // Postings come grouped by key, in the order of `keys`.
-  std::unordered_map<uint32_t, double> starts;
+  // Postings come grouped by key, in the order of `keys`. Source times are
+  // counted from each item's first sample here (the file's own time line
+  // may start later); verification, which reads the item's peaks and with
+  // them that start, moves the lines onto the file's time line.
   std::vector<MediaHit> hits;
   hits.reserve(postings.size());
-  uint32_t last_item = UINT32_MAX;
-  double start = 0;
   RETURN_IF_ERROR(ForEachPostingWithUses(
       postings, uses, [&](const Posting& p, size_t first, size_t end) -> absl::Status {
-        if (p.item != last_item) {
-          auto it = starts.find(p.item);
-          if (it == starts.end()) {
-            ASSIGN_OR_RETURN(Item item, archive->GetItem(p.item));
-            double st =
-                item.info.contains("audio") ? item.info["audio"].value("start_s", 0.0) : 0.0;
-            it = starts.emplace(p.item, st).first;
-          }
-          start = it->second;
-          last_item = p.item;
-        }
-        const double ts = start + p.pos * kAudioFrameS;
+        const double ts = p.pos * kAudioFrameS;
         for (size_t j = first; j < end; ++j) {
           hits.push_back(
               {uses[j].frame * kAudioFrameS, p.item, ts, 1.0f, uses[j].speed_lo, uses[j].speed_hi});
@@ -294,7 +282,10 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   ASSIGN_OR_RETURN(std::vector<MatchedSegment> verified,
                    VerifyCandidates<AudioPeaks>(
                        archive, candidates, kAudioPeaksBlob,
-                       [&](const MediaSegment& c, const AudioPeaks& peaks) {
+                       [&](MediaSegment c, const AudioPeaks& peaks) {
+                         c.offset += peaks.start_s;
+                         c.s_start += peaks.start_s;
+                         c.s_end += peaks.start_s;
                          return Verify(q, peaks, peaks.start_s, c, min_matched);
                        }));
   if (o.extend_quiet_ends) RETURN_IF_ERROR(ExtendAcrossQuiet(archive, q, &verified));
