@@ -263,6 +263,14 @@ TEST_F(CliMedia, SoundCutInsideAPauseEndsWhereTheClipLeavesTheSource) {
   EXPECT_NEAR(seg["query"]["start"].get<double>(), 0.0, 0.1) << seg.dump();
   EXPECT_NEAR(seg["query"]["end"].get<double>(), 7.0, 0.15) << seg.dump();
   EXPECT_NEAR(seg["source"]["end"].get<double>(), 7.0, 0.15) << seg.dump();
+  // The report says which end no peak confirms: the second of hiss.
+  ASSERT_TRUE(seg["details"]["audio"].contains("loudness_only")) << seg.dump();
+  const json& quiet = seg["details"]["audio"]["loudness_only"];
+  ASSERT_EQ(quiet.size(), 1u);
+  EXPECT_NEAR(quiet[0]["query_start"].get<double>(), 6.0, 0.15) << seg.dump();
+  EXPECT_NEAR(quiet[0]["query_end"].get<double>(), 7.0, 0.15) << seg.dump();
+  RunResult text = testing::RunUncut(archive, "trace " + ShellQuote(File("cut-in-pause.mp3")));
+  EXPECT_NE(text.out.find("quiet end: query 0:0"), std::string::npos) << text.out;
 }
 
 TEST_F(CliMedia, ClipWithReplacedSoundIsFoundByItsPicture) {
