@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "audio/landmarks.h"
 #include "base/status_macros.h"
@@ -204,116 +205,146 @@ float Variation(const LoudnessContour& qc, long a, long b) {
   return static_cast<float>(total / kContourBands);
 }
 
+// The clip's loudness, frame by frame, and what its sound matches explain.
+struct ClipView {
+  const QueryAudio& q;
+  std::vector<float> level;  // total level per contour frame, dB
+  float loud_level = 0;      // 95th percentile of level
+  long last_frame = 0;
+  std::vector<std::pair<double, double>> found;  // matched stretches, before any end moves
+
+  long Frame(double t) const { return std::clamp(std::lround(FrameAt(t)), 0L, last_frame); }
+};
+
+// Whether the end of `m` at `edge` is worth reading the source for, and up
+// to where it may move: the clip's duration (or 0) for a quiet stretch, the
+// next match for a loud one. Empty when the end stays.
+struct EndToMove {
+  bool quiet = false;
+  double bound = 0;
+};
+std::optional<EndToMove> LookBeyond(const ClipView& clip, const MatchedSegment& m, bool at_end,
+                                    const LoudnessEdgeOptions& o) {
+  const double edge = at_end ? m.seg.q_end : m.seg.q_start;
+  if ((at_end ? clip.q.duration_s - edge : edge) < 0.1) return std::nullopt;
+  const double a = at_end ? edge : edge - o.look_s, b = at_end ? edge + o.look_s : edge;
+  const long fa = std::max(0L, static_cast<long>(std::ceil(FrameAt(a))));
+  const long fb = std::min(clip.last_frame, static_cast<long>(std::floor(FrameAt(b))));
+  if (fb < fa) return std::nullopt;
+  double mean = 0;
+  for (long f = fa; f <= fb; ++f) mean += clip.level[f];
+  mean /= (fb - fa + 1);
+  EndToMove e;
+  e.quiet = mean <= clip.loud_level - o.quiet_db;
+  e.bound = at_end ? clip.q.duration_s : 0.0;
+  if (e.quiet) return e;
+  const bool alone = m.seg.q_end - m.seg.q_start >= o.min_alone_s &&
+                     std::none_of(clip.found.begin(), clip.found.end(), [&](const auto& r) {
+                       return std::min(r.second, b) - std::max(r.first, a) > 0.5 * (b - a);
+                     });
+  if (!alone) return std::nullopt;
+  // Loud stretches are taken only up to the next match.
+  for (const auto& [fa_s, fb_s] : clip.found) {
+    if (at_end && fa_s >= edge) e.bound = std::min(e.bound, fa_s);
+    if (!at_end && fb_s <= edge) e.bound = std::max(e.bound, fb_s);
+  }
+  return e;
+}
+
+// How many clip frames beyond the end of `m` at `edge` agree with the
+// source read from `sound`; 0 when the copy's levels cannot be learnt.
+size_t FramesToMove(const ClipView& clip, const MatchedSegment& m, bool at_end,
+                    const EndToMove& end, SourceSound* sound, const LoudnessEdgeOptions& o,
+                    Calibration* cal) {
+  const LoudnessContour& qc = clip.q.contour;
+  const double edge = at_end ? m.seg.q_end : m.seg.q_start;
+  const double inner = at_end ? std::max(m.seg.q_start, edge - o.calibrate_s)
+                              : std::min(m.seg.q_end, edge + o.calibrate_s);
+  const long edge_frame = clip.Frame(edge), inner_frame = clip.Frame(inner);
+  const long c0 = std::min(edge_frame, inner_frame), c1 = std::max(edge_frame, inner_frame);
+  if (c1 - c0 < 16) return 0;
+  const long max_lag = std::lround(o.max_lag_s / kAudioFrameS);
+  SourceAlong src;
+  src.offset = m.seg.offset;
+  src.speed = m.seg.speed;
+  Stretch stretch;
+  size_t k = 0;
+  // Most ends move a little or not at all: the source is read a short way
+  // past the end first, and further only when the contours still agree
+  // where that reading stops.
+  for (const double reach : {o.first_reach_s, o.max_extend_s}) {
+    const double outer =
+        at_end ? std::min(end.bound, edge + reach) : std::max(end.bound, edge - reach);
+    const double lo = std::min(inner, outer), hi = std::max(inner, outer);
+    // From the counterpart of a clip frame's start, a whole number of hops
+    // before the stretch: the source's frames then fall where the clip's do
+    // (at speed 1, exactly), and the lag search moves by whole hops.
+    const double margin = std::ceil((o.max_lag_s + 0.1) / kAudioFrameS);
+    double s0 = src.offset + src.speed * (std::floor(FrameAt(lo)) - margin) * kAudioFrameS;
+    while (s0 < 0) s0 += src.speed * kAudioFrameS;
+    const double s1 = src.offset + src.speed * hi + o.max_lag_s + 0.1 + 2 * kHalfWindowS;
+    if (!sound->Cover(s0, s1, &stretch).ok()) return 0;
+    src.contour = ComputeLoudnessContour(stretch.samples);
+    src.start = stretch.start;
+    *cal = Calibrate(qc, &src, c0, c1, max_lag);
+    if (cal->cost > o.max_matched_db) return 0;
+    const float limit = std::clamp(static_cast<float>(o.factor * cal->cost),
+                                   static_cast<float>(o.min_db), static_cast<float>(o.max_db));
+    bool parted = false;
+    k = AgreeingFrames(qc, src, *cal, edge_frame, clip.Frame(outer), limit,
+                       static_cast<size_t>(o.window_frames), &parted);
+    if (parted) break;
+  }
+  // A steady loud sound (a held chord, a hum, a loop) agrees at the wrong
+  // offset as well as at the right one.
+  const int dir = at_end ? 1 : -1;
+  const float variation =
+      k > 0 ? Variation(qc, edge_frame + dir, edge_frame + dir * static_cast<long>(k)) : 0;
+  if (getenv("UNCUT_DEBUG_EDGES")) {
+    fprintf(stderr, "edge item=%u %s %.2f %s lag=%ld cost=%.2f -> +%zu frames, variation %.2f\n",
+            m.seg.item, at_end ? "end" : "start", edge, end.quiet ? "quiet" : "alone", cal->lag,
+            cal->cost, k, variation);
+  }
+  if (!end.quiet && k > static_cast<size_t>(o.window_frames) && variation < o.min_variation_db) {
+    return 0;
+  }
+  return k;
+}
+
 }  // namespace
 
-absl::Status ExtendAcrossQuiet(Archive* archive, const QueryAudio& q,
-                               std::vector<MatchedSegment>* segments, const QuietEdgeOptions& o) {
+absl::Status ExtendEndsByLoudness(Archive* archive, const QueryAudio& q,
+                                  std::vector<MatchedSegment>* segments,
+                                  const LoudnessEdgeOptions& o) {
   const LoudnessContour& qc = q.contour;
   if (qc.frames < 16) return absl::OkStatus();
-  std::vector<float> level(qc.frames);
-  for (size_t f = 0; f < qc.frames; ++f) level[f] = TotalLevel(qc.frame(f));
-  std::vector<float> sorted = level;
+  ClipView clip{q};
+  clip.level.resize(qc.frames);
+  for (size_t f = 0; f < qc.frames; ++f) clip.level[f] = TotalLevel(qc.frame(f));
+  std::vector<float> sorted = clip.level;
   std::nth_element(sorted.begin(), sorted.begin() + sorted.size() * 95 / 100, sorted.end());
-  const float loud_level = sorted[sorted.size() * 95 / 100];
-  const long last_frame = static_cast<long>(qc.frames) - 1;
-  const long max_lag = std::lround(o.max_lag_s / kAudioFrameS);
-  const bool debug = getenv("UNCUT_DEBUG_EDGES") != nullptr;
+  clip.loud_level = sorted[sorted.size() * 95 / 100];
+  clip.last_frame = static_cast<long>(qc.frames) - 1;
+  for (const MatchedSegment& m : *segments) clip.found.push_back({m.seg.q_start, m.seg.q_end});
   std::map<uint32_t, std::unique_ptr<SourceSound>> sounds;
-  // What the sound matches explain of the clip, before any end moves.
-  std::vector<std::pair<double, double>> found;
-  for (const MatchedSegment& m : *segments) found.push_back({m.seg.q_start, m.seg.q_end});
   for (MatchedSegment& m : *segments) {
     if (m.modality != "audio") continue;
     for (const bool at_end : {false, true}) {
-      const int dir = at_end ? 1 : -1;
-      const double edge = at_end ? m.seg.q_end : m.seg.q_start;
-      if ((at_end ? q.duration_s - edge : edge) < 0.1) continue;
-      bool quiet = false;
-      // Where the clip beyond the end is quiet, or where no sound match
-      // explains it at all and this one is long enough to stand on its own.
-      {
-        const double a = at_end ? edge : edge - o.look_s, b = at_end ? edge + o.look_s : edge;
-        const long fa = std::max(0L, static_cast<long>(std::ceil(FrameAt(a))));
-        const long fb = std::min(last_frame, static_cast<long>(std::floor(FrameAt(b))));
-        if (fb < fa) continue;
-        double mean = 0;
-        for (long f = fa; f <= fb; ++f) mean += level[f];
-        mean /= (fb - fa + 1);
-        quiet = mean <= loud_level - o.quiet_db;
-        const bool alone = m.seg.q_end - m.seg.q_start >= o.min_alone_s &&
-                           std::none_of(found.begin(), found.end(), [&](const auto& r) {
-                             return std::min(r.second, b) - std::max(r.first, a) > 0.5 * (b - a);
-                           });
-        if (!quiet && !alone) continue;
-      }
-      // Loud stretches are extended only into what no other match explains.
-      double bound = at_end ? q.duration_s : 0.0;
-      if (!quiet) {
-        for (const auto& [a, b] : found) {
-          if (at_end && a >= edge) bound = std::min(bound, a);
-          if (!at_end && b <= edge) bound = std::max(bound, b);
-        }
-      }
-      const double inner = at_end ? std::max(m.seg.q_start, edge - o.calibrate_s)
-                                  : std::min(m.seg.q_end, edge + o.calibrate_s);
-      const long edge_frame = std::clamp(std::lround(FrameAt(edge)), 0L, last_frame);
-      const long inner_frame = std::clamp(std::lround(FrameAt(inner)), 0L, last_frame);
-      const long c0 = std::min(edge_frame, inner_frame), c1 = std::max(edge_frame, inner_frame);
-      if (c1 - c0 < 16) continue;
+      const std::optional<EndToMove> end = LookBeyond(clip, m, at_end, o);
+      if (!end) continue;
       std::unique_ptr<SourceSound>& sound = sounds[m.seg.item];
       if (!sound) {
         auto opened = SourceSound::Open(archive, m.seg.item);
         if (!opened.ok()) continue;  // the original is checked by `uncut verify`
         sound = std::move(*opened);
       }
-      // Most ends move a little or not at all: the source is read a short
-      // way past the end first, and further only when the contours still
-      // agree where that reading stops.
-      SourceAlong src;
-      src.offset = m.seg.offset;
-      src.speed = m.seg.speed;
-      Stretch stretch;
       Calibration cal;
-      size_t k = 0;
-      float limit = 0;
-      for (const double reach : {o.first_reach_s, o.max_extend_s}) {
-        const double outer = at_end ? std::min(bound, edge + reach) : std::max(bound, edge - reach);
-        const double lo = std::min(inner, outer), hi = std::max(inner, outer);
-        // From the start of a clip frame's counterpart, a whole number of hops
-        // before the stretch: the source's frames then fall where the clip's
-        // do (at speed 1, exactly), and the lag search moves by whole hops.
-        const double margin = std::ceil((o.max_lag_s + 0.1) / kAudioFrameS);
-        double s0 = src.offset + src.speed * (std::floor(FrameAt(lo)) - margin) * kAudioFrameS;
-        while (s0 < 0) s0 += src.speed * kAudioFrameS;
-        const double s1 = src.offset + src.speed * hi + o.max_lag_s + 0.1 + 2 * kHalfWindowS;
-        if (!sound->Cover(s0, s1, &stretch).ok()) break;
-        src.contour = ComputeLoudnessContour(stretch.samples);
-        src.start = stretch.start;
-        cal = Calibrate(qc, &src, c0, c1, max_lag);
-        if (cal.cost > o.max_matched_db) break;
-        limit = std::clamp(static_cast<float>(o.factor * cal.cost), static_cast<float>(o.min_db),
-                           static_cast<float>(o.max_db));
-        const long outer_frame = std::clamp(std::lround(FrameAt(outer)), 0L, last_frame);
-        bool parted = false;
-        k = AgreeingFrames(qc, src, cal, edge_frame, outer_frame, limit,
-                           static_cast<size_t>(o.window_frames), &parted);
-        if (parted || reach >= o.max_extend_s) break;
-      }
-      // A steady loud sound (a held chord, a hum, a loop) agrees at the wrong
-      // offset as well as at the right one.
-      const float variation =
-          k > 0 ? Variation(qc, edge_frame + dir, edge_frame + dir * static_cast<long>(k)) : 0;
-      if (debug) {
-        fprintf(stderr,
-                "edge item=%u %s %.2f %s lag=%ld cost=%.2f limit=%.2f -> +%zu frames, variation %.2f\n",
-                m.seg.item, at_end ? "end" : "start", edge, quiet ? "quiet" : "alone", cal.lag,
-                cal.cost, limit, k, variation);
-      }
-      if (!quiet && k > static_cast<size_t>(o.window_frames) && variation < o.min_variation_db) {
-        continue;
-      }
+      const size_t k = FramesToMove(clip, m, at_end, *end, sound.get(), o, &cal);
       if (k == 0) continue;
-      const double t = FrameTime(edge_frame + dir * static_cast<long>(k)) + dir * kAudioFrameS / 2;
+      const double edge = at_end ? m.seg.q_end : m.seg.q_start;
+      const int dir = at_end ? 1 : -1;
+      const double t =
+          FrameTime(clip.Frame(edge) + dir * static_cast<long>(k)) + dir * kAudioFrameS / 2;
       if (at_end) {
         m.seg.q_end = std::max(m.seg.q_end, std::min(q.duration_s, t));
         m.seg.s_end = m.seg.offset + m.seg.speed * m.seg.q_end;

@@ -13,7 +13,7 @@
 // the bands with other detail): peaks match in places only, and a match
 // stops short of stretches no other match explains.
 //
-// ExtendAcrossQuiet reads the source's sound around each such end from its
+// ExtendEndsByLoudness reads the source's sound around each such end from its
 // stored original, learns the difference per band over the matched stretch
 // just inside the end, and moves the end outward while the contours agree.
 // Loud stretches are taken only up to the next match and only where the
@@ -30,7 +30,7 @@
 
 namespace uncut {
 
-struct QuietEdgeOptions {
+struct LoudnessEdgeOptions {
   // An end is looked at when the clip just beyond it is this far below its
   // loud level (else the peaks there would have matched, had they agreed).
   double quiet_db = 20;
@@ -63,11 +63,13 @@ struct QuietEdgeOptions {
 };
 
 // Extends the sound segments among `segments` (modality "audio") across
-// quiet stretches where the clip's contour follows the source's. Segments
-// whose source cannot be read are left as they are.
-absl::Status ExtendAcrossQuiet(Archive* archive, const QueryAudio& query,
-                               std::vector<MatchedSegment>* segments,
-                               const QuietEdgeOptions& options = QuietEdgeOptions());
+// quiet stretches, and loud ones no other segment explains, while the
+// clip's contour follows the source's; records what was added in each
+// segment's loudness_only. Segments whose source cannot be read are left as
+// they are.
+absl::Status ExtendEndsByLoudness(Archive* archive, const QueryAudio& query,
+                                  std::vector<MatchedSegment>* segments,
+                                  const LoudnessEdgeOptions& options = LoudnessEdgeOptions());
 
 }  // namespace uncut
 

@@ -288,7 +288,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
                          c.s_end += peaks.start_s;
                          return Verify(q, peaks, peaks.start_s, c, min_matched);
                        }));
-  if (o.extend_quiet_ends) RETURN_IF_ERROR(ExtendAcrossQuiet(archive, q, &verified));
+  if (o.extend_ends_by_loudness) RETURN_IF_ERROR(ExtendEndsByLoudness(archive, q, &verified));
   return verified;
 }
 

@@ -25,7 +25,7 @@ struct QueryAudio {
   double duration_s = 0;
   AudioPeaks peaks;
   std::vector<Landmark> landmarks;
-  LoudnessContour contour;  // for the ends of matches in quiet stretches
+  LoudnessContour contour;  // for the ends of matches (audio_edges.h)
   bool silent = false;
 };
 
@@ -44,10 +44,11 @@ struct AudioMatchOptions {
   // Landmark triplets per hour of typical speech and music (the media
   // benchmark's recordings: 372,000; its synthetic hours: 361,000).
   double postings_per_hour = 370000;
-  // Move ends that stop in quiet stretches of the clip out to where its
-  // loudness stops following the source's (audio_edges.h; reads the
-  // sources' originals around those ends).
-  bool extend_quiet_ends = true;
+  // Move ends that stop where peaks cannot place a cut (quiet stretches,
+  // stretches a codec stripped of peaks) out to where the clip's loudness
+  // stops following the source's (audio_edges.h; reads the sources'
+  // originals around those ends).
+  bool extend_ends_by_loudness = true;
 };
 
 // The share of the clip's spectral peaks in [q0, q1] that the item's sound
