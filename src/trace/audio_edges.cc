@@ -235,7 +235,8 @@ std::optional<EndToMove> LookBeyond(const ClipView& clip, const MatchedSegment& 
   for (long f = fa; f <= fb; ++f) mean += clip.level[f];
   mean /= (fb - fa + 1);
   EndToMove e;
-  e.quiet = mean <= clip.loud_level - o.quiet_db;
+  e.quiet = mean <= clip.loud_level - o.quiet_db ||
+            (at_end ? m.source_quiet_after : m.source_quiet_before);
   e.bound = at_end ? clip.q.duration_s : 0.0;
   if (e.quiet) return e;
   const bool alone = m.seg.q_end - m.seg.q_start >= o.min_alone_s &&

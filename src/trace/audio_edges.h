@@ -43,7 +43,7 @@ struct LoudnessEdgeOptions {
   // Such a loud stretch must vary (mean standard deviation of its bands'
   // levels) by at least this much over the extension to be taken.
   double min_variation_db = 2.0;
-  double max_extend_s = 3.0;
+  double max_extend_s = 5.0;
   double first_reach_s = 0.5;  // how far past the end the source is read first
   double calibrate_s = 0.75;  // the matched stretch the levels are compared over
   double max_lag_s = 0.13;

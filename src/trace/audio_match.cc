@@ -25,6 +25,15 @@ bool HasPeak(const std::vector<Peak>& peaks, double frame, int bin) {
   return false;
 }
 
+// Source peaks between source frames f0 and f1.
+int PeaksBetween(const std::vector<Peak>& peaks, double f0, double f1) {
+  auto lo = std::lower_bound(peaks.begin(), peaks.end(), f0,
+                             [](const Peak& p, double f) { return p.frame < f; });
+  auto hi = std::lower_bound(lo, peaks.end(), f1,
+                             [](const Peak& p, double f) { return p.frame < f; });
+  return static_cast<int>(hi - lo);
+}
+
 // Matched peaks inside the segment's query range along (offset, speed).
 int CountMatches(const QueryAudio& q, const AudioPeaks& src, double src_start, double offset,
                  double speed, double q0, double q1) {
@@ -86,10 +95,13 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   struct W {
     double a, b;
     int n, m;
+    int s;  // the source's own peaks along the line
   };
+  // The source's frame at clip time t along the line.
+  auto source_frame = [&](double t) { return (seg.offset + seg.speed * t - src_start) / kAudioFrameS; };
   std::vector<W> windows;
   for (double a = t0; a <= t1; a += step) {
-    W w{a, a + win, 0, 0};
+    W w{a, a + win, 0, 0, PeaksBetween(src.peaks, source_frame(a), source_frame(a + win))};
     for (const auto& [t, ok] : marks) {
       if (t >= a && t < a + win) {
         ++w.n;
@@ -103,8 +115,12 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   // best: a true line matches a larger share of them than the weak peaks
   // of old did, and a chance line rarely reaches 18%.
   auto good = [](const W& w) { return w.m >= 2 && w.m * 100 >= w.n * 18; };
-  // Windows with too few peaks (pauses) say nothing either way.
-  auto neutral = [](const W& w) { return w.n < 4; };
+  // Windows with too few peaks say nothing either way: pauses in the clip,
+  // and stretches the source kept (almost) no peaks of, being far quieter
+  // than its loud parts (the floor is the whole recording's, so a quiet
+  // passage of a loud programme has peaks in a clip of it but not in the
+  // archive).
+  auto neutral = [](const W& w) { return w.n < 4 || w.s < 2; };
   if (getenv("UNCUT_DEBUG_AUDIO")) {
     for (const W& w : windows) fprintf(stderr, "%.2f n=%d m=%d\n", w.a, w.n, w.m);
   }
@@ -172,6 +188,11 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   s.s_end = s.offset + s.speed * s.q_end;
   v.m.seg = s;
   v.m.modality = "audio";
+  constexpr double kBeyond = 0.3;
+  v.m.source_quiet_before =
+      PeaksBetween(src.peaks, source_frame(s.q_start - kBeyond), source_frame(s.q_start)) < 2;
+  v.m.source_quiet_after =
+      PeaksBetween(src.peaks, source_frame(s.q_end), source_frame(s.q_end + kBeyond)) < 2;
   v.m.matched = matched;
   v.m.checked = checked;
   double rate = static_cast<double>(matched) / std::max(1, checked);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 
 #include "base/strings.h"
 #include "decode/media_info.h"
@@ -53,6 +54,50 @@ TEST(MatchAudio, ASourceWhoseClockStartsLaterIsMatchedOnItsOwnClock) {
   // The codec's priming delays the first sound by a few hundredths.
   EXPECT_NEAR(s.s_start, info->start_s + 2.0, 0.1);
   EXPECT_NEAR(s.offset, info->start_s + 2.0, 0.1);
+}
+
+// Verification notes where the source itself kept no peaks beyond an end
+// (there, peaks cannot say where a cut lies; audio_edges.h reads the
+// loudness instead).
+TEST(MatchAudio, SaysWhetherTheSourceKeptPeaksBeyondEachEnd) {
+  testing::TempDir dir;
+  ASSERT_EQ(testing::Speak("The harbour commission met on Tuesday to discuss the new breakwater, "
+                           "and engineers said the storm had damaged the northern pier.",
+                           dir.File("speech.wav")),
+            "");
+  // Speech, two seconds of silence, speech.
+  ASSERT_EQ(Ffmpeg(StrCat("-i ", ShellQuote(dir.File("speech.wav")),
+                          " -f lavfi -i anullsrc=r=22050:cl=mono -filter_complex "
+                          "'[0]atrim=0:4,asetpts=PTS-STARTPTS[a];[1]atrim=0:2[s];"
+                          "[0]atrim=4:9,asetpts=PTS-STARTPTS[b];[a][s][b]concat=n=3:v=0:a=1' ",
+                          ShellQuote(dir.File("source.wav")))),
+            "");
+  auto archive = Archive::Open(dir.File("archive"), Archive::Mode::kCreate);
+  ASSERT_TRUE(archive.ok()) << archive.status();
+  {
+    auto batch = (*archive)->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_TRUE(AddFile(batch->get(), dir.File("source.wav"), {}).ok());
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  // [1, 5] runs a second into the silence (the match by peaks ends where
+  // the speech does); [5, 9] starts a second before the speech resumes;
+  // [1, 3.5] and [6.5, 9] are speech the source continues on both sides.
+  for (const auto& [t0, t1, before, after] :
+       {std::tuple{1.0, 5.0, false, true}, std::tuple{5.0, 9.0, true, false},
+        std::tuple{1.0, 3.5, false, false}, std::tuple{6.5, 9.0, false, false}}) {
+    const std::string clip = dir.File(StrCat("clip", t0, ".wav"));
+    ASSERT_EQ(Ffmpeg(StrCat("-ss ", t0, " -to ", t1, " -i ", ShellQuote(dir.File("source.wav")),
+                            " ", ShellQuote(clip))),
+              "");
+    auto q = AnalyzeQueryAudio(clip);
+    ASSERT_TRUE(q.ok()) << q.status();
+    auto found = MatchAudio(archive->get(), *q);
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_EQ(found->size(), 1u) << t0;
+    EXPECT_EQ((*found)[0].source_quiet_after, after) << t0;
+    EXPECT_EQ((*found)[0].source_quiet_before, before) << t0;
+  }
 }
 
 }  // namespace

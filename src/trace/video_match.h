@@ -46,6 +46,10 @@ struct MatchedSegment {
   // Stretches at the sound's ends, in quiet parts of the clip, that its
   // loudness contour confirms and no spectral peak does (audio_edges.h).
   std::vector<std::pair<double, double>> loudness_only;
+  // Sound matches: whether the source kept (almost) no spectral peaks just
+  // before the segment's start / after its end, being far quieter there
+  // than its loud parts.
+  bool source_quiet_before = false, source_quiet_after = false;
 };
 
 struct VideoMatchOptions {
