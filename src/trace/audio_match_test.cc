@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <tuple>
 
+#include "base/status_macros.h"
 #include "base/strings.h"
 #include "decode/media_info.h"
 #include "ingest/ingest.h"
@@ -17,6 +19,16 @@ namespace {
 
 using testing::Ffmpeg;
 using testing::ShellQuote;
+
+// A new archive in `dir` holding the file `name` of `dir`.
+absl::StatusOr<std::unique_ptr<Archive>> ArchiveOf(const testing::TempDir& dir,
+                                                   const std::string& name) {
+  ASSIGN_OR_RETURN(auto archive, Archive::Open(dir.File("archive"), Archive::Mode::kCreate));
+  ASSIGN_OR_RETURN(auto batch, archive->BeginWrite());
+  RETURN_IF_ERROR(AddFile(batch.get(), dir.File(name), {}).status());
+  RETURN_IF_ERROR(batch->Commit());
+  return archive;
+}
 
 // An MPEG-TS recording's clock starts seconds in (here at about 6.35 s);
 // a match is reported on that clock, as players and the video side show it.
@@ -35,14 +47,8 @@ TEST(MatchAudio, ASourceWhoseClockStartsLaterIsMatchedOnItsOwnClock) {
   auto info = ProbeMedia(dir.File("source.ts"));
   ASSERT_TRUE(info.ok()) << info.status();
   ASSERT_GT(info->start_s, 5.0);
-  auto archive = Archive::Open(dir.File("archive"), Archive::Mode::kCreate);
+  auto archive = ArchiveOf(dir, "source.ts");
   ASSERT_TRUE(archive.ok()) << archive.status();
-  {
-    auto batch = (*archive)->BeginWrite();
-    ASSERT_TRUE(batch.ok()) << batch.status();
-    ASSERT_TRUE(AddFile(batch->get(), dir.File("source.ts"), {}).ok());
-    ASSERT_TRUE((*batch)->Commit().ok());
-  }
   auto q = AnalyzeQueryAudio(dir.File("clip.wav"));
   ASSERT_TRUE(q.ok()) << q.status();
   auto found = MatchAudio(archive->get(), *q);
@@ -72,14 +78,8 @@ TEST(MatchAudio, SaysWhetherTheSourceKeptPeaksBeyondEachEnd) {
                           "[0]atrim=4:9,asetpts=PTS-STARTPTS[b];[a][s][b]concat=n=3:v=0:a=1' ",
                           ShellQuote(dir.File("source.wav")))),
             "");
-  auto archive = Archive::Open(dir.File("archive"), Archive::Mode::kCreate);
+  auto archive = ArchiveOf(dir, "source.wav");
   ASSERT_TRUE(archive.ok()) << archive.status();
-  {
-    auto batch = (*archive)->BeginWrite();
-    ASSERT_TRUE(batch.ok()) << batch.status();
-    ASSERT_TRUE(AddFile(batch->get(), dir.File("source.wav"), {}).ok());
-    ASSERT_TRUE((*batch)->Commit().ok());
-  }
   // [1, 5] runs a second into the silence (the match by peaks ends where
   // the speech does); [5, 9] starts a second before the speech resumes;
   // [1, 3.5] and [6.5, 9] are speech the source continues on both sides.
