@@ -231,10 +231,19 @@ absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* r, int sample_r
   // Lapped codecs (AAC, Vorbis, Opus) need the frame before a sample to
   // decode it exactly: start a little early.
   constexpr double kPreRoll = 0.1;
-  RETURN_IF_ERROR(r->Seek(std::max(0.0, t0 - kPreRoll)));
-  ASSIGN_OR_RETURN(std::vector<float> out, ReadUntil(r, sample_rate, t1));
-  if (!out.empty() && r->start_s() > t0 + 0.5) {  // an index that points past t0
-    return absl::FailedPreconditionError("seeking landed after the range");
+  std::vector<float> out;
+  // Containers without an index (MPEG-TS, some Ogg) seek by estimate and
+  // may land after t0: then once more, well before it. From the very
+  // beginning, what comes is the file's first sample, wherever it lies.
+  double target = 0;
+  for (const double back : {kPreRoll, 5.0}) {
+    target = std::max(0.0, t0 - back);
+    RETURN_IF_ERROR(r->Seek(target));
+    ASSIGN_OR_RETURN(out, ReadUntil(r, sample_rate, t1));
+    if (out.empty() || r->start_s() <= t0 + 0.001 || target == 0) break;
+  }
+  if (!out.empty() && r->start_s() > t0 + 0.001 && target > 0) {
+    return absl::FailedPreconditionError(StrCat(r->path(), ": seeking landed after ", t0, " s"));
   }
   *start = r->start_s();
   CutToRange(sample_rate, t0, t1, start, &out);

@@ -41,6 +41,7 @@ class AudioReader {
   // first sample the next Read returns.
   absl::Status Seek(double t);
   double duration_s() const { return duration_s_; }
+  const std::string& path() const { return path_; }
   // Time of the first sample (since opening, or the last Seek) in the file's
   // own time line; known once Read has returned samples.
   double start_s() const { return start_s_; }
@@ -78,7 +79,7 @@ absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int samp
 absl::StatusOr<std::vector<float>> DecodeAudioRange(const MediaSource& source, int sample_rate,
                                                     double t0, double t1, double* start);
 // The same with an open reader (several ranges of one file), which must be
-// able to seek: fails when it cannot, or when its seek lands after t0.
+// able to seek: fails when it cannot, or when its seeks land after t0.
 absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* reader, int sample_rate,
                                                     double t0, double t1, double* start);
 

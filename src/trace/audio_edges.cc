@@ -89,12 +89,11 @@ class SourceSound {
  private:
   explicit SourceSound(ItemMedia media) : media_(std::move(media)) {}
 
+  // Only by seeking: an end is not worth decoding a long recording from
+  // its beginning.
   absl::StatusOr<std::vector<float>> Decode(double t0, double t1, double* start) {
-    if (reader_) {
-      auto sought = DecodeAudioRange(reader_.get(), kAudioSampleRate, t0, t1, start);
-      if (sought.ok()) return sought;
-    }
-    return DecodeAudioRange(media_.source(), kAudioSampleRate, t0, t1, start);
+    if (!reader_) return absl::FailedPreconditionError("the source's sound cannot be opened");
+    return DecodeAudioRange(reader_.get(), kAudioSampleRate, t0, t1, start);
   }
 
   ItemMedia media_;
