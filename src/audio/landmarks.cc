@@ -67,12 +67,27 @@ size_t ForEachPowerSpectrum(const std::vector<float>& x, Fn fn) {
   return frames;
 }
 
-// Log-magnitude spectrogram of the kept band, frames x kBins.
-std::vector<float> Spectrogram(const std::vector<float>& x, size_t* frames) {
+// Appends one frame of the loudness contour, from that frame's powers.
+void AddContourFrame(const float* power, LoudnessContour* c) {
+  // Band edges in FFT bins (15.6 Hz), about half an octave apart over the kept band.
+  static constexpr int kEdges[kContourBands + 1] = {kLowBin, 29, 42, 61, 90, 134, kHighBin};
+  for (int k = 0; k < kContourBands; ++k) {
+    float sum = 0;
+    for (int b = kEdges[k]; b < kEdges[k + 1]; ++b) sum += power[b - kLowBin];
+    c->db.push_back(10.0f * std::log10(sum + 1e-10f));
+  }
+  ++c->frames;
+}
+
+// Log-magnitude spectrogram of the kept band, frames x kBins; with
+// `contour`, the loudness contour too, from the same spectra.
+std::vector<float> Spectrogram(const std::vector<float>& x, size_t* frames,
+                               LoudnessContour* contour) {
   std::vector<float> out;
   out.reserve((x.size() / kAudioHop + 1) * kBins);
   *frames = ForEachPowerSpectrum(x, [&](size_t, const float* power) {
     for (int b = 0; b < kBins; ++b) out.push_back(10.0f * std::log10(power[b] + 1e-10f));
+    if (contour) AddContourFrame(power, contour);
   });
   return out;
 }
@@ -111,25 +126,18 @@ void Put(std::string* out, T v) {
 }  // namespace
 
 LoudnessContour ComputeLoudnessContour(const std::vector<float>& samples) {
-  // Band edges in FFT bins (15.6 Hz), about half an octave apart over the kept band.
-  static constexpr int kEdges[kContourBands + 1] = {kLowBin, 29, 42, 61, 90, 134, kHighBin};
   LoudnessContour out;
   out.db.reserve((samples.size() / kAudioHop + 1) * kContourBands);
-  out.frames = ForEachPowerSpectrum(samples, [&](size_t, const float* power) {
-    for (int k = 0; k < kContourBands; ++k) {
-      float sum = 0;
-      for (int b = kEdges[k]; b < kEdges[k + 1]; ++b) sum += power[b - kLowBin];
-      out.db.push_back(10.0f * std::log10(sum + 1e-10f));
-    }
-  });
+  ForEachPowerSpectrum(samples, [&](size_t, const float* power) { AddContourFrame(power, &out); });
   return out;
 }
 
-AudioPeaks ComputePeaks(const std::vector<float>& samples, int peaks_per_second) {
+AudioPeaks ComputePeaks(const std::vector<float>& samples, int peaks_per_second,
+                        LoudnessContour* contour) {
   AudioPeaks out;
   out.duration_s = samples.size() / static_cast<double>(kAudioSampleRate);
   size_t frames = 0;
-  std::vector<float> spec = Spectrogram(samples, &frames);
+  std::vector<float> spec = Spectrogram(samples, &frames, contour);
   if (frames == 0) return out;
   // Silence has no peaks, and neither have the quiet parts of a sound: a
   // floor relative to the loudest frames. Lossy codecs drop, and noise

@@ -75,23 +75,10 @@ struct AudioPeaks {
   static absl::StatusOr<AudioPeaks> Parse(std::string_view bytes);
 };
 
-// Computes the peaks of 8 kHz mono samples, keeping the strongest
-// `peaks_per_second` in each second. The index keeps 24 a second; a clip's
-// sound is looked up with more (30), so that a source peak that only just
-// made the cut is still among the clip's when a copy's noise or codec has
-// weakened it a little.
-inline constexpr int kIndexPeaksPerSecond = 24, kQueryPeaksPerSecond = 30;
-AudioPeaks ComputePeaks(const std::vector<float>& samples,
-                        int peaks_per_second = kIndexPeaksPerSecond);
-
-// The strongest `per_second` of `peaks` in each second (the peaks that
-// ComputePeaks would have kept at that density).
-AudioPeaks ThinPeaks(const AudioPeaks& peaks, int per_second);
-
 // The level of the sound in a few bands of the kept range, every hop: what
-// the ends of a match are refined with where the sound is too quiet for
-// peaks (a pause, a breath, the room), which a copy's contour follows even
-// when its peaks are gone.
+// the ends of a match are refined with where peaks cannot place a cut (a
+// pause, a breath, the room; a codec that replaced the fine spectrum): a
+// copy's contour follows the source's even where its peaks are gone.
 inline constexpr int kContourBands = 6;
 struct LoudnessContour {
   size_t frames = 0;
@@ -100,6 +87,22 @@ struct LoudnessContour {
   const float* frame(size_t f) const { return &db[f * kContourBands]; }
 };
 LoudnessContour ComputeLoudnessContour(const std::vector<float>& samples);
+
+inline constexpr int kIndexPeaksPerSecond = 24, kQueryPeaksPerSecond = 30;
+// Computes the peaks of 8 kHz mono samples, keeping the strongest
+// `peaks_per_second` in each second. The index keeps 24 a second; a clip's
+// sound is looked up with more (30), so that a source peak that only just
+// made the cut is still among the clip's when a copy's noise or codec has
+// weakened it a little.
+// With `contour`, also fills the sound's loudness contour from the same
+// spectra (a clip needs both).
+AudioPeaks ComputePeaks(const std::vector<float>& samples,
+                        int peaks_per_second = kIndexPeaksPerSecond,
+                        LoudnessContour* contour = nullptr);
+
+// The strongest `per_second` of `peaks` in each second (the peaks that
+// ComputePeaks would have kept at that density).
+AudioPeaks ThinPeaks(const AudioPeaks& peaks, int per_second);
 
 // A landmark is a triplet of peaks: an anchor and two of the peaks that
 // follow it closely in time and frequency. Three peaks carry about twice the

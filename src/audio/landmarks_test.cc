@@ -103,6 +103,24 @@ TEST(AudioLandmarks, ProbesOverTheSpeedRangeFindTheKeyOfATimeStretchedLandmark) 
   EXPECT_NE(LandmarkKey(60, 12, -7, 11, 23), LandmarkKey(60, 12, -11, 11, 23));
 }
 
+TEST(LoudnessContour, ComesFromThePeaksOwnSpectraAndFollowsTheLevel) {
+  std::vector<float> x = Melody(3);
+  LoudnessContour with_peaks;
+  ComputePeaks(x, kQueryPeaksPerSecond, &with_peaks);
+  LoudnessContour alone = ComputeLoudnessContour(x);
+  ASSERT_GT(alone.frames, 400u);
+  ASSERT_EQ(with_peaks.frames, alone.frames);
+  EXPECT_EQ(with_peaks.db, alone.db);
+  // 20 dB quieter is 20 dB lower in every band of every frame that has sound.
+  std::vector<float> quiet = x;
+  for (float& v : quiet) v *= 0.1f;
+  LoudnessContour q = ComputeLoudnessContour(quiet);
+  ASSERT_EQ(q.frames, alone.frames);
+  for (size_t i = 0; i < q.db.size(); ++i) {
+    if (alone.db[i] > -40) EXPECT_NEAR(alone.db[i] - q.db[i], 20.0, 0.01) << i;
+  }
+}
+
 TEST(AudioPeaks, SerializedPeaksReadBackWithTheirPlaceBetweenHopsAndOlderPeaksStillRead) {
   AudioPeaks p;
   p.duration_s = 2.5;

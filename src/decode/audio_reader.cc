@@ -201,11 +201,12 @@ absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int samp
 namespace {
 
 // Samples read from `r` until t1, the first at r->start_s().
-absl::StatusOr<std::vector<float>> ReadUntil(AudioReader* r, int sample_rate, double t1) {
+absl::StatusOr<std::vector<float>> ReadUntil(AudioReader* r, double t1) {
+  const double rate = r->sample_rate();
   std::vector<float> out;
   while (true) {
     ASSIGN_OR_RETURN(bool more, r->Read(&out, 2048));
-    if (!more || r->start_s() + out.size() / static_cast<double>(sample_rate) >= t1) break;
+    if (!more || r->start_s() + out.size() / rate >= t1) break;
   }
   return out;
 }
@@ -226,8 +227,8 @@ void CutToRange(int sample_rate, double t0, double t1, double* start, std::vecto
 
 }  // namespace
 
-absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* r, int sample_rate, double t0,
-                                                    double t1, double* start) {
+absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* r, double t0, double t1,
+                                                    double* start) {
   // Lapped codecs (AAC, Vorbis, Opus) need the frame before a sample to
   // decode it exactly: start a little early.
   constexpr double kPreRoll = 0.1;
@@ -239,31 +240,14 @@ absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* r, int sample_r
   for (const double back : {kPreRoll, 5.0}) {
     target = std::max(0.0, t0 - back);
     RETURN_IF_ERROR(r->Seek(target));
-    ASSIGN_OR_RETURN(out, ReadUntil(r, sample_rate, t1));
+    ASSIGN_OR_RETURN(out, ReadUntil(r, t1));
     if (out.empty() || r->start_s() <= t0 + 0.001 || target == 0) break;
   }
   if (!out.empty() && r->start_s() > t0 + 0.001 && target > 0) {
     return absl::FailedPreconditionError(StrCat(r->path(), ": seeking landed after ", t0, " s"));
   }
   *start = r->start_s();
-  CutToRange(sample_rate, t0, t1, start, &out);
-  return out;
-}
-
-absl::StatusOr<std::vector<float>> DecodeAudioRange(const MediaSource& source, int sample_rate,
-                                                    double t0, double t1, double* start) {
-  AudioReadOptions o;
-  o.sample_rate = sample_rate;
-  o.trust_header = true;
-  ASSIGN_OR_RETURN(auto r, AudioReader::Open(source, o));
-  auto sought = DecodeAudioRange(r.get(), sample_rate, t0, t1, start);
-  if (sought.ok()) return sought;
-  // Containers that cannot seek, or whose index points past t0, are read
-  // from the beginning.
-  ASSIGN_OR_RETURN(r, AudioReader::Open(source, o));
-  ASSIGN_OR_RETURN(std::vector<float> out, ReadUntil(r.get(), sample_rate, t1));
-  *start = r->start_s();
-  CutToRange(sample_rate, t0, t1, start, &out);
+  CutToRange(r->sample_rate(), t0, t1, start, &out);
   return out;
 }
 

@@ -42,6 +42,7 @@ class AudioReader {
   absl::Status Seek(double t);
   double duration_s() const { return duration_s_; }
   const std::string& path() const { return path_; }
+  int sample_rate() const { return options_.sample_rate; }
   // Time of the first sample (since opening, or the last Seek) in the file's
   // own time line; known once Read has returned samples.
   double start_s() const { return start_s_; }
@@ -71,17 +72,14 @@ class AudioReader {
 // Decodes a whole file (for short clips and tests).
 absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate);
 
-// The sound of `source` from about t0 to t1 (seconds of its time line), at
-// `sample_rate`; *start receives the time of the first sample returned (t0,
-// or the file's first sample when t0 lies before it). Seeks when the
-// container allows, else decodes from the beginning. For files already known
-// to decode (archived originals): trusts the container's header.
-absl::StatusOr<std::vector<float>> DecodeAudioRange(const MediaSource& source, int sample_rate,
-                                                    double t0, double t1, double* start);
-// The same with an open reader (several ranges of one file), which must be
-// able to seek: fails when it cannot, or when its seeks land after t0.
-absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* reader, int sample_rate,
-                                                    double t0, double t1, double* start);
+// The sound of an open reader's file from t0 to t1 (seconds of its time
+// line), at the reader's sample rate, for reading several ranges of one file: seeks
+// (twice at most, the second well before t0, for containers that seek by
+// estimate), never decodes from the beginning. *start receives the time of
+// the first sample returned (t0, or the file's first sample when t0 lies
+// before it). Fails when the reader cannot seek or its seeks land after t0.
+absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* reader, double t0, double t1,
+                                                    double* start);
 
 }  // namespace uncut
 

@@ -36,6 +36,11 @@ float Median(std::vector<float> v) {
   return *mid;
 }
 
+// Samples in `seconds` (none for a negative span).
+size_t Samples(double seconds) {
+  return static_cast<size_t>(std::max(0L, std::lround(seconds * kAudioSampleRate)));
+}
+
 // Decoded sound of a stretch of a source.
 struct Stretch {
   double start = 0;  // time of samples[0] in the source's time line
@@ -54,8 +59,7 @@ class SourceSound {
     AudioReadOptions ro;
     ro.sample_rate = kAudioSampleRate;
     ro.trust_header = true;  // an archived original, known to decode
-    auto reader = AudioReader::Open(s->media_.source(), ro);
-    if (reader.ok()) s->reader_ = std::move(*reader);
+    ASSIGN_OR_RETURN(s->reader_, AudioReader::Open(s->media_.source(), ro));
     return s;
   }
 
@@ -71,16 +75,14 @@ class SourceSound {
       t0 = s->start - std::ceil((s->start - t0) / kAudioFrameS) * kAudioFrameS;
       double start = 0;
       ASSIGN_OR_RETURN(std::vector<float> more, Decode(t0, s->start + kOverlap, &start));
-      const size_t n = std::min(
-          more.size(), static_cast<size_t>(std::max(0L, std::lround((s->start - start) * kAudioSampleRate))));
+      const size_t n = std::min(more.size(), Samples(s->start - start));
       s->samples.insert(s->samples.begin(), more.begin(), more.begin() + n);
       s->start -= n / static_cast<double>(kAudioSampleRate);
     }
     if (t1 > s->end()) {
       double start = 0;
       ASSIGN_OR_RETURN(std::vector<float> more, Decode(s->end() - kOverlap, t1, &start));
-      const size_t skip = std::min(
-          more.size(), static_cast<size_t>(std::max(0L, std::lround((s->end() - start) * kAudioSampleRate))));
+      const size_t skip = std::min(more.size(), Samples(s->end() - start));
       s->samples.insert(s->samples.end(), more.begin() + skip, more.end());
     }
     return absl::OkStatus();
@@ -92,12 +94,11 @@ class SourceSound {
   // Only by seeking: an end is not worth decoding a long recording from
   // its beginning.
   absl::StatusOr<std::vector<float>> Decode(double t0, double t1, double* start) {
-    if (!reader_) return absl::FailedPreconditionError("the source's sound cannot be opened");
-    return DecodeAudioRange(reader_.get(), kAudioSampleRate, t0, t1, start);
+    return DecodeAudioRange(reader_.get(), t0, t1, start);
   }
 
-  ItemMedia media_;
-  std::unique_ptr<AudioReader> reader_;  // null when it cannot be opened
+  ItemMedia media_;  // outlives reader_, which may read its bytes
+  std::unique_ptr<AudioReader> reader_;
 };
 
 // The source's contour along a segment's line.

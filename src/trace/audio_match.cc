@@ -230,10 +230,9 @@ absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path) {
   q.silent = samples.empty() || energy / samples.size() < 1e-8;
   // Landmarks from the denser peaks; verification compares the peaks the
   // index keeps with the source's.
-  AudioPeaks dense = ComputePeaks(samples, kQueryPeaksPerSecond);
+  AudioPeaks dense = ComputePeaks(samples, kQueryPeaksPerSecond, &q.contour);
   q.landmarks = MakeLandmarks(dense, kQueryFanOut);
   q.peaks = ThinPeaks(dense, kIndexPeaksPerSecond);
-  q.contour = ComputeLoudnessContour(samples);
   return q;
 }
 
