@@ -27,6 +27,11 @@ struct ApiContext {
   ItemCache* items = nullptr;
 };
 
+// The largest body a trace request without the token may send (under
+// --public-read): an extract as JSON (at most 4 MiB, escapes included) or as
+// a form field, never a file.
+inline constexpr uint64_t kMaxBodyWithoutTokenBytes = (4 << 20) + (64 << 10);
+
 // Job lanes: writers one at a time, traces in parallel.
 inline constexpr char kWriteLane[] = "write";
 inline constexpr char kTraceLane[] = "trace";

@@ -52,7 +52,7 @@ absl::Status Validate(const TraceRequest& t) {
 
 // multipart/form-data: fields text, context, save, and optionally a file
 // in "clip", streamed to ARCHIVE/uploads/.
-absl::StatusOr<TraceRequest> ParseForm(const ApiContext& ctx,
+absl::StatusOr<TraceRequest> ParseForm(const ApiContext& ctx, const httplib::Request& req,
                                        const httplib::ContentReader& reader) {
   UploadRules rules;
   rules.fields = {"text", "context", "save"};
@@ -60,7 +60,11 @@ absl::StatusOr<TraceRequest> ParseForm(const ApiContext& ctx,
   rules.file_field = "clip";
   rules.max_files = 1;
   rules.max_upload_bytes = ctx.max_upload_bytes;
-  auto up = ReceiveUpload(ctx.uploads_dir, rules, reader);
+  rules.allow_files = HasToken(ctx, req);  // a clip is an upload, whatever --public-read says
+  bool too_large = false;
+  auto up = ReceiveUpload(ctx.uploads_dir, rules,
+                          LimitedReader(reader, ctx.max_upload_bytes, &too_large));
+  if (too_large) return UploadTooLarge(ctx.max_upload_bytes);
   if (!up.ok()) return up.status();
   TraceRequest t;
   t.text = up->fields["text"];
@@ -148,7 +152,7 @@ absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& 
     saved.query_sha256 = shared->query_sha256;
     saved.verdict = shared->verdict;
     for (const SourceMatch& m : shared->sources) saved.item_ids.push_back(m.item.id);
-    saved.report_json = result.dump(2);
+    saved.report_json = SafeDump(result, 2);
     saved.report_html = ReportToHtml(*shared, html);
     auto id = SaveTrace(archive->get(), saved);
     if (!id.ok()) return id.status();
@@ -162,7 +166,7 @@ absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& 
 
 void PostTrace(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                const httplib::ContentReader& reader) {
-  auto t = req.is_multipart_form_data() ? ParseForm(ctx, reader) : ParseJson(reader);
+  auto t = req.is_multipart_form_data() ? ParseForm(ctx, req, reader) : ParseJson(reader);
   if (!t.ok()) return SendError(res, t.status());
   auto drop_clip = [&] {
     if (t->clip) RemoveUploadDir(*t->clip);

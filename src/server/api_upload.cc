@@ -1,6 +1,5 @@
 // POST /api/items: sources uploaded as multipart/form-data, streamed to
 // ARCHIVE/uploads/ and added by a job on the write lane.
-#include "absl/strings/numbers.h"
 #include "base/file.h"
 #include "base/strings.h"
 #include "ingest/ingest.h"
@@ -87,16 +86,11 @@ void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
     return SendError(
         res, absl::InvalidArgumentError("send the files as multipart/form-data (field \"file\")"));
   }
-  uint64_t length = 0;
-  if (req.has_header("Content-Length") &&
-      absl::SimpleAtoi(req.get_header_value("Content-Length"), &length) &&
-      length > ctx.max_upload_bytes) {
-    return SendError(
-        res, absl::ResourceExhaustedError(StrCat("the upload (", length,
-                                                 " bytes) is larger than this server's limit of ",
-                                                 ctx.max_upload_bytes, " bytes")));
-  }
-  auto up = ReceiveUpload(ctx.uploads_dir, AddRules(ctx), reader);
+  // The headers were checked before (server.cc); this counts what arrives.
+  bool too_large = false;
+  auto up = ReceiveUpload(ctx.uploads_dir, AddRules(ctx),
+                          LimitedReader(reader, ctx.max_upload_bytes, &too_large));
+  if (too_large) return SendError(res, UploadTooLarge(ctx.max_upload_bytes));
   if (!up.ok()) return SendError(res, up.status());
   auto options = OptionsFrom(*up);
   if (!options.ok()) {

@@ -1,51 +1,164 @@
 #include "server/server.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "base/file.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "httplib.h"
 #include "server/api.h"
+#include "server/http_server.h"
 #include "server/http_util.h"
+#include "server/upload_receiver.h"
 #include "store/archive.h"
 
 namespace uncut::server {
 namespace {
 
-// Uploads left behind by a server that stopped mid-upload, a day or more ago.
-void SweepOldUploads(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
-  std::vector<std::string> old;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    struct stat st;
-    std::string path = JoinPath(dir, name);
-    if (::stat(path.c_str(), &st) == 0 && std::time(nullptr) - st.st_mtime > 24 * 3600) {
-      old.push_back(path);
-    }
-  }
-  ::closedir(d);
-  for (const std::string& path : old) {
-    WalkFiles(
-        path, [](const std::string& f) { RemoveFile(f).IgnoreError(); },
-        [](const std::string&, const absl::Status&) {});
-  }
-}
+constexpr uint64_t kMaxBodyOfOtherRequestsBytes = 64 << 10;
 
 bool NeedsToken(const ApiContext& ctx, const httplib::Request& req) {
   if (req.path.rfind("/api/", 0) != 0 || req.path == "/api/status") return false;
   bool write = req.method == "DELETE" || (req.method == "POST" && req.path == "/api/items");
   return write || !ctx.public_read;
+}
+
+// The routes that read a body: uploads and traces.
+bool TakesBody(const httplib::Request& req) {
+  return req.method == "POST" && (req.path == "/api/items" || req.path == "/api/trace");
+}
+
+// The request line as the routes will see it: its path and query must be
+// UTF-8 (they are echoed in messages and matched against names).
+absl::Status CheckTarget(const httplib::Request& req) {
+  if (!IsUtf8(req.path)) {
+    return absl::InvalidArgumentError(
+        StrCat("the request path is not valid UTF-8: ", Printable(req.path)));
+  }
+  for (const auto& [name, value] : req.params) {
+    if (!IsUtf8(name) || !IsUtf8(value)) {
+      return absl::InvalidArgumentError(
+          StrCat("the query parameter \"", Printable(name), "\" is not valid UTF-8"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Decides from the headers alone, before a byte of it is read, whether a
+// request's body may be read. Sets *length_required when the answer is 411.
+absl::Status AdmitBody(const ApiContext& ctx, const httplib::Request& req, bool* length_required) {
+  size_t te_count = req.get_header_value_count("Transfer-Encoding");
+  size_t cl_count = req.get_header_value_count("Content-Length");
+  if (te_count > 1 || cl_count > 1 || (te_count && cl_count)) {
+    return absl::InvalidArgumentError(
+        "send one Content-Length or one \"Transfer-Encoding: chunked\", not several");
+  }
+  bool chunked = te_count == 1;
+  if (chunked && !absl::EqualsIgnoreCase(req.get_header_value("Transfer-Encoding"), "chunked")) {
+    return absl::UnimplementedError("of transfer encodings only \"chunked\" is supported");
+  }
+  uint64_t length = 0;
+  if (cl_count && !absl::SimpleAtoi(req.get_header_value("Content-Length"), &length)) {
+    return absl::InvalidArgumentError("Content-Length is not a number");
+  }
+  if (!TakesBody(req)) {
+    if (chunked || length > kMaxBodyOfOtherRequestsBytes) {
+      return absl::ResourceExhaustedError(
+          StrCat(req.method, " ", Printable(req.path), " takes no body (or a small one)"));
+    }
+    return absl::OkStatus();
+  }
+  if (!chunked && !cl_count) {
+    *length_required = true;
+    return absl::InvalidArgumentError(
+        "send the body with a Content-Length or \"Transfer-Encoding: chunked\"");
+  }
+  if (!HasToken(ctx, req)) {  // a trace under --public-read: an extract, never a file
+    if (chunked) {
+      return absl::UnauthenticatedError(
+          "a chunked body (such as an upload) needs the access token; send an extract with a "
+          "Content-Length");
+    }
+    if (length > kMaxBodyWithoutTokenBytes) {
+      return absl::UnauthenticatedError(
+          StrCat("a body of ", length,
+                 " bytes (an upload) needs the access token; without it "
+                 "at most ",
+                 kMaxBodyWithoutTokenBytes, " bytes (an extract)"));
+    }
+    return absl::OkStatus();
+  }
+  if (length > ctx.max_upload_bytes) {
+    return absl::ResourceExhaustedError(StrCat("the upload (", length,
+                                               " bytes) is larger than this server's limit of ",
+                                               ctx.max_upload_bytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+// The most bytes of body a connection may send for `req`, framing
+// included; the routes check the content itself against the upload limit.
+uint64_t BodyCap(const ApiContext& ctx, const httplib::Request& req) {
+  if (!TakesBody(req)) return kMaxBodyOfOtherRequestsBytes;
+  if (!HasToken(ctx, req)) return kMaxBodyWithoutTokenBytes;
+  uint64_t cap = ctx.max_upload_bytes + ctx.max_upload_bytes / 8 + (1 << 20);
+  return cap < ctx.max_upload_bytes ? UINT64_MAX : cap;
+}
+
+// Answers a request before its routes see it when its target is not UTF-8,
+// it lacks the token it needs, or its body may not be read.
+httplib::Server::HandlerResponse Admit(const ApiContext& ctx, const httplib::Request& req,
+                                       httplib::Response& res) {
+  absl::Status s = CheckTarget(req);
+  if (s.ok() && NeedsToken(ctx, req) && !HasToken(ctx, req)) {
+    s = absl::UnauthenticatedError(
+        "this needs the access token: send \"Authorization: Bearer TOKEN\"");
+  }
+  bool length_required = false;
+  if (s.ok()) s = AdmitBody(ctx, req, &length_required);
+  if (s.ok()) return httplib::Server::HandlerResponse::Unhandled;
+  SendError(res, s);
+  if (length_required) res.status = 411;
+  // The body is not read: the connection closes after this answer.
+  res.set_header("Connection", "close");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+// Every error without a body of its own (no route, a malformed request)
+// gets the JSON error form.
+httplib::Server::HandlerResponse AnswerError(const httplib::Request& req, httplib::Response& res) {
+  if (!res.body.empty() || res.content_provider_)
+    return httplib::Server::HandlerResponse::Unhandled;
+  absl::Status s;
+  switch (res.status) {
+    case 404:
+      s = absl::NotFoundError(
+          StrCat("no route for ", Printable(req.method, 16), " ", Printable(req.path)));
+      break;
+    case 413:
+      s = absl::ResourceExhaustedError("the request is larger than the upload limit");
+      break;
+    case 414:
+      s = absl::InvalidArgumentError("the request line is too long");
+      break;
+    case 400:
+      s = absl::InvalidArgumentError(
+          "bad request (malformed, too large a head, too slow, or a body cut short)");
+      break;
+    default:
+      s = absl::UnknownError(StrCat("HTTP ", res.status));
+  }
+  int status = res.status;
+  SendError(res, s);
+  res.status = status;
+  return httplib::Server::HandlerResponse::Handled;
 }
 
 }  // namespace
@@ -61,7 +174,7 @@ struct Server::Impl {
   std::unique_ptr<JobQueue> jobs;
   ItemCache items;
   ApiContext ctx;
-  httplib::Server http;
+  std::unique_ptr<HttpServer> http;
   bool bound = false;
   // Run and Stop may race (Stop from a signal thread before Run listens).
   std::atomic<bool> stop_requested{false}, run_started{false}, run_finished{false};
@@ -81,7 +194,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   std::string uploads = JoinPath(options.archive_dir, "uploads");
   RETURN_IF_ERROR(MakeDirs(uploads));
   ::chmod(uploads.c_str(), 0700);
-  SweepOldUploads(uploads);
+  SweepStaleUploads(uploads);
   size_t cores = std::max(1u, std::thread::hardware_concurrency());
   size_t trace_workers = options.trace_workers ? options.trace_workers : cores;
   impl->pool =
@@ -99,56 +212,64 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   ctx.jobs = impl->jobs.get();
   ctx.items = &impl->items;
 
-  httplib::Server& http = impl->http;
-  size_t threads = options.http_threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  ApiContext* c = &impl->ctx;
+  ConnectionLimits limits;
+  limits.head_timeout_s = options.head_timeout_s;
+  limits.body_idle_timeout_s = options.read_timeout_s;
+  limits.write_timeout_s = options.write_timeout_s;
+  limits.keep_alive_timeout_s = options.keep_alive_timeout_s;
+  limits.connection_threads = std::max(options.max_connections, options.http_threads);
+  limits.handler_slots = options.http_threads;
+  limits.body_cap = [c](const httplib::Request& req) { return BodyCap(*c, req); };
+  impl->http = std::make_unique<HttpServer>(std::move(limits));
+  HttpServer& http = *impl->http;
   http.set_payload_max_length(options.max_upload_bytes);
-  http.set_read_timeout(options.read_timeout_s, 0);
-  http.set_write_timeout(options.write_timeout_s, 0);
   http.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
-  http.set_keep_alive_timeout(5);
-  http.set_keep_alive_max_count(100);
   http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                             {"Referrer-Policy", "no-referrer"},
                             {"X-Frame-Options", "DENY"}});
-  ApiContext* c = &impl->ctx;
   http.set_pre_routing_handler([c](const httplib::Request& req, httplib::Response& res) {
-    if (!NeedsToken(*c, req) || HasToken(*c, req))
-      return httplib::Server::HandlerResponse::Unhandled;
-    SendError(res, absl::UnauthenticatedError(
-                       "this needs the access token: send \"Authorization: Bearer TOKEN\""));
-    return httplib::Server::HandlerResponse::Handled;
+    try {
+      return Admit(*c, req, res);
+    } catch (...) {
+      SendError(res, absl::InternalError("internal error while admitting the request"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
   });
+  // A client that asks before sending its body ("Expect: 100-continue", as
+  // curl does for uploads) hears a refusal before it sends a byte of it.
+  http.set_expect_100_continue_handler([c](const httplib::Request& req, httplib::Response& res) {
+    try {
+      return Admit(*c, req, res) == httplib::Server::HandlerResponse::Handled ? res.status : 100;
+    } catch (...) {
+      SendError(res, absl::InternalError("internal error while admitting the request"));
+      return res.status;
+    }
+  });
+  // Called outside httplib's exception guard: must not throw.
   http.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        absl::Status s;
-        switch (res.status) {
-          case 404:
-            s = absl::NotFoundError(StrCat("no route for ", req.method, " ", req.path));
-            break;
-          case 413:
-            s = absl::ResourceExhaustedError("the request is larger than the upload limit");
-            break;
-          case 400:
-            s = absl::InvalidArgumentError("bad request");
-            break;
-          default:
-            s = absl::UnknownError(StrCat("HTTP ", res.status));
+        try {
+          return AnswerError(req, res);
+        } catch (...) {
+          res.body.clear();
+          return httplib::Server::HandlerResponse::Unhandled;
         }
-        int status = res.status;
-        SendError(res, s);
-        res.status = status;
-        return httplib::Server::HandlerResponse::Handled;
       }));
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.content_length_ = 0;
+        res.content_provider_ = nullptr;
         SendError(res, absl::InternalError("internal error"));
       });
   if (options.log) {
     auto log = options.log;
     http.set_logger([log](const httplib::Request& req, const httplib::Response& res) {
-      log(StrCat(req.method, " ", req.path, " ", res.status, " ", res.body.size()));
+      try {
+        log(StrCat(Printable(req.method, 16), " ", Printable(req.path), " ", res.status, " ",
+                   res.body.size()));
+      } catch (...) {
+      }
     });
   }
   RegisterPageRoutes(http, ctx);
@@ -160,15 +281,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
+std::string Server::ServeBytes(const std::string& request) {
+  return impl_->http->ServeBytes(request);
+}
+
 const AccessToken& Server::token() const { return impl_->token; }
 
 absl::StatusOr<int> Server::Bind() {
   const ServerOptions& o = impl_->options;
   int port = o.port;
   if (port == 0) {
-    port = impl_->http.bind_to_any_port(o.host);
+    port = impl_->http->bind_to_any_port(o.host);
     if (port < 0) return absl::UnavailableError(StrCat("cannot listen on ", o.host));
-  } else if (!impl_->http.bind_to_port(o.host, port)) {
+  } else if (!impl_->http->bind_to_port(o.host, port)) {
     return absl::UnavailableError(StrCat("cannot listen on ", o.host, ":", port,
                                          " (in use, or not an address of this machine)"));
   }
@@ -179,7 +304,7 @@ absl::StatusOr<int> Server::Bind() {
 absl::Status Server::Run() {
   if (!impl_->bound) return absl::FailedPreconditionError("Bind() first");
   impl_->run_started = true;
-  bool ok = impl_->stop_requested || impl_->http.listen_after_bind();
+  bool ok = impl_->stop_requested || impl_->http->listen_after_bind();
   impl_->run_finished = true;
   if (!ok && !impl_->stop_requested) return absl::InternalError("the HTTP server failed");
   return absl::OkStatus();
@@ -189,11 +314,11 @@ void Server::Stop() {
   impl_->stop_requested = true;
   if (impl_->run_started && !impl_->run_finished) {
     // Wait until the listener runs, so stop() has something to stop.
-    for (int i = 0; i < 5000 && !impl_->http.is_running() && !impl_->run_finished; ++i) {
+    for (int i = 0; i < 5000 && !impl_->http->is_running() && !impl_->run_finished; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
-  impl_->http.stop();
+  impl_->http->stop();
 }
 
 }  // namespace uncut::server

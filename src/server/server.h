@@ -4,7 +4,9 @@
 // Safe defaults: binds to 127.0.0.1 unless told otherwise; adding and
 // removing need the access token (server/access_token.h); reads need it
 // too unless `public_read`; uploads are limited in size; reads and writes
-// on a connection time out; only compiled-in page files and archived
+// on a connection time out, and a request's line and headers must arrive
+// within a deadline, so slow clients neither hold up others nor stay
+// forever (server/http_server.h); only compiled-in page files and archived
 // originals (found through the catalog, never through a path from the
 // request) are served.
 //
@@ -32,9 +34,16 @@ struct ServerOptions {
   int port = 8080;  // 0: any free port (see Bind)
   bool public_read = false;
   uint64_t max_upload_bytes = 2ull << 30;
-  int read_timeout_s = 30;
+  // The request line and headers must arrive within this from the first
+  // byte (from the connection for its first request).
+  int head_timeout_s = 10;
+  int read_timeout_s = 30;  // the longest wait for the next bytes of a body
   int write_timeout_s = 60;
-  size_t http_threads = 16;
+  int keep_alive_timeout_s = 5;  // an idle connection closes after this
+  // Connections served at once, each on a thread that mostly waits on the
+  // network; further ones wait to be accepted.
+  size_t max_connections = 512;
+  size_t http_threads = 16;  // requests handled at once
   size_t trace_workers = 0;  // 0: one per core
   std::string version;       // uncut's version, for reports and /api/status
   // Receives one line per request (method, path, status, milliseconds);
@@ -57,6 +66,11 @@ class Server {
   absl::Status Run();
   // Stops accepting, finishes running jobs; safe from any thread.
   void Stop();
+
+  // Serves the HTTP/1.1 requests in `request` (bytes as a client would
+  // send them on one connection) through the same limits and routes as a
+  // socket, without one; returns the bytes of the answers. For fuzzing.
+  std::string ServeBytes(const std::string& request);
 
  private:
   struct Impl;

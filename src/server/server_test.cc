@@ -2,10 +2,18 @@
 // client in the same test.
 #include "server/server.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <utime.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "base/strings.h"
@@ -32,6 +40,108 @@ std::string Document(int n) {
   return s;
 }
 
+// A TCP connection to the server on loopback, for requests httplib's client
+// will not send (bad bytes, dribbled headers, bodies it is not asked for).
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  }
+  ~RawConnection() { ::close(fd_); }
+  bool connected() const { return connected_; }
+  // Sends all of `bytes`; false when the server closed or stopped reading.
+  bool Send(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      pollfd p{fd_, POLLOUT, 0};
+      if (::poll(&p, 1, 2000) <= 0) return false;
+      ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  // What the server sends until it closes the connection, it has sent a
+  // whole answer with a Content-Length, or `timeout` passes.
+  std::string Receive(std::chrono::milliseconds timeout) {
+    std::string got;
+    auto end = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+      if (Complete(got)) break;
+    }
+    return got;
+  }
+  // Whether the server has closed the connection (within `timeout`).
+  bool ClosedWithin(std::chrono::milliseconds timeout) {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) > 0) {
+        char buf[4096];
+        ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+        if (n <= 0) return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  static bool Complete(const std::string& got) {
+    size_t head_end = got.find("\r\n\r\n");
+    if (head_end == std::string::npos) return false;
+    size_t cl = got.find("Content-Length: ");
+    if (cl == std::string::npos || cl > head_end) return false;
+    size_t length = std::stoul(got.substr(cl + 16));
+    return got.size() >= head_end + 4 + length;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+int StatusOf(const std::string& answer) {
+  if (answer.rfind("HTTP/1.1 ", 0) != 0) return 0;
+  return std::atoi(answer.c_str() + 9);
+}
+
+std::string BodyOf(const std::string& answer) {
+  size_t head_end = answer.find("\r\n\r\n");
+  return head_end == std::string::npos ? "" : answer.substr(head_end + 4);
+}
+
+// A multipart body with one file part of `size` bytes.
+std::string MultipartBody(const std::string& field, const std::string& name, size_t size) {
+  return StrCat("--XyZ\r\nContent-Disposition: form-data; name=\"", field, "\"; filename=\"", name,
+                "\"\r\nContent-Type: application/octet-stream\r\n\r\n", std::string(size, 'a'),
+                "\r\n--XyZ--\r\n");
+}
+
+// `body` in chunks of 64 KiB.
+std::string Chunked(const std::string& body) {
+  std::string out;
+  for (size_t i = 0; i < body.size(); i += 64 << 10) {
+    std::string piece = body.substr(i, 64 << 10);
+    char size[32];
+    std::snprintf(size, sizeof(size), "%zx\r\n", piece.size());
+    StrAppend(&out, size, piece, "\r\n");
+  }
+  return out + "0\r\n\r\n";
+}
+
 class ApiTest : public ::testing::Test {
  protected:
   void Start(ServerOptions o = {}) {
@@ -49,10 +159,28 @@ class ApiTest : public ::testing::Test {
     thread_ = std::thread([this] { server_->Run().IgnoreError(); });
     token_ = server_->token().token;
   }
-  void TearDown() override {
+  void TearDown() override { StopServer(); }
+  void StopServer() {
     if (server_) server_->Stop();
     if (thread_.joinable()) thread_.join();
     server_.reset();
+  }
+  // Sends `request` on a connection of its own (in the background, since
+  // the server may answer before it has read it all) and returns the answer.
+  std::string Exchange(const std::string& request,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    RawConnection conn(port_);
+    EXPECT_TRUE(conn.connected());
+    std::thread sender([&] { conn.Send(request); });
+    std::string answer = conn.Receive(timeout);
+    sender.join();
+    return answer;
+  }
+  std::string Auth() const { return StrCat("Authorization: Bearer ", token_, "\r\n"); }
+  std::string UploadFiles() {
+    return testing::RunShell(
+               StrCat("find ", testing::ShellQuote(dir_.File("archive/uploads")), " -type f"))
+        .out;
   }
   httplib::Client Client(bool with_token = true) {
     httplib::Client c("127.0.0.1", port_);
@@ -385,6 +513,202 @@ TEST_F(ApiTest, ConcurrentRequestsAndTheCommandLineKeepTheArchiveWhole) {
   json t = Trace(Document(201).substr(40, 300));
   ASSERT_EQ(t["result"]["sources"].size(), 1u) << t.dump(2);
   EXPECT_EQ(t["result"]["sources"][0]["item"]["name"], "doc-2-1.txt");
+}
+
+TEST_F(ApiTest, PathsAndParametersThatAreNotUtf8GetA400AndTheServerLives) {
+  Start();
+  for (std::string path : {"/%ff", "/app.js/%ff", "/api/jobs/%ff", "/api/traces/%ff.json",
+                           "/api/%ff", "/api/items/%ff", "/api/items/%ff/original",
+                           "/api/items?q=%ff", "/api/items?%ff=1", "/api/items/%c0%af"}) {
+    for (bool with_token : {false, true}) {
+      auto r = Client(with_token).Get(path);
+      ASSERT_TRUE(r) << path << ": the server is gone";
+      EXPECT_EQ(r->status, 400) << path << " " << r->body;
+      json j = json::parse(r->body, nullptr, false);
+      ASSERT_TRUE(j.is_object()) << path << " " << r->body;
+      EXPECT_EQ(j["error"]["code"], "invalid_argument") << path;
+      EXPECT_NE(j["error"]["message"].get<std::string>().find("UTF-8"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(Client(false).Delete("/api/items/%ff")->status, 400);
+  EXPECT_EQ(Client().Get("/api/status")->status, 200);
+}
+
+TEST_F(ApiTest, UploadsWithNamesOrFieldsThatAreNotUtf8GetA400) {
+  Start();
+  httplib::MultipartFormDataItems bad_name = {{"file", kSpeech, "caf\xe9.txt", "text/plain"}};
+  auto r = Client().Post("/api/items", bad_name);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("not valid UTF-8"), std::string::npos) << r->body;
+  httplib::MultipartFormDataItems bad_title = {{"file", kSpeech, "speech.txt", "text/plain"},
+                                               {"title", "caf\xe9", "", ""}};
+  r = Client().Post("/api/items", bad_title);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  httplib::MultipartFormDataItems bad_text = {{"text", "we will rebuild \xff bridges", "", ""}};
+  r = Client().Post("/api/trace", bad_text);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_EQ(json::parse(Client().Get("/api/items")->body)["total"], 0);
+  EXPECT_EQ(UploadFiles(), "");
+}
+
+TEST_F(ApiTest, ChunkedUploadOverTheLimitGets413AndNothingIsKept) {
+  ServerOptions o;
+  o.max_upload_bytes = 64 << 10;
+  Start(o);
+  std::string body = Chunked(MultipartBody("file", "big.txt", 1 << 20));
+  for (const char* path : {"/api/items", "/api/trace"}) {
+    std::string field = path == std::string("/api/items") ? "file" : "clip";
+    std::string answer = Exchange(StrCat("POST ", path, " HTTP/1.1\r\nHost: x\r\n", Auth(),
+                                         "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+                                         "Transfer-Encoding: chunked\r\n\r\n",
+                                         Chunked(MultipartBody(field, "big.mp4", 1 << 20))));
+    EXPECT_EQ(StatusOf(answer), 413) << path << " " << answer.substr(0, 300);
+    EXPECT_NE(BodyOf(answer).find("limit of 65536 bytes"), std::string::npos) << answer;
+  }
+  // A chunked body to a route that takes none is refused from its headers.
+  EXPECT_EQ(StatusOf(Exchange(StrCat("GET /api/items HTTP/1.1\r\nHost: x\r\n", Auth(),
+                                     "Transfer-Encoding: chunked\r\n\r\n", body))),
+            413);
+  EXPECT_EQ(StatusOf(Exchange(StrCat("POST /api/items HTTP/1.1\r\nHost: x\r\n", Auth(),
+                                     "Transfer-Encoding: gzip, chunked\r\n\r\n"))),
+            501);
+  EXPECT_EQ(json::parse(Client().Get("/api/items")->body)["total"], 0);
+  EXPECT_EQ(UploadFiles(), "");
+  // Under the limit, chunked uploads are fine.
+  std::string small = Chunked(MultipartBody("file", "small.txt", 1000));
+  std::string answer = Exchange(StrCat("POST /api/items HTTP/1.1\r\nHost: x\r\n", Auth(),
+                                       "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+                                       "Transfer-Encoding: chunked\r\n\r\n",
+                                       small));
+  ASSERT_EQ(StatusOf(answer), 202) << answer;
+  EXPECT_EQ(WaitJob(json::parse(BodyOf(answer))["id"])["state"], "succeeded");
+}
+
+TEST_F(ApiTest, UploadsNeedTheTokenEvenUnderPublicRead) {
+  ServerOptions o;
+  o.public_read = true;
+  Start(o);
+  std::string clip = MultipartBody("clip", "clip.mp4", 2 << 20);
+  std::string chunked =
+      Exchange(StrCat("POST /api/trace HTTP/1.1\r\nHost: x\r\n"
+                      "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n",
+                      Chunked(clip)));
+  EXPECT_EQ(StatusOf(chunked), 401) << chunked.substr(0, 300);
+  // With a length: refused from the headers when large, at the file part when small.
+  std::string large = Exchange(StrCat("POST /api/trace HTTP/1.1\r\nHost: x\r\n"
+                                      "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+                                      "Content-Length: 20000000\r\n\r\n"),
+                               std::chrono::seconds(5));
+  EXPECT_EQ(StatusOf(large), 401) << large;
+  httplib::MultipartFormDataItems small = {{"clip", "not much", "clip.mp4", "video/mp4"}};
+  EXPECT_EQ(Client(false).Post("/api/trace", small)->status, 401);
+  EXPECT_EQ(UploadFiles(), "");
+  // Text traces stay open to all.
+  auto trace = Client(false).Post("/api/trace", R"({"text": "we will rebuild every bridge"})",
+                                  "application/json");
+  EXPECT_EQ(trace->status, 202) << trace->body;
+}
+
+TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedFromItsHeadersAlone) {
+  ServerOptions o;
+  o.max_upload_bytes = 4096;
+  Start(o);
+  for (std::string expect : {"", "Expect: 100-continue\r\n"}) {
+    for (const char* path : {"/api/items", "/api/trace"}) {
+      // Only the headers are sent: the answer must come without the body (and
+      // a client that asks first is not told to go on).
+      RawConnection conn(port_);
+      ASSERT_TRUE(conn.connected());
+      auto start = std::chrono::steady_clock::now();
+      ASSERT_TRUE(conn.Send(StrCat("POST ", path, " HTTP/1.1\r\nHost: x\r\n", Auth(), expect,
+                                   "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+                                   "Content-Length: 50000000\r\n\r\n")));
+      std::string answer = conn.Receive(std::chrono::seconds(5));
+      EXPECT_EQ(StatusOf(answer), 413) << path << " " << answer;
+      EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+      EXPECT_NE(answer.find("Connection: close"), std::string::npos);
+      EXPECT_TRUE(conn.ClosedWithin(std::chrono::seconds(3)));
+    }
+  }
+  EXPECT_EQ(Client().Get("/api/status")->status, 200);
+}
+
+TEST_F(ApiTest, SlowClientsDoNotHoldUpOthersAndAreDropped) {
+  ServerOptions o;
+  o.head_timeout_s = 2;
+  Start(o);  // 8 request threads
+  constexpr int kSlow = 20;
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < kSlow; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(port_));
+    ASSERT_TRUE(slow.back()->connected());
+    ASSERT_TRUE(slow.back()->Send("GET /api/status HTTP/1.1\r\n"));
+  }
+  std::atomic<bool> stop{false};
+  std::thread dribble([&] {
+    for (int n = 0; !stop; ++n) {
+      for (auto& c : slow) c->Send(StrCat("X-Slow-", n, ": 1\r\n"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto start = std::chrono::steady_clock::now();
+  auto r = Client().Get("/api/status");
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_LT(took, std::chrono::seconds(1));
+  // Past the deadline for their headers the slow ones are dropped.
+  int closed = 0;
+  for (auto& c : slow) closed += c->ClosedWithin(std::chrono::milliseconds(2500)) ? 1 : 0;
+  stop = true;
+  dribble.join();
+  EXPECT_EQ(closed, kSlow);
+  // So are clients that connect and say nothing.
+  RawConnection idle(port_);
+  EXPECT_TRUE(idle.ClosedWithin(std::chrono::seconds(4)));
+}
+
+TEST_F(ApiTest, UploadsLeftByAKilledServerAreRemovedAtStart) {
+  Start();
+  StopServer();
+  std::string uploads = dir_.File("archive/uploads");
+  auto plant = [&](const std::string& rel) {
+    testing::RunShell(StrCat("mkdir -p ", testing::ShellQuote(uploads + "/" + rel), " && echo x > ",
+                             testing::ShellQuote(uploads + "/" + rel + "/clip.mp4")));
+  };
+  plant("upload-0123456789abcdef/0");  // a killed server's, unlocked
+  plant("upload-fedcba9876543210/0");  // a live server's, locked below
+  plant("2026-01-01-4242/0");          // an older version's, old
+  plant("2026-01-02-4343/0");          // an older version's, recent
+  plant("mine");                       // not the server's naming
+  struct utimbuf old_times = {0, 0};
+  ASSERT_EQ(::utime((uploads + "/2026-01-01-4242").c_str(), &old_times), 0);
+  int live = ::open((uploads + "/upload-fedcba9876543210").c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(live, 0);
+  ASSERT_EQ(::flock(live, LOCK_EX), 0);
+  Start();
+  ::close(live);
+  std::string left =
+      testing::RunShell(StrCat("cd ", testing::ShellQuote(uploads), " && find . -type f | sort"))
+          .out;
+  EXPECT_EQ(left,
+            "./2026-01-02-4343/0/clip.mp4\n./mine/clip.mp4\n"
+            "./upload-fedcba9876543210/0/clip.mp4\n");
+}
+
+TEST_F(ApiTest, ServesRequestsFromBytesWithoutASocket) {
+  Start();
+  std::string out = server_->ServeBytes(
+      "GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /%ff HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(StatusOf(out), 200) << out;
+  size_t second = out.find("HTTP/1.1 400");
+  EXPECT_NE(second, std::string::npos) << out;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,7 +25,11 @@ struct UploadedFile {
 };
 
 struct Upload {
+  // ARCHIVE/uploads/upload-<16 hex digits>, locked (flock) while this
+  // upload or a copy of it lives, so that SweepStaleUploads can tell it from
+  // the leftovers of a server that was killed.
   std::string dir;
+  std::shared_ptr<const int> lock;  // the directory's descriptor
   std::vector<UploadedFile> files;
   std::map<std::string, std::string> fields;
 };
@@ -37,15 +42,23 @@ struct UploadRules {
   // Said when the upload holds no file; empty: an upload without files is fine.
   std::string missing_file_error;
   uint64_t max_upload_bytes = 0;  // for the message when the client stops short
+  bool allow_files = true;        // false: a file part is refused (it needs the token)
 };
 
 // Reads the whole multipart body into `uploads_dir`/<new directory>. On
-// error nothing is left behind.
+// error nothing is left behind. File names and the kept fields must be
+// UTF-8.
 absl::StatusOr<Upload> ReceiveUpload(const std::string& uploads_dir, const UploadRules& rules,
                                      const httplib::ContentReader& reader);
 
 // Removes the files of an upload and the directories made for them.
 void RemoveUploadDir(const Upload& up);
+
+// Removes what servers that were killed left in `uploads_dir`: directories
+// named as ReceiveUpload names them whose lock no live process holds, and
+// those of an older naming (YYYY-MM-DD-digits) a day or more old. Nothing
+// else there is touched.
+void SweepStaleUploads(const std::string& uploads_dir);
 
 }  // namespace uncut::server
 
