@@ -4,6 +4,8 @@
 # throughput, p50/p99 latency, errors and the server's peak memory.
 #
 # Usage: bench/server/run.sh [DURATION_S] [CONNECTIONS] [DOCS]
+#        SLOW=200 bench/server/run.sh ...  (the list mix, alone and then while
+#        200 slow clients dribble headers; see slow_clients.py)
 # Sends traffic to 127.0.0.1 only, for a bounded time. Not part of the tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -16,7 +18,10 @@ command -v wrk >/dev/null || { echo "wrk is missing: scripts/install-deps.sh ins
 
 work="$(mktemp -d /tmp/uncut-load-XXXXXX)"
 server_pid=""
+slow_pid=""
+slow="${SLOW:-0}"
 cleanup() {
+  if [ -n "$slow_pid" ]; then kill "$slow_pid" 2>/dev/null || true; wait "$slow_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
@@ -37,8 +42,17 @@ export TOKEN="$(cat "$work/archive/server-token")" QUOTES="$work/quotes.txt"
 
 echo "uncut $("$uncut" --version) | archive: $items items, $size | $(nproc) cores"
 echo "wrk -t2 -c$connections -d${duration}s --latency, per mix:"
-printf '%-7s %10s %10s %10s %10s %8s %8s %8s %9s\n' mix requests req/s p50 p99 non2xx sockerr failed not_found
-for mix in list trace mixed; do
+printf '%-9s %10s %10s %10s %10s %8s %8s %8s %9s\n' mix requests req/s p50 p99 non2xx sockerr failed not_found
+mixes=(list trace mixed)
+[ "$slow" -gt 0 ] && mixes=(list list+slow)
+for run in "${mixes[@]}"; do
+  mix="${run%+slow}"
+  if [ "$run" != "$mix" ]; then
+    python3 "$root/bench/server/slow_clients.py" "$port" "$slow" "$((duration + 3))" \
+      > "$work/slow.out" &
+    slow_pid=$!
+    sleep 2  # let them all connect and start dribbling
+  fi
   out=$(MIX=$mix wrk -t2 -c"$connections" -d"${duration}s" --latency --timeout 30s \
         -s "$root/bench/server/load.lua" "http://127.0.0.1:$port")
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
@@ -49,8 +63,9 @@ for mix in list trace mixed; do
   sockerr=$(echo "$out" | awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}')
   failed=$(echo "$out" | awk '/failed_jobs/ {print $2}')
   not_found=$(echo "$out" | awk '/^not_found/ {print $2}')
-  printf '%-7s %10s %10s %10s %10s %8s %8s %8s %9s\n' "$mix" "$reqs" "$rps" "$p50" "$p99" \
+  printf '%-9s %10s %10s %10s %10s %8s %8s %8s %9s\n' "$run" "$reqs" "$rps" "$p50" "$p99" \
     "${non2xx:-0}" "${sockerr:-0}" "${failed:-0}" "${not_found:-0}"
+  if [ -n "$slow_pid" ]; then wait "$slow_pid"; slow_pid=""; cat "$work/slow.out"; fi
 done
 echo "server peak memory (VmHWM): $(awk '/VmHWM/ {print $2, $3}' "/proc/$server_pid/status")"
 "$uncut" --quiet --archive "$work/archive" verify && echo "archive verifies after the run"
