@@ -1,5 +1,8 @@
 #include "ingest/media_links.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/ascii.h"
 #include "base/status_macros.h"
 
@@ -34,6 +37,28 @@ std::string MediaStem(std::string_view name) {
   return absl::AsciiStrToLower(std::string(name));
 }
 
+namespace {
+
+nlohmann::json LinkTo(const Item& other) {
+  return {{"id", other.id}, {"name", other.name}, {"sha256", other.sha256}};
+}
+
+// The links `item` should hold: every companion of the other kind among
+// `items` (which may include item itself), in id order.
+nlohmann::json LinksOf(const Item& item, const std::string& stem, const std::vector<Item>& items) {
+  bool subtitle = IsSubtitle(item);
+  nlohmann::json links = nlohmann::json::array();
+  for (const Item& other : items) {
+    if (other.id == item.id) continue;
+    if (subtitle ? !IsMedia(other) : !IsSubtitle(other)) continue;
+    if (MediaStem(other.name) != stem) continue;
+    links.push_back(LinkTo(other));
+  }
+  return links;
+}
+
+}  // namespace
+
 absl::Status LinkMediaCompanions(WriteBatch* batch, Item* item) {
   bool subtitle = IsSubtitle(*item);
   if (!subtitle && !IsMedia(*item)) return absl::OkStatus();
@@ -41,14 +66,36 @@ absl::Status LinkMediaCompanions(WriteBatch* batch, Item* item) {
   // SQLite's LIKE ignores ASCII case, as MediaStem lower-cases.
   ASSIGN_OR_RETURN(std::vector<Item> items, batch->archive()->ItemsNamedLike(stem));
   for (Item& p : batch->PendingItems()) items.push_back(std::move(p));
-  nlohmann::json links = nlohmann::json::array();
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.id < b.id; });
+  const char* key = subtitle ? "media" : "subtitles";
+  const char* other_key = subtitle ? "subtitles" : "media";
+  nlohmann::json links = LinksOf(*item, stem, items);
+  if (links.empty()) return absl::OkStatus();
+  item->info[key] = links;
+  // A companion archived or queued earlier learns of this item too, so the
+  // link holds whichever of the two came first. Each update writes the
+  // companion's whole list, so several in one batch agree. Only items with
+  // an id can be named (a media item gets its id after linking; its
+  // subtitles then name it when they come later).
+  if (item->id == 0) return absl::OkStatus();
+  // The companions' view of the archive, with this item as it is now (its
+  // queued placeholder may not yet say what it is).
+  std::vector<Item> all;
+  for (const Item& it : items) {
+    if (it.id != item->id) all.push_back(it);
+  }
+  all.push_back(*item);
   for (const Item& other : items) {
-    if (other.id == item->id) continue;
+    if (other.id == item->id || other.id == 0) continue;
     if (subtitle ? !IsMedia(other) : !IsSubtitle(other)) continue;
     if (MediaStem(other.name) != stem) continue;
-    links.push_back({{"id", other.id}, {"name", other.name}, {"sha256", other.sha256}});
+    nlohmann::json theirs = LinksOf(other, stem, all);
+    if (other.info.is_object() && other.info.value(other_key, nlohmann::json()) == theirs) continue;
+    nlohmann::json info = other.info.is_object() ? other.info : nlohmann::json::object();
+    info[other_key] = std::move(theirs);
+    RETURN_IF_ERROR(batch->Reindex(other.id, std::move(info), {}, {}));
   }
-  if (!links.empty()) item->info[subtitle ? "media" : "subtitles"] = std::move(links);
   return absl::OkStatus();
 }
 

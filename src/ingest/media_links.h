@@ -20,7 +20,12 @@ std::string MediaStem(std::string_view name);
 // When `item` is a subtitle file, records in item->info["media"] the video
 // and audio items (archived, or queued in `batch`) with the same stem; when
 // it is a video or audio item, records the subtitle items in
-// item->info["subtitles"]. Links are {id, name, sha256}.
+// item->info["subtitles"]. Links are {id, name, sha256}, in id order.
+// Companions that came earlier get their lists brought up to date in the
+// same batch (WriteBatch::Reindex of their info), so a recording and its
+// subtitles are linked whichever is added first, together or apart. A
+// media item's own id is not known yet when it is linked, so subtitles
+// archived before it do not name it; it names them.
 absl::Status LinkMediaCompanions(WriteBatch* batch, Item* item);
 
 }  // namespace uncut

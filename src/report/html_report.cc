@@ -171,6 +171,22 @@ std::string CutsTable(const SourceMatch& m, const std::string& unit) {
       rows, "</table></div>");
 }
 
+// What a media source's transcript says just before and after the clip.
+std::string SpokenContextTable(const SourceMatch& m) {
+  std::string rows;
+  for (const SourceInterval& iv : m.intervals) {
+    if ((iv.role != "before" && iv.role != "after") || iv.text.empty()) continue;
+    StrAppend(&rows, "<tr><td>", iv.role == "before" ? "just before" : "just after", "</td><td>",
+              E(StrCat(ClockTime(iv.start), "–", ClockTime(iv.end))), "</td><td class=\"text\">",
+              E(iv.text), "</td></tr>");
+  }
+  if (rows.empty()) return "";
+  return StrCat(
+      "<h3>Said around the clip</h3><div class=\"table-wrap\"><table><tr><th></th><th>where in "
+      "the source</th><th>what it says</th></tr>",
+      rows, "</table></div>");
+}
+
 bool LooksLikeJpeg(const std::string& b) {
   return b.size() > 3 && static_cast<unsigned char>(b[0]) == 0xff &&
          static_cast<unsigned char>(b[1]) == 0xd8;
@@ -224,6 +240,7 @@ std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) 
     out += TextSegmentsTable(m);
   }
   out += CutsTable(m, r.unit);
+  if (r.unit == "s") out += SpokenContextTable(m);
   return out + "</section>";
 }
 

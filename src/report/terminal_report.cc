@@ -150,8 +150,13 @@ std::string ReportToText(const TraceReport& r, bool color) {
         } else if (u == "s") {
           absl::StrAppendFormat(&out, " (%.2f s)", iv.end - iv.start);
         }
-        StrAppend(&out, "\n");
-        if (!iv.text.empty()) StrAppend(&out, "    ", st.dim(), iv.text, st.reset(), "\n");
+        if (u == "s" && !iv.text.empty()) {
+          // What a linked transcript says was spoken there, on the cut's line.
+          StrAppend(&out, ": \"", iv.text, "\"\n");
+        } else {
+          StrAppend(&out, "\n");
+          if (!iv.text.empty()) StrAppend(&out, "    ", st.dim(), iv.text, st.reset(), "\n");
+        }
       }
     }
     for (const SourceInterval& iv : m.intervals) {

@@ -1,15 +1,22 @@
 #include "trace/text_location.h"
 
 #include <unicode/brkiter.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
 #include <memory>
+#include <vector>
+
+#include "absl/strings/ascii.h"
 
 namespace uncut {
 namespace {
 
+// How far to look for a sentence boundary, and how much of the other side
+// of the point to read with it, in bytes.
 constexpr uint64_t kWindow = 4000;
+constexpr uint64_t kLookAround = 256;
 
 // Moves a byte offset back/forward to a UTF-8 character boundary.
 uint64_t FloorChar(std::string_view s, uint64_t i) {
@@ -21,14 +28,91 @@ uint64_t CeilChar(std::string_view s, uint64_t i) {
   return i;
 }
 
-// Sentence boundaries (byte offsets into `text`) within [lo, hi).
+// Decodes the code point starting at byte i (0 past the end).
+char32_t CodePointAt(std::string_view s, uint64_t i) {
+  if (i >= s.size()) return 0;
+  unsigned char c = s[i];
+  size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
+  len = std::min<size_t>(len, s.size() - i);
+  char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (s[i + k] & 0x3f);
+  return cp;
+}
+
+// The code point ending just before byte i.
+char32_t CodePointBefore(std::string_view s, uint64_t i) {
+  if (i == 0) return 0;
+  uint64_t j = i - 1;
+  while (j > 0 && (static_cast<unsigned char>(s[j]) & 0xc0) == 0x80) --j;
+  return CodePointAt(s, j);
+}
+
+bool IsLayoutSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Punctuation a sentence or a paragraph can end with (closing quotes and
+// brackets included, which follow a period: `he said."`).
+bool EndsSentence(char32_t c) {
+  switch (c) {
+    case U'.': case U'!': case U'?': case U':': case U';': case U'"': case U'\'':
+    case U')': case U']': case U'\u2026': case U'\u201D': case U'\u2019': case U'\u00BB':
+    case U'\u3002': case U'\uFF01': case U'\uFF1F': case U'\u061F': case U'\u06D4':
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string JoinWrappedLines(std::string_view text) {
+  std::string out(text);
+  uint64_t i = 0;
+  while (i < text.size()) {
+    if (!IsLayoutSpace(text[i])) {
+      ++i;
+      continue;
+    }
+    uint64_t b = i;
+    int newlines = 0;
+    bool page = false;
+    for (; i < text.size() && IsLayoutSpace(text[i]); ++i) {
+      newlines += text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'));
+      page |= text[i] == '\f' || text[i] == '\v';
+    }
+    if (newlines == 0 && !page) continue;
+    bool soft = newlines <= 1 && !page;
+    if (!soft && b > 0 && i < text.size()) {
+      // A blank line, a new column or a new page inside a sentence: the
+      // text before ends mid-sentence and the text after goes on in
+      // lower case.
+      UChar32 next = static_cast<UChar32>(CodePointAt(text, i));
+      soft = !EndsSentence(CodePointBefore(text, b)) && u_islower(next);
+    }
+    if (soft) {
+      for (uint64_t k = b; k < i; ++k) out[k] = ' ';
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Sentence boundaries (byte offsets into `text`) within [lo, hi), with line
+// breaks inside a paragraph read as spaces (see JoinWrappedLines).
 std::vector<uint64_t> SentenceBreaks(std::string_view text, uint64_t lo, uint64_t hi) {
   std::vector<uint64_t> out;
-  std::string_view win = text.substr(lo, hi - lo);
+  std::string joined = JoinWrappedLines(text.substr(lo, hi - lo));
+  std::string_view win = joined;
   UErrorCode err = U_ZERO_ERROR;
   std::unique_ptr<icu::BreakIterator> it(
-      icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), err));
-  if (U_FAILURE(err)) return out;
+      icu::BreakIterator::createSentenceInstance(icu::Locale("en@ss=standard"), err));
+  if (U_FAILURE(err)) {
+    err = U_ZERO_ERROR;
+    it.reset(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), err));
+  }
+  if (U_FAILURE(err) || it == nullptr) return out;
   icu::UnicodeString u =
       icu::UnicodeString::fromUTF8(icu::StringPiece(win.data(), static_cast<int32_t>(win.size())));
   it->setText(u);
@@ -98,29 +182,73 @@ TextLocation LocateText(const ExtractedText& text, std::string_view original, ui
   return loc;
 }
 
-uint64_t ContextBefore(std::string_view text, uint64_t t, int sentences) {
-  if (sentences <= 0 || t == 0) return t;
-  uint64_t lo = FloorChar(text, t > kWindow ? t - kWindow : 0);
-  std::vector<uint64_t> breaks = SentenceBreaks(text, lo, t);
-  // Breaks strictly before t, from the nearest backwards.
-  int seen = 0;
-  for (auto it = breaks.rbegin(); it != breaks.rend(); ++it) {
-    if (*it >= t) continue;
-    if (++seen == sentences) return *it;
-  }
-  return breaks.empty() ? t : breaks.front();
+namespace {
+
+// Whether `s` holds a letter or digit (any non-ASCII character counts), so
+// that a stretch of spaces and punctuation is not taken for a sentence.
+bool HasWord(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x80 || absl::ascii_isalnum(static_cast<unsigned char>(c));
+  });
 }
 
-uint64_t ContextAfter(std::string_view text, uint64_t t, int sentences) {
-  if (sentences <= 0 || t >= text.size()) return t;
+}  // namespace
+
+uint64_t ContextBefore(std::string_view text, uint64_t t, int sentences, uint64_t max_bytes,
+                       bool* clipped) {
+  if (clipped != nullptr) *clipped = false;
+  t = std::min<uint64_t>(t, text.size());
+  if (sentences <= 0 || t == 0) return t;
+  uint64_t lo = FloorChar(text, t > kWindow ? t - kWindow : 0);
+  // A little of the text after t, so that the line breaks and the sentence
+  // around t are read as they are.
+  uint64_t hi = CeilChar(text, std::min<uint64_t>(text.size(), t + kLookAround));
+  std::vector<uint64_t> breaks = SentenceBreaks(text, lo, hi);
+  // Breaks before t, from the nearest backwards; a break that only skips
+  // spaces and punctuation is no sentence.
+  uint64_t begin = lo;
+  int seen = 0;
+  for (auto it = breaks.rbegin(); it != breaks.rend(); ++it) {
+    if (*it >= t || !HasWord(text.substr(*it, t - *it))) continue;
+    begin = *it;
+    if (++seen == sentences) break;
+  }
+  while (begin < t && IsLayoutSpace(text[begin])) ++begin;
+  if (t - begin > max_bytes) {
+    // Too long a sentence: its last max_bytes, from a word start.
+    uint64_t b = CeilChar(text, t - max_bytes);
+    while (b < t && !IsLayoutSpace(text[b])) ++b;
+    while (b < t && IsLayoutSpace(text[b])) ++b;
+    begin = b;
+    if (clipped != nullptr) *clipped = true;
+  }
+  return begin;
+}
+
+uint64_t ContextAfter(std::string_view text, uint64_t t, int sentences, uint64_t max_bytes,
+                      bool* clipped) {
+  if (clipped != nullptr) *clipped = false;
+  if (sentences <= 0 || t >= text.size()) return std::min<uint64_t>(t, text.size());
+  uint64_t lo = FloorChar(text, t > kLookAround ? t - kLookAround : 0);
   uint64_t hi = CeilChar(text, std::min<uint64_t>(text.size(), t + kWindow));
-  std::vector<uint64_t> breaks = SentenceBreaks(text, t, hi);
+  std::vector<uint64_t> breaks = SentenceBreaks(text, lo, hi);
+  uint64_t end = hi;
   int seen = 0;
   for (uint64_t b : breaks) {
-    if (b <= t) continue;
-    if (++seen == sentences) return b;
+    if (b <= t || !HasWord(text.substr(t, b - t))) continue;
+    end = b;
+    if (++seen == sentences) break;
   }
-  return breaks.empty() ? t : breaks.back();
+  while (end > t && IsLayoutSpace(text[end - 1])) --end;
+  if (end - t > max_bytes) {
+    // Too long a sentence: its first max_bytes, to a word end.
+    uint64_t e = FloorChar(text, t + max_bytes);
+    while (e > t && !IsLayoutSpace(text[e])) --e;
+    while (e > t && IsLayoutSpace(text[e - 1])) --e;
+    end = e;
+    if (clipped != nullptr) *clipped = true;
+  }
+  return end;
 }
 
 std::string CollapseSpace(std::string_view s) {

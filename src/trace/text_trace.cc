@@ -6,6 +6,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "absl/status/status.h"
 #include "align/token_align.h"
 #include "base/file.h"
 #include "base/sha256.h"
@@ -133,6 +134,18 @@ size_t MatchedChars(const NormalizedText& q, const TokenAlignment& a) {
   return n;
 }
 
+// Short extracts, of kMinQueryWords to this many words, are looked up as
+// exact (normalized) phrases: the chaining below needs longer input.
+constexpr size_t kMaxPhraseWords = 7;
+// Keys that common are left out of a phrase lookup (a phrase made only of
+// them is not worth tracing to its sources).
+constexpr size_t kMaxPhrasePostingsPerKey = 200000;
+// A phrase too short for the index is searched for in at most this much
+// archived text (original bytes).
+constexpr uint64_t kPhraseScanBudgetBytes = uint64_t{64} << 20;
+// At most this many sources are named for one phrase.
+constexpr size_t kMaxPhraseSources = 100;
+
 class TextTracer {
  public:
   TextTracer(Archive* archive, std::string_view query, const TextTraceOptions& options)
@@ -143,6 +156,13 @@ class TextTracer {
  private:
   absl::StatusOr<SourceDoc*> Doc(uint32_t item);
   absl::StatusOr<std::vector<Chain>> Retrieve();
+  // Exact (normalized) phrase lookup for a short extract: one piece per
+  // source that holds it, best first; `occurrences` counts them per item.
+  absl::StatusOr<std::vector<Piece>> FindPhrase(std::map<uint32_t, size_t>* occurrences,
+                                                TraceReport* report);
+  // Skeleton positions where the whole extract occurs in `doc`, starting
+  // and ending at token edges.
+  std::vector<uint32_t> PhraseStarts(const SourceDoc& doc) const;
   absl::StatusOr<std::vector<Piece>> AlignChains(const std::vector<Chain>& chains);
   std::vector<Piece> ResolveClashes(std::vector<Piece> pieces) const;
   absl::Status MergeAcrossMarkers(std::vector<Piece>* pieces);
@@ -243,6 +263,134 @@ absl::StatusOr<std::vector<Chain>> TextTracer::Retrieve() {
                   std::make_move_iterator(c.end()));
   }
   return SelectChains(std::move(chains), params_.k + 2, 64);
+}
+
+std::vector<uint32_t> TextTracer::PhraseStarts(const SourceDoc& doc) const {
+  const NormalizedText& sn = doc.norm;
+  std::u32string_view hay = sn.skeleton, needle = qn_.skeleton;
+  std::vector<uint32_t> out;
+  if (needle.empty()) return out;
+  for (size_t at = hay.find(needle); at != std::u32string_view::npos;
+       at = hay.find(needle, at + 1)) {
+    size_t tb = sn.TokenAt(static_cast<uint32_t>(at));
+    size_t end = at + needle.size();
+    size_t te = sn.TokenAt(static_cast<uint32_t>(end - 1));
+    if (sn.tokens[tb].skel == at && sn.SkelEnd(te) == end) out.push_back(static_cast<uint32_t>(at));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Piece>> TextTracer::FindPhrase(std::map<uint32_t, size_t>* occurrences,
+                                                          TraceReport* report) {
+  // Candidates: every k-gram of the extract (not winnowed) is looked up; a
+  // posting of k-gram q at source position p puts the phrase at p - q.
+  // Winnowing stores one k-gram of every w consecutive ones, so a source
+  // holding a run of at least w + k - 1 skeleton characters of the extract
+  // has one of its k-grams in the index: for such extracts the lookup
+  // misses no source. Every candidate is confirmed by exact search of its
+  // normalized text.
+  const size_t letters = qn_.skeleton.size();
+  const size_t guaranteed = static_cast<size_t>(params_.w + params_.k - 1);
+  std::map<uint32_t, bool> candidates;  // item -> seen (ordered, for a stable result)
+  if (letters >= static_cast<size_t>(params_.k)) {
+    std::vector<uint64_t> keys = KgramHashes(qn_.skeleton, params_.k);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<Posting> postings;
+    RETURN_IF_ERROR(
+        archive_->Lookup(kTextModality, keys, kMaxPhrasePostingsPerKey, &postings));
+    for (const Posting& p : postings) candidates[p.item] = true;
+  }
+  std::vector<uint32_t> items;
+  for (const auto& [item, seen] : candidates) items.push_back(item);
+  if (letters < guaranteed) {
+    // Too short for the index to promise anything: the texts themselves
+    // are searched, up to a budget; beyond it the report says how many
+    // were left unsearched.
+    ASSIGN_OR_RETURN(std::vector<Item> all, archive_->ListItems());
+    uint64_t scanned_bytes = 0;
+    size_t unsearched = 0;
+    for (const Item& it : all) {
+      if (it.kind != "text" || candidates.count(static_cast<uint32_t>(it.id))) continue;
+      if (scanned_bytes >= kPhraseScanBudgetBytes) {
+        ++unsearched;
+        continue;
+      }
+      scanned_bytes += it.size;
+      items.push_back(static_cast<uint32_t>(it.id));
+    }
+    report->warnings.push_back(StrCat(
+        "the extract has ", letters, " letters, fewer than the ", guaranteed,
+        " the index needs to find every source that holds it; ",
+        unsearched == 0 ? "every archived text was searched for it instead"
+                        : StrCat("archived texts were searched for it instead, but ", unsearched,
+                                 " were left unsearched (over ", kPhraseScanBudgetBytes >> 20,
+                                 " MiB)")));
+  }
+  struct Found {
+    Piece piece;
+    bool exact;  // the same characters as the extract, not just the same words
+    size_t count;
+  };
+  std::vector<Found> found;
+  const std::string query_shown = CollapseSpace(query_);
+  for (uint32_t item : items) {
+    absl::StatusOr<SourceDoc*> doc = Doc(item);
+    if (absl::IsNotFound(doc.status())) continue;  // an item with no text
+    if (!doc.ok()) return doc.status();
+    std::vector<uint32_t> starts = PhraseStarts(**doc);
+    if (starts.empty()) {
+      docs_.erase(item);
+      continue;
+    }
+    const NormalizedText& sn = (*doc)->norm;
+    const std::string& text = (*doc)->stored.text.text;
+    Found f;
+    f.count = starts.size();
+    f.exact = false;
+    size_t best = starts.front();
+    for (uint32_t at : starts) {
+      size_t tb = sn.TokenAt(at), te = sn.TokenAt(at + letters - 1) + 1;
+      std::string shown = CollapseSpace(
+          std::string_view(text).substr(sn.tokens[tb].start, sn.tokens[te - 1].end - sn.tokens[tb].start));
+      if (query_shown.find(shown) != std::string::npos) {
+        f.exact = true;
+        best = at;
+        break;
+      }
+    }
+    size_t tb = sn.TokenAt(static_cast<uint32_t>(best));
+    size_t te = sn.TokenAt(static_cast<uint32_t>(best + letters - 1)) + 1;
+    TokenAlignment& a = f.piece.a;
+    f.piece.item = item;
+    a.q_begin = 0;
+    a.q_end = qn_.tokens.size();
+    a.s_begin = tb;
+    a.s_end = te;
+    a.matched_query_tokens = qn_.tokens.size();
+    a.longest_run = qn_.tokens.size();
+    a.score = 2.0 * qn_.tokens.size();
+    a.runs = {{EditKind::kSame, 0, qn_.tokens.size(), tb, te}};
+    found.push_back(std::move(f));
+  }
+  // Best first: the extract's very characters, then the most occurrences,
+  // then the earliest archived.
+  std::stable_sort(found.begin(), found.end(), [](const Found& x, const Found& y) {
+    if (x.exact != y.exact) return x.exact;
+    if (x.count != y.count) return x.count > y.count;
+    return x.piece.item < y.piece.item;
+  });
+  if (found.size() > kMaxPhraseSources) {
+    report->warnings.push_back(StrCat(found.size(), " sources hold the extract; the first ",
+                                      kMaxPhraseSources, " are shown"));
+    found.resize(kMaxPhraseSources);
+  }
+  std::vector<Piece> pieces;
+  for (Found& f : found) {
+    (*occurrences)[f.piece.item] = f.count;
+    pieces.push_back(std::move(f.piece));
+  }
+  return pieces;
 }
 
 absl::StatusOr<std::vector<Piece>> TextTracer::AlignChains(const std::vector<Chain>& chains) {
@@ -652,8 +800,14 @@ void TextTracer::AddIntervals(SourceMatch* m) {
     return iv;
   };
   uint64_t first = spans.front().b;
-  uint64_t before = ContextBefore(et.text, first, options_.context_sentences);
-  if (before < first) m->intervals.push_back(interval("before", before, first));
+  bool clipped = false;
+  uint64_t before =
+      ContextBefore(et.text, first, options_.context_sentences, kMaxContextBytes, &clipped);
+  if (before < first) {
+    SourceInterval iv = interval("before", before, first);
+    if (clipped) iv.text = StrCat("… ", iv.text);
+    m->intervals.push_back(std::move(iv));
+  }
   const auto& toks = doc->norm.tokens;
   for (size_t i = 1; i < spans.size(); ++i) {
     uint64_t b = spans[i - 1].e, e = spans[i].b;
@@ -667,8 +821,13 @@ void TextTracer::AddIntervals(SourceMatch* m) {
     m->intervals.push_back(std::move(iv));
   }
   uint64_t last = spans.back().e;
-  uint64_t after = ContextAfter(et.text, last, options_.context_sentences);
-  if (after > last) m->intervals.push_back(interval("after", last, after));
+  uint64_t after =
+      ContextAfter(et.text, last, options_.context_sentences, kMaxContextBytes, &clipped);
+  if (after > last) {
+    SourceInterval iv = interval("after", last, after);
+    if (clipped) StrAppend(&iv.text, " …");
+    m->intervals.push_back(std::move(iv));
+  }
 }
 
 absl::Status TextTracer::BuildReport(const std::vector<Piece>& pieces, TraceReport* report) {
@@ -742,6 +901,26 @@ absl::StatusOr<TraceReport> TextTracer::Run() {
   if (qn_.tokens.size() < 8) {
     report.warnings.push_back(
         StrCat("a short extract (", qn_.tokens.size(), " words) may match common phrases"));
+  }
+  bool marked = std::any_of(qn_.tokens.begin(), qn_.tokens.end(),
+                            [](const Token& t) { return t.after_marker; });
+  if (qn_.tokens.size() <= kMaxPhraseWords && !marked) {
+    std::map<uint32_t, size_t> occurrences;
+    ASSIGN_OR_RETURN(std::vector<Piece> phrase, FindPhrase(&occurrences, &report));
+    if (!phrase.empty()) {
+      RETURN_IF_ERROR(BuildReport(phrase, &report));
+      for (SourceMatch& m : report.sources) {
+        size_t n = occurrences[static_cast<uint32_t>(m.item.id)];
+        if (n > 1) {
+          m.notes.push_back(
+              StrCat("the extract occurs ", n, " times in this source; one is shown"));
+        }
+      }
+      report.parameters["lookup"] = "phrase";
+      report.elapsed_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      return report;
+    }
   }
   ASSIGN_OR_RETURN(std::vector<Chain> chains, Retrieve());
   ASSIGN_OR_RETURN(std::vector<Piece> pieces, AlignChains(chains));

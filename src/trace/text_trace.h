@@ -13,6 +13,13 @@
 // 4. Alignment: each piece is aligned word by word (align/token_align.h)
 //    to get exact edges, omissions, changes and additions; pieces that do
 //    not align convincingly are dropped, so a weak guess is never reported.
+//
+// A short extract (3 to 7 words, no omission marker) is first looked up as
+// an exact normalized phrase: every k-gram of it is probed in the index,
+// and each candidate source is confirmed by searching its normalized text;
+// every source holding it is reported. Extracts under w + k - 1 letters,
+// which winnowing cannot promise to find, are searched for in the archived
+// texts (within a budget, with a warning). See docs/trace-schema.md.
 #ifndef UNCUT_TRACE_TEXT_TRACE_H_
 #define UNCUT_TRACE_TEXT_TRACE_H_
 

@@ -1,0 +1,95 @@
+#include "trace/text_location.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace uncut {
+namespace {
+
+// The context before and after `quote` in `text`, as text.
+struct Context {
+  std::string before, after;
+  bool before_clipped = false, after_clipped = false;
+};
+
+Context Around(const std::string& text, const std::string& quote, int sentences = 1) {
+  size_t at = text.find(quote);
+  EXPECT_NE(at, std::string::npos) << quote;
+  uint64_t end = at + quote.size();
+  Context c;
+  uint64_t b = ContextBefore(text, at, sentences, kMaxContextBytes, &c.before_clipped);
+  uint64_t a = ContextAfter(text, end, sentences, kMaxContextBytes, &c.after_clipped);
+  c.before = CollapseSpace(text.substr(b, at - b));
+  c.after = CollapseSpace(text.substr(end, a - end));
+  return c;
+}
+
+TEST(TextContext, RunsOnAcrossAHardWrappedLineToTheEndOfTheSentence) {
+  std::string text =
+      "The minister spoke on Monday. He said that the reports that soldiers forced families\n"
+      "out of their homes are false. The army has opened an inquiry.\n";
+  Context c = Around(text, "reports that soldiers forced families");
+  EXPECT_EQ(c.before, "He said that the");
+  EXPECT_EQ(c.after, "out of their homes are false.");
+}
+
+TEST(TextContext, AQuoteEndingAtALineEndStillGetsTheRestOfItsSentence) {
+  std::string text =
+      "The minister spoke on Monday.\nHe said that reports that soldiers forced families out of "
+      "their homes\nare false. The army has opened an inquiry.\n";
+  Context c = Around(text, "reports that soldiers forced families out of their homes");
+  EXPECT_EQ(c.before, "He said that");
+  EXPECT_EQ(c.after, "are false.");
+}
+
+TEST(TextContext, AWholeSentenceOnEachSideWhenTheQuoteIsOneSentence) {
+  std::string text =
+      "The minister spoke on Monday\nafternoon. Reports of forced removals are false.\nThe "
+      "army has\nopened an inquiry. It will report in May.";
+  Context c = Around(text, "Reports of forced removals are false.");
+  EXPECT_EQ(c.before, "The minister spoke on Monday afternoon.");
+  EXPECT_EQ(c.after, "The army has opened an inquiry.");
+  Context two = Around(text, "Reports of forced removals are false.", 2);
+  EXPECT_EQ(two.after, "The army has opened an inquiry. It will report in May.");
+}
+
+TEST(TextContext, ASentenceSplitByAPageOrColumnBreakIsOneSentence) {
+  std::string text =
+      "The minister spoke on Monday. He said that reports that soldiers forced families\n\n"
+      "out of their homes are false.\n\nA new paragraph begins here.";
+  Context c = Around(text, "He said that reports");
+  EXPECT_EQ(c.after, "that soldiers forced families out of their homes are false.");
+  std::string paged = "It was said that the reports\f were false. Then more.";
+  EXPECT_EQ(Around(paged, "It was said").after, "that the reports were false.");
+}
+
+TEST(TextContext, AParagraphEndIsASentenceEnd) {
+  std::string text = "Summary of the year\n\nThe board met twice. It agreed on a budget.";
+  Context c = Around(text, "The board met twice.");
+  EXPECT_EQ(c.before, "Summary of the year");
+  EXPECT_EQ(c.after, "It agreed on a budget.");
+}
+
+TEST(TextContext, ALongSentenceIsCutAtAWordAndSaysSo) {
+  std::string longer;
+  for (int i = 0; i < 200; ++i) longer += "and more words ";
+  std::string text = "Start here. The quote is this " + longer + "until the end.";
+  Context c = Around(text, "The quote is this");
+  EXPECT_TRUE(c.after_clipped);
+  EXPECT_FALSE(c.before_clipped);
+  EXPECT_LE(c.after.size(), kMaxContextBytes);
+  EXPECT_GT(c.after.size(), kMaxContextBytes / 2);
+  EXPECT_EQ(c.after.substr(c.after.size() - 5), "words") << c.after;
+  EXPECT_EQ(c.before, "Start here.");
+}
+
+TEST(TextContext, JoiningLinesKeepsEveryOffset) {
+  std::string text = "one\ntwo\r\nthree.\n\nFour\n\n Five\n\nsix";
+  std::string joined = JoinWrappedLines(text);
+  ASSERT_EQ(joined.size(), text.size());
+  EXPECT_EQ(joined, "one two  three.\n\nFour\n\n Five  six");
+}
+
+}  // namespace
+}  // namespace uncut
