@@ -9,7 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-180}"
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(mbox eml pdf subtitles warc wacz media); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(mbox eml pdf subtitles warc wacz media server); fi
 "$root/scripts/install-deps.sh"
 if ! command -v clang++ >/dev/null || ! dpkg-query -W libclang-rt-14-dev >/dev/null 2>&1; then
   apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev
@@ -18,6 +18,20 @@ build="$root/build-fuzz"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DUNCUT_FUZZ=ON >/dev/null
 cmake --build "$build" --target $(printf 'fuzz_%s ' "${targets[@]}")
+# Seeds for fuzz_server: requests on one connection ("@TOKEN@" becomes the
+# server's token).
+server_seeds() {
+  local dir="$1" crlf=$'\r\n' auth="Authorization: Bearer @TOKEN@"
+  local form="--XyZ${crlf}Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"${crlf}${crlf}The river rose over the northern lock and the inspectors wrote it down.${crlf}--XyZ--${crlf}"
+  local json='{"text": "the inspectors wrote it down", "context": 1}'
+  printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /app.js HTTP/1.1\r\n\r\nGET /api/status HTTP/1.1\r\n\r\n' > "$dir/page"
+  printf 'GET /api/items?q=river&kind=text&limit=5 HTTP/1.1\r\n%s\r\n\r\nGET /api/items/1 HTTP/1.1\r\n%s\r\n\r\n' "$auth" "$auth" > "$dir/items"
+  printf 'GET /api/items/1/original HTTP/1.1\r\n%s\r\nRange: bytes=0-3\r\n\r\nGET /api/items/1/text HTTP/1.1\r\n%s\r\n\r\n' "$auth" "$auth" > "$dir/original"
+  printf 'POST /api/items HTTP/1.1\r\n%s\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: %d\r\n\r\n%s' "$auth" "${#form}" "$form" > "$dir/add"
+  printf 'POST /api/items HTTP/1.1\r\n%s\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n' "$auth" "${#form}" "$form" > "$dir/add-chunked"
+  printf 'POST /api/trace HTTP/1.1\r\n%s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' "$auth" "${#json}" "$json" > "$dir/trace"
+  printf 'GET /api/jobs HTTP/1.1\r\n%s\r\n\r\nGET /api/traces/1.json HTTP/1.1\r\n%s\r\n\r\nDELETE /api/items/9 HTTP/1.1\r\n%s\r\n\r\n' "$auth" "$auth" "$auth" > "$dir/jobs"
+}
 # Seeds for fuzz_media: one second or less of picture and sound, small.
 media_seeds() {
   local dir="$1" v a
@@ -54,6 +68,7 @@ for t in "${targets[@]}"; do
     pdf) cp "$root"/tests/fixtures/pdf/*.pdf "$corpus/" ;;
     warc) cp "$root"/tests/fixtures/web/*.warc.gz "$corpus/"; zcat "$root/tests/fixtures/web/capture.warc.gz" > "$corpus/capture.warc" ;;
     media) media_seeds "$corpus" ;;
+    server) server_seeds "$corpus" ;;
   esac
   echo "== fuzz_$t for ${seconds}s"
   "$build/fuzz/fuzz_$t" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 \

@@ -214,7 +214,8 @@ HttpServer::HttpServer(ConnectionLimits limits)
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::SetUpRequest(const httplib::Request& req, ConnectionStream* strm) {
+void HttpServer::SetUpRequest(httplib::Request& req, ConnectionStream* strm) {
+  if (!limits_.ranges_allowed || !limits_.ranges_allowed(req)) req.ranges.clear();
   std::optional<uint64_t> length;
   bool framed = req.has_header("Transfer-Encoding");
   if (req.has_header("Content-Length")) {

@@ -44,6 +44,9 @@ struct ConnectionLimits {
   // The most body bytes a request may send (after any chunked framing is
   // removed it is less); called once its headers are read.
   std::function<uint64_t(const httplib::Request&)> body_cap;
+  // Whether a Range header applies to `req`; httplib would otherwise cut
+  // any answer to the range, errors included. Ranges are dropped when unset.
+  std::function<bool(const httplib::Request&)> ranges_allowed;
 };
 
 class HttpServer : public httplib::Server {
@@ -58,8 +61,9 @@ class HttpServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
-  // Applies the request's body cap to the stream of its connection.
-  void SetUpRequest(const httplib::Request& req, ConnectionStream* strm);
+  // Applies the request's body cap to the stream of its connection, and
+  // drops its ranges where they do not apply.
+  void SetUpRequest(httplib::Request& req, ConnectionStream* strm);
 
   ConnectionLimits limits_;
   std::unique_ptr<std::counting_semaphore<>> slots_;

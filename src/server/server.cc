@@ -221,6 +221,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   limits.connection_threads = std::max(options.max_connections, options.http_threads);
   limits.handler_slots = options.http_threads;
   limits.body_cap = [c](const httplib::Request& req) { return BodyCap(*c, req); };
+  limits.ranges_allowed = [](const httplib::Request& req) {
+    return (req.method == "GET" || req.method == "HEAD") && req.path.rfind("/api/items/", 0) == 0 &&
+           req.path.size() > 20 && req.path.compare(req.path.size() - 9, 9, "/original") == 0;
+  };
   impl->http = std::make_unique<HttpServer>(std::move(limits));
   HttpServer& http = *impl->http;
   http.set_payload_max_length(options.max_upload_bytes);

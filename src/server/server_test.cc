@@ -711,5 +711,15 @@ TEST_F(ApiTest, ServesRequestsFromBytesWithoutASocket) {
   EXPECT_NE(second, std::string::npos) << out;
 }
 
+TEST_F(ApiTest, ErrorsAreWholeWhateverRangeIsAsked) {
+  Start();
+  for (const char* path : {"/api/items/999", "/api/items?limit=0", "/api/nothing", "/api/status"}) {
+    auto r = Client().Get(path, {{"Range", "bytes=0-3"}});
+    ASSERT_TRUE(r) << path;
+    EXPECT_FALSE(json::parse(r->body, nullptr, false).is_discarded()) << path << " " << r->body;
+    EXPECT_FALSE(r->has_header("Content-Range")) << path;
+  }
+}
+
 }  // namespace
 }  // namespace uncut::server
