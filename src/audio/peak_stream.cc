@@ -127,7 +127,8 @@ void PeakStream::FindPeaks(size_t f) {
 AudioPeaks PeakStream::Finish() {
   AudioPeaks out;
   out.duration_s = samples_ / static_cast<double>(kAudioSampleRate);
-  if (frames_ == 0) return out;
+  if (frames_ == 0 || finished_) return out;
+  finished_ = true;
   Advance(true);
   std::vector<float> sorted = frame_max_;
   const size_t at = sorted.size() * audio_internal::kLoudPercentile / 100;

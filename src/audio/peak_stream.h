@@ -40,7 +40,8 @@ class PeakStream {
   // Feeds the next samples of the sound (8 kHz mono), in pieces of any size.
   void Add(std::span<const float> samples);
   // Ends the sound. Returns what ComputePeaks(all the samples,
-  // peaks_per_second) returns (start_s is left 0). Call once.
+  // peaks_per_second) returns (start_s is left 0). Call once: later calls
+  // return no peaks.
   AudioPeaks Finish();
 
   // Bytes held now that grow with the sound's length (see the header).
@@ -79,6 +80,7 @@ class PeakStream {
   size_t window_lo_ = 0, window_hi_ = 0;  // that window, [lo, hi)
   std::vector<float> frame_max_;          // each frame's highest level
   std::vector<Candidate> candidates_;
+  bool finished_ = false;
 };
 
 // Reads the rest of `reader`'s sound (opened at kAudioSampleRate) and

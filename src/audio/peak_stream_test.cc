@@ -114,6 +114,9 @@ TEST(PeakStream, GivesTheWholeBufferPeaksAtOtherDensities) {
   PeakStream stream(kQueryPeaksPerSecond);
   stream.Add(x);
   ExpectSamePeaks(ComputePeaks(x, kQueryPeaksPerSecond), stream.Finish(), "30 a second");
+  // Finished once: a second call has nothing more to give (and does not
+  // read what the first released).
+  EXPECT_TRUE(stream.Finish().peaks.empty());
 }
 
 TEST(PeakStream, HoldsAFewMegabytesPerHourOfSound) {
