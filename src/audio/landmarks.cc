@@ -1,33 +1,25 @@
 #include "audio/landmarks.h"
 
-#include <fftw3.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <mutex>
-#include <numbers>
+
+#include "audio/spectrum.h"
 
 namespace uncut {
 namespace {
 
-constexpr int kFrame = 512;  // 64 ms at 8 kHz
-constexpr int kLowBin = 20;  // 312 Hz
-constexpr int kHighBin = 220;  // 3437 Hz
-constexpr int kBins = kHighBin - kLowBin;
-constexpr int kPeakFreqRadius = 5;
-constexpr int kPeakTimeRadius = 6;
+using audio_internal::kBins;
+using audio_internal::kFrame;
+using audio_internal::kHighBin;
+using audio_internal::kLowBin;
+using audio_internal::kPeakFreqRadius;
+using audio_internal::kPeakRangeDb;
+using audio_internal::kPeakTimeRadius;
 constexpr int kMaxDf = 64;
-// Peaks more than this below the loud level of the sound are not kept.
-constexpr float kPeakRangeDb = 30.0f;
 // A time step within this many hops of the middle between two whole hops is
 // looked up under both.
 constexpr double kStepMargin = 0.1;
-
-std::mutex& FftwPlannerMutex() {
-  static std::mutex m;  // FFTW's planner is not thread-safe
-  return m;
-}
 
 // Calls fn(frame, power) for each 64 ms frame every hop, `power` holding the
 // kBins powers of the kept band. Returns the number of frames.
@@ -36,34 +28,12 @@ size_t ForEachPowerSpectrum(const std::vector<float>& x, Fn fn) {
   const size_t frames =
       x.size() >= static_cast<size_t>(kFrame) ? (x.size() - kFrame) / kAudioHop + 1 : 0;
   if (frames == 0) return 0;
-  float* in = fftwf_alloc_real(kFrame);
-  fftwf_complex* spec = fftwf_alloc_complex(kFrame / 2 + 1);
-  fftwf_plan plan;
-  {
-    std::lock_guard<std::mutex> lock(FftwPlannerMutex());
-    plan = fftwf_plan_dft_r2c_1d(kFrame, in, spec, FFTW_ESTIMATE);
-  }
-  std::vector<float> window(kFrame);
-  for (int i = 0; i < kFrame; ++i) {
-    window[i] = static_cast<float>(0.5 - 0.5 * std::cos(2 * std::numbers::pi * i / (kFrame - 1)));
-  }
+  audio_internal::PowerSpectrum fft;
   float power[kBins];
   for (size_t f = 0; f < frames; ++f) {
-    const float* s = x.data() + f * kAudioHop;
-    for (int i = 0; i < kFrame; ++i) in[i] = s[i] * window[i];
-    fftwf_execute(plan);
-    for (int b = 0; b < kBins; ++b) {
-      float re = spec[kLowBin + b][0], im = spec[kLowBin + b][1];
-      power[b] = re * re + im * im;
-    }
+    fft.Compute(x.data() + f * kAudioHop, power);
     fn(f, power);
   }
-  {
-    std::lock_guard<std::mutex> lock(FftwPlannerMutex());
-    fftwf_destroy_plan(plan);
-  }
-  fftwf_free(in);
-  fftwf_free(spec);
   return frames;
 }
 
@@ -94,7 +64,7 @@ std::vector<float> Spectrogram(const std::vector<float>& x, size_t* frames,
 
 // Subtracts each bin's running mean over about +-1.6 s (whitening).
 void Whiten(std::vector<float>* spec, size_t frames) {
-  constexpr int kHalf = 100;
+  constexpr int kHalf = audio_internal::kWhitenHalf;
   std::vector<float> col(frames);
   for (int b = 0; b < kBins; ++b) {
     double sum = 0;
@@ -148,9 +118,10 @@ AudioPeaks ComputePeaks(const std::vector<float>& samples, int peaks_per_second,
     raw_max[f] = *std::max_element(&spec[f * kBins], &spec[f * kBins] + kBins);
   }
   std::vector<float> sorted = raw_max;
-  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() * 95 / 100, sorted.end());
-  const float loud = sorted[sorted.size() * 95 / 100];
-  const float silence_floor = std::max(loud - kPeakRangeDb, -60.0f);
+  const size_t at = sorted.size() * audio_internal::kLoudPercentile / 100;
+  std::nth_element(sorted.begin(), sorted.begin() + at, sorted.end());
+  const float loud = sorted[at];
+  const float silence_floor = std::max(loud - kPeakRangeDb, audio_internal::kLowestFloorDb);
   std::vector<float> raw = spec;
   Whiten(&spec, frames);
   // Local maxima over (2 * kPeakTimeRadius + 1) frames x (2 * kPeakFreqRadius
@@ -237,10 +208,12 @@ AudioPeaks ThinPeaks(const AudioPeaks& in, int per_second) {
   return out;
 }
 
-std::vector<Landmark> MakeLandmarks(const AudioPeaks& p, int fan_out) {
-  std::vector<Landmark> out;
+namespace {
+
+// Calls fn(landmark) for each landmark of `p` (see MakeLandmarks), in order.
+template <typename Fn>
+void ForEachLandmark(const AudioPeaks& p, int fan_out, Fn fn) {
   const auto& pk = p.peaks;
-  out.reserve(pk.size() * fan_out * (fan_out - 1) / 2);
   std::vector<size_t> targets;
   for (size_t i = 0; i < pk.size(); ++i) {
     targets.clear();
@@ -256,13 +229,21 @@ std::vector<Landmark> MakeLandmarks(const AudioPeaks& p, int fan_out) {
       for (size_t b = a + 1; b < targets.size(); ++b) {
         const Peak& t1 = pk[targets[a]];
         const Peak& t2 = pk[targets[b]];
-        out.push_back({pk[i].frame, pk[i].bin, static_cast<int16_t>(t1.bin - pk[i].bin),
-                       static_cast<int16_t>(t2.bin - pk[i].bin),
-                       static_cast<float>(t1.time() - pk[i].time()),
-                       static_cast<float>(t2.time() - pk[i].time())});
+        fn(Landmark{pk[i].frame, pk[i].bin, static_cast<int16_t>(t1.bin - pk[i].bin),
+                    static_cast<int16_t>(t2.bin - pk[i].bin),
+                    static_cast<float>(t1.time() - pk[i].time()),
+                    static_cast<float>(t2.time() - pk[i].time())});
       }
     }
   }
+}
+
+}  // namespace
+
+std::vector<Landmark> MakeLandmarks(const AudioPeaks& p, int fan_out) {
+  std::vector<Landmark> out;
+  out.reserve(p.peaks.size() * fan_out * (fan_out - 1) / 2);
+  ForEachLandmark(p, fan_out, [&](const Landmark& l) { out.push_back(l); });
   return out;
 }
 
@@ -316,15 +297,19 @@ void ProbeKeys(const Landmark& l, double speed_min, double speed_max, double spe
 }
 
 std::vector<Posting> AudioPostings(const AudioPeaks& peaks) {
+  // Straight from the peaks, without the landmarks in between (a long
+  // recording's would take as much memory as its postings).
+  size_t n = 0;
+  ForEachLandmark(peaks, kIndexFanOut, [&](const Landmark&) { ++n; });
   std::vector<Posting> out;
-  for (const Landmark& l : MakeLandmarks(peaks, kIndexFanOut)) {
+  out.reserve(n);
+  ForEachLandmark(peaks, kIndexFanOut, [&](const Landmark& l) {
     out.push_back({LandmarkKey(l.f1, l.df1, l.df2, static_cast<uint16_t>(std::lround(l.dt1)),
                                static_cast<uint16_t>(std::lround(l.dt2))),
                    0, l.frame});
-  }
+  });
   return out;
 }
-
 
 std::string AudioPeaks::Serialize() const {
   std::string out = kAudioPeaksMagic;

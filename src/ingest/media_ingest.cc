@@ -12,6 +12,7 @@
 #include "decode/media_info.h"
 #include "ingest/media_links.h"
 #include "audio/landmarks.h"
+#include "audio/peak_stream.h"
 #include "decode/audio_reader.h"
 #include "decode/frame_grabber.h"
 #include "video/video_signature.h"
@@ -26,20 +27,14 @@ bool LooksLikeMedia(std::string_view path) {
   return kExt.count(Extension(path)) > 0;
 }
 
-// Decodes a file's sound at 8 kHz mono and finds its spectral peaks. The
-// samples of a long recording are held once (about 115 MB per hour).
+// Decodes a file's sound at 8 kHz mono and finds its spectral peaks, a
+// piece at a time: memory does not grow with the sound's length beyond a
+// few MB an hour (see audio/peak_stream.h).
 absl::StatusOr<AudioPeaks> SignAudio(const std::string& path) {
   AudioReadOptions o;
   o.sample_rate = kAudioSampleRate;
   ASSIGN_OR_RETURN(auto reader, AudioReader::Open(path, o));
-  std::vector<float> samples;
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, reader->Read(&samples));
-    if (!more) break;
-  }
-  AudioPeaks p = ComputePeaks(samples);
-  p.start_s = reader->start_s();
-  return p;
+  return ReadPeaks(reader.get());
 }
 
 namespace {

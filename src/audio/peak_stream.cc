@@ -1,0 +1,173 @@
+#include "audio/peak_stream.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/status_macros.h"
+#include "base/strings.h"
+
+namespace uncut {
+
+using audio_internal::kBins;
+using audio_internal::kFrame;
+using audio_internal::kLowBin;
+using audio_internal::kPeakFreqRadius;
+using audio_internal::kPeakTimeRadius;
+using audio_internal::kWhitenHalf;
+
+// Every step below repeats ComputePeaks's arithmetic in the same order
+// (landmarks.cc), frame by frame instead of array by array: the peaks must
+// be the same bits. uncut_audio_test compares the two.
+
+PeakStream::PeakStream(int peaks_per_second)
+    : peaks_per_second_(peaks_per_second),
+      raw_(kRawRows * kBins),
+      white_(kWhiteRows * kBins),
+      fmax_(kWhiteRows * kBins),
+      sums_(kBins, 0.0) {}
+
+void PeakStream::Add(std::span<const float> samples) {
+  pending_.insert(pending_.end(), samples.begin(), samples.end());
+  samples_ += samples.size();
+  size_t at = 0;
+  float power[kBins];
+  while (pending_.size() - at >= static_cast<size_t>(kFrame)) {
+    fft_.Compute(pending_.data() + at, power);
+    float* row = RawRow(frames_);
+    for (int b = 0; b < kBins; ++b) row[b] = 10.0f * std::log10(power[b] + 1e-10f);
+    frame_max_.push_back(*std::max_element(row, row + kBins));
+    ++frames_;
+    at += kAudioHop;
+    Advance(false);
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + at);
+}
+
+void PeakStream::Advance(bool final) {
+  // A frame is whitened once the 100 frames after it are known, and
+  // searched once the 6 after it are whitened; at the end, all are.
+  while (whitened_ < frames_ && (final || whitened_ + kWhitenHalf < frames_)) {
+    WhitenFrame(whitened_++);
+    while (searched_ + kPeakTimeRadius < whitened_) FindPeaks(searched_++);
+  }
+  if (final) {
+    while (searched_ < whitened_) FindPeaks(searched_++);
+  }
+}
+
+void PeakStream::WhitenFrame(size_t f) {
+  // The window of frames [f - 100, f + 100], cut at the ends; each bin's
+  // sum adds and drops frames in the order Whiten does.
+  const size_t want_hi = std::min(frames_, f + kWhitenHalf + 1);
+  const size_t want_lo = f > static_cast<size_t>(kWhitenHalf) ? f - kWhitenHalf : 0;
+  for (; window_hi_ < want_hi; ++window_hi_) {
+    const float* r = RawRow(window_hi_);
+    for (int b = 0; b < kBins; ++b) sums_[b] += r[b];
+  }
+  for (; window_lo_ < want_lo; ++window_lo_) {
+    const float* r = RawRow(window_lo_);
+    for (int b = 0; b < kBins; ++b) sums_[b] -= r[b];
+  }
+  const int n = static_cast<int>(window_hi_ - window_lo_);
+  const float* raw = RawRow(f);
+  float* white = WhiteRow(f);
+  for (int b = 0; b < kBins; ++b) white[b] = raw[b] - static_cast<float>(sums_[b] / n);
+  float* out = MaxRow(f);
+  for (int b = 0; b < kBins; ++b) {
+    float m = white[b];
+    for (int bb = std::max(0, b - kPeakFreqRadius); bb <= std::min(kBins - 1, b + kPeakFreqRadius); ++bb) {
+      m = std::max(m, white[bb]);
+    }
+    out[b] = m;
+  }
+}
+
+void PeakStream::FindPeaks(size_t f) {
+  // The floor is not known before the end, but it is never below
+  // kLowestFloorDb: what lies below that can go at once, the rest waits.
+  if (frame_max_[f] < audio_internal::kLowestFloorDb) return;
+  const size_t f0 = f > static_cast<size_t>(kPeakTimeRadius) ? f - kPeakTimeRadius : 0;
+  const size_t f1 = std::min(frames_ - 1, f + kPeakTimeRadius);
+  const float* spec = WhiteRow(f);
+  const float* raw = RawRow(f);
+  const float* fmax = MaxRow(f);
+  for (int b = 0; b < kBins; ++b) {
+    const float v = spec[b];
+    if (v < 3.0f || raw[b] < audio_internal::kLowestFloorDb || fmax[b] > v) continue;
+    bool is_max = true;
+    for (size_t ff = f0; ff <= f1 && is_max; ++ff) {
+      if (ff != f && MaxRow(ff)[b] > v) is_max = false;
+    }
+    if (!is_max) continue;
+    // Ties (a flat top) keep only the first point.
+    for (size_t ff = f0; ff <= f && is_max; ++ff) {
+      const float* row = WhiteRow(ff);
+      for (int bb = std::max(0, b - kPeakFreqRadius); bb <= std::min(kBins - 1, b + kPeakFreqRadius); ++bb) {
+        if ((ff < f || bb < b) && row[bb] == v) {
+          is_max = false;
+          break;
+        }
+      }
+    }
+    if (!is_max) continue;
+    Peak peak{static_cast<uint32_t>(f), static_cast<uint16_t>(b + kLowBin), v};
+    if (f > 0 && f + 1 < frames_) {
+      const float a = WhiteRow(f - 1)[b], c = WhiteRow(f + 1)[b];
+      const float den = a - 2 * v + c;
+      if (den < 0) {
+        const float delta = std::clamp(0.5f * (a - c) / den, -0.5f, 0.4375f);
+        peak.sub = static_cast<int8_t>(std::lround(delta * 16));
+        peak.level = v - 0.25f * (a - c) * delta;
+      }
+    }
+    candidates_.push_back({peak, raw[b]});
+  }
+}
+
+AudioPeaks PeakStream::Finish() {
+  AudioPeaks out;
+  out.duration_s = samples_ / static_cast<double>(kAudioSampleRate);
+  if (frames_ == 0 || finished_) return out;
+  finished_ = true;
+  Advance(true);
+  std::vector<float> sorted = frame_max_;
+  const size_t at = sorted.size() * audio_internal::kLoudPercentile / 100;
+  std::nth_element(sorted.begin(), sorted.begin() + at, sorted.end());
+  const float loud = sorted[at];
+  const float silence_floor = std::max(loud - audio_internal::kPeakRangeDb, audio_internal::kLowestFloorDb);
+  std::vector<float>().swap(sorted);
+  out.peaks.reserve(candidates_.size());
+  for (const Candidate& c : candidates_) {
+    if (frame_max_[c.peak.frame] < silence_floor || c.raw < silence_floor) continue;
+    out.peaks.push_back(c.peak);
+  }
+  std::vector<Candidate>().swap(candidates_);
+  std::vector<float>().swap(frame_max_);
+  return ThinPeaks(out, peaks_per_second_);
+}
+
+size_t PeakStream::growing_bytes() const {
+  return frame_max_.capacity() * sizeof(float) + candidates_.capacity() * sizeof(Candidate);
+}
+
+absl::StatusOr<AudioPeaks> ReadPeaks(AudioReader* reader, size_t chunk) {
+  if (reader->sample_rate() != kAudioSampleRate) {
+    return absl::InvalidArgumentError(StrCat(reader->path(), ": sound read at ",
+                                             reader->sample_rate(), " Hz, not ",
+                                             kAudioSampleRate, " Hz"));
+  }
+  PeakStream stream;
+  std::vector<float> samples;
+  samples.reserve(chunk + 8192);
+  while (true) {
+    samples.clear();
+    ASSIGN_OR_RETURN(bool more, reader->Read(&samples, chunk));
+    stream.Add(samples);
+    if (!more) break;
+  }
+  AudioPeaks peaks = stream.Finish();
+  peaks.start_s = reader->start_s();
+  return peaks;
+}
+
+}  // namespace uncut

@@ -1,0 +1,93 @@
+// Spectral peaks of a sound of any length, fed in pieces as it is decoded.
+//
+// ComputePeaks (landmarks.h) holds the whole sound and its spectrogram
+// several times over: about 660 MB per hour of sound. PeakStream gives
+// bit-identical peaks holding only a window of spectra around the frame it
+// is at (the whitening's +-1.6 s and the peak neighbourhood: 256 + 32 rows
+// of 200 bins, about 0.25 MB) whatever the length, plus what grows with the
+// sound, per hour:
+//   - the loudest level of each frame, 4 bytes: 0.9 MB (225,000 frames).
+//     The floor below which peaks are dropped is relative to the sound's
+//     95th-percentile frame level, known only at its end;
+//   - the candidate peaks (local maxima of the whitened spectrum, before
+//     that floor and the per-second thinning), 20 bytes each: about 4 MB
+//     for speech or music (50-60 a second), 21 MB at most (no two lie
+//     within 7 frames and 6 bins of each other);
+//   - the peaks kept, 16 bytes each, 24 a block of 62 hops at most: 1.4 MB.
+// The index entries made from the peaks (AudioPostings: up to 6 a peak, 16
+// bytes each, so at most 8.4 MB an hour) and the stored peaks (3 bytes a
+// peak, 0.26 MB an hour) are the output itself.
+#ifndef UNCUT_AUDIO_PEAK_STREAM_H_
+#define UNCUT_AUDIO_PEAK_STREAM_H_
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "audio/landmarks.h"
+#include "audio/spectrum.h"
+#include "decode/audio_reader.h"
+
+namespace uncut {
+
+class PeakStream {
+ public:
+  explicit PeakStream(int peaks_per_second = kIndexPeaksPerSecond);
+  PeakStream(const PeakStream&) = delete;
+  PeakStream& operator=(const PeakStream&) = delete;
+
+  // Feeds the next samples of the sound (8 kHz mono), in pieces of any size.
+  void Add(std::span<const float> samples);
+  // Ends the sound. Returns what ComputePeaks(all the samples,
+  // peaks_per_second) returns (start_s is left 0). Call once: later calls
+  // return no peaks.
+  AudioPeaks Finish();
+
+  // Bytes held now that grow with the sound's length (see the header).
+  size_t growing_bytes() const;
+
+ private:
+  // Frames of spectra held: the whitening reads 100 frames either side of
+  // the one it whitens, and peak finding runs 6 frames behind it.
+  static constexpr size_t kRawRows = 256;
+  static constexpr size_t kWhiteRows = 16;
+  struct Candidate {
+    Peak peak;
+    float raw;  // the unwhitened level at the peak, tested against the floor
+  };
+
+  float* RawRow(size_t frame) { return &raw_[(frame % kRawRows) * audio_internal::kBins]; }
+  float* WhiteRow(size_t frame) { return &white_[(frame % kWhiteRows) * audio_internal::kBins]; }
+  float* MaxRow(size_t frame) { return &fmax_[(frame % kWhiteRows) * audio_internal::kBins]; }
+  // Whitens and finds peaks as far as the frames seen so far allow (all of
+  // them when `final`).
+  void Advance(bool final);
+  void WhitenFrame(size_t f);
+  void FindPeaks(size_t f);
+
+  const int peaks_per_second_;
+  audio_internal::PowerSpectrum fft_;
+  std::vector<float> pending_;  // samples from frame next_frame's start on
+  uint64_t samples_ = 0;
+  size_t frames_ = 0;           // frames whose spectra were computed
+  size_t whitened_ = 0;         // frames whitened
+  size_t searched_ = 0;         // frames searched for peaks
+  std::vector<float> raw_;      // kRawRows x kBins log powers
+  std::vector<float> white_;    // kWhiteRows x kBins whitened log powers
+  std::vector<float> fmax_;     // kWhiteRows x kBins maxima along frequency
+  std::vector<double> sums_;    // per bin: sum of the window of raw_ rows
+  size_t window_lo_ = 0, window_hi_ = 0;  // that window, [lo, hi)
+  std::vector<float> frame_max_;          // each frame's highest level
+  std::vector<Candidate> candidates_;
+  bool finished_ = false;
+};
+
+// Reads the rest of `reader`'s sound (opened at kAudioSampleRate) and
+// returns its peaks at the index's density, with start_s set, holding
+// about `chunk` samples at a time.
+absl::StatusOr<AudioPeaks> ReadPeaks(AudioReader* reader, size_t chunk = 65536);
+
+}  // namespace uncut
+
+#endif  // UNCUT_AUDIO_PEAK_STREAM_H_
