@@ -37,6 +37,36 @@ absl::Status ErrnoStatus(const std::string& path, std::string_view what, int err
   }
 }
 
+int FileSystem::Create(const std::string& path, int mode) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+}
+long FileSystem::Write(int fd, std::string_view data) {
+  return ::write(fd, data.data(), data.size());
+}
+int FileSystem::Sync(int fd) { return ::fsync(fd); }
+int FileSystem::SyncFileSystem(int fd) { return ::syncfs(fd); }
+int FileSystem::Rename(const std::string& from, const std::string& to) {
+  return ::rename(from.c_str(), to.c_str());
+}
+
+namespace {
+FileSystem* PosixFileSystem() {
+  static FileSystem* fs = new FileSystem();
+  return fs;
+}
+FileSystem* current_file_system = nullptr;
+}  // namespace
+
+FileSystem* FileSystem::Current() {
+  return current_file_system ? current_file_system : PosixFileSystem();
+}
+
+ScopedFileSystemForTesting::ScopedFileSystemForTesting(FileSystem* fs)
+    : previous_(current_file_system) {
+  current_file_system = fs;
+}
+ScopedFileSystemForTesting::~ScopedFileSystemForTesting() { current_file_system = previous_; }
+
 File& File::operator=(File&& o) noexcept {
   if (this != &o) {
     if (fd_ >= 0) ::close(fd_);
@@ -63,7 +93,7 @@ absl::StatusOr<File> File::OpenForRead(const std::string& path) {
 }
 
 absl::StatusOr<File> File::Create(const std::string& path, int mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  int fd = FileSystem::Current()->Create(path, mode);
   if (fd < 0) return ErrnoStatus(path, "cannot create", errno);
   return File(fd, path);
 }
@@ -90,7 +120,7 @@ absl::StatusOr<size_t> File::ReadAt(void* buf, size_t n, uint64_t offset) {
 
 absl::Status File::WriteAll(std::string_view data) {
   while (!data.empty()) {
-    ssize_t w = ::write(fd_, data.data(), data.size());
+    ssize_t w = FileSystem::Current()->Write(fd_, data);
     if (w < 0 && errno == EINTR) continue;
     if (w < 0) return ErrnoStatus(path_, "write failed", errno);
     data.remove_prefix(w);
@@ -99,7 +129,7 @@ absl::Status File::WriteAll(std::string_view data) {
 }
 
 absl::Status File::Sync() {
-  if (::fsync(fd_) != 0) return ErrnoStatus(path_, "fsync failed", errno);
+  if (FileSystem::Current()->Sync(fd_) != 0) return ErrnoStatus(path_, "fsync failed", errno);
   return absl::OkStatus();
 }
 
@@ -166,10 +196,25 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path, uint64_t m
 absl::Status SyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(dir, "cannot open directory", errno);
-  int rc = ::fsync(fd);
+  int rc = FileSystem::Current()->Sync(fd);
   int err = errno;
   ::close(fd);
   if (rc != 0) return ErrnoStatus(dir, "fsync failed", err);
+  return absl::OkStatus();
+}
+
+absl::Status SyncFileSystem(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(dir, "cannot open", errno);
+  int rc = FileSystem::Current()->SyncFileSystem(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus(dir, "syncfs failed", err);
+  return absl::OkStatus();
+}
+
+absl::Status RenameFile(const std::string& from, const std::string& to) {
+  if (FileSystem::Current()->Rename(from, to) != 0) return ErrnoStatus(to, "rename failed", errno);
   return absl::OkStatus();
 }
 
@@ -193,10 +238,9 @@ absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int
       return s;
     }
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
+  if (absl::Status s = RenameFile(tmp, path); !s.ok()) {
     ::unlink(tmp.c_str());
-    return ErrnoStatus(path, "rename failed", err);
+    return s;
   }
   return SyncDir(DirName(path));
 }

@@ -20,6 +20,37 @@ namespace uncut {
 // Builds "PATH: WHAT: strerror(errno)" as a status with a fitting code.
 absl::Status ErrnoStatus(const std::string& path, std::string_view what, int err);
 
+// The file operations that make an archive's writes durable, behind one
+// small interface so that tests can make any of them fail (as LevelDB's Env
+// lets its tests fail writes). File::Create, WriteAll, Sync, RenameFile,
+// SyncDir and SyncFileSystem go through the current one; the default calls
+// POSIX.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // Returns an open descriptor or -1 with errno set, as open(2).
+  virtual int Create(const std::string& path, int mode);
+  // Writes some of `data`; returns the count, or -1 with errno set.
+  virtual long Write(int fd, std::string_view data);
+  virtual int Sync(int fd);             // fsync(2): 0 or -1 with errno
+  virtual int SyncFileSystem(int fd);   // syncfs(2)
+  virtual int Rename(const std::string& from, const std::string& to);
+
+  // The one in use (the POSIX one unless a test swapped it).
+  static FileSystem* Current();
+};
+
+// Swaps the file system in use for the life of this object (tests only; not
+// thread-safe against file operations running meanwhile).
+class ScopedFileSystemForTesting {
+ public:
+  explicit ScopedFileSystemForTesting(FileSystem* fs);
+  ~ScopedFileSystemForTesting();
+
+ private:
+  FileSystem* previous_;
+};
+
 // An owned file descriptor. Movable, closes on destruction.
 class File {
  public:
@@ -83,6 +114,10 @@ absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int
 // Makes the directory and its parents (like mkdir -p).
 absl::Status MakeDirs(const std::string& path);
 absl::Status SyncDir(const std::string& dir);
+// Flushes the whole file system holding `dir` (syncfs(2)).
+absl::Status SyncFileSystem(const std::string& dir);
+// rename(2), through the current FileSystem.
+absl::Status RenameFile(const std::string& from, const std::string& to);
 bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
 absl::Status RemoveFile(const std::string& path);

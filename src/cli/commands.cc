@@ -1,8 +1,11 @@
 #include "cli/commands.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -51,8 +54,34 @@ int ExitCodeFor(const absl::Status& s) {
 std::string ShortSha(const std::string& sha) { return sha.substr(0, 12); }
 
 // Removes an archive directory this command created when nothing ended up
-// in it, so a failed first add leaves no trace.
+// in it, so a failed first add leaves no trace. Another first writer may
+// have added to it meanwhile: under the writer lock, only an archive with
+// no items and no files under objects/ or index/ goes.
 void RemoveEmptyArchive(const std::string& dir) {
+  std::string lock_path = JoinPath(dir, "lock");
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      ::close(fd);
+      return;
+    }
+  }
+  bool empty = true;
+  {
+    auto archive = Archive::Open(dir, Archive::Mode::kReadOnly);
+    auto items = archive.ok() ? (*archive)->ListItems() : absl::StatusOr<std::vector<Item>>();
+    empty = items.ok() && items->empty();
+  }
+  for (const char* d : {"objects", "index"}) {
+    WalkFiles(JoinPath(dir, d), [&](const std::string&) { empty = false; },
+              [](const std::string&, const absl::Status&) {});
+  }
+  if (!empty) {
+    ::close(fd);
+    return;
+  }
+  // A writer waiting for the lock sees it unlinked and opens the archive anew.
   for (const char* f : {"catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm", "lock"}) {
     RemoveFile(JoinPath(dir, f)).IgnoreError();
   }
@@ -60,6 +89,7 @@ void RemoveEmptyArchive(const std::string& dir) {
     ::rmdir(JoinPath(dir, d).c_str());
   }
   ::rmdir(dir.c_str());
+  ::close(fd);
 }
 
 absl::StatusOr<std::unique_ptr<Archive>> OpenForReading(const GlobalOptions& g) {
@@ -82,6 +112,13 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   auto archive = Archive::Open(g.archive, Archive::Mode::kCreate);
   if (!archive.ok()) return ReportError(archive.status());
   auto batch = (*archive)->BeginWrite();
+  if (absl::IsUnavailable(batch.status())) {
+    // Another first add found nothing to add and removed the archive while
+    // this one waited: make it anew.
+    archive = Archive::Open(g.archive, Archive::Mode::kCreate);
+    if (!archive.ok()) return ReportError(archive.status());
+    batch = (*archive)->BeginWrite();
+  }
   if (!batch.ok()) return ReportError(batch.status());
   std::vector<std::pair<std::string, absl::Status>> failures;
   size_t added = 0, existing = 0, files = 0;
@@ -244,15 +281,22 @@ int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs) {
 int RunVerify(const GlobalOptions& g) {
   auto archive = OpenForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  auto problems = (*archive)->Verify();
+  Archive::VerifySummary summary;
+  auto problems = (*archive)->Verify(nullptr, &summary);
   if (!problems.ok()) return ReportError(problems.status());
-  auto items = (*archive)->ListItems();
   for (const auto& p : *problems) {
     std::fprintf(stderr, "uncut: verify: %s: %s\n", p.what.c_str(), p.problem.c_str());
   }
   if (!g.quiet) {
-    std::printf("%zu items checked, %zu problems\n", items.ok() ? items->size() : 0,
-                problems->size());
+    std::printf("%zu items checked, %zu problems\n", summary.items, problems->size());
+    if (!summary.left_by_writer.empty()) {
+      std::printf("%zu files staged by an interrupted writer (the next add or remove deletes them)\n",
+                  summary.left_by_writer.size());
+    }
+    if (summary.texts_without_digest > 0) {
+      std::printf("%zu extracted texts were stored before their digests were kept: not checkable\n",
+                  summary.texts_without_digest);
+    }
   }
   return problems->empty() ? kExitOk : kExitArchive;
 }

@@ -64,8 +64,9 @@ int main(int argc, char** argv) {
   remove_cmd->add_option("items", remove_refs, "item ids or SHA-256 (prefixes)")->required();
   remove_cmd->footer("Examples:\n  uncut remove 3\n  uncut remove 4235f8997ef5 7");
 
-  auto* verify_cmd = app.add_subcommand("verify", "re-hash every original and check the index");
-  verify_cmd->footer("Exit code 0 when every original and segment is intact, 4 when not.\n\n"
+  auto* verify_cmd = app.add_subcommand(
+      "verify", "check the catalog, every original, stored text and segment, and every file");
+  verify_cmd->footer("Exit code 0 when everything is intact and referenced, 4 when not.\n\n"
                      "Examples:\n  uncut verify\n  uncut --archive /srv/desk verify --quiet || alert");
 
   auto* upgrade_cmd = app.add_subcommand(

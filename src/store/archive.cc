@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <functional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/file.h"
@@ -57,7 +59,8 @@ CREATE TABLE IF NOT EXISTS texts(
   text BLOB NOT NULL,
   offset_map BLOB NOT NULL,
   anchors TEXT NOT NULL DEFAULT '[]',
-  in_original INTEGER NOT NULL DEFAULT 0);
+  in_original INTEGER NOT NULL DEFAULT 0,
+  digest TEXT);
 CREATE TABLE IF NOT EXISTS blobs(
   item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
   name TEXT NOT NULL,
@@ -144,6 +147,110 @@ std::string UniqueName() {
                 "-", counter.fetch_add(1));
 }
 
+// What verify compares a stored text with: the SHA-256 of the text's length,
+// the offset map's length, the text, the serialized offset map and the
+// anchors' JSON, as they were when the item was added.
+std::string TextDigest(std::string_view text, std::string_view map, std::string_view anchors) {
+  return Sha256Hex(StrCat(text.size(), ":", map.size(), ":", text, map, anchors));
+}
+
+enum class CatalogFile { kMissing, kEmpty, kPresent };
+
+CatalogFile InspectCatalog(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return CatalogFile::kMissing;
+  return st.st_size == 0 ? CatalogFile::kEmpty : CatalogFile::kPresent;
+}
+
+// Whether a regular file lies anywhere under `dir`.
+bool HoldsFiles(const std::string& dir) {
+  bool any = false;
+  if (!IsDirectory(dir)) return false;
+  WalkFiles(dir, [&](const std::string&) { any = true; },
+            [](const std::string&, const absl::Status&) {});
+  return any;
+}
+
+// Why the process cannot write the archive (access(2) answers for
+// read-only mounts too); empty when it can.
+std::string NotWritable(const std::string& dir, const std::string& catalog) {
+  for (const std::string& p : {dir, catalog, catalog + "-wal", catalog + "-shm"}) {
+    if (::access(p.c_str(), W_OK) != 0 && errno != ENOENT) {
+      return StrCat(p, ": ", std::strerror(errno));
+    }
+  }
+  return "";
+}
+
+// The writer lock: an exclusive flock on ARCHIVE/lock, waited for.
+absl::StatusOr<File> LockWriter(const std::string& dir) {
+  std::string lock_path = JoinPath(dir, "lock");
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus(lock_path, "cannot open lock file", errno);
+  File lock(fd, lock_path);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) return ErrnoStatus(lock_path, "cannot lock", errno);
+  }
+  return lock;
+}
+
+// A catalog SQLite cannot read, as one line naming it.
+absl::Status Damaged(const std::string& catalog, const absl::Status& s) {
+  std::string why(s.message());
+  size_t colon = why.rfind(": ");
+  if (colon != std::string::npos) why = why.substr(colon + 2);
+  return absl::DataLossError(StrCat(catalog, ": the catalog is damaged (", why, ")"));
+}
+
+absl::StatusOr<bool> HasSchema(SqliteDb* db) {
+  ASSIGN_OR_RETURN(
+      SqliteStmt q,
+      db->Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'"));
+  ASSIGN_OR_RETURN(bool row, q.Step());
+  return row && q.ColumnInt(0) > 0;
+}
+
+absl::StatusOr<bool> HasColumn(SqliteDb* db, const std::string& table, const std::string& column) {
+  ASSIGN_OR_RETURN(SqliteStmt c,
+                   db->Prepare(StrCat("SELECT count(*) FROM pragma_table_info('", table,
+                                      "') WHERE name = '", column, "'")));
+  ASSIGN_OR_RETURN(bool row, c.Step());
+  return row && c.ColumnInt(0) > 0;
+}
+
+// An object's file, relative to the archive directory.
+std::string ObjectRelPath(const std::string& object) {
+  if (IsPack(object)) return StrCat("objects/packs/", object);
+  return StrCat("objects/", object.substr(0, 2), "/", object);
+}
+
+bool IsHexSha(const std::string& s);
+
+// Whether the catalog references the file at `rel` (relative to the
+// archive): nullopt when `rel` is not a name the archive gives its files.
+absl::StatusOr<std::optional<bool>> Referenced(SqliteDb* db, const std::string& rel) {
+  if (rel.find("..") != std::string::npos) return std::optional<bool>();
+  std::vector<std::string> parts = absl::StrSplit(rel, '/');
+  std::string sql, key;
+  if (parts.size() == 3 && parts[0] == "objects" && parts[1] == "packs" && IsPack(parts[2])) {
+    sql = "SELECT 1 FROM items WHERE object = ? LIMIT 1";
+    key = parts[2];
+  } else if (parts.size() == 3 && parts[0] == "objects" && IsHexSha(parts[2]) &&
+             parts[1] == parts[2].substr(0, 2)) {
+    sql = "SELECT 1 FROM items WHERE object = ? LIMIT 1";
+    key = parts[2];
+  } else if (parts.size() == 3 && parts[0] == "index" && !parts[1].empty() && !parts[2].empty()) {
+    sql = "SELECT 1 FROM segments WHERE file = ?";
+    key = StrCat(parts[1], "/", parts[2]);
+  } else {
+    return std::optional<bool>();
+  }
+  ASSIGN_OR_RETURN(SqliteStmt q, db->Prepare(sql));
+  q.Bind(1, key);
+  ASSIGN_OR_RETURN(bool row, q.Step());
+  return std::optional<bool>(row);
+}
+
 bool IsHexSha(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s) {
@@ -173,32 +280,113 @@ absl::Status ValidateRfc3339(const std::string& s) {
 Archive::~Archive() = default;
 
 absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(const std::string& dir, Mode mode) {
-  std::string catalog = JoinPath(dir, "catalog.sqlite");
-  if (!PathExists(catalog)) {
-    if (mode == Mode::kReadOnly) {
-      if (PathExists(dir) && !IsDirectory(dir)) {
-        return absl::FailedPreconditionError(StrCat(dir, ": not an archive directory"));
-      }
-      return absl::NotFoundError(
-          StrCat(dir, ": no archive here (add sources with `uncut add` to create it)"));
-    }
-    RETURN_IF_ERROR(MakeDirs(dir));
+  if (PathExists(dir) && !IsDirectory(dir)) {
+    return absl::FailedPreconditionError(StrCat(dir, ": not an archive directory"));
   }
-  RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "objects")));
-  RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "index")));
   std::unique_ptr<Archive> a(new Archive());
   a->dir_ = dir;
-  ASSIGN_OR_RETURN(a->db_, SqliteDb::Open(catalog, true));
-  RETURN_IF_ERROR(a->EnsureSchema(true));
+  RETURN_IF_ERROR(a->OpenCatalog(mode));
   return a;
 }
 
+absl::Status Archive::OpenCatalog(Mode mode) {
+  const std::string catalog = JoinPath(dir_, "catalog.sqlite");
+  const CatalogFile state = InspectCatalog(catalog);
+  if (state == CatalogFile::kPresent) {
+    read_only_reason_ = NotWritable(dir_, catalog);
+    absl::StatusOr<std::unique_ptr<SqliteDb>> db;
+    if (read_only()) {
+      db = SqliteDb::OpenReadOnly(catalog, false);
+      // A cleanly closed WAL catalog has no -wal or -shm file, and where
+      // the directory cannot be written SQLite cannot make them; with no
+      // -wal there are no commits outside the main file, and no writer.
+      struct stat wal;
+      if (!db.ok() && (::stat((catalog + "-wal").c_str(), &wal) != 0 || wal.st_size == 0)) {
+        db = SqliteDb::OpenReadOnly(catalog, true);
+      }
+    } else {
+      db = SqliteDb::Open(catalog, false);
+    }
+    if (!db.ok()) {
+      if (absl::IsDataLoss(db.status())) return Damaged(catalog, db.status());
+      return db.status();
+    }
+    db_ = std::move(*db);
+    auto has = HasSchema(db_.get());
+    if (!has.ok()) {
+      return absl::IsDataLoss(has.status()) ? Damaged(catalog, has.status()) : has.status();
+    }
+    if (*has) {
+      if (!read_only()) {
+        RETURN_IF_ERROR(MakeDirs(JoinPath(dir_, "objects")));
+        RETURN_IF_ERROR(MakeDirs(JoinPath(dir_, "index")));
+      }
+      return EnsureSchema(false);
+    }
+    db_.reset();
+  }
+  // No catalog, an empty one or one without tables: a new archive (or one
+  // being created by another process right now), unless it holds files.
+  if (HoldsFiles(JoinPath(dir_, "objects")) || HoldsFiles(JoinPath(dir_, "index"))) {
+    // Another first writer may have finished creating the catalog and
+    // staged files since it was looked at: then it is an archive to open.
+    if (InspectCatalog(catalog) == CatalogFile::kPresent) {
+      auto db = SqliteDb::OpenReadOnly(catalog, false);
+      if (db.ok() && HasSchema(db->get()).value_or(false)) {
+        db->reset();
+        return OpenCatalog(mode);
+      }
+    }
+    const char* what = state == CatalogFile::kMissing ? "missing"
+                       : state == CatalogFile::kEmpty ? "empty"
+                                                      : "without tables";
+    return absl::DataLossError(
+        StrCat(catalog, ": the catalog is ", what, " but ", dir_,
+               " holds originals or index files: the archive is damaged and was left as it is "
+               "(restore the catalog from a backup)"));
+  }
+  if (mode == Mode::kReadOnly) {
+    return absl::NotFoundError(
+        StrCat(dir_, ": no archive here (add sources with `uncut add` to create it)"));
+  }
+  read_only_reason_.clear();
+  return CreateCatalog();
+}
+
+absl::Status Archive::CreateCatalog() {
+  RETURN_IF_ERROR(MakeDirs(dir_));
+  // Two first writers at once: the writer lock makes one create the
+  // catalog (file, WAL mode, tables) while the other waits, then finds it.
+  ASSIGN_OR_RETURN(File lock, LockWriter(dir_));
+  const std::string catalog = JoinPath(dir_, "catalog.sqlite");
+  if (InspectCatalog(catalog) == CatalogFile::kPresent) {
+    // The other writer made it while this one waited.
+    auto db = SqliteDb::Open(catalog, false);
+    if (!db.ok()) {
+      return absl::IsDataLoss(db.status()) ? Damaged(catalog, db.status()) : db.status();
+    }
+    db_ = std::move(*db);
+    ASSIGN_OR_RETURN(bool made, HasSchema(db_.get()));
+    if (made) return EnsureSchema(false);
+    db_.reset();
+  }
+  if (HoldsFiles(JoinPath(dir_, "objects")) || HoldsFiles(JoinPath(dir_, "index"))) {
+    return absl::DataLossError(StrCat(catalog, ": the catalog is missing or empty but ", dir_,
+                                      " holds originals or index files: the archive is damaged "
+                                      "and was left as it is"));
+  }
+  auto db = SqliteDb::Open(catalog, true);
+  if (!db.ok()) {
+    return absl::IsDataLoss(db.status()) ? Damaged(catalog, db.status()) : db.status();
+  }
+  db_ = std::move(*db);
+  RETURN_IF_ERROR(EnsureSchema(true));
+  RETURN_IF_ERROR(MakeDirs(JoinPath(dir_, "objects")));
+  return MakeDirs(JoinPath(dir_, "index"));
+}
+
 absl::Status Archive::EnsureSchema(bool create) {
-  ASSIGN_OR_RETURN(
-      SqliteStmt q,
-      db_->Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'"));
-  ASSIGN_OR_RETURN(bool row, q.Step());
-  bool exists = row && q.ColumnInt(0) > 0;
+  ASSIGN_OR_RETURN(bool exists, HasSchema(db_.get()));
   if (exists) {
     ASSIGN_OR_RETURN(SqliteStmt v,
                      db_->Prepare("SELECT value FROM meta WHERE key='schema_version'"));
@@ -211,16 +399,24 @@ absl::Status Archive::EnsureSchema(bool create) {
       return absl::FailedPreconditionError(
           StrCat(db_->path(), ": archive was written by a newer uncut (schema ", version, ")"));
     }
+    if (read_only()) return absl::OkStatus();
     if (version < 2) {
       // Catalogs made before texts could live in their originals gain the
       // column (all their texts are stored whole, so 0 is right for them).
-      ASSIGN_OR_RETURN(SqliteStmt c, db_->Prepare("SELECT count(*) FROM pragma_table_info('texts') "
-                                                  "WHERE name = 'in_original'"));
-      ASSIGN_OR_RETURN(bool has_row, c.Step());
-      if (has_row && c.ColumnInt(0) == 0) {
+      ASSIGN_OR_RETURN(bool has_in_original, HasColumn(db_.get(), "texts", "in_original"));
+      if (!has_in_original) {
         RETURN_IF_ERROR(db_->Exec(
             "ALTER TABLE texts ADD COLUMN in_original INTEGER NOT NULL DEFAULT 0"));
       }
+    }
+    // Texts stored before their digests were kept have none (NULL): verify
+    // says it cannot check them.
+    ASSIGN_OR_RETURN(bool has_digest, HasColumn(db_.get(), "texts", "digest"));
+    if (!has_digest) {
+      ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db_.get()));
+      ASSIGN_OR_RETURN(has_digest, HasColumn(db_.get(), "texts", "digest"));
+      if (!has_digest) RETURN_IF_ERROR(db_->Exec("ALTER TABLE texts ADD COLUMN digest TEXT"));
+      RETURN_IF_ERROR(tx->Commit());
     }
     return absl::OkStatus();
   }
@@ -453,13 +649,19 @@ absl::StatusOr<uint64_t> Archive::PostingCount(const std::string& modality) {
 }
 
 absl::StatusOr<std::unique_ptr<WriteBatch>> Archive::BeginWrite() {
-  std::unique_ptr<WriteBatch> b(new WriteBatch(this));
-  std::string lock_path = JoinPath(dir_, "lock");
-  b->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (b->lock_fd_ < 0) return ErrnoStatus(lock_path, "cannot open lock file", errno);
-  while (::flock(b->lock_fd_, LOCK_EX) != 0) {
-    if (errno != EINTR) return ErrnoStatus(lock_path, "cannot lock", errno);
+  if (read_only()) {
+    return absl::FailedPreconditionError(
+        StrCat(dir_, ": the archive is read-only (", read_only_reason_, ")"));
   }
+  std::unique_ptr<WriteBatch> b(new WriteBatch(this));
+  ASSIGN_OR_RETURN(File lock, LockWriter(dir_));
+  struct stat st;
+  if (::fstat(lock.fd(), &st) == 0 && st.st_nlink == 0) {
+    return absl::UnavailableError(
+        StrCat(dir_, ": the archive was removed while this writer waited for it"));
+  }
+  b->lock_fd_ = ::dup(lock.fd());
+  if (b->lock_fd_ < 0) return ErrnoStatus(lock.path(), "cannot lock", errno);
   RETURN_IF_ERROR(b->Sweep());
   ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT coalesce((SELECT seq FROM "
                                               "sqlite_sequence WHERE name='items'), 0)"));
@@ -469,9 +671,32 @@ absl::StatusOr<std::unique_ptr<WriteBatch>> Archive::BeginWrite() {
 }
 
 absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
-    const std::function<void(size_t, size_t)>& progress) {
+    const std::function<void(size_t, size_t)>& progress, VerifySummary* summary) {
+  VerifySummary local;
+  if (!summary) summary = &local;
+  *summary = VerifySummary();
   std::vector<VerifyProblem> problems;
-  ASSIGN_OR_RETURN(std::vector<Item> items, ListItems());
+  // Every page, index and constraint of the catalog (quick_check skips
+  // index contents).
+  {
+    auto check = db_->Check(/*full=*/true);
+    if (!check.ok()) {
+      problems.push_back({db_->path(), std::string(check.status().message())});
+      return problems;
+    }
+    if (!(check->size() == 1 && (*check)[0] == "ok")) {
+      for (const std::string& line : *check) problems.push_back({db_->path(), line});
+    }
+  }
+  auto listed = ListItems();
+  if (!listed.ok()) {
+    problems.push_back({db_->path(), std::string(listed.status().message())});
+    return problems;
+  }
+  const std::vector<Item>& items = *listed;
+  summary->items = items.size();
+  std::map<int64_t, const Item*> by_id;
+  for (const Item& it : items) by_id[it.id] = &it;
   size_t done = 0;
   for (const Item& it : items) {
     std::string ref = StrCat("item ", it.id, " (", it.name, ")");
@@ -501,6 +726,52 @@ absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
     }
     if (progress) progress(++done, items.size());
   }
+  // Stored texts, offset maps and anchors against their digests.
+  {
+    ASSIGN_OR_RETURN(bool has_digest, HasColumn(db_.get(), "texts", "digest"));
+    ASSIGN_OR_RETURN(SqliteStmt t,
+                     db_->Prepare(StrCat("SELECT item_id, text, offset_map, anchors, in_original, ",
+                                         has_digest ? "digest" : "NULL", " FROM texts")));
+    while (true) {
+      auto row = t.Step();
+      if (!row.ok()) {
+        problems.push_back({db_->path(), std::string(row.status().message())});
+        break;
+      }
+      if (!*row) break;
+      const int64_t id = t.ColumnInt(0);
+      auto it = by_id.find(id);
+      std::string ref = it == by_id.end() ? StrCat("text of item ", id)
+                                          : StrCat("item ", id, " (", it->second->name, ")");
+      if (it == by_id.end()) {
+        problems.push_back({ref, "text stored for an item the catalog does not hold"});
+        continue;
+      }
+      if (t.ColumnIsNull(5)) {
+        ++summary->texts_without_digest;
+        continue;
+      }
+      std::string text;
+      if (t.ColumnInt(4) != 0) {
+        const Item& item = *it->second;
+        auto f = File::OpenForRead(ObjectPath(item.object));
+        text.resize(item.size);
+        auto n = f.ok() ? f->ReadAt(text.data(), item.size, item.object_offset)
+                        : absl::StatusOr<size_t>(f.status());
+        if (!n.ok() || *n != item.size) {
+          problems.push_back({ref, "its text (its original's bytes) cannot be read"});
+          continue;
+        }
+      } else {
+        text = std::string(t.ColumnBlob(1));
+      }
+      ++summary->texts_checked;
+      if (TextDigest(text, t.ColumnBlob(2), t.ColumnText(3)) != t.ColumnText(5)) {
+        problems.push_back({ref, "extracted text or its offset map differs from what was stored "
+                                 "when it was added"});
+      }
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     segments_version_ = -1;
@@ -514,65 +785,149 @@ absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
       }
     }
   }
+  // Every file under objects/ and index/ must be something the catalog
+  // uses. The directories are listed before the catalog is read, so a file
+  // a writer publishes meanwhile is found referenced. What a writer named in
+  // its journal is not damage: staged by a running writer, or left by one
+  // that was interrupted, for the next writer to delete.
+  std::vector<std::string> files;
+  for (const char* top : {"objects", "index"}) {
+    const std::string root = JoinPath(dir_, top);
+    for (const std::string& sub : ListDir(root)) {
+      const std::string d = JoinPath(root, sub);
+      if (!IsDirectory(d)) {
+        files.push_back(StrCat(top, "/", sub));
+        continue;
+      }
+      for (const std::string& f : ListDir(d)) files.push_back(StrCat(top, "/", sub, "/", f));
+    }
+  }
+  summary->files = files.size();
+  std::set<std::string> in_progress;
+  bool writing = false;
+  {
+    int fd = ::open(JoinPath(dir_, "lock").c_str(), O_RDONLY | O_CLOEXEC);
+    writing = fd >= 0 && ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+    if (fd >= 0) ::close(fd);
+    {
+      auto journal = ReadFileToString(JoinPath(dir_, "objects/staging/journal"));
+      if (journal.ok()) {
+        for (const std::string& line : std::vector<std::string>(absl::StrSplit(*journal, '\n'))) {
+          in_progress.insert(std::string(line));
+          in_progress.insert(StrCat(line, ".tmp"));
+        }
+      }
+    }
+  }
+  for (const std::string& rel : files) {
+    const bool staging = rel.rfind("objects/staging/", 0) == 0;
+    if (in_progress.count(rel) || staging) {
+      if (!writing && rel != "objects/staging/journal") summary->left_by_writer.push_back(rel);
+      continue;
+    }
+    auto used = Referenced(db_.get(), rel);
+    if (!used.ok()) {
+      problems.push_back({rel, std::string(used.status().message())});
+    } else if (!used->has_value()) {
+      problems.push_back({rel, "not a file the archive makes, and not referenced by the catalog"});
+    } else if (!**used) {
+      problems.push_back({rel, "not referenced by the catalog"});
+    }
+  }
   return problems;
 }
 
 WriteBatch::~WriteBatch() {
   // Staged objects that were never published are swept now; if the process
-  // dies instead, the next writer finds the staging marker and sweeps.
+  // dies instead, the next writer finds the staging journal and sweeps.
   pack_ = File();
-  if (!staged_.empty() || !items_.empty() || !pack_name_.empty()) Sweep().IgnoreError();
+  if (!staged_.empty() || !items_.empty() || !pack_name_.empty() || journal_.fd() >= 0) {
+    Sweep().IgnoreError();
+  }
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
 absl::Status WriteBatch::Sweep() {
-  // Objects and segments not referenced by the catalog were staged by a
-  // writer that did not commit. We hold the writer lock, so no one else is
-  // staging now.
+  // Deletes what a writer that did not commit left: the temporary files in
+  // objects/staging, and the files its journal names that the catalog does
+  // not reference. Nothing else is ever deleted here, and nothing at all
+  // unless the catalog passes SQLite's quick check. We hold the writer
+  // lock, so no one else is staging now.
+  const std::string& root = archive_->dir_;
+  const std::string staging = JoinPath(root, "objects/staging");
+  journal_ = File();
+  if (!IsDirectory(staging)) return absl::OkStatus();
   SqliteDb* db = archive_->db_.get();
-  std::set<std::string> objects, segments;
-  {
-    ASSIGN_OR_RETURN(SqliteStmt s, db->Prepare("SELECT DISTINCT object FROM items"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      objects.insert(s.ColumnText(0));
+  const std::string journal_path = JoinPath(staging, "journal");
+  auto journal = ReadFileToString(journal_path);
+  if (journal.ok() && !journal->empty()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> check, db->Check(/*full=*/false, 1));
+    if (!(check.size() == 1 && check[0] == "ok")) {
+      return absl::DataLossError(
+          StrCat(db->path(), ": the catalog fails SQLite's quick check (",
+                 check.empty() ? "no answer" : check[0],
+                 "); nothing was cleaned up: run `uncut verify`"));
     }
-    ASSIGN_OR_RETURN(SqliteStmt g, db->Prepare("SELECT file FROM segments"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, g.Step());
-      if (!row) break;
-      segments.insert(g.ColumnText(0));
-    }
-  }
-  std::string marker = JoinPath(archive_->dir_, "objects/staging");
-  if (!PathExists(marker)) return absl::OkStatus();
-  std::string objects_dir = JoinPath(archive_->dir_, "objects");
-  for (const std::string& sub : ListDir(objects_dir)) {
-    std::string d = JoinPath(objects_dir, sub);
-    if (sub == "staging") {
-      for (const std::string& f : ListDir(d)) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
-      continue;
-    }
-    if (sub == "packs") {
-      for (const std::string& f : ListDir(d)) {
-        if (!objects.count(f)) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
-      }
-      continue;
-    }
-    if (!IsDirectory(d)) continue;
-    for (const std::string& f : ListDir(d)) {
-      if (!IsHexSha(f) || !objects.count(f)) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
+    for (const std::string& line :
+         std::vector<std::string>(absl::StrSplit(*journal, '\n', absl::SkipEmpty()))) {
+      const std::string rel(line);
+      ASSIGN_OR_RETURN(std::optional<bool> used, Referenced(db, rel));
+      if (!used.has_value() || *used) continue;
+      RETURN_IF_ERROR(RemoveFile(JoinPath(root, rel)));
+      // A segment being written lives under its name plus ".tmp".
+      if (rel.rfind("index/", 0) == 0) RETURN_IF_ERROR(RemoveFile(JoinPath(root, rel + ".tmp")));
     }
   }
-  std::string index_dir = JoinPath(archive_->dir_, "index");
-  for (const std::string& mod : ListDir(index_dir)) {
-    std::string d = JoinPath(index_dir, mod);
-    if (!IsDirectory(d)) continue;
-    for (const std::string& f : ListDir(d)) {
-      if (!segments.count(JoinPath(mod, f))) RETURN_IF_ERROR(RemoveFile(JoinPath(d, f)));
+  // Copies in progress: staging holds nothing else.
+  for (const std::string& f : ListDir(staging)) {
+    if (f != "journal") RETURN_IF_ERROR(RemoveFile(JoinPath(staging, f)));
+  }
+  RETURN_IF_ERROR(RemoveFile(journal_path));
+  ::rmdir(staging.c_str());
+  staging_made_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status WriteBatch::Journal(const std::string& rel_path) {
+  RETURN_IF_ERROR(MakeStagingMarker());
+  if (journal_.fd() < 0) {
+    const std::string path = JoinPath(archive_->dir_, "objects/staging/journal");
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoStatus(path, "cannot open", errno);
+    journal_ = File(fd, path);
+  }
+  return journal_.WriteAll(StrCat(rel_path, "\n"));
+}
+
+absl::Status WriteBatch::SettleJournal() {
+  const std::string staging = JoinPath(archive_->dir_, "objects/staging");
+  const std::string journal_path = JoinPath(staging, "journal");
+  journal_ = File();
+  std::string keep;
+  auto journal = ReadFileToString(journal_path);
+  if (journal.ok()) {
+    SqliteDb* db = archive_->db_.get();
+    for (const std::string& line :
+         std::vector<std::string>(absl::StrSplit(*journal, '\n', absl::SkipEmpty()))) {
+      const std::string rel(line);
+      if (!PathExists(JoinPath(archive_->dir_, rel))) continue;
+      ASSIGN_OR_RETURN(std::optional<bool> used, Referenced(db, rel));
+      if (used.has_value() && *used) continue;
+      StrAppend(&keep, rel, "\n");
     }
   }
+  if (!keep.empty()) {
+    // Staged and not used yet (a later commit of this batch may): the next
+    // sweep decides.
+    return WriteFileAtomic(journal_path, keep);
+  }
+  RETURN_IF_ERROR(RemoveFile(journal_path));
+  // Nothing is staged any more: drop the marker that makes the next writer sweep.
+  for (const std::string& f : ListDir(staging)) {
+    if (f != "journal") return absl::OkStatus();
+  }
+  ::rmdir(staging.c_str());
+  staging_made_ = false;
   return absl::OkStatus();
 }
 
@@ -636,9 +991,9 @@ absl::Status WriteBatch::Pack(std::string_view bytes, StagedObject* out) {
   out->seen = stored;
   if (stored) return absl::OkStatus();
   if (pack_name_.empty()) {
-    RETURN_IF_ERROR(MakeStagingMarker());
     RETURN_IF_ERROR(MakeDirs(JoinPath(archive_->dir_, "objects/packs")));
     std::string name = StrCat(kPackPrefix, UniqueName());
+    RETURN_IF_ERROR(Journal(ObjectRelPath(name)));
     ASSIGN_OR_RETURN(pack_, File::Create(archive_->ObjectPath(name), 0444));
     pack_name_ = name;
     pack_size_ = 0;
@@ -726,11 +1081,12 @@ absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path, Plac
     return out;
   }
   std::string dir = out.path.substr(0, out.path.find_last_of('/'));
-  RETURN_IF_ERROR(MakeDirs(dir));
-  if (::rename(tmp.c_str(), out.path.c_str()) != 0) {
-    int err = errno;
+  absl::Status moved = MakeDirs(dir);
+  if (moved.ok()) moved = Journal(ObjectRelPath(out.sha256));
+  if (moved.ok()) moved = RenameFile(tmp, out.path);
+  if (!moved.ok()) {
     RemoveFile(tmp).IgnoreError();
-    return ErrnoStatus(out.path, "cannot store original", err);
+    return moved;
   }
   staged_.insert(out.sha256);
   return out;
@@ -757,9 +1113,11 @@ absl::StatusOr<StagedObject> WriteBatch::StageBytes(std::string_view bytes) {
     ASSIGN_OR_RETURN(File f, File::Create(tmp, 0444));
     absl::Status w = f.WriteAll(bytes);
     if (w.ok()) w = f.Close();
-    if (!w.ok() || ::rename(tmp.c_str(), out.path.c_str()) != 0) {
+    if (w.ok()) w = Journal(ObjectRelPath(out.sha256));
+    if (w.ok()) w = RenameFile(tmp, out.path);
+    if (!w.ok()) {
       RemoveFile(tmp).IgnoreError();
-      return w.ok() ? ErrnoStatus(out.path, "cannot store", errno) : w;
+      return w;
     }
   }
   staged_.insert(out.sha256);
@@ -887,26 +1245,20 @@ absl::Status WriteBatch::Commit() {
   std::vector<std::pair<std::string, size_t>> new_segments;
   std::vector<std::string> written;
   std::set<std::string> removed_objects;
+  std::vector<std::string> dropped_segments;
   auto cleanup = [&] {
     for (const std::string& f : written) RemoveFile(f).IgnoreError();
   };
   // Make every staged original durable before anything references it.
-  {
-    std::string objects_dir = JoinPath(archive_->dir_, "objects");
-    int fd = ::open(objects_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus(objects_dir, "cannot open", errno);
-    int rc = ::syncfs(fd);
-    int err = errno;
-    ::close(fd);
-    if (rc != 0) return ErrnoStatus(objects_dir, "syncfs failed", err);
-  }
+  RETURN_IF_ERROR(SyncFileSystem(JoinPath(archive_->dir_, "objects")));
   for (auto& [modality, postings] : merged) {
     if (postings.empty()) continue;
     std::string dir = JoinPath(JoinPath(archive_->dir_, "index"), modality);
     RETURN_IF_ERROR(MakeDirs(dir));
     std::string name = StrCat(modality, "/", UniqueName(), ".seg");
     std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
-    absl::Status s = WriteSegment(path, &postings);
+    absl::Status s = Journal(StrCat("index/", name));
+    if (s.ok()) s = WriteSegment(path, &postings);
     if (!s.ok()) {
       cleanup();
       return s;
@@ -924,8 +1276,8 @@ absl::Status WriteBatch::Commit() {
                     "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     ASSIGN_OR_RETURN(
         SqliteStmt txt,
-        db->Prepare("INSERT INTO texts(item_id, text, offset_map, anchors, in_original) "
-                    "VALUES(?,?,?,?,?)"));
+        db->Prepare("INSERT INTO texts(item_id, text, offset_map, anchors, in_original, digest) "
+                    "VALUES(?,?,?,?,?,?)"));
     // OR REPLACE: a re-indexed item's blobs take the place of its older ones.
     ASSIGN_OR_RETURN(SqliteStmt blob, db->Prepare("INSERT OR REPLACE INTO blobs(item_id, name, "
                                                   "data) VALUES(?,?,?)"));
@@ -959,9 +1311,12 @@ absl::Status WriteBatch::Commit() {
           anchors.push_back({{"at", a.text_offset}, {"kind", a.kind}, {"value", a.value}});
         }
         txt.Reset().IgnoreError();
+        const std::string map = n.text->map.Serialize();
+        const std::string anchors_json = anchors.dump();
         txt.Bind(1, it.id).BindBlob(2, n.text_is_original ? std::string_view() : n.text->text);
-        txt.BindBlob(3, n.text->map.Serialize()).Bind(4, anchors.dump());
+        txt.BindBlob(3, map).Bind(4, anchors_json);
         txt.Bind(5, static_cast<int64_t>(n.text_is_original ? 1 : 0));
+        txt.Bind(6, TextDigest(n.text->text, map, anchors_json));
         RETURN_IF_ERROR(txt.Run());
       }
       RETURN_IF_ERROR(put_blobs(it.id, n.blobs));
@@ -975,7 +1330,19 @@ absl::Status WriteBatch::Commit() {
         RETURN_IF_ERROR(put_blobs(r.id, r.blobs));
       }
       ASSIGN_OR_RETURN(SqliteStmt drop, db->Prepare("DELETE FROM segments WHERE modality = ?"));
+      ASSIGN_OR_RETURN(SqliteStmt files,
+                       db->Prepare("SELECT file FROM segments WHERE modality = ?"));
       for (const std::string& modality : dropped_modalities_) {
+        // Deleted after the commit: journaled first, so that a writer
+        // killed in between leaves them to the next sweep.
+        files.Reset().IgnoreError();
+        files.Bind(1, modality);
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, files.Step());
+          if (!row) break;
+          dropped_segments.push_back(files.ColumnText(0));
+          RETURN_IF_ERROR(Journal(StrCat("index/", dropped_segments.back())));
+        }
         drop.Reset().IgnoreError();
         drop.Bind(1, modality);
         RETURN_IF_ERROR(drop.Run());
@@ -1001,6 +1368,7 @@ absl::Status WriteBatch::Commit() {
         ASSIGN_OR_RETURN(bool row, objs.Step());
         if (!row) break;
         removed_objects.insert(objs.ColumnText(0));
+        RETURN_IF_ERROR(Journal(ObjectRelPath(objs.ColumnText(0))));
       }
       del.Reset().IgnoreError();
       del.Bind(1, id);
@@ -1036,10 +1404,11 @@ absl::Status WriteBatch::Commit() {
   }
   // A dropped index's files are referenced no more (killed before this,
   // the next writer's sweep removes them).
+  for (const std::string& file : dropped_segments) {
+    RETURN_IF_ERROR(RemoveFile(JoinPath(JoinPath(archive_->dir_, "index"), file)));
+  }
   for (const std::string& modality : dropped_modalities_) {
-    std::string dir = JoinPath(JoinPath(archive_->dir_, "index"), modality);
-    for (const std::string& f : ListDir(dir)) RETURN_IF_ERROR(RemoveFile(JoinPath(dir, f)));
-    ::rmdir(dir.c_str());
+    ::rmdir(JoinPath(JoinPath(archive_->dir_, "index"), modality).c_str());
   }
   items_.clear();
   removals_.clear();
@@ -1048,10 +1417,7 @@ absl::Status WriteBatch::Commit() {
   dropped_modalities_.clear();
   staged_.clear();
   pending_bytes_ = 0;
-  // Nothing is staged any more: drop the marker that makes the next writer sweep.
-  ::rmdir(JoinPath(archive_->dir_, "objects/staging").c_str());
-  staging_made_ = false;
-  return absl::OkStatus();
+  return SettleJournal();
 }
 
 absl::Status WriteBatch::Repack(const std::string& pack) {
@@ -1096,9 +1462,10 @@ absl::Status WriteBatch::Repack(const std::string& pack) {
   if (kept == old_size) return absl::OkStatus();
   // Written under a name nothing references, with the sweep marker in place:
   // killed here, the next writer deletes it and the old pack stays in use.
-  RETURN_IF_ERROR(MakeStagingMarker());
   const std::string name = StrCat(kPackPrefix, UniqueName());
   const std::string new_path = archive_->ObjectPath(name);
+  RETURN_IF_ERROR(Journal(ObjectRelPath(name)));
+  RETURN_IF_ERROR(Journal(ObjectRelPath(pack)));
   {
     ASSIGN_OR_RETURN(File out, File::Create(new_path, 0444));
     std::string& buf = copy_buffer_;
@@ -1170,6 +1537,8 @@ absl::Status WriteBatch::Compact() {
     for (const auto& r : readers) inputs.push_back(&r);
     std::string name = StrCat(modality, "/merged-", UniqueName(), ".seg");
     std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
+    RETURN_IF_ERROR(Journal(StrCat("index/", name)));
+    for (const std::string& n : names) RETURN_IF_ERROR(Journal(StrCat("index/", n)));
     RETURN_IF_ERROR(MergeSegments(
         inputs, [&](uint32_t item) { return archive_->IsLive(item); }, path));
     ASSIGN_OR_RETURN(SegmentReader merged, SegmentReader::Open(path));
@@ -1192,7 +1561,7 @@ absl::Status WriteBatch::Compact() {
       RemoveFile(JoinPath(JoinPath(archive_->dir_, "index"), n)).IgnoreError();
     }
   }
-  return absl::OkStatus();
+  return SettleJournal();
 }
 
 }  // namespace uncut

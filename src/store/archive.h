@@ -10,6 +10,9 @@
 // new names first and then publishes them in one catalog transaction, so a
 // writer killed at any moment leaves each item either fully present or
 // absent; files it staged but never published are swept by the next writer.
+// The sweep deletes only files the writer named in objects/staging/journal
+// before creating them, and only when the catalog reads and passes SQLite's
+// quick check: a damaged or replaced catalog never costs an original.
 #ifndef UNCUT_STORE_ARCHIVE_H_
 #define UNCUT_STORE_ARCHIVE_H_
 
@@ -111,10 +114,19 @@ class WriteBatch;
 class Archive {
  public:
   enum class Mode { kReadOnly, kCreate };
+  // kReadOnly opens an existing archive (writes are still possible through
+  // BeginWrite); kCreate also makes a new one where there is none.
+  //
+  // A catalog that is missing, empty or unreadable beside files under
+  // objects/ or index/ is damage (kDataLoss): nothing is created or deleted.
+  // An archive the process cannot write (read-only medium, another owner) is
+  // opened for reading only: no lock file, no sweep, and BeginWrite fails
+  // with kFailedPrecondition.
   static absl::StatusOr<std::unique_ptr<Archive>> Open(const std::string& dir, Mode mode);
   ~Archive();
 
   const std::string& dir() const { return dir_; }
+  bool read_only() const { return !read_only_reason_.empty(); }
 
   absl::StatusOr<std::vector<Item>> ListItems();
   // A number that changes whenever a writer commits (items or segments
@@ -148,9 +160,23 @@ class Archive {
     std::string what;  // item reference or file
     std::string problem;
   };
-  // Re-hashes every stored original and checks every index segment.
+  struct VerifySummary {
+    size_t items = 0;
+    size_t texts_checked = 0;
+    // Texts stored before the catalog kept their digests: not checkable.
+    size_t texts_without_digest = 0;
+    size_t files = 0;  // files under objects/ and index/
+    // Files an interrupted writer staged and named in its journal (not
+    // damage: the next writer deletes those the catalog does not use).
+    std::vector<std::string> left_by_writer;
+  };
+  // Runs SQLite's integrity check on the catalog, re-hashes every stored
+  // original, checks every index segment and every stored text against the
+  // digest taken when it was added, and reports every file under objects/
+  // and index/ that nothing references (unless a writer's journal names it).
   absl::StatusOr<std::vector<VerifyProblem>> Verify(
-      const std::function<void(size_t done, size_t total)>& progress = nullptr);
+      const std::function<void(size_t done, size_t total)>& progress = nullptr,
+      VerifySummary* summary = nullptr);
 
   SqliteDb* db() { return db_.get(); }
 
@@ -162,8 +188,13 @@ class Archive {
   absl::Status RefreshLive();
   bool IsLive(uint32_t item) const;
 
+  absl::Status OpenCatalog(Mode mode);
+  absl::Status CreateCatalog();
+
   std::string dir_;
   std::unique_ptr<SqliteDb> db_;
+  // Why the archive cannot be written; empty when it can.
+  std::string read_only_reason_;
   std::mutex mu_;  // guards the caches below
   // Cache of open segments by file name, refreshed when the catalog changes.
   std::map<std::string, std::shared_ptr<SegmentReader>> open_segments_;
@@ -243,6 +274,14 @@ class WriteBatch {
   std::map<std::string, uint64_t> packed_;  // SHA-256 -> offset in pack_
 
   absl::Status MakeStagingMarker();
+  // Notes `rel_path` (under the archive) in the staging journal before the
+  // file is created, or before a committed change stops referencing it: the
+  // sweep deletes only files named there that the catalog does not use.
+  absl::Status Journal(const std::string& rel_path);
+  // After a commit: keeps in the journal only what the catalog still does
+  // not reference, and removes journal and marker when that is nothing.
+  absl::Status SettleJournal();
+  File journal_;
   // Appends `bytes` to the batch's pack (or finds them there) and fills in
   // where they are.
   absl::Status Pack(std::string_view bytes, StagedObject* out);

@@ -1,5 +1,7 @@
 #include "store/sqlite.h"
 
+#include <cstdio>
+
 #include "base/strings.h"
 #include "base/status_macros.h"
 
@@ -88,6 +90,53 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   return db;
 }
 
+namespace {
+
+// A path as a URI file name: the characters URIs reserve are escaped.
+std::string FileUri(const std::string& path) {
+  std::string out = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", static_cast<unsigned char>(c));
+      out += buf;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::OpenReadOnly(const std::string& path,
+                                                                 bool immutable) {
+  auto db = std::make_unique<SqliteDb>();
+  db->path_ = path;
+  sqlite3* raw = nullptr;
+  std::string uri = StrCat(FileUri(path), immutable ? "?immutable=1" : "?mode=ro");
+  int rc = sqlite3_open_v2(uri.c_str(), &raw,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr);
+  db->db_.reset(raw);
+  if (rc != SQLITE_OK) return db->Error(rc, "open");
+  sqlite3_busy_timeout(raw, 30000);
+  // Reading the schema proves the file can be read this way.
+  RETURN_IF_ERROR(db->Exec("SELECT count(*) FROM sqlite_master"));
+  return db;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteDb::Check(bool full, int max_errors) {
+  ASSIGN_OR_RETURN(SqliteStmt s, Prepare(StrCat("PRAGMA ", full ? "integrity_check" : "quick_check",
+                                                "(", max_errors, ")")));
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(s.ColumnText(0));
+  }
+  return out;
+}
+
 absl::StatusOr<SqliteStmt> SqliteDb::Prepare(std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
@@ -104,7 +153,8 @@ absl::Status SqliteDb::Exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    return absl::InternalError(StrCat(path_, ": ", sql, ": ", msg));
+    // The code decides the exit status: a damaged file is not an internal error.
+    return absl::Status(Error(rc, "").code(), StrCat(path_, ": ", sql, ": ", msg));
   }
   return absl::OkStatus();
 }
@@ -121,6 +171,8 @@ absl::Status SqliteDb::Error(int rc, std::string_view what) const {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return absl::DataLossError(msg);
+    case SQLITE_READONLY:
+      return absl::FailedPreconditionError(msg);
     case SQLITE_CANTOPEN:
       return absl::NotFoundError(msg);
     case SQLITE_FULL:

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -63,11 +64,21 @@ class SqliteDb {
   // synchronous commits and a busy timeout so that several processes can
   // share one archive.
   static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool create);
+  // Opens an existing database for reading only (SQLite's mode=ro), without
+  // changing its journal mode or creating anything beside it. `immutable`
+  // tells SQLite that nothing can change the file while it is open (a
+  // read-only medium), which lets it read a WAL database whose -shm file
+  // cannot be created; it must only be set when no -wal file holds commits.
+  static absl::StatusOr<std::unique_ptr<SqliteDb>> OpenReadOnly(const std::string& path,
+                                                                bool immutable);
 
   absl::StatusOr<SqliteStmt> Prepare(std::string_view sql);
   absl::Status Exec(std::string_view sql);
   int64_t LastInsertRowId() const;
   absl::Status Error(int rc, std::string_view what) const;
+  // "ok", or SQLite's first complaint, from PRAGMA integrity_check (every
+  // page, index and constraint) or quick_check (no index contents).
+  absl::StatusOr<std::vector<std::string>> Check(bool full, int max_errors = 100);
   const std::string& path() const { return path_; }
   sqlite3* raw() const { return db_.get(); }
 
