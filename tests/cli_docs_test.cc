@@ -149,6 +149,15 @@ TEST_F(CliDocs, RefusesEncryptedDamagedAndImageOnlyPdfsWithClearMessagesAndAddsT
   EXPECT_NE(Uncut("list").out.find("report.pdf"), std::string::npos);
 }
 
+TEST_F(CliDocs, AddsAPdfOfOneLinePerPageAndTracesItsLines) {
+  RunResult add = Uncut("add " + ShellQuote(Fixture("pdf/one-line-pages.pdf")));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  nlohmann::json j = Trace("Reading 2 taken at the north pumping station shows the water level");
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  const auto& loc = j["sources"][0]["segments"][0]["source"]["location"];
+  EXPECT_EQ(loc["anchors"]["page"], 2);
+}
+
 TEST_F(CliDocs, TracesASubtitleQuoteToTheTimeRangeOfItsCuesAndLinksTheVideo) {
   std::string srt =
       dir_.Write("interview.en.srt",

@@ -169,11 +169,15 @@ MappedFile::~MappedFile() {
 
 absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
   ASSIGN_OR_RETURN(File f, File::OpenForRead(path));
+  return Map(f);
+}
+
+absl::StatusOr<MappedFile> MappedFile::Map(const File& f) {
   ASSIGN_OR_RETURN(uint64_t size, f.Size());
   MappedFile m;
   if (size == 0) return m;
   void* addr = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, f.fd(), 0);
-  if (addr == MAP_FAILED) return ErrnoStatus(path, "mmap failed", errno);
+  if (addr == MAP_FAILED) return ErrnoStatus(f.path(), "mmap failed", errno);
   m.addr_ = addr;
   m.size_ = size;
   return m;

@@ -93,6 +93,8 @@ class MappedFile {
   ~MappedFile();
 
   static absl::StatusOr<MappedFile> Open(const std::string& path);
+  // Maps the whole of an open file (the map outlives the descriptor).
+  static absl::StatusOr<MappedFile> Map(const File& file);
   std::string_view data() const {
     return std::string_view(static_cast<const char*>(addr_), size_);
   }

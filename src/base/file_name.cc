@@ -1,10 +1,12 @@
 #include "base/file_name.h"
 
+#include "base/utf8.h"
+
 namespace uncut {
 
 std::string SafeFileName(const std::string& name) {
   size_t slash = name.find_last_of("/\\");
-  std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
+  std::string base = ToValidUtf8(slash == std::string::npos ? name : name.substr(slash + 1));
   std::string out;
   for (char c : base) {
     unsigned char u = static_cast<unsigned char>(c);

@@ -10,7 +10,8 @@ namespace uncut {
 // The last path component (after / or \), without control characters,
 // quotes, backslashes or semicolons and without leading dots or spaces,
 // at most 200 bytes (keeping the end, with the extension, on a UTF-8
-// boundary); "file" when nothing is left.
+// boundary); valid UTF-8, with U+FFFD for each byte that was not; "file"
+// when nothing is left.
 std::string SafeFileName(const std::string& name);
 
 }  // namespace uncut

@@ -41,8 +41,8 @@ struct ExportSummary {
 };
 
 // Writes a bundle of `items` to `out_zip` (replacing it). Each original is
-// re-hashed first: an original that no longer matches its SHA-256 fails
-// the export (run `uncut verify`).
+// hashed as it is written: one that no longer matches its SHA-256 fails the
+// export with an error naming the item, and nothing is written.
 absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<Item>& items,
                                            const std::string& out_zip,
                                            const ExportOptions& options);

@@ -1,3 +1,4 @@
+#include <memory>
 #include <set>
 
 #include "base/file.h"
@@ -9,6 +10,7 @@
 #include "bundle/manifest.h"
 #include "bundle/zip_archive.h"
 #include "report/trace_report.h"
+#include "store/original.h"
 #include "store/saved_traces.h"
 
 namespace uncut {
@@ -28,22 +30,6 @@ constexpr char kReadme[] =
     "or, with standard tools, after unzipping:\n"
     "  sha256sum -c SHA256SUMS\n";
 
-// SHA-256 of `length` bytes of `path` from `offset`.
-absl::StatusOr<std::string> HashRange(const std::string& path, uint64_t offset, uint64_t length) {
-  ASSIGN_OR_RETURN(File f, File::OpenForRead(path));
-  Sha256 h;
-  std::string buf(1 << 20, '\0');
-  uint64_t done = 0;
-  while (done < length) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), length - done));
-    ASSIGN_OR_RETURN(size_t n, f.ReadAt(buf.data(), want, offset + done));
-    if (n == 0) return absl::DataLossError(StrCat(path, ": shorter than its catalog entry"));
-    h.Update(std::string_view(buf.data(), n));
-    done += n;
-  }
-  return h.FinishHex();
-}
-
 class BundleWriter {
  public:
   explicit BundleWriter(ZipWriter zip) : zip_(std::move(zip)) {}
@@ -55,17 +41,17 @@ class BundleWriter {
     return absl::OkStatus();
   }
 
+  // The original is hashed as libzip reads it at Finish: bytes that are
+  // not the item's fail the export there, naming the item.
   absl::Status AddOriginal(Archive* archive, const Item& item) {
-    std::string source = archive->ObjectPath(item.object);
-    ASSIGN_OR_RETURN(std::string sha, HashRange(source, item.object_offset, item.size));
-    if (sha != item.sha256) {
-      return absl::DataLossError(StrCat("item ", item.id, " (", item.name,
-                                        "): the stored original no longer has its SHA-256 ",
-                                        item.sha256, "; run `uncut verify`"));
-    }
     std::string path = StrCat("items/", item.id, "/original/", SafeFileName(item.name));
-    RETURN_IF_ERROR(zip_.AddFile(path, source, item.object_offset, item.size, item.kind == "text"));
-    entries_.push_back({path, sha, item.size, "original", item.id});
+    auto open = [archive, item]() -> absl::StatusOr<ZipWriter::ReadFn> {
+      ASSIGN_OR_RETURN(OriginalStream stream, OriginalStream::Open(archive, item));
+      auto shared = std::make_shared<OriginalStream>(std::move(stream));
+      return [shared](void* buf, size_t n) { return shared->Read(buf, n); };
+    };
+    RETURN_IF_ERROR(zip_.AddStream(path, item.size, std::move(open), item.kind == "text"));
+    entries_.push_back({path, item.sha256, item.size, "original", item.id});
     return absl::OkStatus();
   }
 

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 
+#include "base/file.h"
 #include "base/strings.h"
 #include "bundle/zip_archive.h"
+#include "nlohmann/json.hpp"
 #include "store/saved_traces.h"
 #include "testing/temp_dir.h"
 
@@ -149,6 +152,48 @@ TEST_F(BundleTest, RefusesToExportAnOriginalThatNoLongerMatchesItsDigest) {
   std::ofstream(object, std::ios::binary) << "We will rebuild NO bridge that the floods destroyed.";
   auto s = ExportBundle(archive_.get(), {a}, dir_.File("b.zip"), {"test", true});
   EXPECT_TRUE(absl::IsDataLoss(s.status())) << s.status();
+}
+
+TEST_F(BundleTest, ADamagedLastByteFailsTheExportNamingTheItemAndWritesNoBundle) {
+  std::string text(3 << 20, 'w');  // read by the zip writer in several pieces
+  Item a = Add("long.txt", text);
+  std::string object = archive_->ObjectPath(a.object);
+  ::chmod(object.c_str(), 0644);
+  std::fstream f(object, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekp(static_cast<std::streamoff>(a.object_offset + a.size - 1));
+  f.put('X');
+  f.close();
+  std::string out = dir_.File("b.zip");
+  auto s = ExportBundle(archive_.get(), {a}, out, {"test", true});
+  ASSERT_TRUE(absl::IsDataLoss(s.status())) << s.status();
+  EXPECT_NE(s.status().message().find(
+                StrCat("item ", a.id, " (long.txt): stored original does not match its SHA-256")),
+            std::string::npos)
+      << s.status();
+  EXPECT_FALSE(PathExists(out));
+}
+
+TEST_F(BundleTest, ANameThatIsNotUtf8GivesAValidEntryNameAndItsBytesInTheMetadata) {
+  Item a = Add("r\xe9sum\xe9.txt", "We will rebuild every bridge that the floods destroyed.");
+  std::string zip = Export({a});
+  auto check = VerifyBundle(zip);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_TRUE(check->problems.empty());
+  auto reader = ZipReader::Open(zip);
+  ASSERT_TRUE(reader.ok());
+  const std::vector<std::string>& names = reader->names();
+  auto original = std::find(names.begin(), names.end(),
+                            StrCat("items/", a.id, "/original/r\xEF\xBF\xBDsum\xEF\xBF\xBD.txt"));
+  ASSERT_NE(original, names.end());
+  auto meta = std::find(names.begin(), names.end(), StrCat("items/", a.id, "/metadata.json"));
+  ASSERT_NE(meta, names.end());
+  auto bytes = reader->ReadAll(meta - names.begin(), 1 << 20);
+  ASSERT_TRUE(bytes.ok());
+  nlohmann::json j = nlohmann::json::parse(*bytes);
+  EXPECT_EQ(j["name_bytes_hex"], "72e973756de92e747874");
+  EXPECT_EQ(j["added_from_bytes_hex"], "2f782f72e973756de92e747874");
+  EXPECT_EQ(j["source_url_bytes_hex"],
+            "68747470733a2f2f6578616d706c652e6f72672f72e973756de92e747874");
 }
 
 TEST_F(BundleTest, SaysWhenAFileIsNotAZip) {

@@ -1,5 +1,6 @@
 #include "bundle/zip_archive.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -26,6 +27,66 @@ absl::Status OpenError(const std::string& path, int code) {
 }
 
 }  // namespace
+
+struct ZipWriter::Stream {
+  uint64_t length = 0;
+  OpenFn open;
+  ReadFn read;
+  absl::Status status;  // the first error a reader gave
+  zip_error_t error;
+
+  ~Stream() { zip_error_fini(&error); }
+
+  static zip_int64_t Callback(void* state, void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
+    return static_cast<Stream*>(state)->Handle(data, len, cmd);
+  }
+
+  zip_int64_t Fail(absl::Status s) {
+    if (status.ok()) status = std::move(s);
+    zip_error_set(&error, ZIP_ER_READ, EIO);
+    return -1;
+  }
+
+  zip_int64_t Handle(void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
+    switch (cmd) {
+      case ZIP_SOURCE_OPEN: {
+        auto r = open();
+        if (!r.ok()) return Fail(r.status());
+        read = std::move(*r);
+        return 0;
+      }
+      case ZIP_SOURCE_READ: {
+        auto n = read(data, static_cast<size_t>(len));
+        if (!n.ok()) return Fail(n.status());
+        return static_cast<zip_int64_t>(*n);
+      }
+      case ZIP_SOURCE_CLOSE:
+        read = nullptr;
+        return 0;
+      case ZIP_SOURCE_STAT: {
+        auto* st = static_cast<zip_stat_t*>(data);
+        zip_stat_init(st);
+        st->size = length;
+        st->valid |= ZIP_STAT_SIZE;
+        return sizeof(*st);
+      }
+      case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&error, data, len);
+      case ZIP_SOURCE_FREE:
+        return 0;
+      case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+                                              ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+                                              -1);
+      default:
+        zip_error_set(&error, ZIP_ER_OPNOTSUPP, 0);
+        return -1;
+    }
+  }
+};
+
+ZipWriter::ZipWriter(ZipWriter&&) noexcept = default;
+ZipWriter::~ZipWriter() = default;
 
 absl::StatusOr<ZipWriter> ZipWriter::Create(const std::string& path) {
   int code = 0;
@@ -77,8 +138,33 @@ absl::Status ZipWriter::AddBytes(const std::string& name, std::string_view bytes
       StrCat("cannot set compression of ", name));
 }
 
+absl::Status ZipWriter::AddStream(const std::string& name, uint64_t length, OpenFn open,
+                                  bool compress) {
+  auto stream = std::make_unique<Stream>();
+  stream->length = length;
+  stream->open = std::move(open);
+  zip_error_init(&stream->error);
+  zip_source_t* src = zip_source_function(zip_.get(), &Stream::Callback, stream.get());
+  if (!src) return Check(false, StrCat("cannot add ", name));
+  streams_.push_back(std::move(stream));
+  zip_int64_t index = zip_file_add(zip_.get(), name.c_str(), src, ZIP_FL_ENC_UTF_8);
+  if (index < 0) {
+    zip_source_free(src);
+    return Check(false, StrCat("cannot add ", name));
+  }
+  return Check(
+      zip_set_file_compression(zip_.get(), index, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) == 0,
+      StrCat("cannot set compression of ", name));
+}
+
 absl::Status ZipWriter::Close() {
-  if (zip_close(zip_.get()) != 0) return Check(false, "cannot write");
+  if (zip_close(zip_.get()) != 0) {
+    // A reader's own error says more than libzip's "read error".
+    for (const auto& s : streams_) {
+      if (!s->status.ok()) return s->status;
+    }
+    return Check(false, "cannot write");
+  }
   zip_.release();  // zip_close freed it
   return absl::OkStatus();
 }

@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "base/file.h"
 #include "base/status_macros.h"
+#include "base/utf8.h"
 #include "cli/progress.h"
 #include "cli/trace_outputs.h"
 #include "ingest/media_ingest.h"
@@ -212,7 +213,7 @@ int RunList(const GlobalOptions& g) {
   for (const Item& it : *items) {
     std::printf("%-6lld %s  %-5s %-6s %10llu  %s\n", static_cast<long long>(it.id),
                 ShortSha(it.sha256).c_str(), it.kind.c_str(), it.format.c_str(),
-                static_cast<unsigned long long>(it.size), it.name.c_str());
+                static_cast<unsigned long long>(it.size), ToValidUtf8(it.name).c_str());
   }
   return kExitOk;
 }
@@ -230,7 +231,7 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
     return kExitOk;
   }
   nlohmann::json j = ItemToJson(*item);
-  j["stored_at"] = (*archive)->ObjectPath(item->object);
+  SetTextField(&j, "stored_at", (*archive)->ObjectPath(item->object));
   if (g.json) {
     std::cout << j.dump(2) << "\n";
     return kExitOk;
@@ -376,6 +377,8 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     Activity activity("tracing", ShowProgress(g.quiet));
     report = TraceText(archive->get(), query, options);
   }
+  // A damaged archive is no fault of the extract: its error names the item.
+  if (absl::IsDataLoss(report.status())) return ReportError(report.status());
   if (!report.ok()) {
     std::string where = c.text_file.empty() ? "--text" : c.text_file;
     return ReportError(absl::Status(report.status().code(),

@@ -123,17 +123,45 @@ PdfText LayOutPdf(const std::vector<PdfPage>& pages) {
   }
   const int n = static_cast<int>(pages.size());
   const int threshold = std::max(2, (n + 1) / 2);
-  std::set<std::string> reported;
+  // A line repeated at the edge of most pages is running only where the
+  // pages hold other text too: in a document of one line per page (a slide
+  // title, a form), the repeated line is the content.
+  std::set<std::string> repeated;
+  if (n >= 3) {
+    for (const auto& [key, count] : pages_with) {
+      if (count >= threshold) repeated.insert(key);
+    }
+  }
+  std::map<std::string, int> pages_with_other_text;
+  for (size_t p = 0; p < pages.size(); ++p) {
+    bool other = false;
+    for (const Line& l : lines[p]) {
+      other = other || (!repeated.count(RunningKey(l.text)) && !IsPageNumber(l.text));
+    }
+    if (!other) continue;
+    std::set<std::string> keys;
+    for (size_t i : edges[p]) keys.insert(RunningKey(lines[p][i].text));
+    for (const std::string& k : keys) pages_with_other_text[k] += repeated.count(k);
+  }
   std::vector<std::vector<bool>> dropped(pages.size());
+  bool kept_any = false;
   for (size_t p = 0; p < pages.size(); ++p) {
     dropped[p].assign(lines[p].size(), false);
     for (size_t i : edges[p]) {
       const std::string& t = lines[p][i].text;
-      std::string key = RunningKey(t);
-      bool running = (n >= 3 && pages_with[key] >= threshold) || (n >= 2 && IsPageNumber(t));
-      if (!running) continue;
-      dropped[p][i] = true;
-      if (reported.insert(key).second) out.dropped_lines.push_back(t);
+      dropped[p][i] = pages_with_other_text[RunningKey(t)] >= threshold ||
+                      (n >= 2 && IsPageNumber(t));
+    }
+    for (size_t i = 0; i < lines[p].size(); ++i) kept_any = kept_any || !dropped[p][i];
+  }
+  // Never drop everything: a document of page numbers alone keeps them.
+  std::set<std::string> reported;
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (size_t i = 0; i < lines[p].size(); ++i) {
+      if (!kept_any) dropped[p][i] = false;
+      if (dropped[p][i] && reported.insert(RunningKey(lines[p][i].text)).second) {
+        out.dropped_lines.push_back(lines[p][i].text);
+      }
     }
   }
 

@@ -64,6 +64,38 @@ TEST(LayOutPdf, DropsRunningHeadersAndPageNumbersSoAPassageCrossesPages) {
   EXPECT_EQ(page_at[1], static_cast<int>(t.text.text.find("body line beta")));
 }
 
+TEST(LayOutPdf, KeepsALineRepeatedOnEveryPageWhenThePagesHoldNothingElse) {
+  std::vector<PdfPage> pages;
+  for (int i = 1; i <= 3; ++i) {
+    pages.push_back(Page({StrCat("Reading ", i, " taken at the north station")}));
+  }
+  PdfText t = LayOutPdf(pages);
+  EXPECT_EQ(t.text.text,
+            "Reading 1 taken at the north station\nReading 2 taken at the north station\n"
+            "Reading 3 taken at the north station");
+  EXPECT_TRUE(t.dropped_lines.empty());
+}
+
+TEST(LayOutPdf, DropsAHeaderOnPagesThatHoldOnlyItWhenMostPagesHoldMore) {
+  std::vector<PdfPage> pages;
+  const char* words[] = {"", "alpha", "beta", "gamma", "delta"};
+  for (int i = 1; i <= 4; ++i) {
+    std::vector<std::string> lines = {"Annual Report 2024"};
+    if (i != 3) lines.push_back(StrCat("body text about ", words[i]));
+    pages.push_back(Page(lines));
+  }
+  PdfText t = LayOutPdf(pages);
+  EXPECT_EQ(t.text.text.find("Annual Report"), std::string::npos) << t.text.text;
+  ASSERT_EQ(t.dropped_lines.size(), 1u);
+}
+
+TEST(LayOutPdf, NeverDropsEveryLineOfADocument) {
+  std::vector<PdfPage> pages;
+  for (int i = 1; i <= 3; ++i) pages.push_back(Page({StrCat(i)}));
+  PdfText t = LayOutPdf(pages);
+  EXPECT_EQ(t.text.text, "1\n2\n3");
+}
+
 TEST(LayOutPdf, StartsAParagraphAfterAVerticalGap) {
   PdfPage p = Page({"first paragraph ends here."});
   PdfPage q = Page({"second paragraph."}, 140);

@@ -4,6 +4,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "extract/extractor.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_links.h"
@@ -12,6 +13,15 @@
 
 namespace uncut {
 namespace {
+
+// What extractors read from the bytes (headers, titles, URLs, tags) may not
+// be UTF-8; the catalog keeps it as JSON, which must be. The original keeps
+// the exact bytes.
+void MakeDescriptionsValidUtf8(NewItem* n) {
+  MakeValidUtf8(&n->item.info);
+  if (!n->text) return;
+  for (Anchor& a : n->text->anchors) MakeValidUtf8(&a.value);
+}
 
 absl::Status WithPath(const std::string& path, const absl::Status& s) {
   std::string msg(s.message());
@@ -88,6 +98,7 @@ class ChildQueue : public ChildSink {
       n.postings[kTextModality] = TextPostings(c.text->text, DefaultTextWinnowParams());
       n.text = std::move(c.text);
     }
+    MakeDescriptionsValidUtf8(&n);
     ASSIGN_OR_RETURN(it.id, batch_->AddItem(std::move(n)));
     ++outcome_->children;
     for (ChildDocument& grandchild : c.children) {
@@ -178,6 +189,7 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
     n.text_is_original = extraction->text.text == bytes;
     n.text = std::move(extraction->text);
   }
+  MakeDescriptionsValidUtf8(&n);
   out.item = it;
   absl::Status s = batch->ReplaceItem(std::move(n));
   if (!s.ok()) return fail(s);

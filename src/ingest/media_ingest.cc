@@ -9,6 +9,7 @@
 #include "base/file.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "decode/media_info.h"
 #include "ingest/media_links.h"
 #include "audio/landmarks.h"
@@ -170,6 +171,8 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   }
   absl::Status linked = LinkMediaCompanions(batch, &it);
   if (!linked.ok()) return fail(linked);
+  // Tags are whatever the file's writer put there; the catalog's JSON must be UTF-8.
+  MakeValidUtf8(&it.info);
   out.item = it;
   auto id = batch->AddItem(std::move(n));
   if (!id.ok()) return fail(id.status());

@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_format.h"
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "report/html_passage.h"
 #include "report/html_style.h"
 #include "report/html_timeline.h"
@@ -329,7 +330,8 @@ std::string ReportToHtml(const TraceReport& r, const HtmlReportOptions& o) {
             "report (schema ",
             kTraceSchema, ") holds the same data.</footer>");
   out += "</main></body></html>\n";
-  return out;
+  // The page says it is UTF-8: names and quotes that were not are U+FFFD.
+  return ToValidUtf8(out);
 }
 
 }  // namespace uncut

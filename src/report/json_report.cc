@@ -1,13 +1,12 @@
 #include <cmath>
 
+#include "base/utf8.h"
 #include "report/trace_report.h"
 
 namespace uncut {
 namespace {
 
 using nlohmann::json;
-
-json Optional(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 // Seconds are reported to the millisecond; bytes as integers.
 json Number(double v, const std::string& unit) {
@@ -30,15 +29,24 @@ json ItemToJson(const Item& item) {
             {"sha256", item.sha256},
             {"kind", item.kind},
             {"format", item.format},
-            {"size", item.size},
-            {"name", item.name},
-            {"added_from", item.added_from},
-            {"added_at", item.added_at},
-            {"source_url", Optional(item.meta.source_url)},
-            {"captured_at", Optional(item.meta.captured_at)},
-            {"title", Optional(item.meta.title)},
-            {"note", Optional(item.meta.note)},
-            {"info", item.info}};
+            {"size", item.size}};
+  // Names and paths are kept as they came (they are evidence); JSON gets
+  // them as UTF-8 plus, when they were not, their exact bytes in hex.
+  SetTextField(&j, "name", item.name);
+  SetTextField(&j, "added_from", item.added_from);
+  j["added_at"] = item.added_at;
+  for (const auto& [key, value] : {std::pair{"source_url", &item.meta.source_url},
+                                   std::pair{"captured_at", &item.meta.captured_at},
+                                   std::pair{"title", &item.meta.title},
+                                   std::pair{"note", &item.meta.note}}) {
+    if (*value) {
+      SetTextField(&j, key, **value);
+    } else {
+      j[key] = nullptr;
+    }
+  }
+  j["info"] = item.info;
+  MakeValidUtf8(&j["info"]);
   if (item.parent_id) j["parent_id"] = *item.parent_id;
   if (item.object != item.sha256 || item.object_offset != 0) {
     j["stored_in"] = {{"object", item.object}, {"offset", item.object_offset}};
@@ -104,15 +112,19 @@ json ReportToJson(const TraceReport& r) {
                 {"unit", u}};
   if (!r.query_name.empty()) query["name"] = r.query_name;
   if (!r.query_text.empty()) query["text"] = r.query_text;
-  return {{"schema", kTraceSchema},
-          {"query", std::move(query)},
-          {"verdict", r.verdict},
-          {"sources", std::move(sources)},
-          {"not_in_archive", std::move(gaps)},
-          {"warnings", r.warnings},
-          {"parameters", r.parameters},
-          {"traced_at", r.traced_at},
-          {"elapsed_ms", std::round(r.elapsed_ms * 10.0) / 10.0}};
+  json report = {{"schema", kTraceSchema},
+                 {"query", std::move(query)},
+                 {"verdict", r.verdict},
+                 {"sources", std::move(sources)},
+                 {"not_in_archive", std::move(gaps)},
+                 {"warnings", r.warnings},
+                 {"parameters", r.parameters},
+                 {"traced_at", r.traced_at},
+                 {"elapsed_ms", std::round(r.elapsed_ms * 10.0) / 10.0}};
+  // Quotes, names and warnings may hold bytes that are not UTF-8 (a name
+  // as it came, a quote cut from a legacy-charset original).
+  MakeValidUtf8(&report);
+  return report;
 }
 
 }  // namespace uncut

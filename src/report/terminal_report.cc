@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "absl/strings/str_format.h"
 #include "report/trace_report.h"
 
@@ -170,7 +171,7 @@ std::string ReportToText(const TraceReport& r, bool color) {
     StrAppend(&out, "\n");
   }
   for (const std::string& w : r.warnings) StrAppend(&out, "warning: ", w, "\n");
-  return out;
+  return ToValidUtf8(out);
 }
 
 }  // namespace uncut

@@ -111,9 +111,12 @@ struct TraceReport {
   double elapsed_ms = 0;
 };
 
+// Every string in the result is valid UTF-8 (bytes that were not are U+FFFD).
 nlohmann::json ReportToJson(const TraceReport& report);
-// Plain-text rendering for a terminal; `color` adds ANSI emphasis.
+// Plain-text rendering for a terminal; `color` adds ANSI emphasis. Valid UTF-8.
 std::string ReportToText(const TraceReport& report, bool color);
+// An item's catalog entry. Every string is valid UTF-8; a name, path or
+// metadata value that was not also comes as FIELD_bytes_hex, its exact bytes.
 nlohmann::json ItemToJson(const Item& item);
 
 }  // namespace uncut

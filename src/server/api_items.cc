@@ -9,6 +9,7 @@
 #include "server/api.h"
 #include "server/http_util.h"
 #include "server/item_search.h"
+#include "store/original.h"
 #include "store/saved_traces.h"
 
 namespace uncut::server {
@@ -76,24 +77,68 @@ void ShowItem(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
   SendJson(res, 200, j);
 }
 
+// Originals up to this size are read and checked before the first byte is
+// sent; larger ones are streamed with hashing (see docs/api.md).
+constexpr uint64_t kCheckFirstBytes = 16 << 20;
+
 void DownloadOriginal(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto archive = ctx.pool->Acquire();
   if (!archive.ok()) return SendError(res, archive.status());
   auto item = (*archive)->FindItem(req.matches[1]);
   if (!item.ok()) return SendError(res, item.status());
-  // The path comes from the catalog (a SHA-256 under objects/), never from the request.
-  auto file = File::OpenForRead((*archive)->ObjectPath(item->object));
-  if (!file.ok()) return SendError(res, file.status());
-  auto shared = std::make_shared<File>(std::move(*file));
-  uint64_t base = item->object_offset;
-  res.set_header("Content-Disposition", AttachmentHeader(item->name));
-  res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
-  res.set_header("X-Uncut-SHA256", item->sha256);
+  // The path comes from the catalog (an object name under objects/), never from the request.
+  auto stream = OriginalStream::Open(archive->get(), *item);
+  if (!stream.ok()) return SendError(res, stream.status());
+  auto set_headers = [&] {
+    res.set_header("Content-Disposition", AttachmentHeader(item->name));
+    res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+    res.set_header("X-Uncut-SHA256", item->sha256);
+  };
   // Always served as bytes: an archived web page must not run in this origin.
+  if (item->size <= kCheckFirstBytes) {
+    // Read whole and checked: a damaged original gets an error, not bytes.
+    std::string bytes(item->size, '\0');
+    size_t done = 0;
+    while (true) {
+      auto n = stream->Read(bytes.data() + done, bytes.size() - done);
+      if (!n.ok()) return SendError(res, n.status());
+      if (*n == 0) break;
+      done += *n;
+    }
+    set_headers();
+    res.set_content(std::move(bytes), "application/octet-stream");
+    return;
+  }
+  if (req.has_header("Range")) {
+    // A part of a large original: its whole is checked first (once per
+    // process while the file is unchanged), then the part is read.
+    absl::Status checked = CheckOriginalOnce(archive->get(), *item);
+    if (!checked.ok()) return SendError(res, checked);
+    auto file = File::OpenForRead((*archive)->ObjectPath(item->object));
+    if (!file.ok()) return SendError(res, file.status());
+    auto shared = std::make_shared<File>(std::move(*file));
+    uint64_t base = item->object_offset;
+    set_headers();
+    res.set_content_provider(item->size, "application/octet-stream",
+                             [shared, base](size_t offset, size_t length, httplib::DataSink& sink) {
+                               std::string buf(std::min(length, kChunk), '\0');
+                               auto n = shared->ReadAt(buf.data(), buf.size(), base + offset);
+                               if (!n.ok() || *n == 0) return false;
+                               return sink.write(buf.data(), *n);
+                             });
+    return;
+  }
+  // A whole large original is hashed as it is sent. The read that reaches
+  // the end checks the digest and, on a mismatch, the connection is closed
+  // before the last chunk: the client gets fewer bytes than Content-Length
+  // says, never a clean end.
+  auto shared = std::make_shared<OriginalStream>(std::move(*stream));
+  set_headers();
   res.set_content_provider(item->size, "application/octet-stream",
-                           [shared, base](size_t offset, size_t length, httplib::DataSink& sink) {
+                           [shared](size_t offset, size_t length, httplib::DataSink& sink) {
+                             if (offset != shared->position()) return false;
                              std::string buf(std::min(length, kChunk), '\0');
-                             auto n = shared->ReadAt(buf.data(), buf.size(), base + offset);
+                             auto n = shared->Read(buf.data(), buf.size());
                              if (!n.ok() || *n == 0) return false;
                              return sink.write(buf.data(), *n);
                            });

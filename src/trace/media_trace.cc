@@ -11,6 +11,7 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "decode/media_info.h"
+#include "store/original.h"
 #include "trace/audio_match.h"
 #include "trace/text_location.h"
 #include "trace/video_match.h"
@@ -660,6 +661,9 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     t = std::max(t, b);
   }
   if (report.query_length - t >= 0.5) report.not_in_archive.push_back({t, report.query_length, ""});
+  // Sources matched from stored fingerprints alone are named by their
+  // SHA-256 too: the archive must still hold those bytes.
+  for (const SourceMatch& sm : report.sources) RETURN_IF_ERROR(CheckOriginalOnce(archive, sm.item));
   report.verdict = report.sources.empty()          ? "not_found"
                    : report.not_in_archive.empty() ? "found"
                                                    : "partly_found";

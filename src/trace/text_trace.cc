@@ -12,6 +12,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "store/original.h"
 #include "text/fingerprint.h"
 #include "text/normalize.h"
 #include "trace/text_chain.h"
@@ -25,8 +26,8 @@ struct SourceDoc {
   Item item;
   StoredText stored;
   NormalizedText norm;
-  MappedFile original_file;
-  std::string_view original;  // the item's bytes
+  MappedOriginal original_file;  // checked against the item's SHA-256
+  std::string_view original;     // the item's bytes
 };
 
 char32_t FoldPunct(char32_t c) {
@@ -196,17 +197,20 @@ absl::StatusOr<SourceDoc*> TextTracer::Doc(uint32_t item) {
   if (it != docs_.end()) return it->second.get();
   auto doc = std::make_unique<SourceDoc>();
   ASSIGN_OR_RETURN(doc->item, archive_->GetItem(item));
+  // The report names the original by its SHA-256, so the archive's copy is
+  // checked before anything is quoted, also where the quotes come from the
+  // catalog (PDF text) or from the original itself (plain UTF-8 text).
+  const bool text_offsets = doc->item.info.value("offsets", "") == "text";
+  if (text_offsets) {
+    RETURN_IF_ERROR(CheckOriginalOnce(archive_, doc->item));
+  } else {
+    ASSIGN_OR_RETURN(doc->original_file, MappedOriginal::Open(archive_, doc->item));
+    doc->original = doc->original_file.data();
+  }
   ASSIGN_OR_RETURN(doc->stored, archive_->LoadText(item));
   doc->norm = Normalize(doc->stored.text.text);
-  if (doc->item.info.value("offsets", "") == "text") {
-    // Offsets into the extracted text (PDF): locations count its lines.
-    doc->original = doc->stored.text.text;
-  } else {
-    ASSIGN_OR_RETURN(doc->original_file, MappedFile::Open(archive_->ObjectPath(doc->item.object)));
-    doc->original = doc->original_file.data().substr(
-        std::min<uint64_t>(doc->item.object_offset, doc->original_file.data().size()),
-        doc->item.size);
-  }
+  // Offsets into the extracted text (PDF): locations count its lines.
+  if (text_offsets) doc->original = doc->stored.text.text;
   SourceDoc* raw = doc.get();
   docs_[item] = std::move(doc);
   return raw;
