@@ -275,7 +275,13 @@ absl::StatusOr<std::vector<Piece>> TextTracer::AlignChains(const std::vector<Cha
     Piece p;
     p.item = c.item;
     p.alternate = c.alternate_of >= 0;
-    p.a = AlignTokens(qn_, ql, qr, sn, wa, wb);
+    // The chain's seeds guide the aligner's band (align/token_align.h).
+    std::vector<TokenAnchor> anchors;
+    for (const Seed& seed : c.seeds) {
+      anchors.push_back({qn_.TokenAt(seed.q), sn.TokenAt(seed.s)});
+      anchors.push_back({qn_.TokenAt(seed.q + seed.len - 1), sn.TokenAt(seed.s + seed.len - 1)});
+    }
+    p.a = AlignTokens(qn_, ql, qr, sn, wa, wb, anchors);
     const TokenAlignment& a = p.a;
     bool plausible = a.matched_query_tokens >= 3 && MatchedChars(qn_, a) >= 12 &&
                      a.matched_query_tokens * 10 >= (a.q_end - a.q_begin) * 6 && a.score >= 6;
