@@ -6,6 +6,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "absl/strings/str_format.h"
 #include "align/token_align.h"
 #include "base/file.h"
 #include "base/sha256.h"
@@ -767,8 +768,17 @@ absl::StatusOr<TraceReport> TextTracer::Run() {
 
 }  // namespace
 
+absl::Status CheckExtractSize(uint64_t bytes) {
+  if (bytes <= kMaxExtractBytes) return absl::OkStatus();
+  std::string size = bytes >= (1 << 20) ? absl::StrFormat("%.1f MiB", bytes / double(1 << 20))
+                                        : StrCat(bytes >> 10, " KiB");
+  return absl::ResourceExhaustedError(StrCat("the extract is ", size, "; one trace takes at most ",
+                                             kMaxExtractBytes >> 10, " KiB"));
+}
+
 absl::StatusOr<TraceReport> TraceText(Archive* archive, std::string_view query,
                                       const TextTraceOptions& options) {
+  RETURN_IF_ERROR(CheckExtractSize(query.size()));
   TextTracer tracer(archive, query, options);
   return tracer.Run();
 }
