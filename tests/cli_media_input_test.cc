@@ -99,7 +99,7 @@ TEST_F(BadMedia, EmptyFileIsRefused) { ExpectRefused(dir_->Write("empty.mp4", ""
 
 TEST_F(BadMedia, TextNamedMp4IsRefused) {
   ExpectRefused(dir_->Write("notes.mp4", "Notes from the interview, not a video.\n"),
-                "not a media file FFmpeg can read");
+                "not a video or audio file (looks like UTF-8 text)");
 }
 
 TEST_F(BadMedia, TruncatedFileWithoutItsIndexIsRefused) {

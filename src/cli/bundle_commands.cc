@@ -4,6 +4,7 @@
 
 #include "base/strings.h"
 #include "bundle/bundle.h"
+#include "cli/output_path.h"
 #include "cli/subcommands.h"
 
 namespace uncut {
@@ -13,9 +14,12 @@ struct ExportArgs {
   std::vector<std::string> refs;
   std::string out;
   bool no_traces = false;
+  bool force = false;  // replace an existing --out file
 };
 
 int RunExport(const GlobalOptions& g, const ExportArgs& a) {
+  absl::Status writable = CheckOutputPath(a.out, a.force);
+  if (!writable.ok()) return ReportError(writable);
   auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
   if (!archive.ok()) return ReportError(archive.status());
   std::vector<Item> items;
@@ -62,9 +66,11 @@ Subcommand AddExportCommand(CLI::App* app, const GlobalOptions* g) {
   cmd->add_option("items", a->refs, "item ids or SHA-256 (prefixes)")->required();
   cmd->add_option("--out", a->out, "the zip file to write")->required();
   cmd->add_flag("--no-traces", a->no_traces, "leave out the saved traces");
+  cmd->add_flag("--force", a->force, "replace FILE if it exists");
   cmd->footer(
       "The bundle holds each original byte for byte, its metadata, the traces saved with\n"
-      "`uncut trace --save` that found it (JSON and HTML), datapackage.json and SHA256SUMS.\n\n"
+      "`uncut trace --save` that found it (JSON and HTML), datapackage.json and SHA256SUMS.\n"
+      "An existing FILE is left alone unless --force.\n\n"
       "Examples:\n"
       "  uncut export 3 7 --out evidence.zip\n"
       "  uncut export 4235f8997ef5 --out speech.zip && uncut verify-bundle speech.zip");

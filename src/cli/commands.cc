@@ -13,11 +13,14 @@
 #include "base/strings.h"
 #include "absl/strings/str_format.h"
 #include "base/file.h"
+#include "base/named_message.h"
 #include "base/status_macros.h"
 #include "base/utf8.h"
+#include "cli/output_path.h"
 #include "cli/progress.h"
 #include "cli/trace_outputs.h"
 #include "ingest/media_ingest.h"
+#include "ingest/media_sniff.h"
 #include "report/media_info_text.h"
 #include "report/trace_report.h"
 #include "store/archive.h"
@@ -43,6 +46,7 @@ int ExitCodeFor(const absl::Status& s) {
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kResourceExhausted:
     case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kAlreadyExists:
       return kExitBadInput;
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kUnavailable:
@@ -97,6 +101,66 @@ absl::StatusOr<std::unique_ptr<Archive>> OpenForReading(const GlobalOptions& g) 
   return Archive::Open(g.archive, Archive::Mode::kReadOnly);
 }
 
+// The extract of --text-file (- for stdin): refused before it is read when
+// it is larger than one trace takes, and when it is not text.
+absl::StatusOr<std::string> ReadExtract(const std::string& path) {
+  std::string name = path == "-" ? "stdin" : path;
+  std::string text;
+  if (path == "-") {
+    char buf[1 << 16];
+    while (text.size() <= kMaxExtractBytes && std::cin.read(buf, sizeof buf).gcount() > 0) {
+      text.append(buf, static_cast<size_t>(std::cin.gcount()));
+    }
+    if (text.size() > kMaxExtractBytes) {
+      return absl::ResourceExhaustedError(StrCat(name, ": the extract is more than ",
+                                                 kMaxExtractBytes >> 10,
+                                                 " KiB; one trace takes at most ",
+                                                 kMaxExtractBytes >> 10, " KiB"));
+    }
+  } else {
+    ASSIGN_OR_RETURN(File f, File::OpenForRead(path));
+    ASSIGN_OR_RETURN(uint64_t size, f.Size());
+    absl::Status fits = CheckExtractSize(size);
+    if (!fits.ok()) return absl::Status(fits.code(), StrCat(name, ": ", fits.message()));
+    text.resize(size);
+    ASSIGN_OR_RETURN(size_t n, f.ReadAt(text.data(), size, 0));
+    text.resize(n);
+  }
+  RETURN_IF_ERROR(CheckExtractKind(name, std::string_view(text).substr(0, 4096)));
+  return text;
+}
+
+// "added 3, already archived 1, skipped 2 (unsupported: SHA256SUMS, LICENSE), failed 1";
+// parts that are zero are left out, except the count added.
+std::string AddSummary(size_t added, size_t existing,
+                       const std::vector<std::pair<std::string, std::string>>& skipped,
+                       size_t failed) {
+  std::string out = StrCat("added ", added);
+  if (existing > 0) out += StrCat(", already archived ", existing);
+  if (!skipped.empty()) {
+    out += StrCat(", skipped ", skipped.size(), " (");
+    const char* sep = "";
+    for (const char* reason : {"unsupported", "empty"}) {
+      std::vector<std::string> names;
+      for (const auto& [path, r] : skipped) {
+        if (r == reason) names.push_back(BaseName(path));
+      }
+      if (names.empty()) continue;
+      constexpr size_t kNamesShown = 5;
+      std::string list;
+      for (size_t i = 0; i < std::min(names.size(), kNamesShown); ++i) {
+        list += StrCat(i == 0 ? "" : ", ", names[i]);
+      }
+      if (names.size() > kNamesShown) list += StrCat(" and ", names.size() - kNamesShown, " more");
+      out += StrCat(sep, reason, ": ", list);
+      sep = "; ";
+    }
+    out += ")";
+  }
+  if (failed > 0) out += StrCat(", failed ", failed);
+  return out;
+}
+
 }  // namespace
 
 int ReportError(const absl::Status& s) {
@@ -122,6 +186,9 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   }
   if (!batch.ok()) return ReportError(batch.status());
   std::vector<std::pair<std::string, absl::Status>> failures;
+  // Files of a folder uncut does not read, by reason ("unsupported", "empty").
+  std::vector<std::pair<std::string, std::string>> skipped;
+  bool in_folder = false;  // the file being added was found in a folder
   size_t added = 0, existing = 0, files = 0;
   absl::Status fatal;
   // The bar needs the total first: a quick walk that only stats.
@@ -147,6 +214,14 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     // The lines below share the terminal with the bar.
     if (::isatty(STDOUT_FILENO) || (outcome.ok() && !outcome->warnings.empty())) bar.Clear();
     if (!outcome.ok()) {
+      std::string reason = outcome.status().code() == absl::StatusCode::kUnimplemented ? "unsupported"
+                           : size_of(path) == 0                                          ? "empty"
+                                                                                         : "";
+      if (in_folder && !c.strict && !reason.empty()) {
+        skipped.push_back({path, reason});
+        if (!g.quiet) std::printf("skipped %s (%s)\n", path.c_str(), reason.c_str());
+        return;
+      }
       failures.push_back({path, outcome.status()});
       return;
     }
@@ -173,6 +248,7 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     }
   };
   for (const std::string& p : c.paths) {
+    in_folder = IsDirectory(p);
     WalkFiles(p, add_one, [&](const std::string& path, const absl::Status& s) {
       failures.push_back({path, s});
     });
@@ -188,13 +264,9 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     RemoveEmptyArchive(g.archive);
   }
   if (failures.size() == 1 && files <= 1) return ReportError(failures[0].second);
-  if (!g.quiet && files > 1) {
-    std::printf("%zu added, %zu already archived, %zu failed\n", added, existing, failures.size());
-  }
+  if (!g.quiet && files > 1) std::printf("%s\n", AddSummary(added, existing, skipped, failures.size()).c_str());
   for (const auto& [path, s] : failures) {
-    std::string msg(s.message());
-    if (msg.rfind(path, 0) != 0) msg = StrCat(path, ": ", msg);
-    std::fprintf(stderr, "uncut: not added: %s\n", msg.c_str());
+    std::fprintf(stderr, "uncut: not added: %s\n", NamedMessage(path, s.message()).c_str());
   }
   return failures.empty() ? kExitOk : kExitBadInput;
 }
@@ -330,7 +402,15 @@ int RunUpgrade(const GlobalOptions& g) {
 }
 
 int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
+  if (!c.html.empty()) {
+    absl::Status writable = CheckOutputPath(c.html, /*overwrite=*/true);
+    if (!writable.ok()) return ReportError(writable);
+  }
   if (!c.media.empty()) {
+    auto head = ReadFileHead(c.media);
+    if (!head.ok()) return ReportError(head.status());
+    absl::Status kind = CheckClipKind(c.media, *head, "; to trace a quote, give it with --text-file");
+    if (!kind.ok()) return ReportError(kind);
     auto archive = OpenForReading(g);
     if (!archive.ok()) return ReportError(archive.status());
     MediaTraceOptions options;
@@ -358,13 +438,9 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   }
   std::string query;
   if (!c.text_file.empty()) {
-    if (c.text_file == "-") {
-      query.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      auto q = ReadFileToString(c.text_file, 16 << 20);
-      if (!q.ok()) return ReportError(q.status());
-      query = std::move(*q);
-    }
+    auto q = ReadExtract(c.text_file);
+    if (!q.ok()) return ReportError(q.status());
+    query = std::move(*q);
   } else {
     query = c.text;
   }
@@ -381,8 +457,8 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   if (absl::IsDataLoss(report.status())) return ReportError(report.status());
   if (!report.ok()) {
     std::string where = c.text_file.empty() ? "--text" : c.text_file;
-    return ReportError(absl::Status(report.status().code(),
-                                    StrCat(where, ": ", report.status().message())));
+    return ReportError(
+        absl::Status(report.status().code(), NamedMessage(where, report.status().message())));
   }
   if (g.json) {
     std::cout << ReportToJson(*report).dump(2) << "\n";

@@ -28,6 +28,7 @@ struct AddCommand {
   std::vector<std::string> paths;
   AddOptions options;
   size_t commit_every = 2000;  // files per catalog transaction
+  bool strict = false;         // files of a folder uncut does not read are failures
 };
 int RunAdd(const GlobalOptions& g, const AddCommand& c);
 

@@ -25,8 +25,12 @@ int main(int argc, char** argv) {
   uncut::GlobalOptions g;
   g.archive = DefaultArchive();
   app.add_option("--archive", g.archive,
-                 "archive directory (default: $UNCUT_ARCHIVE or ./uncut-archive)");
+                 "archive directory (default: $UNCUT_ARCHIVE or ./uncut-archive)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("-q,--quiet", g.quiet, "print only errors and results (no progress)");
+  // --archive and --quiet may also follow the command (`uncut add --archive DIR FILE`):
+  // options a command does not know fall through to these.
+  app.fallthrough();
   app.footer(
       "Run `uncut COMMAND --help` for a command's options and examples.\n"
       "Exit codes: 0 success, 1 trace found no source, 2 bad command line, 3 bad input,\n"
@@ -44,9 +48,13 @@ int main(int argc, char** argv) {
                       "read text files in this charset (default: detect)");
   add_cmd->add_option("--commit-every", add.commit_every,
                       "publish added files in transactions of this many files (default 2000)");
+  add_cmd->add_flag("--strict", add.strict,
+                    "count files of a folder that uncut does not read as failures (exit 3)");
   add_cmd->footer(
+      "Files of a folder that uncut does not read (unsupported types, empty files) are\n"
+      "listed as skipped, and the add still succeeds unless --strict.\n\n"
       "Examples:\n  uncut add report.html --source-url https://example.org/r --captured-at "
-      "2024-05-01T12:00:00Z\n  uncut add ~/evidence/");
+      "2024-05-01T12:00:00Z\n  uncut add ~/evidence/\n  uncut add --archive /srv/desk speech.mp4");
 
   auto* list_cmd = app.add_subcommand("list", "list archived items");
   list_cmd->add_flag("--json", g.json, "print JSON");

@@ -1,6 +1,7 @@
 #include "ingest/ingest.h"
 
 #include "base/file.h"
+#include "base/named_message.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -24,9 +25,7 @@ void MakeDescriptionsValidUtf8(NewItem* n) {
 }
 
 absl::Status WithPath(const std::string& path, const absl::Status& s) {
-  std::string msg(s.message());
-  if (msg.rfind(path, 0) == 0) return s;  // already names the file
-  return absl::Status(s.code(), StrCat(path, ": ", msg));
+  return absl::Status(s.code(), NamedMessage(path, s.message()));
 }
 
 absl::StatusOr<std::string> ReadHead(const std::string& path) {
@@ -211,7 +210,11 @@ absl::StatusOr<AddOutcome> AddFile(WriteBatch* batch, const std::string& path,
   // still a video.
   if (SniffMediaFormat(*head)) return AddMedia(batch, path, options);
   const Extractor* extractor = FindExtractor(path, *head);
-  if (extractor == nullptr && LooksLikeMedia(path)) return AddMedia(batch, path, options);
+  if (extractor == nullptr && LooksLikeMedia(path)) {
+    // Named as a recording: refused at once when its bytes say otherwise.
+    RETURN_IF_ERROR(CheckClipKind(path, *head));
+    return AddMedia(batch, path, options);
+  }
   if (extractor == nullptr) {
     std::string ext = Extension(path);
     return absl::UnimplementedError(StrCat(

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/file.h"
+#include "base/named_message.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "base/utf8.h"
@@ -97,8 +98,7 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
     std::string msg(s.message());
     size_t at = msg.find(obj.path);
     if (at != std::string::npos) msg.replace(at, obj.path.size(), path);
-    if (msg.rfind(path, 0) != 0) msg = StrCat(path, ": ", msg);
-    return msg;
+    return NamedMessage(path, msg);
   };
   auto fail = [&](const absl::Status& s) {
     batch->Discard(obj);

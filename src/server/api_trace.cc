@@ -3,7 +3,9 @@
 // HTML).
 #include <chrono>
 
+#include "base/status_macros.h"
 #include "base/strings.h"
+#include "ingest/media_sniff.h"
 #include "report/html_report.h"
 #include "report/rerun_command.h"
 #include "report/summary.h"
@@ -18,8 +20,10 @@
 namespace uncut::server {
 namespace {
 
-constexpr size_t kMaxExtractBytes = 1 << 20;
-// A JSON body may escape the extract (\u00e9 is six bytes for two).
+// The extract's cap is the trace library's (kMaxExtractBytes). A JSON body
+// may escape the extract (\u00e9 is six bytes for two), and a body or form
+// field up to this size is read whole so that the error can say how long
+// the extract is.
 constexpr size_t kMaxJsonBodyBytes = 4 * kMaxExtractBytes;
 
 struct TraceRequest {
@@ -44,10 +48,7 @@ absl::Status Validate(const TraceRequest& t) {
   }
   if (t.clip) return absl::OkStatus();
   if (t.text.empty()) return absl::InvalidArgumentError("the extract is empty");
-  if (t.text.size() > kMaxExtractBytes) {
-    return absl::InvalidArgumentError("the extract is longer than 1 MiB");
-  }
-  return absl::OkStatus();
+  return CheckExtractSize(t.text.size());
 }
 
 // multipart/form-data: fields text, context, save, and optionally a file
@@ -56,7 +57,7 @@ absl::StatusOr<TraceRequest> ParseForm(const ApiContext& ctx, const httplib::Req
                                        const httplib::ContentReader& reader) {
   UploadRules rules;
   rules.fields = {"text", "context", "save"};
-  rules.max_field_bytes = kMaxExtractBytes;
+  rules.max_field_bytes = kMaxJsonBodyBytes;
   rules.file_field = "clip";
   rules.max_files = 1;
   rules.max_upload_bytes = ctx.max_upload_bytes;
@@ -91,7 +92,11 @@ absl::StatusOr<TraceRequest> ParseJson(const httplib::ContentReader& reader) {
     if (!too_long) body.append(data, n);
     return !too_long;
   });
-  if (too_long) return absl::InvalidArgumentError("the extract is longer than 1 MiB");
+  if (too_long) {
+    return absl::ResourceExhaustedError(StrCat("the request is larger than ",
+                                               kMaxJsonBodyBytes >> 10, " KiB; one trace takes at most ",
+                                               kMaxExtractBytes >> 10, " KiB of extract"));
+  }
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_object()) {
     return absl::InvalidArgumentError(
@@ -123,6 +128,8 @@ absl::StatusOr<TraceReport> Trace(Archive* archive, const TraceRequest& t) {
     return TraceText(archive, t.text, options);
   }
   const UploadedFile& f = t.clip->files[0];
+  ASSIGN_OR_RETURN(std::string head, ReadFileHead(f.path));
+  RETURN_IF_ERROR(CheckClipKind(f.name, head, "; to trace a quote, send it as \"text\""));
   auto report = TraceMedia(archive, f.path);
   if (!report.ok()) {
     std::string msg(report.status().message());

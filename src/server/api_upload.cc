@@ -1,6 +1,7 @@
 // POST /api/items: sources uploaded as multipart/form-data, streamed to
 // ARCHIVE/uploads/ and added by a job on the write lane.
 #include "base/file.h"
+#include "base/named_message.h"
 #include "base/strings.h"
 #include "ingest/ingest.h"
 #include "report/trace_report.h"
@@ -73,8 +74,8 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
   job.SetResult({{"added", added}, {"existing", existing}, {"failed", failed}});
   if (added.empty() && existing.empty()) {
     return absl::InvalidArgumentError(
-        StrCat("nothing was added: ", failed[0]["name"].get<std::string>(), ": ",
-               failed[0]["error"].get<std::string>()));
+        StrCat("nothing was added: ", NamedMessage(failed[0]["name"].get<std::string>(),
+                                                   failed[0]["error"].get<std::string>())));
   }
   job.Progress({done, total, "bytes", "done"});
   return absl::OkStatus();

@@ -22,6 +22,7 @@
 #include "store/archive.h"
 #include "testing/media.h"
 #include "testing/temp_dir.h"
+#include "trace/text_trace.h"
 
 namespace uncut::server {
 namespace {
@@ -426,6 +427,31 @@ TEST_F(ApiTest, ExplainsBadRequests) {
   EXPECT_EQ(Client().Get("/api/items?limit=0")->status, 400);
   httplib::MultipartFormDataItems no_file = {{"title", "x", "", ""}};
   EXPECT_EQ(Client().Post("/api/items", no_file)->status, 400);
+}
+
+TEST_F(ApiTest, RefusesAnExtractOverTheTraceCapSayingBothSizes) {
+  Start();
+  std::string text;
+  while (text.size() <= kMaxExtractBytes + 10000) text += "a long extract of many words ";
+  auto r = Client().Post("/api/trace", json({{"text", text}}).dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  std::string message = json::parse(r->body)["error"]["message"];
+  EXPECT_EQ(message,
+            StrCat("the extract is ", text.size() >> 10, " KiB; one trace takes at most 256 KiB"));
+  httplib::MultipartFormDataItems form = {{"text", text, "", ""}};
+  auto f = Client().Post("/api/trace", form);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->status, 413);
+  EXPECT_EQ(json::parse(f->body)["error"]["message"], message);
+}
+
+TEST_F(ApiTest, AFailedUploadNamesTheFileOnce) {
+  Start();
+  json job = Upload("random.mp4", "Notes from the interview, not a video.\n");
+  EXPECT_EQ(job["state"], "failed");
+  EXPECT_EQ(job["error"]["message"],
+            "nothing was added: random.mp4: not a video or audio file (looks like UTF-8 text)");
 }
 
 TEST_F(ApiTest, RemovesAnItemWithTheToken) {

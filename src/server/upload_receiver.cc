@@ -113,6 +113,7 @@ absl::StatusOr<Upload> ReceiveUpload(const std::string& uploads_dir, const Uploa
   ASSIGN_OR_RETURN(Upload up, MakeUploadDir(uploads_dir));
   std::unique_ptr<File> current;
   std::string* field = nullptr;
+  std::string field_name;
   absl::Status failure;
   bool ok = reader(
       [&](const httplib::MultipartFormData& part) {
@@ -154,7 +155,10 @@ absl::StatusOr<Upload> ReceiveUpload(const std::string& uploads_dir, const Uploa
           up.files.push_back(std::move(f));
           return true;
         }
-        if (rules.fields.count(part.name)) field = &up.fields[part.name];
+        if (rules.fields.count(part.name)) {
+          field = &up.fields[part.name];
+          field_name = part.name;
+        }
         return true;  // unknown fields are ignored
       },
       [&](const char* data, size_t n) {
@@ -167,8 +171,9 @@ absl::StatusOr<Upload> ReceiveUpload(const std::string& uploads_dir, const Uploa
           up.files.back().size += n;
         } else if (field) {
           if (field->size() + n > rules.max_field_bytes) {
-            failure.Update(absl::InvalidArgumentError(
-                StrCat("a form field is longer than ", rules.max_field_bytes >> 10, " KiB")));
+            failure.Update(absl::ResourceExhaustedError(StrCat(
+                "the form field \"", field_name, "\" is longer than ", rules.max_field_bytes >> 10,
+                " KiB")));
             return false;
           }
           field->append(data, n);

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
 #include "align/token_align.h"
 #include "base/file.h"
 #include "base/sha256.h"
@@ -427,7 +428,13 @@ absl::StatusOr<std::vector<Piece>> TextTracer::AlignChains(const std::vector<Cha
     Piece p;
     p.item = c.item;
     p.alternate = c.alternate_of >= 0;
-    p.a = AlignTokens(qn_, ql, qr, sn, wa, wb);
+    // The chain's seeds guide the aligner's band (align/token_align.h).
+    std::vector<TokenAnchor> anchors;
+    for (const Seed& seed : c.seeds) {
+      anchors.push_back({qn_.TokenAt(seed.q), sn.TokenAt(seed.s)});
+      anchors.push_back({qn_.TokenAt(seed.q + seed.len - 1), sn.TokenAt(seed.s + seed.len - 1)});
+    }
+    p.a = AlignTokens(qn_, ql, qr, sn, wa, wb, anchors);
     const TokenAlignment& a = p.a;
     bool plausible = a.matched_query_tokens >= 3 && MatchedChars(qn_, a) >= 12 &&
                      a.matched_query_tokens * 10 >= (a.q_end - a.q_begin) * 6 && a.score >= 6;
@@ -944,8 +951,17 @@ absl::StatusOr<TraceReport> TextTracer::Run() {
 
 }  // namespace
 
+absl::Status CheckExtractSize(uint64_t bytes) {
+  if (bytes <= kMaxExtractBytes) return absl::OkStatus();
+  std::string size = bytes >= (1 << 20) ? absl::StrFormat("%.1f MiB", bytes / double(1 << 20))
+                                        : StrCat(bytes >> 10, " KiB");
+  return absl::ResourceExhaustedError(StrCat("the extract is ", size, "; one trace takes at most ",
+                                             kMaxExtractBytes >> 10, " KiB"));
+}
+
 absl::StatusOr<TraceReport> TraceText(Archive* archive, std::string_view query,
                                       const TextTraceOptions& options) {
+  RETURN_IF_ERROR(CheckExtractSize(query.size()));
   TextTracer tracer(archive, query, options);
   return tracer.Run();
 }

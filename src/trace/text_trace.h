@@ -46,6 +46,17 @@ struct TextTraceOptions {
 // Fewest words an extract needs to be traced at all.
 inline constexpr size_t kMinQueryWords = 3;
 
+// Largest extract one trace takes, in bytes (about 40,000 English words).
+// Tracing time and memory grow linearly with the extract (docs/cli.md gives
+// the worst cases); the cap keeps one request's cost bounded, on the command
+// line and in the server alike.
+inline constexpr size_t kMaxExtractBytes = 256 << 10;
+
+// OK when an extract of `bytes` is within kMaxExtractBytes; otherwise
+// ResourceExhausted, saying both sizes.
+absl::Status CheckExtractSize(uint64_t bytes);
+
+// Fails with CheckExtractSize's error for an extract over kMaxExtractBytes.
 absl::StatusOr<TraceReport> TraceText(Archive* archive, std::string_view query,
                                       const TextTraceOptions& options = TextTraceOptions());
 
