@@ -292,7 +292,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     absl::StatusOr<TraceReport> report;
     {
       Activity activity("tracing", ShowProgress(g.quiet));
-      report = TraceMedia(archive->get(), c.media, options);
+      report = TraceMedia((*archive)->storage(), c.media, options);
       // Frames side by side at each boundary, for the reports that show them.
       if (report.ok() && (!c.html.empty() || c.save)) {
         AddBoundaryFrames(archive->get(), c.media, &*report);
@@ -330,7 +330,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   absl::StatusOr<TraceReport> report;
   {
     Activity activity("tracing", ShowProgress(g.quiet));
-    report = TraceText(archive->get(), query, options);
+    report = TraceText((*archive)->storage(), query, options);
   }
   if (!report.ok()) {
     std::string where = c.text_file.empty() ? "--text" : c.text_file;

@@ -116,10 +116,10 @@ absl::StatusOr<TraceReport> Trace(Archive* archive, const TraceRequest& t) {
   if (!t.clip) {
     TextTraceOptions options;
     options.context_sentences = t.context;
-    return TraceText(archive, t.text, options);
+    return TraceText(archive->storage(), t.text, options);
   }
   const UploadedFile& f = t.clip->files[0];
-  auto report = TraceMedia(archive, f.path);
+  auto report = TraceMedia(archive->storage(), f.path);
   if (!report.ok()) {
     std::string msg(report.status().message());
     if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());

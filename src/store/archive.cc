@@ -238,6 +238,12 @@ std::string Archive::ObjectPath(const std::string& object) const {
   return JoinPath(JoinPath(JoinPath(dir_, "objects"), object.substr(0, 2)), object);
 }
 
+absl::StatusOr<Original> Archive::OpenOriginal(const Item& item) {
+  std::string path = ObjectPath(item.object);
+  if (item.object == item.sha256 && item.object_offset == 0) return Original::WholeFile(path);
+  return Original::FileRange(std::move(path), item.object_offset, item.size, item.name);
+}
+
 absl::StatusOr<std::vector<Item>> Archive::ListItems() {
   ASSIGN_OR_RETURN(SqliteStmt s,
                    db_->Prepare(StrCat("SELECT ", kItemColumns, " FROM items ORDER BY id")));

@@ -1,25 +1,19 @@
 #include "trace/item_media.h"
 
-#include "base/strings.h"
+#include "base/status_macros.h"
 
 namespace uncut {
 
-absl::StatusOr<ItemMedia> ItemMedia::Open(Archive* archive, const Item& item) {
+absl::StatusOr<ItemMedia> ItemMedia::Open(OriginalSource* originals, const Item& item) {
   ItemMedia m;
-  std::string path = archive->ObjectPath(item.object);
-  if (item.object == item.sha256 && item.object_offset == 0) {
-    m.source_ = MediaSource::File(std::move(path));
+  ASSIGN_OR_RETURN(m.original_, originals->OpenOriginal(item));
+  if (m.original_.file()) {
+    m.source_ = MediaSource::File(*m.original_.file());
     return m;
   }
-  auto mapped = MappedFile::Open(path);
-  if (!mapped.ok()) return mapped.status();
-  m.mapped_ = std::move(*mapped);
-  std::string_view all = m.mapped_.data();
-  if (item.object_offset > all.size() || item.size > all.size() - item.object_offset) {
-    return absl::DataLossError(StrCat(item.name, ": stored bytes are shorter than the item"));
-  }
-  // The mapping's address survives moves of MappedFile, so the view stays valid.
-  m.source_ = MediaSource::Memory(std::move(path), all.substr(item.object_offset, item.size));
+  ASSIGN_OR_RETURN(std::string_view bytes, m.original_.Bytes());
+  // Original's bytes survive its moves, so the view stays valid.
+  m.source_ = MediaSource::Memory(m.original_.name(), bytes);
   return m;
 }
 

@@ -24,7 +24,7 @@ struct SourceDoc {
   Item item;
   StoredText stored;
   NormalizedText norm;
-  MappedFile original_file;
+  Original original_file;
   std::string_view original;  // the item's bytes
 };
 
@@ -135,8 +135,8 @@ size_t MatchedChars(const NormalizedText& q, const TokenAlignment& a) {
 
 class TextTracer {
  public:
-  TextTracer(Archive* archive, std::string_view query, const TextTraceOptions& options)
-      : archive_(archive), query_(query), options_(options) {}
+  TextTracer(const Storage& storage, std::string_view query, const TextTraceOptions& options)
+      : storage_(storage), query_(query), options_(options) {}
 
   absl::StatusOr<TraceReport> Run();
 
@@ -161,7 +161,7 @@ class TextTracer {
   std::pair<size_t, size_t> Room(const std::vector<Piece>& pieces, size_t i) const;
   size_t Reach() const { return static_cast<size_t>(options_.max_omission_chars) / 5; }
 
-  Archive* archive_;
+  Storage storage_;
   std::string_view query_;
   TextTraceOptions options_;
   WinnowParams params_ = DefaultTextWinnowParams();
@@ -175,17 +175,15 @@ absl::StatusOr<SourceDoc*> TextTracer::Doc(uint32_t item) {
   auto it = docs_.find(item);
   if (it != docs_.end()) return it->second.get();
   auto doc = std::make_unique<SourceDoc>();
-  ASSIGN_OR_RETURN(doc->item, archive_->GetItem(item));
-  ASSIGN_OR_RETURN(doc->stored, archive_->LoadText(item));
+  ASSIGN_OR_RETURN(doc->item, storage_.catalog->GetItem(item));
+  ASSIGN_OR_RETURN(doc->stored, storage_.catalog->LoadText(item));
   doc->norm = Normalize(doc->stored.text.text);
   if (doc->item.info.value("offsets", "") == "text") {
     // Offsets into the extracted text (PDF): locations count its lines.
     doc->original = doc->stored.text.text;
   } else {
-    ASSIGN_OR_RETURN(doc->original_file, MappedFile::Open(archive_->ObjectPath(doc->item.object)));
-    doc->original = doc->original_file.data().substr(
-        std::min<uint64_t>(doc->item.object_offset, doc->original_file.data().size()),
-        doc->item.size);
+    ASSIGN_OR_RETURN(doc->original_file, storage_.originals->OpenOriginal(doc->item));
+    ASSIGN_OR_RETURN(doc->original, doc->original_file.Bytes());
   }
   SourceDoc* raw = doc.get();
   docs_[item] = std::move(doc);
@@ -221,7 +219,8 @@ absl::StatusOr<std::vector<Chain>> TextTracer::Retrieve() {
   for (const auto& [k, v] : where) keys.push_back(k);
   std::sort(keys.begin(), keys.end());
   std::vector<Posting> postings;
-  RETURN_IF_ERROR(archive_->Lookup(kTextModality, keys, options_.max_postings_per_key, &postings));
+  RETURN_IF_ERROR(
+      storage_.postings->Lookup(Modality::kText, keys, options_.max_postings_per_key, &postings));
   std::unordered_map<uint32_t, std::vector<Hit>> by_item;
   for (const Posting& p : postings) {
     for (uint32_t q : where[p.key]) by_item[p.item].push_back({q, p.pos});
@@ -761,9 +760,9 @@ absl::StatusOr<TraceReport> TextTracer::Run() {
 
 }  // namespace
 
-absl::StatusOr<TraceReport> TraceText(Archive* archive, std::string_view query,
+absl::StatusOr<TraceReport> TraceText(const Storage& storage, std::string_view query,
                                       const TextTraceOptions& options) {
-  TextTracer tracer(archive, query, options);
+  TextTracer tracer(storage, query, options);
   return tracer.Run();
 }
 

@@ -20,7 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "report/trace_report.h"
-#include "store/archive.h"
+#include "storage/storage.h"
 #include "text/winnow.h"
 
 namespace uncut {
@@ -39,7 +39,7 @@ struct TextTraceOptions {
 // Fewest words an extract needs to be traced at all.
 inline constexpr size_t kMinQueryWords = 3;
 
-absl::StatusOr<TraceReport> TraceText(Archive* archive, std::string_view query,
+absl::StatusOr<TraceReport> TraceText(const Storage& storage, std::string_view query,
                                       const TextTraceOptions& options = TextTraceOptions());
 
 }  // namespace uncut
