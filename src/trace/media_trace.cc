@@ -12,6 +12,7 @@
 #include "base/strings.h"
 #include "decode/media_info.h"
 #include "trace/audio_match.h"
+#include "trace/fusion.h"
 #include "trace/text_location.h"
 #include "trace/video_match.h"
 #include "video/query_video.h"
@@ -55,55 +56,6 @@ std::string TranscriptBetween(CatalogReader* catalog, const Item& item, double a
     if (!out.empty()) return out;
   }
   return "";
-}
-
-// Merges picture and sound segments that say the same thing: same item,
-// same line (offset within 0.4 s at the same speed), overlapping in the clip.
-// Merged segments carry both kinds of evidence, their union in time (each
-// modality may miss an edge: silence, a frozen picture) and the picture's
-// edges where it has found cuts. What only one modality found stays as is.
-std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
-                                 std::vector<MatchedSegment> audio) {
-  std::vector<MatchedSegment> out;
-  std::vector<bool> used(audio.size(), false);
-  for (MatchedSegment& v : video) {
-    for (size_t i = 0; i < audio.size(); ++i) {
-      const MatchedSegment& a = audio[i];
-      if (used[i] || a.seg.item != v.seg.item) continue;
-      double ov = std::min(a.seg.q_end, v.seg.q_end) - std::max(a.seg.q_start, v.seg.q_start);
-      double mid =
-          (std::max(a.seg.q_start, v.seg.q_start) + std::min(a.seg.q_end, v.seg.q_end)) / 2;
-      double diff =
-          std::abs((a.seg.offset + a.seg.speed * mid) - (v.seg.offset + v.seg.speed * mid));
-      if (ov <= 0 || diff > 0.4) continue;
-      used[i] = true;
-      MediaSegment& s = v.seg;
-      // The sound's line is the more precise one.
-      s.offset = a.seg.offset;
-      s.speed = a.seg.speed;
-      s.q_start = std::min(s.q_start, a.seg.q_start);
-      s.q_end = std::max(s.q_end, a.seg.q_end);
-      s.s_start = s.offset + s.speed * s.q_start;
-      s.s_end = s.offset + s.speed * s.q_end;
-      s.confidence = 1.0 - (1.0 - s.confidence) * (1.0 - a.seg.confidence);
-      v.core_start = std::min(v.core_start, a.core_start);
-      v.core_end = std::max(v.core_end, a.core_end);
-      s.score += a.seg.score;
-      s.alternate = s.alternate && a.seg.alternate;
-      v.modality = "video+audio";
-      v.audio_matched = a.matched;
-      v.audio_checked = a.checked;
-      v.audio_start = a.seg.q_start;
-      v.audio_end = a.seg.q_end;
-      v.loudness_only = a.loudness_only;
-      break;
-    }
-    out.push_back(std::move(v));
-  }
-  for (size_t i = 0; i < audio.size(); ++i) {
-    if (!used[i]) out.push_back(std::move(audio[i]));
-  }
-  return out;
 }
 
 // Where a picture match and the clip's sound disagree, the sound decides.
@@ -536,7 +488,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
                                   {"landmarks", qa.landmarks.size()}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(storage, qa));
     clip.sound_informative = !a.empty();
-    segments = Fuse(std::move(segments), std::move(a));
+    segments = FusePictureAndSound(std::move(segments), std::move(a));
     RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(storage.catalog, qa, &segments));
   }
   DropStaticPictures(&segments);
