@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "base/file.h"
 #include "extract/extractor.h"
+#include "index/index_manager.h"
 #include "index/posting.h"
 #include "index/posting_source.h"
 #include "index/segment_file.h"
@@ -156,10 +157,8 @@ class Archive : public CatalogReader, public OriginalSource, public PostingSourc
   std::string dir_;
   std::unique_ptr<SqliteDb> db_;
   std::mutex mu_;  // guards the caches below
-  // Cache of open segments by file name, refreshed when the catalog changes.
-  std::map<std::string, std::shared_ptr<SegmentReader>> open_segments_;
-  std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> segments_;
-  int64_t segments_version_ = -1;
+  // The open live segments, following the catalog's list.
+  std::unique_ptr<IndexManager> index_;
   std::vector<bool> live_;
   int64_t live_version_ = -1;
 };
