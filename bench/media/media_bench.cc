@@ -239,7 +239,7 @@ int main(int argc, char** argv) {
       std::string file = uncut::JoinPath(dir, rel);
       auto t = Clock::now();
       double c = CpuSecs(RUSAGE_SELF);
-      auto report = uncut::TraceMedia(archive->get(), file, mode.options);
+      auto report = uncut::TraceMedia((*archive)->storage(), file, mode.options);
       double wall = Secs(Clock::now() - t), cpu = CpuSecs(RUSAGE_SELF) - c;
       nlohmann::json matches = nlohmann::json::array();
       if (report.ok()) {

@@ -814,21 +814,21 @@ absl::Status RunQueries(const Flags& f) {
         if (qv && rep == 0) {
           t = Clock::now();
           c = CpuSecs();
-          ASSIGN_OR_RETURN(auto v, MatchVideo(archive.get(), *qv));
+          ASSIGN_OR_RETURN(auto v, MatchVideo(archive->storage(), *qv));
           s.video_search_s = Secs(Clock::now() - t);
           s.video_search_cpu_s = CpuSecs() - c;
         }
         if (qa && rep == 0) {
           t = Clock::now();
           c = CpuSecs();
-          ASSIGN_OR_RETURN(auto a, MatchAudio(archive.get(), *qa));
+          ASSIGN_OR_RETURN(auto a, MatchAudio(archive->storage(), *qa));
           s.audio_search_s = Secs(Clock::now() - t);
           s.audio_search_cpu_s = CpuSecs() - c;
         }
         // The whole trace, as `uncut trace` runs it.
         t = Clock::now();
         c = CpuSecs();
-        ASSIGN_OR_RETURN(TraceReport report, TraceMedia(archive.get(), path));
+        ASSIGN_OR_RETURN(TraceReport report, TraceMedia(archive->storage(), path));
         s.total_s = Secs(Clock::now() - t);
         s.total_cpu_s = CpuSecs() - c;
         s.outcome = Judge(q, report);

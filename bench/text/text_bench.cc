@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     if (q.is_discarded() || !q.contains("id")) continue;
     std::string text = q.value("text", "");
     auto ts = Clock::now();
-    auto report = uncut::TraceText(archive->get(), text);
+    auto report = uncut::TraceText((*archive)->storage(), text);
     double ms = Ms(Clock::now() - ts);
     all_ms.push_back(ms);
     size_t words = uncut::Normalize(text).tokens.size();

@@ -417,7 +417,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     absl::StatusOr<TraceReport> report;
     {
       Activity activity("tracing", ShowProgress(g.quiet));
-      report = TraceMedia(archive->get(), c.media, options);
+      report = TraceMedia((*archive)->storage(), c.media, options);
       // Frames side by side at each boundary, for the reports that show them.
       if (report.ok() && (!c.html.empty() || c.save)) {
         AddBoundaryFrames(archive->get(), c.media, &*report);
@@ -451,7 +451,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   absl::StatusOr<TraceReport> report;
   {
     Activity activity("tracing", ShowProgress(g.quiet));
-    report = TraceText(archive->get(), query, options);
+    report = TraceText((*archive)->storage(), query, options);
   }
   // A damaged archive is no fault of the extract: its error names the item.
   if (absl::IsDataLoss(report.status())) return ReportError(report.status());

@@ -125,12 +125,12 @@ absl::StatusOr<TraceReport> Trace(Archive* archive, const TraceRequest& t) {
   if (!t.clip) {
     TextTraceOptions options;
     options.context_sentences = t.context;
-    return TraceText(archive, t.text, options);
+    return TraceText(archive->storage(), t.text, options);
   }
   const UploadedFile& f = t.clip->files[0];
   ASSIGN_OR_RETURN(std::string head, ReadFileHead(f.path));
   RETURN_IF_ERROR(CheckClipKind(f.name, head, "; to trace a quote, send it as \"text\""));
-  auto report = TraceMedia(archive, f.path);
+  auto report = TraceMedia(archive->storage(), f.path);
   if (!report.ok()) {
     std::string msg(report.status().message());
     if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());

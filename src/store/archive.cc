@@ -21,6 +21,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "store/original.h"
 
 namespace uncut {
 namespace {
@@ -285,6 +286,7 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Open(const std::string& dir, M
   }
   std::unique_ptr<Archive> a(new Archive());
   a->dir_ = dir;
+  a->index_ = std::make_unique<IndexManager>(JoinPath(dir, "index"));
   RETURN_IF_ERROR(a->OpenCatalog(mode));
   return a;
 }
@@ -434,6 +436,15 @@ std::string Archive::ObjectPath(const std::string& object) const {
   return JoinPath(JoinPath(JoinPath(dir_, "objects"), object.substr(0, 2)), object);
 }
 
+absl::StatusOr<Original> Archive::OpenOriginal(const Item& item) {
+  // Hashed in full once per process and state of the file holding it (one
+  // stat after that): decoders that read by path cannot hash on the way.
+  RETURN_IF_ERROR(CheckOriginalOnce(this, item));
+  std::string path = ObjectPath(item.object);
+  if (item.object == item.sha256 && item.object_offset == 0) return Original::WholeFile(path);
+  return Original::FileRange(std::move(path), item.object_offset, item.size, item.name);
+}
+
 absl::StatusOr<std::vector<Item>> Archive::ListItems() {
   ASSIGN_OR_RETURN(SqliteStmt s,
                    db_->Prepare(StrCat("SELECT ", kItemColumns, " FROM items ORDER BY id")));
@@ -555,41 +566,18 @@ absl::StatusOr<std::optional<std::string>> Archive::LoadBlob(int64_t item_id,
 
 absl::Status Archive::RefreshSegments() {
   ASSIGN_OR_RETURN(int64_t gen, Generation(db_.get()));
-  if (gen == segments_version_) return absl::OkStatus();
   // A compaction in another process may delete a file between reading the
-  // list and opening it; then read the list again.
-  for (int attempt = 0;; ++attempt) {
+  // list and opening it; then the list is read again.
+  return index_->Refresh(gen, [&]() -> absl::StatusOr<std::vector<IndexManager::Listed>> {
     ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT modality, file FROM segments ORDER BY id"));
-    std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> fresh;
-    std::map<std::string, std::shared_ptr<SegmentReader>> open;
-    absl::Status failure;
+    std::vector<IndexManager::Listed> listed;
     while (true) {
       ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      std::string modality = s.ColumnText(0), file = s.ColumnText(1);
-      auto it = open_segments_.find(file);
-      std::shared_ptr<SegmentReader> reader;
-      if (it != open_segments_.end()) {
-        reader = it->second;
-      } else {
-        auto r = SegmentReader::Open(JoinPath(JoinPath(dir_, "index"), file));
-        if (!r.ok()) {
-          failure = r.status();
-          break;
-        }
-        reader = std::make_shared<SegmentReader>(std::move(*r));
-      }
-      open[file] = reader;
-      fresh[modality].push_back(reader);
+      listed.push_back({s.ColumnText(0), s.ColumnText(1)});
     }
-    if (failure.ok()) {
-      open_segments_ = std::move(open);
-      segments_ = std::move(fresh);
-      segments_version_ = gen;
-      return absl::OkStatus();
-    }
-    if (attempt >= 3 || !absl::IsNotFound(failure)) return failure;
-  }
+    return listed;
+  });
 }
 
 absl::Status Archive::RefreshLive() {
@@ -616,36 +604,14 @@ absl::Status Archive::Lookup(const std::string& modality, const std::vector<uint
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(RefreshSegments());
   RETURN_IF_ERROR(RefreshLive());
-  auto it = segments_.find(modality);
-  if (it == segments_.end()) return absl::OkStatus();
-  const auto& segs = it->second;
-  std::vector<SegmentReader::Location> at(segs.size());
-  for (uint64_t key : keys) {
-    // Each segment is searched once for the key: to count, then to read.
-    size_t total = 0;
-    for (size_t i = 0; i < segs.size() && total <= max_per_key; ++i) {
-      at[i] = segs[i]->Locate(key);
-      total += at[i].count;
-    }
-    if (total == 0 || total > max_per_key) continue;
-    size_t before = out->size();
-    for (size_t i = 0; i < segs.size(); ++i) segs[i]->Read(key, at[i], out);
-    // Postings of removed items stay in segments until a compaction.
-    out->erase(std::remove_if(out->begin() + before, out->end(),
-                              [&](const Posting& p) { return !IsLive(p.item); }),
-               out->end());
-  }
+  index_->Lookup(modality, keys, max_per_key, [&](uint32_t item) { return IsLive(item); }, out);
   return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> Archive::PostingCount(const std::string& modality) {
   std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(
-      SqliteStmt s,
-      db_->Prepare("SELECT COALESCE(SUM(postings), 0) FROM segments WHERE modality = ?"));
-  s.Bind(1, modality);
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  return row ? static_cast<uint64_t>(s.ColumnInt(0)) : 0;
+  RETURN_IF_ERROR(RefreshSegments());
+  return index_->PostingCount(modality);
 }
 
 absl::StatusOr<std::unique_ptr<WriteBatch>> Archive::BeginWrite() {
@@ -774,14 +740,13 @@ absl::StatusOr<std::vector<Archive::VerifyProblem>> Archive::Verify(
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    segments_version_ = -1;
+    index_->Invalidate();
     absl::Status s = RefreshSegments();
     if (!s.ok()) {
       problems.push_back({"index", std::string(s.message())});
     } else {
-      for (const auto& [file, reader] : open_segments_) {
-        absl::Status v = reader->Verify();
-        if (!v.ok()) problems.push_back({StrCat("index segment ", file), std::string(v.message())});
+      for (const auto& [file, problem] : index_->VerifyAll()) {
+        problems.push_back({StrCat("index segment ", file), problem});
       }
     }
   }
@@ -1253,18 +1218,15 @@ absl::Status WriteBatch::Commit() {
   RETURN_IF_ERROR(SyncFileSystem(JoinPath(archive_->dir_, "objects")));
   for (auto& [modality, postings] : merged) {
     if (postings.empty()) continue;
-    std::string dir = JoinPath(JoinPath(archive_->dir_, "index"), modality);
-    RETURN_IF_ERROR(MakeDirs(dir));
-    std::string name = StrCat(modality, "/", UniqueName(), ".seg");
-    std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
-    absl::Status s = Journal(StrCat("index/", name));
-    if (s.ok()) s = WriteSegment(path, &postings);
-    if (!s.ok()) {
+    auto name = archive_->index_->WriteNew(
+        modality, UniqueName(), &postings,
+        [&](const std::string& file) { return Journal(StrCat("index/", file)); });
+    if (!name.ok()) {
       cleanup();
-      return s;
+      return name.status();
     }
-    written.push_back(path);
-    new_segments.push_back({name, postings.size()});
+    written.push_back(archive_->index_->PathOf(*name));
+    new_segments.push_back({*name, postings.size()});
   }
   absl::Status s = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
@@ -1515,36 +1477,18 @@ absl::Status WriteBatch::Compact() {
     std::lock_guard<std::mutex> lock(archive_->mu_);
     RETURN_IF_ERROR(archive_->RefreshLive());
   }
+  IndexManager* index = archive_->index_.get();
   for (auto& [modality, segs] : by_modality) {
-    // Size-tiered: merge the newest segments while the newest is at least a
-    // quarter of the one before it, so the count stays logarithmic.
-    size_t take = 1;
-    int64_t sum = segs.back().second;
-    while (take < segs.size() && sum * 4 >= segs[segs.size() - take - 1].second) {
-      sum += segs[segs.size() - take - 1].second;
-      ++take;
-    }
-    if (take < 2) continue;
-    std::vector<SegmentReader> readers;
-    std::vector<std::string> names;
-    for (size_t i = segs.size() - take; i < segs.size(); ++i) {
-      ASSIGN_OR_RETURN(SegmentReader r, SegmentReader::Open(JoinPath(
-                                            JoinPath(archive_->dir_, "index"), segs[i].first)));
-      readers.push_back(std::move(r));
-      names.push_back(segs[i].first);
-    }
-    std::vector<const SegmentReader*> inputs;
-    for (const auto& r : readers) inputs.push_back(&r);
-    std::string name = StrCat(modality, "/merged-", UniqueName(), ".seg");
-    std::string path = JoinPath(JoinPath(archive_->dir_, "index"), name);
-    RETURN_IF_ERROR(Journal(StrCat("index/", name)));
-    for (const std::string& n : names) RETURN_IF_ERROR(Journal(StrCat("index/", n)));
-    RETURN_IF_ERROR(MergeSegments(
-        inputs, [&](uint32_t item) { return archive_->IsLive(item); }, path));
-    ASSIGN_OR_RETURN(SegmentReader merged, SegmentReader::Open(path));
-    RETURN_IF_ERROR(Publish(db, path, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(
+        std::optional<IndexManager::Merge> merge,
+        index->MergeNewest(
+            modality, segs, UniqueName(), [&](uint32_t item) { return archive_->IsLive(item); },
+            [&](const std::string& file) { return Journal(StrCat("index/", file)); }));
+    if (!merge) continue;
+    const std::string& name = merge->output;
+    RETURN_IF_ERROR(Publish(db, index->PathOf(name), [&]() -> absl::Status {
       ASSIGN_OR_RETURN(SqliteStmt del, db->Prepare("DELETE FROM segments WHERE file = ?"));
-      for (const std::string& n : names) {
+      for (const std::string& n : merge->inputs) {
         del.Reset().IgnoreError();
         del.Bind(1, n);
         RETURN_IF_ERROR(del.Run());
@@ -1553,13 +1497,11 @@ absl::Status WriteBatch::Compact() {
           SqliteStmt ins,
           db->Prepare(
               "INSERT INTO segments(modality, file, postings, created_at) VALUES(?,?,?,?)"));
-      ins.Bind(1, modality).Bind(2, name).Bind(3, static_cast<int64_t>(merged.size()));
+      ins.Bind(1, modality).Bind(2, name).Bind(3, static_cast<int64_t>(merge->postings));
       ins.Bind(4, NowRfc3339());
       return ins.Run();
     }));
-    for (const std::string& n : names) {
-      RemoveFile(JoinPath(JoinPath(archive_->dir_, "index"), n)).IgnoreError();
-    }
+    index->RemoveFiles(merge->inputs);
   }
   return SettleJournal();
 }

@@ -29,41 +29,17 @@
 #include "absl/status/statusor.h"
 #include "base/file.h"
 #include "extract/extractor.h"
+#include "index/index_manager.h"
 #include "index/posting.h"
+#include "index/posting_source.h"
 #include "index/segment_file.h"
 #include "nlohmann/json.hpp"
+#include "storage/catalog_reader.h"
+#include "storage/item.h"
+#include "storage/storage.h"
 #include "store/sqlite.h"
 
 namespace uncut {
-
-struct ItemMetadata {
-  std::optional<std::string> source_url;
-  std::optional<std::string> captured_at;  // RFC 3339
-  std::optional<std::string> title;
-  std::optional<std::string> note;
-};
-
-struct Item {
-  int64_t id = 0;
-  std::string sha256;                // digest of the item's own bytes
-  std::optional<int64_t> parent_id;  // e.g. the mailbox a message came from
-  std::string kind;                  // "text", "video", "audio", "container"
-  std::string format;                // "txt", "html", "mp4", ...
-  uint64_t size = 0;                 // bytes
-  std::string name;                  // file name (or a name within the parent)
-  std::string added_from;            // path it was added from
-  std::string added_at;              // RFC 3339, UTC
-  ItemMetadata meta;
-  nlohmann::json info = nlohmann::json::object();
-  // Where the bytes live: an object in the store and a byte range of it.
-  std::string object;
-  uint64_t object_offset = 0;
-};
-
-// An item's extracted text, as stored.
-struct StoredText {
-  ExtractedText text;
-};
 
 // Postings for one modality ("text", "video", "audio").
 using PostingsByModality = std::map<std::string, std::vector<Posting>>;
@@ -111,7 +87,9 @@ class WriteBatch;
 // reads while a writer works, and the writer lock (flock on each batch's own
 // open of ARCHIVE/lock, so two handles in one process exclude each other
 // too) lets one writer in at a time.
-class Archive {
+//
+// The embedded backend of the storage interfaces (storage/storage.h).
+class Archive : public CatalogReader, public OriginalSource, public PostingSource {
  public:
   enum class Mode { kReadOnly, kCreate };
   // kReadOnly opens an existing archive (writes are still possible through
@@ -123,16 +101,18 @@ class Archive {
   // opened for reading only: no lock file, no sweep, and BeginWrite fails
   // with kFailedPrecondition.
   static absl::StatusOr<std::unique_ptr<Archive>> Open(const std::string& dir, Mode mode);
-  ~Archive();
+  ~Archive() override;
 
   const std::string& dir() const { return dir_; }
   bool read_only() const { return !read_only_reason_.empty(); }
+  // The archive as the matchers read it.
+  Storage storage() { return {this, this, this}; }
 
-  absl::StatusOr<std::vector<Item>> ListItems();
+  absl::StatusOr<std::vector<Item>> ListItems() override;
   // A number that changes whenever a writer commits (items or segments
   // change), for caches of what ListItems returns.
   absl::StatusOr<int64_t> CatalogGeneration();
-  absl::StatusOr<Item> GetItem(int64_t id);
+  absl::StatusOr<Item> GetItem(int64_t id) override;
   // Finds an item by numeric id, full SHA-256, or a unique SHA-256 prefix of
   // at least 6 hex digits.
   absl::StatusOr<Item> FindItem(const std::string& ref);
@@ -140,9 +120,12 @@ class Archive {
   absl::StatusOr<std::vector<Item>> Children(int64_t id);
   // Items whose name starts with `prefix` (ASCII case-insensitively).
   absl::StatusOr<std::vector<Item>> ItemsNamedLike(const std::string& prefix);
-  absl::StatusOr<StoredText> LoadText(int64_t item_id);
-  absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id, const std::string& name);
+  absl::StatusOr<StoredText> LoadText(int64_t item_id) override;
+  absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
+                                                      const std::string& name) override;
   std::string ObjectPath(const std::string& sha256) const;
+  // The item's own file, or its range of a pack or container.
+  absl::StatusOr<Original> OpenOriginal(const Item& item) override;
 
   // Postings of live items for each key; keys with more than max_per_key
   // postings (in all segments together) are skipped as uninformative.
@@ -151,6 +134,15 @@ class Archive {
   // How many postings a modality's index holds (those of removed items
   // included until a compaction): the scale against which a key is common.
   absl::StatusOr<uint64_t> PostingCount(const std::string& modality);
+  // The same, for a modality the matchers read (its stored name).
+  absl::Status Lookup(Modality modality, const std::vector<uint64_t>& keys, size_t max_per_key,
+                      std::vector<Posting>* out) override {
+    return Lookup(std::string(ModalityName(modality)), keys, max_per_key, out);
+  }
+  absl::StatusOr<uint64_t> PostingCount(Modality modality) override {
+    return PostingCount(std::string(ModalityName(modality)));
+  }
+  std::string IndexName() const override { return dir_; }
 
   // Takes the writer lock (waiting for another writer to finish) and sweeps
   // what an interrupted writer left behind.
@@ -196,10 +188,8 @@ class Archive {
   // Why the archive cannot be written; empty when it can.
   std::string read_only_reason_;
   std::mutex mu_;  // guards the caches below
-  // Cache of open segments by file name, refreshed when the catalog changes.
-  std::map<std::string, std::shared_ptr<SegmentReader>> open_segments_;
-  std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> segments_;
-  int64_t segments_version_ = -1;
+  // The open live segments, following the catalog's list.
+  std::unique_ptr<IndexManager> index_;
   std::vector<bool> live_;
   int64_t live_version_ = -1;
 };

@@ -52,9 +52,10 @@ struct Stretch {
 // A source's sound, opened once for all the ends read from it.
 class SourceSound {
  public:
-  static absl::StatusOr<std::unique_ptr<SourceSound>> Open(Archive* archive, uint32_t item) {
-    ASSIGN_OR_RETURN(Item it, archive->GetItem(item));
-    ASSIGN_OR_RETURN(ItemMedia media, ItemMedia::Open(archive, it));
+  static absl::StatusOr<std::unique_ptr<SourceSound>> Open(const Storage& storage,
+                                                           uint32_t item) {
+    ASSIGN_OR_RETURN(Item it, storage.catalog->GetItem(item));
+    ASSIGN_OR_RETURN(ItemMedia media, ItemMedia::Open(storage.originals, it));
     auto s = std::unique_ptr<SourceSound>(new SourceSound(std::move(media)));
     AudioReadOptions ro;
     ro.sample_rate = kAudioSampleRate;
@@ -314,7 +315,7 @@ size_t FramesToMove(const ClipView& clip, const MatchedSegment& m, bool at_end,
 
 }  // namespace
 
-absl::Status ExtendEndsByLoudness(Archive* archive, const QueryAudio& q,
+absl::Status ExtendEndsByLoudness(const Storage& storage, const QueryAudio& q,
                                   std::vector<MatchedSegment>* segments,
                                   const LoudnessEdgeOptions& o) {
   const LoudnessContour& qc = q.contour;
@@ -335,7 +336,7 @@ absl::Status ExtendEndsByLoudness(Archive* archive, const QueryAudio& q,
       if (!end) continue;
       std::unique_ptr<SourceSound>& sound = sounds[m.seg.item];
       if (!sound) {
-        auto opened = SourceSound::Open(archive, m.seg.item);
+        auto opened = SourceSound::Open(storage, m.seg.item);
         if (!opened.ok()) continue;  // the original is checked by `uncut verify`
         sound = std::move(*opened);
       }

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "store/archive.h"
+#include "storage/storage.h"
 #include "trace/audio_match.h"
 #include "trace/video_match.h"
 
@@ -67,7 +67,7 @@ struct LoudnessEdgeOptions {
 // clip's contour follows the source's; records what was added in each
 // segment's loudness_only. Segments whose source cannot be read are left as
 // they are.
-absl::Status ExtendEndsByLoudness(Archive* archive, const QueryAudio& query,
+absl::Status ExtendEndsByLoudness(const Storage& storage, const QueryAudio& query,
                                   std::vector<MatchedSegment>* segments,
                                   const LoudnessEdgeOptions& options = LoudnessEdgeOptions());
 

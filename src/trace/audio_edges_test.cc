@@ -91,7 +91,7 @@ TEST_F(AudioEdges, AMatchThatStopsShortOfAnUnexplainedStretchIsCarriedOnAsFarAsT
             "");
   QueryAudio q = Analyze("first8.wav");
   std::vector<MatchedSegment> segs = {OnTheLine(0.0, 4.0)};
-  ASSERT_TRUE(ExtendEndsByLoudness(archive_, q, &segs).ok());
+  ASSERT_TRUE(ExtendEndsByLoudness(archive_->storage(), q, &segs).ok());
   ASSERT_EQ(segs.size(), 1u);
   // To the clip's end (within max_extend_s, 5 s, of the peaks' end).
   EXPECT_NEAR(segs[0].seg.q_end, 8.0, 0.1);
@@ -112,7 +112,7 @@ TEST_F(AudioEdges, TheExtensionStopsAtTheCutWhereOtherSpeechBegins) {
             "");
   QueryAudio q = Analyze("spliced.wav");
   std::vector<MatchedSegment> segs = {OnTheLine(0.0, 3.0)};
-  ASSERT_TRUE(ExtendEndsByLoudness(archive_, q, &segs).ok());
+  ASSERT_TRUE(ExtendEndsByLoudness(archive_->storage(), q, &segs).ok());
   EXPECT_NEAR(segs[0].seg.q_end, 5.0, 0.1);
 }
 
@@ -126,7 +126,7 @@ TEST_F(AudioEdges, AnEndWhereAnotherMatchTakesOverStaysWhereThePeaksPutIt) {
   MatchedSegment other = OnTheLine(3.5, 8.0);
   other.seg.offset = 20;
   std::vector<MatchedSegment> segs = {OnTheLine(0.0, 3.5), other};
-  ASSERT_TRUE(ExtendEndsByLoudness(archive_, q, &segs).ok());
+  ASSERT_TRUE(ExtendEndsByLoudness(archive_->storage(), q, &segs).ok());
   EXPECT_LT(segs[0].seg.q_end, 3.6);
   EXPECT_TRUE(segs[0].loudness_only.empty() || segs[0].loudness_only[0].second < 3.6);
 }

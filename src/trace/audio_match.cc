@@ -203,15 +203,16 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
 
 }  // namespace
 
-absl::StatusOr<double> AudioAgreement(Archive* archive, const QueryAudio& q, uint32_t item,
-                                      double offset, double speed, double q0, double q1) {
+absl::StatusOr<double> AudioAgreement(CatalogReader* catalog, const QueryAudio& q,
+                                      uint32_t item, double offset, double speed, double q0,
+                                      double q1) {
   int total = 0;
   for (const Peak& p : q.peaks.peaks) {
     double t = p.frame * kAudioFrameS;
     total += t >= q0 && t <= q1;
   }
   if (total < 20) return -1.0;
-  ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(item, kAudioPeaksBlob));
+  ASSIGN_OR_RETURN(auto blob, catalog->LoadBlob(item, kAudioPeaksBlob));
   if (!blob) return -1.0;
   ASSIGN_OR_RETURN(AudioPeaks src, AudioPeaks::Parse(*blob));
   int best = 0;
@@ -236,13 +237,15 @@ absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path) {
   return q;
 }
 
-absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const QueryAudio& q,
+absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(const Storage& storage,
+                                                       const QueryAudio& q,
                                                        const AudioMatchOptions& o) {
   if (q.landmarks.empty()) return std::vector<MatchedSegment>();
-  ASSIGN_OR_RETURN(uint64_t legacy, archive->PostingCount(kLegacyAudioModality));
+  PostingSource* index = storage.postings;
+  ASSIGN_OR_RETURN(uint64_t legacy, index->PostingCount(Modality::kLegacyAudio));
   if (legacy > 0) {
     return absl::FailedPreconditionError(
-        StrCat(archive->dir(), ": its sound index was made by an older version of uncut; run "
+        StrCat(index->IndexName(), ": its sound index was made by an older version of uncut; run "
                                "`uncut upgrade` once (it re-reads the sound of the stored "
                                "originals; nothing else changes)"));
   }
@@ -262,7 +265,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   }
   const std::vector<uint64_t> keys = SortUsesByKey(&uses);
   std::vector<Posting> postings;
-  RETURN_IF_ERROR(archive->Lookup(kAudioModality, keys, o.max_postings_per_key, &postings));
+  RETURN_IF_ERROR(index->Lookup(Modality::kAudio, keys, o.max_postings_per_key, &postings));
   // Postings come grouped by key, in the order of `keys`. Source times are
   // counted from each item's first sample here (the file's own time line
   // may start later); verification, which reads the item's peaks and with
@@ -295,20 +298,20 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(Archive* archive, const Q
   std::vector<MediaSegment> candidates = SelectSegments(found, ap);
   // 3. Verification against the stored peaks, asking more of a match in a
   // larger index.
-  ASSIGN_OR_RETURN(uint64_t total, archive->PostingCount(kAudioModality));
+  ASSIGN_OR_RETURN(uint64_t total, index->PostingCount(Modality::kAudio));
   const double hours = static_cast<double>(total) / o.postings_per_hour;
   const int min_matched =
       o.min_matched + static_cast<int>(std::floor(o.matched_per_decade * std::log10(1.0 + hours)));
   ASSIGN_OR_RETURN(std::vector<MatchedSegment> verified,
                    VerifyCandidates<AudioPeaks>(
-                       archive, candidates, kAudioPeaksBlob,
+                       storage.catalog, candidates, kAudioPeaksBlob,
                        [&](MediaSegment c, const AudioPeaks& peaks) {
                          c.offset += peaks.start_s;
                          c.s_start += peaks.start_s;
                          c.s_end += peaks.start_s;
                          return Verify(q, peaks, peaks.start_s, c, min_matched);
                        }));
-  if (o.extend_ends_by_loudness) RETURN_IF_ERROR(ExtendEndsByLoudness(archive, q, &verified));
+  if (o.extend_ends_by_loudness) RETURN_IF_ERROR(ExtendEndsByLoudness(storage, q, &verified));
   return verified;
 }
 

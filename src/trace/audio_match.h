@@ -16,7 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "audio/landmarks.h"
-#include "store/archive.h"
+#include "storage/storage.h"
 #include "trace/video_match.h"
 
 namespace uncut {
@@ -54,11 +54,12 @@ struct AudioMatchOptions {
 // The share of the clip's spectral peaks in [q0, q1] that the item's sound
 // has along the line s = offset + speed * q; -1 when the range holds too few
 // peaks (or the item no sound) to say.
-absl::StatusOr<double> AudioAgreement(Archive* archive, const QueryAudio& query, uint32_t item,
-                                      double offset, double speed, double q0, double q1);
+absl::StatusOr<double> AudioAgreement(CatalogReader* catalog, const QueryAudio& query,
+                                      uint32_t item, double offset, double speed, double q0,
+                                      double q1);
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(
-    Archive* archive, const QueryAudio& query,
+    const Storage& storage, const QueryAudio& query,
     const AudioMatchOptions& options = AudioMatchOptions());
 
 }  // namespace uncut

@@ -51,7 +51,7 @@ TEST(MatchAudio, ASourceWhoseClockStartsLaterIsMatchedOnItsOwnClock) {
   ASSERT_TRUE(archive.ok()) << archive.status();
   auto q = AnalyzeQueryAudio(dir.File("clip.wav"));
   ASSERT_TRUE(q.ok()) << q.status();
-  auto found = MatchAudio(archive->get(), *q);
+  auto found = MatchAudio((*archive)->storage(), *q);
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_EQ(found->size(), 1u);
   const MediaSegment& s = (*found)[0].seg;
@@ -92,7 +92,7 @@ TEST(MatchAudio, SaysWhetherTheSourceKeptPeaksBeyondEachEnd) {
               "");
     auto q = AnalyzeQueryAudio(clip);
     ASSERT_TRUE(q.ok()) << q.status();
-    auto found = MatchAudio(archive->get(), *q);
+    auto found = MatchAudio((*archive)->storage(), *q);
     ASSERT_TRUE(found.ok()) << found.status();
     ASSERT_EQ(found->size(), 1u) << t0;
     EXPECT_EQ((*found)[0].source_quiet_after, after) << t0;

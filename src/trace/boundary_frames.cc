@@ -28,7 +28,7 @@ std::vector<BoundaryFrame> Moments(const SourceMatch& m, double inset_s) {
   return out;
 }
 
-// Replaces the archive's object path in a decoder's message by the item's name.
+// Replaces the stored bytes' path in a decoder's message by the item's name.
 std::string Named(const absl::Status& s, const std::string& path, const std::string& name) {
   std::string msg(s.message());
   size_t at = msg.find(path);
@@ -38,16 +38,23 @@ std::string Named(const absl::Status& s, const std::string& path, const std::str
 
 // The source's pictures at `times`, read from the archive's copy (a file of
 // its own, or a byte range of a container it was found in).
-absl::StatusOr<std::vector<std::string>> SourceFrames(Archive* archive, const Item& item,
+absl::StatusOr<std::vector<std::string>> SourceFrames(OriginalSource* originals,
+                                                      const Item& item,
                                                       const std::vector<double>& times,
                                                       const FrameGrabOptions& options) {
-  ASSIGN_OR_RETURN(ItemMedia media, ItemMedia::Open(archive, item));
-  return GrabFrames(media.source(), times, options);
+  ASSIGN_OR_RETURN(ItemMedia media, ItemMedia::Open(originals, item));
+  auto frames = GrabFrames(media.source(), times, options);
+  if (!frames.ok()) {
+    return absl::Status(frames.status().code(),
+                        Named(frames.status(), media.source().name, item.name));
+  }
+  return frames;
 }
 
 }  // namespace
 
-void AddBoundaryFrames(Archive* archive, const std::string& clip_path, TraceReport* report,
+void AddBoundaryFrames(OriginalSource* originals, const std::string& clip_path,
+                       TraceReport* report,
                        const BoundaryFrameOptions& options) {
   if (report->query_kind != "video") return;
   FrameGrabOptions grab;
@@ -62,11 +69,10 @@ void AddBoundaryFrames(Archive* archive, const std::string& clip_path, TraceRepo
       times.push_back(f.source_time_s);
       clip_times.push_back(f.query_time_s);
     }
-    auto frames = SourceFrames(archive, m.item, times, grab);
+    auto frames = SourceFrames(originals, m.item, times, grab);
     if (!frames.ok()) {
       report->warnings.push_back(
-          StrCat("no source frames for the report: ",
-                 Named(frames.status(), archive->ObjectPath(m.item.object), m.item.name)));
+          StrCat("no source frames for the report: ", frames.status().message()));
       continue;
     }
     for (size_t i = 0; i < frames->size(); ++i) m.boundary_frames[i].source_jpeg = (*frames)[i];

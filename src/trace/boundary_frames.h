@@ -7,7 +7,7 @@
 #include <string>
 
 #include "report/trace_report.h"
-#include "store/archive.h"
+#include "storage/catalog_reader.h"
 
 namespace uncut {
 
@@ -25,7 +25,8 @@ struct BoundaryFrameOptions {
 // sources are left as they are. Frames that cannot be decoded are left
 // empty and the report gains a warning saying why; the trace itself stays
 // valid, so this never fails.
-void AddBoundaryFrames(Archive* archive, const std::string& clip_path, TraceReport* report,
+void AddBoundaryFrames(OriginalSource* originals, const std::string& clip_path,
+                       TraceReport* report,
                        const BoundaryFrameOptions& options = BoundaryFrameOptions());
 
 }  // namespace uncut

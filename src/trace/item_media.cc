@@ -4,17 +4,16 @@
 
 namespace uncut {
 
-absl::StatusOr<ItemMedia> ItemMedia::Open(Archive* archive, const Item& item) {
+absl::StatusOr<ItemMedia> ItemMedia::Open(OriginalSource* originals, const Item& item) {
   ItemMedia m;
-  std::string path = archive->ObjectPath(item.object);
-  if (item.object == item.sha256 && item.object_offset == 0) {
-    RETURN_IF_ERROR(CheckOriginalOnce(archive, item));
-    m.source_ = MediaSource::File(std::move(path));
+  ASSIGN_OR_RETURN(m.original_, originals->OpenOriginal(item));
+  if (m.original_.file()) {
+    m.source_ = MediaSource::File(*m.original_.file());
     return m;
   }
-  ASSIGN_OR_RETURN(m.mapped_, MappedOriginal::Open(archive, item));
-  // The mapping's address survives moves of MappedOriginal, so the view stays valid.
-  m.source_ = MediaSource::Memory(std::move(path), m.mapped_.data());
+  ASSIGN_OR_RETURN(std::string_view bytes, m.original_.Bytes());
+  // Original's bytes survive its moves, so the view stays valid.
+  m.source_ = MediaSource::Memory(m.original_.name(), bytes);
   return m;
 }
 

@@ -11,8 +11,8 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "decode/media_info.h"
-#include "store/original.h"
 #include "trace/audio_match.h"
+#include "trace/fusion.h"
 #include "trace/text_location.h"
 #include "trace/video_match.h"
 #include "video/query_video.h"
@@ -35,11 +35,11 @@ double ItemDuration(const Item& it) {
 }
 
 // What a linked transcript says between source times a and b.
-std::string TranscriptBetween(Archive* archive, const Item& item, double a, double b) {
+std::string TranscriptBetween(CatalogReader* catalog, const Item& item, double a, double b) {
   if (!item.info.contains("subtitles") || !item.info["subtitles"].is_array()) return "";
   for (const auto& link : item.info["subtitles"]) {
     if (!link.contains("id")) continue;
-    auto text = archive->LoadText(link["id"].get<int64_t>());
+    auto text = catalog->LoadText(link["id"].get<int64_t>());
     if (!text.ok()) continue;
     const auto& anchors = text->text.anchors;
     std::string out;
@@ -58,55 +58,6 @@ std::string TranscriptBetween(Archive* archive, const Item& item, double a, doub
   return "";
 }
 
-// Merges picture and sound segments that say the same thing: same item,
-// same line (offset within 0.4 s at the same speed), overlapping in the clip.
-// Merged segments carry both kinds of evidence, their union in time (each
-// modality may miss an edge: silence, a frozen picture) and the picture's
-// edges where it has found cuts. What only one modality found stays as is.
-std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
-                                 std::vector<MatchedSegment> audio) {
-  std::vector<MatchedSegment> out;
-  std::vector<bool> used(audio.size(), false);
-  for (MatchedSegment& v : video) {
-    for (size_t i = 0; i < audio.size(); ++i) {
-      const MatchedSegment& a = audio[i];
-      if (used[i] || a.seg.item != v.seg.item) continue;
-      double ov = std::min(a.seg.q_end, v.seg.q_end) - std::max(a.seg.q_start, v.seg.q_start);
-      double mid =
-          (std::max(a.seg.q_start, v.seg.q_start) + std::min(a.seg.q_end, v.seg.q_end)) / 2;
-      double diff =
-          std::abs((a.seg.offset + a.seg.speed * mid) - (v.seg.offset + v.seg.speed * mid));
-      if (ov <= 0 || diff > 0.4) continue;
-      used[i] = true;
-      MediaSegment& s = v.seg;
-      // The sound's line is the more precise one.
-      s.offset = a.seg.offset;
-      s.speed = a.seg.speed;
-      s.q_start = std::min(s.q_start, a.seg.q_start);
-      s.q_end = std::max(s.q_end, a.seg.q_end);
-      s.s_start = s.offset + s.speed * s.q_start;
-      s.s_end = s.offset + s.speed * s.q_end;
-      s.confidence = 1.0 - (1.0 - s.confidence) * (1.0 - a.seg.confidence);
-      v.core_start = std::min(v.core_start, a.core_start);
-      v.core_end = std::max(v.core_end, a.core_end);
-      s.score += a.seg.score;
-      s.alternate = s.alternate && a.seg.alternate;
-      v.modality = "video+audio";
-      v.audio_matched = a.matched;
-      v.audio_checked = a.checked;
-      v.audio_start = a.seg.q_start;
-      v.audio_end = a.seg.q_end;
-      v.loudness_only = a.loudness_only;
-      break;
-    }
-    out.push_back(std::move(v));
-  }
-  for (size_t i = 0; i < audio.size(); ++i) {
-    if (!used[i]) out.push_back(std::move(audio[i]));
-  }
-  return out;
-}
-
 // Where a picture match and the clip's sound disagree, the sound decides.
 // A static camera, a podium or a studio looks the same at many moments, but
 // what is said there differs. For each stretch of a picture match that its
@@ -117,7 +68,7 @@ std::vector<MatchedSegment> Fuse(std::vector<MatchedSegment> video,
 // the stretch goes (a picture-only match is dropped, a fused match trimmed).
 // When the clip's sound matches nothing at all (e.g. music laid over it),
 // picture matches stand.
-absl::Status TrimPicturesTheSoundContradicts(Archive* archive, const QueryAudio& qa,
+absl::Status TrimPicturesTheSoundContradicts(CatalogReader* catalog, const QueryAudio& qa,
                                              std::vector<MatchedSegment>* segs) {
   // Stretches of the clip whose sound was recognised.
   std::vector<std::pair<double, double>> heard;
@@ -142,7 +93,7 @@ absl::Status TrimPicturesTheSoundContradicts(Archive* archive, const QueryAudio&
     auto [from, to] = heard_within(a, b);
     if (to <= from) return false;
     ASSIGN_OR_RETURN(double agree,
-                     AudioAgreement(archive, qa, m.seg.item, m.seg.offset, m.seg.speed, from, to));
+                     AudioAgreement(catalog, qa, m.seg.item, m.seg.offset, m.seg.speed, from, to));
     return agree >= 0 && agree < 0.08;
   };
   auto set_range = [](MatchedSegment* m, double a, double b) {
@@ -207,7 +158,7 @@ void DropStaticPictures(std::vector<MatchedSegment>* segs) {
 // before and after is the same). The match is cut around the shot, which is
 // then reported as not in the archive. Where the clip's sound runs on along
 // the line through the shot, fusion joins the pieces again.
-absl::Status CutOutForeignShots(Archive* archive, const QueryVideo& qv,
+absl::Status CutOutForeignShots(CatalogReader* catalog, const QueryVideo& qv,
                                 const VideoMatchOptions& vo, std::vector<MatchedSegment>* segs) {
   constexpr double kMinShot = 1.0, kEdge = 0.2;
   constexpr int kMinFrames = 4;
@@ -219,7 +170,7 @@ absl::Status CutOutForeignShots(Archive* archive, const QueryVideo& qv,
     auto it = sigs.find(m.seg.item);
     if (it == sigs.end()) {
       ASSIGN_OR_RETURN(std::optional<std::string> blob,
-                       archive->LoadBlob(m.seg.item, kVideoSignatureBlob));
+                       catalog->LoadBlob(m.seg.item, kVideoSignatureBlob));
       std::optional<VideoSignature> sig;
       if (blob) {
         ASSIGN_OR_RETURN(VideoSignature parsed, VideoSignature::Parse(*blob));
@@ -485,7 +436,7 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
 
 }  // namespace
 
-absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path,
+absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string& path,
                                        const MediaTraceOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   TraceReport report;
@@ -518,9 +469,9 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
       // A frame the index could hold: as textured as indexed frames must be.
       clip.frames.push_back({f.time_s, f.quality >= VideoSignOptions().min_quality});
     }
-    ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(archive, qv, vo));
+    ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(storage, qv, vo));
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
-    RETURN_IF_ERROR(CutOutForeignShots(archive, qv, vo, &v));
+    RETURN_IF_ERROR(CutOutForeignShots(storage.catalog, qv, vo, &v));
     cuts = qv.cuts;
     clip.cuts = qv.cuts;
     segments.insert(segments.end(), v.begin(), v.end());
@@ -535,10 +486,10 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     if (!info.has_video() && qa.duration_s > 0) report.query_length = qa.duration_s;
     report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},
                                   {"landmarks", qa.landmarks.size()}};
-    ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(archive, qa));
+    ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(storage, qa));
     clip.sound_informative = !a.empty();
-    segments = Fuse(std::move(segments), std::move(a));
-    RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(archive, qa, &segments));
+    segments = FusePictureAndSound(std::move(segments), std::move(a));
+    RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(storage.catalog, qa, &segments));
   }
   DropStaticPictures(&segments);
   ResolveOverlaps(&segments);
@@ -566,7 +517,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     auto it = index.find(m.seg.item);
     if (it == index.end()) {
       SourceMatch sm;
-      ASSIGN_OR_RETURN(sm.item, archive->GetItem(m.seg.item));
+      ASSIGN_OR_RETURN(sm.item, storage.catalog->GetItem(m.seg.item));
       it = index.emplace(m.seg.item, report.sources.size()).first;
       report.sources.push_back(std::move(sm));
     }
@@ -632,7 +583,7 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
     if (first->source_start > 0.05) {
       SourceInterval iv{"before", std::max(0.0, first->source_start - options.context_s),
                         first->source_start};
-      iv.text = TranscriptBetween(archive, sm.item, iv.start, iv.end);
+      iv.text = TranscriptBetween(storage.catalog, sm.item, iv.start, iv.end);
       sm.intervals.push_back(iv);
     }
     for (size_t i = 1; i < by_source.size(); ++i) {
@@ -640,14 +591,14 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
       if (b - a < 0.2) continue;
       SourceInterval iv{"cut", a, b};
       iv.note = StrCat(Seconds(b - a), " left out");
-      iv.text = TranscriptBetween(archive, sm.item, a, b);
+      iv.text = TranscriptBetween(storage.catalog, sm.item, a, b);
       sm.intervals.push_back(iv);
     }
     if (duration <= 0 || last->source_end < duration - 0.05) {
       double end = duration > 0 ? std::min(duration, last->source_end + options.context_s)
                                 : last->source_end + options.context_s;
       SourceInterval iv{"after", last->source_end, end};
-      iv.text = TranscriptBetween(archive, sm.item, iv.start, iv.end);
+      iv.text = TranscriptBetween(storage.catalog, sm.item, iv.start, iv.end);
       sm.intervals.push_back(iv);
     }
   }
@@ -662,8 +613,10 @@ absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path
   }
   if (report.query_length - t >= 0.5) report.not_in_archive.push_back({t, report.query_length, ""});
   // Sources matched from stored fingerprints alone are named by their
-  // SHA-256 too: the archive must still hold those bytes.
-  for (const SourceMatch& sm : report.sources) RETURN_IF_ERROR(CheckOriginalOnce(archive, sm.item));
+  // SHA-256 too: the archive must still hold those bytes (opening checks).
+  for (const SourceMatch& sm : report.sources) {
+    RETURN_IF_ERROR(storage.originals->OpenOriginal(sm.item).status());
+  }
   report.verdict = report.sources.empty()          ? "not_found"
                    : report.not_in_archive.empty() ? "found"
                                                    : "partly_found";

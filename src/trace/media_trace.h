@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "report/trace_report.h"
-#include "store/archive.h"
+#include "storage/storage.h"
 
 namespace uncut {
 
@@ -19,7 +19,7 @@ struct MediaTraceOptions {
   bool use_audio = true;
 };
 
-absl::StatusOr<TraceReport> TraceMedia(Archive* archive, const std::string& path,
+absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string& path,
                                        const MediaTraceOptions& options = MediaTraceOptions());
 
 }  // namespace uncut

@@ -1,7 +1,7 @@
 // Probing an index with a query's keys, shared by the picture and sound
 // matchers: each query "use" is a key with what the query knows about it
 // (which frame, which variant, which speeds), and postings come back from
-// Archive::Lookup grouped by key.
+// PostingSource::Lookup grouped by key.
 #ifndef UNCUT_TRACE_PROBE_H_
 #define UNCUT_TRACE_PROBE_H_
 
@@ -16,7 +16,7 @@
 namespace uncut {
 
 // Sorts the uses by key (Use has a uint64_t `key`) and returns the distinct
-// keys in ascending order, ready for Archive::Lookup.
+// keys in ascending order, ready for PostingSource::Lookup.
 template <typename Use>
 std::vector<uint64_t> SortUsesByKey(std::vector<Use>* uses) {
   std::sort(uses->begin(), uses->end(), [](const Use& a, const Use& b) { return a.key < b.key; });

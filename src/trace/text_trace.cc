@@ -13,7 +13,6 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
-#include "store/original.h"
 #include "text/fingerprint.h"
 #include "text/normalize.h"
 #include "trace/text_chain.h"
@@ -27,8 +26,8 @@ struct SourceDoc {
   Item item;
   StoredText stored;
   NormalizedText norm;
-  MappedOriginal original_file;  // checked against the item's SHA-256
-  std::string_view original;     // the item's bytes
+  Original original_file;      // checked against the item's SHA-256
+  std::string_view original;  // the item's bytes
 };
 
 char32_t FoldPunct(char32_t c) {
@@ -150,8 +149,8 @@ constexpr size_t kMaxPhraseSources = 100;
 
 class TextTracer {
  public:
-  TextTracer(Archive* archive, std::string_view query, const TextTraceOptions& options)
-      : archive_(archive), query_(query), options_(options) {}
+  TextTracer(const Storage& storage, std::string_view query, const TextTraceOptions& options)
+      : storage_(storage), query_(query), options_(options) {}
 
   absl::StatusOr<TraceReport> Run();
 
@@ -183,7 +182,7 @@ class TextTracer {
   std::pair<size_t, size_t> Room(const std::vector<Piece>& pieces, size_t i) const;
   size_t Reach() const { return static_cast<size_t>(options_.max_omission_chars) / 5; }
 
-  Archive* archive_;
+  Storage storage_;
   std::string_view query_;
   TextTraceOptions options_;
   WinnowParams params_ = DefaultTextWinnowParams();
@@ -197,21 +196,19 @@ absl::StatusOr<SourceDoc*> TextTracer::Doc(uint32_t item) {
   auto it = docs_.find(item);
   if (it != docs_.end()) return it->second.get();
   auto doc = std::make_unique<SourceDoc>();
-  ASSIGN_OR_RETURN(doc->item, archive_->GetItem(item));
-  // The report names the original by its SHA-256, so the archive's copy is
-  // checked before anything is quoted, also where the quotes come from the
-  // catalog (PDF text) or from the original itself (plain UTF-8 text).
-  const bool text_offsets = doc->item.info.value("offsets", "") == "text";
-  if (text_offsets) {
-    RETURN_IF_ERROR(CheckOriginalOnce(archive_, doc->item));
-  } else {
-    ASSIGN_OR_RETURN(doc->original_file, MappedOriginal::Open(archive_, doc->item));
-    doc->original = doc->original_file.data();
-  }
-  ASSIGN_OR_RETURN(doc->stored, archive_->LoadText(item));
+  ASSIGN_OR_RETURN(doc->item, storage_.catalog->GetItem(item));
+  // The report names the original by its SHA-256, so opening it checks the
+  // archive's copy before anything is quoted, also where the quotes come
+  // from the catalog (PDF text).
+  ASSIGN_OR_RETURN(doc->original_file, storage_.originals->OpenOriginal(doc->item));
+  ASSIGN_OR_RETURN(doc->stored, storage_.catalog->LoadText(item));
   doc->norm = Normalize(doc->stored.text.text);
-  // Offsets into the extracted text (PDF): locations count its lines.
-  if (text_offsets) doc->original = doc->stored.text.text;
+  if (doc->item.info.value("offsets", "") == "text") {
+    // Offsets into the extracted text (PDF): locations count its lines.
+    doc->original = doc->stored.text.text;
+  } else {
+    ASSIGN_OR_RETURN(doc->original, doc->original_file.Bytes());
+  }
   SourceDoc* raw = doc.get();
   docs_[item] = std::move(doc);
   return raw;
@@ -246,7 +243,8 @@ absl::StatusOr<std::vector<Chain>> TextTracer::Retrieve() {
   for (const auto& [k, v] : where) keys.push_back(k);
   std::sort(keys.begin(), keys.end());
   std::vector<Posting> postings;
-  RETURN_IF_ERROR(archive_->Lookup(kTextModality, keys, options_.max_postings_per_key, &postings));
+  RETURN_IF_ERROR(
+      storage_.postings->Lookup(Modality::kText, keys, options_.max_postings_per_key, &postings));
   std::unordered_map<uint32_t, std::vector<Hit>> by_item;
   for (const Posting& p : postings) {
     for (uint32_t q : where[p.key]) by_item[p.item].push_back({q, p.pos});
@@ -303,7 +301,7 @@ absl::StatusOr<std::vector<Piece>> TextTracer::FindPhrase(std::map<uint32_t, siz
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     std::vector<Posting> postings;
     RETURN_IF_ERROR(
-        archive_->Lookup(kTextModality, keys, kMaxPhrasePostingsPerKey, &postings));
+        storage_.postings->Lookup(Modality::kText, keys, kMaxPhrasePostingsPerKey, &postings));
     for (const Posting& p : postings) candidates[p.item] = true;
   }
   std::vector<uint32_t> items;
@@ -312,7 +310,7 @@ absl::StatusOr<std::vector<Piece>> TextTracer::FindPhrase(std::map<uint32_t, siz
     // Too short for the index to promise anything: the texts themselves
     // are searched, up to a budget; beyond it the report says how many
     // were left unsearched.
-    ASSIGN_OR_RETURN(std::vector<Item> all, archive_->ListItems());
+    ASSIGN_OR_RETURN(std::vector<Item> all, storage_.catalog->ListItems());
     uint64_t scanned_bytes = 0;
     size_t unsearched = 0;
     for (const Item& it : all) {
@@ -959,10 +957,10 @@ absl::Status CheckExtractSize(uint64_t bytes) {
                                              kMaxExtractBytes >> 10, " KiB"));
 }
 
-absl::StatusOr<TraceReport> TraceText(Archive* archive, std::string_view query,
+absl::StatusOr<TraceReport> TraceText(const Storage& storage, std::string_view query,
                                       const TextTraceOptions& options) {
   RETURN_IF_ERROR(CheckExtractSize(query.size()));
-  TextTracer tracer(archive, query, options);
+  TextTracer tracer(storage, query, options);
   return tracer.Run();
 }
 

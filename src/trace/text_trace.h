@@ -27,7 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "report/trace_report.h"
-#include "store/archive.h"
+#include "storage/storage.h"
 #include "text/winnow.h"
 
 namespace uncut {
@@ -57,7 +57,7 @@ inline constexpr size_t kMaxExtractBytes = 256 << 10;
 absl::Status CheckExtractSize(uint64_t bytes);
 
 // Fails with CheckExtractSize's error for an extract over kMaxExtractBytes.
-absl::StatusOr<TraceReport> TraceText(Archive* archive, std::string_view query,
+absl::StatusOr<TraceReport> TraceText(const Storage& storage, std::string_view query,
                                       const TextTraceOptions& options = TextTraceOptions());
 
 }  // namespace uncut

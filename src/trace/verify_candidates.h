@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "align/media_align.h"
 #include "base/status_macros.h"
-#include "store/archive.h"
+#include "storage/catalog_reader.h"
 #include "trace/video_match.h"
 
 namespace uncut {
@@ -32,14 +32,14 @@ struct Verified {
 // Items without the blob are passed over.
 template <typename Fingerprint, typename VerifyFn>
 absl::StatusOr<std::vector<MatchedSegment>> VerifyCandidates(
-    Archive* archive, const std::vector<MediaSegment>& candidates, const std::string& blob_name,
-    VerifyFn verify) {
+    CatalogReader* catalog, const std::vector<MediaSegment>& candidates,
+    const std::string& blob_name, VerifyFn verify) {
   std::map<uint32_t, std::unique_ptr<Fingerprint>> loaded;
   std::vector<MatchedSegment> out;
   for (const MediaSegment& c : candidates) {
     std::unique_ptr<Fingerprint>& fp = loaded[c.item];
     if (!fp) {
-      ASSIGN_OR_RETURN(std::optional<std::string> blob, archive->LoadBlob(c.item, blob_name));
+      ASSIGN_OR_RETURN(std::optional<std::string> blob, catalog->LoadBlob(c.item, blob_name));
       if (!blob) continue;
       ASSIGN_OR_RETURN(Fingerprint parsed, Fingerprint::Parse(*blob));
       fp = std::make_unique<Fingerprint>(std::move(parsed));

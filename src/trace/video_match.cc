@@ -163,7 +163,8 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
 
 }  // namespace
 
-absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const QueryVideo& q,
+absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
+                                                       const QueryVideo& q,
                                                        const VideoMatchOptions& o) {
   // 1. Retrieval. (key, query frame << 4 | variant) for every chunk probed.
   struct Use {
@@ -186,13 +187,13 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
   // A chunk value far more common than the archive's average (flat or
   // common picture structure) says little and costs much: keys with more
   // than common_key_factor times the mean postings per key are skipped.
-  ASSIGN_OR_RETURN(uint64_t total, archive->PostingCount(kVideoModality));
+  ASSIGN_OR_RETURN(uint64_t total, storage.postings->PostingCount(Modality::kVideo));
   const double mean_per_key = static_cast<double>(total) / (16.0 * 65536.0);
   const size_t cap =
       std::min<size_t>(o.max_postings_per_key,
                        std::max<size_t>(o.min_postings_cap,
                                         static_cast<size_t>(o.common_key_factor * mean_per_key)));
-  RETURN_IF_ERROR(archive->Lookup(kVideoModality, keys, cap, &postings));
+  RETURN_IF_ERROR(storage.postings->Lookup(Modality::kVideo, keys, cap, &postings));
   // Postings come grouped by key in the order of `keys`. Each coincidence of
   // a query hash and a source hash on one chunk becomes a record
   // (source position << 24 | frame << 4 | variant) of the source's item.
@@ -231,7 +232,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
       a = b;
     }
     std::sort(cells.begin(), cells.end());
-    ASSIGN_OR_RETURN(Item it, archive->GetItem(item));
+    ASSIGN_OR_RETURN(Item it, storage.catalog->GetItem(item));
     double& f = fps[item];
     f = 3;
     if (it.info.contains("video") && it.info["video"].contains("sample_fps")) {
@@ -275,7 +276,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(Archive* archive, const Q
   std::vector<MediaSegment> candidates = SelectSegments(found, p);
   // 3. Verification.
   return VerifyCandidates<VideoSignature>(
-      archive, candidates, kVideoSignatureBlob,
+      storage.catalog, candidates, kVideoSignatureBlob,
       [&](const MediaSegment& c, const VideoSignature& sig) {
         Verified v = Verify(q, sig, c, o);
         if (!v.ok && c.speed != 1.0) {

@@ -23,7 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "align/media_align.h"
-#include "store/archive.h"
+#include "storage/storage.h"
 #include "video/query_video.h"
 
 namespace uncut {
@@ -64,7 +64,7 @@ struct VideoMatchOptions {
 };
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(
-    Archive* archive, const QueryVideo& query,
+    const Storage& storage, const QueryVideo& query,
     const VideoMatchOptions& options = VideoMatchOptions());
 
 // Snaps segment edges that lie within `reach` seconds of a cut onto it.

@@ -1,0 +1,139 @@
+#include "index/index_manager.h"
+
+#include <algorithm>
+
+#include "base/file.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+
+namespace uncut {
+
+std::string IndexManager::PathOf(const std::string& file) const { return JoinPath(dir_, file); }
+
+absl::Status IndexManager::Refresh(int64_t version, const ListFn& list) {
+  if (version == version_) return absl::OkStatus();
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(std::vector<Listed> listed, list());
+    std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> fresh;
+    std::map<std::string, std::shared_ptr<SegmentReader>> open;
+    absl::Status failure;
+    for (const Listed& l : listed) {
+      auto it = open_.find(l.file);
+      std::shared_ptr<SegmentReader> reader;
+      if (it != open_.end()) {
+        reader = it->second;
+      } else {
+        auto r = SegmentReader::Open(PathOf(l.file));
+        if (!r.ok()) {
+          failure = r.status();
+          break;
+        }
+        reader = std::make_shared<SegmentReader>(std::move(*r));
+      }
+      open[l.file] = reader;
+      fresh[l.modality].push_back(reader);
+    }
+    if (failure.ok()) {
+      open_ = std::move(open);
+      by_modality_ = std::move(fresh);
+      version_ = version;
+      return absl::OkStatus();
+    }
+    if (attempt >= 3 || !absl::IsNotFound(failure)) return failure;
+  }
+}
+
+void IndexManager::Lookup(const std::string& modality, const std::vector<uint64_t>& keys,
+                          size_t max_per_key, const std::function<bool(uint32_t)>& live,
+                          std::vector<Posting>* out) const {
+  auto it = by_modality_.find(modality);
+  if (it == by_modality_.end()) return;
+  const auto& segs = it->second;
+  std::vector<SegmentReader::Location> at(segs.size());
+  for (uint64_t key : keys) {
+    // Each segment is searched once for the key: to count, then to read.
+    size_t total = 0;
+    for (size_t i = 0; i < segs.size() && total <= max_per_key; ++i) {
+      at[i] = segs[i]->Locate(key);
+      total += at[i].count;
+    }
+    if (total == 0 || total > max_per_key) continue;
+    size_t before = out->size();
+    for (size_t i = 0; i < segs.size(); ++i) segs[i]->Read(key, at[i], out);
+    // Postings of removed items stay in segments until a compaction.
+    out->erase(std::remove_if(out->begin() + before, out->end(),
+                              [&](const Posting& p) { return !live(p.item); }),
+               out->end());
+  }
+}
+
+uint64_t IndexManager::PostingCount(const std::string& modality) const {
+  auto it = by_modality_.find(modality);
+  if (it == by_modality_.end()) return 0;
+  uint64_t n = 0;
+  for (const auto& seg : it->second) n += seg->size();
+  return n;
+}
+
+std::vector<std::pair<std::string, std::string>> IndexManager::VerifyAll() const {
+  std::vector<std::pair<std::string, std::string>> problems;
+  for (const auto& [file, reader] : open_) {
+    absl::Status v = reader->Verify();
+    if (!v.ok()) problems.push_back({file, std::string(v.message())});
+  }
+  return problems;
+}
+
+absl::StatusOr<std::string> IndexManager::WriteNew(const std::string& modality,
+                                                   const std::string& unique,
+                                                   std::vector<Posting>* postings,
+                                                   const BeforeWriteFn& before_write) const {
+  RETURN_IF_ERROR(MakeDirs(JoinPath(dir_, modality)));
+  std::string name = StrCat(modality, "/", unique, ".seg");
+  if (before_write) RETURN_IF_ERROR(before_write(name));
+  RETURN_IF_ERROR(WriteSegment(PathOf(name), postings));
+  return name;
+}
+
+absl::StatusOr<std::optional<IndexManager::Merge>> IndexManager::MergeNewest(
+    const std::string& modality, const std::vector<std::pair<std::string, int64_t>>& segs,
+    const std::string& unique, const std::function<bool(uint32_t)>& keep,
+    const BeforeWriteFn& before_write) const {
+  if (segs.size() < 2) return std::optional<Merge>();
+  size_t take = 1;
+  int64_t sum = segs.back().second;
+  while (take < segs.size() && sum * 4 >= segs[segs.size() - take - 1].second) {
+    sum += segs[segs.size() - take - 1].second;
+    ++take;
+  }
+  if (take < 2) return std::optional<Merge>();
+  Merge merge;
+  std::vector<SegmentReader> readers;
+  for (size_t i = segs.size() - take; i < segs.size(); ++i) {
+    ASSIGN_OR_RETURN(SegmentReader r, SegmentReader::Open(PathOf(segs[i].first)));
+    readers.push_back(std::move(r));
+    merge.inputs.push_back(segs[i].first);
+  }
+  std::vector<const SegmentReader*> inputs;
+  for (const auto& r : readers) inputs.push_back(&r);
+  merge.output = StrCat(modality, "/merged-", unique, ".seg");
+  const std::string path = PathOf(merge.output);
+  if (before_write) {
+    RETURN_IF_ERROR(before_write(merge.output));
+    for (const std::string& in : merge.inputs) RETURN_IF_ERROR(before_write(in));
+  }
+  RETURN_IF_ERROR(MergeSegments(inputs, keep, path));
+  auto merged = SegmentReader::Open(path);
+  if (!merged.ok()) {
+    RemoveFile(path).IgnoreError();
+    return merged.status();
+  }
+  merge.postings = merged->size();
+  return std::optional<Merge>(std::move(merge));
+}
+
+void IndexManager::RemoveFiles(const std::vector<std::string>& files) const {
+  for (const std::string& f : files) RemoveFile(PathOf(f)).IgnoreError();
+}
+
+}  // namespace uncut

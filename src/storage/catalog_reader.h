@@ -1,0 +1,48 @@
+// The read side of an archive's catalog and object store, as the matchers
+// use it. Implemented by the embedded archive (SQLite and files,
+// store/archive.h) and in memory for tests (storage/memory_storage.h); a
+// server backend implements the same.
+#ifndef UNCUT_STORAGE_CATALOG_READER_H_
+#define UNCUT_STORAGE_CATALOG_READER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "storage/item.h"
+#include "storage/original.h"
+
+namespace uncut {
+
+// Items, their extracted text and their named blobs (fingerprints).
+class CatalogReader {
+ public:
+  virtual ~CatalogReader() = default;
+
+  // Every item, in id order.
+  virtual absl::StatusOr<std::vector<Item>> ListItems() = 0;
+  // kNotFound when there is no such item.
+  virtual absl::StatusOr<Item> GetItem(int64_t id) = 0;
+  // kNotFound when the item has no text.
+  virtual absl::StatusOr<StoredText> LoadText(int64_t item_id) = 0;
+  // nullopt when the item has no blob of that name.
+  virtual absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
+                                                              const std::string& name) = 0;
+};
+
+// The archived originals, byte for byte.
+class OriginalSource {
+ public:
+  virtual ~OriginalSource() = default;
+
+  // Opens `item`'s original bytes (Original says how they come). A backend
+  // that finds them altered (not the item's SHA-256) fails with kDataLoss
+  // naming the item: nothing is ever quoted from damaged bytes.
+  virtual absl::StatusOr<Original> OpenOriginal(const Item& item) = 0;
+};
+
+}  // namespace uncut
+
+#endif  // UNCUT_STORAGE_CATALOG_READER_H_

@@ -1,0 +1,260 @@
+// The storage interfaces' contracts, held against every backend: the
+// embedded archive (SQLite, segment files, object files) and the in-memory
+// one the matchers' tests use. Each backend writes through its own writer
+// and is read back through the interfaces only.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "storage/memory_storage.h"
+#include "storage/storage.h"
+#include "store/archive.h"
+#include "testing/temp_dir.h"
+
+namespace uncut {
+namespace {
+
+// What a test archives, backend-neutral.
+struct Spec {
+  std::string name = "item.txt";
+  std::string kind = "text";
+  std::string original;
+  std::optional<std::string> text;
+  std::map<std::string, std::string> blobs;
+  std::map<Modality, std::vector<Posting>> postings;
+  // The original is a file of its own (not packed with others).
+  bool own_file = false;
+};
+
+class EmbeddedBackend {
+ public:
+  EmbeddedBackend() {
+    auto a = Archive::Open(dir_.File("archive"), Archive::Mode::kCreate);
+    EXPECT_TRUE(a.ok()) << a.status();
+    archive_ = std::move(*a);
+  }
+  Storage storage() { return archive_->storage(); }
+
+  int64_t Add(const Spec& spec) {
+    auto batch = archive_->BeginWrite();
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    absl::StatusOr<StagedObject> staged;
+    if (spec.own_file) {
+      const std::string path = dir_.File(spec.name);
+      EXPECT_TRUE(WriteFileAtomic(path, spec.original).ok());
+      staged = (*batch)->StageFile(path, Placement::kOwnFile);
+    } else {
+      staged = (*batch)->StageBytes(spec.original);
+    }
+    EXPECT_TRUE(staged.ok()) << staged.status();
+    NewItem n;
+    n.item.sha256 = staged->sha256;
+    n.item.size = staged->size;
+    n.item.object = staged->object;
+    n.item.object_offset = staged->offset;
+    n.item.kind = spec.kind;
+    n.item.name = spec.name;
+    n.item.format = "txt";
+    n.item.added_from = "/nowhere";
+    n.item.added_at = NowRfc3339();
+    if (spec.text) n.text = ExtractedText{*spec.text, OffsetMap::Identity(spec.text->size()), {}};
+    n.blobs = spec.blobs;
+    for (const auto& [modality, postings] : spec.postings) {
+      n.postings[std::string(ModalityName(modality))] = postings;
+    }
+    auto id = (*batch)->AddItem(std::move(n));
+    EXPECT_TRUE(id.ok()) << id.status();
+    EXPECT_TRUE((*batch)->Commit().ok());
+    return *id;
+  }
+
+  void Remove(int64_t id) {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_TRUE((*batch)->RemoveItem(id).ok());
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+
+ private:
+  testing::TempDir dir_;
+  std::unique_ptr<Archive> archive_;
+};
+
+class MemoryBackend {
+ public:
+  Storage storage() { return memory_.storage(); }
+
+  int64_t Add(const Spec& spec) {
+    MemoryItem m;
+    m.item.kind = spec.kind;
+    m.item.name = spec.name;
+    m.item.format = "txt";
+    m.original = spec.original;
+    if (spec.text) m.text = ExtractedText{*spec.text, OffsetMap::Identity(spec.text->size()), {}};
+    m.blobs = spec.blobs;
+    m.postings = spec.postings;
+    return memory_.Add(std::move(m));
+  }
+  void Remove(int64_t id) { memory_.Remove(id); }
+
+ private:
+  MemoryStorage memory_;
+};
+
+template <typename Backend>
+class StorageBackend : public ::testing::Test {
+ protected:
+  Backend backend_;
+};
+
+using Backends = ::testing::Types<EmbeddedBackend, MemoryBackend>;
+TYPED_TEST_SUITE(StorageBackend, Backends);
+
+std::vector<Posting> Postings(std::initializer_list<std::pair<uint64_t, uint32_t>> key_pos) {
+  std::vector<Posting> out;
+  for (const auto& [key, pos] : key_pos) out.push_back({key, 0, pos});
+  return out;
+}
+
+TYPED_TEST(StorageBackend, ItemsTextsAndBlobsReadBackAsWritten) {
+  Spec spec;
+  spec.name = "notes.txt";
+  spec.original = "Plain words, kept byte for byte.";
+  spec.text = "Plain words, kept byte for byte.";
+  spec.blobs["video.sig"] = std::string("\0\1\2binary", 9);
+  const int64_t id = this->backend_.Add(spec);
+  Storage s = this->backend_.storage();
+
+  auto item = s.catalog->GetItem(id);
+  ASSERT_TRUE(item.ok()) << item.status();
+  EXPECT_EQ(item->id, id);
+  EXPECT_EQ(item->name, "notes.txt");
+  EXPECT_EQ(item->kind, "text");
+  EXPECT_EQ(item->size, spec.original.size());
+
+  auto text = s.catalog->LoadText(id);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(text->text.text, *spec.text);
+
+  auto blob = s.catalog->LoadBlob(id, "video.sig");
+  ASSERT_TRUE(blob.ok()) << blob.status();
+  ASSERT_TRUE(blob->has_value());
+  EXPECT_EQ(**blob, spec.blobs["video.sig"]);
+  auto missing = s.catalog->LoadBlob(id, "audio.peaks");
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_FALSE(missing->has_value());
+}
+
+TYPED_TEST(StorageBackend, AbsentItemsAndTextsAreNotFound) {
+  Spec no_text;
+  no_text.kind = "video";
+  no_text.original = "not text";
+  const int64_t id = this->backend_.Add(no_text);
+  Storage s = this->backend_.storage();
+  EXPECT_EQ(s.catalog->GetItem(id + 100).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.catalog->LoadText(id).status().code(), absl::StatusCode::kNotFound);
+}
+
+TYPED_TEST(StorageBackend, OriginalsReadBackByteForByte) {
+  Spec packed;
+  packed.name = "a.txt";
+  packed.original = "the first original";
+  Spec other;
+  other.name = "b.txt";
+  other.original = "the second, packed beside it";
+  Spec own;
+  own.name = "c.bin";
+  own.original = std::string(3000, 'x') + "end";
+  own.own_file = true;
+  const int64_t a = this->backend_.Add(packed);
+  const int64_t b = this->backend_.Add(other);
+  const int64_t c = this->backend_.Add(own);
+  Storage s = this->backend_.storage();
+  for (const auto& [id, want] : std::vector<std::pair<int64_t, std::string>>{
+           {a, packed.original}, {b, other.original}, {c, own.original}}) {
+    auto item = s.catalog->GetItem(id);
+    ASSERT_TRUE(item.ok()) << item.status();
+    auto original = s.originals->OpenOriginal(*item);
+    ASSERT_TRUE(original.ok()) << original.status();
+    Original moved = std::move(*original);  // views survive moves
+    auto bytes = moved.Bytes();
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    EXPECT_EQ(*bytes, want);
+    // A file given for the original holds exactly its bytes.
+    if (moved.file()) {
+      auto all = ReadFileToString(*moved.file());
+      ASSERT_TRUE(all.ok()) << all.status();
+      EXPECT_EQ(*all, want);
+    }
+  }
+}
+
+TYPED_TEST(StorageBackend, LookupReturnsEachKeysPostingsInKeyOrderAndItemOrder) {
+  Spec first, second;
+  first.original = "one";
+  first.postings[Modality::kVideo] = Postings({{10, 5}, {20, 1}, {10, 2}});
+  second.original = "two";
+  second.postings[Modality::kVideo] = Postings({{10, 7}, {30, 4}});
+  second.postings[Modality::kText] = Postings({{10, 9}});
+  const int64_t a = this->backend_.Add(first);
+  const int64_t b = this->backend_.Add(second);
+  PostingSource* index = this->backend_.storage().postings;
+
+  std::vector<Posting> got;
+  ASSERT_TRUE(index->Lookup(Modality::kVideo, {10, 20, 40}, 100, &got).ok());
+  const uint32_t ia = static_cast<uint32_t>(a), ib = static_cast<uint32_t>(b);
+  EXPECT_EQ(got, (std::vector<Posting>{{10, ia, 2}, {10, ia, 5}, {10, ib, 7}, {20, ia, 1}}));
+  // Modalities are separate indexes.
+  got.clear();
+  ASSERT_TRUE(index->Lookup(Modality::kText, {10}, 100, &got).ok());
+  EXPECT_EQ(got, (std::vector<Posting>{{10, ib, 9}}));
+  got.clear();
+  ASSERT_TRUE(index->Lookup(Modality::kAudio, {10}, 100, &got).ok());
+  EXPECT_TRUE(got.empty());
+
+  auto video = index->PostingCount(Modality::kVideo);
+  ASSERT_TRUE(video.ok());
+  EXPECT_EQ(*video, 5u);
+  EXPECT_EQ(*index->PostingCount(Modality::kText), 1u);
+  EXPECT_EQ(*index->PostingCount(Modality::kAudio), 0u);
+}
+
+TYPED_TEST(StorageBackend, KeysWithMorePostingsThanTheCapAreSkipped) {
+  Spec spec;
+  spec.original = "common";
+  spec.postings[Modality::kText] = Postings({{1, 0}, {1, 1}, {1, 2}, {2, 0}});
+  const int64_t id = this->backend_.Add(spec);
+  std::vector<Posting> got;
+  ASSERT_TRUE(this->backend_.storage().postings->Lookup(Modality::kText, {1, 2}, 2, &got).ok());
+  EXPECT_EQ(got, (std::vector<Posting>{{2, static_cast<uint32_t>(id), 0}}));
+}
+
+TYPED_TEST(StorageBackend, RemovedItemsPostingsAreCountedButNotReturned) {
+  Spec gone, kept;
+  gone.original = "gone";
+  gone.postings[Modality::kAudio] = Postings({{5, 1}, {6, 1}});
+  kept.original = "kept";
+  kept.postings[Modality::kAudio] = Postings({{5, 3}});
+  const int64_t g = this->backend_.Add(gone);
+  const int64_t k = this->backend_.Add(kept);
+  this->backend_.Remove(g);
+  PostingSource* index = this->backend_.storage().postings;
+  std::vector<Posting> got;
+  ASSERT_TRUE(index->Lookup(Modality::kAudio, {5, 6}, 100, &got).ok());
+  EXPECT_EQ(got, (std::vector<Posting>{{5, static_cast<uint32_t>(k), 3}}));
+  // Still counted (until a compaction), and still counted against the cap.
+  EXPECT_EQ(*index->PostingCount(Modality::kAudio), 3u);
+  got.clear();
+  ASSERT_TRUE(index->Lookup(Modality::kAudio, {5}, 1, &got).ok());
+  EXPECT_TRUE(got.empty());
+  EXPECT_EQ(this->backend_.storage().catalog->GetItem(g).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace uncut

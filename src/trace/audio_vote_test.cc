@@ -1,0 +1,118 @@
+// The sound matcher's voting and verification on an in-memory archive:
+// synthetic spectral peaks and their landmark postings, no decoding.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "audio/landmarks.h"
+#include "storage/memory_storage.h"
+#include "trace/audio_match.h"
+
+namespace uncut {
+namespace {
+
+// Random peaks, about 24 a second, in the band the index keeps.
+AudioPeaks RandomPeaks(double seconds, std::mt19937* rng) {
+  AudioPeaks p;
+  p.duration_s = seconds;
+  const uint32_t frames = static_cast<uint32_t>(seconds / kAudioFrameS);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::uniform_int_distribution<int> bin(20, 210);
+  std::uniform_real_distribution<float> level(1, 10);
+  for (uint32_t f = 0; f < frames; ++f) {
+    if (u(*rng) >= 24 * kAudioFrameS) continue;
+    p.peaks.push_back({f, static_cast<uint16_t>(bin(*rng)), level(*rng), 0});
+  }
+  return p;
+}
+
+// The peaks of [first, first + n) frames, on the clip's own time line.
+AudioPeaks Excerpt(const AudioPeaks& src, uint32_t first, uint32_t n) {
+  AudioPeaks q;
+  q.duration_s = n * kAudioFrameS;
+  for (Peak p : src.peaks) {
+    if (p.frame < first || p.frame >= first + n) continue;
+    p.frame -= first;
+    q.peaks.push_back(p);
+  }
+  return q;
+}
+
+int64_t AddSound(MemoryStorage* storage, const AudioPeaks& peaks, Modality modality) {
+  MemoryItem m;
+  m.item.kind = "audio";
+  m.item.format = "wav";
+  m.blobs[kAudioPeaksBlob] = peaks.Serialize();
+  m.postings[modality] = AudioPostings(peaks);
+  return storage->Add(std::move(m));
+}
+
+QueryAudio QueryOf(const AudioPeaks& peaks) {
+  QueryAudio q;
+  q.duration_s = peaks.duration_s;
+  q.peaks = peaks;
+  q.landmarks = MakeLandmarks(peaks, kQueryFanOut);
+  return q;
+}
+
+AudioMatchOptions NoOriginals() {
+  AudioMatchOptions o;
+  o.extend_ends_by_loudness = false;  // reads originals; there are none
+  return o;
+}
+
+TEST(MatchAudioInMemory, VotesForTheSourceAndTheOffsetOfASyntheticClip) {
+  std::mt19937 rng(11);
+  MemoryStorage storage;
+  AddSound(&storage, RandomPeaks(60, &rng), Modality::kAudio);
+  const AudioPeaks source = RandomPeaks(60, &rng);
+  const int64_t id = AddSound(&storage, source, Modality::kAudio);
+  // 20 s of the source from 25 s on.
+  const uint32_t first = static_cast<uint32_t>(25 / kAudioFrameS);
+  const uint32_t n = static_cast<uint32_t>(20 / kAudioFrameS);
+  auto found = MatchAudio(storage.storage(), QueryOf(Excerpt(source, first, n)), NoOriginals());
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  const MatchedSegment& m = (*found)[0];
+  EXPECT_EQ(m.seg.item, id);
+  EXPECT_EQ(m.modality, "audio");
+  EXPECT_NEAR(m.seg.offset, first * kAudioFrameS, 0.05);
+  EXPECT_NEAR(m.seg.speed, 1.0, 0.005);
+  EXPECT_NEAR(m.seg.q_start, 0.0, 0.5);
+  EXPECT_NEAR(m.seg.q_end, 20.0, 0.5);
+  EXPECT_GT(m.matched, 300);
+}
+
+TEST(MatchAudioInMemory, AnArchiveWithALegacySoundIndexIsAskedToUpgrade) {
+  std::mt19937 rng(12);
+  MemoryStorage storage;
+  const AudioPeaks source = RandomPeaks(10, &rng);
+  AddSound(&storage, source, Modality::kLegacyAudio);
+  auto found = MatchAudio(storage.storage(), QueryOf(source), NoOriginals());
+  ASSERT_FALSE(found.ok());
+  EXPECT_EQ(found.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(found.status().message().find("memory: its sound index"), std::string::npos)
+      << found.status();
+}
+
+TEST(AudioAgreementInMemory, IsHighOnTheRightLineAndLowOffIt) {
+  std::mt19937 rng(13);
+  MemoryStorage storage;
+  const AudioPeaks source = RandomPeaks(30, &rng);
+  const int64_t id = AddSound(&storage, source, Modality::kAudio);
+  const uint32_t first = static_cast<uint32_t>(5 / kAudioFrameS);
+  const QueryAudio q = QueryOf(Excerpt(source, first, static_cast<uint32_t>(10 / kAudioFrameS)));
+  auto on = AudioAgreement(&storage, q, id, first * kAudioFrameS, 1.0, 0, 10);
+  auto off = AudioAgreement(&storage, q, id, first * kAudioFrameS + 3, 1.0, 0, 10);
+  ASSERT_TRUE(on.ok() && off.ok());
+  EXPECT_GT(*on, 0.9);
+  EXPECT_LT(*off, 0.2);
+  // An item without peaks cannot say.
+  auto none = AudioAgreement(&storage, q, id + 1, 0, 1.0, 0, 10);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, -1.0);
+}
+
+}  // namespace
+}  // namespace uncut

@@ -1,0 +1,79 @@
+// The quote tracer on an in-memory archive: texts, postings and originals
+// held in maps.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "storage/memory_storage.h"
+#include "text/fingerprint.h"
+#include "text/winnow.h"
+#include "trace/text_trace.h"
+
+namespace uncut {
+namespace {
+
+int64_t AddText(MemoryStorage* storage, const std::string& name, const std::string& text) {
+  MemoryItem m;
+  m.item.kind = "text";
+  m.item.format = "txt";
+  m.item.name = name;
+  m.text = ExtractedText{text, OffsetMap::Identity(text.size()), {}};
+  m.postings[Modality::kText] = TextPostings(text, DefaultTextWinnowParams());
+  m.original = text;
+  return storage->Add(std::move(m));
+}
+
+constexpr char kSpeech[] =
+    "The council met on Tuesday evening to discuss the new harbour plan. After two hours of "
+    "debate, the members agreed that the old warehouses along the quay would be kept and "
+    "restored rather than pulled down. The mayor said the decision would cost more in the "
+    "short term but would give the town a waterfront worth visiting for decades to come.";
+
+constexpr char kOther[] =
+    "Rainfall in the northern valleys was well above the seasonal average this spring, and "
+    "several farmers reported that their fields stayed flooded until the middle of May.";
+
+TEST(TraceTextInMemory, FindsTheSourceAndWhereTheQuoteStands) {
+  MemoryStorage storage;
+  AddText(&storage, "weather.txt", kOther);
+  const int64_t id = AddText(&storage, "council.txt", kSpeech);
+  const std::string quote =
+      "the members agreed that the old warehouses along the quay would be kept and restored";
+  auto report = TraceText(storage.storage(), quote);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->verdict, "found");
+  ASSERT_EQ(report->sources.size(), 1u);
+  const SourceMatch& s = report->sources[0];
+  EXPECT_EQ(s.item.id, id);
+  EXPECT_EQ(s.item.name, "council.txt");
+  ASSERT_EQ(s.segments.size(), 1u);
+  const size_t at = std::string(kSpeech).find(quote);
+  EXPECT_EQ(s.segments[0].source_start, at);
+  EXPECT_EQ(s.segments[0].source_end, at + quote.size());
+  EXPECT_EQ(s.segments[0].verdict, "verbatim");
+}
+
+TEST(TraceTextInMemory, ReportsWhatAQuoteLeftOut) {
+  MemoryStorage storage;
+  const int64_t id = AddText(&storage, "council.txt", kSpeech);
+  auto report = TraceText(storage.storage(),
+                          "The mayor said the decision would give the town a waterfront worth "
+                          "visiting for decades to come.");
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->sources.size(), 1u);
+  EXPECT_EQ(report->sources[0].item.id, id);
+  EXPECT_EQ(report->sources[0].verdict, "verbatim_with_omissions");
+}
+
+TEST(TraceTextInMemory, AQuoteOfARemovedSourceIsNotFound) {
+  MemoryStorage storage;
+  const int64_t id = AddText(&storage, "council.txt", kSpeech);
+  storage.Remove(id);
+  auto report = TraceText(storage.storage(), "the old warehouses along the quay would be kept");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->verdict, "not_found");
+  EXPECT_TRUE(report->sources.empty());
+}
+
+}  // namespace
+}  // namespace uncut
