@@ -99,20 +99,32 @@ std::string JoinWrappedLines(std::string_view text) {
 
 namespace {
 
+// This thread's sentence iterator (abbreviations such as "Mr." suppressed),
+// made once: building its suppression filter costs more than a trace's
+// search. Null when ICU has none.
+icu::BreakIterator* SentenceIterator() {
+  thread_local std::unique_ptr<icu::BreakIterator> it = [] {
+    UErrorCode err = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> made(
+        icu::BreakIterator::createSentenceInstance(icu::Locale("en@ss=standard"), err));
+    if (U_FAILURE(err)) {
+      err = U_ZERO_ERROR;
+      made.reset(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), err));
+    }
+    if (U_FAILURE(err)) made.reset();
+    return made;
+  }();
+  return it.get();
+}
+
 // Sentence boundaries (byte offsets into `text`) within [lo, hi), with line
 // breaks inside a paragraph read as spaces (see JoinWrappedLines).
 std::vector<uint64_t> SentenceBreaks(std::string_view text, uint64_t lo, uint64_t hi) {
   std::vector<uint64_t> out;
   std::string joined = JoinWrappedLines(text.substr(lo, hi - lo));
   std::string_view win = joined;
-  UErrorCode err = U_ZERO_ERROR;
-  std::unique_ptr<icu::BreakIterator> it(
-      icu::BreakIterator::createSentenceInstance(icu::Locale("en@ss=standard"), err));
-  if (U_FAILURE(err)) {
-    err = U_ZERO_ERROR;
-    it.reset(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), err));
-  }
-  if (U_FAILURE(err) || it == nullptr) return out;
+  icu::BreakIterator* it = SentenceIterator();
+  if (it == nullptr) return out;
   icu::UnicodeString u =
       icu::UnicodeString::fromUTF8(icu::StringPiece(win.data(), static_cast<int32_t>(win.size())));
   it->setText(u);
