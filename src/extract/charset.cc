@@ -218,35 +218,44 @@ struct Guess {
 // one script: among the decoded non-ASCII characters that belong to a script
 // (letters and combining marks; punctuation, spaces and joiners such as ZWNJ
 // are neutral), the fraction in the most frequent script. Controls, unmapped
-// bytes (U+FFFD) and unassigned code points count against it. 1 when no
-// non-ASCII character is scored; -1 when the charset cannot be opened.
+// bytes (U+FFFD) and unassigned code points count against it. Reads the
+// first 64 KiB. 1 when no non-ASCII character is scored; -1 when the
+// charset cannot be opened.
 double ScriptCoherence(std::string_view bytes, const std::string& charset) {
-  auto d = ConvertCharset(bytes.substr(0, std::min<size_t>(bytes.size(), 1 << 20)), charset);
-  if (!d.ok()) return -1;
+  constexpr size_t kSampleBytes = 64 << 10;
+  bytes = bytes.substr(0, std::min(bytes.size(), kSampleBytes));
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open(charset.c_str(), &err));
+  if (U_FAILURE(err)) return -1;
+  // A single-byte charset gives at most one UTF-16 unit per byte.
+  std::vector<UChar> u16(bytes.size() + 1);
+  int32_t n = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()),
+                            bytes.data(), static_cast<int32_t>(bytes.size()), &err);
+  if (U_FAILURE(err)) return -1;
   std::map<int, size_t> per_script;
   size_t scored = 0;
-  const std::string& s = d->utf8;
-  for (int32_t i = 0; i < static_cast<int32_t>(s.size());) {
+  for (int32_t i = 0; i < n;) {
     UChar32 cp;
-    U8_NEXT(s.data(), i, static_cast<int32_t>(s.size()), cp);
+    U16_NEXT(u16.data(), i, n, cp);
     if (cp < 0x80) continue;
     int8_t type = u_charType(cp);
-    bool bad = cp < 0 || cp == 0xfffd || type == U_CONTROL_CHAR || type == U_UNASSIGNED;
+    bool bad = cp == 0xfffd || type == U_CONTROL_CHAR || type == U_UNASSIGNED ||
+               type == U_SURROGATE;
     bool scripted = u_isalpha(cp) || type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK;
-    if (!bad && !scripted) continue;  // neutral
-    ++scored;
-    if (bad) continue;
-    UErrorCode err = U_ZERO_ERROR;
-    UScriptCode script = uscript_getScript(cp, &err);
-    if (U_FAILURE(err) || script == USCRIPT_COMMON || script == USCRIPT_INHERITED) {
-      --scored;
+    if (bad) {
+      ++scored;
       continue;
     }
+    if (!scripted) continue;  // neutral
+    UErrorCode script_err = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript(cp, &script_err);
+    if (U_FAILURE(script_err) || script == USCRIPT_COMMON || script == USCRIPT_INHERITED) continue;
+    ++scored;
     ++per_script[script];
   }
   if (scored == 0) return 1;
   size_t best = 0;
-  for (const auto& [script, n] : per_script) best = std::max(best, n);
+  for (const auto& [script, count] : per_script) best = std::max(best, count);
   return static_cast<double>(best) / static_cast<double>(scored);
 }
 
