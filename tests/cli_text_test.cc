@@ -129,6 +129,45 @@ TEST_F(CliText, MatchesPersianSpellingVariants) {
   EXPECT_EQ(j["sources"][0]["segments"][0]["verdict"], "verbatim");
 }
 
+TEST_F(CliText, TracesAQuoteToPersianTextInWindows1256) {
+  // Legacy Persian text: Arabic yeh (windows-1256 has no Persian yeh), the
+  // Persian letters پ چ ژ گ ک, ZWNJ.
+  std::string utf8 = dir_.Write(
+      "fa-utf8.txt",
+      "پژوهشگران دانشگاه تهران اعلام کردند که گزارش نهايي درباره کيفيت آب رودخانه‌ها در ماه "
+      "آينده منتشر خواهد شد. به گفته آنها، چند نمونه از آب چشمه‌هاي کوهستاني نيز بررسي شده "
+      "است و نتيجه‌ها نشان مي‌دهد که آلودگي در برخي مناطق بيشتر از پيش بوده است.\n");
+  std::string src = dir_.File("fa-1256.txt");
+  ASSERT_EQ(RunShell("iconv -f UTF-8 -t WINDOWS-1256 " + ShellQuote(utf8) + " > " +
+                     ShellQuote(src)).exit_code,
+            0);
+  RunResult add = Uncut("add " + ShellQuote(src));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_NE(add.err.find("windows-1256"), std::string::npos) << add.err;
+  // Typed as Persian is typed today: Persian yeh, a space for the ZWNJ.
+  std::string quote = "نمونه از آب چشمه های کوهستانی نیز بررسی شده است";
+  RunResult r = Uncut("trace --json --text " + ShellQuote(quote));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["sources"].size(), 1u);
+  EXPECT_EQ(j["sources"][0]["verdict"], "verbatim");
+}
+
+TEST_F(CliText, StillDetectsFrenchInWindows1252) {
+  std::string src = dir_.Write(
+      "fr.txt",
+      "Le ministre a d\xE9" "clar\xE9 que la r\xE9" "forme serait appliqu\xE9" "e \xE0 partir de "
+      "l'ann\xE9" "e prochaine, apr\xE8s un d\xE9" "bat tr\xE8s long au parlement.\n");
+  RunResult add = Uncut("add " + ShellQuote(src));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  RunResult r = Uncut("trace --json --text " +
+                      ShellQuote("la réforme serait appliquée à partir de l'année prochaine"));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["sources"].size(), 1u);
+  EXPECT_EQ(j["sources"][0]["verdict"], "verbatim");
+}
+
 TEST_F(CliText, AddingTheSameBytesTwiceReportsTheExistingItem) {
   std::string a = dir_.Write("a.txt", kSpeech);
   std::string b = dir_.Write("copy/b.txt", kSpeech);

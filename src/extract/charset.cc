@@ -2,9 +2,13 @@
 
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 
 #include "absl/strings/ascii.h"
@@ -65,6 +69,32 @@ bool LooksBinary(std::string_view bytes, size_t* where) {
   }
   *where = 0;
   return bytes.size() > 0 && controls * 100 > bytes.size();
+}
+
+// Whether bytes that are not valid UTF-8 are UTF-8 with some damage rather
+// than a legacy charset: some valid multi-byte sequences and at most four
+// invalid bytes for each. Legacy text also holds valid-looking pairs by
+// chance (in windows-1256 an Arabic letter at 0xC1-0xDF followed by پ چ ژ گ ک
+// or ZWNJ, all at 0x80-0x9F, is a two-byte UTF-8 sequence), but few of them
+// among its many invalid bytes (4 against 188 in a Persian paragraph).
+bool LooksLikeDamagedUtf8(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t valid = 0, invalid = 0;
+  for (size_t i = 0; i < bytes.size();) {
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    int len = Utf8SequenceLength(p + i, bytes.size() - i);
+    if (len > 1) {
+      ++valid;
+      i += len;
+    } else {
+      ++invalid;
+      ++i;
+    }
+  }
+  return valid > 0 && invalid <= 4 * valid;
 }
 
 }  // namespace
@@ -177,6 +207,115 @@ absl::StatusOr<DecodedText> ConvertCharset(std::string_view bytes, std::string_v
   return out;
 }
 
+namespace {
+
+struct Guess {
+  std::string name;
+  int confidence = 0;
+};
+
+// How well `bytes` read as the single-byte charset `charset` make text of
+// one script: among the decoded non-ASCII characters that belong to a script
+// (letters and combining marks; punctuation, spaces and joiners such as ZWNJ
+// are neutral), the fraction in the most frequent script. Controls, unmapped
+// bytes (U+FFFD) and unassigned code points count against it. Reads the
+// first 64 KiB. 1 when no non-ASCII character is scored; -1 when the
+// charset cannot be opened.
+double ScriptCoherence(std::string_view bytes, const std::string& charset) {
+  constexpr size_t kSampleBytes = 64 << 10;
+  bytes = bytes.substr(0, std::min(bytes.size(), kSampleBytes));
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open(charset.c_str(), &err));
+  if (U_FAILURE(err)) return -1;
+  // A single-byte charset gives at most one UTF-16 unit per byte.
+  std::vector<UChar> u16(bytes.size() + 1);
+  int32_t n = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()),
+                            bytes.data(), static_cast<int32_t>(bytes.size()), &err);
+  if (U_FAILURE(err)) return -1;
+  std::map<int, size_t> per_script;
+  size_t scored = 0;
+  for (int32_t i = 0; i < n;) {
+    UChar32 cp;
+    U16_NEXT(u16.data(), i, n, cp);
+    if (cp < 0x80) continue;
+    int8_t type = u_charType(cp);
+    bool bad = cp == 0xfffd || type == U_CONTROL_CHAR || type == U_UNASSIGNED ||
+               type == U_SURROGATE;
+    bool scripted = u_isalpha(cp) || type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK;
+    if (bad) {
+      ++scored;
+      continue;
+    }
+    if (!scripted) continue;  // neutral
+    UErrorCode script_err = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript(cp, &script_err);
+    if (U_FAILURE(script_err) || script == USCRIPT_COMMON || script == USCRIPT_INHERITED) continue;
+    ++scored;
+    ++per_script[script];
+  }
+  if (scored == 0) return 1;
+  size_t best = 0;
+  for (const auto& [script, count] : per_script) best = std::max(best, count);
+  return static_cast<double>(best) / static_cast<double>(scored);
+}
+
+// ICU's guess for `bytes`, checked against the text it decodes to. ICU's
+// detector scores byte n-grams of each language's commonest words (Arabic's
+// model has no Persian), so Persian windows-1256 text comes out as
+// ISO-8859-6 or even windows-1255 with low confidence. Each single-byte
+// candidate ICU proposes (confidence >= 10) is therefore decoded, and one
+// replaces ICU's first choice only when its decoding is clearly more
+// coherent in script (ScriptCoherence at least 0.1 higher): ISO-8859-6 has
+// no letters at windows-1256's پ چ ژ گ ک, and Hebrew charsets turn Arabic
+// letters into points and Latin letters. windows-1256 is always a candidate
+// when ICU proposes ISO-8859-6, of which it is the Windows counterpart.
+Guess DetectCharset(std::string_view bytes) {
+  Guess g;
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<UCharsetDetector, DetectorCloser> det(ucsdet_open(&err));
+  if (U_FAILURE(err)) return g;
+  ucsdet_setText(det.get(), bytes.data(),
+                 static_cast<int32_t>(std::min<size_t>(bytes.size(), 1 << 20)), &err);
+  int32_t count = 0;
+  const UCharsetMatch** all = ucsdet_detectAll(det.get(), &count, &err);
+  if (U_FAILURE(err) || all == nullptr || count == 0) return g;
+  std::vector<Guess> candidates;
+  for (int32_t i = 0; i < count; ++i) {
+    Guess c;
+    c.name = ucsdet_getName(all[i], &err);
+    c.confidence = ucsdet_getConfidence(all[i], &err);
+    if (U_FAILURE(err)) return Guess();
+    candidates.push_back(c);
+  }
+  g = candidates[0];
+  auto single_byte = [](const Guess& c) {
+    return c.confidence >= 10 && c.name.rfind("UTF-", 0) != 0 && c.name.rfind("ISO-2022", 0) != 0 &&
+           c.name != "Shift_JIS" && c.name != "GB18030" && c.name != "Big5" &&
+           c.name.rfind("EUC-", 0) != 0;
+  };
+  if (!single_byte(g)) return g;
+  std::vector<Guess> alternatives;
+  for (const Guess& c : candidates) {
+    if (!single_byte(c)) continue;
+    alternatives.push_back(c);
+    if (c.name == "ISO-8859-6") alternatives.push_back({"windows-1256", c.confidence});
+  }
+  double first_score = ScriptCoherence(bytes, g.name);
+  Guess best = g;
+  double best_score = first_score;
+  for (const Guess& c : alternatives) {
+    if (c.name == g.name) continue;
+    double score = ScriptCoherence(bytes, c.name);
+    if (score > best_score) {
+      best = c;
+      best_score = score;
+    }
+  }
+  return best_score >= first_score + 0.1 ? best : g;
+}
+
+}  // namespace
+
 absl::StatusOr<DecodedText> DecodeText(std::string_view bytes, std::string_view forced,
                                        std::string_view declared) {
   if (!forced.empty()) return ConvertCharset(bytes, forced);
@@ -216,19 +355,7 @@ absl::StatusOr<DecodedText> DecodeText(std::string_view bytes, std::string_view 
   }
   // Damaged UTF-8 (valid multi-byte sequences plus invalid bytes) is refused
   // rather than guessed: a legacy decoder would turn it into mojibake.
-  bool has_multibyte = false;
-  {
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    for (size_t i = 0; i < bytes.size();) {
-      if (p[i] < 0x80) {
-        ++i;
-        continue;
-      }
-      int len = Utf8SequenceLength(p + i, bytes.size() - i);
-      if (len > 1) has_multibyte = true;
-      i += len > 0 ? len : 1;
-    }
-  }
+  bool has_multibyte = LooksLikeDamagedUtf8(bytes);
   if (has_multibyte) {
     return absl::InvalidArgumentError(StrCat(
         "invalid UTF-8 at byte ", bad, " (use --charset if the file is in a legacy encoding)"));
@@ -237,18 +364,13 @@ absl::StatusOr<DecodedText> DecodeText(std::string_view bytes, std::string_view 
     auto d = ConvertCharset(bytes, declared);
     if (d.ok()) return d;
   }
-  UErrorCode err = U_ZERO_ERROR;
-  std::unique_ptr<UCharsetDetector, DetectorCloser> det(ucsdet_open(&err));
-  if (U_FAILURE(err)) return absl::InternalError("cannot open ICU charset detector");
-  ucsdet_setText(det.get(), bytes.data(), static_cast<int32_t>(std::min<size_t>(bytes.size(), 1 << 20)),
-                 &err);
-  const UCharsetMatch* m = ucsdet_detect(det.get(), &err);
-  if (U_FAILURE(err) || m == nullptr) {
+  Guess g = DetectCharset(bytes);
+  if (g.name.empty()) {
     return absl::InvalidArgumentError(
         StrCat("invalid UTF-8 at byte ", bad, " and the charset could not be detected"));
   }
-  std::string name = ucsdet_getName(m, &err);
-  int32_t confidence = ucsdet_getConfidence(m, &err);
+  const std::string& name = g.name;
+  int32_t confidence = g.confidence;
   if (name == "UTF-8" || confidence < 10) {
     return absl::InvalidArgumentError(StrCat(
         "invalid UTF-8 at byte ", bad, " (use --charset if the file is in a legacy encoding)"));
@@ -289,26 +411,6 @@ std::string CharsetFamily(std::string_view icu_name) {
     return "central-european";
   }
   return n;
-}
-
-struct Guess {
-  std::string name;
-  int confidence = 0;
-};
-
-Guess DetectCharset(std::string_view bytes) {
-  Guess g;
-  UErrorCode err = U_ZERO_ERROR;
-  std::unique_ptr<UCharsetDetector, DetectorCloser> det(ucsdet_open(&err));
-  if (U_FAILURE(err)) return g;
-  ucsdet_setText(det.get(), bytes.data(),
-                 static_cast<int32_t>(std::min<size_t>(bytes.size(), 1 << 20)), &err);
-  const UCharsetMatch* m = ucsdet_detect(det.get(), &err);
-  if (U_FAILURE(err) || m == nullptr) return g;
-  g.name = ucsdet_getName(m, &err);
-  g.confidence = ucsdet_getConfidence(m, &err);
-  if (U_FAILURE(err)) return Guess();
-  return g;
 }
 
 bool HasMultibyteUtf8(std::string_view bytes) {
@@ -379,21 +481,7 @@ absl::StatusOr<DecodedText> DecodeLabeledText(std::string_view bytes, std::strin
       return d;
     }
   }
-  bool damaged_utf8 = false;
-  for (size_t i = 0; i < bytes.size();) {
-    unsigned char c = bytes[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(bytes.data()) + i,
-                                 bytes.size() - i);
-    if (len > 1) {
-      damaged_utf8 = true;
-      break;
-    }
-    i += len > 0 ? len : 1;
-  }
+  bool damaged_utf8 = LooksLikeDamagedUtf8(bytes);
   std::string why = clean.empty() ? std::string("no charset label")
                     : known.empty() ? StrCat("unknown charset label \"", clean, "\"")
                                     : StrCat("labelled \"", clean, "\" but not valid ", clean);

@@ -28,7 +28,7 @@ size_t FindInvalidUtf8(std::string_view bytes);
 //    the container named, e.g. an HTML meta tag) when ICU knows it; then
 //    ICU's detector, with a warning saying what was guessed.
 // Fails with InvalidArgument for binary data, for UTF-8 that is damaged
-// (valid multi-byte sequences mixed with invalid bytes), and for unknown
+// (valid multi-byte sequences, at most four invalid bytes for each), and for unknown
 // charset names. Messages do not name the file; callers prefix it.
 absl::StatusOr<DecodedText> DecodeText(std::string_view bytes, std::string_view forced = "",
                                        std::string_view declared = "");
@@ -44,7 +44,7 @@ absl::StatusOr<DecodedText> DecodeText(std::string_view bytes, std::string_view 
 //    confident the bytes are in another script's charset, a warning says so.
 //  - A missing, unknown or failing label, or damaged UTF-8: the detector's
 //    guess, else windows-1252 (every byte decodes), with a warning. Damaged
-//    UTF-8 (valid multi-byte sequences mixed with invalid bytes) is read as
+//    UTF-8 (valid multi-byte sequences, at most four invalid bytes for each) is read as
 //    UTF-8 with U+FFFD for the bad bytes, with a warning.
 // Never fails on text data; fails only for binary data (NUL bytes).
 absl::StatusOr<DecodedText> DecodeLabeledText(std::string_view bytes, std::string_view label,

@@ -1,9 +1,31 @@
 #include "extract/charset.h"
 
 #include <gtest/gtest.h>
+#include <unicode/ucnv.h>
+
+#include <string>
 
 namespace uncut {
 namespace {
+
+// A Persian paragraph as legacy Persian text is written in windows-1256:
+// Arabic yeh (U+064A) for Persian yeh, which the charset lacks, and the
+// Persian letters پ چ ژ گ ک at 0x81 0x8D 0x8E 0x90 0x98.
+constexpr const char* kPersian =
+    "پژوهشگران دانشگاه تهران اعلام کردند که گزارش نهايي درباره کيفيت آب رودخانه‌ها در ماه "
+    "آينده منتشر خواهد شد. به گفته آنها، چند نمونه از آب چشمه‌هاي کوهستاني نيز بررسي شده است "
+    "و نتيجه‌ها نشان مي‌دهد که آلودگي در برخي مناطق بيشتر از پيش بوده است.";
+
+// `utf8` encoded to `charset` with ICU's converter.
+std::string Encode(const std::string& utf8, const char* charset) {
+  std::string out(utf8.size() * 2 + 16, '\0');
+  UErrorCode err = U_ZERO_ERROR;
+  int32_t n = ucnv_convert(charset, "UTF-8", out.data(), static_cast<int32_t>(out.size()),
+                           utf8.data(), static_cast<int32_t>(utf8.size()), &err);
+  EXPECT_TRUE(U_SUCCESS(err)) << u_errorName(err);
+  out.resize(U_SUCCESS(err) ? n : 0);
+  return out;
+}
 
 TEST(DecodeText, KeepsValidUtf8AsIs) {
   auto d = DecodeText("caf\xC3\xA9 au lait");
@@ -40,6 +62,39 @@ TEST(DecodeText, DetectsALegacyCharsetAndWarns) {
   EXPECT_NE(d->utf8.find("d\xC3\xA9" "clar\xC3\xA9"), std::string::npos);
   ASSERT_EQ(d->warnings.size(), 1u);
   EXPECT_NE(d->warnings[0].find("not UTF-8"), std::string::npos);
+  EXPECT_TRUE(d->charset == "ISO-8859-1" || d->charset == "windows-1252") << d->charset;
+}
+
+TEST(DecodeText, DetectsPersianInWindows1256) {
+  std::string bytes = Encode(kPersian, "windows-1256");
+  ASSERT_NE(bytes.find('\x81'), std::string::npos);  // پ made it through
+  auto d = DecodeText(bytes);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->charset, "windows-1256");
+  EXPECT_EQ(d->utf8, kPersian);
+  ASSERT_EQ(d->warnings.size(), 1u);
+  EXPECT_NE(d->warnings[0].find("read as windows-1256"), std::string::npos) << d->warnings[0];
+}
+
+TEST(DecodeLabeledText, DetectsUnlabelledPersianInWindows1256) {
+  auto d = DecodeLabeledText(Encode(kPersian, "windows-1256"), "");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->charset, "windows-1256");
+  EXPECT_EQ(d->utf8, kPersian);
+}
+
+TEST(DecodeText, DetectsArabicInWindows1256) {
+  std::string arabic =
+      "\xD9\x82\xD8\xA7\xD9\x84 \xD8\xA7\xD9\x84\xD9\x88\xD8\xB2\xD9\x8A\xD8\xB1 "  // قال الوزير
+      "\xD8\xA5\xD9\x86 \xD8\xA7\xD9\x84\xD8\xAD\xD9\x83\xD9\x88\xD9\x85\xD8\xA9 "  // إن الحكومة
+      "\xD8\xB3\xD8\xAA\xD8\xB9\xD9\x84\xD9\x86 \xD8\xB9\xD9\x86 \xD8\xA7\xD9\x84\xD8\xAE\xD8\xB7\xD8\xA9 "
+      "\xD8\xA7\xD9\x84\xD8\xAC\xD8\xAF\xD9\x8A\xD8\xAF\xD8\xA9 \xD9\x81\xD9\x8A "
+      "\xD8\xA7\xD9\x84\xD8\xB4\xD9\x87\xD8\xB1 \xD8\xA7\xD9\x84\xD9\x82\xD8\xA7\xD8\xAF\xD9\x85 "
+      "\xD8\xA8\xD8\xB9\xD8\xAF \xD8\xA7\xD9\x86 \xD9\x8A\xD9\x88\xD8\xA7\xD9\x81\xD9\x82 "
+      "\xD8\xB9\xD9\x84\xD9\x8A\xD9\x87\xD8\xA7 \xD8\xA7\xD9\x84\xD8\xA8\xD8\xB1\xD9\x84\xD9\x85\xD8\xA7\xD9\x86.";
+  auto d = DecodeText(Encode(arabic, "windows-1256"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->utf8, arabic);
 }
 
 TEST(DecodeText, HonoursAForcedCharset) {

@@ -69,6 +69,18 @@ function makeVideo(work) {
   return {source, clip};
 }
 
+// Opens the item view of `name` from the archive list and checks that the
+// fields the item lacks are left out rather than shown as "null".
+async function itemViewShowsNoMissingFields(page, name) {
+  await page.locator('#items .item button.link', {hasText: name}).click();
+  const detail = page.locator('#item-detail');
+  await detail.locator('h2', {hasText: name}).waitFor();
+  const text = await detail.innerText();
+  check(!/null|undefined|NaN/.test(text),
+        `the item view of ${name} shows no "null" for missing fields ` +
+        `(${text.replace(/\s+/g, ' ')})`);
+}
+
 function check(condition, what) {
   if (!condition) throw new Error(`check failed: ${what}`);
   console.log(`ok - ${what}`);
@@ -150,6 +162,7 @@ async function run(work) {
     check(await page.locator('#items .item').count() === 1, 'search finds the source by its title');
     check(await page.locator('#items .item .url').innerText() === 'https://example.org/speech',
           'the archive shows the source URL');
+    await itemViewShowsNoMissingFields(page, 'speech.txt');
 
     // Trace a spliced quote and read the report.
     await page.getByRole('tab', {name: 'Trace an excerpt'}).click();
@@ -190,6 +203,7 @@ async function run(work) {
     await page.click('#search-form button');
     await page.locator('#items .item img.thumb').waitFor();
     check(true, 'the archive shows the video with its thumbnail');
+    await itemViewShowsNoMissingFields(page, 'bridge.mp4');
 
     await page.getByRole('tab', {name: 'Trace an excerpt'}).click();
     await page.setInputFiles('#trace-clip', video.clip);

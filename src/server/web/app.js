@@ -267,6 +267,7 @@ async function showItem(id) {
         text: `trace ${t.id} · ${t.traced_at} · ${t.verdict.replace(/_/g, ' ')}`,
         onclick: () => openSavedTrace(t.id)})));
   }
+  // replaceChildren, unlike el(), would show a null child as the text "null".
   box.replaceChildren(
       el('h2', {text: item.name}), dl,
       el('div', {class: 'actions'},
@@ -274,8 +275,7 @@ async function showItem(id) {
                         onclick: () => downloadOriginal(item)}),
           el('button', {type: 'button', class: 'danger', text: 'Remove from the archive',
                         onclick: () => removeItem(item)})),
-      item.saved_traces.length ? el('h3', {text: 'Traces that found it'}) : null,
-      item.saved_traces.length ? traces : null);
+      ...(item.saved_traces.length ? [el('h3', {text: 'Traces that found it'}), traces] : []));
   show(box, true);
   box.scrollIntoView({behavior: 'smooth', block: 'nearest'});
 }
