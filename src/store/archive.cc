@@ -531,14 +531,12 @@ absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {
   if (!row) return absl::NotFoundError(StrCat("item ", item_id, " has no text"));
   StoredText out;
   if (s.ColumnInt(3) != 0) {
-    // The text is the original's bytes (UTF-8 plain text): read them there.
+    // The text is the original's bytes (UTF-8 plain text): read them there,
+    // checked against the item's SHA-256 like any other read of an original.
     ASSIGN_OR_RETURN(Item item, GetItem(item_id));
-    const std::string path = ObjectPath(item.object);
-    ASSIGN_OR_RETURN(File f, File::OpenForRead(path));
-    out.text.text.resize(item.size);
-    ASSIGN_OR_RETURN(size_t n, f.ReadAt(out.text.text.data(), item.size, item.object_offset));
-    if (n != item.size) {
-      return absl::DataLossError(StrCat(path, ": shorter than the catalog says"));
+    if (item.size > 0) {
+      ASSIGN_OR_RETURN(MappedOriginal original, MappedOriginal::Open(this, item));
+      out.text.text = std::string(original.data());
     }
   } else {
     out.text.text = std::string(s.ColumnBlob(0));
