@@ -259,6 +259,8 @@ class FaultyFileSystem : public FileSystem {
   FaultyFileSystem(int fail_at, std::string archive_dir)
       : fail_at_(fail_at), root_(std::move(archive_dir) + "/") {}
   int calls() const { return calls_; }
+  // Segment files published under index/ through this file system.
+  int index_renames() const { return index_renames_; }
   // Files created before their journal entry was durable.
   const std::vector<std::string>& unnamed() const { return unnamed_; }
   int Create(const std::string& path, int mode) override {
@@ -271,6 +273,9 @@ class FaultyFileSystem : public FileSystem {
     long n = FileSystem::Write(fd, data);
     if (n > 0 && IsJournal(fd)) pending_.append(data.data(), static_cast<size_t>(n));
     return n;
+  }
+  long WriteAt(int fd, std::string_view data, uint64_t offset) override {
+    return Fail() ? -1 : FileSystem::WriteAt(fd, data, offset);
   }
   int Sync(int fd) override {
     if (Fail()) return -1;
@@ -287,6 +292,7 @@ class FaultyFileSystem : public FileSystem {
   int Rename(const std::string& from, const std::string& to) override {
     if (Fail()) return -1;
     CheckNamed(to);
+    if (to.rfind(root_ + "index/", 0) == 0) ++index_renames_;
     return FileSystem::Rename(from, to);
   }
 
@@ -313,6 +319,7 @@ class FaultyFileSystem : public FileSystem {
   }
   int fail_at_;
   int calls_ = 0;
+  int index_renames_ = 0;
   std::string root_;
   std::string pending_;           // journal bytes written since its last fsync
   std::set<std::string> durable_;  // names in the journal as of its last fsync
@@ -328,6 +335,7 @@ TEST_F(Integrity, AWriteThatFailsAtAnyStepLeavesEveryItemWholeOrAbsent) {
   const std::string small = dir_.Write("small.txt", "a small original, packed\n");
   bool completed = false;
   int steps = 0;
+  int index_renames = 0;
   for (int fail_at = 1; !completed && fail_at < 200; ++fail_at) {
     absl::Status outcome;
     {
@@ -360,6 +368,7 @@ TEST_F(Integrity, AWriteThatFailsAtAnyStepLeavesEveryItemWholeOrAbsent) {
       }();
       completed = outcome.ok();
       steps = faulty.calls();
+      if (completed) index_renames = faulty.index_renames();
       EXPECT_EQ(faulty.unnamed(), std::vector<std::string>())
           << "created before the journal naming them was fsynced (failing operation " << fail_at
           << ")";
@@ -408,6 +417,9 @@ TEST_F(Integrity, AWriteThatFailsAtAnyStepLeavesEveryItemWholeOrAbsent) {
   }
   EXPECT_TRUE(completed);
   EXPECT_GT(steps, 10);  // the loop really failed each of many steps
+  // The index segment was written through the file system the faults come
+  // from, so each of its steps failed in some round too.
+  EXPECT_GE(index_renames, 1);
 }
 
 }  // namespace
