@@ -4,6 +4,7 @@
 // and zip entries with their exact bytes kept.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -78,6 +79,19 @@ TEST_F(CliOriginals, ExportStopsAndWritesNoBundleWhenAnOriginalIsDamaged) {
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_NE(r.err.find(kMismatch), std::string::npos) << r.err;
   EXPECT_EQ(RunShell("test -e " + ShellQuote(zip)).exit_code, 1);
+}
+
+TEST_F(CliOriginals, ShowTextStopsWhenTheOriginalHoldingTheTextIsDamaged) {
+  ASSERT_EQ(Uncut("add " + ShellQuote(dir_.Write("speech.txt", kSpeech))).exit_code, 0);
+  RunResult ok = Uncut("show 1 --text");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out.rfind(kSpeech, 0), 0u) << ok.out;
+  Damage(std::string(kSpeech).find(kQuote) + 3, 'X');
+  RunResult r = Uncut("show 1 --text");
+  EXPECT_EQ(r.exit_code, 4) << r.out;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(kMismatch), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 TEST_F(CliOriginals, ANameThatIsNotUtf8IsKeptExactlyAndEveryOutputStaysValid) {

@@ -43,6 +43,9 @@ int FileSystem::Create(const std::string& path, int mode) {
 long FileSystem::Write(int fd, std::string_view data) {
   return ::write(fd, data.data(), data.size());
 }
+long FileSystem::WriteAt(int fd, std::string_view data, uint64_t offset) {
+  return ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+}
 int FileSystem::Sync(int fd) { return ::fsync(fd); }
 int FileSystem::SyncFileSystem(int fd) { return ::syncfs(fd); }
 int FileSystem::Rename(const std::string& from, const std::string& to) {
@@ -124,6 +127,17 @@ absl::Status File::WriteAll(std::string_view data) {
     if (w < 0 && errno == EINTR) continue;
     if (w < 0) return ErrnoStatus(path_, "write failed", errno);
     data.remove_prefix(w);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status File::WriteAllAt(std::string_view data, uint64_t offset) {
+  while (!data.empty()) {
+    long w = FileSystem::Current()->WriteAt(fd_, data, offset);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return ErrnoStatus(path_, "write failed", w < 0 ? errno : EIO);
+    data.remove_prefix(w);
+    offset += w;
   }
   return absl::OkStatus();
 }

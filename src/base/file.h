@@ -32,6 +32,8 @@ class FileSystem {
   virtual int Create(const std::string& path, int mode);
   // Writes some of `data`; returns the count, or -1 with errno set.
   virtual long Write(int fd, std::string_view data);
+  // pwrite(2): writes some of `data` at `offset`; the count, or -1 and errno.
+  virtual long WriteAt(int fd, std::string_view data, uint64_t offset);
   virtual int Sync(int fd);             // fsync(2): 0 or -1 with errno
   virtual int SyncFileSystem(int fd);   // syncfs(2)
   virtual int Rename(const std::string& from, const std::string& to);
@@ -70,6 +72,8 @@ class File {
   absl::StatusOr<size_t> Read(void* buf, size_t n);
   absl::StatusOr<size_t> ReadAt(void* buf, size_t n, uint64_t offset);
   absl::Status WriteAll(std::string_view data);
+  // Writes all of `data` at `offset` (the file position is unchanged).
+  absl::Status WriteAllAt(std::string_view data, uint64_t offset);
   absl::Status Sync();
   absl::StatusOr<uint64_t> Size() const;
   absl::Status Close();

@@ -174,13 +174,10 @@ class SegmentWriter {
     std::memcpy(h.data() + 24, &blocks, 8);
     std::memcpy(h.data() + 32, &index_offset, 8);
     std::memcpy(h.data() + 40, &sum, 8);
-    if (::pwrite(file_.fd(), h.data(), h.size(), 0) != static_cast<ssize_t>(h.size())) {
-      return ErrnoStatus(tmp_, "write failed", errno);
-    }
+    RETURN_IF_ERROR(file_.WriteAllAt(h, 0));
     RETURN_IF_ERROR(file_.Sync());
     RETURN_IF_ERROR(file_.Close());
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0)
-      return ErrnoStatus(path_, "rename failed", errno);
+    RETURN_IF_ERROR(RenameFile(tmp_, path_));
     committed_ = true;
     size_t slash = path_.find_last_of('/');
     return SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash));

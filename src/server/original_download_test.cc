@@ -52,7 +52,8 @@ class OriginalDownload : public ::testing::Test {
     return c;
   }
   // Archives `bytes` as an item of its own file named `name`.
-  Item Add(const std::string& name, const std::string& bytes) {
+  // With text_in_original, `bytes` are also its text, kept in the original.
+  Item Add(const std::string& name, const std::string& bytes, bool text_in_original = false) {
     auto batch = archive_->BeginWrite();
     EXPECT_TRUE(batch.ok()) << batch.status();
     std::string path = dir_.Write(StrCat("in/", items_++), bytes);
@@ -68,6 +69,12 @@ class OriginalDownload : public ::testing::Test {
     n.item.name = name;
     n.item.added_from = path;
     n.item.added_at = NowRfc3339();
+    if (text_in_original) {
+      n.item.kind = "text";
+      n.item.format = "txt";
+      n.text = ExtractedText{bytes, OffsetMap::Identity(bytes.size()), {}};
+      n.text_is_original = true;
+    }
     auto id = (*batch)->AddItem(std::move(n));
     EXPECT_TRUE(id.ok()) << id.status();
     EXPECT_TRUE((*batch)->Commit().ok());
@@ -103,6 +110,26 @@ TEST_F(OriginalDownload, ASmallDamagedOriginalGetsAnErrorAndNoBytes) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 500);
   EXPECT_FALSE(r->has_header("X-Uncut-SHA256"));
+  json j = json::parse(r->body);
+  EXPECT_EQ(j["error"]["code"], "data_loss");
+  EXPECT_EQ(j["error"]["message"],
+            StrCat("item ", item.id,
+                   " (minutes.txt): stored original does not match its SHA-256 \xE2\x80\x94 "
+                   "archive damaged, run uncut verify"));
+}
+
+TEST_F(OriginalDownload, TheTextOfADamagedOriginalHoldingItGetsAnErrorAndNoText) {
+  const std::string bytes = "the minister said the plan would work\n";
+  Item item = Add("minutes.txt", bytes, /*text_in_original=*/true);
+  Start();
+  auto ok = Client().Get(StrCat("/api/items/", item.id, "/text"));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, bytes);
+  Damage(item, 27);
+  auto r = Client().Get(StrCat("/api/items/", item.id, "/text"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
   json j = json::parse(r->body);
   EXPECT_EQ(j["error"]["code"], "data_loss");
   EXPECT_EQ(j["error"]["message"],

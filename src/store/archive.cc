@@ -531,14 +531,12 @@ absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {
   if (!row) return absl::NotFoundError(StrCat("item ", item_id, " has no text"));
   StoredText out;
   if (s.ColumnInt(3) != 0) {
-    // The text is the original's bytes (UTF-8 plain text): read them there.
+    // The text is the original's bytes (UTF-8 plain text): read them there,
+    // checked against the item's SHA-256 like any other read of an original.
     ASSIGN_OR_RETURN(Item item, GetItem(item_id));
-    const std::string path = ObjectPath(item.object);
-    ASSIGN_OR_RETURN(File f, File::OpenForRead(path));
-    out.text.text.resize(item.size);
-    ASSIGN_OR_RETURN(size_t n, f.ReadAt(out.text.text.data(), item.size, item.object_offset));
-    if (n != item.size) {
-      return absl::DataLossError(StrCat(path, ": shorter than the catalog says"));
+    if (item.size > 0) {
+      ASSIGN_OR_RETURN(MappedOriginal original, MappedOriginal::Open(this, item));
+      out.text.text = std::string(original.data());
     }
   } else {
     out.text.text = std::string(s.ColumnBlob(0));
@@ -853,15 +851,22 @@ absl::Status WriteBatch::Sweep() {
   return absl::OkStatus();
 }
 
-absl::Status WriteBatch::Journal(const std::string& rel_path) {
+absl::Status WriteBatch::Journal(const std::vector<std::string>& rel_paths) {
+  if (rel_paths.empty()) return absl::OkStatus();
   RETURN_IF_ERROR(MakeStagingMarker());
   if (journal_.fd() < 0) {
-    const std::string path = JoinPath(archive_->dir_, "objects/staging/journal");
+    const std::string staging = JoinPath(archive_->dir_, "objects/staging");
+    const std::string path = JoinPath(staging, "journal");
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return ErrnoStatus(path, "cannot open", errno);
     journal_ = File(fd, path);
+    // The journal's own name must outlive a power cut as well.
+    RETURN_IF_ERROR(SyncDir(staging));
   }
-  return journal_.WriteAll(StrCat(rel_path, "\n"));
+  std::string lines;
+  for (const std::string& rel : rel_paths) StrAppend(&lines, rel, "\n");
+  RETURN_IF_ERROR(journal_.WriteAll(lines));
+  return journal_.Sync();
 }
 
 absl::Status WriteBatch::SettleJournal() {
@@ -1228,6 +1233,7 @@ absl::Status WriteBatch::Commit() {
     written.push_back(archive_->index_->PathOf(*name));
     new_segments.push_back({*name, postings.size()});
   }
+  std::vector<std::string> to_delete;
   absl::Status s = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
     ASSIGN_OR_RETURN(
@@ -1303,7 +1309,7 @@ absl::Status WriteBatch::Commit() {
           ASSIGN_OR_RETURN(bool row, files.Step());
           if (!row) break;
           dropped_segments.push_back(files.ColumnText(0));
-          RETURN_IF_ERROR(Journal(StrCat("index/", dropped_segments.back())));
+          to_delete.push_back(StrCat("index/", dropped_segments.back()));
         }
         drop.Reset().IgnoreError();
         drop.Bind(1, modality);
@@ -1330,7 +1336,7 @@ absl::Status WriteBatch::Commit() {
         ASSIGN_OR_RETURN(bool row, objs.Step());
         if (!row) break;
         removed_objects.insert(objs.ColumnText(0));
-        RETURN_IF_ERROR(Journal(ObjectRelPath(objs.ColumnText(0))));
+        to_delete.push_back(ObjectRelPath(objs.ColumnText(0)));
       }
       del.Reset().IgnoreError();
       del.Bind(1, id);
@@ -1343,6 +1349,9 @@ absl::Status WriteBatch::Commit() {
                                       "CAST(value AS INTEGER) < ",
                                       kSchemaVersion)));
     }
+    // Files the commit stops referencing, on disk before it: deleted after
+    // it, or by the next sweep if this writer dies in between.
+    RETURN_IF_ERROR(Journal(to_delete));
     RETURN_IF_ERROR(BumpGeneration(db));
     return tx->Commit();
   }();
@@ -1426,8 +1435,7 @@ absl::Status WriteBatch::Repack(const std::string& pack) {
   // killed here, the next writer deletes it and the old pack stays in use.
   const std::string name = StrCat(kPackPrefix, UniqueName());
   const std::string new_path = archive_->ObjectPath(name);
-  RETURN_IF_ERROR(Journal(ObjectRelPath(name)));
-  RETURN_IF_ERROR(Journal(ObjectRelPath(pack)));
+  RETURN_IF_ERROR(Journal({ObjectRelPath(name), ObjectRelPath(pack)}));
   {
     ASSIGN_OR_RETURN(File out, File::Create(new_path, 0444));
     std::string& buf = copy_buffer_;

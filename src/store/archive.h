@@ -266,8 +266,13 @@ class WriteBatch {
   absl::Status MakeStagingMarker();
   // Notes `rel_path` (under the archive) in the staging journal before the
   // file is created, or before a committed change stops referencing it: the
-  // sweep deletes only files named there that the catalog does not use.
-  absl::Status Journal(const std::string& rel_path);
+  // sweep deletes only files named there that the catalog does not use. The
+  // names are on disk (one append, one fsync) when this returns, so a power
+  // cut after the file is created cannot leave it unnamed.
+  absl::Status Journal(const std::vector<std::string>& rel_paths);
+  absl::Status Journal(const std::string& rel_path) {
+    return Journal(std::vector<std::string>{rel_path});
+  }
   // After a commit: keeps in the journal only what the catalog still does
   // not reference, and removes journal and marker when that is nothing.
   absl::Status SettleJournal();

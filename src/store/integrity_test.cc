@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -249,21 +250,50 @@ TEST_F(Integrity, TextsStoredBeforeDigestsAreCountedAsNotCheckable) {
 }
 
 // Fails the Nth file operation of the write path (and every one after it,
-// as a full disk would), counting from construction.
+// as a full disk would), counting from construction. Also checks the order a
+// power cut relies on: a file under objects/ or index/ of `archive_dir` is
+// created (or renamed into place) only once its name is in the staging
+// journal and the journal was fsynced after that name was appended.
 class FaultyFileSystem : public FileSystem {
  public:
-  explicit FaultyFileSystem(int fail_at) : fail_at_(fail_at) {}
+  FaultyFileSystem(int fail_at, std::string archive_dir)
+      : fail_at_(fail_at), root_(std::move(archive_dir) + "/") {}
   int calls() const { return calls_; }
+  // Segment files published under index/ through this file system.
+  int index_renames() const { return index_renames_; }
+  // Files created before their journal entry was durable.
+  const std::vector<std::string>& unnamed() const { return unnamed_; }
   int Create(const std::string& path, int mode) override {
-    return Fail() ? -1 : FileSystem::Create(path, mode);
+    if (Fail()) return -1;
+    CheckNamed(path);
+    return FileSystem::Create(path, mode);
   }
   long Write(int fd, std::string_view data) override {
-    return Fail() ? -1 : FileSystem::Write(fd, data);
+    if (Fail()) return -1;
+    long n = FileSystem::Write(fd, data);
+    if (n > 0 && IsJournal(fd)) pending_.append(data.data(), static_cast<size_t>(n));
+    return n;
   }
-  int Sync(int fd) override { return Fail() ? -1 : FileSystem::Sync(fd); }
+  long WriteAt(int fd, std::string_view data, uint64_t offset) override {
+    return Fail() ? -1 : FileSystem::WriteAt(fd, data, offset);
+  }
+  int Sync(int fd) override {
+    if (Fail()) return -1;
+    int rc = FileSystem::Sync(fd);
+    if (rc == 0 && IsJournal(fd)) {
+      for (size_t at = 0, end; (end = pending_.find('\n', at)) != std::string::npos; at = end + 1) {
+        durable_.insert(pending_.substr(at, end - at));
+      }
+      pending_.erase(0, pending_.rfind('\n') + 1);
+    }
+    return rc;
+  }
   int SyncFileSystem(int fd) override { return Fail() ? -1 : FileSystem::SyncFileSystem(fd); }
   int Rename(const std::string& from, const std::string& to) override {
-    return Fail() ? -1 : FileSystem::Rename(from, to);
+    if (Fail()) return -1;
+    CheckNamed(to);
+    if (to.rfind(root_ + "index/", 0) == 0) ++index_renames_;
+    return FileSystem::Rename(from, to);
   }
 
  private:
@@ -272,8 +302,28 @@ class FaultyFileSystem : public FileSystem {
     errno = EIO;
     return true;
   }
+  static bool IsJournal(int fd) {
+    char buf[4096];
+    ssize_t n = ::readlink(StrCat("/proc/self/fd/", fd).c_str(), buf, sizeof(buf));
+    const std::string_view suffix = "/objects/staging/journal";
+    return n >= static_cast<ssize_t>(suffix.size()) &&
+           std::string_view(buf, n).substr(n - suffix.size()) == suffix;
+  }
+  void CheckNamed(const std::string& path) {
+    if (path.rfind(root_, 0) != 0) return;
+    std::string rel = path.substr(root_.size());
+    if (rel.rfind("objects/", 0) != 0 && rel.rfind("index/", 0) != 0) return;
+    if (rel.rfind("objects/staging/", 0) == 0) return;
+    if (rel.size() > 4 && rel.compare(rel.size() - 4, 4, ".tmp") == 0) rel.resize(rel.size() - 4);
+    if (!durable_.count(rel)) unnamed_.push_back(rel);
+  }
   int fail_at_;
   int calls_ = 0;
+  int index_renames_ = 0;
+  std::string root_;
+  std::string pending_;           // journal bytes written since its last fsync
+  std::set<std::string> durable_;  // names in the journal as of its last fsync
+  std::vector<std::string> unnamed_;
 };
 
 TEST_F(Integrity, AWriteThatFailsAtAnyStepLeavesEveryItemWholeOrAbsent) {
@@ -285,10 +335,11 @@ TEST_F(Integrity, AWriteThatFailsAtAnyStepLeavesEveryItemWholeOrAbsent) {
   const std::string small = dir_.Write("small.txt", "a small original, packed\n");
   bool completed = false;
   int steps = 0;
+  int index_renames = 0;
   for (int fail_at = 1; !completed && fail_at < 200; ++fail_at) {
     absl::Status outcome;
     {
-      FaultyFileSystem faulty(fail_at);
+      FaultyFileSystem faulty(fail_at, dir_.File("archive"));
       ScopedFileSystemForTesting scoped(&faulty);
       outcome = [&]() -> absl::Status {
         ASSIGN_OR_RETURN(auto batch, archive_->BeginWrite());
@@ -317,6 +368,10 @@ TEST_F(Integrity, AWriteThatFailsAtAnyStepLeavesEveryItemWholeOrAbsent) {
       }();
       completed = outcome.ok();
       steps = faulty.calls();
+      if (completed) index_renames = faulty.index_renames();
+      EXPECT_EQ(faulty.unnamed(), std::vector<std::string>())
+          << "created before the journal naming them was fsynced (failing operation " << fail_at
+          << ")";
     }
     SCOPED_TRACE(StrCat("failing file operation ", fail_at, ": ", outcome.ToString()));
     // Reopened, the archive verifies clean, and each item is whole or absent.
@@ -362,6 +417,9 @@ TEST_F(Integrity, AWriteThatFailsAtAnyStepLeavesEveryItemWholeOrAbsent) {
   }
   EXPECT_TRUE(completed);
   EXPECT_GT(steps, 10);  // the loop really failed each of many steps
+  // The index segment was written through the file system the faults come
+  // from, so each of its steps failed in some round too.
+  EXPECT_GE(index_renames, 1);
 }
 
 }  // namespace

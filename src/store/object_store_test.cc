@@ -1,6 +1,8 @@
 // How the archive keeps originals: small ones packed together, each item a
 // range of a pack that hashes to the item's SHA-256.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -189,6 +191,36 @@ TEST_F(ObjectStore, TextsKeptInTheirOriginalsOrCopiedReadBackAfterARepack) {
   auto b = archive_->LoadText(copied);
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(b->text.text, "third text, stored as a copy\n");
+}
+
+TEST_F(ObjectStore, ATextKeptInItsOriginalIsNotReadWhenTheOriginalLostItsSha256) {
+  int64_t damaged, intact;
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    damaged = Queue(batch->get(), "the minister said the plan would work\n");
+    intact = Queue(batch->get(), "a neighbour in the same pack\n");
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  auto item = archive_->GetItem(damaged);
+  ASSERT_TRUE(item.ok());
+  // One byte of the stored copy: "would" -> "could".
+  const std::string path = archive_->ObjectPath(item->object);
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  {
+    File f(::open(path.c_str(), O_WRONLY), path);
+    ASSERT_GE(f.fd(), 0);
+    ASSERT_EQ(::pwrite(f.fd(), "c", 1, item->object_offset + 27), 1);
+  }
+  auto text = archive_->LoadText(damaged);
+  ASSERT_FALSE(text.ok()) << text->text.text;
+  EXPECT_EQ(text.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(text.status().message(),
+            "item 1 (the mini.txt): stored original does not match its SHA-256 \xE2\x80\x94 "
+            "archive damaged, run uncut verify");
+  auto other = archive_->LoadText(intact);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(other->text.text, "a neighbour in the same pack\n");
 }
 
 TEST_F(ObjectStore, ACatalogFromBeforeTextsInOriginalsOpensAndReadsItsTexts) {
