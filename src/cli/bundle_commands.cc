@@ -33,6 +33,26 @@ int RunExport(const GlobalOptions& g, const ExportArgs& a) {
   options.include_traces = !a.no_traces;
   auto summary = ExportBundle(archive->get(), items, a.out, options);
   if (!summary.ok()) return ReportError(summary.status());
+  {
+    // The export joins the audit log; a read-only archive cannot keep it.
+    nlohmann::json exported = nlohmann::json::array();
+    for (const Item& it : items) {
+      exported.push_back({{"id", it.id}, {"name", it.name}, {"sha256", it.sha256}});
+    }
+    absl::Status logged = [&]() -> absl::Status {
+      auto batch = (*archive)->BeginWrite();
+      if (!batch.ok()) return batch.status();
+      (*batch)->Record("export", {{"items", exported},
+                                  {"count", exported.size()},
+                                  {"traces", summary->traces},
+                                  {"out", a.out}});
+      return (*batch)->Commit();
+    }();
+    if (!logged.ok()) {
+      std::fprintf(stderr, "uncut: warning: the export was not logged: %s\n",
+                   std::string(logged.message()).c_str());
+    }
+  }
   if (!g.quiet) {
     std::printf("exported %zu item%s and %zu saved trace%s (%zu files, %llu bytes) to %s\n",
                 summary->items, summary->items == 1 ? "" : "s", summary->traces,
