@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "bundle/bundle.h"
 #include "cli/output_path.h"
 #include "cli/subcommands.h"
@@ -37,15 +38,15 @@ int RunExport(const GlobalOptions& g, const ExportArgs& a) {
     // The export joins the audit log; a read-only archive cannot keep it.
     nlohmann::json exported = nlohmann::json::array();
     for (const Item& it : items) {
-      exported.push_back({{"id", it.id}, {"name", it.name}, {"sha256", it.sha256}});
+      exported.push_back(AuditItem(it));
     }
     absl::Status logged = [&]() -> absl::Status {
       auto batch = (*archive)->BeginWrite();
       if (!batch.ok()) return batch.status();
-      (*batch)->Record("export", {{"items", exported},
-                                  {"count", exported.size()},
-                                  {"traces", summary->traces},
-                                  {"out", a.out}});
+      nlohmann::json details = {
+          {"items", exported}, {"count", exported.size()}, {"traces", summary->traces}};
+      SetTextField(&details, "out", a.out);
+      (*batch)->Record("export", std::move(details));
       return (*batch)->Commit();
     }();
     if (!logged.ok()) {

@@ -22,6 +22,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "store/original.h"
 
 namespace uncut {
@@ -100,9 +101,15 @@ absl::StatusOr<bool> HasTable(SqliteDb* db, const std::string& table) {
   return row && q.ColumnInt(0) > 0;
 }
 
+}  // namespace
+
 nlohmann::json AuditItem(const Item& it) {
-  return {{"id", it.id}, {"name", it.name}, {"sha256", it.sha256}};
+  nlohmann::json j = {{"id", it.id}, {"sha256", it.sha256}};
+  SetTextField(&j, "name", it.name);  // a name that is not UTF-8 also as hex
+  return j;
 }
+
+namespace {
 
 constexpr char kItemColumns[] =
     "id, sha256, parent_id, kind, format, size, name, added_from, added_at, source_url, "

@@ -95,6 +95,10 @@ struct AuditEntry {
   nlohmann::json details = nlohmann::json::object();
 };
 
+// An item as audit entries name it: id, name (with name_bytes_hex when the
+// name is not UTF-8) and SHA-256.
+nlohmann::json AuditItem(const Item& item);
+
 // The name of the user running this process ("uid N" when it has none).
 std::string CurrentUserName();
 
