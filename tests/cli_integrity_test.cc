@@ -153,7 +153,7 @@ TEST_F(CliIntegrity, AReadOnlyArchiveReadsAndRefusesWritesInOneLine) {
   EXPECT_EQ(trace->exit_code, 0) << trace->err;
   auto verify = UncutOnReadOnlyMount(archive_, "verify");
   EXPECT_EQ(verify->exit_code, 0) << verify->err;
-  for (const std::string& args : {"add " + ShellQuote(other_), std::string("remove 1")}) {
+  for (const std::string& args : {"add " + ShellQuote(other_), std::string("remove --yes 1")}) {
     auto write = UncutOnReadOnlyMount(archive_, args);
     EXPECT_EQ(write->exit_code, 3) << args << ": " << write->err;
     EXPECT_EQ(Lines(write->err), 1) << write->err;

@@ -258,7 +258,7 @@ TEST_F(CliText, FailedFirstAddLeavesNoArchiveBehind) {
 TEST_F(CliText, RemovedItemIsNoLongerFound) {
   std::string src = dir_.Write("speech.txt", kSpeech);
   ASSERT_EQ(Uncut("add " + ShellQuote(src)).exit_code, 0);
-  ASSERT_EQ(Uncut("remove 1").exit_code, 0);
+  ASSERT_EQ(Uncut("remove --yes 1").exit_code, 0);
   RunResult r = Uncut("trace --text 'We will rebuild every bridge that the floods destroyed'");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(Uncut("verify").exit_code, 0);
@@ -299,7 +299,7 @@ TEST_F(CliText, RemovingOneOfTwoFilesAddedTogetherLeavesTheOtherIntact) {
   for (const auto& item : nlohmann::json::parse(list.out)) {
     (item["name"] == "a-other.txt" ? other_id : speech_id) = item["id"].get<int64_t>();
   }
-  ASSERT_EQ(Uncut("remove " + std::to_string(other_id)).exit_code, 0);
+  ASSERT_EQ(Uncut("remove --yes " + std::to_string(other_id)).exit_code, 0);
   // The remaining original moved within the archive's storage; its bytes,
   // text and index entries still agree.
   EXPECT_EQ(Uncut("verify").exit_code, 0);

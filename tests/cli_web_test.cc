@@ -96,7 +96,8 @@ TEST_F(CliWeb, VerifyBundleSaysWhatChanged) {
 
 TEST_F(CliWeb, EveryCommandHasHelpWithExamples) {
   for (const char* cmd :
-       {"add", "list", "show", "remove", "verify", "trace", "serve", "export", "verify-bundle"}) {
+       {"add", "list", "show", "remove", "log", "verify", "trace", "serve", "export",
+        "verify-bundle"}) {
     RunResult r = Uncut(StrCat(cmd, " --help"));
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Examples:"), std::string::npos) << cmd << ":\n" << r.out;

@@ -23,6 +23,8 @@ constexpr char kReadme[] =
     "items/<id>/metadata.json where it came from, when it was captured and archived, and its\n"
     "                        SHA-256 (the digest of the original's bytes)\n"
     "traces/<id>/            saved trace reports that found these sources (JSON and HTML)\n"
+    "audit_log.json          the archive's audit log entries that name these sources (when\n"
+    "                        they were added, re-indexed, exported before), oldest first\n"
     "datapackage.json        every file with its size and SHA-256\n"
     "SHA256SUMS              the same digests\n\n"
     "To check the bundle:\n"
@@ -72,6 +74,42 @@ class BundleWriter {
   std::vector<ManifestEntry> entries_;
 };
 
+// The audit entries naming one of `items` (by SHA-256, or by id for
+// re-indexing), as `uncut log --json` prints them.
+absl::StatusOr<nlohmann::json> AuditOf(Archive* archive, const std::vector<Item>& items) {
+  std::set<std::string> shas;
+  std::set<int64_t> ids;
+  for (const Item& it : items) {
+    shas.insert(it.sha256);
+    ids.insert(it.id);
+  }
+  ASSIGN_OR_RETURN(std::vector<AuditEntry> log, archive->AuditLog());
+  nlohmann::json out = nlohmann::json::array();
+  for (const AuditEntry& e : log) {
+    bool names = false;
+    const nlohmann::json& d = e.details;
+    if (d.contains("items") && d["items"].is_array()) {
+      for (const nlohmann::json& it : d["items"]) {
+        if (it.is_object() && shas.count(it.value("sha256", std::string()))) names = true;
+      }
+    }
+    if (d.contains("reindexed") && d["reindexed"].is_array()) {
+      for (const nlohmann::json& id : d["reindexed"]) {
+        if (id.is_number_integer() && ids.count(id.get<int64_t>())) names = true;
+      }
+    }
+    if (!names) continue;
+    nlohmann::json j = {{"seq", e.seq},
+                        {"at", e.at},
+                        {"actor", e.actor},
+                        {"action", e.action},
+                        {"details", e.details}};
+    if (!e.client.empty()) j["client"] = e.client;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<Item>& items,
@@ -98,6 +136,12 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
       RETURN_IF_ERROR(bundle.AddBytes(dir + "report.html", t.report_html, "report"));
     }
   }
+  std::vector<Item> exported;
+  for (const Item& item : items) {
+    if (items_seen.count(item.id)) exported.push_back(item);
+  }
+  ASSIGN_OR_RETURN(nlohmann::json audit, AuditOf(archive, exported));
+  RETURN_IF_ERROR(bundle.AddBytes("audit_log.json", audit.dump(2) + "\n", "audit"));
   ASSIGN_OR_RETURN(ExportSummary summary, bundle.Finish(StrCat("uncut ", options.uncut_version)));
   summary.items = items_seen.size();
   summary.traces = traces_seen.size();

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "bundle/bundle.h"
 #include "cli/output_path.h"
 #include "cli/subcommands.h"
@@ -33,6 +34,26 @@ int RunExport(const GlobalOptions& g, const ExportArgs& a) {
   options.include_traces = !a.no_traces;
   auto summary = ExportBundle(archive->get(), items, a.out, options);
   if (!summary.ok()) return ReportError(summary.status());
+  {
+    // The export joins the audit log; a read-only archive cannot keep it.
+    nlohmann::json exported = nlohmann::json::array();
+    for (const Item& it : items) {
+      exported.push_back(AuditItem(it));
+    }
+    absl::Status logged = [&]() -> absl::Status {
+      auto batch = (*archive)->BeginWrite();
+      if (!batch.ok()) return batch.status();
+      nlohmann::json details = {
+          {"items", exported}, {"count", exported.size()}, {"traces", summary->traces}};
+      SetTextField(&details, "out", a.out);
+      (*batch)->Record("export", std::move(details));
+      return (*batch)->Commit();
+    }();
+    if (!logged.ok()) {
+      std::fprintf(stderr, "uncut: warning: the export was not logged: %s\n",
+                   std::string(logged.message()).c_str());
+    }
+  }
   if (!g.quiet) {
     std::printf("exported %zu item%s and %zu saved trace%s (%zu files, %llu bytes) to %s\n",
                 summary->items, summary->items == 1 ? "" : "s", summary->traces,

@@ -325,7 +325,7 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   return kExitOk;
 }
 
-int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs) {
+int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs, bool yes) {
   auto archive = OpenForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
   std::vector<Item> items;
@@ -333,6 +333,24 @@ int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs) {
     auto item = (*archive)->FindItem(r);
     if (!item.ok()) return ReportError(item.status());
     items.push_back(*item);
+  }
+  if (!yes) {
+    if (!::isatty(STDIN_FILENO)) {
+      return ReportError(absl::FailedPreconditionError(
+          "remove: stdin is not a terminal to confirm on; pass --yes to remove without asking"));
+    }
+    for (const Item& it : items) {
+      std::printf("remove %lld %s  %s\n", static_cast<long long>(it.id), it.sha256.c_str(),
+                  ToValidUtf8(it.name).c_str());
+    }
+    std::printf("Remove %zu item%s from %s? [y/N] ", items.size(),
+                items.size() == 1 ? "" : "s", g.archive.c_str());
+    std::fflush(stdout);
+    std::string answer;
+    if (!std::getline(std::cin, answer) || (answer != "y" && answer != "Y" && answer != "yes")) {
+      std::printf("nothing removed\n");
+      return kExitBadInput;
+    }
   }
   auto batch = (*archive)->BeginWrite();
   if (!batch.ok()) return ReportError(batch.status());
@@ -344,9 +362,58 @@ int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs) {
   if (!s.ok()) return ReportError(s);
   if (!g.quiet) {
     for (const Item& it : items) {
-      std::printf("removed %lld %s  %s\n", static_cast<long long>(it.id), ShortSha(it.sha256).c_str(),
+      std::printf("removed %lld %s  %s\n", static_cast<long long>(it.id), it.sha256.c_str(),
                   it.name.c_str());
     }
+  }
+  return kExitOk;
+}
+
+namespace {
+
+// One line's worth of an entry's details: the items it names (at most
+// three, with their SHA-256s) and how many there were.
+std::string AuditSummary(const nlohmann::json& d) {
+  std::string out;
+  if (d.contains("items") && d["items"].is_array()) {
+    const nlohmann::json& items = d["items"];
+    constexpr size_t kShown = 3;
+    for (size_t i = 0; i < items.size() && i < kShown; ++i) {
+      const nlohmann::json& it = items[i];
+      out += StrCat(i == 0 ? "" : ", ", it.value("id", int64_t{0}), " ",
+                    ToValidUtf8(it.value("name", std::string())), " ",
+                    it.value("sha256", std::string()));
+    }
+    if (items.size() > kShown) out += StrCat(" and ", items.size() - kShown, " more");
+    if (items.empty()) out += "no items";
+  }
+  if (d.contains("reindexed")) out += StrCat(d["reindexed"].size(), " items re-indexed");
+  if (d.contains("out")) out += StrCat(" to ", ToValidUtf8(d.value("out", std::string())));
+  return out;
+}
+
+}  // namespace
+
+int RunLog(const GlobalOptions& g) {
+  auto archive = OpenForReading(g);
+  if (!archive.ok()) return ReportError(archive.status());
+  auto log = (*archive)->AuditLog();
+  if (!log.ok()) return ReportError(log.status());
+  if (g.json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const AuditEntry& e : *log) {
+      nlohmann::json j = {{"seq", e.seq},       {"at", e.at},         {"actor", e.actor},
+                          {"action", e.action}, {"details", e.details}};
+      if (!e.client.empty()) j["client"] = e.client;
+      arr.push_back(std::move(j));
+    }
+    std::cout << arr.dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const AuditEntry& e : *log) {
+    std::string who = e.client.empty() ? e.actor : StrCat(e.actor, "@", e.client);
+    std::printf("%-5lld %s  %-10s %-8s %s\n", static_cast<long long>(e.seq), e.at.c_str(),
+                ToValidUtf8(who).c_str(), e.action.c_str(), AuditSummary(e.details).c_str());
   }
   return kExitOk;
 }

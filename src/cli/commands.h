@@ -40,7 +40,11 @@ struct ShowCommand {
 };
 int RunShow(const GlobalOptions& g, const ShowCommand& c);
 
-int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs);
+// Asks for confirmation on a terminal unless `yes`; without a terminal and
+// without `yes`, refuses (exit 3) and leaves the archive as it was.
+int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs, bool yes);
+// Prints the archive's audit log, oldest first.
+int RunLog(const GlobalOptions& g);
 int RunVerify(const GlobalOptions& g);
 int RunUpgrade(const GlobalOptions& g);
 

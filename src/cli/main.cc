@@ -68,9 +68,19 @@ int main(int argc, char** argv) {
   show_cmd->footer("Examples:\n  uncut show 3\n  uncut show 4235f8997ef5 --json\n  uncut show 3 --text | less");
 
   std::vector<std::string> remove_refs;
+  bool remove_yes = false;
   auto* remove_cmd = app.add_subcommand("remove", "remove items from the archive");
   remove_cmd->add_option("items", remove_refs, "item ids or SHA-256 (prefixes)")->required();
-  remove_cmd->footer("Examples:\n  uncut remove 3\n  uncut remove 4235f8997ef5 7");
+  remove_cmd->add_flag("-y,--yes", remove_yes, "remove without asking");
+  remove_cmd->footer(
+      "Says what it removes (id, SHA-256, name) and asks first on a terminal; without a\n"
+      "terminal it needs --yes (exit 3 otherwise). Every removal is kept in `uncut log`.\n\n"
+      "Examples:\n  uncut remove 3\n  uncut remove --yes 4235f8997ef5 7");
+
+  auto* log_cmd = app.add_subcommand(
+      "log", "show the audit log: every add, remove, export and upgrade, oldest first");
+  log_cmd->add_flag("--json", g.json, "print JSON");
+  log_cmd->footer("Examples:\n  uncut log\n  uncut log --json | jq '.[] | select(.action == \"remove\")'");
 
   auto* verify_cmd = app.add_subcommand(
       "verify", "check the catalog, every original, stored text and segment, and every file");
@@ -123,7 +133,8 @@ int main(int argc, char** argv) {
     if (add_cmd->parsed()) return uncut::RunAdd(g, add);
     if (list_cmd->parsed()) return uncut::RunList(g);
     if (show_cmd->parsed()) return uncut::RunShow(g, show);
-    if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs);
+    if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs, remove_yes);
+    if (log_cmd->parsed()) return uncut::RunLog(g);
     if (verify_cmd->parsed()) return uncut::RunVerify(g);
     if (upgrade_cmd->parsed()) return uncut::RunUpgrade(g);
     for (const uncut::Subcommand& s : more) {

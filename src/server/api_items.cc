@@ -177,7 +177,8 @@ void RemoveItem(ApiContext& ctx, const httplib::Request& req, httplib::Response&
     auto item = (*archive)->FindItem(ref);
     if (!item.ok()) return SendError(res, item.status());
   }
-  auto id = ctx.jobs->Submit(kWriteLane, "remove", [dir, ref](JobControl& job) -> absl::Status {
+  std::string client = req.remote_addr;
+  auto id = ctx.jobs->Submit(kWriteLane, "remove", [dir, ref, client](JobControl& job) -> absl::Status {
     job.Progress({0, 1, "items", StrCat("removing ", ref)});
     auto archive = Archive::Open(dir, Archive::Mode::kReadOnly);
     if (!archive.ok()) return archive.status();
@@ -185,6 +186,7 @@ void RemoveItem(ApiContext& ctx, const httplib::Request& req, httplib::Response&
     if (!item.ok()) return item.status();
     auto batch = (*archive)->BeginWrite();
     if (!batch.ok()) return batch.status();
+    (*batch)->SetActor("token", client);
     absl::Status s = (*batch)->RemoveItem(item->id);
     if (s.ok()) s = (*batch)->Commit();
     if (!s.ok()) return s;

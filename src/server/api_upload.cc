@@ -42,8 +42,9 @@ absl::StatusOr<AddOptions> OptionsFrom(const Upload& up) {
 }
 
 // The job: adds every uploaded file in one batch, then removes the upload.
+// The audit log names the token and `client` (the request's address).
 absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const AddOptions& o,
-                         JobControl& job) {
+                         const std::string& client, JobControl& job) {
   uint64_t total = 0, done = 0;
   for (const UploadedFile& f : up.files) total += f.size;
   job.Progress({0, total, "bytes", "waiting for the archive's writer lock"});
@@ -51,6 +52,7 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
   if (!archive.ok()) return archive.status();
   auto batch = (*archive)->BeginWrite();
   if (!batch.ok()) return batch.status();
+  (*batch)->SetActor("token", client);
   nlohmann::json added = nlohmann::json::array(), existing = nlohmann::json::array(),
                  failed = nlohmann::json::array();
   for (const UploadedFile& f : up.files) {
@@ -101,8 +103,9 @@ void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   auto shared = std::make_shared<Upload>(std::move(*up));
   std::string dir = ctx.archive_dir;
   AddOptions o = *options;
-  auto id = ctx.jobs->Submit(kWriteLane, "add", [dir, shared, o](JobControl& job) {
-    absl::Status s = AddUploaded(dir, *shared, o, job);
+  std::string client = req.remote_addr;
+  auto id = ctx.jobs->Submit(kWriteLane, "add", [dir, shared, o, client](JobControl& job) {
+    absl::Status s = AddUploaded(dir, *shared, o, client, job);
     RemoveUploadDir(*shared);
     return s;
   });

@@ -1,6 +1,7 @@
 #include "store/archive.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "store/original.h"
 
 namespace uncut {
@@ -74,6 +76,40 @@ CREATE TABLE IF NOT EXISTS segments(
   postings INTEGER NOT NULL,
   created_at TEXT NOT NULL);
 )sql";
+
+// The audit log (AuditEntry), append-only: the triggers refuse any change to
+// an entry, through uncut or any other SQLite client that keeps them.
+constexpr char kAuditSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS audit_log(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  client TEXT,
+  action TEXT NOT NULL,
+  details TEXT NOT NULL DEFAULT '{}');
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql";
+
+absl::StatusOr<bool> HasTable(SqliteDb* db, const std::string& table) {
+  ASSIGN_OR_RETURN(SqliteStmt q, db->Prepare("SELECT count(*) FROM sqlite_master WHERE "
+                                             "type='table' AND name=?"));
+  q.Bind(1, table);
+  ASSIGN_OR_RETURN(bool row, q.Step());
+  return row && q.ColumnInt(0) > 0;
+}
+
+}  // namespace
+
+nlohmann::json AuditItem(const Item& it) {
+  nlohmann::json j = {{"id", it.id}, {"sha256", it.sha256}};
+  SetTextField(&j, "name", it.name);  // a name that is not UTF-8 also as hex
+  return j;
+}
+
+namespace {
 
 constexpr char kItemColumns[] =
     "id, sha256, parent_id, kind, format, size, name, added_from, added_at, source_url, "
@@ -420,11 +456,20 @@ absl::Status Archive::EnsureSchema(bool create) {
       if (!has_digest) RETURN_IF_ERROR(db_->Exec("ALTER TABLE texts ADD COLUMN digest TEXT"));
       RETURN_IF_ERROR(tx->Commit());
     }
+    // Catalogs made before the audit log was kept gain it (empty: what
+    // happened before is not known).
+    ASSIGN_OR_RETURN(bool has_log, HasTable(db_.get(), "audit_log"));
+    if (!has_log) {
+      ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db_.get()));
+      RETURN_IF_ERROR(db_->Exec(kAuditSchema));
+      RETURN_IF_ERROR(tx->Commit());
+    }
     return absl::OkStatus();
   }
   if (!create) return absl::DataLossError(StrCat(db_->path(), ": catalog is empty"));
   ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db_.get()));
   RETURN_IF_ERROR(db_->Exec(kSchema));
+  RETURN_IF_ERROR(db_->Exec(kAuditSchema));
   RETURN_IF_ERROR(
       db_->Exec(StrCat("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '",
                        kSchemaVersion, "'), ('generation', '0')")));
@@ -449,6 +494,39 @@ absl::StatusOr<std::vector<Item>> Archive::ListItems() {
   ASSIGN_OR_RETURN(SqliteStmt s,
                    db_->Prepare(StrCat("SELECT ", kItemColumns, " FROM items ORDER BY id")));
   return ReadItems(s);
+}
+
+absl::StatusOr<std::vector<AuditEntry>> Archive::AuditLog() {
+  std::vector<AuditEntry> out;
+  ASSIGN_OR_RETURN(bool has_log, HasTable(db_.get(), "audit_log"));
+  if (!has_log) return out;
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT seq, at, actor, client, action, details "
+                                              "FROM audit_log ORDER BY seq"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    AuditEntry e;
+    e.seq = s.ColumnInt(0);
+    e.at = s.ColumnText(1);
+    e.actor = s.ColumnText(2);
+    if (!s.ColumnIsNull(3)) e.client = s.ColumnText(3);
+    e.action = s.ColumnText(4);
+    e.details = nlohmann::json::parse(s.ColumnText(5), nullptr, false);
+    if (e.details.is_discarded()) e.details = nlohmann::json::object();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string CurrentUserName() {
+  const uid_t uid = ::geteuid();
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_name) {
+    return found->pw_name;
+  }
+  return StrCat("uid ", uid);
 }
 
 absl::StatusOr<int64_t> Archive::CatalogGeneration() { return Generation(db_.get()); }
@@ -618,6 +696,7 @@ absl::StatusOr<std::unique_ptr<WriteBatch>> Archive::BeginWrite() {
         StrCat(dir_, ": the archive is read-only (", read_only_reason_, ")"));
   }
   std::unique_ptr<WriteBatch> b(new WriteBatch(this));
+  b->actor_ = CurrentUserName();
   ASSIGN_OR_RETURN(File lock, LockWriter(dir_));
   struct stat st;
   if (::fstat(lock.fd(), &st) == 0 && st.st_nlink == 0) {
@@ -1170,6 +1249,11 @@ absl::Status WriteBatch::ReplaceItem(NewItem item) {
   return absl::InternalError(StrCat("no queued item ", item.item.id, " to replace"));
 }
 
+void WriteBatch::Record(std::string action, nlohmann::json details) {
+  recorded_.push_back({.at = NowRfc3339(), .actor = actor_, .client = client_,
+                       .action = std::move(action), .details = std::move(details)});
+}
+
 absl::Status WriteBatch::RemoveItem(int64_t id) {
   removals_.push_back(id);
   return absl::OkStatus();
@@ -1186,7 +1270,8 @@ absl::Status WriteBatch::Commit() {
     pack_size_ = 0;
     if (!closed.ok()) return closed;
   }
-  if (items_.empty() && removals_.empty() && reindexed_.empty() && dropped_modalities_.empty()) {
+  if (items_.empty() && removals_.empty() && reindexed_.empty() && dropped_modalities_.empty() &&
+      recorded_.empty()) {
     return absl::OkStatus();
   }
   SqliteDb* db = archive_->db_.get();
@@ -1325,6 +1410,53 @@ absl::Status WriteBatch::Commit() {
       seg.Bind(3, static_cast<int64_t>(count)).Bind(4, NowRfc3339());
       RETURN_IF_ERROR(seg.Run());
     }
+    // The audit entries of this commit, written with it.
+    std::vector<AuditEntry> entries = recorded_;
+    if (!items_.empty()) {
+      nlohmann::json added = nlohmann::json::array();
+      for (const NewItem& n : items_) {
+        if (!n.item.parent_id) added.push_back(AuditItem(n.item));
+      }
+      entries.push_back({.action = "add",
+                         .details = {{"items", added},
+                                     {"count", added.size()},
+                                     {"with_parts", items_.size()}}});
+    }
+    if (!reindexed_.empty() || !dropped_modalities_.empty()) {
+      nlohmann::json ids = nlohmann::json::array();
+      for (const Reindexed& r : reindexed_) ids.push_back(r.id);
+      entries.push_back({.action = "upgrade",
+                         .details = {{"reindexed", ids},
+                                     {"count", ids.size()},
+                                     {"dropped_indexes", dropped_modalities_}}});
+    }
+    if (!removals_.empty()) {
+      nlohmann::json removed = nlohmann::json::array();
+      ASSIGN_OR_RETURN(SqliteStmt what, db->Prepare(StrCat("SELECT ", kItemColumns,
+                                                           " FROM items WHERE id = ?")));
+      for (int64_t id : removals_) {
+        what.Reset().IgnoreError();
+        what.Bind(1, id);
+        ASSIGN_OR_RETURN(bool row, what.Step());
+        if (row) removed.push_back(AuditItem(ReadItem(what)));
+      }
+      entries.push_back(
+          {.action = "remove", .details = {{"items", removed}, {"count", removed.size()}}});
+    }
+    ASSIGN_OR_RETURN(SqliteStmt log, db->Prepare("INSERT INTO audit_log(at, actor, client, action, "
+                                                 "details) VALUES(?,?,?,?,?)"));
+    for (const AuditEntry& e : entries) {
+      log.Reset().IgnoreError();
+      log.Bind(1, e.at.empty() ? NowRfc3339() : e.at).Bind(2, e.actor.empty() ? actor_ : e.actor);
+      const std::string& client = e.actor.empty() ? client_ : e.client;
+      if (client.empty()) {
+        log.BindNull(3);
+      } else {
+        log.Bind(3, client);
+      }
+      log.Bind(4, e.action).Bind(5, e.details.dump());
+      RETURN_IF_ERROR(log.Run());
+    }
     ASSIGN_OR_RETURN(
         SqliteStmt objs,
         db->Prepare("SELECT DISTINCT object FROM items WHERE id = ?1 OR parent_id = ?1"));
@@ -1386,6 +1518,7 @@ absl::Status WriteBatch::Commit() {
   reindexed_.clear();
   reindexed_postings_.clear();
   dropped_modalities_.clear();
+  recorded_.clear();
   staged_.clear();
   pending_bytes_ = 0;
   return SettleJournal();

@@ -81,6 +81,27 @@ struct NewItem {
 
 class WriteBatch;
 
+// One entry of the archive's audit log (table audit_log): who changed or
+// exported what, and when. Entries are only ever appended, each in the same
+// transaction as the change it records, so an entry exists iff its change
+// committed.
+struct AuditEntry {
+  int64_t seq = 0;     // 1, 2, ... in the order the entries were written
+  std::string at;      // RFC 3339, UTC, to the second
+  std::string actor;   // OS user name, or "token" for the server
+  std::string client;  // the client's address (server), or ""
+  std::string action;  // "add", "remove", "export", "upgrade"
+  // What: {"items": [{"id", "name", "sha256"}...], "count": n, ...}.
+  nlohmann::json details = nlohmann::json::object();
+};
+
+// An item as audit entries name it: id, name (with name_bytes_hex when the
+// name is not UTF-8) and SHA-256.
+nlohmann::json AuditItem(const Item& item);
+
+// The name of the user running this process ("uid N" when it has none).
+std::string CurrentUserName();
+
 // Thread-safety: one Archive handle (and a WriteBatch from it) serves one
 // thread at a time. Threads and processes that share an archive directory
 // each open their own handle: SQLite (WAL) gives every handle consistent
@@ -170,6 +191,10 @@ class Archive : public CatalogReader, public OriginalSource, public PostingSourc
       const std::function<void(size_t done, size_t total)>& progress = nullptr,
       VerifySummary* summary = nullptr);
 
+  // The audit log, oldest first (empty for a read-only catalog made before
+  // the log was kept). There is no way to change or delete an entry.
+  absl::StatusOr<std::vector<AuditEntry>> AuditLog();
+
   SqliteDb* db() { return db_.get(); }
 
  private:
@@ -231,6 +256,16 @@ class WriteBatch {
   // Drops a modality's whole index (a format no longer read) at Commit.
   absl::Status DropModality(const std::string& modality);
   Archive* archive() const { return archive_; }
+  // Who the audit entries of this batch name (default: CurrentUserName(),
+  // no client address).
+  void SetActor(std::string actor, std::string client = "") {
+    actor_ = std::move(actor);
+    client_ = std::move(client);
+  }
+  // Queues an audit entry for an action that changes nothing in the catalog
+  // (an export); Commit writes it. Adds, removals and re-indexing are
+  // recorded by Commit itself.
+  void Record(std::string action, nlohmann::json details);
   uint64_t pending_bytes() const { return pending_bytes_; }
   // Publishes everything queued in one transaction.
   absl::Status Commit();
@@ -254,6 +289,9 @@ class WriteBatch {
   std::vector<Reindexed> reindexed_;
   PostingsByModality reindexed_postings_;
   std::vector<std::string> dropped_modalities_;
+  std::vector<AuditEntry> recorded_;
+  std::string actor_;
+  std::string client_;
   std::set<std::string> staged_;  // objects staged in this batch
   std::string copy_buffer_;       // reused by StageFile
   bool staging_made_ = false;
