@@ -261,9 +261,7 @@ void ServeConnection(ConnectionStream& strm, const ConnectionLimits& limits,
 
 }  // namespace
 
-bool HttpServer::process_and_close_socket(socket_t sock) {
-  auto stopping = [this] { return svr_sock_ == INVALID_SOCKET; };
-  ConnectionStream strm(sock, limits_, stopping);
+void HttpServer::Serve(ConnectionStream& strm, const std::function<bool()>& stopping) {
   ServeConnection(
       strm, limits_, *slots_,
       [&](bool last, bool& closed, bool& slot) {
@@ -274,23 +272,20 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
         });
       },
       stopping);
+}
+
+bool HttpServer::process_and_close_socket(socket_t sock) {
+  auto stopping = [this] { return svr_sock_ == INVALID_SOCKET; };
+  ConnectionStream strm(sock, limits_, stopping);
+  Serve(strm, stopping);
   LingeringClose(sock);
   return true;
 }
 
 std::string HttpServer::ServeBytes(const std::string& in) {
-  ConnectionStream strm(
-      -1, limits_, [] { return false; }, in);
-  ServeConnection(
-      strm, limits_, *slots_,
-      [&](bool last, bool& closed, bool& slot) {
-        return process_request(strm, last, closed, [&](httplib::Request& req) {
-          SetUpRequest(req, &strm);
-          slots_->acquire();
-          slot = true;
-        });
-      },
-      [] { return false; });
+  auto never = [] { return false; };
+  ConnectionStream strm(-1, limits_, never, in);
+  Serve(strm, never);
   return std::move(strm.output());
 }
 

@@ -61,6 +61,8 @@ class HttpServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // Answers the requests of one connection until it closes or `stopping`.
+  void Serve(ConnectionStream& strm, const std::function<bool()>& stopping);
   // Applies the request's body cap to the stream of its connection, and
   // drops its ranges where they do not apply.
   void SetUpRequest(httplib::Request& req, ConnectionStream* strm);
