@@ -482,12 +482,19 @@ std::string Archive::ObjectPath(const std::string& object) const {
 }
 
 absl::StatusOr<Original> Archive::OpenOriginal(const Item& item) {
-  // Hashed in full once per process and state of the file holding it (one
-  // stat after that): decoders that read by path cannot hash on the way.
-  RETURN_IF_ERROR(CheckOriginalOnce(this, item));
   std::string path = ObjectPath(item.object);
-  if (item.object == item.sha256 && item.object_offset == 0) return Original::WholeFile(path);
-  return Original::FileRange(std::move(path), item.object_offset, item.size, item.name);
+  Original original;
+  if (item.object == item.sha256 && item.object_offset == 0) {
+    original = Original::WholeFile(std::move(path));
+  } else {
+    ASSIGN_OR_RETURN(original, Original::FileRange(std::move(path), item.object_offset,
+                                                   item.size, item.name));
+  }
+  // Mapped once, hashed from the mapping (once per process and state of the
+  // file: one stat after that), and the caller reads the same mapping.
+  ASSIGN_OR_RETURN(std::string_view bytes, original.Bytes());
+  RETURN_IF_ERROR(CheckOriginalBytes(this, item, bytes));
+  return original;
 }
 
 absl::StatusOr<std::vector<Item>> Archive::ListItems() {

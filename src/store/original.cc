@@ -116,6 +116,17 @@ absl::StatusOr<MappedOriginal> MappedOriginal::Open(Archive* archive, const Item
   return m;
 }
 
+absl::Status CheckOriginalBytes(Archive* archive, const Item& item, std::string_view bytes) {
+  ASSIGN_OR_RETURN(File f, OpenObject(archive, item));
+  ASSIGN_OR_RETURN(FileState state, StateOf(f, item));
+  if (Remembered(state)) return absl::OkStatus();
+  if (bytes.size() != item.size || Sha256Hex(bytes) != item.sha256) {
+    return OriginalMismatchError(item);
+  }
+  Remember(state);
+  return absl::OkStatus();
+}
+
 absl::Status CheckOriginalOnce(Archive* archive, const Item& item) {
   ASSIGN_OR_RETURN(File f, OpenObject(archive, item));
   ASSIGN_OR_RETURN(FileState state, StateOf(f, item));

@@ -68,6 +68,11 @@ class MappedOriginal {
 // MappedOriginal or OriginalStream already checked in full.
 absl::Status CheckOriginalOnce(Archive* archive, const Item& item);
 
+// Checks `bytes`, an item's original already in memory (mapped), against its
+// SHA-256, remembered like CheckOriginalOnce: the caller reads the bytes
+// once, for the hash and for its own use.
+absl::Status CheckOriginalBytes(Archive* archive, const Item& item, std::string_view bytes);
+
 }  // namespace uncut
 
 #endif  // UNCUT_STORE_ORIGINAL_H_
