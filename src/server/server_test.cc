@@ -655,9 +655,10 @@ TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedFromItsHeadersAlone) {
       ASSERT_TRUE(conn.Send(StrCat("POST ", path, " HTTP/1.1\r\nHost: x\r\n", Auth(), expect,
                                    "Content-Type: multipart/form-data; boundary=XyZ\r\n"
                                    "Content-Length: 50000000\r\n\r\n")));
-      std::string answer = conn.Receive(std::chrono::seconds(5));
+      // A server that waited for the body would wait 30 s (its idle timeout).
+      std::string answer = conn.Receive(std::chrono::seconds(15));
       EXPECT_EQ(StatusOf(answer), 413) << path << " " << answer;
-      EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+      EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
       EXPECT_NE(answer.find("Connection: close"), std::string::npos);
       EXPECT_TRUE(conn.ClosedWithin(std::chrono::seconds(3)));
     }
@@ -667,7 +668,9 @@ TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedFromItsHeadersAlone) {
 
 TEST_F(ApiTest, SlowClientsDoNotHoldUpOthersAndAreDropped) {
   ServerOptions o;
-  o.head_timeout_s = 2;
+  // Long enough that a server which made others wait for the slow ones to be
+  // dropped is told apart from a loaded machine's slowness.
+  o.head_timeout_s = 8;
   Start(o);  // 8 request threads
   constexpr int kSlow = 20;
   std::vector<std::unique_ptr<RawConnection>> slow;
@@ -689,16 +692,16 @@ TEST_F(ApiTest, SlowClientsDoNotHoldUpOthersAndAreDropped) {
   auto took = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_LT(took, std::chrono::seconds(1));
+  EXPECT_LT(took, std::chrono::seconds(4));
   // Past the deadline for their headers the slow ones are dropped.
   int closed = 0;
-  for (auto& c : slow) closed += c->ClosedWithin(std::chrono::milliseconds(2500)) ? 1 : 0;
+  for (auto& c : slow) closed += c->ClosedWithin(std::chrono::seconds(12)) ? 1 : 0;
   stop = true;
   dribble.join();
   EXPECT_EQ(closed, kSlow);
   // So are clients that connect and say nothing.
   RawConnection idle(port_);
-  EXPECT_TRUE(idle.ClosedWithin(std::chrono::seconds(4)));
+  EXPECT_TRUE(idle.ClosedWithin(std::chrono::seconds(15)));
 }
 
 TEST_F(ApiTest, UploadsLeftByAKilledServerAreRemovedAtStart) {
