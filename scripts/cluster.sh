@@ -15,7 +15,8 @@
 # user and the servers run as it. The uncut binary is $UNCUT_BIN, else
 # build/uncut of this checkout, else `uncut` on the PATH.
 # UNCUT_CLUSTER_FAST=1 turns fsync off (tests: the data need not survive a
-# power cut).
+# power cut); UNCUT_CLUSTER_INIT=0 leaves the database `uncut` of each server
+# empty (tests make an archive of their own per test).
 set -euo pipefail
 
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
@@ -112,8 +113,8 @@ cmd_start() {
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive number of shard servers, not \"$n\""
   [ -x "$PGBIN/initdb" ] || die "$PGBIN/initdb: PostgreSQL 15 is not installed (scripts/install-deps.sh)"
   [ -e "$dir/cluster.env" ] && die "$dir: a cluster is already there (scripts/cluster.sh status $dir)"
-  local bin
-  bin="$(uncut_binary)"
+  local bin=""
+  [ "${UNCUT_CLUSTER_INIT:-1}" = 0 ] || bin="$(uncut_binary)"
   mkdir -p "$dir/sockets"
   dir="$(cd "$dir" && pwd)"
   if [ "$(id -u)" -eq 0 ]; then
@@ -125,6 +126,7 @@ cmd_start() {
   read -r -a ports <<<"$(free_ports $((n + 1)))"
   {
     echo "SHARDS=$n"
+    echo "OWNER=$(owner_name)"
     echo "PORT_coordinator=${ports[0]}"
     for i in $(seq 1 "$n"); do echo "PORT_shard$i=${ports[$i]}"; done
   } >"$dir/cluster.env"
@@ -141,7 +143,9 @@ cmd_start() {
   local uri shards
   uri="$(uri_of "${ports[0]}")"
   shards="$(IFS=,; echo "${shard_uris[*]}")"
-  "$bin" init --archive "$uri" --shards "$shards" >&2 || die "uncut init failed on $uri"
+  if [ -n "$bin" ]; then
+    "$bin" init --archive "$uri" --shards "$shards" >&2 || die "uncut init failed on $uri"
+  fi
   echo "URI=$uri" >>"$dir/cluster.env"
   echo "$uri"
 }
