@@ -565,8 +565,11 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     Activity activity("tracing", ShowProgress(g.quiet));
     report = TraceText(archive->storage(), query, options);
   }
-  // A damaged archive is no fault of the extract: its error names the item.
-  if (absl::IsDataLoss(report.status())) return ReportError(report.status());
+  // A damaged archive, or a server out of reach, is no fault of the
+  // extract: its error names the item or the server.
+  if (absl::IsDataLoss(report.status()) || absl::IsUnavailable(report.status())) {
+    return ReportError(report.status());
+  }
   if (!report.ok()) {
     std::string where = c.text_file.empty() ? "--text" : c.text_file;
     return ReportError(

@@ -49,8 +49,9 @@ TestCluster* TestCluster::Get(std::string* why) {
     return nullptr;
   }
   std::unique_ptr<TestCluster> c(new TestCluster());
-  const char* shared = std::getenv("UNCUT_TEST_CLUSTER");
-  if (shared && *shared && ::access((std::string(shared) + "/cluster.env").c_str(), R_OK) == 0) {
+  const char* env = std::getenv("UNCUT_TEST_CLUSTER");
+  const std::string shared = env && *env ? env : UNCUT_TEST_CLUSTER_DIR;
+  if (::access((shared + "/cluster.env").c_str(), R_OK) == 0) {
     c->dir_ = shared;
   } else if (::access((std::string(kPgBin) + "/initdb").c_str(), X_OK) != 0) {
     failure = StrCat("PostgreSQL 15 is not installed (", kPgBin,

@@ -11,8 +11,8 @@ namespace uncut::testing {
 
 class TestCluster {
  public:
-  // The cluster: the one in $UNCUT_TEST_CLUSTER (a directory where CTest's
-  // fixture started one), else one started in a temporary directory on
+  // The cluster: the one in $UNCUT_TEST_CLUSTER, or in the directory where
+  // CTest's fixture postgres_cluster starts one (CMakeLists.txt), else one started in a temporary directory on
   // first use and stopped when the process exits. nullptr, with the reason
   // in *why, when PostgreSQL is not installed; a cluster that fails to
   // start is a test failure (the reason is in *why too).
