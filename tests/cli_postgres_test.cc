@@ -5,6 +5,7 @@
 // aside.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -153,6 +154,46 @@ TEST_F(CliPostgres, AnArchiveThatIsNotThereIsOneLineNamingTheServer) {
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_NE(r.err.find("postgresql://127.0.0.1:1/none: cannot connect"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+// A shard server out of reach (its foreign server pointed at a closed
+// port, on an archive of its own): trace and add fail with one line naming
+// the server, exit 4, and the add leaves nothing; once the server is back,
+// the next trace works.
+TEST_F(CliPostgres, AShardOutOfReachIsNamedAndTheAddLeavesNothing) {
+  testing::TestCluster::Databases dbs = testing::TestCluster::Get(&skip_)->NewDatabases();
+  std::string shards;
+  for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+  ASSERT_EQ(testing::RunUncut(dbs.coordinator, "init --shards " + ShellQuote(shards)).exit_code, 0);
+  ASSERT_EQ(testing::RunUncut(dbs.coordinator, "add " + ShellQuote(dir_->File("speech.txt"))).exit_code, 0);
+  auto set_port = [&](const std::string& port) {
+    RunResult r = testing::RunShell(StrCat(
+        "/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 ", ShellQuote(dbs.coordinator),
+        " -c ", ShellQuote("ALTER SERVER uncut_shard2 OPTIONS (SET port '" + port + "')")));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  const std::string real_port = dbs.shards[1].substr(dbs.shards[1].rfind(':') + 1,
+                                                     dbs.shards[1].rfind('/') - dbs.shards[1].rfind(':') - 1);
+  set_port("1");
+  const std::string speech = testing::kSampleSpeech;
+  const std::string quote = ShellQuote(speech.substr(speech.size() / 3, 160));
+  RunResult trace = testing::RunUncut(dbs.coordinator, "trace --text " + quote);
+  EXPECT_EQ(trace.exit_code, 4) << trace.out;
+  EXPECT_NE(trace.err.find("uncut_shard2"), std::string::npos) << trace.err;
+  EXPECT_NE(trace.err.find("port 1 failed"), std::string::npos) << trace.err;
+  EXPECT_EQ(std::count(trace.err.begin(), trace.err.end(), '\n'), 1) << trace.err;
+  EXPECT_EQ(trace.out, "");
+
+  // Many packed blocks: some go to the unreachable server's partitions.
+  RunResult add = testing::RunUncut(dbs.coordinator, "add -q " + ShellQuote(dir_->File("other.txt")));
+  EXPECT_EQ(add.exit_code, 4) << add.out;
+  EXPECT_NE(add.err.find("uncut_shard2"), std::string::npos) << add.err;
+  set_port(real_port);
+  RunResult list = testing::RunUncut(dbs.coordinator, "list --json");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(json::parse(list.out).size(), 1u) << list.out;
+  RunResult again = testing::RunUncut(dbs.coordinator, "trace --json --text " + quote);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
 }  // namespace
