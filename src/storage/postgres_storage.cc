@@ -399,31 +399,6 @@ absl::StatusOr<int64_t> PgArchive::LastItemId() {
   return r.GetInt(0, 0);
 }
 
-absl::StatusOr<std::map<std::string, uint64_t>> PgArchive::TableBytes() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::map<std::string, uint64_t> out;
-  // A shard's tables are measured on the shard; the coordinator cannot see
-  // foreign tables' sizes, so ask each partition's server through a query
-  // it runs there.
-  for (const char* table : {"chunks", "postings"}) {
-    ASSIGN_OR_RETURN(PgResult parts,
-                     conn_->Exec(StrCat("SELECT c.relname, c.relkind FROM pg_inherits i JOIN pg_class c "
-                                        "ON c.oid = i.inhrelid WHERE i.inhparent = '",
-                                        table, "'::regclass")));
-    uint64_t total = 0;
-    for (int i = 0; i < parts.rows(); ++i) {
-      std::string rel(parts.Get(i, 0));
-      if (parts.Get(i, 1) == "r") {
-        ASSIGN_OR_RETURN(PgResult s, conn_->Exec(StrCat("SELECT pg_total_relation_size('", rel,
-                                                        "')::text")));
-        total += static_cast<uint64_t>(s.GetInt(0, 0));
-      }
-    }
-    out[table] = total;
-  }
-  return out;
-}
-
 absl::StatusOr<std::unique_ptr<PgWriteBatch>> PgArchive::BeginWrite() {
   std::unique_ptr<PgWriteBatch> b(new PgWriteBatch());
   ASSIGN_OR_RETURN(b->conn_, PgConn::Connect(uri_));

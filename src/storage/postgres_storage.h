@@ -91,9 +91,6 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
   // The largest item id handed out so far (0 for none).
   absl::StatusOr<int64_t> LastItemId();
 
-  // Bytes the chunks and postings take on all servers (table and TOAST).
-  absl::StatusOr<std::map<std::string, uint64_t>> TableBytes();
-
   // Starts a batch: one transaction, published by Commit.
   absl::StatusOr<std::unique_ptr<PgWriteBatch>> BeginWrite();
 
