@@ -162,6 +162,9 @@ cmd_stop() {
 
 cmd_status() {
   local dir="$1" down=0
+  [ -f "$dir/cluster.env" ] || die "$dir: no cluster here (no cluster.env)"
+  # shellcheck disable=SC1091
+  . "$dir/cluster.env"
   for name in $(servers "$dir"); do
     local var="PORT_$name"
     if as_owner "$PGBIN/pg_ctl" -D "$dir/$name" status >/dev/null 2>&1; then
