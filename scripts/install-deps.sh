@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config python3
   libabsl-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
-  libsqlite3-dev libicu-dev libssl-dev zlib1g-dev libxxhash-dev libzip-dev
+  libsqlite3-dev libpq-dev postgresql-15 libicu-dev libssl-dev zlib1g-dev libxxhash-dev libzip-dev
   libgumbo-dev libgmime-3.0-dev libpoppler-cpp-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libfftw3-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -23,6 +23,8 @@
 #include "ingest/media_sniff.h"
 #include "report/media_info_text.h"
 #include "report/trace_report.h"
+#include "storage/pg_conn.h"
+#include "storage/postgres_storage.h"
 #include "store/archive.h"
 #include "trace/boundary_frames.h"
 #include "trace/media_trace.h"
@@ -98,7 +100,38 @@ void RemoveEmptyArchive(const std::string& dir) {
 }
 
 absl::StatusOr<std::unique_ptr<Archive>> OpenForReading(const GlobalOptions& g) {
+  if (IsPostgresUri(g.archive)) {
+    return absl::UnimplementedError(
+        StrCat(RedactedUri(g.archive), ": this command does not work on a PostgreSQL archive yet "
+                                       "(docs/cluster.md)"));
+  }
   return Archive::Open(g.archive, Archive::Mode::kReadOnly);
+}
+
+// The archive a reading command opens: the embedded directory, or a
+// PostgreSQL archive when --archive is a postgresql:// URI.
+struct AnyArchive {
+  std::unique_ptr<Archive> embedded;
+  std::unique_ptr<PgArchive> postgres;
+
+  Storage storage() { return embedded ? embedded->storage() : postgres->storage(); }
+  absl::StatusOr<Item> FindItem(const std::string& ref) {
+    return embedded ? embedded->FindItem(ref) : postgres->FindItem(ref);
+  }
+  std::string StoredAt(const Item& item) {
+    return embedded ? embedded->ObjectPath(item.object)
+                    : StrCat(postgres->name(), " object ", item.object);
+  }
+};
+
+absl::StatusOr<AnyArchive> OpenAnyForReading(const GlobalOptions& g) {
+  AnyArchive a;
+  if (IsPostgresUri(g.archive)) {
+    ASSIGN_OR_RETURN(a.postgres, PgArchive::Open(g.archive));
+  } else {
+    ASSIGN_OR_RETURN(a.embedded, Archive::Open(g.archive, Archive::Mode::kReadOnly));
+  }
+  return a;
 }
 
 // The extract of --text-file (- for stdin): refused before it is read when
@@ -169,6 +202,7 @@ int ReportError(const absl::Status& s) {
 }
 
 int RunAdd(const GlobalOptions& g, const AddCommand& c) {
+  if (IsPostgresUri(g.archive)) return RunAddToPostgres(g, c);
   bool created = !PathExists(JoinPath(g.archive, "catalog.sqlite"));
   if (c.options.meta.captured_at) {
     absl::Status s = ValidateRfc3339(*c.options.meta.captured_at);
@@ -272,9 +306,9 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
 }
 
 int RunList(const GlobalOptions& g) {
-  auto archive = OpenForReading(g);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  auto items = (*archive)->ListItems();
+  auto items = archive->storage().catalog->ListItems();
   if (!items.ok()) return ReportError(items.status());
   if (g.json) {
     nlohmann::json arr = nlohmann::json::array();
@@ -291,19 +325,19 @@ int RunList(const GlobalOptions& g) {
 }
 
 int RunShow(const GlobalOptions& g, const ShowCommand& c) {
-  auto archive = OpenForReading(g);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  auto item = (*archive)->FindItem(c.ref);
+  auto item = archive->FindItem(c.ref);
   if (!item.ok()) return ReportError(item.status());
   if (c.text) {
-    auto text = (*archive)->LoadText(item->id);
+    auto text = archive->storage().catalog->LoadText(item->id);
     if (!text.ok()) return ReportError(text.status());
     std::fwrite(text->text.text.data(), 1, text->text.text.size(), stdout);
     std::printf("\n");
     return kExitOk;
   }
   nlohmann::json j = ItemToJson(*item);
-  SetTextField(&j, "stored_at", (*archive)->ObjectPath(item->object));
+  SetTextField(&j, "stored_at", archive->StoredAt(*item));
   if (g.json) {
     std::cout << j.dump(2) << "\n";
     return kExitOk;
@@ -468,6 +502,15 @@ int RunUpgrade(const GlobalOptions& g) {
   return done->problems.empty() ? kExitOk : kExitArchive;
 }
 
+namespace {
+
+absl::Status SaveUnsupported(const GlobalOptions& g) {
+  return absl::UnimplementedError(StrCat(RedactedUri(g.archive),
+                                         ": --save does not work on a PostgreSQL archive yet"));
+}
+
+}  // namespace
+
 int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   if (!c.html.empty()) {
     absl::Status writable = CheckOutputPath(c.html, /*overwrite=*/true);
@@ -478,16 +521,17 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     if (!head.ok()) return ReportError(head.status());
     absl::Status kind = CheckClipKind(c.media, *head, "; to trace a quote, give it with --text-file");
     if (!kind.ok()) return ReportError(kind);
-    auto archive = OpenForReading(g);
+    auto archive = OpenAnyForReading(g);
     if (!archive.ok()) return ReportError(archive.status());
+    if (c.save && archive->postgres) return ReportError(SaveUnsupported(g));
     MediaTraceOptions options;
     absl::StatusOr<TraceReport> report;
     {
       Activity activity("tracing", ShowProgress(g.quiet));
-      report = TraceMedia((*archive)->storage(), c.media, options);
+      report = TraceMedia(archive->storage(), c.media, options);
       // Frames side by side at each boundary, for the reports that show them.
       if (report.ok() && (!c.html.empty() || c.save)) {
-        AddBoundaryFrames(archive->get(), c.media, &*report);
+        AddBoundaryFrames(archive->storage().originals, c.media, &*report);
       }
     }
     if (!report.ok()) return ReportError(report.status());
@@ -499,7 +543,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     } else {
       std::cout << ReportToText(*report, ::isatty(1));
     }
-    absl::Status written = WriteTraceOutputs(g, c, *report, archive->get());
+    absl::Status written = WriteTraceOutputs(g, c, *report, archive->embedded.get());
     if (!written.ok()) return ReportError(written);
     return report->sources.empty() ? kExitNotFound : kExitOk;
   }
@@ -511,17 +555,21 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   } else {
     query = c.text;
   }
-  auto archive = OpenForReading(g);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
+  if (c.save && archive->postgres) return ReportError(SaveUnsupported(g));
   TextTraceOptions options;
   options.context_sentences = c.context;
   absl::StatusOr<TraceReport> report;
   {
     Activity activity("tracing", ShowProgress(g.quiet));
-    report = TraceText((*archive)->storage(), query, options);
+    report = TraceText(archive->storage(), query, options);
   }
-  // A damaged archive is no fault of the extract: its error names the item.
-  if (absl::IsDataLoss(report.status())) return ReportError(report.status());
+  // A damaged archive, or a server out of reach, is no fault of the
+  // extract: its error names the item or the server.
+  if (absl::IsDataLoss(report.status()) || absl::IsUnavailable(report.status())) {
+    return ReportError(report.status());
+  }
   if (!report.ok()) {
     std::string where = c.text_file.empty() ? "--text" : c.text_file;
     return ReportError(
@@ -532,7 +580,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   } else {
     std::cout << ReportToText(*report, ::isatty(1));
   }
-  absl::Status written = WriteTraceOutputs(g, c, *report, archive->get());
+  absl::Status written = WriteTraceOutputs(g, c, *report, archive->embedded.get());
   if (!written.ok()) return ReportError(written);
   return report->sources.empty() ? kExitNotFound : kExitOk;
 }

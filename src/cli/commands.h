@@ -31,6 +31,8 @@ struct AddCommand {
   bool strict = false;         // files of a folder uncut does not read are failures
 };
 int RunAdd(const GlobalOptions& g, const AddCommand& c);
+// The same into a PostgreSQL archive (cli/cluster_commands.cc).
+int RunAddToPostgres(const GlobalOptions& g, const AddCommand& c);
 
 int RunList(const GlobalOptions& g);
 

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   uncut::GlobalOptions g;
   g.archive = DefaultArchive();
   app.add_option("--archive", g.archive,
-                 "archive directory (default: $UNCUT_ARCHIVE or ./uncut-archive)")
+                 "archive directory or postgresql:// URI (default: $UNCUT_ARCHIVE or ./uncut-archive)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("-q,--quiet", g.quiet, "print only errors and results (no progress)");
   // --archive and --quiet may also follow the command (`uncut add --archive DIR FILE`):
@@ -116,7 +116,9 @@ int main(int argc, char** argv) {
 
   std::vector<uncut::Subcommand> more = {uncut::AddServeCommand(&app, &g),
                                          uncut::AddExportCommand(&app, &g),
-                                         uncut::AddVerifyBundleCommand(&app, &g)};
+                                         uncut::AddVerifyBundleCommand(&app, &g),
+                                         uncut::AddInitCommand(&app, &g),
+                                         uncut::AddCopyCommand(&app, &g)};
 
   try {
     app.parse(argc, argv);

@@ -19,6 +19,9 @@ struct Subcommand {
 Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddExportCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
+// A PostgreSQL archive's init and copy (cli/cluster_commands.cc).
+Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g);
 
 }  // namespace uncut
 

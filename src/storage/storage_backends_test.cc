@@ -1,7 +1,8 @@
 // The storage interfaces' contracts, held against every backend: the
-// embedded archive (SQLite, segment files, object files) and the in-memory
-// one the matchers' tests use. Each backend writes through its own writer
-// and is read back through the interfaces only.
+// embedded archive (SQLite, segment files, object files), PostgreSQL on a
+// local cluster of three shard servers (testing/pg_cluster.h), and the
+// in-memory one the matchers' tests use. Each backend writes through its
+// own writer and is read back through the interfaces only.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -11,9 +12,12 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/sha256.h"
 #include "storage/memory_storage.h"
+#include "storage/postgres_storage.h"
 #include "storage/storage.h"
 #include "store/archive.h"
+#include "testing/pg_cluster.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -33,6 +37,7 @@ struct Spec {
 
 class EmbeddedBackend {
  public:
+  bool Ready(std::string* why) { return true; }
   EmbeddedBackend() {
     auto a = Archive::Open(dir_.File("archive"), Archive::Mode::kCreate);
     EXPECT_TRUE(a.ok()) << a.status();
@@ -87,6 +92,7 @@ class EmbeddedBackend {
 
 class MemoryBackend {
  public:
+  bool Ready(std::string* why) { return true; }
   Storage storage() { return memory_.storage(); }
 
   int64_t Add(const Spec& spec) {
@@ -106,13 +112,84 @@ class MemoryBackend {
   MemoryStorage memory_;
 };
 
+// A fresh archive (databases of its own on every server) on the shared
+// cluster; skips when PostgreSQL is not installed.
+class PostgresBackend {
+ public:
+  bool Ready(std::string* why) {
+    if (!archive_) *why = why_;
+    return archive_ != nullptr;
+  }
+  Storage storage() { return archive_->storage(); }
+
+  int64_t Add(const Spec& spec) {
+    auto batch = archive_->BeginWrite();
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    const std::string sha = Sha256Hex(spec.original);
+    absl::Status put = (*batch)->PutObjectBytes(sha, spec.original);
+    EXPECT_TRUE(put.ok()) << put;
+    PgNewItem n;
+    n.item.sha256 = sha;
+    n.item.size = spec.original.size();
+    n.item.object = sha;
+    n.item.kind = spec.kind;
+    n.item.name = spec.name;
+    n.item.format = "txt";
+    n.item.added_from = "/nowhere";
+    n.item.added_at = NowRfc3339();
+    if (spec.text) n.text = ExtractedText{*spec.text, OffsetMap::Identity(spec.text->size()), {}};
+    n.blobs = spec.blobs;
+    n.postings = spec.postings;
+    auto id = (*batch)->AddItem(std::move(n));
+    EXPECT_TRUE(id.ok()) << id.status();
+    absl::Status committed = (*batch)->Commit();
+    EXPECT_TRUE(committed.ok()) << committed;
+    return id.ok() ? *id : 0;
+  }
+
+  void Remove(int64_t id) {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_TRUE((*batch)->RemoveItem(id).ok());
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+
+  PostgresBackend() {
+    testing::TestCluster* cluster = testing::TestCluster::Get(&why_);
+    if (cluster == nullptr) return;
+    testing::TestCluster::Databases dbs = cluster->NewDatabases();
+    absl::Status init = PgArchive::Init(dbs.coordinator, dbs.shards);
+    if (!init.ok()) {
+      why_ = std::string(init.message());
+      return;
+    }
+    auto a = PgArchive::Open(dbs.coordinator);
+    if (!a.ok()) {
+      why_ = std::string(a.status().message());
+      return;
+    }
+    archive_ = std::move(*a);
+  }
+
+ private:
+  std::string why_;
+  std::unique_ptr<PgArchive> archive_;
+};
+
 template <typename Backend>
 class StorageBackend : public ::testing::Test {
  protected:
+  void SetUp() override {
+    std::string why;
+    if (backend_.Ready(&why)) return;
+    // Only a missing PostgreSQL skips; a cluster that fails is a failure.
+    if (why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
+    FAIL() << why;
+  }
   Backend backend_;
 };
 
-using Backends = ::testing::Types<EmbeddedBackend, MemoryBackend>;
+using Backends = ::testing::Types<EmbeddedBackend, MemoryBackend, PostgresBackend>;
 TYPED_TEST_SUITE(StorageBackend, Backends);
 
 std::vector<Posting> Postings(std::initializer_list<std::pair<uint64_t, uint32_t>> key_pos) {

@@ -1,0 +1,156 @@
+// The commands of an archive kept in PostgreSQL (docs/cluster.md): init,
+// copy, and add, which stages into a private embedded archive and copies
+// what it added.
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "absl/strings/str_split.h"
+#include "base/file.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "cli/commands.h"
+#include "cli/subcommands.h"
+#include "storage/pg_conn.h"
+#include "storage/postgres_storage.h"
+#include "store/copy_to_postgres.h"
+
+namespace uncut {
+namespace {
+
+// A private directory under $TMPDIR, removed with everything in it.
+class ScratchDir {
+ public:
+  static absl::StatusOr<std::unique_ptr<ScratchDir>> Make() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = JoinPath(tmp && *tmp ? tmp : "/tmp", "uncut-add-XXXXXX");
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return absl::InternalError(StrCat(pattern, ": cannot make a scratch directory"));
+    }
+    return std::unique_ptr<ScratchDir>(new ScratchDir(pattern));
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::string p) : path_(std::move(p)) {}
+  std::string path_;
+};
+
+int RunInit(const GlobalOptions& g, const std::string& shards) {
+  if (!IsPostgresUri(g.archive)) {
+    return ReportError(absl::InvalidArgumentError(
+        StrCat("init: --archive must be a postgresql:// URI (an embedded archive is made by its "
+               "first add), not \"", g.archive, "\"")));
+  }
+  std::vector<std::string> uris;
+  for (absl::string_view s : absl::StrSplit(shards, ',', absl::SkipEmpty())) {
+    uris.emplace_back(s);
+    if (!IsPostgresUri(uris.back())) {
+      return ReportError(absl::InvalidArgumentError(
+          StrCat("init: --shards: \"", uris.back(), "\" is not a postgresql:// URI")));
+    }
+  }
+  absl::Status s = PgArchive::Init(g.archive, uris);
+  if (!s.ok()) return ReportError(s);
+  if (!g.quiet) {
+    std::printf("created an archive on %s with %zu shard server%s\n",
+                RedactedUri(g.archive).c_str(), uris.size(), uris.size() == 1 ? "" : "s");
+  }
+  return kExitOk;
+}
+
+int RunCopy(const GlobalOptions& g, const std::string& to) {
+  if (IsPostgresUri(g.archive)) {
+    return ReportError(absl::UnimplementedError(
+        "copy: copying from a PostgreSQL archive is not supported yet; --archive names the "
+        "embedded archive to copy from"));
+  }
+  if (!IsPostgresUri(to)) {
+    return ReportError(absl::InvalidArgumentError(
+        StrCat("copy: --to must be a postgresql:// URI, not \"", to, "\"")));
+  }
+  auto from = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  if (!from.ok()) return ReportError(from.status());
+  auto target = PgArchive::Open(to);
+  if (!target.ok()) return ReportError(target.status());
+  auto done = CopyToPostgres(from->get(), target->get());
+  if (!done.ok()) return ReportError(done.status());
+  if (!g.quiet) {
+    std::printf("copied %zu items to %s", done->copied, RedactedUri(to).c_str());
+    if (!done->present.empty()) std::printf(" (%zu were there already)", done->present.size());
+    std::printf("\n");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunAddToPostgres(const GlobalOptions& g, const AddCommand& c) {
+  auto target = PgArchive::Open(g.archive);
+  if (!target.ok()) return ReportError(target.status());
+  auto scratch = ScratchDir::Make();
+  if (!scratch.ok()) return ReportError(scratch.status());
+  GlobalOptions local = g;
+  local.archive = JoinPath((*scratch)->path(), "archive");
+  {
+    // New items take the ids that follow the target's, so the ids printed
+    // are the ones the items get there (unless another writer takes them
+    // first: then the copy gives new ones).
+    auto last = (*target)->LastItemId();
+    if (!last.ok()) return ReportError(last.status());
+    auto staged = Archive::Open(local.archive, Archive::Mode::kCreate);
+    if (!staged.ok()) return ReportError(staged.status());
+    absl::Status s = (*staged)->db()->Exec(
+        StrCat("INSERT INTO sqlite_sequence(name, seq) VALUES ('items', ", *last, ")"));
+    if (!s.ok()) return ReportError(s);
+  }
+  const int added = RunAdd(local, c);
+  if (added != kExitOk && added != kExitBadInput) return added;
+  if (!PathExists(JoinPath(local.archive, "catalog.sqlite"))) return added;  // nothing added
+  auto staged = Archive::Open(local.archive, Archive::Mode::kReadOnly);
+  if (!staged.ok()) return ReportError(staged.status());
+  auto done = CopyToPostgres(staged->get(), target->get());
+  if (!done.ok()) return ReportError(done.status());
+  if (!g.quiet) {
+    for (const Item& it : done->present) {
+      std::printf("exists  %-6lld %s  %s (already in %s)\n", static_cast<long long>(it.id),
+                  it.sha256.substr(0, 12).c_str(), it.name.c_str(),
+                  RedactedUri(g.archive).c_str());
+    }
+  }
+  return added;
+}
+
+Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g) {
+  auto* cmd = app->add_subcommand(
+      "init", "create an empty archive on a PostgreSQL coordinator (docs/cluster.md)");
+  auto shards = std::make_shared<std::string>();
+  cmd->add_option("--shards", *shards,
+                  "postgresql:// URIs of the servers that hold the originals and the index, "
+                  "comma-separated (default: the coordinator itself)");
+  cmd->footer(
+      "Examples:\n  uncut --archive postgresql://127.0.0.1:5432/uncut init\n"
+      "  uncut --archive postgresql://coord/uncut init --shards "
+      "postgresql://s1/uncut,postgresql://s2/uncut");
+  return {cmd, [g, shards] { return RunInit(*g, *shards); }};
+}
+
+Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g) {
+  auto* cmd = app->add_subcommand(
+      "copy", "copy the embedded archive into a PostgreSQL archive (resumable)");
+  auto to = std::make_shared<std::string>();
+  cmd->add_option("--to", *to, "the target archive's postgresql:// URI")->required();
+  cmd->footer(
+      "Originals are copied byte for byte and fingerprints as stored; items already in the\n"
+      "target (same bytes) are skipped, so an interrupted copy is run again to finish.\n\n"
+      "Examples:\n  uncut --archive ./desk copy --to postgresql://coord/uncut");
+  return {cmd, [g, to] { return RunCopy(*g, *to); }};
+}
+
+}  // namespace uncut

@@ -1,0 +1,589 @@
+#include "storage/postgres_storage.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_set>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "extract/offset_map.h"
+#include "base/sha256.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "storage/posting_block.h"
+
+namespace uncut {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kPartitionsPerServer = 4;
+
+// The modality as a column value; stored, so it must not change.
+int ModalityCode(Modality m) {
+  switch (m) {
+    case Modality::kText:
+      return 1;
+    case Modality::kVideo:
+      return 2;
+    case Modality::kAudio:
+      return 3;
+    case Modality::kLegacyAudio:
+      return 4;
+  }
+  return 0;
+}
+
+// Keys are unsigned; int8 is signed. Flipping the top bit keeps the order.
+// Range bounds stop one short of the largest int8 (int8range's canonical
+// form adds one to an inclusive upper bound); blocks are decoded and their
+// keys compared exactly, so the two largest keys sharing a bound is harmless.
+int64_t StoredKey(uint64_t key) {
+  const int64_t k = static_cast<int64_t>(key ^ (uint64_t{1} << 63));
+  return std::min(k, std::numeric_limits<int64_t>::max() - 1);
+}
+
+constexpr char kCatalogSchema[] = R"sql(
+CREATE TABLE uncut_meta(key text PRIMARY KEY, value text NOT NULL);
+CREATE SEQUENCE item_ids;
+CREATE TABLE items(
+  id bigint PRIMARY KEY,
+  sha256 text NOT NULL,
+  parent_id bigint REFERENCES items(id) ON DELETE CASCADE,
+  kind text NOT NULL,
+  format text NOT NULL,
+  size bigint NOT NULL,
+  name bytea NOT NULL,
+  added_from bytea NOT NULL,
+  added_at text NOT NULL,
+  source_url bytea, captured_at text, title bytea, note bytea,
+  info bytea NOT NULL,
+  object text NOT NULL,
+  object_offset bigint NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX items_top_sha ON items(sha256) WHERE parent_id IS NULL;
+CREATE INDEX items_sha ON items(sha256 text_pattern_ops);
+CREATE INDEX items_parent ON items(parent_id);
+CREATE TABLE texts(
+  item_id bigint PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  text bytea NOT NULL,
+  offset_map bytea NOT NULL,
+  anchors bytea NOT NULL);
+CREATE TABLE blobs(
+  item_id bigint NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  name text NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY(item_id, name));
+CREATE TABLE objects(sha256 text PRIMARY KEY, size bigint NOT NULL);
+CREATE TABLE index_batches(id bigserial PRIMARY KEY, modality smallint NOT NULL,
+                           postings bigint NOT NULL);
+CREATE TABLE chunks(object text NOT NULL, seq integer NOT NULL, data bytea NOT NULL)
+  PARTITION BY HASH (object);
+CREATE TABLE postings(modality smallint NOT NULL, span int8range NOT NULL, n integer NOT NULL,
+                      data bytea NOT NULL)
+  PARTITION BY HASH (span);
+)sql";
+
+// A partition's own table, on a shard (or on the coordinator without shards).
+std::string PartitionTables(int i) {
+  std::string sql = StrCat(
+      "CREATE TABLE chunks_p", i, "(object text NOT NULL, seq integer NOT NULL, data bytea NOT NULL);"
+      "CREATE INDEX ON chunks_p", i, "(object, seq);"
+      "CREATE TABLE postings_p", i, "(modality smallint NOT NULL, span int8range NOT NULL,"
+      " n integer NOT NULL, data bytea NOT NULL);");
+  for (Modality m : kAllModalities) {
+    sql += StrCat("CREATE INDEX ON postings_p", i, " USING gist (span) WHERE modality = ",
+                  ModalityCode(m), ";");
+  }
+  return sql;
+}
+
+constexpr char kItemColumns[] =
+    "id::text, sha256, parent_id::text, kind, format, size::text, name, added_from, added_at, "
+    "source_url, captured_at, title, note, info, object, object_offset::text";
+
+Item ReadItem(const PgResult& r, int row) {
+  Item it;
+  it.id = r.GetInt(row, 0);
+  it.sha256 = std::string(r.Get(row, 1));
+  if (!r.IsNull(row, 2)) it.parent_id = r.GetInt(row, 2);
+  it.kind = std::string(r.Get(row, 3));
+  it.format = std::string(r.Get(row, 4));
+  it.size = static_cast<uint64_t>(r.GetInt(row, 5));
+  it.name = std::string(r.Get(row, 6));
+  it.added_from = std::string(r.Get(row, 7));
+  it.added_at = std::string(r.Get(row, 8));
+  it.meta.source_url = r.GetOpt(row, 9);
+  it.meta.captured_at = r.GetOpt(row, 10);
+  it.meta.title = r.GetOpt(row, 11);
+  it.meta.note = r.GetOpt(row, 12);
+  it.info = nlohmann::json::parse(r.Get(row, 13), nullptr, false);
+  if (it.info.is_discarded()) it.info = nlohmann::json::object();
+  it.object = std::string(r.Get(row, 14));
+  it.object_offset = static_cast<uint64_t>(r.GetInt(row, 15));
+  return it;
+}
+
+std::string ArrayLiteral(const std::vector<int64_t>& v) {
+  std::string out = "{";
+  for (size_t i = 0; i < v.size(); ++i) out += StrCat(i ? "," : "", v[i]);
+  return out + "}";
+}
+
+}  // namespace
+
+absl::Status PgArchive::Init(const std::string& uri, const std::vector<std::string>& shard_uris) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConn> coord, PgConn::Connect(uri));
+  ASSIGN_OR_RETURN(PgResult exists, coord->Exec("SELECT to_regclass('uncut_meta') IS NOT NULL"));
+  if (exists.Get(0, 0) == "t") {
+    return absl::AlreadyExistsError(StrCat(coord->name(), ": already holds an uncut archive"));
+  }
+  const int servers = std::max<int>(1, static_cast<int>(shard_uris.size()));
+  const int partitions = kPartitionsPerServer * servers;
+  // The shards' own tables first: the coordinator's foreign tables name them.
+  std::vector<std::unique_ptr<PgConn>> shards;
+  for (const std::string& s : shard_uris) {
+    ASSIGN_OR_RETURN(std::unique_ptr<PgConn> c, PgConn::Connect(s));
+    shards.push_back(std::move(c));
+  }
+  for (size_t j = 0; j < shards.size(); ++j) {
+    std::string sql = "BEGIN;";
+    for (int i = static_cast<int>(j); i < partitions; i += servers) sql += PartitionTables(i);
+    sql += "COMMIT;";
+    RETURN_IF_ERROR(shards[j]->ExecScript(sql));
+  }
+  std::string sql = StrCat("BEGIN;", kCatalogSchema);
+  if (!shards.empty()) sql += "CREATE EXTENSION IF NOT EXISTS postgres_fdw;";
+  for (size_t j = 0; j < shard_uris.size(); ++j) {
+    ASSIGN_OR_RETURN(PgTarget t, ParsePgUri(shard_uris[j]));
+    std::string options = StrCat("async_capable 'true', fetch_size '10000', batch_size '200'");
+    if (!t.host.empty()) options += StrCat(", host ", coord->Literal(t.host));
+    if (!t.port.empty()) options += StrCat(", port ", coord->Literal(t.port));
+    if (!t.dbname.empty()) options += StrCat(", dbname ", coord->Literal(t.dbname));
+    sql += StrCat("CREATE SERVER uncut_shard", j + 1, " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (",
+                  options, ");");
+    sql += StrCat("CREATE USER MAPPING FOR PUBLIC SERVER uncut_shard", j + 1,
+                  t.user.empty() ? std::string() : StrCat(" OPTIONS (user ", coord->Literal(t.user), ")"),
+                  ";");
+  }
+  for (int i = 0; i < partitions; ++i) {
+    for (const char* table : {"chunks", "postings"}) {
+      std::string bound = StrCat(" PARTITION OF ", table, " FOR VALUES WITH (MODULUS ", partitions,
+                                 ", REMAINDER ", i, ")");
+      if (shards.empty()) {
+        sql += StrCat("CREATE TABLE ", table, "_p", i, bound, ";");
+      } else {
+        sql += StrCat("CREATE FOREIGN TABLE ", table, "_p", i, bound, " SERVER uncut_shard",
+                      i % servers + 1, " OPTIONS (table_name '", table, "_p", i, "');");
+      }
+    }
+  }
+  if (shards.empty()) {
+    sql += "CREATE INDEX ON chunks(object, seq);";
+    for (Modality m : kAllModalities) {
+      sql += StrCat("CREATE INDEX ON postings USING gist (span) WHERE modality = ", ModalityCode(m),
+                    ";");
+    }
+  }
+  sql += StrCat("INSERT INTO uncut_meta VALUES ('schema_version', '", kSchemaVersion,
+                "'), ('partitions', '", partitions, "'), ('shards', '", shard_uris.size(), "');");
+  sql += "COMMIT;";
+  return coord->ExecScript(sql);
+}
+
+absl::StatusOr<std::unique_ptr<PgArchive>> PgArchive::Open(const std::string& uri) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConn> conn, PgConn::Connect(uri));
+  ASSIGN_OR_RETURN(PgResult exists, conn->Exec("SELECT to_regclass('uncut_meta') IS NOT NULL"));
+  if (exists.Get(0, 0) != "t") {
+    return absl::FailedPreconditionError(
+        StrCat(conn->name(), ": holds no uncut archive (create one with `uncut init`)"));
+  }
+  ASSIGN_OR_RETURN(PgResult v,
+                   conn->Exec("SELECT value FROM uncut_meta WHERE key = 'schema_version'"));
+  int32_t version = 0;
+  if (v.rows() != 1 || !absl::SimpleAtoi(std::string(v.Get(0, 0)), &version) || version > kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        StrCat(conn->name(), ": the archive was made by a newer uncut (schema ",
+               v.rows() ? std::string(v.Get(0, 0)) : "?", ")"));
+  }
+  std::unique_ptr<PgArchive> a(new PgArchive(std::move(conn)));
+  a->uri_ = uri;
+  return a;
+}
+
+absl::StatusOr<std::vector<Item>> PgArchive::QueryItems(const std::string& where,
+                                                        const std::vector<PgParam>& params) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(PgResult r,
+                   conn_->Exec(StrCat("SELECT ", kItemColumns, " FROM items ", where), params, true));
+  std::vector<Item> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(ReadItem(r, i));
+  return out;
+}
+
+absl::StatusOr<std::vector<Item>> PgArchive::ListItems() { return QueryItems("ORDER BY id", {}); }
+
+absl::StatusOr<Item> PgArchive::GetItem(int64_t id) {
+  ASSIGN_OR_RETURN(std::vector<Item> items, QueryItems("WHERE id = $1", {PgParam::Int(id)}));
+  if (items.empty()) return absl::NotFoundError(StrCat("no item ", id, " in the archive"));
+  return items[0];
+}
+
+absl::StatusOr<std::optional<Item>> PgArchive::FindBySha(const std::string& sha256) {
+  ASSIGN_OR_RETURN(std::vector<Item> items,
+                   QueryItems("WHERE sha256 = $1 AND parent_id IS NULL", {PgParam::Text(sha256)}));
+  if (items.empty()) return std::optional<Item>();
+  return std::optional<Item>(items[0]);
+}
+
+absl::StatusOr<Item> PgArchive::FindItem(const std::string& ref) {
+  int64_t id;
+  if (ref.size() < 6 && absl::SimpleAtoi(ref, &id)) return GetItem(id);
+  std::string prefix = absl::AsciiStrToLower(ref);
+  for (char c : prefix) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError(
+          StrCat("\"", ref, "\" is neither an item id nor a SHA-256 (prefix)"));
+    }
+  }
+  if (prefix.size() < 6) {
+    return absl::InvalidArgumentError(StrCat("SHA-256 prefix \"", ref, "\" is too short"));
+  }
+  ASSIGN_OR_RETURN(std::vector<Item> items,
+                   QueryItems("WHERE sha256 >= $1 AND sha256 < $2 "
+                              "ORDER BY parent_id IS NOT NULL, id LIMIT 2",
+                              {PgParam::Text(prefix), PgParam::Text(prefix + "g")}));
+  if (items.empty()) return absl::NotFoundError(StrCat("no item matches \"", ref, "\""));
+  if (items.size() > 1 && items[1].sha256 != items[0].sha256) {
+    return absl::InvalidArgumentError(StrCat("\"", ref, "\" matches several items"));
+  }
+  return items[0];
+}
+
+absl::StatusOr<StoredText> PgArchive::LoadText(int64_t item_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(PgResult r,
+                   conn_->Exec("SELECT text, offset_map, anchors FROM texts WHERE item_id = $1",
+                               {PgParam::Int(item_id)}, true));
+  if (r.rows() == 0) return absl::NotFoundError(StrCat("item ", item_id, " has no text"));
+  StoredText out;
+  out.text.text = std::string(r.Get(0, 0));
+  ASSIGN_OR_RETURN(out.text.map, OffsetMap::Parse(r.Get(0, 1)));
+  nlohmann::json anchors = nlohmann::json::parse(r.Get(0, 2), nullptr, false);
+  if (anchors.is_array()) {
+    for (const auto& a : anchors) {
+      out.text.anchors.push_back(
+          {a.value("at", uint64_t{0}), a.value("kind", ""), a.value("value", nlohmann::json())});
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<std::string>> PgArchive::LoadBlob(int64_t item_id,
+                                                               const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(PgResult r,
+                   conn_->Exec("SELECT data FROM blobs WHERE item_id = $1 AND name = $2",
+                               {PgParam::Int(item_id), PgParam::Text(name)}, true));
+  if (r.rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(r.Get(0, 0)));
+}
+
+absl::StatusOr<Original> PgArchive::OpenOriginal(const Item& item) {
+  std::string bytes;
+  if (item.size > 0) {
+    const uint64_t first = item.object_offset / kPgChunkBytes;
+    const uint64_t last = (item.object_offset + item.size - 1) / kPgChunkBytes;
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(
+        PgResult r,
+        conn_->Exec("SELECT DISTINCT ON (seq) seq::text, data FROM chunks "
+                    "WHERE object = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+                    {PgParam::Text(item.object), PgParam::Int(static_cast<int64_t>(first)),
+                     PgParam::Int(static_cast<int64_t>(last))},
+                    true));
+    if (static_cast<uint64_t>(r.rows()) != last - first + 1) {
+      return absl::DataLossError(StrCat("item ", item.id, " (", item.name,
+                                        "): pieces of its original are missing from ", name()));
+    }
+    bytes.reserve(item.size);
+    for (int i = 0; i < r.rows(); ++i) {
+      const uint64_t seq = static_cast<uint64_t>(r.GetInt(i, 0));
+      std::string_view piece = r.Get(i, 1);
+      const uint64_t start = seq * kPgChunkBytes;
+      const uint64_t from = std::max(start, item.object_offset);
+      const uint64_t to = std::min(start + piece.size(), item.object_offset + item.size);
+      if (seq != first + i || to < from) {
+        return absl::DataLossError(StrCat("item ", item.id, " (", item.name,
+                                          "): its original's pieces do not fit together"));
+      }
+      bytes.append(piece.substr(from - start, to - from));
+    }
+  }
+  if (bytes.size() != item.size || Sha256Hex(bytes) != item.sha256) {
+    return absl::DataLossError(StrCat("item ", item.id, " (", item.name,
+                                      "): the stored original is not the archived bytes "
+                                      "(SHA-256 differs)"));
+  }
+  return Original::InMemory(std::move(bytes), StrCat(name(), " object ", item.object));
+}
+
+absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& keys,
+                               size_t max_per_key, std::vector<Posting>* out) {
+  if (keys.empty()) return absl::OkStatus();
+  std::vector<int64_t> stored;
+  for (uint64_t k : keys) stored.push_back(StoredKey(k));
+  std::sort(stored.begin(), stored.end());
+  stored.erase(std::unique(stored.begin(), stored.end()), stored.end());
+  std::string ranges = "{";
+  for (size_t i = 0; i < stored.size(); ++i) {
+    ranges += StrCat(i ? "," : "", "[", stored[i], ",", stored[i], "]");
+  }
+  ranges += "}";
+  std::vector<Posting> found;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(PgResult r,
+                     conn_->Exec(StrCat("SELECT data FROM postings WHERE modality = ",
+                                        ModalityCode(modality), " AND span && $1::int8multirange"),
+                                 {PgParam::Text(ranges)}, true));
+    const std::unordered_set<uint64_t> wanted(keys.begin(), keys.end());
+    std::vector<Posting> block;
+    for (int i = 0; i < r.rows(); ++i) {
+      block.clear();
+      absl::Status s = UnpackPostings(r.Get(i, 0), &block);
+      if (!s.ok()) return absl::DataLossError(StrCat(name(), ": ", s.message()));
+      for (const Posting& p : block) {
+        if (wanted.count(p.key)) found.push_back(p);
+      }
+    }
+  }
+  std::sort(found.begin(), found.end());
+  // Which of the items found are listed (postings of removed items, and of
+  // writes that never committed, are not returned).
+  std::vector<int64_t> ids;
+  for (const Posting& p : found) ids.push_back(p.item);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::unordered_set<uint32_t> live;
+  if (!ids.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT id::text FROM items WHERE id = ANY($1::bigint[])",
+                                             {PgParam::Text(ArrayLiteral(ids))}));
+    for (int i = 0; i < r.rows(); ++i) live.insert(static_cast<uint32_t>(r.GetInt(i, 0)));
+  }
+  for (uint64_t key : keys) {
+    auto lo = std::lower_bound(found.begin(), found.end(), Posting{key, 0, 0});
+    auto hi = lo;
+    while (hi != found.end() && hi->key == key) ++hi;
+    if (static_cast<size_t>(hi - lo) > max_per_key) continue;
+    for (auto it = lo; it != hi; ++it) {
+      if (live.count(it->item)) out->push_back(*it);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> PgArchive::PostingCount(Modality modality) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec(StrCat("SELECT coalesce(sum(postings), 0)::text FROM "
+                                                  "index_batches WHERE modality = ",
+                                                  ModalityCode(modality))));
+  return static_cast<uint64_t>(r.GetInt(0, 0));
+}
+
+absl::StatusOr<int64_t> PgArchive::LastItemId() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT greatest((SELECT max(id) FROM items), (SELECT "
+                                           "CASE WHEN is_called THEN last_value ELSE 0 END FROM "
+                                           "item_ids))::text"));
+  return r.GetInt(0, 0);
+}
+
+absl::StatusOr<std::unique_ptr<PgWriteBatch>> PgArchive::BeginWrite() {
+  std::unique_ptr<PgWriteBatch> b(new PgWriteBatch());
+  ASSIGN_OR_RETURN(b->conn_, PgConn::Connect(uri_));
+  RETURN_IF_ERROR(b->conn_->ExecScript("BEGIN"));
+  b->open_ = true;
+  return b;
+}
+
+PgWriteBatch::~PgWriteBatch() {
+  if (open_) conn_->ExecScript("ROLLBACK").IgnoreError();
+}
+
+absl::StatusOr<bool> PgWriteBatch::HasObject(const std::string& sha256) {
+  if (objects_.count(sha256)) return true;
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT 1 FROM objects WHERE sha256 = $1",
+                                           {PgParam::Text(sha256)}));
+  return r.rows() > 0;
+}
+
+absl::Status PgWriteBatch::PutObject(
+    const std::string& sha256, uint64_t size,
+    const std::function<absl::StatusOr<size_t>(char*, size_t)>& read) {
+  ASSIGN_OR_RETURN(bool stored, HasObject(sha256));
+  if (stored) return absl::OkStatus();
+  Sha256 hasher;
+  std::string piece;
+  uint64_t total = 0;
+  for (int seq = 0;; ++seq) {
+    piece.resize(kPgChunkBytes);
+    size_t filled = 0;
+    while (filled < piece.size()) {
+      ASSIGN_OR_RETURN(size_t n, read(piece.data() + filled, piece.size() - filled));
+      if (n == 0) break;
+      filled += n;
+    }
+    piece.resize(filled);
+    if (filled == 0 && seq > 0) break;
+    hasher.Update(piece);
+    total += filled;
+    if (total > size) break;
+    RETURN_IF_ERROR(conn_->Exec("INSERT INTO chunks(object, seq, data) VALUES ($1, $2, $3)",
+                                {PgParam::Text(sha256), PgParam::Int(seq), PgParam::Bytes(piece)})
+                        .status());
+    if (filled < kPgChunkBytes) break;
+  }
+  if (total != size || hasher.FinishHex() != sha256) {
+    return absl::DataLossError(StrCat("object ", sha256.substr(0, 12),
+                                      ": the bytes read are not the ones named (SHA-256 or size "
+                                      "differs); nothing was stored"));
+  }
+  RETURN_IF_ERROR(conn_->Exec("INSERT INTO objects(sha256, size) VALUES ($1, $2) "
+                              "ON CONFLICT DO NOTHING",
+                              {PgParam::Text(sha256), PgParam::Int(static_cast<int64_t>(size))})
+                      .status());
+  objects_.insert(sha256);
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteBatch::PutObjectBytes(const std::string& sha256, std::string_view bytes) {
+  size_t at = 0;
+  return PutObject(sha256, bytes.size(), [&](char* out, size_t n) -> absl::StatusOr<size_t> {
+    n = std::min(n, bytes.size() - at);
+    std::copy_n(bytes.data() + at, n, out);
+    at += n;
+    return n;
+  });
+}
+
+absl::StatusOr<int64_t> PgWriteBatch::ClaimId(std::optional<int64_t> wanted) {
+  if (wanted && *wanted > 0 && *wanted <= UINT32_MAX && !claimed_.count(*wanted)) {
+    ASSIGN_OR_RETURN(PgResult r,
+                     conn_->Exec("SELECT 1 FROM items WHERE id = $1", {PgParam::Int(*wanted)}));
+    if (r.rows() == 0) {
+      // Later new ids come after it (setval is not undone by a rollback: an
+      // id is never handed out twice, though some may go unused).
+      RETURN_IF_ERROR(conn_->Exec("SELECT setval('item_ids', $1) WHERE $1 > "
+                                  "(SELECT last_value FROM item_ids)",
+                                  {PgParam::Int(*wanted)})
+                          .status());
+      claimed_.insert(*wanted);
+      return *wanted;
+    }
+  }
+  while (true) {
+    ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT nextval('item_ids')::text"));
+    const int64_t id = r.GetInt(0, 0);
+    if (id > UINT32_MAX) {
+      return absl::ResourceExhaustedError("the archive has run out of item ids");
+    }
+    if (claimed_.insert(id).second) return id;
+  }
+}
+
+absl::StatusOr<int64_t> PgWriteBatch::AddItem(PgNewItem n) {
+  Item& it = n.item;
+  if (it.id == 0) {
+    ASSIGN_OR_RETURN(it.id, ClaimId());
+  }
+  ASSIGN_OR_RETURN(bool stored, HasObject(it.object));
+  if (!stored) {
+    return absl::FailedPreconditionError(
+        StrCat("item ", it.id, " (", it.name, "): its original's object is not stored"));
+  }
+  RETURN_IF_ERROR(
+      conn_->Exec("INSERT INTO items(id, sha256, parent_id, kind, format, size, name, added_from, "
+                  "added_at, source_url, captured_at, title, note, info, object, object_offset) "
+                  "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
+                  {PgParam::Int(it.id), PgParam::Text(it.sha256),
+                   it.parent_id ? PgParam::Int(*it.parent_id) : PgParam::Null(),
+                   PgParam::Text(it.kind), PgParam::Text(it.format),
+                   PgParam::Int(static_cast<int64_t>(it.size)), PgParam::Bytes(it.name),
+                   PgParam::Bytes(it.added_from), PgParam::Text(it.added_at),
+                   it.meta.source_url ? PgParam::Bytes(*it.meta.source_url) : PgParam::Null(),
+                   PgParam::OptText(it.meta.captured_at),
+                   it.meta.title ? PgParam::Bytes(*it.meta.title) : PgParam::Null(),
+                   it.meta.note ? PgParam::Bytes(*it.meta.note) : PgParam::Null(),
+                   PgParam::Bytes(it.info.dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace)),
+                   PgParam::Text(it.object), PgParam::Int(static_cast<int64_t>(it.object_offset))})
+          .status());
+  if (n.text) {
+    nlohmann::json anchors = nlohmann::json::array();
+    for (const Anchor& a : n.text->anchors) {
+      anchors.push_back({{"at", a.text_offset}, {"kind", a.kind}, {"value", a.value}});
+    }
+    RETURN_IF_ERROR(
+        conn_->Exec("INSERT INTO texts(item_id, text, offset_map, anchors) VALUES ($1,$2,$3,$4)",
+                    {PgParam::Int(it.id), PgParam::Bytes(n.text->text),
+                     PgParam::Bytes(n.text->map.Serialize()),
+                     PgParam::Bytes(anchors.dump(-1, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace))})
+            .status());
+  }
+  for (const auto& [name, data] : n.blobs) {
+    RETURN_IF_ERROR(conn_->Exec("INSERT INTO blobs(item_id, name, data) VALUES ($1,$2,$3)",
+                                {PgParam::Int(it.id), PgParam::Text(name), PgParam::Bytes(data)})
+                        .status());
+  }
+  for (auto& [modality, postings] : n.postings) {
+    std::vector<Posting>& all = postings_[modality];
+    for (Posting p : postings) {
+      p.item = static_cast<uint32_t>(it.id);
+      all.push_back(p);
+    }
+  }
+  return it.id;
+}
+
+absl::Status PgWriteBatch::RemoveItem(int64_t id) {
+  ASSIGN_OR_RETURN(PgResult r,
+                   conn_->Exec("DELETE FROM items WHERE id = $1", {PgParam::Int(id)}));
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteBatch::Commit() {
+  // Rows of many blocks per statement (postgres_fdw sends them to each
+  // shard in batches).
+  constexpr size_t kRowsPerInsert = 500;
+  for (auto& [modality, postings] : postings_) {
+    if (postings.empty()) continue;
+    const uint64_t count = postings.size();
+    std::vector<PostingBlock> blocks = PackPostings(std::move(postings));
+    for (size_t start = 0; start < blocks.size(); start += kRowsPerInsert) {
+      const size_t end = std::min(blocks.size(), start + kRowsPerInsert);
+      std::string sql = "INSERT INTO postings(modality, span, n, data) VALUES ";
+      std::vector<PgParam> params;
+      for (size_t i = start; i < end; ++i) {
+        const PostingBlock& b = blocks[i];
+        sql += StrCat(i > start ? "," : "", "(", ModalityCode(modality), ", int8range(",
+                      StoredKey(b.first_key), ",", StoredKey(b.last_key), ",'[]'), ", b.postings,
+                      ", $", params.size() + 1, ")");
+        params.push_back(PgParam::Bytes(b.data));
+      }
+      RETURN_IF_ERROR(conn_->Exec(sql, params).status());
+    }
+    RETURN_IF_ERROR(conn_->Exec(StrCat("INSERT INTO index_batches(modality, postings) VALUES (",
+                                       ModalityCode(modality), ", ", count, ")"))
+                        .status());
+  }
+  postings_.clear();
+  RETURN_IF_ERROR(conn_->ExecScript("COMMIT"));
+  objects_.clear();
+  claimed_.clear();
+  // The next items go into a new transaction.
+  return conn_->ExecScript("BEGIN");
+}
+
+}  // namespace uncut

@@ -1,0 +1,155 @@
+// An archive kept in PostgreSQL: the server backend of the storage
+// interfaces (storage/storage.h), beside the embedded directory
+// (store/archive.h) and the in-memory one (storage/memory_storage.h).
+//
+// Layout. One coordinator server holds the catalog: items, texts, blobs,
+// the registry of stored originals (objects) and the posting counts
+// (index_batches). The two tables that grow with the hours archived, the
+// originals' bytes (chunks) and the postings, are declaratively
+// hash-partitioned on the coordinator, and each partition is a postgres_fdw
+// foreign table on one of the shard servers (async_capable, so a lookup
+// scans every shard at once). There are more partitions than servers
+// (4 per server), so adding a server moves whole partitions.
+//
+// Why this design: it keeps the data spread and the distributed commit to
+// PostgreSQL itself (declarative partitions, postgres_fdw, each shard a
+// plain PostgreSQL server that can be replicated and backed up as usual),
+// and needs nothing beyond Debian's postgresql-15 (PL/Proxy would need an
+// extension on every server and a function per query). A writer's batch is
+// one coordinator transaction; postgres_fdw commits the shards' parts just
+// before the coordinator's, and the item rows (on the coordinator) are what
+// makes an item exist: postings and chunks of an item whose transaction did
+// not commit on the coordinator are never returned (a lookup keeps only
+// postings of listed items; an original is read through its item).
+//
+//   chunks(object, seq, data)       an original in pieces of at most 4 MiB,
+//                                   content-addressed by the SHA-256 of the
+//                                   whole object, checked as it is written
+//   postings(modality, span, n, data)  a block of a batch's postings: keys
+//                                   span (an int8range, GiST-indexed per
+//                                   modality), n postings, varint/delta-coded
+//                                   (storage/posting_block.h)
+//
+// Thread-safety: a handle serves one thread at a time (its calls are
+// serialised); processes and threads each open their own. Readers are never
+// blocked by writers (MVCC); writers take no global lock.
+#ifndef UNCUT_STORAGE_POSTGRES_STORAGE_H_
+#define UNCUT_STORAGE_POSTGRES_STORAGE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/posting_source.h"
+#include "storage/catalog_reader.h"
+#include "storage/pg_conn.h"
+#include "storage/storage.h"
+
+namespace uncut {
+
+// The largest piece of an original in one row.
+inline constexpr uint64_t kPgChunkBytes = 4u << 20;
+
+class PgWriteBatch;
+
+class PgArchive : public CatalogReader, public OriginalSource, public PostingSource {
+ public:
+  // Creates an empty archive's schema on the coordinator at `uri`, its
+  // chunks and postings partitioned over `shard_uris` (on the coordinator
+  // itself when there are none). kAlreadyExists when `uri` holds one.
+  static absl::Status Init(const std::string& uri, const std::vector<std::string>& shard_uris);
+  // Opens an archive made by Init. kFailedPrecondition when `uri` holds none.
+  static absl::StatusOr<std::unique_ptr<PgArchive>> Open(const std::string& uri);
+
+  Storage storage() { return {this, this, this}; }
+  const std::string& name() const { return conn_->name(); }
+
+  absl::StatusOr<std::vector<Item>> ListItems() override;
+  absl::StatusOr<Item> GetItem(int64_t id) override;
+  absl::StatusOr<StoredText> LoadText(int64_t item_id) override;
+  absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
+                                                      const std::string& name) override;
+  absl::StatusOr<Original> OpenOriginal(const Item& item) override;
+  // Finds an item by numeric id, full SHA-256, or a unique SHA-256 prefix of
+  // at least 6 hex digits (as Archive::FindItem).
+  absl::StatusOr<Item> FindItem(const std::string& ref);
+  // The top-level item with these bytes, if any.
+  absl::StatusOr<std::optional<Item>> FindBySha(const std::string& sha256);
+
+  absl::Status Lookup(Modality modality, const std::vector<uint64_t>& keys, size_t max_per_key,
+                      std::vector<Posting>* out) override;
+  absl::StatusOr<uint64_t> PostingCount(Modality modality) override;
+  std::string IndexName() const override { return conn_->name(); }
+
+  // The largest item id handed out so far (0 for none).
+  absl::StatusOr<int64_t> LastItemId();
+
+  // Starts a batch: one transaction, published by Commit.
+  absl::StatusOr<std::unique_ptr<PgWriteBatch>> BeginWrite();
+
+ private:
+  friend class PgWriteBatch;
+  explicit PgArchive(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}
+  absl::StatusOr<std::vector<Item>> QueryItems(const std::string& where,
+                                               const std::vector<PgParam>& params);
+
+  std::mutex mu_;
+  std::unique_ptr<PgConn> conn_;
+  std::string uri_;
+};
+
+// An item for PgWriteBatch::AddItem. Postings carry item = 0; AddItem fills
+// in the id.
+struct PgNewItem {
+  Item item;  // item.object must be stored (PutObject) in this batch or before
+  std::optional<ExtractedText> text;
+  std::map<std::string, std::string> blobs;
+  std::map<Modality, std::vector<Posting>> postings;
+};
+
+// One writer's batch: everything it adds becomes visible at Commit, at once;
+// destroyed without Commit, nothing of it stays. Uses its own connection,
+// so readers of the same archive handle are not held up.
+class PgWriteBatch {
+ public:
+  ~PgWriteBatch();
+
+  // Reads an object's bytes from `read` (which fills up to n bytes and
+  // returns how many, 0 at the end) and stores them in chunks of at most
+  // kPgChunkBytes, hashing as it goes: kDataLoss when they are not `sha256`
+  // or not `size` bytes. Nothing is read when the object is already stored.
+  absl::Status PutObject(const std::string& sha256, uint64_t size,
+                         const std::function<absl::StatusOr<size_t>(char*, size_t)>& read);
+  absl::Status PutObjectBytes(const std::string& sha256, std::string_view bytes);
+  // Whether the object is stored (committed, or put in this batch).
+  absl::StatusOr<bool> HasObject(const std::string& sha256);
+
+  // An id for a new item: `wanted` when it is free, else a new one.
+  absl::StatusOr<int64_t> ClaimId(std::optional<int64_t> wanted = std::nullopt);
+  // Queues the item (its id from ClaimId, or 0 for a new one); returns its id.
+  absl::StatusOr<int64_t> AddItem(PgNewItem item);
+  // Removes an item and its children; their postings stay counted (as in
+  // the embedded index until a compaction) and are no longer returned.
+  absl::Status RemoveItem(int64_t id);
+  absl::Status Commit();
+
+ private:
+  friend class PgArchive;
+  PgWriteBatch() = default;
+  std::unique_ptr<PgConn> conn_;
+  std::set<std::string> objects_;  // put in this batch
+  std::set<int64_t> claimed_;
+  std::map<Modality, std::vector<Posting>> postings_;
+  bool open_ = false;
+};
+
+}  // namespace uncut
+
+#endif  // UNCUT_STORAGE_POSTGRES_STORAGE_H_

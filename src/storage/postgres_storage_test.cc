@@ -1,0 +1,108 @@
+// What only the PostgreSQL backend has: originals in pieces of 4 MiB,
+// checked as written, and batches that leave nothing when not committed.
+// On the shared 3-shard test cluster (testing/pg_cluster.h).
+#include "storage/postgres_storage.h"
+
+#include <gtest/gtest.h>
+
+#include "base/sha256.h"
+#include "testing/pg_cluster.h"
+
+namespace uncut {
+namespace {
+
+class PostgresStorage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    testing::TestCluster* cluster = testing::TestCluster::Get(&why);
+    if (cluster == nullptr && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
+    ASSERT_NE(cluster, nullptr) << why;
+    testing::TestCluster::Databases dbs = cluster->NewDatabases();
+    ASSERT_TRUE(PgArchive::Init(dbs.coordinator, dbs.shards).ok());
+    auto a = PgArchive::Open(dbs.coordinator);
+    ASSERT_TRUE(a.ok()) << a.status();
+    archive_ = std::move(*a);
+  }
+
+  int64_t AddItem(PgWriteBatch* batch, const std::string& object, uint64_t offset,
+                  std::string_view bytes, std::optional<int64_t> parent = std::nullopt) {
+    PgNewItem n;
+    n.item.sha256 = Sha256Hex(bytes);
+    n.item.size = bytes.size();
+    n.item.object = object;
+    n.item.object_offset = offset;
+    n.item.parent_id = parent;
+    n.item.kind = "video";
+    n.item.format = "bin";
+    n.item.name = "part";
+    auto id = batch->AddItem(std::move(n));
+    EXPECT_TRUE(id.ok()) << id.status();
+    return id.ok() ? *id : 0;
+  }
+
+  std::unique_ptr<PgArchive> archive_;
+};
+
+TEST_F(PostgresStorage, AnOriginalOfSeveralPiecesAndARangeAcrossTwoReadBackExactly) {
+  std::string big(9u << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 2654435761u) >> 13);
+  const std::string sha = Sha256Hex(big);
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_TRUE((*batch)->PutObjectBytes(sha, big).ok());
+  const int64_t whole = AddItem(batch->get(), sha, 0, big);
+  // A part inside it that starts before the first 4 MiB end and ends after.
+  const uint64_t from = (4u << 20) - 1000, size = 5000;
+  const int64_t part = AddItem(batch->get(), sha, from, std::string_view(big).substr(from, size),
+                               whole);
+  ASSERT_TRUE((*batch)->Commit().ok());
+  for (auto [id, want] : {std::pair<int64_t, std::string_view>{whole, big},
+                          {part, std::string_view(big).substr(from, size)}}) {
+    auto item = archive_->GetItem(id);
+    ASSERT_TRUE(item.ok()) << item.status();
+    auto original = archive_->OpenOriginal(*item);
+    ASSERT_TRUE(original.ok()) << original.status();
+    auto bytes = original->Bytes();
+    ASSERT_TRUE(bytes.ok());
+    EXPECT_TRUE(*bytes == want) << id;
+  }
+}
+
+TEST_F(PostgresStorage, BytesThatAreNotTheNamedDigestAreRefusedAndNothingStays) {
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  const std::string claimed = Sha256Hex("the bytes meant");
+  EXPECT_EQ((*batch)->PutObjectBytes(claimed, "other bytes").code(), absl::StatusCode::kDataLoss);
+  batch->reset();  // not committed
+  auto again = archive_->BeginWrite();
+  ASSERT_TRUE(again.ok());
+  auto has = (*again)->HasObject(claimed);
+  ASSERT_TRUE(has.ok()) << has.status();
+  EXPECT_FALSE(*has);
+}
+
+TEST_F(PostgresStorage, ABatchDroppedWithoutCommitLeavesNoItem) {
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    const std::string bytes = "never published";
+    ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+    PgNewItem n;
+    n.item.sha256 = n.item.object = Sha256Hex(bytes);
+    n.item.size = bytes.size();
+    n.item.kind = "text";
+    n.postings[Modality::kText] = {{42, 0, 1}};
+    ASSERT_TRUE((*batch)->AddItem(std::move(n)).ok());
+  }
+  auto items = archive_->ListItems();
+  ASSERT_TRUE(items.ok());
+  EXPECT_TRUE(items->empty());
+  std::vector<Posting> got;
+  ASSERT_TRUE(archive_->Lookup(Modality::kText, {42}, 10, &got).ok());
+  EXPECT_TRUE(got.empty());
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), 0u);
+}
+
+}  // namespace
+}  // namespace uncut

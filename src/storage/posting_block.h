@@ -1,0 +1,41 @@
+// Postings packed into blocks for a database row: many postings per row,
+// grouped by key and varint/delta-coded as in the segment files
+// (index/segment_file.h), so a server holds an index about as compact as the
+// embedded one.
+//
+// Block layout: per key, varint key delta (the block's first key absolute),
+// varint count, then per posting varint item delta (from the key's previous
+// posting) and varint pos (delta from the previous pos when the item is the
+// same, else absolute).
+#ifndef UNCUT_STORAGE_POSTING_BLOCK_H_
+#define UNCUT_STORAGE_POSTING_BLOCK_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "index/posting.h"
+
+namespace uncut {
+
+struct PostingBlock {
+  uint64_t first_key = 0;  // the block holds keys [first_key, last_key]
+  uint64_t last_key = 0;
+  uint32_t postings = 0;
+  std::string data;
+};
+
+// Sorts `postings` and cuts them into blocks of about `target` postings,
+// between keys (a key's postings stay in one block).
+std::vector<PostingBlock> PackPostings(std::vector<Posting> postings, size_t target = 512);
+
+// Appends a block's postings to *out, in order; kDataLoss when the bytes do
+// not decode.
+absl::Status UnpackPostings(std::string_view data, std::vector<Posting>* out);
+
+}  // namespace uncut
+
+#endif  // UNCUT_STORAGE_POSTING_BLOCK_H_

@@ -1,0 +1,42 @@
+// Copies an embedded archive (store/archive.h) into a PostgreSQL archive
+// (storage/postgres_storage.h): items with their metadata, texts, blobs and
+// postings as stored (fingerprints are copied, not derived again), and
+// originals byte for byte, each checked against its SHA-256 as it is
+// written. Items keep their ids where the target has them free.
+//
+// Resumable: a top-level item whose bytes the target already holds is
+// skipped with everything inside it, so a copy interrupted between batches
+// continues where it stopped; each batch is one transaction on the target.
+#ifndef UNCUT_STORE_COPY_TO_POSTGRES_H_
+#define UNCUT_STORE_COPY_TO_POSTGRES_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "storage/postgres_storage.h"
+#include "store/archive.h"
+
+namespace uncut {
+
+struct CopyOptions {
+  // A batch is committed when it holds this many items or original bytes.
+  size_t batch_items = 2000;
+  uint64_t batch_bytes = 64ull << 20;
+  // Called after each batch with the top-level items done and their total.
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+struct CopyOutcome {
+  size_t copied = 0;         // items written, children included
+  std::vector<Item> present;  // top-level items the target already held (by SHA-256)
+};
+
+absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
+                                           const CopyOptions& options = CopyOptions());
+
+}  // namespace uncut
+
+#endif  // UNCUT_STORE_COPY_TO_POSTGRES_H_

@@ -1,0 +1,200 @@
+// The command line on a PostgreSQL archive (three shard servers, the shared
+// test cluster of testing/pg_cluster.h) gives the same answers as on the
+// embedded archive: the same files are added to both, and list, show and
+// traces of a quote and of a clip are compared, timings and times of day
+// aside.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "nlohmann/json.hpp"
+#include "testing/media.h"
+#include "testing/pg_cluster.h"
+#include "testing/temp_dir.h"
+
+namespace uncut {
+namespace {
+
+using json = nlohmann::json;
+using testing::RunResult;
+using testing::ShellQuote;
+
+// Drops what differs between two runs or two stores of the same answer:
+// how long it took, when it ran or was added, and where the embedded
+// archive keeps the bytes.
+void Strip(json* j) {
+  if (j->is_object()) {
+    for (const char* key : {"elapsed_ms", "traced_at", "added_at", "stored_in", "stored_at"}) {
+      j->erase(key);
+    }
+  }
+  if (j->is_structured()) {
+    for (auto& child : *j) Strip(&child);
+  }
+}
+
+class CliPostgres : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    testing::TestCluster* cluster = testing::TestCluster::Get(&skip_);
+    if (cluster == nullptr) return;
+    testing::TestCluster::Databases dbs = cluster->NewDatabases();
+    uri_ = dbs.coordinator;
+    std::string shards;
+    for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+    RunResult init = testing::RunUncut(uri_, "init --shards " + ShellQuote(shards));
+    if (init.exit_code != 0) {
+      error_ = "uncut init: " + init.err;
+      return;
+    }
+    error_ = MakeSources();
+    if (!error_.empty()) return;
+    const std::string files = StrCat(ShellQuote(dir_->File("speech.txt")), " ",
+                                     ShellQuote(dir_->File("other.txt")), " ",
+                                     ShellQuote(dir_->File("broadcast.mp4")));
+    for (const std::string& archive : {Embedded(), uri_}) {
+      RunResult add = testing::RunUncut(archive, "add " + files);
+      if (add.exit_code != 0) {
+        error_ = StrCat("uncut add to ", archive, ": ", add.err);
+        return;
+      }
+    }
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (!skip_.empty() && skip_.find("not installed") != std::string::npos) GTEST_SKIP() << skip_;
+    ASSERT_EQ(skip_, "");
+    ASSERT_EQ(error_, "");
+  }
+
+  static std::string MakeSources() {
+    dir_->Write("speech.txt", testing::kSampleSpeech);
+    std::string other;
+    for (int i = 0; i < 200; ++i) other += StrCat("Ledger line ", i * 7919 % 1000, " of the harbour accounts. ");
+    dir_->Write("other.txt", other);
+    std::string err = testing::Speak(testing::kSampleSpeech, dir_->File("speech.wav"));
+    if (!err.empty()) return err;
+    err = testing::Ffmpeg(StrCat(
+        "-f lavfi -i testsrc2=size=320x180:rate=25,trim=duration=10 -f lavfi -i "
+        "cellauto=size=320x180:rate=25:rule=30:seed=7,trim=duration=10 -i ",
+        ShellQuote(dir_->File("speech.wav")),
+        " -filter_complex '[0][1]concat=n=2:v=1:a=0,format=yuv420p[v];[2]apad,atrim=duration=20[a]'"
+        " -map '[v]' -map '[a]' -t 20 -c:v libx264 -preset veryfast -crf 26 -g 50 -c:a aac "
+        "-b:a 64k ",
+        ShellQuote(dir_->File("broadcast.mp4"))));
+    if (!err.empty()) return err;
+    return testing::Ffmpeg(StrCat("-ss 6 -to 14 -i ", ShellQuote(dir_->File("broadcast.mp4")),
+                                  " -c:v libx264 -preset veryfast -crf 28 -c:a aac ",
+                                  ShellQuote(dir_->File("clip.mp4"))));
+  }
+
+  static std::string Embedded() { return dir_->File("embedded"); }
+
+  // The JSON an uncut command prints on each archive; fails unless both exit `code`.
+  static std::pair<json, json> Both(const std::string& args, int code = 0) {
+    RunResult e = testing::RunUncut(Embedded(), args);
+    RunResult p = testing::RunUncut(uri_, args);
+    EXPECT_EQ(e.exit_code, code) << e.err;
+    EXPECT_EQ(p.exit_code, code) << p.err;
+    json je = json::parse(e.out, nullptr, false), jp = json::parse(p.out, nullptr, false);
+    Strip(&je);
+    Strip(&jp);
+    return {je, jp};
+  }
+
+  static testing::TempDir* dir_;
+  static std::string uri_, skip_, error_;
+};
+
+testing::TempDir* CliPostgres::dir_ = nullptr;
+std::string CliPostgres::uri_, CliPostgres::skip_, CliPostgres::error_;
+
+TEST_F(CliPostgres, ListAndShowAgreeWithTheEmbeddedArchive) {
+  auto [e, p] = Both("list --json");
+  ASSERT_EQ(e.size(), 3u) << e.dump(2);
+  EXPECT_EQ(p, e);
+  auto [se, sp] = Both("show 3 --json");
+  EXPECT_EQ(sp, se);
+  RunResult text = testing::RunUncut(uri_, "show 1 --text");
+  EXPECT_EQ(text.out, std::string(testing::kSampleSpeech) + "\n");
+}
+
+TEST_F(CliPostgres, AQuoteTracesToTheSameAnswer) {
+  const std::string speech = testing::kSampleSpeech;
+  const std::string quote = speech.substr(speech.size() / 3, 160);
+  auto [e, p] = Both("trace --json --text " + ShellQuote(quote));
+  ASSERT_FALSE(e["sources"].empty()) << e.dump(2);
+  EXPECT_EQ(e["sources"][0]["item"]["name"], "speech.txt");
+  EXPECT_EQ(p, e);
+}
+
+TEST_F(CliPostgres, AClipTracesToTheSameAnswer) {
+  auto [e, p] = Both("trace --json " + ShellQuote(dir_->File("clip.mp4")));
+  ASSERT_FALSE(e["sources"].empty()) << e.dump(2);
+  EXPECT_EQ(e["sources"][0]["item"]["name"], "broadcast.mp4");
+  EXPECT_EQ(p, e);
+}
+
+TEST_F(CliPostgres, AddingTheSameFilesAgainAddsNothing) {
+  RunResult again = testing::RunUncut(uri_, "add " + ShellQuote(dir_->File("other.txt")));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  auto [e, p] = Both("list --json");
+  EXPECT_EQ(p.size(), 3u) << p.dump(2);
+}
+
+TEST_F(CliPostgres, AnArchiveThatIsNotThereIsOneLineNamingTheServer) {
+  RunResult r = testing::RunUncut("postgresql://127.0.0.1:1/none", "list");
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("postgresql://127.0.0.1:1/none: cannot connect"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+// A shard server out of reach (its foreign server pointed at a closed
+// port, on an archive of its own): trace and add fail with one line naming
+// the server, exit 4, and the add leaves nothing; once the server is back,
+// the next trace works.
+TEST_F(CliPostgres, AShardOutOfReachIsNamedAndTheAddLeavesNothing) {
+  testing::TestCluster::Databases dbs = testing::TestCluster::Get(&skip_)->NewDatabases();
+  std::string shards;
+  for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+  ASSERT_EQ(testing::RunUncut(dbs.coordinator, "init --shards " + ShellQuote(shards)).exit_code, 0);
+  ASSERT_EQ(testing::RunUncut(dbs.coordinator, "add " + ShellQuote(dir_->File("speech.txt"))).exit_code, 0);
+  auto set_port = [&](const std::string& port) {
+    RunResult r = testing::RunShell(StrCat(
+        "/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 ", ShellQuote(dbs.coordinator),
+        " -c ", ShellQuote("ALTER SERVER uncut_shard2 OPTIONS (SET port '" + port + "')")));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  const std::string real_port = dbs.shards[1].substr(dbs.shards[1].rfind(':') + 1,
+                                                     dbs.shards[1].rfind('/') - dbs.shards[1].rfind(':') - 1);
+  set_port("1");
+  const std::string speech = testing::kSampleSpeech;
+  const std::string quote = ShellQuote(speech.substr(speech.size() / 3, 160));
+  RunResult trace = testing::RunUncut(dbs.coordinator, "trace --text " + quote);
+  EXPECT_EQ(trace.exit_code, 4) << trace.out;
+  EXPECT_NE(trace.err.find("uncut_shard2"), std::string::npos) << trace.err;
+  EXPECT_NE(trace.err.find("port 1 failed"), std::string::npos) << trace.err;
+  EXPECT_EQ(std::count(trace.err.begin(), trace.err.end(), '\n'), 1) << trace.err;
+  EXPECT_EQ(trace.out, "");
+
+  // Many packed blocks: some go to the unreachable server's partitions.
+  RunResult add = testing::RunUncut(dbs.coordinator, "add -q " + ShellQuote(dir_->File("other.txt")));
+  EXPECT_EQ(add.exit_code, 4) << add.out;
+  EXPECT_NE(add.err.find("uncut_shard2"), std::string::npos) << add.err;
+  set_port(real_port);
+  RunResult list = testing::RunUncut(dbs.coordinator, "list --json");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(json::parse(list.out).size(), 1u) << list.out;
+  RunResult again = testing::RunUncut(dbs.coordinator, "trace --json --text " + quote);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+}
+
+}  // namespace
+}  // namespace uncut
