@@ -486,7 +486,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     if (!info.has_video() && qa.duration_s > 0) report.query_length = qa.duration_s;
     report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},
                                   {"landmarks", qa.landmarks.size()}};
-    ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(storage, qa));
+    ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudioAtAnySpeed(storage, path, qa));
     clip.sound_informative = !a.empty();
     segments = FusePictureAndSound(std::move(segments), std::move(a));
     RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(storage.catalog, qa, &segments));
@@ -552,6 +552,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
         if (b1 - a1 >= 0.05) l.push_back({{"query_start", a1}, {"query_end", b1}});
       }
       if (!l.empty()) s.extra["audio"]["loudness_only"] = l;
+      if (m.pitch_follows_speed) s.extra["audio"]["pitch_follows_speed"] = true;
     }
     if (m.static_content) s.extra["static_picture"] = true;
     if (!m.unconfirmed.empty()) {
