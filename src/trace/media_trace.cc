@@ -492,6 +492,17 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(storage.catalog, qa, &segments));
   }
   DropStaticPictures(&segments);
+  // A picture-only line within 2% of normal speed is normal speed: sampled
+  // frames, rescaling and frame-rate conversion tilt a fit that much when
+  // nothing was sped up (the sound's line, where there is one, is precise).
+  for (MatchedSegment& m : segments) {
+    if (m.modality != "video" || m.seg.speed == 1.0 || std::abs(m.seg.speed - 1.0) > 0.02) continue;
+    const double mid = (m.seg.q_start + m.seg.q_end) / 2;
+    m.seg.offset += (m.seg.speed - 1.0) * mid;
+    m.seg.speed = 1.0;
+    m.seg.s_start = m.seg.offset + m.seg.q_start;
+    m.seg.s_end = m.seg.offset + m.seg.q_end;
+  }
   ResolveOverlaps(&segments);
   CloseSmallGaps(cuts, report.query_length, &segments);
   BridgeUnconfirmedGaps(clip, &segments);
