@@ -198,6 +198,38 @@ absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int samp
   return out;
 }
 
+absl::StatusOr<std::vector<float>> ResampleMono(const std::vector<float>& samples, int in_rate,
+                                                int out_rate) {
+  if (in_rate <= 0 || out_rate <= 0 || in_rate > kMaxSampleRate || out_rate > kMaxSampleRate) {
+    return absl::InvalidArgumentError(StrCat("cannot resample ", in_rate, " Hz to ", out_rate, " Hz"));
+  }
+  SwrContext* raw = nullptr;
+  AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+  int rc = swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, out_rate, &mono, AV_SAMPLE_FMT_FLT,
+                               in_rate, 0, nullptr);
+  SwrPtr swr(raw);
+  if (rc < 0 || !swr || swr_init(swr.get()) < 0) {
+    return absl::InternalError(StrCat("cannot resample ", in_rate, " Hz to ", out_rate, " Hz"));
+  }
+  const int64_t n_out =
+      static_cast<int64_t>(samples.size()) * out_rate / in_rate + 4096;
+  if (samples.size() > static_cast<size_t>(INT32_MAX / 4) || n_out > INT32_MAX / 4) {
+    return absl::InvalidArgumentError("sound too long to resample in one piece");
+  }
+  std::vector<float> out(static_cast<size_t>(n_out));
+  uint8_t* o[1] = {reinterpret_cast<uint8_t*>(out.data())};
+  const uint8_t* in[1] = {reinterpret_cast<const uint8_t*>(samples.data())};
+  int n = swr_convert(swr.get(), o, static_cast<int>(out.size()), in,
+                      static_cast<int>(samples.size()));
+  if (n < 0) return absl::InternalError("resampling failed");
+  size_t got = static_cast<size_t>(n);
+  o[0] = reinterpret_cast<uint8_t*>(out.data() + got);
+  int tail = swr_convert(swr.get(), o, static_cast<int>(out.size() - got), nullptr, 0);
+  if (tail > 0) got += static_cast<size_t>(tail);
+  out.resize(got);
+  return out;
+}
+
 namespace {
 
 // Samples read from `r` until t1, the first at r->start_s().

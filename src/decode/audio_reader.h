@@ -81,6 +81,11 @@ absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int samp
 absl::StatusOr<std::vector<float>> DecodeAudioRange(AudioReader* reader, double t0, double t1,
                                                     double* start);
 
+// Mono samples at `in_rate` resampled to `out_rate` (libswresample), e.g. to
+// play a sound back at another speed by reading the result at `in_rate`.
+absl::StatusOr<std::vector<float>> ResampleMono(const std::vector<float>& samples, int in_rate,
+                                                int out_rate);
+
 }  // namespace uncut
 
 #endif  // UNCUT_DECODE_AUDIO_READER_H_

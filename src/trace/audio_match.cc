@@ -34,15 +34,17 @@ int PeaksBetween(const std::vector<Peak>& peaks, double f0, double f1) {
   return static_cast<int>(hi - lo);
 }
 
-// Matched peaks inside the segment's query range along (offset, speed).
+// Matched peaks inside the segment's query range along (offset, speed); the
+// clip's frequencies are divided by `pitch` (1: pitch kept).
 int CountMatches(const QueryAudio& q, const AudioPeaks& src, double src_start, double offset,
-                 double speed, double q0, double q1) {
+                 double speed, double q0, double q1, double pitch = 1.0) {
   int n = 0;
   for (const Peak& p : q.peaks.peaks) {
     double tq = p.frame * kAudioFrameS;
     if (tq < q0 || tq > q1) continue;
     double sf = (offset + speed * tq - src_start) / kAudioFrameS;
-    n += HasPeak(src.peaks, sf, p.bin);
+    const int bin = pitch == 1.0 ? p.bin : static_cast<int>(std::lround(p.bin / pitch));
+    n += HasPeak(src.peaks, sf, bin);
   }
   return n;
 }
@@ -218,12 +220,19 @@ absl::StatusOr<double> AudioAgreement(CatalogReader* catalog, const QueryAudio& 
   int best = 0;
   for (double d = -0.1; d <= 0.1001; d += 0.016) {
     best = std::max(best, CountMatches(q, src, src.start_s, offset + d, speed, q0, q1));
+    if (std::abs(speed - 1.0) > 0.02) {
+      best = std::max(best, CountMatches(q, src, src.start_s, offset + d, speed, q0, q1, speed));
+    }
   }
   return static_cast<double>(best) / total;
 }
 
 absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path) {
   ASSIGN_OR_RETURN(std::vector<float> samples, DecodeAudio(path, kAudioSampleRate));
+  return AnalyzeQuerySamples(samples);
+}
+
+QueryAudio AnalyzeQuerySamples(const std::vector<float>& samples) {
   QueryAudio q;
   q.duration_s = samples.size() / static_cast<double>(kAudioSampleRate);
   double energy = 0;
@@ -313,6 +322,153 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(const Storage& storage,
                        }));
   if (o.extend_ends_by_loudness) RETURN_IF_ERROR(ExtendEndsByLoudness(storage, q, &verified));
   return verified;
+}
+
+}  // namespace uncut
+
+namespace uncut {
+namespace {
+
+// A match found in a view of the clip played `factor` times faster, moved
+// onto the clip's own time line (the source's times do not change).
+void FromView(double factor, MatchedSegment* m) {
+  auto to_clip = [&](double& t) { t /= factor; };
+  to_clip(m->seg.q_start);
+  to_clip(m->seg.q_end);
+  to_clip(m->core_start);
+  to_clip(m->core_end);
+  for (auto& [a, b] : m->loudness_only) {
+    to_clip(a);
+    to_clip(b);
+  }
+  for (auto& [a, b] : m->unconfirmed) {
+    to_clip(a);
+    to_clip(b);
+  }
+  m->seg.speed *= factor;
+  m->pitch_follows_speed = true;
+}
+
+// Seconds of [0, duration] that the matches cover.
+double Covered(const std::vector<MatchedSegment>& ms) {
+  std::vector<std::pair<double, double>> r;
+  for (const MatchedSegment& m : ms) r.push_back({m.seg.q_start, m.seg.q_end});
+  std::sort(r.begin(), r.end());
+  double total = 0, t = 0;
+  for (const auto& [a, b] : r) {
+    const double from = std::max(a, t);
+    if (b > from) total += b - from;
+    t = std::max(t, b);
+  }
+  return total;
+}
+
+// Pools the passes' matches: the best first; one lying mostly (half its
+// length or more) over a kept match of the same item goes, one partly over
+// it keeps what it adds.
+std::vector<MatchedSegment> Pool(std::vector<MatchedSegment> all) {
+  std::stable_sort(all.begin(), all.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
+    return a.matched > b.matched;
+  });
+  std::vector<MatchedSegment> kept;
+  for (MatchedSegment& m : all) {
+    bool drop = false;
+    for (const MatchedSegment& k : kept) {
+      if (k.seg.item != m.seg.item) continue;
+      const double ov = std::min(k.seg.q_end, m.seg.q_end) - std::max(k.seg.q_start, m.seg.q_start);
+      if (ov <= 0) continue;
+      const double len = m.seg.q_end - m.seg.q_start;
+      if (ov >= 0.5 * len) {
+        drop = true;
+        break;
+      }
+      if (m.seg.q_start < k.seg.q_start) {
+        m.seg.q_end = k.seg.q_start;
+      } else {
+        m.seg.q_start = k.seg.q_end;
+      }
+      m.seg.s_start = m.seg.offset + m.seg.speed * m.seg.q_start;
+      m.seg.s_end = m.seg.offset + m.seg.speed * m.seg.q_end;
+    }
+    if (!drop) kept.push_back(std::move(m));
+  }
+  std::sort(kept.begin(), kept.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
+    return a.seg.q_start < b.seg.q_start;
+  });
+  return kept;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<MatchedSegment>> MatchAudioAtAnySpeed(const Storage& storage,
+                                                                 const std::string& path,
+                                                                 const QueryAudio& q,
+                                                                 const AudioMatchOptions& o,
+                                                                 const AnySpeedOptions& any) {
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> first, MatchAudio(storage, q, o));
+  const double enough = any.explained_share * q.duration_s;
+  if (q.landmarks.empty() || Covered(first) >= enough) return first;
+  std::vector<MatchedSegment> all = std::move(first);
+  // Time-stretched: the clip as it is, its time steps rescaled.
+  AudioMatchOptions wide = o;
+  wide.speed_min = any.speed_min;
+  wide.speed_max = any.speed_max;
+  wide.min_matched += any.extra_matched;
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> stretched, MatchAudio(storage, q, wide));
+  all.insert(all.end(), stretched.begin(), stretched.end());
+  all = Pool(std::move(all));
+  if (Covered(all) >= enough) return all;
+  // Resampled: views of the clip played back slower or faster with the
+  // pitch, from one decode at twice the rate (so that views faster than the
+  // clip keep the whole band).
+  ASSIGN_OR_RETURN(std::vector<float> twice, DecodeAudio(path, 2 * kAudioSampleRate));
+  AudioMatchOptions near = o;
+  near.speed_min = 1.0 - any.tape_view_reach;
+  near.speed_max = 1.0 + any.tape_view_reach;
+  near.min_matched += any.extra_matched;
+  std::vector<double> views;
+  for (double f = 1.0 / any.tape_view_ratio; f >= any.speed_min / std::sqrt(any.tape_view_ratio);
+       f /= any.tape_view_ratio) {
+    views.push_back(f);
+  }
+  for (double f = any.tape_view_ratio; f <= any.speed_max * std::sqrt(any.tape_view_ratio);
+       f *= any.tape_view_ratio) {
+    views.push_back(f);
+  }
+  // A copy made at tape speed f (pitch up by f, time shortened by f) is
+  // undone by resampling it to f x 8 kHz and reading that at 8 kHz.
+  auto search_view = [&](double f, const AudioMatchOptions& options,
+                         std::vector<MatchedSegment>* out) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<float> samples,
+                     ResampleMono(twice, 2 * kAudioSampleRate,
+                                  static_cast<int>(std::lround(kAudioSampleRate * f))));
+    const QueryAudio view = AnalyzeQuerySamples(samples);
+    if (view.landmarks.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(std::vector<MatchedSegment> found, MatchAudio(storage, view, options));
+    for (MatchedSegment& m : found) {
+      FromView(f, &m);
+      out->push_back(std::move(m));
+    }
+    return absl::OkStatus();
+  };
+  std::vector<MatchedSegment> tape;
+  for (double f : views) RETURN_IF_ERROR(search_view(f, near, &tape));
+  // A view up to 2.3% off the copy's speed finds it with fewer peaks in
+  // pitch, and may lose its weaker ends: each speed found is searched again
+  // in a view at exactly that speed, where the copy lines up as at 1x.
+  std::vector<double> found_speeds;
+  for (const MatchedSegment& m : tape) {
+    const double f = std::round(m.seg.speed * 200) / 200;
+    if (std::find(found_speeds.begin(), found_speeds.end(), f) == found_speeds.end()) {
+      found_speeds.push_back(f);
+    }
+  }
+  AudioMatchOptions exact = near;
+  exact.speed_min = 0.99;
+  exact.speed_max = 1.01;
+  for (double f : found_speeds) RETURN_IF_ERROR(search_view(f, exact, &tape));
+  all.insert(all.end(), tape.begin(), tape.end());
+  return Pool(std::move(all));
 }
 
 }  // namespace uncut

@@ -3,6 +3,8 @@
 // 1. Retrieval: each landmark of the clip (audio/landmarks.h) is looked up
 //    with its time steps scaled over playback speeds 0.94-1.06, so hits
 //    survive time-stretching; each hit pairs a query time with a source time.
+//    A clip the first pass does not explain is searched again over 0.74-1.52
+//    (MatchAudioAtAnySpeed, below).
 // 2. Alignment: offset/speed voting and runs (align/media_align.h).
 // 3. Verification: along each segment's line, every spectral peak of the
 //    clip is looked for in the source's stored peaks; the segment is grown or
@@ -30,6 +32,8 @@ struct QueryAudio {
 };
 
 absl::StatusOr<QueryAudio> AnalyzeQueryAudio(const std::string& path);
+// The same from a clip's samples at kAudioSampleRate.
+QueryAudio AnalyzeQuerySamples(const std::vector<float>& samples);
 
 struct AudioMatchOptions {
   double speed_min = 0.94, speed_max = 1.06, speed_step = 0.01;
@@ -52,7 +56,8 @@ struct AudioMatchOptions {
 };
 
 // The share of the clip's spectral peaks in [q0, q1] that the item's sound
-// has along the line s = offset + speed * q; -1 when the range holds too few
+// has along the line s = offset + speed * q (with the pitch kept, or moved by
+// the speed, whichever agrees better); -1 when the range holds too few
 // peaks (or the item no sound) to say.
 absl::StatusOr<double> AudioAgreement(CatalogReader* catalog, const QueryAudio& query,
                                       uint32_t item, double offset, double speed, double q0,
@@ -61,6 +66,43 @@ absl::StatusOr<double> AudioAgreement(CatalogReader* catalog, const QueryAudio& 
 absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(
     const Storage& storage, const QueryAudio& query,
     const AudioMatchOptions& options = AudioMatchOptions());
+
+// Playback speed from 0.74x to 1.52x, with the pitch kept (a player's
+// "1.25x", ffmpeg's atempo: time-stretching) or moved with the speed (a tape
+// or record played fast, ffmpeg's asetrate: resampling).
+//
+// After Six and Leman, "Panako - a scalable acoustic fingerprinting system
+// handling time-scale and pitch modification" (ISMIR 2014; revised as Panako
+// 2, Six, JOSS 2022), who match such copies with triplet keys made invariant
+// to both (a ratio of the time steps; frequency steps on a constant-Q, that
+// is logarithmic, axis, where a pitch shift is a translation). uncut's keys stay exact (absolute bins and hops, a
+// handful of postings a key at 1,000 hours) and the query is moved instead,
+// which needs no change to the index:
+//   - time-stretching scales only the time steps of a triplet: its keys are
+//     probed with the steps rescaled over a grid of speeds 0.74-1.52 in steps
+//     of 0.01, and the offset histogram votes over the same grid;
+//   - resampling scales times and frequencies together: the clip's sound is
+//     resampled by each of a geometric grid of speeds (ratio kTapeViewRatio,
+//     so that no speed is more than 2.3% from one; a view tolerates about
+//     +-3%, measured) and each such view, in which the copy lines up with its
+//     source in time and pitch, is searched over speeds 0.97-1.03.
+// The first pass is MatchAudio as it is (0.94-1.06, tempo only); the wider
+// passes run only when it leaves more than `explained_share` of the clip
+// unexplained, and a match they find needs `extra_matched` more matched peaks
+// (there are about forty times more lines to come close by chance). Matches
+// of all passes are pooled, the best (most matched peaks) kept first, and
+// one that lies mostly over an already kept match of the same item dropped.
+struct AnySpeedOptions {
+  double speed_min = 0.74, speed_max = 1.52;
+  double tape_view_ratio = 1.045;
+  double tape_view_reach = 0.03;  // the speeds searched around each view
+  double explained_share = 0.8;
+  int extra_matched = 3;
+};
+absl::StatusOr<std::vector<MatchedSegment>> MatchAudioAtAnySpeed(
+    const Storage& storage, const std::string& path, const QueryAudio& query,
+    const AudioMatchOptions& options = AudioMatchOptions(),
+    const AnySpeedOptions& any = AnySpeedOptions());
 
 }  // namespace uncut
 

@@ -40,6 +40,7 @@ std::vector<MatchedSegment> FusePictureAndSound(std::vector<MatchedSegment> vide
       v.audio_start = a.seg.q_start;
       v.audio_end = a.seg.q_end;
       v.loudness_only = a.loudness_only;
+      v.pitch_follows_speed = a.pitch_follows_speed;
       break;
     }
     out.push_back(std::move(v));

@@ -486,12 +486,23 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     if (!info.has_video() && qa.duration_s > 0) report.query_length = qa.duration_s;
     report.parameters["audio"] = {{"peaks", qa.peaks.peaks.size()},
                                   {"landmarks", qa.landmarks.size()}};
-    ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudio(storage, qa));
+    ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudioAtAnySpeed(storage, path, qa));
     clip.sound_informative = !a.empty();
     segments = FusePictureAndSound(std::move(segments), std::move(a));
     RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(storage.catalog, qa, &segments));
   }
   DropStaticPictures(&segments);
+  // A picture-only line within 2% of normal speed is normal speed: sampled
+  // frames, rescaling and frame-rate conversion tilt a fit that much when
+  // nothing was sped up (the sound's line, where there is one, is precise).
+  for (MatchedSegment& m : segments) {
+    if (m.modality != "video" || m.seg.speed == 1.0 || std::abs(m.seg.speed - 1.0) > 0.02) continue;
+    const double mid = (m.seg.q_start + m.seg.q_end) / 2;
+    m.seg.offset += (m.seg.speed - 1.0) * mid;
+    m.seg.speed = 1.0;
+    m.seg.s_start = m.seg.offset + m.seg.q_start;
+    m.seg.s_end = m.seg.offset + m.seg.q_end;
+  }
   ResolveOverlaps(&segments);
   CloseSmallGaps(cuts, report.query_length, &segments);
   BridgeUnconfirmedGaps(clip, &segments);
@@ -552,6 +563,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
         if (b1 - a1 >= 0.05) l.push_back({{"query_start", a1}, {"query_end", b1}});
       }
       if (!l.empty()) s.extra["audio"]["loudness_only"] = l;
+      if (m.pitch_follows_speed) s.extra["audio"]["pitch_follows_speed"] = true;
     }
     if (m.static_content) s.extra["static_picture"] = true;
     if (!m.unconfirmed.empty()) {

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -26,6 +28,32 @@ int BestDistance(const QueryVideoFrame& f, const VideoSignature& sig, double t, 
     }
   }
   return best;
+}
+
+// The speed of a segment from the (query time, source time) pairs of its
+// closely matching frames, with the offset at that speed: the median of the
+// slopes between pairs at least 1.5 s apart (Theil 1950, Sen 1968: robust to
+// the odd wrong pair, which a least-squares fit is not). A speed within 2% of
+// 1 is taken as 1 (see media_trace.cc). None when the pairs span too little
+// time to tell.
+std::optional<std::pair<double, double>> FitSpeed(const std::vector<std::pair<double, double>>& pairs) {
+  constexpr double kMinSpanS = 1.5;
+  std::vector<double> slopes;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    for (size_t j = i + 1; j < pairs.size(); ++j) {
+      const double dq = pairs[j].first - pairs[i].first;
+      if (std::abs(dq) >= kMinSpanS) slopes.push_back((pairs[j].second - pairs[i].second) / dq);
+    }
+  }
+  if (slopes.size() < 6) return std::nullopt;
+  std::nth_element(slopes.begin(), slopes.begin() + slopes.size() / 2, slopes.end());
+  double speed = slopes[slopes.size() / 2];
+  if (speed < 0.7 || speed > 1.6) return std::nullopt;
+  if (std::abs(speed - 1.0) <= 0.02) speed = 1.0;
+  std::vector<double> offsets;
+  for (const auto& [tq, ts] : pairs) offsets.push_back(ts - speed * tq);
+  std::nth_element(offsets.begin(), offsets.begin() + offsets.size() / 2, offsets.end());
+  return std::make_pair(speed, offsets[offsets.size() / 2]);
 }
 
 // Frame-by-frame check of a segment along its line.
@@ -112,6 +140,7 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   // Refine the offset: for each source frame in the segment, the query
   // frame that fits it best (the query is sampled more densely).
   std::vector<double> offsets;
+  std::vector<std::pair<double, double>> pairs;  // (query time, source time) of close frames
   for (size_t j = 0; j < sig.frames.size(); ++j) {
     const FrameSig& sf = sig.frames[j];
     double tq = (sf.time_s - seg.offset) / seg.speed;
@@ -128,12 +157,23 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
         }
       }
     }
-    if (best <= o.max_distance / 2) offsets.push_back(sf.time_s - seg.speed * best_t);
+    if (best <= o.max_distance / 2) {
+      offsets.push_back(sf.time_s - seg.speed * best_t);
+      pairs.push_back({best_t, sf.time_s});
+    }
   }
   MediaSegment s = seg;
   if (offsets.size() >= 3) {
     std::nth_element(offsets.begin(), offsets.begin() + offsets.size() / 2, offsets.end());
     s.offset = offsets[offsets.size() / 2];
+  }
+  // Away from normal speed, where a step of the voting grid drifts by
+  // several frames over a clip, the frames' own slope refines the voted one
+  // (never replaces it).
+  if (auto fit = FitSpeed(pairs);
+      fit && std::abs(seg.speed - 1.0) > 0.06 && std::abs(fit->first - seg.speed) <= 0.05) {
+    s.speed = fit->first;
+    s.offset = fit->second;
   }
   double half = 0.5 / std::max(1.0, q.hash_fps);
   s.q_start = std::max(0.0, q.frames[b].time_s - half);
@@ -272,13 +312,23 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   p.min_length_s = 0.5;
   p.min_score = 8;
   p.edge_s = 0.5 / std::max(1.0, q.hash_fps);
-  std::vector<MediaSegment> found = FindSegments(hits, p, weak);
-  std::vector<MediaSegment> candidates = SelectSegments(found, p);
   // 3. Verification.
-  return VerifyCandidates<VideoSignature>(
+  auto verify = [&](const std::vector<MediaSegment>& candidates) {
+    return VerifyCandidates<VideoSignature>(
       storage.catalog, candidates, kVideoSignatureBlob,
       [&](const MediaSegment& c, const VideoSignature& sig) {
         Verified v = Verify(q, sig, c, o);
+        if (v.ok && std::abs(c.speed - 1.0) > 0.06 && std::abs(v.m.seg.speed - c.speed) > 0.005) {
+          // The frames' own line differs from the voted one (votes fall on a
+          // grid of speeds, and far from 1 a step drifts): check along it.
+          MediaSegment n = c;
+          n.speed = v.m.seg.speed;
+          n.offset = v.m.seg.offset;
+          n.s_start = n.offset + n.speed * n.q_start;
+          n.s_end = n.offset + n.speed * n.q_end;
+          Verified w = Verify(q, sig, n, o);
+          if (w.ok && w.m.matched >= v.m.matched) v = std::move(w);
+        }
         if (!v.ok && c.speed != 1.0) {
           // Chance hits at a run's end can pull its fitted speed off; the
           // most common case, normal speed, is checked too, through the
@@ -295,6 +345,49 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
         }
         return v;
       });
+  };
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> near,
+                   verify(SelectSegments(FindSegments(hits, p, weak), p)));
+  // Sped up or slowed down by more than 10% (players, re-uploads): voted
+  // over 0.74-1.52 only where speeds near 1 leave a fifth of the clip
+  // unexplained, and kept where they explain what those do not, or match
+  // clearly more frames (a static or repetitive shot fits many lines).
+  std::vector<std::pair<double, double>> spans;
+  for (const MatchedSegment& m : near) spans.push_back({m.seg.q_start, m.seg.q_end});
+  std::sort(spans.begin(), spans.end());
+  double covered = 0, t = 0;
+  for (const auto& [a, b] : spans) {
+    if (b > std::max(a, t)) covered += b - std::max(a, t);
+    t = std::max(t, b);
+  }
+  if (covered >= 0.8 * q.duration_s) return near;
+  MediaAlignParams wide = p;
+  wide.speed_min = 0.74;
+  wide.speed_max = 1.52;
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> far,
+                   verify(SelectSegments(FindSegments(hits, wide, weak), wide)));
+  std::stable_sort(far.begin(), far.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
+    return a.matched > b.matched;
+  });
+  std::vector<MatchedSegment> out = near;
+  for (MatchedSegment& f : far) {
+    if (f.seg.speed >= p.speed_min && f.seg.speed <= p.speed_max) continue;  // found above
+    bool beaten = false;
+    for (const MatchedSegment& k : out) {
+      const double ov = std::min(k.seg.q_end, f.seg.q_end) - std::max(k.seg.q_start, f.seg.q_start);
+      if (ov > 0 && f.matched * 10 < k.matched * 13) beaten = true;
+    }
+    if (beaten) continue;
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](const MatchedSegment& k) {
+                               return k.seg.item == f.seg.item &&
+                                      std::min(k.seg.q_end, f.seg.q_end) -
+                                              std::max(k.seg.q_start, f.seg.q_start) > 0;
+                             }),
+              out.end());
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 void SnapToCuts(const std::vector<double>& cuts, double duration, double reach,

@@ -50,6 +50,9 @@ struct MatchedSegment {
   // before the segment's start / after its end, being far quieter there
   // than its loud parts.
   bool source_quiet_before = false, source_quiet_after = false;
+  // Sound matches: the clip's pitch moved with its speed (a tape played
+  // fast or slow), rather than being kept (time-stretching).
+  bool pitch_follows_speed = false;
 };
 
 struct VideoMatchOptions {
