@@ -19,6 +19,7 @@ struct Subcommand {
 Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddExportCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g);
 
 }  // namespace uncut
 
