@@ -223,16 +223,14 @@ absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, Tr
         WordsOfPhones(tp, h.alignment.transcript_begin, h.alignment.transcript_end);
     h.start_s = h.words[h.first].start_s;
     h.end_s = h.words[h.last].end_s;
-    // Quote phones at either end that did not align (misheard): the speech
-    // they stand for lies just outside, at the matched words' rate, within
-    // the neighbouring recognised words.
+    // Quote phones at either end that did not align (misheard) stand for
+    // speech just outside the match: the range grows by them at the
+    // matched stretch's rate of phones, within the transcript.
     size_t aligned = h.alignment.transcript_end - h.alignment.transcript_begin;
     double phone_s = aligned > 0 ? (h.end_s - h.start_s) / aligned : 0;
     size_t head = h.alignment.query_begin, tail = qp.phones.size() - h.alignment.query_end;
-    double floor_s = h.first > 0 ? h.words[h.first - 1].start_s : 0;
-    double ceil_s = h.last + 1 < h.words.size() ? h.words[h.last + 1].end_s : h.end_s;
-    h.start_s = std::max(floor_s, h.start_s - head * phone_s);
-    h.end_s = std::min(ceil_s, h.end_s + tail * phone_s);
+    h.start_s = std::max(h.words.front().start_s, h.start_s - head * phone_s);
+    h.end_s = std::min(h.words.back().end_s, h.end_s + tail * phone_s);
     heard.push_back(std::move(h));
     heard.back().text = std::move(stored.text);
   }

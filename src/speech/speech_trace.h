@@ -26,7 +26,7 @@ struct SpeechTraceOptions {
   // Least alignment score, as a share of a perfect hearing of the whole
   // quote, for a match (bench/speech/run: quotes absent from every
   // recording stay below it).
-  double min_similarity = 0.42;
+  double min_similarity = 0.22;
   // Fewest phones a quote needs: shorter ones sound like too much.
   size_t min_query_phones = 24;
   size_t max_sources = 5;
