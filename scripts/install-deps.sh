@@ -10,6 +10,7 @@ PACKAGES=(
   libsqlite3-dev libpq-dev postgresql-15 libicu-dev libssl-dev zlib1g-dev libxxhash-dev libzip-dev
   libgumbo-dev libgmime-3.0-dev libpoppler-cpp-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libfftw3-dev
+  libpocketsphinx-dev pocketsphinx-en-us
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg espeak-ng
   chromium wrk

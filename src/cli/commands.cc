@@ -23,6 +23,8 @@
 #include "ingest/media_sniff.h"
 #include "report/media_info_text.h"
 #include "report/trace_report.h"
+#include "speech/speech_trace.h"
+#include "speech/transcribe.h"
 #include "storage/pg_conn.h"
 #include "storage/postgres_storage.h"
 #include "store/archive.h"
@@ -224,6 +226,7 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   std::vector<std::pair<std::string, std::string>> skipped;
   bool in_folder = false;  // the file being added was found in a folder
   size_t added = 0, existing = 0, files = 0;
+  std::vector<int64_t> recordings;  // for --transcribe
   absl::Status fatal;
   // The bar needs the total first: a quick walk that only stats.
   bool progress = ShowProgress(g.quiet);
@@ -258,6 +261,9 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
       }
       failures.push_back({path, outcome.status()});
       return;
+    }
+    if (c.transcribe && (outcome->item.kind == "video" || outcome->item.kind == "audio")) {
+      recordings.push_back(outcome->item.id);
     }
     if (outcome->existed) {
       ++existing;
@@ -301,6 +307,16 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   if (!g.quiet && files > 1) std::printf("%s\n", AddSummary(added, existing, skipped, failures.size()).c_str());
   for (const auto& [path, s] : failures) {
     std::fprintf(stderr, "uncut: not added: %s\n", NamedMessage(path, s.message()).c_str());
+  }
+  if (!recordings.empty()) {
+    std::vector<Item> todo;
+    for (int64_t id : recordings) {
+      auto item = (*archive)->GetItem(id);
+      if (!item.ok()) return ReportError(item.status());
+      if (NeedsTranscript(*item)) todo.push_back(std::move(*item));
+    }
+    int rc = TranscribeItems(g, archive->get(), todo);
+    if (rc != kExitOk) return rc;
   }
   return failures.empty() ? kExitOk : kExitBadInput;
 }
@@ -356,6 +372,8 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   for (const auto& [label, value] : MediaInfoLines(media)) {
     std::printf("%-12s %s\n", (label + ":").c_str(), value.c_str());
   }
+  std::string speech = SpeechInfoLine(*item);
+  if (!speech.empty()) std::printf("%-12s %s\n", "speech:", speech.c_str());
   return kExitOk;
 }
 
@@ -564,6 +582,11 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   {
     Activity activity("tracing", ShowProgress(g.quiet));
     report = TraceText(archive->storage(), query, options);
+    // What was said in recordings, through their machine transcripts.
+    if (report.ok()) {
+      absl::Status heard = AddSpeechMatches(archive->storage(), query, &*report);
+      if (!heard.ok()) report = heard;
+    }
   }
   // A damaged archive, or a server out of reach, is no fault of the
   // extract: its error names the item or the server.

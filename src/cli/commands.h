@@ -29,6 +29,7 @@ struct AddCommand {
   AddOptions options;
   size_t commit_every = 2000;  // files per catalog transaction
   bool strict = false;         // files of a folder uncut does not read are failures
+  bool transcribe = false;     // then transcribe the recordings among them
 };
 int RunAdd(const GlobalOptions& g, const AddCommand& c);
 // The same into a PostgreSQL archive (cli/cluster_commands.cc).
@@ -59,6 +60,10 @@ struct TraceCommand {
   bool save = false;  // --save: keep the report in the archive
 };
 int RunTrace(const GlobalOptions& g, const TraceCommand& c);
+
+// Transcribes `items` (recordings), one transaction each, with a progress
+// bar; returns the exit code (3 when some could not be transcribed).
+int TranscribeItems(const GlobalOptions& g, Archive* archive, const std::vector<Item>& items);
 
 // Prints "uncut: <message>" to stderr and returns the exit code for `s`.
 int ReportError(const absl::Status& s);

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
                       "publish added files in transactions of this many files (default 2000)");
   add_cmd->add_flag("--strict", add.strict,
                     "count files of a folder that uncut does not read as failures (exit 3)");
+  add_cmd->add_flag("--transcribe", add.transcribe,
+                    "then recognise the speech of the recordings added (see `uncut transcribe`)");
   add_cmd->footer(
       "Files of a folder that uncut does not read (unsupported types, empty files) are\n"
       "listed as skipped, and the add still succeeds unless --strict.\n\n"
@@ -118,7 +120,8 @@ int main(int argc, char** argv) {
                                          uncut::AddExportCommand(&app, &g),
                                          uncut::AddVerifyBundleCommand(&app, &g),
                                          uncut::AddInitCommand(&app, &g),
-                                         uncut::AddCopyCommand(&app, &g)};
+                                         uncut::AddCopyCommand(&app, &g),
+                                         uncut::AddTranscribeCommand(&app, &g)};
 
   try {
     app.parse(argc, argv);

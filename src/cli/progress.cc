@@ -58,7 +58,9 @@ ProgressBar::ProgressBar(std::string label, uint64_t total, Unit unit, bool enab
 std::string ProgressBar::Line(uint64_t done, std::string_view detail, double elapsed_s,
                               size_t width) const {
   auto amount = [&](double v) {
-    return unit_ == Unit::kBytes ? FormatBytes(v) : StrCat(static_cast<uint64_t>(v));
+    return unit_ == Unit::kBytes     ? FormatBytes(v)
+           : unit_ == Unit::kSeconds ? FormatEta(v)
+                                     : StrCat(static_cast<uint64_t>(v));
   };
   double fraction = total_ ? std::min(1.0, static_cast<double>(done) / total_) : 0;
   constexpr int kBar = 24;
@@ -69,7 +71,11 @@ std::string ProgressBar::Line(uint64_t done, std::string_view detail, double ela
                       amount(done), amount(total_));
   if (elapsed_s > 0.5 && done > 0) {
     double rate = done / elapsed_s;
-    StrAppend(&line, "  ", amount(rate), unit_ == Unit::kBytes ? "/s" : " files/s");
+    if (unit_ == Unit::kSeconds) {
+      StrAppend(&line, "  ", absl::StrFormat("%.1fx real time", rate));
+    } else {
+      StrAppend(&line, "  ", amount(rate), unit_ == Unit::kBytes ? "/s" : " files/s");
+    }
     if (total_ > done) StrAppend(&line, "  ETA ", FormatEta((total_ - done) / rate));
   }
   if (!detail.empty()) StrAppend(&line, "  ", detail);

@@ -25,7 +25,8 @@ std::string FormatEta(double seconds);
 
 class ProgressBar {
  public:
-  enum class Unit { kBytes, kItems };
+  // kSeconds: of media, shown as times, the rate as a multiple of real time.
+  enum class Unit { kBytes, kItems, kSeconds };
   ProgressBar(std::string label, uint64_t total, Unit unit, bool enabled);
   ~ProgressBar() { Clear(); }
   ProgressBar(const ProgressBar&) = delete;

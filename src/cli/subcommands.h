@@ -22,6 +22,7 @@ Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
 // A PostgreSQL archive's init and copy (cli/cluster_commands.cc).
 Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g);
 
 }  // namespace uncut
 

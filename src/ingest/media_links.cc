@@ -11,6 +11,15 @@ namespace {
 
 bool IsSubtitle(const Item& it) { return it.format == "srt" || it.format == "vtt"; }
 bool IsMedia(const Item& it) { return it.kind == "video" || it.kind == "audio"; }
+// A transcript made by speech recognition (speech/transcript.h): linked to
+// the one recording it transcribes, whatever its name.
+bool IsMachineTranscript(const Item& it) {
+  return it.info.is_object() && it.info.contains("transcript") && it.info["transcript"].is_object();
+}
+int64_t TranscribedRecording(const Item& it) {
+  const nlohmann::json& r = it.info["transcript"].value("recording", nlohmann::json());
+  return r.is_object() ? r.value("id", int64_t{0}) : 0;
+}
 
 // "en", "fa", "pt-BR", "zh_Hant": a short language tag.
 bool LooksLikeLanguageTag(std::string_view s) {
@@ -44,16 +53,26 @@ nlohmann::json LinkTo(const Item& other) {
 }
 
 // The links `item` should hold: every companion of the other kind among
-// `items` (which may include item itself), in id order.
+// `items` (which may include item itself), in id order; a recording's
+// machine transcripts come after its human subtitles, marked "machine".
 nlohmann::json LinksOf(const Item& item, const std::string& stem, const std::vector<Item>& items) {
   bool subtitle = IsSubtitle(item);
   nlohmann::json links = nlohmann::json::array();
+  nlohmann::json machine = nlohmann::json::array();
   for (const Item& other : items) {
     if (other.id == item.id) continue;
     if (subtitle ? !IsMedia(other) : !IsSubtitle(other)) continue;
+    if (!subtitle && IsMachineTranscript(other)) {
+      if (TranscribedRecording(other) != item.id) continue;
+      nlohmann::json link = LinkTo(other);
+      link["machine"] = true;
+      machine.push_back(std::move(link));
+      continue;
+    }
     if (MediaStem(other.name) != stem) continue;
     links.push_back(LinkTo(other));
   }
+  for (auto& m : machine) links.push_back(std::move(m));
   return links;
 }
 
@@ -62,6 +81,7 @@ nlohmann::json LinksOf(const Item& item, const std::string& stem, const std::vec
 absl::Status LinkMediaCompanions(WriteBatch* batch, Item* item) {
   bool subtitle = IsSubtitle(*item);
   if (!subtitle && !IsMedia(*item)) return absl::OkStatus();
+  if (IsMachineTranscript(*item)) return absl::OkStatus();  // linked when made
   std::string stem = MediaStem(item->name);
   // SQLite's LIKE ignores ASCII case, as MediaStem lower-cases.
   ASSIGN_OR_RETURN(std::vector<Item> items, batch->archive()->ItemsNamedLike(stem));
@@ -89,6 +109,7 @@ absl::Status LinkMediaCompanions(WriteBatch* batch, Item* item) {
   for (const Item& other : items) {
     if (other.id == item->id || other.id == 0) continue;
     if (subtitle ? !IsMedia(other) : !IsSubtitle(other)) continue;
+    if (IsMachineTranscript(other)) continue;
     if (MediaStem(other.name) != stem) continue;
     nlohmann::json theirs = LinksOf(other, stem, all);
     if (other.info.is_object() && other.info.value(other_key, nlohmann::json()) == theirs) continue;

@@ -57,6 +57,7 @@ std::string VerdictWords(const std::string& v) {
   if (v == "verbatim") return "verbatim";
   if (v == "verbatim_with_omissions") return "verbatim, with omissions";
   if (v == "altered") return "altered";
+  if (v == "heard") return "heard in speech recognition (listen to the recording to confirm)";
   return v;
 }
 
@@ -108,6 +109,14 @@ std::string ReportToText(const TraceReport& r, bool color) {
         if (std::abs(s.speed - 1.0) > 0.005) absl::StrAppendFormat(&out, ", speed %.3fx", s.speed);
       }
       absl::StrAppendFormat(&out, ", confidence %.2f\n", s.confidence);
+      if (s.extra.contains("speech") && s.extra["speech"].is_object()) {
+        const nlohmann::json& sp = s.extra["speech"];
+        StrAppend(&out, "    ", st.yellow(), "spoken in ",
+                  sp["recording"].value("name", std::string()), " [item ",
+                  sp["recording"].value("id", int64_t{0}), "] at ", Clock(sp.value("start_s", 0.0)),
+                  "-", Clock(sp.value("end_s", 0.0)), st.reset(), "; recognised: \"",
+                  sp.value("recognised", std::string()), "\"\n");
+      }
       if (s.extra.contains("unconfirmed") && s.extra["unconfirmed"].is_array()) {
         for (const auto& g : s.extra["unconfirmed"]) {
           StrAppend(&out, "    ", st.yellow(), "unconfirmed: query ",
