@@ -1,6 +1,9 @@
 #include "storage/postgres_storage.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <unordered_set>
 #include <utility>
@@ -8,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "extract/offset_map.h"
+#include "base/file.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -289,42 +293,74 @@ absl::StatusOr<std::optional<std::string>> PgArchive::LoadBlob(int64_t item_id,
 }
 
 absl::StatusOr<Original> PgArchive::OpenOriginal(const Item& item) {
-  std::string bytes;
+  const auto damaged = [&](std::string_view why) {
+    return absl::DataLossError(StrCat("item ", item.id, " (", item.name, "): ", why));
+  };
+  // A large original goes to a temporary file (mapped, and unlinked once
+  // mapped), so memory stays bounded whatever its size.
+  const bool spill = item.size > spill_bytes_;
+  std::string bytes, path;
+  File file;
+  struct Unlink {
+    std::string* path;
+    ~Unlink() {
+      if (!path->empty()) ::unlink(path->c_str());
+    }
+  } unlink_at_end{&path};
+  if (spill) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = StrCat(tmp && *tmp ? tmp : "/tmp", "/uncut-original-XXXXXX");
+    const int fd = ::mkstemp(pattern.data());
+    if (fd < 0) return absl::InternalError(StrCat(pattern, ": cannot make a temporary file"));
+    ::close(fd);
+    path = pattern;
+    ASSIGN_OR_RETURN(file, File::Create(path, 0600));
+  } else {
+    bytes.reserve(item.size);
+  }
+  Sha256 hasher;
+  uint64_t got = 0;
   if (item.size > 0) {
+    // A few pieces per query, so no result holds the whole of a large original.
+    constexpr uint64_t kPiecesPerQuery = 8;
     const uint64_t first = item.object_offset / kPgChunkBytes;
     const uint64_t last = (item.object_offset + item.size - 1) / kPgChunkBytes;
-    std::lock_guard<std::mutex> lock(mu_);
-    ASSIGN_OR_RETURN(
-        PgResult r,
-        conn_->Exec("SELECT DISTINCT ON (seq) seq::text, data FROM chunks "
-                    "WHERE object = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
-                    {PgParam::Text(item.object), PgParam::Int(static_cast<int64_t>(first)),
-                     PgParam::Int(static_cast<int64_t>(last))},
-                    true));
-    if (static_cast<uint64_t>(r.rows()) != last - first + 1) {
-      return absl::DataLossError(StrCat("item ", item.id, " (", item.name,
-                                        "): pieces of its original are missing from ", name()));
-    }
-    bytes.reserve(item.size);
-    for (int i = 0; i < r.rows(); ++i) {
-      const uint64_t seq = static_cast<uint64_t>(r.GetInt(i, 0));
-      std::string_view piece = r.Get(i, 1);
-      const uint64_t start = seq * kPgChunkBytes;
-      const uint64_t from = std::max(start, item.object_offset);
-      const uint64_t to = std::min(start + piece.size(), item.object_offset + item.size);
-      if (seq != first + i || to < from) {
-        return absl::DataLossError(StrCat("item ", item.id, " (", item.name,
-                                          "): its original's pieces do not fit together"));
+    for (uint64_t from = first; from <= last; from += kPiecesPerQuery) {
+      const uint64_t to = std::min(last, from + kPiecesPerQuery - 1);
+      std::lock_guard<std::mutex> lock(mu_);
+      ASSIGN_OR_RETURN(
+          PgResult r,
+          conn_->Exec("SELECT DISTINCT ON (seq) seq::text, data FROM chunks "
+                      "WHERE object = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+                      {PgParam::Text(item.object), PgParam::Int(static_cast<int64_t>(from)),
+                       PgParam::Int(static_cast<int64_t>(to))},
+                      true));
+      if (static_cast<uint64_t>(r.rows()) != to - from + 1) {
+        return damaged(StrCat("pieces of its original are missing from ", name()));
       }
-      bytes.append(piece.substr(from - start, to - from));
+      for (int i = 0; i < r.rows(); ++i) {
+        const uint64_t seq = static_cast<uint64_t>(r.GetInt(i, 0));
+        std::string_view piece = r.Get(i, 1);
+        const uint64_t start = seq * kPgChunkBytes;
+        const uint64_t lo = std::max(start, item.object_offset);
+        const uint64_t hi = std::min(start + piece.size(), item.object_offset + item.size);
+        if (seq != from + i || hi < lo) return damaged("its original's pieces do not fit together");
+        std::string_view part = piece.substr(lo - start, hi - lo);
+        hasher.Update(part);
+        got += part.size();
+        if (spill) {
+          RETURN_IF_ERROR(file.WriteAll(part));
+        } else {
+          bytes.append(part);
+        }
+      }
     }
   }
-  if (bytes.size() != item.size || Sha256Hex(bytes) != item.sha256) {
-    return absl::DataLossError(StrCat("item ", item.id, " (", item.name,
-                                      "): the stored original is not the archived bytes "
-                                      "(SHA-256 differs)"));
+  if (got != item.size || hasher.FinishHex() != item.sha256) {
+    return damaged("the stored original is not the archived bytes (SHA-256 differs)");
   }
-  return Original::InMemory(std::move(bytes), StrCat(name(), " object ", item.object));
+  if (!spill) return Original::InMemory(std::move(bytes), StrCat(name(), " object ", item.object));
+  return Original::FileRange(path, 0, item.size, item.name);
 }
 
 absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& keys,

@@ -56,6 +56,8 @@ namespace uncut {
 
 // The largest piece of an original in one row.
 inline constexpr uint64_t kPgChunkBytes = 4u << 20;
+// Originals larger than this are read into a temporary file, not memory.
+inline constexpr uint64_t kPgSpillBytes = 64u << 20;
 
 class PgWriteBatch;
 
@@ -70,6 +72,10 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
 
   Storage storage() { return {this, this, this}; }
   const std::string& name() const { return conn_->name(); }
+  // OpenOriginal reads originals larger than this into a temporary file
+  // (mapped, and unlinked at once: nothing stays behind), smaller ones into
+  // memory.
+  void set_spill_bytes(uint64_t bytes) { spill_bytes_ = bytes; }
 
   absl::StatusOr<std::vector<Item>> ListItems() override;
   absl::StatusOr<Item> GetItem(int64_t id) override;
@@ -103,6 +109,7 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
   std::mutex mu_;
   std::unique_ptr<PgConn> conn_;
   std::string uri_;
+  uint64_t spill_bytes_ = kPgSpillBytes;
 };
 
 // An item for PgWriteBatch::AddItem. Postings carry item = 0; AddItem fills

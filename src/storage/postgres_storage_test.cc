@@ -5,8 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+
+#include <cstdlib>
+
 #include "base/sha256.h"
+#include "storage/pg_conn.h"
 #include "testing/pg_cluster.h"
+#include "testing/temp_dir.h"
 
 namespace uncut {
 namespace {
@@ -20,6 +26,7 @@ class PostgresStorage : public ::testing::Test {
     ASSERT_NE(cluster, nullptr) << why;
     testing::TestCluster::Databases dbs = cluster->NewDatabases();
     ASSERT_TRUE(PgArchive::Init(dbs.coordinator, dbs.shards).ok());
+    uri_ = dbs.coordinator;
     auto a = PgArchive::Open(dbs.coordinator);
     ASSERT_TRUE(a.ok()) << a.status();
     archive_ = std::move(*a);
@@ -42,7 +49,17 @@ class PostgresStorage : public ::testing::Test {
   }
 
   std::unique_ptr<PgArchive> archive_;
+  std::string uri_;
 };
+
+size_t FilesIn(const std::string& dir) {
+  size_t n = 0;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) n += e->d_name[0] != '.';
+    ::closedir(d);
+  }
+  return n;
+}
 
 TEST_F(PostgresStorage, AnOriginalOfSeveralPiecesAndARangeAcrossTwoReadBackExactly) {
   std::string big(9u << 20, '\0');
@@ -57,16 +74,54 @@ TEST_F(PostgresStorage, AnOriginalOfSeveralPiecesAndARangeAcrossTwoReadBackExact
   const int64_t part = AddItem(batch->get(), sha, from, std::string_view(big).substr(from, size),
                                whole);
   ASSERT_TRUE((*batch)->Commit().ok());
-  for (auto [id, want] : {std::pair<int64_t, std::string_view>{whole, big},
-                          {part, std::string_view(big).substr(from, size)}}) {
-    auto item = archive_->GetItem(id);
-    ASSERT_TRUE(item.ok()) << item.status();
-    auto original = archive_->OpenOriginal(*item);
-    ASSERT_TRUE(original.ok()) << original.status();
-    auto bytes = original->Bytes();
-    ASSERT_TRUE(bytes.ok());
-    EXPECT_TRUE(*bytes == want) << id;
+  // In memory, and through a temporary file (as a large original is read),
+  // which does not stay behind.
+  testing::TempDir tmp;
+  const char* old = std::getenv("TMPDIR");
+  const std::string old_tmpdir = old ? old : "";
+  ::setenv("TMPDIR", tmp.path().c_str(), 1);
+  for (uint64_t spill : {kPgSpillBytes, uint64_t{1000}}) {
+    archive_->set_spill_bytes(spill);
+    for (auto [id, want] : {std::pair<int64_t, std::string_view>{whole, big},
+                            {part, std::string_view(big).substr(from, size)}}) {
+      auto item = archive_->GetItem(id);
+      ASSERT_TRUE(item.ok()) << item.status();
+      auto original = archive_->OpenOriginal(*item);
+      ASSERT_TRUE(original.ok()) << original.status();
+      Original moved = std::move(*original);
+      auto bytes = moved.Bytes();
+      ASSERT_TRUE(bytes.ok());
+      EXPECT_TRUE(*bytes == want) << id << " spilling above " << spill;
+    }
   }
+  EXPECT_EQ(FilesIn(tmp.path()), 0u);
+  if (old_tmpdir.empty()) {
+    ::unsetenv("TMPDIR");
+  } else {
+    ::setenv("TMPDIR", old_tmpdir.c_str(), 1);
+  }
+}
+
+TEST_F(PostgresStorage, AnAlteredPieceIsDataLossNamingTheItem) {
+  const std::string bytes = "the archived bytes, as they were added";
+  const std::string sha = Sha256Hex(bytes);
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_TRUE((*batch)->PutObjectBytes(sha, bytes).ok());
+  const int64_t id = AddItem(batch->get(), sha, 0, bytes);
+  ASSERT_TRUE((*batch)->Commit().ok());
+  auto conn = PgConn::Connect(uri_);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  ASSERT_TRUE((*conn)->Exec("UPDATE chunks SET data = $1 WHERE object = $2",
+                            {PgParam::Bytes("the archived bytes, as they were altered"),
+                             PgParam::Text(sha)})
+                  .ok());
+  auto item = archive_->GetItem(id);
+  ASSERT_TRUE(item.ok());
+  auto original = archive_->OpenOriginal(*item);
+  EXPECT_EQ(original.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(original.status().message().find(StrCat("item ", id, " (part)")), std::string::npos)
+      << original.status();
 }
 
 TEST_F(PostgresStorage, BytesThatAreNotTheNamedDigestAreRefusedAndNothingStays) {
