@@ -128,6 +128,21 @@ TEST_F(DecodeTest, WatchdogStopsDecodingAndNamesTheFile) {
   EXPECT_EQ((*a)->Read(&samples).status().code(), absl::StatusCode::kDeadlineExceeded);
 }
 
+// Reading a tone resampled from 16 kHz to 10 kHz at 16 kHz plays it 1.6x
+// slower and lower: what undoing a tape-speed change relies on.
+TEST(ResampleMono, KeepsTheToneAndScalesTheLength) {
+  std::vector<float> tone(16000);
+  for (size_t i = 0; i < tone.size(); ++i) tone[i] = std::sin(2 * M_PI * 1000.0 * i / 16000.0);
+  auto out = ResampleMono(tone, 16000, 10000);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_NEAR(static_cast<double>(out->size()), 10000.0, 20.0);
+  // Rising zero crossings away from the edges: 1,000 a second of the tone.
+  int rising = 0;
+  for (size_t i = 1000; i + 1 < 9000; ++i) rising += (*out)[i] <= 0 && (*out)[i + 1] > 0;
+  EXPECT_NEAR(rising, 800, 2);  // 0.8 s of the tone
+  EXPECT_FALSE(ResampleMono(tone, 16000, 0).ok());
+}
+
 TEST(VideoReader, RefusesAnEnormousDeclaredResolution) {
   testing::TempDir dir;
   // FFmpeg accepts 12000x9000; uncut's limit (8192x8192) does not.
