@@ -215,6 +215,27 @@ std::string FramesHtml(const SourceMatch& m, const std::string& what) {
   return out;
 }
 
+// Where a quote was heard in a recording (segments with details.speech):
+// the time links to the archived original at that time (a Media Fragments
+// URI, #t=start,end, played by the browser from `uncut serve`).
+std::string SpeechHtml(const SourceMatch& m) {
+  std::string out;
+  for (const Segment& s : m.segments) {
+    if (!s.extra.contains("speech") || !s.extra["speech"].is_object()) continue;
+    const nlohmann::json& sp = s.extra["speech"];
+    const nlohmann::json& rec = sp.value("recording", nlohmann::json::object());
+    int64_t id = rec.value("id", int64_t{0});
+    double a = sp.value("start_s", 0.0), b = sp.value("end_s", 0.0);
+    StrAppend(&out, "<p class=\"speech\"><b>Heard in</b> <code>",
+              E(rec.value("name", std::string())), "</code> (item ", id, ") at <a href=\"/api/items/",
+              id, "/original#t=", absl::StrFormat("%.2f,%.2f", a, b), "\">", E(ClockTime(a)), "–",
+              E(ClockTime(b)), "</a> (plays the archived recording there, from <code>uncut serve</code>)",
+              ": matched against machine speech recognition; listen before quoting. Recognised: “",
+              E(sp.value("recognised", std::string())), "”</p>");
+  }
+  return out;
+}
+
 std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) {
   const Item& it = m.item;
   std::string out = StrCat("<section class=\"card source\" id=\"source-", i + 1,
@@ -227,6 +248,7 @@ std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) 
   StrAppend(&meta, "item ", it.id, " · ", E(it.format));
   StrAppend(&out, "<p class=\"meta\">", meta, "</p>", SourceTimelineSvg(m, r.unit, i), Legend());
   for (const std::string& n : m.notes) StrAppend(&out, "<p><b>Note:</b> ", E(n), "</p>");
+  out += SpeechHtml(m);
   if (r.unit == "s") {
     std::string what = r.query_kind == "audio" ? "recording" : "clip";
     out += MediaSegmentsTable(m, what);

@@ -187,5 +187,20 @@ TEST(ReportToHtml, SaysNotFoundPlainly) {
   EXPECT_NE(html.find("No archived source contains this extract."), std::string::npos);
 }
 
+TEST(HtmlReport, AQuoteHeardInSpeechLinksItsTimeInTheRecording) {
+  TraceReport r = TextReport();
+  Segment& s = r.sources[0].segments[0];
+  s.verdict = "heard";
+  s.extra["speech"] = {{"recording", {{"id", 3}, {"name", "briefing.mp3"}}},
+                       {"start_s", 8.33},
+                       {"end_s", 14.69},
+                       {"recognised", "we will rebuild the <pier>"}};
+  std::string html = ReportToHtml(r, HtmlReportOptions());
+  EXPECT_NE(html.find("href=\"/api/items/3/original#t=8.33,14.69\""), std::string::npos);
+  EXPECT_NE(html.find("machine speech recognition"), std::string::npos);
+  EXPECT_NE(html.find("we will rebuild the &lt;pier&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("<pier>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace uncut

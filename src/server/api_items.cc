@@ -9,6 +9,7 @@
 #include "server/api.h"
 #include "server/http_util.h"
 #include "server/item_search.h"
+#include "speech/transcribe.h"
 #include "store/original.h"
 #include "store/saved_traces.h"
 
@@ -199,6 +200,53 @@ void RemoveItem(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   SendJson(res, 202, JobToJson(*ctx.jobs->Get(*id), false));
 }
 
+// Speech recognition of a recording, as a job on the write lane (one
+// transaction, like `uncut transcribe ITEM`).
+void TranscribeItem(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::string ref = req.matches[1];
+  std::string dir = ctx.archive_dir;
+  {
+    auto archive = ctx.pool->Acquire();
+    if (!archive.ok()) return SendError(res, archive.status());
+    auto item = (*archive)->FindItem(ref);
+    if (!item.ok()) return SendError(res, item.status());
+    if (item->kind != "video" && item->kind != "audio") {
+      return SendError(res, absl::InvalidArgumentError(StrCat(
+                                "item ", item->id, " is not a video or audio recording")));
+    }
+  }
+  std::string client = req.remote_addr;
+  auto id = ctx.jobs->Submit(kWriteLane, "transcribe", [dir, ref, client](JobControl& job) -> absl::Status {
+    auto archive = Archive::Open(dir, Archive::Mode::kReadOnly);
+    if (!archive.ok()) return archive.status();
+    auto batch = (*archive)->BeginWrite();
+    if (!batch.ok()) return batch.status();
+    (*batch)->SetActor("token", client);
+    auto item = (*archive)->FindItem(ref);
+    if (!item.ok()) return item.status();
+    if (!NeedsTranscript(*item)) {
+      job.SetResult({{"item", ItemToJson(*item)}, {"status", "already transcribed"}});
+      return absl::OkStatus();
+    }
+    auto outcome = TranscribeRecording(
+        batch->get(), *item, RecognizerOptions(), [&job](double done_s, double total_s) {
+          job.Progress({static_cast<uint64_t>(done_s), static_cast<uint64_t>(total_s), "seconds",
+                        "recognising speech"});
+        });
+    if (!outcome.ok()) return outcome.status();
+    absl::Status s = (*batch)->Commit();
+    if (!s.ok()) return s;
+    nlohmann::json result = {{"item", ItemToJson(*item)}, {"status", outcome->status},
+                             {"words", outcome->words}};
+    if (outcome->transcript) result["transcript"] = ItemToJson(*outcome->transcript);
+    job.SetResult(std::move(result));
+    return absl::OkStatus();
+  });
+  if (!id.ok()) return SendError(res, id.status());
+  res.set_header("Location", StrCat("/api/jobs/", *id));
+  SendJson(res, 202, JobToJson(*ctx.jobs->Get(*id), false));
+}
+
 void SavedTraceReport(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto archive = ctx.pool->Acquire();
   if (!archive.ok()) return SendError(res, archive.status());
@@ -229,6 +277,8 @@ void RegisterItemRoutes(httplib::Server& http, ApiContext& ctx) {
            Guarded([c](const auto& req, auto& res) { Thumbnail(*c, req, res); }));
   http.Delete("/api/items/([^/]+)",
               Guarded([c](const auto& req, auto& res) { RemoveItem(*c, req, res); }));
+  http.Post("/api/items/([^/]+)/transcribe",
+            Guarded([c](const auto& req, auto& res) { TranscribeItem(*c, req, res); }));
   http.Get(R"(/api/traces/(\d{1,15})\.(json|html))",
            Guarded([c](const auto& req, auto& res) { SavedTraceReport(*c, req, res); }));
 }

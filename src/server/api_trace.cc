@@ -13,6 +13,7 @@
 #include "server/http_util.h"
 #include "server/upload_receiver.h"
 #include "store/saved_traces.h"
+#include "speech/speech_trace.h"
 #include "trace/boundary_frames.h"
 #include "trace/media_trace.h"
 #include "trace/text_trace.h"
@@ -125,7 +126,9 @@ absl::StatusOr<TraceReport> Trace(Archive* archive, const TraceRequest& t) {
   if (!t.clip) {
     TextTraceOptions options;
     options.context_sentences = t.context;
-    return TraceText(archive->storage(), t.text, options);
+    ASSIGN_OR_RETURN(TraceReport report, TraceText(archive->storage(), t.text, options));
+    RETURN_IF_ERROR(AddSpeechMatches(archive->storage(), t.text, &report));
+    return report;
   }
   const UploadedFile& f = t.clip->files[0];
   ASSIGN_OR_RETURN(std::string head, ReadFileHead(f.path));

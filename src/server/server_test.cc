@@ -464,6 +464,46 @@ TEST_F(ApiTest, RemovesAnItemWithTheToken) {
   EXPECT_EQ(Client().Get(StrCat("/api/items/", id))->status, 404);
 }
 
+TEST_F(ApiTest, TranscribesARecordingAsAJobAndTracesAQuoteSpokenInIt) {
+  Start();
+  constexpr char kSaid[] =
+      "We will rebuild the pier with stone from the old quarry, and the fishing boats will "
+      "return before summer.";
+  std::string wav = dir_.File("said.wav");
+  ASSERT_EQ(testing::Speak(kSaid, wav, "en-us+klatt2", 140), "");
+  httplib::MultipartFormDataItems add = {
+      {"file", testing::Head(wav, 1 << 30), "said.wav", "audio/wav"}};
+  auto added = Client().Post("/api/items", add);
+  ASSERT_TRUE(added);
+  json add_job = WaitJob(json::parse(added->body)["id"]);
+  ASSERT_EQ(add_job["state"], "succeeded") << add_job.dump();
+  int64_t id = add_job["result"]["added"][0]["id"];
+  // Not yet transcribed: the quote is not found.
+  auto before = Client().Post("/api/trace?wait=60", json({{"text", kSaid}}).dump(),
+                              "application/json");
+  ASSERT_TRUE(before);
+  EXPECT_TRUE(json::parse(before->body)["result"]["sources"].empty()) << before->body;
+
+  auto r = Client().Post(StrCat("/api/items/", id, "/transcribe"), "", "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  json job = WaitJob(json::parse(r->body)["id"]);
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["status"], "transcribed");
+  EXPECT_EQ(job["result"]["transcript"]["info"]["transcript"]["machine"], true);
+
+  auto t = Client().Post("/api/trace?wait=60", json({{"text", kSaid}}).dump(), "application/json");
+  ASSERT_TRUE(t);
+  json report = json::parse(t->body)["result"];
+  ASSERT_FALSE(report["sources"].empty()) << t->body;
+  EXPECT_EQ(report["sources"][0]["segments"][0]["details"]["speech"]["recording"]["id"], id);
+  // A file that is no recording is refused at once.
+  json text_job = Upload("speech.txt", kSpeech);
+  int64_t text_id = text_job["result"]["added"][0]["id"];
+  EXPECT_EQ(Client().Post(StrCat("/api/items/", text_id, "/transcribe"), "", "application/json")->status,
+            400);
+}
+
 TEST_F(ApiTest, SavedTracesAreListedWithTheirSources) {
   Start();
   json job = Upload("speech.txt", kSpeech);
