@@ -407,7 +407,13 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudioAtAnySpeed(const Storage& 
                                                                  const AnySpeedOptions& any) {
   ASSIGN_OR_RETURN(std::vector<MatchedSegment> first, MatchAudio(storage, q, o));
   const double enough = any.explained_share * q.duration_s;
-  if (q.landmarks.empty() || Covered(first) >= enough) return first;
+  // Pieces at the edge of the first pass's speeds are a faster or slower
+  // copy seen in fragments (a 0.9x copy fits 0.93x for a few seconds at a
+  // time): they explain the clip only in appearance.
+  const double edge = std::min(1.0 - o.speed_min, o.speed_max - 1.0) - 0.005;
+  bool at_edge = false;
+  for (const MatchedSegment& m : first) at_edge |= std::abs(m.seg.speed - 1.0) > edge;
+  if (q.landmarks.empty() || (Covered(first) >= enough && !at_edge)) return first;
   std::vector<MatchedSegment> all = std::move(first);
   // Time-stretched: the clip as it is, its time steps rescaled.
   AudioMatchOptions wide = o;

@@ -88,7 +88,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(
 //     source in time and pitch, is searched over speeds 0.97-1.03.
 // The first pass is MatchAudio as it is (0.94-1.06, tempo only); the wider
 // passes run only when it leaves more than `explained_share` of the clip
-// unexplained, and a match they find needs `extra_matched` more matched peaks
+// unexplained or finds a match at the edge of its speeds, and a match they find needs `extra_matched` more matched peaks
 // (there are about forty times more lines to come close by chance). Matches
 // of all passes are pooled, the best (most matched peaks) kept first, and
 // one that lies mostly over an already kept match of the same item dropped.
