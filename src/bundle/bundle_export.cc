@@ -32,6 +32,15 @@ constexpr char kReadme[] =
     "or, with standard tools, after unzipping:\n"
     "  sha256sum -c SHA256SUMS\n";
 
+constexpr char kSignedReadme[] =
+    "\nSHA256SUMS.sig is the Ed25519 signature of SHA256SUMS by the key in signer.pub.\n"
+    "With the signer's public key KEY.pub, obtained from the signer and not from this\n"
+    "bundle:\n"
+    "  uncut verify-bundle THIS.zip --key KEY.pub\n"
+    "or:\n"
+    "  openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in SHA256SUMS \\\n"
+    "    -sigfile SHA256SUMS.sig\n";
+
 class BundleWriter {
  public:
   explicit BundleWriter(ZipWriter zip) : zip_(std::move(zip)) {}
@@ -57,14 +66,21 @@ class BundleWriter {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<ExportSummary> Finish(const std::string& software) {
-    RETURN_IF_ERROR(AddBytes("README.txt", kReadme, "readme"));
+  absl::StatusOr<ExportSummary> Finish(const std::string& software, const SigningKey* key) {
+    RETURN_IF_ERROR(AddBytes("README.txt", key ? StrCat(kReadme, kSignedReadme) : kReadme,
+                             "readme"));
+    if (key) RETURN_IF_ERROR(AddBytes("signer.pub", key->public_key().Pem(), "signer"));
     std::string package = DataPackage(entries_, NowRfc3339(), software).dump(2) + "\n";
     RETURN_IF_ERROR(AddBytes("datapackage.json", package, "manifest"));
-    RETURN_IF_ERROR(zip_.AddBytes("SHA256SUMS", Sha256Sums(entries_)));
+    std::string sums = Sha256Sums(entries_);
+    RETURN_IF_ERROR(zip_.AddBytes("SHA256SUMS", sums));
+    if (key) {
+      ASSIGN_OR_RETURN(std::string signature, key->Sign(sums));
+      RETURN_IF_ERROR(zip_.AddBytes("SHA256SUMS.sig", signature, /*compress=*/false));
+    }
     RETURN_IF_ERROR(zip_.Close());
     ExportSummary s;
-    s.files = entries_.size() + 1;
+    s.files = entries_.size() + (key ? 2 : 1);
     for (const ManifestEntry& e : entries_) s.bytes += e.bytes;
     return s;
   }
@@ -142,7 +158,8 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
   }
   ASSIGN_OR_RETURN(nlohmann::json audit, AuditOf(archive, exported));
   RETURN_IF_ERROR(bundle.AddBytes("audit_log.json", audit.dump(2) + "\n", "audit"));
-  ASSIGN_OR_RETURN(ExportSummary summary, bundle.Finish(StrCat("uncut ", options.uncut_version)));
+  ASSIGN_OR_RETURN(ExportSummary summary,
+                   bundle.Finish(StrCat("uncut ", options.uncut_version), options.sign_with));
   summary.items = items_seen.size();
   summary.traces = traces_seen.size();
   return summary;

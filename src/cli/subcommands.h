@@ -1,4 +1,4 @@
-// Commands that live in their own files (serve, export, verify-bundle).
+// Commands that live in their own files (serve, export, verify-bundle, keygen).
 // Each Add*Command registers its options on the command line; main.cc runs
 // `run` for the one that was parsed.
 #ifndef UNCUT_CLI_SUBCOMMANDS_H_
@@ -19,6 +19,7 @@ struct Subcommand {
 Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddExportCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddKeygenCommand(CLI::App* app, const GlobalOptions* g);
 
 }  // namespace uncut
 
