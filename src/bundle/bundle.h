@@ -11,6 +11,7 @@
 //   README.txt                     what the bundle is and how to check it
 //   items/<id>/original/<name>     the original, byte for byte
 //   items/<id>/metadata.json       the item as `uncut show --json` gives it
+//   items/<id>/timestamp.tsr       its RFC 3161 timestamp token, if it has one
 //   traces/<id>/report.json        saved traces that found these items
 //   traces/<id>/report.html
 //
@@ -63,6 +64,7 @@ struct BundleCheck {
   size_t files = 0;  // files checked against the manifests
   size_t items = 0;
   size_t traces = 0;
+  size_t timestamps = 0;  // timestamp tokens checked against their originals
   std::vector<BundleProblem> problems;  // empty: the bundle is intact
   enum class Signature {
     kNone,         // the bundle is not signed

@@ -9,6 +9,7 @@
 #include "bundle/bundle.h"
 #include "bundle/manifest.h"
 #include "bundle/zip_archive.h"
+#include "proof/timestamp.h"
 #include "report/trace_report.h"
 #include "store/original.h"
 #include "store/saved_traces.h"
@@ -23,6 +24,9 @@ constexpr char kReadme[] =
     "items/<id>/metadata.json where it came from, when it was captured and archived, and its\n"
     "                        SHA-256 (the digest of the original's bytes)\n"
     "traces/<id>/            saved trace reports that found these sources (JSON and HTML)\n"
+    "items/<id>/timestamp.tsr the source's RFC 3161 timestamp token, when it was stamped:\n"
+    "                        a time-stamping authority's signature binding its SHA-256\n"
+    "                        to a time\n"
     "audit_log.json          the archive's audit log entries that name these sources (when\n"
     "                        they were added, re-indexed, exported before), oldest first\n"
     "datapackage.json        every file with its size and SHA-256\n"
@@ -30,7 +34,10 @@ constexpr char kReadme[] =
     "To check the bundle:\n"
     "  uncut verify-bundle THIS.zip\n"
     "or, with standard tools, after unzipping:\n"
-    "  sha256sum -c SHA256SUMS\n";
+    "  sha256sum -c SHA256SUMS\n"
+    "and, for a timestamp, with the authority's CA certificate TSA-CA.pem:\n"
+    "  openssl ts -verify -token_in -in items/<id>/timestamp.tsr \\\n"
+    "    -data items/<id>/original/<name> -CAfile TSA-CA.pem\n";
 
 constexpr char kSignedReadme[] =
     "\nSHA256SUMS.sig is the Ed25519 signature of SHA256SUMS by the key in signer.pub.\n"
@@ -138,6 +145,17 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
     if (!items_seen.insert(item.id).second) continue;
     RETURN_IF_ERROR(bundle.AddOriginal(archive, item));
     nlohmann::json meta = ItemToJson(item);
+    ASSIGN_OR_RETURN(std::optional<std::string> token, archive->LoadBlob(item.id, kTimestampBlob));
+    if (token) {
+      std::string path = StrCat("items/", item.id, "/timestamp.tsr");
+      RETURN_IF_ERROR(bundle.AddBytes(path, *token, "timestamp", item.id));
+      meta["timestamp"] = {{"kind", "RFC 3161"}, {"token", path}};
+      if (auto info = ReadTimestamp(*token); info.ok()) {
+        meta["timestamp"]["time"] = info->time;
+        meta["timestamp"]["tsa"] = info->tsa;
+        meta["timestamp"]["serial"] = info->serial;
+      }
+    }
     ASSIGN_OR_RETURN(std::vector<Item> children, archive->Children(item.id));
     meta["children"] = nlohmann::json::array();
     for (const Item& c : children) meta["children"].push_back(ItemToJson(c));

@@ -9,6 +9,7 @@
 #include "bundle/bundle.h"
 #include "bundle/manifest.h"
 #include "bundle/zip_archive.h"
+#include "proof/timestamp.h"
 
 namespace uncut {
 namespace {
@@ -180,6 +181,14 @@ absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path,
     } else if (original_sha[id] != meta["sha256"].get<std::string>()) {
       problem(path, StrCat("the original's SHA-256 is ", original_sha[id], ", the item's is ",
                            meta["sha256"].get<std::string>()));
+    } else if (auto tsr = index.find(StrCat("items/", id, "/timestamp.tsr")); tsr != index.end()) {
+      // The token must stamp this original (its signature against the
+      // certificate it carries; the TSA's CA is the reader's to choose).
+      ++out.timestamps;
+      auto token = zip.ReadAll(tsr->second, kMaxManifestBytes);
+      auto checked = token.ok() ? VerifyTimestamp(*token, original_sha[id], "").status()
+                                : token.status();
+      if (!checked.ok()) problem(tsr->first, std::string(checked.message()));
     }
   }
   for (const auto& [path, a] : actual) {

@@ -117,7 +117,15 @@ int RunVerifyBundle(const GlobalOptions& g, const VerifyBundleArgs& a) {
     std::printf("%s: %zu files, %zu items, %zu saved traces checked; %s\n", path.c_str(),
                 check->files, check->items, check->traces,
                 check->problems.empty()
-                    ? StrCat("the bundle is intact", SignatureSummary(*check, a.key)).c_str()
+                    ? StrCat("the bundle is intact", SignatureSummary(*check, a.key),
+                             check->timestamps == 0
+                                 ? ""
+                                 : StrCat("; ", check->timestamps, " timestamp token",
+                                          check->timestamps == 1 ? " stamps its original"
+                                                                 : "s stamp their originals",
+                                          " (check them against the TSA's CA with openssl ts "
+                                          "-verify)"))
+                          .c_str()
                     : StrCat(check->problems.size(), " problems").c_str());
   }
   return check->problems.empty() ? kExitOk : kExitArchive;
