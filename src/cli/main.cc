@@ -129,7 +129,8 @@ int main(int argc, char** argv) {
   std::vector<uncut::Subcommand> more = {uncut::AddServeCommand(&app, &g),
                                          uncut::AddExportCommand(&app, &g),
                                          uncut::AddVerifyBundleCommand(&app, &g),
-                                         uncut::AddKeygenCommand(&app, &g)};
+                                         uncut::AddKeygenCommand(&app, &g),
+                                         uncut::AddCaptureCommand(&app, &g)};
 
   try {
     app.parse(argc, argv);

@@ -20,6 +20,7 @@ Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddExportCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddKeygenCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g);
 
 }  // namespace uncut
 
