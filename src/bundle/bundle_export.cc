@@ -9,6 +9,7 @@
 #include "bundle/bundle.h"
 #include "bundle/manifest.h"
 #include "bundle/zip_archive.h"
+#include "proof/timestamp.h"
 #include "report/trace_report.h"
 #include "store/original.h"
 #include "store/saved_traces.h"
@@ -23,6 +24,9 @@ constexpr char kReadme[] =
     "items/<id>/metadata.json where it came from, when it was captured and archived, and its\n"
     "                        SHA-256 (the digest of the original's bytes)\n"
     "traces/<id>/            saved trace reports that found these sources (JSON and HTML)\n"
+    "items/<id>/timestamp.tsr the source's RFC 3161 timestamp token, when it was stamped:\n"
+    "                        a time-stamping authority's signature binding its SHA-256\n"
+    "                        to a time\n"
     "audit_log.json          the archive's audit log entries that name these sources (when\n"
     "                        they were added, re-indexed, exported before), oldest first\n"
     "datapackage.json        every file with its size and SHA-256\n"
@@ -30,7 +34,19 @@ constexpr char kReadme[] =
     "To check the bundle:\n"
     "  uncut verify-bundle THIS.zip\n"
     "or, with standard tools, after unzipping:\n"
-    "  sha256sum -c SHA256SUMS\n";
+    "  sha256sum -c SHA256SUMS\n"
+    "and, for a timestamp, with the authority's CA certificate TSA-CA.pem:\n"
+    "  openssl ts -verify -token_in -in items/<id>/timestamp.tsr \\\n"
+    "    -data items/<id>/original/<name> -CAfile TSA-CA.pem\n";
+
+constexpr char kSignedReadme[] =
+    "\nSHA256SUMS.sig is the Ed25519 signature of SHA256SUMS by the key in signer.pub.\n"
+    "With the signer's public key KEY.pub, obtained from the signer and not from this\n"
+    "bundle:\n"
+    "  uncut verify-bundle THIS.zip --key KEY.pub\n"
+    "or:\n"
+    "  openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in SHA256SUMS \\\n"
+    "    -sigfile SHA256SUMS.sig\n";
 
 class BundleWriter {
  public:
@@ -57,14 +73,21 @@ class BundleWriter {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<ExportSummary> Finish(const std::string& software) {
-    RETURN_IF_ERROR(AddBytes("README.txt", kReadme, "readme"));
+  absl::StatusOr<ExportSummary> Finish(const std::string& software, const SigningKey* key) {
+    RETURN_IF_ERROR(AddBytes("README.txt", key ? StrCat(kReadme, kSignedReadme) : kReadme,
+                             "readme"));
+    if (key) RETURN_IF_ERROR(AddBytes("signer.pub", key->public_key().Pem(), "signer"));
     std::string package = DataPackage(entries_, NowRfc3339(), software).dump(2) + "\n";
     RETURN_IF_ERROR(AddBytes("datapackage.json", package, "manifest"));
-    RETURN_IF_ERROR(zip_.AddBytes("SHA256SUMS", Sha256Sums(entries_)));
+    std::string sums = Sha256Sums(entries_);
+    RETURN_IF_ERROR(zip_.AddBytes("SHA256SUMS", sums));
+    if (key) {
+      ASSIGN_OR_RETURN(std::string signature, key->Sign(sums));
+      RETURN_IF_ERROR(zip_.AddBytes("SHA256SUMS.sig", signature, /*compress=*/false));
+    }
     RETURN_IF_ERROR(zip_.Close());
     ExportSummary s;
-    s.files = entries_.size() + 1;
+    s.files = entries_.size() + (key ? 2 : 1);
     for (const ManifestEntry& e : entries_) s.bytes += e.bytes;
     return s;
   }
@@ -122,6 +145,17 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
     if (!items_seen.insert(item.id).second) continue;
     RETURN_IF_ERROR(bundle.AddOriginal(archive, item));
     nlohmann::json meta = ItemToJson(item);
+    ASSIGN_OR_RETURN(std::optional<std::string> token, archive->LoadBlob(item.id, kTimestampBlob));
+    if (token) {
+      std::string path = StrCat("items/", item.id, "/timestamp.tsr");
+      RETURN_IF_ERROR(bundle.AddBytes(path, *token, "timestamp", item.id));
+      meta["timestamp"] = {{"kind", "RFC 3161"}, {"token", path}};
+      if (auto info = ReadTimestamp(*token); info.ok()) {
+        meta["timestamp"]["time"] = info->time;
+        meta["timestamp"]["tsa"] = info->tsa;
+        meta["timestamp"]["serial"] = info->serial;
+      }
+    }
     ASSIGN_OR_RETURN(std::vector<Item> children, archive->Children(item.id));
     meta["children"] = nlohmann::json::array();
     for (const Item& c : children) meta["children"].push_back(ItemToJson(c));
@@ -142,7 +176,8 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
   }
   ASSIGN_OR_RETURN(nlohmann::json audit, AuditOf(archive, exported));
   RETURN_IF_ERROR(bundle.AddBytes("audit_log.json", audit.dump(2) + "\n", "audit"));
-  ASSIGN_OR_RETURN(ExportSummary summary, bundle.Finish(StrCat("uncut ", options.uncut_version)));
+  ASSIGN_OR_RETURN(ExportSummary summary,
+                   bundle.Finish(StrCat("uncut ", options.uncut_version), options.sign_with));
   summary.items = items_seen.size();
   summary.traces = traces_seen.size();
   return summary;

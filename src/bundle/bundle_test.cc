@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <optional>
 
 #include "base/file.h"
+#include "base/sha256.h"
 #include "base/strings.h"
 #include "bundle/zip_archive.h"
 #include "nlohmann/json.hpp"
@@ -194,6 +197,157 @@ TEST_F(BundleTest, ANameThatIsNotUtf8GivesAValidEntryNameAndItsBytesInTheMetadat
   EXPECT_EQ(j["added_from_bytes_hex"], "2f782f72e973756de92e747874");
   EXPECT_EQ(j["source_url_bytes_hex"],
             "68747470733a2f2f6578616d706c652e6f72672f72e973756de92e747874");
+}
+
+class SignedBundleTest : public BundleTest {
+ protected:
+  void SetUp() override {
+    BundleTest::SetUp();
+    ASSERT_TRUE(GenerateKeyPair(dir_.File("desk.key")).ok());
+    ASSERT_TRUE(GenerateKeyPair(dir_.File("other.key")).ok());
+    key_ = *SigningKey::Load(dir_.File("desk.key"));
+    other_ = *SigningKey::Load(dir_.File("other.key"));
+    item_ = Add("speech.txt", "We will rebuild every bridge that the floods destroyed.");
+  }
+  std::string ExportSigned() {
+    std::string out = dir_.File("signed.zip");
+    ExportOptions options{"test", true};
+    options.sign_with = &*key_;
+    auto s = ExportBundle(archive_.get(), {item_}, out, options);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return out;
+  }
+  BundleCheck Check(const std::string& zip, const SigningKey* trusted) {
+    VerifyBundleOptions options;
+    options.trusted_key = trusted ? &trusted->public_key() : nullptr;
+    auto check = VerifyBundle(zip, options);
+    EXPECT_TRUE(check.ok()) << check.status();
+    return check.ok() ? *check : BundleCheck();
+  }
+  static std::string All(const BundleCheck& c) {
+    std::string all;
+    for (const BundleProblem& p : c.problems) all += p.path + ": " + p.problem + "\n";
+    return all;
+  }
+  // Rewrites datapackage.json and SHA256SUMS to match `files` and writes
+  // them (and any SHA256SUMS.sig, unchanged) as a zip.
+  std::string WriteForged(std::map<std::string, std::string> files, const std::string& name) {
+    nlohmann::json package = nlohmann::json::parse(files["datapackage.json"]);
+    nlohmann::json resources = nlohmann::json::array();
+    for (auto& r : package["resources"]) {
+      auto f = files.find(r["path"].get<std::string>());
+      if (f == files.end()) continue;
+      r["hash"] = "sha256:" + Sha256Hex(f->second);
+      r["bytes"] = f->second.size();
+      resources.push_back(r);
+    }
+    package["resources"] = resources;
+    files["datapackage.json"] = package.dump(2) + "\n";
+    std::string sums;
+    for (const auto& [path, bytes] : files) {
+      if (path != "SHA256SUMS" && path != "SHA256SUMS.sig") {
+        sums += Sha256Hex(bytes) + "  " + path + "\n";
+      }
+    }
+    files["SHA256SUMS"] = sums;
+    std::string zip = dir_.File(name);
+    auto w = ZipWriter::Create(zip);
+    EXPECT_TRUE(w.ok());
+    for (const auto& [path, bytes] : files) EXPECT_TRUE(w->AddBytes(path, bytes).ok());
+    EXPECT_TRUE(w->Close().ok());
+    return zip;
+  }
+  std::optional<SigningKey> key_, other_;
+  Item item_;
+};
+
+TEST_F(SignedBundleTest, VerifiesWithTheSignersKeyAndNamesItsFingerprint) {
+  BundleCheck c = Check(ExportSigned(), &*key_);
+  EXPECT_TRUE(c.problems.empty()) << All(c);
+  EXPECT_EQ(c.signature, BundleCheck::Signature::kTrustedKey);
+  EXPECT_EQ(c.signer, key_->public_key().fingerprint());
+  // Without a key given, against the bundle's own signer.pub.
+  BundleCheck own = Check(ExportSigned(), nullptr);
+  EXPECT_TRUE(own.problems.empty()) << All(own);
+  EXPECT_EQ(own.signature, BundleCheck::Signature::kOwnKey);
+  EXPECT_EQ(own.signer, key_->public_key().fingerprint());
+}
+
+TEST_F(SignedBundleTest, AnotherKeyFails) {
+  BundleCheck c = Check(ExportSigned(), &*other_);
+  ASSERT_EQ(c.problems.size(), 1u) << All(c);
+  EXPECT_EQ(c.signature, BundleCheck::Signature::kBad);
+  EXPECT_NE(All(c).find(StrCat("SHA256SUMS.sig: signed by key ", key_->public_key().fingerprint(),
+                               ", not by the key given")),
+            std::string::npos)
+      << All(c);
+}
+
+TEST_F(SignedBundleTest, AnotherKeyFailsEvenWhenSignerPubIsReplacedWithIt) {
+  std::string other_pub = other_->public_key().Pem();
+  std::string zip = Rewrite(ExportSigned(), [&](const std::string& name, std::string* bytes) {
+    if (name == "signer.pub") *bytes = other_pub;
+    return true;
+  });
+  BundleCheck c = Check(zip, &*other_);
+  EXPECT_EQ(c.signature, BundleCheck::Signature::kBad);
+  EXPECT_NE(All(c).find("SHA256SUMS.sig: the signature of SHA256SUMS does not verify with key " +
+                        other_->public_key().fingerprint()),
+            std::string::npos)
+      << All(c);
+}
+
+TEST_F(SignedBundleTest, ARemovedSignatureFailsWhenAKeyIsGiven) {
+  std::string zip = Rewrite(ExportSigned(), [](const std::string& name, std::string*) {
+    return name != "SHA256SUMS.sig";
+  });
+  BundleCheck c = Check(zip, &*key_);
+  ASSERT_EQ(c.problems.size(), 1u) << All(c);
+  EXPECT_EQ(All(c), "SHA256SUMS.sig: missing: the bundle is not signed\n");
+  // Without a key it reads as an unsigned bundle, and says so.
+  BundleCheck unkeyed = Check(zip, nullptr);
+  EXPECT_TRUE(unkeyed.problems.empty()) << All(unkeyed);
+  EXPECT_EQ(unkeyed.signature, BundleCheck::Signature::kNone);
+}
+
+TEST_F(SignedBundleTest, AnEditedFileFails) {
+  std::string zip = Rewrite(ExportSigned(), [](const std::string& name, std::string* bytes) {
+    if (name.find("/original/") != std::string::npos) (*bytes)[3] = 'X';
+    return true;
+  });
+  BundleCheck c = Check(zip, &*key_);
+  EXPECT_FALSE(c.problems.empty());
+  EXPECT_NE(All(c).find("SHA256SUMS says"), std::string::npos) << All(c);
+}
+
+// The forgery a digest list alone cannot catch: an original edited and every
+// manifest rewritten to match it.
+TEST_F(SignedBundleTest, AnEditedOriginalWithRewrittenManifestsFailsOnlyOnTheSignature) {
+  std::string forged = "We will rebuild NO bridge that the floods destroyed.";
+  std::string forged_sha = Sha256Hex(forged);
+  std::map<std::string, std::string> files;
+  {
+    auto in = ZipReader::Open(ExportSigned());
+    ASSERT_TRUE(in.ok());
+    for (size_t i = 0; i < in->names().size(); ++i) files[in->names()[i]] = *in->ReadAll(i, 1 << 20);
+  }
+  for (auto& [name, bytes] : files) {
+    if (name.find("/original/") != std::string::npos) bytes = forged;
+    if (name.find("/metadata.json") != std::string::npos) {
+      nlohmann::json j = nlohmann::json::parse(bytes);
+      j["sha256"] = forged_sha;
+      bytes = j.dump(2) + "\n";
+    }
+  }
+  BundleCheck c = Check(WriteForged(files, "forged.zip"), &*key_);
+  EXPECT_EQ(All(c), StrCat("SHA256SUMS.sig: the signature of SHA256SUMS does not verify with key ",
+                           key_->public_key().fingerprint(), "\n"));
+  // Unsigned, the same forgery passes: what the signature adds.
+  files.erase("SHA256SUMS.sig");
+  files.erase("signer.pub");
+  BundleCheck passes = Check(WriteForged(files, "forged-unsigned.zip"), nullptr);
+  EXPECT_TRUE(passes.problems.empty()) << All(passes);
+  EXPECT_EQ(passes.signature, BundleCheck::Signature::kNone);
 }
 
 TEST_F(BundleTest, SaysWhenAFileIsNotAZip) {

@@ -1,4 +1,5 @@
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -8,6 +9,7 @@
 #include "bundle/bundle.h"
 #include "bundle/manifest.h"
 #include "bundle/zip_archive.h"
+#include "proof/timestamp.h"
 
 namespace uncut {
 namespace {
@@ -48,9 +50,52 @@ int64_t ItemOf(const std::string& path, const std::string& kind) {
   return absl::SimpleAtoi(path.substr(6, slash - 6), &id) ? id : 0;
 }
 
+// Checks SHA256SUMS.sig against `sums` (the bytes of SHA256SUMS), with the
+// trusted key or else the bundle's own signer.pub.
+void CheckSignature(ZipReader* zip, const std::map<std::string, size_t>& index,
+                    const std::string& sums, const VerifyBundleOptions& options,
+                    BundleCheck* out) {
+  using Signature = BundleCheck::Signature;
+  auto fail = [out](const std::string& path, const std::string& what) {
+    out->problems.push_back({path, what});
+    out->signature = Signature::kBad;
+  };
+  auto sig_at = index.find("SHA256SUMS.sig");
+  if (sig_at == index.end()) {
+    if (options.trusted_key) fail("SHA256SUMS.sig", "missing: the bundle is not signed");
+    return;
+  }
+  auto signature = zip->ReadAll(sig_at->second, kMaxManifestBytes);
+  if (!signature.ok()) return fail("SHA256SUMS.sig", std::string(signature.status().message()));
+  std::optional<PublicKey> own;
+  if (auto pub_at = index.find("signer.pub"); pub_at != index.end()) {
+    auto pem = zip->ReadAll(pub_at->second, kMaxManifestBytes);
+    auto key = pem.ok() ? PublicKey::FromPem(*pem, "signer.pub") : pem.status();
+    if (!key.ok()) return fail("signer.pub", std::string(key.status().message()));
+    own = std::move(*key);
+  }
+  const PublicKey* key = options.trusted_key ? options.trusted_key : own ? &*own : nullptr;
+  if (key == nullptr) {
+    out->signature = Signature::kUnchecked;
+    return;
+  }
+  if (options.trusted_key && own && own->fingerprint() != key->fingerprint()) {
+    return fail("SHA256SUMS.sig", StrCat("signed by key ", own->fingerprint(),
+                                         ", not by the key given (", key->fingerprint(), ")"));
+  }
+  if (!key->Verify(sums, *signature).ok()) {
+    return fail("SHA256SUMS.sig",
+                StrCat("the signature of SHA256SUMS does not verify with key ", key->fingerprint(),
+                       options.trusted_key ? "" : " (the bundle's signer.pub)"));
+  }
+  out->signature = options.trusted_key ? Signature::kTrustedKey : Signature::kOwnKey;
+  out->signer = key->fingerprint();
+}
+
 }  // namespace
 
-absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path) {
+absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path,
+                                         const VerifyBundleOptions& options) {
   ASSIGN_OR_RETURN(ZipReader zip, ZipReader::Open(zip_path));
   BundleCheck out;
   auto problem = [&](const std::string& path, const std::string& what) {
@@ -79,10 +124,11 @@ absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path) {
   auto package = ParseDataPackage(package_text);
   if (!package.ok()) problem("datapackage.json", std::string(package.status().message()));
   if (!sums.ok() || !package.ok()) return out;
+  CheckSignature(&zip, index, sums_text, options, &out);
 
   std::map<std::string, Actual> actual;
   for (const auto& [name, i] : index) {
-    if (name == "SHA256SUMS" || name.back() == '/') continue;
+    if (name == "SHA256SUMS" || name == "SHA256SUMS.sig" || name.back() == '/') continue;
     Sha256 h;
     Actual a;
     absl::Status read = zip.Read(i, [&](std::string_view chunk) {
@@ -135,6 +181,14 @@ absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path) {
     } else if (original_sha[id] != meta["sha256"].get<std::string>()) {
       problem(path, StrCat("the original's SHA-256 is ", original_sha[id], ", the item's is ",
                            meta["sha256"].get<std::string>()));
+    } else if (auto tsr = index.find(StrCat("items/", id, "/timestamp.tsr")); tsr != index.end()) {
+      // The token must stamp this original (its signature against the
+      // certificate it carries; the TSA's CA is the reader's to choose).
+      ++out.timestamps;
+      auto token = zip.ReadAll(tsr->second, kMaxManifestBytes);
+      auto checked = token.ok() ? VerifyTimestamp(*token, original_sha[id], "").status()
+                                : token.status();
+      if (!checked.ok()) problem(tsr->first, std::string(checked.message()));
     }
   }
   for (const auto& [path, a] : actual) {

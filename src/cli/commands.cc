@@ -21,6 +21,7 @@
 #include "cli/trace_outputs.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_sniff.h"
+#include "proof/item_timestamps.h"
 #include "report/media_info_text.h"
 #include "report/trace_report.h"
 #include "speech/speech_trace.h"
@@ -196,6 +197,33 @@ std::string AddSummary(size_t added, size_t existing,
   return out;
 }
 
+// An item's timestamp token as `show` gives it: what it says and whether it
+// stamps the item's SHA-256 with a signature that verifies (against the
+// certificate it carries; `verify --tsa-ca` checks the chain).
+nlohmann::json TimestampJson(const std::string& token, const std::string& sha256) {
+  nlohmann::json out = {{"kind", "RFC 3161"}};
+  auto info = ReadTimestamp(token);
+  if (!info.ok()) {
+    out["problem"] = std::string(info.status().message());
+    return out;
+  }
+  out["time"] = info->time;
+  out["tsa"] = info->tsa;
+  out["serial"] = info->serial;
+  out["policy"] = info->policy;
+  absl::Status checked = VerifyTimestamp(token, sha256, "").status();
+  if (!checked.ok()) out["problem"] = std::string(checked.message());
+  return out;
+}
+
+std::string TimestampLine(const nlohmann::json& t) {
+  if (!t.contains("time")) return StrCat("unreadable: ", t.value("problem", std::string()));
+  std::string line = StrCat(t.value("time", std::string()), " by ", t.value("tsa", std::string()),
+                            " (RFC 3161, serial ", t.value("serial", std::string()), ")");
+  if (t.contains("problem")) return StrCat(line, ": DOES NOT CHECK: ", t.value("problem", std::string()));
+  return line;
+}
+
 }  // namespace
 
 int ReportError(const absl::Status& s) {
@@ -228,6 +256,10 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   size_t added = 0, existing = 0, files = 0;
   std::vector<int64_t> recordings;  // for --transcribe
   absl::Status fatal;
+  // Set when the TSA failed an add without --tsa-optional: later files are not added.
+  absl::Status tsa_failed;
+  bool tsa_on = !c.tsa.url.empty();
+  size_t unstamped = 0;  // originals added without a timestamp (--tsa-optional)
   // The bar needs the total first: a quick walk that only stats.
   bool progress = ShowProgress(g.quiet);
   uint64_t total_bytes = 0, done_bytes = 0;
@@ -243,10 +275,30 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   }
   ProgressBar bar("adding", total_bytes, ProgressBar::Unit::kBytes, progress);
   auto add_one = [&](const std::string& path) {
-    if (!fatal.ok()) return;
+    if (!fatal.ok() || !tsa_failed.ok()) return;
     ++files;
     bar.Update(done_bytes, BaseName(path));
+    size_t mark = (*batch)->pending_items();
     auto outcome = AddFile(batch->get(), path, c.options);
+    if (outcome.ok() && !outcome->existed && !c.tsa.url.empty()) {
+      absl::Status stamped =
+          tsa_on ? StampQueuedItem(batch->get(), outcome->item, c.tsa) : absl::OkStatus();
+      if (!stamped.ok() && !c.tsa_optional) {
+        (*batch)->Truncate(mark);
+        tsa_failed = absl::Status(
+            stamped.code(), StrCat(stamped.message(), "; not added: ", path,
+                                   " and the files after it (--tsa-optional adds them without "
+                                   "a timestamp)"));
+        return;
+      }
+      if (!stamped.ok()) {
+        bar.Clear();
+        std::fprintf(stderr, "uncut: warning: %s; adding without timestamps (--tsa-optional)\n",
+                     std::string(stamped.message()).c_str());
+        tsa_on = false;
+      }
+      if (!tsa_on) ++unstamped;
+    }
     if (progress) done_bytes += size_of(path);
     // The lines below share the terminal with the bar.
     if (::isatty(STDOUT_FILENO) || (outcome.ok() && !outcome->warnings.empty())) bar.Clear();
@@ -303,6 +355,15 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     archive->reset();
     RemoveEmptyArchive(g.archive);
   }
+  if (!tsa_failed.ok()) {
+    if (!g.quiet && added > 0) std::printf("%s\n", AddSummary(added, existing, skipped, failures.size()).c_str());
+    ReportError(tsa_failed);
+    return kExitBadInput;
+  }
+  if (unstamped > 0) {
+    std::fprintf(stderr, "uncut: warning: %zu original%s added without a timestamp\n", unstamped,
+                 unstamped == 1 ? "" : "s");
+  }
   if (failures.size() == 1 && files <= 1) return ReportError(failures[0].second);
   if (!g.quiet && files > 1) std::printf("%s\n", AddSummary(added, existing, skipped, failures.size()).c_str());
   for (const auto& [path, s] : failures) {
@@ -354,6 +415,9 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   }
   nlohmann::json j = ItemToJson(*item);
   SetTextField(&j, "stored_at", archive->StoredAt(*item));
+  auto token = ItemTimestampToken(*archive->storage().catalog, *item);
+  if (!token.ok()) return ReportError(token.status());
+  if (*token) j["timestamp"] = TimestampJson(**token, item->sha256);
   if (g.json) {
     std::cout << j.dump(2) << "\n";
     return kExitOk;
@@ -365,6 +429,11 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
     j["info"].erase("media");
     if (j["info"].empty()) j.erase("info");
   }
+  nlohmann::json stamp;
+  if (j.contains("timestamp")) {
+    stamp = j["timestamp"];
+    j.erase("timestamp");
+  }
   for (const auto& [k, v] : j.items()) {
     if (v.is_null()) continue;
     std::printf("%-12s %s\n", (k + ":").c_str(), v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
@@ -374,6 +443,7 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   }
   std::string speech = SpeechInfoLine(*item);
   if (!speech.empty()) std::printf("%-12s %s\n", "speech:", speech.c_str());
+  if (!stamp.is_null()) std::printf("%-12s %s\n", "timestamp:", TimestampLine(stamp).c_str());
   return kExitOk;
 }
 
@@ -470,17 +540,26 @@ int RunLog(const GlobalOptions& g) {
   return kExitOk;
 }
 
-int RunVerify(const GlobalOptions& g) {
+int RunVerify(const GlobalOptions& g, const std::string& tsa_ca) {
   auto archive = OpenForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
   Archive::VerifySummary summary;
   auto problems = (*archive)->Verify(nullptr, &summary);
   if (!problems.ok()) return ReportError(problems.status());
+  auto stamps = VerifyItemTimestamps(archive->get(), tsa_ca);
+  if (!stamps.ok()) return ReportError(stamps.status());
+  problems->insert(problems->end(), stamps->problems.begin(), stamps->problems.end());
   for (const auto& p : *problems) {
     std::fprintf(stderr, "uncut: verify: %s: %s\n", p.what.c_str(), p.problem.c_str());
   }
   if (!g.quiet) {
     std::printf("%zu items checked, %zu problems\n", summary.items, problems->size());
+    if (stamps->checked > 0) {
+      std::printf("%zu timestamps checked %s\n", stamps->checked,
+                  tsa_ca.empty() ? "against the certificates they carry (--tsa-ca FILE checks "
+                                   "that they chain to the TSA's CA)"
+                                 : StrCat("against ", tsa_ca).c_str());
+    }
     if (!summary.left_by_writer.empty()) {
       std::printf("%zu files staged by an interrupted writer (the next add or remove deletes them)\n",
                   summary.left_by_writer.size());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ingest/ingest.h"
+#include "proof/timestamp.h"
 
 namespace uncut {
 
@@ -30,6 +31,8 @@ struct AddCommand {
   size_t commit_every = 2000;  // files per catalog transaction
   bool strict = false;         // files of a folder uncut does not read are failures
   bool transcribe = false;     // then transcribe the recordings among them
+  TsaOptions tsa;              // --tsa URL (--tsa-ca FILE): time-stamp each new original
+  bool tsa_optional = false;   // add without a timestamp when the TSA fails
 };
 int RunAdd(const GlobalOptions& g, const AddCommand& c);
 // The same into a PostgreSQL archive (cli/cluster_commands.cc).
@@ -48,7 +51,8 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c);
 int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs, bool yes);
 // Prints the archive's audit log, oldest first.
 int RunLog(const GlobalOptions& g);
-int RunVerify(const GlobalOptions& g);
+// With `tsa_ca`, timestamp tokens must chain to those certificates.
+int RunVerify(const GlobalOptions& g, const std::string& tsa_ca = "");
 int RunUpgrade(const GlobalOptions& g);
 
 struct TraceCommand {

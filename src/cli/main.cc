@@ -52,9 +52,17 @@ int main(int argc, char** argv) {
                     "count files of a folder that uncut does not read as failures (exit 3)");
   add_cmd->add_flag("--transcribe", add.transcribe,
                     "then recognise the speech of the recordings added (see `uncut transcribe`)");
+  add_cmd->add_option("--tsa", add.tsa.url,
+                      "time-stamp each new original's SHA-256 with this RFC 3161 authority");
+  add_cmd->add_option("--tsa-ca", add.tsa.ca_file,
+                      "check the authority's tokens against these CA certificates (PEM)");
+  add_cmd->add_flag("--tsa-optional", add.tsa_optional,
+                    "when the authority fails, add without a timestamp (default: stop)");
   add_cmd->footer(
       "Files of a folder that uncut does not read (unsupported types, empty files) are\n"
-      "listed as skipped, and the add still succeeds unless --strict.\n\n"
+      "listed as skipped, and the add still succeeds unless --strict.\n"
+      "With --tsa, a file whose timestamp cannot be had is not added, nor the files after it\n"
+      "(exit 3), unless --tsa-optional.\n\n"
       "Examples:\n  uncut add report.html --source-url https://example.org/r --captured-at "
       "2024-05-01T12:00:00Z\n  uncut add ~/evidence/\n  uncut add --archive /srv/desk speech.mp4");
 
@@ -84,10 +92,14 @@ int main(int argc, char** argv) {
   log_cmd->add_flag("--json", g.json, "print JSON");
   log_cmd->footer("Examples:\n  uncut log\n  uncut log --json | jq '.[] | select(.action == \"remove\")'");
 
+  std::string verify_tsa_ca;
   auto* verify_cmd = app.add_subcommand(
       "verify", "check the catalog, every original, stored text and segment, and every file");
+  verify_cmd->add_option("--tsa-ca", verify_tsa_ca,
+                         "check timestamp tokens against these CA certificates (PEM)");
   verify_cmd->footer("Exit code 0 when everything is intact and referenced, 4 when not.\n\n"
-                     "Examples:\n  uncut verify\n  uncut --archive /srv/desk verify --quiet || alert");
+                     "Examples:\n  uncut verify\n  uncut verify --tsa-ca tsa-ca.pem\n"
+                     "  uncut --archive /srv/desk verify --quiet || alert");
 
   auto* upgrade_cmd = app.add_subcommand(
       "upgrade", "bring an archive made by an older version up to date (re-reads stored originals)");
@@ -121,7 +133,9 @@ int main(int argc, char** argv) {
                                          uncut::AddVerifyBundleCommand(&app, &g),
                                          uncut::AddInitCommand(&app, &g),
                                          uncut::AddCopyCommand(&app, &g),
-                                         uncut::AddTranscribeCommand(&app, &g)};
+                                         uncut::AddTranscribeCommand(&app, &g),
+                                         uncut::AddKeygenCommand(&app, &g),
+                                         uncut::AddCaptureCommand(&app, &g)};
 
   try {
     app.parse(argc, argv);
@@ -140,7 +154,7 @@ int main(int argc, char** argv) {
     if (show_cmd->parsed()) return uncut::RunShow(g, show);
     if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs, remove_yes);
     if (log_cmd->parsed()) return uncut::RunLog(g);
-    if (verify_cmd->parsed()) return uncut::RunVerify(g);
+    if (verify_cmd->parsed()) return uncut::RunVerify(g, verify_tsa_ca);
     if (upgrade_cmd->parsed()) return uncut::RunUpgrade(g);
     for (const uncut::Subcommand& s : more) {
       if (s.app->parsed()) return s.run();

@@ -1,4 +1,4 @@
-// Commands that live in their own files (serve, export, verify-bundle).
+// Commands that live in their own files (serve, export, verify-bundle, keygen).
 // Each Add*Command registers its options on the command line; main.cc runs
 // `run` for the one that was parsed.
 #ifndef UNCUT_CLI_SUBCOMMANDS_H_
@@ -23,6 +23,8 @@ Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddKeygenCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g);
 
 }  // namespace uncut
 

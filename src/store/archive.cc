@@ -1256,6 +1256,16 @@ absl::Status WriteBatch::ReplaceItem(NewItem item) {
   return absl::InternalError(StrCat("no queued item ", item.item.id, " to replace"));
 }
 
+absl::Status WriteBatch::AddBlob(int64_t id, std::string name, std::string data) {
+  for (NewItem& n : items_) {
+    if (n.item.id != id) continue;
+    pending_bytes_ += data.size();
+    n.blobs[std::move(name)] = std::move(data);
+    return absl::OkStatus();
+  }
+  return absl::InternalError(StrCat("no queued item ", id, " to add a blob to"));
+}
+
 void WriteBatch::Record(std::string action, nlohmann::json details) {
   recorded_.push_back({.at = NowRfc3339(), .actor = actor_, .client = client_,
                        .action = std::move(action), .details = std::move(details)});

@@ -239,6 +239,9 @@ class WriteBatch {
   // Replaces the queued item with the same id (a container whose text and
   // info are known only after its children were queued).
   absl::Status ReplaceItem(NewItem item);
+  // Adds a named blob to a queued item (a proof obtained once its bytes were
+  // read, such as a timestamp token); it commits with the item or not at all.
+  absl::Status AddBlob(int64_t id, std::string name, std::string data);
   absl::Status RemoveItem(int64_t id);
   size_t pending_items() const { return items_.size(); }
   // Drops the items queued after the first `mark` (a value pending_items()

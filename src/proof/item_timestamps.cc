@@ -1,0 +1,34 @@
+#include "proof/item_timestamps.h"
+
+#include "base/status_macros.h"
+#include "base/strings.h"
+
+namespace uncut {
+
+absl::Status StampQueuedItem(WriteBatch* batch, const Item& item, const TsaOptions& tsa) {
+  ASSIGN_OR_RETURN(std::string token, RequestTimestamp(tsa, item.sha256));
+  return batch->AddBlob(item.id, kTimestampBlob, std::move(token));
+}
+
+absl::StatusOr<std::optional<std::string>> ItemTimestampToken(const CatalogReader& catalog,
+                                                              const Item& item) {
+  return catalog.LoadBlob(item.id, kTimestampBlob);
+}
+
+absl::StatusOr<TimestampCheck> VerifyItemTimestamps(Archive* archive, const std::string& ca_file) {
+  TimestampCheck out;
+  ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
+  for (const Item& item : items) {
+    ASSIGN_OR_RETURN(std::optional<std::string> token, ItemTimestampToken(*archive, item));
+    if (!token) continue;
+    ++out.checked;
+    auto info = VerifyTimestamp(*token, item.sha256, ca_file);
+    if (info.ok()) continue;
+    if (absl::IsInvalidArgument(info.status())) return info.status();  // an unusable CA file
+    out.problems.push_back({StrCat("item ", item.id, " (", item.name, ")"),
+                            StrCat("timestamp: ", info.status().message())});
+  }
+  return out;
+}
+
+}  // namespace uncut

@@ -1,0 +1,36 @@
+// Timestamp tokens kept with archived items: each top-level original added
+// with a time-stamping authority configured has its token in the item blob
+// kTimestampBlob, committed with the item (or not at all).
+#ifndef UNCUT_PROOF_ITEM_TIMESTAMPS_H_
+#define UNCUT_PROOF_ITEM_TIMESTAMPS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "proof/timestamp.h"
+#include "store/archive.h"
+
+namespace uncut {
+
+// Asks the TSA for a token over a queued item's SHA-256 and queues it with
+// the item. On error nothing is queued (the caller drops the item).
+absl::Status StampQueuedItem(WriteBatch* batch, const Item& item, const TsaOptions& tsa);
+
+// The item's token, if it has one.
+absl::StatusOr<std::optional<std::string>> ItemTimestampToken(const CatalogReader& catalog,
+                                                              const Item& item);
+
+struct TimestampCheck {
+  size_t checked = 0;  // items with a token
+  std::vector<Archive::VerifyProblem> problems;
+};
+
+// Checks every item's token against the item's SHA-256 and its signature
+// (against `ca_file` when given, see VerifyTimestamp).
+absl::StatusOr<TimestampCheck> VerifyItemTimestamps(Archive* archive, const std::string& ca_file);
+
+}  // namespace uncut
+
+#endif  // UNCUT_PROOF_ITEM_TIMESTAMPS_H_

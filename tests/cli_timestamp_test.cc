@@ -1,0 +1,162 @@
+// End-to-end tests of trusted timestamps (RFC 3161): add --tsa against a
+// local time-stamping authority, show, verify, and the token in a bundle
+// checked with openssl and sha256sum alone.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "base/strings.h"
+#include "nlohmann/json.hpp"
+#include "testing/temp_dir.h"
+#include "testing/test_tsa.h"
+
+namespace uncut {
+namespace {
+
+using testing::RunResult;
+using testing::RunShell;
+using testing::ShellQuote;
+using testing::TempDir;
+
+size_t Lines(const std::string& s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) n += s[i] == '\n';
+  return n;
+}
+
+class CliTimestamp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RunShell("mkdir -p " + ShellQuote(dir_.File("tsa")));
+    tsa_ = std::make_unique<testing::TestTsa>(dir_.File("tsa"));
+    ASSERT_EQ(tsa_->error(), "");
+    speech_ = dir_.Write("speech.txt", testing::kSampleSpeech);
+  }
+  RunResult Uncut(const std::string& args) { return testing::RunUncut(dir_.File("archive"), args); }
+  std::string Tsa() const {
+    return StrCat(" --tsa ", ShellQuote(tsa_->url()), " --tsa-ca ", ShellQuote(tsa_->ca_file()));
+  }
+  TempDir dir_;
+  std::unique_ptr<testing::TestTsa> tsa_;
+  std::string speech_;
+};
+
+TEST_F(CliTimestamp, AnOriginalAddedWithATsaHasATokenThatShowAndVerifyCheck) {
+  RunResult add = Uncut("add " + ShellQuote(speech_) + Tsa());
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_EQ(tsa_->requests(), 1);
+  RunResult show = Uncut("show 1");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("timestamp:"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("by CN=uncut test TSA (RFC 3161, serial"), std::string::npos) << show.out;
+  EXPECT_EQ(show.out.find("DOES NOT CHECK"), std::string::npos) << show.out;
+  nlohmann::json j = nlohmann::json::parse(Uncut("show 1 --json").out, nullptr, false);
+  ASSERT_TRUE(j.contains("timestamp")) << j.dump(2);
+  EXPECT_EQ(j["timestamp"]["time"].get<std::string>().size(), 20u);
+  EXPECT_FALSE(j["timestamp"].contains("problem")) << j.dump(2);
+
+  RunResult v = Uncut("verify --tsa-ca " + ShellQuote(tsa_->ca_file()));
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("1 timestamps checked against " + tsa_->ca_file()), std::string::npos)
+      << v.out;
+  RunResult other = Uncut("verify --tsa-ca " + ShellQuote(tsa_->other_ca_file()));
+  EXPECT_EQ(other.exit_code, 4);
+  EXPECT_NE(other.err.find("uncut: verify: item 1 (speech.txt): timestamp: the token does not "
+                           "check against"),
+            std::string::npos)
+      << other.err;
+}
+
+TEST_F(CliTimestamp, ATamperedTokenInTheArchiveFailsVerify) {
+  ASSERT_EQ(Uncut("add " + ShellQuote(speech_) + Tsa()).exit_code, 0);
+  // Change one byte of the signed content (the serial's last byte) in the catalog.
+  RunResult edit = RunShell(StrCat(
+      "python3 -c \"import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); "
+      "d=bytearray(db.execute('select data from blobs where name=?', ('rfc3161_token',)).fetchone()[0]); "
+      "d[len(d)//3]^=1; db.execute('update blobs set data=? where name=?', (bytes(d), 'rfc3161_token')); "
+      "db.commit()\" ",
+      ShellQuote(dir_.File("archive/catalog.sqlite"))));
+  ASSERT_EQ(edit.exit_code, 0) << edit.err;
+  RunResult v = Uncut("verify --tsa-ca " + ShellQuote(tsa_->ca_file()));
+  EXPECT_EQ(v.exit_code, 4);
+  EXPECT_NE(v.err.find("item 1 (speech.txt): timestamp:"), std::string::npos) << v.err;
+}
+
+TEST_F(CliTimestamp, ABundleCarriesTheTokenForOpensslAndSha256sum) {
+  ASSERT_EQ(Uncut("add " + ShellQuote(speech_) + Tsa()).exit_code, 0);
+  std::string zip = dir_.File("evidence.zip");
+  ASSERT_EQ(Uncut("export 1 --out " + ShellQuote(zip)).exit_code, 0);
+  RunResult vb = Uncut("verify-bundle " + ShellQuote(zip));
+  EXPECT_EQ(vb.exit_code, 0) << vb.err;
+  EXPECT_NE(vb.out.find("1 timestamp token stamps its original"), std::string::npos) << vb.out;
+  // The steps docs/cli.md gives a third party.
+  RunResult r = RunShell(StrCat(
+      "cd ", ShellQuote(dir_.path()), " && python3 -m zipfile -e ", ShellQuote(zip),
+      " x && cd x && sha256sum -c SHA256SUMS && openssl ts -verify -token_in -in "
+      "items/1/timestamp.tsr -data items/1/original/speech.txt -CAfile ",
+      ShellQuote(tsa_->ca_file()), " && cat items/1/metadata.json"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("items/1/timestamp.tsr: OK"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Verification: OK"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"token\": \"items/1/timestamp.tsr\""), std::string::npos) << r.out;
+  // A token swapped for another original's fails verify-bundle.
+  std::string other = dir_.Write("other.txt", "A second source, stamped on its own.");
+  ASSERT_EQ(Uncut("add " + ShellQuote(other) + Tsa()).exit_code, 0);
+  std::string zip2 = dir_.File("two.zip");
+  ASSERT_EQ(Uncut("export 2 --out " + ShellQuote(zip2)).exit_code, 0);
+  RunResult swap = RunShell(StrCat(
+      "cd ", ShellQuote(dir_.path()), " && python3 -m zipfile -e ", ShellQuote(zip2),
+      " y && cp y/items/2/timestamp.tsr x/items/1/timestamp.tsr && cd x && sed -i "
+      "\"s/^[0-9a-f]*  items\\/1\\/timestamp.tsr$/$(sha256sum items/1/timestamp.tsr | cut -c1-64)"
+      "  items\\/1\\/timestamp.tsr/\" SHA256SUMS && rm ", ShellQuote(zip),
+      " && python3 -m zipfile -c ", ShellQuote(zip), " *"));
+  ASSERT_EQ(swap.exit_code, 0) << swap.err;
+  RunResult bad = Uncut("verify-bundle " + ShellQuote(zip));
+  EXPECT_EQ(bad.exit_code, 4);
+  EXPECT_NE(bad.err.find("items/1/timestamp.tsr: the token stamps SHA-256"), std::string::npos)
+      << bad.err;
+}
+
+TEST_F(CliTimestamp, AnUnreachableTsaFailsTheAddInOneLineAndAddsNothing) {
+  RunResult add = Uncut(StrCat("add ", ShellQuote(speech_), " --tsa ",
+                               ShellQuote(testing::UnreachableUrl())));
+  EXPECT_EQ(add.exit_code, 3);
+  EXPECT_EQ(Lines(add.err), 1u) << add.err;
+  EXPECT_NE(add.err.find(StrCat("time-stamping authority ", testing::UnreachableUrl(),
+                                ": unreachable")),
+            std::string::npos)
+      << add.err;
+  EXPECT_NE(add.err.find("--tsa-optional"), std::string::npos) << add.err;
+  // Nothing was kept: a later add gives the file id 1 and a token.
+  EXPECT_NE(Uncut("list").exit_code, 0);
+  ASSERT_EQ(Uncut("add " + ShellQuote(speech_) + Tsa()).exit_code, 0);
+  EXPECT_NE(Uncut("show 1").out.find("timestamp:"), std::string::npos);
+}
+
+TEST_F(CliTimestamp, TsaOptionalAddsWithoutATimestampAndSaysSo) {
+  std::string a = dir_.Write("docs/a.txt", testing::kSampleSpeech);
+  dir_.Write("docs/b.txt", "A second source, added in the same folder.");
+  RunResult add = Uncut(StrCat("add ", ShellQuote(dir_.File("docs")), " --tsa-optional --tsa ",
+                               ShellQuote(testing::UnreachableUrl())));
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_NE(add.err.find("unreachable"), std::string::npos) << add.err;
+  EXPECT_NE(add.err.find("2 originals added without a timestamp"), std::string::npos) << add.err;
+  EXPECT_EQ(Lines(add.err), 2u) << add.err;
+  EXPECT_EQ(Uncut("show 1").out.find("timestamp:"), std::string::npos);
+}
+
+TEST_F(CliTimestamp, WithoutATsaNothingChanges) {
+  ASSERT_EQ(Uncut("add " + ShellQuote(speech_)).exit_code, 0);
+  EXPECT_EQ(tsa_->requests(), 0);
+  EXPECT_EQ(Uncut("show 1").out.find("timestamp"), std::string::npos);
+  RunResult v = Uncut("verify");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.find("timestamp"), std::string::npos) << v.out;
+  std::string zip = dir_.File("e.zip");
+  ASSERT_EQ(Uncut("export 1 --out " + ShellQuote(zip)).exit_code, 0);
+  EXPECT_EQ(RunShell("python3 -m zipfile -l " + ShellQuote(zip)).out.find("timestamp.tsr"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace uncut
