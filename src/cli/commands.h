@@ -32,7 +32,6 @@ struct AddCommand {
 };
 int RunAdd(const GlobalOptions& g, const AddCommand& c);
 
-int RunList(const GlobalOptions& g);
 
 struct ShowCommand {
   std::string ref;

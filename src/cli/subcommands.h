@@ -1,4 +1,5 @@
-// Commands that live in their own files (serve, export, verify-bundle).
+// Commands that live in their own files (serve, export, verify-bundle, list,
+// search).
 // Each Add*Command registers its options on the command line; main.cc runs
 // `run` for the one that was parsed.
 #ifndef UNCUT_CLI_SUBCOMMANDS_H_
@@ -19,6 +20,9 @@ struct Subcommand {
 Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddExportCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
+// list and search (item_commands.cc); their --json sets g->json.
+Subcommand AddListCommand(CLI::App* app, GlobalOptions* g);
+Subcommand AddSearchCommand(CLI::App* app, GlobalOptions* g);
 
 }  // namespace uncut
 
