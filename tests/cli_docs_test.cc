@@ -86,8 +86,11 @@ TEST_F(CliDocs, TracesAQuotedPrintableBodyAndKeepsTheBodyFromLineInItsMessage) {
   std::string mbox = dir_.Write("board.mbox", kMbox);
   ASSERT_EQ(Uncut("add " + ShellQuote(mbox)).exit_code, 0);
   RunResult list = Uncut("list");
-  EXPECT_NE(list.out.find("message 2"), std::string::npos);
-  EXPECT_EQ(list.out.find("message 3"), std::string::npos) << list.out;
+  // Two messages, named by their subjects and indented under their mailbox.
+  EXPECT_NE(list.out.find("  board.mbox\n"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("    Budget for the bridge\n"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("    R\u00e9ponse\n"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find("message "), std::string::npos) << list.out;
   nlohmann::json j =
       Trace("the café committee will discuss the harvest festival and the price of apples");
   ASSERT_EQ(j["sources"].size(), 1u);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <iostream>
@@ -62,6 +63,24 @@ int ExitCodeFor(const absl::Status& s) {
 }
 
 std::string ShortSha(const std::string& sha) { return sha.substr(0, 12); }
+
+// "2.1 MiB (2,201,114 bytes)"; "91 bytes".
+std::string HumanSize(uint64_t bytes) {
+  std::string digits = StrCat(bytes), grouped;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  if (bytes < 1024) return StrCat(grouped, bytes == 1 ? " byte" : " bytes");
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes) / 1024;
+  int u = 0;
+  while (v >= 1024 && u < 3) {
+    v /= 1024;
+    ++u;
+  }
+  return absl::StrFormat("%.1f %s (%s bytes)", v, units[u], grouped);
+}
 
 // Removes an archive directory this command created when nothing ended up
 // in it, so a failed first add leaves no trace. Another first writer may
@@ -382,25 +401,6 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   return failures.empty() ? kExitOk : kExitBadInput;
 }
 
-int RunList(const GlobalOptions& g) {
-  auto archive = OpenAnyForReading(g);
-  if (!archive.ok()) return ReportError(archive.status());
-  auto items = archive->storage().catalog->ListItems();
-  if (!items.ok()) return ReportError(items.status());
-  if (g.json) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const Item& it : *items) arr.push_back(ItemToJson(it));
-    std::cout << arr.dump(2) << "\n";
-    return kExitOk;
-  }
-  for (const Item& it : *items) {
-    std::printf("%-6lld %s  %-5s %-6s %10llu  %s\n", static_cast<long long>(it.id),
-                ShortSha(it.sha256).c_str(), it.kind.c_str(), it.format.c_str(),
-                static_cast<unsigned long long>(it.size), ToValidUtf8(it.name).c_str());
-  }
-  return kExitOk;
-}
-
 int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
@@ -413,32 +413,53 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
     std::printf("\n");
     return kExitOk;
   }
-  nlohmann::json j = ItemToJson(*item);
-  SetTextField(&j, "stored_at", archive->StoredAt(*item));
   auto token = ItemTimestampToken(*archive->storage().catalog, *item);
   if (!token.ok()) return ReportError(token.status());
-  if (*token) j["timestamp"] = TimestampJson(**token, item->sha256);
+  nlohmann::json stamp;
+  if (*token) stamp = TimestampJson(**token, item->sha256);
   if (g.json) {
+    nlohmann::json j = ItemToJson(*item);
+    SetTextField(&j, "stored_at", archive->StoredAt(*item));
+    if (!stamp.is_null()) j["timestamp"] = stamp;
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
-  // A media item's probe information reads as lines of its own.
-  nlohmann::json media;
-  if (j["info"].contains("media")) {
-    media = j["info"]["media"];
-    j["info"].erase("media");
-    if (j["info"].empty()) j.erase("info");
+  // What a reader asks first (what it is, where it came from), then how it
+  // is kept; a media item's probe information as lines of its own; the
+  // rest of what extraction noted last.
+  std::vector<std::pair<std::string, std::string>> lines;
+  auto line = [&](std::string label, const std::optional<std::string>& v) {
+    if (v && !v->empty()) lines.push_back({std::move(label), ToValidUtf8(*v)});
+  };
+  line("name", item->name);
+  line("title", item->meta.title);
+  line("kind", StrCat(item->kind, " (", item->format, ")"));
+  line("size", HumanSize(item->size));
+  line("source url", item->meta.source_url);
+  line("captured at", item->meta.captured_at);
+  line("note", item->meta.note);
+  if (item->parent_id) {
+    auto parent = archive->storage().catalog->GetItem(*item->parent_id);
+    line("part of", StrCat("item ", *item->parent_id,
+                           parent.ok() ? StrCat(" (", parent->name, ")") : std::string()));
   }
-  nlohmann::json stamp;
-  if (j.contains("timestamp")) {
-    stamp = j["timestamp"];
-    j.erase("timestamp");
-  }
-  for (const auto& [k, v] : j.items()) {
+  line("added at", item->added_at);
+  line("added from", item->added_from);
+  line("sha256", item->sha256);
+  line("id", StrCat(item->id));
+  line("stored at", archive->StoredAt(*item));
+  nlohmann::json info = item->info.is_object() ? item->info : nlohmann::json::object();
+  nlohmann::json media = info.contains("media") && info["media"].is_object() ? info["media"]
+                                                                             : nlohmann::json();
+  if (!media.is_null()) info.erase("media");
+  for (const auto& [label, value] : MediaInfoLines(media)) lines.push_back({label, value});
+  for (const auto& [k, v] : info.items()) {
     if (v.is_null()) continue;
-    std::printf("%-12s %s\n", (k + ":").c_str(), v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
+    std::string label = k;
+    std::replace(label.begin(), label.end(), '_', ' ');
+    lines.push_back({label, v.is_string() ? v.get<std::string>() : v.dump()});
   }
-  for (const auto& [label, value] : MediaInfoLines(media)) {
+  for (const auto& [label, value] : lines) {
     std::printf("%-12s %s\n", (label + ":").c_str(), value.c_str());
   }
   std::string speech = SpeechInfoLine(*item);
@@ -590,11 +611,17 @@ int RunUpgrade(const GlobalOptions& g) {
   for (const std::string& p : done->problems) {
     std::fprintf(stderr, "uncut: upgrade: %s\n", p.c_str());
   }
+  // Texts added before the search index existed go into it.
+  auto indexed = (*archive)->IndexTextsForSearch();
+  if (!indexed.ok()) return ReportError(indexed.status());
   if (!g.quiet) {
-    std::printf(done->redone == 0 && done->problems.empty()
-                    ? "the archive is up to date\n"
-                    : "sound fingerprinted anew for %d items\n",
-                done->redone);
+    if (done->redone == 0 && done->problems.empty() && *indexed == 0) {
+      std::printf("the archive is up to date\n");
+    }
+    if (done->redone > 0 || !done->problems.empty()) {
+      std::printf("sound fingerprinted anew for %d items\n", done->redone);
+    }
+    if (*indexed > 0) std::printf("%zu texts put into the search index\n", *indexed);
   }
   return done->problems.empty() ? kExitOk : kExitArchive;
 }

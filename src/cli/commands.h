@@ -38,7 +38,6 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c);
 // The same into a PostgreSQL archive (cli/cluster_commands.cc).
 int RunAddToPostgres(const GlobalOptions& g, const AddCommand& c);
 
-int RunList(const GlobalOptions& g);
 
 struct ShowCommand {
   std::string ref;

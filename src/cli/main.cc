@@ -66,9 +66,8 @@ int main(int argc, char** argv) {
       "Examples:\n  uncut add report.html --source-url https://example.org/r --captured-at "
       "2024-05-01T12:00:00Z\n  uncut add ~/evidence/\n  uncut add --archive /srv/desk speech.mp4");
 
-  auto* list_cmd = app.add_subcommand("list", "list archived items");
-  list_cmd->add_flag("--json", g.json, "print JSON");
-  list_cmd->footer("Examples:\n  uncut list\n  uncut list --json | jq '.[] | select(.kind == \"text\")'");
+  uncut::Subcommand list = uncut::AddListCommand(&app, &g);
+  uncut::Subcommand search = uncut::AddSearchCommand(&app, &g);
 
   uncut::ShowCommand show;
   auto* show_cmd = app.add_subcommand("show", "show one item's metadata (or its text)");
@@ -150,7 +149,8 @@ int main(int argc, char** argv) {
 
   try {
     if (add_cmd->parsed()) return uncut::RunAdd(g, add);
-    if (list_cmd->parsed()) return uncut::RunList(g);
+    if (list.app->parsed()) return list.run();
+    if (search.app->parsed()) return search.run();
     if (show_cmd->parsed()) return uncut::RunShow(g, show);
     if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs, remove_yes);
     if (log_cmd->parsed()) return uncut::RunLog(g);

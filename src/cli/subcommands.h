@@ -1,4 +1,5 @@
-// Commands that live in their own files (serve, export, verify-bundle, keygen).
+// Commands that live in their own files (serve, export, verify-bundle,
+// keygen, capture, init, copy, transcribe, list, search).
 // Each Add*Command registers its options on the command line; main.cc runs
 // `run` for the one that was parsed.
 #ifndef UNCUT_CLI_SUBCOMMANDS_H_
@@ -25,6 +26,9 @@ Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddKeygenCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g);
+// list and search (item_commands.cc); their --json sets g->json.
+Subcommand AddListCommand(CLI::App* app, GlobalOptions* g);
+Subcommand AddSearchCommand(CLI::App* app, GlobalOptions* g);
 
 }  // namespace uncut
 

@@ -9,6 +9,7 @@
 #include "report/html_passage.h"
 #include "report/html_style.h"
 #include "report/html_timeline.h"
+#include "report/location_text.h"
 #include "report/summary.h"
 
 namespace uncut {
@@ -49,14 +50,6 @@ std::string UrlHtml(const std::string& url) {
 std::string Place(double v, const std::string& unit) {
   if (unit == "s") return ClockTime(v);
   return StrCat(static_cast<int64_t>(std::llround(v)));
-}
-
-std::string Where(const TextLocation& l) {
-  std::string s = StrCat("paragraph ", l.paragraph, ", line ", l.line, ", column ", l.column);
-  for (const auto& [k, v] : l.anchors.items()) {
-    StrAppend(&s, ", ", k, " ", v.is_string() ? v.get<std::string>() : v.dump());
-  }
-  return s;
 }
 
 std::string Head(const TraceReport& r) {
@@ -129,7 +122,7 @@ std::string TextSegmentsTable(const SourceMatch& m) {
     const Segment& s = m.segments[k];
     StrAppend(&out, "<tr><td>", k + 1, "</td><td>", Place(s.query_start, "byte"), "–",
               Place(s.query_end, "byte"), "</td><td>", Place(s.source_start, "byte"), "–",
-              Place(s.source_end, "byte"), "</td><td>", s.location ? E(Where(*s.location)) : "",
+              Place(s.source_end, "byte"), "</td><td>", s.location ? E(LocationText(*s.location, m.item)) : "",
               "</td><td>", E(VerdictWords(s.verdict)), "</td><td>",
               absl::StrFormat("%.2f", s.confidence), "</td></tr>");
   }
@@ -161,7 +154,7 @@ std::string CutsTable(const SourceMatch& m, const std::string& unit) {
                            ? StrCat(ClockTime(iv.start), "–", ClockTime(iv.end), " (",
                                     DurationWords(iv.end - iv.start), ")")
                            : StrCat("bytes ", Place(iv.start, unit), "–", Place(iv.end, unit));
-    if (iv.location) StrAppend(&span, "; ", Where(*iv.location));
+    if (iv.location) StrAppend(&span, "; ", LocationText(*iv.location, m.item));
     StrAppend(&rows, "<tr><td>", E(span), "</td><td>", E(iv.note), "</td><td class=\"text\">",
               iv.text.empty() ? "<i>no text for this part</i>" : E(iv.text), "</td></tr>");
   }

@@ -17,6 +17,11 @@ json Number(double v, const std::string& unit) {
 json LocationToJson(const TextLocation& l) {
   json j = {{"start_byte", l.start_byte}, {"end_byte", l.end_byte}, {"line", l.line},
             {"column", l.column},         {"paragraph", l.paragraph}};
+  if (l.text_chars > 0) {
+    j["start_char"] = l.start_char;
+    j["end_char"] = l.end_char;
+    j["text_chars"] = l.text_chars;
+  }
   if (!l.anchors.empty()) j["anchors"] = l.anchors;
   if (!l.anchors_end.empty()) j["anchors_end"] = l.anchors_end;
   return j;

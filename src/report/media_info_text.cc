@@ -37,7 +37,7 @@ std::string Stream(const json& s) {
     }
     if (Num(s, "width") > 0) {
       StrAppend(&out, ", ", static_cast<int>(Num(s, "width")), "x",
-                static_cast<int>(Num(s, "height")));
+                static_cast<int>(Num(s, "height")), " pixels");
     }
     if (Num(s, "fps") > 0) absl::StrAppendFormat(&out, ", %g fps", Num(s, "fps"));
   } else if (type == "audio") {

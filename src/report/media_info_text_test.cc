@@ -22,7 +22,7 @@ TEST(MediaInfoLines, GivesDurationStreamsResolutionAndCreationTime) {
   auto lines = MediaInfoLines(media);
   EXPECT_THAT(lines, Contains(Pair("duration", "1:02.500 (62.5 s)")));
   EXPECT_THAT(lines, Contains(Pair("container", "mov,mp4,m4a,3gp,3g2,mj2, 1250 kbit/s")));
-  EXPECT_THAT(lines, Contains(Pair("stream 0", "video h264, 1280x720, 25 fps")));
+  EXPECT_THAT(lines, Contains(Pair("stream 0", "video h264, 1280x720 pixels, 25 fps")));
   EXPECT_THAT(lines, Contains(Pair("stream 1", "audio aac, 48000 Hz, stereo, language eng")));
   EXPECT_THAT(lines, Contains(Pair("created", "2024-05-01T12:00:00.000000Z")));
   EXPECT_THAT(lines, Contains(Pair("encoder", "Lavf59.27.100")));

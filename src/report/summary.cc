@@ -216,7 +216,7 @@ std::string GapSentence(const TraceReport& r, const SummaryMarkup& mk) {
 
 SummaryMarkup PlainSummaryMarkup() {
   return {[](std::string_view s) { return std::string(s); },
-          [](std::string_view s) { return StrCat("`", s, "`"); },
+          [](std::string_view s) { return std::string(s); },
           [](std::string_view s) { return StrCat("“", s, "”"); }};
 }
 

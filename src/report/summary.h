@@ -24,7 +24,8 @@ struct SummaryMarkup {
   std::function<std::string(std::string_view)> quote;
 };
 
-// Names in `backticks`, quotes in “curly quotes”, nothing escaped.
+// Plain text for a page or a terminal to show as it is: names as they are
+// (no markdown), quotes in “curly quotes”, nothing escaped.
 SummaryMarkup PlainSummaryMarkup();
 
 // One string per sentence, most important first. Never empty.

@@ -47,7 +47,7 @@ std::string Joined(const TraceReport& r) {
 
 TEST(SummarizeTrace, SaysWhichPassagesASplicedExtractJoinsAndHowMuchWasLeftOut) {
   EXPECT_EQ(Joined(SplicedSpeech()),
-            "The extract joins two passages of `speech.txt` (paragraph 3 and paragraph 9); 412 "
+            "The extract joins two passages of speech.txt (paragraph 3 and paragraph 9); 412 "
             "words between them were left out.\n");
 }
 
@@ -72,7 +72,7 @@ TEST(SummarizeTrace, GivesClipTimesAndTheDurationCut) {
   m.intervals.push_back(cut);
   r.sources.push_back(m);
   EXPECT_EQ(Joined(r),
-            "The clip joins 0:12–0:31 and 1:05–1:20 of `interview.mp4`; the 34 s between them "
+            "The clip joins 0:12–0:31 and 1:05–1:20 of interview.mp4; the 34 s between them "
             "were cut.\n");
 }
 
@@ -84,7 +84,7 @@ TEST(SummarizeTrace, NamesTheFirstChangedWord) {
   r.sources[0].segments[0].edits = {{"same", "Our soldiers have guarded it with", "", {}},
                                     {"changed", "courage", "cruelty", {}}};
   std::string s = Joined(r);
-  EXPECT_NE(s.find("The extract comes from `speech.txt` (paragraph 3)."), std::string::npos) << s;
+  EXPECT_NE(s.find("The extract comes from speech.txt (paragraph 3)."), std::string::npos) << s;
   EXPECT_NE(s.find("1 word was changed (“courage” became “cruelty”)"), std::string::npos) << s;
 }
 

@@ -3,6 +3,7 @@
 #include "base/strings.h"
 #include "base/utf8.h"
 #include "absl/strings/str_format.h"
+#include "report/location_text.h"
 #include "report/trace_report.h"
 
 namespace uncut {
@@ -31,26 +32,6 @@ std::string Span(double a, double b, const std::string& unit) {
     return StrCat("bytes ", static_cast<int64_t>(a), "-", static_cast<int64_t>(b));
   }
   return StrCat(Clock(a), "-", Clock(b));
-}
-
-std::string AnchorValue(const nlohmann::json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (!v.is_object()) return v.dump();
-  std::string s = "(";
-  for (const auto& [k, f] : v.items()) {
-    if (s.size() > 1) s += "; ";
-    StrAppend(&s, k, ": ", f.is_string() ? f.get<std::string>() : f.dump());
-  }
-  return s + ")";
-}
-
-std::string Where(const TextLocation& l) {
-  std::string s = StrCat("line ", l.line, ", col ", l.column, ", paragraph ", l.paragraph);
-  for (const auto& [k, v] : l.anchors.items()) StrAppend(&s, ", ", k, " ", AnchorValue(v));
-  for (const auto& [k, v] : l.anchors_end.items()) {
-    StrAppend(&s, ", to ", k, " ", AnchorValue(v));
-  }
-  return s;
 }
 
 std::string VerdictWords(const std::string& v) {
@@ -99,7 +80,7 @@ std::string ReportToText(const TraceReport& r, bool color) {
       StrAppend(&out, "  ", st.green(), "segment ", k, st.reset(), ": query ",
                       Span(s.query_start, s.query_end, u), " = source ",
                       Span(s.source_start, s.source_end, u));
-      if (s.location) StrAppend(&out, " (", Where(*s.location), ")");
+      if (s.location) StrAppend(&out, " (", LocationText(*s.location, m.item), ")");
       if (!s.verdict.empty()) StrAppend(&out, ", ", VerdictWords(s.verdict));
       if (u == "s") {
         StrAppend(&out, ", evidence: ");
@@ -127,10 +108,10 @@ std::string ReportToText(const TraceReport& r, bool color) {
       }
       if (s.extra.contains("audio") && s.extra["audio"].contains("loudness_only")) {
         for (const auto& g : s.extra["audio"]["loudness_only"]) {
-          StrAppend(&out, "    quiet end: query ",
+          StrAppend(&out, "    clip ",
                     Span(g.value("query_start", 0.0), g.value("query_end", 0.0), u),
-                    " (too quiet for peaks; the clip's loudness follows the source's up to the "
-                    "cut)\n");
+                    " is too quiet to compare sound by sound; it is placed because its loudness "
+                    "follows the source's up to the cut\n");
         }
       }
       if (!s.edits.empty()) {

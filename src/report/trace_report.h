@@ -27,6 +27,9 @@ struct TextLocation {
   int line = 0;             // 1-based line of start_byte in the original
   int column = 0;           // 1-based, in characters
   int paragraph = 0;        // 1-based paragraph of the extracted text
+  // Characters (not bytes) of the extracted text: the span [start_char,
+  // end_char) of text_chars in all.
+  uint64_t start_char = 0, end_char = 0, text_chars = 0;
   nlohmann::json anchors = nlohmann::json::object();  // page, message, cue, url ...
   // Anchors that differ at the last byte of the span (a quote that runs
   // on to the next page or subtitle cue), e.g. {"page": 4}.

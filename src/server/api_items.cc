@@ -49,11 +49,17 @@ void ListItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!archive.ok()) return SendError(res, archive.status());
   auto items = ctx.items->Items(archive->get());
   if (!items.ok()) return SendError(res, items.status());
-  ItemPage page = SearchItems(**items, req.get_param_value("q"), req.get_param_value("kind"),
-                              static_cast<size_t>(*offset), static_cast<size_t>(*limit));
+  auto page = SearchArchive(archive->get(), **items, req.get_param_value("q"),
+                            req.get_param_value("kind"), static_cast<size_t>(*offset),
+                            static_cast<size_t>(*limit));
+  if (!page.ok()) return SendError(res, page.status());
   nlohmann::json list = nlohmann::json::array();
-  for (const Item& it : page.items) list.push_back(ItemToJson(it));
-  SendJson(res, 200, {{"total", page.total}, {"offset", *offset}, {"items", std::move(list)}});
+  for (size_t i = 0; i < page->items.size(); ++i) {
+    nlohmann::json j = ItemToJson(page->items[i]);
+    if (!page->snippets[i].empty()) j["snippet"] = SnippetToJson(page->snippets[i]);
+    list.push_back(std::move(j));
+  }
+  SendJson(res, 200, {{"total", page->total}, {"offset", *offset}, {"items", std::move(list)}});
 }
 
 void ShowItem(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {

@@ -75,9 +75,12 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
   if (!s.ok()) return s;
   job.SetResult({{"added", added}, {"existing", existing}, {"failed", failed}});
   if (added.empty() && existing.empty()) {
-    return absl::InvalidArgumentError(
-        StrCat("nothing was added: ", NamedMessage(failed[0]["name"].get<std::string>(),
-                                                   failed[0]["error"].get<std::string>())));
+    std::string first = NamedMessage(failed[0]["name"].get<std::string>(),
+                                     failed[0]["error"].get<std::string>());
+    if (failed.size() == 1) return absl::InvalidArgumentError(StrCat("nothing was added: ", first));
+    return absl::InvalidArgumentError(StrCat("nothing was added: all ", failed.size(),
+                                             " files failed (the job's result lists each); first: ",
+                                             first));
   }
   job.Progress({done, total, "bytes", "done"});
   return absl::OkStatus();

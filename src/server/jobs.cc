@@ -235,7 +235,12 @@ nlohmann::json JobToJson(const JobSnapshot& job, bool with_result) {
   if (job.state == JobState::kFailed) {
     j["error"] = {{"message", std::string(job.error.message())}};
   }
-  if (with_result && job.state == JobState::kSucceeded) j["result"] = job.result;
+  // A failed job keeps what it set before failing (an add's failures, file
+  // by file).
+  if (with_result && (job.state == JobState::kSucceeded ||
+                      (job.state == JobState::kFailed && !job.result.is_null()))) {
+    j["result"] = job.result;
+  }
   return j;
 }
 

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "base/strings.h"
@@ -452,6 +453,60 @@ TEST_F(ApiTest, AFailedUploadNamesTheFileOnce) {
   EXPECT_EQ(job["state"], "failed");
   EXPECT_EQ(job["error"]["message"],
             "nothing was added: random.mp4: not a video or audio file (looks like UTF-8 text)");
+}
+
+TEST_F(ApiTest, AnAddWhereEveryFileFailsNamesEachFailureInItsResult) {
+  Start();
+  httplib::MultipartFormDataItems form = {
+      {"file", "Notes from the interview, not a video.\n", "random.mp4", "video/mp4"},
+      {"file", "", "empty.txt", "text/plain"},
+      {"file", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), "picture.txt", "text/plain"}};
+  auto r = Client().Post("/api/items", form);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  json job = WaitJob(json::parse(r->body)["id"]);
+  EXPECT_EQ(job["state"], "failed") << job.dump(2);
+  ASSERT_TRUE(job["result"].is_object()) << job.dump(2);
+  ASSERT_EQ(job["result"]["failed"].size(), 3u) << job.dump(2);
+  std::set<std::string> names;
+  for (const json& f : job["result"]["failed"]) {
+    names.insert(f["name"].get<std::string>());
+    EXPECT_FALSE(f["error"].get<std::string>().empty()) << f.dump();
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"random.mp4", "empty.txt", "picture.txt"}));
+  EXPECT_EQ(job["result"]["added"].size(), 0u);
+  EXPECT_NE(job["error"]["message"].get<std::string>().find("3 files"), std::string::npos)
+      << job.dump(2);
+}
+
+TEST_F(ApiTest, SearchFindsItemsByTheirTextRankedWithSnippets) {
+  Start();
+  ASSERT_EQ(Upload("speech.txt", kSpeech)["state"], "succeeded");
+  ASSERT_EQ(Upload("notes.txt", "The soldiers came home; soldiers, soldiers everywhere.\n")["state"],
+            "succeeded");
+  ASSERT_EQ(Upload("weather.txt", "Rain in the north, sun in the south.\n")["state"], "succeeded");
+  json list = json::parse(Client().Get("/api/items?q=Soldiers")->body);
+  ASSERT_EQ(list["total"], 2) << list.dump(2);
+  EXPECT_EQ(list["items"][0]["name"], "notes.txt");  // more often, in a shorter text
+  EXPECT_EQ(list["items"][1]["name"], "speech.txt");
+  bool marked = false;
+  std::string snippet;
+  for (const json& part : list["items"][1]["snippet"]) {
+    snippet += part["text"].get<std::string>();
+    if (part["hit"] == true) marked = marked || part["text"] == "soldiers";
+  }
+  EXPECT_TRUE(marked) << list.dump(2);
+  EXPECT_NE(snippet.find("soldiers have guarded it"), std::string::npos) << snippet;
+  // Metadata still matches, after the text matches.
+  json by_name = json::parse(Client().Get("/api/items?q=weather")->body);
+  ASSERT_EQ(by_name["total"], 1) << by_name.dump(2);
+  EXPECT_FALSE(by_name["items"][0].contains("snippet"));
+  json kind = json::parse(Client().Get("/api/items?q=soldiers&kind=text")->body);
+  EXPECT_EQ(kind["total"], 2);
+  auto bad = Client().Get("/api/items?q=soldiers&kind=textt");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  EXPECT_NE(bad->body.find("textt"), std::string::npos) << bad->body;
 }
 
 TEST_F(ApiTest, RemovesAnItemWithTheToken) {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "storage/item.h"
 #include "storage/original.h"
+#include "storage/text_search.h"
 
 namespace uncut {
 
@@ -30,6 +31,12 @@ class CatalogReader {
   // nullopt when the item has no blob of that name.
   virtual absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
                                                               const std::string& name) = 0;
+  // Items whose extracted text holds every word of `query`
+  // (storage/text_search.h), best first, at most `limit`, each with a
+  // snippet; none when the query has no words. This default reads every
+  // item's text (BM25 over that scan); a backend with a text index
+  // overrides it.
+  virtual absl::StatusOr<std::vector<TextHit>> SearchText(const std::string& query, size_t limit);
 };
 
 // The archived originals, byte for byte.

@@ -333,5 +333,68 @@ TYPED_TEST(StorageBackend, RemovedItemsPostingsAreCountedButNotReturned) {
             absl::StatusCode::kNotFound);
 }
 
+std::vector<int64_t> Ids(const std::vector<TextHit>& hits) {
+  std::vector<int64_t> out;
+  for (const TextHit& h : hits) out.push_back(h.item_id);
+  return out;
+}
+
+TYPED_TEST(StorageBackend, SearchTextFindsItemsHoldingEveryWordBestFirst) {
+  Spec once, twice, other, video;
+  once.text = "The soldiers crossed the river at dawn.";
+  once.original = *once.text;
+  twice.text = "Soldiers, more soldiers: the SOLDIERS of the second army and their river.";
+  twice.original = *twice.text;
+  other.text = "Nothing about armies here, only a river.";
+  other.original = *other.text;
+  video.kind = "video";
+  video.original = "soldiers in the bytes but no text";
+  const int64_t a = this->backend_.Add(once);
+  const int64_t b = this->backend_.Add(twice);
+  this->backend_.Add(other);
+  this->backend_.Add(video);
+  CatalogReader* catalog = this->backend_.storage().catalog;
+
+  auto hits = catalog->SearchText("soldiers river", 10);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  EXPECT_EQ(Ids(*hits), (std::vector<int64_t>{b, a}));
+  EXPECT_EQ(SnippetLine((*hits)[1].snippet, "[", "]"),
+            "The [soldiers] crossed the [river] at dawn.");
+  EXPECT_GT((*hits)[0].score, (*hits)[1].score);
+
+  auto limited = catalog->SearchText("Soldiers", 1);
+  ASSERT_TRUE(limited.ok()) << limited.status();
+  EXPECT_EQ(Ids(*limited), (std::vector<int64_t>{b}));
+  auto none = catalog->SearchText("soldiers armies", 10);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  auto no_words = catalog->SearchText(" ... ", 10);
+  ASSERT_TRUE(no_words.ok()) << no_words.status();
+  EXPECT_TRUE(no_words->empty());
+}
+
+TYPED_TEST(StorageBackend, SearchTextFoldsPersianLetterVariantsAndForgetsRemovedItems) {
+  Spec persian, gone;
+  // Written with Arabic yeh and kaf; searched with the Persian letters.
+  persian.text = "\xD8\xA7\xDB\x8C\xD9\x86 \xD9\x83\xD8\xAA\xD8\xA7\xD8\xA8";
+  persian.original = *persian.text;
+  gone.text = "a book that is removed";
+  gone.original = *gone.text;
+  const int64_t p = this->backend_.Add(persian);
+  const int64_t g = this->backend_.Add(gone);
+  CatalogReader* catalog = this->backend_.storage().catalog;
+  auto hits = catalog->SearchText("\xDA\xA9\xD8\xAA\xD8\xA7\xD8\xA8", 10);  // کتاب
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  EXPECT_EQ(Ids(*hits), (std::vector<int64_t>{p}));
+  ASSERT_EQ((*hits)[0].snippet.size(), 2u);
+  EXPECT_TRUE((*hits)[0].snippet[1].hit);
+  EXPECT_EQ((*hits)[0].snippet[1].text, "\xD9\x83\xD8\xAA\xD8\xA7\xD8\xA8");  // as written
+
+  this->backend_.Remove(g);
+  auto after = catalog->SearchText("book", 10);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_TRUE(after->empty());
+}
+
 }  // namespace
 }  // namespace uncut

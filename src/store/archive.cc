@@ -24,6 +24,7 @@
 #include "base/strings.h"
 #include "base/utf8.h"
 #include "store/original.h"
+#include "store/text_search_index.h"
 
 namespace uncut {
 namespace {
@@ -464,7 +465,7 @@ absl::Status Archive::EnsureSchema(bool create) {
       RETURN_IF_ERROR(db_->Exec(kAuditSchema));
       RETURN_IF_ERROR(tx->Commit());
     }
-    return absl::OkStatus();
+    return EnsureTextSearchIndex(db_.get());
   }
   if (!create) return absl::DataLossError(StrCat(db_->path(), ": catalog is empty"));
   ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db_.get()));
@@ -473,6 +474,7 @@ absl::Status Archive::EnsureSchema(bool create) {
   RETURN_IF_ERROR(
       db_->Exec(StrCat("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '",
                        kSchemaVersion, "'), ('generation', '0')")));
+  RETURN_IF_ERROR(CreateTextSearchIndex(db_.get(), /*complete=*/true));
   return tx->Commit();
 }
 
@@ -635,6 +637,40 @@ absl::StatusOr<StoredText> Archive::LoadText(int64_t item_id) {
     }
   }
   return out;
+}
+
+absl::StatusOr<std::vector<TextHit>> Archive::SearchText(const std::string& query,
+                                                         size_t limit) {
+  ASSIGN_OR_RETURN(bool indexed, TextSearchIndexComplete(db_.get()));
+  if (!indexed) return CatalogReader::SearchText(query, limit);
+  std::vector<std::string> terms = SearchTerms(query);
+  ASSIGN_OR_RETURN(auto ranked, QueryTextSearchIndex(db_.get(), terms, limit));
+  std::vector<TextHit> hits;
+  for (const auto& [id, score] : ranked) {
+    ASSIGN_OR_RETURN(StoredText text, LoadText(id));
+    hits.push_back({id, score, MakeSnippet(text.text.text, terms)});
+  }
+  return hits;
+}
+
+absl::StatusOr<size_t> Archive::IndexTextsForSearch() {
+  if (read_only()) return absl::FailedPreconditionError(read_only_reason_);
+  ASSIGN_OR_RETURN(bool indexed, TextSearchIndexComplete(db_.get()));
+  if (indexed) return 0;
+  ASSIGN_OR_RETURN(std::vector<int64_t> missing, TextsNotInSearchIndex(db_.get()));
+  for (int64_t id : missing) {
+    auto text = LoadText(id);
+    if (absl::IsNotFound(text.status())) continue;  // removed meanwhile
+    if (!text.ok()) return text.status();
+    ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db_.get()));
+    RETURN_IF_ERROR(IndexTextForSearch(db_.get(), id, text->text.text));
+    RETURN_IF_ERROR(tx->Commit());
+  }
+  ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db_.get()));
+  ASSIGN_OR_RETURN(std::vector<int64_t> left, TextsNotInSearchIndex(db_.get()));
+  if (left.empty()) RETURN_IF_ERROR(MarkTextSearchIndexComplete(db_.get()));
+  RETURN_IF_ERROR(tx->Commit());
+  return missing.size();
 }
 
 absl::StatusOr<std::optional<std::string>> Archive::LoadBlob(int64_t item_id,
@@ -1388,6 +1424,7 @@ absl::Status WriteBatch::Commit() {
         txt.Bind(5, static_cast<int64_t>(n.text_is_original ? 1 : 0));
         txt.Bind(6, TextDigest(n.text->text, map, anchors_json));
         RETURN_IF_ERROR(txt.Run());
+        RETURN_IF_ERROR(IndexTextForSearch(db, it.id, n.text->text));
       }
       RETURN_IF_ERROR(put_blobs(it.id, n.blobs));
     }
@@ -1491,6 +1528,7 @@ absl::Status WriteBatch::Commit() {
       del.Bind(1, id);
       RETURN_IF_ERROR(del.Run());
     }
+    if (!removals_.empty()) RETURN_IF_ERROR(DropRemovedFromTextSearch(db));
     if (!items_.empty()) {
       // Older readers know neither packs nor texts kept in their originals.
       RETURN_IF_ERROR(db->Exec(StrCat("UPDATE meta SET value = '", kSchemaVersion,

@@ -145,6 +145,13 @@ class Archive : public CatalogReader, public OriginalSource, public PostingSourc
   absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
                                                       const std::string& name) override;
   std::string ObjectPath(const std::string& sha256) const;
+  // By the text search index (store/text_search_index.h); by reading every
+  // text while an older archive's texts are not all in it.
+  absl::StatusOr<std::vector<TextHit>> SearchText(const std::string& query,
+                                                  size_t limit) override;
+  // Puts the texts that the search index lacks into it (an archive made
+  // before it existed); returns how many. Safe to interrupt and run again.
+  absl::StatusOr<size_t> IndexTextsForSearch();
   // The item's own file, or its range of a pack or container.
   absl::StatusOr<Original> OpenOriginal(const Item& item) override;
 

@@ -539,6 +539,12 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     s.source_start = m.seg.s_start;
     s.source_end = m.seg.s_end;
     s.speed = m.seg.speed;
+    if (s.source_start < 0) {
+      // Frame and hop alignment can place a clip that starts with the
+      // source a few milliseconds before it: nothing precedes a source's 0.
+      s.query_start = std::min(s.query_end, s.query_start - s.source_start / std::max(s.speed, 1e-3));
+      s.source_start = 0;
+    }
     s.confidence = m.seg.confidence;
     if (m.modality == "video+audio") {
       s.evidence = {"video", "audio"};

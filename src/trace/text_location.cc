@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "base/utf8.h"
 
 namespace uncut {
 namespace {
@@ -153,6 +154,16 @@ std::vector<uint64_t> SentenceBreaks(std::string_view text, uint64_t lo, uint64_
 
 }  // namespace
 
+namespace {
+
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
 TextLocation LocateText(const ExtractedText& text, std::string_view original, uint64_t t_begin,
                         uint64_t t_end) {
   TextLocation loc;
@@ -162,12 +173,33 @@ TextLocation LocateText(const ExtractedText& text, std::string_view original, ui
   loc.line = 1 + static_cast<int>(std::count(original.begin(), original.begin() + s, '\n'));
   uint64_t line_start = original.substr(0, s).find_last_of('\n');
   line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
-  int col = 1;
-  for (uint64_t i = line_start; i < s; ++i) {
-    if ((static_cast<unsigned char>(original[i]) & 0xc0) != 0x80) ++col;
+  std::string_view line_before = original.substr(line_start, s - line_start);
+  if (IsValidUtf8(line_before)) {
+    loc.column = 1 + static_cast<int>(Utf8Chars(line_before));
+  } else {
+    // An original in another charset: its characters are those of the
+    // decoded text from the line's start on (the first text byte whose
+    // source is on the line).
+    uint64_t lo = 0, hi = std::min<uint64_t>(t_begin, text.text.size());
+    while (lo < hi) {
+      uint64_t mid = lo + (hi - lo) / 2;
+      if (text.map.SourceStart(mid) < line_start) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    uint64_t end = std::min<uint64_t>(t_begin, text.text.size());
+    loc.column = 1 + static_cast<int>(Utf8Chars(std::string_view(text.text).substr(lo, end - lo)));
   }
-  loc.column = col;
-  // Paragraphs are separated by blank lines in the extracted text.
+  const std::string_view all(text.text);
+  loc.start_char = Utf8Chars(all.substr(0, std::min<uint64_t>(t_begin, all.size())));
+  loc.end_char = loc.start_char +
+                 Utf8Chars(all.substr(std::min<uint64_t>(t_begin, all.size()),
+                                      t_end > t_begin ? t_end - t_begin : 0));
+  loc.text_chars = Utf8Chars(all);
+  // Paragraphs are separated by blank lines in the extracted text; a span
+  // that starts right after a blank line is in the paragraph that follows.
   int para = 1, newlines = 0;
   bool seen_text = false;
   uint64_t limit = std::min<uint64_t>(t_begin, text.text.size());
@@ -181,6 +213,7 @@ TextLocation LocateText(const ExtractedText& text, std::string_view original, ui
       seen_text = true;
     }
   }
+  if (seen_text && newlines >= 2 && limit < text.text.size()) ++para;
   loc.paragraph = para;
   nlohmann::json at_end = nlohmann::json::object();
   uint64_t last = t_end > t_begin ? t_end - 1 : t_begin;

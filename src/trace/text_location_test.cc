@@ -93,3 +93,63 @@ TEST(TextContext, JoiningLinesKeepsEveryOffset) {
 
 }  // namespace
 }  // namespace uncut
+
+namespace uncut {
+namespace {
+
+ExtractedText Utf8Text(const std::string& s) {
+  return ExtractedText{s, OffsetMap::Identity(s.size()), {}};
+}
+
+TEST(LocateText, ASpanRightAfterABlankLineIsInTheParagraphThatFollows) {
+  const std::string text =
+      "First paragraph here.\n\nSecond paragraph with the soldiers.\n\nThird one.\n";
+  ExtractedText t = Utf8Text(text);
+  uint64_t at = text.find("Second");
+  TextLocation second = LocateText(t, text, at, at + 6);
+  EXPECT_EQ(second.paragraph, 2);
+  EXPECT_EQ(second.line, 3);
+  EXPECT_EQ(second.column, 1);
+  uint64_t mid = text.find("soldiers");
+  EXPECT_EQ(LocateText(t, text, mid, mid + 8).paragraph, 2);
+  uint64_t third = text.find("Third");
+  EXPECT_EQ(LocateText(t, text, third, third + 5).paragraph, 3);
+  EXPECT_EQ(LocateText(t, text, 0, 5).paragraph, 1);
+}
+
+TEST(LocateText, ColumnsAndCharactersCountLettersNotBytes) {
+  // «گزارش متن» in UTF-8: each Persian letter is two bytes.
+  const std::string text = "\xDA\xAF\xD8\xB2\xD8\xA7\xD8\xB1\xD8\xB4 \xD9\x85\xD8\xAA\xD9\x86";
+  ExtractedText t = Utf8Text(text);
+  uint64_t at = text.find(' ') + 1;
+  TextLocation l = LocateText(t, text, at, text.size());
+  EXPECT_EQ(l.column, 7);
+  EXPECT_EQ(l.start_char, 6u);
+  EXPECT_EQ(l.end_char, 9u);
+  EXPECT_EQ(l.text_chars, 9u);
+}
+
+TEST(LocateText, ColumnsOfAWindows1256OriginalCountItsLetters) {
+  // The same words in windows-1256 (گ is 0xAF, a byte UTF-8 would take for a
+  // continuation), decoded to UTF-8 with a map back to the single bytes.
+  const std::string original = "\xAF\xD2\xC7\xD1\xD4 \xE3\xCA\xE4";
+  const std::string text = "\xDA\xAF\xD8\xB2\xD8\xA7\xD8\xB1\xD8\xB4 \xD9\x85\xD8\xAA\xD9\x86";
+  OffsetMapBuilder map;
+  for (uint64_t i = 0; i < original.size(); ++i) {
+    if (original[i] == ' ') {
+      map.Copy(1, i);
+    } else {
+      map.Replace(2, i, 1);
+    }
+  }
+  ExtractedText t{text, std::move(map).Build(), {}};
+  uint64_t at = text.find(' ') + 1;
+  TextLocation l = LocateText(t, original, at, text.size());
+  EXPECT_EQ(l.start_byte, 6u);
+  EXPECT_EQ(l.line, 1);
+  EXPECT_EQ(l.column, 7);
+  EXPECT_EQ(l.start_char, 6u);
+}
+
+}  // namespace
+}  // namespace uncut

@@ -3,8 +3,12 @@
 // and a free port, adds a source through the page, traces a spliced quote,
 // and checks the report's summary and timeline segments; then adds a short
 // video made here with ffmpeg and espeak-ng, uploads a spliced clip of it
-// and checks the clip report's segments, cut and frames. Screenshots go to
-// $UNCUT_ARTIFACT_DIR (build/test-artifacts/browser/).
+// and checks the clip report's segments, cut and frames. Every state of the
+// page on the way (empty archive, adding, failed adds, search with
+// snippets, the item view, a long list, a text trace, a trace that finds
+// nothing, a clip trace) is photographed and compared with the expectations
+// in expected/ (screenshots.mjs says how, and how to refresh them).
+// Screenshots go to $UNCUT_ARTIFACT_DIR (build/test-artifacts/browser/).
 //
 // Exit codes: 0 passed, 1 failed, 77 skipped (chromium cannot start here).
 import {spawn, spawnSync} from 'node:child_process';
@@ -12,6 +16,7 @@ import {existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {chromium} from 'playwright-core';
+import {expectScreenshot} from './screenshots.mjs';
 
 const SKIP = 77;
 const uncut = process.env.UNCUT_TEST_BIN || 'uncut';
@@ -81,6 +86,27 @@ async function itemViewShowsNoMissingFields(page, name) {
         `(${text.replace(/\s+/g, ' ')})`);
 }
 
+// What changes from run to run on the page: times, job ids, SHA-256s of
+// files made here with ffmpeg (their bytes differ between builds of it).
+function volatile(page) {
+  return [page.locator('#items .item .muted'), page.locator('#items .item img.thumb'),
+          page.locator('#item-detail dd'), page.locator('#footer'),
+          page.locator('#report-frame'), page.locator('#jobs .muted')];
+}
+
+async function shot(target, name, mask = []) {
+  console.log(await expectScreenshot(target, name, artifacts, {mask}));
+}
+
+// A report page (what the frame shows) on its own, its times masked.
+async function reportShot(context, html, name) {
+  const p = await context.newPage();
+  await p.setContent(html);
+  await shot(p, name, [p.locator('.kicker'), p.locator('code'), p.locator('.frames img'),
+                       p.locator('.meta')]);
+  await p.close();
+}
+
 function check(condition, what) {
   if (!condition) throw new Error(`check failed: ${what}`);
   console.log(`ok - ${what}`);
@@ -143,16 +169,49 @@ async function run(work) {
     await page.locator('#token-state', {hasText: 'token accepted'}).waitFor();
     check(!page.url().includes('token='), 'the page takes the token from the address and hides it');
 
-    // Add a source with its metadata.
+    // The empty archive.
+    await page.getByRole('tab', {name: 'Archive'}).click();
+    await page.locator('#items-count', {hasText: '0 items'}).waitFor();
+    await shot(page, 'empty-archive', volatile(page));
+
+    // Add a source with its metadata; photographed while the job runs (its
+    // first poll held back until the shot is taken).
     await page.getByRole('tab', {name: 'Add sources'}).click();
     const source = join(work, 'speech.txt');
     writeFileSync(source, SPEECH);
     await page.setInputFiles('#add-files', source);
     await page.fill('#add-url', 'https://example.org/speech');
     await page.fill('#add-title', 'Address to the nation');
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route('**/api/jobs/*', async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.click('#add-button');
+    await page.locator('#add-progress').waitFor({state: 'visible'});
+    await page.locator('#add-progress .label', {hasText: 'uploading'}).waitFor();
+    await shot(page, 'adding', volatile(page));
+    release();
     await page.locator('#add-result li.ok', {hasText: 'added: speech.txt'}).waitFor();
+    await page.unroute('**/api/jobs/*');
     check(true, 'a source is added through the page');
+    await shot(page, 'added', volatile(page));
+
+    // Several files that all fail: each is named with its reason.
+    const bad = [['random.mp4', 'Notes from the interview, not a video.\n'],
+                 ['empty.txt', ''],
+                 ['picture.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])]];
+    for (const [name, bytes] of bad) writeFileSync(join(work, name), bytes);
+    await page.setInputFiles('#add-files', bad.map(([name]) => join(work, name)));
+    await page.click('#add-button');
+    await page.locator('#add-error').waitFor({state: 'visible'});
+    await page.locator('#add-result li.error').nth(2).waitFor();
+    const failures = await page.locator('#add-result li.error').allInnerTexts();
+    check(failures.length === 3 && bad.every(([name]) => failures.some((f) => f.includes(name))),
+          `a failed add names every file that failed (${failures.join(' | ')})`);
+    check(!failures.some((f) => /(\S+): \1:/.test(f)), 'each failure names its file once');
+    await shot(page, 'add-errors', volatile(page));
 
     // It is in the archive, with its metadata, and search finds it.
     await page.getByRole('tab', {name: 'Archive'}).click();
@@ -163,6 +222,16 @@ async function run(work) {
     check(await page.locator('#items .item .url').innerText() === 'https://example.org/speech',
           'the archive shows the source URL');
     await itemViewShowsNoMissingFields(page, 'speech.txt');
+    await shot(page, 'item-view', volatile(page));
+
+    // Search by the words of the text: a snippet with the words marked.
+    await page.fill('#search-q', 'Soldiers border');
+    await page.click('#search-form button');
+    await page.locator('#items .item .snippet mark').first().waitFor();
+    const marks = await page.locator('#items .item .snippet mark').allInnerTexts();
+    check(marks.includes('soldiers') && marks.includes('border'),
+          `search finds the source by its text and marks the words (${marks.join(', ')})`);
+    await shot(page, 'search-text', volatile(page));
 
     // Trace a spliced quote and read the report.
     await page.getByRole('tab', {name: 'Trace an excerpt'}).click();
@@ -170,7 +239,7 @@ async function run(work) {
     await page.click('#trace-button');
     await page.locator('#trace-result').waitFor({state: 'visible'});
     const summary = await page.locator('#trace-summary').innerText();
-    check(summary.includes('joins two passages of `speech.txt`'),
+    check(summary.includes('joins two passages of speech.txt'),
           `the page gives the plain-language summary (${summary.split('\n')[1]})`);
     const report = page.frameLocator('#report-frame');
     await report.locator('#summary').waitFor();
@@ -184,12 +253,36 @@ async function run(work) {
           'the report shows the text that was cut');
 
     mkdirSync(artifacts, {recursive: true});
-    await page.screenshot({path: join(artifacts, 'web-page.png'), fullPage: true});
+    await shot(page, 'trace-text', volatile(page));
     const html = await page.evaluate(() => document.getElementById('report-frame').srcdoc);
-    const reportPage = await context.newPage();
-    await reportPage.setContent(html);
-    await reportPage.screenshot({path: join(artifacts, 'report.png'), fullPage: true});
-    console.log(`screenshots: ${join(artifacts, 'web-page.png')}, ${join(artifacts, 'report.png')}`);
+    await reportShot(context, html, 'trace-text-report');
+
+    // An extract found nowhere.
+    await page.fill('#trace-text', 'Nothing of this sentence was ever said by anyone in the archive at all.');
+    await page.click('#trace-button');
+    await page.locator('#trace-summary', {hasText: 'No archived source'}).waitFor();
+    check(true, 'the page says when no source holds the extract');
+    await shot(page, 'trace-not-found', volatile(page));
+
+    // A long list: sixty more sources, added from the command line beside
+    // the server; the page shows fifty and offers the rest.
+    const many = join(work, 'many');
+    mkdirSync(many);
+    for (let i = 1; i <= 60; ++i) {
+      writeFileSync(join(many, `note-${String(i).padStart(2, '0')}.txt`),
+                    `Field note number ${i}: the ferry ran ${i} minutes late today.\n`);
+    }
+    make(uncut, ['--archive', join(work, 'archive'), '--quiet', 'add', many]);
+    await page.getByRole('tab', {name: 'Archive'}).click();
+    await page.fill('#search-q', '');
+    await page.click('#search-form button');
+    await page.locator('#items-count', {hasText: '61 items'}).waitFor();
+    check(await page.locator('#items .item').count() === 50 && await page.locator('#items-more').isVisible(),
+          'a long list shows fifty items and a button for more');
+    await shot(page, 'long-list', volatile(page));
+    await page.click('#items-more');
+    await page.locator('#items .item').nth(60).waitFor();
+    check(!(await page.locator('#items-more').isVisible()), 'the rest come with the button');
 
     // A video: add it, see its thumbnail, trace a spliced clip of it.
     const video = makeVideo(work);
@@ -211,7 +304,7 @@ async function run(work) {
     const clipSummary = page.locator('#trace-summary', {hasText: 'The clip joins'});
     await clipSummary.waitFor({timeout: 60000});
     const clipText = await clipSummary.innerText();
-    check(/The clip joins .* of `bridge\.mp4`/.test(clipText),
+    check(/The clip joins .* of bridge\.mp4/.test(clipText),
           `the page summarises the clip (${clipText.split('\n').find((l) => l.includes('joins'))})`);
     const clipReport = page.frameLocator('#report-frame');
     await clipReport.locator('#summary', {hasText: 'The clip joins'}).waitFor();
@@ -221,10 +314,9 @@ async function run(work) {
           'the clip report shows the cut');
     const frames = await clipReport.locator('.frames img').count();
     check(frames >= 8, `the clip report shows clip and source frames at each boundary (${frames})`);
+    await shot(page, 'trace-clip', volatile(page));
     const clipHtml = await page.evaluate(() => document.getElementById('report-frame').srcdoc);
-    const clipPage = await context.newPage();
-    await clipPage.setContent(clipHtml);
-    await clipPage.screenshot({path: join(artifacts, 'clip-report.png'), fullPage: true});
+    await reportShot(context, clipHtml, 'trace-clip-report');
 
     check(outside.length === 0, `nothing is fetched from outside the server ${outside.join(' ')}`);
     check(pageErrors.length === 0, `the page raises no script errors ${pageErrors.join(' ')}`);

@@ -86,7 +86,11 @@ async function waitForJob(id, onProgress) {
     const job = await api(`/api/jobs/${id}`);
     if (onProgress) onProgress(job);
     if (job.state === 'succeeded') return job;
-    if (job.state === 'failed') throw new Error(job.error ? job.error.message : 'the job failed');
+    if (job.state === 'failed') {
+      const err = new Error(job.error ? job.error.message : 'the job failed');
+      err.job = job;  // its result may say more (an add's failures, file by file)
+      throw err;
+    }
     await sleep(delay);
   }
 }
@@ -211,9 +215,16 @@ function itemLine(item) {
       item.title ? el('span', {class: 'title', text: item.title}) : null,
       el('span', {class: 'muted', text: meta.join(' · ')}),
       item.source_url ? el('span', {class: 'url', text: item.source_url}) : null,
+      item.snippet ? snippetLine(item.snippet) : null,
       el('code', {class: 'sha', text: item.sha256.slice(0, 16)}));
   if (item.kind === 'video') addThumbnail(li, item.id);
   return li;
+}
+
+// Where the search's words are in the item's text, the words marked.
+function snippetLine(parts) {
+  return el('span', {class: 'snippet'},
+      ...parts.map((p) => (p.hit ? el('mark', {text: p.text}) : document.createTextNode(p.text))));
 }
 
 async function addThumbnail(li, id) {
@@ -336,6 +347,21 @@ function upload(form, onProgress) {
   });
 }
 
+// Every file's outcome: added, already archived, or why not.
+function showAddResult(r) {
+  const result = $('add-result');
+  for (const it of r.added || []) {
+    result.append(el('li', {class: 'ok', text: `added: ${it.name} (item ${it.id})`}));
+  }
+  for (const it of r.existing || []) {
+    result.append(el('li', {text: `already archived: ${it.name} (item ${it.id})`}));
+  }
+  for (const f of r.failed || []) {
+    const why = f.error.startsWith(`${f.name}:`) ? f.error : `${f.name}: ${f.error}`;
+    result.append(el('li', {class: 'error', text: `not added: ${why}`}));
+  }
+}
+
 async function onAdd(event) {
   event.preventDefault();
   const files = $('add-files').files;
@@ -356,18 +382,11 @@ async function onAdd(event) {
       const p = j.progress;
       setProgress($('add-progress'), p.total ? p.done / p.total : null, p.stage);
     });
-    for (const it of done.result.added) {
-      result.append(el('li', {class: 'ok', text: `added: ${it.name} (item ${it.id})`}));
-    }
-    for (const it of done.result.existing) {
-      result.append(el('li', {text: `already archived: ${it.name} (item ${it.id})`}));
-    }
-    for (const f of done.result.failed) {
-      result.append(el('li', {class: 'error', text: `not added: ${f.error}`}));
-    }
+    showAddResult(done.result);
     $('add-form').reset();
   } catch (err) {
     setError($('add-error'), err);
+    if (err.job && err.job.result) showAddResult(err.job.result);
   } finally {
     show($('add-progress'), false);
     $('add-button').disabled = false;
