@@ -130,32 +130,6 @@ absl::StatusOr<std::unique_ptr<Archive>> OpenForReading(const GlobalOptions& g) 
   return Archive::Open(g.archive, Archive::Mode::kReadOnly);
 }
 
-// The archive a reading command opens: the embedded directory, or a
-// PostgreSQL archive when --archive is a postgresql:// URI.
-struct AnyArchive {
-  std::unique_ptr<Archive> embedded;
-  std::unique_ptr<PgArchive> postgres;
-
-  Storage storage() { return embedded ? embedded->storage() : postgres->storage(); }
-  absl::StatusOr<Item> FindItem(const std::string& ref) {
-    return embedded ? embedded->FindItem(ref) : postgres->FindItem(ref);
-  }
-  std::string StoredAt(const Item& item) {
-    return embedded ? embedded->ObjectPath(item.object)
-                    : StrCat(postgres->name(), " object ", item.object);
-  }
-};
-
-absl::StatusOr<AnyArchive> OpenAnyForReading(const GlobalOptions& g) {
-  AnyArchive a;
-  if (IsPostgresUri(g.archive)) {
-    ASSIGN_OR_RETURN(a.postgres, PgArchive::Open(g.archive));
-  } else {
-    ASSIGN_OR_RETURN(a.embedded, Archive::Open(g.archive, Archive::Mode::kReadOnly));
-  }
-  return a;
-}
-
 // The extract of --text-file (- for stdin): refused before it is read when
 // it is larger than one trace takes, and when it is not text.
 absl::StatusOr<std::string> ReadExtract(const std::string& path) {
@@ -244,6 +218,27 @@ std::string TimestampLine(const nlohmann::json& t) {
 }
 
 }  // namespace
+
+Storage AnyArchive::storage() { return embedded ? embedded->storage() : postgres->storage(); }
+
+absl::StatusOr<Item> AnyArchive::FindItem(const std::string& ref) {
+  return embedded ? embedded->FindItem(ref) : postgres->FindItem(ref);
+}
+
+std::string AnyArchive::StoredAt(const Item& item) {
+  return embedded ? embedded->ObjectPath(item.object)
+                  : StrCat(postgres->name(), " object ", item.object);
+}
+
+absl::StatusOr<AnyArchive> OpenAnyForReading(const GlobalOptions& g) {
+  AnyArchive a;
+  if (IsPostgresUri(g.archive)) {
+    ASSIGN_OR_RETURN(a.postgres, PgArchive::Open(g.archive));
+  } else {
+    ASSIGN_OR_RETURN(a.embedded, Archive::Open(g.archive, Archive::Mode::kReadOnly));
+  }
+  return a;
+}
 
 int ReportError(const absl::Status& s) {
   std::fprintf(stderr, "uncut: %s\n", std::string(s.message()).c_str());

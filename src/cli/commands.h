@@ -3,11 +3,14 @@
 #ifndef UNCUT_CLI_COMMANDS_H_
 #define UNCUT_CLI_COMMANDS_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ingest/ingest.h"
 #include "proof/timestamp.h"
+#include "storage/postgres_storage.h"
+#include "store/archive.h"
 
 namespace uncut {
 
@@ -69,6 +72,19 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c);
 int TranscribeItems(const GlobalOptions& g, Archive* archive, const std::vector<Item>& items);
 
 // Prints "uncut: <message>" to stderr and returns the exit code for `s`.
+// The archive a reading command opens: the embedded directory, or a
+// PostgreSQL archive when --archive is a postgresql:// URI.
+struct AnyArchive {
+  std::unique_ptr<Archive> embedded;
+  std::unique_ptr<PgArchive> postgres;
+
+  Storage storage();
+  absl::StatusOr<Item> FindItem(const std::string& ref);
+  // Where the item's original is kept, for a reader.
+  std::string StoredAt(const Item& item);
+};
+absl::StatusOr<AnyArchive> OpenAnyForReading(const GlobalOptions& g);
+
 int ReportError(const absl::Status& s);
 
 }  // namespace uncut

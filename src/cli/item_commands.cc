@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "base/strings.h"
 #include "base/utf8.h"
+#include "cli/commands.h"
 #include "cli/subcommands.h"
 #include "report/trace_report.h"
 #include "server/item_search.h"
@@ -104,9 +105,9 @@ void PrintColumns(const std::vector<std::vector<std::string>>& rows) {
 int RunList(const GlobalOptions& g, ListFilter filter) {
   absl::Status valid = ParseFilter(&filter);
   if (!valid.ok()) return ReportError(valid);
-  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  auto items = (*archive)->ListItems();
+  auto items = archive->storage().catalog->ListItems();
   if (!items.ok()) return ReportError(items.status());
   std::vector<const Item*> kept;
   for (const Item& it : *items) {
@@ -158,11 +159,12 @@ struct SearchCommand {
 int RunSearch(const GlobalOptions& g, const SearchCommand& c) {
   std::string query;
   for (const std::string& w : c.words) query += (query.empty() ? "" : " ") + w;
-  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  auto items = (*archive)->ListItems();
+  CatalogReader* catalog = archive->storage().catalog;
+  auto items = catalog->ListItems();
   if (!items.ok()) return ReportError(items.status());
-  auto page = server::SearchArchive(archive->get(), *items, query, c.kind, 0, c.limit);
+  auto page = server::SearchArchive(catalog, *items, query, c.kind, 0, c.limit);
   if (!page.ok()) {
     return ReportError(absl::Status(page.status().code(), StrCat("--", page.status().message())));
   }

@@ -10,7 +10,7 @@ absl::Status StampQueuedItem(WriteBatch* batch, const Item& item, const TsaOptio
   return batch->AddBlob(item.id, kTimestampBlob, std::move(token));
 }
 
-absl::StatusOr<std::optional<std::string>> ItemTimestampToken(const CatalogReader& catalog,
+absl::StatusOr<std::optional<std::string>> ItemTimestampToken(CatalogReader& catalog,
                                                               const Item& item) {
   return catalog.LoadBlob(item.id, kTimestampBlob);
 }

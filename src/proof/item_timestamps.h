@@ -19,7 +19,7 @@ namespace uncut {
 absl::Status StampQueuedItem(WriteBatch* batch, const Item& item, const TsaOptions& tsa);
 
 // The item's token, if it has one.
-absl::StatusOr<std::optional<std::string>> ItemTimestampToken(const CatalogReader& catalog,
+absl::StatusOr<std::optional<std::string>> ItemTimestampToken(CatalogReader& catalog,
                                                               const Item& item);
 
 struct TimestampCheck {
