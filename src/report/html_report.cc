@@ -54,7 +54,14 @@ std::string Place(double v, const std::string& unit) {
 std::string Where(const TextLocation& l) {
   std::string s = StrCat("paragraph ", l.paragraph, ", line ", l.line, ", column ", l.column);
   for (const auto& [k, v] : l.anchors.items()) {
-    StrAppend(&s, ", ", k, " ", v.is_string() ? v.get<std::string>() : v.dump());
+    if (k == "ocr") {
+      StrAppend(&s, ", text read by OCR");
+    } else if (k == "region" && v.is_object()) {
+      StrAppend(&s, ", region ", v.value("x", 0.0), ",", v.value("y", 0.0), " ", v.value("w", 0.0),
+                "x", v.value("h", 0.0), " ", v.value("unit", "px"));
+    } else {
+      StrAppend(&s, ", ", k, " ", v.is_string() ? v.get<std::string>() : v.dump());
+    }
   }
   return s;
 }
@@ -70,7 +77,10 @@ std::string Head(const TraceReport& r) {
 }
 
 std::string Header(const TraceReport& r) {
-  std::string what = r.unit == "s" ? (r.query_kind == "audio" ? "recording" : "clip") : "extract";
+  std::string what = r.unit == "s" ? (r.query_kind == "audio"   ? "recording"
+                                      : r.query_kind == "image" ? "picture"
+                                                                : "clip")
+                                   : "extract";
   std::string out = StrCat("<header><p class=\"kicker\">uncut trace report · ", E(r.traced_at),
                            "</p><h1>Where the ", what, " comes from ", Pill(r.verdict), "</h1>");
   if (!r.query_name.empty()) StrAppend(&out, "<p class=\"meta\">", E(r.query_name), "</p>");
@@ -228,7 +238,9 @@ std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) 
   StrAppend(&out, "<p class=\"meta\">", meta, "</p>", SourceTimelineSvg(m, r.unit, i), Legend());
   for (const std::string& n : m.notes) StrAppend(&out, "<p><b>Note:</b> ", E(n), "</p>");
   if (r.unit == "s") {
-    std::string what = r.query_kind == "audio" ? "recording" : "clip";
+    std::string what = r.query_kind == "audio"   ? "recording"
+                       : r.query_kind == "image" ? "picture"
+                                                 : "clip";
     out += MediaSegmentsTable(m, what);
     out += FramesHtml(m, what);
   } else {

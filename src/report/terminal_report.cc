@@ -44,13 +44,39 @@ std::string AnchorValue(const nlohmann::json& v) {
   return s + ")";
 }
 
+// An anchor as a person reads it: OCR text says so, and a region of a
+// picture or page reads "region X,Y WxH px".
+std::string AnchorText(const std::string& kind, const nlohmann::json& v) {
+  if (kind == "ocr") return "text read by OCR";
+  if (kind == "region" && v.is_object()) {
+    auto n = [&](const char* f) { return absl::StrFormat("%g", v.value(f, 0.0)); };
+    return StrCat("region ", n("x"), ",", n("y"), " ", n("w"), "x", n("h"), " ",
+                  v.value("unit", "px"));
+  }
+  return StrCat(kind, " ", AnchorValue(v));
+}
+
 std::string Where(const TextLocation& l) {
   std::string s = StrCat("line ", l.line, ", col ", l.column, ", paragraph ", l.paragraph);
-  for (const auto& [k, v] : l.anchors.items()) StrAppend(&s, ", ", k, " ", AnchorValue(v));
+  for (const auto& [k, v] : l.anchors.items()) StrAppend(&s, ", ", AnchorText(k, v));
   for (const auto& [k, v] : l.anchors_end.items()) {
-    StrAppend(&s, ", to ", k, " ", AnchorValue(v));
+    StrAppend(&s, ", to ", AnchorText(k, v));
   }
   return s;
+}
+
+// A picture's match: the frame of a video (its display time), or a picture.
+std::string PictureMatch(const SourceMatch& m, const Segment& s) {
+  const nlohmann::json p = s.extra.value("picture", nlohmann::json::object());
+  std::string out = m.item.kind == "image" ? "the same picture"
+                                           : StrCat("frame at ", Span(s.source_start, s.source_end, "s"));
+  StrAppend(&out, ", evidence: picture (distance ", p.value("distance", 0), " of 256, ",
+            p.value("variant", ""), p.value("mirrored", false) ? ", mirrored" : "", ")");
+  if (p.contains("also_at_s") && p["also_at_s"].is_array()) {
+    StrAppend(&out, "; also at");
+    for (const auto& t : p["also_at_s"]) StrAppend(&out, " ", Clock(t.get<double>()));
+  }
+  return out;
 }
 
 std::string VerdictWords(const std::string& v) {
@@ -95,6 +121,11 @@ std::string ReportToText(const TraceReport& r, bool color) {
     size_t k = 0;
     for (const Segment& s : m.segments) {
       ++k;
+      if (r.query_kind == "image") {
+        StrAppend(&out, "  ", st.green(), "match", st.reset(), ": ", PictureMatch(m, s));
+        absl::StrAppendFormat(&out, ", confidence %.2f\n", s.confidence);
+        continue;
+      }
       StrAppend(&out, "  ", st.green(), "segment ", k, st.reset(), ": query ",
                       Span(s.query_start, s.query_end, u), " = source ",
                       Span(s.source_start, s.source_end, u));
