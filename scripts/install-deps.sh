@@ -8,7 +8,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config python3
   libabsl-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
   libsqlite3-dev libpq-dev postgresql-15 libicu-dev libssl-dev zlib1g-dev libxxhash-dev libzip-dev
-  libgumbo-dev libgmime-3.0-dev libpoppler-cpp-dev
+  libgumbo-dev libgmime-3.0-dev libpoppler-cpp-dev libexif-dev
+  libtesseract-dev tesseract-ocr-eng tesseract-ocr-fas tesseract-ocr-ara
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libfftw3-dev
   libpocketsphinx-dev pocketsphinx-en-us
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -209,7 +209,7 @@ TEST_F(CliText, BadFilesGetOneLineErrorsAndLeaveTheArchiveUnchanged) {
                    12),
        "binary"},
       {"broken.txt", "caf\xc3\xa9 and then \xff\xfe broken", "invalid UTF-8"},
-      {"image.png", "\x89PNG\r\n\x1a\n", "unsupported"},
+      {"image.png", "\x89PNG\r\n\x1a\n", "truncated PNG"},
   };
   for (const Case& c : cases) {
     std::string p = dir_.Write("bad/" + c.name, c.content);

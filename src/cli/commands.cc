@@ -18,8 +18,10 @@
 #include "base/status_macros.h"
 #include "base/utf8.h"
 #include "cli/output_path.h"
+#include "cli/picture_command.h"
 #include "cli/progress.h"
 #include "cli/trace_outputs.h"
+#include "image/image_format.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_sniff.h"
 #include "proof/item_timestamps.h"
@@ -638,6 +640,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   if (!c.media.empty()) {
     auto head = ReadFileHead(c.media);
     if (!head.ok()) return ReportError(head.status());
+    if (SniffImageFormat(*head)) return RunPictureTrace(g, c);
     absl::Status kind = CheckClipKind(c.media, *head, "; to trace a quote, give it with --text-file");
     if (!kind.ok()) return ReportError(kind);
     auto archive = OpenAnyForReading(g);

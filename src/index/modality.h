@@ -13,12 +13,13 @@ enum class Modality {
   kVideo,        // chunks of frame hashes (video/video_signature.h)
   kAudio,        // landmark triplets (audio/landmarks.h)
   kLegacyAudio,  // landmark pairs of older archives, no longer read
+  kImage,        // chunks of still pictures' hashes (image/image_signature.h)
 };
 
 inline constexpr Modality kAllModalities[] = {Modality::kText, Modality::kVideo, Modality::kAudio,
-                                              Modality::kLegacyAudio};
+                                              Modality::kLegacyAudio, Modality::kImage};
 
-// The stored name: "text", "video", "audio-triplets", "audio".
+// The stored name: "text", "video", "audio-triplets", "audio", "image".
 constexpr std::string_view ModalityName(Modality m) {
   switch (m) {
     case Modality::kText:
@@ -29,6 +30,8 @@ constexpr std::string_view ModalityName(Modality m) {
       return "audio-triplets";
     case Modality::kLegacyAudio:
       return "audio";
+    case Modality::kImage:
+      return "image";
   }
   return "";
 }

@@ -7,6 +7,8 @@
 #include "base/strings.h"
 #include "base/utf8.h"
 #include "extract/extractor.h"
+#include "image/image_format.h"
+#include "ingest/image_ingest.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_links.h"
 #include "ingest/media_sniff.h"
@@ -206,9 +208,17 @@ absl::StatusOr<AddOutcome> AddFile(WriteBatch* batch, const std::string& path,
   auto head = ReadHead(path);
   if (!head.ok()) return WithPath(path, head.status());
   if (head->empty()) return absl::InvalidArgumentError(StrCat(path, ": empty file"));
-  // Recordings are recognised by their bytes first: a video named .txt is
-  // still a video.
+  // Pictures and recordings are recognised by their bytes first: a video
+  // named .txt is still a video.
+  if (auto image = SniffImageFormat(*head)) return AddImage(batch, path, *image, options);
+  if (SniffHeifImage(*head)) {
+    return absl::UnimplementedError(
+        StrCat(path, ": HEIC/HEIF and AVIF pictures are not read (this build's FFmpeg has no "
+                     "reader for them); convert it to JPEG or PNG first"));
+  }
   if (SniffMediaFormat(*head)) return AddMedia(batch, path, options);
+  // Named as a picture, with bytes that are none: refused with the reason.
+  if (LooksLikeImage(path)) return AddImage(batch, path, "", options);
   const Extractor* extractor = FindExtractor(path, *head);
   if (extractor == nullptr && LooksLikeMedia(path)) {
     // Named as a recording: refused at once when its bytes say otherwise.

@@ -63,7 +63,10 @@ std::string Head(const TraceReport& r) {
 }
 
 std::string Header(const TraceReport& r) {
-  std::string what = r.unit == "s" ? (r.query_kind == "audio" ? "recording" : "clip") : "extract";
+  std::string what = r.unit == "s" ? (r.query_kind == "audio"   ? "recording"
+                                      : r.query_kind == "image" ? "picture"
+                                                                : "clip")
+                                   : "extract";
   std::string out = StrCat("<header><p class=\"kicker\">uncut trace report · ", E(r.traced_at),
                            "</p><h1>Where the ", what, " comes from ", Pill(r.verdict), "</h1>");
   if (!r.query_name.empty()) StrAppend(&out, "<p class=\"meta\">", E(r.query_name), "</p>");
@@ -243,7 +246,9 @@ std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) 
   for (const std::string& n : m.notes) StrAppend(&out, "<p><b>Note:</b> ", E(n), "</p>");
   out += SpeechHtml(m);
   if (r.unit == "s") {
-    std::string what = r.query_kind == "audio" ? "recording" : "clip";
+    std::string what = r.query_kind == "audio"   ? "recording"
+                       : r.query_kind == "image" ? "picture"
+                                                 : "clip";
     out += MediaSegmentsTable(m, what);
     out += FramesHtml(m, what);
   } else {

@@ -135,6 +135,7 @@ double SourceExtent(const SourceMatch& m, const std::string& unit) {
 
 std::string SourceTimelineSvg(const SourceMatch& m, const std::string& unit, size_t index) {
   double extent = SourceExtent(m, unit);
+  if (extent <= 0) return "";  // a picture: no time line to draw
   double lo = extent, hi = 0;
   for (const Segment& s : m.segments) {
     lo = std::min(lo, s.source_start);

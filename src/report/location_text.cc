@@ -75,6 +75,19 @@ std::string LocationText(const TextLocation& l, const Item& item) {
     parts.push_back(e.contains("page") ? StrCat("pages ", p, "–", Str(e, "page"))
                                        : StrCat("page ", p));
   }
+  if (a.contains("ocr")) parts.push_back("text read by OCR");
+  if (a.contains("region") && a["region"].is_object()) {
+    auto region = [](const nlohmann::json& r) {
+      auto n = [&](const char* f) { return absl::StrFormat("%g", r.value(f, 0.0)); };
+      return StrCat("region ", n("x"), ",", n("y"), " ", n("w"), "x", n("h"), " ",
+                    r.value("unit", "px"));
+    };
+    std::string where = region(a["region"]);
+    if (e.contains("region") && e["region"].is_object() && e["region"] != a["region"]) {
+      StrAppend(&where, " to ", region(e["region"]));
+    }
+    parts.push_back(where);
+  }
   if (a.contains("cue")) {
     std::string cue = CueText(a["cue"], e.contains("cue") ? e["cue"] : a["cue"]);
     std::string media = LinkedMedia(item);

@@ -34,6 +34,20 @@ std::string Span(double a, double b, const std::string& unit) {
   return StrCat(Clock(a), "-", Clock(b));
 }
 
+// A picture's match: the frame of a video (its display time), or a picture.
+std::string PictureMatch(const SourceMatch& m, const Segment& s) {
+  const nlohmann::json p = s.extra.value("picture", nlohmann::json::object());
+  std::string out = m.item.kind == "image" ? "the same picture"
+                                           : StrCat("frame at ", Span(s.source_start, s.source_end, "s"));
+  StrAppend(&out, ", evidence: picture (distance ", p.value("distance", 0), " of 256, ",
+            p.value("variant", ""), p.value("mirrored", false) ? ", mirrored" : "", ")");
+  if (p.contains("also_at_s") && p["also_at_s"].is_array()) {
+    StrAppend(&out, "; also at");
+    for (const auto& t : p["also_at_s"]) StrAppend(&out, " ", Clock(t.get<double>()));
+  }
+  return out;
+}
+
 std::string VerdictWords(const std::string& v) {
   if (v == "verbatim") return "verbatim";
   if (v == "verbatim_with_omissions") return "verbatim, with omissions";
@@ -77,6 +91,11 @@ std::string ReportToText(const TraceReport& r, bool color) {
     size_t k = 0;
     for (const Segment& s : m.segments) {
       ++k;
+      if (r.query_kind == "image") {
+        StrAppend(&out, "  ", st.green(), "match", st.reset(), ": ", PictureMatch(m, s));
+        absl::StrAppendFormat(&out, ", confidence %.2f\n", s.confidence);
+        continue;
+      }
       StrAppend(&out, "  ", st.green(), "segment ", k, st.reset(), ": query ",
                       Span(s.query_start, s.query_end, u), " = source ",
                       Span(s.source_start, s.source_end, u));

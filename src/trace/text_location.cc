@@ -5,7 +5,9 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -152,6 +154,76 @@ std::vector<uint64_t> SentenceBreaks(std::string_view text, uint64_t lo, uint64_
   return out;
 }
 
+// Word boxes of OCR text (extract/ocr_text.h) that a span touches, joined
+// into the region it covers: on the page where it starts, and on the page
+// where it ends when that is another.
+constexpr char kBoxAnchor[] = "box";
+
+class WordBoxes {
+ public:
+  // Anchors other than boxes, in order: pages and the OCR unit in force.
+  void Note(const Anchor& a) {
+    if (a.kind == "page") page_ = a.value;
+    if (a.kind == "ocr" && a.value.is_object()) unit_ = a.value.value("box_unit", "px");
+  }
+  // A word's box: the word the span starts in (the last at or before
+  // t_begin) and every word starting inside it.
+  void Add(const Anchor& a, uint64_t t_begin, uint64_t last) {
+    if (!a.value.is_array() || a.value.size() != 4) return;
+    if (a.text_offset <= t_begin) {
+      first_ = Box{a.value, page_, unit_};
+      return;
+    }
+    if (a.text_offset > last) return;
+    if (first_) {
+      start_ = *first_;
+      first_.reset();
+    }
+    Box b{a.value, page_, unit_};
+    if (!start_) {
+      start_ = b;
+    } else if (b.page == start_->page) {
+      start_->Join(b);
+    } else if (end_ && b.page == end_->page) {
+      end_->Join(b);
+    } else {
+      end_ = b;
+    }
+  }
+  void Finish(TextLocation* loc) {
+    if (first_ && !start_) start_ = first_;
+    if (start_) loc->anchors["region"] = start_->Json();
+    if (end_) loc->anchors_end["region"] = end_->Json();
+  }
+
+ private:
+  struct Box {
+    Box(const nlohmann::json& v, nlohmann::json p, std::string u)
+        : x0(v[0].get<double>()),
+          y0(v[1].get<double>()),
+          x1(x0 + v[2].get<double>()),
+          y1(y0 + v[3].get<double>()),
+          page(std::move(p)),
+          unit(std::move(u)) {}
+    void Join(const Box& o) {
+      x0 = std::min(x0, o.x0);
+      y0 = std::min(y0, o.y0);
+      x1 = std::max(x1, o.x1);
+      y1 = std::max(y1, o.y1);
+    }
+    nlohmann::json Json() const {
+      auto r = [](double v) { return std::round(v * 10) / 10; };
+      return {{"x", r(x0)}, {"y", r(y0)}, {"w", r(x1 - x0)}, {"h", r(y1 - y0)}, {"unit", unit}};
+    }
+    double x0, y0, x1, y1;
+    nlohmann::json page;
+    std::string unit;
+  };
+  nlohmann::json page_;
+  std::string unit_ = "px";
+  std::optional<Box> first_, start_, end_;
+};
+
 }  // namespace
 
 namespace {
@@ -217,13 +289,20 @@ TextLocation LocateText(const ExtractedText& text, std::string_view original, ui
   loc.paragraph = para;
   nlohmann::json at_end = nlohmann::json::object();
   uint64_t last = t_end > t_begin ? t_end - 1 : t_begin;
+  WordBoxes boxes;
   for (const Anchor& a : text.anchors) {
+    if (a.kind == kBoxAnchor) {
+      boxes.Add(a, t_begin, last);
+      continue;
+    }
+    if (a.text_offset <= last) boxes.Note(a);
     if (a.text_offset <= t_begin) loc.anchors[a.kind] = a.value;
     if (a.text_offset <= last) at_end[a.kind] = a.value;
   }
   for (const auto& [kind, value] : at_end.items()) {
     if (!loc.anchors.contains(kind) || loc.anchors[kind] != value) loc.anchors_end[kind] = value;
   }
+  boxes.Finish(&loc);
   return loc;
 }
 

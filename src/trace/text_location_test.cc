@@ -91,6 +91,36 @@ TEST(TextContext, JoiningLinesKeepsEveryOffset) {
   EXPECT_EQ(joined, "one two  three.\n\nFour\n\n Five  six");
 }
 
+// OCR text of two pages: "alpha beta" on page 1, "gamma delta" on page 2,
+// each word with its box in points.
+ExtractedText TwoScannedPages() {
+  ExtractedText t;
+  t.text = "alpha beta\n\ngamma delta";
+  nlohmann::json ocr = {{"engine", "tesseract"}, {"box_unit", "pt"}};
+  t.anchors = {{0, "page", 1},          {0, "ocr", ocr},
+               {0, "box", {10, 20, 30, 10}}, {6, "box", {45, 22, 25, 10}},
+               {12, "page", 2},         {12, "ocr", ocr},
+               {12, "box", {12, 40, 40, 11}}, {18, "box", {60, 41, 30, 11}}};
+  t.map = OffsetMap::Identity(t.text.size());
+  return t;
+}
+
+TEST(LocateText, TheBoxesOfTheQuotedWordsBecomeTheRegionOnEachPage) {
+  ExtractedText t = TwoScannedPages();
+  TextLocation one = LocateText(t, t.text, 0, 10);  // "alpha beta"
+  EXPECT_EQ(one.anchors["region"],
+            nlohmann::json({{"x", 10}, {"y", 20}, {"w", 60}, {"h", 12}, {"unit", "pt"}}));
+  EXPECT_FALSE(one.anchors.contains("box"));
+  EXPECT_FALSE(one.anchors_end.contains("region"));
+  // From inside "beta" to "gamma": beta's box on page 1, gamma's on page 2.
+  TextLocation both = LocateText(t, t.text, 7, 17);
+  EXPECT_EQ(both.anchors["page"], 1);
+  EXPECT_EQ(both.anchors["region"]["x"], 45);
+  EXPECT_EQ(both.anchors_end["page"], 2);
+  EXPECT_EQ(both.anchors_end["region"],
+            nlohmann::json({{"x", 12}, {"y", 40}, {"w", 40}, {"h", 11}, {"unit", "pt"}}));
+}
+
 }  // namespace
 }  // namespace uncut
 

@@ -314,7 +314,11 @@ absl::StatusOr<std::vector<Piece>> TextTracer::FindPhrase(std::map<uint32_t, siz
     uint64_t scanned_bytes = 0;
     size_t unsearched = 0;
     for (const Item& it : all) {
-      if (it.kind != "text" || candidates.count(static_cast<uint32_t>(it.id))) continue;
+      // Texts, and pictures with text read by OCR.
+      if ((it.kind != "text" && !it.info.contains("ocr")) ||
+          candidates.count(static_cast<uint32_t>(it.id))) {
+        continue;
+      }
       if (scanned_bytes >= kPhraseScanBudgetBytes) {
         ++unsearched;
         continue;

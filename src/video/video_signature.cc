@@ -89,6 +89,22 @@ SourceRegions SourceFrameRegions(const VideoFrame& f) {
   return {c.x, c.y, c.w, c.h, zoom.x, zoom.y, zoom.w, zoom.h};
 }
 
+FrameSig SignFrame(const VideoFrame& frame, double sample_fps) {
+  SourceRegions r = SourceFrameRegions(frame);
+  GrayIntegral image(frame.pixels.data(), frame.width, frame.height, frame.width);
+  PdqDct main = PdqDctFromBlock(AreaAverage64(image, r.x, r.y, r.w, r.h));
+  PdqDct zoom = PdqDctFromBlock(AreaAverage64(image, r.zx, r.zy, r.zw, r.zh));
+  FrameSig f;
+  f.time_s = static_cast<float>(frame.time_s);
+  f.cell = static_cast<uint32_t>(
+      std::max<int64_t>(0, static_cast<int64_t>(std::ceil(frame.time_s * sample_fps - 0.5))));
+  f.main = PdqHashFromDct(main);
+  f.zoom = PdqHashFromDct(zoom);
+  f.main_quality = static_cast<uint8_t>(main.quality);
+  f.zoom_quality = static_cast<uint8_t>(zoom.quality);
+  return f;
+}
+
 absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSignOptions& options) {
   VideoReadOptions ro;
   ro.sample_fps = options.sample_fps;
@@ -105,19 +121,7 @@ absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSig
     if (!got) break;
     sig.width = frame.width;
     sig.height = frame.height;
-    SourceRegions r = SourceFrameRegions(frame);
-    GrayIntegral image(frame.pixels.data(), frame.width, frame.height, frame.width);
-    PdqDct main = PdqDctFromBlock(AreaAverage64(image, r.x, r.y, r.w, r.h));
-    PdqDct zoom = PdqDctFromBlock(AreaAverage64(image, r.zx, r.zy, r.zw, r.zh));
-    FrameSig f;
-    f.time_s = static_cast<float>(frame.time_s);
-    f.cell = static_cast<uint32_t>(std::max<int64_t>(
-        0, static_cast<int64_t>(std::ceil(frame.time_s * options.sample_fps - 0.5))));
-    f.main = PdqHashFromDct(main);
-    f.zoom = PdqHashFromDct(zoom);
-    f.main_quality = static_cast<uint8_t>(main.quality);
-    f.zoom_quality = static_cast<uint8_t>(zoom.quality);
-    sig.frames.push_back(f);
+    sig.frames.push_back(SignFrame(frame, options.sample_fps));
   }
   if (sig.frames.empty()) {
     return absl::InvalidArgumentError(StrCat(path, ": no video frames could be decoded"));

@@ -56,6 +56,11 @@ struct VideoSignOptions {
   int min_quality = 30;  // frames below are not indexed
 };
 
+// The hashes of one grey source frame (its content region and central
+// zoom), on the grid of `sample_fps`: what SignVideo keeps for each sampled
+// frame, and what a still picture is indexed by.
+FrameSig SignFrame(const VideoFrame& frame, double sample_fps);
+
 // Decodes and fingerprints a source video.
 absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSignOptions& options);
 

@@ -1,0 +1,47 @@
+// Decoding a still picture (JPEG, PNG, WebP, GIF, TIFF, BMP) with FFmpeg,
+// within limits that keep hostile files bounded: the declared size is
+// checked before anything is decoded (a 100000x100000 header is refused
+// without allocating its pixels), and decoding has a time budget.
+#ifndef UNCUT_IMAGE_PICTURE_H_
+#define UNCUT_IMAGE_PICTURE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "decode/ffmpeg.h"
+#include "decode/video_reader.h"
+
+namespace uncut {
+
+struct PictureLimits {
+  int64_t max_pixels = 100'000'000;  // 100 megapixels: above any camera's still
+  int max_side = 30000;
+  double max_decode_seconds = 30;
+};
+
+struct PictureInfo {
+  int width = 0, height = 0;
+  std::string codec;  // FFmpeg's decoder name, e.g. "mjpeg", "png"
+};
+
+// ResourceExhausted naming `name` when a picture of
+// width x height exceeds `limits`.
+absl::Status CheckPictureSize(const std::string& name, int64_t width, int64_t height,
+                              const PictureLimits& limits = PictureLimits());
+
+// The picture's size and codec, from its header. Errors say why the file
+// is not a picture uncut reads, or that it is too large; they name the
+// source.
+absl::StatusOr<PictureInfo> ProbePicture(const MediaSource& source,
+                                         const PictureLimits& limits = PictureLimits());
+
+// The picture (the first frame of an animated GIF or WebP) scaled so that
+// neither side exceeds `max_side` (0: its own size), as 8-bit grey or, with
+// `rgb`, RGB24. Probes first (see ProbePicture).
+absl::StatusOr<VideoFrame> DecodePicture(const MediaSource& source, int max_side, bool rgb,
+                                         const PictureLimits& limits = PictureLimits());
+
+}  // namespace uncut
+
+#endif  // UNCUT_IMAGE_PICTURE_H_

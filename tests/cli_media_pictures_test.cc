@@ -1,0 +1,320 @@
+// End-to-end tests of pictures: added as items (metadata, picture hash,
+// text read by OCR), traced as excerpts (a still of an archived video, a
+// smaller copy of an archived picture), quotes traced into a screenshot
+// and into a scanned PDF, and bad pictures refused.
+//
+// The suite makes its media once with ffmpeg: a generated video, and
+// pictures of text drawn with DejaVu Sans (drawtext).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "base/strings.h"
+#include "nlohmann/json.hpp"
+#include "testing/media.h"
+#include "testing/temp_dir.h"
+
+namespace uncut {
+namespace {
+
+using nlohmann::json;
+using testing::Ffmpeg;
+using testing::RunResult;
+using testing::ShellQuote;
+
+constexpr char kFont[] = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+constexpr char kMemo[] =
+    "The harbour commission met on Tuesday to discuss the breakwater.\n"
+    "Engineers said the storm in March had damaged the northern pier.\n"
+    "The mayor promised that boats would return before the summer.";
+
+constexpr char kLetter[] =
+    "Dear minister, the ferry timetable\n"
+    "will change on the first of June\n"
+    "because the old quay is closing.";
+
+// Persian, drawn right-aligned (drawtext shapes it with fribidi).
+constexpr char kPersian[] =
+    "گزارش کمیسیون بندر درباره موج‌شکن جدید\n"
+    "مهندسان گفتند طوفان اسفند اسکله شمالی را ویران کرد";
+
+class CliPictures : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    setup_error_ = MakeMedia();
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override { ASSERT_EQ(setup_error_, "") << "making the test media failed"; }
+
+  static std::string File(const std::string& name) { return dir_->File(name); }
+  static RunResult Uncut(const std::string& args) {
+    return testing::RunUncut(File("archive"), args);
+  }
+
+  // Black text on white, drawn from a file so that no quoting is needed.
+  static std::string DrawText(const std::string& text, const std::string& size, int font_size,
+                              const std::string& out, const std::string& x = "20") {
+    std::string text_file = dir_->Write(out + ".txt", text);
+    return Ffmpeg(StrCat("-f lavfi -i color=white:size=", size, " -vf drawtext=fontfile=", kFont,
+                         ":textfile=", ShellQuote(text_file), ":fontsize=", font_size,
+                         ":fontcolor=black:x=", x, ":y=20:line_spacing=12 -frames:v 1 ",
+                         ShellQuote(File(out))));
+  }
+
+  // A one-page PDF whose page is only a JPEG picture: a scan.
+  static std::string WrapJpegInPdf(const std::string& jpeg_path, int width_px, int height_px,
+                                   const std::string& out) {
+    auto jpeg = ReadFileToString(jpeg_path);
+    if (!jpeg.ok()) return std::string(jpeg.status().message());
+    const int w_pt = width_px * 72 / 150, h_pt = height_px * 72 / 150;  // scanned at 150 dpi
+    std::string content = StrCat("q ", w_pt, " 0 0 ", h_pt, " 0 0 cm /Im0 Do Q\n");
+    std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        StrCat("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ", w_pt, " ", h_pt,
+               "] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>"),
+        StrCat("<< /Type /XObject /Subtype /Image /Width ", width_px, " /Height ", height_px,
+               " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ",
+               jpeg->size(), " >>\nstream\n", *jpeg, "\nendstream"),
+        StrCat("<< /Length ", content.size(), " >>\nstream\n", content, "endstream"),
+    };
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<size_t> offsets;
+    for (size_t i = 0; i < objects.size(); ++i) {
+      offsets.push_back(pdf.size());
+      StrAppend(&pdf, i + 1, " 0 obj\n", objects[i], "\nendobj\n");
+    }
+    size_t xref = pdf.size();
+    StrAppend(&pdf, "xref\n0 ", objects.size() + 1, "\n0000000000 65535 f \n");
+    for (size_t off : offsets) {
+      char line[32];
+      std::snprintf(line, sizeof(line), "%010zu 00000 n \n", off);
+      pdf += line;
+    }
+    StrAppend(&pdf, "trailer\n<< /Size ", objects.size() + 1, " /Root 1 0 R >>\nstartxref\n", xref,
+              "\n%%EOF\n");
+    dir_->Write(out, pdf);
+    return "";
+  }
+
+  static std::string MakeMedia() {
+    std::string err = Ffmpeg(StrCat("-f lavfi -i testsrc2=size=320x180:rate=25:duration=8 ",
+                                    "-c:v libx264 -preset veryfast -pix_fmt yuv420p ",
+                                    ShellQuote(File("programme.mp4"))));
+    if (err.empty()) err = DrawText(kMemo, "900x150", 24, "memo.png");
+    if (err.empty()) err = DrawText(kLetter, "600x200", 26, "letter.jpg");
+    if (err.empty()) err = WrapJpegInPdf(File("letter.jpg"), 600, 200, "scan.pdf");
+    if (err.empty()) err = DrawText(kPersian, "900x140", 30, "persian.png", "w-tw-20");
+    if (!err.empty()) return err;
+    RunResult r = Uncut(StrCat("add ", ShellQuote(File("programme.mp4")), " ",
+                               ShellQuote(File("memo.png")), " ", ShellQuote(File("scan.pdf")), " ",
+                               ShellQuote(File("persian.png"))));
+    return r.exit_code == 0 ? "" : r.err;
+  }
+
+  // The id of the archived item named `name`, as a string ("" if none).
+  static std::string IdOf(const std::string& name) {
+    RunResult r = Uncut("list --json");
+    json items = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    if (!items.is_array()) return "";
+    for (const json& it : items) {
+      if (it.value("name", "") == name) return std::to_string(it["id"].get<int64_t>());
+    }
+    return "";
+  }
+
+  static json Json(const RunResult& r) {
+    json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+    return j;
+  }
+
+  static testing::TempDir* dir_;
+  static std::string setup_error_;
+};
+
+testing::TempDir* CliPictures::dir_ = nullptr;
+std::string CliPictures::setup_error_;
+
+TEST_F(CliPictures, APictureIsKeptWithItsSizeHashAndTheTextOcrReadsInIt) {
+  const std::string id = IdOf("memo.png");
+  ASSERT_NE(id, "");
+  RunResult r = Uncut("show --json " + id);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json item = Json(r);
+  EXPECT_EQ(item["kind"], "image");
+  EXPECT_EQ(item["format"], "png");
+  EXPECT_EQ(item["info"]["image"]["width"], 900);
+  EXPECT_EQ(item["info"]["image"]["height"], 150);
+  EXPECT_EQ(item["info"]["image"]["pdq"].get<std::string>().size(), 64u);
+  EXPECT_EQ(item["info"]["ocr"]["engine"], "tesseract");
+  // Kept byte for byte: the archive's SHA-256 is the file's.
+  RunResult sha = testing::RunShell("sha256sum " + ShellQuote(File("memo.png")));
+  EXPECT_EQ(sha.out.substr(0, 64), item["sha256"]);
+  RunResult text = Uncut("show --text " + id);
+  EXPECT_NE(text.out.find("northern pier"), std::string::npos) << text.out;
+}
+
+TEST_F(CliPictures, AQuoteInAScreenshotIsTracedToThePictureAndTheRegionOfItsWords) {
+  RunResult r = Uncut(
+      "trace --json --text 'Engineers said the storm in March had damaged the northern pier'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json report = Json(r);
+  ASSERT_FALSE(report["sources"].empty()) << r.out;
+  json source = report["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "memo.png");
+  json anchors = source["segments"][0]["source"]["location"]["anchors"];
+  EXPECT_EQ(anchors["ocr"]["engine"], "tesseract") << anchors;
+  json region = anchors["region"];
+  // The second of three lines drawn at x = 20 from y = 20, 24 px high with
+  // 12 px between lines: the region starts near (20, 56) and spans most
+  // of the line.
+  EXPECT_EQ(region["unit"], "px");
+  EXPECT_NEAR(region["x"].get<double>(), 20, 6) << region;
+  EXPECT_NEAR(region["y"].get<double>(), 56, 10) << region;
+  EXPECT_GT(region["w"].get<double>(), 500) << region;
+  EXPECT_LT(region["h"].get<double>(), 40) << region;
+  RunResult text = Uncut("trace --text 'Engineers said the storm in March had damaged the northern pier'");
+  EXPECT_NE(text.out.find("text read by OCR"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("region "), std::string::npos) << text.out;
+}
+
+TEST_F(CliPictures, AQuoteInAScannedPdfIsTracedToItsPageAndRegion) {
+  RunResult r = Uncut("trace --json --text 'the ferry timetable will change on the first of June'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json report = Json(r);
+  ASSERT_FALSE(report["sources"].empty()) << r.out;
+  json source = report["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "scan.pdf");
+  EXPECT_EQ(source["item"]["info"]["ocr"]["pages"], 1);
+  json anchors = source["segments"][0]["source"]["location"]["anchors"];
+  EXPECT_EQ(anchors["page"], 1);
+  EXPECT_TRUE(anchors.contains("ocr")) << anchors;
+  // In points of the page (150 dpi scan: 600x200 px is 288x96 pt).
+  EXPECT_EQ(anchors["region"]["unit"], "pt");
+  EXPECT_LT(anchors["region"]["x"].get<double>() + anchors["region"]["w"].get<double>(), 290);
+  EXPECT_LT(anchors["region"]["y"].get<double>(), 50) << anchors;
+}
+
+TEST_F(CliPictures, PersianReadByOcrIsNormalizedLikeTypedText) {
+  // Typed with the Arabic forms of yeh and kaf (U+064A, U+0643), as many
+  // keyboards give them; the picture's text has the Persian forms.
+  RunResult r = Uncut(
+      "trace --json --text '\u0645\u0647\u0646\u062f\u0633\u0627\u0646 \u06af\u0641\u062a\u0646\u062f "
+      "\u0637\u0648\u0641\u0627\u0646 \u0627\u0633\u0641\u0646\u062f \u0627\u0633\u0643\u0644\u0647 "
+      "\u0634\u0645\u0627\u0644\u064a \u0631\u0627 \u0648\u064a\u0631\u0627\u0646 \u0643\u0631\u062f'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json source = Json(r)["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "persian.png");
+  json anchors = source["segments"][0]["source"]["location"]["anchors"];
+  EXPECT_TRUE(anchors.contains("ocr")) << anchors;
+  // The second line, drawn right-aligned.
+  EXPECT_GT(anchors["region"]["y"].get<double>(), 50) << anchors;
+  EXPECT_GT(anchors["region"]["x"].get<double>() + anchors["region"]["w"].get<double>(), 850)
+      << anchors;
+}
+
+TEST_F(CliPictures, AStillOfAnArchivedVideoIsTracedToItsFrame) {
+  // A frame 5.2 s in, enlarged and saved as a JPEG, as a screenshot is.
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 5.2 -i ", ShellQuote(File("programme.mp4")),
+                          " -frames:v 1 -vf scale=640:360 -q:v 4 ", ShellQuote(File("still.jpg")))),
+            "");
+  RunResult r = Uncut("trace --json " + ShellQuote(File("still.jpg")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json report = Json(r);
+  EXPECT_EQ(report["query"]["kind"], "image");
+  ASSERT_FALSE(report["sources"].empty());
+  json source = report["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "programme.mp4");
+  EXPECT_EQ(source["verdict"], "frame");
+  json seg = source["segments"][0];
+  EXPECT_NEAR(seg["source"]["start"].get<double>(), 5.2, 0.05) << seg;
+  EXPECT_EQ(seg["evidence"], json::array({"picture"}));
+  EXPECT_TRUE(seg["details"]["picture"]["refined"].get<bool>());
+}
+
+TEST_F(CliPictures, ASmallerMirroredCopyOfAnArchivedPictureIsTracedToIt) {
+  ASSERT_EQ(Ffmpeg(StrCat("-i ", ShellQuote(File("memo.png")), " -vf scale=600:100,hflip ",
+                          ShellQuote(File("copy.jpg")))),
+            "");
+  RunResult r = Uncut("trace --json " + ShellQuote(File("copy.jpg")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json source = Json(r)["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "memo.png");
+  EXPECT_EQ(source["verdict"], "same_picture");
+  EXPECT_TRUE(source["segments"][0]["details"]["picture"]["mirrored"].get<bool>());
+}
+
+TEST_F(CliPictures, APictureFromNowhereIsNotFound) {
+  ASSERT_EQ(Ffmpeg(StrCat("-f lavfi -i mandelbrot=size=320x240 -frames:v 1 ",
+                          ShellQuote(File("elsewhere.png")))),
+            "");
+  RunResult r = Uncut("trace --json " + ShellQuote(File("elsewhere.png")));
+  EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_EQ(Json(r)["verdict"], "not_found");
+}
+
+// A PNG header that declares `width` x `height` pixels, with a tiny IDAT.
+std::string PngDeclaring(uint32_t width, uint32_t height) {
+  auto crc = [](const std::string& s) {
+    uint32_t c = 0xffffffff;
+    for (unsigned char b : s) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320 & (0 - (c & 1)));
+    }
+    return c ^ 0xffffffff;
+  };
+  auto be = [](uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 8), static_cast<char>(v)};
+  };
+  auto chunk = [&](const std::string& type, const std::string& data) {
+    return be(data.size()) + type + data + be(crc(type + data));
+  };
+  std::string ihdr = be(width) + be(height) + std::string("\x08\x02\x00\x00\x00", 5);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) +
+         chunk("IDAT", std::string("\x78\x9c\x03\x00\x00\x00\x00\x01", 8)) + chunk("IEND", "");
+}
+
+TEST_F(CliPictures, BadPicturesGetOneLineEachAndLeaveTheArchiveAsItWas) {
+  RunResult before = Uncut("list --json");
+  ASSERT_EQ(before.exit_code, 0);
+  auto jpeg = ReadFileToString(File("letter.jpg"));
+  ASSERT_TRUE(jpeg.ok());
+  std::string noise(4000, '\0');
+  std::mt19937 rng(7);
+  for (char& c : noise) c = static_cast<char>(rng());
+  noise[0] = 'x';  // no signature by chance
+  struct Case {
+    std::string name, bytes, reason;
+  } cases[] = {
+      {"cut.jpg", jpeg->substr(0, jpeg->size() / 2), "truncated JPEG"},
+      {"noise.jpg", noise, "not a picture"},
+      {"huge.png", PngDeclaring(200000, 200000), "200000x200000"},
+      {"phone.heic", std::string("\0\0\0\x18" "ftypheic\0\0\0\0mif1heic", 24) + noise, "HEIC"},
+  };
+  for (const Case& c : cases) {
+    std::string path = dir_->Write(c.name, c.bytes);
+    RunResult r = Uncut("add " + ShellQuote(path));
+    EXPECT_EQ(r.exit_code, 3) << c.name << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(c.name), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.reason), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(Uncut("list --json").out, before.out);
+  RunResult verify = Uncut("verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+}  // namespace
+}  // namespace uncut
