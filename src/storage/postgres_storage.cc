@@ -34,6 +34,8 @@ int ModalityCode(Modality m) {
       return 3;
     case Modality::kLegacyAudio:
       return 4;
+    case Modality::kImage:
+      return 5;
   }
   return 0;
 }
