@@ -17,6 +17,7 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
+#include "testing/media_suite.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -44,22 +45,10 @@ constexpr char kPersian[] =
     "گزارش کمیسیون بندر درباره موج‌شکن جدید\n"
     "مهندسان گفتند طوفان اسفند اسکله شمالی را ویران کرد";
 
-class CliPictures : public ::testing::Test {
+class CliPictures : public testing::MediaSuite<CliPictures> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    setup_error_ = MakeMedia();
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "making the test media failed"; }
+  static void SetUpTestSuite() { SetUpSuite(&MakeMedia); }
 
-  static std::string File(const std::string& name) { return dir_->File(name); }
-  static RunResult Uncut(const std::string& args) {
-    return testing::RunUncut(File("archive"), args);
-  }
 
   // Black text on white, drawn from a file so that no quoting is needed.
   static std::string DrawText(const std::string& text, const std::string& size, int font_size,
@@ -139,12 +128,8 @@ class CliPictures : public ::testing::Test {
     return j;
   }
 
-  static testing::TempDir* dir_;
-  static std::string setup_error_;
 };
 
-testing::TempDir* CliPictures::dir_ = nullptr;
-std::string CliPictures::setup_error_;
 
 TEST_F(CliPictures, APictureIsKeptWithItsSizeHashAndTheTextOcrReadsInIt) {
   const std::string id = IdOf("memo.png");

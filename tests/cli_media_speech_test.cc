@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
+#include "testing/media_suite.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -29,19 +30,10 @@ constexpr char kOutro[] = "Questions from the press followed for an hour.";
 // Seconds of silence between the parts.
 constexpr double kPause = 1.0;
 
-class CliSpeech : public ::testing::Test {
+class CliSpeech : public testing::MediaSuite<CliSpeech> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    setup_error_ = MakeMedia();
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "making the test media failed"; }
+  static void SetUpTestSuite() { SetUpSuite(&MakeMedia); }
 
-  static std::string File(const std::string& name) { return dir_->File(name); }
 
   // Seconds of a media file, by ffprobe.
   static double Duration(const std::string& path) {
@@ -92,16 +84,12 @@ class CliSpeech : public ::testing::Test {
     return name;
   }
 
-  static testing::TempDir* dir_;
-  static std::string setup_error_;
   static double durations_[3];
   static double quote_start_s_, quote_end_s_;
   static std::string add_output_;
   static int add_exit_;
 };
 
-testing::TempDir* CliSpeech::dir_ = nullptr;
-std::string CliSpeech::setup_error_;
 double CliSpeech::durations_[3];
 double CliSpeech::quote_start_s_ = 0, CliSpeech::quote_end_s_ = 0;
 std::string CliSpeech::add_output_;

@@ -14,6 +14,7 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
+#include "testing/media_suite.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -38,17 +39,9 @@ constexpr char kOther[] =
     "recipe for apple cake, and the results of the village football league, where the home team "
     "lost again after a dramatic evening in the rain.";
 
-class MediaSpeed : public ::testing::Test {
+class MediaSpeed : public testing::MediaSuite<MediaSpeed> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    setup_error_ = MakeMedia();
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "making the test media failed"; }
+  static void SetUpTestSuite() { SetUpSuite(&MakeMedia); }
 
   // A 30-second video of four moving scenes over speech; another speech,
   // never archived, for clips that must match nothing.
@@ -71,10 +64,6 @@ class MediaSpeed : public ::testing::Test {
     return r.exit_code == 0 ? "" : r.err;
   }
 
-  static std::string File(const std::string& name) { return dir_->File(name); }
-  static RunResult Uncut(const std::string& args) {
-    return testing::RunUncut(File("archive"), args);
-  }
 
   // The sound's audio filter for playing at `speed`, with or without pitch.
   static std::string SoundAt(double speed, bool pitch) {
@@ -105,12 +94,8 @@ class MediaSpeed : public ::testing::Test {
     EXPECT_EQ(j["verdict"], "found");
   }
 
-  static testing::TempDir* dir_;
-  static std::string setup_error_;
 };
 
-testing::TempDir* MediaSpeed::dir_ = nullptr;
-std::string MediaSpeed::setup_error_;
 
 // (speed, pitch moves with it)
 class SoundSpeed : public MediaSpeed,

@@ -10,6 +10,7 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
+#include "testing/media_suite.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -31,17 +32,9 @@ constexpr char kSubtitles[] =
     "beyond repair.\n\n"
     "3\n00:00:11,000 --> 00:00:18,000\nThe mayor promised that fishing boats would return.\n";
 
-class CliSubtitles : public ::testing::Test {
+class CliSubtitles : public testing::MediaSuite<CliSubtitles> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    setup_error_ = MakeMedia();
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "making the test media failed"; }
+  static void SetUpTestSuite() { SetUpSuite(&MakeMedia); }
 
   static std::string MakeMedia() {
     std::string err = testing::Speak(kSpeech, File("speech.wav"));
@@ -67,7 +60,6 @@ class CliSubtitles : public ::testing::Test {
         ShellQuote(File("clip.mp4"))));
   }
 
-  static std::string File(const std::string& name) { return dir_->File(name); }
 
   static RunResult Uncut(const std::string& archive, const std::string& args) {
     return testing::RunUncut(File(archive), args);
@@ -143,12 +135,8 @@ class CliSubtitles : public ::testing::Test {
     EXPECT_NE(page.find("The mayor promised that fishing boats would return."), std::string::npos);
   }
 
-  static testing::TempDir* dir_;
-  static std::string setup_error_;
 };
 
-testing::TempDir* CliSubtitles::dir_ = nullptr;
-std::string CliSubtitles::setup_error_;
 
 TEST_F(CliSubtitles, SubtitlesAddedAfterTheirVideoAreLinkedAndTheCutShowsTheirWords) {
   AddApart("video-first", "talk.mp4", "talk.en.srt");

@@ -14,6 +14,7 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
+#include "testing/media_suite.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -42,17 +43,9 @@ constexpr char kNews[] =
     "Farmers in the east report the best harvest in ten years. And finally, the weather: rain "
     "tonight, clearing from the west by morning.";
 
-class CliMedia : public ::testing::Test {
+class CliMedia : public testing::MediaSuite<CliMedia> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    setup_error_ = MakeMedia();
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "making the test media failed"; }
+  static void SetUpTestSuite() { SetUpSuite(&MakeMedia); }
 
   // Five scenes of six seconds, each moving in its own way, over speech.
   static std::string MakeBroadcast(const std::string& out) {
@@ -95,11 +88,7 @@ class CliMedia : public ::testing::Test {
     return r.exit_code == 0 ? "" : r.err;
   }
 
-  static std::string File(const std::string& name) { return dir_->File(name); }
 
-  static RunResult Uncut(const std::string& args) {
-    return testing::RunUncut(File("archive"), args);
-  }
 
   // Joins two stretches of the broadcast (with their sound) and applies
   // `filter` to the picture; writes clip `name`.
@@ -143,12 +132,8 @@ class CliMedia : public ::testing::Test {
     return seg["evidence"].get<std::vector<std::string>>();
   }
 
-  static testing::TempDir* dir_;
-  static std::string setup_error_;
 };
 
-testing::TempDir* CliMedia::dir_ = nullptr;
-std::string CliMedia::setup_error_;
 
 TEST_F(CliMedia, SplicedLetterboxedClipComesBackAsTwoSegmentsWithTheCutBetween) {
   ASSERT_EQ(Splice(3.5, 9.5, 15.2, 20.7, "scale=256:144,pad=320:240:32:48", "splice.mp4"), "");
