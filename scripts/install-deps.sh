@@ -13,7 +13,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libfftw3-dev
   libpocketsphinx-dev pocketsphinx-en-us
   libgtest-dev libgmock-dev libbenchmark-dev
-  ffmpeg espeak-ng fonts-dejavu-core wget openssl
+  ffmpeg espeak-ng fonts-dejavu-core wget openssl yt-dlp
   chromium wrk
 )
 # Node.js and npm for the browser test, unless a Node.js is already installed.

@@ -1,7 +1,9 @@
 // End-to-end tests of `uncut capture` against a web server this test starts
-// on 127.0.0.1: a page, a redirect, a 404 and a port where nothing answers.
+// on 127.0.0.1: a page, a redirect, a 404, a port where nothing answers, and
+// a page that is edited and then taken down between captures (--again).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <thread>
 
@@ -23,6 +25,20 @@ constexpr char kPage[] =
     "<p>We will rebuild every bridge that the floods destroyed, and no family will be left "
     "without shelter before the winter comes.</p></body></html>";
 
+constexpr char kStoryV1[] =
+    "<!DOCTYPE html><html><head><title>Council vote</title></head><body>"
+    "<p>The council met on Tuesday evening to vote on the new budget for the harbour.</p>"
+    "<p>The mayor said that the harbour would be dredged before the spring and that the "
+    "fishing fleet would pay no new fees for three years.</p>"
+    "<p>The vote passed with nine members in favour and two against.</p></body></html>";
+// The second paragraph edited: the fees promise is gone, a new sentence added.
+constexpr char kStoryV2[] =
+    "<!DOCTYPE html><html><head><title>Council vote</title></head><body>"
+    "<p>The council met on Tuesday evening to vote on the new budget for the harbour.</p>"
+    "<p>The mayor said that the harbour would be dredged before the spring. "
+    "Harbour fees will be reviewed by a committee next year.</p>"
+    "<p>The vote passed with nine members in favour and two against.</p></body></html>";
+
 class CliCapture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -31,6 +47,16 @@ class CliCapture : public ::testing::Test {
     });
     server_.Get("/old-link", [](const httplib::Request&, httplib::Response& res) {
       res.set_redirect("/statement.html");
+    });
+    // The story as it is now: 1 and 2 are versions of the page, 3 is gone.
+    server_.Get("/story.html", [this](const httplib::Request&, httplib::Response& res) {
+      int version = story_version_.load();
+      if (version == 3) {
+        res.status = 404;
+        res.set_content("not found", "text/plain");
+        return;
+      }
+      res.set_content(version == 1 ? kStoryV1 : kStoryV2, "text/html; charset=utf-8");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
@@ -49,6 +75,7 @@ class CliCapture : public ::testing::Test {
   httplib::Server server_;
   int port_ = -1;
   std::thread thread_;
+  std::atomic<int> story_version_{1};
 };
 
 TEST_F(CliCapture, APageIsCapturedWithItsUrlTimeAndTool) {
@@ -87,7 +114,7 @@ TEST_F(CliCapture, A404AndAnUnreachableServerAreOneLineEachAndKeepNothing) {
                              ShellQuote(testing::UnreachableUrl())));
   EXPECT_EQ(c.exit_code, 3);
   EXPECT_NE(c.err.find(StrCat("uncut: ", Url("/gone.html"),
-                              ": not captured: the server answered HTTP 404")),
+                              ": not captured: the server answered HTTP 404 Not Found\n")),
             std::string::npos)
       << c.err;
   EXPECT_NE(c.err.find(StrCat("uncut: ", testing::UnreachableUrl(), ": not captured: unreachable")),
@@ -108,6 +135,80 @@ TEST_F(CliCapture, RefusesWhatIsNotAWebUrl) {
   RunResult c = Uncut("capture " + ShellQuote("file:///etc/passwd"));
   EXPECT_EQ(c.exit_code, 3);
   EXPECT_NE(c.err.find("not an http:// or https:// URL"), std::string::npos) << c.err;
+}
+
+// The web capture (WARC) item whose source URL is `url`, the newest first.
+int64_t CaptureOf(const nlohmann::json& items, const std::string& url) {
+  int64_t id = -1;
+  for (const nlohmann::json& it : items) {
+    if (it.value("format", "") == "warc.gz" && it.value("source_url", "") == url) id = it["id"];
+  }
+  return id;
+}
+
+TEST_F(CliCapture, AgainReportsAnEditedPageThenAGonePageAndKeepsTheOriginal) {
+  ASSERT_EQ(Uncut("capture " + ShellQuote(Url("/story.html"))).exit_code, 0);
+  nlohmann::json items = nlohmann::json::parse(Uncut("list --json").out, nullptr, false);
+  int64_t first = CaptureOf(items, Url("/story.html"));
+  ASSERT_GT(first, 0) << items.dump(2);
+
+  // Served again as it was: unchanged, exit 0, and the new capture is kept.
+  RunResult same = Uncut(StrCat("capture --again ", first));
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("unchanged: the page is the same"), std::string::npos) << same.out;
+
+  // Edited: exit 1, the edit in the trace report's words.
+  story_version_ = 2;
+  RunResult edited = Uncut(StrCat("capture --again ", first));
+  EXPECT_EQ(edited.exit_code, 1) << edited.out << edited.err;
+  EXPECT_NE(edited.out.find("text edited: item "), std::string::npos) << edited.out;
+  EXPECT_NE(edited.out.find("[omitted: and that the fishing fleet would pay no]"), std::string::npos)
+      << edited.out;
+  EXPECT_NE(edited.out.find("[added: will be reviewed by a]"), std::string::npos) << edited.out;
+  EXPECT_NE(edited.out.find("[changed: for three years -> committee next year]"), std::string::npos)
+      << edited.out;
+  items = nlohmann::json::parse(Uncut("list --json").out, nullptr, false);
+  int64_t second = CaptureOf(items, Url("/story.html"));
+  ASSERT_GT(second, first);
+  nlohmann::json shown =
+      nlohmann::json::parse(Uncut(StrCat("show --json ", second)).out, nullptr, false);
+  EXPECT_EQ(shown["capture"]["recapture_of"]["id"], first) << shown.dump(2);
+  EXPECT_NE(Uncut(StrCat("show ", second)).out.find(StrCat("recapture of: item ", first)),
+            std::string::npos);
+
+  // Taken down: exit 1, says so, and the archive is as it was.
+  story_version_ = 3;
+  std::string before = Uncut("list --json").out;
+  RunResult gone = Uncut(StrCat("capture --again ", second));
+  EXPECT_EQ(gone.exit_code, 1) << gone.out << gone.err;
+  EXPECT_NE(gone.out.find(StrCat("page gone: the server answered HTTP 404 Not Found; the archive "
+                                 "keeps item ",
+                                 second)),
+            std::string::npos)
+      << gone.out;
+  EXPECT_EQ(Uncut("list --json").out, before);
+  RunResult original = Uncut("trace --text " + ShellQuote("the fishing fleet would pay no new fees"));
+  EXPECT_EQ(original.exit_code, 0) << original.out << original.err;
+  EXPECT_NE(original.out.find(StrCat("[item ", first + 1, ", html]")), std::string::npos)
+      << original.out;
+}
+
+TEST_F(CliCapture, AgainNeedsAnItemWithAWebSourceAndNotAlsoUrls) {
+  ASSERT_EQ(Uncut("capture " + ShellQuote(Url("/statement.html"))).exit_code, 0);
+  RunResult both = Uncut("capture --again 1 " + ShellQuote(Url("/statement.html")));
+  EXPECT_EQ(both.exit_code, 2);
+  std::string note = dir_.Write("note.txt", "A note typed by hand about the floods and the bridges.");
+  ASSERT_EQ(Uncut("add " + ShellQuote(note)).exit_code, 0);
+  nlohmann::json items = nlohmann::json::parse(Uncut("list --json").out, nullptr, false);
+  int64_t typed = -1;
+  for (const nlohmann::json& it : items) {
+    if (it.value("name", "") == "note.txt") typed = it["id"];
+  }
+  ASSERT_GT(typed, 0);
+  RunResult c = Uncut(StrCat("capture --again ", typed));
+  EXPECT_EQ(c.exit_code, 3);
+  EXPECT_EQ(c.err, StrCat("uncut: item ", typed,
+                          ": has no http:// or https:// source URL to capture again\n"));
 }
 
 }  // namespace

@@ -1,10 +1,8 @@
-// `uncut capture URL...`: a web page (or a file a URL serves, a recording
-// too) fetched with GNU Wget into a WARC file, which is added as a web
-// capture: the WARC an item with the URL, the capture time and the tool and
-// its version in its note; each page or file in it an item with its URL
-// and the capture time the WARC records.
-#include <sys/wait.h>
-
+// `uncut capture URL...` and `uncut capture --again ITEM`: what a URL serves
+// fetched (cli/capture_fetch.h) and added in one transaction, each item
+// with its capture record (cli/capture_record.h); a re-capture is added as
+// a new capture linked to the old and compared with it.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,17 +10,31 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "cli/capture_fetch.h"
+#include "cli/capture_record.h"
 #include "cli/subcommands.h"
+#include "ingest/ingest.h"
+#include "proof/item_timestamps.h"
+#include "storage/pg_conn.h"
 #include "store/archive.h"
+#include "trace/media_trace.h"
+#include "trace/text_trace.h"
 
 namespace uncut {
 namespace {
 
+// Exit codes of --again (docs/cli.md).
+constexpr int kAgainUnchanged = kExitOk;
+constexpr int kAgainChanged = 1;  // text edited, media replaced, or the page gone
+
 struct CaptureArgs {
   std::vector<std::string> urls;
+  std::string again;  // --again ITEM
   TsaOptions tsa;
   bool tsa_optional = false;
   std::string title, note;
+  uint64_t max_size_mib = 2048;
+  int time_limit_s = 1800;
 };
 
 // A temporary directory, removed with what it holds.
@@ -43,71 +55,171 @@ class ScratchDir {
   std::string path_;
 };
 
-// Runs a shell command; its exit code, or -1 when it did not run.
-int Run(const std::string& command) {
-  int status = std::system(command.c_str());
-  return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// One fetched file, ready to add.
+struct CapturedFile {
+  std::string path;
+  std::string url;
+  std::string tool;        // "GNU Wget 1.21.3", "yt-dlp 2023.03.04"
+  nlohmann::json record;   // its capture record (embedded_in is set when added)
+  std::string title;       // the platform's title for media
+  int embedded_in = -1;    // index of the page file that embeds this media
+};
+
+// What one URL gave: a page (its WARC), media, or a page and its media.
+struct Capture {
+  std::string url;
+  std::vector<CapturedFile> files;
+  std::vector<std::string> warnings;
+};
+
+// The reason in a "URL: not captured: reason" message.
+std::string Reason(const absl::Status& s) {
+  std::string m(s.message());
+  size_t at = m.find(": not captured: ");
+  return at == std::string::npos ? m : m.substr(at + 16);
 }
 
-std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
-
-// "GNU Wget 1.21.3", or "" when wget is not installed.
-std::string WgetVersion(const std::string& scratch) {
-  std::string out = JoinPath(scratch, "version");
-  if (Run(StrCat("wget --version >", ShellQuote(out), " 2>/dev/null")) != 0) return "";
-  auto text = ReadFileToString(out, 1 << 16);
-  std::string line = text.ok() ? FirstLine(*text) : "";
-  size_t built = line.find(" built on");
-  return built == std::string::npos ? line : line.substr(0, built);
+nlohmann::json BaseRecord(const std::string& url, const std::string& captured_at,
+                          const std::string& tool) {
+  return {{"url", url}, {"captured_at", captured_at}, {"tool", tool}};
 }
 
-// Why wget failed, from its exit code and its -nv log.
-std::string WgetFailure(int code, const std::string& log) {
-  size_t error = log.find("ERROR ");
-  if (code == 8 && error != std::string::npos) {
-    std::string line = FirstLine(log.substr(error + 6));
-    while (!line.empty() && (line.back() == '.' || line.back() == '\r')) line.pop_back();
-    return StrCat("the server answered HTTP ", line);
+absl::StatusOr<Capture> CaptureUrl(const std::string& url, const std::string& scratch,
+                                   const FetchLimits& limits) {
+  std::string wget = WgetVersion(scratch);
+  if (wget.empty()) {
+    return absl::FailedPreconditionError(
+        "capture needs GNU Wget, which is not installed (apt-get install wget)");
   }
-  switch (code) {
-    case 4:
-      return "unreachable (network failure)";
-    case 5:
-      return "the TLS certificate did not verify";
-    case 6:
-      return "the server asked for a login";
-    case 7:
-      return "the server's answer broke the protocol";
-    case 8:
-      return "the server answered with an error";
-    default:
-      return StrCat("wget failed (exit ", code, ")");
-  }
-}
-
-// Fetches `url` into a WARC file under `scratch`; returns its path.
-absl::StatusOr<std::string> Fetch(const std::string& url, const std::string& scratch) {
-  std::string warc = JoinPath(scratch, "capture");
-  std::string log = JoinPath(scratch, "wget.log");
-  int code = Run(StrCat("wget -nv --tries=1 --timeout=30 --max-redirect=10 -e robots=off ",
-                        "--directory-prefix=", ShellQuote(JoinPath(scratch, "files")),
-                        " --warc-file=", ShellQuote(warc), " -- ", ShellQuote(url), " >",
-                        ShellQuote(log), " 2>&1"));
-  if (code != 0) {
-    auto text = ReadFileToString(log, 1 << 20);
-    return absl::UnavailableError(
-        StrCat(url, ": not captured: ", WgetFailure(code, text.ok() ? *text : "")));
-  }
-  return warc + ".warc.gz";
-}
-
-int RunCapture(const GlobalOptions& g, const CaptureArgs& a) {
-  for (const std::string& url : a.urls) {
-    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-      return ReportError(absl::InvalidArgumentError(
-          StrCat(url, ": not an http:// or https:// URL; nothing captured")));
+  std::string ytdlp = YtDlpVersion(scratch);
+  Capture out;
+  out.url = url;
+  std::string captured_at = NowRfc3339();
+  UrlProbe probe = ProbeUrl(url, scratch);
+  if (IsMediaUrl(url, probe)) {
+    if (ytdlp.empty()) {
+      return absl::FailedPreconditionError(StrCat(
+          url, ": not captured: media needs yt-dlp, which is not installed (apt-get install yt-dlp)"));
     }
+    auto media = FetchMedia(url, scratch, limits);
+    if (!media.ok()) return media.status();
+    CapturedFile f{media->path, url, ytdlp, BaseRecord(url, captured_at, ytdlp)};
+    f.record.update(media->metadata);
+    if (!probe.headers.empty()) f.record["response_headers"] = probe.headers;
+    f.title = media->metadata.value("title", "");
+    out.files.push_back(std::move(f));
+    return out;
   }
+  auto warc = FetchPage(url, scratch, limits);
+  if (!warc.ok()) return warc.status();
+  out.files.push_back({*warc, url, wget, BaseRecord(url, captured_at, wget)});
+  // The media an HTML page embeds, where yt-dlp knows how to find it.
+  if (ytdlp.empty() || (probe.answered && probe.content_type != "text/html")) return out;
+  if (!YtDlpFindsMedia(url, scratch, limits)) return out;
+  auto media = FetchMedia(url, scratch, limits);
+  if (!media.ok()) {
+    out.warnings.push_back(
+        StrCat(url, ": the page is captured, not the media it embeds: ", Reason(media.status())));
+    return out;
+  }
+  CapturedFile f{media->path, url, ytdlp, BaseRecord(url, captured_at, ytdlp)};
+  f.record.update(media->metadata);
+  f.title = media->metadata.value("title", "");
+  f.embedded_in = 0;
+  out.files.push_back(std::move(f));
+  return out;
+}
+
+// The items one capture made (or found: the same bytes archived before).
+struct AddedFile {
+  Item item;
+  bool existed = false;
+};
+
+// Adds a capture's files in one transaction, each new item with its
+// capture record; `recapture_of` (when not null) goes into the first
+// file's record. On error nothing is kept.
+absl::StatusOr<std::vector<AddedFile>> AddCapture(const GlobalOptions& g, const CaptureArgs& a,
+                                                  const Capture& c,
+                                                  const nlohmann::json& recapture_of) {
+  bool created = !PathExists(JoinPath(g.archive, "catalog.sqlite"));
+  auto archive = Archive::Open(g.archive, Archive::Mode::kCreate);
+  if (!archive.ok()) return archive.status();
+  std::vector<AddedFile> added;
+  absl::Status s = [&]() -> absl::Status {
+    auto batch = (*archive)->BeginWrite();
+    if (!batch.ok()) return batch.status();
+    bool tsa_on = !a.tsa.url.empty();
+    for (size_t i = 0; i < c.files.size(); ++i) {
+      const CapturedFile& f = c.files[i];
+      AddOptions options;
+      options.meta.source_url = f.url;
+      options.meta.captured_at = f.record.value("captured_at", "");
+      if (!a.title.empty()) {
+        options.meta.title = a.title;
+      } else if (!f.title.empty()) {
+        options.meta.title = f.title;
+      }
+      options.meta.note = StrCat("captured with ", f.tool, " by uncut capture",
+                                 a.note.empty() ? "" : "; ", a.note);
+      auto outcome = AddFile(batch->get(), f.path, options);
+      if (!outcome.ok()) {
+        return absl::Status(outcome.status().code(),
+                            StrCat(f.url, ": not captured: ", outcome.status().message()));
+      }
+      added.push_back({outcome->item, outcome->existed});
+      if (outcome->existed) continue;
+      nlohmann::json record = f.record;
+      if (f.embedded_in >= 0) {
+        record["embedded_in"] = {{"id", added[f.embedded_in].item.id}, {"url", f.url}};
+      }
+      if (i == 0 && !recapture_of.is_null()) record["recapture_of"] = recapture_of;
+      absl::Status blob = (*batch)->AddBlob(outcome->item.id, kCaptureBlob, record.dump());
+      if (!blob.ok()) return blob;
+      if (!tsa_on) continue;
+      absl::Status stamped = StampQueuedItem(batch->get(), outcome->item, a.tsa);
+      if (!stamped.ok() && !a.tsa_optional) return stamped;
+      if (!stamped.ok()) {
+        std::fprintf(stderr, "uncut: warning: %s; capturing without timestamps (--tsa-optional)\n",
+                     std::string(stamped.message()).c_str());
+        tsa_on = false;
+      }
+    }
+    absl::Status committed = (*batch)->Commit();
+    if (!committed.ok()) return committed;
+    return (*batch)->Compact();
+  }();
+  if (!s.ok() && created) {
+    archive->reset();
+    RemoveEmptyArchive(g.archive);
+  }
+  if (!s.ok()) return s;
+  return added;
+}
+
+FetchLimits Limits(const CaptureArgs& a) {
+  FetchLimits limits;
+  limits.max_bytes = a.max_size_mib << 20;
+  limits.time_limit_s = a.time_limit_s;
+  return limits;
+}
+
+void PrintAdded(const GlobalOptions& g, const Capture& c, const std::vector<AddedFile>& added) {
+  if (g.quiet) return;
+  for (size_t i = 0; i < added.size(); ++i) {
+    const Item& it = added[i].item;
+    const CapturedFile& f = c.files[i];
+    std::string what = f.embedded_in >= 0 ? StrCat(it.kind, " embedded in the page") : it.kind;
+    if (it.kind == "container") what = "page";
+    std::printf("%s %-6lld %s  %s (%s, %s)\n", added[i].existed ? "exists  " : "captured",
+                static_cast<long long>(it.id), it.sha256.substr(0, 12).c_str(), c.url.c_str(),
+                what.c_str(), f.tool.c_str());
+  }
+}
+
+// A capture into a PostgreSQL archive: the page (or file) through Wget as
+// `add` takes it, without capture records or media.
+int CaptureIntoPostgres(const GlobalOptions& g, const CaptureArgs& a) {
   int worst = kExitOk;
   for (const std::string& url : a.urls) {
     ScratchDir scratch;
@@ -118,7 +230,7 @@ int RunCapture(const GlobalOptions& g, const CaptureArgs& a) {
           "capture needs GNU Wget, which is not installed (apt-get install wget)"));
     }
     std::string captured_at = NowRfc3339();
-    auto warc = Fetch(url, scratch.path());
+    auto warc = FetchPage(url, scratch.path(), Limits(a));
     if (!warc.ok()) {
       std::fprintf(stderr, "uncut: %s\n", std::string(warc.status().message()).c_str());
       worst = std::max(worst, kExitBadInput);
@@ -138,29 +250,253 @@ int RunCapture(const GlobalOptions& g, const CaptureArgs& a) {
   return worst;
 }
 
+int RunCapture(const GlobalOptions& g, const CaptureArgs& a) {
+  if (IsPostgresUri(g.archive)) return CaptureIntoPostgres(g, a);
+  int worst = kExitOk;
+  for (const std::string& url : a.urls) {
+    ScratchDir scratch;
+    if (scratch.path().empty()) return ReportError(absl::InternalError("cannot make a temporary folder"));
+    auto capture = CaptureUrl(url, scratch.path(), Limits(a));
+    if (absl::IsFailedPrecondition(capture.status())) return ReportError(capture.status());
+    if (!capture.ok()) {
+      std::fprintf(stderr, "uncut: %s\n", std::string(capture.status().message()).c_str());
+      worst = std::max(worst, kExitBadInput);
+      continue;
+    }
+    for (const std::string& w : capture->warnings) std::fprintf(stderr, "uncut: warning: %s\n", w.c_str());
+    auto added = AddCapture(g, a, *capture, nullptr);
+    if (!added.ok()) {
+      int rc = ReportError(added.status());
+      if (rc != kExitBadInput) return rc;
+      worst = std::max(worst, rc);
+      continue;
+    }
+    PrintAdded(g, *capture, *added);
+  }
+  return worst;
+}
+
+// An index that answers only with one item's postings: a trace against one
+// archived source.
+class OneItemPostings : public PostingSource {
+ public:
+  OneItemPostings(PostingSource* base, int64_t item) : base_(base), item_(item) {}
+  absl::Status Lookup(Modality modality, const std::vector<uint64_t>& keys, size_t max_per_key,
+                      std::vector<Posting>* out) override {
+    std::vector<Posting> all;
+    absl::Status s = base_->Lookup(modality, keys, max_per_key, &all);
+    if (!s.ok()) return s;
+    for (const Posting& p : all) {
+      if (p.item == item_) out->push_back(p);
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<uint64_t> PostingCount(Modality modality) override {
+    return base_->PostingCount(modality);
+  }
+  std::string IndexName() const override { return base_->IndexName(); }
+
+ private:
+  PostingSource* base_;
+  int64_t item_;
+};
+
+// The page a web capture holds for `url`: the text part whose URL is the
+// one captured, else its first text part.
+absl::StatusOr<std::optional<Item>> PageOf(Archive* archive, const Item& capture,
+                                           const std::string& url) {
+  if (capture.kind != "container") return std::optional<Item>(capture);
+  auto children = archive->Children(capture.id);
+  if (!children.ok()) return children.status();
+  std::optional<Item> first;
+  for (const Item& c : *children) {
+    if (c.kind != "text") continue;
+    if (c.meta.source_url.value_or("") == url) return std::optional<Item>(c);
+    if (!first) first = c;
+  }
+  return first;
+}
+
+std::string When(const Item& item) {
+  return item.meta.captured_at ? StrCat(" (captured at ", *item.meta.captured_at, ")") : "";
+}
+
+// Compares the page the new capture holds with the old page.
+absl::StatusOr<int> ComparePages(Archive* archive, const Item& old_page, const Item& new_capture,
+                                 const std::string& url) {
+  ASSIGN_OR_RETURN(std::optional<Item> page, PageOf(archive, new_capture, url));
+  if (!page) {
+    std::printf("replaced: %s now serves no page uncut reads (item %lld)\n", url.c_str(),
+                static_cast<long long>(new_capture.id));
+    return kAgainChanged;
+  }
+  if (page->sha256 == old_page.sha256) {
+    std::printf("unchanged: the page is the same (SHA-256 %s) as item %lld%s\n",
+                page->sha256.substr(0, 12).c_str(), static_cast<long long>(old_page.id),
+                When(old_page).c_str());
+    return kAgainUnchanged;
+  }
+  ASSIGN_OR_RETURN(StoredText old_text, archive->LoadText(old_page.id));
+  ASSIGN_OR_RETURN(StoredText new_text, archive->LoadText(page->id));
+  if (old_text.text.text == new_text.text.text) {
+    std::printf("unchanged: the page's text is the same as item %lld's%s (its bytes differ)\n",
+                static_cast<long long>(old_page.id), When(old_page).c_str());
+    return kAgainUnchanged;
+  }
+  std::printf("text edited: item %lld (now) against item %lld%s; \"omitted\" is text the page "
+              "no longer has, \"added\" text it has now\n",
+              static_cast<long long>(page->id), static_cast<long long>(old_page.id),
+              When(old_page).c_str());
+  if (!CheckExtractSize(new_text.text.text.size()).ok()) {
+    std::printf("(the page is too long to trace: %zu bytes)\n", new_text.text.text.size());
+    return kAgainChanged;
+  }
+  OneItemPostings only_old(archive, old_page.id);
+  Storage storage = archive->storage();
+  storage.postings = &only_old;
+  ASSIGN_OR_RETURN(TraceReport report, TraceText(storage, new_text.text.text));
+  std::fputs(ReportToText(report, false).c_str(), stdout);
+  return kAgainChanged;
+}
+
+// Compares newly fetched media with the old media item.
+absl::StatusOr<int> CompareMedia(Archive* archive, const Item& old_media, const AddedFile& now,
+                                 const std::string& media_path) {
+  if (now.item.sha256 == old_media.sha256) {
+    std::printf("unchanged: the media is the same (SHA-256 %s) as item %lld%s\n",
+                now.item.sha256.substr(0, 12).c_str(), static_cast<long long>(old_media.id),
+                When(old_media).c_str());
+    return kAgainUnchanged;
+  }
+  std::printf("media replaced: item %lld (now) against item %lld%s\n",
+              static_cast<long long>(now.item.id), static_cast<long long>(old_media.id),
+              When(old_media).c_str());
+  OneItemPostings only_old(archive, old_media.id);
+  Storage storage = archive->storage();
+  storage.postings = &only_old;
+  ASSIGN_OR_RETURN(TraceReport report, TraceMedia(storage, media_path));
+  std::fputs(ReportToText(report, false).c_str(), stdout);
+  return kAgainChanged;
+}
+
+int RunAgain(const GlobalOptions& g, const CaptureArgs& a) {
+  if (IsPostgresUri(g.archive)) {
+    return ReportError(absl::UnimplementedError(
+        "capture --again does not work on a PostgreSQL archive yet"));
+  }
+  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  if (!archive.ok()) return ReportError(archive.status());
+  auto item = (*archive)->FindItem(a.again);
+  if (!item.ok()) return ReportError(item.status());
+  // The capture the item belongs to: itself, or the web capture holding it.
+  Item top = *item;
+  if (item->parent_id) {
+    auto parent = (*archive)->GetItem(*item->parent_id);
+    if (!parent.ok()) return ReportError(parent.status());
+    top = *parent;
+  }
+  auto record = ItemCaptureRecord(**archive, top);
+  if (!record.ok()) return ReportError(record.status());
+  std::string url = record->is_object() ? record->value("url", "") : top.meta.source_url.value_or("");
+  if (url.empty()) url = item->meta.source_url.value_or("");
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return ReportError(absl::InvalidArgumentError(
+        StrCat("item ", item->id, ": has no http:// or https:// source URL to capture again")));
+  }
+  bool old_is_media = top.kind == "video" || top.kind == "audio";
+  std::optional<Item> old_page;
+  if (!old_is_media) {
+    auto page = PageOf(archive->get(), item->parent_id ? *item : top, url);
+    if (!page.ok()) return ReportError(page.status());
+    old_page = *page;
+  }
+  ScratchDir scratch;
+  if (scratch.path().empty()) return ReportError(absl::InternalError("cannot make a temporary folder"));
+  auto capture = CaptureUrl(url, scratch.path(), Limits(a));
+  if (absl::IsNotFound(capture.status())) {
+    std::printf("page gone: %s; the archive keeps item %lld%s\n",
+                Reason(capture.status()).c_str(),
+                static_cast<long long>(top.id), When(top).c_str());
+    return kAgainChanged;
+  }
+  if (!capture.ok()) return ReportError(capture.status());
+  for (const std::string& w : capture->warnings) std::fprintf(stderr, "uncut: warning: %s\n", w.c_str());
+  nlohmann::json link = {{"id", top.id}};
+  if (top.meta.captured_at) link["captured_at"] = *top.meta.captured_at;
+  auto added = AddCapture(g, a, *capture, link);
+  if (!added.ok()) return ReportError(added.status());
+  PrintAdded(g, *capture, *added);
+  // The new capture is read through a fresh handle: the catalog changed.
+  auto now = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  if (!now.ok()) return ReportError(now.status());
+  absl::StatusOr<int> rc;
+  if (old_is_media) {
+    size_t media = 0;
+    while (media < capture->files.size() && capture->files[media].tool.rfind("yt-dlp", 0) != 0) ++media;
+    if (media == capture->files.size()) {
+      std::printf("replaced: %s now serves a page, not media like item %lld\n", url.c_str(),
+                  static_cast<long long>(top.id));
+      return kAgainChanged;
+    }
+    rc = CompareMedia(now->get(), top, (*added)[media], capture->files[media].path);
+  } else if (!old_page) {
+    std::printf("changed: item %lld held no page uncut reads to compare with\n",
+                static_cast<long long>(top.id));
+    return kAgainChanged;
+  } else {
+    rc = ComparePages(now->get(), *old_page, (*added)[0].item, url);
+  }
+  if (!rc.ok()) return ReportError(rc.status());
+  return *rc;
+}
+
 }  // namespace
 
 Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g) {
   auto a = std::make_shared<CaptureArgs>();
   CLI::App* cmd = app->add_subcommand(
-      "capture", "fetch web pages (or files at URLs) into the archive as WARC captures");
-  cmd->add_option("urls", a->urls, "http:// or https:// URLs")->required();
+      "capture", "fetch web pages, media and files at URLs into the archive, with their provenance");
+  cmd->add_option("urls", a->urls, "http:// or https:// URLs");
+  cmd->add_option("--again", a->again,
+                  "capture ITEM's URL anew and report what changed since (exit 0 unchanged, 1 changed)");
   cmd->add_option("--title", a->title, "a title for the capture");
   cmd->add_option("--note", a->note, "a note kept with the capture");
+  cmd->add_option("--max-size", a->max_size_mib, "largest file one capture may fetch, in MiB (default 2048)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+  cmd->add_option("--time-limit", a->time_limit_s,
+                  "longest one fetching tool may run, in seconds (default 1800)")
+      ->check(CLI::Range(1, 86400));
   cmd->add_option("--tsa", a->tsa.url, "time-stamp each capture (RFC 3161), as for add");
   cmd->add_option("--tsa-ca", a->tsa.ca_file, "the authority's CA certificates (PEM)");
   cmd->add_flag("--tsa-optional", a->tsa_optional, "capture without a timestamp if the TSA fails");
   cmd->footer(
-      "Fetches each URL with GNU Wget into a WARC file (the HTTP request and response,\n"
-      "headers included) and adds it as a web capture: the source URL, the capture time and\n"
-      "the tool and its version are kept with it. The page alone is fetched, not the images\n"
-      "and scripts it loads; pages that need a browser to show their text, and video sites,\n"
-      "are not captured as a reader sees them. A URL that cannot be fetched (unreachable, an\n"
-      "HTTP error) is one line and leaves nothing in the archive; the others are captured.\n\n"
+      "A page (or any file) is fetched with GNU Wget into a WARC file (the HTTP request and\n"
+      "response, headers included); media (a video or audio file, an HLS or DASH stream, or the\n"
+      "media of a page yt-dlp knows) with yt-dlp, kept with what the platform says about it\n"
+      "(uploader, upload date, platform id). A media URL is fetched with yt-dlp alone; a page\n"
+      "that embeds media gives the page and the media, linked. Each item keeps the source URL,\n"
+      "the capture time and the tool and its version (`uncut show`). A URL that cannot be\n"
+      "fetched is one line and leaves nothing in the archive; the others are captured.\n\n"
+      "--again ITEM captures ITEM's URL anew as a new capture linked to the old one and says\n"
+      "what changed: unchanged (exit 0); text edited, media replaced or page gone (exit 1,\n"
+      "with a trace of the new against the old); could not capture (exit 3).\n\n"
       "Examples:\n"
       "  uncut capture https://example.org/statement.html\n"
-      "  uncut capture https://example.org/a https://example.org/b --tsa https://freetsa.org/tsr");
-  return {cmd, [g, a] { return RunCapture(*g, *a); }};
+      "  uncut capture https://example.org/briefing.mp4 --max-size 500\n"
+      "  uncut capture --again 12");
+  return {cmd, [g, a] {
+            if (a->again.empty() == a->urls.empty()) {
+              std::fprintf(stderr, "uncut: capture: give URLs or --again ITEM (not both)\n");
+              return kExitUsage;
+            }
+            for (const std::string& url : a->urls) {
+              if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+                return ReportError(absl::InvalidArgumentError(
+                    StrCat(url, ": not an http:// or https:// URL; nothing captured")));
+              }
+            }
+            return a->again.empty() ? RunCapture(*g, *a) : RunAgain(*g, *a);
+          }};
 }
 
 }  // namespace uncut

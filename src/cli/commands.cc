@@ -17,6 +17,7 @@
 #include "base/named_message.h"
 #include "base/status_macros.h"
 #include "base/utf8.h"
+#include "cli/capture_record.h"
 #include "cli/output_path.h"
 #include "cli/picture_command.h"
 #include "cli/progress.h"
@@ -84,10 +85,8 @@ std::string HumanSize(uint64_t bytes) {
   return absl::StrFormat("%.1f %s (%s bytes)", v, units[u], grouped);
 }
 
-// Removes an archive directory this command created when nothing ended up
-// in it, so a failed first add leaves no trace. Another first writer may
-// have added to it meanwhile: under the writer lock, only an archive with
-// no items and no files under objects/ or index/ goes.
+}  // namespace
+
 void RemoveEmptyArchive(const std::string& dir) {
   std::string lock_path = JoinPath(dir, "lock");
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
@@ -122,6 +121,8 @@ void RemoveEmptyArchive(const std::string& dir) {
   ::rmdir(dir.c_str());
   ::close(fd);
 }
+
+namespace {
 
 absl::StatusOr<std::unique_ptr<Archive>> OpenForReading(const GlobalOptions& g) {
   if (IsPostgresUri(g.archive)) {
@@ -414,10 +415,13 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   if (!token.ok()) return ReportError(token.status());
   nlohmann::json stamp;
   if (*token) stamp = TimestampJson(**token, item->sha256);
+  auto capture = ItemCaptureRecord(*archive->storage().catalog, *item);
+  if (!capture.ok()) return ReportError(capture.status());
   if (g.json) {
     nlohmann::json j = ItemToJson(*item);
     SetTextField(&j, "stored_at", archive->StoredAt(*item));
     if (!stamp.is_null()) j["timestamp"] = stamp;
+    if (!capture->is_null()) j["capture"] = *capture;
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
@@ -435,6 +439,7 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   line("source url", item->meta.source_url);
   line("captured at", item->meta.captured_at);
   line("note", item->meta.note);
+  for (const auto& [label, value] : CaptureRecordLines(*capture)) line(label, value);
   if (item->parent_id) {
     auto parent = archive->storage().catalog->GetItem(*item->parent_id);
     line("part of", StrCat("item ", *item->parent_id,

@@ -87,6 +87,12 @@ absl::StatusOr<AnyArchive> OpenAnyForReading(const GlobalOptions& g);
 
 int ReportError(const absl::Status& s);
 
+// Removes an archive directory this command created when nothing ended up
+// in it, so a failed first add leaves no trace. Another first writer may
+// have added to it meanwhile: under the writer lock, only an archive with
+// no items and no files under objects/ or index/ goes.
+void RemoveEmptyArchive(const std::string& dir);
+
 }  // namespace uncut
 
 #endif  // UNCUT_CLI_COMMANDS_H_
