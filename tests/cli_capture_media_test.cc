@@ -4,7 +4,7 @@
 // the size limit. Nothing reaches beyond this machine.
 #include <gtest/gtest.h>
 
-#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "base/strings.h"
@@ -48,8 +48,10 @@ class CliCaptureMedia : public ::testing::Test {
     clip_ = media_.File("clip.mp4");
     std::string clip = ReadAll(clip_);
     ASSERT_GT(clip.size(), 1000u);
-    server_.Get("/clip.mp4", [clip](const httplib::Request&, httplib::Response& res) {
-      res.set_content(clip, "video/mp4");
+    served_clip_ = clip;
+    server_.Get("/clip.mp4", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      res.set_content(served_clip_, "video/mp4");
     });
     std::string dir = media_.File("hls");
     server_.Get(R"(/hls/([a-z0-9]+\.(m3u8|ts)))", [dir](const httplib::Request& req,
@@ -95,8 +97,15 @@ class CliCaptureMedia : public ::testing::Test {
     return nlohmann::json::parse(Uncut(StrCat("show --json ", id)).out, nullptr, false);
   }
 
+  void Serve(const std::string& clip) {
+    std::lock_guard<std::mutex> lock(mu_);
+    served_clip_ = clip;
+  }
+
   TempDir dir_, media_;
   std::string clip_;
+  std::mutex mu_;
+  std::string served_clip_;  // what /clip.mp4 serves
   httplib::Server server_;
   int port_ = -1;
   std::thread thread_;
@@ -205,6 +214,28 @@ TEST_F(CliCaptureMedia, MediaOverTheSizeLimitIsRefusedAndTheArchiveIsUnchanged) 
   RunResult left = RunShell("ls -A " + ShellQuote(dir_.File("tmp")));
   EXPECT_EQ(left.exit_code, 0);
   EXPECT_EQ(left.out, "");
+}
+
+TEST_F(CliCaptureMedia, AgainSaysWhetherTheMediaIsTheSameOrWasReplacedWithATraceOfIt) {
+  ASSERT_EQ(Uncut("capture " + ShellQuote(Url("/clip.mp4"))).exit_code, 0);
+  RunResult same = Uncut("capture --again 1");
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("unchanged: the media is the same"), std::string::npos) << same.out;
+  // Replaced by a cut of itself: seconds 1 to 3, encoded anew.
+  RunResult cut = RunShell(StrCat("ffmpeg -nostdin -loglevel error -y -ss 1 -i ", ShellQuote(clip_),
+                                  " -t 2 -c:v libx264 -c:a aac ", ShellQuote(media_.File("cut.mp4"))));
+  ASSERT_EQ(cut.exit_code, 0) << cut.err;
+  Serve(ReadAll(media_.File("cut.mp4")));
+  RunResult replaced = Uncut("capture --again 1");
+  EXPECT_EQ(replaced.exit_code, 1) << replaced.out << replaced.err;
+  EXPECT_NE(replaced.out.find("media replaced: item 2 (now) against item 1"), std::string::npos)
+      << replaced.out;
+  // The clip trace names the old recording and what the new one left out.
+  EXPECT_NE(replaced.out.find("[item 1, mp4]"), std::string::npos) << replaced.out;
+  EXPECT_NE(replaced.out.find("before: source 0:00.000-0:01"), std::string::npos) << replaced.out;
+  nlohmann::json shown = Show(2);
+  EXPECT_EQ(shown["sha256"], Sha256Of(media_.File("cut.mp4")));
+  EXPECT_EQ(shown["capture"]["recapture_of"]["id"], 1) << shown.dump(2);
 }
 
 }  // namespace
