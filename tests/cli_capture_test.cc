@@ -193,6 +193,18 @@ TEST_F(CliCapture, AgainReportsAnEditedPageThenAGonePageAndKeepsTheOriginal) {
       << original.out;
 }
 
+TEST_F(CliCapture, AgainOnAnUnreachableServerIsExit3AndAddsNothing) {
+  ASSERT_EQ(Uncut("capture " + ShellQuote(Url("/statement.html"))).exit_code, 0);
+  std::string before = Uncut("list --json").out;
+  server_.stop();
+  thread_.join();
+  RunResult c = Uncut("capture --again 1");
+  EXPECT_EQ(c.exit_code, 3) << c.out << c.err;
+  EXPECT_EQ(c.err, StrCat("uncut: ", Url("/statement.html"),
+                          ": not captured: unreachable (network failure)\n"));
+  EXPECT_EQ(Uncut("list --json").out, before);
+}
+
 TEST_F(CliCapture, AgainNeedsAnItemWithAWebSourceAndNotAlsoUrls) {
   ASSERT_EQ(Uncut("capture " + ShellQuote(Url("/statement.html"))).exit_code, 0);
   RunResult both = Uncut("capture --again 1 " + ShellQuote(Url("/statement.html")));

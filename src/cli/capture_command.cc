@@ -419,7 +419,11 @@ int RunAgain(const GlobalOptions& g, const CaptureArgs& a) {
                 static_cast<long long>(top.id), When(top).c_str());
     return kAgainChanged;
   }
-  if (!capture.ok()) return ReportError(capture.status());
+  if (absl::IsFailedPrecondition(capture.status())) return ReportError(capture.status());
+  if (!capture.ok()) {  // not captured (unreachable, another HTTP error): nothing added
+    std::fprintf(stderr, "uncut: %s\n", std::string(capture.status().message()).c_str());
+    return kExitBadInput;
+  }
   for (const std::string& w : capture->warnings) std::fprintf(stderr, "uncut: warning: %s\n", w.c_str());
   nlohmann::json link = {{"id", top.id}};
   if (top.meta.captured_at) link["captured_at"] = *top.meta.captured_at;
