@@ -4,6 +4,7 @@
 // the size limit. Nothing reaches beyond this machine.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -76,6 +77,12 @@ class CliCaptureMedia : public ::testing::Test {
           "<p>The minister spoke to reporters about the bridges that the floods destroyed.</p>"
           "<video controls src=\"/clip.mp4\"></video></body></html>",
           "text/html; charset=utf-8");
+    });
+    server_.Get("/noise.mp4", [](const httplib::Request&, httplib::Response& res) {
+      std::string noise(5000, '\0');
+      uint32_t x = 12345;
+      for (char& c : noise) c = static_cast<char>((x = x * 1103515245 + 12345) >> 24);
+      res.set_content(noise, "video/mp4");
     });
     server_.Get("/big.mp4", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(3 << 20, '\0'), "video/mp4");
@@ -197,6 +204,16 @@ TEST_F(CliCaptureMedia, MissingMediaIsOneLineEachAndKeepsNothing) {
   for (char ch : c.err) lines += ch == '\n';
   EXPECT_EQ(lines, 2u) << c.err;
   EXPECT_NE(Uncut("list").exit_code, 0);  // no archive was made
+}
+
+TEST_F(CliCaptureMedia, MediaThatIsNoRecordingIsOneLineNamingTheUrlAndMakesNoArchive) {
+  RunResult c = Uncut("capture " + ShellQuote(Url("/noise.mp4")));
+  EXPECT_EQ(c.exit_code, 3);
+  EXPECT_EQ(c.err.rfind(StrCat("uncut: ", Url("/noise.mp4"), ": not captured: "), 0), 0u) << c.err;
+  EXPECT_EQ(c.err.find("uncut-capture-"), std::string::npos) << c.err;  // no temporary path
+  EXPECT_EQ(std::count(c.err.begin(), c.err.end(), '\n'), 1) << c.err;
+  // Not even an empty folder is left where the archive would have been.
+  EXPECT_NE(RunShell("test -e " + ShellQuote(dir_.File("archive"))).exit_code, 0);
 }
 
 TEST_F(CliCaptureMedia, MediaOverTheSizeLimitIsRefusedAndTheArchiveIsUnchanged) {

@@ -163,9 +163,10 @@ absl::StatusOr<std::vector<AddedFile>> AddCapture(const GlobalOptions& g, const 
       options.meta.note = StrCat("captured with ", f.tool, " by uncut capture",
                                  a.note.empty() ? "" : "; ", a.note);
       auto outcome = AddFile(batch->get(), f.path, options);
-      if (!outcome.ok()) {
-        return absl::Status(outcome.status().code(),
-                            StrCat(f.url, ": not captured: ", outcome.status().message()));
+      if (!outcome.ok()) {  // named by the URL, not by the temporary file
+        std::string why(outcome.status().message());
+        if (why.rfind(f.path + ": ", 0) == 0) why.erase(0, f.path.size() + 2);
+        return absl::Status(outcome.status().code(), StrCat(f.url, ": not captured: ", why));
       }
       added.push_back({outcome->item, outcome->existed});
       if (outcome->existed) continue;

@@ -115,6 +115,11 @@ void RemoveEmptyArchive(const std::string& dir) {
   for (const char* f : {"catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm", "lock"}) {
     RemoveFile(JoinPath(dir, f)).IgnoreError();
   }
+  // Empty folders an undone write left (objects/e3/) go first; rmdir(2)
+  // removes only empty ones.
+  for (const char* d : {"objects", "index"}) {
+    for (const std::string& sub : ListDir(JoinPath(dir, d))) ::rmdir(JoinPath(JoinPath(dir, d), sub).c_str());
+  }
   for (const char* d : {"objects/staging", "objects", "index/text", "index"}) {
     ::rmdir(JoinPath(dir, d).c_str());
   }
