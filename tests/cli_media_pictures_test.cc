@@ -60,23 +60,8 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
                          ShellQuote(File(out))));
   }
 
-  // A one-page PDF whose page is only a JPEG picture: a scan.
-  static std::string WrapJpegInPdf(const std::string& jpeg_path, int width_px, int height_px,
-                                   const std::string& out) {
-    auto jpeg = ReadFileToString(jpeg_path);
-    if (!jpeg.ok()) return std::string(jpeg.status().message());
-    const int w_pt = width_px * 72 / 150, h_pt = height_px * 72 / 150;  // scanned at 150 dpi
-    std::string content = StrCat("q ", w_pt, " 0 0 ", h_pt, " 0 0 cm /Im0 Do Q\n");
-    std::vector<std::string> objects = {
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        StrCat("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ", w_pt, " ", h_pt,
-               "] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>"),
-        StrCat("<< /Type /XObject /Subtype /Image /Width ", width_px, " /Height ", height_px,
-               " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ",
-               jpeg->size(), " >>\nstream\n", *jpeg, "\nendstream"),
-        StrCat("<< /Length ", content.size(), " >>\nstream\n", content, "endstream"),
-    };
+  // A PDF of the given objects (numbered from 1; object 1 the catalog).
+  static void WritePdf(const std::vector<std::string>& objects, const std::string& out) {
     std::string pdf = "%PDF-1.4\n";
     std::vector<size_t> offsets;
     for (size_t i = 0; i < objects.size(); ++i) {
@@ -93,6 +78,38 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
     StrAppend(&pdf, "trailer\n<< /Size ", objects.size() + 1, " /Root 1 0 R >>\nstartxref\n", xref,
               "\n%%EOF\n");
     dir_->Write(out, pdf);
+  }
+
+  static std::string Stream(const std::string& dict, const std::string& bytes) {
+    return StrCat("<< ", dict, " /Length ", bytes.size(), " >>\nstream\n", bytes, "\nendstream");
+  }
+
+  // A PDF whose last page is only a JPEG picture (a scan, 150 dpi); with
+  // `typed_first`, a page with a text layer saying it comes before it.
+  static std::string WrapJpegInPdf(const std::string& jpeg_path, int width_px, int height_px,
+                                   const std::string& out, const std::string& typed_first = "") {
+    auto jpeg = ReadFileToString(jpeg_path);
+    if (!jpeg.ok()) return std::string(jpeg.status().message());
+    const int w_pt = width_px * 72 / 150, h_pt = height_px * 72 / 150;
+    std::string kids = typed_first.empty() ? "[3 0 R]" : "[6 0 R 3 0 R]";
+    std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        StrCat("<< /Type /Pages /Kids ", kids, " /Count ", typed_first.empty() ? 1 : 2, " >>"),
+        StrCat("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ", w_pt, " ", h_pt,
+               "] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>"),
+        Stream(StrCat("/Type /XObject /Subtype /Image /Width ", width_px, " /Height ", height_px,
+                      " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode"),
+               *jpeg),
+        Stream("", StrCat("q ", w_pt, " 0 0 ", h_pt, " 0 0 cm /Im0 Do Q")),
+    };
+    if (!typed_first.empty()) {
+      objects.push_back(
+          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 7 0 R "
+          ">> >> /Contents 8 0 R >>");
+      objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+      objects.push_back(Stream("", StrCat("BT /F1 14 Tf 72 700 Td (", typed_first, ") Tj ET")));
+    }
+    WritePdf(objects, out);
     return "";
   }
 
@@ -103,11 +120,15 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
     if (err.empty()) err = DrawText(kMemo, "900x150", 24, "memo.png");
     if (err.empty()) err = DrawText(kLetter, "600x200", 26, "letter.jpg");
     if (err.empty()) err = WrapJpegInPdf(File("letter.jpg"), 600, 200, "scan.pdf");
+    if (err.empty()) {
+      err = WrapJpegInPdf(File("letter.jpg"), 600, 200, "bound.pdf",
+                          "The harbour office files this letter with its yearly report.");
+    }
     if (err.empty()) err = DrawText(kPersian, "900x140", 30, "persian.png", "w-tw-20");
     if (!err.empty()) return err;
     RunResult r = Uncut(StrCat("add ", ShellQuote(File("programme.mp4")), " ",
                                ShellQuote(File("memo.png")), " ", ShellQuote(File("scan.pdf")), " ",
-                               ShellQuote(File("persian.png"))));
+                               ShellQuote(File("persian.png")), " ", ShellQuote(File("bound.pdf"))));
     return r.exit_code == 0 ? "" : r.err;
   }
 
@@ -179,8 +200,11 @@ TEST_F(CliPictures, AQuoteInAScannedPdfIsTracedToItsPageAndRegion) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json report = Json(r);
   ASSERT_FALSE(report["sources"].empty()) << r.out;
-  json source = report["sources"][0];
-  EXPECT_EQ(source["item"]["name"], "scan.pdf");
+  json source;
+  for (const json& s : report["sources"]) {
+    if (s["item"]["name"] == "scan.pdf") source = s;
+  }
+  ASSERT_FALSE(source.is_null()) << r.out;
   EXPECT_EQ(source["item"]["info"]["ocr"]["pages"], 1);
   json anchors = source["segments"][0]["source"]["location"]["anchors"];
   EXPECT_EQ(anchors["page"], 1);
@@ -189,6 +213,32 @@ TEST_F(CliPictures, AQuoteInAScannedPdfIsTracedToItsPageAndRegion) {
   EXPECT_EQ(anchors["region"]["unit"], "pt");
   EXPECT_LT(anchors["region"]["x"].get<double>() + anchors["region"]["w"].get<double>(), 290);
   EXPECT_LT(anchors["region"]["y"].get<double>(), 50) << anchors;
+}
+
+TEST_F(CliPictures, AScannedPageBoundIntoATypedPdfIsReadByOcrAndMarkedSo) {
+  const std::string id = IdOf("bound.pdf");
+  ASSERT_NE(id, "");
+  json item = Json(Uncut("show --json " + id));
+  EXPECT_EQ(item["info"]["ocr"]["page_numbers"], json::array({2})) << item["info"];
+  // The letter is the second page here (and the only page of scan.pdf).
+  RunResult r = Uncut("trace --json --text 'the ferry timetable will change on the first of June'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json bound, report = Json(r);
+  for (const json& s : report["sources"]) {
+    if (s["item"]["name"] == "bound.pdf") bound = s;
+  }
+  ASSERT_FALSE(bound.is_null()) << r.out;
+  json anchors = bound["segments"][0]["source"]["location"]["anchors"];
+  EXPECT_EQ(anchors["page"], 2) << anchors;
+  EXPECT_TRUE(anchors.contains("ocr")) << anchors;
+  // The typed page's words are its own text layer, not OCR.
+  RunResult typed = Uncut("trace --json --text 'the harbour office files this letter with its yearly report'");
+  ASSERT_EQ(typed.exit_code, 0) << typed.err;
+  json first = Json(typed)["sources"][0];
+  EXPECT_EQ(first["item"]["name"], "bound.pdf");
+  json typed_anchors = first["segments"][0]["source"]["location"]["anchors"];
+  EXPECT_EQ(typed_anchors["page"], 1) << typed_anchors;
+  EXPECT_FALSE(typed_anchors.contains("ocr")) << typed_anchors;
 }
 
 TEST_F(CliPictures, PersianReadByOcrIsNormalizedLikeTypedText) {

@@ -8,7 +8,7 @@
 #include "base/strings.h"
 #include "bundle/bundle.h"
 #include "bundle/manifest.h"
-#include "bundle/zip_archive.h"
+#include "zip/zip_file.h"
 #include "proof/timestamp.h"
 #include "report/trace_report.h"
 #include "store/original.h"

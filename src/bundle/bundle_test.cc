@@ -11,13 +11,19 @@
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/strings.h"
-#include "bundle/zip_archive.h"
+#include "zip/zip_file.h"
 #include "nlohmann/json.hpp"
 #include "store/saved_traces.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
 namespace {
+
+std::vector<std::string> EntryNames(const ZipReader& zip) {
+  std::vector<std::string> names;
+  for (const ZipEntry& e : zip.entries()) names.push_back(e.name);
+  return names;
+}
 
 class BundleTest : public ::testing::Test {
  protected:
@@ -61,9 +67,11 @@ class BundleTest : public ::testing::Test {
     std::string out = dir_.File("rewritten.zip");
     auto w = ZipWriter::Create(out);
     EXPECT_TRUE(w.ok());
-    for (size_t i = 0; i < in->names().size(); ++i) {
-      std::string bytes = *in->ReadAll(i, 1 << 30);
-      if (keep(in->names()[i], &bytes)) EXPECT_TRUE(w->AddBytes(in->names()[i], bytes).ok());
+    for (const ZipEntry& e : in->entries()) {
+      std::string bytes = *in->ReadEntry(e, 1 << 30);
+      if (keep(e.name, &bytes)) {
+        EXPECT_TRUE(w->AddBytes(e.name, bytes).ok());
+      }
     }
     for (const auto& [name, bytes] : extra) EXPECT_TRUE(w->AddBytes(name, bytes).ok());
     EXPECT_TRUE(w->Close().ok());
@@ -100,7 +108,7 @@ TEST_F(BundleTest, AnExportedBundleVerifiesWithUncutAndWithSha256sum) {
   EXPECT_EQ(check->items, 2u);
   EXPECT_EQ(check->traces, 1u);
   auto reader = ZipReader::Open(zip);
-  std::vector<std::string> names = reader->names();
+  std::vector<std::string> names = EntryNames(*reader);
   EXPECT_NE(std::find(names.begin(), names.end(), StrCat("items/", b.id, "/original/odd name.txt")),
             names.end());
   std::string out = dir_.File("unpacked");
@@ -184,13 +192,13 @@ TEST_F(BundleTest, ANameThatIsNotUtf8GivesAValidEntryNameAndItsBytesInTheMetadat
   EXPECT_TRUE(check->problems.empty());
   auto reader = ZipReader::Open(zip);
   ASSERT_TRUE(reader.ok());
-  const std::vector<std::string>& names = reader->names();
+  const std::vector<std::string> names = EntryNames(*reader);
   auto original = std::find(names.begin(), names.end(),
                             StrCat("items/", a.id, "/original/r\xEF\xBF\xBDsum\xEF\xBF\xBD.txt"));
   ASSERT_NE(original, names.end());
   auto meta = std::find(names.begin(), names.end(), StrCat("items/", a.id, "/metadata.json"));
   ASSERT_NE(meta, names.end());
-  auto bytes = reader->ReadAll(meta - names.begin(), 1 << 20);
+  auto bytes = reader->ReadEntry(reader->entries()[meta - names.begin()], 1 << 20);
   ASSERT_TRUE(bytes.ok());
   nlohmann::json j = nlohmann::json::parse(*bytes);
   EXPECT_EQ(j["name_bytes_hex"], "72e973756de92e747874");
@@ -329,7 +337,7 @@ TEST_F(SignedBundleTest, AnEditedOriginalWithRewrittenManifestsFailsOnlyOnTheSig
   {
     auto in = ZipReader::Open(ExportSigned());
     ASSERT_TRUE(in.ok());
-    for (size_t i = 0; i < in->names().size(); ++i) files[in->names()[i]] = *in->ReadAll(i, 1 << 20);
+    for (const ZipEntry& e : in->entries()) files[e.name] = *in->ReadEntry(e, 1 << 20);
   }
   for (auto& [name, bytes] : files) {
     if (name.find("/original/") != std::string::npos) bytes = forged;

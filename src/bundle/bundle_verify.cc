@@ -8,7 +8,7 @@
 #include "base/strings.h"
 #include "bundle/bundle.h"
 #include "bundle/manifest.h"
-#include "bundle/zip_archive.h"
+#include "zip/zip_file.h"
 #include "proof/timestamp.h"
 
 namespace uncut {
@@ -52,7 +52,7 @@ int64_t ItemOf(const std::string& path, const std::string& kind) {
 
 // Checks SHA256SUMS.sig against `sums` (the bytes of SHA256SUMS), with the
 // trusted key or else the bundle's own signer.pub.
-void CheckSignature(ZipReader* zip, const std::map<std::string, size_t>& index,
+void CheckSignature(ZipReader* zip, const std::map<std::string, const ZipEntry*>& index,
                     const std::string& sums, const VerifyBundleOptions& options,
                     BundleCheck* out) {
   using Signature = BundleCheck::Signature;
@@ -65,11 +65,11 @@ void CheckSignature(ZipReader* zip, const std::map<std::string, size_t>& index,
     if (options.trusted_key) fail("SHA256SUMS.sig", "missing: the bundle is not signed");
     return;
   }
-  auto signature = zip->ReadAll(sig_at->second, kMaxManifestBytes);
+  auto signature = zip->ReadEntry(*sig_at->second, kMaxManifestBytes);
   if (!signature.ok()) return fail("SHA256SUMS.sig", std::string(signature.status().message()));
   std::optional<PublicKey> own;
   if (auto pub_at = index.find("signer.pub"); pub_at != index.end()) {
-    auto pem = zip->ReadAll(pub_at->second, kMaxManifestBytes);
+    auto pem = zip->ReadEntry(*pub_at->second, kMaxManifestBytes);
     auto key = pem.ok() ? PublicKey::FromPem(*pem, "signer.pub") : pem.status();
     if (!key.ok()) return fail("signer.pub", std::string(key.status().message()));
     own = std::move(*key);
@@ -101,15 +101,15 @@ absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path,
   auto problem = [&](const std::string& path, const std::string& what) {
     out.problems.push_back({path, what});
   };
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < zip.names().size(); ++i) {
-    const std::string& name = zip.names()[i];
+  std::map<std::string, const ZipEntry*> index;
+  for (const ZipEntry& entry : zip.entries()) {
+    const std::string& name = entry.name;
     std::string unsafe = UnsafeName(name);
     if (!unsafe.empty()) {
       problem(name, StrCat("the name has ", unsafe));
       continue;
     }
-    if (!index.emplace(name, i).second) problem(name, "appears twice in the zip");
+    if (!index.emplace(name, &entry).second) problem(name, "appears twice in the zip");
   }
   auto sums_at = index.find("SHA256SUMS");
   auto package_at = index.find("datapackage.json");
@@ -117,8 +117,8 @@ absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path,
   if (package_at == index.end()) problem("datapackage.json", "missing");
   if (sums_at == index.end() || package_at == index.end()) return out;
 
-  ASSIGN_OR_RETURN(std::string sums_text, zip.ReadAll(sums_at->second, kMaxManifestBytes));
-  ASSIGN_OR_RETURN(std::string package_text, zip.ReadAll(package_at->second, kMaxManifestBytes));
+  ASSIGN_OR_RETURN(std::string sums_text, zip.ReadEntry(*sums_at->second, kMaxManifestBytes));
+  ASSIGN_OR_RETURN(std::string package_text, zip.ReadEntry(*package_at->second, kMaxManifestBytes));
   auto sums = ParseSha256Sums(sums_text);
   if (!sums.ok()) problem("SHA256SUMS", std::string(sums.status().message()));
   auto package = ParseDataPackage(package_text);
@@ -127,11 +127,11 @@ absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path,
   CheckSignature(&zip, index, sums_text, options, &out);
 
   std::map<std::string, Actual> actual;
-  for (const auto& [name, i] : index) {
+  for (const auto& [name, entry] : index) {
     if (name == "SHA256SUMS" || name == "SHA256SUMS.sig" || name.back() == '/') continue;
     Sha256 h;
     Actual a;
-    absl::Status read = zip.Read(i, [&](std::string_view chunk) {
+    absl::Status read = zip.Read(*entry, [&](std::string_view chunk) {
       h.Update(chunk);
       a.bytes += chunk.size();
     });
@@ -167,11 +167,11 @@ absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path,
   for (const auto& [path, a] : actual) {
     if (int64_t id = ItemOf(path, "original/")) original_sha[id] = a.sha256;
   }
-  for (const auto& [path, i] : index) {
+  for (const auto& [path, entry] : index) {
     if (!ItemOf(path, "metadata.json")) continue;
     ++out.items;
     int64_t id = ItemOf(path, "metadata.json");
-    auto text = zip.ReadAll(i, kMaxManifestBytes);
+    auto text = zip.ReadEntry(*entry, kMaxManifestBytes);
     nlohmann::json meta =
         text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
     if (!meta.is_object() || !meta.contains("sha256") || !meta["sha256"].is_string()) {
@@ -185,7 +185,7 @@ absl::StatusOr<BundleCheck> VerifyBundle(const std::string& zip_path,
       // The token must stamp this original (its signature against the
       // certificate it carries; the TSA's CA is the reader's to choose).
       ++out.timestamps;
-      auto token = zip.ReadAll(tsr->second, kMaxManifestBytes);
+      auto token = zip.ReadEntry(*tsr->second, kMaxManifestBytes);
       auto checked = token.ok() ? VerifyTimestamp(*token, original_sha[id], "").status()
                                 : token.status();
       if (!checked.ok()) problem(tsr->first, std::string(checked.message()));

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "extract/byte_reader.h"
+#include "base/byte_reader.h"
 #include "extract/extractor.h"
 #include "extract/gzip_reader.h"
 #include "extract/warc_reader.h"

@@ -190,7 +190,8 @@ absl::StatusOr<DecodedText> ConvertCharset(std::string_view bytes, std::string_v
       if (start < 0) start = next;
       char buf[4];
       int32_t len = 0;
-      UBool is_err = false;
+      // cp is a scalar value from the converter and buf has room for it.
+      [[maybe_unused]] UBool is_err = false;
       U8_APPEND(buf, len, 4, cp, is_err);
       size_t before = out.utf8.size();
       out.utf8.append(buf, len);

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "extract/byte_reader.h"
+#include "base/byte_reader.h"
 
 namespace uncut {
 

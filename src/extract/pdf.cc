@@ -11,8 +11,11 @@
 #include <cmath>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 
 #include "base/file.h"
+#include "base/status_macros.h"
 #include "base/strings.h"
 #include "extract/ocr_text.h"
 #include "extract/pdf_layout.h"
@@ -41,46 +44,68 @@ constexpr double kMaxOcrPixels = 40e6;
 // left unread, with a warning.
 constexpr double kMaxOcrSecondsPerPdf = 600;
 
-// Reads a PDF without a text layer page by page through OCR. The text is
-// laid out by ocr_text.h: pages, paragraphs, and each word's box in points.
-absl::StatusOr<Extraction> ExtractByOcr(poppler::document* doc, int n) {
-  poppler::page_renderer renderer;
-  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-  renderer.set_image_format(poppler::image::format_gray8);
-  std::vector<OcrPageText> pages(n);
-  std::vector<std::string> warnings;
-  double spent_s = 0;
-  int unread = 0;
-  std::string languages;
-  for (int i = 0; i < n; ++i) {
-    std::unique_ptr<poppler::page> page(doc->create_page(i));
-    if (page == nullptr || spent_s >= kMaxOcrSecondsPerPdf) {
-      ++unread;
-      continue;
-    }
+// Reads pages through OCR within one budget for the whole PDF.
+class PageOcr {
+ public:
+  PageOcr() {
+    renderer_.set_render_hint(poppler::page_renderer::antialiasing, true);
+    renderer_.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+    renderer_.set_image_format(poppler::image::format_gray8);
+  }
+  // The page's words with boxes in points (box_scale); nullopt when the
+  // page cannot be rendered or the budget is spent.
+  absl::StatusOr<std::optional<OcrPageText>> Read(poppler::page* page, int number) {
+    if (page == nullptr || spent_s_ >= kMaxOcrSecondsPerPdf) return std::nullopt;
     poppler::rectf box = page->page_rect();
     double area_in2 = std::max(1e-6, box.width() / 72.0 * box.height() / 72.0);
     double dpi = std::min(kOcrDpi, std::sqrt(kMaxOcrPixels / area_in2));
-    poppler::image img = renderer.render_page(page.get(), dpi, dpi);
-    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) {
-      ++unread;
-      continue;
-    }
+    poppler::image img = renderer_.render_page(page, dpi, dpi);
+    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) return std::nullopt;
     auto t0 = std::chrono::steady_clock::now();
     OcrOptions o;
     o.dpi = static_cast<int>(dpi);
     o.min_scaled_side = 0;  // rendered at a resolution OCR reads well
-    o.max_seconds = std::min(60.0, kMaxOcrSecondsPerPdf - spent_s);
+    o.max_seconds = std::min(60.0, kMaxOcrSecondsPerPdf - spent_s_);
     ASSIGN_OR_RETURN(OcrResult r,
                      RecognizeText(reinterpret_cast<const uint8_t*>(img.const_data()), img.width(),
                                    img.height(), img.bytes_per_row(), o));
-    spent_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (r.timed_out) warnings.push_back(StrCat("page ", i + 1, ": OCR ran out of time; part of it is unread"));
-    languages = r.languages;
-    pages[i].ocr = std::move(r);
-    pages[i].box_scale = 72.0 / dpi;
+    spent_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (r.timed_out) {
+      warnings_.push_back(StrCat("page ", number, ": OCR ran out of time; part of it is unread"));
+    }
+    languages_ = r.languages;
+    OcrPageText out;
+    out.ocr = std::move(r);
+    out.box_scale = 72.0 / dpi;
+    return out;
   }
+  const std::string& languages() const { return languages_; }
+  std::vector<std::string>& warnings() { return warnings_; }
+
+ private:
+  poppler::page_renderer renderer_;
+  double spent_s_ = 0;
+  std::string languages_;
+  std::vector<std::string> warnings_;
+};
+
+// Reads a PDF without a text layer page by page through OCR. The text is
+// laid out by ocr_text.h: pages, paragraphs, and each word's box in points.
+absl::StatusOr<Extraction> ExtractByOcr(poppler::document* doc, int n) {
+  PageOcr reader;
+  std::vector<OcrPageText> pages(n);
+  int unread = 0;
+  for (int i = 0; i < n; ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    ASSIGN_OR_RETURN(std::optional<OcrPageText> read, reader.Read(page.get(), i + 1));
+    if (!read) {
+      ++unread;
+      continue;
+    }
+    pages[i] = std::move(*read);
+  }
+  std::vector<std::string> warnings = std::move(reader.warnings());
+  const std::string& languages = reader.languages();
   Extraction out;
   out.format = "pdf";
   out.text = OcrToText(pages, /*paged=*/true, "pt");
@@ -94,6 +119,59 @@ absl::StatusOr<Extraction> ExtractByOcr(poppler::document* doc, int n) {
   if (unread > 0) warnings.push_back(StrCat(unread, " of ", n, " pages could not be read by OCR"));
   if (!warnings.empty()) out.info["warnings"] = warnings;
   return out;
+}
+
+// A PDF whose text layer covers some pages only (scanned pages bound into
+// a typed report): the pages without one are read through OCR, their words
+// placed in points like poppler's so one layout covers every page.
+void OcrPagesWithoutText(poppler::document* doc, std::vector<PdfPage>* pages,
+                         std::set<int>* ocr_pages, std::string* languages,
+                         std::vector<std::string>* warnings) {
+  int with_text = 0;
+  for (const PdfPage& p : *pages) with_text += !p.words.empty();
+  if (with_text == 0 || with_text == static_cast<int>(pages->size())) return;
+  PageOcr reader;
+  for (size_t i = 0; i < pages->size(); ++i) {
+    PdfPage& page = (*pages)[i];
+    if (!page.words.empty()) continue;
+    std::unique_ptr<poppler::page> p(doc->create_page(static_cast<int>(i)));
+    auto read = reader.Read(p.get(), static_cast<int>(i + 1));
+    if (!read.ok()) {
+      // The typed pages still stand; say why the others are unread.
+      warnings->push_back(StrCat("pages without a text layer were not read by OCR: ",
+                                 read.status().message()));
+      break;
+    }
+    if (!*read || (*read)->ocr.words.empty()) continue;
+    const double s = (*read)->box_scale;
+    for (const OcrWord& w : (*read)->ocr.words) {
+      page.words.push_back({w.text, w.x * s, w.y * s, (w.x + w.w) * s, (w.y + w.h) * s, true});
+    }
+    ocr_pages->insert(static_cast<int>(i + 1));
+  }
+  *languages = reader.languages();
+  for (std::string& w : reader.warnings()) warnings->push_back(std::move(w));
+}
+
+// Marks where text read by OCR begins and ends: an "ocr" anchor at the
+// start of each page in `ocr_pages`, and a null "ocr" anchor (none in
+// force) at the next page with a text layer of its own.
+void MarkOcrPages(const std::set<int>& ocr_pages, const std::string& languages,
+                  ExtractedText* text) {
+  std::vector<Anchor> anchors;
+  bool in_ocr = false;
+  for (Anchor& a : text->anchors) {
+    bool page = a.kind == "page" && a.value.is_number_integer();
+    uint64_t at = a.text_offset;
+    bool ocr = page && ocr_pages.count(a.value.get<int>()) > 0;
+    anchors.push_back(std::move(a));
+    if (!page || ocr == in_ocr) continue;
+    nlohmann::json value = nullptr;
+    if (ocr) value = {{"engine", "tesseract"}, {"languages", languages}, {"box_unit", "pt"}};
+    anchors.push_back({at, "ocr", std::move(value)});
+    in_ocr = ocr;
+  }
+  text->anchors = std::move(anchors);
 }
 
 }  // namespace
@@ -149,7 +227,12 @@ absl::StatusOr<Extraction> PdfExtractor::Extract(std::string_view bytes,
       return absl::ResourceExhaustedError("PDF text too large");
     }
   }
+  std::set<int> ocr_pages;  // 1-based
+  std::string ocr_languages;
+  std::vector<std::string> warnings;
+  OcrPagesWithoutText(doc.get(), &pages, &ocr_pages, &ocr_languages, &warnings);
   PdfText laid = LayOutPdf(pages);
+  if (!ocr_pages.empty()) MarkOcrPages(ocr_pages, ocr_languages, &laid.text);
   bool blank = laid.text.text.find_first_not_of(" \n\t") == std::string::npos;
   if (blank) {
     if (unreadable == n) return absl::InvalidArgumentError("damaged PDF: no page could be read");
@@ -172,12 +255,18 @@ absl::StatusOr<Extraction> PdfExtractor::Extract(std::string_view bytes,
   std::string author = Utf8(doc->info_key("Author"));
   if (!author.empty()) out.info["author"] = author;
   if (doc->is_encrypted()) out.info["encrypted"] = "without a user password";
-  std::vector<std::string> warnings;
+  if (!ocr_pages.empty()) {
+    out.info["ocr"] = {{"engine", "tesseract"},
+                       {"languages", ocr_languages},
+                       {"pages", ocr_pages.size()},
+                       {"page_numbers", ocr_pages}};
+  }
   if (unreadable > 0) warnings.push_back(StrCat(unreadable, " pages could not be read"));
   int empty_pages = 0;
   for (const PdfPage& p : pages) empty_pages += p.words.empty();
   if (empty_pages > 0 && empty_pages < n) {
-    warnings.push_back(StrCat(empty_pages, " of ", n, " pages have no text layer"));
+    warnings.push_back(StrCat(empty_pages, " of ", n,
+                              " pages have no text layer and OCR read nothing on them"));
   }
   if (!warnings.empty()) out.info["warnings"] = warnings;
   return out;

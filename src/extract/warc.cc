@@ -9,7 +9,7 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "extract/capture_reader.h"
-#include "extract/zip_archive.h"
+#include "zip/zip_file.h"
 
 namespace uncut {
 namespace {
@@ -22,7 +22,7 @@ constexpr uint64_t kMaxManifestBytes = 16ull << 20;
 constexpr uint64_t kMaxPagesBytes = 64ull << 20;
 
 // Page titles by URL from a WACZ's pages/pages.jsonl.
-std::map<std::string, std::string> ReadTitles(ZipArchive& zip) {
+std::map<std::string, std::string> ReadTitles(ZipReader& zip) {
   std::map<std::string, std::string> titles;
   const ZipEntry* e = zip.Find("pages/pages.jsonl");
   if (e == nullptr) return titles;
@@ -40,7 +40,7 @@ std::map<std::string, std::string> ReadTitles(ZipArchive& zip) {
   return titles;
 }
 
-absl::Status CheckDigest(ZipArchive& zip, const nlohmann::json& resource) {
+absl::Status CheckDigest(ZipReader& zip, const nlohmann::json& resource) {
   std::string path = resource.value("path", "");
   std::string hash = resource.value("hash", "");
   const ZipEntry* e = zip.Find(path);
@@ -110,7 +110,7 @@ int WaczExtractor::Sniff(std::string_view path, std::string_view head) const {
 absl::StatusOr<Extraction> WaczExtractor::Extract(std::string_view bytes,
                                                   const ExtractOptions& options) const {
   if (bytes.empty()) return absl::InvalidArgumentError("empty file");
-  ASSIGN_OR_RETURN(ZipArchive zip, ZipArchive::Open(bytes));
+  ASSIGN_OR_RETURN(ZipReader zip, ZipReader::OpenBuffer(bytes));
   const ZipEntry* manifest = zip.Find("datapackage.json");
   if (manifest == nullptr) return absl::InvalidArgumentError("not a WACZ: no datapackage.json");
   ASSIGN_OR_RETURN(std::string manifest_text, zip.ReadEntry(*manifest, kMaxManifestBytes));

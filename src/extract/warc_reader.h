@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "extract/byte_reader.h"
+#include "base/byte_reader.h"
 
 namespace uncut {
 

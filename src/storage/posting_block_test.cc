@@ -23,7 +23,9 @@ TEST(PostingBlock, PackedBlocksUnpackToTheSortedPostingsAndKeepEachKeyWhole) {
     EXPECT_EQ(back.size() - before, blocks[i].postings);
     EXPECT_EQ(back[before].key, blocks[i].first_key);
     EXPECT_EQ(back.back().key, blocks[i].last_key);
-    if (i > 0) EXPECT_LT(blocks[i - 1].last_key, blocks[i].first_key);
+    if (i > 0) {
+      EXPECT_LT(blocks[i - 1].last_key, blocks[i].first_key);
+    }
   }
   std::sort(postings.begin(), postings.end());
   EXPECT_EQ(back, postings);

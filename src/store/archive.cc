@@ -746,8 +746,7 @@ absl::StatusOr<std::unique_ptr<WriteBatch>> Archive::BeginWrite() {
     return absl::UnavailableError(
         StrCat(dir_, ": the archive was removed while this writer waited for it"));
   }
-  b->lock_fd_ = ::dup(lock.fd());
-  if (b->lock_fd_ < 0) return ErrnoStatus(lock.path(), "cannot lock", errno);
+  b->lock_ = std::move(lock);
   RETURN_IF_ERROR(b->Sweep());
   ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT coalesce((SELECT seq FROM "
                                               "sqlite_sequence WHERE name='items'), 0)"));
@@ -929,7 +928,7 @@ WriteBatch::~WriteBatch() {
   if (!staged_.empty() || !items_.empty() || !pack_name_.empty() || journal_.fd() >= 0) {
     Sweep().IgnoreError();
   }
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+  // lock_, released as the members go, outlives the sweep.
 }
 
 absl::Status WriteBatch::Sweep() {

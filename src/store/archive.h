@@ -288,7 +288,7 @@ class WriteBatch {
   absl::Status Sweep();
 
   Archive* archive_;
-  int lock_fd_ = -1;
+  File lock_;  // the writer lock (flock on ARCHIVE/lock), held until the batch is gone
   std::vector<NewItem> items_;
   std::vector<int64_t> removals_;
   struct Reindexed {

@@ -410,7 +410,9 @@ TEST_F(Integrity, AWriteThatFailsAtAnyStepLeavesEveryItemWholeOrAbsent) {
       auto batch = archive_->BeginWrite();
       ASSERT_TRUE(batch.ok());
       for (const Item& it : *items) {
-        if (it.id != kept_id && !it.parent_id) ASSERT_TRUE((*batch)->RemoveItem(it.id).ok());
+        if (it.id != kept_id && !it.parent_id) {
+          ASSERT_TRUE((*batch)->RemoveItem(it.id).ok());
+        }
       }
       ASSERT_TRUE((*batch)->Commit().ok());
     }

@@ -296,8 +296,17 @@ TextLocation LocateText(const ExtractedText& text, std::string_view original, ui
       continue;
     }
     if (a.text_offset <= last) boxes.Note(a);
-    if (a.text_offset <= t_begin) loc.anchors[a.kind] = a.value;
-    if (a.text_offset <= last) at_end[a.kind] = a.value;
+    // A null value ends what an anchor of that kind said (OCR'd pages
+    // followed by a page with its own text layer).
+    auto set = [&](nlohmann::json& to) {
+      if (a.value.is_null()) {
+        to.erase(a.kind);
+      } else {
+        to[a.kind] = a.value;
+      }
+    };
+    if (a.text_offset <= t_begin) set(loc.anchors);
+    if (a.text_offset <= last) set(at_end);
   }
   for (const auto& [kind, value] : at_end.items()) {
     if (!loc.anchors.contains(kind) || loc.anchors[kind] != value) loc.anchors_end[kind] = value;

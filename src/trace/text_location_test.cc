@@ -131,6 +131,23 @@ ExtractedText Utf8Text(const std::string& s) {
   return ExtractedText{s, OffsetMap::Identity(s.size()), {}};
 }
 
+TEST(LocateText, ANullAnchorEndsWhatTheAnchorOfItsKindSaid) {
+  // Page 1 read by OCR, page 2 with a text layer of its own.
+  ExtractedText t;
+  t.text = "scanned words\ntyped words";
+  t.anchors = {{0, "page", 1}, {0, "ocr", {{"engine", "tesseract"}}}, {14, "page", 2},
+               {14, "ocr", nullptr}};
+  t.map = OffsetMap::Identity(t.text.size());
+  TextLocation scanned = LocateText(t, t.text, 0, 7);
+  EXPECT_TRUE(scanned.anchors.contains("ocr"));
+  TextLocation typed = LocateText(t, t.text, 14, 19);
+  EXPECT_EQ(typed.anchors["page"], 2);
+  EXPECT_FALSE(typed.anchors.contains("ocr")) << typed.anchors;
+  TextLocation across = LocateText(t, t.text, 8, 19);
+  EXPECT_TRUE(across.anchors.contains("ocr"));
+  EXPECT_EQ(across.anchors_end["page"], 2);
+}
+
 TEST(LocateText, ASpanRightAfterABlankLineIsInTheParagraphThatFollows) {
   const std::string text =
       "First paragraph here.\n\nSecond paragraph with the soldiers.\n\nThird one.\n";

@@ -1,9 +1,11 @@
-// RAII wrappers over libzip for evidence bundles: a writer that adds files
-// (streamed from disk at close) and in-memory data, and a reader that
-// streams each entry. libzip errors become absl::Status values naming the
-// zip file.
-#ifndef UNCUT_BUNDLE_ZIP_ARCHIVE_H_
-#define UNCUT_BUNDLE_ZIP_ARCHIVE_H_
+// The one wrapper over libzip: a writer that adds files (streamed from disk
+// at close), streams and in-memory data, and a reader of a zip file or of
+// one held in memory that streams each entry with its declared size
+// enforced and, for untrusted containers, a bound on how much an entry may
+// expand (zip bombs fail with ResourceExhausted). libzip errors become
+// absl::Status values naming the zip file.
+#ifndef UNCUT_ZIP_ZIP_FILE_H_
+#define UNCUT_ZIP_ZIP_FILE_H_
 
 #include <zip.h>
 
@@ -16,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/byte_reader.h"
 
 namespace uncut {
 
@@ -57,24 +60,44 @@ class ZipWriter {
   std::unique_ptr<zip_t, ZipCloser> zip_;
 };
 
+struct ZipEntry {
+  std::string name;
+  uint64_t size = 0;             // uncompressed, as declared
+  uint64_t compressed_size = 0;
+  uint64_t index = 0;            // its place in the zip's directory
+};
+
 class ZipReader {
  public:
+  // A zip file on disk, trusted not to be a bomb (it is streamed, so its
+  // size costs time, not memory): an evidence bundle being checked.
   static absl::StatusOr<ZipReader> Open(const std::string& path);
+  // A zip held in memory, from an untrusted container (a WACZ): an entry
+  // that would expand more than 100 times (plus 64 MiB) is refused.
+  // REQUIRES: `data` outlives the reader.
+  static absl::StatusOr<ZipReader> OpenBuffer(std::string_view data);
 
-  // Entry names, in the order they are stored.
-  const std::vector<std::string>& names() const { return names_; }
-  // Streams entry `index` to `chunk`, in pieces.
-  absl::Status Read(size_t index, const std::function<void(std::string_view)>& chunk);
-  // Reads a whole entry of at most max_bytes.
-  absl::StatusOr<std::string> ReadAll(size_t index, uint64_t max_bytes);
+  // Entries, in the order they are stored.
+  const std::vector<ZipEntry>& entries() const { return entries_; }
+  const ZipEntry* Find(std::string_view name) const;
+  // A stream of the entry's bytes; it fails when the entry yields more than
+  // its declared size.
+  absl::StatusOr<std::unique_ptr<ByteReader>> OpenEntry(const ZipEntry& entry);
+  // Streams the entry to `chunk`, in pieces.
+  absl::Status Read(const ZipEntry& entry, const std::function<void(std::string_view)>& chunk);
+  // The whole entry, when it declares at most max_bytes.
+  absl::StatusOr<std::string> ReadEntry(const ZipEntry& entry, uint64_t max_bytes);
 
  private:
   ZipReader() = default;
+  absl::Status Index();
+  std::string Where() const;  // "PATH: " or "" for a zip in memory
   std::string path_;
+  bool untrusted_ = false;
   std::unique_ptr<zip_t, ZipCloser> zip_;
-  std::vector<std::string> names_;
+  std::vector<ZipEntry> entries_;
 };
 
 }  // namespace uncut
 
-#endif  // UNCUT_BUNDLE_ZIP_ARCHIVE_H_
+#endif  // UNCUT_ZIP_ZIP_FILE_H_

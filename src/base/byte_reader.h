@@ -1,8 +1,9 @@
 // Sequential byte sources, so large containers (a .warc.gz, a WARC inside a
 // WACZ) are read as streams, never held whole.
-#ifndef UNCUT_EXTRACT_BYTE_READER_H_
-#define UNCUT_EXTRACT_BYTE_READER_H_
+#ifndef UNCUT_BASE_BYTE_READER_H_
+#define UNCUT_BASE_BYTE_READER_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 
@@ -36,4 +37,4 @@ class StringReader : public ByteReader {
 
 }  // namespace uncut
 
-#endif  // UNCUT_EXTRACT_BYTE_READER_H_
+#endif  // UNCUT_BASE_BYTE_READER_H_

@@ -1,16 +1,45 @@
-#include "bundle/zip_archive.h"
+#include "zip/zip_file.h"
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
+#include "base/status_macros.h"
 #include "base/strings.h"
 
 namespace uncut {
 namespace {
 
+constexpr uint64_t kMaxRatio = 100;
+constexpr uint64_t kSlack = 64ull << 20;
+
 struct ZipFileCloser {
   void operator()(zip_file_t* f) const { zip_fclose(f); }
+};
+
+class EntryReader : public ByteReader {
+ public:
+  EntryReader(zip_file_t* f, std::string name, uint64_t size)
+      : file_(f), name_(std::move(name)), size_(size) {}
+  absl::StatusOr<size_t> Read(char* buf, size_t n) override {
+    zip_int64_t got = zip_fread(file_.get(), buf, n);
+    if (got < 0) {
+      return absl::DataLossError(StrCat("cannot read ", name_, ": ",
+                                        zip_error_strerror(zip_file_get_error(file_.get()))));
+    }
+    read_ += static_cast<uint64_t>(got);
+    if (read_ > size_) {
+      return absl::ResourceExhaustedError(
+          StrCat(name_, " is larger than its declared ", size_, " bytes"));
+    }
+    return static_cast<size_t>(got);
+  }
+
+ private:
+  std::unique_ptr<zip_file_t, ZipFileCloser> file_;
+  std::string name_;
+  uint64_t size_;
+  uint64_t read_ = 0;
 };
 
 absl::Status OpenError(const std::string& path, int code) {
@@ -176,43 +205,97 @@ absl::StatusOr<ZipReader> ZipReader::Open(const std::string& path) {
   ZipReader r;
   r.path_ = path;
   r.zip_.reset(z);
-  zip_int64_t n = zip_get_num_entries(z, 0);
-  for (zip_int64_t i = 0; i < n; ++i) {
-    const char* name = zip_get_name(z, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_GUESS);
-    r.names_.push_back(name ? name : "");
-  }
+  RETURN_IF_ERROR(r.Index());
   return r;
 }
 
-absl::Status ZipReader::Read(size_t index, const std::function<void(std::string_view)>& chunk) {
-  std::unique_ptr<zip_file_t, ZipFileCloser> f(zip_fopen_index(zip_.get(), index, 0));
-  if (!f) {
-    return absl::DataLossError(
-        StrCat(path_, ": cannot open ", names_[index], ": ", zip_strerror(zip_.get())));
+absl::StatusOr<ZipReader> ZipReader::OpenBuffer(std::string_view data) {
+  zip_error_t err;
+  zip_error_init(&err);
+  zip_source_t* src = zip_source_buffer_create(data.data(), data.size(), 0, &err);
+  zip_t* z = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &err) : nullptr;
+  if (z == nullptr) {
+    std::string msg = zip_error_strerror(&err);
+    zip_error_fini(&err);
+    if (src) zip_source_free(src);
+    return absl::InvalidArgumentError(StrCat("not a readable zip file: ", msg));
   }
+  zip_error_fini(&err);
+  ZipReader r;
+  r.untrusted_ = true;
+  r.zip_.reset(z);
+  RETURN_IF_ERROR(r.Index());
+  return r;
+}
+
+absl::Status ZipReader::Index() {
+  zip_int64_t n = zip_get_num_entries(zip_.get(), 0);
+  for (zip_int64_t i = 0; i < n; ++i) {
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(zip_.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0 ||
+        st.name == nullptr) {
+      return absl::DataLossError(StrCat(Where(), "entry ", i, " cannot be read: ",
+                                        zip_strerror(zip_.get())));
+    }
+    ZipEntry e;
+    e.name = st.name;
+    e.size = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
+    e.compressed_size = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
+    e.index = static_cast<uint64_t>(i);
+    entries_.push_back(std::move(e));
+  }
+  return absl::OkStatus();
+}
+
+std::string ZipReader::Where() const { return path_.empty() ? "" : StrCat(path_, ": "); }
+
+const ZipEntry* ZipReader::Find(std::string_view name) const {
+  for (const ZipEntry& e : entries_) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<std::unique_ptr<ByteReader>> ZipReader::OpenEntry(const ZipEntry& entry) {
+  if (untrusted_ && entry.size > kSlack + kMaxRatio * entry.compressed_size) {
+    return absl::ResourceExhaustedError(
+        StrCat("zip bomb: entry ", entry.name, " would expand from ", entry.compressed_size,
+               " to ", entry.size, " bytes"));
+  }
+  zip_file_t* f = zip_fopen_index(zip_.get(), entry.index, 0);
+  if (f == nullptr) {
+    return absl::DataLossError(
+        StrCat(Where(), "cannot open ", entry.name, ": ", zip_strerror(zip_.get())));
+  }
+  return std::unique_ptr<ByteReader>(new EntryReader(f, Where() + entry.name, entry.size));
+}
+
+absl::Status ZipReader::Read(const ZipEntry& entry,
+                             const std::function<void(std::string_view)>& chunk) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> r, OpenEntry(entry));
   std::string buf(1 << 20, '\0');
   while (true) {
-    zip_int64_t n = zip_fread(f.get(), buf.data(), buf.size());
-    if (n < 0) {
-      return absl::DataLossError(
-          StrCat(path_, ": cannot read ", names_[index], ": ", zip_file_strerror(f.get())));
-    }
+    ASSIGN_OR_RETURN(size_t n, r->Read(buf.data(), buf.size()));
     if (n == 0) return absl::OkStatus();
-    chunk(std::string_view(buf.data(), static_cast<size_t>(n)));
+    chunk(std::string_view(buf.data(), n));
   }
 }
 
-absl::StatusOr<std::string> ZipReader::ReadAll(size_t index, uint64_t max_bytes) {
-  std::string out;
-  bool too_big = false;
-  absl::Status s = Read(index, [&](std::string_view c) {
-    if (out.size() + c.size() > max_bytes) too_big = true;
-    if (!too_big) out.append(c);
-  });
-  if (!s.ok()) return s;
-  if (too_big) {
-    return absl::DataLossError(StrCat(path_, ": ", names_[index], " is larger than expected"));
+absl::StatusOr<std::string> ZipReader::ReadEntry(const ZipEntry& entry, uint64_t max_bytes) {
+  if (entry.size > max_bytes) {
+    return absl::ResourceExhaustedError(
+        StrCat(Where(), entry.name, " is too large (", entry.size, " bytes)"));
   }
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> r, OpenEntry(entry));
+  std::string out(entry.size, '\0');
+  size_t got = 0;
+  while (got < out.size()) {
+    ASSIGN_OR_RETURN(size_t n, r->Read(out.data() + got, out.size() - got));
+    if (n == 0) break;
+    got += n;
+  }
+  out.resize(got);
   return out;
 }
 
