@@ -392,7 +392,9 @@ void CloseSmallGaps(const std::vector<double>& cuts, double duration,
 // of the source's, however long, comes with a cut at both ends. A gap that
 // neither fingerprint could compare at all (plain frames and silence, or
 // sound laid over them) is bridged whatever the cuts and the sound: nothing
-// shows that the source's material is missing there.
+// shows that the source's material is missing there. Nor does one that
+// another item's occurrence of the clip spans whole (a re-run whose
+// fingerprints held where this one's missed).
 void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>* segs) {
   constexpr double kMaxGap = 15.0, kLineTolerance = 0.3, kCutSlack = 0.3;
   auto not_comparable = [&](double a, double b) {
@@ -419,6 +421,12 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
     return cuts_in(a + kCutSlack, b - kCutSlack) == 0 &&
            (cuts_in(a - kCutSlack, a + kCutSlack) == 0 || cuts_in(b - kCutSlack, b + kCutSlack) == 0);
   };
+  auto spanned_by_another = [&](double a, double b, uint32_t item) {
+    for (const MatchedSegment& m : *segs) {
+      if (m.seg.item != item && m.seg.q_start <= a + 0.1 && m.seg.q_end >= b - 0.1) return true;
+    }
+    return false;
+  };
   auto explained = [&](double a, double b) {
     for (const MatchedSegment& m : *segs) {
       if (m.seg.q_start < b - 0.1 && m.seg.q_end > a + 0.1) return true;
@@ -440,10 +448,16 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
     if (b - a < 0.5 || b - a > kMaxGap) continue;
     if (std::abs(m1.seg.speed - m2.seg.speed) > 0.02) continue;
     if (std::abs(m2.seg.s_start - (m1.seg.offset + m1.seg.speed * b)) > kLineTolerance) continue;
-    if (explained(a, b)) continue;
-    const bool unseen = !clip.sound_informative && !clip.frames.empty() &&
+    if (explained(a, b)) {
+      // Another item's occurrence runs through the gap, and this item's
+      // line runs straight across it: the clip shows the same material
+      // there, which this item's fingerprints missed. No cut.
+      if (!spanned_by_another(a, b, m1.seg.item)) continue;
+    } else {
+      const bool unseen = !clip.sound_informative && !clip.frames.empty() &&
                         (one_shot_with_a_neighbour(a, b) || plain(a, b));
-    if (!unseen && !not_comparable(a, b)) continue;
+      if (!unseen && !not_comparable(a, b)) continue;
+    }
     // m2 absorbs m1, so that a run of several gaps chains.
     m2.unconfirmed.insert(m2.unconfirmed.begin(), m1.unconfirmed.begin(), m1.unconfirmed.end());
     m2.unconfirmed.insert(m2.unconfirmed.begin() + m1.unconfirmed.size(), {a, b});
