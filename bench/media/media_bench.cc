@@ -27,7 +27,15 @@
 //    the catalog's file and its WAL are listed as well;
 //  - query latency p50/p99 (wall and CPU, all queries and by kind), for the
 //    product's default (both kinds of evidence);
-//  - peak memory while indexing and while tracing.
+//  - peak memory while indexing and while tracing;
+//  - claims of an edit in single-piece queries (queries.jsonl's structure
+//    "single": one continuous stretch of one source, so any claim that
+//    something was cut or is not in the archive is false), per mode and per
+//    transform: queries with a `cut` interval, with a stretch `not_in_archive`,
+//    and with a stretch `not_compared` (no claim); and, as a check that true
+//    claims are still made, the same counts over the "inserted" queries
+//    (foreign material in the middle). Each result line carries
+//    its claims too ("claims": {"cuts", "not_in_archive", "not_compared"}).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -118,6 +126,31 @@ struct Mode {
   uncut::MediaTraceOptions options;
   std::string path;
 };
+
+// Single-piece queries whose report claims an edit, per mode and transform.
+struct Claims {
+  int queries = 0, cut = 0, not_in_archive = 0, not_compared = 0;
+};
+
+// Each query's structure and transforms, from DIR/queries.jsonl when there.
+std::map<std::string, std::pair<std::string, std::vector<std::string>>> ReadQueryKinds(
+    const std::string& dir) {
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> out;
+  std::ifstream in(uncut::JoinPath(dir, "queries.jsonl"));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto q = nlohmann::json::parse(line, nullptr, false);
+    if (q.is_discarded() || !q.contains("id")) continue;
+    std::vector<std::string> transforms;
+    if (q.contains("transforms") && q["transforms"].is_array()) {
+      for (const auto& t : q["transforms"]) {
+        if (t.is_string()) transforms.push_back(t.get<std::string>());
+      }
+    }
+    out[q["id"].get<std::string>()] = {q.value("structure", ""), transforms};
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -230,6 +263,8 @@ int main(int argc, char** argv) {
       if (tab != std::string::npos) queries.push_back({line.substr(0, tab), line.substr(tab + 1)});
     }
   }
+  const auto query_kinds = ReadQueryKinds(dir);
+  std::map<std::string, std::map<std::string, Claims>> claims;  // mode -> transform ("all") -> counts
   ResetPeakMemory();
   std::map<std::string, std::vector<double>> wall_by_kind, cpu_by_kind;  // default mode only
   size_t errors = 0;
@@ -242,7 +277,35 @@ int main(int argc, char** argv) {
       auto report = uncut::TraceMedia((*archive)->storage(), file, mode.options);
       double wall = Secs(Clock::now() - t), cpu = CpuSecs(RUSAGE_SELF) - c;
       nlohmann::json matches = nlohmann::json::array();
+      nlohmann::json said = {{"cuts", 0}, {"not_in_archive", 0}, {"not_compared", 0}};
       if (report.ok()) {
+        int cuts = 0;
+        for (const auto& src : report->sources) {
+          for (const auto& iv : src.intervals) cuts += iv.role == "cut";
+        }
+        said = {{"cuts", cuts},
+                {"not_in_archive", report->not_in_archive.size()},
+                {"not_compared", report->not_compared.size()}};
+        auto kind = query_kinds.find(id);
+        if (kind != query_kinds.end() && kind->second.first == "single") {
+          std::vector<std::string> groups = kind->second.second;
+          groups.push_back("all");
+          for (const std::string& g : groups) {
+            Claims& c = claims[mode.name][g];
+            ++c.queries;
+            c.cut += cuts > 0;
+            c.not_in_archive += !report->not_in_archive.empty();
+            c.not_compared += !report->not_compared.empty();
+          }
+        }
+        if (kind != query_kinds.end() && kind->second.first == "inserted") {
+          // Material from nowhere was inserted: these claims are due.
+          Claims& c = claims[mode.name]["(inserted: due)"];
+          ++c.queries;
+          c.cut += cuts > 0;
+          c.not_in_archive += !report->not_in_archive.empty();
+          c.not_compared += !report->not_compared.empty();
+        }
         if (mode.name == "both") {
           for (const std::string& k : {std::string("all"), report->query_kind}) {
             wall_by_kind[k].push_back(wall);
@@ -266,7 +329,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s (%s): %s\n", id.c_str(), mode.name.c_str(),
                      std::string(report.status().message()).c_str());
       }
-      out << nlohmann::json({{"id", id}, {"matches", matches}}).dump() << "\n";
+      out << nlohmann::json({{"id", id}, {"matches", matches}, {"claims", said}}).dump() << "\n";
     }
   }
   const double trace_peak_mb = ProcStatusMb("VmHWM");
@@ -298,6 +361,16 @@ int main(int argc, char** argv) {
                 Percentile(cpu_by_kind[k], 0.5), Percentile(cpu_by_kind[k], 0.99));
   }
   std::printf("traced %zu queries %zu way(s) (%zu errors)\n", queries.size(), modes.size(), errors);
+  for (const Mode& mode : modes) {
+    if (!claims.count(mode.name)) continue;
+    std::printf("\nclaims in single-piece queries (%s; every cut and not-in-archive claim is false):\n",
+                mode.name.c_str());
+    std::printf("%-22s %5s %5s %15s %13s\n", "transform", "n", "cut", "not_in_archive", "not_compared");
+    for (const auto& [group, c] : claims[mode.name]) {
+      std::printf("%-22s %5d %5d %15d %13d\n", group.c_str(), c.queries, c.cut, c.not_in_archive,
+                  c.not_compared);
+    }
+  }
   std::printf("peak memory: %.1f MB while indexing, %.1f MB while tracing\n", index_peak_mb, trace_peak_mb);
   std::printf("archive: %s\n", archive_dir.c_str());
   return 0;

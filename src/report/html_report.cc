@@ -27,6 +27,7 @@ std::string VerdictWords(const std::string& v) {
   if (v == "found") return "Found";
   if (v == "partly_found") return "Partly found";
   if (v == "not_found") return "Not found";
+  if (v == "not_compared") return "Could not be compared";
   if (v == "verbatim") return "verbatim";
   if (v == "verbatim_with_omissions") return "verbatim, with omissions";
   if (v == "altered") return "altered";
@@ -89,7 +90,7 @@ std::string Summary(const TraceReport& r) {
 }
 
 std::string QuerySection(const TraceReport& r) {
-  if (r.sources.empty() && r.not_in_archive.empty()) return "";
+  if (r.sources.empty() && r.not_in_archive.empty() && r.not_compared.empty()) return "";
   std::string what = r.unit == "s" ? "clip" : "extract";
   std::string out = StrCat("<section class=\"card\" id=\"query\"><h2>The ", what,
                            ", part by part</h2>", QueryTimelineSvg(r), "<p class=\"legend\">");
@@ -99,12 +100,23 @@ std::string QuerySection(const TraceReport& r) {
   }
   if (!r.not_in_archive.empty())
     out += "<span><i class=\"sw gap\"></i>in no archived source</span>";
+  if (!r.not_compared.empty())
+    out += "<span><i class=\"sw unknown\"></i>could not be compared</span>";
   out += "</p>";
   if (!r.not_in_archive.empty()) {
     out += "<h3>Not in the archive</h3><ul>";
     for (const QueryGap& g : r.not_in_archive) {
       StrAppend(&out, "<li>", E(Place(g.start, r.unit)), "–", E(Place(g.end, r.unit)));
       if (!g.text.empty()) StrAppend(&out, ": “", E(g.text), "”");
+      out += "</li>";
+    }
+    out += "</ul>";
+  }
+  if (!r.not_compared.empty()) {
+    out += "<h3>Could not be compared</h3><ul>";
+    for (const QueryGap& g : r.not_compared) {
+      StrAppend(&out, "<li>", E(Place(g.start, r.unit)), "–", E(Place(g.end, r.unit)));
+      if (!g.reason.empty()) StrAppend(&out, ": ", E(g.reason));
       out += "</li>";
     }
     out += "</ul>";

@@ -17,9 +17,11 @@ h3{font-size:1rem;margin:1.2rem 0 .4rem}
 .pill.found,.pill.verbatim{background:#dcfce7;color:#14532d}
 .pill.partly_found,.pill.verbatim_with_omissions{background:#fef3c7;color:#78350f}
 .pill.not_found,.pill.altered{background:#fee2e2;color:#7f1d1d}
+.pill.not_compared{background:#e2e8f0;color:#1e293b}
 .summary{font-size:1.12rem;background:#fff;border:1px solid var(--line);border-left:5px solid #15803d;
   border-radius:6px;padding:.7rem 1rem;margin:1rem 0}
 .summary.not_found{border-left-color:#b91c1c}.summary.partly_found{border-left-color:#d97706}
+.summary.not_compared{border-left-color:#64748b}
 .summary p{margin:.3rem 0}
 code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em;background:#f1f5f9;
   padding:0 .2em;border-radius:3px;overflow-wrap:anywhere}
@@ -36,6 +38,7 @@ svg.timeline{width:100%;height:auto;display:block;margin:.4rem 0;overflow:visibl
 .sw{display:inline-block;width:1.1em;height:.75em;border-radius:2px;margin-right:.3em;
   vertical-align:middle;border:1px solid #94a3b8}
 .sw.seg{background:var(--seg)}.sw.ctx{background:#cbd5e1}.sw.gap{background:#dc2626}
+.sw.unknown{background:repeating-linear-gradient(45deg,#94a3b8 0 3px,#e2e8f0 3px 6px)}
 .sw.cut{background:repeating-linear-gradient(45deg,#d97706 0 3px,#fde68a 3px 7px)}
 .passage{font-family:Georgia,"Noto Serif","DejaVu Serif",serif;font-size:1.05rem;line-height:1.85;
   background:#fff;padding:.9rem 1rem;border:1px solid var(--line);border-radius:6px;

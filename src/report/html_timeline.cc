@@ -201,6 +201,11 @@ std::string QueryTimelineSvg(const TraceReport& r) {
         s, g.start, g.end, 20, 16, "#dc2626", "tl-gap",
         StrCat("not in the archive: ", Position(g.start, r.unit), " to ", Position(g.end, r.unit)));
   }
+  for (const QueryGap& g : r.not_compared) {
+    out += Mark(s, g.start, g.end, 20, 16, "#94a3b8", "tl-unknown",
+                StrCat("could not be compared: ", Position(g.start, r.unit), " to ",
+                       Position(g.end, r.unit)));
+  }
   out += Label(10, 52, "start", r.unit == "s" ? "0:00" : "start");
   out += Label(
       990, 52, "end",

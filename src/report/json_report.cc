@@ -111,6 +111,11 @@ json ReportToJson(const TraceReport& r) {
     if (!g.text.empty()) j["text"] = g.text;
     gaps.push_back(std::move(j));
   }
+  json unknown = json::array();
+  for (const QueryGap& g : r.not_compared) {
+    unknown.push_back(
+        {{"start", Number(g.start, u)}, {"end", Number(g.end, u)}, {"reason", g.reason}});
+  }
   json query = {{"kind", r.query_kind},
                 {"sha256", r.query_sha256},
                 {"length", Number(r.query_length, u)},
@@ -126,6 +131,7 @@ json ReportToJson(const TraceReport& r) {
                  {"parameters", r.parameters},
                  {"traced_at", r.traced_at},
                  {"elapsed_ms", std::round(r.elapsed_ms * 10.0) / 10.0}};
+  if (u == "s") report["not_compared"] = std::move(unknown);
   // Quotes, names and warnings may hold bytes that are not UTF-8 (a name
   // as it came, a quote cut from a legacy-charset original).
   MakeValidUtf8(&report);

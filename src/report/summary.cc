@@ -212,6 +212,18 @@ std::string GapSentence(const TraceReport& r, const SummaryMarkup& mk) {
   return s.Text(".").Done();
 }
 
+// Stretches of a clip neither fingerprint could compare: no claim either way.
+std::string NotComparedSentence(const TraceReport& r, const SummaryMarkup& mk) {
+  if (r.not_compared.empty()) return "";
+  std::vector<std::string> spans;
+  for (const QueryGap& g : r.not_compared) spans.push_back(Span(g.start, g.end));
+  Sentence s(mk);
+  s.Text(JoinAnd(spans)).Text(" of the ").Text(r.query_kind == "audio" ? "recording" : "clip");
+  s.Text(" could not be compared");
+  if (!r.not_compared[0].reason.empty()) s.Text(" (").Text(r.not_compared[0].reason).Text(")");
+  return s.Text(": whether the archive holds it cannot be told.").Done();
+}
+
 }  // namespace
 
 SummaryMarkup PlainSummaryMarkup() {
@@ -228,7 +240,16 @@ std::vector<std::string> SummarizeTrace(const TraceReport& r, const SummaryMarku
   bool media = r.unit == "s";
   std::string what = media ? (r.query_kind == "audio" ? "recording" : "clip") : "extract";
   if (r.sources.empty()) {
-    add(Sentence(mk).Text(StrCat("No archived source contains this ", what, ".")).Done());
+    if (r.verdict == "not_compared") {
+      add(Sentence(mk)
+              .Text(StrCat("This ", what,
+                           " could not be compared with the archive: neither its picture nor its "
+                           "sound can be fingerprinted."))
+              .Done());
+    } else {
+      add(Sentence(mk).Text(StrCat("No archived source contains this ", what, ".")).Done());
+    }
+    add(NotComparedSentence(r, mk));
     return out;
   }
   // The same passage archived twice appears under both items; the summary
@@ -276,6 +297,7 @@ std::vector<std::string> SummarizeTrace(const TraceReport& r, const SummaryMarku
     add(s.Text(".").Done());
   }
   add(GapSentence(r, mk));
+  add(NotComparedSentence(r, mk));
   return out;
 }
 

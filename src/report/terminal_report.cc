@@ -68,7 +68,11 @@ std::string ReportToText(const TraceReport& r, bool color) {
   Style st{color};
   std::string out;
   const std::string& u = r.unit;
-  if (r.sources.empty()) {
+  if (r.verdict == "not_compared") {
+    StrAppend(&out, st.bold(), "Could not be compared", st.reset(), ": neither the ",
+              r.query_kind, "'s picture nor its sound can be fingerprinted, so whether the archive "
+              "holds it cannot be told.\n");
+  } else if (r.sources.empty()) {
     StrAppend(&out, st.bold(), "Not found", st.reset(),
                     ": no archived source contains this ", r.query_kind, ".\n");
   }
@@ -177,6 +181,12 @@ std::string ReportToText(const TraceReport& r, bool color) {
     StrAppend(&out, st.red(), "not in archive", st.reset(), ": query ",
                     Span(g.start, g.end, u));
     if (!g.text.empty()) StrAppend(&out, " \"", g.text, "\"");
+    StrAppend(&out, "\n");
+  }
+  for (const QueryGap& g : r.not_compared) {
+    StrAppend(&out, st.yellow(), "could not be compared", st.reset(), ": query ",
+              Span(g.start, g.end, u));
+    if (!g.reason.empty()) StrAppend(&out, " (", g.reason, ")");
     StrAppend(&out, "\n");
   }
   for (const std::string& w : r.warnings) StrAppend(&out, "warning: ", w, "\n");

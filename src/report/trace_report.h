@@ -92,10 +92,12 @@ struct SourceMatch {
   std::vector<BoundaryFrame> boundary_frames;  // media only; optional
 };
 
-// A stretch of the query found in no source.
+// A stretch of the query found in no source, or (media) one that could not
+// be compared with any.
 struct QueryGap {
   double start = 0, end = 0;
   std::string text;
+  std::string reason;  // not_compared: why neither fingerprint could tell
 };
 
 struct TraceReport {
@@ -105,9 +107,15 @@ struct TraceReport {
   std::string query_text;  // text queries
   double query_length = 0;  // bytes or seconds
   std::string unit;         // "byte" or "s"
-  std::string verdict;      // "found", "partly_found", "not_found"
+  // "found", "partly_found", "not_found"; media also "not_compared" (nothing
+  // found, and nothing the fingerprints could compare).
+  std::string verdict;
   std::vector<SourceMatch> sources;  // best first
+  // Stretches the picture or the sound shows to be from no archived source.
   std::vector<QueryGap> not_in_archive;
+  // Media: stretches neither the picture nor the sound could compare (plain
+  // frames, silence): whether the archive holds them cannot be told.
+  std::vector<QueryGap> not_compared;
   std::vector<std::string> warnings;
   nlohmann::json parameters = nlohmann::json::object();
   std::string traced_at;

@@ -12,6 +12,7 @@
 #include "base/strings.h"
 #include "decode/media_info.h"
 #include "trace/audio_match.h"
+#include "trace/clip_evidence.h"
 #include "trace/fusion.h"
 #include "trace/text_location.h"
 #include "trace/video_match.h"
@@ -151,6 +152,67 @@ void DropStaticPictures(std::vector<MatchedSegment>* segs) {
   *segs = std::move(kept);
 }
 
+// The items' stored picture signatures, each read once.
+class Signatures {
+ public:
+  explicit Signatures(CatalogReader* catalog) : catalog_(catalog) {}
+
+  // The item's signature; null when it has none (a sound recording).
+  absl::StatusOr<const VideoSignature*> Get(uint32_t item) {
+    auto it = sigs_.find(item);
+    if (it == sigs_.end()) {
+      ASSIGN_OR_RETURN(std::optional<std::string> blob, catalog_->LoadBlob(item, kVideoSignatureBlob));
+      std::optional<VideoSignature> sig;
+      if (blob) {
+        ASSIGN_OR_RETURN(VideoSignature parsed, VideoSignature::Parse(*blob));
+        sig = std::move(parsed);
+      }
+      it = sigs_.emplace(item, std::move(sig)).first;
+    }
+    if (!it->second || it->second->frames.empty()) return nullptr;
+    return &*it->second;
+  }
+
+ private:
+  CatalogReader* catalog_;
+  std::map<uint32_t, std::optional<VideoSignature>> sigs_;
+};
+
+// The smallest distance between clip frame f and the source's frames
+// nearest source time t (256 when none is near).
+int DistanceAt(const QueryVideoFrame& f, const VideoSignature& sig, double t) {
+  int best = 256;
+  const size_t j = sig.Nearest(t);
+  for (size_t n = j > 0 ? j - 1 : 0; n <= std::min(j + 1, sig.frames.size() - 1); ++n) {
+    for (const PdqHash& h : f.hashes) {
+      best = std::min({best, Hamming(h, sig.frames[n].main), Hamming(h, sig.frames[n].zoom)});
+    }
+  }
+  return best;
+}
+
+// The clip's textured frames in [a, b] compared with the source along the
+// line s = offset + speed * q.
+struct FrameCount {
+  int usable = 0, matched = 0;
+  double distance_sum = 0;  // over the matched frames
+};
+FrameCount FramesAlong(const QueryVideo& qv, const VideoSignature& sig, double offset, double speed,
+                       double a, double b, int max_distance) {
+  const int gate = VideoSignOptions().min_quality;
+  FrameCount c;
+  for (const QueryVideoFrame& f : qv.frames) {
+    if (f.time_s < a || f.time_s > b || f.quality < gate) continue;
+    ++c.usable;
+    const int d = DistanceAt(f, sig, offset + speed * f.time_s);
+    if (d <= max_distance) {
+      ++c.matched;
+      c.distance_sum += d;
+    }
+  }
+  return c;
+}
+
 // A shot of the clip (between two of its hard cuts, a second or longer)
 // inside a picture match, whose textured frames match the source nowhere
 // along the match's line, is not that source's: footage swapped in for as
@@ -158,55 +220,25 @@ void DropStaticPictures(std::vector<MatchedSegment>* segs) {
 // before and after is the same). The match is cut around the shot, which is
 // then reported as not in the archive. Where the clip's sound runs on along
 // the line through the shot, fusion joins the pieces again.
-absl::Status CutOutForeignShots(CatalogReader* catalog, const QueryVideo& qv,
-                                const VideoMatchOptions& vo, std::vector<MatchedSegment>* segs) {
+absl::Status CutOutForeignShots(Signatures* sigs, const QueryVideo& qv, const VideoMatchOptions& vo,
+                                std::vector<MatchedSegment>* segs) {
   constexpr double kMinShot = 1.0, kEdge = 0.2;
   constexpr int kMinFrames = 4;
   if (qv.cuts.size() < 2) return absl::OkStatus();
-  const int gate = VideoSignOptions().min_quality;
-  std::map<uint32_t, std::optional<VideoSignature>> sigs;
   std::vector<MatchedSegment> out;
   for (MatchedSegment& m : *segs) {
-    auto it = sigs.find(m.seg.item);
-    if (it == sigs.end()) {
-      ASSIGN_OR_RETURN(std::optional<std::string> blob,
-                       catalog->LoadBlob(m.seg.item, kVideoSignatureBlob));
-      std::optional<VideoSignature> sig;
-      if (blob) {
-        ASSIGN_OR_RETURN(VideoSignature parsed, VideoSignature::Parse(*blob));
-        sig = std::move(parsed);
-      }
-      it = sigs.emplace(m.seg.item, std::move(sig)).first;
-    }
-    if (!it->second || it->second->frames.empty()) {
+    ASSIGN_OR_RETURN(const VideoSignature* sig, sigs->Get(m.seg.item));
+    if (sig == nullptr) {
       out.push_back(std::move(m));
       continue;
     }
-    const VideoSignature& sig = *it->second;
-    // Whether clip frame f matches the source near where the line puts it.
-    auto matches = [&](const QueryVideoFrame& f) {
-      const size_t j = sig.Nearest(m.seg.offset + m.seg.speed * f.time_s);
-      for (size_t n = j > 0 ? j - 1 : 0; n <= std::min(j + 1, sig.frames.size() - 1); ++n) {
-        for (const PdqHash& h : f.hashes) {
-          if (std::min(Hamming(h, sig.frames[n].main), Hamming(h, sig.frames[n].zoom)) <=
-              vo.max_distance) {
-            return true;
-          }
-        }
-      }
-      return false;
-    };
     MatchedSegment rest = m;
     for (size_t c = 0; c + 1 < qv.cuts.size(); ++c) {
       const double a = qv.cuts[c], b = qv.cuts[c + 1];
       if (b - a < kMinShot || a < rest.seg.q_start + kEdge || b > rest.seg.q_end - kEdge) continue;
-      int usable = 0, matched = 0;
-      for (const QueryVideoFrame& f : qv.frames) {
-        if (f.time_s <= a + 0.05 || f.time_s >= b - 0.05 || f.quality < gate) continue;
-        ++usable;
-        matched += matches(f);
-      }
-      if (usable < kMinFrames || matched > 0) continue;
+      const FrameCount n =
+          FramesAlong(qv, *sig, m.seg.offset, m.seg.speed, a + 0.05, b - 0.05, vo.max_distance);
+      if (n.usable < kMinFrames || n.matched > 0) continue;
       MatchedSegment left = rest;
       left.seg.q_end = a;
       left.seg.s_end = left.seg.offset + left.seg.speed * a;
@@ -346,13 +378,6 @@ void CloseSmallGaps(const std::vector<double>& cuts, double duration,
   }
 }
 
-// What the clip itself offers as evidence, moment by moment.
-struct ClipEvidence {
-  std::vector<std::pair<double, bool>> frames;  // hashed frames: time, usable
-  std::vector<double> cuts;                     // hard cuts of the picture
-  bool sound_informative = false;  // the clip's sound was recognised somewhere
-};
-
 // A stretch of the clip that no fingerprint confirmed, between two segments
 // of one item that lie on one line (the source runs on for exactly as long
 // as the clip does), is that source's material too when the clip's picture
@@ -364,10 +389,20 @@ struct ClipEvidence {
 // reported as unconfirmed. The gap stands where the clip's sound was
 // recognised (it would have said), where another source explains it, or
 // where the clip cuts in and out of it: foreign footage inserted in place
-// of the source's, however long, comes with a cut at both ends.
+// of the source's, however long, comes with a cut at both ends. A gap that
+// neither fingerprint could compare at all (plain frames and silence, or
+// sound laid over them) is bridged whatever the cuts and the sound: nothing
+// shows that the source's material is missing there. Nor does one that
+// another item's occurrence of the clip spans whole (a re-run whose
+// fingerprints held where this one's missed).
 void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>* segs) {
   constexpr double kMaxGap = 15.0, kLineTolerance = 0.3, kCutSlack = 0.3;
-  if (clip.sound_informative || clip.frames.empty()) return;
+  auto not_comparable = [&](double a, double b) {
+    for (const UnexplainedStretch& u : SplitUnexplained(clip, a, b)) {
+      if (u.comparable) return false;
+    }
+    return true;
+  };
   auto plain = [&](double a, double b) {
     int usable = 0, all = 0;
     for (const auto& [t, ok] : clip.frames) {
@@ -385,6 +420,12 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
   auto one_shot_with_a_neighbour = [&](double a, double b) {
     return cuts_in(a + kCutSlack, b - kCutSlack) == 0 &&
            (cuts_in(a - kCutSlack, a + kCutSlack) == 0 || cuts_in(b - kCutSlack, b + kCutSlack) == 0);
+  };
+  auto spanned_by_another = [&](double a, double b, uint32_t item) {
+    for (const MatchedSegment& m : *segs) {
+      if (m.seg.item != item && m.seg.q_start <= a + 0.1 && m.seg.q_end >= b - 0.1) return true;
+    }
+    return false;
   };
   auto explained = [&](double a, double b) {
     for (const MatchedSegment& m : *segs) {
@@ -407,7 +448,16 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
     if (b - a < 0.5 || b - a > kMaxGap) continue;
     if (std::abs(m1.seg.speed - m2.seg.speed) > 0.02) continue;
     if (std::abs(m2.seg.s_start - (m1.seg.offset + m1.seg.speed * b)) > kLineTolerance) continue;
-    if (explained(a, b) || !(one_shot_with_a_neighbour(a, b) || plain(a, b))) continue;
+    if (explained(a, b)) {
+      // Another item's occurrence runs through the gap, and this item's
+      // line runs straight across it: the clip shows the same material
+      // there, which this item's fingerprints missed. No cut.
+      if (!spanned_by_another(a, b, m1.seg.item)) continue;
+    } else {
+      const bool unseen = !clip.sound_informative && !clip.frames.empty() &&
+                        (one_shot_with_a_neighbour(a, b) || plain(a, b));
+      if (!unseen && !not_comparable(a, b)) continue;
+    }
     // m2 absorbs m1, so that a run of several gaps chains.
     m2.unconfirmed.insert(m2.unconfirmed.begin(), m1.unconfirmed.begin(), m1.unconfirmed.end());
     m2.unconfirmed.insert(m2.unconfirmed.begin() + m1.unconfirmed.size(), {a, b});
@@ -434,6 +484,113 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
   segs->resize(w);
 }
 
+// A picture-only line up to 6% off normal speed keeps its speed only when
+// the frames show it: along it, clearly more of the clip's textured frames
+// match the source (a tenth more, and three frames or more) than along the
+// normal-speed line through the segment's middle. Crops and rescaling of a
+// zooming or panning picture, frame-rate conversion and dropped frames tilt
+// a voted line that much with nothing sped up; a real speed change, by
+// contrast, drifts a normal-speed line off the frames within seconds.
+absl::Status KeepOnlyShownSpeeds(Signatures* sigs, const QueryVideo& qv,
+                                 const VideoMatchOptions& vo, std::vector<MatchedSegment>* segs) {
+  constexpr double kReach = 0.06;
+  for (MatchedSegment& m : *segs) {
+    MediaSegment& s = m.seg;
+    if (m.modality != "video" || s.speed == 1.0 || std::abs(s.speed - 1.0) > kReach) continue;
+    ASSIGN_OR_RETURN(const VideoSignature* sig, sigs->Get(s.item));
+    if (sig == nullptr) continue;
+    const double mid = (s.q_start + s.q_end) / 2;
+    const double flat_offset = s.offset + (s.speed - 1.0) * mid;
+    const FrameCount sped = FramesAlong(qv, *sig, s.offset, s.speed, s.q_start, s.q_end,
+                                        vo.max_distance);
+    const FrameCount flat =
+        FramesAlong(qv, *sig, flat_offset, 1.0, s.q_start, s.q_end, vo.max_distance);
+    if (sped.matched >= flat.matched + 3 && sped.matched * 10 >= flat.matched * 11) continue;
+    s.offset = flat_offset;
+    s.speed = 1.0;
+    s.s_start = s.offset + s.q_start;
+    s.s_end = s.offset + s.q_end;
+  }
+  return absl::OkStatus();
+}
+
+// Whether the clip's textured frames in [a, b], a stretch no source
+// explains, still resemble the source of a segment that borders it, along
+// that segment's line: their median distance is within kWeakDistance bits,
+// too far for a match but far closer than unrelated pictures come (half of
+// PDQ's 256 bits, give or take 8). A heavy crop, a box over the picture or
+// a zoom the fingerprint does not survive look so; footage swapped in for
+// the source's does not. Such a stretch is not claimed foreign.
+constexpr int kWeakDistance = 80;
+absl::StatusOr<bool> ResemblesANeighbour(Signatures* sigs, const QueryVideo& qv,
+                                         const std::vector<MatchedSegment>& segs, double a,
+                                         double b) {
+  constexpr double kTouch = 0.3;
+  const int gate = VideoSignOptions().min_quality;
+  for (const MatchedSegment& m : segs) {
+    if (std::abs(m.seg.q_end - a) > kTouch && std::abs(m.seg.q_start - b) > kTouch) continue;
+    ASSIGN_OR_RETURN(const VideoSignature* sig, sigs->Get(m.seg.item));
+    if (sig == nullptr) continue;
+    std::vector<int> d;
+    for (const QueryVideoFrame& f : qv.frames) {
+      const double t = m.seg.offset + m.seg.speed * f.time_s;
+      if (f.time_s < a || f.time_s > b || f.quality < gate || t < 0 || t > sig->duration_s) continue;
+      d.push_back(DistanceAt(f, *sig, t));
+    }
+    if (d.size() < 3) continue;
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    if (d[d.size() / 2] <= kWeakDistance) return true;
+  }
+  return false;
+}
+
+// Every kind of evidence that matches along a segment's line is named in
+// it, whichever found the segment. A sound segment gains the picture when
+// the clip's textured frames match the source's along its line as picture
+// verification asks (three or more, and three in ten of those compared); a
+// picture segment gains the sound when a fifth or more of the clip's
+// spectral peaks there are the source's along its line (chance agreement
+// stays under a tenth; see TrimPicturesTheSoundContradicts).
+absl::Status NameEveryMatchingEvidence(CatalogReader* catalog, Signatures* sigs,
+                                       const QueryVideo* video, const QueryAudio* sound,
+                                       const VideoMatchOptions& vo,
+                                       std::vector<MatchedSegment>* segs) {
+  constexpr double kMinSoundShare = 0.2;
+  for (MatchedSegment& m : *segs) {
+    const MediaSegment& s = m.seg;
+    if (m.modality == "audio" && video != nullptr) {
+      ASSIGN_OR_RETURN(const VideoSignature* sig, sigs->Get(s.item));
+      if (sig == nullptr) continue;
+      const FrameCount n =
+          FramesAlong(*video, *sig, s.offset, s.speed, s.q_start, s.q_end, vo.max_distance);
+      if (n.matched < 3 || n.matched * 10 < n.usable * 3) continue;
+      m.modality = "video+audio";
+      m.audio_matched = m.matched;
+      m.audio_checked = m.checked;
+      m.audio_start = s.q_start;
+      m.audio_end = s.q_end;
+      m.matched = n.matched;
+      m.checked = n.usable;
+      m.mean_distance = n.distance_sum / n.matched;
+    } else if (m.modality == "video" && sound != nullptr && !sound->silent) {
+      ASSIGN_OR_RETURN(double share, AudioAgreement(catalog, *sound, s.item, s.offset, s.speed,
+                                                    s.q_start, s.q_end));
+      if (share < kMinSoundShare) continue;
+      int peaks = 0;
+      for (const Peak& p : sound->peaks.peaks) {
+        const double t = p.frame * kAudioFrameS;
+        peaks += t >= s.q_start && t <= s.q_end;
+      }
+      m.modality = "video+audio";
+      m.audio_checked = peaks;
+      m.audio_matched = static_cast<int>(std::lround(share * peaks));
+      m.audio_start = s.q_start;
+      m.audio_end = s.q_end;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string& path,
@@ -457,6 +614,10 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
   std::vector<MatchedSegment> segments;
   std::vector<double> cuts;
   ClipEvidence clip;
+  Signatures sigs(storage.catalog);
+  const VideoMatchOptions vo;
+  std::optional<QueryVideo> clip_video;
+  std::optional<QueryAudio> clip_sound;
   if (options.use_video && info.has_video()) {
     ASSIGN_OR_RETURN(QueryVideo qv, AnalyzeQueryVideo(path));
     if (qv.duration_s > 0) report.query_length = qv.duration_s;
@@ -464,17 +625,18 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
                                   {"frames", qv.frames.size()},
                                   {"cuts", qv.cuts.size()},
                                   {"regions", qv.analysis}};
-    const VideoMatchOptions vo;
     for (const QueryVideoFrame& f : qv.frames) {
       // A frame the index could hold: as textured as indexed frames must be.
       clip.frames.push_back({f.time_s, f.quality >= VideoSignOptions().min_quality});
     }
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(storage, qv, vo));
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
-    RETURN_IF_ERROR(CutOutForeignShots(storage.catalog, qv, vo, &v));
+    RETURN_IF_ERROR(CutOutForeignShots(&sigs, qv, vo, &v));
     cuts = qv.cuts;
     clip.cuts = qv.cuts;
+    clip.picture_recognised = !v.empty();
     segments.insert(segments.end(), v.begin(), v.end());
+    clip_video = std::move(qv);
   }
   if (options.use_audio && info.has_audio()) {
     ASSIGN_OR_RETURN(QueryAudio qa, AnalyzeQueryAudio(path));
@@ -488,8 +650,12 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
                                   {"landmarks", qa.landmarks.size()}};
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> a, MatchAudioAtAnySpeed(storage, path, qa));
     clip.sound_informative = !a.empty();
+    clip.has_sound = !qa.silent;
+    for (const Peak& p : qa.peaks.peaks) clip.peak_times.push_back(p.frame * kAudioFrameS);
+    std::sort(clip.peak_times.begin(), clip.peak_times.end());
     segments = FusePictureAndSound(std::move(segments), std::move(a));
     RETURN_IF_ERROR(TrimPicturesTheSoundContradicts(storage.catalog, qa, &segments));
+    clip_sound = std::move(qa);
   }
   DropStaticPictures(&segments);
   // A picture-only line within 2% of normal speed is normal speed: sampled
@@ -502,6 +668,9 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     m.seg.speed = 1.0;
     m.seg.s_start = m.seg.offset + m.seg.q_start;
     m.seg.s_end = m.seg.offset + m.seg.q_end;
+  }
+  if (clip_video) {
+    RETURN_IF_ERROR(KeepOnlyShownSpeeds(&sigs, *clip_video, vo, &segments));
   }
   ResolveOverlaps(&segments);
   CloseSmallGaps(cuts, report.query_length, &segments);
@@ -518,6 +687,9 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
                                   return len < 1.0 || (m.seg.alternate && len < 2.0);
                                 }),
                  segments.end());
+  RETURN_IF_ERROR(NameEveryMatchingEvidence(storage.catalog, &sigs,
+                                            clip_video ? &*clip_video : nullptr,
+                                            clip_sound ? &*clip_sound : nullptr, vo, &segments));
 
   // Group into sources, in the order the clip first uses them.
   std::sort(segments.begin(), segments.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
@@ -620,24 +792,50 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
       sm.intervals.push_back(iv);
     }
   }
-  // Stretches of the clip no source explains.
+  // Stretches of the clip no source explains: not in the archive where the
+  // picture or the sound could have shown them there, else not compared.
+  auto unexplained = [&](double a, double b) -> absl::Status {
+    if (b - a < 0.5) return absl::OkStatus();
+    if (clip_video) {
+      ASSIGN_OR_RETURN(bool resembles, ResemblesANeighbour(&sigs, *clip_video, segments, a, b));
+      if (resembles) {
+        report.not_compared.push_back(
+            {a, b, "",
+             "the picture resembles the neighbouring source's here, too weakly to confirm"});
+        return absl::OkStatus();
+      }
+    }
+    for (const UnexplainedStretch& u : SplitUnexplained(clip, a, b)) {
+      if (u.comparable) {
+        report.not_in_archive.push_back({u.start, u.end, ""});
+      } else {
+        report.not_compared.push_back({u.start, u.end, "", u.reason});
+      }
+    }
+    return absl::OkStatus();
+  };
   std::vector<std::pair<double, double>> covered;
   for (const MatchedSegment& m : segments) covered.push_back({m.seg.q_start, m.seg.q_end});
   std::sort(covered.begin(), covered.end());
   double t = 0;
   for (const auto& [a, b] : covered) {
-    if (a - t >= 0.5) report.not_in_archive.push_back({t, a, ""});
+    RETURN_IF_ERROR(unexplained(t, a));
     t = std::max(t, b);
   }
-  if (report.query_length - t >= 0.5) report.not_in_archive.push_back({t, report.query_length, ""});
+  RETURN_IF_ERROR(unexplained(t, report.query_length));
   // Sources matched from stored fingerprints alone are named by their
   // SHA-256 too: the archive must still hold those bytes (opening checks).
   for (const SourceMatch& sm : report.sources) {
     RETURN_IF_ERROR(storage.originals->OpenOriginal(sm.item).status());
   }
-  report.verdict = report.sources.empty()          ? "not_found"
-                   : report.not_in_archive.empty() ? "found"
-                                                   : "partly_found";
+  if (report.sources.empty()) {
+    // Nothing found, and nothing either fingerprint could compare.
+    report.verdict = report.not_in_archive.empty() && !report.not_compared.empty()
+                         ? "not_compared"
+                         : "not_found";
+  } else {
+    report.verdict = report.not_in_archive.empty() ? "found" : "partly_found";
+  }
   report.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return report;

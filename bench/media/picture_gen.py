@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Picture-and-sound transforms for the clip-tracing benchmark: heavy crops, boxes over the
+picture, and clips whose sound is gone or is not the source's.
+
+usage: python3 bench/media/picture_gen.py SET_DIR OUT_DIR [--per-transform N] [--negatives N]
+
+SET_DIR is what the media benchmark's gen.py wrote (archive/, queries/, queries.jsonl).
+OUT_DIR gets archive -> SET_DIR/archive (a link), queries/, queries.jsonl and queries.txt
+in the same format, so bench/media/run and score.py read it as they read the main set:
+
+  bench/media/run OUT_DIR RESULTS.jsonl     (or uncut_media_bench OUT_DIR RESULTS.jsonl)
+  python3 score.py OUT_DIR/queries.jsonl RESULTS.jsonl
+
+Each positive query is the material of one of the main set's single-segment video queries
+(cut afresh from its archived source, so no other transform is applied), changed by one of:
+  crop_60:         the central 60% of the frame (each side), scaled back to 640x360
+  caption_quarter: a box over a quarter of the frame: a caption band over the bottom
+                   quarter (odd queries) or an opaque logo panel over the top-right quarter
+                   (even queries), with text on it
+  sound_removed:   no sound track at all
+  sound_replaced:  the sound swapped for music (a generated melody: a desk's clip with music
+                   laid over it)
+Its truth is the main query's (every archived occurrence). Negatives are the main set's
+negative video queries changed the same ways (truth empty). The transform name is the
+query's only transform, so score.py's per-transform table gives F1 per transform, and
+uncut_media_bench's claims table counts false cut / not-in-archive claims per transform.
+Every choice is fixed (the first N suitable queries in file order, rotating per transform),
+so two runs write the same list.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+TRANSFORMS = ("crop_60", "caption_quarter", "sound_removed", "sound_replaced")
+FONT = "DejaVu Sans"
+# A melody of two voices over a slow pulse: notes change twice a second.
+MUSIC = ("aevalsrc='0.25*sin(2*PI*t*(220*pow(2,floor(mod(t*2+{seed},7))/12)))"
+         "+0.18*sin(2*PI*t*(330*pow(2,floor(mod(t*0.5+{seed},5))/12)))"
+         "*(0.6+0.4*sin(2*PI*t*1.5))':s=44100:c=stereo")
+
+
+def ffmpeg(args):
+    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + args
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"ffmpeg failed: {' '.join(cmd)}\n{r.stderr}")
+
+
+def probe_duration(path):
+    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                        "default=nw=1:nk=1", path], capture_output=True, text=True, check=True)
+    return float(r.stdout.strip())
+
+
+def picture_filter(transform, k):
+    if transform == "crop_60":
+        return "crop=trunc(iw*0.6/2)*2:trunc(ih*0.6/2)*2,scale=640:360"
+    if transform == "caption_quarter":
+        if k % 2:
+            return (f"scale=640:360,drawbox=x=0:y=ih*3/4:w=iw:h=ih/4:color=black@0.85:t=fill,"
+                    f"drawtext=font='{FONT}':text='BREAKING\\: what the minister said':x=16:"
+                    f"y=h*3/4+28:fontsize=26:fontcolor=white")
+        return (f"scale=640:360,drawbox=x=iw/2:y=0:w=iw/2:h=ih/2:color=white@0.95:t=fill,"
+                f"drawtext=font='{FONT}':text='NEWS 24':x=w*3/4-tw/2:y=h/4-th/2:fontsize=40:"
+                f"fontcolor=navy")
+    return "scale=640:360"
+
+
+def encode(src, start, end, transform, k, out):
+    """Cuts [start, end] of src (None: the whole file) and applies the transform."""
+    cut = ["-ss", f"{start:.3f}", "-to", f"{end:.3f}"] if start is not None else []
+    video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-threads", "1"]
+    sound = ["-c:a", "aac", "-b:a", "128k"]
+    vf = picture_filter(transform, k) + ",format=yuv420p"
+    if transform == "sound_removed":
+        ffmpeg(cut + ["-i", src, "-vf", vf, "-an"] + video + [out])
+    elif transform == "sound_replaced":
+        ffmpeg(cut + ["-i", src, "-f", "lavfi", "-i", MUSIC.format(seed=k % 7), "-vf", vf,
+                      "-map", "0:v", "-map", "1:a", "-shortest"] + video + sound + [out])
+    else:
+        ffmpeg(cut + ["-i", src, "-vf", vf, "-map", "0:v", "-map", "0:a?"] + video + sound + [out])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("set_dir")
+    ap.add_argument("out_dir")
+    ap.add_argument("--per-transform", type=int, default=8, help="positive queries per transform")
+    ap.add_argument("--negatives", type=int, default=2, help="negative queries per transform")
+    a = ap.parse_args()
+    main_set = [json.loads(l) for l in open(os.path.join(a.set_dir, "queries.jsonl"))]
+
+    def usable(q):
+        b = q.get("build", {})
+        segs = b.get("segments", [])
+        return (q["kind"] == "video" and q["structure"] == "single" and q.get("speed", 1.0) == 1.0
+                and len(segs) == 1 and segs[0].get("from") == "archive" and q["truth"])
+
+    positives = [q for q in main_set if usable(q)]
+    negatives = [q for q in main_set if q["structure"] == "negative" and q["kind"] == "video"]
+    os.makedirs(os.path.join(a.out_dir, "queries"), exist_ok=True)
+    link = os.path.join(a.out_dir, "archive")
+    if not os.path.exists(link):
+        os.symlink(os.path.abspath(os.path.join(a.set_dir, "archive")), link)
+    out = []
+    n = 0
+    for ti, transform in enumerate(TRANSFORMS):
+        picks = [positives[(ti * a.per_transform + k) % len(positives)] for k in range(a.per_transform)]
+        picks += [negatives[(ti * a.negatives + k) % len(negatives)] for k in range(a.negatives)]
+        for k, base in enumerate(picks):
+            n += 1
+            qid = f"p{n:03d}"
+            rel = f"queries/{qid}.mp4"
+            path = os.path.join(a.out_dir, rel)
+            if base["structure"] == "negative":
+                encode(os.path.join(a.set_dir, base["file"]), None, None, transform, k, path)
+                truth = []
+            else:
+                seg = base["build"]["segments"][0]
+                encode(os.path.join(a.set_dir, "archive", seg["file"]), seg["start"], seg["end"],
+                       transform, k, path)
+                truth = base["truth"]
+            out.append({"id": qid, "file": rel, "kind": "video", "structure": base["structure"],
+                        "transforms": [transform], "speed": 1.0,
+                        "duration": round(probe_duration(path), 3), "truth": truth,
+                        "build": {"from_query": base["id"], "transform": transform}})
+            print(qid, base["id"], transform, file=sys.stderr)
+    with open(os.path.join(a.out_dir, "queries.jsonl"), "w") as fq:
+        for q in out:
+            fq.write(json.dumps(q) + "\n")
+    with open(os.path.join(a.out_dir, "queries.txt"), "w") as ft:
+        for q in out:
+            ft.write(f"{q['id']}\t{q['file']}\n")
+
+
+if __name__ == "__main__":
+    main()
