@@ -170,7 +170,7 @@ double DecodeBudgetSeconds(AVFormatContext* fmt, double seconds_per_media_second
 }
 
 absl::StatusOr<CodecContextPtr> OpenDecoder(const std::string& path, AVFormatContext* fmt,
-                                           int index, int threads) {
+                                           int index, int threads, int lowres) {
   AVStream* st = fmt->streams[index];
   const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
   if (!codec) {
@@ -182,6 +182,7 @@ absl::StatusOr<CodecContextPtr> OpenDecoder(const std::string& path, AVFormatCon
   int rc = avcodec_parameters_to_context(ctx.get(), st->codecpar);
   if (rc < 0) return AvStatus(path, "bad codec parameters", rc);
   ctx->thread_count = threads;
+  ctx->lowres = std::clamp(lowres, 0, static_cast<int>(codec->max_lowres));
   ctx->pkt_timebase = st->time_base;
   rc = avcodec_open2(ctx.get(), codec, nullptr);
   if (rc < 0) return AvStatus(path, "cannot open decoder", rc);

@@ -110,9 +110,14 @@ absl::StatusOr<Demuxer> OpenInput(const MediaSource& source, bool audio_header_s
 // cannot keep a decoder busy for long.
 double DecodeBudgetSeconds(AVFormatContext* fmt, double seconds_per_media_second);
 
-// Opens a decoder for stream `index` of `fmt`.
+// Opens a decoder for stream `index` of `fmt` with `threads` threads (0: one
+// per core; frame and slice threading where the codec has them; output is
+// identical either way). `lowres` > 0 asks for pictures reduced 2^lowres
+// times in each direction, as far as the codec can decode them so
+// (max_lowres: MPEG-1/2/4, H.263, MJPEG; others ignore it); the decoder's
+// width and height are then the reduced ones.
 absl::StatusOr<CodecContextPtr> OpenDecoder(const std::string& path, AVFormatContext* fmt,
-                                           int index, int threads = 1);
+                                           int index, int threads = 1, int lowres = 0);
 
 }  // namespace uncut
 

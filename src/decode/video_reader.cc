@@ -10,6 +10,21 @@ namespace {
 
 constexpr size_t kScalePaddingBytes = 64;
 
+// The largest reduction (log2, up to 3) of a width x height picture that
+// keeps at least the pixels the options scale it to.
+int ReductionFor(const VideoReadOptions& o, int width, int height) {
+  int lowres = 0;
+  if (o.exact_width > 0 && o.exact_height > 0) {
+    while (lowres < 3 && (width >> (lowres + 1)) >= o.exact_width &&
+           (height >> (lowres + 1)) >= o.exact_height) {
+      ++lowres;
+    }
+  } else if (o.max_side > 0) {
+    while (lowres < 3 && (std::max(width, height) >> (lowres + 1)) >= o.max_side) ++lowres;
+  }
+  return lowres;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
@@ -35,8 +50,18 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource
     return absl::ResourceExhaustedError(StrCat(path, ": video frame size ", st->codecpar->width,
                                                "x", st->codecpar->height, " exceeds the limit"));
   }
-  ASSIGN_OR_RETURN(r->codec_, OpenDecoder(path, r->fmt_.get(), best));
+  r->full_width_ = st->codecpar->width;
+  r->full_height_ = st->codecpar->height;
+  const AVCodecDescriptor* desc = avcodec_descriptor_get(st->codecpar->codec_id);
+  const bool intra_only = desc && (desc->props & AV_CODEC_PROP_INTRA_ONLY);
+  int lowres = options.reduced_resolution && intra_only
+                   ? ReductionFor(options, r->full_width_, r->full_height_)
+                   : 0;
+  ASSIGN_OR_RETURN(r->codec_, OpenDecoder(path, r->fmt_.get(), best, options.threads, lowres));
+  r->lowres_ = r->codec_->lowres;
+  r->drop_unsampled_packets_ = options.sample_fps > 0 && !options.relative_time && intra_only;
   if (options.skip_nonreference) r->codec_->skip_frame = AVDISCARD_NONREF;
+  if (options.skip_bidirectional) r->codec_->skip_frame = AVDISCARD_BIDIR;
   if (options.skip_loop_filter) r->codec_->skip_loop_filter = AVDISCARD_ALL;
   r->time_base_ = av_q2d(st->time_base);
   if (r->fmt_->duration > 0) r->duration_s_ = r->fmt_->duration / double(AV_TIME_BASE);
@@ -65,11 +90,23 @@ absl::Status VideoReader::Convert(const AVFrame* in, VideoFrame* out) {
     return absl::ResourceExhaustedError(StrCat(path_, ": video frame size ", w, "x", h,
                                                " exceeds the limit"));
   }
+  // A reduced picture is scaled to the size the full one would have had
+  // (the decoder rounds reduced sizes up).
+  int fw = w, fh = h;
+  if (lowres_ > 0) {
+    const int round = (1 << lowres_) - 1;
+    bool stream_size = ((full_width_ + round) >> lowres_) == w && ((full_height_ + round) >> lowres_) == h;
+    fw = stream_size ? full_width_ : w << lowres_;
+    fh = stream_size ? full_height_ : h << lowres_;
+  }
   int ow = w, oh = h;
-  if (options_.max_side > 0 && std::max(w, h) > options_.max_side) {
-    double s = static_cast<double>(options_.max_side) / std::max(w, h);
-    ow = std::max(1, static_cast<int>(std::lround(w * s)));
-    oh = std::max(1, static_cast<int>(std::lround(h * s)));
+  if (options_.max_side > 0 && std::max(fw, fh) > options_.max_side) {
+    double s = static_cast<double>(options_.max_side) / std::max(fw, fh);
+    ow = std::max(1, static_cast<int>(std::lround(fw * s)));
+    oh = std::max(1, static_cast<int>(std::lround(fh * s)));
+  } else if (lowres_ > 0) {
+    ow = fw;
+    oh = fh;
   }
   if (options_.exact_width > 0 && options_.exact_height > 0) {
     ow = options_.exact_width;
@@ -147,6 +184,18 @@ absl::StatusOr<bool> VideoReader::Receive(VideoFrame* frame) {
   }
 }
 
+bool VideoReader::WantPacket(const AVPacket& packet) {
+  if (!drop_unsampled_packets_ || packet.pts == AV_NOPTS_VALUE) return true;
+  // Each packet is a whole frame with this time: the grid takes the first
+  // one of each cell, as Receive does with decoded frames.
+  double t = packet.pts * time_base_;
+  if (t < options_.start_s - 1e-6) return false;
+  int64_t cell = static_cast<int64_t>(std::ceil(t * options_.sample_fps - 0.5));
+  if (cell < next_packet_cell_) return false;
+  next_packet_cell_ = cell + 1;
+  return true;
+}
+
 absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
   while (!done_) {
     ASSIGN_OR_RETURN(bool got, Receive(frame));
@@ -165,7 +214,7 @@ absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
         break;
       }
       if (rc < 0) return AvStatus(path_, "reading failed", rc);
-      if (packet_->stream_index != stream_) {
+      if (packet_->stream_index != stream_ || !WantPacket(*packet_)) {
         av_packet_unref(packet_.get());
         continue;
       }

@@ -110,7 +110,10 @@ absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSig
   ro.sample_fps = options.sample_fps;
   ro.max_side = options.max_side;
   ro.skip_nonreference = options.skip_nonreference;
+  ro.skip_bidirectional = options.skip_bidirectional;
   ro.skip_loop_filter = options.skip_loop_filter;
+  ro.reduced_resolution = options.reduced_resolution;
+  ro.threads = options.threads;
   ASSIGN_OR_RETURN(auto reader, VideoReader::Open(path, ro));
   VideoSignature sig;
   sig.sample_fps = options.sample_fps;

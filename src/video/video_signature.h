@@ -48,11 +48,16 @@ struct VideoSignature {
   size_t Nearest(double t) const;
 };
 
+// How a source is decoded for its fingerprint (see VideoReadOptions and
+// bench/media/README.md for what each setting saves and costs).
 struct VideoSignOptions {
   double sample_fps = 3;
   int max_side = 320;
   bool skip_nonreference = true;
+  bool skip_bidirectional = false;  // corrupts pyramid-coded H.264: measuring only
   bool skip_loop_filter = true;
+  bool reduced_resolution = true;
+  int threads = 1;  // decoder threads; 0: one per core
   int min_quality = 30;  // frames below are not indexed
 };
 
