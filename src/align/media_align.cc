@@ -232,7 +232,11 @@ std::vector<MediaSegment> SelectSegments(std::vector<MediaSegment> candidates,
       double ov = std::min(c.q_end, k.q_end) - std::max(c.q_start, k.q_start);
       if (ov <= 0) continue;
       double len = c.q_end - c.q_start;
-      if (k.item != c.item || AtAnotherPlace(k, c, p.place_separation_s)) {
+      // Another place of the same item shares most of the shorter one's
+      // stretch; a small overlap at an edge is a splice's two sides.
+      const bool other_place = AtAnotherPlace(k, c, p.place_separation_s) &&
+                               ov >= 0.5 * std::min(len, k.q_end - k.q_start);
+      if (k.item != c.item || other_place) {
         if (k.alternate) continue;
         // Material from the same stretch in another item or at another place
         // of the same one, with evidence about as dense: another occurrence

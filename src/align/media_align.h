@@ -55,8 +55,8 @@ struct MediaAlignParams {
   // An occurrence in another item is kept when its score reaches this share
   // of the best one's.
   double alternate_share = 0.15;
-  // Lines of one item that lie further apart than this in the source are
-  // two places of it (a passage the recording repeats: a report re-run in
+  // Lines of one item that share most of a stretch of the query and lie
+  // further apart than this in the source are two places of it (a passage the recording repeats: a report re-run in
   // a day's broadcast, a chorus), and the weaker is another occurrence, kept
   // as one in another item is. The matchers set the clip's length: material
   // repeated inside the clip itself pairs with the source's copies less

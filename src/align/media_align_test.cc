@@ -81,6 +81,20 @@ TEST(SelectSegments, ASecondPlaceWithFarThinnerEvidenceIsNotAnOccurrence) {
   EXPECT_NEAR(segs[0].offset, 40.0, 0.1);
 }
 
+TEST(SelectSegments, TwoSidesOfASpliceFromFarApartInOneItemStayTheMainExplanation) {
+  std::mt19937 rng(5);
+  std::vector<MediaHit> hits;
+  // 0-6 s of the clip from 40 s on, 5.5-10 s from 400 s on: the runs share
+  // half a second at the splice.
+  AddLine(3, 40.0, 0, 6, &rng, &hits);
+  AddLine(3, 400.0, 5.5, 10, &rng, &hits);
+  const std::vector<MediaSegment> segs = Align(hits, Params(10.0));
+  ASSERT_EQ(segs.size(), 2u);
+  for (const MediaSegment& s : segs) EXPECT_FALSE(s.alternate);
+  EXPECT_NEAR(segs[0].offset, 40.0, 0.1);
+  EXPECT_NEAR(segs[1].offset, 400.0, 0.1);
+}
+
 TEST(AtAnotherPlace, ComparesSourceTimesOverTheSharedStretch) {
   MediaSegment a{.item = 1, .speed = 1.0, .offset = 10, .q_start = 0, .q_end = 8};
   MediaSegment b = a;

@@ -365,9 +365,9 @@ double Covered(const std::vector<MatchedSegment>& ms) {
 }
 
 // Pools the passes' matches: the best first; one lying mostly (half its
-// length or more) over a kept match of the same place of the same item goes,
-// one partly over it keeps what it adds. Places further apart than
-// `separation_s` in the source are told apart (AtAnotherPlace).
+// length or more) over a kept match of the same item goes, unless it is at
+// another place of the item (further apart than `separation_s` in the
+// source: AtAnotherPlace); one partly over it keeps what it adds.
 std::vector<MatchedSegment> Pool(std::vector<MatchedSegment> all, double separation_s) {
   std::stable_sort(all.begin(), all.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
     return a.matched > b.matched;
@@ -376,11 +376,12 @@ std::vector<MatchedSegment> Pool(std::vector<MatchedSegment> all, double separat
   for (MatchedSegment& m : all) {
     bool drop = false;
     for (const MatchedSegment& k : kept) {
-      if (k.seg.item != m.seg.item || AtAnotherPlace(k.seg, m.seg, separation_s)) continue;
+      if (k.seg.item != m.seg.item) continue;
       const double ov = std::min(k.seg.q_end, m.seg.q_end) - std::max(k.seg.q_start, m.seg.q_start);
       if (ov <= 0) continue;
       const double len = m.seg.q_end - m.seg.q_start;
       if (ov >= 0.5 * len) {
+        if (AtAnotherPlace(k.seg, m.seg, separation_s)) continue;
         drop = true;
         break;
       }
