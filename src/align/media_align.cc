@@ -101,6 +101,13 @@ std::vector<Line> VoteLines(const HitsByItem& by_item, const std::vector<MediaHi
 
 }  // namespace
 
+bool AtAnotherPlace(const MediaSegment& a, const MediaSegment& b, double separation_s) {
+  if (separation_s <= 0 || a.item != b.item) return false;
+  const double mid =
+      (std::max(a.q_start, b.q_start) + std::min(a.q_end, b.q_end)) / 2;
+  return std::abs((a.offset + a.speed * mid) - (b.offset + b.speed * mid)) > separation_s;
+}
+
 std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits, const MediaAlignParams& p,
                                        const WeakHits& weak) {
   std::vector<MediaSegment> out;
@@ -225,11 +232,16 @@ std::vector<MediaSegment> SelectSegments(std::vector<MediaSegment> candidates,
       double ov = std::min(c.q_end, k.q_end) - std::max(c.q_start, k.q_start);
       if (ov <= 0) continue;
       double len = c.q_end - c.q_start;
-      if (k.item != c.item) {
+      // Another place of the same item shares most of the shorter one's
+      // stretch; a small overlap at an edge is a splice's two sides.
+      const bool other_place = AtAnotherPlace(k, c, p.place_separation_s) &&
+                               ov >= 0.5 * std::min(len, k.q_end - k.q_start);
+      if (k.item != c.item || other_place) {
         if (k.alternate) continue;
-        // Material from the same stretch in another item, with evidence about
-        // as dense: another occurrence (a re-run, a re-upload). It may cover
-        // only part of the stretch (a re-run of part of a report).
+        // Material from the same stretch in another item or at another place
+        // of the same one, with evidence about as dense: another occurrence
+        // (a re-run, a re-upload, a chorus). It may cover only part of the
+        // stretch (a re-run of part of a report).
         double c_density = c.score / std::max(0.1, len);
         double k_density = k.score / std::max(0.1, k.q_end - k.q_start);
         if (c_density >= p.alternate_share * k_density) {

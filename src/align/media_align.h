@@ -38,7 +38,9 @@ struct MediaSegment {
   double score = 0;  // summed hit weight
   int support = 0;   // hits on the segment
   double confidence = 0;
-  bool alternate = false;  // the same query stretch, found in another item
+  // The same query stretch, found in another item or at another place of
+  // the same item (AtAnotherPlace).
+  bool alternate = false;
 };
 
 struct MediaAlignParams {
@@ -53,7 +55,21 @@ struct MediaAlignParams {
   // An occurrence in another item is kept when its score reaches this share
   // of the best one's.
   double alternate_share = 0.15;
+  // Lines of one item that share most of a stretch of the query and lie
+  // further apart than this in the source are two places of it (a passage the recording repeats: a report re-run in
+  // a day's broadcast, a chorus), and the weaker is another occurrence, kept
+  // as one in another item is. The matchers set the clip's length: material
+  // repeated inside the clip itself pairs with the source's copies less
+  // than that apart, and so does a line a little off the true one. 0: an
+  // item is one place (a weaker line of it keeps only what it adds).
+  double place_separation_s = 0;
 };
+
+// Whether a and b are of one item and, over the query stretch they share
+// (or at the middle between them when they share none), put it at source
+// times more than separation_s apart: two places of the item. Never when
+// separation_s is 0 or less.
+bool AtAnotherPlace(const MediaSegment& a, const MediaSegment& b, double separation_s);
 
 // Weak hits of one item (evidence too common by chance to vote at scale),
 // appended to `out`; asked for only for items with a voted line.
@@ -66,7 +82,8 @@ std::vector<MediaSegment> FindSegments(const std::vector<MediaHit>& hits,
                                        const WeakHits& weak = nullptr);
 
 // Chooses segments: each stretch of the query gets its best segment; other
-// items' segments covering the same stretch nearly as well are kept as
+// items' segments covering the same stretch nearly as well, and the same
+// item's at another place (params.place_separation_s), are kept as
 // alternates; overlapping weaker segments are trimmed to what they add.
 std::vector<MediaSegment> SelectSegments(std::vector<MediaSegment> candidates,
                                          const MediaAlignParams& params);

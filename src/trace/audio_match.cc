@@ -303,6 +303,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudio(const Storage& storage,
   ap.max_gap_s = 3.0;
   ap.min_length_s = 0.2;
   ap.min_score = 6;
+  ap.place_separation_s = q.duration_s;
   std::vector<MediaSegment> found = FindSegments(hits, ap);
   std::vector<MediaSegment> candidates = SelectSegments(found, ap);
   // 3. Verification against the stored peaks, asking more of a match in a
@@ -364,9 +365,10 @@ double Covered(const std::vector<MatchedSegment>& ms) {
 }
 
 // Pools the passes' matches: the best first; one lying mostly (half its
-// length or more) over a kept match of the same item goes, one partly over
-// it keeps what it adds.
-std::vector<MatchedSegment> Pool(std::vector<MatchedSegment> all) {
+// length or more) over a kept match of the same item goes, unless it is at
+// another place of the item (further apart than `separation_s` in the
+// source: AtAnotherPlace); one partly over it keeps what it adds.
+std::vector<MatchedSegment> Pool(std::vector<MatchedSegment> all, double separation_s) {
   std::stable_sort(all.begin(), all.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
     return a.matched > b.matched;
   });
@@ -379,6 +381,7 @@ std::vector<MatchedSegment> Pool(std::vector<MatchedSegment> all) {
       if (ov <= 0) continue;
       const double len = m.seg.q_end - m.seg.q_start;
       if (ov >= 0.5 * len) {
+        if (AtAnotherPlace(k.seg, m.seg, separation_s)) continue;
         drop = true;
         break;
       }
@@ -422,7 +425,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudioAtAnySpeed(const Storage& 
   wide.min_matched += any.extra_matched;
   ASSIGN_OR_RETURN(std::vector<MatchedSegment> stretched, MatchAudio(storage, q, wide));
   all.insert(all.end(), stretched.begin(), stretched.end());
-  all = Pool(std::move(all));
+  all = Pool(std::move(all), q.duration_s);
   if (Covered(all) >= enough) return all;
   // Resampled: views of the clip played back slower or faster with the
   // pitch, from one decode at twice the rate (so that views faster than the
@@ -474,7 +477,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchAudioAtAnySpeed(const Storage& 
   exact.speed_max = 1.01;
   for (double f : found_speeds) RETURN_IF_ERROR(search_view(f, exact, &tape));
   all.insert(all.end(), tape.begin(), tape.end());
-  return Pool(std::move(all));
+  return Pool(std::move(all), q.duration_s);
 }
 
 }  // namespace uncut

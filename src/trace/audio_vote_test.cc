@@ -84,6 +84,77 @@ TEST(MatchAudioInMemory, VotesForTheSourceAndTheOffsetOfASyntheticClip) {
   EXPECT_GT(m.matched, 300);
 }
 
+// `passage` copied over `base` from frame `at` on.
+AudioPeaks WithPassageAt(AudioPeaks base, const AudioPeaks& passage, uint32_t at) {
+  const uint32_t end = at + static_cast<uint32_t>(passage.duration_s / kAudioFrameS);
+  std::vector<Peak> out;
+  for (const Peak& p : base.peaks) {
+    if (p.frame < at || p.frame >= end) out.push_back(p);
+  }
+  for (Peak p : passage.peaks) {
+    p.frame += at;
+    out.push_back(p);
+  }
+  std::sort(out.begin(), out.end(), [](const Peak& a, const Peak& b) {
+    return a.frame != b.frame ? a.frame < b.frame : a.bin < b.bin;
+  });
+  base.peaks = std::move(out);
+  return base;
+}
+
+uint32_t Frames(double seconds) { return static_cast<uint32_t>(seconds / kAudioFrameS); }
+
+TEST(MatchAudioInMemory, APassageTheRecordingRepeatsIsFoundAtEachPlace) {
+  std::mt19937 rng(14);
+  MemoryStorage storage;
+  AddSound(&storage, RandomPeaks(60, &rng), Modality::kAudio);
+  // A 12 s report at 20 s and again, re-run, at 95 s of a 150 s recording.
+  const AudioPeaks report = RandomPeaks(12, &rng);
+  const AudioPeaks recording =
+      WithPassageAt(WithPassageAt(RandomPeaks(150, &rng), report, Frames(20)), report, Frames(95));
+  const int64_t id = AddSound(&storage, recording, Modality::kAudio);
+  // The clip: the report's middle 8 s.
+  const QueryAudio clip = QueryOf(Excerpt(report, Frames(2), Frames(8)));
+  auto found = MatchAudio(storage.storage(), clip, NoOriginals());
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 2u);
+  std::vector<double> offsets;
+  int alternates = 0;
+  for (const MatchedSegment& m : *found) {
+    EXPECT_EQ(m.seg.item, id);
+    EXPECT_NEAR(m.seg.q_start, 0.0, 0.5);
+    EXPECT_NEAR(m.seg.q_end, 8.0, 0.5);
+    offsets.push_back(m.seg.offset);
+    alternates += m.seg.alternate;
+  }
+  std::sort(offsets.begin(), offsets.end());
+  EXPECT_NEAR(offsets[0], Frames(22) * kAudioFrameS, 0.05);
+  EXPECT_NEAR(offsets[1], Frames(97) * kAudioFrameS, 0.05);
+  EXPECT_EQ(alternates, 1);  // the best place first, the other marked
+}
+
+TEST(MatchAudioInMemory, MaterialRepeatedInsideTheClipIsOnePlace) {
+  std::mt19937 rng(15);
+  MemoryStorage storage;
+  // A 4 s phrase played three times in a row from 30 s (a chorus), and the
+  // clip 28-44 s: the phrase's copies pair with each other at offsets
+  // within the clip's length, which are not other places.
+  const AudioPeaks phrase = RandomPeaks(4, &rng);
+  AudioPeaks recording = RandomPeaks(90, &rng);
+  for (double at : {30.0, 34.0, 38.0}) recording = WithPassageAt(recording, phrase, Frames(at));
+  const int64_t id = AddSound(&storage, recording, Modality::kAudio);
+  auto found =
+      MatchAudio(storage.storage(), QueryOf(Excerpt(recording, Frames(28), Frames(16))), NoOriginals());
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  const MatchedSegment& m = (*found)[0];
+  EXPECT_EQ(m.seg.item, id);
+  EXPECT_FALSE(m.seg.alternate);
+  EXPECT_NEAR(m.seg.offset, Frames(28) * kAudioFrameS, 0.05);
+  EXPECT_NEAR(m.seg.q_start, 0.0, 0.5);
+  EXPECT_NEAR(m.seg.q_end, 16.0, 0.5);
+}
+
 TEST(MatchAudioInMemory, AnArchiveWithALegacySoundIndexIsAskedToUpgrade) {
   std::mt19937 rng(12);
   MemoryStorage storage;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include "base/file.h"
 #include "base/sha256.h"
@@ -263,12 +264,13 @@ double Worth(const MatchedSegment& m) {
 
 // Decides, for segments that cover the same stretch of the clip, which are
 // other occurrences of the same material (kept whole, marked as such) and
-// which compete (trimmed). Segments of different items with evidence about
-// as dense are occurrences: the same report re-run in several programmes.
-// Segments of the same item, or much weaker ones, compete: the overlap goes
-// to the one whose core (where voting put it, not where verification grew
-// it) covers it, else to the one worth more.
-void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
+// which compete (trimmed). Segments of different items, or of one item at
+// places more than the clip's length apart (AtAnotherPlace), with evidence
+// about as dense are occurrences: the same report re-run in several
+// programmes, or twice in one. Segments of the same place, or much weaker
+// ones, compete: the overlap goes to the one whose core (where voting put
+// it, not where verification grew it) covers it, else to the one worth more.
+void ResolveOverlaps(double clip_length_s, std::vector<MatchedSegment>* segs) {
   std::sort(segs->begin(), segs->end(),
             [](const MatchedSegment& a, const MatchedSegment& b) { return Worth(a) > Worth(b); });
   auto core_share = [](const MatchedSegment& m, double a, double b) {
@@ -299,7 +301,7 @@ void ResolveOverlaps(std::vector<MatchedSegment>* segs) {
       MatchedSegment& k = kept[i];
       double a = std::max(m.seg.q_start, k.seg.q_start), b = std::min(m.seg.q_end, k.seg.q_end);
       if (b <= a) continue;
-      if (k.seg.item != m.seg.item) {
+      if (k.seg.item != m.seg.item || AtAnotherPlace(k.seg, m.seg, clip_length_s)) {
         if (k.seg.alternate) continue;
         // Occurrences share most of a stretch; a small overlap at an edge is
         // two segments disagreeing about a boundary.
@@ -437,7 +439,8 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
     const MediaSegment &a = (*segs)[x].seg, &b = (*segs)[y].seg;
-    return std::tie(a.item, a.q_start) < std::tie(b.item, b.q_start);
+    // An item's other places (alternates) apart from its main one.
+    return std::tie(a.item, a.alternate, a.q_start) < std::tie(b.item, b.alternate, b.q_start);
   });
   std::vector<bool> gone(segs->size(), false);
   for (size_t k = 0; k + 1 < order.size(); ++k) {
@@ -591,6 +594,139 @@ absl::Status NameEveryMatchingEvidence(CatalogReader* catalog, Signatures* sigs,
   return absl::OkStatus();
 }
 
+// The report's segment for m, added to its source.
+void AddSegment(const MatchedSegment& m, SourceMatch* source) {
+  SourceMatch& sm = *source;
+  Segment s;
+  s.query_start = m.seg.q_start;
+  s.query_end = m.seg.q_end;
+  s.source_start = m.seg.s_start;
+  s.source_end = m.seg.s_end;
+  s.speed = m.seg.speed;
+  if (s.source_start < 0) {
+    // Frame and hop alignment can place a clip that starts with the
+    // source a few milliseconds before it: nothing precedes a source's 0.
+    s.query_start = std::min(s.query_end, s.query_start - s.source_start / std::max(s.speed, 1e-3));
+    s.source_start = 0;
+  }
+  s.confidence = m.seg.confidence;
+  if (m.modality == "video+audio") {
+    s.evidence = {"video", "audio"};
+    s.extra["video"] = {{"frames_matched", m.matched},
+                        {"frames_checked", m.checked},
+                        {"mean_distance", std::round(m.mean_distance * 10) / 10}};
+    s.extra["audio"] = {{"peaks_matched", m.audio_matched}, {"peaks_checked", m.audio_checked}};
+  } else if (m.modality == "video") {
+    s.evidence = {"video"};
+    s.extra["video"] = {{"frames_matched", m.matched},
+                        {"frames_checked", m.checked},
+                        {"mean_distance", std::round(m.mean_distance * 10) / 10}};
+  } else {
+    s.evidence = {"audio"};
+    s.extra["audio"] = {{"peaks_matched", m.matched}, {"peaks_checked", m.checked}};
+  }
+  if (s.extra.contains("audio")) {
+    // What of the sound's quiet ends survived the segment's final edges.
+    nlohmann::json l = nlohmann::json::array();
+    for (const auto& [a, b] : m.loudness_only) {
+      const double a1 = std::max(a, m.seg.q_start), b1 = std::min(b, m.seg.q_end);
+      if (b1 - a1 >= 0.05) l.push_back({{"query_start", a1}, {"query_end", b1}});
+    }
+    if (!l.empty()) s.extra["audio"]["loudness_only"] = l;
+    if (m.pitch_follows_speed) s.extra["audio"]["pitch_follows_speed"] = true;
+  }
+  if (m.static_content) s.extra["static_picture"] = true;
+  if (!m.unconfirmed.empty()) {
+    // The clip's stretches no fingerprint confirms (too plain to hash, no
+    // usable sound), inside the segment because the source runs on there.
+    nlohmann::json u = nlohmann::json::array();
+    for (const auto& [a, b] : m.unconfirmed) u.push_back({{"query_start", a}, {"query_end", b}});
+    s.extra["unconfirmed"] = u;
+  }
+  if (m.seg.alternate) s.extra["also_elsewhere"] = true;
+  sm.score += m.seg.score;
+  sm.segments.push_back(std::move(s));
+}
+
+// The clip's segments (in clip order) grouped into the sources a report
+// lists: one per item the clip's main explanation uses, and one more for
+// each other occurrence, in another item or at another place of the same
+// item (a report re-run later in the same broadcast). Main segments are
+// placed first, each joining its item's first group; an alternate joins its
+// item's first group none of whose segments shares a quarter of its clip
+// stretch (another part of the same re-run), else starts a group of its own.
+// Groups come in the order the clip first uses them, each occurrence right
+// after the main group it is another occurrence of, best (highest score)
+// first.
+std::vector<std::vector<const MatchedSegment*>> GroupByPlace(
+    const std::vector<MatchedSegment>& segs) {
+  std::vector<const MatchedSegment*> order;
+  for (const MatchedSegment& m : segs) order.push_back(&m);
+  std::stable_sort(order.begin(), order.end(), [](const MatchedSegment* a, const MatchedSegment* b) {
+    return a->seg.alternate < b->seg.alternate;
+  });
+  auto overlap = [](const MatchedSegment& a, const MatchedSegment& b) {
+    return std::min(a.seg.q_end, b.seg.q_end) - std::max(a.seg.q_start, b.seg.q_start);
+  };
+  auto clash = [&](const MatchedSegment& a, const MatchedSegment& b) {
+    const double shorter =
+        std::min(a.seg.q_end - a.seg.q_start, b.seg.q_end - b.seg.q_start);
+    return overlap(a, b) > 0.25 * shorter;
+  };
+  std::vector<std::vector<const MatchedSegment*>> places;
+  for (const MatchedSegment* m : order) {
+    size_t at = places.size();
+    for (size_t i = 0; i < places.size() && at == places.size(); ++i) {
+      const auto& p = places[i];
+      if (p.front()->seg.item != m->seg.item) continue;
+      if (std::none_of(p.begin(), p.end(), [&](const MatchedSegment* o) { return clash(*o, *m); })) {
+        at = i;
+      }
+    }
+    if (at == places.size()) places.emplace_back();
+    places[at].push_back(m);
+  }
+  // Where each group stands in the list: a group with main segments at the
+  // clip time it starts; one of other occurrences only, just after the main
+  // segment its first segment overlaps most.
+  struct Rank {
+    double at;
+    bool elsewhere;
+    double score;
+  };
+  std::vector<Rank> rank;
+  for (auto& p : places) {
+    std::sort(p.begin(), p.end(), [](const MatchedSegment* a, const MatchedSegment* b) {
+      return a->seg.q_start < b->seg.q_start;
+    });
+    Rank r{p.front()->seg.q_start, true, 0};
+    for (const MatchedSegment* m : p) {
+      r.elsewhere &= m->seg.alternate;
+      r.score += m->seg.score;
+    }
+    if (r.elsewhere) {
+      double most = 0;
+      for (const MatchedSegment* o : order) {
+        if (o->seg.alternate) break;
+        if (const double ov = overlap(*o, *p.front()); ov > most) {
+          most = ov;
+          r.at = o->seg.q_start;
+        }
+      }
+    }
+    rank.push_back(r);
+  }
+  std::vector<size_t> index(places.size());
+  for (size_t i = 0; i < index.size(); ++i) index[i] = i;
+  std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
+    return std::make_tuple(rank[a].at, rank[a].elsewhere, -rank[a].score) <
+           std::make_tuple(rank[b].at, rank[b].elsewhere, -rank[b].score);
+  });
+  std::vector<std::vector<const MatchedSegment*>> out;
+  for (size_t i : index) out.push_back(std::move(places[i]));
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string& path,
@@ -672,7 +808,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
   if (clip_video) {
     RETURN_IF_ERROR(KeepOnlyShownSpeeds(&sigs, *clip_video, vo, &segments));
   }
-  ResolveOverlaps(&segments);
+  ResolveOverlaps(report.query_length, &segments);
   CloseSmallGaps(cuts, report.query_length, &segments);
   BridgeUnconfirmedGaps(clip, &segments);
   // A second or less of one kind of evidence is too little to report, unless
@@ -691,69 +827,14 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
                                             clip_video ? &*clip_video : nullptr,
                                             clip_sound ? &*clip_sound : nullptr, vo, &segments));
 
-  // Group into sources, in the order the clip first uses them.
+  // Group into sources, one per place of an item (GroupByPlace).
   std::sort(segments.begin(), segments.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
     return a.seg.q_start < b.seg.q_start;
   });
-  std::map<uint32_t, size_t> index;
-  for (const MatchedSegment& m : segments) {
-    auto it = index.find(m.seg.item);
-    if (it == index.end()) {
-      SourceMatch sm;
-      ASSIGN_OR_RETURN(sm.item, storage.catalog->GetItem(m.seg.item));
-      it = index.emplace(m.seg.item, report.sources.size()).first;
-      report.sources.push_back(std::move(sm));
-    }
-    SourceMatch& sm = report.sources[it->second];
-    Segment s;
-    s.query_start = m.seg.q_start;
-    s.query_end = m.seg.q_end;
-    s.source_start = m.seg.s_start;
-    s.source_end = m.seg.s_end;
-    s.speed = m.seg.speed;
-    if (s.source_start < 0) {
-      // Frame and hop alignment can place a clip that starts with the
-      // source a few milliseconds before it: nothing precedes a source's 0.
-      s.query_start = std::min(s.query_end, s.query_start - s.source_start / std::max(s.speed, 1e-3));
-      s.source_start = 0;
-    }
-    s.confidence = m.seg.confidence;
-    if (m.modality == "video+audio") {
-      s.evidence = {"video", "audio"};
-      s.extra["video"] = {{"frames_matched", m.matched},
-                          {"frames_checked", m.checked},
-                          {"mean_distance", std::round(m.mean_distance * 10) / 10}};
-      s.extra["audio"] = {{"peaks_matched", m.audio_matched}, {"peaks_checked", m.audio_checked}};
-    } else if (m.modality == "video") {
-      s.evidence = {"video"};
-      s.extra["video"] = {{"frames_matched", m.matched},
-                          {"frames_checked", m.checked},
-                          {"mean_distance", std::round(m.mean_distance * 10) / 10}};
-    } else {
-      s.evidence = {"audio"};
-      s.extra["audio"] = {{"peaks_matched", m.matched}, {"peaks_checked", m.checked}};
-    }
-    if (s.extra.contains("audio")) {
-      // What of the sound's quiet ends survived the segment's final edges.
-      nlohmann::json l = nlohmann::json::array();
-      for (const auto& [a, b] : m.loudness_only) {
-        const double a1 = std::max(a, m.seg.q_start), b1 = std::min(b, m.seg.q_end);
-        if (b1 - a1 >= 0.05) l.push_back({{"query_start", a1}, {"query_end", b1}});
-      }
-      if (!l.empty()) s.extra["audio"]["loudness_only"] = l;
-      if (m.pitch_follows_speed) s.extra["audio"]["pitch_follows_speed"] = true;
-    }
-    if (m.static_content) s.extra["static_picture"] = true;
-    if (!m.unconfirmed.empty()) {
-      // The clip's stretches no fingerprint confirms (too plain to hash, no
-      // usable sound), inside the segment because the source runs on there.
-      nlohmann::json u = nlohmann::json::array();
-      for (const auto& [a, b] : m.unconfirmed) u.push_back({{"query_start", a}, {"query_end", b}});
-      s.extra["unconfirmed"] = u;
-    }
-    if (m.seg.alternate) s.extra["also_elsewhere"] = true;
-    sm.score += m.seg.score;
-    sm.segments.push_back(std::move(s));
+  for (const std::vector<const MatchedSegment*>& place : GroupByPlace(segments)) {
+    SourceMatch& sm = report.sources.emplace_back();
+    ASSIGN_OR_RETURN(sm.item, storage.catalog->GetItem(place.front()->seg.item));
+    for (const MatchedSegment* m : place) AddSegment(*m, &sm);
   }
   for (SourceMatch& sm : report.sources) {
     std::vector<const Segment*> by_source;

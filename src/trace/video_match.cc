@@ -311,6 +311,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   p.max_gap_s = 3.0;
   p.min_length_s = 0.5;
   p.min_score = 8;
+  p.place_separation_s = q.duration_s;
   p.edge_s = 0.5 / std::max(1.0, q.hash_fps);
   // 3. Verification.
   auto verify = [&](const std::vector<MediaSegment>& candidates) {
@@ -381,6 +382,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
     out.erase(std::remove_if(out.begin(), out.end(),
                              [&](const MatchedSegment& k) {
                                return k.seg.item == f.seg.item &&
+                                      !AtAnotherPlace(k.seg, f.seg, p.place_separation_s) &&
                                       std::min(k.seg.q_end, f.seg.q_end) -
                                               std::max(k.seg.q_start, f.seg.q_start) > 0;
                              }),
