@@ -62,17 +62,39 @@ PeakStream::PeakStream(int peaks_per_second)
       maybe_(kBins) {}
 
 void PeakStream::Add(std::span<const float> samples) {
-  pending_.insert(pending_.end(), samples.begin(), samples.end());
+  const uint64_t first = samples_;  // the sound's index of samples[0]
   samples_ += samples.size();
-  size_t at = 0;
-  while (pending_.size() - at >= static_cast<size_t>(kFrame)) {
-    fft_.Compute(pending_.data() + at, power_.data());
-    frame_max_.push_back(ToDecibels(power_.data(), RawRow(frames_)));
-    ++frames_;
-    at += kAudioHop;
-    Advance(false);
+  // The frames that start in the samples held from before, completed with
+  // the first of these; the rest are read where they lie, and only what
+  // the next frame needs of them is kept.
+  if (!pending_.empty()) {
+    const size_t held = pending_.size();
+    const size_t head = std::min(samples.size(), static_cast<size_t>(kFrame));
+    pending_.insert(pending_.end(), samples.begin(), samples.begin() + head);
+    size_t at = 0;
+    while (at < held && pending_.size() - at >= static_cast<size_t>(kFrame)) {
+      AddFrame(pending_.data() + at);
+      at += kAudioHop;
+    }
+    if (at < held) {  // too few samples for that frame yet (all of them appended)
+      pending_.erase(pending_.begin(), pending_.begin() + at);
+      return;
+    }
+    pending_.clear();
   }
-  pending_.erase(pending_.begin(), pending_.begin() + at);
+  size_t at = static_cast<size_t>(frames_ * kAudioHop - first);
+  while (at + kFrame <= samples.size()) {
+    AddFrame(samples.data() + at);
+    at += kAudioHop;
+  }
+  pending_.assign(samples.begin() + std::min(at, samples.size()), samples.end());
+}
+
+void PeakStream::AddFrame(const float* x) {
+  fft_.Compute(x, power_.data());
+  frame_max_.push_back(ToDecibels(power_.data(), RawRow(frames_)));
+  ++frames_;
+  Advance(false);
 }
 
 void PeakStream::Advance(bool final) {

@@ -65,6 +65,8 @@ class PeakStream {
     return &white_[(frame % kWhiteRows) * kWhiteStride + audio_internal::kPeakFreqRadius];
   }
   float* MaxRow(size_t frame) { return &fmax_[(frame % kWhiteRows) * audio_internal::kBins]; }
+  // Adds the frame of kFrame samples at `x` (the next one).
+  void AddFrame(const float* x);
   // Whitens and finds peaks as far as the frames seen so far allow (all of
   // them when `final`).
   void Advance(bool final);
@@ -73,7 +75,7 @@ class PeakStream {
 
   const int peaks_per_second_;
   audio_internal::PowerSpectrum fft_;
-  std::vector<float> pending_;  // samples from frame next_frame's start on
+  std::vector<float> pending_;  // samples from frame frames_'s start on
   uint64_t samples_ = 0;
   size_t frames_ = 0;           // frames whose spectra were computed
   size_t whitened_ = 0;         // frames whitened
