@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -19,28 +20,81 @@ using audio_internal::kWhitenHalf;
 // (landmarks.cc), frame by frame instead of array by array: the peaks must
 // be the same bits. uncut_audio_test compares the two.
 
+namespace {
+
+// Fills row[0, kBins) with the levels of `power` in dB; returns the highest.
+float ToDecibels(const float* power, float* row) {
+  float top = -std::numeric_limits<float>::infinity();
+  for (int b = 0; b < kBins; ++b) {
+    row[b] = 10.0f * std::log10(power[b] + 1e-10f);
+    top = std::max(top, row[b]);
+  }
+  return top;
+}
+
+// out[b] = the maximum of in[b - r .. b + r] for b in [0, kBins), where
+// `in` may be read from kPeakFreqRadius before its first bin to as far
+// after its last. Written as one pass per offset so that each pass is a
+// vector max.
+void MaxAlongFrequency(const float* __restrict in, float* __restrict out) {
+  const float* p = in - kPeakFreqRadius;
+  for (int b = 0; b < kBins; ++b) out[b] = p[b];
+  for (int k = 1; k <= 2 * kPeakFreqRadius; ++k) {
+    for (int b = 0; b < kBins; ++b) out[b] = std::max(out[b], p[b + k]);
+  }
+}
+
+// acc[b] = max(acc[b], row[b]) for b in [0, kBins).
+void MaxInto(const float* __restrict row, float* __restrict acc) {
+  for (int b = 0; b < kBins; ++b) acc[b] = std::max(acc[b], row[b]);
+}
+
+}  // namespace
+
 PeakStream::PeakStream(int peaks_per_second)
     : peaks_per_second_(peaks_per_second),
       raw_(kRawRows * kBins),
-      white_(kWhiteRows * kBins),
+      white_(kWhiteRows * kWhiteStride, -std::numeric_limits<float>::infinity()),
       fmax_(kWhiteRows * kBins),
-      sums_(kBins, 0.0) {}
+      sums_(kBins, 0.0),
+      power_(kBins),
+      time_max_(kBins),
+      maybe_(kBins) {}
 
 void PeakStream::Add(std::span<const float> samples) {
-  pending_.insert(pending_.end(), samples.begin(), samples.end());
+  const uint64_t first = samples_;  // the sound's index of samples[0]
   samples_ += samples.size();
-  size_t at = 0;
-  float power[kBins];
-  while (pending_.size() - at >= static_cast<size_t>(kFrame)) {
-    fft_.Compute(pending_.data() + at, power);
-    float* row = RawRow(frames_);
-    for (int b = 0; b < kBins; ++b) row[b] = 10.0f * std::log10(power[b] + 1e-10f);
-    frame_max_.push_back(*std::max_element(row, row + kBins));
-    ++frames_;
-    at += kAudioHop;
-    Advance(false);
+  // The frames that start in the samples held from before, completed with
+  // the first of these; the rest are read where they lie, and only what
+  // the next frame needs of them is kept.
+  if (!pending_.empty()) {
+    const size_t held = pending_.size();
+    const size_t head = std::min(samples.size(), static_cast<size_t>(kFrame));
+    pending_.insert(pending_.end(), samples.begin(), samples.begin() + head);
+    size_t at = 0;
+    while (at < held && pending_.size() - at >= static_cast<size_t>(kFrame)) {
+      AddFrame(pending_.data() + at);
+      at += kAudioHop;
+    }
+    if (at < held) {  // too few samples for that frame yet (all of them appended)
+      pending_.erase(pending_.begin(), pending_.begin() + at);
+      return;
+    }
+    pending_.clear();
   }
-  pending_.erase(pending_.begin(), pending_.begin() + at);
+  size_t at = static_cast<size_t>(frames_ * kAudioHop - first);
+  while (at + kFrame <= samples.size()) {
+    AddFrame(samples.data() + at);
+    at += kAudioHop;
+  }
+  pending_.assign(samples.begin() + std::min(at, samples.size()), samples.end());
+}
+
+void PeakStream::AddFrame(const float* x) {
+  fft_.Compute(x, power_.data());
+  frame_max_.push_back(ToDecibels(power_.data(), RawRow(frames_)));
+  ++frames_;
+  Advance(false);
 }
 
 void PeakStream::Advance(bool final) {
@@ -60,26 +114,20 @@ void PeakStream::WhitenFrame(size_t f) {
   // sum adds and drops frames in the order Whiten does.
   const size_t want_hi = std::min(frames_, f + kWhitenHalf + 1);
   const size_t want_lo = f > static_cast<size_t>(kWhitenHalf) ? f - kWhitenHalf : 0;
+  double* __restrict sums = sums_.data();
   for (; window_hi_ < want_hi; ++window_hi_) {
-    const float* r = RawRow(window_hi_);
-    for (int b = 0; b < kBins; ++b) sums_[b] += r[b];
+    const float* __restrict r = RawRow(window_hi_);
+    for (int b = 0; b < kBins; ++b) sums[b] += r[b];
   }
   for (; window_lo_ < want_lo; ++window_lo_) {
-    const float* r = RawRow(window_lo_);
-    for (int b = 0; b < kBins; ++b) sums_[b] -= r[b];
+    const float* __restrict r = RawRow(window_lo_);
+    for (int b = 0; b < kBins; ++b) sums[b] -= r[b];
   }
-  const int n = static_cast<int>(window_hi_ - window_lo_);
-  const float* raw = RawRow(f);
-  float* white = WhiteRow(f);
-  for (int b = 0; b < kBins; ++b) white[b] = raw[b] - static_cast<float>(sums_[b] / n);
-  float* out = MaxRow(f);
-  for (int b = 0; b < kBins; ++b) {
-    float m = white[b];
-    for (int bb = std::max(0, b - kPeakFreqRadius); bb <= std::min(kBins - 1, b + kPeakFreqRadius); ++bb) {
-      m = std::max(m, white[bb]);
-    }
-    out[b] = m;
-  }
+  const double n = static_cast<double>(window_hi_ - window_lo_);
+  const float* __restrict raw = RawRow(f);
+  float* __restrict white = WhiteRow(f);
+  for (int b = 0; b < kBins; ++b) white[b] = raw[b] - static_cast<float>(sums[b] / n);
+  MaxAlongFrequency(white, MaxRow(f));
 }
 
 void PeakStream::FindPeaks(size_t f) {
@@ -90,15 +138,23 @@ void PeakStream::FindPeaks(size_t f) {
   const size_t f1 = std::min(frames_ - 1, f + kPeakTimeRadius);
   const float* spec = WhiteRow(f);
   const float* raw = RawRow(f);
-  const float* fmax = MaxRow(f);
+  // A point is a peak when nothing in its neighbourhood (the maxima along
+  // frequency of the frames around) is higher: the neighbourhood's
+  // maximum, row by row, then one test per bin, without branches; the
+  // few bins that pass are looked at one by one.
+  float* time_max = time_max_.data();
+  std::copy_n(MaxRow(f0), kBins, time_max);
+  for (size_t ff = f0 + 1; ff <= f1; ++ff) MaxInto(MaxRow(ff), time_max);
+  int16_t* maybe = maybe_.data();
+  int n = 0;
   for (int b = 0; b < kBins; ++b) {
+    maybe[n] = static_cast<int16_t>(b);
+    n += (spec[b] >= 3.0f) & (raw[b] >= audio_internal::kLowestFloorDb) & !(time_max[b] > spec[b]);
+  }
+  for (int i = 0; i < n; ++i) {
+    const int b = maybe[i];
     const float v = spec[b];
-    if (v < 3.0f || raw[b] < audio_internal::kLowestFloorDb || fmax[b] > v) continue;
     bool is_max = true;
-    for (size_t ff = f0; ff <= f1 && is_max; ++ff) {
-      if (ff != f && MaxRow(ff)[b] > v) is_max = false;
-    }
-    if (!is_max) continue;
     // Ties (a flat top) keep only the first point.
     for (size_t ff = f0; ff <= f && is_max; ++ff) {
       const float* row = WhiteRow(ff);

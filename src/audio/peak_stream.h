@@ -52,14 +52,21 @@ class PeakStream {
   // the one it whitens, and peak finding runs 6 frames behind it.
   static constexpr size_t kRawRows = 256;
   static constexpr size_t kWhiteRows = 16;
+  // Whitened rows carry kPeakFreqRadius bins of -infinity either side, so
+  // that the maximum along frequency reads whole rows without bounds tests.
+  static constexpr size_t kWhiteStride = audio_internal::kBins + 2 * audio_internal::kPeakFreqRadius;
   struct Candidate {
     Peak peak;
     float raw;  // the unwhitened level at the peak, tested against the floor
   };
 
   float* RawRow(size_t frame) { return &raw_[(frame % kRawRows) * audio_internal::kBins]; }
-  float* WhiteRow(size_t frame) { return &white_[(frame % kWhiteRows) * audio_internal::kBins]; }
+  float* WhiteRow(size_t frame) {
+    return &white_[(frame % kWhiteRows) * kWhiteStride + audio_internal::kPeakFreqRadius];
+  }
   float* MaxRow(size_t frame) { return &fmax_[(frame % kWhiteRows) * audio_internal::kBins]; }
+  // Adds the frame of kFrame samples at `x` (the next one).
+  void AddFrame(const float* x);
   // Whitens and finds peaks as far as the frames seen so far allow (all of
   // them when `final`).
   void Advance(bool final);
@@ -68,18 +75,22 @@ class PeakStream {
 
   const int peaks_per_second_;
   audio_internal::PowerSpectrum fft_;
-  std::vector<float> pending_;  // samples from frame next_frame's start on
+  std::vector<float> pending_;  // samples from frame frames_'s start on
   uint64_t samples_ = 0;
   size_t frames_ = 0;           // frames whose spectra were computed
   size_t whitened_ = 0;         // frames whitened
   size_t searched_ = 0;         // frames searched for peaks
   std::vector<float> raw_;      // kRawRows x kBins log powers
-  std::vector<float> white_;    // kWhiteRows x kBins whitened log powers
+  std::vector<float> white_;    // kWhiteRows x kWhiteStride whitened log powers
   std::vector<float> fmax_;     // kWhiteRows x kBins maxima along frequency
   std::vector<double> sums_;    // per bin: sum of the window of raw_ rows
   size_t window_lo_ = 0, window_hi_ = 0;  // that window, [lo, hi)
   std::vector<float> frame_max_;          // each frame's highest level
   std::vector<Candidate> candidates_;
+  // Per-frame scratch, kept to allocate nothing per frame.
+  std::vector<float> power_;      // kBins powers of the frame being added
+  std::vector<float> time_max_;   // kBins maxima over the peak neighbourhood
+  std::vector<int16_t> maybe_;    // bins that may hold a peak
   bool finished_ = false;
 };
 

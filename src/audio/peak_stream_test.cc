@@ -95,6 +95,39 @@ TEST(PeakStream, GivesTheWholeBufferPeaksBitForBitInPiecesOfAnySize) {
   }
 }
 
+TEST(PeakStream, GivesTheWholeBufferPeaksOnFlatTopsAndAtTheEdgesOfTheBand) {
+  // A sound that repeats every hop (harmonics of 62.5 Hz) has the same
+  // spectrum in every frame: level ties along time, which only the first
+  // point of keeps; it is gated on and off so that whitening leaves peaks.
+  // Tones on the first and the last bin kept put peaks at the band's edges,
+  // where the maxima along frequency reach past the row.
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<double> amp(0.01, 0.1);
+  std::vector<double> harmonic(56, 0.0);
+  for (int k = 5; k < 56; k += 3) harmonic[k] = amp(rng);
+  const size_t n = 30 * kAudioSampleRate;
+  std::vector<float> x(n);
+  for (size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / kAudioSampleRate;
+    double v = 0;
+    if (static_cast<int>(t * 2.5) % 2 == 0) {
+      for (int k = 5; k < 56; ++k) v += harmonic[k] * std::sin(2 * std::numbers::pi * k * (i % 128) / 128.0);
+    }
+    const int edge_bin = static_cast<int>(t * 3) % 2 == 0 ? 20 : 219;
+    if (static_cast<int>(t * 1.3) % 3 == 1) v += 0.3 * std::sin(2 * std::numbers::pi * edge_bin * i / 512.0);
+    x[i] = static_cast<float>(v);
+  }
+  const AudioPeaks want = ComputePeaks(x);
+  auto at_bin = [&](int bin) {
+    return std::count_if(want.peaks.begin(), want.peaks.end(), [&](const Peak& p) { return p.bin == bin; });
+  };
+  EXPECT_GT(at_bin(20), 0);
+  EXPECT_GT(at_bin(219), 0);
+  for (size_t piece : {size_t{1}, size_t{300}, size_t{65536}}) {
+    ExpectSamePeaks(want, Streamed(x, piece), "pieces of " + std::to_string(piece));
+  }
+}
+
 TEST(PeakStream, GivesTheWholeBufferPeaksForSoundsShorterThanItsWindows) {
   // Shorter than a frame, than the peak neighbourhood, than the whitening
   // window, and just past it.

@@ -7,7 +7,8 @@
 
 #include <fftw3.h>
 
-#include <vector>
+#include <memory>
+#include <type_traits>
 
 namespace uncut::audio_internal {
 
@@ -26,13 +27,27 @@ inline constexpr float kLowestFloorDb = -60.0f;
 // The loud level is this percentile of the frames' highest levels.
 inline constexpr int kLoudPercentile = 95;
 
-// One FFTW plan with its aligned buffers, released together. Planning and
-// destroying plans are serialised (FFTW's planner is not thread-safe);
-// Compute may run on several instances at once.
+// Memory from fftwf_malloc (aligned for FFTW's SIMD code), freed with
+// fftwf_free.
+struct FftwFree {
+  void operator()(void* p) const { fftwf_free(p); }
+};
+template <typename T>
+using FftwBuffer = std::unique_ptr<T[], FftwFree>;
+
+// An FFTW plan, destroyed under the planner's lock (FFTW's planner is not
+// thread-safe; executing plans is).
+struct FftwPlanDestroy {
+  void operator()(fftwf_plan p) const;
+};
+using FftwPlan = std::unique_ptr<std::remove_pointer_t<fftwf_plan>, FftwPlanDestroy>;
+
+// A real-input FFT of kFrame samples (an r2c plan made once, executed for
+// every frame) with its aligned buffers. Compute may run on several
+// instances at once; none allocates after construction.
 class PowerSpectrum {
  public:
   PowerSpectrum();
-  ~PowerSpectrum();
   PowerSpectrum(const PowerSpectrum&) = delete;
   PowerSpectrum& operator=(const PowerSpectrum&) = delete;
 
@@ -41,10 +56,10 @@ class PowerSpectrum {
   void Compute(const float* x, float* power);
 
  private:
-  float* in_ = nullptr;             // fftwf_alloc_real(kFrame)
-  fftwf_complex* spec_ = nullptr;   // fftwf_alloc_complex(kFrame / 2 + 1)
-  fftwf_plan plan_ = nullptr;
-  std::vector<float> window_;
+  FftwBuffer<float> in_;             // kFrame windowed samples
+  FftwBuffer<fftwf_complex> spec_;   // kFrame / 2 + 1 bins
+  FftwBuffer<float> window_;         // kFrame Hann weights
+  FftwPlan plan_;
 };
 
 }  // namespace uncut::audio_internal
