@@ -134,7 +134,7 @@ absl::StatusOr<std::unique_ptr<PgShards>> PgShards::Connect(PgConn* coord,
 }
 
 absl::Status PgShards::ForEachServer(
-    const std::string& table, const std::function<std::string(const std::string&)>& select,
+    const std::string& table, const std::string& with, const std::function<std::string(const std::string&)>& select,
     const std::vector<PgParam>& params,
     const std::function<absl::Status(const PgResult&)>& each) {
   std::vector<absl::Status> sent(servers_.size(), absl::CancelledError());
@@ -145,7 +145,7 @@ absl::Status PgShards::ForEachServer(
     for (const std::string& name : t->second) {
       sql += StrCat(sql.empty() ? "" : " UNION ALL ", select(name));
     }
-    sent[i] = servers_[i].conn->Send(sql, params, /*binary_results=*/true);
+    sent[i] = servers_[i].conn->Send(with + sql, params, /*binary_results=*/true);
   }
   absl::Status first;
   for (size_t i = 0; i < servers_.size(); ++i) {

@@ -51,7 +51,8 @@ class PgShards {
   // columns are bytea or text), binary results, and calls `row` for each
   // server's result. The first error is returned (every server's answer is
   // awaited first, so the connections stay usable).
-  absl::Status ForEachServer(const std::string& table,
+  // `with` (a WITH clause, or "") comes before the union.
+  absl::Status ForEachServer(const std::string& table, const std::string& with,
                              const std::function<std::string(const std::string&)>& select,
                              const std::vector<PgParam>& params,
                              const std::function<absl::Status(const PgResult&)>& each);

@@ -388,7 +388,7 @@ absl::StatusOr<std::vector<PgArchive::Piece>> PgArchive::ReadPieces(const std::s
     RETURN_IF_ERROR(keep(r));
   } else {
     absl::Status read = shards_->ForEachServer(
-        "chunks",
+        "chunks", "",
         [&](const std::string& table) {
           return StrCat("SELECT seq::text, data FROM \"", table, "\"", select);
         },
@@ -413,11 +413,13 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
   for (uint64_t k : keys) stored.push_back(StoredKey(k));
   std::sort(stored.begin(), stored.end());
   stored.erase(std::unique(stored.begin(), stored.end()), stored.end());
-  std::string ranges = "{";
-  for (size_t i = 0; i < stored.size(); ++i) {
-    ranges += StrCat(i ? "," : "", "[", stored[i], ",", stored[i], "]");
-  }
-  ranges += "}";
+  // The keys go as an int8 array, made into a multirange on the server:
+  // a multirange literal of a sound clip's ~15,000 keys took the server
+  // ~500 ms to read, the array and range_agg ~120 ms.
+  const std::string ranges = ArrayLiteral(stored);
+  const std::string with =
+      "WITH keys AS MATERIALIZED (SELECT range_agg(int8range(k, k, '[]')) AS m "
+      "FROM unnest($1::int8[]) k) ";
   const std::unordered_set<uint64_t> wanted(keys.begin(), keys.end());
   std::vector<Posting> found;
   std::vector<Posting> block;
@@ -433,7 +435,7 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
     return absl::OkStatus();
   };
   const std::string where = StrCat(" WHERE modality = ", ModalityCode(modality),
-                                   " AND span && $1::int8multirange");
+                                   " AND span && (SELECT m FROM keys)");
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(ConnectShards());
   // The coordinator's snapshot is taken before the shards are read: an
@@ -446,12 +448,12 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
     ~EndRead() { conn->ExecScript("COMMIT").IgnoreError(); }
   } end_read{conn_.get()};
   if (shards_->empty()) {
-    ASSIGN_OR_RETURN(PgResult r, conn_->Exec(StrCat("SELECT data FROM postings", where),
+    ASSIGN_OR_RETURN(PgResult r, conn_->Exec(StrCat(with, "SELECT data FROM postings", where),
                                              {PgParam::Text(ranges)}, true));
     RETURN_IF_ERROR(keep(r));
   } else {
     absl::Status read = shards_->ForEachServer(
-        "postings",
+        "postings", with,
         [&](const std::string& table) { return StrCat("SELECT data FROM \"", table, "\"", where); },
         {PgParam::Text(ranges)}, keep);
     // A server lost or restarted: the next lookup connects anew.
