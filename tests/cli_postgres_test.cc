@@ -5,9 +5,16 @@
 // aside.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
@@ -109,6 +116,40 @@ class CliPostgres : public ::testing::Test {
     return {je, jp};
   }
 
+  // A new archive of its own on the test cluster, holding `files` (already
+  // quoted for the shell); "" (and a test failure) when it could not be made.
+  static std::string NewArchive(const std::string& files) {
+    testing::TestCluster::Databases dbs = testing::TestCluster::Get(&skip_)->NewDatabases();
+    std::string shards;
+    for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+    RunResult init = testing::RunUncut(dbs.coordinator, "init --shards " + ShellQuote(shards));
+    EXPECT_EQ(init.exit_code, 0) << init.err;
+    if (init.exit_code != 0) return "";
+    if (!files.empty()) {
+      RunResult add = testing::RunUncut(dbs.coordinator, "add -q " + files);
+      EXPECT_EQ(add.exit_code, 0) << add.err;
+      if (add.exit_code != 0) return "";
+    }
+    return dbs.coordinator;
+  }
+
+  // Runs SQL on a server with psql.
+  static RunResult Psql(const std::string& uri, const std::string& sql) {
+    return testing::RunShell(StrCat("/usr/lib/postgresql/15/bin/psql -X -q -A -t -v ON_ERROR_STOP=1 ",
+                                    ShellQuote(uri), " -c ", ShellQuote(sql)));
+  }
+
+  // The names of the items `list --json` gives, by id.
+  static std::map<int64_t, std::string> Listed(const std::string& uri) {
+    std::map<int64_t, std::string> out;
+    RunResult list = testing::RunUncut(uri, "list --json");
+    EXPECT_EQ(list.exit_code, 0) << list.err;
+    json j = json::parse(list.out, nullptr, false);
+    if (!j.is_array()) return out;
+    for (const json& it : j) out[it.value("id", int64_t{0})] = it.value("name", std::string());
+    return out;
+  }
+
   static testing::TempDir* dir_;
   static std::string uri_, skip_, error_;
 };
@@ -194,6 +235,145 @@ TEST_F(CliPostgres, AShardOutOfReachIsNamedAndTheAddLeavesNothing) {
   EXPECT_EQ(json::parse(list.out).size(), 1u) << list.out;
   RunResult again = testing::RunUncut(dbs.coordinator, "trace --json --text " + quote);
   EXPECT_EQ(again.exit_code, 0) << again.err;
+}
+
+TEST_F(CliPostgres, RemoveTakesAnItemOutOfTheListAndTheTraces) {
+  const std::string uri = NewArchive(StrCat(ShellQuote(dir_->File("speech.txt")), " ",
+                                            ShellQuote(dir_->File("other.txt"))));
+  ASSERT_NE(uri, "");
+  std::map<int64_t, std::string> before = Listed(uri);
+  ASSERT_EQ(before.size(), 2u);
+  int64_t other = 0;
+  for (const auto& [id, name] : before) {
+    if (name == "other.txt") other = id;
+  }
+  ASSERT_NE(other, 0);
+  RunResult text = testing::RunUncut(uri, StrCat("show --text ", other));
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  const std::string quote = ShellQuote(text.out.substr(400, 200));
+  ASSERT_EQ(testing::RunUncut(uri, "trace --text " + quote).exit_code, 0);
+
+  RunResult rm = testing::RunUncut(uri, StrCat("remove --yes ", other));
+  ASSERT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_NE(rm.out.find(StrCat("removed ", other)), std::string::npos) << rm.out;
+  std::map<int64_t, std::string> after = Listed(uri);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after.begin()->second, "speech.txt");
+  EXPECT_EQ(testing::RunUncut(uri, "trace --text " + quote).exit_code, 1);
+  RunResult again = testing::RunUncut(uri, StrCat("remove --yes ", other));
+  EXPECT_EQ(again.exit_code, 3);
+  EXPECT_EQ(std::count(again.err.begin(), again.err.end(), '\n'), 1) << again.err;
+}
+
+TEST_F(CliPostgres, VerifyReadsBackEachOriginalAndNamesADamagedOne) {
+  const std::string uri = NewArchive(ShellQuote(dir_->File("speech.txt")));
+  ASSERT_NE(uri, "");
+  RunResult ok = testing::RunUncut(uri, "verify");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "1 items checked, 0 problems\n");
+  // One byte of the stored original changed on its shard (through the
+  // coordinator's partitions).
+  RunResult damage = Psql(uri, "UPDATE chunks SET data = overlay(data placing '\\x00'::bytea from 10 for 1)");
+  ASSERT_EQ(damage.exit_code, 0) << damage.err;
+  RunResult bad = testing::RunUncut(uri, "verify");
+  EXPECT_EQ(bad.exit_code, 4);
+  EXPECT_EQ(bad.out, "1 items checked, 1 problems\n");
+  EXPECT_NE(bad.err.find("uncut: verify: item 1 (speech.txt): "), std::string::npos) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+}
+
+// What does not work on a PostgreSQL archive says so in one line, exit 3,
+// and leaves nothing behind (no directory named after the URI).
+TEST_F(CliPostgres, CommandsThatDoNotWorkOnPostgresSaySoInOneLine) {
+  ASSERT_EQ(testing::Ffmpeg(StrCat("-f lavfi -i testsrc2=size=64x64 -frames:v 1 ",
+                                   ShellQuote(dir_->File("picture.png")))),
+            "");
+  const std::string speech = testing::kSampleSpeech;
+  const std::vector<std::string> commands = {
+      "log",
+      "upgrade",
+      "serve --listen 127.0.0.1:0",
+      "export 1 --out " + ShellQuote(dir_->File("bundle.zip")),
+      "transcribe",
+      "trace --save --text " + ShellQuote(speech.substr(200, 120)),
+      "trace " + ShellQuote(dir_->File("picture.png")),
+      "copy --to " + ShellQuote(dir_->File("back")),
+      "verify --tsa-ca " + ShellQuote(dir_->File("none.pem")),
+  };
+  for (const std::string& c : commands) {
+    RunResult r = testing::RunUncut(uri_, c);
+    EXPECT_EQ(r.exit_code, 3) << c << ": " << r.err;
+    EXPECT_EQ(r.out, "") << c;
+    EXPECT_NE(r.err.find("does not work on a PostgreSQL archive"), std::string::npos) << c << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c << ": " << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists("postgresql:"));
+  EXPECT_FALSE(std::filesystem::exists(dir_->File("bundle.zip")));
+  EXPECT_FALSE(std::filesystem::exists(dir_->File("back")));
+}
+
+// A writer killed (SIGKILL) while it writes: each item is then fully there
+// or absent (whenever the kill lands), and the next add of the same files
+// completes the archive.
+TEST_F(CliPostgres, AWriterKilledMidAddLeavesEachItemWholeOrAbsent) {
+  const std::string uri = NewArchive("");
+  ASSERT_NE(uri, "");
+  const std::string folder = dir_->File("many");
+  std::filesystem::create_directories(folder);
+  std::filesystem::create_directories(dir_->File("kill-tmp"));
+  std::map<std::string, std::string> contents;
+  for (int f = 0; f < 30; ++f) {
+    std::string text;
+    for (int i = 0; i < 1500; ++i) {
+      text += StrCat("Dispatch ", f, " entry ", (i * 7919 + f * 104729) % 100000, " from the ",
+                     (i % 3 ? "northern" : "river"), " post. ");
+    }
+    const std::string name = StrCat("dispatch", f, ".txt");
+    dir_->Write(StrCat("many/", name), text);
+    contents[name] = text;
+  }
+  RunResult started = testing::RunShell(
+      StrCat("TMPDIR=", ShellQuote(dir_->File("kill-tmp")), " ", ShellQuote(testing::UncutBinary()),
+             " --archive ", ShellQuote(uri), " add -q ", ShellQuote(folder),
+             " </dev/null >/dev/null 2>&1 & echo $!"));
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const int pid = std::stoi(started.out);
+  const auto running = [pid] {
+    std::ifstream stat(StrCat("/proc/", pid, "/stat"));
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    const size_t close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+  };
+  // Until the writer's transaction has written something (or it is done).
+  bool writing = false;
+  for (int i = 0; i < 2400 && !writing && running(); ++i) {
+    RunResult r = Psql(uri, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND backend_xid IS NOT NULL AND pid <> "
+                            "pg_backend_pid()");
+    writing = r.exit_code == 0 && r.out != "0\n";
+  }
+  ::kill(pid, SIGKILL);
+  for (int i = 0; i < 2400 && running(); ++i) ::usleep(50 * 1000);
+  ASSERT_FALSE(running());
+
+  std::map<int64_t, std::string> listed = Listed(uri);
+  RunResult verify = testing::RunUncut(uri, "verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_EQ(verify.out, StrCat(listed.size(), " items checked, 0 problems\n"));
+  for (const auto& [id, name] : listed) {
+    RunResult text = testing::RunUncut(uri, StrCat("show --text ", id));
+    EXPECT_EQ(text.out, contents[name] + "\n") << name;
+  }
+  RunResult again = testing::RunUncut(uri, "add -q " + ShellQuote(folder));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Listed(uri).size(), contents.size());
+  RunResult verified = testing::RunUncut(uri, "verify");
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  const std::string quote = contents["dispatch7.txt"].substr(3000, 200);
+  RunResult trace = testing::RunUncut(uri, "trace --json --text " + ShellQuote(quote));
+  ASSERT_EQ(trace.exit_code, 0) << trace.err;
+  EXPECT_EQ(json::parse(trace.out)["sources"][0]["item"]["name"], "dispatch7.txt");
 }
 
 }  // namespace

@@ -475,12 +475,28 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   return kExitOk;
 }
 
+namespace {
+
+absl::Status RemoveFromArchive(Archive* archive, const std::vector<Item>& items) {
+  ASSIGN_OR_RETURN(auto batch, archive->BeginWrite());
+  for (const Item& it : items) RETURN_IF_ERROR(batch->RemoveItem(it.id));
+  return batch->Commit();
+}
+
+absl::Status RemoveFromPostgres(PgArchive* archive, const std::vector<Item>& items) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PgWriteBatch> batch, archive->BeginWrite());
+  for (const Item& it : items) RETURN_IF_ERROR(batch->RemoveItem(it.id));
+  return batch->Commit();
+}
+
+}  // namespace
+
 int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs, bool yes) {
-  auto archive = OpenForReading(g);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
   std::vector<Item> items;
   for (const std::string& r : refs) {
-    auto item = (*archive)->FindItem(r);
+    auto item = archive->FindItem(r);
     if (!item.ok()) return ReportError(item.status());
     items.push_back(*item);
   }
@@ -502,13 +518,9 @@ int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs, bool
       return kExitBadInput;
     }
   }
-  auto batch = (*archive)->BeginWrite();
-  if (!batch.ok()) return ReportError(batch.status());
-  for (const Item& it : items) {
-    absl::Status s = (*batch)->RemoveItem(it.id);
-    if (!s.ok()) return ReportError(s);
-  }
-  absl::Status s = (*batch)->Commit();
+  // One transaction: every item goes, or none.
+  absl::Status s = archive->postgres ? RemoveFromPostgres(archive->postgres.get(), items)
+                                     : RemoveFromArchive(archive->embedded.get(), items);
   if (!s.ok()) return ReportError(s);
   if (!g.quiet) {
     for (const Item& it : items) {
@@ -569,6 +581,7 @@ int RunLog(const GlobalOptions& g) {
 }
 
 int RunVerify(const GlobalOptions& g, const std::string& tsa_ca) {
+  if (IsPostgresUri(g.archive)) return RunVerifyOnPostgres(g, tsa_ca);
   auto archive = OpenForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
   Archive::VerifySummary summary;
@@ -650,7 +663,10 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   if (!c.media.empty()) {
     auto head = ReadFileHead(c.media);
     if (!head.ok()) return ReportError(head.status());
-    if (SniffImageFormat(*head)) return RunPictureTrace(g, c);
+    if (SniffImageFormat(*head)) {
+      if (IsPostgresUri(g.archive)) return ReportError(UnsupportedOnPostgres(g, "tracing a picture"));
+      return RunPictureTrace(g, c);
+    }
     absl::Status kind = CheckClipKind(c.media, *head, "; to trace a quote, give it with --text-file");
     if (!kind.ok()) return ReportError(kind);
     auto archive = OpenAnyForReading(g);

@@ -55,6 +55,10 @@ int RunRemove(const GlobalOptions& g, const std::vector<std::string>& refs, bool
 int RunLog(const GlobalOptions& g);
 // With `tsa_ca`, timestamp tokens must chain to those certificates.
 int RunVerify(const GlobalOptions& g, const std::string& tsa_ca = "");
+// The same on a PostgreSQL archive (cli/cluster_commands.cc).
+int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca);
+// kUnimplemented, naming the archive and what does not work on it.
+absl::Status UnsupportedOnPostgres(const GlobalOptions& g, const std::string& what);
 int RunUpgrade(const GlobalOptions& g);
 
 struct TraceCommand {

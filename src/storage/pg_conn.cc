@@ -75,8 +75,12 @@ PgConn::PgConn(pg_conn* c, std::string name) : c_(c), name_(std::move(name)) {}
 PgConn::~PgConn() = default;
 
 absl::StatusOr<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri) {
-  std::string name = RedactedUri(uri);
-  pg_conn* c = PQconnectdb(uri.c_str());
+  return Connect(uri, RedactedUri(uri));
+}
+
+absl::StatusOr<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& conninfo,
+                                                        std::string name) {
+  pg_conn* c = PQconnectdb(conninfo.c_str());
   if (c == nullptr) return absl::ResourceExhaustedError(StrCat(name, ": out of memory"));
   if (PQstatus(c) != CONNECTION_OK) {
     std::string why = FirstLine(PQerrorMessage(c));
@@ -123,6 +127,40 @@ absl::StatusOr<PgResult> PgConn::Exec(const std::string& sql, const std::vector<
     return s;
   }
   return PgResult(r);
+}
+
+absl::Status PgConn::Send(const std::string& sql, const std::vector<PgParam>& params,
+                          bool binary_results) {
+  std::vector<const char*> values(params.size());
+  std::vector<int> lengths(params.size()), formats(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    values[i] = params[i].null ? nullptr : params[i].value.data();
+    lengths[i] = static_cast<int>(params[i].value.size());
+    formats[i] = params[i].binary ? 1 : 0;
+  }
+  if (PQsendQueryParams(c_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr,
+                        values.data(), lengths.data(), formats.data(),
+                        binary_results ? 1 : 0) != 1) {
+    return ErrorOf(nullptr);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PgResult> PgConn::Receive() {
+  // One statement gives one result, then NULL; the first error is kept.
+  PgResult out;
+  absl::Status error;
+  while (pg_result* r = PQgetResult(c_.get())) {
+    const ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      if (error.ok()) error = ErrorOf(r);
+      PQclear(r);
+    } else {
+      out = PgResult(r);
+    }
+  }
+  if (!error.ok()) return error;
+  return out;
 }
 
 absl::Status PgConn::ExecScript(const std::string& sql) {

@@ -62,12 +62,23 @@ class PgConn {
  public:
   // Connects; the error names the server and libpq's reason (kUnavailable).
   static absl::StatusOr<std::unique_ptr<PgConn>> Connect(const std::string& uri);
+  // The same with libpq's connection string (URI or key=value pairs) and
+  // the name messages give the server.
+  static absl::StatusOr<std::unique_ptr<PgConn>> Connect(const std::string& conninfo,
+                                                         std::string name);
   ~PgConn();
 
   // Runs one statement. Results come as text, or as raw bytes when
   // `binary_results` (then select only bytea and text columns).
   absl::StatusOr<PgResult> Exec(const std::string& sql, const std::vector<PgParam>& params = {},
                                 bool binary_results = false);
+  // Sends one statement without waiting for its result, so that several
+  // servers can work at once; Receive waits for it. Until then the
+  // connection runs nothing else.
+  absl::Status Send(const std::string& sql, const std::vector<PgParam>& params = {},
+                    bool binary_results = false);
+  absl::StatusOr<PgResult> Receive();
+
   // Runs statements without parameters (several, separated by semicolons).
   absl::Status ExecScript(const std::string& sql);
 

@@ -50,6 +50,7 @@
 #include "index/posting_source.h"
 #include "storage/catalog_reader.h"
 #include "storage/pg_conn.h"
+#include "storage/pg_shards.h"
 #include "storage/storage.h"
 
 namespace uncut {
@@ -69,6 +70,8 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
   static absl::Status Init(const std::string& uri, const std::vector<std::string>& shard_uris);
   // Opens an archive made by Init. kFailedPrecondition when `uri` holds none.
   static absl::StatusOr<std::unique_ptr<PgArchive>> Open(const std::string& uri);
+
+  ~PgArchive() override;
 
   Storage storage() { return {this, this, this}; }
   const std::string& name() const { return conn_->name(); }
@@ -103,11 +106,23 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
  private:
   friend class PgWriteBatch;
   explicit PgArchive(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}
+  // Connects shards_ unless it is; mu_ held.
+  absl::Status ConnectShards();
+  struct Piece {
+    uint64_t seq;
+    std::string data;
+  };
+  // The pieces from..to of an object, in order, each once.
+  absl::StatusOr<std::vector<Piece>> ReadPieces(const std::string& object, uint64_t from,
+                                                uint64_t to);
   absl::StatusOr<std::vector<Item>> QueryItems(const std::string& where,
                                                const std::vector<PgParam>& params);
 
   std::mutex mu_;
   std::unique_ptr<PgConn> conn_;
+  // The shard servers lookups and originals are read from (straight, not
+  // through the coordinator's foreign tables); connected at the first read.
+  std::unique_ptr<PgShards> shards_;
   std::string uri_;
   uint64_t spill_bytes_ = kPgSpillBytes;
 };
