@@ -23,6 +23,7 @@
 #include "cli/progress.h"
 #include "cli/trace_outputs.h"
 #include "image/image_format.h"
+#include "ingest/caption_ingest.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_sniff.h"
 #include "proof/item_timestamps.h"
@@ -471,6 +472,8 @@ int RunShow(const GlobalOptions& g, const ShowCommand& c) {
   }
   std::string speech = SpeechInfoLine(*item);
   if (!speech.empty()) std::printf("%-12s %s\n", "speech:", speech.c_str());
+  std::string captions = CaptionInfoLine(*item);
+  if (!captions.empty()) std::printf("%-12s %s\n", "captions:", captions.c_str());
   if (!stamp.is_null()) std::printf("%-12s %s\n", "timestamp:", TimestampLine(stamp).c_str());
   return kExitOk;
 }

@@ -53,6 +53,12 @@ int main(int argc, char** argv) {
                     "count files of a folder that uncut does not read as failures (exit 3)");
   add_cmd->add_flag("--transcribe", add.transcribe,
                     "then recognise the speech of the recordings added (see `uncut transcribe`)");
+  add_cmd->add_flag("--captions,!--no-captions", add.options.captions,
+                    "also read captions burned into videos' pictures by OCR (default: off, "
+                    "it costs several times the indexing; see `uncut captions`)");
+  add_cmd->add_option("--ocr-lang", add.options.ocr_languages,
+                      "OCR languages for --captions, joined by '+' (default: the sound's "
+                      "language tag if Persian or Arabic, else eng)");
   add_cmd->add_option("--tsa", add.tsa.url,
                       "time-stamp each new original's SHA-256 with this RFC 3161 authority");
   add_cmd->add_option("--tsa-ca", add.tsa.ca_file,
@@ -134,6 +140,7 @@ int main(int argc, char** argv) {
                                          uncut::AddInitCommand(&app, &g),
                                          uncut::AddCopyCommand(&app, &g),
                                          uncut::AddTranscribeCommand(&app, &g),
+                                         uncut::AddCaptionsCommand(&app, &g),
                                          uncut::AddKeygenCommand(&app, &g),
                                          uncut::AddCaptureCommand(&app, &g)};
 

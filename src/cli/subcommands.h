@@ -24,6 +24,7 @@ Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddCaptionsCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddKeygenCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g);
 // list and search (item_commands.cc); their --json sets g->json.

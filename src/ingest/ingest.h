@@ -14,6 +14,9 @@ namespace uncut {
 struct AddOptions {
   ItemMetadata meta;
   std::string charset;  // forced charset for text files
+  // Read captions burned into videos' pictures by OCR (ingest/caption_ingest.h).
+  bool captions = false;
+  std::string ocr_languages;  // Tesseract languages ("eng+fas"); empty: CaptionLanguages
 };
 
 struct AddOutcome {

@@ -12,6 +12,7 @@
 #include "base/strings.h"
 #include "base/utf8.h"
 #include "decode/media_info.h"
+#include "ingest/caption_ingest.h"
 #include "ingest/media_links.h"
 #include "audio/landmarks.h"
 #include "audio/peak_stream.h"
@@ -129,8 +130,16 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   it.object_offset = obj.offset;
   it.info["media"] = info->ToJson();
   if (!it.meta.title && info->tags.count("title")) it.meta.title = info->tags.at("title");
+  std::optional<CaptionReading> captions;
   if (info->has_video()) {
     VideoSignOptions vo;
+    CaptionOptions co;
+    co.languages = CaptionLanguages(options.ocr_languages, it.info["media"]);
+    std::optional<CaptionWatcher> watcher;
+    if (options.captions) {
+      watcher.emplace(co);
+      vo.on_frame = [&](const VideoFrame& f) { watcher->Observe(f); };
+    }
     auto sig = SignVideo(obj.path, vo);
     if (!sig.ok()) return fail(sig.status());
     it.info["video"] = {{"sample_fps", sig->sample_fps},
@@ -144,6 +153,16 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
       if (shortfall) out.warnings.push_back(*shortfall);
     }
     n.blobs[kVideoSignatureBlob] = sig->Serialize();
+    if (watcher) {
+      auto read = ReadCaptions(MediaSource::File(obj.path), &*watcher,
+                               info->start_s + info->duration_s, co);
+      if (read.ok()) {
+        captions = std::move(*read);
+      } else {
+        out.warnings.push_back(StrCat("its captions cannot be read (",
+                                      named(read.status()), "); `uncut captions` retries"));
+      }
+    }
     if (auto thumb = Thumbnail(obj.path, *info)) n.blobs[kThumbnailBlob] = std::move(*thumb);
   }
   if (info->has_audio()) {
@@ -174,6 +193,26 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   // Tags are whatever the file's writer put there; the catalog's JSON must be UTF-8.
   MakeValidUtf8(&it.info);
   out.item = it;
+  if (captions) {
+    // The captions item names the video, whose id the batch gives when it
+    // is queued: the video is queued first and completed afterwards.
+    const size_t mark = batch->pending_items();
+    auto undo = [&](const absl::Status& s) {
+      batch->Truncate(mark);
+      return fail(s);
+    };
+    auto id = batch->AddItem(NewItem{.item = it});
+    if (!id.ok()) return undo(id.status());
+    it.id = *id;
+    auto queued = QueueCaptions(batch, it, *captions, &it.info);
+    if (!queued.ok()) return undo(queued.status());
+    if (*queued) ++out.children;
+    MakeValidUtf8(&it.info);
+    out.item = it;
+    absl::Status replaced = batch->ReplaceItem(std::move(n));
+    if (!replaced.ok()) return undo(replaced);
+    return out;
+  }
   auto id = batch->AddItem(std::move(n));
   if (!id.ok()) return fail(id.status());
   out.item.id = *id;

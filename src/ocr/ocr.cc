@@ -4,6 +4,8 @@
 #include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -58,6 +60,24 @@ std::vector<uint8_t> Enlarge(const uint8_t* gray, int w, int h, int stride, int 
   return out;
 }
 
+// The calling thread's processor time, in seconds.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+
+struct CpuBudget {
+  double start_s = 0;
+  double limit_s = 0;
+};
+
+// Tesseract's cancel callback: true once the budget is spent.
+bool BudgetSpent(void* budget, int /*words*/) {
+  const auto* b = static_cast<const CpuBudget*>(budget);
+  return ThreadCpuSeconds() - b->start_s > b->limit_s;
+}
+
 }  // namespace
 
 std::string DefaultOcrLanguages() {
@@ -70,6 +90,8 @@ std::string DefaultOcrLanguages() {
   }();
   return langs;
 }
+
+std::string OcrEngineVersion() { return tesseract::TessBaseAPI::Version(); }
 
 absl::StatusOr<OcrResult> RecognizeText(const uint8_t* gray, int width, int height, int stride,
                                         const OcrOptions& options) {
@@ -96,10 +118,19 @@ absl::StatusOr<OcrResult> RecognizeText(const uint8_t* gray, int width, int heig
     h = height * factor;
     line = w;
   }
+  api->SetPageSegMode(options.single_block ? tesseract::PSM_SINGLE_BLOCK : tesseract::PSM_AUTO);
   api->SetImage(data, w, h, 1, line);
   api->SetSourceResolution(options.dpi * factor);
+  // The budget counts this thread's processor time, so that a busy machine
+  // does not cut recognition short; elapsed time is bounded too, at
+  // kWallClockFactor times the budget.
+  constexpr double kWallClockFactor = 10;
+  CpuBudget budget{ThreadCpuSeconds(), options.max_seconds};
   tesseract::ETEXT_DESC monitor;
-  monitor.set_deadline_msecs(static_cast<int32_t>(options.max_seconds * 1000));
+  monitor.cancel = &BudgetSpent;
+  monitor.cancel_this = &budget;
+  monitor.set_deadline_msecs(
+      static_cast<int32_t>(std::min(options.max_seconds * kWallClockFactor * 1000, 2e9)));
   if (api->Recognize(&monitor) != 0) {
     // Past the deadline Tesseract stops and keeps what it read.
     result.timed_out = true;

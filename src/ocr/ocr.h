@@ -6,8 +6,9 @@
 // Small pictures (screenshots at screen resolution) are enlarged before
 // recognition, since Tesseract reads text best at 20-30 pixels a line;
 // boxes are always given in the caller's pixels. Recognition has a time
-// budget; a picture that exhausts it gives the words read so far and
-// `timed_out`.
+// budget, counted in the calling thread's processor time (a busy machine
+// does not cut it short; elapsed time is bounded at ten times the budget);
+// a picture that exhausts it gives the words read so far and `timed_out`.
 #ifndef UNCUT_OCR_OCR_H_
 #define UNCUT_OCR_OCR_H_
 
@@ -39,9 +40,12 @@ struct OcrOptions {
   // that is installed.
   std::string languages;
   int dpi = 96;                  // the picture's resolution, if known
-  double max_seconds = 30;       // time budget per picture (page)
+  double max_seconds = 30;       // processor-time budget per picture (page)
   int min_scaled_side = 1600;    // pictures whose longer side is smaller are doubled
   float min_confidence = 30;     // words read with less are dropped (noise, specks)
+  // The picture is one block of text (a caption band): no page layout
+  // analysis, which is faster and keeps short lines together.
+  bool single_block = false;
 };
 
 // Reads an 8-bit grey image (`stride` bytes a row). Fails with
@@ -51,6 +55,10 @@ absl::StatusOr<OcrResult> RecognizeText(const uint8_t* gray, int width, int heig
 
 // The languages RecognizeText uses by default ("" when none is installed).
 std::string DefaultOcrLanguages();
+
+// The OCR engine's name and version ("tesseract", "5.3.0").
+inline constexpr char kOcrEngine[] = "tesseract";
+std::string OcrEngineVersion();
 
 }  // namespace uncut
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "ingest/caption_ingest.h"
 #include "speech/phone_align.h"
 #include "speech/pronunciation.h"
 #include "speech/transcript.h"
@@ -139,6 +140,39 @@ void MarkTextMatch(SourceMatch* m) {
   }
 }
 
+// A text match on captions read by OCR from a video's picture: the video,
+// the time, and a note that OCR may have misread the letters.
+void MarkCaptionMatch(SourceMatch* m) {
+  const nlohmann::json& t = m->item.info["transcript"];
+  nlohmann::json rec = RecordingOf(m->item);
+  for (Segment& s : m->segments) {
+    if (!s.location) continue;
+    const nlohmann::json& a = s.location->anchors.value("cue", nlohmann::json());
+    const nlohmann::json& b = s.location->anchors_end.value("cue", a);
+    if (!a.is_object()) continue;
+    double start_s = a.value("start_s", 0.0);
+    double end_s = b.is_object() ? b.value("end_s", a.value("end_s", start_s)) : start_s;
+    s.evidence.push_back("captions");
+    s.extra["captions"] = {{"recording", rec},
+                           {"start_s", std::round(start_s * 100) / 100},
+                           {"end_s", std::round(end_s * 100) / 100},
+                           {"start", Clock(start_s)},
+                           {"end", Clock(end_s)},
+                           {"read", s.source_text},
+                           {"machine", true},
+                           {"method", "ocr"},
+                           {"engine", t.value("engine", std::string())},
+                           {"engine_version", t.value("engine_version", std::string())},
+                           {"language", t.value("language", std::string())}};
+    m->notes.push_back(StrCat("read by OCR (", t.value("engine", std::string()), " ",
+                              t.value("engine_version", std::string()),
+                              ") from the captions burned into ", rec.value("name", std::string()),
+                              " [item ", rec.value("id", int64_t{0}), "]: letters may be misread; ",
+                              "look at the picture at ", Clock(start_s), "-", Clock(end_s),
+                              " before quoting it"));
+  }
+}
+
 absl::StatusOr<SourceMatch> MakeMatch(const Storage& storage, std::string_view query,
                                       const std::vector<SpokenWord>& qwords, const PhoneString& qp,
                                       Heard& h, const SpeechTraceOptions& options) {
@@ -191,6 +225,9 @@ absl::StatusOr<SourceMatch> MakeMatch(const Storage& storage, std::string_view q
 
 absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, TraceReport* report,
                               const SpeechTraceOptions& options) {
+  for (SourceMatch& m : report->sources) {
+    if (IsCaptionText(m.item)) MarkCaptionMatch(&m);
+  }
   ASSIGN_OR_RETURN(std::vector<Item> items, storage.catalog->ListItems());
   std::vector<Item> transcripts;
   for (Item& it : items) {

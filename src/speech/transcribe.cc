@@ -3,10 +3,9 @@
 #include "absl/strings/ascii.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
-#include "extract/subtitles.h"
+#include "ingest/timed_text.h"
 #include "speech/transcript.h"
 #include "store/archive.h"
-#include "text/fingerprint.h"
 #include "trace/item_media.h"
 
 namespace uncut {
@@ -97,39 +96,20 @@ absl::StatusOr<TranscribeOutcome> TranscribeRecording(
     RETURN_IF_ERROR(batch->Reindex(recording.id, std::move(info), {}, {}));
     return out;
   }
-  std::string vtt = TranscriptVtt(*words, recording);
-  auto extraction = SubtitleExtractor().Extract(vtt, ExtractOptions());
-  if (!extraction.ok()) return named(extraction.status());
-  ASSIGN_OR_RETURN(StagedObject obj, batch->StageBytes(vtt));
-  NewItem n;
-  Item& it = n.item;
-  it.sha256 = obj.sha256;
-  it.size = obj.size;
-  it.object = obj.object;
-  it.object_offset = obj.offset;
-  it.kind = "text";
-  it.format = extraction->format;
-  it.name = StrCat(recording.name, ".transcript.vtt");
-  it.added_from = StrCat("speech recognition of item ", recording.id);
-  it.added_at = NowRfc3339();
-  it.meta.title = StrCat("Machine transcript of ", recording.name);
-  it.info = extraction->info;
-  it.info["transcript"] = TranscriptInfo(recording, options, words->size());
-  it.info["media"] = nlohmann::json::array(
-      {{{"id", recording.id}, {"name", recording.name}, {"sha256", recording.sha256}}});
-  n.postings[kTextModality] = TextPostings(extraction->text.text, DefaultTextWinnowParams());
-  n.text = std::move(extraction->text);
-  ASSIGN_OR_RETURN(it.id, batch->AddItem(n));
+  MachineText text;
+  text.vtt = TranscriptVtt(*words, recording);
+  text.name = StrCat(recording.name, ".transcript.vtt");
+  text.title = StrCat("Machine transcript of ", recording.name);
+  text.added_from = StrCat("speech recognition of item ", recording.id);
+  text.transcript = TranscriptInfo(recording, options, words->size());
+  auto it = QueueMachineText(batch, recording, std::move(text), &info);
+  if (!it.ok()) return named(it.status());
   out.status = "transcribed";
-  out.transcript = it;
+  out.transcript = *it;
   nlohmann::json speech = SpeechBlock(out.status);
-  speech["transcript"] = it.id;
+  speech["transcript"] = it->id;
   speech["words"] = words->size();
   info["speech"] = std::move(speech);
-  nlohmann::json subtitles = info.value("subtitles", nlohmann::json::array());
-  if (!subtitles.is_array()) subtitles = nlohmann::json::array();
-  subtitles.push_back({{"id", it.id}, {"name", it.name}, {"sha256", it.sha256}, {"machine", true}});
-  info["subtitles"] = std::move(subtitles);
   RETURN_IF_ERROR(batch->Reindex(recording.id, std::move(info), {}, {}));
   return out;
 }

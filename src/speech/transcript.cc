@@ -3,44 +3,20 @@
 #include <cmath>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_format.h"
 #include "base/strings.h"
 #include "base/utf8.h"
+#include "ingest/timed_text.h"
 
 namespace uncut {
-namespace {
-
-std::string VttClock(double s) {
-  int64_t ms = std::llround(std::max(0.0, s) * 1000);
-  return absl::StrFormat("%02d:%02d:%02d.%03d", ms / 3600000, (ms / 60000) % 60,
-                         (ms / 1000) % 60, ms % 1000);
-}
-
-// Cue text may not hold "<", "&" or "-->".
-std::string CueText(std::string_view w) {
-  std::string out;
-  for (char c : w) {
-    if (c == '<') out += "&lt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string TranscriptVtt(const std::vector<RecognizedWord>& words, const Item& recording) {
-  std::string out = "WEBVTT\n\nNOTE\n";
-  StrAppend(&out, "Machine transcript by speech recognition (", kSpeechEngine, " ",
-            kSpeechEngineVersion, ", model ", kSpeechModel, ") of ",
-            CueText(ToValidUtf8(recording.name)), ", SHA-256 ", recording.sha256,
-            ".\nRecognised words may be wrong: listen to the recording.\n\n");
-  for (const RecognizedWord& w : words) {
-    StrAppend(&out, VttClock(w.start_s), " --> ", VttClock(w.end_s), "\n", CueText(w.word),
-              "\n\n");
-  }
-  return out;
+  std::string note = StrCat("Machine transcript by speech recognition (", kSpeechEngine, " ",
+                            kSpeechEngineVersion, ", model ", kSpeechModel, ") of ",
+                            ToValidUtf8(recording.name), ", SHA-256 ", recording.sha256,
+                            ".\nRecognised words may be wrong: listen to the recording.");
+  std::vector<TimedCue> cues;
+  cues.reserve(words.size());
+  for (const RecognizedWord& w : words) cues.push_back({w.start_s, w.end_s, w.word});
+  return WebVttOf(note, cues);
 }
 
 nlohmann::json TranscriptInfo(const Item& recording, const RecognizerOptions& options,
@@ -58,7 +34,9 @@ nlohmann::json TranscriptInfo(const Item& recording, const RecognizerOptions& op
 
 bool IsMachineTranscript(const Item& item) {
   return item.info.is_object() && item.info.contains("transcript") &&
-         item.info["transcript"].is_object();
+         item.info["transcript"].is_object() &&
+         item.info["transcript"].value("method", std::string("speech recognition")) ==
+             "speech recognition";
 }
 
 int64_t TranscribedRecording(const Item& item) {

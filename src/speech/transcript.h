@@ -25,7 +25,9 @@ std::string TranscriptVtt(const std::vector<RecognizedWord>& words, const Item& 
 nlohmann::json TranscriptInfo(const Item& recording, const RecognizerOptions& options,
                               size_t words);
 
-// Whether an item is a machine transcript (info has a "transcript" block).
+// Whether an item is a machine transcript of speech (info has a
+// "transcript" block whose method is speech recognition; captions read by
+// OCR, ingest/caption_ingest.h, have one too, with method "ocr").
 bool IsMachineTranscript(const Item& item);
 // The id of the recording a machine transcript transcribes (0 if none).
 int64_t TranscribedRecording(const Item& item);

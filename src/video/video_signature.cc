@@ -125,6 +125,7 @@ absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSig
     sig.width = frame.width;
     sig.height = frame.height;
     sig.frames.push_back(SignFrame(frame, options.sample_fps));
+    if (options.on_frame) options.on_frame(frame);
   }
   if (sig.frames.empty()) {
     return absl::InvalidArgumentError(StrCat(path, ": no video frames could be decoded"));

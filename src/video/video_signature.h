@@ -15,6 +15,7 @@
 #define UNCUT_VIDEO_VIDEO_SIGNATURE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,9 @@ struct VideoSignOptions {
   bool reduced_resolution = true;
   int threads = 1;  // decoder threads; 0: one per core
   int min_quality = 30;  // frames below are not indexed
+  // Called with each sampled grey frame, in time order, after it is
+  // hashed (other indexes watch the same frames without decoding again).
+  std::function<void(const VideoFrame&)> on_frame;
 };
 
 // The hashes of one grey source frame (its content region and central
