@@ -26,6 +26,7 @@
 #include "ingest/caption_ingest.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_sniff.h"
+#include "ingest/prepare_pool.h"
 #include "proof/item_timestamps.h"
 #include "report/media_info_text.h"
 #include "report/trace_report.h"
@@ -297,12 +298,12 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     }
   }
   ProgressBar bar("adding", total_bytes, ProgressBar::Unit::kBytes, progress);
-  auto add_one = [&](const std::string& path) {
+  auto add_one = [&](const std::string& path, PreparedFile* prepared) {
     if (!fatal.ok() || !tsa_failed.ok()) return;
     ++files;
     bar.Update(done_bytes, BaseName(path));
     size_t mark = (*batch)->pending_items();
-    auto outcome = AddFile(batch->get(), path, c.options);
+    auto outcome = AddFile(batch->get(), path, c.options, prepared);
     if (outcome.ok() && !outcome->existed && !c.tsa.url.empty()) {
       absl::Status stamped =
           tsa_on ? StampQueuedItem(batch->get(), outcome->item, c.tsa) : absl::OkStatus();
@@ -362,12 +363,50 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
       fatal = (*batch)->Commit();
     }
   };
+  // The files in the order they are added; a folder that cannot be read is
+  // a failure in its place.
+  struct Entry {
+    std::string path;
+    bool in_folder = false;
+    absl::Status unreadable;
+  };
+  std::vector<Entry> entries;
+  std::vector<std::string> files_to_add;
   for (const std::string& p : c.paths) {
-    in_folder = IsDirectory(p);
-    WalkFiles(p, add_one, [&](const std::string& path, const absl::Status& s) {
-      failures.push_back({path, s});
-    });
+    const bool folder = IsDirectory(p);
+    WalkFiles(
+        p,
+        [&](const std::string& path) {
+          entries.push_back({path, folder, absl::OkStatus()});
+          files_to_add.push_back(path);
+        },
+        [&](const std::string& path, const absl::Status& s) {
+          entries.push_back({path, folder, s});
+        });
   }
+  // With several jobs, files are read and analysed ahead on other threads
+  // while this one adds them in order; with one, each is done in its turn.
+  const int jobs = c.jobs > 0 ? c.jobs : AvailableCores();
+  std::unique_ptr<PreparePool> pool;
+  if (jobs > 1 && files_to_add.size() > 1) {
+    pool = std::make_unique<PreparePool>(g.archive, files_to_add, c.options, jobs);
+  }
+  size_t taken = 0;
+  for (const Entry& e : entries) {
+    if (!e.unreadable.ok()) {
+      failures.push_back({e.path, e.unreadable});
+      continue;
+    }
+    in_folder = e.in_folder;
+    if (!fatal.ok() || !tsa_failed.ok()) continue;
+    if (pool == nullptr) {
+      add_one(e.path, nullptr);
+      continue;
+    }
+    PreparedFile prepared = pool->Take(taken++);
+    add_one(e.path, &prepared);
+  }
+  pool.reset();
   bar.Update(done_bytes, "publishing");
   if (fatal.ok()) fatal = (*batch)->Commit();
   if (fatal.ok()) fatal = (*batch)->Compact();

@@ -32,6 +32,9 @@ struct AddCommand {
   std::vector<std::string> paths;
   AddOptions options;
   size_t commit_every = 2000;  // files per catalog transaction
+  // Files read and analysed at once (0: one per core); one writer adds them
+  // in order, so the archive is the same for any number.
+  int jobs = 0;
   bool strict = false;         // files of a folder uncut does not read are failures
   bool transcribe = false;     // then transcribe the recordings among them
   TsaOptions tsa;              // --tsa URL (--tsa-ca FILE): time-stamp each new original

@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
                       "read text files in this charset (default: detect)");
   add_cmd->add_option("--commit-every", add.commit_every,
                       "publish added files in transactions of this many files (default 2000)");
+  add_cmd->add_option("--jobs", add.jobs,
+                      "read and analyse this many files at once (default: one per core)")
+      ->check(CLI::PositiveNumber);
   add_cmd->add_flag("--strict", add.strict,
                     "count files of a folder that uncut does not read as failures (exit 3)");
   add_cmd->add_flag("--transcribe", add.transcribe,

@@ -52,30 +52,19 @@ absl::StatusOr<std::optional<ExtractedText>> ReadPictureText(const MediaSource& 
 
 }  // namespace
 
-absl::StatusOr<AddOutcome> AddImage(WriteBatch* batch, const std::string& path,
-                                    const std::string& format, const AddOptions& options) {
-  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
-  AddOutcome out;
-  ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
-  if (existing) {
-    out.existed = true;
-    out.item = *existing;
-    return out;
-  }
-  // Errors name the user's file, not the stored object.
+FileAnalysis AnalyseImage(const std::string& read_path, std::string_view bytes,
+                          const std::string& path, const std::string& format) {
+  FileAnalysis a;
+  // Errors name the user's file, not the one read.
   auto fail = [&](const absl::Status& s) {
-    batch->Discard(obj);
     std::string msg(s.message());
-    for (size_t at; (at = msg.find(obj.path)) != std::string::npos;) {
-      msg.replace(at, obj.path.size(), path);
+    for (size_t at; (at = msg.find(read_path)) != std::string::npos;) {
+      msg.replace(at, read_path.size(), path);
     }
     if (msg.rfind(path + ": ", 0) == 0) msg = msg.substr(path.size() + 2);
-    return absl::Status(s.code(), NamedMessage(path, msg));
+    a.status = absl::Status(s.code(), NamedMessage(path, msg));
+    return std::move(a);
   };
-  if (obj.size == 0) return fail(absl::InvalidArgumentError("empty file"));
-  auto mapped = MappedFile::Open(obj.path);
-  if (!mapped.ok()) return fail(mapped.status());
-  std::string_view bytes = mapped->data().substr(obj.offset, obj.size);
   std::string fmt = format;
   if (fmt.empty()) {
     auto sniffed = SniffImageFormat(bytes.substr(0, 64));
@@ -91,31 +80,23 @@ absl::StatusOr<AddOutcome> AddImage(WriteBatch* batch, const std::string& path,
   }
   absl::Status whole = CheckImageComplete(fmt, bytes);
   if (!whole.ok()) return fail(whole);
-  const MediaSource source = MediaSource::File(obj.path);
+  const MediaSource source = MediaSource::File(read_path);
   auto info = ProbePicture(source);
   if (!info.ok()) return fail(info.status());
   auto gray = DecodePicture(source, kPictureHashSide, /*rgb=*/false);
   if (!gray.ok()) return fail(gray.status());
   VideoSignature sig = SignPicture(*gray);
 
-  NewItem n;
+  NewItem& n = a.item;
   Item& it = n.item;
-  it.sha256 = obj.sha256;
   it.kind = "image";
   it.format = fmt;
   if (Extension(path) != fmt && !(fmt == "jpg" && Extension(path) == "jpeg") &&
       !(fmt == "tiff" && Extension(path) == "tif")) {
-    out.warnings.push_back(StrCat(Extension(path).empty() ? "has no extension"
-                                                          : StrCat("is named .", Extension(path)),
-                                  " but holds a ", fmt, " picture; added as a picture"));
+    a.warnings.push_back(StrCat(Extension(path).empty() ? "has no extension"
+                                                        : StrCat("is named .", Extension(path)),
+                                " but holds a ", fmt, " picture; added as a picture"));
   }
-  it.size = obj.size;
-  it.name = BaseName(path);
-  it.added_from = AbsolutePath(path);
-  it.added_at = NowRfc3339();
-  it.meta = options.meta;
-  it.object = obj.object;
-  it.object_offset = obj.offset;
   it.info["image"] = {{"width", info->width}, {"height", info->height}, {"codec", info->codec}};
   const FrameSig& f = sig.frames[0];
   it.info["image"]["pdq"] = f.main.ToHex();
@@ -124,10 +105,10 @@ absl::StatusOr<AddOutcome> AddImage(WriteBatch* batch, const std::string& path,
   if (!exif.empty()) it.info["exif"] = std::move(exif);
   n.postings[kImageModality] = PicturePostings(sig);
   if (n.postings[kImageModality].empty()) {
-    out.warnings.push_back("the picture is too plain to fingerprint: it cannot be traced by picture");
+    a.warnings.push_back("the picture is too plain to fingerprint: it cannot be traced by picture");
   }
   n.blobs[kImageSignatureBlob] = sig.Serialize();
-  auto text = ReadPictureText(source, *info, &it.info, &out.warnings);
+  auto text = ReadPictureText(source, *info, &it.info, &a.warnings);
   if (!text.ok()) return fail(text.status());
   if (*text) {
     // Offsets of OCR text are offsets into the text, as for PDF.
@@ -138,9 +119,50 @@ absl::StatusOr<AddOutcome> AddImage(WriteBatch* batch, const std::string& path,
   if (auto thumb = Thumbnail(source)) n.blobs[kThumbnailBlob] = std::move(*thumb);
   // EXIF strings are whatever the camera wrote; the catalog's JSON must be UTF-8.
   MakeValidUtf8(&it.info);
+  return a;
+}
+
+absl::StatusOr<AddOutcome> AddImage(WriteBatch* batch, const std::string& path,
+                                    const std::string& format, const AddOptions& options,
+                                    const std::string& prepared_sha256, FileAnalysis* prepared) {
+  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
+  AddOutcome out;
+  ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
+  if (existing) {
+    out.existed = true;
+    out.item = *existing;
+    return out;
+  }
+  auto fail = [&](const absl::Status& s) {
+    batch->Discard(obj);
+    return s;
+  };
+  if (obj.size == 0) return fail(absl::InvalidArgumentError(NamedMessage(path, std::string("empty file"))));
+  // The analysis of the user's file holds only if it has the stored bytes;
+  // otherwise the stored copy is analysed now.
+  FileAnalysis analysed;
+  if (prepared == nullptr || prepared_sha256 != obj.sha256) {
+    auto mapped = MappedFile::Open(obj.path);
+    if (!mapped.ok()) return fail(absl::Status(mapped.status().code(),
+                                               NamedMessage(path, mapped.status().message())));
+    analysed = AnalyseImage(obj.path, mapped->data().substr(obj.offset, obj.size), path, format);
+    prepared = &analysed;
+  }
+  if (!prepared->status.ok()) return fail(prepared->status);
+  NewItem n = std::move(prepared->item);
+  out.warnings = std::move(prepared->warnings);
+  Item& it = n.item;
+  it.sha256 = obj.sha256;
+  it.size = obj.size;
+  it.name = BaseName(path);
+  it.added_from = AbsolutePath(path);
+  it.added_at = NowRfc3339();
+  it.meta = options.meta;
+  it.object = obj.object;
+  it.object_offset = obj.offset;
   out.item = it;
   auto id = batch->AddItem(std::move(n));
-  if (!id.ok()) return fail(id.status());
+  if (!id.ok()) return fail(absl::Status(id.status().code(), NamedMessage(path, id.status().message())));
   out.item.id = *id;
   return out;
 }

@@ -46,6 +46,30 @@ void CollectWarnings(const nlohmann::json& info, const std::string& where,
   }
 }
 
+// A child with its text fingerprinted, and its children likewise.
+PreparedChild PrepareChild(ChildDocument c) {
+  PreparedChild p;
+  if (c.text) p.postings = TextPostings(c.text->text, DefaultTextWinnowParams());
+  p.children.reserve(c.children.size());
+  for (ChildDocument& grandchild : c.children) p.children.push_back(PrepareChild(std::move(grandchild)));
+  c.children.clear();
+  p.doc = std::move(c);
+  return p;
+}
+
+// Keeps the documents a container hands over, fingerprinted, for AddFile.
+class ChildCollector : public ChildSink {
+ public:
+  explicit ChildCollector(std::vector<PreparedChild>* out) : out_(out) {}
+  absl::Status Add(ChildDocument child) override {
+    out_->push_back(PrepareChild(std::move(child)));
+    return absl::OkStatus();
+  }
+
+ private:
+  std::vector<PreparedChild>* out_;
+};
+
 // Queues the documents a container hands over, as it finds them, as items
 // linked to their parent. Children of children (the attachments of a
 // message in a mailbox) are queued recursively.
@@ -56,12 +80,16 @@ class ChildQueue : public ChildSink {
       : batch_(batch), parent_(parent), parent_bytes_(parent_bytes), outcome_(outcome) {}
 
   absl::Status Add(ChildDocument child) override {
+    return Add(PrepareChild(std::move(child)));
+  }
+  absl::Status Add(PreparedChild child) {
     return Queue(parent_, parent_bytes_, std::move(child), parent_.name);
   }
 
  private:
-  absl::Status Queue(const Item& parent, std::string_view parent_bytes, ChildDocument c,
+  absl::Status Queue(const Item& parent, std::string_view parent_bytes, PreparedChild p,
                      const std::string& where) {
+    ChildDocument& c = p.doc;
     NewItem n;
     Item& it = n.item;
     std::string_view own;
@@ -96,13 +124,13 @@ class ChildQueue : public ChildSink {
     std::string here = StrCat(where, " / ", c.name);
     CollectWarnings(it.info, here, &outcome_->warnings);
     if (c.text) {
-      n.postings[kTextModality] = TextPostings(c.text->text, DefaultTextWinnowParams());
+      n.postings[kTextModality] = std::move(p.postings);
       n.text = std::move(c.text);
     }
     MakeDescriptionsValidUtf8(&n);
     ASSIGN_OR_RETURN(it.id, batch_->AddItem(std::move(n)));
     ++outcome_->children;
-    for (ChildDocument& grandchild : c.children) {
+    for (PreparedChild& grandchild : p.children) {
       RETURN_IF_ERROR(Queue(it, own, std::move(grandchild), here));
     }
     return absl::OkStatus();
@@ -114,9 +142,37 @@ class ChildQueue : public ChildSink {
   AddOutcome* outcome_;
 };
 
+// Documents up to this size are read into memory and analysed by
+// PrepareFile; larger ones by AddFile, from the archive's copy.
+constexpr uint64_t kPreparedDocumentBytes = 16u << 20;
+// Pictures up to this size likewise; larger ones are mapped from the archive.
+constexpr uint64_t kPreparedPictureBytes = 256u << 20;
+
+DocumentAnalysis AnalyseDocument(std::string_view bytes, const Extractor& extractor,
+                                 const AddOptions& options) {
+  DocumentAnalysis a;
+  ChildCollector children(&a.children);
+  ExtractOptions eo;
+  eo.charset = options.charset;
+  eo.children = &children;
+  a.extraction = extractor.Extract(bytes, eo);
+  if (a.extraction.ok() && a.extraction->kind == "text") {
+    a.postings = TextPostings(a.extraction->text.text, DefaultTextWinnowParams());
+  }
+  return a;
+}
+
+// `prepared` holds the analysis of `prepared_bytes` (the file's bytes as
+// PrepareFile read them); those are what is stored then.
 absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& path,
-                                       const Extractor& extractor, const AddOptions& options) {
-  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path, Placement::kPackIfSmall));
+                                       const Extractor& extractor, const AddOptions& options,
+                                       std::string_view prepared_bytes,
+                                       DocumentAnalysis* prepared) {
+  absl::StatusOr<StagedObject> staged = prepared != nullptr
+                                            ? batch->StageBytes(prepared_bytes)
+                                            : batch->StageFile(path, Placement::kPackIfSmall);
+  if (!staged.ok()) return staged.status();
+  StagedObject& obj = *staged;
   AddOutcome out;
   std::optional<Item> existing;
   if (obj.seen) {
@@ -135,8 +191,8 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
   };
   // The stored bytes, not the user's file, which may change meanwhile.
   MappedFile mapped;
-  std::string_view bytes = obj.contents;
-  if (obj.contents.empty()) {
+  std::string_view bytes = prepared != nullptr ? prepared_bytes : std::string_view(obj.contents);
+  if (bytes.empty()) {
     // Stored on its own (too large to pack): read it from the archive.
     auto m = MappedFile::Open(obj.path);
     if (!m.ok()) return fail(m.status());
@@ -162,10 +218,23 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
   it.object_offset = obj.offset;
   ASSIGN_OR_RETURN(it.id, batch->AddItem(NewItem{it, std::nullopt, {}, {}}));
   ChildQueue children(batch, it, bytes, &out);
-  ExtractOptions eo;
-  eo.charset = options.charset;
-  eo.children = &children;
-  auto extraction = extractor.Extract(bytes, eo);
+  absl::StatusOr<Extraction> extraction;
+  if (prepared != nullptr) {
+    // As the extractor found them, in order; a child that fails to queue
+    // stops the rest, as it stops the extractor.
+    absl::Status queued = prepared->extraction.status();
+    for (PreparedChild& c : prepared->children) {
+      if (!queued.ok()) break;
+      queued = children.Add(std::move(c));
+    }
+    if (!queued.ok()) return fail(queued);
+    extraction = std::move(prepared->extraction);
+  } else {
+    ExtractOptions eo;
+    eo.charset = options.charset;
+    eo.children = &children;
+    extraction = extractor.Extract(bytes, eo);
+  }
   if (!extraction.ok()) return fail(extraction.status());
   it.kind = extraction->kind;
   it.format = extraction->format;
@@ -175,7 +244,9 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
     it.meta.title = extraction->info["title"].get<std::string>();
   }
   if (it.kind == "text") {
-    n.postings[kTextModality] = TextPostings(extraction->text.text, DefaultTextWinnowParams());
+    n.postings[kTextModality] =
+        prepared != nullptr ? std::move(prepared->postings)
+                            : TextPostings(extraction->text.text, DefaultTextWinnowParams());
     if (n.postings[kTextModality].empty() && out.children == 0) {
       return fail(absl::InvalidArgumentError("too little text to index"));
     }
@@ -197,40 +268,105 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
   return out;
 }
 
-}  // namespace
+// Which reader takes a file, by its bytes first and then its name.
+struct Route {
+  enum Kind { kImage, kMedia, kDocument } kind;
+  std::string image_format;  // kImage: the format its bytes show, or "" (named as one)
+  const Extractor* extractor = nullptr;  // kDocument
+};
 
-absl::StatusOr<AddOutcome> AddFile(WriteBatch* batch, const std::string& path,
-                                   const AddOptions& options) {
-  if (options.meta.captured_at) {
-    absl::Status s = ValidateRfc3339(*options.meta.captured_at);
-    if (!s.ok()) return s;
-  }
-  auto head = ReadHead(path);
-  if (!head.ok()) return WithPath(path, head.status());
-  if (head->empty()) return absl::InvalidArgumentError(StrCat(path, ": empty file"));
+absl::StatusOr<Route> RouteFile(const std::string& path, std::string_view head) {
   // Pictures and recordings are recognised by their bytes first: a video
   // named .txt is still a video.
-  if (auto image = SniffImageFormat(*head)) return AddImage(batch, path, *image, options);
-  if (SniffHeifImage(*head)) {
+  if (auto image = SniffImageFormat(head)) return Route{Route::kImage, *image};
+  if (SniffHeifImage(head)) {
     return absl::UnimplementedError(
         StrCat(path, ": HEIC/HEIF and AVIF pictures are not read (this build's FFmpeg has no "
                      "reader for them); convert it to JPEG or PNG first"));
   }
-  if (SniffMediaFormat(*head)) return AddMedia(batch, path, options);
+  if (SniffMediaFormat(head)) return Route{Route::kMedia};
   // Named as a picture, with bytes that are none: refused with the reason.
-  if (LooksLikeImage(path)) return AddImage(batch, path, "", options);
-  const Extractor* extractor = FindExtractor(path, *head);
+  if (LooksLikeImage(path)) return Route{Route::kImage, ""};
+  const Extractor* extractor = FindExtractor(path, head);
   if (extractor == nullptr && LooksLikeMedia(path)) {
     // Named as a recording: refused at once when its bytes say otherwise.
-    RETURN_IF_ERROR(CheckClipKind(path, *head));
-    return AddMedia(batch, path, options);
+    RETURN_IF_ERROR(CheckClipKind(path, head));
+    return Route{Route::kMedia};
   }
   if (extractor == nullptr) {
     std::string ext = Extension(path);
     return absl::UnimplementedError(StrCat(
         path, ": unsupported file type", ext.empty() ? "" : StrCat(" (.", ext, ")")));
   }
-  return AddDocument(batch, path, *extractor, options);
+  return Route{Route::kDocument, "", extractor};
+}
+
+}  // namespace
+
+PreparedFile PrepareFile(const std::string& path, const AddOptions& options,
+                         const std::function<bool(const std::string&)>& archived) {
+  PreparedFile p;
+  auto head = ReadHead(path);
+  if (!head.ok() || head->empty()) return p;
+  p.head = std::move(*head);
+  auto route = RouteFile(path, p.head);
+  if (!route.ok()) return p;
+  if (route->kind == Route::kMedia) {
+    auto sha = Sha256OfFile(path);
+    if (!sha.ok() || archived(*sha)) return p;
+    p.sha256 = std::move(*sha);
+    p.media = std::make_unique<FileAnalysis>(AnalyseMedia(path, path, options));
+    return p;
+  }
+  auto bytes = ReadFileToString(path, route->kind == Route::kDocument ? kPreparedDocumentBytes
+                                                                      : kPreparedPictureBytes);
+  if (!bytes.ok() || bytes->empty()) return p;
+  std::string sha = Sha256Hex(*bytes);
+  if (archived(sha)) return p;
+  p.sha256 = std::move(sha);
+  if (route->kind == Route::kImage) {
+    p.media = std::make_unique<FileAnalysis>(
+        AnalyseImage(path, *bytes, path, route->image_format));
+    return p;
+  }
+  p.bytes = std::move(*bytes);
+  p.document = std::make_unique<DocumentAnalysis>(
+      AnalyseDocument(p.bytes, *route->extractor, options));
+  return p;
+}
+
+absl::StatusOr<AddOutcome> AddFile(WriteBatch* batch, const std::string& path,
+                                   const AddOptions& options, PreparedFile* prepared) {
+  if (options.meta.captured_at) {
+    absl::Status s = ValidateRfc3339(*options.meta.captured_at);
+    if (!s.ok()) return s;
+  }
+  std::string head;
+  if (prepared != nullptr && !prepared->head.empty()) {
+    head = prepared->head;
+  } else {
+    prepared = nullptr;
+    auto read = ReadHead(path);
+    if (!read.ok()) return WithPath(path, read.status());
+    head = std::move(*read);
+  }
+  if (head.empty()) return absl::InvalidArgumentError(StrCat(path, ": empty file"));
+  ASSIGN_OR_RETURN(Route route, RouteFile(path, head));
+  const std::string sha = prepared != nullptr ? prepared->sha256 : "";
+  FileAnalysis* media = prepared != nullptr ? prepared->media.get() : nullptr;
+  switch (route.kind) {
+    case Route::kImage:
+      return AddImage(batch, path, route.image_format, options, sha, media);
+    case Route::kMedia:
+      return AddMedia(batch, path, options, sha, media);
+    case Route::kDocument:
+      if (prepared != nullptr && prepared->document != nullptr) {
+        return AddDocument(batch, path, *route.extractor, options, prepared->bytes,
+                           prepared->document.get());
+      }
+      return AddDocument(batch, path, *route.extractor, options, "", nullptr);
+  }
+  return absl::InternalError("unreachable");
 }
 
 }  // namespace uncut

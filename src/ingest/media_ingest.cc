@@ -84,53 +84,36 @@ std::optional<std::string> Thumbnail(const std::string& path, const MediaInfo& i
 
 }  // namespace
 
-absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
-                                    const AddOptions& options) {
-  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
-  AddOutcome out;
-  ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
-  if (existing) {
-    out.existed = true;
-    out.item = *existing;
-    return out;
-  }
-  // Decoder errors name the stored object; name the user's file instead.
+FileAnalysis AnalyseMedia(const std::string& read_path, const std::string& path,
+                          const AddOptions& options) {
+  FileAnalysis a;
+  NewItem& n = a.item;
+  Item& it = n.item;
+  // Decoder errors name the file they read; name the user's file instead.
   auto named = [&](const absl::Status& s) {
     std::string msg(s.message());
-    size_t at = msg.find(obj.path);
-    if (at != std::string::npos) msg.replace(at, obj.path.size(), path);
+    size_t at = msg.find(read_path);
+    if (at != std::string::npos) msg.replace(at, read_path.size(), path);
     return NamedMessage(path, msg);
   };
   auto fail = [&](const absl::Status& s) {
-    batch->Discard(obj);
-    return absl::Status(s.code(), named(s));
+    a.status = absl::Status(s.code(), named(s));
+    return std::move(a);
   };
-  if (obj.size == 0) return fail(absl::InvalidArgumentError("empty file"));
-  auto info = ProbeMedia(obj.path);
+  auto info = ProbeMedia(read_path);
   if (!info.ok()) return fail(info.status());
   if (!info->has_video() && !info->has_audio()) {
     return fail(absl::InvalidArgumentError("holds neither video nor audio"));
   }
-  NewItem n;
-  Item& it = n.item;
-  it.sha256 = obj.sha256;
   it.kind = info->has_video() ? "video" : "audio";
   it.format = LooksLikeMedia(path) ? Extension(path) : ContainerFormat(info->container);
   if (!LooksLikeMedia(path)) {
-    out.warnings.push_back(StrCat(Extension(path).empty() ? "has no extension"
-                                                          : StrCat("is named .", Extension(path)),
-                                  " but holds ", it.format, " ", it.kind, "; added as ", it.kind));
+    a.warnings.push_back(StrCat(Extension(path).empty() ? "has no extension"
+                                                        : StrCat("is named .", Extension(path)),
+                                " but holds ", it.format, " ", it.kind, "; added as ", it.kind));
   }
-  it.size = obj.size;
-  it.name = BaseName(path);
-  it.added_from = AbsolutePath(path);
-  it.added_at = NowRfc3339();
-  it.meta = options.meta;
-  it.object = obj.object;
-  it.object_offset = obj.offset;
   it.info["media"] = info->ToJson();
-  if (!it.meta.title && info->tags.count("title")) it.meta.title = info->tags.at("title");
-  std::optional<CaptionReading> captions;
+  if (info->tags.count("title")) it.meta.title = info->tags.at("title");
   if (info->has_video()) {
     VideoSignOptions vo;
     CaptionOptions co;
@@ -140,7 +123,7 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
       watcher.emplace(co);
       vo.on_frame = [&](const VideoFrame& f) { watcher->Observe(f); };
     }
-    auto sig = SignVideo(obj.path, vo);
+    auto sig = SignVideo(read_path, vo);
     if (!sig.ok()) return fail(sig.status());
     it.info["video"] = {{"sample_fps", sig->sample_fps},
                         {"frames", sig->frames.size()},
@@ -150,29 +133,29 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
     if (!sig->frames.empty()) {
       auto shortfall = ShortfallWarning("picture", sig->frames.back().time_s - info->start_s,
                                         info->duration_s);
-      if (shortfall) out.warnings.push_back(*shortfall);
+      if (shortfall) a.warnings.push_back(*shortfall);
     }
     n.blobs[kVideoSignatureBlob] = sig->Serialize();
     if (watcher) {
-      auto read = ReadCaptions(MediaSource::File(obj.path), &*watcher,
+      auto read = ReadCaptions(MediaSource::File(read_path), &*watcher,
                                info->start_s + info->duration_s, co);
       if (read.ok()) {
-        captions = std::move(*read);
+        a.captions = std::make_shared<CaptionReading>(std::move(*read));
       } else {
-        out.warnings.push_back(StrCat("its captions cannot be read (",
-                                      named(read.status()), "); `uncut captions` retries"));
+        a.warnings.push_back(StrCat("its captions cannot be read (", named(read.status()),
+                                    "); `uncut captions` retries"));
       }
     }
-    if (auto thumb = Thumbnail(obj.path, *info)) n.blobs[kThumbnailBlob] = std::move(*thumb);
+    if (auto thumb = Thumbnail(read_path, *info)) n.blobs[kThumbnailBlob] = std::move(*thumb);
   }
   if (info->has_audio()) {
-    auto peaks = SignAudio(obj.path);
+    auto peaks = SignAudio(read_path);
     if (!peaks.ok() && !info->has_video()) return fail(peaks.status());
     if (!peaks.ok()) {
       // A video whose sound is damaged beyond use is still its picture.
       std::string why = named(peaks.status()).substr(path.size() + 2);
-      out.warnings.push_back(StrCat("its sound cannot be read (", why,
-                                    "); added for its picture only"));
+      a.warnings.push_back(StrCat("its sound cannot be read (", why,
+                                  "); added for its picture only"));
     } else {
       if (!info->has_video() && peaks->peaks.empty()) {
         return fail(absl::InvalidArgumentError(
@@ -180,7 +163,7 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
       }
       if (!info->has_video()) {
         auto shortfall = ShortfallWarning("sound", peaks->duration_s, info->duration_s);
-        if (shortfall) out.warnings.push_back(*shortfall);
+        if (shortfall) a.warnings.push_back(*shortfall);
       }
       it.info["audio"] = {{"start_s", peaks->start_s}, {"peaks", peaks->peaks.size()},
                           {"sample_rate", kAudioSampleRate}};
@@ -188,8 +171,50 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
       n.blobs[kAudioPeaksBlob] = peaks->Serialize();
     }
   }
+  return a;
+}
+
+absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
+                                    const AddOptions& options, const std::string& prepared_sha256,
+                                    FileAnalysis* prepared) {
+  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
+  AddOutcome out;
+  ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
+  if (existing) {
+    out.existed = true;
+    out.item = *existing;
+    return out;
+  }
+  auto fail = [&](const absl::Status& s) {
+    batch->Discard(obj);
+    return s;
+  };
+  if (obj.size == 0) return fail(absl::InvalidArgumentError(NamedMessage(path, std::string("empty file"))));
+  // The analysis of the user's file holds only if it has the stored bytes;
+  // otherwise (the file changed meanwhile, or was not analysed) the stored
+  // copy is analysed now.
+  FileAnalysis analysed;
+  if (prepared == nullptr || prepared_sha256 != obj.sha256) {
+    analysed = AnalyseMedia(obj.path, path, options);
+    prepared = &analysed;
+  }
+  if (!prepared->status.ok()) return fail(prepared->status);
+  NewItem n = std::move(prepared->item);
+  out.warnings = std::move(prepared->warnings);
+  std::shared_ptr<CaptionReading> captions = std::move(prepared->captions);
+  Item& it = n.item;
+  std::optional<std::string> title = std::move(it.meta.title);
+  it.sha256 = obj.sha256;
+  it.size = obj.size;
+  it.name = BaseName(path);
+  it.added_from = AbsolutePath(path);
+  it.added_at = NowRfc3339();
+  it.meta = options.meta;
+  if (!it.meta.title) it.meta.title = std::move(title);
+  it.object = obj.object;
+  it.object_offset = obj.offset;
   absl::Status linked = LinkMediaCompanions(batch, &it);
-  if (!linked.ok()) return fail(linked);
+  if (!linked.ok()) return fail(absl::Status(linked.code(), NamedMessage(path, linked.message())));
   // Tags are whatever the file's writer put there; the catalog's JSON must be UTF-8.
   MakeValidUtf8(&it.info);
   out.item = it;
@@ -199,7 +224,7 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
     const size_t mark = batch->pending_items();
     auto undo = [&](const absl::Status& s) {
       batch->Truncate(mark);
-      return fail(s);
+      return fail(absl::Status(s.code(), NamedMessage(path, s.message())));
     };
     auto id = batch->AddItem(NewItem{.item = it});
     if (!id.ok()) return undo(id.status());
@@ -214,7 +239,7 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
     return out;
   }
   auto id = batch->AddItem(std::move(n));
-  if (!id.ok()) return fail(id.status());
+  if (!id.ok()) return fail(absl::Status(id.status().code(), NamedMessage(path, id.status().message())));
   out.item.id = *id;
   return out;
 }

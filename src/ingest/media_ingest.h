@@ -19,8 +19,19 @@ inline constexpr char kThumbnailBlob[] = "thumbnail.jpg";
 // Whether the file name says audio or video (the decoder has the last word).
 bool LooksLikeMedia(std::string_view path);
 
+// Probes and fingerprints the recording at `read_path`; errors and warnings
+// name `path` (the user's file, when `read_path` is the archive's copy).
+// With options.captions, a video's burned-in captions are read too.
+FileAnalysis AnalyseMedia(const std::string& read_path, const std::string& path,
+                          const AddOptions& options);
+
+// Stores and queues the recording at `path`. `prepared` is AnalyseMedia's
+// finding for bytes whose SHA-256 is `prepared_sha256`; when those are not
+// the bytes stored (or it is null), the stored copy is analysed instead.
 absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
-                                    const AddOptions& options);
+                                    const AddOptions& options,
+                                    const std::string& prepared_sha256 = "",
+                                    FileAnalysis* prepared = nullptr);
 
 // Whether the archive still holds a sound index of the older format (pair
 // landmarks), which this version does not search.

@@ -73,13 +73,12 @@ std::vector<std::string> SearchTerms(std::string_view query) {
 }
 
 std::string SearchForm(std::string_view text) {
-  NormalizedText n = Normalize(text);
   std::string out;
-  out.reserve(n.skeleton.size() + n.tokens.size());
-  for (size_t i = 0; i < n.tokens.size(); ++i) {
-    if (i > 0) out.push_back(' ');
-    for (char32_t c : n.TokenSkeleton(i)) AppendUtf8(c, &out);
-  }
+  out.reserve(text.size());
+  ForEachFoldedToken(text, [&](std::u32string_view token) {
+    if (!out.empty()) out.push_back(' ');
+    for (char32_t c : token) AppendUtf8(c, &out);
+  });
   return out;
 }
 

@@ -7,8 +7,10 @@ namespace uncut {
 WinnowParams DefaultTextWinnowParams() { return WinnowParams{12, 8}; }
 
 std::vector<Posting> TextPostings(std::string_view text, const WinnowParams& params) {
-  NormalizedText n = Normalize(text);
-  return Winnow(n.skeleton, params);
+  // Streamed: the skeleton of a long text is never held whole.
+  Winnower winnower(params);
+  ForEachSkeletonPiece(text, [&](std::u32string_view piece) { winnower.Add(piece); });
+  return winnower.Finish();
 }
 
 }  // namespace uncut

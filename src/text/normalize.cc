@@ -150,9 +150,14 @@ void FoldToken(std::string_view token, std::u32string* out) {
   }
 }
 
-NormalizedText Normalize(std::string_view text, uint32_t base) {
-  NormalizedText out;
-  out.skeleton.reserve(text.size());
+namespace {
+
+// Splits `text` into tokens and appends each token's folded characters to
+// *skeleton; calls on_token(start, end, skel, after_marker) for each token
+// that folds to something (`skel` is where its characters begin in
+// *skeleton).
+template <typename OnToken>
+void Scan(std::string_view text, std::u32string* skeleton, OnToken on_token) {
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   int32_t n = static_cast<int32_t>(text.size());
   int32_t i = 0;
@@ -195,21 +200,55 @@ NormalizedText Normalize(std::string_view text, uint32_t base) {
       i = save;
       break;
     }
+    const size_t skel = skeleton->size();
+    const bool after_marker = marker;
+    marker = false;
+    if (ascii) {
+      FoldAsciiToken(text.substr(start, end - start), skeleton);
+    } else {
+      FoldToken(text.substr(start, end - start), skeleton);
+    }
+    if (skeleton->size() == skel) continue;  // folded to nothing (only marks)
+    on_token(start, end, skel, after_marker);
+  }
+}
+
+}  // namespace
+
+NormalizedText Normalize(std::string_view text, uint32_t base) {
+  NormalizedText out;
+  out.skeleton.reserve(text.size());
+  Scan(text, &out.skeleton, [&](int32_t start, int32_t end, size_t skel, bool after_marker) {
     Token t;
     t.start = base + start;
     t.end = base + end;
-    t.skel = static_cast<uint32_t>(out.skeleton.size());
-    t.after_marker = marker;
-    marker = false;
-    if (ascii) {
-      FoldAsciiToken(text.substr(start, end - start), &out.skeleton);
-    } else {
-      FoldToken(text.substr(start, end - start), &out.skeleton);
-    }
-    if (out.skeleton.size() == t.skel) continue;  // folded to nothing (only marks)
+    t.skel = static_cast<uint32_t>(skel);
+    t.after_marker = after_marker;
     out.tokens.push_back(t);
-  }
+  });
   return out;
+}
+
+void ForEachFoldedToken(std::string_view text,
+                        absl::FunctionRef<void(std::u32string_view)> token) {
+  std::u32string buffer;
+  Scan(text, &buffer, [&](int32_t, int32_t, size_t, bool) {
+    token(buffer);
+    buffer.clear();
+  });
+}
+
+void ForEachSkeletonPiece(std::string_view text,
+                          absl::FunctionRef<void(std::u32string_view)> piece) {
+  constexpr size_t kPieceChars = 4096;
+  std::u32string buffer;
+  buffer.reserve(kPieceChars + 256);
+  Scan(text, &buffer, [&](int32_t, int32_t, size_t, bool) {
+    if (buffer.size() < kPieceChars) return;
+    piece(buffer);
+    buffer.clear();
+  });
+  if (!buffer.empty()) piece(buffer);
 }
 
 }  // namespace uncut

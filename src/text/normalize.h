@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+
 namespace uncut {
 
 struct Token {
@@ -52,6 +54,17 @@ struct NormalizedText {
 // Normalizes UTF-8 `text`. Token offsets are relative to `text` plus `base`.
 // Invalid UTF-8 bytes are treated as separators.
 NormalizedText Normalize(std::string_view text, uint32_t base = 0);
+
+// Calls `piece` with the skeleton of UTF-8 `text` a few thousand characters
+// at a time, in order: together the pieces are Normalize(text).skeleton,
+// without the memory of holding it whole or of its tokens.
+void ForEachSkeletonPiece(std::string_view text,
+                          absl::FunctionRef<void(std::u32string_view)> piece);
+
+// Calls `token` with each token's folded characters, in order: what
+// NormalizedText::TokenSkeleton gives for each token of Normalize(text).
+void ForEachFoldedToken(std::string_view text,
+                        absl::FunctionRef<void(std::u32string_view)> token);
 
 // Folds one token's UTF-8 text into skeleton characters (appended to out).
 void FoldToken(std::string_view token, std::u32string* out);

@@ -18,6 +18,12 @@ uint64_t Mix(uint64_t x) {
 
 constexpr uint64_t kBase = 0x100000001b3ULL;
 
+size_t PowerOfTwoAtLeast(size_t n) {
+  size_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
 }  // namespace
 
 std::vector<uint64_t> KgramHashes(std::u32string_view chars, int k) {
@@ -80,6 +86,64 @@ std::vector<Posting> Winnow(std::u32string_view chars, const WinnowParams& param
     }
   }
   return out;
+}
+
+Winnower::Winnower(const WinnowParams& params)
+    : k_(static_cast<size_t>(std::max(1, params.k))),
+      w_(static_cast<size_t>(std::max(1, params.w))),
+      last_(PowerOfTwoAtLeast(k_)),
+      ring_(PowerOfTwoAtLeast(w_)) {
+  for (size_t i = 1; i < k_; ++i) pow_ *= kBase;
+}
+
+void Winnower::Add(std::u32string_view chars) {
+  const size_t last_mask = last_.size() - 1;
+  for (char32_t c : chars) {
+    if (chars_ < k_) {
+      h_ = h_ * kBase + c + 1;
+    } else {
+      h_ = (h_ - (last_[(chars_ - k_) & last_mask] + 1) * pow_) * kBase + c + 1;
+    }
+    last_[chars_ & last_mask] = c;
+    ++chars_;
+    if (chars_ >= k_) Select(Mix(h_));
+  }
+}
+
+// Winnow's step for k-gram i = grams_, with w_ as the window.
+void Winnower::Select(uint64_t hash) {
+  const size_t mask = ring_.size() - 1;
+  auto at = [&](size_t i) -> uint64_t& { return ring_[i & mask]; };
+  const size_t i = grams_++;
+  at(i) = hash;
+  if (i + 1 < w_) {
+    if (at(i) <= at(min_at_)) min_at_ = i;
+    return;
+  }
+  const size_t start = i + 1 - w_;
+  if (i + 1 == w_) {
+    if (at(i) <= at(min_at_)) min_at_ = i;
+  } else if (min_at_ < start) {
+    min_at_ = start;
+    for (size_t j = start + 1; j <= i; ++j) {
+      if (at(j) <= at(min_at_)) min_at_ = j;
+    }
+  } else if (at(i) <= at(min_at_)) {
+    min_at_ = i;
+  } else {
+    return;
+  }
+  if (out_.empty() || out_.back().pos != min_at_) {
+    out_.push_back({at(min_at_), 0, static_cast<uint32_t>(min_at_)});
+  }
+}
+
+std::vector<Posting> Winnower::Finish() {
+  // Fewer k-grams than a window: Winnow takes them all as one window.
+  if (grams_ > 0 && grams_ < w_) {
+    out_.push_back({ring_[min_at_ & (ring_.size() - 1)], 0, static_cast<uint32_t>(min_at_)});
+  }
+  return std::move(out_);
 }
 
 }  // namespace uncut
