@@ -2,6 +2,9 @@
 #include "store/archive.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <string>
@@ -135,6 +138,27 @@ TEST_F(ArchiveIndex, ReindexingReplacesBlobsAndInfoAndDroppingAModalityRemovesIt
   EXPECT_TRUE(got.empty());
   EXPECT_FALSE(PathExists(dir_.File("archive/index/old")));
   ExpectVerifies();
+}
+
+using WriterLock = ArchiveTest;
+
+TEST_F(WriterLock, IsNotHandedToProcessesStartedWhileABatchHoldsIt) {
+  // A server's job may start a process (a test its command line) while a
+  // batch holds the lock; the lock must not live on in that process.
+  pid_t child = 0;
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    char sleep[] = "sleep", seconds[] = "30";
+    char* argv[] = {sleep, seconds, nullptr};
+    ASSERT_EQ(::posix_spawnp(&child, "sleep", nullptr, nullptr, argv, environ), 0);
+  }
+  // The batch is gone: another writer gets the lock while the process lives.
+  testing::RunResult r = testing::RunShell(
+      StrCat("flock -n ", testing::ShellQuote(dir_.File("archive/lock")), " true"));
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_EQ(r.exit_code, 0) << "the lock is still held: " << r.err;
 }
 
 }  // namespace
