@@ -132,11 +132,7 @@ absl::Status ZipWriter::Check(bool ok, const std::string& what) {
   return absl::InternalError(StrCat(path_, ": ", what, ": ", zip_strerror(zip_.get())));
 }
 
-absl::Status ZipWriter::AddFile(const std::string& name, const std::string& source, uint64_t offset,
-                                uint64_t length, bool compress) {
-  zip_source_t* src =
-      zip_source_file(zip_.get(), source.c_str(), offset, static_cast<zip_int64_t>(length));
-  if (!src) return Check(false, StrCat("cannot read ", source));
+absl::Status ZipWriter::Add(const std::string& name, zip_source_t* src, bool compress) {
   zip_int64_t index = zip_file_add(zip_.get(), name.c_str(), src, ZIP_FL_ENC_UTF_8);
   if (index < 0) {
     zip_source_free(src);
@@ -145,6 +141,14 @@ absl::Status ZipWriter::AddFile(const std::string& name, const std::string& sour
   return Check(
       zip_set_file_compression(zip_.get(), index, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) == 0,
       StrCat("cannot set compression of ", name));
+}
+
+absl::Status ZipWriter::AddFile(const std::string& name, const std::string& source, uint64_t offset,
+                                uint64_t length, bool compress) {
+  zip_source_t* src =
+      zip_source_file(zip_.get(), source.c_str(), offset, static_cast<zip_int64_t>(length));
+  if (!src) return Check(false, StrCat("cannot read ", source));
+  return Add(name, src, compress);
 }
 
 absl::Status ZipWriter::AddBytes(const std::string& name, std::string_view bytes, bool compress) {
@@ -157,14 +161,7 @@ absl::Status ZipWriter::AddBytes(const std::string& name, std::string_view bytes
     std::free(copy);
     return Check(false, StrCat("cannot add ", name));
   }
-  zip_int64_t index = zip_file_add(zip_.get(), name.c_str(), src, ZIP_FL_ENC_UTF_8);
-  if (index < 0) {
-    zip_source_free(src);
-    return Check(false, StrCat("cannot add ", name));
-  }
-  return Check(
-      zip_set_file_compression(zip_.get(), index, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) == 0,
-      StrCat("cannot set compression of ", name));
+  return Add(name, src, compress);
 }
 
 absl::Status ZipWriter::AddStream(const std::string& name, uint64_t length, OpenFn open,
@@ -176,14 +173,7 @@ absl::Status ZipWriter::AddStream(const std::string& name, uint64_t length, Open
   zip_source_t* src = zip_source_function(zip_.get(), &Stream::Callback, stream.get());
   if (!src) return Check(false, StrCat("cannot add ", name));
   streams_.push_back(std::move(stream));
-  zip_int64_t index = zip_file_add(zip_.get(), name.c_str(), src, ZIP_FL_ENC_UTF_8);
-  if (index < 0) {
-    zip_source_free(src);
-    return Check(false, StrCat("cannot add ", name));
-  }
-  return Check(
-      zip_set_file_compression(zip_.get(), index, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) == 0,
-      StrCat("cannot set compression of ", name));
+  return Add(name, src, compress);
 }
 
 absl::Status ZipWriter::Close() {

@@ -54,6 +54,8 @@ class ZipWriter {
  private:
   ZipWriter() = default;
   absl::Status Check(bool ok, const std::string& what);
+  // Adds `src` (which the zip then owns) as entry `name`.
+  absl::Status Add(const std::string& name, zip_source_t* src, bool compress);
   std::string path_;
   // Declared before zip_, which calls into them until it is freed.
   std::vector<std::unique_ptr<Stream>> streams_;
