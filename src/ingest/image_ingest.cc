@@ -13,6 +13,7 @@
 #include "image/image_signature.h"
 #include "image/picture.h"
 #include "ingest/media_ingest.h"
+#include "ingest/stored_item.h"
 #include "ocr/ocr.h"
 #include "text/fingerprint.h"
 
@@ -125,19 +126,14 @@ FileAnalysis AnalyseImage(const std::string& read_path, std::string_view bytes,
 absl::StatusOr<AddOutcome> AddImage(WriteBatch* batch, const std::string& path,
                                     const std::string& format, const AddOptions& options,
                                     const std::string& prepared_sha256, FileAnalysis* prepared) {
-  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
   AddOutcome out;
-  ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
-  if (existing) {
-    out.existed = true;
-    out.item = *existing;
-    return out;
-  }
+  ASSIGN_OR_RETURN(std::optional<StagedObject> staged, StageNewFile(batch, path, &out));
+  if (!staged) return out;
+  const StagedObject& obj = *staged;
   auto fail = [&](const absl::Status& s) {
     batch->Discard(obj);
     return s;
   };
-  if (obj.size == 0) return fail(absl::InvalidArgumentError(NamedMessage(path, std::string("empty file"))));
   // The analysis of the user's file holds only if it has the stored bytes;
   // otherwise the stored copy is analysed now.
   FileAnalysis analysed;
@@ -152,14 +148,7 @@ absl::StatusOr<AddOutcome> AddImage(WriteBatch* batch, const std::string& path,
   NewItem n = std::move(prepared->item);
   out.warnings = std::move(prepared->warnings);
   Item& it = n.item;
-  it.sha256 = obj.sha256;
-  it.size = obj.size;
-  it.name = BaseName(path);
-  it.added_from = AbsolutePath(path);
-  it.added_at = NowRfc3339();
-  it.meta = options.meta;
-  it.object = obj.object;
-  it.object_offset = obj.offset;
+  FillStoredItem(obj, path, options, &it);
   out.item = it;
   auto id = batch->AddItem(std::move(n));
   if (!id.ok()) return fail(absl::Status(id.status().code(), NamedMessage(path, id.status().message())));

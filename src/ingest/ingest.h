@@ -37,10 +37,10 @@ struct AddOutcome {
   std::vector<std::string> warnings;
 };
 
-// A picture's or recording's analysis: the item as far as its bytes tell
-// (kind, format, info, title, postings, blobs, text), or why it failed.
 struct CaptionReading;  // ingest/caption_ingest.h
 
+// A picture's or recording's analysis: the item as far as its bytes tell
+// (kind, format, info, title, postings, blobs, text), or why it failed.
 struct FileAnalysis {
   absl::Status status;
   NewItem item;

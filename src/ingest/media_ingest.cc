@@ -14,6 +14,7 @@
 #include "decode/media_info.h"
 #include "ingest/caption_ingest.h"
 #include "ingest/media_links.h"
+#include "ingest/stored_item.h"
 #include "audio/landmarks.h"
 #include "audio/peak_stream.h"
 #include "decode/audio_reader.h"
@@ -177,19 +178,14 @@ FileAnalysis AnalyseMedia(const std::string& read_path, const std::string& path,
 absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
                                     const AddOptions& options, const std::string& prepared_sha256,
                                     FileAnalysis* prepared) {
-  ASSIGN_OR_RETURN(StagedObject obj, batch->StageFile(path));
   AddOutcome out;
-  ASSIGN_OR_RETURN(std::optional<Item> existing, batch->Existing(obj.sha256));
-  if (existing) {
-    out.existed = true;
-    out.item = *existing;
-    return out;
-  }
+  ASSIGN_OR_RETURN(std::optional<StagedObject> staged, StageNewFile(batch, path, &out));
+  if (!staged) return out;
+  const StagedObject& obj = *staged;
   auto fail = [&](const absl::Status& s) {
     batch->Discard(obj);
     return s;
   };
-  if (obj.size == 0) return fail(absl::InvalidArgumentError(NamedMessage(path, std::string("empty file"))));
   // The analysis of the user's file holds only if it has the stored bytes;
   // otherwise (the file changed meanwhile, or was not analysed) the stored
   // copy is analysed now.
@@ -203,16 +199,7 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
   out.warnings = std::move(prepared->warnings);
   std::shared_ptr<CaptionReading> captions = std::move(prepared->captions);
   Item& it = n.item;
-  std::optional<std::string> title = std::move(it.meta.title);
-  it.sha256 = obj.sha256;
-  it.size = obj.size;
-  it.name = BaseName(path);
-  it.added_from = AbsolutePath(path);
-  it.added_at = NowRfc3339();
-  it.meta = options.meta;
-  if (!it.meta.title) it.meta.title = std::move(title);
-  it.object = obj.object;
-  it.object_offset = obj.offset;
+  FillStoredItem(obj, path, options, &it);
   absl::Status linked = LinkMediaCompanions(batch, &it);
   if (!linked.ok()) return fail(absl::Status(linked.code(), NamedMessage(path, linked.message())));
   // Tags are whatever the file's writer put there; the catalog's JSON must be UTF-8.
