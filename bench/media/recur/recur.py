@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Every occurrence: a passage that recurs within one recording, traced to each place.
 
-usage: recur.py UNCUT [UNCUT ...] --work DIR [--media /work/shared/data/media] [--reuse]
+usage: recur.py UNCUT [UNCUT ...] --work DIR [--media DIR (default ../shared/data/media beside the repository)] [--reuse]
 
 Builds recordings from the media benchmark's real sound and footage (ffmpeg concat), in which
 a passage (a spoken report, a musical phrase, a stretch of footage with or without its sound)
@@ -214,7 +214,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("uncut", nargs="+")
     ap.add_argument("--work", required=True)
-    ap.add_argument("--media", default="/work/shared/data/media")
+    ap.add_argument("--media", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))), "shared", "data", "media"))
     ap.add_argument("--reuse", action="store_true",
                     help="use the recordings and clips an earlier run left in --work")
     a = ap.parse_args()
