@@ -152,6 +152,7 @@ cmd_start() {
 
 cmd_stop() {
   local dir="$1" failed=0
+  [ -d "$dir" ] && dir="$(cd "$dir" && pwd)"
   for name in $(servers "$dir"); do
     if [ -f "$dir/$name/postmaster.pid" ]; then
       as_owner "$PGBIN/pg_ctl" -D "$dir/$name" -m fast -w -t 120 stop >/dev/null || failed=1
@@ -162,6 +163,7 @@ cmd_stop() {
 
 cmd_status() {
   local dir="$1" down=0
+  [ -d "$dir" ] && dir="$(cd "$dir" && pwd)"
   [ -f "$dir/cluster.env" ] || die "$dir: no cluster here (no cluster.env)"
   # shellcheck disable=SC1091
   . "$dir/cluster.env"
