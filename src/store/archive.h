@@ -202,6 +202,12 @@ class Archive : public CatalogReader, public OriginalSource, public PostingSourc
   // the log was kept). There is no way to change or delete an entry.
   absl::StatusOr<std::vector<AuditEntry>> AuditLog();
 
+  // The archive's settings (`uncut config`): name -> value, as the last
+  // committed WriteBatch::SetSetting left them. Kept in the catalog's meta
+  // table under "setting.NAME".
+  absl::StatusOr<std::map<std::string, std::string>> Settings();
+  absl::StatusOr<std::optional<std::string>> Setting(const std::string& name);
+
   SqliteDb* db() { return db_.get(); }
 
  private:
@@ -276,6 +282,9 @@ class WriteBatch {
   // (an export); Commit writes it. Adds, removals and re-indexing are
   // recorded by Commit itself.
   void Record(std::string action, nlohmann::json details);
+  // Sets (or, with nullopt, removes) an archive setting at Commit, with an
+  // audit entry "config" naming it and its old and new values.
+  void SetSetting(std::string name, std::optional<std::string> value);
   uint64_t pending_bytes() const { return pending_bytes_; }
   // Publishes everything queued in one transaction.
   absl::Status Commit();
@@ -300,6 +309,7 @@ class WriteBatch {
   PostingsByModality reindexed_postings_;
   std::vector<std::string> dropped_modalities_;
   std::vector<AuditEntry> recorded_;
+  std::map<std::string, std::optional<std::string>> settings_;  // to set at Commit
   std::string actor_;
   std::string client_;
   std::set<std::string> staged_;  // objects staged in this batch
