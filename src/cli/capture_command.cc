@@ -88,6 +88,7 @@ void PrintAdded(const GlobalOptions& g, const Capture& c, const std::vector<Adde
 // A capture into a PostgreSQL archive: the page (or file) through Wget as
 // `add` takes it, without capture records or media.
 int CaptureIntoPostgres(const GlobalOptions& g, const CaptureArgs& a) {
+  if (a.browser) return ReportError(UnsupportedOnPostgres(g, "capture --browser"));
   int worst = kExitOk;
   for (const std::string& url : a.urls) {
     CaptureScratch scratch;
