@@ -234,19 +234,12 @@ absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, Tr
     if (IsMachineTranscript(it)) transcripts.push_back(std::move(it));
   }
   if (transcripts.empty()) return absl::OkStatus();
-  std::set<int64_t> found;
-  for (SourceMatch& m : report->sources) {
-    if (!IsMachineTranscript(m.item)) continue;
-    found.insert(m.item.id);
-    MarkTextMatch(&m);
-  }
   std::vector<SpokenWord> qwords = SpokenWords(query);
   ASSIGN_OR_RETURN(const PronouncingDictionary* dict, Dictionary(options.dictionary_path));
   PhoneString qp = PhonesOf(*dict, qwords, [](const SpokenWord& w) { return w.word; });
   if (qp.phones.size() < options.min_query_phones) return absl::OkStatus();
   std::vector<Heard> heard;
   for (const Item& t : transcripts) {
-    if (found.count(t.id)) continue;
     ASSIGN_OR_RETURN(StoredText stored, storage.catalog->LoadText(t.id));
     Heard h;
     h.item = t;
@@ -274,9 +267,23 @@ absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, Tr
   std::sort(heard.begin(), heard.end(),
             [](const Heard& a, const Heard& b) { return a.similarity > b.similarity; });
   if (heard.size() > options.max_sources) heard.resize(options.max_sources);
+  // A transcript the text trace found too: the text match covers only the
+  // words recognised right, so the whole quote's hearing replaces it; a text
+  // match the phones do not confirm keeps its place, marked as speech.
+  std::set<int64_t> heard_ids;
+  for (const Heard& h : heard) heard_ids.insert(h.item.id);
+  for (SourceMatch& m : report->sources) {
+    if (IsMachineTranscript(m.item) && !heard_ids.count(m.item.id)) MarkTextMatch(&m);
+  }
   for (Heard& h : heard) {
     ASSIGN_OR_RETURN(SourceMatch m, MakeMatch(storage, query, qwords, qp, h, options));
-    report->sources.push_back(std::move(m));
+    auto same = std::find_if(report->sources.begin(), report->sources.end(),
+                             [&](const SourceMatch& s) { return s.item.id == h.item.id; });
+    if (same != report->sources.end()) {
+      *same = std::move(m);
+    } else {
+      report->sources.push_back(std::move(m));
+    }
   }
   if (!heard.empty() && report->verdict == "not_found") {
     report->verdict = "found";
