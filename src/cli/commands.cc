@@ -610,9 +610,9 @@ std::string AuditSummary(const nlohmann::json& d) {
 }  // namespace
 
 int RunLog(const GlobalOptions& g) {
-  auto archive = OpenForReading(g);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  auto log = (*archive)->AuditLog();
+  auto log = archive->storage().records->AuditLog();
   if (!log.ok()) return ReportError(log.status());
   if (g.json) {
     nlohmann::json arr = nlohmann::json::array();
@@ -699,15 +699,6 @@ int RunUpgrade(const GlobalOptions& g) {
   return done->problems.empty() ? kExitOk : kExitArchive;
 }
 
-namespace {
-
-absl::Status SaveUnsupported(const GlobalOptions& g) {
-  return absl::UnimplementedError(StrCat(RedactedUri(g.archive),
-                                         ": --save does not work on a PostgreSQL archive yet"));
-}
-
-}  // namespace
-
 int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   if (!c.html.empty()) {
     absl::Status writable = CheckOutputPath(c.html, /*overwrite=*/true);
@@ -717,14 +708,12 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     auto head = ReadFileHead(c.media);
     if (!head.ok()) return ReportError(head.status());
     if (SniffImageFormat(*head)) {
-      if (IsPostgresUri(g.archive)) return ReportError(UnsupportedOnPostgres(g, "tracing a picture"));
       return RunPictureTrace(g, c);
     }
     absl::Status kind = CheckClipKind(c.media, *head, "; to trace a quote, give it with --text-file");
     if (!kind.ok()) return ReportError(kind);
     auto archive = OpenAnyForReading(g);
     if (!archive.ok()) return ReportError(archive.status());
-    if (c.save && archive->postgres) return ReportError(SaveUnsupported(g));
     MediaTraceOptions options;
     absl::StatusOr<TraceReport> report;
     {
@@ -744,7 +733,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     } else {
       std::cout << ReportToText(*report, ::isatty(1));
     }
-    absl::Status written = WriteTraceOutputs(g, c, *report, archive->embedded.get());
+    absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
     if (!written.ok()) return ReportError(written);
     return report->sources.empty() ? kExitNotFound : kExitOk;
   }
@@ -758,7 +747,6 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   }
   auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  if (c.save && archive->postgres) return ReportError(SaveUnsupported(g));
   TextTraceOptions options;
   options.context_sentences = c.context;
   absl::StatusOr<TraceReport> report;
@@ -786,7 +774,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   } else {
     std::cout << ReportToText(*report, ::isatty(1));
   }
-  absl::Status written = WriteTraceOutputs(g, c, *report, archive->embedded.get());
+  absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
   if (!written.ok()) return ReportError(written);
   return report->sources.empty() ? kExitNotFound : kExitOk;
 }

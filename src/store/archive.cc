@@ -107,12 +107,6 @@ absl::StatusOr<bool> HasTable(SqliteDb* db, const std::string& table) {
 
 }  // namespace
 
-nlohmann::json AuditItem(const Item& it) {
-  nlohmann::json j = {{"id", it.id}, {"sha256", it.sha256}};
-  SetTextField(&j, "name", it.name);  // a name that is not UTF-8 also as hex
-  return j;
-}
-
 namespace {
 
 constexpr char kItemColumns[] =
@@ -303,10 +297,6 @@ bool IsHexSha(const std::string& s) {
 
 
 }  // namespace
-
-std::string NowRfc3339() {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
-}
 
 absl::Status ValidateRfc3339(const std::string& s) {
   absl::Time t;
@@ -530,15 +520,10 @@ absl::StatusOr<std::vector<AuditEntry>> Archive::AuditLog() {
   return out;
 }
 
-std::string CurrentUserName() {
-  const uid_t uid = ::geteuid();
-  struct passwd pw;
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_name) {
-    return found->pw_name;
-  }
-  return StrCat("uid ", uid);
+absl::Status Archive::RecordAction(std::string action, nlohmann::json details) {
+  ASSIGN_OR_RETURN(std::unique_ptr<WriteBatch> batch, BeginWrite());
+  batch->Record(std::move(action), std::move(details));
+  return batch->Commit();
 }
 
 absl::StatusOr<std::map<std::string, std::string>> Archive::Settings() {
