@@ -33,7 +33,7 @@ int RunPictureTrace(const GlobalOptions& g, const TraceCommand& c) {
   }
   absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
   if (!written.ok()) return ReportError(written);
-  return report->sources.empty() ? kExitNotFound : kExitOk;
+  return report->verdict == "not_found" ? kExitNotFound : kExitOk;
 }
 
 }  // namespace uncut
