@@ -12,6 +12,7 @@
 #include "nlohmann/json.hpp"
 #include "proof/item_timestamps.h"
 #include "server/server.h"
+#include "server/test_server.h"
 #include "store/archive.h"
 #include "testing/temp_dir.h"
 #include "testing/test_tsa.h"
@@ -37,9 +38,7 @@ class CaptureApi : public ::testing::Test {
     web_thread_ = std::thread([this] { web_.listen_after_bind(); });
   }
   void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
+    server_.Stop();
     web_.stop();
     if (web_thread_.joinable()) web_thread_.join();
   }
@@ -59,23 +58,16 @@ class CaptureApi : public ::testing::Test {
   }
   void Start(ServerOptions o = {}) {
     o.archive_dir = dir_.File("archive");
-    o.port = 0;
-    o.version = "test";
     o.http_threads = 4;
     o.trace_workers = 1;
-    auto s = Server::Create(o);
-    ASSERT_TRUE(s.ok()) << s.status();
-    server_ = std::move(*s);
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok()) << port.status();
-    port_ = *port;
-    thread_ = std::thread([this] { server_->Run().IgnoreError(); });
+    absl::Status started = server_.Start(o);
+    ASSERT_TRUE(started.ok()) << started;
   }
   std::string WebUrl(const std::string& path) const {
     return StrCat("http://127.0.0.1:", web_port_, path);
   }
   httplib::Client Client(bool with_token = true) {
-    httplib::Client c("127.0.0.1", port_);
+    httplib::Client c("127.0.0.1", server_.port());
     c.set_read_timeout(60, 0);
     if (with_token) c.set_bearer_token_auth(server_->token().token);
     return c;
@@ -123,9 +115,7 @@ class CaptureApi : public ::testing::Test {
   int web_port_ = -1;
   std::thread web_thread_;
   std::unique_ptr<testing::TestTsa> tsa_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  TestServer server_;
 };
 
 TEST_F(CaptureApi, ACapturedPageIsAddedWithItsUrlAndTheArchivesTimestamp) {
