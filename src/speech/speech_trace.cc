@@ -5,6 +5,7 @@
 #include <memory>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -125,15 +126,24 @@ nlohmann::json SpeechExtra(const Item& transcript, double start_s, double end_s,
   return j;
 }
 
+// The time range of a text match on timed text: the first cue's start to the
+// last cue's end (nothing for a match without cue anchors).
+std::optional<std::pair<double, double>> CueTimes(const Segment& s) {
+  if (!s.location) return std::nullopt;
+  const nlohmann::json& a = s.location->anchors.value("cue", nlohmann::json());
+  const nlohmann::json& b = s.location->anchors_end.value("cue", a);
+  if (!a.is_object()) return std::nullopt;
+  double start_s = a.value("start_s", 0.0);
+  double end_s = b.is_object() ? b.value("end_s", a.value("end_s", start_s)) : start_s;
+  return std::make_pair(start_s, end_s);
+}
+
 // A text match on a machine transcript: the recording, time and note.
 void MarkTextMatch(SourceMatch* m) {
   for (Segment& s : m->segments) {
-    if (!s.location) continue;
-    const nlohmann::json& a = s.location->anchors.value("cue", nlohmann::json());
-    const nlohmann::json& b = s.location->anchors_end.value("cue", a);
-    if (!a.is_object()) continue;
-    double start_s = a.value("start_s", 0.0);
-    double end_s = b.is_object() ? b.value("end_s", a.value("end_s", start_s)) : start_s;
+    std::optional<std::pair<double, double>> times = CueTimes(s);
+    if (!times) continue;
+    auto [start_s, end_s] = *times;
     s.evidence.push_back("speech");
     s.extra["speech"] = SpeechExtra(m->item, start_s, end_s, s.source_text, 0);
     m->notes.push_back(SpeechNote(m->item, start_s, end_s));
@@ -146,12 +156,9 @@ void MarkCaptionMatch(SourceMatch* m) {
   const nlohmann::json& t = m->item.info["transcript"];
   nlohmann::json rec = RecordingOf(m->item);
   for (Segment& s : m->segments) {
-    if (!s.location) continue;
-    const nlohmann::json& a = s.location->anchors.value("cue", nlohmann::json());
-    const nlohmann::json& b = s.location->anchors_end.value("cue", a);
-    if (!a.is_object()) continue;
-    double start_s = a.value("start_s", 0.0);
-    double end_s = b.is_object() ? b.value("end_s", a.value("end_s", start_s)) : start_s;
+    std::optional<std::pair<double, double>> times = CueTimes(s);
+    if (!times) continue;
+    auto [start_s, end_s] = *times;
     s.evidence.push_back("captions");
     s.extra["captions"] = {{"recording", rec},
                            {"start_s", std::round(start_s * 100) / 100},
