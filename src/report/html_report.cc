@@ -54,7 +54,7 @@ std::string Place(double v, const std::string& unit) {
 }
 
 std::string Head(const TraceReport& r) {
-  std::string what = r.unit == "s" ? "clip" : "extract";
+  std::string what = QueryNoun(r);
   return StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -64,10 +64,7 @@ std::string Head(const TraceReport& r) {
 }
 
 std::string Header(const TraceReport& r) {
-  std::string what = r.unit == "s" ? (r.query_kind == "audio"   ? "recording"
-                                      : r.query_kind == "image" ? "picture"
-                                                                : "clip")
-                                   : "extract";
+  std::string what = QueryNoun(r);
   std::string out = StrCat("<header><p class=\"kicker\">uncut trace report · ", E(r.traced_at),
                            "</p><h1>Where the ", what, " comes from ", Pill(r.verdict), "</h1>");
   if (!r.query_name.empty()) StrAppend(&out, "<p class=\"meta\">", E(r.query_name), "</p>");
@@ -91,7 +88,7 @@ std::string Summary(const TraceReport& r) {
 
 std::string QuerySection(const TraceReport& r) {
   if (r.sources.empty() && r.not_in_archive.empty() && r.not_compared.empty()) return "";
-  std::string what = r.unit == "s" ? "clip" : "extract";
+  std::string what = QueryNoun(r);
   std::string out = StrCat("<section class=\"card\" id=\"query\"><h2>The ", what,
                            ", part by part</h2>", QueryTimelineSvg(r), "<p class=\"legend\">");
   for (size_t i = 0; i < r.sources.size(); ++i) {
@@ -244,9 +241,12 @@ std::string SpeechHtml(const SourceMatch& m) {
   return out;
 }
 
-std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) {
+// `id_prefix` keeps the ids of a picture's own sources and of the sources of
+// the text it shows apart ("source-1", "text-source-1").
+std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i,
+                          const std::string& id_prefix = "") {
   const Item& it = m.item;
-  std::string out = StrCat("<section class=\"card source\" id=\"source-", i + 1,
+  std::string out = StrCat("<section class=\"card source\" id=\"", id_prefix, "source-", i + 1,
                            "\" style=\"--seg:", SourceColour(i), "\"><h2>Source ", i + 1,
                            ": <code>", E(it.name), "</code> ", Pill(m.verdict), "</h2>");
   std::string meta;
@@ -258,9 +258,7 @@ std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) 
   for (const std::string& n : m.notes) StrAppend(&out, "<p><b>Note:</b> ", E(n), "</p>");
   out += SpeechHtml(m);
   if (r.unit == "s") {
-    std::string what = r.query_kind == "audio"   ? "recording"
-                       : r.query_kind == "image" ? "picture"
-                                                 : "clip";
+    std::string what = QueryNoun(r);
     out += MediaSegmentsTable(m, what);
     out += FramesHtml(m, what);
   } else {
@@ -277,19 +275,42 @@ std::string SourceSection(const TraceReport& r, const SourceMatch& m, size_t i) 
   return out + "</section>";
 }
 
+// A picture's text, read by OCR, and where that text was traced: the words
+// as read, a plain-language summary, and each source as a quote's report has it.
+std::string PictureTextSection(const TraceReport& r) {
+  std::string out;
+  for (const TraceReport& text : r.text_trace) {
+    SummaryMarkup mk{[](std::string_view s) { return HtmlEscape(s); },
+                     [](std::string_view s) { return StrCat("<code>", HtmlEscape(s), "</code>"); },
+                     [](std::string_view s) { return StrCat("“", HtmlEscape(s), "”"); }};
+    StrAppend(&out, "<section class=\"card\" id=\"picture-text\"><h2>Text in the picture ",
+              Pill(text.verdict), "</h2><p class=\"meta\">Read by OCR: check the words against "
+              "the picture before quoting them.</p><pre>", E(text.query_text), "</pre>");
+    for (const std::string& s : SummarizeTrace(text, mk)) StrAppend(&out, "<p>", s, "</p>");
+    out += "</section>";
+    for (size_t i = 0; i < text.sources.size(); ++i) {
+      out += SourceSection(text, text.sources[i], i, "text-");
+    }
+  }
+  return out;
+}
+
 std::string Row(const std::string& term, const std::string& html) {
   return StrCat("<dt>", E(term), "</dt><dd>", html, "</dd>");
 }
 
 std::string Evidence(const TraceReport& r, const HtmlReportOptions& o) {
-  std::string what = r.unit == "s" ? "clip" : "extract";
+  std::string what = QueryNoun(r);
   std::string out =
       "<section class=\"card\" id=\"evidence\"><h2>Evidence</h2><dl class=\"evidence\">";
   out += Row(StrCat("SHA-256 of the ", what), StrCat("<code>", E(r.query_sha256), "</code>"));
-  std::string length = r.unit == "s" ? DurationWords(r.query_length)
-                                     : StrCat(static_cast<int64_t>(r.query_length), " bytes");
-  out += Row(StrCat("The ", what), StrCat(E(r.query_kind), ", ", E(length),
-                                          r.query_name.empty() ? "" : ", ", E(r.query_name)));
+  std::string length = r.query_kind == "image" ? ""
+                       : r.unit == "s"          ? DurationWords(r.query_length)
+                                       : StrCat(static_cast<int64_t>(r.query_length), " bytes");
+  std::string described = E(r.query_kind);
+  if (!length.empty()) StrAppend(&described, ", ", E(length));
+  if (!r.query_name.empty()) StrAppend(&described, ", ", E(r.query_name));
+  out += Row(StrCat("The ", what), described);
   out += Row("Traced at", E(r.traced_at));
   out += Row("Time taken", E(absl::StrFormat("%.1f ms", r.elapsed_ms)));
   out += Row("uncut version", StrCat("<code>", E(o.uncut_version), "</code>"));
@@ -356,6 +377,7 @@ std::string ReportToHtml(const TraceReport& r, const HtmlReportOptions& o) {
   out += Summary(r);
   out += QuerySection(r);
   for (size_t i = 0; i < r.sources.size(); ++i) out += SourceSection(r, r.sources[i], i);
+  out += PictureTextSection(r);
   out += Evidence(r, o);
   StrAppend(&out, "<footer>Made by uncut ", E(o.uncut_version),
             ". Offsets are bytes of the original files (end exclusive) or seconds; the JSON "

@@ -202,5 +202,27 @@ TEST(HtmlReport, AQuoteHeardInSpeechLinksItsTimeInTheRecording) {
   EXPECT_EQ(html.find("<pier>"), std::string::npos);
 }
 
+
+TEST(HtmlReport, APicturesTextShowsWhatOcrReadAndWhereTheTextWasTraced) {
+  TraceReport r;
+  r.query_kind = "image";
+  r.unit = "s";
+  r.verdict = "found";
+  r.query_name = "screenshot.png";
+  TraceReport text = TextReport();
+  text.query_text = "We will rebuild every <bridge>";
+  r.text_trace.push_back(text);
+  std::string html = ReportToHtml(r, HtmlReportOptions());
+  EXPECT_NE(html.find("id=\"picture-text\""), std::string::npos);
+  EXPECT_NE(html.find("Read by OCR"), std::string::npos);
+  EXPECT_NE(html.find("We will rebuild every &lt;bridge&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("<bridge>"), std::string::npos);
+  // The text's source, with its passage and its context.
+  EXPECT_NE(html.find("id=\"text-source-1\""), std::string::npos);
+  EXPECT_NE(html.find("<code>speech.txt</code>"), std::string::npos);
+  EXPECT_NE(html.find("That is our promise."), std::string::npos);
+  EXPECT_EQ(html.find("id=\"source-1\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace uncut

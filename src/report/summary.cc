@@ -159,9 +159,15 @@ std::string EditSentence(const EditCounts& c, const SummaryMarkup& mk) {
 std::string MediaSourceSentence(const TraceReport& r, const SourceMatch& m, bool first,
                                 const SummaryMarkup& mk) {
   Sentence s(mk);
-  std::string what = r.query_kind == "audio" ? "recording" : "clip";
+  std::string what = QueryNoun(r);
   std::vector<std::string> spans;
   for (const Segment& seg : m.segments) spans.push_back(Span(seg.source_start, seg.source_end));
+  if (r.query_kind == "image") {
+    s.Text(first ? "The picture matches " : "It also matches ");
+    if (m.item.kind == "image") return s.Name(m.item.name).Text(".").Done();
+    s.Text("the frame at ").Text(ClockTime(m.segments.empty() ? 0 : m.segments[0].source_start));
+    return s.Text(" of ").Name(m.item.name).Text(".").Done();
+  }
   if (m.segments.size() <= 1) {
     s.Text(first ? StrCat("The ", what, " is ") : "It also shows ");
     s.Text(spans.empty() ? "part" : spans[0]).Text(" of ").Name(m.item.name);
@@ -224,7 +230,25 @@ std::string NotComparedSentence(const TraceReport& r, const SummaryMarkup& mk) {
   return s.Text(": whether the archive holds it cannot be told.").Done();
 }
 
+// Where the text a picture shows was traced, if it was read and found.
+std::string PictureTextSentence(const TraceReport& r, const SummaryMarkup& mk) {
+  if (r.text_trace.empty() || r.text_trace[0].sources.empty()) return "";
+  const SourceMatch& best = r.text_trace[0].sources[0];
+  Sentence s(mk);
+  s.Text("The text it shows, read by OCR, is in ").Name(best.item.name);
+  size_t more = r.text_trace[0].sources.size() - 1;
+  if (more > 0) s.Text(StrCat(" and ", more, more == 1 ? " other source" : " other sources"));
+  return s.Text(" (see “Text in the picture”).").Done();
+}
+
 }  // namespace
+
+std::string QueryNoun(const TraceReport& r) {
+  if (r.unit != "s") return "extract";
+  if (r.query_kind == "audio") return "recording";
+  if (r.query_kind == "image") return "picture";
+  return "clip";
+}
 
 SummaryMarkup PlainSummaryMarkup() {
   return {[](std::string_view s) { return std::string(s); },
@@ -238,9 +262,12 @@ std::vector<std::string> SummarizeTrace(const TraceReport& r, const SummaryMarku
     if (!s.empty()) out.push_back(std::move(s));
   };
   bool media = r.unit == "s";
-  std::string what = media ? (r.query_kind == "audio" ? "recording" : "clip") : "extract";
+  std::string what = QueryNoun(r);
   if (r.sources.empty()) {
-    if (r.verdict == "not_compared") {
+    if (r.query_kind == "image") {
+      add(Sentence(mk).Text("No archived video frame or picture looks like this picture.").Done());
+      add(PictureTextSentence(r, mk));
+    } else if (r.verdict == "not_compared") {
       add(Sentence(mk)
               .Text(StrCat("This ", what,
                            " could not be compared with the archive: neither its picture nor its "
@@ -298,6 +325,7 @@ std::vector<std::string> SummarizeTrace(const TraceReport& r, const SummaryMarku
   }
   add(GapSentence(r, mk));
   add(NotComparedSentence(r, mk));
+  if (r.query_kind == "image") add(PictureTextSentence(r, mk));
   return out;
 }
 

@@ -28,6 +28,10 @@ struct SummaryMarkup {
 // (no markdown), quotes in “curly quotes”, nothing escaped.
 SummaryMarkup PlainSummaryMarkup();
 
+// What the report calls its query: "extract" (text), "recording" (sound),
+// "picture" (an image) or "clip" (video).
+std::string QueryNoun(const TraceReport& report);
+
 // One string per sentence, most important first. Never empty.
 std::vector<std::string> SummarizeTrace(const TraceReport& report, const SummaryMarkup& markup);
 

@@ -102,6 +102,35 @@ TEST(SummarizeTrace, CountsTheWordsFoundNowhere) {
   EXPECT_NE(Joined(r).find("6 words of the extract are in no archived source"), std::string::npos);
 }
 
+TEST(SummarizeTrace, APictureFoundOnlyByItsTextSaysSoAndNamesTheTextsSource) {
+  TraceReport r;
+  r.query_kind = "image";
+  r.unit = "s";
+  r.verdict = "found";
+  r.text_trace.push_back(SplicedSpeech());
+  std::vector<std::string> s = SummarizeTrace(r, PlainSummaryMarkup());
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0], "No archived video frame or picture looks like this picture.");
+  EXPECT_EQ(s[1], "The text it shows, read by OCR, is in speech.txt (see “Text in the picture”).");
+}
+
+TEST(SummarizeTrace, APictureFoundInAVideoNamesTheFramesTime) {
+  TraceReport r;
+  r.query_kind = "image";
+  r.unit = "s";
+  r.verdict = "found";
+  SourceMatch m;
+  m.item.name = "interview.mp4";
+  m.item.kind = "video";
+  Segment seg;
+  seg.source_start = seg.source_end = 75.5;
+  m.segments.push_back(seg);
+  r.sources.push_back(m);
+  std::vector<std::string> s = SummarizeTrace(r, PlainSummaryMarkup());
+  ASSERT_FALSE(s.empty());
+  EXPECT_EQ(s[0], "The picture matches the frame at 1:15.5 of interview.mp4.");
+}
+
 TEST(ClockTime, ShowsTenthsOnlyWhenNeeded) {
   EXPECT_EQ(ClockTime(12), "0:12");
   EXPECT_EQ(ClockTime(65.42), "1:05.4");

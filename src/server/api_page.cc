@@ -39,7 +39,7 @@ void RegisterPageRoutes(httplib::Server& http, ApiContext& ctx) {
                        {"version", c->version},
                        {"read_requires_token", !c->public_read},
                        {"token_valid", HasToken(*c, req)},
-                       {"trace_kinds", {"text", "video", "audio"}},
+                       {"trace_kinds", {"text", "video", "audio", "image"}},
                        {"max_upload_bytes", c->max_upload_bytes}});
            }));
 }

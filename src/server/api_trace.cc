@@ -1,10 +1,12 @@
-// POST /api/trace: traces an extract, or an uploaded video or audio clip, as
-// a job on the trace lane; the report is then read from the job (JSON or
-// HTML).
+// POST /api/trace: traces an extract, or an uploaded video or audio clip or
+// picture, as a job on the trace lane; the report is then read from the job
+// (JSON or HTML).
 #include <chrono>
 
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "image/image_format.h"
+#include "image/picture_trace.h"
 #include "ingest/media_sniff.h"
 #include "report/html_report.h"
 #include "report/rerun_command.h"
@@ -132,14 +134,21 @@ absl::StatusOr<TraceReport> Trace(Archive* archive, const TraceRequest& t) {
   }
   const UploadedFile& f = t.clip->files[0];
   ASSIGN_OR_RETURN(std::string head, ReadFileHead(f.path));
-  RETURN_IF_ERROR(CheckClipKind(f.name, head, "; to trace a quote, send it as \"text\""));
-  auto report = TraceMedia(archive->storage(), f.path);
+  absl::StatusOr<TraceReport> report;
+  if (SniffImageFormat(head)) {
+    PictureTraceOptions options;
+    options.frames = true;
+    report = TracePicture(archive->storage(), f.path, options);
+  } else {
+    RETURN_IF_ERROR(CheckClipKind(f.name, head, "; to trace a quote, send it as \"text\""));
+    report = TraceMedia(archive->storage(), f.path);
+    if (report.ok()) AddBoundaryFrames(archive, f.path, &*report);
+  }
   if (!report.ok()) {
     std::string msg(report.status().message());
     if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());
     return absl::Status(report.status().code(), msg);
   }
-  AddBoundaryFrames(archive, f.path, &*report);
   return report;
 }
 

@@ -285,8 +285,6 @@ TEST_F(ApiTest, AddsAnUploadWithItsMetadataAndTracesAgainstIt) {
 
 TEST_F(ApiTest, TracesAnUploadedClipAsAJobWithFramesAndShowsThumbnails) {
   Start();
-  EXPECT_EQ(json::parse(Client(false).Get("/api/status")->body)["trace_kinds"],
-            json({"text", "video", "audio"}));
   // A ten-second source of two scenes with a beeping tone, and a clip of it.
   std::string source = dir_.File("scenes.mp4"), clip = dir_.File("clip.mp4");
   ASSERT_EQ(testing::Ffmpeg(StrCat(
@@ -352,6 +350,40 @@ TEST_F(ApiTest, TracesAnUploadedClipAsAJobWithFramesAndShowsThumbnails) {
   auto refused = Client().Post("/api/trace", wrong);
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 400);
+}
+
+TEST_F(ApiTest, TracesAnUploadedScreenshotOfAQuoteToItsDocument) {
+  Start();
+  EXPECT_EQ(json::parse(Client(false).Get("/api/status")->body)["trace_kinds"],
+            json({"text", "video", "audio", "image"}));
+  ASSERT_EQ(Upload("speech.txt", kSpeech, "")["state"], "succeeded");
+  // A screenshot of two lines of the speech, drawn in DejaVu Sans.
+  std::string shot = dir_.File("shot.png");
+  ASSERT_EQ(testing::Ffmpeg(StrCat(
+                "-f lavfi -i color=white:size=1100x160 -frames:v 1 -vf \"drawtext=font=DejaVu "
+                "Sans:fontsize=30:x=20:y=30:text='We will rebuild every bridge that the floods',"
+                "drawtext=font=DejaVu Sans:fontsize=30:x=20:y=90:text='destroyed, and we will do "
+                "it before the winter comes'\" ",
+                testing::ShellQuote(shot))),
+            "");
+  httplib::MultipartFormDataItems form = {
+      {"clip", testing::Head(shot, 1 << 30), "shot.png", "image/png"}};
+  auto r = Client().Post("/api/trace?wait=60", form);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json job = json::parse(r->body);
+  if (job["state"] != "succeeded" && job["state"] != "failed") job = WaitJob(job["id"]);
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  const json& report = job["result"];
+  EXPECT_EQ(report["query"]["kind"], "image");
+  EXPECT_EQ(report["verdict"], "found");
+  ASSERT_TRUE(report.contains("text_trace")) << report.dump();
+  ASSERT_FALSE(report["text_trace"]["sources"].empty()) << report.dump();
+  EXPECT_EQ(report["text_trace"]["sources"][0]["item"]["name"], "speech.txt");
+  auto html = Client().Get(StrCat("/api/jobs/", job["id"].get<std::string>(), "/report.html"));
+  ASSERT_TRUE(html);
+  EXPECT_NE(html->body.find("Text in the picture"), std::string::npos);
+  EXPECT_NE(html->body.find("<code>speech.txt</code>"), std::string::npos);
 }
 
 TEST_F(ApiTest, DownloadsTheOriginalByteForByteAsAnAttachment) {

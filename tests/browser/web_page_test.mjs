@@ -339,6 +339,32 @@ async function run(work) {
     const clipHtml = await page.evaluate(() => document.getElementById('report-frame').srcdoc);
     await reportShot(context, clipHtml, 'trace-clip-report');
 
+    // Pictures: a still of the video, and a screenshot of a quote.
+    const still = join(work, 'still.png');
+    const quoteShot = join(work, 'quote.png');
+    make('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-ss', '2', '-i', video.source,
+      '-frames:v', '1', '-vf', 'scale=400:225', still]);
+    make('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i',
+      'color=white:size=1100x160', '-frames:v', '1', '-vf',
+      "drawtext=font=DejaVu Sans:fontsize=30:x=20:y=30:text='Our soldiers have guarded it " +
+      "with courage',drawtext=font=DejaVu Sans:fontsize=30:x=20:y=90:text='and they deserve " +
+      "our thanks'", quoteShot]);
+    await page.setInputFiles('#trace-clip', still);
+    await page.click('#trace-button');
+    const stillSummary = page.locator('#trace-summary', {hasText: 'The picture matches'});
+    await stillSummary.waitFor({timeout: 60000});
+    const stillText = await stillSummary.innerText();
+    check(/The picture matches the frame at 0:0[12][.0-9]* of bridge\.mp4/.test(stillText),
+          `the page places a still of the video at its time (${stillText.split('\n')[1]})`);
+    await page.setInputFiles('#trace-clip', quoteShot);
+    await page.click('#trace-button');
+    const quoteSummary = page.locator('#trace-summary', {hasText: 'read by OCR'});
+    await quoteSummary.waitFor({timeout: 60000});
+    check((await quoteSummary.innerText()).includes('The text it shows, read by OCR, is in speech.txt'),
+          'the page traces the text of a screenshot to its document');
+    await page.frameLocator('#report-frame').locator('#picture-text').waitFor();
+    check(true, 'the report shows the text in the picture');
+
     // Capture a link: a page served here, then a page that is not there.
     const site = await startSite();
     try {

@@ -139,10 +139,13 @@ function selectTab(name) {
 
 function sentencesOf(report) {
   const lines = (report.summary || []).slice();
-  for (const s of report.sources) {
+  // A picture's text, read by OCR, is traced as a quote of its own.
+  const text = report.text_trace ? report.text_trace.sources : [];
+  for (const s of report.sources.concat(text)) {
     const segs = s.segments.length;
     const cuts = s.intervals.filter((i) => i.role === 'cut').length;
-    lines.push(`${s.item.name}: ${segs} matched segment${segs === 1 ? '' : 's'}, ` +
+    const via = text.includes(s) ? ' (the text in the picture)' : '';
+    lines.push(`${s.item.name}${via}: ${segs} matched segment${segs === 1 ? '' : 's'}, ` +
                `${cuts} cut${cuts === 1 ? '' : 's'}, ${s.verdict.replace(/_/g, ' ')}`);
   }
   return lines;
