@@ -19,6 +19,7 @@
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
 #include "testing/media_suite.h"
+#include "testing/pdf.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -63,22 +64,7 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
 
   // A PDF of the given objects (numbered from 1; object 1 the catalog).
   static void WritePdf(const std::vector<std::string>& objects, const std::string& out) {
-    std::string pdf = "%PDF-1.4\n";
-    std::vector<size_t> offsets;
-    for (size_t i = 0; i < objects.size(); ++i) {
-      offsets.push_back(pdf.size());
-      StrAppend(&pdf, i + 1, " 0 obj\n", objects[i], "\nendobj\n");
-    }
-    size_t xref = pdf.size();
-    StrAppend(&pdf, "xref\n0 ", objects.size() + 1, "\n0000000000 65535 f \n");
-    for (size_t off : offsets) {
-      char line[32];
-      std::snprintf(line, sizeof(line), "%010zu 00000 n \n", off);
-      pdf += line;
-    }
-    StrAppend(&pdf, "trailer\n<< /Size ", objects.size() + 1, " /Root 1 0 R >>\nstartxref\n", xref,
-              "\n%%EOF\n");
-    dir_->Write(out, pdf);
+    dir_->Write(out, testing::PdfOfObjects(objects));
   }
 
   static std::string Stream(const std::string& dict, const std::string& bytes) {

@@ -9,6 +9,7 @@
 
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
+#include "testing/pdf.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -50,22 +51,7 @@ std::string MakePdf(const std::vector<std::vector<PdfLine>>& pages) {
     objects.push_back(
         StrCat("<< /Length ", content.size(), " >>\nstream\n", content, "endstream"));
   }
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    StrAppend(&pdf, i + 1, " 0 obj\n", objects[i], "\nendobj\n");
-  }
-  size_t xref = pdf.size();
-  StrAppend(&pdf, "xref\n0 ", objects.size() + 1, "\n0000000000 65535 f \n");
-  for (size_t off : offsets) {
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%010zu 00000 n \n", off);
-    pdf += buf;
-  }
-  StrAppend(&pdf, "trailer\n<< /Size ", objects.size() + 1, " /Root 1 0 R >>\nstartxref\n", xref,
-            "\n%%EOF\n");
-  return pdf;
+  return testing::PdfOfObjects(objects);
 }
 
 class CliTextContext : public ::testing::Test {
