@@ -30,8 +30,9 @@ so two runs write the same list.
 import argparse
 import json
 import os
-import subprocess
 import sys
+
+from ffmpeg_tools import ffmpeg, probe_duration
 
 TRANSFORMS = ("crop_60", "caption_quarter", "sound_removed", "sound_replaced")
 FONT = "DejaVu Sans"
@@ -39,19 +40,6 @@ FONT = "DejaVu Sans"
 MUSIC = ("aevalsrc='0.25*sin(2*PI*t*(220*pow(2,floor(mod(t*2+{seed},7))/12)))"
          "+0.18*sin(2*PI*t*(330*pow(2,floor(mod(t*0.5+{seed},5))/12)))"
          "*(0.6+0.4*sin(2*PI*t*1.5))':s=44100:c=stereo")
-
-
-def ffmpeg(args):
-    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + args
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"ffmpeg failed: {' '.join(cmd)}\n{r.stderr}")
-
-
-def probe_duration(path):
-    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
-                        "default=nw=1:nk=1", path], capture_output=True, text=True, check=True)
-    return float(r.stdout.strip())
 
 
 def picture_filter(transform, k):

@@ -25,8 +25,9 @@ video and audio), so two runs write the same list.
 import argparse
 import json
 import os
-import subprocess
 import sys
+
+from ffmpeg_tools import ffmpeg, probe_duration
 
 SPEEDS = (0.75, 0.9, 1.1, 1.25, 1.5)
 MODES = ("tempo", "tape")
@@ -36,19 +37,6 @@ def sound_filter(mode, f):
     if mode == "tempo":
         return f"atempo={f}"
     return f"aresample=44100,asetrate=44100*{f},aresample=44100"
-
-
-def ffmpeg(args):
-    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + args
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"ffmpeg failed: {' '.join(cmd)}\n{r.stderr}")
-
-
-def probe_duration(path):
-    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
-                        "default=nw=1:nk=1", path], capture_output=True, text=True, check=True)
-    return float(r.stdout.strip())
 
 
 def encode(src, start, end, kind, mode, f, out):
