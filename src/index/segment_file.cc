@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -83,22 +84,29 @@ void SortPostings(std::vector<Posting>* postings) {
   for (const Posting& p : v) any |= p.key;
   const int bits = any == 0 ? 1 : 64 - __builtin_clzll(any);
   const int low = std::max(0, bits - 22);
-  std::vector<Posting> tmp(v.size());
+  // Passes alternate between v and a scratch array left uninitialised (it
+  // is written before it is read).
+  std::unique_ptr<Posting[]> scratch(new Posting[v.size()]);
+  Posting* from = v.data();
+  Posting* to = scratch.get();
+  const size_t n_postings = v.size();
   constexpr int kBits = 11;
   std::vector<size_t> count(1 << kBits);
   for (int shift = low; shift < bits; shift += kBits) {
     const uint64_t mask = (uint64_t{1} << std::min(kBits, bits - shift)) - 1;
     std::fill(count.begin(), count.end(), 0);
-    for (const Posting& p : v) ++count[(p.key >> shift) & mask];
+    for (size_t i = 0; i < n_postings; ++i) ++count[(from[i].key >> shift) & mask];
     size_t sum = 0;
     for (size_t& c : count) {
       size_t n = c;
       c = sum;
       sum += n;
     }
-    for (const Posting& p : v) tmp[count[(p.key >> shift) & mask]++] = p;
-    v.swap(tmp);
+    for (size_t i = 0; i < n_postings; ++i) to[count[(from[i].key >> shift) & mask]++] = from[i];
+    std::swap(from, to);
   }
+  if (from != v.data()) std::copy(from, from + n_postings, v.data());
+  scratch.reset();
   for (size_t i = 0; i < v.size();) {
     size_t j = i + 1;
     while (j < v.size() && (v[j].key >> low) == (v[i].key >> low)) ++j;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "testing/temp_dir.h"
@@ -55,6 +56,31 @@ TEST(SegmentFile, LargeSegmentsSortAndSearchCorrectly) {
   EXPECT_EQ(r->Find(key, &found), n);
   EXPECT_EQ(r->Locate(key).count, n);
   EXPECT_TRUE(r->Verify().ok());
+}
+
+TEST(SegmentFile, LargeSegmentsOfSmallKeysSortCorrectly) {
+  // Keys of at most 11 bits take one radix pass (an odd number), and keys
+  // of more than 22 bits are sorted on their top bits then within groups.
+  for (uint64_t key_range : {uint64_t{1000}, uint64_t{1} << 40}) {
+    testing::TempDir dir;
+    std::mt19937_64 rng(7);
+    std::vector<Posting> p;
+    for (uint32_t item = 1; item <= 10; ++item) {
+      for (uint32_t pos = 0; pos < 1000; ++pos) p.push_back({rng() % key_range, item, pos});
+    }
+    std::shuffle(p.begin(), p.end(), rng);
+    std::vector<Posting> expected = p;
+    std::sort(expected.begin(), expected.end());
+    ASSERT_TRUE(WriteSegment(dir.File("s.seg"), &p).ok());
+    auto r = SegmentReader::Open(dir.File("s.seg"));
+    ASSERT_TRUE(r.ok());
+    std::vector<Posting> all;
+    r->ForEach([&](const Posting& x) {
+      all.push_back(x);
+      return true;
+    });
+    EXPECT_EQ(all, expected) << key_range;
+  }
 }
 
 TEST(SegmentFile, MergeKeepsOnlyLiveItems) {

@@ -49,7 +49,7 @@ void CollectWarnings(const nlohmann::json& info, const std::string& where,
 // A child with its text fingerprinted, and its children likewise.
 PreparedChild PrepareChild(ChildDocument c) {
   PreparedChild p;
-  if (c.text) p.postings = TextPostings(c.text->text, DefaultTextWinnowParams());
+  if (c.text) p.postings = TextPostings(c.text->text, DefaultTextWinnowParams(), &p.search_form);
   p.children.reserve(c.children.size());
   for (ChildDocument& grandchild : c.children) p.children.push_back(PrepareChild(std::move(grandchild)));
   c.children.clear();
@@ -125,6 +125,7 @@ class ChildQueue : public ChildSink {
     CollectWarnings(it.info, here, &outcome_->warnings);
     if (c.text) {
       n.postings[kTextModality] = std::move(p.postings);
+      n.search_form = std::move(p.search_form);
       n.text = std::move(c.text);
     }
     MakeDescriptionsValidUtf8(&n);
@@ -157,7 +158,8 @@ DocumentAnalysis AnalyseDocument(std::string_view bytes, const Extractor& extrac
   eo.children = &children;
   a.extraction = extractor.Extract(bytes, eo);
   if (a.extraction.ok() && a.extraction->kind == "text") {
-    a.postings = TextPostings(a.extraction->text.text, DefaultTextWinnowParams());
+    a.postings =
+        TextPostings(a.extraction->text.text, DefaultTextWinnowParams(), &a.search_form);
   }
   return a;
 }
@@ -243,10 +245,15 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
       extraction->info["title"].is_string()) {
     it.meta.title = extraction->info["title"].get<std::string>();
   }
+  std::string search_form;
   if (it.kind == "text") {
-    n.postings[kTextModality] =
-        prepared != nullptr ? std::move(prepared->postings)
-                            : TextPostings(extraction->text.text, DefaultTextWinnowParams());
+    if (prepared != nullptr) {
+      n.postings[kTextModality] = std::move(prepared->postings);
+      search_form = std::move(prepared->search_form);
+    } else {
+      n.postings[kTextModality] =
+          TextPostings(extraction->text.text, DefaultTextWinnowParams(), &search_form);
+    }
     if (n.postings[kTextModality].empty() && out.children == 0) {
       return fail(absl::InvalidArgumentError("too little text to index"));
     }
@@ -260,6 +267,7 @@ absl::StatusOr<AddOutcome> AddDocument(WriteBatch* batch, const std::string& pat
   if (!extraction->text.text.empty() || it.kind == "text") {
     n.text_is_original = extraction->text.text == bytes;
     n.text = std::move(extraction->text);
+    if (it.kind == "text") n.search_form = std::move(search_form);
   }
   MakeDescriptionsValidUtf8(&n);
   out.item = it;

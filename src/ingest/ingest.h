@@ -53,6 +53,7 @@ struct FileAnalysis {
 struct PreparedChild {
   ChildDocument doc;  // its children are moved to `children`
   std::vector<Posting> postings;
+  std::string search_form;  // of doc.text, made with the postings
   std::vector<PreparedChild> children;
 };
 
@@ -60,6 +61,7 @@ struct PreparedChild {
 struct DocumentAnalysis {
   absl::StatusOr<Extraction> extraction;
   std::vector<Posting> postings;
+  std::string search_form;  // of the extraction's text, made with the postings
   std::vector<PreparedChild> children;
 };
 

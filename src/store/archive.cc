@@ -25,6 +25,7 @@
 #include "base/utf8.h"
 #include "store/original.h"
 #include "store/text_search_index.h"
+#include "storage/text_search.h"
 
 namespace uncut {
 namespace {
@@ -1279,6 +1280,7 @@ absl::StatusOr<int64_t> WriteBatch::AddItem(NewItem item) {
     for (Posting& p : postings) p.item = static_cast<uint32_t>(item.item.id);
   }
   if (item.text) pending_bytes_ += item.text->text.size();
+  if (item.search_form) pending_bytes_ += item.search_form->size();
   for (const auto& [m, p] : item.postings) pending_bytes_ += p.size() * sizeof(Posting);
   int64_t id = item.item.id;
   items_.push_back(std::move(item));
@@ -1292,7 +1294,9 @@ absl::Status WriteBatch::ReplaceItem(NewItem item) {
       for (Posting& p : postings) p.item = static_cast<uint32_t>(item.item.id);
     }
     if (n.text) pending_bytes_ -= std::min<uint64_t>(pending_bytes_, n.text->text.size());
+    if (n.search_form) pending_bytes_ -= std::min<uint64_t>(pending_bytes_, n.search_form->size());
     if (item.text) pending_bytes_ += item.text->text.size();
+    if (item.search_form) pending_bytes_ += item.search_form->size();
     for (const auto& [m, p] : item.postings) pending_bytes_ += p.size() * sizeof(Posting) / 4;
     n = std::move(item);
     return absl::OkStatus();
@@ -1343,17 +1347,19 @@ absl::Status WriteBatch::Commit() {
   // Segment files first (under names no one references yet), then the
   // catalog transaction that makes items and segments visible together.
   std::map<std::string, std::vector<Posting>> merged;
-  {
-    std::map<std::string, size_t> total;
-    for (const NewItem& n : items_) {
-      for (const auto& [modality, postings] : n.postings) total[modality] += postings.size();
-    }
-    for (const auto& [modality, n] : total) merged[modality].reserve(n);
+  std::map<std::string, size_t> total;
+  for (const NewItem& n : items_) {
+    for (const auto& [modality, postings] : n.postings) total[modality] += postings.size();
   }
   for (NewItem& n : items_) {
     for (auto& [modality, postings] : n.postings) {
       auto& dst = merged[modality];
-      dst.insert(dst.end(), postings.begin(), postings.end());
+      if (dst.empty() && postings.size() == total[modality]) {
+        dst = std::move(postings);  // the only item with postings here: no copy
+      } else {
+        if (dst.capacity() < total[modality]) dst.reserve(total[modality]);
+        dst.insert(dst.end(), postings.begin(), postings.end());
+      }
       std::vector<Posting>().swap(postings);
     }
   }
@@ -1396,6 +1402,7 @@ absl::Status WriteBatch::Commit() {
         SqliteStmt txt,
         db->Prepare("INSERT INTO texts(item_id, text, offset_map, anchors, in_original, digest) "
                     "VALUES(?,?,?,?,?,?)"));
+    ASSIGN_OR_RETURN(TextSearchWriter search, TextSearchWriter::Prepare(db));
     // OR REPLACE: a re-indexed item's blobs take the place of its older ones.
     ASSIGN_OR_RETURN(SqliteStmt blob, db->Prepare("INSERT OR REPLACE INTO blobs(item_id, name, "
                                                   "data) VALUES(?,?,?)"));
@@ -1436,7 +1443,8 @@ absl::Status WriteBatch::Commit() {
         txt.Bind(5, static_cast<int64_t>(n.text_is_original ? 1 : 0));
         txt.Bind(6, TextDigest(n.text->text, map, anchors_json));
         RETURN_IF_ERROR(txt.Run());
-        RETURN_IF_ERROR(IndexTextForSearch(db, it.id, n.text->text));
+        RETURN_IF_ERROR(search.Index(
+            it.id, n.search_form ? std::string_view(*n.search_form) : SearchForm(n.text->text)));
       }
       RETURN_IF_ERROR(put_blobs(it.id, n.blobs));
     }

@@ -78,6 +78,9 @@ struct NewItem {
   // The text is the original's bytes exactly (plain UTF-8): the catalog
   // points at them instead of holding a second copy.
   bool text_is_original = false;
+  // The text's search form (storage/text_search.h SearchForm) when it was
+  // computed with the fingerprints; otherwise the commit computes it.
+  std::optional<std::string> search_form;
 };
 
 class WriteBatch;

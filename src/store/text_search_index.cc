@@ -64,13 +64,24 @@ absl::Status MarkTextSearchIndexComplete(SqliteDb* db) {
 }
 
 absl::Status IndexTextForSearch(SqliteDb* db, int64_t item_id, std::string_view text) {
-  ASSIGN_OR_RETURN(SqliteStmt del, db->Prepare("DELETE FROM text_search WHERE rowid = ?"));
-  del.Bind(1, item_id);
-  RETURN_IF_ERROR(del.Run());
-  ASSIGN_OR_RETURN(SqliteStmt ins,
-                   db->Prepare("INSERT INTO text_search(rowid, words) VALUES(?, ?)"));
-  ins.Bind(1, item_id).Bind(2, SearchForm(text));
-  return ins.Run();
+  ASSIGN_OR_RETURN(TextSearchWriter w, TextSearchWriter::Prepare(db));
+  return w.Index(item_id, SearchForm(text));
+}
+
+absl::StatusOr<TextSearchWriter> TextSearchWriter::Prepare(SqliteDb* db) {
+  TextSearchWriter w;
+  ASSIGN_OR_RETURN(w.del_, db->Prepare("DELETE FROM text_search WHERE rowid = ?"));
+  ASSIGN_OR_RETURN(w.ins_, db->Prepare("INSERT INTO text_search(rowid, words) VALUES(?, ?)"));
+  return w;
+}
+
+absl::Status TextSearchWriter::Index(int64_t item_id, std::string_view search_form) {
+  del_.Reset().IgnoreError();
+  del_.Bind(1, item_id);
+  RETURN_IF_ERROR(del_.Run());
+  ins_.Reset().IgnoreError();
+  ins_.Bind(1, item_id).Bind(2, search_form);
+  return ins_.Run();
 }
 
 absl::Status DropRemovedFromTextSearch(SqliteDb* db) {

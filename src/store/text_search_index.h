@@ -32,6 +32,19 @@ absl::Status MarkTextSearchIndexComplete(SqliteDb* db);
 // Indexes one item's text (replacing what it had).
 absl::Status IndexTextForSearch(SqliteDb* db, int64_t item_id, std::string_view text);
 
+// Indexes items one after another, inside the caller's transaction, with
+// statements prepared once.
+class TextSearchWriter {
+ public:
+  static absl::StatusOr<TextSearchWriter> Prepare(SqliteDb* db);
+  // Indexes one item (replacing what it had) by its text's search form
+  // (storage/text_search.h SearchForm).
+  absl::Status Index(int64_t item_id, std::string_view search_form);
+
+ private:
+  SqliteStmt del_, ins_;
+};
+
 // Drops the entries of items no longer in the catalog.
 absl::Status DropRemovedFromTextSearch(SqliteDb* db);
 

@@ -3,13 +3,63 @@
 #include "text/normalize.h"
 
 namespace uncut {
+namespace {
+
+// Appends `c` to `out` in UTF-8 (skeleton characters are valid scalars).
+void AppendUtf8(char32_t c, std::string* out) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// Appends one token's folded characters, ASCII a run at a time.
+void AppendToken(std::u32string_view token, std::string* out) {
+  size_t at = out->size();
+  out->resize(at + token.size());
+  char* dst = out->data() + at;
+  size_t i = 0;
+  for (; i < token.size() && token[i] < 0x80; ++i) *dst++ = static_cast<char>(token[i]);
+  out->resize(static_cast<size_t>(dst - out->data()));
+  for (; i < token.size(); ++i) AppendUtf8(token[i], out);
+}
+
+}  // namespace
 
 WinnowParams DefaultTextWinnowParams() { return WinnowParams{12, 8}; }
 
 std::vector<Posting> TextPostings(std::string_view text, const WinnowParams& params) {
+  return TextPostings(text, params, nullptr);
+}
+
+std::vector<Posting> TextPostings(std::string_view text, const WinnowParams& params,
+                                  std::string* search_form) {
   // Streamed: the skeleton of a long text is never held whole.
   Winnower winnower(params);
-  ForEachSkeletonPiece(text, [&](std::u32string_view piece) { winnower.Add(piece); });
+  // A text has at most as many skeleton characters as bytes.
+  winnower.Reserve(text.size());
+  if (search_form == nullptr) {
+    ForEachSkeletonPiece(text, [&](std::u32string_view piece) { winnower.Add(piece); });
+    return winnower.Finish();
+  }
+  search_form->clear();
+  search_form->reserve(text.size());
+  ForEachFoldedToken(text, [&](std::u32string_view token) {
+    winnower.Add(token);
+    if (!search_form->empty()) search_form->push_back(' ');
+    AppendToken(token, search_form);
+  });
   return winnower.Finish();
 }
 

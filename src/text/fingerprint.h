@@ -3,6 +3,7 @@
 #ifndef UNCUT_TEXT_FINGERPRINT_H_
 #define UNCUT_TEXT_FINGERPRINT_H_
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,13 @@ inline constexpr char kTextModality[] = "text";
 WinnowParams DefaultTextWinnowParams();
 
 std::vector<Posting> TextPostings(std::string_view text, const WinnowParams& params);
+
+// TextPostings, and in the same pass over the text its search form when
+// `search_form` is given: every token's folded characters in UTF-8, the
+// tokens separated by one space (what storage/text_search.h SearchForm
+// returns). Normalizing once serves both indexes.
+std::vector<Posting> TextPostings(std::string_view text, const WinnowParams& params,
+                                  std::string* search_form);
 
 }  // namespace uncut
 

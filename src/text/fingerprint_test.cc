@@ -43,6 +43,50 @@ TEST(TextPostings, AreTheWinnowedSkeletonOfTheWholeText) {
   }
 }
 
+TEST(TextPostings, MadeWithTheSearchFormAreTheSame) {
+  for (int paragraphs : {0, 1, 7, 2000}) {
+    std::string text = MixedText(paragraphs);
+    std::vector<Posting> expected = TextPostings(text, DefaultTextWinnowParams());
+    std::string form = "left over from before";
+    std::vector<Posting> got = TextPostings(text, DefaultTextWinnowParams(), &form);
+    ASSERT_EQ(got, expected) << paragraphs;
+    // The search form is the folded tokens in UTF-8, one space apart.
+    NormalizedText n = Normalize(text);
+    std::string words;
+    for (size_t i = 0; i < n.tokens.size(); ++i) {
+      if (i > 0) words += ' ';
+      for (char32_t c : n.TokenSkeleton(i)) {
+        char buf[4];
+        int len = 0;
+        if (c < 0x80) {
+          buf[len++] = static_cast<char>(c);
+        } else if (c < 0x800) {
+          buf[len++] = static_cast<char>(0xC0 | (c >> 6));
+          buf[len++] = static_cast<char>(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+          buf[len++] = static_cast<char>(0xE0 | (c >> 12));
+          buf[len++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+          buf[len++] = static_cast<char>(0x80 | (c & 0x3F));
+        } else {
+          buf[len++] = static_cast<char>(0xF0 | (c >> 18));
+          buf[len++] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+          buf[len++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+          buf[len++] = static_cast<char>(0x80 | (c & 0x3F));
+        }
+        words.append(buf, len);
+      }
+    }
+    EXPECT_EQ(form, words) << paragraphs;
+  }
+  std::string form;
+  TextPostings("The Minister's REPORT \xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xB1\xD9\x88\xD9\x85 "
+               "\xD9\x83\xD8\xAA\xD8\xA7\xD8\xA8 \xDB\xB1\xDB\xB2",
+               DefaultTextWinnowParams(), &form);
+  EXPECT_EQ(form,
+            "the ministers report \xD9\x85\xDB\x8C\xD8\xB1\xD9\x88\xD9\x85 "
+            "\xDA\xA9\xD8\xAA\xD8\xA7\xD8\xA8 12");
+}
+
 TEST(TextPostings, SkeletonPiecesJoinToTheSkeleton) {
   std::string text = MixedText(3000);
   std::u32string joined;

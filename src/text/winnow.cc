@@ -96,6 +96,11 @@ Winnower::Winnower(const WinnowParams& params)
   for (size_t i = 1; i < k_; ++i) pow_ *= kBase;
 }
 
+void Winnower::Reserve(size_t chars) {
+  // Winnowing keeps about 2 / (w + 1) of the k-grams.
+  out_.reserve(chars * 2 / (w_ + 1) + 16);
+}
+
 void Winnower::Add(std::u32string_view chars) {
   const size_t last_mask = last_.size() - 1;
   for (char32_t c : chars) {

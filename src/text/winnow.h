@@ -34,6 +34,9 @@ std::vector<Posting> Winnow(std::u32string_view chars, const WinnowParams& param
 class Winnower {
  public:
   explicit Winnower(const WinnowParams& params);
+  // Room for the postings of about `chars` characters, so that the list is
+  // not copied as it grows.
+  void Reserve(size_t chars);
   void Add(std::u32string_view chars);
   std::vector<Posting> Finish();
 
