@@ -29,7 +29,9 @@
 
 #include "absl/status/statusor.h"
 #include "report/trace_report.h"
+#include "decode/video_reader.h"
 #include "storage/storage.h"
+#include "video/content_region.h"
 
 namespace uncut {
 
@@ -42,13 +44,32 @@ struct PictureTraceOptions {
   int min_quality = 20;         // a flatter picture is refused as untraceable
   size_t max_candidates = 64;   // items compared in full, most chunks shared first
   size_t max_postings_per_key = 50000;
-  bool refine = true;           // place a video match on its exact frame
+  // A video is decoded around its sampled frames within this distance
+  // (the index keeps 3 frames a second: a frame of fast motion between two
+  // of them can be far from both), and matches only if a decoded frame is
+  // within max_distance.
+  int lookup_distance = 80;
+  // Chunk values this many bits from the picture's are looked up too, so
+  // that a video whose sampled frames are only loosely like it is found.
+  int lookup_radius = 1;
+  bool refine = true;           // decode videos to place a match on its exact frame
+  size_t windows_per_video = 3; // moments of one video decoded at most
+  int max_windows = 8;          // moments decoded at most in all (bounds the time a trace takes)
+  // Frames within this many bits of the best one cannot be told from it
+  // (a static shot): the match spans them.
+  int span_slack = 4;
   // Put the picture and each match's frame (or picture) side by side in
   // SourceMatch::boundary_frames, as small JPEGs, for the HTML report.
   bool frames = false;
   // Read the picture's text by OCR and trace it as a quote.
   bool read_text = true;
 };
+
+// The picture's content without the bars around it: trims flat edge rows
+// and columns (DetectBars) again and again inside what is left, so that a
+// player's frame of several colours (title bar, surround, control bar) is
+// taken off.
+Rect PictureContent(const VideoFrame& gray);
 
 absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::string& path,
                                          const PictureTraceOptions& options = PictureTraceOptions());
