@@ -157,6 +157,7 @@ struct Found {
   // static shot): which of them the picture was taken from cannot be told.
   double span_start_s = 0, span_end_s = 0;
   std::vector<double> also_at;  // other sampled times that match as well
+  bool scanned = false;         // found by decoding the whole video
 };
 
 // Multi-index lookup keys of `hash`: each chunk's value and, with radius 1,
@@ -201,16 +202,15 @@ struct Verified {
   double interval_s = 0.04;
 };
 
-// Decodes the source between the sampled frames around frame j, at its
-// full frame rate, and compares every frame with the picture.
-Verified DecodeAround(const MediaSource& source, const VideoSignature& sig, size_t j,
-                      const std::vector<Variant>& query) {
+// Decodes the source from start_s to end_s at its full frame rate and
+// compares every frame with the picture.
+Verified DecodeRange(const MediaSource& source, double start_s, double end_s,
+                     const std::vector<Variant>& query) {
   Verified v;
   VideoReadOptions ro;
   ro.max_side = VideoSignOptions().max_side;
-  const double t = sig.frames[j].time_s;
-  ro.start_s = j > 0 ? sig.frames[j - 1].time_s : std::max(0.0, t - 1.0);
-  ro.end_s = j + 1 < sig.frames.size() ? sig.frames[j + 1].time_s : t + 1.0;
+  ro.start_s = start_s;
+  ro.end_s = end_s;
   ro.max_decode_seconds = 30;
   auto reader = VideoReader::Open(source, ro);
   if (!reader.ok()) return v;
@@ -229,6 +229,32 @@ Verified DecodeAround(const MediaSource& source, const VideoSignature& sig, size
   return v;
 }
 
+// ... between the sampled frames around frame j.
+Verified DecodeAround(const MediaSource& source, const VideoSignature& sig, size_t j,
+                      const std::vector<Variant>& query) {
+  const double t = sig.frames[j].time_s;
+  return DecodeRange(source, j > 0 ? sig.frames[j - 1].time_s : std::max(0.0, t - 1.0),
+                     j + 1 < sig.frames.size() ? sig.frames[j + 1].time_s : t + 1.0, query);
+}
+
+// An archived video's bytes, to decode.
+struct OpenedSource {
+  std::optional<MediaSource> source;
+  std::string bytes;  // the bytes `source` reads when the original is not a file
+};
+
+absl::Status OpenSource(const Storage& storage, uint32_t item_id, OpenedSource* out) {
+  ASSIGN_OR_RETURN(Item item, storage.catalog->GetItem(item_id));
+  ASSIGN_OR_RETURN(auto original, storage.originals->OpenOriginal(item));
+  if (original.file()) {
+    out->source = MediaSource::File(*original.file());
+  } else {
+    ASSIGN_OR_RETURN(out->bytes, original.Bytes());
+    out->source = MediaSource::Memory(item.name, out->bytes);
+  }
+  return absl::OkStatus();
+}
+
 // What a candidate video's sampled frames say, and where to decode.
 struct VideoCandidate {
   uint32_t item = 0;
@@ -236,7 +262,25 @@ struct VideoCandidate {
   std::vector<Nearest> near;   // per sampled frame
   size_t best = 0;             // the nearest sampled frame
   std::vector<size_t> windows; // sampled frames to decode around, nearest first
+  int hits = 0;                // chunks shared with the picture's hashes
 };
+
+// Puts `f` on the nearest frame of the decoded stretch `w`, with the span
+// of the frames around it as near as it (within span_slack).
+void PlaceOn(const Verified& w, const PictureTraceOptions& o, Found* f) {
+  const Nearest& got = w.frames[w.best].second;
+  f->best = got;
+  f->refined = true;
+  f->time_s = w.frames[w.best].first;
+  f->end_s = w.best + 1 < w.frames.size() ? w.frames[w.best + 1].first : f->time_s + w.interval_s;
+  size_t a = w.best, b = w.best;
+  while (a > 0 && w.frames[a - 1].second.distance <= got.distance + o.span_slack) --a;
+  while (b + 1 < w.frames.size() && w.frames[b + 1].second.distance <= got.distance + o.span_slack) {
+    ++b;
+  }
+  f->span_start_s = w.frames[a].first;
+  f->span_end_s = b + 1 < w.frames.size() ? w.frames[b + 1].first : w.frames[b].first + w.interval_s;
+}
 
 // Compares each candidate's sampled frames with the picture. A picture
 // within max_distance goes straight to `found`; a video goes on to be
@@ -289,12 +333,13 @@ absl::StatusOr<std::vector<VideoCandidate>> Compared(const Storage& storage,
       return v.near[a].distance < v.near[b].distance;
     });
     if (v.windows.size() > o.windows_per_video) v.windows.resize(o.windows_per_video);
-    if (!v.windows.empty()) videos.push_back(std::move(v));
+    v.hits = c.hits;
+    videos.push_back(std::move(v));
   }
   // The decoding budget goes to the nearest moments of all videos first.
   std::vector<std::pair<int, size_t>> order;
   for (size_t i = 0; i < videos.size(); ++i) {
-    order.push_back({videos[i].near[videos[i].windows[0]].distance, i});
+    order.push_back({videos[i].windows.empty() ? 1000 : videos[i].near[videos[i].windows[0]].distance, i});
   }
   std::stable_sort(order.begin(), order.end());
   std::vector<VideoCandidate> sorted;
@@ -321,55 +366,31 @@ std::optional<Found> Locate(const Storage& storage, const VideoCandidate& v,
   f.span_end_s = f.end_s;
   size_t centre = v.best;  // the sampled frame the answer lies around
   if (o.refine) {
-    std::optional<MediaSource> source;
-    std::string bytes_holder;
+    OpenedSource opened;
     for (size_t j : v.windows) {
       if (*decoded >= o.max_windows) break;
-      if (!source) {
-        auto item = storage.catalog->GetItem(v.item);
-        if (!item.ok()) break;
-        auto original = storage.originals->OpenOriginal(*item);
-        if (!original.ok()) break;
-        if (original->file()) {
-          source = MediaSource::File(*original->file());
-        } else {
-          auto bytes = original->Bytes();
-          if (!bytes.ok()) break;
-          bytes_holder = std::move(*bytes);
-          source = MediaSource::Memory(item->name, bytes_holder);
-        }
-      }
+      if (!opened.source && !OpenSource(storage, v.item, &opened).ok()) break;
       ++*decoded;
-      Verified w = DecodeAround(*source, sig, j, query);
+      Verified w = DecodeAround(*opened.source, sig, j, query);
       if (!w.ok) continue;
       const Nearest& got = w.frames[w.best].second;
       if (got.distance > o.max_distance) continue;
       const bool better = got.distance < f.best.distance || f.best.distance > o.max_distance ||
                           (!f.refined && got.distance == f.best.distance);
       if (!better) continue;
-      f.best = got;
-      f.refined = true;
+      PlaceOn(w, o, &f);
       f.sampled_time_s = sig.frames[j].time_s;
-      f.time_s = w.frames[w.best].first;
-      f.end_s = w.best + 1 < w.frames.size() ? w.frames[w.best + 1].first
-                                              : f.time_s + w.interval_s;
-      // Neighbouring frames as near as the best one cannot be told from it.
-      size_t a = w.best, b = w.best;
-      while (a > 0 && w.frames[a - 1].second.distance <= got.distance + o.span_slack) --a;
-      while (b + 1 < w.frames.size() && w.frames[b + 1].second.distance <= got.distance + o.span_slack) {
-        ++b;
-      }
-      f.span_start_s = w.frames[a].first;
-      f.span_end_s = b + 1 < w.frames.size() ? w.frames[b + 1].first : w.frames[b].first + w.interval_s;
+      const bool a_first = f.span_start_s <= w.frames.front().first;
+      const bool b_last = f.span_end_s > w.frames.back().first;
       // ... and a static shot goes on beyond the decoded stretch while its
       // sampled frames stay as near as the one decoded around.
       const int limit = std::min(o.max_distance, v.near[j].distance + o.span_slack);
-      if (a == 0) {
+      if (a_first) {
         for (size_t k = j; k > 0 && v.near[k - 1].distance <= limit; --k) {
           f.span_start_s = std::min<double>(f.span_start_s, sig.frames[k - 1].time_s);
         }
       }
-      if (b + 1 == w.frames.size()) {
+      if (b_last) {
         for (size_t k = j; k + 1 < n && v.near[k + 1].distance <= limit; ++k) {
           f.span_end_s = std::max<double>(f.span_end_s, k + 2 < n ? sig.frames[k + 2].time_s
                                                                   : sig.frames[k + 1].time_s +
@@ -389,6 +410,37 @@ std::optional<Found> Locate(const Storage& storage, const VideoCandidate& v,
     }
   }
   return f;
+}
+
+// When no sampled moment leads to the picture (every frame of a fast
+// shot differs from the next, so a frame between samples is far from all
+// of them), the candidate videos are decoded whole, most shared chunks
+// first, up to scan_seconds of footage in all; a frame within
+// scan_max_distance is the answer. The stricter distance keeps the many
+// more frames compared from matching by chance.
+std::optional<Found> Scan(const Storage& storage, std::vector<const VideoCandidate*> videos,
+                          const std::vector<Variant>& query, const PictureTraceOptions& o,
+                          double* scanned_s) {
+  std::stable_sort(videos.begin(), videos.end(),
+                   [](const VideoCandidate* a, const VideoCandidate* b) { return a->hits > b->hits; });
+  std::optional<Found> best;
+  for (const VideoCandidate* v : videos) {
+    const double duration_s = std::max(v->sig.duration_s, 1.0);
+    if (*scanned_s + duration_s > o.scan_seconds) continue;
+    *scanned_s += duration_s;
+    OpenedSource opened;
+    if (!OpenSource(storage, v->item, &opened).ok()) continue;
+    Verified w = DecodeRange(*opened.source, 0, duration_s + 1.0, query);
+    if (!w.ok || w.frames[w.best].second.distance > o.scan_max_distance) continue;
+    if (best && w.frames[w.best].second.distance >= best->best.distance) continue;
+    Found f;
+    f.item = v->item;
+    PlaceOn(w, o, &f);
+    f.sampled_time_s = v->sig.frames[v->sig.Nearest(f.time_s)].time_s;
+    best = std::move(f);
+    if (best->best.distance <= o.scan_max_distance / 2) break;
+  }
+  return best;
 }
 
 // The picture beside each match's frame (or picture), as small JPEGs.
@@ -507,6 +559,19 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
       if (f) found.push_back(std::move(*f));
     }
     report.parameters["picture"]["windows_decoded"] = decoded;
+    const bool video_found = std::any_of(found.begin(), found.end(),
+                                         [](const Found& f) { return !f.image; });
+    if (!video_found && options.refine && options.scan_seconds > 0) {
+      std::vector<const VideoCandidate*> all;
+      for (const VideoCandidate& v : videos) all.push_back(&v);
+      double scanned_s = 0;
+      std::optional<Found> f = Scan(storage, all, query, options, &scanned_s);
+      report.parameters["picture"]["scanned_s"] = scanned_s;
+      if (f) {
+        f->scanned = true;
+        found.push_back(std::move(*f));
+      }
+    }
   }
   std::sort(found.begin(), found.end(),
             [](const Found& a, const Found& b) { return a.best.distance < b.best.distance; });
@@ -529,6 +594,7 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
       s.extra["picture"]["time_s"] = f.time_s;
       s.extra["picture"]["sampled_time_s"] = f.sampled_time_s;
       s.extra["picture"]["refined"] = f.refined;
+      if (f.scanned) s.extra["picture"]["scanned"] = true;
       s.extra["picture"]["static"] = span;
       if (!f.also_at.empty()) s.extra["picture"]["also_at_s"] = f.also_at;
     }
