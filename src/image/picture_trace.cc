@@ -91,7 +91,7 @@ std::vector<Variant> HashVariants(const VideoFrame& f, int* quality) {
       {Central(content, 90), "crop90"},
       {Central(content, 80), "crop80"},
       {Central(content, 70), "crop70"},
-      {Upper(content, 80), "upper80"},
+      {Upper(full, 80), "upper80"},
   };
   std::vector<Variant> out;
   *quality = 0;
@@ -374,7 +374,7 @@ std::optional<Found> Locate(const Storage& storage, const VideoCandidate& v,
       Verified w = DecodeAround(*opened.source, sig, j, query);
       if (!w.ok) continue;
       const Nearest& got = w.frames[w.best].second;
-      if (got.distance > o.max_distance) continue;
+      if (got.distance > o.verify_max_distance) continue;
       const bool better = got.distance < f.best.distance || f.best.distance > o.max_distance ||
                           (!f.refined && got.distance == f.best.distance);
       if (!better) continue;
@@ -414,15 +414,19 @@ std::optional<Found> Locate(const Storage& storage, const VideoCandidate& v,
 
 // When no sampled moment leads to the picture (every frame of a fast
 // shot differs from the next, so a frame between samples is far from all
-// of them), the candidate videos are decoded whole, most shared chunks
-// first, up to scan_seconds of footage in all; a frame within
+// of them), the candidate videos are decoded whole, the one with the
+// nearest sampled frame first, up to scan_seconds of footage in all; a frame within
 // scan_max_distance is the answer. The stricter distance keeps the many
 // more frames compared from matching by chance.
 std::optional<Found> Scan(const Storage& storage, std::vector<const VideoCandidate*> videos,
                           const std::vector<Variant>& query, const PictureTraceOptions& o,
                           double* scanned_s) {
-  std::stable_sort(videos.begin(), videos.end(),
-                   [](const VideoCandidate* a, const VideoCandidate* b) { return a->hits > b->hits; });
+  // Nearest sampled frame first: even at distances near those of unrelated
+  // pictures, the video a frame comes from tends to hold the nearest one.
+  std::stable_sort(videos.begin(), videos.end(), [](const VideoCandidate* a, const VideoCandidate* b) {
+    const int da = a->near[a->best].distance, db = b->near[b->best].distance;
+    return da != db ? da < db : a->hits > b->hits;
+  });
   std::optional<Found> best;
   for (const VideoCandidate* v : videos) {
     const double duration_s = std::max(v->sig.duration_s, 1.0);

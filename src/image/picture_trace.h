@@ -16,10 +16,11 @@
 //    its nearest sampled moments (lookup_distance, within a budget of
 //    max_windows stretches), each frame hashed over the index's regions,
 //    the whole frame, its central 90% and its upper 80%; the nearest
-//    frame within max_distance is the match. The index keeps 3 frames a
+//    frame within verify_max_distance is the match. The index keeps 3 frames a
 //    second, so a frame of fast motion can be far from every sampled
-//    frame: when no video matched, the candidates are decoded whole, up to
-//    scan_seconds of footage, and a frame within the stricter
+//    frame: when no video matched, the candidates are decoded whole (the
+//    one with the nearest sampled frame first), up to scan_seconds of
+//    footage, and a frame within the stricter
 //    scan_max_distance matches.
 //    Frames around the match as near to the picture as it (a static shot)
 //    cannot be told from it: the match spans them.
@@ -63,6 +64,9 @@ struct PictureTraceOptions {
   // of them can be far from both), and matches only if a decoded frame is
   // within max_distance.
   int lookup_distance = 80;
+  // A decoded frame matches within this distance: stricter than
+  // max_distance, as each frame is compared over more regions.
+  int verify_max_distance = 36;
   // Chunk values this many bits from the picture's are looked up too, so
   // that a video whose sampled frames are only loosely like it is found.
   int lookup_radius = 1;
