@@ -104,6 +104,24 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
     std::string err = Ffmpeg(StrCat("-f lavfi -i testsrc2=size=320x180:rate=25:duration=8 ",
                                     "-c:v libx264 -preset veryfast -pix_fmt yuv420p ",
                                     ShellQuote(File("programme.mp4"))));
+    // Dark, low-contrast footage turning fast: at 3 sampled frames a
+    // second, a frame between two samples is far from both.
+    if (err.empty()) {
+      err = Ffmpeg(StrCat("-f lavfi -i testsrc=size=320x240:rate=25:duration=6 -vf ",
+                          "rotate=a=2.5*t:fillcolor=black,eq=brightness=-0.25:contrast=0.5 ",
+                          "-c:v libx264 -preset veryfast -pix_fmt yuv420p ",
+                          ShellQuote(File("spin.mp4"))));
+    }
+    // A static shot: one picture held for 2 s, then turning.
+    if (err.empty()) {
+      err = Ffmpeg(StrCat("-f lavfi -i mandelbrot=size=320x180:start_x=-0.745:start_y=0.11:",
+                          "start_scale=0.05 -frames:v 1 ", ShellQuote(File("shot.png"))));
+    }
+    if (err.empty()) {
+      err = Ffmpeg(StrCat("-loop 1 -framerate 25 -t 4 -i ", ShellQuote(File("shot.png")),
+                          " -vf rotate=a='if(lt(t\\,2)\\,0\\,(t-2)*2)' -c:v libx264 -preset veryfast ",
+                          "-pix_fmt yuv420p ", ShellQuote(File("shot.mp4"))));
+    }
     if (err.empty()) err = DrawText(kMemo, "900x150", 24, "memo.png");
     if (err.empty()) err = DrawText(kLetter, "600x200", 26, "letter.jpg");
     if (err.empty()) err = WrapJpegInPdf(File("letter.jpg"), 600, 200, "scan.pdf");
@@ -114,6 +132,7 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
     if (err.empty()) err = DrawText(kPersian, "900x140", 30, "persian.png", "w-tw-20");
     if (!err.empty()) return err;
     RunResult r = Uncut(StrCat("add ", ShellQuote(File("programme.mp4")), " ",
+                               ShellQuote(File("spin.mp4")), " ", ShellQuote(File("shot.mp4")), " ",
                                ShellQuote(File("memo.png")), " ", ShellQuote(File("scan.pdf")), " ",
                                ShellQuote(File("persian.png")), " ", ShellQuote(File("bound.pdf"))));
     return r.exit_code == 0 ? "" : r.err;
@@ -263,6 +282,61 @@ TEST_F(CliPictures, AStillOfAnArchivedVideoIsTracedToItsFrame) {
   EXPECT_NEAR(seg["source"]["start"].get<double>(), 5.2, 0.05) << seg;
   EXPECT_EQ(seg["evidence"], json::array({"picture"}));
   EXPECT_TRUE(seg["details"]["picture"]["refined"].get<bool>());
+}
+
+TEST_F(CliPictures, AFrameOfFastDarkMotionBetweenSampledFramesIsFoundAtItsTime) {
+  // 2.16 s lies between the sampled frames at 2.0 and 2.33 s, each turned
+  // some 24 degrees from it.
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 2.16 -i ", ShellQuote(File("spin.mp4")), " -frames:v 1 ",
+                          ShellQuote(File("between.png")))),
+            "");
+  RunResult r = Uncut("trace --json " + ShellQuote(File("between.png")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json report = Json(r);
+  ASSERT_FALSE(report["sources"].empty()) << r.out;
+  json source = report["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "spin.mp4");
+  json picture = source["segments"][0]["details"]["picture"];
+  EXPECT_NEAR(picture["time_s"].get<double>(), 2.16, 0.05) << picture;
+  EXPECT_NEAR(source["segments"][0]["source"]["start"].get<double>(), 2.16, 0.05);
+  EXPECT_FALSE(picture["static"].get<bool>());
+}
+
+TEST_F(CliPictures, AScreenshotOfAPlayerShowingAFrameIsTracedToIt) {
+  // The frame scaled into a player: a grey surround, a title bar with its
+  // text above, a dark control bar below.
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 3.1 -i ", ShellQuote(File("programme.mp4")),
+                          " -frames:v 1 -vf scale=640:-2,pad=iw+24:ih+84:12:44:color=0x3c3c3c,",
+                          "drawbox=x=0:y=ih-28:w=iw:h=28:color=0x111111:t=fill,drawtext=fontfile=",
+                          kFont, ":text=Player:fontcolor=white:fontsize=18:x=14:y=12 ",
+                          ShellQuote(File("player.png")))),
+            "");
+  RunResult r = Uncut("trace --json " + ShellQuote(File("player.png")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json report = Json(r);
+  ASSERT_FALSE(report["sources"].empty()) << r.out;
+  json source = report["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "programme.mp4");
+  EXPECT_NEAR(source["segments"][0]["details"]["picture"]["time_s"].get<double>(), 3.1, 0.05);
+}
+
+TEST_F(CliPictures, AStillOfAStaticShotIsReportedAsTheShotsSpan) {
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 1.0 -i ", ShellQuote(File("shot.mp4")), " -frames:v 1 -q:v 3 ",
+                          ShellQuote(File("held.jpg")))),
+            "");
+  RunResult r = Uncut("trace --json " + ShellQuote(File("held.jpg")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json report = Json(r);
+  ASSERT_FALSE(report["sources"].empty()) << r.out;
+  json source = report["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "shot.mp4");
+  json seg = source["segments"][0];
+  EXPECT_TRUE(seg["details"]["picture"]["static"].get<bool>()) << seg;
+  // The picture is held from 0 to 2 s: the span says so, not one moment.
+  EXPECT_LE(seg["source"]["start"].get<double>(), 0.1) << seg;
+  EXPECT_GE(seg["source"]["end"].get<double>(), 1.9) << seg;
+  EXPECT_LE(seg["source"]["end"].get<double>(), 2.5) << seg;
+  EXPECT_NE(source["notes"].dump().find("cannot be told"), std::string::npos) << source["notes"];
 }
 
 // `jpeg` with an EXIF block (APP1, little-endian TIFF, IFD0 holding only

@@ -3,9 +3,13 @@
 
 Per kind (gen.py's), a query is right when the report's best answer is its truth:
   frame, frame_exif   the best picture match is the video (`video`), at the
-                      frame's time within 0.5 s (`exact`: within 0.1 s, about a frame or two;
-                      `static`: right, or the truth is within 0.5 s of one of the
-                      other moments a static shot is reported at)
+                      frame's time within 0.5 s: the reported source.start..end
+                      (one frame, or the span of a static shot whose frames
+                      cannot be told apart) comes within 0.5 s of it (`span`:
+                      right only through a span longer than 1 s; `exact`: the
+                      reported frame within 0.1 s, about a frame or two;
+                      `also`: right, or the truth is within 0.5 s of one of the
+                      other moments a recurring picture is reported at)
   picture             the best picture match is the archived photograph
   quote_en, quote_fa, scan, quote_exif
                       the text trace's best source is the document and its first
@@ -40,10 +44,14 @@ def judge(q, r):
         return not pics and not texts, None
     if kind in ("frame", "frame_exif"):
         if not pics or base(pics[0]["name"]) != base(truth["source"]) or pics[0]["start"] is None:
-            return False, (False, False, False)
-        off = abs(pics[0]["start"] - truth["time_s"])
-        static = off <= 0.5 or any(abs(t - truth["time_s"]) <= 0.5 for t in pics[0].get("also_at") or [])
-        return off <= 0.5, (off <= 0.1, static, True)
+            return False, (False, False, False, False, 0.0)
+        p, t = pics[0], truth["time_s"]
+        end = p["end"] if p.get("end") is not None else p["start"]
+        off = max(0.0, p["start"] - t, t - end)
+        frame = p["time"] if p.get("time") is not None else p["start"]
+        span = off <= 0.5 and abs(frame - t) > 0.5 and end - p["start"] > 1.0
+        also = off <= 0.5 or any(abs(x - t) <= 0.5 for x in p.get("also_at") or [])
+        return off <= 0.5, (abs(frame - t) <= 0.1, also, True, span, end - p["start"])
     if kind == "picture":
         return bool(pics) and base(pics[0]["name"]) == base(truth["source"]), None
     if not texts or base(texts[0]["name"]) != base(truth["source"]):
@@ -63,6 +71,7 @@ def main():
     ap.add_argument("queries")
     ap.add_argument("results")
     ap.add_argument("--json")
+    ap.add_argument("--kinds", help="comma-separated kinds to score (default: all)")
     a = ap.parse_args()
     with open(a.queries, encoding="utf-8") as f:
         queries = {q["id"]: q for q in map(json.loads, filter(str.strip, f))}
@@ -70,6 +79,8 @@ def main():
         results = {r["id"]: r for r in map(json.loads, filter(str.strip, f))}
     kinds = {}
     misses = []
+    if a.kinds:
+        queries = {i: q for i, q in queries.items() if q["kind"] in a.kinds.split(",")}
     for qid, q in queries.items():
         r = results.get(qid, {})
         right, partial = judge(q, r)
@@ -81,6 +92,9 @@ def main():
             k["partial"] += partial[0]
             k["static"] = k.get("static", 0) + partial[1]
             k["video"] = k.get("video", 0) + partial[2]
+            k["span"] = k.get("span", 0) + partial[3]
+            if partial[2] and partial[4] > 1.0:
+                k.setdefault("spans", []).append(partial[4])
         else:
             k["partial"] += bool(partial)
         k["errors"] += "error" in r or r == {}
@@ -104,7 +118,7 @@ def main():
             extra = f"{partial_name[name]} {k['partial'] / k['n']:.0%}"
             if "static" in k:
                 extra = (f"video {k['video'] / k['n']:.0%} " + extra +
-                         f" static {k['static'] / k['n']:.0%}")
+                         f" also {k['static'] / k['n']:.0%} span {k['span']}")
         if name == "negative":
             extra = f"false {1 - acc:.0%}"
         secs = k["seconds"]
@@ -119,6 +133,10 @@ def main():
     for name in sorted(kinds):
         cells = ", ".join(f"{t} {v[1]}/{v[0]}" for t, v in sorted(kinds[name]["transforms"].items()))
         print(f"  {name}: {cells}")
+    for name in sorted(kinds):
+        if kinds[name].get("spans"):
+            lengths = ", ".join(f"{x:.1f}" for x in sorted(kinds[name]["spans"]))
+            print(f"  {name}: static-shot spans longer than 1 s reported (s): {lengths}")
     if misses:
         print("\nmisses:")
         for q, r in misses:

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <vector>
@@ -36,29 +38,65 @@ struct Variant {
   const char* name;
 };
 
+std::string SecondsText(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", s);
+  return text;
+}
+
+Rect Central(const Rect& c, int percent) {
+  int cw = c.w * percent / 100, ch = c.h * percent / 100;
+  return Rect{c.x + (c.w - cw) / 2, c.y + (c.h - ch) / 2, std::max(1, cw), std::max(1, ch)};
+}
+
+// The upper `percent` of `c`: what a caption band across the bottom leaves.
+Rect Upper(const Rect& c, int percent) {
+  return Rect{c.x, c.y, c.w, std::max(1, c.h * percent / 100)};
+}
+
+PdqDct RegionDct(const GrayIntegral& image, const Rect& r) {
+  return PdqDctFromBlock(AreaAverage64(image, r.x, r.y, r.w, r.h));
+}
+
+}  // namespace
+
+Rect PictureContent(const VideoFrame& f) {
+  Rect r{0, 0, f.width, f.height};
+  // Each pass trims the bars of one colour on each side; a player's frame
+  // has several (a title bar, a grey surround, a control bar).
+  for (int pass = 0; pass < 4; ++pass) {
+    const uint8_t* corner = f.pixels.data() + static_cast<size_t>(r.y) * f.width + r.x;
+    Rect in = DetectBars(corner, r.w, r.h, f.width);
+    if (in.w == r.w && in.h == r.h) break;
+    r = Rect{r.x + in.x, r.y + in.y, in.w, in.h};
+  }
+  return r;
+}
+
+namespace {
+
 // The ways the picture may have been made from its source: whole, without
-// bars, the index's own regions, cropped; each also mirrored.
+// bars, the index's own regions, cropped, above a caption band; each also
+// mirrored.
 std::vector<Variant> HashVariants(const VideoFrame& f, int* quality) {
   const int w = f.width, h = f.height;
   GrayIntegral image(f.pixels.data(), w, h, w);
   Rect full{0, 0, w, h};
-  Rect content = DetectBars(f.pixels.data(), w, h, w);
+  Rect content = PictureContent(f);
   SourceRegions r = SourceFrameRegions(f);
-  auto central = [&](const Rect& c, int percent) {
-    int cw = c.w * percent / 100, ch = c.h * percent / 100;
-    return Rect{c.x + (c.w - cw) / 2, c.y + (c.h - ch) / 2, std::max(1, cw), std::max(1, ch)};
-  };
   const std::pair<Rect, const char*> regions[] = {
       {full, "whole"},
       {content, "content"},
       {Rect{r.zx, r.zy, std::max(1, r.zw), std::max(1, r.zh)}, "zoom"},
-      {central(content, 90), "crop90"},
-      {central(content, 70), "crop70"},
+      {Central(content, 90), "crop90"},
+      {Central(content, 80), "crop80"},
+      {Central(content, 70), "crop70"},
+      {Upper(full, 80), "upper80"},
   };
   std::vector<Variant> out;
   *quality = 0;
   for (const auto& [rect, name] : regions) {
-    PdqDct dct = PdqDctFromBlock(AreaAverage64(image, rect.x, rect.y, rect.w, rect.h));
+    PdqDct dct = RegionDct(image, rect);
     if (rect == content) *quality = std::max(*quality, dct.quality);
     out.push_back({PdqHashFromDct(dct), name});
     out.push_back({PdqHashFromDct(FlipDct(dct, /*horizontal=*/true, /*vertical=*/false)), name});
@@ -72,13 +110,34 @@ struct Nearest {
   bool mirrored = false;
 };
 
-Nearest Compare(const std::vector<Variant>& query, const PdqHash& a, const PdqHash& b) {
-  Nearest n;
+Nearest Compare(const std::vector<Variant>& query, const PdqHash* hashes, size_t n) {
+  Nearest best;
   for (size_t i = 0; i < query.size(); ++i) {
-    int d = std::min(Hamming(query[i].hash, a), Hamming(query[i].hash, b));
-    if (d < n.distance) n = {d, query[i].name, i % 2 == 1};
+    for (size_t k = 0; k < n; ++k) {
+      int d = Hamming(query[i].hash, hashes[k]);
+      if (d < best.distance) best = {d, query[i].name, i % 2 == 1};
+    }
   }
-  return n;
+  return best;
+}
+
+Nearest Compare(const std::vector<Variant>& query, const PdqHash& a, const PdqHash& b) {
+  const PdqHash hashes[] = {a, b};
+  return Compare(query, hashes, 2);
+}
+
+// A decoded source frame against the picture: the index's two regions
+// (content and zoom) and the regions a screenshot is commonly cut to (the
+// whole frame, its central 90%, its part above a caption band), so that
+// a crop or a captioned copy meets the region it was made from.
+Nearest CompareFrame(const std::vector<Variant>& query, const VideoFrame& frame) {
+  FrameSig s = SignFrame(frame, 1);
+  GrayIntegral image(frame.pixels.data(), frame.width, frame.height, frame.width);
+  const Rect full{0, 0, frame.width, frame.height};
+  const PdqHash hashes[] = {s.main, s.zoom, PdqHashFromDct(RegionDct(image, full)),
+                            PdqHashFromDct(RegionDct(image, Central(full, 90))),
+                            PdqHashFromDct(RegionDct(image, Upper(full, 80)))};
+  return Compare(query, hashes, std::size(hashes));
 }
 
 struct Candidate {
@@ -94,16 +153,29 @@ struct Found {
   double time_s = 0, end_s = 0;
   double sampled_time_s = 0;
   bool refined = false;
+  // The stretch of frames as near to the picture as the matched one (a
+  // static shot): which of them the picture was taken from cannot be told.
+  double span_start_s = 0, span_end_s = 0;
   std::vector<double> also_at;  // other sampled times that match as well
+  bool scanned = false;         // found by decoding the whole video
 };
+
+// Multi-index lookup keys of `hash`: each chunk's value and, with radius 1,
+// the values one bit away (Norouzi et al.'s search of a larger radius).
+void AddKeys(const PdqHash& hash, int radius, std::vector<uint64_t>* keys) {
+  for (int c = 0; c < 16; ++c) {
+    const uint16_t v = hash.Chunk(c);
+    keys->push_back(ChunkKey(c, v));
+    if (radius < 1) continue;
+    for (int b = 0; b < 16; ++b) keys->push_back(ChunkKey(c, static_cast<uint16_t>(v ^ (1u << b))));
+  }
+}
 
 absl::StatusOr<std::vector<Candidate>> Candidates(const Storage& storage,
                                                   const std::vector<Variant>& query,
                                                   const PictureTraceOptions& o) {
   std::vector<uint64_t> keys;
-  for (const Variant& v : query) {
-    for (int c = 0; c < 16; ++c) keys.push_back(ChunkKey(c, v.hash.Chunk(c)));
-  }
+  for (const Variant& v : query) AddKeys(v.hash, o.lookup_radius, &keys);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::map<std::pair<bool, uint32_t>, int> hits;
@@ -121,45 +193,258 @@ absl::StatusOr<std::vector<Candidate>> Candidates(const Storage& storage,
   return out;
 }
 
-// Decodes the source around the matched sampled frame and finds the frame
-// nearest to the picture: times between the neighbouring sampled frames.
-void Refine(OriginalSource* originals, const Item& item, const VideoSignature& sig, size_t j,
-            const std::vector<Variant>& query, Found* f) {
-  auto original = originals->OpenOriginal(item);
-  if (!original.ok()) return;
-  std::optional<MediaSource> source;
-  if (original->file()) {
-    source = MediaSource::File(*original->file());
-  } else {
-    auto bytes = original->Bytes();
-    if (!bytes.ok()) return;
-    source = MediaSource::Memory(item.name, *bytes);
-  }
+// One decoded stretch of a source around a sampled frame: every frame's
+// distance to the picture.
+struct Verified {
+  bool ok = false;
+  size_t best = 0;
+  std::vector<std::pair<double, Nearest>> frames;  // (time, nearest) in time order
+  double interval_s = 0.04;
+};
+
+// Decodes the source from start_s to end_s at its full frame rate and
+// compares every frame with the picture.
+Verified DecodeRange(const MediaSource& source, double start_s, double end_s,
+                     const std::vector<Variant>& query) {
+  Verified v;
   VideoReadOptions ro;
   ro.max_side = VideoSignOptions().max_side;
-  ro.start_s = j > 0 ? sig.frames[j - 1].time_s : std::max(0.0, f->sampled_time_s - 1.0);
-  ro.end_s = j + 1 < sig.frames.size() ? sig.frames[j + 1].time_s : f->sampled_time_s + 1.0;
+  ro.start_s = start_s;
+  ro.end_s = end_s;
   ro.max_decode_seconds = 30;
-  auto reader = VideoReader::Open(*source, ro);
-  if (!reader.ok()) return;
+  auto reader = VideoReader::Open(source, ro);
+  if (!reader.ok()) return v;
   VideoFrame frame;
-  std::vector<std::pair<double, Nearest>> seen;
   while (true) {
     auto got = (*reader)->Next(&frame);
     if (!got.ok() || !*got) break;
-    FrameSig s = SignFrame(frame, 1);
-    seen.push_back({frame.time_s, Compare(query, s.main, s.zoom)});
+    v.frames.push_back({frame.time_s, CompareFrame(query, frame)});
   }
-  size_t best = seen.size();
-  for (size_t i = 0; i < seen.size(); ++i) {
-    if (best == seen.size() || seen[i].second.distance < seen[best].second.distance) best = i;
+  if (v.frames.empty()) return v;
+  v.ok = true;
+  for (size_t i = 1; i < v.frames.size(); ++i) {
+    if (v.frames[i].second.distance < v.frames[v.best].second.distance) v.best = i;
   }
-  if (best == seen.size() || seen[best].second.distance > f->best.distance) return;
-  f->best = seen[best].second;
-  f->time_s = seen[best].first;
-  double interval = (*reader)->fps() > 0 ? 1.0 / (*reader)->fps() : 0.04;
-  f->end_s = best + 1 < seen.size() ? seen[best + 1].first : f->time_s + interval;
+  if ((*reader)->fps() > 0) v.interval_s = 1.0 / (*reader)->fps();
+  return v;
+}
+
+// ... between the sampled frames around frame j.
+Verified DecodeAround(const MediaSource& source, const VideoSignature& sig, size_t j,
+                      const std::vector<Variant>& query) {
+  const double t = sig.frames[j].time_s;
+  return DecodeRange(source, j > 0 ? sig.frames[j - 1].time_s : std::max(0.0, t - 1.0),
+                     j + 1 < sig.frames.size() ? sig.frames[j + 1].time_s : t + 1.0, query);
+}
+
+// An archived video's bytes, to decode.
+struct OpenedSource {
+  std::optional<MediaSource> source;
+  std::string bytes;  // the bytes `source` reads when the original is not a file
+};
+
+absl::Status OpenSource(const Storage& storage, uint32_t item_id, OpenedSource* out) {
+  ASSIGN_OR_RETURN(Item item, storage.catalog->GetItem(item_id));
+  ASSIGN_OR_RETURN(auto original, storage.originals->OpenOriginal(item));
+  if (original.file()) {
+    out->source = MediaSource::File(*original.file());
+  } else {
+    ASSIGN_OR_RETURN(out->bytes, original.Bytes());
+    out->source = MediaSource::Memory(item.name, out->bytes);
+  }
+  return absl::OkStatus();
+}
+
+// What a candidate video's sampled frames say, and where to decode.
+struct VideoCandidate {
+  uint32_t item = 0;
+  VideoSignature sig;
+  std::vector<Nearest> near;   // per sampled frame
+  size_t best = 0;             // the nearest sampled frame
+  std::vector<size_t> windows; // sampled frames to decode around, nearest first
+  int hits = 0;                // chunks shared with the picture's hashes
+};
+
+// Puts `f` on the nearest frame of the decoded stretch `w`, with the span
+// of the frames around it as near as it (within span_slack).
+void PlaceOn(const Verified& w, const PictureTraceOptions& o, Found* f) {
+  const Nearest& got = w.frames[w.best].second;
+  f->best = got;
   f->refined = true;
+  f->time_s = w.frames[w.best].first;
+  f->end_s = w.best + 1 < w.frames.size() ? w.frames[w.best + 1].first : f->time_s + w.interval_s;
+  size_t a = w.best, b = w.best;
+  while (a > 0 && w.frames[a - 1].second.distance <= got.distance + o.span_slack) --a;
+  while (b + 1 < w.frames.size() && w.frames[b + 1].second.distance <= got.distance + o.span_slack) {
+    ++b;
+  }
+  f->span_start_s = w.frames[a].first;
+  f->span_end_s = b + 1 < w.frames.size() ? w.frames[b + 1].first : w.frames[b].first + w.interval_s;
+}
+
+// Compares each candidate's sampled frames with the picture. A picture
+// within max_distance goes straight to `found`; a video goes on to be
+// decoded around its nearest sampled frames (Locate) when any is within
+// lookup_distance.
+absl::StatusOr<std::vector<VideoCandidate>> Compared(const Storage& storage,
+                                                     const std::vector<Candidate>& candidates,
+                                                     const std::vector<Variant>& query,
+                                                     const PictureTraceOptions& o,
+                                                     std::vector<Found>* found) {
+  std::vector<VideoCandidate> videos;
+  for (const Candidate& c : candidates) {
+    ASSIGN_OR_RETURN(std::optional<std::string> blob,
+                     storage.catalog->LoadBlob(
+                         c.item, c.image ? kImageSignatureBlob : kVideoSignatureBlob));
+    if (!blob) continue;
+    VideoCandidate v;
+    v.item = c.item;
+    ASSIGN_OR_RETURN(v.sig, VideoSignature::Parse(*blob));
+    const size_t n = v.sig.frames.size();
+    v.near.resize(n);
+    v.best = n;
+    for (size_t j = 0; j < n; ++j) {
+      const FrameSig& fs = v.sig.frames[j];
+      if (std::max(fs.main_quality, fs.zoom_quality) < o.min_quality) continue;
+      v.near[j] = Compare(query, fs.main, fs.zoom);
+      if (v.best == n || v.near[j].distance < v.near[v.best].distance) v.best = j;
+    }
+    if (v.best == n) continue;
+    if (c.image) {
+      if (v.near[v.best].distance <= o.max_distance) {
+        Found f;
+        f.item = c.item;
+        f.image = true;
+        f.best = v.near[v.best];
+        found->push_back(std::move(f));
+      }
+      continue;
+    }
+    // Local minima of the distance over time, nearest first: one per moment.
+    for (size_t j = 0; j < n; ++j) {
+      const int d = v.near[j].distance;
+      if (d > o.lookup_distance) continue;
+      if ((j > 0 && v.near[j - 1].distance < d) || (j + 1 < n && v.near[j + 1].distance <= d)) {
+        continue;
+      }
+      v.windows.push_back(j);
+    }
+    std::stable_sort(v.windows.begin(), v.windows.end(), [&](size_t a, size_t b) {
+      return v.near[a].distance < v.near[b].distance;
+    });
+    if (v.windows.size() > o.windows_per_video) v.windows.resize(o.windows_per_video);
+    v.hits = c.hits;
+    videos.push_back(std::move(v));
+  }
+  // The decoding budget goes to the nearest moments of all videos first.
+  std::vector<std::pair<int, size_t>> order;
+  for (size_t i = 0; i < videos.size(); ++i) {
+    order.push_back({videos[i].windows.empty() ? 1000 : videos[i].near[videos[i].windows[0]].distance, i});
+  }
+  std::stable_sort(order.begin(), order.end());
+  std::vector<VideoCandidate> sorted;
+  for (const auto& [d, i] : order) sorted.push_back(std::move(videos[i]));
+  return sorted;
+}
+
+// Where in video `v` the picture is: its nearest sampled moments are
+// decoded at the full frame rate (while `*decoded` stays under the
+// budget) and the frame nearest to the picture is the answer, if within
+// max_distance; without decoding, the nearest sampled frame is, if within
+// max_distance. Frames as near as the best one around it make its span.
+std::optional<Found> Locate(const Storage& storage, const VideoCandidate& v,
+                            const std::vector<Variant>& query, const PictureTraceOptions& o,
+                            int* decoded) {
+  const VideoSignature& sig = v.sig;
+  const size_t n = sig.frames.size();
+  Found f;
+  f.item = v.item;
+  f.best = v.near[v.best];
+  f.sampled_time_s = f.time_s = sig.frames[v.best].time_s;
+  f.end_s = v.best + 1 < n ? sig.frames[v.best + 1].time_s : f.time_s + 1.0 / sig.sample_fps;
+  f.span_start_s = f.time_s;
+  f.span_end_s = f.end_s;
+  size_t centre = v.best;  // the sampled frame the answer lies around
+  if (o.refine) {
+    OpenedSource opened;
+    for (size_t j : v.windows) {
+      if (*decoded >= o.max_windows) break;
+      if (!opened.source && !OpenSource(storage, v.item, &opened).ok()) break;
+      ++*decoded;
+      Verified w = DecodeAround(*opened.source, sig, j, query);
+      if (!w.ok) continue;
+      const Nearest& got = w.frames[w.best].second;
+      if (got.distance > o.verify_max_distance) continue;
+      const bool better = got.distance < f.best.distance || f.best.distance > o.max_distance ||
+                          (!f.refined && got.distance == f.best.distance);
+      if (!better) continue;
+      PlaceOn(w, o, &f);
+      f.sampled_time_s = sig.frames[j].time_s;
+      const bool a_first = f.span_start_s <= w.frames.front().first;
+      const bool b_last = f.span_end_s > w.frames.back().first;
+      // ... and a static shot goes on beyond the decoded stretch while its
+      // sampled frames stay as near as the one decoded around.
+      const int limit = std::min(o.max_distance, v.near[j].distance + o.span_slack);
+      if (a_first) {
+        for (size_t k = j; k > 0 && v.near[k - 1].distance <= limit; --k) {
+          f.span_start_s = std::min<double>(f.span_start_s, sig.frames[k - 1].time_s);
+        }
+      }
+      if (b_last) {
+        for (size_t k = j; k + 1 < n && v.near[k + 1].distance <= limit; ++k) {
+          f.span_end_s = std::max<double>(f.span_end_s, k + 2 < n ? sig.frames[k + 2].time_s
+                                                                  : sig.frames[k + 1].time_s +
+                                                                        1.0 / sig.sample_fps);
+        }
+      }
+      centre = j;
+    }
+  }
+  if (f.best.distance > o.max_distance) return std::nullopt;
+  // A static shot or a recurring picture matches at other moments too; they are listed.
+  const int limit = std::min(o.max_distance, v.near[centre].distance + o.span_slack);
+  for (size_t j = 0; j < n && f.also_at.size() < 10; ++j) {
+    const double t = sig.frames[j].time_s;
+    if (v.near[j].distance <= limit && (t < f.span_start_s - 1.0 || t > f.span_end_s + 1.0)) {
+      f.also_at.push_back(t);
+    }
+  }
+  return f;
+}
+
+// When no sampled moment leads to the picture (every frame of a fast
+// shot differs from the next, so a frame between samples is far from all
+// of them), the candidate videos are decoded whole, the one with the
+// nearest sampled frame first, up to scan_seconds of footage in all; a frame within
+// scan_max_distance is the answer. The stricter distance keeps the many
+// more frames compared from matching by chance.
+std::optional<Found> Scan(const Storage& storage, std::vector<const VideoCandidate*> videos,
+                          const std::vector<Variant>& query, const PictureTraceOptions& o,
+                          double* scanned_s) {
+  // Nearest sampled frame first: even at distances near those of unrelated
+  // pictures, the video a frame comes from tends to hold the nearest one.
+  std::stable_sort(videos.begin(), videos.end(), [](const VideoCandidate* a, const VideoCandidate* b) {
+    const int da = a->near[a->best].distance, db = b->near[b->best].distance;
+    return da != db ? da < db : a->hits > b->hits;
+  });
+  std::optional<Found> best;
+  for (const VideoCandidate* v : videos) {
+    const double duration_s = std::max(v->sig.duration_s, 1.0);
+    if (*scanned_s + duration_s > o.scan_seconds) continue;
+    *scanned_s += duration_s;
+    OpenedSource opened;
+    if (!OpenSource(storage, v->item, &opened).ok()) continue;
+    Verified w = DecodeRange(*opened.source, 0, duration_s + 1.0, query);
+    if (!w.ok || w.frames[w.best].second.distance > o.scan_max_distance) continue;
+    if (best && w.frames[w.best].second.distance >= best->best.distance) continue;
+    Found f;
+    f.item = v->item;
+    PlaceOn(w, o, &f);
+    f.sampled_time_s = v->sig.frames[v->sig.Nearest(f.time_s)].time_s;
+    best = std::move(f);
+    if (best->best.distance <= o.scan_max_distance / 2) break;
+  }
+  return best;
 }
 
 // The picture beside each match's frame (or picture), as small JPEGs.
@@ -174,7 +459,9 @@ void AddFrames(const Storage& storage, const std::string& path, int orientation,
   for (SourceMatch& sm : report->sources) {
     BoundaryFrame bf;
     bf.query_jpeg = query_jpeg;
-    bf.source_time_s = sm.segments[0].source_start;
+    const nlohmann::json picture = sm.segments[0].extra.value("picture", nlohmann::json::object());
+    bf.source_time_s = picture.contains("time_s") ? picture["time_s"].get<double>()
+                                                  : sm.segments[0].source_start;
     auto original = storage.originals->OpenOriginal(sm.item);
     if (original.ok() && original->file()) {
       const MediaSource source = MediaSource::File(*original->file());
@@ -268,43 +555,26 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
         "the picture is too plain (too little detail) to be traced by its picture");
   } else {
     ASSIGN_OR_RETURN(std::vector<Candidate> candidates, Candidates(storage, query, options));
-    for (const Candidate& c : candidates) {
-      ASSIGN_OR_RETURN(std::optional<std::string> blob,
-                       storage.catalog->LoadBlob(
-                           c.item, c.image ? kImageSignatureBlob : kVideoSignatureBlob));
-      if (!blob) continue;
-      ASSIGN_OR_RETURN(VideoSignature sig, VideoSignature::Parse(*blob));
-      std::vector<Nearest> near(sig.frames.size());
-      size_t best = sig.frames.size();
-      for (size_t j = 0; j < sig.frames.size(); ++j) {
-        const FrameSig& fs = sig.frames[j];
-        if (std::max(fs.main_quality, fs.zoom_quality) < options.min_quality) continue;
-        near[j] = Compare(query, fs.main, fs.zoom);
-        if (best == sig.frames.size() || near[j].distance < near[best].distance) best = j;
+    ASSIGN_OR_RETURN(std::vector<VideoCandidate> videos,
+                     Compared(storage, candidates, query, options, &found));
+    int decoded = 0;
+    for (VideoCandidate& v : videos) {
+      std::optional<Found> f = Locate(storage, v, query, options, &decoded);
+      if (f) found.push_back(std::move(*f));
+    }
+    report.parameters["picture"]["windows_decoded"] = decoded;
+    const bool video_found = std::any_of(found.begin(), found.end(),
+                                         [](const Found& f) { return !f.image; });
+    if (!video_found && options.refine && options.scan_seconds > 0) {
+      std::vector<const VideoCandidate*> all;
+      for (const VideoCandidate& v : videos) all.push_back(&v);
+      double scanned_s = 0;
+      std::optional<Found> f = Scan(storage, all, query, options, &scanned_s);
+      report.parameters["picture"]["scanned_s"] = scanned_s;
+      if (f) {
+        f->scanned = true;
+        found.push_back(std::move(*f));
       }
-      if (best == sig.frames.size() || near[best].distance > options.max_distance) continue;
-      Found f;
-      f.item = c.item;
-      f.image = c.image;
-      f.best = near[best];
-      if (!c.image) {
-        f.sampled_time_s = f.time_s = sig.frames[best].time_s;
-        f.end_s = best + 1 < sig.frames.size() ? sig.frames[best + 1].time_s
-                                               : f.time_s + 1.0 / sig.sample_fps;
-        // A static shot matches at several moments; they are listed.
-        for (size_t j = 0; j < sig.frames.size() && f.also_at.size() < 10; ++j) {
-          if (j != best && near[j].distance <= std::min(options.max_distance,
-                                                        near[best].distance + 4) &&
-              std::abs(sig.frames[j].time_s - f.time_s) >= 1.0) {
-            f.also_at.push_back(sig.frames[j].time_s);
-          }
-        }
-        if (options.refine) {
-          ASSIGN_OR_RETURN(Item item, storage.catalog->GetItem(c.item));
-          Refine(storage.originals, item, sig, best, query, &f);
-        }
-      }
-      found.push_back(std::move(f));
     }
   }
   std::sort(found.begin(), found.end(),
@@ -316,21 +586,30 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
     RETURN_IF_ERROR(storage.originals->OpenOriginal(sm.item).status());
     sm.verdict = f.image ? "same_picture" : "frame";
     Segment s;
-    s.source_start = f.image ? 0 : f.time_s;
-    s.source_end = f.image ? 0 : f.end_s;
+    s.source_start = f.image ? 0 : f.span_start_s;
+    s.source_end = f.image ? 0 : f.span_end_s;
     s.confidence = std::clamp(1.0 - f.best.distance / 64.0, 0.0, 1.0);
     s.evidence = {"picture"};
     s.extra["picture"] = {{"distance", f.best.distance},
                           {"variant", f.best.variant},
                           {"mirrored", f.best.mirrored}};
+    const bool span = !f.image && f.span_end_s - f.span_start_s > 2 * (f.end_s - f.time_s) + 1e-6;
     if (!f.image) {
+      s.extra["picture"]["time_s"] = f.time_s;
       s.extra["picture"]["sampled_time_s"] = f.sampled_time_s;
       s.extra["picture"]["refined"] = f.refined;
+      if (f.scanned) s.extra["picture"]["scanned"] = true;
+      s.extra["picture"]["static"] = span;
       if (!f.also_at.empty()) s.extra["picture"]["also_at_s"] = f.also_at;
     }
     if (f.best.mirrored) sm.notes.push_back("the picture is mirrored left to right");
+    if (span) {
+      sm.notes.push_back(StrCat("the picture is on screen from ", SecondsText(f.span_start_s),
+                                " to ", SecondsText(f.span_end_s),
+                                " (a static shot): which of those frames it shows cannot be told"));
+    }
     if (!f.also_at.empty()) {
-      sm.notes.push_back("the same picture is on screen at other moments too (a static shot)");
+      sm.notes.push_back("the same picture is on screen at other moments too");
     }
     sm.score = s.confidence;
     sm.segments.push_back(std::move(s));

@@ -2,15 +2,28 @@
 // pictures it shows, by their PDQ hashes.
 //
 // 1. The picture is hashed several ways, as a clip's frames are
-//    (video/query_video.h): the whole picture, its content without bars,
-//    the index's own content region and central zoom, and central crops,
-//    each also mirrored.
-// 2. Each hash's sixteen 16-bit chunks are looked up in the multi-index
-//    tables of video frames and of pictures (Norouzi et al., CVPR 2012);
-//    items sharing chunks are candidates.
+//    (video/query_video.h): the whole picture, its content without bars
+//    (PictureContent: a player's bars of several colours too), the index's
+//    own content region and central zoom, central crops, and the part
+//    above a caption band, each also mirrored.
+// 2. Each hash's sixteen 16-bit chunks, and the values one bit from them,
+//    are looked up in the multi-index tables of video frames and of
+//    pictures (Norouzi et al., CVPR 2012); items sharing chunks are
+//    candidates.
 // 3. Each candidate's stored hashes are compared with every variant
-//    (Hamming distance); a video's best sampled frame is then refined to
-//    the exact frame by decoding its neighbourhood and hashing every frame.
+//    (Hamming distance). A picture within max_distance matches. A video
+//    is decoded at its full frame rate between the sampled frames around
+//    its nearest sampled moments (lookup_distance, within a budget of
+//    max_windows stretches), each frame hashed over the index's regions,
+//    the whole frame, its central 90% and its upper 80%; the nearest
+//    frame within verify_max_distance is the match. The index keeps 3 frames a
+//    second, so a frame of fast motion can be far from every sampled
+//    frame: when no video matched, the candidates are decoded whole (the
+//    one with the nearest sampled frame first), up to scan_seconds of
+//    footage, and a frame within the stricter
+//    scan_max_distance matches.
+//    Frames around the match as near to the picture as it (a static shot)
+//    cannot be told from it: the match spans them.
 //
 // 4. The text the picture shows (a screenshot of a quote, a scanned page)
 //    is read by OCR and traced as a quote (trace/text_trace.h).
@@ -18,7 +31,9 @@
 // The picture is read as a viewer shows it (turned by its EXIF orientation).
 // The report (query.kind "image") has one segment per matching source: a
 // video's segment spans the matched frame's display time (source.start to
-// source.end); a picture's is 0 to 0. The text's trace, when the picture
+// source.end), or a static shot's frames that cannot be told apart
+// (details.picture.static; details.picture.time_s is the nearest frame);
+// a picture's is 0 to 0. The text's trace, when the picture
 // holds at least kMinQueryWords words, is TraceReport::text_trace[0]; the
 // verdict is "found" when the picture or its text is.
 #ifndef UNCUT_IMAGE_PICTURE_TRACE_H_
@@ -29,7 +44,9 @@
 
 #include "absl/status/statusor.h"
 #include "report/trace_report.h"
+#include "decode/video_reader.h"
 #include "storage/storage.h"
+#include "video/content_region.h"
 
 namespace uncut {
 
@@ -42,13 +59,40 @@ struct PictureTraceOptions {
   int min_quality = 20;         // a flatter picture is refused as untraceable
   size_t max_candidates = 64;   // items compared in full, most chunks shared first
   size_t max_postings_per_key = 50000;
-  bool refine = true;           // place a video match on its exact frame
+  // A video is decoded around its sampled frames within this distance
+  // (the index keeps 3 frames a second: a frame of fast motion between two
+  // of them can be far from both), and matches only if a decoded frame is
+  // within max_distance.
+  int lookup_distance = 80;
+  // A decoded frame matches within this distance: stricter than
+  // max_distance, as each frame is compared over more regions.
+  int verify_max_distance = 36;
+  // Chunk values this many bits from the picture's are looked up too, so
+  // that a video whose sampled frames are only loosely like it is found.
+  int lookup_radius = 1;
+  bool refine = true;           // decode videos to place a match on its exact frame
+  size_t windows_per_video = 3; // moments of one video decoded at most
+  int max_windows = 8;          // moments decoded at most in all (bounds the time a trace takes)
+  // When no sampled frame leads to a match, candidate videos are decoded
+  // whole, up to this many seconds of footage in all (0: never), and a
+  // frame within scan_max_distance matches.
+  double scan_seconds = 60;
+  int scan_max_distance = 32;
+  // Frames within this many bits of the best one cannot be told from it
+  // (a static shot): the match spans them.
+  int span_slack = 4;
   // Put the picture and each match's frame (or picture) side by side in
   // SourceMatch::boundary_frames, as small JPEGs, for the HTML report.
   bool frames = false;
   // Read the picture's text by OCR and trace it as a quote.
   bool read_text = true;
 };
+
+// The picture's content without the bars around it: trims flat edge rows
+// and columns (DetectBars) again and again inside what is left, so that a
+// player's frame of several colours (title bar, surround, control bar) is
+// taken off.
+Rect PictureContent(const VideoFrame& gray);
 
 absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::string& path,
                                          const PictureTraceOptions& options = PictureTraceOptions());
