@@ -8,6 +8,8 @@
 // (what `uncut add` runs on a video's picture):
 //   exact     none: every frame decoded in full (the reference)
 //   nonref    skip non-reference frames (AVDISCARD_NONREF)
+//   bref      also skip reference B-frames where a probe finds them unused
+//             (VideoReadOptions::skip_unused_b_references)
 //   bidir     skip every B-frame (AVDISCARD_BIDIR)
 //   noloop    skip the in-loop deblocking filter
 //   lowres    decode at reduced resolution where the codec can
@@ -16,7 +18,8 @@
 // and tokens combine left to right ("default,threads").
 //
 // `sign` fingerprints every FILE and prints one line: files, sampled frames,
-// media seconds, the process's wall and CPU seconds inside SignVideo, and a
+// frames decoded, files whose reference B-frames were skipped, media
+// seconds, the process's wall and CPU seconds inside SignVideo, and a
 // digest of the signatures (equal digests: identical fingerprints)
 // (bench/media/decode times whole processes, side by side with ffmpeg).
 // `compare` fingerprints every FILE both ways (--against defaults to
@@ -36,7 +39,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status_macros.h"
 #include "base/strings.h"
+#include "decode/video_reader.h"
 #include "video/video_signature.h"
 
 namespace uncut {
@@ -48,7 +53,52 @@ double CpuSeconds() {
   return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-bool ParseTricks(const std::string& list, VideoSignOptions* o) {
+// SignVideo's options, and the reader's that SignVideo leaves at their defaults.
+struct Tricks {
+  VideoSignOptions sign;
+  bool skip_unused_b_references = VideoReadOptions().skip_unused_b_references;
+};
+
+struct SignStats {
+  int64_t decoded = 0;
+  int skipping_b_references = 0;  // files
+};
+
+// What SignVideo does, with every reader option settable: the same frames,
+// hashed by the same SignFrame.
+absl::StatusOr<VideoSignature> Sign(const std::string& path, const Tricks& t, SignStats* stats) {
+  VideoReadOptions ro;
+  ro.sample_fps = t.sign.sample_fps;
+  ro.max_side = t.sign.max_side;
+  ro.skip_nonreference = t.sign.skip_nonreference;
+  ro.skip_bidirectional = t.sign.skip_bidirectional;
+  ro.skip_loop_filter = t.sign.skip_loop_filter;
+  ro.reduced_resolution = t.sign.reduced_resolution;
+  ro.threads = t.sign.threads;
+  ro.skip_unused_b_references = t.skip_unused_b_references;
+  ASSIGN_OR_RETURN(auto reader, VideoReader::Open(path, ro));
+  VideoSignature sig;
+  sig.sample_fps = t.sign.sample_fps;
+  sig.duration_s = reader->duration_s();
+  VideoFrame frame;
+  while (true) {
+    ASSIGN_OR_RETURN(bool got, reader->Next(&frame));
+    if (!got) break;
+    sig.width = frame.width;
+    sig.height = frame.height;
+    sig.frames.push_back(SignFrame(frame, t.sign.sample_fps));
+  }
+  if (sig.frames.empty()) return absl::InvalidArgumentError(StrCat(path, ": no frames"));
+  if (sig.duration_s <= 0) sig.duration_s = sig.frames.back().time_s;
+  if (stats) {
+    stats->decoded += reader->decoded_frames();
+    stats->skipping_b_references += reader->skipping_b_references();
+  }
+  return sig;
+}
+
+bool ParseTricks(const std::string& list, Tricks* tricks) {
+  VideoSignOptions* o = &tricks->sign;
   size_t start = 0;
   while (start <= list.size()) {
     size_t end = list.find(',', start);
@@ -59,10 +109,13 @@ bool ParseTricks(const std::string& list, VideoSignOptions* o) {
       o->skip_nonreference = o->skip_bidirectional = o->skip_loop_filter = false;
       o->reduced_resolution = false;
       o->threads = 1;
+      tricks->skip_unused_b_references = false;
     } else if (t == "default") {
-      *o = VideoSignOptions();
+      *tricks = Tricks();
     } else if (t == "nonref") {
       o->skip_nonreference = true;
+    } else if (t == "bref") {
+      tricks->skip_unused_b_references = true;
     } else if (t == "bidir") {
       o->skip_bidirectional = true;
     } else if (t == "noloop") {
@@ -179,7 +232,7 @@ int Main(int argc, char** argv) {
       files.push_back(a);
     }
   }
-  VideoSignOptions oa, ob;
+  Tricks oa, ob;
   if (!ParseTricks(tricks, &oa) || !ParseTricks(against, &ob)) return 2;
   if (command == "sign") {
     auto t0 = std::chrono::steady_clock::now();
@@ -187,8 +240,9 @@ int Main(int argc, char** argv) {
     size_t frames = 0;
     size_t digest = 0;  // of every signature, to tell identical fingerprints
     double media_s = 0;
+    SignStats stats;
     for (const std::string& f : files) {
-      auto sig = SignVideo(f, oa);
+      auto sig = Sign(f, oa, &stats);
       if (!sig.ok()) {
         std::fprintf(stderr, "%s\n", std::string(sig.status().message()).c_str());
         return 1;
@@ -199,18 +253,20 @@ int Main(int argc, char** argv) {
     }
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf(
-        "tricks %s  files %zu  frames %zu  media %.1f s  wall %.3f s  cpu %.3f s  digest %016zx\n",
-        tricks.c_str(), files.size(), frames, media_s, wall, CpuSeconds() - c0, digest);
+        "tricks %s  files %zu  frames %zu  decoded %lld  bref-skipped %d  media %.1f s  wall %.3f s  "
+        "cpu %.3f s  digest %016zx\n",
+        tricks.c_str(), files.size(), frames, static_cast<long long>(stats.decoded),
+        stats.skipping_b_references, media_s, wall, CpuSeconds() - c0, digest);
     return 0;
   }
   if (command == "compare") {
     Distances cells, frames;
-    VideoSignOptions every = ob;
-    every.sample_fps = 1000;  // one cell per frame up to 1,000 frames a second
+    Tricks every = ob;
+    every.sign.sample_fps = 1000;  // one cell per frame up to 1,000 frames a second
     for (const std::string& f : files) {
-      auto a = SignVideo(f, oa);
-      auto b = SignVideo(f, ob);
-      auto e = SignVideo(f, every);
+      auto a = Sign(f, oa, nullptr);
+      auto b = Sign(f, ob, nullptr);
+      auto e = Sign(f, every, nullptr);
       if (!a.ok() || !b.ok() || !e.ok()) {
         std::fprintf(stderr, "%s\n",
                      std::string((!a.ok() ? a.status() : !b.ok() ? b.status() : e.status())

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "decode/audio_reader.h"
 #include "decode/frame_grabber.h"
@@ -321,6 +322,82 @@ TEST(VideoReader, ScalesAOnePixelWideFrameWithinItsBuffer) {
       }
     }
   }
+}
+
+// Every frame a reader returns, by timestamp.
+std::map<double, std::vector<uint8_t>> ReadAll(const std::string& path, const VideoReadOptions& o,
+                                               bool* skipped_b_references, int64_t* decoded) {
+  std::map<double, std::vector<uint8_t>> out;
+  auto reader = VideoReader::Open(path, o);
+  EXPECT_TRUE(reader.ok()) << reader.status();
+  if (!reader.ok()) return out;
+  VideoFrame f;
+  while (true) {
+    auto got = (*reader)->Next(&f);
+    EXPECT_TRUE(got.ok()) << got.status();
+    if (!got.ok() || !*got) break;
+    out[f.time_s] = f.pixels;
+  }
+  if (skipped_b_references) *skipped_b_references = (*reader)->skipping_b_references();
+  if (decoded) *decoded = (*reader)->decoded_frames();
+  return out;
+}
+
+// Moving test pictures with B-frames in a pyramid (every second B-frame a
+// reference), encoded with `x264_options`.
+std::string PyramidVideo(const testing::TempDir& dir, const std::string& name,
+                         const std::string& x264_options) {
+  std::string path = dir.File(name);
+  std::string err = Ffmpeg(
+      "-f lavfi -i testsrc2=size=192x108:rate=25:duration=8 -vf noise=alls=12:allf=t "
+      "-c:v libx264 " + x264_options + " -pix_fmt yuv420p " + testing::ShellQuote(path));
+  EXPECT_EQ(err, "");
+  return path;
+}
+
+VideoReadOptions SamplingOptions(bool skip_unused_b_references) {
+  VideoReadOptions o;
+  o.sample_fps = 3;
+  o.max_side = 96;
+  o.skip_nonreference = true;
+  o.skip_unused_b_references = skip_unused_b_references;
+  o.min_b_probe_duration_s = 0;
+  return o;
+}
+
+TEST(VideoReader, SkipsPyramidBFramesThatNoFramePredictsFromAndReturnsExactFrames) {
+  testing::TempDir dir;
+  // x264's fast presets predict P-frames from the previous P-frame only.
+  std::string path = PyramidVideo(dir, "pyramid-ref1.mp4",
+                                  "-preset ultrafast -x264-params bframes=3:b-pyramid=normal");
+  bool skipped = false;
+  int64_t decoded = 0, decoded_before = 0;
+  auto fewer = ReadAll(path, SamplingOptions(true), &skipped, &decoded);
+  ReadAll(path, SamplingOptions(false), nullptr, &decoded_before);
+  EXPECT_TRUE(skipped);
+  EXPECT_LT(decoded, decoded_before * 3 / 4);  // a reference B-frame in every four frames
+  EXPECT_GE(fewer.size(), 22u);                // still a frame for (almost) every cell of 8 s
+  // Every frame returned is the full decode's frame of that time, bit for bit.
+  VideoReadOptions exact;
+  exact.max_side = 96;
+  auto all = ReadAll(path, exact, nullptr, nullptr);
+  for (const auto& [t, pixels] : fewer) {
+    auto it = all.find(t);
+    ASSERT_NE(it, all.end()) << t;
+    EXPECT_EQ(it->second, pixels) << "frame at " << t << " s";
+  }
+}
+
+TEST(VideoReader, KeepsDecodingReferenceBFramesThatPFramesPredictFrom) {
+  testing::TempDir dir;
+  // With three reference frames, x264 predicts P-frames from pyramid B-frames too.
+  std::string path = PyramidVideo(dir, "pyramid-ref3.mp4",
+                                  "-preset medium -x264-params bframes=3:b-pyramid=normal:ref=3");
+  bool skipped = true;
+  auto probed = ReadAll(path, SamplingOptions(true), &skipped, nullptr);
+  auto before = ReadAll(path, SamplingOptions(false), nullptr, nullptr);
+  EXPECT_FALSE(skipped);
+  EXPECT_EQ(probed, before);
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 #include "decode/video_reader.h"
 
 #include <cmath>
+#include <string_view>
+
+extern "C" {
+#include <libavutil/imgutils.h>
+}
 
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -23,6 +28,23 @@ int ReductionFor(const VideoReadOptions& o, int width, int height) {
     while (lowres < 3 && (std::max(width, height) >> (lowres + 1)) >= o.max_side) ++lowres;
   }
   return lowres;
+}
+
+// A digest of a frame's first plane (luma): equal frames, equal digests.
+uint64_t LumaDigest(const AVFrame& f) {
+  int row_bytes = av_image_get_linesize(static_cast<AVPixelFormat>(f.format), f.width, 0);
+  uint64_t h = (uint64_t{static_cast<uint32_t>(f.width)} << 32) | static_cast<uint32_t>(f.height);
+  if (row_bytes <= 0 || !f.data[0]) return h;
+  for (int y = 0; y < f.height; ++y) {
+    std::string_view row(reinterpret_cast<const char*>(f.data[0] + ptrdiff_t{y} * f.linesize[0]),
+                         row_bytes);
+    h = (h ^ std::hash<std::string_view>()(row)) * 0x100000001b3ULL;
+  }
+  return h;
+}
+
+int64_t FrameTimestamp(const AVFrame& f) {
+  return f.best_effort_timestamp != AV_NOPTS_VALUE ? f.best_effort_timestamp : f.pts;
 }
 
 }  // namespace
@@ -66,6 +88,22 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource
   r->time_base_ = av_q2d(st->time_base);
   if (r->fmt_->duration > 0) r->duration_s_ = r->fmt_->duration / double(AV_TIME_BASE);
   if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) r->fps_ = av_q2d(st->avg_frame_rate);
+  // Only H.264 and HEVC have B-frames that may be references, and only
+  // streams that reorder frames have B-frames. The probe's cost is fixed
+  // (its first frames decoded twice), so short sources are not probed. A
+  // probe that cannot start leaves decoding as it was.
+  const AVCodecID id = st->codecpar->codec_id;
+  if (options.skip_nonreference && options.skip_unused_b_references && !options.skip_bidirectional &&
+      options.sample_fps > 0 && (id == AV_CODEC_ID_H264 || id == AV_CODEC_ID_HEVC) &&
+      st->codecpar->video_delay > 0 && r->duration_s_ >= options.min_b_probe_duration_s) {
+    auto probe = OpenDecoder(path, r->fmt_.get(), best, options.threads, 0);
+    r->probe_frame_.reset(av_frame_alloc());
+    if (probe.ok() && r->probe_frame_) {
+      r->probe_ = std::move(*probe);
+      r->probe_->skip_frame = AVDISCARD_BIDIR;
+      r->probe_->skip_loop_filter = r->codec_->skip_loop_filter;
+    }
+  }
   r->frame_.reset(av_frame_alloc());
   r->packet_.reset(av_packet_alloc());
   if (!r->frame_ || !r->packet_) return absl::ResourceExhaustedError(StrCat(path, ": out of memory"));
@@ -153,6 +191,7 @@ absl::StatusOr<bool> VideoReader::Receive(VideoFrame* frame) {
     if (rc < 0) return AvStatus(path_, "decoding failed", rc);
     bad_frames_ = 0;
     ++decoded_;
+    if (probe_) ProbeCompare(false, *frame_);
     int64_t pts = frame_->best_effort_timestamp;
     if (pts == AV_NOPTS_VALUE) pts = frame_->pts;
     double t = pts == AV_NOPTS_VALUE ? (decoded_ - 1) / std::max(fps_, 1.0) : pts * time_base_;
@@ -205,11 +244,20 @@ absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
       return absl::DeadlineExceededError(StrCat(path_, ": decoding took too long; giving up"));
     }
     if (flushing_) continue;
+    // The probing decoder takes over once it has proved itself and the
+    // main decoder has returned every frame it returned (the grid skips
+    // what the main decoder had already returned beyond).
+    if (probe_ && probe_matches_ >= kBProbeMatches && probe_digests_.empty()) {
+      codec_ = std::move(probe_);
+      skipping_b_references_ = true;
+      StopProbe();
+    }
     // Feed the decoder the next packet of our stream.
     while (true) {
       int rc = av_read_frame(fmt_.get(), packet_.get());
       if (rc == AVERROR_EOF || rc == AVERROR(EIO)) {
         flushing_ = true;
+        StopProbe();
         avcodec_send_packet(codec_.get(), nullptr);
         break;
       }
@@ -218,6 +266,7 @@ absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
         av_packet_unref(packet_.get());
         continue;
       }
+      if (probe_) ProbeSend(packet_.get());
       rc = avcodec_send_packet(codec_.get(), packet_.get());
       av_packet_unref(packet_.get());
       // Damaged packets are skipped: decoders resynchronise at the next key frame.
@@ -228,6 +277,55 @@ absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
     }
   }
   return false;
+}
+
+void VideoReader::ProbeSend(const AVPacket* packet) {
+  // Without reference B-frames (none in the first frames) there is nothing to skip.
+  if (decoded_ > kBProbeMaxFrames || (!saw_b_reference_ && decoded_ > kBProbeNoBFrames)) {
+    return StopProbe();
+  }
+  int rc = avcodec_send_packet(probe_.get(), packet);
+  if (rc < 0) return StopProbe();
+  while (probe_) {
+    rc = avcodec_receive_frame(probe_.get(), probe_frame_.get());
+    if (rc < 0) {
+      if (rc != AVERROR(EAGAIN)) StopProbe();
+      return;
+    }
+    ProbeCompare(true, *probe_frame_);
+    av_frame_unref(probe_frame_.get());
+  }
+}
+
+void VideoReader::ProbeCompare(bool from_probe, const AVFrame& frame) {
+  if (frame.pict_type == AV_PICTURE_TYPE_B) {
+    // Only reference B-frames come out of the main decoder (NONREF).
+    if (from_probe) return StopProbe();
+    saw_b_reference_ = true;
+    return;
+  }
+  const int64_t ts = FrameTimestamp(frame);
+  if (ts == AV_NOPTS_VALUE) return StopProbe();
+  auto& mine = from_probe ? probe_digests_ : main_digests_;
+  auto& other = from_probe ? main_digests_ : probe_digests_;
+  const uint64_t digest = LumaDigest(frame);
+  auto it = other.find(ts);
+  if (it == other.end()) {
+    mine[ts] = digest;
+    // The two decoders drift apart only by their reordering delays.
+    if (mine.size() > 64) StopProbe();
+    return;
+  }
+  const bool same = it->second == digest;
+  other.erase(it);
+  if (!same) return StopProbe();
+  if (saw_b_reference_) ++probe_matches_;
+}
+
+void VideoReader::StopProbe() {
+  probe_.reset();
+  main_digests_.clear();
+  probe_digests_.clear();
 }
 
 }  // namespace uncut

@@ -4,7 +4,9 @@
 // converted (swscale) to grey or RGB at a bounded size. Optionally the
 // decoder skips non-reference frames entirely (AVDISCARD_NONREF), which for
 // typical H.264 removes a third of the decoding work while still leaving
-// frames every few hundredths of a second for a sampling grid; decodes
+// frames every few hundredths of a second for a sampling grid, and the
+// reference B-frames too where a probe shows that no other frame predicts
+// from them (skip_unused_b_references); decodes
 // intra-only codecs at reduced resolution; and uses several threads. With a
 // sampling grid, the packets of an intra-only codec (MJPEG, ProRes, DV...)
 // that the grid would not take are not decoded at all. A watchdog bounds
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +34,20 @@ struct VideoReadOptions {
   int scale_flags = 0;    // swscale algorithm; 0 = SWS_AREA
   bool rgb = false;       // RGB24 instead of 8-bit grey (luma)
   bool skip_nonreference = false;
+  // With skip_nonreference and a sampling grid: also skip the B-frames of
+  // H.264 and HEVC that are references (pyramid B-frames), when no other
+  // frame predicts from them. Whether that holds is found out on the first
+  // frames: a second decoder skipping every B-frame (AVDISCARD_BIDIR) runs
+  // beside the first, and takes over only once kBProbeMatches I- and
+  // P-frames after a reference B-frame came out of both bit for bit (and
+  // none differed); otherwise it is dropped within kBProbeMaxFrames frames
+  // (kBProbeNoBFrames when none of them is a reference B-frame).
+  // The frames returned are then exact decodes, only fewer: I- and P-frames
+  // (every 2-4 frames with B-frames in a pyramid). x264's fast presets
+  // (ref=1) qualify; its default (ref=3) lets P-frames predict from
+  // pyramid B-frames, so such streams keep decoding them.
+  bool skip_unused_b_references = true;
+  double min_b_probe_duration_s = 60;  // shorter sources are not probed
   // Skip every B-frame, reference or not (AVDISCARD_BIDIR). Frames that
   // predict from a skipped reference B-frame decode with errors; only for
   // measuring.
@@ -81,6 +98,9 @@ class VideoReader {
   int height() const { return codec_->height; }
   // Frames the decoder produced so far (sampled or not).
   int64_t decoded_frames() const { return decoded_; }
+  // Whether the reference B-frames are being skipped (the probe of
+  // skip_unused_b_references found them unused, and the probing decoder took over).
+  bool skipping_b_references() const { return skipping_b_references_; }
 
  private:
   VideoReader() = default;
@@ -88,6 +108,11 @@ class VideoReader {
   // Whether a packet of the video stream is to be decoded.
   bool WantPacket(const AVPacket& packet);
   absl::Status Convert(const AVFrame* in, VideoFrame* out);
+  // The probe of skip_unused_b_references: feeds `packet` to the probing
+  // decoder and compares what it returns with the main decoder's frames.
+  void ProbeSend(const AVPacket* packet);
+  void ProbeCompare(bool from_probe, const AVFrame& frame);
+  void StopProbe();
 
   std::string path_;
   VideoReadOptions options_;
@@ -114,7 +139,21 @@ class VideoReader {
   int bad_frames_ = 0;  // damaged frames in a row
   bool flushing_ = false, done_ = false;
   std::chrono::steady_clock::time_point deadline_;
+  // skip_unused_b_references: the decoder skipping every B-frame, while it
+  // is on probation; digests of the luma of I- and P-frames (by timestamp)
+  // that one decoder returned and the other has not yet.
+  CodecContextPtr probe_;
+  FramePtr probe_frame_;
+  std::map<int64_t, uint64_t> main_digests_, probe_digests_;
+  bool saw_b_reference_ = false;
+  int probe_matches_ = 0;
+  bool skipping_b_references_ = false;
 };
+
+// The probe of skip_unused_b_references: frames to compare, and how long to try.
+inline constexpr int kBProbeMatches = 12;
+inline constexpr int64_t kBProbeMaxFrames = 400;
+inline constexpr int64_t kBProbeNoBFrames = 32;  // none of them a B-frame: no probe
 
 }  // namespace uncut
 
