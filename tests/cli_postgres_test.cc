@@ -289,7 +289,6 @@ TEST_F(CliPostgres, CommandsThatDoNotWorkOnPostgresSaySoInOneLine) {
       "upgrade",
       "serve --listen 127.0.0.1:0",
       "transcribe",
-      "copy --to " + ShellQuote(dir_->File("back")),
       "verify --tsa-ca " + ShellQuote(dir_->File("none.pem")),
   };
   for (const std::string& c : commands) {
@@ -300,7 +299,6 @@ TEST_F(CliPostgres, CommandsThatDoNotWorkOnPostgresSaySoInOneLine) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c << ": " << r.err;
   }
   EXPECT_FALSE(std::filesystem::exists("postgresql:"));
-  EXPECT_FALSE(std::filesystem::exists(dir_->File("back")));
 }
 
 // A frame of the archived video, enlarged and saved as a JPEG as a
@@ -444,6 +442,96 @@ TEST_F(CliPostgres, AWriterKilledMidAddLeavesEachItemWholeOrAbsent) {
   RunResult trace = testing::RunUncut(uri, "trace --json --text " + ShellQuote(quote));
   ASSERT_EQ(trace.exit_code, 0) << trace.err;
   EXPECT_EQ(json::parse(trace.out)["sources"][0]["item"]["name"], "dispatch7.txt");
+}
+
+// An embedded archive copied into a cluster and back into a directory:
+// the directory verifies, lists the same items and traces a quote and a
+// clip to the same answers as the archive it came from, and keeps the
+// trace saved on the cluster and the cluster's audit log.
+TEST_F(CliPostgres, ACopyThroughTheClusterBackToADirectoryTracesTheSameAnswers) {
+  const std::string uri = NewArchive("");
+  ASSERT_NE(uri, "");
+  RunResult in = testing::RunUncut(Embedded(), "copy --to " + ShellQuote(uri));
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  const std::string speech = testing::kSampleSpeech;
+  const std::string quote = ShellQuote(speech.substr(speech.size() / 3, 160));
+  RunResult saved = testing::RunUncut(uri, "trace --save --text " + quote);
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+
+  const std::string back = dir_->File("round-trip");
+  RunResult out = testing::RunUncut(uri, "copy --to " + ShellQuote(back));
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_NE(out.out.find("copied 3 items, 1 saved traces and "), std::string::npos) << out.out;
+  RunResult verify = testing::RunUncut(back, "verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+
+  for (const std::string& args : std::vector<std::string>{
+           "list --json", "show 3 --json", "trace --json --text " + quote,
+           "trace --json " + ShellQuote(dir_->File("clip.mp4"))}) {
+    RunResult e = testing::RunUncut(Embedded(), args);
+    RunResult b = testing::RunUncut(back, args);
+    ASSERT_EQ(e.exit_code, 0) << args << ": " << e.err;
+    ASSERT_EQ(b.exit_code, 0) << args << ": " << b.err;
+    json je = json::parse(e.out, nullptr, false), jb = json::parse(b.out, nullptr, false);
+    Strip(&je);
+    Strip(&jb);
+    EXPECT_EQ(jb, je) << args;
+  }
+  // The trace saved on the cluster goes into an export from the copy.
+  RunResult exported =
+      testing::RunUncut(back, "export 1 --out " + ShellQuote(dir_->File("round-trip.zip")));
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_NE(exported.out.find("exported 1 item and 1 saved trace"), std::string::npos)
+      << exported.out;
+  // The cluster's log comes first, as it was.
+  RunResult pg_log = testing::RunUncut(uri, "log --json");
+  RunResult dir_log = testing::RunUncut(back, "log --json");
+  ASSERT_EQ(pg_log.exit_code, 0) << pg_log.err;
+  ASSERT_EQ(dir_log.exit_code, 0) << dir_log.err;
+  json pj = json::parse(pg_log.out, nullptr, false), dj = json::parse(dir_log.out, nullptr, false);
+  ASSERT_TRUE(pj.is_array() && dj.is_array());
+  ASSERT_GT(dj.size(), pj.size());
+  for (size_t i = 0; i < pj.size(); ++i) {
+    EXPECT_EQ(dj[i]["at"], pj[i]["at"]);
+    EXPECT_EQ(dj[i]["action"], pj[i]["action"]);
+    EXPECT_EQ(dj[i]["details"], pj[i]["details"]);
+  }
+}
+
+// A shard out of reach while copying a cluster into a directory: one line
+// naming the server, exit 4, no item half-copied; once it is back, running
+// the copy again finishes it.
+TEST_F(CliPostgres, ACopyToADirectoryStoppedByAShardOutOfReachIsFinishedByRunningItAgain) {
+  const std::string uri = NewArchive(StrCat(ShellQuote(dir_->File("speech.txt")), " ",
+                                            ShellQuote(dir_->File("other.txt"))));
+  ASSERT_NE(uri, "");
+  const auto set_port = [&](const std::string& port) {
+    RunResult r = Psql(uri, "ALTER SERVER uncut_shard2 OPTIONS (SET port '" + port + "')");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  RunResult port = Psql(uri, "SELECT option_value FROM pg_options_to_table((SELECT srvoptions "
+                             "FROM pg_foreign_server WHERE srvname = 'uncut_shard2')) "
+                             "WHERE option_name = 'port'");
+  ASSERT_EQ(port.exit_code, 0) << port.err;
+  const std::string real_port = port.out.substr(0, port.out.find('\n'));
+  ASSERT_FALSE(real_port.empty());
+  const std::string back = dir_->File("interrupted-copy");
+  set_port("1");
+  RunResult cut = testing::RunUncut(uri, "copy --to " + ShellQuote(back));
+  set_port(real_port);
+  EXPECT_EQ(cut.exit_code, 4) << cut.out << cut.err;
+  EXPECT_NE(cut.err.find("uncut_shard2"), std::string::npos) << cut.err;
+  EXPECT_EQ(std::count(cut.err.begin(), cut.err.end(), '\n'), 1) << cut.err;
+  RunResult partial = testing::RunUncut(back, "verify");
+  EXPECT_EQ(partial.exit_code, 0) << partial.out << partial.err;
+
+  RunResult again = testing::RunUncut(uri, "copy --to " + ShellQuote(back));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Listed(back), Listed(uri));
+  RunResult verify = testing::RunUncut(back, "verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  RunResult text = testing::RunUncut(back, "show --text 1");
+  EXPECT_EQ(text.out, std::string(testing::kSampleSpeech) + "\n");
 }
 
 }  // namespace

@@ -164,6 +164,11 @@ class OneItemPostings : public PostingSource {
   absl::StatusOr<uint64_t> PostingCount(Modality modality) override {
     return base_->PostingCount(modality);
   }
+  absl::Status ForEachPosting(Modality modality,
+                              const std::function<bool(const Posting&)>& fn) override {
+    return base_->ForEachPosting(modality,
+                                 [&](const Posting& p) { return p.item != item_ || fn(p); });
+  }
   std::string IndexName() const override { return base_->IndexName(); }
 
  private:

@@ -15,6 +15,7 @@
 #include "cli/subcommands.h"
 #include "storage/pg_conn.h"
 #include "storage/postgres_storage.h"
+#include "store/copy_to_directory.h"
 #include "store/copy_to_postgres.h"
 
 namespace uncut {
@@ -65,10 +66,31 @@ int RunInit(const GlobalOptions& g, const std::string& shards) {
   return kExitOk;
 }
 
-int RunCopy(const GlobalOptions& g, const std::string& to) {
-  if (IsPostgresUri(g.archive)) {
-    return ReportError(UnsupportedOnPostgres(g, "copy (from a PostgreSQL archive to a directory)"));
+// A cluster's archive into a directory (new, or one an interrupted copy
+// of the same archive left).
+int RunCopyToDirectory(const GlobalOptions& g, const std::string& to) {
+  if (IsPostgresUri(to)) {
+    return ReportError(absl::InvalidArgumentError(
+        StrCat("copy: --to must be a directory when the archive is a PostgreSQL one, not \"",
+               RedactedUri(to), "\"")));
   }
+  auto from = PgArchive::Open(g.archive);
+  if (!from.ok()) return ReportError(from.status());
+  auto target = Archive::Open(to, Archive::Mode::kCreate);
+  if (!target.ok()) return ReportError(target.status());
+  auto done = CopyToDirectory((*from)->storage(), target->get());
+  if (!done.ok()) return ReportError(done.status());
+  if (!g.quiet) {
+    std::printf("copied %zu items, %zu saved traces and %zu audit entries to %s", done->copied,
+                done->saved_traces, done->audit_entries, to.c_str());
+    if (!done->present.empty()) std::printf(" (%zu items were there already)", done->present.size());
+    std::printf("\n");
+  }
+  return kExitOk;
+}
+
+int RunCopy(const GlobalOptions& g, const std::string& to) {
+  if (IsPostgresUri(g.archive)) return RunCopyToDirectory(g, to);
   if (!IsPostgresUri(to)) {
     return ReportError(absl::InvalidArgumentError(
         StrCat("copy: --to must be a postgresql:// URI, not \"", to, "\"")));
@@ -168,13 +190,20 @@ Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g) {
 
 Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g) {
   auto* cmd = app->add_subcommand(
-      "copy", "copy the embedded archive into a PostgreSQL archive (resumable)");
+      "copy",
+      "copy the embedded archive into a PostgreSQL archive, or a PostgreSQL archive into a "
+      "directory (resumable)");
   auto to = std::make_shared<std::string>();
-  cmd->add_option("--to", *to, "the target archive's postgresql:// URI")->required();
+  cmd->add_option("--to", *to,
+                  "the target: a postgresql:// URI (from a directory), or a directory (from a "
+                  "PostgreSQL archive)")
+      ->required();
   cmd->footer(
       "Originals are copied byte for byte and fingerprints as stored; items already in the\n"
-      "target (same bytes) are skipped, so an interrupted copy is run again to finish.\n\n"
-      "Examples:\n  uncut --archive ./desk copy --to postgresql://coord/uncut");
+      "target (same bytes) are skipped, so an interrupted copy is run again to finish.\n"
+      "From a PostgreSQL archive, saved traces and the audit log are copied too.\n\n"
+      "Examples:\n  uncut --archive ./desk copy --to postgresql://coord/uncut\n"
+      "  uncut --archive postgresql://coord/uncut copy --to ./desk-copy");
   return {cmd, [g, to] { return RunCopy(*g, *to); }};
 }
 

@@ -75,6 +75,13 @@ uint64_t IndexManager::PostingCount(const std::string& modality) const {
   return n;
 }
 
+std::vector<std::shared_ptr<SegmentReader>> IndexManager::Segments(
+    const std::string& modality) const {
+  auto it = by_modality_.find(modality);
+  if (it == by_modality_.end()) return {};
+  return it->second;
+}
+
 std::vector<std::pair<std::string, std::string>> IndexManager::VerifyAll() const {
   std::vector<std::pair<std::string, std::string>> problems;
   for (const auto& [file, reader] : open_) {

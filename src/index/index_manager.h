@@ -58,6 +58,9 @@ class IndexManager {
               const std::function<bool(uint32_t)>& live, std::vector<Posting>* out) const;
   // Postings in a modality's open segments.
   uint64_t PostingCount(const std::string& modality) const;
+  // A modality's open segments, in list order; they stay readable while
+  // held, whatever Refresh does meanwhile.
+  std::vector<std::shared_ptr<SegmentReader>> Segments(const std::string& modality) const;
   // Re-reads every open segment whole: (file, problem) for each that fails.
   std::vector<std::pair<std::string, std::string>> VerifyAll() const;
 

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,13 @@ class PostingSource {
   // How many postings the modality's index holds (those of removed items
   // included until a compaction): the scale against which a key is common.
   virtual absl::StatusOr<uint64_t> PostingCount(Modality modality) = 0;
+
+  // Calls fn with every posting the modality's index holds, removed items'
+  // and uncommitted writers' included, in no particular order, until fn
+  // returns false: what a copy of the whole index reads. Memory stays
+  // bounded whatever the index's size.
+  virtual absl::Status ForEachPosting(Modality modality,
+                                      const std::function<bool(const Posting&)>& fn) = 0;
 
   // Names the index in messages (the archive's directory).
   virtual std::string IndexName() const = 0;

@@ -6,8 +6,10 @@
 #define UNCUT_STORAGE_CATALOG_READER_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,6 +33,9 @@ class CatalogReader {
   // nullopt when the item has no blob of that name.
   virtual absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
                                                               const std::string& name) = 0;
+  // The names of the item's blobs, in byte order (none for an item that is
+  // not there).
+  virtual absl::StatusOr<std::vector<std::string>> BlobNames(int64_t item_id) = 0;
   // The items inside item `id` (the messages of a mailbox), in id order.
   // This default filters ListItems; a backend with an index overrides it.
   virtual absl::StatusOr<std::vector<Item>> Children(int64_t id);
@@ -51,6 +56,15 @@ class OriginalSource {
   // that finds them altered (not the item's SHA-256) fails with kDataLoss
   // naming the item: nothing is ever quoted from damaged bytes.
   virtual absl::StatusOr<Original> OpenOriginal(const Item& item) = 0;
+
+  // Streams `item`'s original bytes to `sink`, in order, in pieces of at
+  // most a few MiB, checking their SHA-256 as they go: kDataLoss naming the
+  // item when they are not the item's (the sink has then seen bytes that
+  // must be thrown away). An error from the sink stops the read and is
+  // returned. This default reads OpenOriginal's bytes; a backend that
+  // fetches originals from elsewhere overrides it to keep memory bounded.
+  using ByteSink = std::function<absl::Status(std::string_view piece)>;
+  virtual absl::Status ReadOriginal(const Item& item, const ByteSink& sink);
 };
 
 }  // namespace uncut

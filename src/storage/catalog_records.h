@@ -63,6 +63,8 @@ class CatalogRecords {
   virtual absl::StatusOr<int64_t> SaveTrace(const SavedTrace& trace) = 0;
   // One saved trace, with its reports; kNotFound when there is none.
   virtual absl::StatusOr<SavedTrace> GetSavedTrace(int64_t id) = 0;
+  // The ids of every saved trace, oldest first.
+  virtual absl::StatusOr<std::vector<int64_t>> SavedTraceIds() = 0;
   // The saved traces that found `item_id`, oldest first, with their
   // reports. Removing an item drops its links, not the traces.
   virtual absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(int64_t item_id) = 0;

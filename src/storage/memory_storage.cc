@@ -70,6 +70,14 @@ absl::StatusOr<std::optional<std::string>> MemoryStorage::LoadBlob(int64_t item_
   return std::optional<std::string>(blob->second);
 }
 
+absl::StatusOr<std::vector<std::string>> MemoryStorage::BlobNames(int64_t item_id) {
+  std::vector<std::string> out;
+  auto it = items_.find(item_id);
+  if (it == items_.end()) return out;
+  for (const auto& [name, data] : it->second.blobs) out.push_back(name);
+  return out;
+}
+
 absl::StatusOr<Original> MemoryStorage::OpenOriginal(const Item& item) {
   auto it = items_.find(item.id);
   if (it == items_.end())
@@ -99,6 +107,18 @@ absl::StatusOr<uint64_t> MemoryStorage::PostingCount(Modality modality) {
   return n;
 }
 
+absl::Status MemoryStorage::ForEachPosting(Modality modality,
+                                           const std::function<bool(const Posting&)>& fn) {
+  auto by_key = postings_.find(modality);
+  if (by_key == postings_.end()) return absl::OkStatus();
+  for (const auto& [key, list] : by_key->second) {
+    for (const Posting& p : list) {
+      if (!fn(p)) return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int64_t> MemoryStorage::SaveTrace(const SavedTrace& trace) {
   SavedTrace t = trace;
   t.id = traces_.empty() ? 1 : traces_.rbegin()->first + 1;
@@ -117,6 +137,12 @@ absl::StatusOr<SavedTrace> MemoryStorage::GetSavedTrace(int64_t id) {
   auto it = traces_.find(id);
   if (it == traces_.end()) return absl::NotFoundError(StrCat("no saved trace ", id));
   return it->second;
+}
+
+absl::StatusOr<std::vector<int64_t>> MemoryStorage::SavedTraceIds() {
+  std::vector<int64_t> out;
+  for (const auto& [id, t] : traces_) out.push_back(id);
+  return out;
 }
 
 absl::StatusOr<std::vector<SavedTrace>> MemoryStorage::SavedTracesOfItem(int64_t item_id) {

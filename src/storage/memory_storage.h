@@ -48,15 +48,19 @@ class MemoryStorage : public CatalogReader,
   absl::StatusOr<StoredText> LoadText(int64_t item_id) override;
   absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
                                                       const std::string& name) override;
+  absl::StatusOr<std::vector<std::string>> BlobNames(int64_t item_id) override;
   absl::StatusOr<Original> OpenOriginal(const Item& item) override;
 
   absl::Status Lookup(Modality modality, const std::vector<uint64_t>& keys, size_t max_per_key,
                       std::vector<Posting>* out) override;
   absl::StatusOr<uint64_t> PostingCount(Modality modality) override;
+  absl::Status ForEachPosting(Modality modality,
+                              const std::function<bool(const Posting&)>& fn) override;
   std::string IndexName() const override { return "memory"; }
 
   absl::StatusOr<int64_t> SaveTrace(const SavedTrace& trace) override;
   absl::StatusOr<SavedTrace> GetSavedTrace(int64_t id) override;
+  absl::StatusOr<std::vector<int64_t>> SavedTraceIds() override;
   absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(int64_t item_id) override;
   absl::StatusOr<std::vector<AuditEntry>> AuditLog() override;
   absl::Status RecordAction(std::string action, nlohmann::json details) override;

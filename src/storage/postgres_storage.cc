@@ -280,7 +280,7 @@ absl::StatusOr<std::vector<Item>> PgArchive::QueryItems(const std::string& where
   return out;
 }
 
-absl::StatusOr<std::vector<Item>> PgArchive::ListItems() { return QueryItems("ORDER BY id", {}); }
+absl::StatusOr<std::vector<Item>> PgArchive::ListItems() { return QueryItems("ORDER BY items.id", {}); }
 
 absl::StatusOr<Item> PgArchive::GetItem(int64_t id) {
   ASSIGN_OR_RETURN(std::vector<Item> items, QueryItems("WHERE id = $1", {PgParam::Int(id)}));
@@ -310,7 +310,7 @@ absl::StatusOr<Item> PgArchive::FindItem(const std::string& ref) {
   }
   ASSIGN_OR_RETURN(std::vector<Item> items,
                    QueryItems("WHERE sha256 >= $1 AND sha256 < $2 "
-                              "ORDER BY parent_id IS NOT NULL, id LIMIT 2",
+                              "ORDER BY parent_id IS NOT NULL, items.id LIMIT 2",
                               {PgParam::Text(prefix), PgParam::Text(prefix + "g")}));
   if (items.empty()) return absl::NotFoundError(StrCat("no item matches \"", ref, "\""));
   if (items.size() > 1 && items[1].sha256 != items[0].sha256) {
@@ -320,7 +320,7 @@ absl::StatusOr<Item> PgArchive::FindItem(const std::string& ref) {
 }
 
 absl::StatusOr<std::vector<Item>> PgArchive::Children(int64_t id) {
-  return QueryItems("WHERE parent_id = $1 ORDER BY id", {PgParam::Int(id)});
+  return QueryItems("WHERE parent_id = $1 ORDER BY items.id", {PgParam::Int(id)});
 }
 
 absl::StatusOr<int64_t> PgArchive::SaveTrace(const SavedTrace& trace) {
@@ -356,7 +356,7 @@ absl::StatusOr<std::vector<SavedTrace>> PgArchive::QueryTraces(const std::string
                          "report_json, report_html, coalesce((SELECT string_agg(item_id::text, ',' "
                          "ORDER BY item_id) FROM saved_trace_items WHERE trace_id = t.id), '') "
                          "FROM saved_traces t ",
-                         where, " ORDER BY id"),
+                         where, " ORDER BY t.id"),
                   params, true));
   std::vector<SavedTrace> out;
   for (int i = 0; i < r.rows(); ++i) {
@@ -385,6 +385,15 @@ absl::StatusOr<SavedTrace> PgArchive::GetSavedTrace(int64_t id) {
   return std::move(found[0]);
 }
 
+absl::StatusOr<std::vector<int64_t>> PgArchive::SavedTraceIds() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT id::text FROM saved_traces t ORDER BY t.id"));
+  std::vector<int64_t> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.GetInt(i, 0));
+  return out;
+}
+
 absl::StatusOr<std::vector<SavedTrace>> PgArchive::SavedTracesOfItem(int64_t item_id) {
   return QueryTraces("WHERE id IN (SELECT trace_id FROM saved_trace_items WHERE item_id = $1)",
                      {PgParam::Int(item_id)});
@@ -394,7 +403,7 @@ absl::StatusOr<std::vector<AuditEntry>> PgArchive::AuditLog() {
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(EnsureConn());
   ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT seq::text, at, actor, client, action, details "
-                                           "FROM audit_log ORDER BY seq",
+                                           "FROM audit_log ORDER BY audit_log.seq",
                                            {}, true));
   std::vector<AuditEntry> out;
   for (int i = 0; i < r.rows(); ++i) {
@@ -448,32 +457,10 @@ absl::StatusOr<std::optional<std::string>> PgArchive::LoadBlob(int64_t item_id,
   return std::optional<std::string>(std::string(r.Get(0, 0)));
 }
 
-absl::StatusOr<Original> PgArchive::OpenOriginal(const Item& item) {
+absl::Status PgArchive::ReadOriginal(const Item& item, const ByteSink& sink) {
   const auto damaged = [&](std::string_view why) {
     return absl::DataLossError(StrCat("item ", item.id, " (", item.name, "): ", why));
   };
-  // A large original goes to a temporary file (mapped, and unlinked once
-  // mapped), so memory stays bounded whatever its size.
-  const bool spill = item.size > spill_bytes_;
-  std::string bytes, path;
-  File file;
-  struct Unlink {
-    std::string* path;
-    ~Unlink() {
-      if (!path->empty()) ::unlink(path->c_str());
-    }
-  } unlink_at_end{&path};
-  if (spill) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = StrCat(tmp && *tmp ? tmp : "/tmp", "/uncut-original-XXXXXX");
-    const int fd = ::mkstemp(pattern.data());
-    if (fd < 0) return absl::InternalError(StrCat(pattern, ": cannot make a temporary file"));
-    ::close(fd);
-    path = pattern;
-    ASSIGN_OR_RETURN(file, File::Create(path, 0600));
-  } else {
-    bytes.reserve(item.size);
-  }
   Sha256 hasher;
   uint64_t got = 0;
   if (item.size > 0) {
@@ -497,17 +484,55 @@ absl::StatusOr<Original> PgArchive::OpenOriginal(const Item& item) {
         std::string_view part = piece.substr(lo - start, hi - lo);
         hasher.Update(part);
         got += part.size();
-        if (spill) {
-          RETURN_IF_ERROR(file.WriteAll(part));
-        } else {
-          bytes.append(part);
-        }
+        RETURN_IF_ERROR(sink(part));
       }
     }
   }
   if (got != item.size || hasher.FinishHex() != item.sha256) {
     return damaged("the stored original is not the archived bytes (SHA-256 differs)");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> PgArchive::BlobNames(int64_t item_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT name FROM blobs WHERE item_id = $1 "
+                                           "ORDER BY convert_to(name, 'UTF8')",
+                                           {PgParam::Int(item_id)}));
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.Get(i, 0));
+  return out;
+}
+
+absl::StatusOr<Original> PgArchive::OpenOriginal(const Item& item) {
+  // A large original goes to a temporary file (mapped, and unlinked once
+  // mapped), so memory stays bounded whatever its size.
+  const bool spill = item.size > spill_bytes_;
+  std::string bytes, path;
+  File file;
+  struct Unlink {
+    std::string* path;
+    ~Unlink() {
+      if (!path->empty()) ::unlink(path->c_str());
+    }
+  } unlink_at_end{&path};
+  if (spill) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = StrCat(tmp && *tmp ? tmp : "/tmp", "/uncut-original-XXXXXX");
+    const int fd = ::mkstemp(pattern.data());
+    if (fd < 0) return absl::InternalError(StrCat(pattern, ": cannot make a temporary file"));
+    ::close(fd);
+    path = pattern;
+    ASSIGN_OR_RETURN(file, File::Create(path, 0600));
+  } else {
+    bytes.reserve(item.size);
+  }
+  RETURN_IF_ERROR(ReadOriginal(item, [&](std::string_view part) -> absl::Status {
+    if (spill) return file.WriteAll(part);
+    bytes.append(part);
+    return absl::OkStatus();
+  }));
   if (!spill) return Original::InMemory(std::move(bytes), StrCat(name(), " object ", item.object));
   return Original::FileRange(path, 0, item.size, item.name);
 }
@@ -647,6 +672,33 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status PgArchive::ForEachPosting(Modality modality,
+                                       const std::function<bool(const Posting&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  RETURN_IF_ERROR(conn_->ExecScript(StrCat(
+      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+      "DECLARE uncut_postings NO SCROLL CURSOR FOR SELECT data FROM postings WHERE modality = ",
+      ModalityCode(modality))));
+  struct EndRead {
+    PgConn* conn;
+    ~EndRead() { conn->ExecScript("ROLLBACK").IgnoreError(); }
+  } end_read{conn_.get()};
+  std::vector<Posting> block;
+  while (true) {
+    ASSIGN_OR_RETURN(PgResult r, conn_->Exec("FETCH 256 FROM uncut_postings", {}, true));
+    if (r.rows() == 0) return absl::OkStatus();
+    for (int i = 0; i < r.rows(); ++i) {
+      block.clear();
+      absl::Status s = UnpackPostings(r.Get(i, 0), &block);
+      if (!s.ok()) return absl::DataLossError(StrCat(name(), ": ", s.message()));
+      for (const Posting& p : block) {
+        if (!fn(p)) return absl::OkStatus();
+      }
+    }
+  }
 }
 
 absl::StatusOr<uint64_t> PgArchive::PostingCount(Modality modality) {

@@ -90,8 +90,11 @@ class PgArchive : public CatalogReader,
   absl::StatusOr<StoredText> LoadText(int64_t item_id) override;
   absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
                                                       const std::string& name) override;
+  absl::StatusOr<std::vector<std::string>> BlobNames(int64_t item_id) override;
   absl::StatusOr<std::vector<Item>> Children(int64_t id) override;
   absl::StatusOr<Original> OpenOriginal(const Item& item) override;
+  // Reads the pieces a few at a time, so memory stays bounded.
+  absl::Status ReadOriginal(const Item& item, const ByteSink& sink) override;
   // Finds an item by numeric id, full SHA-256, or a unique SHA-256 prefix of
   // at least 6 hex digits (as Archive::FindItem).
   absl::StatusOr<Item> FindItem(const std::string& ref);
@@ -101,11 +104,16 @@ class PgArchive : public CatalogReader,
   absl::Status Lookup(Modality modality, const std::vector<uint64_t>& keys, size_t max_per_key,
                       std::vector<Posting>* out) override;
   absl::StatusOr<uint64_t> PostingCount(Modality modality) override;
+  // Reads the blocks through the coordinator's partitioned table, with a
+  // cursor (a few hundred blocks at a time).
+  absl::Status ForEachPosting(Modality modality,
+                              const std::function<bool(const Posting&)>& fn) override;
   std::string IndexName() const override { return name_; }
 
   // Saved traces and the audit log, in the coordinator's catalog.
   absl::StatusOr<int64_t> SaveTrace(const SavedTrace& trace) override;
   absl::StatusOr<SavedTrace> GetSavedTrace(int64_t id) override;
+  absl::StatusOr<std::vector<int64_t>> SavedTraceIds() override;
   absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(int64_t item_id) override;
   absl::StatusOr<std::vector<AuditEntry>> AuditLog() override;
   absl::Status RecordAction(std::string action, nlohmann::json details) override;

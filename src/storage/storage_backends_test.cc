@@ -5,6 +5,7 @@
 // own writer and is read back through the interfaces only.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -515,6 +516,163 @@ TYPED_TEST(StorageBackend, SearchTextFoldsPersianLetterVariantsAndForgetsRemoved
   auto after = catalog->SearchText("book", 10);
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_TRUE(after->empty());
+}
+
+// The listings a copy of the whole archive reads: blob names, every posting
+// (a removed item's too: its postings stay until a compaction), saved
+// trace ids, and an original streamed in pieces.
+TYPED_TEST(StorageBackend, BlobNamesListAnItemsBlobsInByteOrder) {
+  Spec spec;
+  spec.original = "with blobs";
+  spec.blobs["video.sig"] = "v";
+  spec.blobs["audio.peaks"] = std::string("\0a", 2);
+  spec.blobs["Zeta"] = "z";
+  Spec bare;
+  bare.original = "without";
+  const int64_t id = this->backend_.Add(spec);
+  const int64_t none = this->backend_.Add(bare);
+  CatalogReader* catalog = this->backend_.storage().catalog;
+  auto names = catalog->BlobNames(id);
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(*names, (std::vector<std::string>{"Zeta", "audio.peaks", "video.sig"}));
+  auto empty = catalog->BlobNames(none);
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_TRUE(empty->empty());
+  auto absent = catalog->BlobNames(none + 100);
+  ASSERT_TRUE(absent.ok()) << absent.status();
+  EXPECT_TRUE(absent->empty());
+}
+
+TYPED_TEST(StorageBackend, ForEachPostingVisitsEveryStoredPostingOfTheModality) {
+  Spec a, b, c;
+  a.original = "a";
+  a.postings[Modality::kText] = Postings({{5, 0}, {9, 1}, {~uint64_t{0}, 2}});
+  a.postings[Modality::kAudio] = Postings({{7, 3}});
+  b.original = "b";
+  b.postings[Modality::kText] = Postings({{5, 4}});
+  c.original = "c";
+  c.postings[Modality::kText] = Postings({{11, 0}});
+  const int64_t ia = this->backend_.Add(a);
+  const int64_t ib = this->backend_.Add(b);
+  const int64_t ic = this->backend_.Add(c);
+  this->backend_.Remove(ic);
+  PostingSource* index = this->backend_.storage().postings;
+  std::vector<Posting> text;
+  ASSERT_TRUE(index->ForEachPosting(Modality::kText, [&](const Posting& p) {
+                     text.push_back(p);
+                     return true;
+                   }).ok());
+  std::sort(text.begin(), text.end());
+  const auto item = [](int64_t id) { return static_cast<uint32_t>(id); };
+  EXPECT_EQ(text, (std::vector<Posting>{{5, item(ia), 0},
+                                        {5, item(ib), 4},
+                                        {9, item(ia), 1},
+                                        {11, item(ic), 0},
+                                        {~uint64_t{0}, item(ia), 2}}));
+  std::vector<Posting> audio;
+  ASSERT_TRUE(index->ForEachPosting(Modality::kAudio, [&](const Posting& p) {
+                     audio.push_back(p);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(audio, (std::vector<Posting>{{7, item(ia), 3}}));
+  size_t video = 0;
+  ASSERT_TRUE(index->ForEachPosting(Modality::kVideo, [&](const Posting&) {
+                     ++video;
+                     return true;
+                   }).ok());
+  EXPECT_EQ(video, 0u);
+  // Stops when told to.
+  size_t seen = 0;
+  ASSERT_TRUE(index->ForEachPosting(Modality::kText, [&](const Posting&) {
+                     ++seen;
+                     return false;
+                   }).ok());
+  EXPECT_EQ(seen, 1u);
+}
+
+TYPED_TEST(StorageBackend, SavedTraceIdsListEveryTraceOldestFirst) {
+  Spec a;
+  a.original = "source";
+  const int64_t ia = this->backend_.Add(a);
+  CatalogRecords* records = this->backend_.storage().records;
+  auto none = records->SavedTraceIds();
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  auto first = records->SaveTrace(TraceOf({ia}, "cut"));
+  auto second = records->SaveTrace(TraceOf({}, "not found"));
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto ids = records->SavedTraceIds();
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(*ids, (std::vector<int64_t>{*first, *second}));
+}
+
+TYPED_TEST(StorageBackend, ReadOriginalStreamsTheBytesAndChecksThem) {
+  Spec big;
+  big.name = "big.bin";
+  big.own_file = true;
+  // More than one 4 MiB piece, and not a multiple of it.
+  big.original.resize((9u << 20) + 123);
+  for (size_t i = 0; i < big.original.size(); ++i) big.original[i] = static_cast<char>(i * 131 % 251);
+  const int64_t id = this->backend_.Add(big);
+  Storage s = this->backend_.storage();
+  auto item = s.catalog->GetItem(id);
+  ASSERT_TRUE(item.ok()) << item.status();
+  std::string got;
+  size_t largest = 0;
+  absl::Status read = s.originals->ReadOriginal(*item, [&](std::string_view piece) {
+    largest = std::max(largest, piece.size());
+    got.append(piece);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(read.ok()) << read;
+  EXPECT_TRUE(got == big.original);
+  EXPECT_LE(largest, size_t{4} << 20);
+  // A sink's error stops the read and comes back.
+  absl::Status stopped = s.originals->ReadOriginal(
+      *item, [](std::string_view) { return absl::ResourceExhaustedError("disk full"); });
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kResourceExhausted);
+  // An item whose catalog SHA-256 is not its bytes' is data loss.
+  Item wrong = *item;
+  wrong.sha256 = Sha256Hex("something else");
+  absl::Status bad = s.originals->ReadOriginal(
+      wrong, [](std::string_view) { return absl::OkStatus(); });
+  EXPECT_EQ(bad.code(), absl::StatusCode::kDataLoss) << bad;
+}
+
+// Ids past 9, so that an order of their decimal strings would differ.
+TYPED_TEST(StorageBackend, ItemsSavedTracesAndTheAuditLogComeInNumericOrder) {
+  std::vector<int64_t> added;
+  for (int i = 0; i < 12; ++i) {
+    Spec spec;
+    spec.name = StrCat("item", i, ".txt");
+    spec.original = StrCat("original number ", i);
+    added.push_back(this->backend_.Add(spec));
+  }
+  Storage s = this->backend_.storage();
+  auto items = s.catalog->ListItems();
+  ASSERT_TRUE(items.ok()) << items.status();
+  std::vector<int64_t> listed;
+  for (const Item& it : *items) listed.push_back(it.id);
+  EXPECT_EQ(listed, added);
+  std::vector<int64_t> saved;
+  for (int i = 0; i < 11; ++i) {
+    auto id = s.records->SaveTrace(TraceOf({added[0]}, "cut"));
+    ASSERT_TRUE(id.ok()) << id.status();
+    saved.push_back(*id);
+  }
+  auto ids = s.records->SavedTraceIds();
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(*ids, saved);
+  auto of_item = s.records->SavedTracesOfItem(added[0]);
+  ASSERT_TRUE(of_item.ok()) << of_item.status();
+  std::vector<int64_t> found;
+  for (const SavedTrace& t : *of_item) found.push_back(t.id);
+  EXPECT_EQ(found, saved);
+  auto log = s.records->AuditLog();
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_EQ(log->size(), 12u);
+  for (size_t i = 1; i < log->size(); ++i) EXPECT_LT((*log)[i - 1].seq, (*log)[i].seq);
+  EXPECT_EQ((*log)[11].details["items"][0]["name"], "item11.txt");
 }
 
 }  // namespace

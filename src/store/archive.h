@@ -131,6 +131,7 @@ class Archive : public CatalogReader,
   absl::StatusOr<StoredText> LoadText(int64_t item_id) override;
   absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
                                                       const std::string& name) override;
+  absl::StatusOr<std::vector<std::string>> BlobNames(int64_t item_id) override;
   std::string ObjectPath(const std::string& sha256) const;
   // By the text search index (store/text_search_index.h); by reading every
   // text while an older archive's texts are not all in it.
@@ -157,6 +158,9 @@ class Archive : public CatalogReader,
   absl::StatusOr<uint64_t> PostingCount(Modality modality) override {
     return PostingCount(std::string(ModalityName(modality)));
   }
+  // Reads the live segments as listed when it starts.
+  absl::Status ForEachPosting(Modality modality,
+                              const std::function<bool(const Posting&)>& fn) override;
   std::string IndexName() const override { return dir_; }
 
   // Takes the writer lock (waiting for another writer to finish) and sweeps
@@ -192,6 +196,7 @@ class Archive : public CatalogReader,
   // change nothing else, each under the writer lock.
   absl::StatusOr<int64_t> SaveTrace(const SavedTrace& trace) override;
   absl::StatusOr<SavedTrace> GetSavedTrace(int64_t id) override;
+  absl::StatusOr<std::vector<int64_t>> SavedTraceIds() override;
   absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(int64_t item_id) override;
   absl::Status RecordAction(std::string action, nlohmann::json details) override;
 
@@ -235,6 +240,14 @@ class WriteBatch {
   // Stores `bytes` (parts of a container with their own bytes), packed when
   // small.
   absl::StatusOr<StagedObject> StageBytes(std::string_view bytes);
+  // Stores the bytes `produce` hands, in order, to the sink it is given
+  // (an original streamed from another archive), hashing as they come:
+  // packed when placement allows and they are small, else in a file of
+  // their own, written as they arrive (memory stays bounded). An error from
+  // `produce` leaves nothing staged and is returned.
+  using StreamSink = std::function<absl::Status(std::string_view)>;
+  absl::StatusOr<StagedObject> StageStream(
+      const std::function<absl::Status(const StreamSink&)>& produce, Placement placement);
   // Forgets an object staged by this batch that will not be used.
   void Discard(const StagedObject& object);
   // The top-level item with these bytes, if already archived or staged in this batch.
@@ -249,6 +262,9 @@ class WriteBatch {
   // read, such as a timestamp token); it commits with the item or not at all.
   absl::Status AddBlob(int64_t id, std::string name, std::string data);
   absl::Status RemoveItem(int64_t id);
+  // The next item AddItem queues gets id `id` when no id at or above it
+  // was handed out (ids are never reused), so a copy keeps its source's ids.
+  void PreferNextId(int64_t id) { next_id_ = std::max(next_id_, id); }
   size_t pending_items() const { return items_.size(); }
   // Drops the items queued after the first `mark` (a value pending_items()
   // returned), and the objects only they staged: a file that fails half way
@@ -275,6 +291,9 @@ class WriteBatch {
   // (an export); Commit writes it. Adds, removals and re-indexing are
   // recorded by Commit itself.
   void Record(std::string action, nlohmann::json details);
+  // Queues an entry copied from another archive's log as it was there
+  // (time, actor, client, action, details); Commit appends it.
+  void ImportAuditEntry(AuditEntry entry);
   // Sets (or, with nullopt, removes) an archive setting at Commit, with an
   // audit entry "config" naming it and its old and new values.
   void SetSetting(std::string name, std::optional<std::string> value);

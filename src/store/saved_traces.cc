@@ -60,21 +60,38 @@ absl::Status LoadItems(SqliteDb* db, SavedTrace* t) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> SaveTrace(Archive* archive, const SavedTrace& trace) {
+namespace {
+
+// Writes `trace` under the writer lock: as a new trace (id and saved_at
+// new) when keep_id is false, else with its own id and saved_at, unless a
+// trace of that id is there (then nothing is written: returns 0).
+absl::StatusOr<int64_t> InsertTrace(Archive* archive, const SavedTrace& trace, bool keep_id) {
   // The batch holds the writer lock; the trace is written in its own
   // transaction while it is held.
   ASSIGN_OR_RETURN(std::unique_ptr<WriteBatch> lock, archive->BeginWrite());
   SqliteDb* db = archive->db();
   ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
   RETURN_IF_ERROR(db->Exec(kTables));
+  if (keep_id) {
+    ASSIGN_OR_RETURN(SqliteStmt there, db->Prepare("SELECT 1 FROM saved_traces WHERE id = ?"));
+    there.Bind(1, trace.id);
+    ASSIGN_OR_RETURN(bool row, there.Step());
+    if (row) return int64_t{0};
+  }
   ASSIGN_OR_RETURN(
       SqliteStmt ins,
       db->Prepare(
-          "INSERT INTO saved_traces(saved_at, traced_at, query_kind, query_sha256, verdict, "
-          "report_json, report_html) VALUES(?,?,?,?,?,?,?)"));
-  ins.Bind(1, NowRfc3339()).Bind(2, trace.traced_at).Bind(3, trace.query_kind);
-  ins.Bind(4, trace.query_sha256).Bind(5, trace.verdict).Bind(6, trace.report_json);
-  ins.BindBlob(7, trace.report_html);
+          "INSERT INTO saved_traces(id, saved_at, traced_at, query_kind, query_sha256, verdict, "
+          "report_json, report_html) VALUES(?,?,?,?,?,?,?,?)"));
+  if (keep_id) {
+    ins.Bind(1, trace.id).Bind(2, trace.saved_at);
+  } else {
+    ins.BindNull(1);
+    ins.Bind(2, NowRfc3339());
+  }
+  ins.Bind(3, trace.traced_at).Bind(4, trace.query_kind);
+  ins.Bind(5, trace.query_sha256).Bind(6, trace.verdict).Bind(7, trace.report_json);
+  ins.BindBlob(8, trace.report_html);
   RETURN_IF_ERROR(ins.Run());
   int64_t id = db->LastInsertRowId();
   // Sources removed since the trace ran are not linked.
@@ -88,6 +105,18 @@ absl::StatusOr<int64_t> SaveTrace(Archive* archive, const SavedTrace& trace) {
   }
   RETURN_IF_ERROR(tx->Commit());
   return id;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> SaveTrace(Archive* archive, const SavedTrace& trace) {
+  return InsertTrace(archive, trace, /*keep_id=*/false);
+}
+
+absl::StatusOr<bool> ImportSavedTrace(Archive* archive, const SavedTrace& trace) {
+  if (trace.id <= 0) return absl::InvalidArgumentError("a saved trace to import needs its id");
+  ASSIGN_OR_RETURN(int64_t id, InsertTrace(archive, trace, /*keep_id=*/true));
+  return id != 0;
 }
 
 absl::StatusOr<SavedTrace> GetSavedTrace(Archive* archive, int64_t id) {
@@ -130,6 +159,18 @@ absl::StatusOr<int64_t> Archive::SaveTrace(const SavedTrace& trace) {
 
 absl::StatusOr<SavedTrace> Archive::GetSavedTrace(int64_t id) {
   return ::uncut::GetSavedTrace(this, id);
+}
+
+absl::StatusOr<std::vector<int64_t>> Archive::SavedTraceIds() {
+  std::vector<int64_t> out;
+  ASSIGN_OR_RETURN(bool have, HaveTables(db()));
+  if (!have) return out;
+  ASSIGN_OR_RETURN(SqliteStmt s, db()->Prepare("SELECT id FROM saved_traces ORDER BY id"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out.push_back(s.ColumnInt(0));
+  }
 }
 
 absl::StatusOr<std::vector<SavedTrace>> Archive::SavedTracesOfItem(int64_t item_id) {

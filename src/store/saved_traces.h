@@ -28,6 +28,11 @@ namespace uncut {
 // writer to finish). Returns the new trace id.
 absl::StatusOr<int64_t> SaveTrace(Archive* archive, const SavedTrace& trace);
 
+// Stores a trace copied from another archive as it was there: its id and
+// saved_at kept, linked to those of its item_ids this archive holds. False
+// (and nothing written) when a trace of that id is already here.
+absl::StatusOr<bool> ImportSavedTrace(Archive* archive, const SavedTrace& trace);
+
 // One saved trace, with its reports.
 absl::StatusOr<SavedTrace> GetSavedTrace(Archive* archive, int64_t id);
 
