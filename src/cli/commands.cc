@@ -687,10 +687,19 @@ int RunUpgrade(const GlobalOptions& g) {
   // Texts added before the search index existed go into it.
   auto indexed = (*archive)->IndexTextsForSearch();
   if (!indexed.ok()) return ReportError(indexed.status());
+  // Index segments of an older format are rewritten in the current one.
+  absl::StatusOr<size_t> rewritten;
+  {
+    auto batch = (*archive)->BeginWrite();
+    if (!batch.ok()) return ReportError(batch.status());
+    rewritten = (*batch)->RewriteOlderSegments();
+  }
+  if (!rewritten.ok()) return ReportError(rewritten.status());
   if (!g.quiet) {
-    if (done->redone == 0 && done->problems.empty() && *indexed == 0) {
+    if (done->redone == 0 && done->problems.empty() && *indexed == 0 && *rewritten == 0) {
       std::printf("the archive is up to date\n");
     }
+    if (*rewritten > 0) std::printf("index segments rewritten in the current format\n");
     if (done->redone > 0 || !done->problems.empty()) {
       std::printf("sound fingerprinted anew for %d items\n", done->redone);
     }
