@@ -26,7 +26,7 @@
 #include "ingest/caption_ingest.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_sniff.h"
-#include "ingest/prepare_pool.h"
+#include "ingest/add_run.h"
 #include "proof/item_timestamps.h"
 #include "report/media_info_text.h"
 #include "report/trace_report.h"
@@ -279,84 +279,86 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     if (!chosen.ok()) return ReportError(chosen.status());
     tsa = *chosen;
   }
-  std::vector<std::pair<std::string, absl::Status>> failures;
-  // Files of a folder uncut does not read, by reason ("unsupported", "empty").
-  std::vector<std::pair<std::string, std::string>> skipped;
-  bool in_folder = false;  // the file being added was found in a folder
-  size_t added = 0, existing = 0, files = 0;
-  std::vector<int64_t> recordings;  // for --transcribe
-  absl::Status fatal;
-  // Set when the TSA failed an add without --tsa-optional: later files are not added.
-  absl::Status tsa_failed;
-  bool tsa_on = !tsa.url.empty();
-  size_t unstamped = 0;  // originals added without a timestamp (--tsa-optional)
-  // The bar needs the total first: a quick walk that only stats.
-  bool progress = ShowProgress(g.quiet);
-  uint64_t total_bytes = 0, done_bytes = 0;
-  auto size_of = [](const std::string& path) -> uint64_t {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-  };
-  if (progress) {
-    for (const std::string& p : c.paths) {
-      WalkFiles(p, [&](const std::string& f) { total_bytes += size_of(f); },
-                [](const std::string&, const absl::Status&) {});
-    }
+  // The files in the order they are added; a folder that cannot be read is
+  // a failure in its place.
+  std::vector<AddRunFile> files;
+  std::vector<bool> in_folder;  // whether files[i] was found in a folder
+  for (const std::string& p : c.paths) {
+    const bool folder = IsDirectory(p);
+    WalkFiles(
+        p,
+        [&](const std::string& path) {
+          files.push_back({path, absl::OkStatus()});
+          in_folder.push_back(folder);
+        },
+        [&](const std::string& path, const absl::Status& s) {
+          files.push_back({path, s});
+          in_folder.push_back(folder);
+        });
   }
-  ProgressBar bar("adding", total_bytes, ProgressBar::Unit::kBytes, progress);
-  auto add_one = [&](const std::string& path, PreparedFile* prepared) {
-    if (!fatal.ok() || !tsa_failed.ok()) return;
-    ++files;
-    bar.Update(done_bytes, BaseName(path));
-    size_t mark = (*batch)->pending_items();
-    auto outcome = AddFile(batch->get(), path, c.options, prepared);
-    if (outcome.ok() && !outcome->existed && !tsa.url.empty()) {
-      absl::Status stamped =
-          tsa_on ? StampQueuedItem(batch->get(), outcome->item, tsa) : absl::OkStatus();
-      if (!stamped.ok() && !c.tsa_optional) {
-        (*batch)->Truncate(mark);
-        tsa_failed = absl::Status(
-            stamped.code(), StrCat(stamped.message(), "; not added: ", path,
-                                   " and the files after it (--tsa-optional adds them without "
-                                   "a timestamp)"));
+  AddRunOptions run;
+  run.options = c.options;
+  run.jobs = c.jobs;
+  run.tsa = tsa;
+  run.on_tsa_failure =
+      c.tsa_optional ? AddRunOptions::TsaFailure::kAddUnstamped : AddRunOptions::TsaFailure::kStop;
+  run.commit_every = c.commit_every;
+  run.commit_bytes = kBatchBytes;
+
+  // What the run tells, printed as it goes and summed up at the end.
+  class Printer : public AddRunObserver {
+   public:
+    Printer(const GlobalOptions& g, const AddCommand& c, const std::vector<AddRunFile>& files,
+            const std::vector<bool>& in_folder)
+        : g_(g), c_(c), files_(files), in_folder_(in_folder), progress_(ShowProgress(g.quiet)) {
+      // The bar needs the total first: a quick walk that only stats.
+      if (progress_) {
+        for (const AddRunFile& f : files) total_bytes_ += f.unreadable.ok() ? SizeOf(f.path) : 0;
+      }
+      bar_ = std::make_unique<ProgressBar>("adding", total_bytes_, ProgressBar::Unit::kBytes,
+                                           progress_);
+    }
+    void Starting(size_t i) override { bar_->Update(done_bytes_, BaseName(files_[i].path)); }
+    void StampingStopped(const absl::Status& why) override {
+      bar_->Clear();
+      std::fprintf(stderr, "uncut: warning: %s; adding without timestamps (--tsa-optional)\n",
+                   std::string(why.message()).c_str());
+    }
+    void Done(size_t i, const absl::StatusOr<AddOutcome>& outcome) override {
+      const std::string& path = files_[i].path;
+      if (!files_[i].unreadable.ok()) {
+        failures.push_back({path, files_[i].unreadable});
         return;
       }
-      if (!stamped.ok()) {
-        bar.Clear();
-        std::fprintf(stderr, "uncut: warning: %s; adding without timestamps (--tsa-optional)\n",
-                     std::string(stamped.message()).c_str());
-        tsa_on = false;
-      }
-      if (!tsa_on) ++unstamped;
-    }
-    if (progress) done_bytes += size_of(path);
-    // The lines below share the terminal with the bar.
-    if (::isatty(STDOUT_FILENO) || (outcome.ok() && !outcome->warnings.empty())) bar.Clear();
-    if (!outcome.ok()) {
-      std::string reason = outcome.status().code() == absl::StatusCode::kUnimplemented ? "unsupported"
-                           : size_of(path) == 0                                          ? "empty"
-                                                                                         : "";
-      if (in_folder && !c.strict && !reason.empty()) {
-        skipped.push_back({path, reason});
-        if (!g.quiet) std::printf("skipped %s (%s)\n", path.c_str(), reason.c_str());
+      if (progress_) done_bytes_ += SizeOf(path);
+      // The lines below share the terminal with the bar.
+      if (::isatty(STDOUT_FILENO) || (outcome.ok() && !outcome->warnings.empty())) bar_->Clear();
+      if (!outcome.ok()) {
+        std::string reason =
+            outcome.status().code() == absl::StatusCode::kUnimplemented ? "unsupported"
+            : SizeOf(path) == 0                                          ? "empty"
+                                                                         : "";
+        if (in_folder_[i] && !c_.strict && !reason.empty()) {
+          skipped.push_back({path, reason});
+          if (!g_.quiet) std::printf("skipped %s (%s)\n", path.c_str(), reason.c_str());
+          return;
+        }
+        failures.push_back({path, outcome.status()});
         return;
       }
-      failures.push_back({path, outcome.status()});
-      return;
-    }
-    if (c.transcribe && (outcome->item.kind == "video" || outcome->item.kind == "audio")) {
-      recordings.push_back(outcome->item.id);
-    }
-    if (outcome->existed) {
-      ++existing;
-      if (!g.quiet) {
-        std::printf("exists  %-6lld %s  %s (same bytes as %s)\n",
-                    static_cast<long long>(outcome->item.id), ShortSha(outcome->item.sha256).c_str(),
-                    path.c_str(), outcome->item.name.c_str());
+      if (c_.transcribe && (outcome->item.kind == "video" || outcome->item.kind == "audio")) {
+        recordings.push_back(outcome->item.id);
       }
-    } else {
-      ++added;
-      if (!g.quiet) {
+      if (outcome->existed) {
+        if (!g_.quiet) {
+          std::printf("exists  %-6lld %s  %s (same bytes as %s)\n",
+                      static_cast<long long>(outcome->item.id),
+                      ShortSha(outcome->item.sha256).c_str(), path.c_str(),
+                      outcome->item.name.c_str());
+        }
+        return;
+      }
+      if (!g_.quiet) {
         std::printf("added   %-6lld %s  %s\n", static_cast<long long>(outcome->item.id),
                     ShortSha(outcome->item.sha256).c_str(), path.c_str());
       }
@@ -364,66 +366,45 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
         std::fprintf(stderr, "uncut: warning: %s: %s\n", path.c_str(), w.c_str());
       }
     }
-    if ((*batch)->pending_items() >= std::max<size_t>(1, c.commit_every) ||
-        (*batch)->pending_bytes() >= kBatchBytes) {
-      fatal = (*batch)->Commit();
+    void Publishing() override { bar_->Update(done_bytes_, "publishing"); }
+    void Clear() { bar_->Clear(); }
+
+    std::vector<std::pair<std::string, absl::Status>> failures;
+    // Files of a folder uncut does not read, by reason ("unsupported", "empty").
+    std::vector<std::pair<std::string, std::string>> skipped;
+    std::vector<int64_t> recordings;  // for --transcribe
+
+   private:
+    static uint64_t SizeOf(const std::string& path) {
+      struct stat st;
+      return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
     }
-  };
-  // The files in the order they are added; a folder that cannot be read is
-  // a failure in its place.
-  struct Entry {
-    std::string path;
-    bool in_folder = false;
-    absl::Status unreadable;
-  };
-  std::vector<Entry> entries;
-  std::vector<std::string> files_to_add;
-  for (const std::string& p : c.paths) {
-    const bool folder = IsDirectory(p);
-    WalkFiles(
-        p,
-        [&](const std::string& path) {
-          entries.push_back({path, folder, absl::OkStatus()});
-          files_to_add.push_back(path);
-        },
-        [&](const std::string& path, const absl::Status& s) {
-          entries.push_back({path, folder, s});
-        });
-  }
-  // With several jobs, files are read and analysed ahead on other threads
-  // while this one adds them in order; with one, each is done in its turn.
-  const int jobs = c.jobs > 0 ? c.jobs : AvailableCores();
-  std::unique_ptr<PreparePool> pool;
-  if (jobs > 1 && files_to_add.size() > 1) {
-    pool = std::make_unique<PreparePool>(g.archive, files_to_add, c.options, jobs);
-  }
-  size_t taken = 0;
-  for (const Entry& e : entries) {
-    if (!e.unreadable.ok()) {
-      failures.push_back({e.path, e.unreadable});
-      continue;
-    }
-    in_folder = e.in_folder;
-    if (!fatal.ok() || !tsa_failed.ok()) continue;
-    if (pool == nullptr) {
-      add_one(e.path, nullptr);
-      continue;
-    }
-    PreparedFile prepared = pool->Take(taken++);
-    add_one(e.path, &prepared);
-  }
-  pool.reset();
-  bar.Update(done_bytes, "publishing");
-  if (fatal.ok()) fatal = (*batch)->Commit();
-  if (fatal.ok()) fatal = (*batch)->Compact();
-  bar.Clear();
+    const GlobalOptions& g_;
+    const AddCommand& c_;
+    const std::vector<AddRunFile>& files_;
+    const std::vector<bool>& in_folder_;
+    const bool progress_;
+    uint64_t total_bytes_ = 0, done_bytes_ = 0;
+    std::unique_ptr<ProgressBar> bar_;
+  } printer(g, c, files, in_folder);
+
+  absl::StatusOr<AddRunSummary> summary = AddFiles(batch->get(), g.archive, files, run, &printer);
+  printer.Clear();
   batch->reset();
-  if (!fatal.ok()) return ReportError(fatal);
+  if (!summary.ok()) return ReportError(summary.status());
+  const auto& failures = printer.failures;
+  const auto& skipped = printer.skipped;
+  const auto& recordings = printer.recordings;
+  const size_t added = summary->added, existing = summary->existing, files_done = summary->files;
+  const size_t unstamped = summary->unstamped;
   if (created && added == 0) {
     archive->reset();
     RemoveEmptyArchive(g.archive);
   }
-  if (!tsa_failed.ok()) {
+  if (!summary->stopped.ok()) {
+    const absl::Status tsa_failed(
+        summary->stopped.code(),
+        StrCat(summary->stopped.message(), " (--tsa-optional adds them without a timestamp)"));
     if (!g.quiet && added > 0) std::printf("%s\n", AddSummary(added, existing, skipped, failures.size()).c_str());
     ReportError(tsa_failed);
     return kExitBadInput;
@@ -432,8 +413,8 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     std::fprintf(stderr, "uncut: warning: %zu original%s added without a timestamp\n", unstamped,
                  unstamped == 1 ? "" : "s");
   }
-  if (failures.size() == 1 && files <= 1) return ReportError(failures[0].second);
-  if (!g.quiet && files > 1) std::printf("%s\n", AddSummary(added, existing, skipped, failures.size()).c_str());
+  if (failures.size() == 1 && files_done <= 1) return ReportError(failures[0].second);
+  if (!g.quiet && files_done > 1) std::printf("%s\n", AddSummary(added, existing, skipped, failures.size()).c_str());
   for (const auto& [path, s] : failures) {
     std::fprintf(stderr, "uncut: not added: %s\n", NamedMessage(path, s.message()).c_str());
   }
@@ -687,10 +668,19 @@ int RunUpgrade(const GlobalOptions& g) {
   // Texts added before the search index existed go into it.
   auto indexed = (*archive)->IndexTextsForSearch();
   if (!indexed.ok()) return ReportError(indexed.status());
+  // Index segments of an older format are rewritten in the current one.
+  absl::StatusOr<size_t> rewritten;
+  {
+    auto batch = (*archive)->BeginWrite();
+    if (!batch.ok()) return ReportError(batch.status());
+    rewritten = (*batch)->RewriteOlderSegments();
+  }
+  if (!rewritten.ok()) return ReportError(rewritten.status());
   if (!g.quiet) {
-    if (done->redone == 0 && done->problems.empty() && *indexed == 0) {
+    if (done->redone == 0 && done->problems.empty() && *indexed == 0 && *rewritten == 0) {
       std::printf("the archive is up to date\n");
     }
+    if (*rewritten > 0) std::printf("index segments rewritten in the current format\n");
     if (done->redone > 0 || !done->problems.empty()) {
       std::printf("sound fingerprinted anew for %d items\n", done->redone);
     }

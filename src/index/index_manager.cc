@@ -105,15 +105,23 @@ absl::StatusOr<std::string> IndexManager::WriteNew(const std::string& modality,
 absl::StatusOr<std::optional<IndexManager::Merge>> IndexManager::MergeNewest(
     const std::string& modality, const std::vector<std::pair<std::string, int64_t>>& segs,
     const std::string& unique, const std::function<bool(uint32_t)>& keep,
-    const BeforeWriteFn& before_write) const {
-  if (segs.size() < 2) return std::optional<Merge>();
+    const BeforeWriteFn& before_write, bool rewrite_older_formats) const {
+  bool older = false;
+  if (rewrite_older_formats) {
+    for (const auto& [file, postings] : segs) {
+      ASSIGN_OR_RETURN(SegmentReader r, SegmentReader::Open(PathOf(file)));
+      older = older || r.version() != kSegmentVersion;
+    }
+  }
+  if (segs.empty() || (segs.size() < 2 && !older)) return std::optional<Merge>();
   size_t take = 1;
   int64_t sum = segs.back().second;
   while (take < segs.size() && sum * 4 >= segs[segs.size() - take - 1].second) {
     sum += segs[segs.size() - take - 1].second;
     ++take;
   }
-  if (take < 2) return std::optional<Merge>();
+  if (older) take = segs.size();
+  if (take < 2 && !older) return std::optional<Merge>();
   Merge merge;
   std::vector<SegmentReader> readers;
   for (size_t i = segs.size() - take; i < segs.size(); ++i) {

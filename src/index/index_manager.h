@@ -86,11 +86,14 @@ class IndexManager {
   // a quarter of the one before them, so the count stays logarithmic; keeps
   // the postings for which keep(item) holds. nullopt when fewer than two
   // would merge. The caller publishes the output in place of the inputs,
-  // then removes the inputs (RemoveFiles).
+  // then removes the inputs (RemoveFiles). With `rewrite_older_formats`,
+  // a modality with any segment of an older format (segment_file.h) has
+  // all its segments merged into one of the current format, even a single
+  // one.
   absl::StatusOr<std::optional<Merge>> MergeNewest(
       const std::string& modality, const std::vector<std::pair<std::string, int64_t>>& segments,
       const std::string& unique, const std::function<bool(uint32_t)>& keep,
-      const BeforeWriteFn& before_write = nullptr) const;
+      const BeforeWriteFn& before_write = nullptr, bool rewrite_older_formats = false) const;
   // Removes segment files no longer listed (errors ignored: a sweep finds
   // what is left).
   void RemoveFiles(const std::vector<std::string>& files) const;

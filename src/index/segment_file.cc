@@ -15,7 +15,9 @@ namespace uncut {
 namespace {
 
 constexpr char kMagic[8] = {'U', 'N', 'C', 'U', 'T', 'S', 'G', '2'};
-constexpr uint32_t kVersion = 2;
+// Version 2 wrote every key's posting count and first item; version 3
+// folds both into the key's header (see segment_file.h).
+constexpr uint32_t kOldVersion = 2;
 constexpr size_t kHeaderBytes = 48;
 constexpr size_t kBlockBytes = 1024;
 constexpr size_t kIndexEntryBytes = 20;
@@ -120,9 +122,11 @@ void SortPostings(std::vector<Posting>* postings) {
 // Streams sorted postings into a segment file under a temporary name.
 class SegmentWriter {
  public:
-  static absl::StatusOr<std::unique_ptr<SegmentWriter>> Create(const std::string& path) {
+  static absl::StatusOr<std::unique_ptr<SegmentWriter>> Create(const std::string& path,
+                                                               uint32_t version) {
     std::unique_ptr<SegmentWriter> w(new SegmentWriter());
     w->path_ = path;
+    w->version_ = version;
     w->tmp_ = StrCat(path, ".tmp");
     ASSIGN_OR_RETURN(w->file_, File::Create(w->tmp_, 0444));
     RETURN_IF_ERROR(w->file_.WriteAll(std::string(kHeaderBytes, '\0')));
@@ -142,18 +146,25 @@ class SegmentWriter {
       if (block_.size() >= kBlockBytes) RETURN_IF_ERROR(EndBlock());
       if (block_.empty()) {
         index_.push_back({p.key, written_ + 0, 0});
-        block_.PutVarint(0);
+        key_delta_ = 0;
+        block_item_ = 0;
       } else {
-        block_.PutVarint(p.key - key_);
+        key_delta_ = p.key - key_;
       }
+      if (version_ == kOldVersion) block_.PutVarint(key_delta_);
       key_ = p.key;
+      key_item_ = p.item;
       have_key_ = true;
       prev_item_ = 0;
       prev_pos_ = 0;
     }
-    uint64_t item_delta = p.item - prev_item_;
-    key_postings_.PutVarint(item_delta);
-    key_postings_.PutVarint(item_delta == 0 && key_count_ > 0 ? p.pos - prev_pos_ : p.pos);
+    if (version_ != kOldVersion && key_count_ == 0) {
+      key_postings_.PutVarint(p.pos);  // the item is in the key's header
+    } else {
+      uint64_t item_delta = p.item - prev_item_;
+      key_postings_.PutVarint(item_delta);
+      key_postings_.PutVarint(item_delta == 0 && key_count_ > 0 ? p.pos - prev_pos_ : p.pos);
+    }
     prev_item_ = p.item;
     prev_pos_ = p.pos;
     ++key_count_;
@@ -176,7 +187,7 @@ class SegmentWriter {
     RETURN_IF_ERROR(Flush());
     std::string h(kHeaderBytes, '\0');
     std::memcpy(h.data(), kMagic, 8);
-    std::memcpy(h.data() + 8, &kVersion, 4);
+    std::memcpy(h.data() + 8, &version_, 4);
     uint64_t blocks = index_.size(), sum = XXH3_64bits_digest(state_);
     std::memcpy(h.data() + 16, &count_, 8);
     std::memcpy(h.data() + 24, &blocks, 8);
@@ -200,7 +211,15 @@ class SegmentWriter {
 
   absl::Status EndKey() {
     if (!have_key_) return absl::OkStatus();
-    block_.PutVarint(key_count_);
+    if (version_ == kOldVersion) {
+      block_.PutVarint(key_count_);
+    } else {
+      const bool same_item = key_item_ == block_item_, several = key_count_ > 1;
+      block_.PutVarint(key_delta_ << 2 | (several ? 2 : 0) | (same_item ? 1 : 0));
+      if (!same_item) block_.PutVarint(key_item_);
+      if (several) block_.PutVarint(key_count_);
+      block_item_ = key_item_;
+    }
     block_.Append(key_postings_);
     key_postings_.clear();
     key_count_ = 0;
@@ -237,13 +256,22 @@ class SegmentWriter {
   uint32_t prev_item_ = 0, prev_pos_ = 0;
   uint64_t key_count_ = 0;
   bool have_key_ = false, committed_ = false;
+  uint32_t version_ = kSegmentVersion;
+  // Version 3: the pending key's delta and first item, and the first item
+  // of the block's previous key.
+  uint64_t key_delta_ = 0;
+  uint32_t key_item_ = 0, block_item_ = 0;
 };
 
 }  // namespace
 
-absl::Status WriteSegment(const std::string& path, std::vector<Posting>* postings) {
+absl::Status WriteSegment(const std::string& path, std::vector<Posting>* postings,
+                          uint32_t version) {
+  if (version != kSegmentVersion && version != kOldVersion) {
+    return absl::InvalidArgumentError(StrCat("no segment format ", version));
+  }
   SortPostings(postings);
-  ASSIGN_OR_RETURN(auto w, SegmentWriter::Create(path));
+  ASSIGN_OR_RETURN(auto w, SegmentWriter::Create(path, version));
   for (const Posting& p : *postings) RETURN_IF_ERROR(w->Add(p));
   return w->Finish();
 }
@@ -264,7 +292,8 @@ absl::StatusOr<SegmentReader> SegmentReader::Open(const std::string& path) {
   std::memcpy(&blocks, d.data() + 24, 8);
   std::memcpy(&index_offset, d.data() + 32, 8);
   std::memcpy(&r.checksum_, d.data() + 40, 8);
-  if (version != kVersion) return bad("unknown version");
+  if (version != kSegmentVersion && version != kOldVersion) return bad("unknown version");
+  r.version_ = version;
   if (index_offset < kHeaderBytes || index_offset > d.size() ||
       (d.size() - index_offset) != blocks * kIndexEntryBytes) {
     return bad("bad length");
@@ -288,23 +317,40 @@ absl::StatusOr<SegmentReader> SegmentReader::Open(const std::string& path) {
   return r;
 }
 
-bool SegmentReader::Seek(size_t b, uint64_t key, const uint8_t** p, uint64_t* n) const {
+void SegmentReader::ReadKeyHead(const uint8_t** p, const uint8_t* end, KeyHead* head) const {
+  if (version_ == kOldVersion) {
+    head->delta = GetVarint(p, end);
+    head->count = GetVarint(p, end);
+    head->item = 0;
+    return;
+  }
+  const uint64_t h = GetVarint(p, end);
+  head->delta = h >> 2;
+  if (!(h & 1)) head->item = static_cast<uint32_t>(GetVarint(p, end));
+  head->count = (h & 2) ? GetVarint(p, end) : 1;
+}
+
+bool SegmentReader::Seek(size_t b, uint64_t key, const uint8_t** p, uint64_t* n,
+                         uint32_t* item) const {
   const uint8_t* cur = data_ + blocks_[b].offset;
   const uint8_t* end = data_ + (b + 1 < blocks_.size() ? blocks_[b + 1].offset : data_end_);
   uint64_t k = blocks_[b].first_key;
   bool first = true;
+  KeyHead head;
   while (cur < end) {
-    uint64_t delta = GetVarint(&cur, end);
-    k = first ? k : k + delta;
+    ReadKeyHead(&cur, end, &head);
+    k = first ? k : k + head.delta;
     first = false;
-    uint64_t count = GetVarint(&cur, end);
     if (k == key) {
       *p = cur;
-      *n = count;
+      *n = head.count;
+      *item = head.item;
       return true;
     }
     if (k > key) return false;
-    for (uint64_t i = 0; i < 2 * count && cur < end; ++i) GetVarint(&cur, end);
+    // Version 3 writes a key's first posting as its position alone.
+    uint64_t varints = 2 * head.count - (version_ == kOldVersion ? 0 : 1);
+    for (uint64_t i = 0; i < varints && cur < end; ++i) GetVarint(&cur, end);
   }
   return false;
 }
@@ -315,7 +361,8 @@ SegmentReader::Location SegmentReader::Locate(uint64_t key) const {
   auto it = std::upper_bound(blocks_.begin(), blocks_.end(), key,
                              [](uint64_t k, const Block& b) { return k < b.first_key; });
   if (it == blocks_.begin()) return at;
-  if (!Seek(static_cast<size_t>(it - blocks_.begin() - 1), key, &at.first, &at.count)) {
+  if (!Seek(static_cast<size_t>(it - blocks_.begin() - 1), key, &at.first, &at.count,
+            &at.item)) {
     return Location();
   }
   return at;
@@ -325,7 +372,14 @@ void SegmentReader::Read(uint64_t key, const Location& at, std::vector<Posting>*
   const uint8_t* p = at.first;
   const uint8_t* end = data_ + data_end_;
   uint32_t item = 0, pos = 0;
-  for (uint64_t i = 0; i < at.count; ++i) {
+  uint64_t i = 0;
+  if (version_ != kOldVersion && at.count > 0) {
+    item = at.item;
+    pos = static_cast<uint32_t>(GetVarint(&p, end));
+    out->push_back({key, item, pos});
+    i = 1;
+  }
+  for (; i < at.count; ++i) {
     uint64_t d = GetVarint(&p, end);
     uint64_t v = GetVarint(&p, end);
     item += static_cast<uint32_t>(d);
@@ -363,13 +417,22 @@ void SegmentCursor::Next() {
                                                : seg_->data_ + seg_->data_end_;
       key_ = seg_->blocks_[block_].first_key;
       first_in_block_ = true;
+      head_.item = 0;
     }
-    uint64_t delta = GetVarint(&p_, end_);
-    if (!first_in_block_) key_ += delta;
+    seg_->ReadKeyHead(&p_, end_, &head_);
+    if (!first_in_block_) key_ += head_.delta;
     first_in_block_ = false;
-    left_ = GetVarint(&p_, end_);
+    left_ = head_.count;
     index_in_key_ = 0;
     current_ = {key_, 0, 0};
+    if (seg_->version_ != kOldVersion && left_ > 0) {
+      current_.item = head_.item;
+      current_.pos = static_cast<uint32_t>(GetVarint(&p_, end_));
+      index_in_key_ = 1;
+      --left_;
+      valid_ = true;
+      return;
+    }
   }
   uint64_t d = GetVarint(&p_, end_);
   uint64_t v = GetVarint(&p_, end_);
@@ -407,7 +470,7 @@ absl::Status SegmentReader::Verify() const {
 
 absl::Status MergeSegments(const std::vector<const SegmentReader*>& inputs,
                            const std::function<bool(uint32_t)>& keep, const std::string& path) {
-  ASSIGN_OR_RETURN(auto w, SegmentWriter::Create(path));
+  ASSIGN_OR_RETURN(auto w, SegmentWriter::Create(path, kSegmentVersion));
   std::vector<SegmentCursor> cursors;
   for (const SegmentReader* in : inputs) cursors.emplace_back(in);
   auto greater = [&](size_t a, size_t b) { return cursors[b].Get() < cursors[a].Get(); };

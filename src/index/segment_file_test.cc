@@ -123,5 +123,82 @@ TEST(SegmentFile, RefusesATruncatedFile) {
   EXPECT_FALSE(SegmentReader::Open(dir.File("d.seg")).ok());
 }
 
+// Postings of a sound index as one add writes them: a few items, most keys
+// with one posting, some with several (of one item or more).
+std::vector<Posting> MixedPostings() {
+  std::mt19937_64 rng(11);
+  std::vector<Posting> p;
+  for (uint32_t item = 3; item <= 5; ++item) {
+    for (uint32_t pos = 0; pos < 3000; ++pos) p.push_back({rng() % (1u << 30), item, pos * 7});
+  }
+  for (uint32_t pos = 0; pos < 200; ++pos) {
+    p.push_back({1000 + pos % 13, 3 + pos % 2, pos});
+    p.push_back({5000, 200 + pos, 1u << 31});
+  }
+  return p;
+}
+
+std::vector<Posting> AllOf(const SegmentReader& r) {
+  std::vector<Posting> all;
+  r.ForEach([&](const Posting& x) {
+    all.push_back(x);
+    return true;
+  });
+  return all;
+}
+
+TEST(SegmentFile, ReadsSegmentsOfTheOlderFormatAsTheCurrentOne) {
+  testing::TempDir dir;
+  std::vector<Posting> expected = MixedPostings(), p2 = expected, p3 = expected;
+  std::sort(expected.begin(), expected.end());
+  ASSERT_TRUE(WriteSegment(dir.File("v2.seg"), &p2, 2).ok());
+  ASSERT_TRUE(WriteSegment(dir.File("v3.seg"), &p3).ok());
+  auto v2 = SegmentReader::Open(dir.File("v2.seg"));
+  auto v3 = SegmentReader::Open(dir.File("v3.seg"));
+  ASSERT_TRUE(v2.ok() && v3.ok());
+  EXPECT_EQ(v2->version(), 2u);
+  EXPECT_EQ(v3->version(), kSegmentVersion);
+  EXPECT_EQ(AllOf(*v2), expected);
+  EXPECT_EQ(AllOf(*v3), expected);
+  EXPECT_TRUE(v2->Verify().ok());
+  EXPECT_TRUE(v3->Verify().ok());
+  for (size_t i = 0; i < expected.size(); i += 97) {
+    const uint64_t key = expected[i].key;
+    std::vector<Posting> want;
+    for (const Posting& x : expected) {
+      if (x.key == key) want.push_back(x);
+    }
+    std::vector<Posting> a, b;
+    EXPECT_EQ(v2->Find(key, &a), want.size());
+    EXPECT_EQ(v3->Find(key, &b), want.size());
+    EXPECT_EQ(a, want);
+    EXPECT_EQ(b, want);
+  }
+  std::vector<Posting> none;
+  EXPECT_EQ(v3->Find(4999, &none), 0u);
+  // A merge writes the current format, whatever its inputs'.
+  ASSERT_TRUE(MergeSegments({&*v2}, [](uint32_t) { return true; }, dir.File("m.seg")).ok());
+  auto m = SegmentReader::Open(dir.File("m.seg"));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->version(), kSegmentVersion);
+  EXPECT_EQ(AllOf(*m), expected);
+}
+
+TEST(SegmentFile, AKeyWithOnePostingOfTheBlocksItemTakesItsHeaderAndPositionOnly) {
+  testing::TempDir dir;
+  // One item, keys far apart: 3 bytes of key header and 2 of position
+  // each in format 3, against 2 more (count and item) in format 2.
+  std::vector<Posting> p2, p3;
+  for (uint32_t i = 0; i < 10000; ++i) p2.push_back({uint64_t{i} << 16, 7, (i * 37) % 9000});
+  p3 = p2;
+  ASSERT_TRUE(WriteSegment(dir.File("v2.seg"), &p2, 2).ok());
+  ASSERT_TRUE(WriteSegment(dir.File("v3.seg"), &p3).ok());
+  auto v2 = SegmentReader::Open(dir.File("v2.seg"));
+  auto v3 = SegmentReader::Open(dir.File("v3.seg"));
+  ASSERT_TRUE(v2.ok() && v3.ok());
+  EXPECT_LT(v3->file_bytes() + 19000, v2->file_bytes());
+  EXPECT_EQ(AllOf(*v3), AllOf(*v2));
+}
+
 }  // namespace
 }  // namespace uncut

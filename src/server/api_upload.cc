@@ -3,6 +3,7 @@
 #include "base/file.h"
 #include "base/named_message.h"
 #include "base/strings.h"
+#include "ingest/add_run.h"
 #include "ingest/ingest.h"
 #include "proof/item_timestamps.h"
 #include "report/trace_report.h"
@@ -42,13 +43,15 @@ absl::StatusOr<AddOptions> OptionsFrom(const Upload& up) {
   return o;
 }
 
-// The job: adds every uploaded file in one batch, then removes the upload.
-// The audit log names the token and `client` (the request's address). With
-// a time-stamping authority in the archive's settings, each new original is
-// time-stamped; a file whose timestamp cannot be had is not added.
+// The job: adds the uploaded files as `uncut add` adds a folder's (the
+// same pipeline: analysed on every core, added in the upload's order), then
+// removes the upload. The audit log names the token and `client` (the
+// request's address). With a time-stamping authority in the archive's
+// settings, each new original is time-stamped; a file whose timestamp
+// cannot be had is not added.
 absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const AddOptions& o,
                          const std::string& client, JobControl& job) {
-  uint64_t total = 0, done = 0;
+  uint64_t total = 0;
   for (const UploadedFile& f : up.files) total += f.size;
   job.Progress({0, total, "bytes", "waiting for the archive's writer lock"});
   auto archive = Archive::Open(archive_dir, Archive::Mode::kReadOnly);
@@ -58,34 +61,53 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
   (*batch)->SetActor("token", client);
   auto tsa = ConfiguredTsa(archive->get());
   if (!tsa.ok()) return tsa.status();
-  nlohmann::json added = nlohmann::json::array(), existing = nlohmann::json::array(),
-                 failed = nlohmann::json::array();
-  for (const UploadedFile& f : up.files) {
-    job.Progress({done, total, "bytes", StrCat("adding ", f.name)});
-    size_t mark = (*batch)->pending_items();
-    auto outcome = AddFile(batch->get(), f.path, o);
-    if (outcome.ok() && !outcome->existed && !tsa->url.empty()) {
-      absl::Status stamped = StampQueuedItem(batch->get(), outcome->item, *tsa);
-      if (!stamped.ok()) {
-        (*batch)->Truncate(mark);
-        outcome = absl::Status(stamped.code(), StrCat("not time-stamped: ", stamped.message()));
-      }
+  AddRunOptions run;
+  run.options = o;
+  run.tsa = *tsa;
+  run.on_tsa_failure = AddRunOptions::TsaFailure::kFailFile;
+  std::vector<AddRunFile> files;
+  for (const UploadedFile& f : up.files) files.push_back({f.path, absl::OkStatus()});
+
+  // The job's progress and result, as files are added.
+  class Results : public AddRunObserver {
+   public:
+    Results(const Upload& up, JobControl& job, uint64_t total)
+        : up_(up), job_(job), total_(total) {}
+    void Starting(size_t i) override {
+      job_.Progress({done_, total_, "bytes", StrCat("adding ", up_.files[i].name)});
     }
-    if (!outcome.ok()) {
-      std::string msg(outcome.status().message());
-      if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());
-      failed.push_back({{"name", f.name}, {"error", msg}});
-    } else {
+    void Done(size_t i, const absl::StatusOr<AddOutcome>& outcome) override {
+      const UploadedFile& f = up_.files[i];
+      done_ += f.size;
+      if (!outcome.ok()) {
+        // Named as the client named it, not by where it was received.
+        std::string msg(outcome.status().message());
+        if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());
+        failed.push_back({{"name", f.name}, {"error", msg}});
+        return;
+      }
       nlohmann::json j = ItemToJson(outcome->item);
       if (!outcome->warnings.empty()) j["warnings"] = outcome->warnings;
       (outcome->existed ? existing : added).push_back(std::move(j));
     }
-    done += f.size;
-  }
-  job.Progress({done, total, "bytes", "publishing"});
-  absl::Status s = (*batch)->Commit();
-  if (s.ok()) s = (*batch)->Compact();
-  if (!s.ok()) return s;
+    void Publishing() override { job_.Progress({done_, total_, "bytes", "publishing"}); }
+    uint64_t done() const { return done_; }
+
+    nlohmann::json added = nlohmann::json::array(), existing = nlohmann::json::array(),
+                   failed = nlohmann::json::array();
+
+   private:
+    const Upload& up_;
+    JobControl& job_;
+    const uint64_t total_;
+    uint64_t done_ = 0;
+  } results(up, job, total);
+
+  auto summary = AddFiles(batch->get(), archive_dir, files, run, &results);
+  if (!summary.ok()) return summary.status();
+  const nlohmann::json& added = results.added;
+  const nlohmann::json& existing = results.existing;
+  const nlohmann::json& failed = results.failed;
   job.SetResult({{"added", added}, {"existing", existing}, {"failed", failed}});
   if (added.empty() && existing.empty()) {
     std::string first = NamedMessage(failed[0]["name"].get<std::string>(),
@@ -95,7 +117,7 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
                                              " files failed (the job's result lists each); first: ",
                                              first));
   }
-  job.Progress({done, total, "bytes", "done"});
+  job.Progress({results.done(), total, "bytes", "done"});
   return absl::OkStatus();
 }
 

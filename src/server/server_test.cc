@@ -499,6 +499,103 @@ TEST_F(ApiTest, AnAddWhereEveryFileFailsNamesEachFailureInItsResult) {
       << job.dump(2);
 }
 
+TEST_F(ApiTest, AnUploadOfSeveralFilesAddsThemAsTheCommandLineAddsTheirFolder) {
+  // Recordings and documents, one a copy of another and one that is no
+  // video, named so that a folder lists them in the upload's order.
+  dir_.Write("folder/b-report.txt", Document(1));
+  dir_.Write("folder/d-report.txt", Document(2));
+  dir_.Write("folder/e-copy.txt", Document(1));
+  dir_.Write("folder/f-notes.mp4", "Notes from the interview, not a video.\n");
+  ASSERT_EQ(testing::Speak("The council will meet again on Monday to vote on the harbour plan.",
+                           dir_.File("folder/a-council.wav")),
+            "");
+  ASSERT_EQ(testing::Speak("Ferries will run every hour while the old bridge is repaired.",
+                           dir_.File("folder/c-ferries.wav")),
+            "");
+  const std::vector<std::string> names = {"a-council.wav", "b-report.txt", "c-ferries.wav",
+                                          "d-report.txt",  "e-copy.txt",   "f-notes.mp4"};
+  Start();
+  httplib::MultipartFormDataItems form;
+  for (const std::string& n : names) {
+    form.push_back({"file", testing::Head(dir_.File("folder/" + n), 1 << 30), n,
+                    "application/octet-stream"});
+  }
+  auto r = Client().Post("/api/items", form);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  json job = WaitJob(json::parse(r->body)["id"]);
+  ASSERT_EQ(job["state"], "succeeded") << job.dump(2);
+  ASSERT_EQ(job["result"]["added"].size(), 4u) << job.dump(2);
+  ASSERT_EQ(job["result"]["existing"].size(), 1u) << job.dump(2);
+  ASSERT_EQ(job["result"]["failed"].size(), 1u) << job.dump(2);
+  EXPECT_EQ(job["result"]["existing"][0]["name"], "b-report.txt");
+  EXPECT_EQ(job["result"]["failed"][0]["name"], "f-notes.mp4");
+  const std::string server_error = job["result"]["failed"][0]["error"];
+  StopServer();
+
+  testing::RunResult cli = testing::RunShell(StrCat(
+      testing::ShellQuote(testing::UncutBinary()), " --archive ",
+      testing::ShellQuote(dir_.File("cli-archive")), " add --jobs 2 ",
+      testing::ShellQuote(dir_.File("folder"))));
+  EXPECT_EQ(cli.exit_code, 3) << cli.err;  // added, but not every file
+  // The same failure, with the same reason.
+  EXPECT_NE(cli.err.find(server_error.substr(server_error.find(':'))), std::string::npos)
+      << cli.err << " / " << server_error;
+
+  auto served = Archive::Open(dir_.File("archive"), Archive::Mode::kReadOnly);
+  auto added = Archive::Open(dir_.File("cli-archive"), Archive::Mode::kReadOnly);
+  ASSERT_TRUE(served.ok() && added.ok());
+  auto a = (*served)->ListItems();
+  auto b = (*added)->ListItems();
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->size(), 4u);
+  ASSERT_EQ(b->size(), a->size());
+  // In the files' order, with the same ids, bytes, readings and fingerprints.
+  const std::vector<std::string> added_names = {"a-council.wav", "b-report.txt", "c-ferries.wav",
+                                                "d-report.txt"};
+  for (size_t i = 0; i < a->size(); ++i) {
+    const Item& x = (*a)[i];
+    const Item& y = (*b)[i];
+    EXPECT_EQ(x.name, added_names[i]);
+    EXPECT_EQ(job["result"]["added"][i]["id"], x.id);
+    EXPECT_EQ(x.id, y.id);
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.sha256, y.sha256);
+    EXPECT_EQ(x.kind, y.kind);
+    EXPECT_EQ(x.format, y.format);
+    EXPECT_EQ(x.info.dump(), y.info.dump()) << x.name;
+    auto xt = (*served)->LoadText(x.id);
+    auto yt = (*added)->LoadText(y.id);
+    EXPECT_EQ(xt.ok(), yt.ok());
+    if (xt.ok() && yt.ok()) {
+      EXPECT_EQ(xt->text.text, yt->text.text);
+    }
+    auto xp = (*served)->LoadBlob(x.id, "audio.peaks");
+    auto yp = (*added)->LoadBlob(y.id, "audio.peaks");
+    ASSERT_TRUE(xp.ok() && yp.ok());
+    EXPECT_EQ(xp->has_value(), x.kind == "audio") << x.name;
+    EXPECT_EQ(*xp, *yp) << x.name;
+  }
+  for (const char* modality : {"text", "audio-triplets"}) {
+    auto xn = (*served)->PostingCount(modality);
+    auto yn = (*added)->PostingCount(modality);
+    ASSERT_TRUE(xn.ok() && yn.ok());
+    EXPECT_GT(*xn, 0u) << modality;
+    EXPECT_EQ(*xn, *yn) << modality;
+  }
+  // Audited alike: the same items in the add entries, the server's naming
+  // the token.
+  auto xlog = (*served)->AuditLog();
+  auto ylog = (*added)->AuditLog();
+  ASSERT_TRUE(xlog.ok() && ylog.ok());
+  ASSERT_EQ(xlog->size(), ylog->size());
+  for (size_t i = 0; i < xlog->size(); ++i) {
+    EXPECT_EQ((*xlog)[i].action, (*ylog)[i].action);
+    EXPECT_EQ((*xlog)[i].details["items"], (*ylog)[i].details["items"]);
+    EXPECT_EQ((*xlog)[i].actor, "token");
+  }
+}
+
 TEST_F(ApiTest, SearchFindsItemsByTheirTextRankedWithSnippets) {
   Start();
   ASSERT_EQ(Upload("speech.txt", kSpeech)["state"], "succeeded");

@@ -1799,7 +1799,12 @@ absl::Status WriteBatch::Repack(const std::string& pack) {
   return RemoveFile(old_path);
 }
 
-absl::Status WriteBatch::Compact() {
+absl::Status WriteBatch::Compact() { return CompactSegments(false).status(); }
+
+absl::StatusOr<size_t> WriteBatch::RewriteOlderSegments() { return CompactSegments(true); }
+
+absl::StatusOr<size_t> WriteBatch::CompactSegments(bool rewrite_older_formats) {
+  size_t merged = 0;
   SqliteDb* db = archive_->db_.get();
   ASSIGN_OR_RETURN(
       SqliteStmt s,
@@ -1820,8 +1825,10 @@ absl::Status WriteBatch::Compact() {
         std::optional<IndexManager::Merge> merge,
         index->MergeNewest(
             modality, segs, UniqueName(), [&](uint32_t item) { return archive_->IsLive(item); },
-            [&](const std::string& file) { return Journal(StrCat("index/", file)); }));
+            [&](const std::string& file) { return Journal(StrCat("index/", file)); },
+            rewrite_older_formats));
     if (!merge) continue;
+    ++merged;
     const std::string& name = merge->output;
     RETURN_IF_ERROR(Publish(db, index->PathOf(name), [&]() -> absl::Status {
       ASSIGN_OR_RETURN(SqliteStmt del, db->Prepare("DELETE FROM segments WHERE file = ?"));
@@ -1840,7 +1847,8 @@ absl::Status WriteBatch::Compact() {
     }));
     index->RemoveFiles(merge->inputs);
   }
-  return SettleJournal();
+  RETURN_IF_ERROR(SettleJournal());
+  return merged;
 }
 
 }  // namespace uncut

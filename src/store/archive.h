@@ -302,11 +302,17 @@ class WriteBatch {
   absl::Status Commit();
   // Merges small segments; run after Commit.
   absl::Status Compact();
+  // Rewrites the index segments of an older format in the current one (each
+  // modality that has one is merged whole), and merges small segments as
+  // Compact does; returns how many merges it made. For `uncut upgrade`:
+  // older segments are read as they are.
+  absl::StatusOr<size_t> RewriteOlderSegments();
 
  private:
   friend class Archive;
   explicit WriteBatch(Archive* a) : archive_(a) {}
   absl::Status Sweep();
+  absl::StatusOr<size_t> CompactSegments(bool rewrite_older_formats);
 
   Archive* archive_;
   File lock_;  // the writer lock (flock on ARCHIVE/lock), held until the batch is gone

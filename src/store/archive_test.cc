@@ -96,6 +96,74 @@ TEST_F(ArchiveIndex, RemovedItemsPostingsAreNotReturned) {
   EXPECT_EQ(got[0].item, static_cast<uint32_t>(b));
 }
 
+// The segment files of a modality, opened.
+std::vector<SegmentReader> SegmentsIn(const std::string& dir) {
+  std::vector<SegmentReader> out;
+  for (const std::string& name : ListDir(dir)) {
+    if (name.size() < 4 || name.substr(name.size() - 4) != ".seg") continue;
+    auto r = SegmentReader::Open(JoinPath(dir, name));
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (r.ok()) out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+TEST_F(ArchiveIndex, UpgradeRewritesSegmentsOfTheOlderFormatWithTheSamePostings) {
+  const int64_t a = Add("first", {{7, 0, 1}, {9, 0, 2}, {7, 0, 5}});
+  const int64_t b = Add("second", {{9, 0, 3}, {7, 0, 4}, {11, 0, 6}});
+  const std::vector<Posting> before = Lookup({7, 9, 11}, 100);
+  ASSERT_EQ(before.size(), 6u);
+  // Each segment as an older version wrote it: same name, same postings.
+  const std::string dir = dir_.File("archive/index/video");
+  archive_.reset();
+  for (SegmentReader& r : SegmentsIn(dir)) {
+    std::vector<Posting> p;
+    r.ForEach([&](const Posting& x) {
+      p.push_back(x);
+      return true;
+    });
+    const std::string path = r.path();
+    ASSERT_TRUE(WriteSegment(path + ".old", &p, 2).ok());
+    ASSERT_TRUE(RenameFile(path + ".old", path).ok());
+  }
+  for (const SegmentReader& r : SegmentsIn(dir)) EXPECT_EQ(r.version(), 2u);
+  auto reopened = Archive::Open(dir_.File("archive"), Archive::Mode::kReadOnly);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  archive_ = std::move(*reopened);
+  EXPECT_EQ(Lookup({7, 9, 11}, 100), before);
+
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    auto rewritten = (*batch)->RewriteOlderSegments();
+    ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+    EXPECT_EQ(*rewritten, 1u);
+  }
+  const std::vector<SegmentReader> after = SegmentsIn(dir);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].version(), kSegmentVersion);
+  std::vector<Posting> got = Lookup({7, 9, 11}, 100);
+  std::vector<Posting> want = before;
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(std::count_if(got.begin(), got.end(),
+                          [&](const Posting& p) { return p.item == static_cast<uint32_t>(a); }),
+            3);
+  EXPECT_EQ(std::count_if(got.begin(), got.end(),
+                          [&](const Posting& p) { return p.item == static_cast<uint32_t>(b); }),
+            3);
+  auto problems = archive_->Verify();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty());
+  // Nothing older is left: the second run merges nothing.
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok());
+  auto again = (*batch)->RewriteOlderSegments();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0u);
+}
+
 TEST_F(ArchiveIndex, ReindexingReplacesBlobsAndInfoAndDroppingAModalityRemovesItsSegments) {
   // An item indexed in an older format ("old"), with a blob of that format.
   auto batch = archive_->BeginWrite();
