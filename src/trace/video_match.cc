@@ -18,14 +18,13 @@ namespace uncut {
 namespace {
 
 // Best distance between query frame f and the source around time t.
-int BestDistance(const QueryVideoFrame& f, const VideoSignature& sig, double t, double window) {
+int BestDistance(const QueryVideoFrame& f, const VideoSignature& sig, double t, double window,
+                 int min_quality) {
   size_t i = sig.Nearest(t);
   int best = 256;
   for (size_t j = (i > 1 ? i - 1 : 0); j < std::min(sig.frames.size(), i + 2); ++j) {
     if (std::abs(sig.frames[j].time_s - t) > window) continue;
-    for (const PdqHash& h : f.hashes) {
-      best = std::min({best, Hamming(h, sig.frames[j].main), Hamming(h, sig.frames[j].zoom)});
-    }
+    best = std::min(best, HashDistance(f, sig.frames[j], min_quality));
   }
   return best;
 }
@@ -64,7 +63,7 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   auto distance_at = [&](size_t k, double offset) {
     double t = offset + seg.speed * q.frames[k].time_s;
     if (t < -0.2 || t > sig.duration_s + 0.5) return 256;
-    return BestDistance(q.frames[k], sig, t, window);
+    return BestDistance(q.frames[k], sig, t, window, o.min_quality);
   };
   // Frames to examine: the segment and some margin, to grow into.
   size_t first = q.frames.size(), last = 0;
@@ -149,12 +148,10 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
     double best_t = 0;
     for (size_t k = b; k <= e; ++k) {
       if (!usable[k] || std::abs(q.frames[k].time_s - tq) > 0.5) continue;
-      for (const PdqHash& h : q.frames[k].hashes) {
-        int d = std::min(Hamming(h, sf.main), Hamming(h, sf.zoom));
-        if (d < best) {
-          best = d;
-          best_t = q.frames[k].time_s;
-        }
+      const int d = HashDistance(q.frames[k], sf, o.min_quality);
+      if (d < best) {
+        best = d;
+        best_t = q.frames[k].time_s;
       }
     }
     if (best <= o.max_distance / 2) {
@@ -201,12 +198,39 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   return v;
 }
 
+// A segment is dropped when another segment over most of the same stretch
+// of the clip matches far more closely (mean distance more than 6 bits and
+// 35% above it): pictures that only look alike (a fixed camera's scene at
+// another time, found through a half-frame hash) come within the
+// threshold, while copies of the same footage match about equally well.
+// This is the ratio test of Lowe ("Distinctive Image Features from
+// Scale-Invariant Keypoints", IJCV 2004), applied to segments.
+std::vector<MatchedSegment> DropFarWorseRegionMatches(std::vector<MatchedSegment> segs) {
+  std::vector<MatchedSegment> kept;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const MatchedSegment& m = segs[i];
+    bool drop = false;
+    for (size_t j = 0; j < segs.size() && !drop; ++j) {
+      const MatchedSegment& o = segs[j];
+      if (j == i) continue;
+      const double overlap =
+          std::min(m.seg.q_end, o.seg.q_end) - std::max(m.seg.q_start, o.seg.q_start);
+      drop = overlap > 0.5 * (m.seg.q_end - m.seg.q_start) &&
+             m.mean_distance > o.mean_distance + std::max(6.0, 0.35 * o.mean_distance);
+    }
+    if (!drop) kept.push_back(std::move(segs[i]));
+  }
+  return kept;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
                                                        const QueryVideo& q,
                                                        const VideoMatchOptions& o) {
-  // 1. Retrieval. (key, query frame << 4 | variant) for every chunk probed.
+  // 1. Retrieval. (key, query frame << 8 | key space << 5 | variant) for
+  // every chunk probed: a variant is looked up in the key space of each
+  // stored hash it targets (0: main and zoom; 1 + r: region r).
   struct Use {
     uint64_t key;
     uint32_t frame_variant;
@@ -214,11 +238,21 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   std::vector<Use> uses;
   const uint32_t frames = std::min<size_t>(q.frames.size(), 1u << 20);  // 20 bits in a record
   for (uint32_t k = 0; k < frames; ++k) {
-    if (q.frames[k].quality < o.min_quality) continue;
-    const uint32_t variants = std::min<uint32_t>(q.frames[k].hashes.size(), 16);
+    const QueryVideoFrame& f = q.frames[k];
+    if (f.quality < o.min_quality) continue;
+    const uint32_t variants = std::min<uint32_t>(f.hashes.size(), 32);
     for (uint32_t v = 0; v < variants; ++v) {
-      for (int c = 0; c < 16; ++c) {
-        uses.push_back({ChunkKey(c, q.frames[k].hashes[v].Chunk(c)), k << 4 | v});
+      if (f.QualityOf(v) < o.min_quality) continue;
+      const uint8_t t = f.TargetsOf(v);
+      const PdqHash& h = f.hashes[v];
+      if (t & kTargetMainOrZoom) {
+        for (int c = 0; c < 16; ++c) uses.push_back({ChunkKey(c, h.Chunk(c)), k << 8 | v});
+      }
+      for (uint32_t r = 0; r < kRegionCount; ++r) {
+        if (!(t & RegionTarget(r))) continue;
+        for (int c = 0; c < 16; ++c) {
+          uses.push_back({RegionChunkKey(r, c, h.Chunk(c)), k << 8 | (1 + r) << 5 | v});
+        }
       }
     }
   }
@@ -236,7 +270,8 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   RETURN_IF_ERROR(storage.postings->Lookup(Modality::kVideo, keys, cap, &postings));
   // Postings come grouped by key in the order of `keys`. Each coincidence of
   // a query hash and a source hash on one chunk becomes a record
-  // (source position << 24 | frame << 4 | variant) of the source's item.
+  // (source position << 28 | frame << 8 | key space << 5 | variant) of the
+  // source's item.
   // Sorting an item's records counts the chunks each pair shares, without a
   // hash table entry per pair (there are tens of millions at scale).
   std::unordered_map<uint32_t, std::vector<uint64_t>> records;
@@ -249,7 +284,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
           last_item = p.item;
         }
         for (size_t j = first; j < end; ++j) {
-          bucket->push_back(static_cast<uint64_t>(p.pos) << 24 | uses[j].frame_variant);
+          bucket->push_back(static_cast<uint64_t>(p.pos) << 28 | uses[j].frame_variant);
         }
         return absl::OkStatus();
       }));
@@ -265,8 +300,8 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
     for (size_t a = 0; a < recs.size();) {
       size_t b = a + 1;
       while (b < recs.size() && recs[b] == recs[a]) ++b;
-      const uint64_t pos = recs[a] >> 24;
-      const uint64_t frame = (recs[a] >> 4) & 0xFFFFF;
+      const uint64_t pos = recs[a] >> 28;
+      const uint64_t frame = (recs[a] >> 8) & 0xFFFFF;
       cells.push_back(
           {(pos / 2) << 20 | frame, static_cast<uint8_t>(std::min<size_t>(b - a, 255))});
       a = b;
@@ -361,7 +396,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
     if (b > std::max(a, t)) covered += b - std::max(a, t);
     t = std::max(t, b);
   }
-  if (covered >= 0.8 * q.duration_s) return near;
+  if (covered >= 0.8 * q.duration_s) return DropFarWorseRegionMatches(std::move(near));
   MediaAlignParams wide = p;
   wide.speed_min = 0.74;
   wide.speed_max = 1.52;
@@ -389,7 +424,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
               out.end());
     out.push_back(std::move(f));
   }
-  return out;
+  return DropFarWorseRegionMatches(std::move(out));
 }
 
 void SnapToCuts(const std::vector<double>& cuts, double duration, double reach,

@@ -11,8 +11,11 @@
 namespace uncut {
 namespace {
 
-constexpr char kMagic[4] = {'U', 'V', 'S', '1'};
-constexpr size_t kFrameBytes = 4 + 4 + 32 + 32 + 2;
+// Version 1: main and zoom hashes; version 2 adds the region hashes.
+constexpr char kMagic1[4] = {'U', 'V', 'S', '1'};
+constexpr char kMagic2[4] = {'U', 'V', 'S', '2'};
+constexpr size_t kFrameBytes1 = 4 + 4 + 32 + 32 + 2;
+constexpr size_t kFrameBytes2 = kFrameBytes1 + kRegionCount * (32 + 1);
 
 template <typename T>
 void Put(std::string* out, T v) {
@@ -27,10 +30,13 @@ T Get(const char* p) {
 
 }  // namespace
 
+// Written as version 2 when every frame has its region hashes, else as 1.
 std::string VideoSignature::Serialize() const {
+  const bool regions =
+      std::all_of(frames.begin(), frames.end(), [](const FrameSig& f) { return f.has_regions; });
   std::string out;
-  out.reserve(40 + frames.size() * kFrameBytes);
-  out.append(kMagic, 4);
+  out.reserve(40 + frames.size() * (regions ? kFrameBytes2 : kFrameBytes1));
+  out.append(regions ? kMagic2 : kMagic1, 4);
   Put(&out, sample_fps);
   Put(&out, duration_s);
   Put(&out, static_cast<int32_t>(width));
@@ -43,14 +49,22 @@ std::string VideoSignature::Serialize() const {
     for (uint64_t w : f.zoom.words) Put(&out, w);
     Put(&out, f.main_quality);
     Put(&out, f.zoom_quality);
+    if (!regions) continue;
+    for (const PdqHash& h : f.region) {
+      for (uint64_t w : h.words) Put(&out, w);
+    }
+    for (uint8_t q : f.region_quality) Put(&out, q);
   }
   return out;
 }
 
 absl::StatusOr<VideoSignature> VideoSignature::Parse(std::string_view b) {
-  if (b.size() < 36 || std::memcmp(b.data(), kMagic, 4) != 0) {
+  if (b.size() < 36) return absl::DataLossError("video signature: bad header");
+  const bool regions = std::memcmp(b.data(), kMagic2, 4) == 0;
+  if (!regions && std::memcmp(b.data(), kMagic1, 4) != 0) {
     return absl::DataLossError("video signature: bad header");
   }
+  const size_t frame_bytes = regions ? kFrameBytes2 : kFrameBytes1;
   VideoSignature s;
   const char* p = b.data() + 4;
   s.sample_fps = Get<double>(p);
@@ -59,7 +73,9 @@ absl::StatusOr<VideoSignature> VideoSignature::Parse(std::string_view b) {
   s.height = Get<int32_t>(p + 20);
   uint64_t n = Get<uint64_t>(p + 24);
   p += 32;
-  if (b.size() != 36 + n * kFrameBytes) return absl::DataLossError("video signature: bad length");
+  if (n > (b.size() - 36) / frame_bytes || b.size() != 36 + n * frame_bytes) {
+    return absl::DataLossError("video signature: bad length");
+  }
   s.frames.resize(n);
   for (FrameSig& f : s.frames) {
     f.cell = Get<uint32_t>(p);
@@ -68,7 +84,15 @@ absl::StatusOr<VideoSignature> VideoSignature::Parse(std::string_view b) {
     for (int i = 0; i < 4; ++i) f.zoom.words[i] = Get<uint64_t>(p + 40 + 8 * i);
     f.main_quality = static_cast<uint8_t>(p[72]);
     f.zoom_quality = static_cast<uint8_t>(p[73]);
-    p += kFrameBytes;
+    f.has_regions = regions;
+    if (regions) {
+      const char* r = p + kFrameBytes1;
+      for (int k = 0; k < kRegionCount; ++k) {
+        for (int i = 0; i < 4; ++i) f.region[k].words[i] = Get<uint64_t>(r + 32 * k + 8 * i);
+        f.region_quality[k] = static_cast<uint8_t>(r[32 * kRegionCount + k]);
+      }
+    }
+    p += frame_bytes;
   }
   return s;
 }
@@ -102,6 +126,22 @@ FrameSig SignFrame(const VideoFrame& frame, double sample_fps) {
   f.zoom = PdqHashFromDct(zoom);
   f.main_quality = static_cast<uint8_t>(main.quality);
   f.zoom_quality = static_cast<uint8_t>(zoom.quality);
+  f.has_regions = true;
+  for (int k = 0; k < kRegionCount; ++k) {
+    // Parts of the frame, like the zoom: a zoomed-in copy of a letterboxed
+    // film crops the frame, and captions and panels are drawn on the frame.
+    const RegionBox& b = kRegionBoxes[k];
+    const Rect base{0, 0, frame.width, frame.height};
+    Rect part{base.x + static_cast<int>(std::lround(b.x0 * base.w)),
+              base.y + static_cast<int>(std::lround(b.y0 * base.h)), 0, 0};
+    part.w = std::max(1, base.x + static_cast<int>(std::lround(b.x1 * base.w)) - part.x);
+    part.h = std::max(1, base.y + static_cast<int>(std::lround(b.y1 * base.h)) - part.y);
+    if (k == kRegionCrop) part = part.Intersect(Rect{r.x, r.y, r.w, r.h});
+    const int x0 = part.x, y0 = part.y, x1 = part.x + part.w, y1 = part.y + part.h;
+    PdqDct dct = PdqDctFromBlock(AreaAverage64(image, x0, y0, std::max(1, x1 - x0), std::max(1, y1 - y0)));
+    f.region[k] = PdqHashFromDct(dct);
+    f.region_quality[k] = static_cast<uint8_t>(dct.quality);
+  }
   return f;
 }
 
@@ -136,13 +176,20 @@ absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSig
 
 std::vector<Posting> VideoPostings(const VideoSignature& sig, int min_quality) {
   std::vector<Posting> out;
-  out.reserve(sig.frames.size() * 32);
+  out.reserve(sig.frames.size() * 16 * (2 + kRegionCount));
   for (const FrameSig& f : sig.frames) {
     for (int v = 0; v < 2; ++v) {
       const PdqHash& h = v == 0 ? f.main : f.zoom;
       int q = v == 0 ? f.main_quality : f.zoom_quality;
       if (q < min_quality) continue;
       for (int c = 0; c < 16; ++c) out.push_back({ChunkKey(c, h.Chunk(c)), 0, f.cell * 2 + v});
+    }
+    if (!f.has_regions) continue;
+    for (int k = 0; k < kRegionCount; ++k) {
+      if (f.region_quality[k] < min_quality) continue;
+      for (int c = 0; c < 16; ++c) {
+        out.push_back({RegionChunkKey(k, c, f.region[k].Chunk(c)), 0, f.cell * 2});
+      }
     }
   }
   return out;
