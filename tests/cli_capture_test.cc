@@ -39,9 +39,19 @@ constexpr char kStoryV2[] =
     "Harbour fees will be reviewed by a committee next year.</p>"
     "<p>The vote passed with nine members in favour and two against.</p></body></html>";
 
+// A page whose text its script writes: the HTML the server sends has none
+// (the script holds its words in reverse order).
+constexpr char kScripted[] =
+    "<!DOCTYPE html><html><head><title>Harbour notice</title></head><body><div id=\"t\"></div>"
+    "<script>document.getElementById('t').textContent = 'wall northern the inspect divers the "
+    "while noon at closes harbour The'.split(' ').reverse().join(' ');</script></body></html>";
+
 class CliCapture : public ::testing::Test {
  protected:
   void SetUp() override {
+    server_.Get("/scripted.html", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(kScripted, "text/html; charset=utf-8");
+    });
     server_.Get("/statement.html", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(kPage, "text/html; charset=utf-8");
     });
@@ -102,6 +112,38 @@ TEST_F(CliCapture, APageIsCapturedWithItsUrlTimeAndTool) {
   EXPECT_NE(t.out.find(Url("/statement.html")), std::string::npos) << t.out;
 }
 
+TEST_F(CliCapture, BrowserKeepsTheTextAPagesScriptsWrite) {
+  if (testing::RunShell("command -v chromium").exit_code != 0) {
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
+  }
+  const std::string quote = "the harbour closes at noon while the divers inspect the northern wall";
+  // Wget keeps what the server sent: the text is not there.
+  ASSERT_EQ(Uncut("capture " + ShellQuote(Url("/scripted.html"))).exit_code, 0);
+  EXPECT_EQ(Uncut("trace --text " + ShellQuote(quote)).exit_code, 1);
+  RunResult c = Uncut("capture --browser " + ShellQuote(Url("/scripted.html")));
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("page as a browser rendered it, Chromium "), std::string::npos) << c.out;
+  RunResult t = Uncut("trace --text " + ShellQuote(quote));
+  EXPECT_EQ(t.exit_code, 0) << t.out << t.err;
+  EXPECT_NE(t.out.find(Url("/scripted.html")), std::string::npos) << t.out;
+  // The rendered page keeps the capture's record: its URL, time, tool and
+  // the WARC it was rendered beside.
+  nlohmann::json items = nlohmann::json::parse(Uncut("list --json").out, nullptr, false);
+  ASSERT_TRUE(items.is_array());
+  int64_t rendered = -1;
+  for (const nlohmann::json& it : items) {
+    if (it.value("note", "").find("captured with Chromium") != std::string::npos) rendered = it["id"];
+  }
+  ASSERT_GT(rendered, 0) << items.dump(2);
+  nlohmann::json show = nlohmann::json::parse(Uncut(StrCat("show ", rendered, " --json")).out,
+                                              nullptr, false);
+  EXPECT_EQ(show["source_url"], Url("/scripted.html")) << show.dump(2);
+  EXPECT_EQ(show["capture"]["url"], Url("/scripted.html")) << show.dump(2);
+  EXPECT_EQ(show["capture"]["tool"].get<std::string>().rfind("Chromium ", 0), 0u) << show.dump(2);
+  EXPECT_TRUE(show["capture"]["rendered_from"]["id"].is_number()) << show.dump(2);
+  EXPECT_EQ(show["capture"]["captured_at"], show["captured_at"]) << show.dump(2);
+}
+
 TEST_F(CliCapture, ARedirectIsFollowed) {
   RunResult c = Uncut("capture " + ShellQuote(Url("/old-link")));
   ASSERT_EQ(c.exit_code, 0) << c.err;
@@ -135,6 +177,14 @@ TEST_F(CliCapture, RefusesWhatIsNotAWebUrl) {
   RunResult c = Uncut("capture " + ShellQuote("file:///etc/passwd"));
   EXPECT_EQ(c.exit_code, 3);
   EXPECT_NE(c.err.find("not an http:// or https:// URL"), std::string::npos) << c.err;
+}
+
+TEST_F(CliCapture, BrowserIsRefusedOnAPostgresArchiveBeforeAnythingIsFetched) {
+  RunResult c = testing::RunUncut("postgresql://nobody@127.0.0.1:1/none",
+                                  "capture --browser " + ShellQuote(Url("/statement.html")));
+  EXPECT_EQ(c.exit_code, 3);
+  EXPECT_EQ(c.err, "uncut: postgresql://nobody@127.0.0.1:1/none: capture --browser does not work "
+                   "on a PostgreSQL archive yet (docs/cluster.md)\n");
 }
 
 // The web capture (WARC) item whose source URL is `url`, the newest first.

@@ -210,6 +210,70 @@ TEST_F(CliMediaClaims, CroppedZoomingPictureGetsNoSpeedItDoesNotShow) {
   }
 }
 
+// Two stretches of a video joined, the second a growing cellular automaton
+// after the speech has ended: the picture alone places it, and its frames
+// change too little between the source's sampled ones to show any speed.
+// Both parts play at normal speed, with the 2.5 s between them cut. Was:
+// the second part "0.90x" at 9.2-11.4 s, and a second and a half of the
+// clip not placed at all. The source has an archive of its own.
+TEST_F(CliMediaClaims, SplicedClipWhosePictureAloneFindsTheSecondPartGetsNoSpeed) {
+  ASSERT_EQ(testing::Speak("The bridge over the river will close for repairs on Monday, and "
+                           "traffic will be sent through the old town until the end of the month.",
+                           File("bridge.wav")),
+            "");
+  ASSERT_EQ(Ffmpeg(StrCat(
+                "-f lavfi -i testsrc=size=320x180:rate=25,hue=h=t*40,trim=duration=6 -f lavfi -i "
+                "cellauto=size=320x180:rate=25:rule=110:seed=3,trim=duration=6 -i ",
+                ShellQuote(File("bridge.wav")),
+                " -filter_complex '[0][1]concat=n=2:v=1:a=0,format=yuv420p[v];"
+                "[2]apad,atrim=duration=12[a]' -map '[v]' -map '[a]' -c:v libx264 "
+                "-preset veryfast -c:a aac ", ShellQuote(File("bridge.mp4")))),
+            "");
+  ASSERT_EQ(Ffmpeg(StrCat(
+                "-i ", ShellQuote(File("bridge.mp4")), " -filter_complex '"
+                "[0:v]trim=1:5,setpts=PTS-STARTPTS[v1];[0:a]atrim=1:5,asetpts=PTS-STARTPTS[a1];"
+                "[0:v]trim=7.5:11.5,setpts=PTS-STARTPTS[v2];"
+                "[0:a]atrim=7.5:11.5,asetpts=PTS-STARTPTS[a2];"
+                "[v1][a1][v2][a2]concat=n=2:v=1:a=1[v][a];[v]scale=256:144,format=yuv420p[vo]' "
+                "-map '[vo]' -map '[a]' -c:v libx264 -preset veryfast -crf 28 -c:a aac ",
+                ShellQuote(File("bridge-clip.mp4")))),
+            "");
+  const std::string archive = File("bridge-archive");
+  RunResult added = testing::RunUncut(archive, "add " + ShellQuote(File("bridge.mp4")));
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  RunResult r = testing::RunUncut(archive, "trace --json " + ShellQuote(File("bridge-clip.mp4")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "found") << j.dump(2);
+  EXPECT_TRUE(j["not_in_archive"].empty()) << j["not_in_archive"].dump();
+  EXPECT_TRUE(j["not_compared"].empty()) << j["not_compared"].dump();
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  const json& src = j["sources"][0];
+  EXPECT_EQ(src["verdict"], "spliced") << src.dump(2);
+  const json& segs = src["segments"];
+  ASSERT_EQ(segs.size(), 2u) << src.dump(2);
+  constexpr double kEdge = 0.3;  // seconds
+  const double parts[2][3] = {{0.0, 4.0, 1.0}, {4.0, 8.0, 7.5}};  // clip from-to, source from
+  for (int i = 0; i < 2; ++i) {
+    const json& seg = segs[i];
+    EXPECT_EQ(seg["speed"].get<double>(), 1.0) << seg.dump();
+    EXPECT_NEAR(seg["query"]["start"].get<double>(), parts[i][0], kEdge) << seg.dump();
+    EXPECT_NEAR(seg["query"]["end"].get<double>(), parts[i][1], kEdge) << seg.dump();
+    EXPECT_NEAR(seg["source"]["start"].get<double>(), parts[i][2], kEdge) << seg.dump();
+    EXPECT_NEAR(seg["source"]["end"].get<double>(), parts[i][2] + 4.0, kEdge) << seg.dump();
+  }
+  int cuts = 0;
+  for (const json& iv : src["intervals"]) {
+    if (iv["role"] != "cut") continue;
+    ++cuts;
+    EXPECT_NEAR(iv["start"].get<double>(), 5.0, kEdge) << iv.dump();
+    EXPECT_NEAR(iv["end"].get<double>(), 7.5, kEdge) << iv.dump();
+  }
+  EXPECT_EQ(cuts, 1) << src.dump(2);
+  RunResult text = testing::RunUncut(archive, "trace " + ShellQuote(File("bridge-clip.mp4")));
+  EXPECT_EQ(text.out.find("speed"), std::string::npos) << text.out;
+}
+
 // A plain rescale at another frame rate, with its sound: speed 1 exactly.
 TEST_F(CliMediaClaims, RescaledClipAtAnotherFrameRateHasNoSpeed) {
   ASSERT_EQ(Ffmpeg(StrCat("-ss 4 -t 14 -i ", ShellQuote(File("trailer.mp4")),

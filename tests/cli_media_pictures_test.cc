@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/sha256.h"
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
@@ -276,6 +277,111 @@ TEST_F(CliPictures, AStillOfAnArchivedVideoIsTracedToItsFrame) {
   EXPECT_NEAR(seg["source"]["start"].get<double>(), 5.2, 0.05) << seg;
   EXPECT_EQ(seg["evidence"], json::array({"picture"}));
   EXPECT_TRUE(seg["details"]["picture"]["refined"].get<bool>());
+}
+
+// `jpeg` with an EXIF block (APP1, little-endian TIFF, IFD0 holding only
+// Orientation) saying viewers turn it 90 degrees clockwise (Orientation 6).
+std::string TaggedTurnedClockwise(const std::string& jpeg) {
+  const std::string tiff("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0\0\0\0\0", 26);
+  const std::string payload = std::string("Exif\0\0", 6) + tiff;
+  std::string app1 = "\xff\xe1";
+  app1.push_back(static_cast<char>((payload.size() + 2) >> 8));
+  app1.push_back(static_cast<char>((payload.size() + 2) & 0xff));
+  return jpeg.substr(0, 2) + app1 + payload + jpeg.substr(2);
+}
+
+// Stores `upright` as a JPEG turned 90 degrees counter-clockwise and tagged
+// Orientation 6, as a phone that was held sideways does; "" on success.
+std::string WriteTurned(const std::string& upright, const std::string& out) {
+  const std::string raw = out + ".raw.jpg";
+  std::string err = Ffmpeg(StrCat("-i ", ShellQuote(upright), " -vf transpose=2 -q:v 3 ",
+                                  ShellQuote(raw)));
+  if (!err.empty()) return err;
+  auto jpeg = ReadFileToString(raw);
+  if (!jpeg.ok()) return std::string(jpeg.status().message());
+  absl::Status written = WriteFileAtomic(out, TaggedTurnedClockwise(*jpeg));
+  return written.ok() ? "" : std::string(written.message());
+}
+
+TEST_F(CliPictures, AStillStoredSidewaysWithAnExifOrientationIsTracedUprightToItsFrame) {
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 5.2 -i ", ShellQuote(File("programme.mp4")),
+                          " -frames:v 1 -vf scale=640:360 ", ShellQuote(File("upright.png")))),
+            "");
+  ASSERT_EQ(WriteTurned(File("upright.png"), File("sideways.jpg")), "");
+  RunResult r = Uncut("trace --json " + ShellQuote(File("sideways.jpg")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json report = Json(r);
+  EXPECT_EQ(report["parameters"]["picture"]["orientation"]["exif"], 6);
+  ASSERT_FALSE(report["sources"].empty());
+  json source = report["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "programme.mp4");
+  EXPECT_NEAR(source["segments"][0]["source"]["start"].get<double>(), 5.2, 0.05);
+}
+
+TEST_F(CliPictures, AScreenshotOfAQuoteIsTracedToTheDocumentEvenWhenStoredSideways) {
+  const std::string report_text =
+      "The river authority published its flood report on Monday. It found that the eastern "
+      "levee had been raised too late to protect the mill district. Residents will be offered "
+      "new insurance terms from the autumn.\n";
+  ASSERT_EQ(Uncut("add " + ShellQuote(dir_->Write("flood_report.txt", report_text))).exit_code, 0);
+  ASSERT_EQ(DrawText("It found that the eastern levee had been raised\n"
+                     "too late to protect the mill district.",
+                     "760x110", 26, "quote.png"),
+            "");
+  ASSERT_EQ(WriteTurned(File("quote.png"), File("quote_sideways.jpg")), "");
+  const size_t quoted = report_text.find("It found");
+  for (const char* name : {"quote.png", "quote_sideways.jpg"}) {
+    RunResult r = Uncut(StrCat("trace --json ", ShellQuote(File(name))));
+    ASSERT_EQ(r.exit_code, 0) << name << r.err << r.out;
+    json report = Json(r);
+    EXPECT_EQ(report["verdict"], "found") << name;
+    ASSERT_TRUE(report.contains("text_trace")) << name << report;
+    json text = report["text_trace"];
+    EXPECT_EQ(text["query"]["kind"], "text");
+    EXPECT_EQ(text["parameters"]["ocr"]["engine"], "tesseract");
+    ASSERT_FALSE(text["sources"].empty()) << name << text;
+    EXPECT_EQ(text["sources"][0]["item"]["name"], "flood_report.txt") << name;
+    json seg = text["sources"][0]["segments"][0];
+    EXPECT_NEAR(seg["source"]["start"].get<double>(), quoted, 3) << name << seg;
+  }
+  RunResult terminal = Uncut(StrCat("trace ", ShellQuote(File("quote_sideways.jpg"))));
+  EXPECT_EQ(terminal.exit_code, 0) << terminal.err;
+  EXPECT_NE(terminal.out.find("Text in the picture"), std::string::npos) << terminal.out;
+  EXPECT_NE(terminal.out.find("flood_report.txt"), std::string::npos) << terminal.out;
+}
+
+TEST_F(CliPictures, APictureStoredSidewaysIsKeptAsItsBytesAndReadUpright) {
+  ASSERT_EQ(DrawText("Ferry services resume on Thursday morning\nafter the harbour repairs.",
+                     "760x110", 26, "notice.png"),
+            "");
+  ASSERT_EQ(WriteTurned(File("notice.png"), File("notice_sideways.jpg")), "");
+  RunResult add = Uncut("add " + ShellQuote(File("notice_sideways.jpg")));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  const std::string id = IdOf("notice_sideways.jpg");
+  ASSERT_FALSE(id.empty());
+  json item = Json(Uncut("show --json " + id));
+  EXPECT_EQ(item["info"]["exif"]["orientation"], 6);
+  EXPECT_EQ(item["info"]["image"]["orientation"]["exif"], 6);
+  EXPECT_EQ(item["info"]["image"]["orientation"]["shown"], "turned 90 degrees clockwise");
+  // The stored bytes are the file's, tag and all.
+  auto bytes = ReadFileToString(File("notice_sideways.jpg"));
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(item["sha256"], Sha256Hex(*bytes));
+  RunResult shown = Uncut("show " + id);
+  EXPECT_NE(shown.out.find("turned 90 degrees clockwise"), std::string::npos) << shown.out;
+  // OCR read it upright: the words come out, with regions inside the upright picture.
+  RunResult text = Uncut("show --text " + id);
+  EXPECT_NE(text.out.find("Ferry services resume"), std::string::npos) << text.out;
+  RunResult traced = Uncut("trace --json --text 'Ferry services resume on Thursday morning'");
+  ASSERT_EQ(traced.exit_code, 0) << traced.err;
+  json region =
+      Json(traced)["sources"][0]["segments"][0]["source"]["location"]["anchors"]["region"];
+  // The first line, drawn at (20, 20) in the 760x110 picture as shown.
+  EXPECT_EQ(region["unit"], "px");
+  EXPECT_NEAR(region["x"].get<double>(), 20, 8) << region;
+  EXPECT_NEAR(region["y"].get<double>(), 20, 8) << region;
+  EXPECT_GT(region["w"].get<double>(), 400) << region;
+  EXPECT_LT(region["h"].get<double>(), 45) << region;
 }
 
 TEST_F(CliPictures, ASmallerMirroredCopyOfAnArchivedPictureIsTracedToIt) {

@@ -285,18 +285,10 @@ TEST_F(CliPostgres, VerifyReadsBackEachOriginalAndNamesADamagedOne) {
 // What does not work on a PostgreSQL archive says so in one line, exit 3,
 // and leaves nothing behind (no directory named after the URI).
 TEST_F(CliPostgres, CommandsThatDoNotWorkOnPostgresSaySoInOneLine) {
-  ASSERT_EQ(testing::Ffmpeg(StrCat("-f lavfi -i testsrc2=size=64x64 -frames:v 1 ",
-                                   ShellQuote(dir_->File("picture.png")))),
-            "");
-  const std::string speech = testing::kSampleSpeech;
   const std::vector<std::string> commands = {
-      "log",
       "upgrade",
       "serve --listen 127.0.0.1:0",
-      "export 1 --out " + ShellQuote(dir_->File("bundle.zip")),
       "transcribe",
-      "trace --save --text " + ShellQuote(speech.substr(200, 120)),
-      "trace " + ShellQuote(dir_->File("picture.png")),
       "copy --to " + ShellQuote(dir_->File("back")),
       "verify --tsa-ca " + ShellQuote(dir_->File("none.pem")),
   };
@@ -308,8 +300,86 @@ TEST_F(CliPostgres, CommandsThatDoNotWorkOnPostgresSaySoInOneLine) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c << ": " << r.err;
   }
   EXPECT_FALSE(std::filesystem::exists("postgresql:"));
-  EXPECT_FALSE(std::filesystem::exists(dir_->File("bundle.zip")));
   EXPECT_FALSE(std::filesystem::exists(dir_->File("back")));
+}
+
+// A frame of the archived video, enlarged and saved as a JPEG as a
+// screenshot is: traced to the same answer on both archives.
+TEST_F(CliPostgres, APictureTracesToTheSameAnswer) {
+  const std::string picture = dir_->File("still.jpg");
+  ASSERT_EQ(testing::Ffmpeg(StrCat("-ss 5.2 -i ", ShellQuote(dir_->File("broadcast.mp4")),
+                                   " -frames:v 1 -vf scale=640:360 -q:v 4 ", ShellQuote(picture))),
+            "");
+  auto [e, p] = Both("trace --json " + ShellQuote(picture));
+  ASSERT_FALSE(e["sources"].empty()) << e.dump(2);
+  EXPECT_EQ(e["sources"][0]["item"]["name"], "broadcast.mp4");
+  EXPECT_EQ(p, e);
+}
+
+// trace --save keeps the report in the cluster's catalog; an export of the
+// source carries it, and verify-bundle finds the bundle as intact as the
+// same export from a directory.
+TEST_F(CliPostgres, ASavedTraceGoesIntoTheExportedBundle) {
+  const std::string uri = NewArchive(ShellQuote(dir_->File("speech.txt")));
+  ASSERT_NE(uri, "");
+  const std::string embedded = dir_->File("saved-embedded");
+  ASSERT_EQ(testing::RunUncut(embedded, "add -q " + ShellQuote(dir_->File("speech.txt"))).exit_code, 0);
+  const std::string speech = testing::kSampleSpeech;
+  const std::string quote = ShellQuote(speech.substr(speech.size() / 3, 160));
+  std::map<std::string, std::string> checked;
+  for (const std::string& archive : {embedded, uri}) {
+    RunResult saved = testing::RunUncut(archive, "trace --save --text " + quote);
+    ASSERT_EQ(saved.exit_code, 0) << archive << ": " << saved.err;
+    EXPECT_NE(saved.err.find("saved as trace 1"), std::string::npos) << saved.err;
+    const std::string zip = dir_->File(archive == uri ? "pg-bundle.zip" : "embedded-bundle.zip");
+    RunResult exported = testing::RunUncut(archive, "export 1 --out " + ShellQuote(zip));
+    ASSERT_EQ(exported.exit_code, 0) << archive << ": " << exported.err;
+    EXPECT_NE(exported.out.find("exported 1 item and 1 saved trace"), std::string::npos)
+        << exported.out;
+    RunResult check = testing::RunShell(StrCat(ShellQuote(testing::UncutBinary()),
+                                               " verify-bundle ", ShellQuote(zip)));
+    EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+    checked[archive == uri ? "postgres" : "embedded"] = check.out.substr(zip.size());
+  }
+  EXPECT_NE(checked["postgres"].find("1 items, 1 saved traces checked; the bundle is intact"),
+            std::string::npos)
+      << checked["postgres"];
+  EXPECT_EQ(checked["postgres"], checked["embedded"]);
+  // A damaged original is not exported: one line naming the item, exit 4.
+  ASSERT_EQ(Psql(uri, "UPDATE chunks SET data = overlay(data placing '\\x00'::bytea from 10 for 1)")
+                .exit_code,
+            0);
+  const std::string bad = dir_->File("damaged.zip");
+  RunResult damaged = testing::RunUncut(uri, "export 1 --out " + ShellQuote(bad));
+  EXPECT_EQ(damaged.exit_code, 4) << damaged.err;
+  EXPECT_NE(damaged.err.find("item 1 (speech.txt)"), std::string::npos) << damaged.err;
+  EXPECT_EQ(std::count(damaged.err.begin(), damaged.err.end(), '\n'), 1) << damaged.err;
+  EXPECT_FALSE(std::filesystem::exists(bad));
+}
+
+// `uncut log` on a cluster: the adds, exports and removals, oldest first,
+// by the user who ran them.
+TEST_F(CliPostgres, TheLogListsAddsExportsAndRemovals) {
+  const std::string uri = NewArchive(ShellQuote(dir_->File("speech.txt")));
+  ASSERT_NE(uri, "");
+  ASSERT_EQ(testing::RunUncut(uri, "add -q " + ShellQuote(dir_->File("other.txt"))).exit_code, 0);
+  ASSERT_EQ(testing::RunUncut(uri, "export 1 --out " + ShellQuote(dir_->File("log.zip"))).exit_code, 0);
+  ASSERT_EQ(testing::RunUncut(uri, "remove --yes 2").exit_code, 0);
+  RunResult log = testing::RunUncut(uri, "log --json");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  json entries = json::parse(log.out, nullptr, false);
+  ASSERT_TRUE(entries.is_array()) << log.out;
+  std::vector<std::string> actions, names;
+  for (const json& e : entries) {
+    actions.push_back(e.value("action", ""));
+    names.push_back(e["details"]["items"][0].value("name", ""));
+    EXPECT_FALSE(e.value("actor", "").empty()) << e.dump();
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"add", "add", "export", "remove"})) << log.out;
+  EXPECT_EQ(names, (std::vector<std::string>{"speech.txt", "other.txt", "speech.txt", "other.txt"}));
+  RunResult text = testing::RunUncut(uri, "log");
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\n'), 4) << text.out;
 }
 
 // A writer killed (SIGKILL) while it writes: each item is then fully there

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <thread>
+
+#include "httplib.h"
 
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
@@ -156,6 +159,85 @@ TEST_F(CliTimestamp, WithoutATsaNothingChanges) {
   ASSERT_EQ(Uncut("export 1 --out " + ShellQuote(zip)).exit_code, 0);
   EXPECT_EQ(RunShell("python3 -m zipfile -l " + ShellQuote(zip)).out.find("timestamp.tsr"),
             std::string::npos);
+}
+
+TEST_F(CliTimestamp, TheArchivesAuthorityStampsEveryLaterAddWithoutTheFlag) {
+  RunResult set = Uncut("config tsa " + ShellQuote(tsa_->url()));
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(set.out, StrCat("tsa = ", tsa_->url(), "\n"));
+  ASSERT_EQ(Uncut("config tsa-ca " + ShellQuote(tsa_->ca_file())).exit_code, 0);
+  EXPECT_EQ(Uncut("config").out,
+            StrCat("tsa = ", tsa_->url(), "\ntsa-ca = ", tsa_->ca_file(), "\n"));
+  EXPECT_EQ(Uncut("config tsa").out, tsa_->url() + "\n");
+  nlohmann::json j = nlohmann::json::parse(Uncut("config --json").out, nullptr, false);
+  EXPECT_EQ(j, nlohmann::json({{"tsa", tsa_->url()}, {"tsa-ca", tsa_->ca_file()}}));
+
+  // No --tsa: the archive's authority stamps the add.
+  RunResult add = Uncut("add " + ShellQuote(speech_));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_EQ(tsa_->requests(), 1);
+  EXPECT_NE(Uncut("show 1").out.find("by CN=uncut test TSA"), std::string::npos);
+  EXPECT_EQ(Uncut("verify --tsa-ca " + ShellQuote(tsa_->ca_file())).exit_code, 0);
+
+  // --no-tsa skips it for one add; --tsa on the command line overrides it.
+  std::string other = dir_.Write("other.txt", "A note taken at the harbour on Tuesday.");
+  ASSERT_EQ(Uncut("add --no-tsa " + ShellQuote(other)).exit_code, 0);
+  EXPECT_EQ(tsa_->requests(), 1);
+  EXPECT_EQ(Uncut("show 2").out.find("timestamp"), std::string::npos);
+  std::string third = dir_.Write("third.txt", "A third source, never stamped.");
+  RunResult overridden =
+      Uncut(StrCat("add ", ShellQuote(third), " --tsa ", ShellQuote(testing::UnreachableUrl())));
+  EXPECT_EQ(overridden.exit_code, 3);
+  EXPECT_NE(overridden.err.find(testing::UnreachableUrl()), std::string::npos) << overridden.err;
+  EXPECT_EQ(tsa_->requests(), 1);
+
+  // Unset: adds stamp nothing again, and every change is in the audit log.
+  RunResult unset = Uncut("config --unset tsa");
+  ASSERT_EQ(unset.exit_code, 0) << unset.err;
+  EXPECT_EQ(unset.out, StrCat("tsa unset (was ", tsa_->url(), ")\n"));
+  EXPECT_EQ(Uncut("config tsa").exit_code, 1);
+  ASSERT_EQ(Uncut("add " + ShellQuote(third)).exit_code, 0);
+  EXPECT_EQ(tsa_->requests(), 1);
+  std::string log = Uncut("log").out;
+  EXPECT_NE(log.find(StrCat("config   tsa = ", tsa_->url())), std::string::npos) << log;
+  EXPECT_NE(log.find("config   tsa unset"), std::string::npos) << log;
+}
+
+TEST_F(CliTimestamp, ConfigRefusesWhatIsNotASettingOrNotAValueAndChangesNothing) {
+  ASSERT_EQ(Uncut("config tsa " + ShellQuote(tsa_->url())).exit_code, 0);
+  RunResult ftp = Uncut("config tsa ftp://example.org/tsr");
+  EXPECT_EQ(ftp.exit_code, 3);
+  EXPECT_EQ(ftp.err, "uncut: tsa: \"ftp://example.org/tsr\" is not an http:// or https:// URL; "
+                     "nothing changed\n");
+  RunResult ca = Uncut("config tsa-ca " + ShellQuote(speech_));
+  EXPECT_EQ(ca.exit_code, 3);
+  EXPECT_NE(ca.err.find("holds no PEM certificate"), std::string::npos) << ca.err;
+  RunResult missing = Uncut("config tsa-ca " + ShellQuote(dir_.File("nowhere.pem")));
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_EQ(Lines(missing.err), 1u) << missing.err;
+  RunResult unknown = Uncut("config colour blue");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no setting \"colour\" (settings: tsa, tsa-ca)"), std::string::npos)
+      << unknown.err;
+  EXPECT_EQ(Uncut("config").out, StrCat("tsa = ", tsa_->url(), "\n"));
+}
+
+TEST_F(CliTimestamp, ACaptureIsStampedByTheArchivesAuthority) {
+  httplib::Server web;
+  web.Get("/note.html", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<html><body><p>The ferry ran late again today.</p></body></html>",
+                    "text/html");
+  });
+  int port = web.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { web.listen_after_bind(); });
+  ASSERT_EQ(Uncut("config tsa " + ShellQuote(tsa_->url())).exit_code, 0);
+  RunResult c = Uncut(StrCat("capture http://127.0.0.1:", port, "/note.html"));
+  web.stop();
+  serving.join();
+  ASSERT_EQ(c.exit_code, 0) << c.err << Uncut("config").out;
+  EXPECT_EQ(tsa_->requests(), 1);
+  EXPECT_NE(Uncut("show 1").out.find("by CN=uncut test TSA"), std::string::npos);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "proof/signing.h"
+#include "storage/storage.h"
 #include "store/archive.h"
 
 namespace uncut {
@@ -48,10 +49,11 @@ struct ExportSummary {
   uint64_t bytes = 0;  // of all files, before compression
 };
 
-// Writes a bundle of `items` to `out_zip` (replacing it). Each original is
+// Writes a bundle of `items` of `archive` (any backend: its catalog,
+// originals and records) to `out_zip` (replacing it). Each original is
 // hashed as it is written: one that no longer matches its SHA-256 fails the
 // export with an error naming the item, and nothing is written.
-absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<Item>& items,
+absl::StatusOr<ExportSummary> ExportBundle(Storage archive, const std::vector<Item>& items,
                                            const std::string& out_zip,
                                            const ExportOptions& options);
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -12,7 +13,6 @@
 #include "proof/timestamp.h"
 #include "report/trace_report.h"
 #include "store/original.h"
-#include "store/saved_traces.h"
 
 namespace uncut {
 namespace {
@@ -48,6 +48,36 @@ constexpr char kSignedReadme[] =
     "  openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in SHA256SUMS \\\n"
     "    -sigfile SHA256SUMS.sig\n";
 
+// An item's original read from start to end, hashed as it goes: the read
+// that reaches the end fails unless the bytes were the item's.
+class CheckedReader {
+ public:
+  CheckedReader(Item item, Original original) : item_(std::move(item)), original_(std::move(original)) {}
+
+  absl::StatusOr<size_t> Read(void* buf, size_t n) {
+    ASSIGN_OR_RETURN(std::string_view bytes, original_.Bytes());
+    if (checked_) return 0;
+    const size_t got = std::min(n, bytes.size() - std::min<size_t>(done_, bytes.size()));
+    std::copy_n(bytes.data() + done_, got, static_cast<char*>(buf));
+    hash_.Update(bytes.substr(done_, got));
+    done_ += got;
+    if (done_ == bytes.size()) {
+      if (done_ != item_.size || hash_.FinishHex() != item_.sha256) {
+        return OriginalMismatchError(item_);
+      }
+      checked_ = true;
+    }
+    return got;
+  }
+
+ private:
+  Item item_;
+  Original original_;
+  Sha256 hash_;
+  size_t done_ = 0;
+  bool checked_ = false;
+};
+
 class BundleWriter {
  public:
   explicit BundleWriter(ZipWriter zip) : zip_(std::move(zip)) {}
@@ -59,13 +89,13 @@ class BundleWriter {
     return absl::OkStatus();
   }
 
-  // The original is hashed as libzip reads it at Finish: bytes that are
-  // not the item's fail the export there, naming the item.
-  absl::Status AddOriginal(Archive* archive, const Item& item) {
+  // The original is hashed again as libzip reads it at Finish: bytes that
+  // are not the item's fail the export there, naming the item.
+  absl::Status AddOriginal(OriginalSource* originals, const Item& item) {
     std::string path = StrCat("items/", item.id, "/original/", SafeFileName(item.name));
-    auto open = [archive, item]() -> absl::StatusOr<ZipWriter::ReadFn> {
-      ASSIGN_OR_RETURN(OriginalStream stream, OriginalStream::Open(archive, item));
-      auto shared = std::make_shared<OriginalStream>(std::move(stream));
+    auto open = [originals, item]() -> absl::StatusOr<ZipWriter::ReadFn> {
+      ASSIGN_OR_RETURN(Original original, originals->OpenOriginal(item));
+      auto shared = std::make_shared<CheckedReader>(item, std::move(original));
       return [shared](void* buf, size_t n) { return shared->Read(buf, n); };
     };
     RETURN_IF_ERROR(zip_.AddStream(path, item.size, std::move(open), item.kind == "text"));
@@ -99,14 +129,14 @@ class BundleWriter {
 
 // The audit entries naming one of `items` (by SHA-256, or by id for
 // re-indexing), as `uncut log --json` prints them.
-absl::StatusOr<nlohmann::json> AuditOf(Archive* archive, const std::vector<Item>& items) {
+absl::StatusOr<nlohmann::json> AuditOf(CatalogRecords* records, const std::vector<Item>& items) {
   std::set<std::string> shas;
   std::set<int64_t> ids;
   for (const Item& it : items) {
     shas.insert(it.sha256);
     ids.insert(it.id);
   }
-  ASSIGN_OR_RETURN(std::vector<AuditEntry> log, archive->AuditLog());
+  ASSIGN_OR_RETURN(std::vector<AuditEntry> log, records->AuditLog());
   nlohmann::json out = nlohmann::json::array();
   for (const AuditEntry& e : log) {
     bool names = false;
@@ -135,7 +165,7 @@ absl::StatusOr<nlohmann::json> AuditOf(Archive* archive, const std::vector<Item>
 
 }  // namespace
 
-absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<Item>& items,
+absl::StatusOr<ExportSummary> ExportBundle(Storage archive, const std::vector<Item>& items,
                                            const std::string& out_zip,
                                            const ExportOptions& options) {
   ASSIGN_OR_RETURN(ZipWriter zip, ZipWriter::Create(out_zip));
@@ -143,9 +173,9 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
   std::set<int64_t> items_seen, traces_seen;
   for (const Item& item : items) {
     if (!items_seen.insert(item.id).second) continue;
-    RETURN_IF_ERROR(bundle.AddOriginal(archive, item));
+    RETURN_IF_ERROR(bundle.AddOriginal(archive.originals, item));
     nlohmann::json meta = ItemToJson(item);
-    ASSIGN_OR_RETURN(std::optional<std::string> token, archive->LoadBlob(item.id, kTimestampBlob));
+    ASSIGN_OR_RETURN(std::optional<std::string> token, archive.catalog->LoadBlob(item.id, kTimestampBlob));
     if (token) {
       std::string path = StrCat("items/", item.id, "/timestamp.tsr");
       RETURN_IF_ERROR(bundle.AddBytes(path, *token, "timestamp", item.id));
@@ -156,13 +186,13 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
         meta["timestamp"]["serial"] = info->serial;
       }
     }
-    ASSIGN_OR_RETURN(std::vector<Item> children, archive->Children(item.id));
+    ASSIGN_OR_RETURN(std::vector<Item> children, archive.catalog->Children(item.id));
     meta["children"] = nlohmann::json::array();
     for (const Item& c : children) meta["children"].push_back(ItemToJson(c));
     RETURN_IF_ERROR(bundle.AddBytes(StrCat("items/", item.id, "/metadata.json"),
                                     meta.dump(2) + "\n", "metadata", item.id));
     if (!options.include_traces) continue;
-    ASSIGN_OR_RETURN(std::vector<SavedTrace> traces, SavedTracesOfItem(archive, item.id));
+    ASSIGN_OR_RETURN(std::vector<SavedTrace> traces, archive.records->SavedTracesOfItem(item.id));
     for (const SavedTrace& t : traces) {
       if (!traces_seen.insert(t.id).second) continue;
       std::string dir = StrCat("traces/", t.id, "/");
@@ -174,7 +204,7 @@ absl::StatusOr<ExportSummary> ExportBundle(Archive* archive, const std::vector<I
   for (const Item& item : items) {
     if (items_seen.count(item.id)) exported.push_back(item);
   }
-  ASSIGN_OR_RETURN(nlohmann::json audit, AuditOf(archive, exported));
+  ASSIGN_OR_RETURN(nlohmann::json audit, AuditOf(archive.records, exported));
   RETURN_IF_ERROR(bundle.AddBytes("audit_log.json", audit.dump(2) + "\n", "audit"));
   ASSIGN_OR_RETURN(ExportSummary summary,
                    bundle.Finish(StrCat("uncut ", options.uncut_version), options.sign_with));

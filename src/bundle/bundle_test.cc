@@ -54,7 +54,7 @@ class BundleTest : public ::testing::Test {
   }
   std::string Export(const std::vector<Item>& items) {
     std::string out = dir_.File("bundle.zip");
-    auto s = ExportBundle(archive_.get(), items, out, {"test", true});
+    auto s = ExportBundle(archive_->storage(), items, out, {"test", true});
     EXPECT_TRUE(s.ok()) << s.status();
     return out;
   }
@@ -161,7 +161,7 @@ TEST_F(BundleTest, RefusesToExportAnOriginalThatNoLongerMatchesItsDigest) {
   std::string object = archive_->ObjectPath(a.object);
   ::chmod(object.c_str(), 0644);
   std::ofstream(object, std::ios::binary) << "We will rebuild NO bridge that the floods destroyed.";
-  auto s = ExportBundle(archive_.get(), {a}, dir_.File("b.zip"), {"test", true});
+  auto s = ExportBundle(archive_->storage(), {a}, dir_.File("b.zip"), {"test", true});
   EXPECT_TRUE(absl::IsDataLoss(s.status())) << s.status();
 }
 
@@ -175,7 +175,7 @@ TEST_F(BundleTest, ADamagedLastByteFailsTheExportNamingTheItemAndWritesNoBundle)
   f.put('X');
   f.close();
   std::string out = dir_.File("b.zip");
-  auto s = ExportBundle(archive_.get(), {a}, out, {"test", true});
+  auto s = ExportBundle(archive_->storage(), {a}, out, {"test", true});
   ASSERT_TRUE(absl::IsDataLoss(s.status())) << s.status();
   EXPECT_NE(s.status().message().find(
                 StrCat("item ", a.id, " (long.txt): stored original does not match its SHA-256")),
@@ -221,7 +221,7 @@ class SignedBundleTest : public BundleTest {
     std::string out = dir_.File("signed.zip");
     ExportOptions options{"test", true};
     options.sign_with = &*key_;
-    auto s = ExportBundle(archive_.get(), {item_}, out, options);
+    auto s = ExportBundle(archive_->storage(), {item_}, out, options);
     EXPECT_TRUE(s.ok()) << s.status();
     return out;
   }

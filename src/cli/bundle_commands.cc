@@ -30,11 +30,11 @@ int RunExport(const GlobalOptions& g, const ExportArgs& a) {
     if (!loaded.ok()) return ReportError(loaded.status());
     key = std::move(*loaded);
   }
-  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
   std::vector<Item> items;
   for (const std::string& ref : a.refs) {
-    auto item = (*archive)->FindItem(ref);
+    auto item = archive->FindItem(ref);
     if (!item.ok()) return ReportError(item.status());
     items.push_back(*item);
   }
@@ -42,7 +42,7 @@ int RunExport(const GlobalOptions& g, const ExportArgs& a) {
   options.uncut_version = UNCUT_VERSION;
   options.include_traces = !a.no_traces;
   options.sign_with = key ? &*key : nullptr;
-  auto summary = ExportBundle(archive->get(), items, a.out, options);
+  auto summary = ExportBundle(archive->storage(), items, a.out, options);
   if (!summary.ok()) return ReportError(summary.status());
   {
     // The export joins the audit log; a read-only archive cannot keep it.
@@ -50,16 +50,11 @@ int RunExport(const GlobalOptions& g, const ExportArgs& a) {
     for (const Item& it : items) {
       exported.push_back(AuditItem(it));
     }
-    absl::Status logged = [&]() -> absl::Status {
-      auto batch = (*archive)->BeginWrite();
-      if (!batch.ok()) return batch.status();
-      nlohmann::json details = {
-          {"items", exported}, {"count", exported.size()}, {"traces", summary->traces}};
-      SetTextField(&details, "out", a.out);
-      if (key) details["signed_by"] = key->public_key().fingerprint();
-      (*batch)->Record("export", std::move(details));
-      return (*batch)->Commit();
-    }();
+    nlohmann::json details = {
+        {"items", exported}, {"count", exported.size()}, {"traces", summary->traces}};
+    SetTextField(&details, "out", a.out);
+    if (key) details["signed_by"] = key->public_key().fingerprint();
+    absl::Status logged = archive->storage().records->RecordAction("export", std::move(details));
     if (!logged.ok()) {
       std::fprintf(stderr, "uncut: warning: the export was not logged: %s\n",
                    std::string(logged.message()).c_str());

@@ -1,17 +1,13 @@
-// `uncut capture URL...` and `uncut capture --again ITEM`: what a URL serves
-// fetched (cli/capture_fetch.h) and added in one transaction, each item
-// with its capture record (cli/capture_record.h); a re-capture is added as
-// a new capture linked to the old and compared with it.
-#include <csignal>
+// `uncut capture URL...` and `uncut capture --again ITEM`: parses the
+// command line and captures through capture/capture.h; a re-capture is
+// added as a new capture linked to the old and compared with it.
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 
 #include "base/file.h"
 #include "base/strings.h"
-#include "cli/capture_fetch.h"
-#include "cli/capture_record.h"
+#include "capture/capture.h"
+#include "capture/record.h"
 #include "cli/subcommands.h"
 #include "ingest/ingest.h"
 #include "proof/item_timestamps.h"
@@ -31,170 +27,42 @@ struct CaptureArgs {
   std::vector<std::string> urls;
   std::string again;  // --again ITEM
   TsaOptions tsa;
+  bool no_tsa = false;
   bool tsa_optional = false;
+  bool browser = false;  // also render HTML pages in headless Chromium
   std::string title, note;
   uint64_t max_size_mib = 2048;
   int time_limit_s = 1800;
 };
 
-// A temporary directory, removed with what it holds.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = StrCat(base && *base ? base : "/tmp", "/uncut-capture-XXXXXX");
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// One fetched file, ready to add.
-struct CapturedFile {
-  std::string path;
-  std::string url;
-  std::string tool;        // "GNU Wget 1.21.3", "yt-dlp 2023.03.04"
-  nlohmann::json record;   // its capture record (embedded_in is set when added)
-  std::string title;       // the platform's title for media
-  int embedded_in = -1;    // index of the page file that embeds this media
-};
-
-// What one URL gave: a page (its WARC), media, or a page and its media.
-struct Capture {
-  std::string url;
-  std::vector<CapturedFile> files;
-  std::vector<std::string> warnings;
-};
-
-// The reason in a "URL: not captured: reason" message.
-std::string Reason(const absl::Status& s) {
-  std::string m(s.message());
-  size_t at = m.find(": not captured: ");
-  return at == std::string::npos ? m : m.substr(at + 16);
-}
-
-nlohmann::json BaseRecord(const std::string& url, const std::string& captured_at,
-                          const std::string& tool) {
-  return {{"url", url}, {"captured_at", captured_at}, {"tool", tool}};
-}
-
-absl::StatusOr<Capture> CaptureUrl(const std::string& url, const std::string& scratch,
-                                   const FetchLimits& limits) {
-  std::string wget = WgetVersion(scratch);
-  if (wget.empty()) {
-    return absl::FailedPreconditionError(
-        "capture needs GNU Wget, which is not installed (apt-get install wget)");
-  }
-  std::string ytdlp = YtDlpVersion(scratch);
-  Capture out;
-  out.url = url;
-  std::string captured_at = NowRfc3339();
-  UrlProbe probe = ProbeUrl(url, scratch);
-  if (IsMediaUrl(url, probe)) {
-    if (ytdlp.empty()) {
-      return absl::FailedPreconditionError(StrCat(
-          url, ": not captured: media needs yt-dlp, which is not installed (apt-get install yt-dlp)"));
-    }
-    auto media = FetchMedia(url, scratch, limits);
-    if (!media.ok()) return media.status();
-    CapturedFile f{media->path, url, ytdlp, BaseRecord(url, captured_at, ytdlp)};
-    f.record.update(media->metadata);
-    if (!probe.headers.empty()) f.record["response_headers"] = probe.headers;
-    f.title = media->metadata.value("title", "");
-    out.files.push_back(std::move(f));
-    return out;
-  }
-  auto warc = FetchPage(url, scratch, limits);
-  if (!warc.ok()) return warc.status();
-  out.files.push_back({*warc, url, wget, BaseRecord(url, captured_at, wget)});
-  // The media an HTML page embeds, where yt-dlp knows how to find it.
-  if (ytdlp.empty() || (probe.answered && probe.content_type != "text/html")) return out;
-  if (!YtDlpFindsMedia(url, scratch, limits)) return out;
-  auto media = FetchMedia(url, scratch, limits);
-  if (!media.ok()) {
-    out.warnings.push_back(
-        StrCat(url, ": the page is captured, not the media it embeds: ", Reason(media.status())));
-    return out;
-  }
-  CapturedFile f{media->path, url, ytdlp, BaseRecord(url, captured_at, ytdlp)};
-  f.record.update(media->metadata);
-  f.title = media->metadata.value("title", "");
-  f.embedded_in = 0;
-  out.files.push_back(std::move(f));
-  return out;
-}
-
-// The items one capture made (or found: the same bytes archived before).
-struct AddedFile {
-  Item item;
-  bool existed = false;
-};
-
-// Adds a capture's files in one transaction, each new item with its
-// capture record; `recapture_of` (when not null) goes into the first
-// file's record. On error nothing is kept.
-absl::StatusOr<std::vector<AddedFile>> AddCapture(const GlobalOptions& g, const CaptureArgs& a,
-                                                  const Capture& c,
-                                                  const nlohmann::json& recapture_of) {
+// Adds a capture with the archive's or the command line's TSA; a first
+// capture that fails removes the archive it would have created.
+absl::StatusOr<std::vector<AddedFile>> AddCaptureTo(const GlobalOptions& g, const CaptureArgs& a,
+                                                    const Capture& c,
+                                                    const nlohmann::json& recapture_of) {
   bool created = !PathExists(JoinPath(g.archive, "catalog.sqlite"));
   auto archive = Archive::Open(g.archive, Archive::Mode::kCreate);
   if (!archive.ok()) return archive.status();
-  std::vector<AddedFile> added;
-  absl::Status s = [&]() -> absl::Status {
-    auto batch = (*archive)->BeginWrite();
-    if (!batch.ok()) return batch.status();
-    bool tsa_on = !a.tsa.url.empty();
-    for (size_t i = 0; i < c.files.size(); ++i) {
-      const CapturedFile& f = c.files[i];
-      AddOptions options;
-      options.meta.source_url = f.url;
-      options.meta.captured_at = f.record.value("captured_at", "");
-      if (!a.title.empty()) {
-        options.meta.title = a.title;
-      } else if (!f.title.empty()) {
-        options.meta.title = f.title;
-      }
-      options.meta.note = StrCat("captured with ", f.tool, " by uncut capture",
-                                 a.note.empty() ? "" : "; ", a.note);
-      auto outcome = AddFile(batch->get(), f.path, options);
-      if (!outcome.ok()) {  // named by the URL, not by the temporary file
-        std::string why(outcome.status().message());
-        if (why.rfind(f.path + ": ", 0) == 0) why.erase(0, f.path.size() + 2);
-        return absl::Status(outcome.status().code(), StrCat(f.url, ": not captured: ", why));
-      }
-      added.push_back({outcome->item, outcome->existed});
-      if (outcome->existed) continue;
-      nlohmann::json record = f.record;
-      if (f.embedded_in >= 0) {
-        record["embedded_in"] = {{"id", added[f.embedded_in].item.id}, {"url", f.url}};
-      }
-      if (i == 0 && !recapture_of.is_null()) record["recapture_of"] = recapture_of;
-      absl::Status blob = (*batch)->AddBlob(outcome->item.id, kCaptureBlob, record.dump());
-      if (!blob.ok()) return blob;
-      if (!tsa_on) continue;
-      absl::Status stamped = StampQueuedItem(batch->get(), outcome->item, a.tsa);
-      if (!stamped.ok() && !a.tsa_optional) return stamped;
-      if (!stamped.ok()) {
-        std::fprintf(stderr, "uncut: warning: %s; capturing without timestamps (--tsa-optional)\n",
-                     std::string(stamped.message()).c_str());
-        tsa_on = false;
-      }
+  std::vector<std::string> warnings;
+  auto added = [&]() -> absl::StatusOr<std::vector<AddedFile>> {
+    CaptureOptions options;
+    options.title = a.title;
+    options.note = a.note;
+    options.tsa_optional = a.tsa_optional;
+    if (!a.no_tsa) {
+      auto tsa = ChooseTsa(archive->get(), a.tsa);
+      if (!tsa.ok()) return tsa.status();
+      options.tsa = *tsa;
     }
-    absl::Status committed = (*batch)->Commit();
-    if (!committed.ok()) return committed;
-    return (*batch)->Compact();
+    return AddCapture(archive->get(), options, c, recapture_of, &warnings);
   }();
-  if (!s.ok() && created) {
+  for (const std::string& w : warnings) {
+    std::fprintf(stderr, "uncut: warning: %s (--tsa-optional)\n", w.c_str());
+  }
+  if (!added.ok() && created) {
     archive->reset();
     RemoveEmptyArchive(g.archive);
   }
-  if (!s.ok()) return s;
   return added;
 }
 
@@ -210,8 +78,7 @@ void PrintAdded(const GlobalOptions& g, const Capture& c, const std::vector<Adde
   for (size_t i = 0; i < added.size(); ++i) {
     const Item& it = added[i].item;
     const CapturedFile& f = c.files[i];
-    std::string what = f.embedded_in >= 0 ? StrCat(it.kind, " embedded in the page") : it.kind;
-    if (it.kind == "container") what = "page";
+    std::string what = CapturedRole(f, it);
     std::printf("%s %-6lld %s  %s (%s, %s)\n", added[i].existed ? "exists  " : "captured",
                 static_cast<long long>(it.id), it.sha256.substr(0, 12).c_str(), c.url.c_str(),
                 what.c_str(), f.tool.c_str());
@@ -221,9 +88,10 @@ void PrintAdded(const GlobalOptions& g, const Capture& c, const std::vector<Adde
 // A capture into a PostgreSQL archive: the page (or file) through Wget as
 // `add` takes it, without capture records or media.
 int CaptureIntoPostgres(const GlobalOptions& g, const CaptureArgs& a) {
+  if (a.browser) return ReportError(UnsupportedOnPostgres(g, "capture --browser"));
   int worst = kExitOk;
   for (const std::string& url : a.urls) {
-    ScratchDir scratch;
+    CaptureScratch scratch;
     if (scratch.path().empty()) return ReportError(absl::InternalError("cannot make a temporary folder"));
     std::string tool = WgetVersion(scratch.path());
     if (tool.empty()) {
@@ -245,6 +113,7 @@ int CaptureIntoPostgres(const GlobalOptions& g, const CaptureArgs& a) {
     add.options.meta.note = StrCat("captured with ", tool, " by uncut capture",
                                    a.note.empty() ? "" : "; ", a.note);
     add.tsa = a.tsa;
+    add.no_tsa = a.no_tsa;
     add.tsa_optional = a.tsa_optional;
     worst = std::max(worst, RunAdd(g, add));
   }
@@ -255,9 +124,9 @@ int RunCapture(const GlobalOptions& g, const CaptureArgs& a) {
   if (IsPostgresUri(g.archive)) return CaptureIntoPostgres(g, a);
   int worst = kExitOk;
   for (const std::string& url : a.urls) {
-    ScratchDir scratch;
+    CaptureScratch scratch;
     if (scratch.path().empty()) return ReportError(absl::InternalError("cannot make a temporary folder"));
-    auto capture = CaptureUrl(url, scratch.path(), Limits(a));
+    auto capture = CaptureUrl(url, scratch.path(), Limits(a), {.browser = a.browser});
     if (absl::IsFailedPrecondition(capture.status())) return ReportError(capture.status());
     if (!capture.ok()) {
       std::fprintf(stderr, "uncut: %s\n", std::string(capture.status().message()).c_str());
@@ -265,7 +134,7 @@ int RunCapture(const GlobalOptions& g, const CaptureArgs& a) {
       continue;
     }
     for (const std::string& w : capture->warnings) std::fprintf(stderr, "uncut: warning: %s\n", w.c_str());
-    auto added = AddCapture(g, a, *capture, nullptr);
+    auto added = AddCaptureTo(g, a, *capture, nullptr);
     if (!added.ok()) {
       int rc = ReportError(added.status());
       if (rc != kExitBadInput) return rc;
@@ -411,12 +280,12 @@ int RunAgain(const GlobalOptions& g, const CaptureArgs& a) {
     if (!page.ok()) return ReportError(page.status());
     old_page = *page;
   }
-  ScratchDir scratch;
+  CaptureScratch scratch;
   if (scratch.path().empty()) return ReportError(absl::InternalError("cannot make a temporary folder"));
-  auto capture = CaptureUrl(url, scratch.path(), Limits(a));
+  auto capture = CaptureUrl(url, scratch.path(), Limits(a), {.browser = a.browser});
   if (absl::IsNotFound(capture.status())) {
     std::printf("page gone: %s; the archive keeps item %lld%s\n",
-                Reason(capture.status()).c_str(),
+                NotCapturedReason(capture.status()).c_str(),
                 static_cast<long long>(top.id), When(top).c_str());
     return kAgainChanged;
   }
@@ -428,7 +297,7 @@ int RunAgain(const GlobalOptions& g, const CaptureArgs& a) {
   for (const std::string& w : capture->warnings) std::fprintf(stderr, "uncut: warning: %s\n", w.c_str());
   nlohmann::json link = {{"id", top.id}};
   if (top.meta.captured_at) link["captured_at"] = *top.meta.captured_at;
-  auto added = AddCapture(g, a, *capture, link);
+  auto added = AddCaptureTo(g, a, *capture, link);
   if (!added.ok()) return ReportError(added.status());
   PrintAdded(g, *capture, *added);
   // The new capture is read through a fresh handle: the catalog changed.
@@ -465,6 +334,9 @@ Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g) {
   cmd->add_option("--again", a->again,
                   "capture ITEM's URL anew and report what changed since (exit 0 unchanged, 1 changed)");
   cmd->add_option("--title", a->title, "a title for the capture");
+  cmd->add_flag("--browser", a->browser,
+                "also render HTML pages in headless Chromium and keep the document their "
+                "scripts leave (pages that write their text with JavaScript)");
   cmd->add_option("--note", a->note, "a note kept with the capture");
   cmd->add_option("--max-size", a->max_size_mib, "largest file one capture may fetch, in MiB (default 2048)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
@@ -474,6 +346,9 @@ Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g) {
   cmd->add_option("--tsa", a->tsa.url, "time-stamp each capture (RFC 3161), as for add");
   cmd->add_option("--tsa-ca", a->tsa.ca_file, "the authority's CA certificates (PEM)");
   cmd->add_flag("--tsa-optional", a->tsa_optional, "capture without a timestamp if the TSA fails");
+  cmd->add_flag("--no-tsa", a->no_tsa,
+                "capture without timestamps even when the archive names an authority")
+      ->excludes("--tsa");
   cmd->footer(
       "A page (or any file) is fetched with GNU Wget into a WARC file (the HTTP request and\n"
       "response, headers included); media (a video or audio file, an HLS or DASH stream, or the\n"
@@ -481,13 +356,16 @@ Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g) {
       "(uploader, upload date, platform id). A media URL is fetched with yt-dlp alone; a page\n"
       "that embeds media gives the page and the media, linked. Each item keeps the source URL,\n"
       "the capture time and the tool and its version (`uncut show`). A URL that cannot be\n"
-      "fetched is one line and leaves nothing in the archive; the others are captured.\n\n"
+      "fetched is one line and leaves nothing in the archive; the others are captured.\n"
+      "With --browser, an HTML page is also loaded in headless Chromium, its scripts run, and\n"
+      "the document they leave is kept as a page item beside the WARC (`rendered from`).\n\n"
       "--again ITEM captures ITEM's URL anew as a new capture linked to the old one and says\n"
       "what changed: unchanged (exit 0); text edited, media replaced or page gone (exit 1,\n"
       "with a trace of the new against the old); could not capture (exit 3).\n\n"
       "Examples:\n"
       "  uncut capture https://example.org/statement.html\n"
       "  uncut capture https://example.org/briefing.mp4 --max-size 500\n"
+      "  uncut capture --browser https://example.org/app-page\n"
       "  uncut capture --again 12");
   return {cmd, [g, a] {
             if (a->again.empty() == a->urls.empty()) {

@@ -17,7 +17,7 @@
 #include "base/named_message.h"
 #include "base/status_macros.h"
 #include "base/utf8.h"
-#include "cli/capture_record.h"
+#include "capture/record.h"
 #include "cli/output_path.h"
 #include "cli/picture_command.h"
 #include "cli/progress.h"
@@ -273,6 +273,12 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     batch = (*archive)->BeginWrite();
   }
   if (!batch.ok()) return ReportError(batch.status());
+  TsaOptions tsa;  // none with --no-tsa
+  if (!c.no_tsa) {
+    auto chosen = ChooseTsa(archive->get(), c.tsa);
+    if (!chosen.ok()) return ReportError(chosen.status());
+    tsa = *chosen;
+  }
   std::vector<std::pair<std::string, absl::Status>> failures;
   // Files of a folder uncut does not read, by reason ("unsupported", "empty").
   std::vector<std::pair<std::string, std::string>> skipped;
@@ -282,7 +288,7 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
   absl::Status fatal;
   // Set when the TSA failed an add without --tsa-optional: later files are not added.
   absl::Status tsa_failed;
-  bool tsa_on = !c.tsa.url.empty();
+  bool tsa_on = !tsa.url.empty();
   size_t unstamped = 0;  // originals added without a timestamp (--tsa-optional)
   // The bar needs the total first: a quick walk that only stats.
   bool progress = ShowProgress(g.quiet);
@@ -304,9 +310,9 @@ int RunAdd(const GlobalOptions& g, const AddCommand& c) {
     bar.Update(done_bytes, BaseName(path));
     size_t mark = (*batch)->pending_items();
     auto outcome = AddFile(batch->get(), path, c.options, prepared);
-    if (outcome.ok() && !outcome->existed && !c.tsa.url.empty()) {
+    if (outcome.ok() && !outcome->existed && !tsa.url.empty()) {
       absl::Status stamped =
-          tsa_on ? StampQueuedItem(batch->get(), outcome->item, c.tsa) : absl::OkStatus();
+          tsa_on ? StampQueuedItem(batch->get(), outcome->item, tsa) : absl::OkStatus();
       if (!stamped.ok() && !c.tsa_optional) {
         (*batch)->Truncate(mark);
         tsa_failed = absl::Status(
@@ -593,15 +599,20 @@ std::string AuditSummary(const nlohmann::json& d) {
   }
   if (d.contains("reindexed")) out += StrCat(d["reindexed"].size(), " items re-indexed");
   if (d.contains("out")) out += StrCat(" to ", ToValidUtf8(d.value("out", std::string())));
+  if (d.contains("setting")) {  // config: "tsa = URL" or "tsa unset"
+    const nlohmann::json& v = d.contains("new") ? d["new"] : nlohmann::json();
+    out += StrCat(d.value("setting", std::string()),
+                  v.is_string() ? StrCat(" = ", ToValidUtf8(v.get<std::string>())) : " unset");
+  }
   return out;
 }
 
 }  // namespace
 
 int RunLog(const GlobalOptions& g) {
-  auto archive = OpenForReading(g);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  auto log = (*archive)->AuditLog();
+  auto log = archive->storage().records->AuditLog();
   if (!log.ok()) return ReportError(log.status());
   if (g.json) {
     nlohmann::json arr = nlohmann::json::array();
@@ -688,15 +699,6 @@ int RunUpgrade(const GlobalOptions& g) {
   return done->problems.empty() ? kExitOk : kExitArchive;
 }
 
-namespace {
-
-absl::Status SaveUnsupported(const GlobalOptions& g) {
-  return absl::UnimplementedError(StrCat(RedactedUri(g.archive),
-                                         ": --save does not work on a PostgreSQL archive yet"));
-}
-
-}  // namespace
-
 int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   if (!c.html.empty()) {
     absl::Status writable = CheckOutputPath(c.html, /*overwrite=*/true);
@@ -706,14 +708,12 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     auto head = ReadFileHead(c.media);
     if (!head.ok()) return ReportError(head.status());
     if (SniffImageFormat(*head)) {
-      if (IsPostgresUri(g.archive)) return ReportError(UnsupportedOnPostgres(g, "tracing a picture"));
       return RunPictureTrace(g, c);
     }
     absl::Status kind = CheckClipKind(c.media, *head, "; to trace a quote, give it with --text-file");
     if (!kind.ok()) return ReportError(kind);
     auto archive = OpenAnyForReading(g);
     if (!archive.ok()) return ReportError(archive.status());
-    if (c.save && archive->postgres) return ReportError(SaveUnsupported(g));
     MediaTraceOptions options;
     absl::StatusOr<TraceReport> report;
     {
@@ -733,7 +733,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     } else {
       std::cout << ReportToText(*report, ::isatty(1));
     }
-    absl::Status written = WriteTraceOutputs(g, c, *report, archive->embedded.get());
+    absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
     if (!written.ok()) return ReportError(written);
     return report->sources.empty() ? kExitNotFound : kExitOk;
   }
@@ -747,7 +747,6 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   }
   auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  if (c.save && archive->postgres) return ReportError(SaveUnsupported(g));
   TextTraceOptions options;
   options.context_sentences = c.context;
   absl::StatusOr<TraceReport> report;
@@ -775,7 +774,7 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   } else {
     std::cout << ReportToText(*report, ::isatty(1));
   }
-  absl::Status written = WriteTraceOutputs(g, c, *report, archive->embedded.get());
+  absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
   if (!written.ok()) return ReportError(written);
   return report->sources.empty() ? kExitNotFound : kExitOk;
 }

@@ -37,7 +37,10 @@ struct AddCommand {
   int jobs = 0;
   bool strict = false;         // files of a folder uncut does not read are failures
   bool transcribe = false;     // then transcribe the recordings among them
-  TsaOptions tsa;              // --tsa URL (--tsa-ca FILE): time-stamp each new original
+  // --tsa URL (--tsa-ca FILE): time-stamp each new original; without --tsa,
+  // the archive's authority (`uncut config tsa`) does, unless no_tsa.
+  TsaOptions tsa;
+  bool no_tsa = false;         // --no-tsa: not even the archive's authority
   bool tsa_optional = false;   // add without a timestamp when the TSA fails
 };
 int RunAdd(const GlobalOptions& g, const AddCommand& c);

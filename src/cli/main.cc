@@ -68,11 +68,14 @@ int main(int argc, char** argv) {
                       "check the authority's tokens against these CA certificates (PEM)");
   add_cmd->add_flag("--tsa-optional", add.tsa_optional,
                     "when the authority fails, add without a timestamp (default: stop)");
+  add_cmd->add_flag("--no-tsa", add.no_tsa,
+                    "add without timestamps even when the archive names an authority")
+      ->excludes("--tsa");
   add_cmd->footer(
       "Files of a folder that uncut does not read (unsupported types, empty files) are\n"
       "listed as skipped, and the add still succeeds unless --strict.\n"
-      "With --tsa, a file whose timestamp cannot be had is not added, nor the files after it\n"
-      "(exit 3), unless --tsa-optional.\n\n"
+      "With --tsa, or the archive's authority (`uncut config tsa URL`), a file whose timestamp\n"
+      "cannot be had is not added, nor the files after it (exit 3), unless --tsa-optional.\n\n"
       "Examples:\n  uncut add report.html --source-url https://example.org/r --captured-at "
       "2024-05-01T12:00:00Z\n  uncut add ~/evidence/\n  uncut add --archive /srv/desk speech.mp4");
 
@@ -145,7 +148,8 @@ int main(int argc, char** argv) {
                                          uncut::AddTranscribeCommand(&app, &g),
                                          uncut::AddCaptionsCommand(&app, &g),
                                          uncut::AddKeygenCommand(&app, &g),
-                                         uncut::AddCaptureCommand(&app, &g)};
+                                         uncut::AddCaptureCommand(&app, &g),
+                                         uncut::AddConfigCommand(&app, &g)};
 
   try {
     app.parse(argc, argv);
@@ -160,7 +164,7 @@ int main(int argc, char** argv) {
 
   // Commands that would read the URI as a directory name.
   if (uncut::IsPostgresUri(g.archive)) {
-    for (const char* name : {"log", "upgrade", "serve", "export", "transcribe"}) {
+    for (const char* name : {"upgrade", "serve", "transcribe", "config"}) {
       if (app.got_subcommand(name)) {
         return uncut::ReportError(uncut::UnsupportedOnPostgres(g, uncut::StrCat("`uncut ", name, "`")));
       }

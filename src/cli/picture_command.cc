@@ -9,19 +9,18 @@
 #include "cli/trace_outputs.h"
 #include "image/picture_trace.h"
 #include "report/trace_report.h"
-#include "store/archive.h"
 
 namespace uncut {
 
 int RunPictureTrace(const GlobalOptions& g, const TraceCommand& c) {
-  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
   PictureTraceOptions options;
   options.frames = !c.html.empty() || c.save;
   absl::StatusOr<TraceReport> report;
   {
     Activity activity("tracing", ShowProgress(g.quiet));
-    report = TracePicture((*archive)->storage(), c.media, options);
+    report = TracePicture(archive->storage(), c.media, options);
   }
   if (!report.ok()) return ReportError(report.status());
   if (g.json) {
@@ -32,9 +31,9 @@ int RunPictureTrace(const GlobalOptions& g, const TraceCommand& c) {
   } else {
     std::cout << ReportToText(*report, ::isatty(1));
   }
-  absl::Status written = WriteTraceOutputs(g, c, *report, archive->get());
+  absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
   if (!written.ok()) return ReportError(written);
-  return report->sources.empty() ? kExitNotFound : kExitOk;
+  return report->verdict == "not_found" ? kExitNotFound : kExitOk;
 }
 
 }  // namespace uncut

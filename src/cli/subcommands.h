@@ -27,6 +27,8 @@ Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCaptionsCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddKeygenCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCaptureCommand(CLI::App* app, const GlobalOptions* g);
+// config (cli/config_command.cc); its --json sets g->json.
+Subcommand AddConfigCommand(CLI::App* app, GlobalOptions* g);
 // list and search (item_commands.cc); their --json sets g->json.
 Subcommand AddListCommand(CLI::App* app, GlobalOptions* g);
 Subcommand AddSearchCommand(CLI::App* app, GlobalOptions* g);

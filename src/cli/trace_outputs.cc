@@ -7,18 +7,21 @@
 #include "base/strings.h"
 #include "report/html_report.h"
 #include "report/rerun_command.h"
-#include "store/saved_traces.h"
+#include "storage/pg_conn.h"
 
 namespace uncut {
 
 absl::Status WriteTraceOutputs(const GlobalOptions& g, const TraceCommand& c,
-                               const TraceReport& report, Archive* archive) {
+                               const TraceReport& report, CatalogRecords* records) {
   if (c.html.empty() && !c.save) return absl::OkStatus();
   std::string query_file = !c.media.empty() ? c.media : c.text_file == "-" ? "" : c.text_file;
   if (!query_file.empty()) query_file = AbsolutePath(query_file);
   HtmlReportOptions options;
   options.uncut_version = UNCUT_VERSION;
-  options.rerun_command = RerunCommand(AbsolutePath(g.archive), report, query_file);
+  // A PostgreSQL archive is named by its URI, without a password.
+  const std::string archive =
+      IsPostgresUri(g.archive) ? RedactedUri(g.archive) : AbsolutePath(g.archive);
+  options.rerun_command = RerunCommand(archive, report, query_file);
   std::string html = ReportToHtml(report, options);
   if (!c.html.empty()) RETURN_IF_ERROR(WriteFileAtomic(c.html, html));
   if (c.save) {
@@ -30,7 +33,7 @@ absl::Status WriteTraceOutputs(const GlobalOptions& g, const TraceCommand& c,
     for (const SourceMatch& m : report.sources) saved.item_ids.push_back(m.item.id);
     saved.report_json = ReportToJson(report).dump(2);
     saved.report_html = std::move(html);
-    ASSIGN_OR_RETURN(int64_t id, SaveTrace(archive, saved));
+    ASSIGN_OR_RETURN(int64_t id, records->SaveTrace(saved));
     if (!g.quiet) std::fprintf(stderr, "uncut: saved as trace %lld\n", static_cast<long long>(id));
   }
   return absl::OkStatus();

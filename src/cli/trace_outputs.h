@@ -6,14 +6,14 @@
 #include "absl/status/status.h"
 #include "cli/commands.h"
 #include "report/trace_report.h"
-#include "store/archive.h"
+#include "storage/catalog_records.h"
 
 namespace uncut {
 
 // Writes the HTML report to c.html (atomically) when set, and saves the
-// JSON and HTML reports in the archive when c.save is set.
+// JSON and HTML reports in the archive's records when c.save is set.
 absl::Status WriteTraceOutputs(const GlobalOptions& g, const TraceCommand& c,
-                               const TraceReport& report, Archive* archive);
+                               const TraceReport& report, CatalogRecords* records);
 
 }  // namespace uncut
 

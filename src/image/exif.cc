@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/strings.h"
+#include "image/image_format.h"
 
 namespace uncut {
 namespace {
@@ -163,6 +164,23 @@ nlohmann::json ReadExif(std::string_view format, std::string_view bytes) {
     out["gps"] = {{"lat", lat}, {"lon", lon}};
   }
   return out;
+}
+
+int ExifOrientation(std::string_view bytes) {
+  std::optional<std::string> format = SniffImageFormat(bytes.substr(0, 64));
+  if (!format) return 1;
+  nlohmann::json exif = ReadExif(*format, bytes);
+  return exif.value("orientation", 1);
+}
+
+int ExifOrientation(const nlohmann::json& item_info) {
+  if (!item_info.is_object() || !item_info.contains("exif")) return 1;
+  const nlohmann::json& exif = item_info["exif"];
+  if (!exif.is_object() || !exif.contains("orientation") || !exif["orientation"].is_number_integer()) {
+    return 1;
+  }
+  int o = exif["orientation"].get<int>();
+  return o >= 1 && o <= 8 ? o : 1;
 }
 
 }  // namespace uncut

@@ -18,6 +18,13 @@ namespace uncut {
 // malformed block never fails the picture.
 nlohmann::json ReadExif(std::string_view format, std::string_view bytes);
 
+// The EXIF orientation (1..8) of a picture's `bytes`, its format sniffed from
+// them; 1 when it has none or it cannot be read.
+int ExifOrientation(std::string_view bytes);
+
+// The orientation an item's `info.exif` records; 1 when none.
+int ExifOrientation(const nlohmann::json& item_info);
+
 }  // namespace uncut
 
 #endif  // UNCUT_IMAGE_EXIF_H_

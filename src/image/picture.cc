@@ -38,7 +38,7 @@ absl::StatusOr<PictureInfo> ProbePicture(const MediaSource& source, const Pictur
 }
 
 absl::StatusOr<VideoFrame> DecodePicture(const MediaSource& source, int max_side, bool rgb,
-                                         const PictureLimits& limits) {
+                                         int orientation, const PictureLimits& limits) {
   RETURN_IF_ERROR(ProbePicture(source, limits).status());
   VideoReadOptions o;
   o.max_side = max_side;
@@ -58,7 +58,52 @@ absl::StatusOr<VideoFrame> DecodePicture(const MediaSource& source, int max_side
     return absl::InvalidArgumentError(StrCat(source.name, ": the picture cannot be decoded"));
   }
   frame.time_s = 0;
-  return frame;
+  return UprightFrame(std::move(frame), orientation);
+}
+
+VideoFrame UprightFrame(VideoFrame frame, int orientation) {
+  if (orientation < 2 || orientation > 8) return frame;
+  const int w = frame.width, h = frame.height, c = frame.channels;
+  VideoFrame out;
+  out.time_s = frame.time_s;
+  out.channels = c;
+  out.width = OrientationSwapsSides(orientation) ? h : w;
+  out.height = OrientationSwapsSides(orientation) ? w : h;
+  out.pixels.resize(static_cast<size_t>(out.width) * out.height * c);
+  // The stored pixel shown at (x, y).
+  auto from = [&](int x, int y) -> std::pair<int, int> {
+    switch (orientation) {
+      case 2: return {w - 1 - x, y};
+      case 3: return {w - 1 - x, h - 1 - y};
+      case 4: return {x, h - 1 - y};
+      case 5: return {y, x};
+      case 6: return {y, h - 1 - x};
+      case 7: return {w - 1 - y, h - 1 - x};
+      default: return {w - 1 - y, x};  // 8
+    }
+  };
+  for (int y = 0; y < out.height; ++y) {
+    uint8_t* row = out.pixels.data() + static_cast<size_t>(y) * out.width * c;
+    for (int x = 0; x < out.width; ++x) {
+      auto [sx, sy] = from(x, y);
+      const uint8_t* p = frame.pixels.data() + (static_cast<size_t>(sy) * w + sx) * c;
+      std::copy(p, p + c, row + static_cast<size_t>(x) * c);
+    }
+  }
+  return out;
+}
+
+std::string OrientationText(int orientation) {
+  switch (orientation) {
+    case 2: return "mirrored left to right";
+    case 3: return "turned 180 degrees";
+    case 4: return "mirrored top to bottom";
+    case 5: return "mirrored left to right and turned 90 degrees counter-clockwise";
+    case 6: return "turned 90 degrees clockwise";
+    case 7: return "mirrored left to right and turned 90 degrees clockwise";
+    case 8: return "turned 90 degrees counter-clockwise";
+    default: return "";
+  }
 }
 
 }  // namespace uncut

@@ -38,9 +38,25 @@ absl::StatusOr<PictureInfo> ProbePicture(const MediaSource& source,
 
 // The picture (the first frame of an animated GIF or WebP) scaled so that
 // neither side exceeds `max_side` (0: its own size), as 8-bit grey or, with
-// `rgb`, RGB24. Probes first (see ProbePicture).
+// `rgb`, RGB24, turned as its EXIF `orientation` says a viewer shows it
+// (see UprightFrame). Probes first (see ProbePicture).
 absl::StatusOr<VideoFrame> DecodePicture(const MediaSource& source, int max_side, bool rgb,
+                                         int orientation = 1,
                                          const PictureLimits& limits = PictureLimits());
+
+// EXIF orientations (TIFF 6.0, tag 274) say how the stored rows map to what a
+// viewer shows: 1 as stored; 2 mirrored left to right; 3 turned 180 degrees;
+// 4 mirrored top to bottom; 5 transposed; 6 turned 90 degrees clockwise;
+// 7 transverse; 8 turned 90 degrees counter-clockwise. `frame` (grey or RGB)
+// as shown; any other value leaves it as stored.
+VideoFrame UprightFrame(VideoFrame frame, int orientation);
+
+// True when `orientation` swaps width and height (5 to 8).
+inline bool OrientationSwapsSides(int orientation) { return orientation >= 5 && orientation <= 8; }
+
+// What a viewer does to the stored picture, e.g. "turned 90 degrees
+// clockwise"; "" for 1 and for values that are not orientations.
+std::string OrientationText(int orientation);
 
 }  // namespace uncut
 

@@ -14,8 +14,11 @@
 #include "decode/frame_grabber.h"
 #include "decode/jpeg_encoder.h"
 #include "decode/video_reader.h"
+#include "image/exif.h"
 #include "image/image_signature.h"
 #include "image/picture.h"
+#include "ocr/ocr.h"
+#include "trace/text_trace.h"
 #include "video/content_region.h"
 #include "video/pdq.h"
 #include "video/video_signature.h"
@@ -25,6 +28,8 @@ namespace {
 
 // Query pictures are read at the size clips are (QueryVideoOptions).
 constexpr int kQuerySide = 480;
+// ... and by OCR at up to this size (longer side), as archived pictures are.
+constexpr int kQueryOcrSide = 4000;
 
 struct Variant {
   PdqHash hash;
@@ -158,10 +163,12 @@ void Refine(OriginalSource* originals, const Item& item, const VideoSignature& s
 }
 
 // The picture beside each match's frame (or picture), as small JPEGs.
-void AddFrames(const Storage& storage, const std::string& path, TraceReport* report) {
+void AddFrames(const Storage& storage, const std::string& path, int orientation,
+               TraceReport* report) {
   constexpr int kSide = 240;
   std::string query_jpeg;
-  if (auto rgb = DecodePicture(MediaSource::File(path), kSide, /*rgb=*/true); rgb.ok()) {
+  if (auto rgb = DecodePicture(MediaSource::File(path), kSide, /*rgb=*/true, orientation);
+      rgb.ok()) {
     if (auto jpeg = EncodeJpeg(*rgb, 6); jpeg.ok()) query_jpeg = std::move(*jpeg);
   }
   for (SourceMatch& sm : report->sources) {
@@ -172,7 +179,7 @@ void AddFrames(const Storage& storage, const std::string& path, TraceReport* rep
     if (original.ok() && original->file()) {
       const MediaSource source = MediaSource::File(*original->file());
       if (sm.item.kind == "image") {
-        auto rgb = DecodePicture(source, kSide, /*rgb=*/true);
+        auto rgb = DecodePicture(source, kSide, /*rgb=*/true, ExifOrientation(sm.item.info));
         if (rgb.ok()) {
           if (auto jpeg = EncodeJpeg(*rgb, 6); jpeg.ok()) bf.source_jpeg = std::move(*jpeg);
         }
@@ -187,6 +194,45 @@ void AddFrames(const Storage& storage, const std::string& path, TraceReport* rep
   }
 }
 
+// The words OCR reads in the picture, a line of text per line read.
+std::string OcrLines(const OcrResult& ocr) {
+  std::string text;
+  for (const OcrWord& w : ocr.words) {
+    if (!text.empty()) text += w.starts_line ? "\n" : " ";
+    text += w.text;
+  }
+  return text;
+}
+
+// The text the picture shows, read by OCR and traced as a quote; nothing
+// when it holds too few words.
+absl::StatusOr<std::optional<TraceReport>> TracePictureText(const Storage& storage,
+                                                            const std::string& path,
+                                                            int orientation,
+                                                            std::vector<std::string>* warnings) {
+  ASSIGN_OR_RETURN(VideoFrame gray, DecodePicture(MediaSource::File(path), kQueryOcrSide,
+                                                  /*rgb=*/false, orientation));
+  auto ocr = RecognizeText(gray.pixels.data(), gray.width, gray.height, gray.width);
+  if (!ocr.ok()) {
+    if (ocr.status().code() == absl::StatusCode::kFailedPrecondition) {
+      warnings->push_back(StrCat("the text in the picture is not read: ", ocr.status().message()));
+      return std::nullopt;
+    }
+    return ocr.status();
+  }
+  if (ocr->timed_out) warnings->push_back("OCR ran out of time; part of the picture is unread");
+  if (ocr->words.size() < kMinQueryWords) return std::nullopt;
+  std::string text = OcrLines(*ocr);
+  if (text.size() > kMaxExtractBytes) text.resize(kMaxExtractBytes);
+  ASSIGN_OR_RETURN(TraceReport traced, TraceText(storage, text));
+  traced.query_name = BaseName(path);
+  traced.parameters["ocr"] = {{"engine", kOcrEngine},
+                              {"engine_version", OcrEngineVersion()},
+                              {"languages", ocr->languages},
+                              {"words", ocr->words.size()}};
+  return traced;
+}
+
 }  // namespace
 
 absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::string& path,
@@ -198,7 +244,13 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
   report.query_name = BaseName(path);
   report.traced_at = NowRfc3339();
   ASSIGN_OR_RETURN(report.query_sha256, Sha256OfFile(path));
-  ASSIGN_OR_RETURN(VideoFrame gray, DecodePicture(MediaSource::File(path), kQuerySide, false));
+  int orientation = 1;
+  {
+    ASSIGN_OR_RETURN(MappedFile bytes, MappedFile::Open(path));
+    orientation = ExifOrientation(bytes.data());
+  }
+  ASSIGN_OR_RETURN(VideoFrame gray,
+                   DecodePicture(MediaSource::File(path), kQuerySide, false, orientation));
   int quality = 0;
   std::vector<Variant> query = HashVariants(gray, &quality);
   report.parameters["picture"] = {{"width", gray.width},
@@ -206,6 +258,10 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
                                   {"quality", quality},
                                   {"variants", query.size()},
                                   {"max_distance", options.max_distance}};
+  if (!OrientationText(orientation).empty()) {
+    report.parameters["picture"]["orientation"] = {{"exif", orientation},
+                                                   {"shown", OrientationText(orientation)}};
+  }
   std::vector<Found> found;
   if (quality < options.min_quality) {
     report.warnings.push_back(
@@ -280,8 +336,14 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
     sm.segments.push_back(std::move(s));
     report.sources.push_back(std::move(sm));
   }
-  report.verdict = report.sources.empty() ? "not_found" : "found";
-  if (options.frames) AddFrames(storage, path, &report);
+  if (options.read_text) {
+    ASSIGN_OR_RETURN(std::optional<TraceReport> text,
+                     TracePictureText(storage, path, orientation, &report.warnings));
+    if (text) report.text_trace.push_back(std::move(*text));
+  }
+  const bool text_found = !report.text_trace.empty() && !report.text_trace[0].sources.empty();
+  report.verdict = report.sources.empty() && !text_found ? "not_found" : "found";
+  if (options.frames) AddFrames(storage, path, orientation, &report);
   report.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return report;

@@ -12,9 +12,15 @@
 //    (Hamming distance); a video's best sampled frame is then refined to
 //    the exact frame by decoding its neighbourhood and hashing every frame.
 //
+// 4. The text the picture shows (a screenshot of a quote, a scanned page)
+//    is read by OCR and traced as a quote (trace/text_trace.h).
+//
+// The picture is read as a viewer shows it (turned by its EXIF orientation).
 // The report (query.kind "image") has one segment per matching source: a
 // video's segment spans the matched frame's display time (source.start to
-// source.end); a picture's is 0 to 0.
+// source.end); a picture's is 0 to 0. The text's trace, when the picture
+// holds at least kMinQueryWords words, is TraceReport::text_trace[0]; the
+// verdict is "found" when the picture or its text is.
 #ifndef UNCUT_IMAGE_PICTURE_TRACE_H_
 #define UNCUT_IMAGE_PICTURE_TRACE_H_
 
@@ -40,6 +46,8 @@ struct PictureTraceOptions {
   // Put the picture and each match's frame (or picture) side by side in
   // SourceMatch::boundary_frames, as small JPEGs, for the HTML report.
   bool frames = false;
+  // Read the picture's text by OCR and trace it as a quote.
+  bool read_text = true;
 };
 
 absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::string& path,

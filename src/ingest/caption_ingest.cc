@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "base/utf8.h"
 #include "ingest/timed_text.h"
+#include "ocr/caption_band.h"
 #include "ocr/ocr.h"
 #include "video/video_signature.h"
 
@@ -22,50 +23,28 @@ constexpr double kJoinGapS = 4;
 
 bool IsVideo(const Item& it) { return it.kind == "video"; }
 
-// Whether a code point is a letter of the scripts captions are read in
-// (Latin, Arabic and Persian; not digits, punctuation or marks).
-bool IsLetter(uint32_t cp) {
-  if (cp < 0x80) return std::isalpha(static_cast<int>(cp)) != 0;
-  return (cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
-         (cp >= 0x620 && cp <= 0x64a) || (cp >= 0x671 && cp <= 0x6d3);
-}
-
-// Letters and other visible characters of a word (UTF-8).
-void CountLetters(const std::string& word, int* letters, int* visible) {
-  for (size_t i = 0; i < word.size();) {
-    unsigned char c = static_cast<unsigned char>(word[i]);
-    int len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
-    uint32_t cp = len == 1 ? c : c & (0xff >> (len + 1));
-    for (int k = 1; k < len && i + k < word.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(word[i + k]) & 0x3f);
-    }
-    i += len;
-    if (cp == 0x200c || cp == 0x200d || cp == 0x200e || cp == 0x200f) continue;  // joiners, marks
-    ++*visible;
-    *letters += IsLetter(cp);
-  }
-}
-
 // A band's text, one line of words per line, and its mean confidence; no
 // text when it does not read as words: OCR of a textured picture gives
 // confident strings of digits, marks and stray letters, which a caption is
 // not. A caption has at least eight letters, two words of two or more,
 // and three characters in four are letters.
+// Lines of OCR junk (CaptionWordsWithoutJunkLines) are left out first.
 CaptionRead TextOf(const OcrResult& ocr, float min_confidence) {
   CaptionRead r;
-  if (ocr.words.empty()) return r;
+  const std::vector<OcrWord> kept = CaptionWordsWithoutJunkLines(ocr.words);
+  if (kept.empty()) return r;
   double sum = 0;
   int letters = 0, visible = 0, words = 0;
-  for (const OcrWord& w : ocr.words) {
+  for (const OcrWord& w : kept) {
     if (!r.text.empty()) r.text += w.starts_line ? "\n" : " ";
     r.text += w.text;
     sum += w.confidence;
-    int l = 0;
-    CountLetters(w.text, &l, &visible);
-    letters += l;
-    words += l >= 2;
+    CaptionCharacters c = CountCaptionCharacters(w.text);
+    letters += c.letters;
+    visible += c.visible;
+    words += c.letters >= 2;
   }
-  r.confidence = static_cast<float>(sum / ocr.words.size());
+  r.confidence = static_cast<float>(sum / kept.size());
   if (r.confidence < min_confidence || letters < 8 || words < 2 || 4 * letters < 3 * visible) {
     return CaptionRead();
   }

@@ -21,8 +21,8 @@ namespace uncut {
 namespace {
 
 // A small JPEG of the picture, for the server's item list.
-std::optional<std::string> Thumbnail(const MediaSource& source) {
-  auto rgb = DecodePicture(source, 320, /*rgb=*/true);
+std::optional<std::string> Thumbnail(const MediaSource& source, int orientation) {
+  auto rgb = DecodePicture(source, 320, /*rgb=*/true, orientation);
   if (!rgb.ok()) return std::nullopt;
   auto jpeg = EncodeJpeg(*rgb, 5);
   if (!jpeg.ok()) return std::nullopt;
@@ -32,13 +32,14 @@ std::optional<std::string> Thumbnail(const MediaSource& source) {
 // Pictures are read by OCR at up to this size (longer side, pixels).
 constexpr int kOcrSide = 4000;
 
-// The picture's text, read by OCR, with each word's box in the picture's
-// own pixels; nothing when it holds no text.
+// The picture's text, read by OCR from the picture turned upright, with
+// each word's box in the upright picture's pixels; nothing when it holds no
+// text.
 absl::StatusOr<std::optional<ExtractedText>> ReadPictureText(const MediaSource& source,
-                                                      const PictureInfo& info,
+                                                      const PictureInfo& info, int orientation,
                                                       nlohmann::json* item_info,
                                                       std::vector<std::string>* warnings) {
-  ASSIGN_OR_RETURN(VideoFrame gray, DecodePicture(source, kOcrSide, /*rgb=*/false));
+  ASSIGN_OR_RETURN(VideoFrame gray, DecodePicture(source, kOcrSide, /*rgb=*/false, orientation));
   ASSIGN_OR_RETURN(OcrResult ocr,
                    RecognizeText(gray.pixels.data(), gray.width, gray.height, gray.width));
   if (ocr.timed_out) warnings->push_back("OCR ran out of time; part of the picture is unread");
@@ -46,7 +47,8 @@ absl::StatusOr<std::optional<ExtractedText>> ReadPictureText(const MediaSource& 
   (*item_info)["ocr"] = {{"engine", "tesseract"}, {"languages", ocr.languages},
                          {"words", ocr.words.size()}};
   std::vector<OcrPageText> pages(1);
-  pages[0].box_scale = static_cast<double>(info.width) / gray.width;
+  const int upright_width = OrientationSwapsSides(orientation) ? info.height : info.width;
+  pages[0].box_scale = static_cast<double>(upright_width) / gray.width;
   pages[0].ocr = std::move(ocr);
   return OcrToText(pages, /*paged=*/false, "px");
 }
@@ -84,7 +86,10 @@ FileAnalysis AnalyseImage(const std::string& read_path, std::string_view bytes,
   const MediaSource source = MediaSource::File(read_path);
   auto info = ProbePicture(source);
   if (!info.ok()) return fail(info.status());
-  auto gray = DecodePicture(source, kPictureHashSide, /*rgb=*/false);
+  // The picture is hashed and read as a viewer shows it; the bytes are kept as they are.
+  nlohmann::json exif = ReadExif(fmt, bytes);
+  const int orientation = exif.value("orientation", 1);
+  auto gray = DecodePicture(source, kPictureHashSide, /*rgb=*/false, orientation);
   if (!gray.ok()) return fail(gray.status());
   VideoSignature sig = SignPicture(*gray);
 
@@ -102,14 +107,16 @@ FileAnalysis AnalyseImage(const std::string& read_path, std::string_view bytes,
   const FrameSig& f = sig.frames[0];
   it.info["image"]["pdq"] = f.main.ToHex();
   it.info["image"]["pdq_quality"] = f.main_quality;
-  nlohmann::json exif = ReadExif(fmt, bytes);
+  if (!OrientationText(orientation).empty()) {
+    it.info["image"]["orientation"] = {{"exif", orientation}, {"shown", OrientationText(orientation)}};
+  }
   if (!exif.empty()) it.info["exif"] = std::move(exif);
   n.postings[kImageModality] = PicturePostings(sig);
   if (n.postings[kImageModality].empty()) {
     a.warnings.push_back("the picture is too plain to fingerprint: it cannot be traced by picture");
   }
   n.blobs[kImageSignatureBlob] = sig.Serialize();
-  auto text = ReadPictureText(source, *info, &it.info, &a.warnings);
+  auto text = ReadPictureText(source, *info, orientation, &it.info, &a.warnings);
   if (!text.ok()) return fail(text.status());
   if (*text) {
     // Offsets of OCR text are offsets into the text, as for PDF.
@@ -117,7 +124,7 @@ FileAnalysis AnalyseImage(const std::string& read_path, std::string_view bytes,
     n.postings[kTextModality] = TextPostings((*text)->text, DefaultTextWinnowParams());
     n.text = std::move(**text);
   }
-  if (auto thumb = Thumbnail(source)) n.blobs[kThumbnailBlob] = std::move(*thumb);
+  if (auto thumb = Thumbnail(source, orientation)) n.blobs[kThumbnailBlob] = std::move(*thumb);
   // EXIF strings are whatever the camera wrote; the catalog's JSON must be UTF-8.
   MakeValidUtf8(&it.info);
   return a;

@@ -218,4 +218,63 @@ std::vector<CaptionCue> CaptionCues(const std::vector<CaptionChange>& changes,
   return cues;
 }
 
+namespace {
+
+// Whether a code point is a letter of the scripts captions are read in
+// (Latin, Arabic and Persian; not digits, punctuation or marks).
+bool IsCaptionLetter(uint32_t cp) {
+  if (cp < 0x80) return std::isalpha(static_cast<int>(cp)) != 0;
+  return (cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
+         (cp >= 0x620 && cp <= 0x64a) || (cp >= 0x671 && cp <= 0x6d3);
+}
+
+bool IsCaptionDigit(uint32_t cp) {
+  return (cp >= '0' && cp <= '9') || (cp >= 0x660 && cp <= 0x669) || (cp >= 0x6f0 && cp <= 0x6f9);
+}
+
+}  // namespace
+
+CaptionCharacters CountCaptionCharacters(const std::string& word) {
+  CaptionCharacters out;
+  for (size_t i = 0; i < word.size();) {
+    unsigned char c = static_cast<unsigned char>(word[i]);
+    int len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
+    uint32_t cp = len == 1 ? c : c & (0xff >> (len + 1));
+    for (int k = 1; k < len && i + k < word.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(word[i + k]) & 0x3f);
+    }
+    i += len;
+    if (cp == 0x200c || cp == 0x200d || cp == 0x200e || cp == 0x200f) continue;  // joiners, marks
+    if (cp <= 0x20) continue;
+    ++out.visible;
+    out.letters += IsCaptionLetter(cp);
+    out.digits += IsCaptionDigit(cp);
+  }
+  return out;
+}
+
+std::vector<OcrWord> CaptionWordsWithoutJunkLines(const std::vector<OcrWord>& words) {
+  std::vector<OcrWord> out;
+  for (size_t begin = 0; begin < words.size();) {
+    size_t end = begin + 1;
+    while (end < words.size() && !words[end].starts_line) ++end;
+    int letters = 0, digits = 0, visible = 0;
+    bool has_word = false;
+    for (size_t i = begin; i < end; ++i) {
+      CaptionCharacters c = CountCaptionCharacters(words[i].text);
+      letters += c.letters;
+      digits += c.digits;
+      visible += c.visible;
+      has_word = has_word || c.letters >= 2;
+    }
+    if (letters >= 3 && has_word && 3 * letters >= 2 * (visible - digits)) {
+      const size_t first = out.size();
+      out.insert(out.end(), words.begin() + begin, words.begin() + end);
+      out[first].starts_line = true;
+    }
+    begin = end;
+  }
+  return out;
+}
+
 }  // namespace uncut

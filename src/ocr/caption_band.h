@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "ocr/ocr.h"
+
 namespace uncut {
 
 struct CaptionBandOptions {
@@ -121,6 +123,22 @@ std::vector<CaptionCue> CaptionCues(const std::vector<CaptionChange>& changes,
 
 // Whether two readings are the same caption (see CaptionCues).
 bool SameCaption(const std::string& a, const std::string& b);
+
+// The characters of a word read by OCR (UTF-8): letters of the scripts
+// captions are read in (Latin, Arabic, Persian), digits, and all visible
+// ones (joiners and direction marks are not).
+struct CaptionCharacters {
+  int letters = 0, digits = 0, visible = 0;
+};
+CaptionCharacters CountCaptionCharacters(const std::string& word);
+
+// OCR's reading of a caption band without the lines that do not read as
+// words, which is what OCR makes of a textured picture behind the caption
+// or of the band's edges ("~ -- ,. |", "1l| ;'"). A line is kept when it
+// has at least three letters, a word of two letters or more, and two in
+// three of its visible characters other than digits are letters. The first
+// word kept of a line starts it.
+std::vector<OcrWord> CaptionWordsWithoutJunkLines(const std::vector<OcrWord>& words);
 
 }  // namespace uncut
 

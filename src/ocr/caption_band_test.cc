@@ -167,3 +167,71 @@ TEST(SameCaption, ToleratesCaseSpacingPunctuationAndAMisreadLetterButNotAnotherL
 
 }  // namespace
 }  // namespace uncut
+
+namespace uncut {
+namespace {
+
+// OCR words of a reading: lines separated by '\n', words by ' '.
+std::vector<OcrWord> Reading(const std::string& text) {
+  std::vector<OcrWord> words;
+  bool line_start = true;
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    OcrWord w;
+    w.text = word;
+    w.starts_line = line_start;
+    words.push_back(w);
+    word.clear();
+    line_start = false;
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\n') {
+      flush();
+      if (c == '\n') line_start = true;
+    } else {
+      word.push_back(c);
+    }
+  }
+  flush();
+  return words;
+}
+
+std::string Lines(const std::vector<OcrWord>& words) {
+  std::string out;
+  for (const OcrWord& w : words) {
+    if (!out.empty()) out += w.starts_line ? "\n" : " ";
+    out += w.text;
+  }
+  return out;
+}
+
+TEST(CaptionJunkLines, LinesOfMarksAndStrayLettersAreDroppedAndTheCaptionKept) {
+  EXPECT_EQ(Lines(CaptionWordsWithoutJunkLines(
+                Reading("~ -- ,. |\nWe will not leave the harbour\n1l| ;' ee\n=_ WwW =="))),
+            "We will not leave the harbour");
+}
+
+TEST(CaptionJunkLines, AJunkFirstLineDoesNotJoinTheCaptionToIt) {
+  std::vector<OcrWord> kept =
+      CaptionWordsWithoutJunkLines(Reading("|| ~~\nthe ferry left\nat dawn today"));
+  ASSERT_EQ(kept.size(), 6u);
+  EXPECT_TRUE(kept[0].starts_line);
+  EXPECT_EQ(Lines(kept), "the ferry left\nat dawn today");
+}
+
+TEST(CaptionJunkLines, NumbersShortWordsAndPersianCaptionsAreKept) {
+  for (const char* caption : {"Call 555-1234 now", "In 1989 we left.", "I'm OK.",
+                              "گزارش کمیسیون بندر", "ساعت ۱۰ صبح"}) {
+    EXPECT_EQ(Lines(CaptionWordsWithoutJunkLines(Reading(caption))), caption) << caption;
+  }
+}
+
+TEST(CaptionJunkLines, ALineOfOneShortWordOrOfLettersInPunctuationIsJunk) {
+  for (const char* junk : {"a", "Il", "—a— ,,.b.", "i. i. i. i.", "۱۲۳ ..."}) {
+    EXPECT_TRUE(CaptionWordsWithoutJunkLines(Reading(junk)).empty()) << junk;
+  }
+}
+
+}  // namespace
+}  // namespace uncut

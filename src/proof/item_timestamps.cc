@@ -5,6 +5,25 @@
 
 namespace uncut {
 
+absl::StatusOr<TsaOptions> ConfiguredTsa(Archive* archive) {
+  TsaOptions tsa;
+  ASSIGN_OR_RETURN(std::optional<std::string> url, archive->Setting(kTsaSetting));
+  if (!url) return tsa;
+  tsa.url = *url;
+  ASSIGN_OR_RETURN(std::optional<std::string> ca, archive->Setting(kTsaCaSetting));
+  tsa.ca_file = ca.value_or("");
+  return tsa;
+}
+
+absl::StatusOr<TsaOptions> ChooseTsa(Archive* archive, const TsaOptions& given) {
+  if (!given.url.empty()) return given;
+  ASSIGN_OR_RETURN(TsaOptions tsa, ConfiguredTsa(archive));
+  if (!given.ca_file.empty()) tsa.ca_file = given.ca_file;
+  tsa.connect_timeout = given.connect_timeout;
+  tsa.read_timeout = given.read_timeout;
+  return tsa;
+}
+
 absl::Status StampQueuedItem(WriteBatch* batch, const Item& item, const TsaOptions& tsa) {
   ASSIGN_OR_RETURN(std::string token, RequestTimestamp(tsa, item.sha256));
   return batch->AddBlob(item.id, kTimestampBlob, std::move(token));

@@ -14,6 +14,18 @@
 
 namespace uncut {
 
+// The archive settings (`uncut config`) naming its time-stamping authority
+// and, optionally, the CA file its tokens must chain to.
+inline constexpr char kTsaSetting[] = "tsa";
+inline constexpr char kTsaCaSetting[] = "tsa-ca";
+
+// The authority the archive's settings name; an empty url when none is set.
+absl::StatusOr<TsaOptions> ConfiguredTsa(Archive* archive);
+// The authority an add or capture uses: `given` (its command line's) when
+// that names one, else the archive's, whose CA file `given.ca_file`
+// replaces when set.
+absl::StatusOr<TsaOptions> ChooseTsa(Archive* archive, const TsaOptions& given);
+
 // Asks the TSA for a token over a queued item's SHA-256 and queues it with
 // the item. On error nothing is queued (the caller drops the item).
 absl::Status StampQueuedItem(WriteBatch* batch, const Item& item, const TsaOptions& tsa);

@@ -132,6 +132,7 @@ json ReportToJson(const TraceReport& r) {
                  {"traced_at", r.traced_at},
                  {"elapsed_ms", std::round(r.elapsed_ms * 10.0) / 10.0}};
   if (u == "s") report["not_compared"] = std::move(unknown);
+  if (!r.text_trace.empty()) report["text_trace"] = ReportToJson(r.text_trace[0]);
   // Quotes, names and warnings may hold bytes that are not UTF-8 (a name
   // as it came, a quote cut from a legacy-charset original).
   MakeValidUtf8(&report);

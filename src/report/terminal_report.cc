@@ -72,6 +72,9 @@ std::string ReportToText(const TraceReport& r, bool color) {
     StrAppend(&out, st.bold(), "Could not be compared", st.reset(), ": neither the ",
               r.query_kind, "'s picture nor its sound can be fingerprinted, so whether the archive "
               "holds it cannot be told.\n");
+  } else if (r.sources.empty() && r.query_kind == "image") {
+    StrAppend(&out, st.bold(), "Not found by its look", st.reset(),
+              ": no archived video frame or picture looks like this picture.\n");
   } else if (r.sources.empty()) {
     StrAppend(&out, st.bold(), "Not found", st.reset(),
                     ": no archived source contains this ", r.query_kind, ".\n");
@@ -190,6 +193,10 @@ std::string ReportToText(const TraceReport& r, bool color) {
     StrAppend(&out, "\n");
   }
   for (const std::string& w : r.warnings) StrAppend(&out, "warning: ", w, "\n");
+  for (const TraceReport& text : r.text_trace) {
+    StrAppend(&out, "\n", st.bold(), "Text in the picture", st.reset(), " (read by OCR): \"",
+              text.query_text, "\"\n", ReportToText(text, color));
+  }
   return ToValidUtf8(out);
 }
 

@@ -120,6 +120,9 @@ struct TraceReport {
   nlohmann::json parameters = nlohmann::json::object();
   std::string traced_at;
   double elapsed_ms = 0;
+  // A picture's trace: the trace of the text it shows, read by OCR (none or
+  // one report, of query kind "text").
+  std::vector<TraceReport> text_trace;
 };
 
 // Every string in the result is valid UTF-8 (bytes that were not are U+FFFD).

@@ -35,6 +35,9 @@ inline constexpr uint64_t kMaxBodyWithoutTokenBytes = (4 << 20) + (64 << 10);
 // Job lanes: writers one at a time, traces in parallel.
 inline constexpr char kWriteLane[] = "write";
 inline constexpr char kTraceLane[] = "trace";
+// Captures fetch for minutes, so they wait on a lane of their own (and take
+// the writer lock only to add what they fetched).
+inline constexpr char kCaptureLane[] = "capture";
 
 // Whether the request carries the server's token.
 bool HasToken(const ApiContext& ctx, const httplib::Request& req);
@@ -44,6 +47,7 @@ void RegisterItemRoutes(httplib::Server& http, ApiContext& ctx);
 void RegisterUploadRoutes(httplib::Server& http, ApiContext& ctx);
 void RegisterTraceRoutes(httplib::Server& http, ApiContext& ctx);
 void RegisterJobRoutes(httplib::Server& http, ApiContext& ctx);
+void RegisterCaptureRoutes(httplib::Server& http, ApiContext& ctx);
 
 }  // namespace uncut::server
 

@@ -4,6 +4,7 @@
 #include "base/named_message.h"
 #include "base/strings.h"
 #include "ingest/ingest.h"
+#include "proof/item_timestamps.h"
 #include "report/trace_report.h"
 #include "server/api.h"
 #include "server/http_util.h"
@@ -42,7 +43,9 @@ absl::StatusOr<AddOptions> OptionsFrom(const Upload& up) {
 }
 
 // The job: adds every uploaded file in one batch, then removes the upload.
-// The audit log names the token and `client` (the request's address).
+// The audit log names the token and `client` (the request's address). With
+// a time-stamping authority in the archive's settings, each new original is
+// time-stamped; a file whose timestamp cannot be had is not added.
 absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const AddOptions& o,
                          const std::string& client, JobControl& job) {
   uint64_t total = 0, done = 0;
@@ -53,11 +56,21 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
   auto batch = (*archive)->BeginWrite();
   if (!batch.ok()) return batch.status();
   (*batch)->SetActor("token", client);
+  auto tsa = ConfiguredTsa(archive->get());
+  if (!tsa.ok()) return tsa.status();
   nlohmann::json added = nlohmann::json::array(), existing = nlohmann::json::array(),
                  failed = nlohmann::json::array();
   for (const UploadedFile& f : up.files) {
     job.Progress({done, total, "bytes", StrCat("adding ", f.name)});
+    size_t mark = (*batch)->pending_items();
     auto outcome = AddFile(batch->get(), f.path, o);
+    if (outcome.ok() && !outcome->existed && !tsa->url.empty()) {
+      absl::Status stamped = StampQueuedItem(batch->get(), outcome->item, *tsa);
+      if (!stamped.ok()) {
+        (*batch)->Truncate(mark);
+        outcome = absl::Status(stamped.code(), StrCat("not time-stamped: ", stamped.message()));
+      }
+    }
     if (!outcome.ok()) {
       std::string msg(outcome.status().message());
       if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());

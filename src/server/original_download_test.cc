@@ -13,6 +13,7 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "server/server.h"
+#include "server/test_server.h"
 #include "store/archive.h"
 #include "testing/temp_dir.h"
 
@@ -31,22 +32,12 @@ class OriginalDownload : public ::testing::Test {
   void Start() {
     ServerOptions o;
     o.archive_dir = dir_.File("archive");
-    o.port = 0;
-    o.version = "test";
-    auto s = Server::Create(o);
-    ASSERT_TRUE(s.ok()) << s.status();
-    server_ = std::move(*s);
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok()) << port.status();
-    port_ = *port;
-    thread_ = std::thread([this] { server_->Run().IgnoreError(); });
+    absl::Status started = server_.Start(o);
+    ASSERT_TRUE(started.ok()) << started;
   }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
-  }
+  void TearDown() override { server_.Stop(); }
   httplib::Client Client() {
-    httplib::Client c("127.0.0.1", port_);
+    httplib::Client c("127.0.0.1", server_.port());
     c.set_read_timeout(60, 0);
     c.set_bearer_token_auth(server_->token().token);
     return c;
@@ -92,9 +83,7 @@ class OriginalDownload : public ::testing::Test {
 
   testing::TempDir dir_;
   std::unique_ptr<Archive> archive_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  TestServer server_;
   int items_ = 0;
 };
 

@@ -26,7 +26,8 @@ constexpr uint64_t kMaxBodyOfOtherRequestsBytes = 64 << 10;
 
 bool NeedsToken(const ApiContext& ctx, const httplib::Request& req) {
   if (req.path.rfind("/api/", 0) != 0 || req.path == "/api/status") return false;
-  bool write = req.method == "DELETE" || (req.method == "POST" && req.path == "/api/items");
+  bool write = req.method == "DELETE" ||
+               (req.method == "POST" && (req.path == "/api/items" || req.path == "/api/captures"));
   return write || !ctx.public_read;
 }
 
@@ -200,7 +201,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   impl->pool =
       std::make_unique<ArchivePool>(options.archive_dir, options.http_threads + trace_workers);
   impl->jobs = std::make_unique<JobQueue>(
-      JobQueueOptions{{{kWriteLane, 1}, {kTraceLane, trace_workers}}, 256, 200});
+      JobQueueOptions{{{kWriteLane, 1}, {kTraceLane, trace_workers}, {kCaptureLane, 1}}, 256, 200});
   ApiContext& ctx = impl->ctx;
   ctx.archive_dir = options.archive_dir;
   ctx.uploads_dir = uploads;
@@ -281,6 +282,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   RegisterUploadRoutes(http, ctx);
   RegisterTraceRoutes(http, ctx);
   RegisterJobRoutes(http, ctx);
+  RegisterCaptureRoutes(http, ctx);
   impl->options = std::move(options);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

@@ -1,6 +1,7 @@
 // The JSON API over real HTTP on localhost: a server on a free port, a
 // client in the same test.
 #include "server/server.h"
+#include "server/test_server.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -148,30 +149,19 @@ class ApiTest : public ::testing::Test {
  protected:
   void Start(ServerOptions o = {}) {
     o.archive_dir = dir_.File("archive");
-    o.port = 0;
-    o.version = "test";
     o.http_threads = 8;
     o.trace_workers = 2;
-    auto s = Server::Create(o);
-    ASSERT_TRUE(s.ok()) << s.status();
-    server_ = std::move(*s);
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok()) << port.status();
-    port_ = *port;
-    thread_ = std::thread([this] { server_->Run().IgnoreError(); });
+    absl::Status started = server_.Start(o);
+    ASSERT_TRUE(started.ok()) << started;
     token_ = server_->token().token;
   }
   void TearDown() override { StopServer(); }
-  void StopServer() {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
-  }
+  void StopServer() { server_.Stop(); }
   // Sends `request` on a connection of its own (in the background, since
   // the server may answer before it has read it all) and returns the answer.
   std::string Exchange(const std::string& request,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    RawConnection conn(port_);
+    RawConnection conn(server_.port());
     EXPECT_TRUE(conn.connected());
     std::thread sender([&] { conn.Send(request); });
     std::string answer = conn.Receive(timeout);
@@ -185,7 +175,7 @@ class ApiTest : public ::testing::Test {
         .out;
   }
   httplib::Client Client(bool with_token = true) {
-    httplib::Client c("127.0.0.1", port_);
+    httplib::Client c("127.0.0.1", server_.port());
     c.set_read_timeout(60, 0);
     if (with_token) c.set_bearer_token_auth(token_);
     return c;
@@ -224,9 +214,7 @@ class ApiTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  TestServer server_;
   std::string token_;
 };
 
@@ -236,7 +224,7 @@ TEST_F(ApiTest, ReadsNeedTheTokenByDefault) {
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
   EXPECT_EQ(anonymous->get_header_value("WWW-Authenticate"), "Bearer realm=\"uncut\"");
-  httplib::Client wrong("127.0.0.1", port_);
+  httplib::Client wrong("127.0.0.1", server_.port());
   wrong.set_bearer_token_auth(std::string(64, '0'));
   EXPECT_EQ(wrong.Get("/api/items")->status, 401);
   EXPECT_EQ(Client().Get("/api/items")->status, 200);
@@ -744,7 +732,7 @@ TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedFromItsHeadersAlone) {
     for (const char* path : {"/api/items", "/api/trace"}) {
       // Only the headers are sent: the answer must come without the body (and
       // a client that asks first is not told to go on).
-      RawConnection conn(port_);
+      RawConnection conn(server_.port());
       ASSERT_TRUE(conn.connected());
       auto start = std::chrono::steady_clock::now();
       ASSERT_TRUE(conn.Send(StrCat("POST ", path, " HTTP/1.1\r\nHost: x\r\n", Auth(), expect,
@@ -770,7 +758,7 @@ TEST_F(ApiTest, SlowClientsDoNotHoldUpOthersAndAreDropped) {
   constexpr int kSlow = 20;
   std::vector<std::unique_ptr<RawConnection>> slow;
   for (int i = 0; i < kSlow; ++i) {
-    slow.push_back(std::make_unique<RawConnection>(port_));
+    slow.push_back(std::make_unique<RawConnection>(server_.port()));
     ASSERT_TRUE(slow.back()->connected());
     ASSERT_TRUE(slow.back()->Send("GET /api/status HTTP/1.1\r\n"));
   }
@@ -795,7 +783,7 @@ TEST_F(ApiTest, SlowClientsDoNotHoldUpOthersAndAreDropped) {
   dribble.join();
   EXPECT_EQ(closed, kSlow);
   // So are clients that connect and say nothing.
-  RawConnection idle(port_);
+  RawConnection idle(server_.port());
   EXPECT_TRUE(idle.ClosedWithin(std::chrono::seconds(15)));
 }
 

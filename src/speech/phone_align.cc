@@ -70,46 +70,4 @@ PhoneAlignment AlignPhones(std::span<const Phone> q, std::span<const Phone> t,
   return best;
 }
 
-PhoneAlignment FitPhones(std::span<const Phone> q, std::span<const Phone> t,
-                         const PhoneScores& s) {
-  const size_t m = q.size(), n = t.size();
-  PhoneAlignment best;
-  if (m == 0 || n == 0) return best;
-  std::vector<Cell> h_prev(n + 1), h_cur(n + 1), f_prev(n + 1), f_cur(n + 1);
-  // Free start anywhere in the transcript.
-  for (size_t j = 0; j <= n; ++j) h_prev[j] = {0, 0, uint32_t(j)};
-  for (size_t i = 1; i <= m; ++i) {
-    // Query phones skipped before the transcript starts.
-    h_cur[0] = {s.gap_open + int(i - 1) * s.gap_extend, 0, 0};
-    f_cur[0] = h_cur[0];
-    Cell e;
-    for (size_t j = 1; j <= n; ++j) {
-      e = Better(Plus(h_cur[j - 1], s.gap_open), Plus(e, s.transcript_gap_extend));
-      f_cur[j] = Better(Plus(h_prev[j], s.gap_open), Plus(f_prev[j], s.gap_extend));
-      int sub = q[i - 1] == t[j - 1]                          ? s.match
-                : PhoneClass(q[i - 1]) == PhoneClass(t[j - 1]) ? s.same_class
-                                                               : s.mismatch;
-      Cell diag = Plus(h_prev[j - 1], sub);
-      h_cur[j] = Better(Better(diag, e), f_cur[j]);
-    }
-    std::swap(h_prev, h_cur);
-    std::swap(f_prev, f_cur);
-  }
-  // h_prev is the last row: the whole query aligned, ending anywhere.
-  Cell end;
-  size_t end_j = 0;
-  for (size_t j = 1; j <= n; ++j) {
-    if (h_prev[j].score > end.score) {
-      end = h_prev[j];
-      end_j = j;
-    }
-  }
-  best.score = end.score;
-  best.query_begin = 0;
-  best.query_end = m;
-  best.transcript_begin = end.tj;
-  best.transcript_end = std::max<size_t>(end_j, end.tj);
-  return best;
-}
-
 }  // namespace uncut

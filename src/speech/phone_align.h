@@ -39,14 +39,6 @@ struct PhoneAlignment {
 PhoneAlignment AlignPhones(std::span<const Phone> query, std::span<const Phone> transcript,
                            const PhoneScores& scores = PhoneScores());
 
-// The best alignment of the whole query to some stretch of the transcript
-// (a "fitting" alignment: free ends in the transcript only). Where the
-// quote's first or last words were misheard, a local alignment stops short
-// of them; this one still places them, so it gives the edges of the spoken
-// quote. query_begin is 0 and query_end |query|.
-PhoneAlignment FitPhones(std::span<const Phone> query, std::span<const Phone> transcript,
-                         const PhoneScores& scores = PhoneScores());
-
 }  // namespace uncut
 
 #endif  // UNCUT_SPEECH_PHONE_ALIGN_H_

@@ -5,6 +5,7 @@
 #include <memory>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -125,15 +126,24 @@ nlohmann::json SpeechExtra(const Item& transcript, double start_s, double end_s,
   return j;
 }
 
+// The time range of a text match on timed text: the first cue's start to the
+// last cue's end (nothing for a match without cue anchors).
+std::optional<std::pair<double, double>> CueTimes(const Segment& s) {
+  if (!s.location) return std::nullopt;
+  const nlohmann::json& a = s.location->anchors.value("cue", nlohmann::json());
+  const nlohmann::json& b = s.location->anchors_end.value("cue", a);
+  if (!a.is_object()) return std::nullopt;
+  double start_s = a.value("start_s", 0.0);
+  double end_s = b.is_object() ? b.value("end_s", a.value("end_s", start_s)) : start_s;
+  return std::make_pair(start_s, end_s);
+}
+
 // A text match on a machine transcript: the recording, time and note.
 void MarkTextMatch(SourceMatch* m) {
   for (Segment& s : m->segments) {
-    if (!s.location) continue;
-    const nlohmann::json& a = s.location->anchors.value("cue", nlohmann::json());
-    const nlohmann::json& b = s.location->anchors_end.value("cue", a);
-    if (!a.is_object()) continue;
-    double start_s = a.value("start_s", 0.0);
-    double end_s = b.is_object() ? b.value("end_s", a.value("end_s", start_s)) : start_s;
+    std::optional<std::pair<double, double>> times = CueTimes(s);
+    if (!times) continue;
+    auto [start_s, end_s] = *times;
     s.evidence.push_back("speech");
     s.extra["speech"] = SpeechExtra(m->item, start_s, end_s, s.source_text, 0);
     m->notes.push_back(SpeechNote(m->item, start_s, end_s));
@@ -146,12 +156,9 @@ void MarkCaptionMatch(SourceMatch* m) {
   const nlohmann::json& t = m->item.info["transcript"];
   nlohmann::json rec = RecordingOf(m->item);
   for (Segment& s : m->segments) {
-    if (!s.location) continue;
-    const nlohmann::json& a = s.location->anchors.value("cue", nlohmann::json());
-    const nlohmann::json& b = s.location->anchors_end.value("cue", a);
-    if (!a.is_object()) continue;
-    double start_s = a.value("start_s", 0.0);
-    double end_s = b.is_object() ? b.value("end_s", a.value("end_s", start_s)) : start_s;
+    std::optional<std::pair<double, double>> times = CueTimes(s);
+    if (!times) continue;
+    auto [start_s, end_s] = *times;
     s.evidence.push_back("captions");
     s.extra["captions"] = {{"recording", rec},
                            {"start_s", std::round(start_s * 100) / 100},
@@ -234,19 +241,12 @@ absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, Tr
     if (IsMachineTranscript(it)) transcripts.push_back(std::move(it));
   }
   if (transcripts.empty()) return absl::OkStatus();
-  std::set<int64_t> found;
-  for (SourceMatch& m : report->sources) {
-    if (!IsMachineTranscript(m.item)) continue;
-    found.insert(m.item.id);
-    MarkTextMatch(&m);
-  }
   std::vector<SpokenWord> qwords = SpokenWords(query);
   ASSIGN_OR_RETURN(const PronouncingDictionary* dict, Dictionary(options.dictionary_path));
   PhoneString qp = PhonesOf(*dict, qwords, [](const SpokenWord& w) { return w.word; });
   if (qp.phones.size() < options.min_query_phones) return absl::OkStatus();
   std::vector<Heard> heard;
   for (const Item& t : transcripts) {
-    if (found.count(t.id)) continue;
     ASSIGN_OR_RETURN(StoredText stored, storage.catalog->LoadText(t.id));
     Heard h;
     h.item = t;
@@ -274,9 +274,23 @@ absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, Tr
   std::sort(heard.begin(), heard.end(),
             [](const Heard& a, const Heard& b) { return a.similarity > b.similarity; });
   if (heard.size() > options.max_sources) heard.resize(options.max_sources);
+  // A transcript the text trace found too: the text match covers only the
+  // words recognised right, so the whole quote's hearing replaces it; a text
+  // match the phones do not confirm keeps its place, marked as speech.
+  std::set<int64_t> heard_ids;
+  for (const Heard& h : heard) heard_ids.insert(h.item.id);
+  for (SourceMatch& m : report->sources) {
+    if (IsMachineTranscript(m.item) && !heard_ids.count(m.item.id)) MarkTextMatch(&m);
+  }
   for (Heard& h : heard) {
     ASSIGN_OR_RETURN(SourceMatch m, MakeMatch(storage, query, qwords, qp, h, options));
-    report->sources.push_back(std::move(m));
+    auto same = std::find_if(report->sources.begin(), report->sources.end(),
+                             [&](const SourceMatch& s) { return s.item.id == h.item.id; });
+    if (same != report->sources.end()) {
+      *same = std::move(m);
+    } else {
+      report->sources.push_back(std::move(m));
+    }
   }
   if (!heard.empty() && report->verdict == "not_found") {
     report->verdict = "found";

@@ -64,4 +64,14 @@ absl::StatusOr<std::vector<TextHit>> CatalogReader::SearchText(const std::string
   return hits;
 }
 
+absl::StatusOr<std::vector<Item>> CatalogReader::Children(int64_t id) {
+  auto items = ListItems();
+  if (!items.ok()) return items.status();
+  std::vector<Item> out;
+  for (Item& it : *items) {
+    if (it.parent_id == id) out.push_back(std::move(it));
+  }
+  return out;
+}
+
 }  // namespace uncut

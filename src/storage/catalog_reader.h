@@ -31,6 +31,9 @@ class CatalogReader {
   // nullopt when the item has no blob of that name.
   virtual absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
                                                               const std::string& name) = 0;
+  // The items inside item `id` (the messages of a mailbox), in id order.
+  // This default filters ListItems; a backend with an index overrides it.
+  virtual absl::StatusOr<std::vector<Item>> Children(int64_t id);
   // Items whose extracted text holds every word of `query`
   // (storage/text_search.h), best first, at most `limit`, each with a
   // snippet; none when the query has no words. This default reads every

@@ -15,6 +15,7 @@
 
 #include "index/posting_source.h"
 #include "storage/catalog_reader.h"
+#include "storage/catalog_records.h"
 #include "storage/storage.h"
 
 namespace uncut {
@@ -22,21 +23,25 @@ namespace uncut {
 // An item for MemoryStorage::Add. Postings carry item = 0; Add fills in
 // the id.
 struct MemoryItem {
-  Item item;  // id 0: the next free id
+  Item item;  // id 0: the next free id; size and sha256 default to the original's
   std::optional<ExtractedText> text;
   std::map<std::string, std::string> blobs;
   std::map<Modality, std::vector<Posting>> postings;
   std::string original;  // the item's bytes
 };
 
-class MemoryStorage : public CatalogReader, public OriginalSource, public PostingSource {
+class MemoryStorage : public CatalogReader,
+                      public OriginalSource,
+                      public PostingSource,
+                      public CatalogRecords {
  public:
-  // Adds the item; returns its id.
+  // Adds the item (and an "add" audit entry); returns its id.
   int64_t Add(MemoryItem item);
-  // Removes the item; its postings stay, as in segments until a compaction.
+  // Removes the item (and its saved traces' links to it, with a "remove"
+  // audit entry); its postings stay, as in segments until a compaction.
   void Remove(int64_t id);
 
-  Storage storage() { return {this, this, this}; }
+  Storage storage() { return {this, this, this, this}; }
 
   absl::StatusOr<std::vector<Item>> ListItems() override;
   absl::StatusOr<Item> GetItem(int64_t id) override;
@@ -50,11 +55,19 @@ class MemoryStorage : public CatalogReader, public OriginalSource, public Postin
   absl::StatusOr<uint64_t> PostingCount(Modality modality) override;
   std::string IndexName() const override { return "memory"; }
 
+  absl::StatusOr<int64_t> SaveTrace(const SavedTrace& trace) override;
+  absl::StatusOr<SavedTrace> GetSavedTrace(int64_t id) override;
+  absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(int64_t item_id) override;
+  absl::StatusOr<std::vector<AuditEntry>> AuditLog() override;
+  absl::Status RecordAction(std::string action, nlohmann::json details) override;
+
  private:
   std::map<int64_t, MemoryItem> items_;
   int64_t next_id_ = 1;
   // Every posting ever added, by modality and key, each key's in (item, pos) order.
   std::map<Modality, std::map<uint64_t, std::vector<Posting>>> postings_;
+  std::map<int64_t, SavedTrace> traces_;
+  std::vector<AuditEntry> log_;
 };
 
 }  // namespace uncut

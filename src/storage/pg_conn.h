@@ -83,6 +83,8 @@ class PgConn {
   absl::Status ExecScript(const std::string& sql);
 
   const std::string& name() const { return name_; }
+  // Connected, and in no transaction.
+  bool Idle() const;
   // Quotes a literal for SQL text (DDL takes no parameters).
   std::string Literal(std::string_view s) const;
 

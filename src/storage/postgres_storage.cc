@@ -10,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "extract/offset_map.h"
 #include "base/file.h"
 #include "base/sha256.h"
@@ -21,7 +22,9 @@
 namespace uncut {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: saved traces and the audit log (an archive of version 1 gets their
+// tables when it is opened).
+constexpr int kSchemaVersion = 2;
 constexpr int kPartitionsPerServer = 4;
 
 // The modality as a column value; stored, so it must not change.
@@ -89,6 +92,44 @@ CREATE TABLE postings(modality smallint NOT NULL, span int8range NOT NULL, n int
                       data bytea NOT NULL)
   PARTITION BY HASH (span);
 )sql";
+
+// Saved traces (as store/saved_traces.h keeps them) and the audit log.
+constexpr char kRecordsSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS saved_traces(
+  id bigserial PRIMARY KEY,
+  saved_at text NOT NULL,
+  traced_at text NOT NULL,
+  query_kind text NOT NULL,
+  query_sha256 text NOT NULL,
+  verdict bytea NOT NULL,
+  report_json bytea NOT NULL,
+  report_html bytea NOT NULL);
+CREATE TABLE IF NOT EXISTS saved_trace_items(
+  trace_id bigint NOT NULL REFERENCES saved_traces(id) ON DELETE CASCADE,
+  item_id bigint NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  PRIMARY KEY(trace_id, item_id));
+CREATE INDEX IF NOT EXISTS saved_trace_items_item ON saved_trace_items(item_id);
+CREATE TABLE IF NOT EXISTS audit_log(
+  seq bigserial PRIMARY KEY,
+  at text NOT NULL,
+  actor bytea NOT NULL,
+  client bytea,
+  action text NOT NULL,
+  details bytea NOT NULL);
+)sql";
+
+std::string JsonBytes(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Appends an audit entry in `conn`'s transaction.
+absl::Status InsertAudit(PgConn* conn, const std::string& action, const nlohmann::json& details) {
+  return conn
+      ->Exec("INSERT INTO audit_log(at, actor, action, details) VALUES ($1, $2, $3, $4)",
+             {PgParam::Text(NowRfc3339()), PgParam::Bytes(CurrentUserName()),
+              PgParam::Text(action), PgParam::Bytes(JsonBytes(details))})
+      .status();
+}
 
 // A partition's own table, on a shard (or on the coordinator without shards).
 std::string PartitionTables(int i) {
@@ -158,7 +199,7 @@ absl::Status PgArchive::Init(const std::string& uri, const std::vector<std::stri
     sql += "COMMIT;";
     RETURN_IF_ERROR(shards[j]->ExecScript(sql));
   }
-  std::string sql = StrCat("BEGIN;", kCatalogSchema);
+  std::string sql = StrCat("BEGIN;", kCatalogSchema, kRecordsSchema);
   if (!shards.empty()) sql += "CREATE EXTENSION IF NOT EXISTS postgres_fdw;";
   for (size_t j = 0; j < shard_uris.size(); ++j) {
     ASSIGN_OR_RETURN(PgTarget t, ParsePgUri(shard_uris[j]));
@@ -212,8 +253,17 @@ absl::StatusOr<std::unique_ptr<PgArchive>> PgArchive::Open(const std::string& ur
         StrCat(conn->name(), ": the archive was made by a newer uncut (schema ",
                v.rows() ? std::string(v.Get(0, 0)) : "?", ")"));
   }
+  if (version < 2) {
+    // Its writers and readers may be at work: the tables come at once (the
+    // lock keeps two upgrades apart), and older processes ignore them.
+    RETURN_IF_ERROR(conn->ExecScript(StrCat(
+        "BEGIN; LOCK TABLE uncut_meta IN EXCLUSIVE MODE;", kRecordsSchema,
+        "UPDATE uncut_meta SET value = '", kSchemaVersion,
+        "' WHERE key = 'schema_version'; COMMIT;")));
+  }
   std::unique_ptr<PgArchive> a(new PgArchive(std::move(conn)));
   a->uri_ = uri;
+  a->name_ = a->conn_->name();
   return a;
 }
 
@@ -222,6 +272,7 @@ PgArchive::~PgArchive() = default;
 absl::StatusOr<std::vector<Item>> PgArchive::QueryItems(const std::string& where,
                                                         const std::vector<PgParam>& params) {
   std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
   ASSIGN_OR_RETURN(PgResult r,
                    conn_->Exec(StrCat("SELECT ", kItemColumns, " FROM items ", where), params, true));
   std::vector<Item> out;
@@ -268,8 +319,107 @@ absl::StatusOr<Item> PgArchive::FindItem(const std::string& ref) {
   return items[0];
 }
 
+absl::StatusOr<std::vector<Item>> PgArchive::Children(int64_t id) {
+  return QueryItems("WHERE parent_id = $1 ORDER BY id", {PgParam::Int(id)});
+}
+
+absl::StatusOr<int64_t> PgArchive::SaveTrace(const SavedTrace& trace) {
+  std::vector<int64_t> ids = trace.item_ids;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  // One statement: the trace and its links commit together. Sources
+  // removed since the trace ran are not linked.
+  ASSIGN_OR_RETURN(
+      PgResult r,
+      conn_->Exec("WITH t AS (INSERT INTO saved_traces(saved_at, traced_at, query_kind, "
+                  "query_sha256, verdict, report_json, report_html) VALUES ($1,$2,$3,$4,$5,$6,$7) "
+                  "RETURNING id), "
+                  "l AS (INSERT INTO saved_trace_items(trace_id, item_id) SELECT t.id, i.id "
+                  "FROM t, items i WHERE i.id = ANY($8::bigint[])) "
+                  "SELECT id::text FROM t",
+                  {PgParam::Text(NowRfc3339()), PgParam::Text(trace.traced_at),
+                   PgParam::Text(trace.query_kind), PgParam::Text(trace.query_sha256),
+                   PgParam::Bytes(trace.verdict), PgParam::Bytes(trace.report_json),
+                   PgParam::Bytes(trace.report_html), PgParam::Text(ArrayLiteral(ids))}));
+  return r.GetInt(0, 0);
+}
+
+absl::StatusOr<std::vector<SavedTrace>> PgArchive::QueryTraces(const std::string& where,
+                                                               const std::vector<PgParam>& params) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  ASSIGN_OR_RETURN(
+      PgResult r,
+      conn_->Exec(StrCat("SELECT id::text, saved_at, traced_at, query_kind, query_sha256, verdict, "
+                         "report_json, report_html, coalesce((SELECT string_agg(item_id::text, ',' "
+                         "ORDER BY item_id) FROM saved_trace_items WHERE trace_id = t.id), '') "
+                         "FROM saved_traces t ",
+                         where, " ORDER BY id"),
+                  params, true));
+  std::vector<SavedTrace> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    SavedTrace t;
+    t.id = r.GetInt(i, 0);
+    t.saved_at = std::string(r.Get(i, 1));
+    t.traced_at = std::string(r.Get(i, 2));
+    t.query_kind = std::string(r.Get(i, 3));
+    t.query_sha256 = std::string(r.Get(i, 4));
+    t.verdict = std::string(r.Get(i, 5));
+    t.report_json = std::string(r.Get(i, 6));
+    t.report_html = std::string(r.Get(i, 7));
+    const std::string ids(r.Get(i, 8));
+    for (absl::string_view id : absl::StrSplit(ids, ',', absl::SkipEmpty())) {
+      int64_t v = 0;
+      if (absl::SimpleAtoi(id, &v)) t.item_ids.push_back(v);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+absl::StatusOr<SavedTrace> PgArchive::GetSavedTrace(int64_t id) {
+  ASSIGN_OR_RETURN(std::vector<SavedTrace> found, QueryTraces("WHERE id = $1", {PgParam::Int(id)}));
+  if (found.empty()) return absl::NotFoundError(StrCat("no saved trace ", id));
+  return std::move(found[0]);
+}
+
+absl::StatusOr<std::vector<SavedTrace>> PgArchive::SavedTracesOfItem(int64_t item_id) {
+  return QueryTraces("WHERE id IN (SELECT trace_id FROM saved_trace_items WHERE item_id = $1)",
+                     {PgParam::Int(item_id)});
+}
+
+absl::StatusOr<std::vector<AuditEntry>> PgArchive::AuditLog() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT seq::text, at, actor, client, action, details "
+                                           "FROM audit_log ORDER BY seq",
+                                           {}, true));
+  std::vector<AuditEntry> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    AuditEntry e;
+    e.seq = r.GetInt(i, 0);
+    e.at = std::string(r.Get(i, 1));
+    e.actor = std::string(r.Get(i, 2));
+    if (!r.IsNull(i, 3)) e.client = std::string(r.Get(i, 3));
+    e.action = std::string(r.Get(i, 4));
+    e.details = nlohmann::json::parse(r.Get(i, 5), nullptr, false);
+    if (e.details.is_discarded()) e.details = nlohmann::json::object();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::Status PgArchive::RecordAction(std::string action, nlohmann::json details) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  return InsertAudit(conn_.get(), action, details);
+}
+
 absl::StatusOr<StoredText> PgArchive::LoadText(int64_t item_id) {
   std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
   ASSIGN_OR_RETURN(PgResult r,
                    conn_->Exec("SELECT text, offset_map, anchors FROM texts WHERE item_id = $1",
                                {PgParam::Int(item_id)}, true));
@@ -290,6 +440,7 @@ absl::StatusOr<StoredText> PgArchive::LoadText(int64_t item_id) {
 absl::StatusOr<std::optional<std::string>> PgArchive::LoadBlob(int64_t item_id,
                                                                const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
   ASSIGN_OR_RETURN(PgResult r,
                    conn_->Exec("SELECT data FROM blobs WHERE item_id = $1 AND name = $2",
                                {PgParam::Int(item_id), PgParam::Text(name)}, true));
@@ -361,6 +512,17 @@ absl::StatusOr<Original> PgArchive::OpenOriginal(const Item& item) {
   return Original::FileRange(path, 0, item.size, item.name);
 }
 
+absl::Status PgArchive::EnsureConn() {
+  if (conn_) return absl::OkStatus();
+  ASSIGN_OR_RETURN(conn_, PgConn::Connect(uri_));
+  return absl::OkStatus();
+}
+
+void PgArchive::TakeBack(std::unique_ptr<PgConn> conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!conn_ && conn->Idle()) conn_ = std::move(conn);
+}
+
 absl::Status PgArchive::ConnectShards() {
   if (shards_) return absl::OkStatus();
   ASSIGN_OR_RETURN(shards_, PgShards::Connect(conn_.get(), uri_, {"postings", "chunks"}));
@@ -381,6 +543,7 @@ absl::StatusOr<std::vector<PgArchive::Piece>> PgArchive::ReadPieces(const std::s
     return absl::OkStatus();
   };
   std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
   RETURN_IF_ERROR(ConnectShards());
   if (shards_->empty()) {
     ASSIGN_OR_RETURN(PgResult r, conn_->Exec(StrCat("SELECT seq::text, data FROM chunks", select),
@@ -437,6 +600,7 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
   const std::string where = StrCat(" WHERE modality = ", ModalityCode(modality),
                                    " AND span && (SELECT m FROM keys)");
   std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
   RETURN_IF_ERROR(ConnectShards());
   // The coordinator's snapshot is taken before the shards are read: an
   // item listed in it committed its postings on the shards before, so the
@@ -487,6 +651,7 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
 
 absl::StatusOr<uint64_t> PgArchive::PostingCount(Modality modality) {
   std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
   ASSIGN_OR_RETURN(PgResult r, conn_->Exec(StrCat("SELECT coalesce(sum(postings), 0)::text FROM "
                                                   "index_batches WHERE modality = ",
                                                   ModalityCode(modality))));
@@ -495,6 +660,7 @@ absl::StatusOr<uint64_t> PgArchive::PostingCount(Modality modality) {
 
 absl::StatusOr<int64_t> PgArchive::LastItemId() {
   std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
   ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT greatest((SELECT max(id) FROM items), (SELECT "
                                            "CASE WHEN is_called THEN last_value ELSE 0 END FROM "
                                            "item_ids))::text"));
@@ -503,7 +669,19 @@ absl::StatusOr<int64_t> PgArchive::LastItemId() {
 
 absl::StatusOr<std::unique_ptr<PgWriteBatch>> PgArchive::BeginWrite() {
   std::unique_ptr<PgWriteBatch> b(new PgWriteBatch());
-  ASSIGN_OR_RETURN(b->conn_, PgConn::Connect(uri_));
+  {
+    // The handle's own session, when it is idle, goes to the batch (and
+    // comes back when the batch is done), so a process that reads a little
+    // and then writes connects once, and its batches share one session and
+    // its postgres_fdw connections to the shards. Reads meanwhile connect
+    // anew.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (conn_ && conn_->Idle()) b->conn_ = std::move(conn_);
+  }
+  if (!b->conn_) {
+    ASSIGN_OR_RETURN(b->conn_, PgConn::Connect(uri_));
+  }
+  b->owner_ = this;
   RETURN_IF_ERROR(b->conn_->ExecScript("BEGIN"));
   b->open_ = true;
   return b;
@@ -511,6 +689,7 @@ absl::StatusOr<std::unique_ptr<PgWriteBatch>> PgArchive::BeginWrite() {
 
 PgWriteBatch::~PgWriteBatch() {
   if (open_) conn_->ExecScript("ROLLBACK").IgnoreError();
+  if (owner_ && conn_) owner_->TakeBack(std::move(conn_));
 }
 
 absl::StatusOr<bool> PgWriteBatch::HasObject(const std::string& sha256) {
@@ -639,6 +818,8 @@ absl::StatusOr<int64_t> PgWriteBatch::AddItem(PgNewItem n) {
                                 {PgParam::Int(it.id), PgParam::Text(name), PgParam::Bytes(data)})
                         .status());
   }
+  ++added_parts_;
+  if (!it.parent_id) added_.push_back(AuditItem(it));
   for (auto& [modality, postings] : n.postings) {
     std::vector<Posting>& all = postings_[modality];
     for (Posting p : postings) {
@@ -650,8 +831,16 @@ absl::StatusOr<int64_t> PgWriteBatch::AddItem(PgNewItem n) {
 }
 
 absl::Status PgWriteBatch::RemoveItem(int64_t id) {
-  ASSIGN_OR_RETURN(PgResult r,
-                   conn_->Exec("DELETE FROM items WHERE id = $1", {PgParam::Int(id)}));
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("DELETE FROM items WHERE id = $1 "
+                                           "RETURNING id::text, sha256, name",
+                                           {PgParam::Int(id)}, true));
+  for (int i = 0; i < r.rows(); ++i) {
+    Item gone;
+    gone.id = r.GetInt(i, 0);
+    gone.sha256 = std::string(r.Get(i, 1));
+    gone.name = std::string(r.Get(i, 2));
+    removed_.push_back(AuditItem(gone));
+  }
   return absl::OkStatus();
 }
 
@@ -681,6 +870,20 @@ absl::Status PgWriteBatch::Commit() {
                         .status());
   }
   postings_.clear();
+  // The audit entries of this commit, written with it.
+  if (added_parts_ > 0) {
+    RETURN_IF_ERROR(InsertAudit(conn_.get(), "add",
+                                {{"items", added_},
+                                 {"count", added_.size()},
+                                 {"with_parts", added_parts_}}));
+  }
+  if (!removed_.empty()) {
+    RETURN_IF_ERROR(
+        InsertAudit(conn_.get(), "remove", {{"items", removed_}, {"count", removed_.size()}}));
+  }
+  added_ = nlohmann::json::array();
+  added_parts_ = 0;
+  removed_ = nlohmann::json::array();
   RETURN_IF_ERROR(conn_->ExecScript("COMMIT"));
   objects_.clear();
   claimed_.clear();

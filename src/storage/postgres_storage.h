@@ -3,8 +3,8 @@
 // (store/archive.h) and the in-memory one (storage/memory_storage.h).
 //
 // Layout. One coordinator server holds the catalog: items, texts, blobs,
-// the registry of stored originals (objects) and the posting counts
-// (index_batches). The two tables that grow with the hours archived, the
+// the registry of stored originals (objects), the posting counts
+// (index_batches), saved traces and the audit log. The two tables that grow with the hours archived, the
 // originals' bytes (chunks) and the postings, are declaratively
 // hash-partitioned on the coordinator, and each partition is a postgres_fdw
 // foreign table on one of the shard servers (async_capable, so a lookup
@@ -48,7 +48,9 @@
 #include <vector>
 
 #include "index/posting_source.h"
+#include "nlohmann/json.hpp"
 #include "storage/catalog_reader.h"
+#include "storage/catalog_records.h"
 #include "storage/pg_conn.h"
 #include "storage/pg_shards.h"
 #include "storage/storage.h"
@@ -62,7 +64,10 @@ inline constexpr uint64_t kPgSpillBytes = 64u << 20;
 
 class PgWriteBatch;
 
-class PgArchive : public CatalogReader, public OriginalSource, public PostingSource {
+class PgArchive : public CatalogReader,
+                  public OriginalSource,
+                  public PostingSource,
+                  public CatalogRecords {
  public:
   // Creates an empty archive's schema on the coordinator at `uri`, its
   // chunks and postings partitioned over `shard_uris` (on the coordinator
@@ -73,8 +78,8 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
 
   ~PgArchive() override;
 
-  Storage storage() { return {this, this, this}; }
-  const std::string& name() const { return conn_->name(); }
+  Storage storage() { return {this, this, this, this}; }
+  const std::string& name() const { return name_; }
   // OpenOriginal reads originals larger than this into a temporary file
   // (mapped, and unlinked at once: nothing stays behind), smaller ones into
   // memory.
@@ -85,6 +90,7 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
   absl::StatusOr<StoredText> LoadText(int64_t item_id) override;
   absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id,
                                                       const std::string& name) override;
+  absl::StatusOr<std::vector<Item>> Children(int64_t id) override;
   absl::StatusOr<Original> OpenOriginal(const Item& item) override;
   // Finds an item by numeric id, full SHA-256, or a unique SHA-256 prefix of
   // at least 6 hex digits (as Archive::FindItem).
@@ -95,12 +101,20 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
   absl::Status Lookup(Modality modality, const std::vector<uint64_t>& keys, size_t max_per_key,
                       std::vector<Posting>* out) override;
   absl::StatusOr<uint64_t> PostingCount(Modality modality) override;
-  std::string IndexName() const override { return conn_->name(); }
+  std::string IndexName() const override { return name_; }
+
+  // Saved traces and the audit log, in the coordinator's catalog.
+  absl::StatusOr<int64_t> SaveTrace(const SavedTrace& trace) override;
+  absl::StatusOr<SavedTrace> GetSavedTrace(int64_t id) override;
+  absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(int64_t item_id) override;
+  absl::StatusOr<std::vector<AuditEntry>> AuditLog() override;
+  absl::Status RecordAction(std::string action, nlohmann::json details) override;
 
   // The largest item id handed out so far (0 for none).
   absl::StatusOr<int64_t> LastItemId();
 
-  // Starts a batch: one transaction, published by Commit.
+  // Starts a batch: one transaction, published by Commit. The batch must
+  // not outlive this handle.
   absl::StatusOr<std::unique_ptr<PgWriteBatch>> BeginWrite();
 
  private:
@@ -108,6 +122,11 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
   explicit PgArchive(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}
   // Connects shards_ unless it is; mu_ held.
   absl::Status ConnectShards();
+  // Connects conn_ unless it is (a batch may have it); mu_ held.
+  absl::Status EnsureConn();
+  // A batch's session, back for reads and the next batch when the handle
+  // has none and it is idle; else it is closed.
+  void TakeBack(std::unique_ptr<PgConn> conn);
   struct Piece {
     uint64_t seq;
     std::string data;
@@ -117,9 +136,13 @@ class PgArchive : public CatalogReader, public OriginalSource, public PostingSou
                                                 uint64_t to);
   absl::StatusOr<std::vector<Item>> QueryItems(const std::string& where,
                                                const std::vector<PgParam>& params);
+  absl::StatusOr<std::vector<SavedTrace>> QueryTraces(const std::string& where,
+                                                      const std::vector<PgParam>& params);
 
   std::mutex mu_;
+  // The coordinator session for reads; lent to a batch while it lasts.
   std::unique_ptr<PgConn> conn_;
+  std::string name_;  // the coordinator, for messages
   // The shard servers lookups and originals are read from (straight, not
   // through the coordinator's foreign tables); connected at the first read.
   std::unique_ptr<PgShards> shards_;
@@ -160,15 +183,23 @@ class PgWriteBatch {
   // Removes an item and its children; their postings stay counted (as in
   // the embedded index until a compaction) and are no longer returned.
   absl::Status RemoveItem(int64_t id);
+  // Publishes the batch, with the audit entries of the items it added and
+  // removed (audit_log, as the embedded archive keeps it).
   absl::Status Commit();
 
  private:
   friend class PgArchive;
   PgWriteBatch() = default;
+  PgArchive* owner_ = nullptr;  // takes the session back
   std::unique_ptr<PgConn> conn_;
   std::set<std::string> objects_;  // put in this batch
   std::set<int64_t> claimed_;
   std::map<Modality, std::vector<Posting>> postings_;
+  // What the batch's audit entries name: top-level items added (and how
+  // many items in all), items removed.
+  nlohmann::json added_ = nlohmann::json::array();
+  size_t added_parts_ = 0;
+  nlohmann::json removed_ = nlohmann::json::array();
   bool open_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -157,6 +158,64 @@ TEST_F(PostgresStorage, ABatchDroppedWithoutCommitLeavesNoItem) {
   ASSERT_TRUE(archive_->Lookup(Modality::kText, {42}, 10, &got).ok());
   EXPECT_TRUE(got.empty());
   EXPECT_EQ(*archive_->PostingCount(Modality::kText), 0u);
+}
+
+// Sessions this archive's coordinator database has, other than the one
+// asking: polled until they are `want` (a closed session's server process
+// leaves a moment after), for up to a minute; the last count.
+int64_t Sessions(const std::string& uri, int64_t want = 1) {
+  auto c = PgConn::Connect(uri);
+  EXPECT_TRUE(c.ok()) << c.status();
+  if (!c.ok()) return -1;
+  int64_t n = -1;
+  for (int i = 0; i < 600 && n != want; ++i) {
+    if (i > 0) ::usleep(100 * 1000);
+    auto r = (*c)->Exec("SELECT count(*)::text FROM pg_stat_activity WHERE datname = "
+                        "current_database() AND pid <> pg_backend_pid()");
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return -1;
+    n = r->GetInt(0, 0);
+  }
+  return n;
+}
+
+// A batch takes the handle's idle session and gives it back: batches one
+// after another use one coordinator session; reads while a batch holds it
+// connect anew and see only what is committed.
+TEST_F(PostgresStorage, BatchesShareTheHandlesSessionAndReadsMeanwhileSeeOnlyCommits) {
+  ASSERT_TRUE(archive_->ListItems().ok());
+  EXPECT_EQ(Sessions(uri_), 1);
+  const std::string bytes = "published by the first batch";
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    EXPECT_EQ(Sessions(uri_), 1);
+    ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+    AddItem(batch->get(), Sha256Hex(bytes), 0, bytes);
+    auto before = archive_->ListItems();  // a session of its own
+    ASSERT_TRUE(before.ok()) << before.status();
+    EXPECT_TRUE(before->empty());
+    ASSERT_TRUE((*batch)->Commit().ok());
+    auto after = archive_->ListItems();
+    ASSERT_TRUE(after.ok()) << after.status();
+    EXPECT_EQ(after->size(), 1u);
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  // The first batch's session was closed (the handle had connected anew
+  // for the read); the next batches took the handle's and gave it back.
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    EXPECT_EQ(Sessions(uri_), 1);
+  }
+  auto items = archive_->ListItems();
+  ASSERT_TRUE(items.ok()) << items.status();
+  EXPECT_EQ(items->size(), 1u);
+  EXPECT_EQ(Sessions(uri_), 1);
 }
 
 }  // namespace

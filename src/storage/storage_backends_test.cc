@@ -33,6 +33,7 @@ struct Spec {
   std::map<Modality, std::vector<Posting>> postings;
   // The original is a file of its own (not packed with others).
   bool own_file = false;
+  std::optional<int64_t> parent;  // the item it is inside
 };
 
 class EmbeddedBackend {
@@ -64,6 +65,7 @@ class EmbeddedBackend {
     n.item.object_offset = staged->offset;
     n.item.kind = spec.kind;
     n.item.name = spec.name;
+    n.item.parent_id = spec.parent;
     n.item.format = "txt";
     n.item.added_from = "/nowhere";
     n.item.added_at = NowRfc3339();
@@ -99,6 +101,7 @@ class MemoryBackend {
     MemoryItem m;
     m.item.kind = spec.kind;
     m.item.name = spec.name;
+    m.item.parent_id = spec.parent;
     m.item.format = "txt";
     m.original = spec.original;
     if (spec.text) m.text = ExtractedText{*spec.text, OffsetMap::Identity(spec.text->size()), {}};
@@ -134,6 +137,7 @@ class PostgresBackend {
     n.item.object = sha;
     n.item.kind = spec.kind;
     n.item.name = spec.name;
+    n.item.parent_id = spec.parent;
     n.item.format = "txt";
     n.item.added_from = "/nowhere";
     n.item.added_at = NowRfc3339();
@@ -331,6 +335,123 @@ TYPED_TEST(StorageBackend, RemovedItemsPostingsAreCountedButNotReturned) {
   EXPECT_TRUE(got.empty());
   EXPECT_EQ(this->backend_.storage().catalog->GetItem(g).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+SavedTrace TraceOf(std::vector<int64_t> item_ids, const std::string& verdict) {
+  SavedTrace t;
+  t.traced_at = "2026-03-01T10:00:00Z";
+  t.query_kind = "text";
+  t.query_sha256 = std::string(64, 'a');
+  t.verdict = verdict;
+  t.item_ids = std::move(item_ids);
+  t.report_json = "{\"schema\": \"uncut.trace/1\", \"verdict\": \"" + verdict + "\"}";
+  t.report_html = std::string("<html>\0binary-safe</html>", 25);
+  return t;
+}
+
+TYPED_TEST(StorageBackend, ASavedTraceReadsBackWithTheSourcesItFound) {
+  Spec a, b, c;
+  a.original = "first";
+  b.original = "second";
+  c.original = "third";
+  const int64_t ia = this->backend_.Add(a);
+  const int64_t ib = this->backend_.Add(b);
+  const int64_t ic = this->backend_.Add(c);
+  CatalogRecords* records = this->backend_.storage().records;
+  ASSERT_NE(records, nullptr);
+  // Item ia + 1000 is not archived: it is not linked.
+  auto first = records->SaveTrace(TraceOf({ib, ia, ia + 1000}, "cut"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = records->SaveTrace(TraceOf({ia}, "verbatim"));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_LT(*first, *second);
+
+  auto got = records->GetSavedTrace(*first);
+  ASSERT_TRUE(got.ok()) << got.status();
+  const SavedTrace want = TraceOf({}, "cut");
+  EXPECT_EQ(got->id, *first);
+  EXPECT_EQ(got->item_ids, (std::vector<int64_t>{ia, ib}));
+  EXPECT_EQ(got->verdict, "cut");
+  EXPECT_EQ(got->traced_at, want.traced_at);
+  EXPECT_EQ(got->query_kind, want.query_kind);
+  EXPECT_EQ(got->query_sha256, want.query_sha256);
+  EXPECT_EQ(got->report_json, want.report_json);
+  EXPECT_EQ(got->report_html, want.report_html);
+  EXPECT_FALSE(got->saved_at.empty());
+
+  auto of_a = records->SavedTracesOfItem(ia);
+  ASSERT_TRUE(of_a.ok()) << of_a.status();
+  ASSERT_EQ(of_a->size(), 2u);
+  EXPECT_EQ((*of_a)[0].id, *first);
+  EXPECT_EQ((*of_a)[1].id, *second);
+  auto of_c = records->SavedTracesOfItem(ic);
+  ASSERT_TRUE(of_c.ok()) << of_c.status();
+  EXPECT_TRUE(of_c->empty());
+  EXPECT_EQ(records->GetSavedTrace(*second + 7).status().code(), absl::StatusCode::kNotFound);
+}
+
+TYPED_TEST(StorageBackend, RemovingASourceDropsItsLinksButKeepsTheTrace) {
+  Spec a, b;
+  a.original = "kept";
+  b.original = "removed";
+  const int64_t ia = this->backend_.Add(a);
+  const int64_t ib = this->backend_.Add(b);
+  CatalogRecords* records = this->backend_.storage().records;
+  auto id = records->SaveTrace(TraceOf({ia, ib}, "cut"));
+  ASSERT_TRUE(id.ok()) << id.status();
+  this->backend_.Remove(ib);
+  auto got = records->GetSavedTrace(*id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->item_ids, std::vector<int64_t>{ia});
+  auto of_b = records->SavedTracesOfItem(ib);
+  ASSERT_TRUE(of_b.ok()) << of_b.status();
+  EXPECT_TRUE(of_b->empty());
+}
+
+TYPED_TEST(StorageBackend, AddsRemovalsAndRecordedActionsJoinTheAuditLogInOrder) {
+  Spec a;
+  a.name = "minutes.txt";
+  a.original = "the minutes";
+  const int64_t ia = this->backend_.Add(a);
+  CatalogRecords* records = this->backend_.storage().records;
+  ASSERT_TRUE(records->RecordAction("export", {{"items", {{{"id", ia}}}}, {"out", "b.zip"}}).ok());
+  this->backend_.Remove(ia);
+  auto log = records->AuditLog();
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_EQ(log->size(), 3u);
+  const std::vector<std::string> actions = {(*log)[0].action, (*log)[1].action, (*log)[2].action};
+  EXPECT_EQ(actions, (std::vector<std::string>{"add", "export", "remove"}));
+  EXPECT_LT((*log)[0].seq, (*log)[1].seq);
+  EXPECT_LT((*log)[1].seq, (*log)[2].seq);
+  EXPECT_EQ((*log)[0].details["items"][0]["name"], "minutes.txt");
+  EXPECT_EQ((*log)[0].details["items"][0]["sha256"], Sha256Hex(a.original));
+  EXPECT_EQ((*log)[1].details["out"], "b.zip");
+  EXPECT_EQ((*log)[2].details["items"][0]["id"], ia);
+  EXPECT_EQ((*log)[2].details["items"][0]["name"], "minutes.txt");
+  for (const AuditEntry& e : *log) {
+    EXPECT_EQ(e.actor, CurrentUserName());
+    EXPECT_EQ(e.at.size(), 20u) << e.at;
+  }
+}
+
+TYPED_TEST(StorageBackend, ChildrenAreTheItemsInsideAnItemInIdOrder) {
+  Spec box, other, first, second;
+  box.original = "container";
+  other.original = "another container";
+  const int64_t parent = this->backend_.Add(box);
+  const int64_t stranger = this->backend_.Add(other);
+  first.original = "message one";
+  first.parent = parent;
+  second.original = "message two";
+  second.parent = parent;
+  const int64_t one = this->backend_.Add(first);
+  const int64_t two = this->backend_.Add(second);
+  auto children = this->backend_.storage().catalog->Children(parent);
+  ASSERT_TRUE(children.ok()) << children.status();
+  std::vector<int64_t> ids;
+  for (const Item& c : *children) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{one, two}));
+  EXPECT_TRUE(this->backend_.storage().catalog->Children(stranger)->empty());
 }
 
 std::vector<int64_t> Ids(const std::vector<TextHit>& hits) {

@@ -36,6 +36,9 @@ constexpr int kSchemaVersion = 2;
 constexpr uint64_t kPackLimit = 16u << 20;
 constexpr char kPackPrefix[] = "pack-";
 
+// Settings live in the meta table under this prefix.
+constexpr char kSettingPrefix[] = "setting.";
+
 bool IsPack(const std::string& object) { return object.rfind(kPackPrefix, 0) == 0; }
 
 constexpr char kSchema[] = R"sql(
@@ -103,12 +106,6 @@ absl::StatusOr<bool> HasTable(SqliteDb* db, const std::string& table) {
 }
 
 }  // namespace
-
-nlohmann::json AuditItem(const Item& it) {
-  nlohmann::json j = {{"id", it.id}, {"sha256", it.sha256}};
-  SetTextField(&j, "name", it.name);  // a name that is not UTF-8 also as hex
-  return j;
-}
 
 namespace {
 
@@ -300,10 +297,6 @@ bool IsHexSha(const std::string& s) {
 
 
 }  // namespace
-
-std::string NowRfc3339() {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
-}
 
 absl::Status ValidateRfc3339(const std::string& s) {
   absl::Time t;
@@ -527,15 +520,31 @@ absl::StatusOr<std::vector<AuditEntry>> Archive::AuditLog() {
   return out;
 }
 
-std::string CurrentUserName() {
-  const uid_t uid = ::geteuid();
-  struct passwd pw;
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_name) {
-    return found->pw_name;
+absl::Status Archive::RecordAction(std::string action, nlohmann::json details) {
+  ASSIGN_OR_RETURN(std::unique_ptr<WriteBatch> batch, BeginWrite());
+  batch->Record(std::move(action), std::move(details));
+  return batch->Commit();
+}
+
+absl::StatusOr<std::map<std::string, std::string>> Archive::Settings() {
+  std::map<std::string, std::string> out;
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT key, value FROM meta WHERE key >= ? AND "
+                                              "key < ? ORDER BY key"));
+  s.Bind(1, std::string(kSettingPrefix)).Bind(2, StrCat(kSettingPrefix, "\x7f"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out[s.ColumnText(0).substr(std::strlen(kSettingPrefix))] = s.ColumnText(1);
   }
-  return StrCat("uid ", uid);
+  return out;
+}
+
+absl::StatusOr<std::optional<std::string>> Archive::Setting(const std::string& name) {
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare("SELECT value FROM meta WHERE key = ?"));
+  s.Bind(1, StrCat(kSettingPrefix, name));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s.ColumnText(0));
 }
 
 absl::StatusOr<int64_t> Archive::CatalogGeneration() { return Generation(db_.get()); }
@@ -1301,6 +1310,10 @@ absl::Status WriteBatch::AddBlob(int64_t id, std::string name, std::string data)
   return absl::InternalError(StrCat("no queued item ", id, " to add a blob to"));
 }
 
+void WriteBatch::SetSetting(std::string name, std::optional<std::string> value) {
+  settings_[std::move(name)] = std::move(value);
+}
+
 void WriteBatch::Record(std::string action, nlohmann::json details) {
   recorded_.push_back({.at = NowRfc3339(), .actor = actor_, .client = client_,
                        .action = std::move(action), .details = std::move(details)});
@@ -1323,7 +1336,7 @@ absl::Status WriteBatch::Commit() {
     if (!closed.ok()) return closed;
   }
   if (items_.empty() && removals_.empty() && reindexed_.empty() && dropped_modalities_.empty() &&
-      recorded_.empty()) {
+      recorded_.empty() && settings_.empty()) {
     return absl::OkStatus();
   }
   SqliteDb* db = archive_->db_.get();
@@ -1496,6 +1509,32 @@ absl::Status WriteBatch::Commit() {
       entries.push_back(
           {.action = "remove", .details = {{"items", removed}, {"count", removed.size()}}});
     }
+    {
+      ASSIGN_OR_RETURN(SqliteStmt old, db->Prepare("SELECT value FROM meta WHERE key = ?"));
+      ASSIGN_OR_RETURN(SqliteStmt put, db->Prepare("INSERT INTO meta(key, value) VALUES(?, ?) "
+                                                   "ON CONFLICT(key) DO UPDATE SET value = "
+                                                   "excluded.value"));
+      ASSIGN_OR_RETURN(SqliteStmt unset, db->Prepare("DELETE FROM meta WHERE key = ?"));
+      for (const auto& [name, value] : settings_) {
+        const std::string key = StrCat(kSettingPrefix, name);
+        old.Reset().IgnoreError();
+        old.Bind(1, key);
+        ASSIGN_OR_RETURN(bool had, old.Step());
+        nlohmann::json details = {{"setting", name},
+                                  {"old", had ? nlohmann::json(old.ColumnText(0)) : nullptr},
+                                  {"new", value ? nlohmann::json(*value) : nullptr}};
+        if (value) {
+          put.Reset().IgnoreError();
+          put.Bind(1, key).Bind(2, *value);
+          RETURN_IF_ERROR(put.Run());
+        } else {
+          unset.Reset().IgnoreError();
+          unset.Bind(1, key);
+          RETURN_IF_ERROR(unset.Run());
+        }
+        entries.push_back({.action = "config", .details = std::move(details)});
+      }
+    }
     ASSIGN_OR_RETURN(SqliteStmt log, db->Prepare("INSERT INTO audit_log(at, actor, client, action, "
                                                  "details) VALUES(?,?,?,?,?)"));
     for (const AuditEntry& e : entries) {
@@ -1573,6 +1612,7 @@ absl::Status WriteBatch::Commit() {
   reindexed_postings_.clear();
   dropped_modalities_.clear();
   recorded_.clear();
+  settings_.clear();
   staged_.clear();
   pending_bytes_ = 0;
   return SettleJournal();

@@ -35,6 +35,7 @@
 #include "index/segment_file.h"
 #include "nlohmann/json.hpp"
 #include "storage/catalog_reader.h"
+#include "storage/catalog_records.h"
 #include "storage/item.h"
 #include "storage/storage.h"
 #include "store/sqlite.h"
@@ -81,26 +82,6 @@ struct NewItem {
 
 class WriteBatch;
 
-// One entry of the archive's audit log (table audit_log): who changed or
-// exported what, and when. Entries are only ever appended, each in the same
-// transaction as the change it records, so an entry exists iff its change
-// committed.
-struct AuditEntry {
-  int64_t seq = 0;     // 1, 2, ... in the order the entries were written
-  std::string at;      // RFC 3339, UTC, to the second
-  std::string actor;   // OS user name, or "token" for the server
-  std::string client;  // the client's address (server), or ""
-  std::string action;  // "add", "remove", "export", "upgrade"
-  // What: {"items": [{"id", "name", "sha256"}...], "count": n, ...}.
-  nlohmann::json details = nlohmann::json::object();
-};
-
-// An item as audit entries name it: id, name (with name_bytes_hex when the
-// name is not UTF-8) and SHA-256.
-nlohmann::json AuditItem(const Item& item);
-
-// The name of the user running this process ("uid N" when it has none).
-std::string CurrentUserName();
 
 // Thread-safety: one Archive handle (and a WriteBatch from it) serves one
 // thread at a time. Threads and processes that share an archive directory
@@ -110,7 +91,10 @@ std::string CurrentUserName();
 // too) lets one writer in at a time.
 //
 // The embedded backend of the storage interfaces (storage/storage.h).
-class Archive : public CatalogReader, public OriginalSource, public PostingSource {
+class Archive : public CatalogReader,
+                public OriginalSource,
+                public PostingSource,
+                public CatalogRecords {
  public:
   enum class Mode { kReadOnly, kCreate };
   // kReadOnly opens an existing archive (writes are still possible through
@@ -127,7 +111,7 @@ class Archive : public CatalogReader, public OriginalSource, public PostingSourc
   const std::string& dir() const { return dir_; }
   bool read_only() const { return !read_only_reason_.empty(); }
   // The archive as the matchers read it.
-  Storage storage() { return {this, this, this}; }
+  Storage storage() { return {this, this, this, this}; }
 
   absl::StatusOr<std::vector<Item>> ListItems() override;
   // A number that changes whenever a writer commits (items or segments
@@ -138,7 +122,7 @@ class Archive : public CatalogReader, public OriginalSource, public PostingSourc
   // at least 6 hex digits.
   absl::StatusOr<Item> FindItem(const std::string& ref);
   absl::StatusOr<std::optional<Item>> FindBySha(const std::string& sha256);
-  absl::StatusOr<std::vector<Item>> Children(int64_t id);
+  absl::StatusOr<std::vector<Item>> Children(int64_t id) override;
   // Items whose name starts with `prefix` (ASCII case-insensitively).
   absl::StatusOr<std::vector<Item>> ItemsNamedLike(const std::string& prefix);
   absl::StatusOr<StoredText> LoadText(int64_t item_id) override;
@@ -200,7 +184,19 @@ class Archive : public CatalogReader, public OriginalSource, public PostingSourc
 
   // The audit log, oldest first (empty for a read-only catalog made before
   // the log was kept). There is no way to change or delete an entry.
-  absl::StatusOr<std::vector<AuditEntry>> AuditLog();
+  absl::StatusOr<std::vector<AuditEntry>> AuditLog() override;
+  // Saved traces (store/saved_traces.h) and audit entries of actions that
+  // change nothing else, each under the writer lock.
+  absl::StatusOr<int64_t> SaveTrace(const SavedTrace& trace) override;
+  absl::StatusOr<SavedTrace> GetSavedTrace(int64_t id) override;
+  absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(int64_t item_id) override;
+  absl::Status RecordAction(std::string action, nlohmann::json details) override;
+
+  // The archive's settings (`uncut config`): name -> value, as the last
+  // committed WriteBatch::SetSetting left them. Kept in the catalog's meta
+  // table under "setting.NAME".
+  absl::StatusOr<std::map<std::string, std::string>> Settings();
+  absl::StatusOr<std::optional<std::string>> Setting(const std::string& name);
 
   SqliteDb* db() { return db_.get(); }
 
@@ -276,6 +272,9 @@ class WriteBatch {
   // (an export); Commit writes it. Adds, removals and re-indexing are
   // recorded by Commit itself.
   void Record(std::string action, nlohmann::json details);
+  // Sets (or, with nullopt, removes) an archive setting at Commit, with an
+  // audit entry "config" naming it and its old and new values.
+  void SetSetting(std::string name, std::optional<std::string> value);
   uint64_t pending_bytes() const { return pending_bytes_; }
   // Publishes everything queued in one transaction.
   absl::Status Commit();
@@ -300,6 +299,7 @@ class WriteBatch {
   PostingsByModality reindexed_postings_;
   std::vector<std::string> dropped_modalities_;
   std::vector<AuditEntry> recorded_;
+  std::map<std::string, std::optional<std::string>> settings_;  // to set at Commit
   std::string actor_;
   std::string client_;
   std::set<std::string> staged_;  // objects staged in this batch
@@ -338,8 +338,6 @@ class WriteBatch {
   int64_t next_id_ = 0;
 };
 
-// Current time as RFC 3339 in UTC, to the second.
-std::string NowRfc3339();
 // Checks that s is an RFC 3339 timestamp.
 absl::Status ValidateRfc3339(const std::string& s);
 

@@ -63,6 +63,41 @@ TEST_F(AuditLog, ABatchThatIsNotCommittedLeavesNoEntry) {
   EXPECT_TRUE(archive_->ListItems()->empty());
 }
 
+TEST_F(AuditLog, SettingsAreKeptWithTheCatalogAndEachChangeIsRecorded) {
+  auto set = [&](const std::string& name, std::optional<std::string> value) {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    (*batch)->SetSetting(name, std::move(value));
+    ASSERT_TRUE((*batch)->Commit().ok());
+  };
+  set("tsa", "http://127.0.0.1:9/tsr");
+  set("tsa", "http://127.0.0.1:10/tsr");
+  set("tsa-ca", "/etc/ca.pem");
+  {  // not committed: not kept
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    (*batch)->SetSetting("tsa", "http://never/");
+  }
+  auto reopened = Archive::Open(dir_.File("archive"), Archive::Mode::kReadOnly);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  auto all = (*reopened)->Settings();
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(*all, (std::map<std::string, std::string>{{"tsa", "http://127.0.0.1:10/tsr"},
+                                                      {"tsa-ca", "/etc/ca.pem"}}));
+  set("tsa", std::nullopt);
+  EXPECT_EQ(*(*reopened)->Setting("tsa"), std::nullopt);
+  EXPECT_EQ(*(*reopened)->Setting("tsa-ca"), "/etc/ca.pem");
+  std::vector<AuditEntry> log = Log(reopened->get());
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log[1].action, "config");
+  EXPECT_EQ(log[1].details["setting"], "tsa");
+  EXPECT_EQ(log[1].details["old"], "http://127.0.0.1:9/tsr");
+  EXPECT_EQ(log[1].details["new"], "http://127.0.0.1:10/tsr");
+  EXPECT_TRUE(log[3].details["new"].is_null());
+  // Settings are not items: the archive holds none.
+  EXPECT_TRUE(archive_->ListItems()->empty());
+}
+
 TEST_F(AuditLog, EntriesCannotBeChangedOrDeletedThroughSqlite) {
   Add("first bytes", "a.txt");
   EXPECT_FALSE(archive_->db()->Exec("UPDATE audit_log SET actor = 'someone else'").ok());

@@ -124,4 +124,16 @@ absl::StatusOr<std::vector<SavedTrace>> SavedTracesOfItem(Archive* archive, int6
   return out;
 }
 
+absl::StatusOr<int64_t> Archive::SaveTrace(const SavedTrace& trace) {
+  return ::uncut::SaveTrace(this, trace);
+}
+
+absl::StatusOr<SavedTrace> Archive::GetSavedTrace(int64_t id) {
+  return ::uncut::GetSavedTrace(this, id);
+}
+
+absl::StatusOr<std::vector<SavedTrace>> Archive::SavedTracesOfItem(int64_t item_id) {
+  return ::uncut::SavedTracesOfItem(this, item_id);
+}
+
 }  // namespace uncut

@@ -19,21 +19,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "storage/catalog_records.h"
 #include "store/archive.h"
 
 namespace uncut {
-
-struct SavedTrace {
-  int64_t id = 0;  // set by SaveTrace
-  std::string saved_at;
-  std::string traced_at;
-  std::string query_kind;
-  std::string query_sha256;
-  std::string verdict;
-  std::vector<int64_t> item_ids;
-  std::string report_json;  // schema uncut.trace/1
-  std::string report_html;  // report/html_report.h
-};
 
 // Stores `trace` under the archive's writer lock (waiting for another
 // writer to finish). Returns the new trace id.

@@ -13,7 +13,9 @@
 // 3. Verification: each segment is checked frame by frame against the
 //    source's stored hashes along its line (Hamming distance over all
 //    variants), grown or shrunk to the frames that really match, its offset
-//    refined, and its edges placed on the clip's hard cuts.
+//    refined, and its edges placed on the clip's hard cuts. A segment voted
+//    off normal speed is checked at normal speed too, and keeps its speed
+//    only where clearly more frames match along it.
 #ifndef UNCUT_TRACE_VIDEO_MATCH_H_
 #define UNCUT_TRACE_VIDEO_MATCH_H_
 

@@ -3,16 +3,19 @@
 // and a free port, adds a source through the page, traces a spliced quote,
 // and checks the report's summary and timeline segments; then adds a short
 // video made here with ffmpeg and espeak-ng, uploads a spliced clip of it
-// and checks the clip report's segments, cut and frames. Every state of the
+// and checks the clip report's segments, cut and frames; then captures a
+// page from a web server it starts, and a missing page. Every state of the
 // page on the way (empty archive, adding, failed adds, search with
 // snippets, the item view, a long list, a text trace, a trace that finds
-// nothing, a clip trace) is photographed and compared with the expectations
-// in expected/ (screenshots.mjs says how, and how to refresh them).
+// nothing, a clip trace, a captured link and one that fails) is
+// photographed and compared with the expectations in expected/
+// (screenshots.mjs says how, and how to refresh them).
 // Screenshots go to $UNCUT_ARTIFACT_DIR (build/test-artifacts/browser/).
 //
 // Exit codes: 0 passed, 1 failed, 77 skipped (chromium cannot start here).
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:http';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {chromium} from 'playwright-core';
@@ -128,6 +131,24 @@ function startServer(archive) {
       }
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+// A web site on 127.0.0.1 for the capture box: one page, and 404 for the
+// rest. Resolves with {server, url}.
+function startSite() {
+  return new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      if (req.url === '/statement.html') {
+        res.writeHead(200, {'Content-Type': 'text/html; charset=utf-8'});
+        res.end('<!DOCTYPE html><html><head><title>Statement on the floods</title></head><body>' +
+                '<p>No family will be left without shelter before the winter comes.</p></body></html>');
+      } else {
+        res.writeHead(404, {'Content-Type': 'text/plain'});
+        res.end('not found');
+      }
+    });
+    server.listen(0, '127.0.0.1', () => resolve({server, url: `http://127.0.0.1:${server.address().port}`}));
   });
 }
 
@@ -317,6 +338,33 @@ async function run(work) {
     await shot(page, 'trace-clip', volatile(page));
     const clipHtml = await page.evaluate(() => document.getElementById('report-frame').srcdoc);
     await reportShot(context, clipHtml, 'trace-clip-report');
+
+    // Capture a link: a page served here, then a page that is not there.
+    const site = await startSite();
+    try {
+      await page.getByRole('tab', {name: 'Add sources'}).click();
+      await page.fill('#capture-url', `${site.url}/statement.html`);
+      await page.click('#capture-button');
+      await page.locator('#capture-progress').waitFor({state: 'visible'});
+      await page.locator('#capture-result li.ok', {hasText: 'captured: page'}).waitFor({timeout: 120000});
+      check(true, 'a link is captured through the page');
+      await shot(page, 'captured', volatile(page));
+      await page.fill('#capture-url', `${site.url}/gone.html`);
+      await page.click('#capture-button');
+      const error = page.locator('#capture-error');
+      await error.waitFor({state: 'visible', timeout: 120000});
+      const message = await error.innerText();
+      check(message === `${site.url}/gone.html: not captured: the server answered HTTP 404 Not Found`,
+            `a link that cannot be captured is one line (${message})`);
+      await shot(page, 'capture-error', [...volatile(page), error, page.locator('#capture-url')]);
+      await page.getByRole('tab', {name: 'Archive'}).click();
+      await page.fill('#search-q', 'shelter');
+      await page.click('#search-form button');
+      await page.locator('#items .item .url', {hasText: `${site.url}/statement.html`}).first().waitFor();
+      check(true, 'the captured page is in the archive with its URL');
+    } finally {
+      site.server.close();
+    }
 
     check(outside.length === 0, `nothing is fetched from outside the server ${outside.join(' ')}`);
     check(pageErrors.length === 0, `the page raises no script errors ${pageErrors.join(' ')}`);

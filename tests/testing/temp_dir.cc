@@ -67,6 +67,10 @@ std::string UncutBinary() {
   return bin && *bin ? bin : "uncut";
 }
 
+std::string FixturePath(std::string_view rel) {
+  return StrCat(UNCUT_SOURCE_DIR, "/tests/fixtures/", rel);
+}
+
 RunResult RunUncut(const std::string& archive, const std::string& args) {
   return RunShell(ShellQuote(UncutBinary()) + " --archive " + ShellQuote(archive) + " " + args);
 }

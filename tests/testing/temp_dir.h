@@ -37,6 +37,8 @@ RunResult RunShell(const std::string& command);
 using ::uncut::ShellQuote;
 // The uncut binary under test ($UNCUT_TEST_BIN).
 std::string UncutBinary();
+// A committed fixture: tests/fixtures/REL in the source tree.
+std::string FixturePath(std::string_view rel);
 // Runs `uncut --archive ARCHIVE ARGS` (ARGS already quoted for the shell).
 RunResult RunUncut(const std::string& archive, const std::string& args);
 

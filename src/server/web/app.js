@@ -1,5 +1,5 @@
-// The uncut web page: browse and search the archive, add sources, trace an
-// excerpt and read the report. Talks to the JSON API (docs/api.md) only.
+// The uncut web page: browse and search the archive, add sources or capture
+// a link, trace an excerpt and read the report. Talks to the JSON API (docs/api.md) only.
 // Everything from the server is put on the page as text, never as markup;
 // reports are shown in a sandboxed frame.
 'use strict';
@@ -393,6 +393,43 @@ async function onAdd(event) {
   }
 }
 
+// ---- capturing a link -----------------------------------------------------
+
+// The items a capture made (or found already archived), and its warnings.
+function showCaptureResult(r) {
+  const result = $('capture-result');
+  for (const it of r.items || []) {
+    const what = `${it.role}${it.title ? ` "${it.title}"` : ''} (item ${it.id}, ${it.tool})`;
+    const li = el('li', {class: it.existed ? '' : 'ok',
+                         text: `${it.existed ? 'already archived' : 'captured'}: ${what}`});
+    li.append(' ', el('button', {class: 'link', type: 'button', text: 'show',
+                                 onclick: () => { selectTab('archive'); showItem(it.id); }}));
+    result.append(li);
+  }
+  for (const w of r.warnings || []) result.append(el('li', {class: 'muted', text: `warning: ${w}`}));
+}
+
+async function onCapture(event) {
+  event.preventDefault();
+  const url = $('capture-url').value.trim();
+  $('capture-result').replaceChildren();
+  setError($('capture-error'), null);
+  $('capture-button').disabled = true;
+  setProgress($('capture-progress'), null, `capturing ${url}…`);
+  try {
+    const job = await api('/api/captures', {
+      method: 'POST', body: JSON.stringify({url}), headers: {'Content-Type': 'application/json'}});
+    const done = await waitForJob(job.id, (j) => setProgress($('capture-progress'), null, j.progress.stage));
+    showCaptureResult(done.result);
+    $('capture-form').reset();
+  } catch (err) {
+    setError($('capture-error'), err);
+  } finally {
+    show($('capture-progress'), false);
+    $('capture-button').disabled = false;
+  }
+}
+
 // ---- jobs -----------------------------------------------------------------
 
 async function loadJobs() {
@@ -433,6 +470,7 @@ function start() {
   $('search-form').addEventListener('submit', (e) => { e.preventDefault(); loadItems(true); });
   $('items-more').addEventListener('click', () => loadItems(false));
   $('add-form').addEventListener('submit', onAdd);
+  $('capture-form').addEventListener('submit', onCapture);
   $('jobs-refresh').addEventListener('click', loadJobs);
   $('report-html').addEventListener('click',
       () => download('uncut-report.html', 'text/html', state.reportHtml));

@@ -1,6 +1,7 @@
-#include "cli/capture_fetch.h"
+#include "capture/fetch.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -235,6 +236,37 @@ std::string WgetVersion(const std::string& scratch) {
 std::string YtDlpVersion(const std::string& scratch) {
   std::string line = VersionLine("yt-dlp", scratch);
   return line.empty() ? "" : StrCat("yt-dlp ", line);
+}
+
+std::string ChromiumVersion(const std::string& scratch) {
+  std::string line = VersionLine("chromium", scratch);
+  size_t built = line.find(" built on");
+  return built == std::string::npos ? line : line.substr(0, built);
+}
+
+absl::StatusOr<std::string> RenderPage(const std::string& url, const std::string& scratch,
+                                       const FetchLimits& limits) {
+  std::string dom = JoinPath(scratch, "rendered.html");
+  std::string log = JoinPath(scratch, "chromium.log");
+  int code = Run(StrCat(
+      Bounded("chromium", limits), " --headless", ::geteuid() == 0 ? " --no-sandbox" : "",
+      " --disable-gpu --disable-dev-shm-usage --no-first-run --disable-sync",
+      " --disable-background-networking --disable-component-update --mute-audio",
+      " --user-data-dir=", ShellQuote(JoinPath(scratch, "chromium-profile")),
+      " --virtual-time-budget=5000 --dump-dom -- ", ShellQuote(url), " >", ShellQuote(dom),
+      " 2>", ShellQuote(log)));
+  if (code == kTimeoutExit) {
+    return NotCaptured(url, StrCat("the browser took longer than the limit of ",
+                                   limits.time_limit_s, " s"));
+  }
+  if (code == 128 + SIGXFSZ) {
+    return NotCaptured(url, StrCat("larger than the limit of ", MiB(limits.max_bytes)));
+  }
+  auto html = ReadFileToString(dom, 1 << 20);
+  if (code != 0 || !html.ok() || Trim(*html).empty()) {
+    return NotCaptured(url, StrCat("the browser rendered nothing (chromium exit ", code, ")"));
+  }
+  return dom;
 }
 
 absl::StatusOr<std::string> FetchPage(const std::string& url, const std::string& scratch,

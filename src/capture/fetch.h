@@ -1,7 +1,7 @@
-// Fetching what a URL serves for `uncut capture`, with the tools that do it
-// best: GNU Wget writes a page (or any file) into a WARC file with the HTTP
-// exchange; yt-dlp fetches media (a video or audio file, an HLS or DASH
-// stream, or the media of a page it knows) with its metadata.
+// Fetching what a URL serves for a capture (capture/capture.h), with the
+// tools that do it best: GNU Wget writes a page (or any file) into a WARC
+// file with the HTTP exchange; yt-dlp fetches media (a video or audio file,
+// an HLS or DASH stream, or the media of a page it knows) with its metadata.
 //
 // Which tool: a HEAD request asks what the URL serves. A media type
 // (video/*, audio/*, an HLS or DASH playlist, or a path ending in .m3u8 or
@@ -12,8 +12,8 @@
 // Every failure is an error whose message is "URL: not captured: reason"
 // (one line); an HTTP 404 or 410 is NotFound, so that a re-capture can say
 // the page is gone.
-#ifndef UNCUT_CLI_CAPTURE_FETCH_H_
-#define UNCUT_CLI_CAPTURE_FETCH_H_
+#ifndef UNCUT_CAPTURE_FETCH_H_
+#define UNCUT_CAPTURE_FETCH_H_
 
 #include <cstdint>
 #include <string>
@@ -44,6 +44,17 @@ bool IsMediaUrl(const std::string& url, const UrlProbe& probe);
 std::string WgetVersion(const std::string& scratch);
 std::string YtDlpVersion(const std::string& scratch);
 
+// "Chromium 120.0.6099.224"; "" when Debian's chromium is not installed.
+std::string ChromiumVersion(const std::string& scratch);
+
+// Loads `url` in headless Chromium, lets its scripts run (up to 5 s of the
+// page's own time), and writes the document they leave (the DOM, as HTML)
+// under `scratch`; returns its path. Chromium runs with a fresh profile in
+// `scratch`, and without its sandbox only when this process is root (which
+// the sandbox refuses).
+absl::StatusOr<std::string> RenderPage(const std::string& url, const std::string& scratch,
+                                       const FetchLimits& limits);
+
 // Fetches `url` with Wget into a WARC file under `scratch`; returns its path.
 absl::StatusOr<std::string> FetchPage(const std::string& url, const std::string& scratch,
                                       const FetchLimits& limits);
@@ -67,4 +78,4 @@ absl::StatusOr<FetchedMedia> FetchMedia(const std::string& url, const std::strin
 
 }  // namespace uncut
 
-#endif  // UNCUT_CLI_CAPTURE_FETCH_H_
+#endif  // UNCUT_CAPTURE_FETCH_H_

@@ -1,10 +1,11 @@
-// The capture record kept with each item `uncut capture` adds: where and
-// when it was fetched, with which tool, what the platform said about it
-// (yt-dlp's metadata for media), the HTTP answer's headers, the page that
-// embeds it and the capture it repeats. Stored as the item blob
+// The capture record kept with each item a capture (capture/capture.h)
+// adds: where and when it was fetched, with which tool, what the platform
+// said about it (yt-dlp's metadata for media), the HTTP answer's headers,
+// the page that embeds it or that a browser rendered it from, and the
+// capture it repeats. Stored as the item blob
 // kCaptureBlob (JSON), committed with the item or not at all.
-#ifndef UNCUT_CLI_CAPTURE_RECORD_H_
-#define UNCUT_CLI_CAPTURE_RECORD_H_
+#ifndef UNCUT_CAPTURE_RECORD_H_
+#define UNCUT_CAPTURE_RECORD_H_
 
 #include <string>
 #include <utility>
@@ -27,4 +28,4 @@ std::vector<std::pair<std::string, std::string>> CaptureRecordLines(const nlohma
 
 }  // namespace uncut
 
-#endif  // UNCUT_CLI_CAPTURE_RECORD_H_
+#endif  // UNCUT_CAPTURE_RECORD_H_

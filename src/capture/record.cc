@@ -1,4 +1,4 @@
-#include "cli/capture_record.h"
+#include "capture/record.h"
 
 #include "base/strings.h"
 
@@ -46,6 +46,7 @@ std::vector<std::pair<std::string, std::string>> CaptureRecordLines(const nlohma
   };
   link("embedded_in", "embedded in");
   link("recapture_of", "recapture of");
+  link("rendered_from", "rendered from");
   if (record.contains("response_headers") && record["response_headers"].is_object()) {
     std::string headers;
     for (const auto& [k, v] : record["response_headers"].items()) {
