@@ -61,14 +61,15 @@ constexpr double kZoomFractions[] = {0.92, 0.85, 0.78};
 
 }  // namespace
 
-int HashDistance(const QueryVideoFrame& f, const FrameSig& s, int min_quality, bool regions) {
+int HashDistance(const QueryVideoFrame& f, const FrameSig& s, int min_quality, bool regions,
+                 bool whole) {
   int best = 256;
   for (size_t v = 0; v < f.hashes.size(); ++v) {
     if (f.QualityOf(v) < min_quality) continue;
     const uint8_t t = f.TargetsOf(v);
     const PdqHash& h = f.hashes[v];
-    if (t & kTargetMain) best = std::min(best, Hamming(h, s.main));
-    if (t & kTargetZoom) best = std::min(best, Hamming(h, s.zoom));
+    if (whole && (t & kTargetMain)) best = std::min(best, Hamming(h, s.main));
+    if (whole && (t & kTargetZoom)) best = std::min(best, Hamming(h, s.zoom));
     if (!regions || !s.has_regions) continue;
     for (int k = 0; k < kRegionCount; ++k) {
       if ((t & RegionTarget(k)) && s.region_quality[k] >= min_quality) {

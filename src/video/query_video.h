@@ -53,9 +53,10 @@ struct QueryVideoFrame {
 // `min_quality` and the source frame's hashes it targets (256 if none).
 // A region hash is compared only when the source frame has it and its
 // quality is at least `min_quality` (flat parts match any flat part).
-// With `regions` false, only the main and zoom hashes are compared.
+// With `regions` false, only the main and zoom hashes are compared; with
+// `whole` false, only the region hashes.
 int HashDistance(const QueryVideoFrame& query, const FrameSig& source, int min_quality,
-                 bool regions = true);
+                 bool regions = true, bool whole = true);
 
 struct QueryVideo {
   double duration_s = 0;

@@ -51,7 +51,9 @@ class QueryVideoTest : public ::testing::Test {
     int frames = 0, whole = 0, any = 0;
   };
   // How many of the copy's textured frames match the source frame at the
-  // same time: by the whole-picture hashes only, and by any hash.
+  // same time: by the whole-picture hashes only, and by any hash. Only the
+  // frames whose source frame has region hashes (every kRegionCellStep-th
+  // grid cell) are counted.
   static Matches Compare(const std::string& copy) {
     auto source = SignVideo(Source(), VideoSignOptions());
     EXPECT_TRUE(source.ok()) << source.status();
@@ -59,11 +61,13 @@ class QueryVideoTest : public ::testing::Test {
     EXPECT_TRUE(query.ok()) << query.status();
     Matches m;
     if (!source.ok() || !query.ok()) return m;
-    for (const FrameSig& f : source->frames) EXPECT_TRUE(f.has_regions);
+    for (const FrameSig& f : source->frames) {
+      EXPECT_EQ(f.has_regions, f.cell % kRegionCellStep == 0) << "cell " << f.cell;
+    }
     for (const QueryVideoFrame& f : query->frames) {
       if (f.quality < kMinQuality) continue;
       const FrameSig& s = source->frames[source->Nearest(f.time_s)];
-      if (std::abs(s.time_s - f.time_s) > 0.05) continue;
+      if (std::abs(s.time_s - f.time_s) > 0.05 || !s.has_regions) continue;
       ++m.frames;
       if (HashDistance(f, s, kMinQuality, /*regions=*/false) <= kMaxDistance) ++m.whole;
       if (HashDistance(f, s, kMinQuality) <= kMaxDistance) ++m.any;
@@ -80,21 +84,21 @@ std::string QueryVideoTest::error_;
 
 TEST_F(QueryVideoTest, UntouchedCopyMatchesByTheWholePicture) {
   Matches m = Compare(Copy("plain.mp4", "scale=480:270"));
-  ASSERT_GE(m.frames, 10);
+  ASSERT_GE(m.frames, 8);
   EXPECT_GE(m.whole * 10, m.frames * 9);
   EXPECT_GE(m.any, m.whole);
 }
 
 TEST_F(QueryVideoTest, CentralSixtyPercentCropMatchesTheCropHash) {
   Matches m = Compare(Copy("crop60.mp4", "crop=384:216,scale=640:360"));
-  ASSERT_GE(m.frames, 10);
+  ASSERT_GE(m.frames, 8);
   EXPECT_LE(m.whole * 2, m.frames) << "the whole-picture hashes should not see through this crop";
-  EXPECT_GE(m.any * 3, m.frames * 2);  // measured: 13 of 17
+  EXPECT_GE(m.any * 3, m.frames * 2);
 }
 
 TEST_F(QueryVideoTest, SeventyPercentCropMatchesThroughAZoomedQueryHash) {
   Matches m = Compare(Copy("crop70.mp4", "crop=448:252,scale=640:360"));
-  ASSERT_GE(m.frames, 10);
+  ASSERT_GE(m.frames, 8);
   EXPECT_GE(m.any * 10, m.frames * 8);
 }
 
@@ -102,7 +106,7 @@ TEST_F(QueryVideoTest, CaptionBandOverTheBottomQuarterMatchesTheUpperHash) {
   Matches m = Compare(Copy("caption.mp4",
                            "drawbox=x=0:y=ih*3/4:w=iw:h=ih/4:color=black@0.85:t=fill,"
                            "drawbox=x=20:y=ih*3/4+30:w=300:h=24:color=white:t=fill"));
-  ASSERT_GE(m.frames, 10);
+  ASSERT_GE(m.frames, 8);
   EXPECT_LE(m.whole * 2, m.frames) << "the whole-picture hashes should not see through the band";
   EXPECT_GE(m.any * 10, m.frames * 8);
 }
@@ -111,7 +115,7 @@ TEST_F(QueryVideoTest, PanelOverTheTopRightQuarterMatchesTheLeftHalfHash) {
   Matches m = Compare(Copy("panel.mp4",
                            "drawbox=x=iw/2:y=0:w=iw/2:h=ih/2:color=white@0.95:t=fill,"
                            "drawbox=x=iw*5/8:y=ih/8:w=iw/4:h=ih/8:color=navy:t=fill"));
-  ASSERT_GE(m.frames, 10);
+  ASSERT_GE(m.frames, 8);
   EXPECT_LE(m.whole * 2, m.frames) << "the whole-picture hashes should not see through the panel";
   EXPECT_GE(m.any * 10, m.frames * 8);
 }
@@ -124,7 +128,7 @@ TEST_F(QueryVideoTest, UnrelatedFootageMatchesNoRegionHash) {
                                    testing::ShellQuote(other))),
             "");
   Matches m = Compare(other);
-  ASSERT_GE(m.frames, 10);
+  ASSERT_GE(m.frames, 8);
   EXPECT_EQ(m.any, 0);
 }
 

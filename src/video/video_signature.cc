@@ -11,11 +11,12 @@
 namespace uncut {
 namespace {
 
-// Version 1: main and zoom hashes; version 2 adds the region hashes.
+// Version 1: main and zoom hashes. Version 2: each frame also has a byte
+// saying whether its region hashes follow (1) or not (0).
 constexpr char kMagic1[4] = {'U', 'V', 'S', '1'};
 constexpr char kMagic2[4] = {'U', 'V', 'S', '2'};
 constexpr size_t kFrameBytes1 = 4 + 4 + 32 + 32 + 2;
-constexpr size_t kFrameBytes2 = kFrameBytes1 + kRegionCount * (32 + 1);
+constexpr size_t kRegionBytes = kRegionCount * (32 + 1);
 
 template <typename T>
 void Put(std::string* out, T v) {
@@ -30,12 +31,13 @@ T Get(const char* p) {
 
 }  // namespace
 
-// Written as version 2 when every frame has its region hashes, else as 1.
+// Written as version 2 when a frame has region hashes, else as version 1
+// (which older versions read).
 std::string VideoSignature::Serialize() const {
   const bool regions =
-      std::all_of(frames.begin(), frames.end(), [](const FrameSig& f) { return f.has_regions; });
+      std::any_of(frames.begin(), frames.end(), [](const FrameSig& f) { return f.has_regions; });
   std::string out;
-  out.reserve(40 + frames.size() * (regions ? kFrameBytes2 : kFrameBytes1));
+  out.reserve(40 + frames.size() * (kFrameBytes1 + (regions ? 1 + kRegionBytes : 0)));
   out.append(regions ? kMagic2 : kMagic1, 4);
   Put(&out, sample_fps);
   Put(&out, duration_s);
@@ -50,6 +52,8 @@ std::string VideoSignature::Serialize() const {
     Put(&out, f.main_quality);
     Put(&out, f.zoom_quality);
     if (!regions) continue;
+    Put(&out, static_cast<uint8_t>(f.has_regions));
+    if (!f.has_regions) continue;
     for (const PdqHash& h : f.region) {
       for (uint64_t w : h.words) Put(&out, w);
     }
@@ -60,40 +64,50 @@ std::string VideoSignature::Serialize() const {
 
 absl::StatusOr<VideoSignature> VideoSignature::Parse(std::string_view b) {
   if (b.size() < 36) return absl::DataLossError("video signature: bad header");
-  const bool regions = std::memcmp(b.data(), kMagic2, 4) == 0;
-  if (!regions && std::memcmp(b.data(), kMagic1, 4) != 0) {
+  const bool v2 = std::memcmp(b.data(), kMagic2, 4) == 0;
+  if (!v2 && std::memcmp(b.data(), kMagic1, 4) != 0) {
     return absl::DataLossError("video signature: bad header");
   }
-  const size_t frame_bytes = regions ? kFrameBytes2 : kFrameBytes1;
+  const size_t min_frame_bytes = kFrameBytes1 + (v2 ? 1 : 0);
   VideoSignature s;
   const char* p = b.data() + 4;
+  const char* const end = b.data() + b.size();
   s.sample_fps = Get<double>(p);
   s.duration_s = Get<double>(p + 8);
   s.width = Get<int32_t>(p + 16);
   s.height = Get<int32_t>(p + 20);
   uint64_t n = Get<uint64_t>(p + 24);
   p += 32;
-  if (n > (b.size() - 36) / frame_bytes || b.size() != 36 + n * frame_bytes) {
+  if (n > (b.size() - 36) / min_frame_bytes || (!v2 && b.size() != 36 + n * kFrameBytes1)) {
     return absl::DataLossError("video signature: bad length");
   }
   s.frames.resize(n);
   for (FrameSig& f : s.frames) {
+    if (static_cast<size_t>(end - p) < min_frame_bytes) {
+      return absl::DataLossError("video signature: bad length");
+    }
     f.cell = Get<uint32_t>(p);
     f.time_s = Get<float>(p + 4);
     for (int i = 0; i < 4; ++i) f.main.words[i] = Get<uint64_t>(p + 8 + 8 * i);
     for (int i = 0; i < 4; ++i) f.zoom.words[i] = Get<uint64_t>(p + 40 + 8 * i);
     f.main_quality = static_cast<uint8_t>(p[72]);
     f.zoom_quality = static_cast<uint8_t>(p[73]);
-    f.has_regions = regions;
-    if (regions) {
-      const char* r = p + kFrameBytes1;
-      for (int k = 0; k < kRegionCount; ++k) {
-        for (int i = 0; i < 4; ++i) f.region[k].words[i] = Get<uint64_t>(r + 32 * k + 8 * i);
-        f.region_quality[k] = static_cast<uint8_t>(r[32 * kRegionCount + k]);
-      }
+    p += kFrameBytes1;
+    if (!v2) continue;
+    const uint8_t flag = static_cast<uint8_t>(*p++);
+    if (flag > 1) return absl::DataLossError("video signature: bad region flag");
+    f.has_regions = flag == 1;
+    if (!f.has_regions) continue;
+    if (static_cast<size_t>(end - p) < kRegionBytes) {
+      return absl::DataLossError("video signature: bad length");
     }
-    p += frame_bytes;
+    for (int k = 0; k < kRegionCount; ++k) {
+      for (int i = 0; i < 4; ++i) f.region[k].words[i] = Get<uint64_t>(p + 32 * k + 8 * i);
+      f.region_quality[k] = static_cast<uint8_t>(p[32 * kRegionCount + k]);
+    }
+    p += kRegionBytes;
   }
+  if (p != end) return absl::DataLossError("video signature: bad length");
   return s;
 }
 
@@ -126,8 +140,8 @@ FrameSig SignFrame(const VideoFrame& frame, double sample_fps) {
   f.zoom = PdqHashFromDct(zoom);
   f.main_quality = static_cast<uint8_t>(main.quality);
   f.zoom_quality = static_cast<uint8_t>(zoom.quality);
-  f.has_regions = true;
-  for (int k = 0; k < kRegionCount; ++k) {
+  f.has_regions = f.cell % kRegionCellStep == 0;
+  for (int k = 0; k < kRegionCount && f.has_regions; ++k) {
     // Parts of the frame, like the zoom: a zoomed-in copy of a letterboxed
     // film crops the frame, and captions and panels are drawn on the frame.
     const RegionBox& b = kRegionBoxes[k];

@@ -20,8 +20,11 @@
 //    Comparative Study", CIVR 2007: local descriptors survive inserts and
 //    crops that defeat global ones), kept to a few fixed regions so that
 //    each stays one 256-bit PDQ hash in the same multi-index table.
-//    Cost: 4 x (16 postings + 33 signature bytes) more a sampled frame; on
-//    the media benchmark the video index grew from 1.9 to 5.7 MB per hour.
+//    Kept on every kRegionCellStep-th sampled frame only. Cost: 4 x (16
+//    postings + 33 signature bytes) more such a frame; on the media
+//    benchmark the video index grows from 1.9 to 3.9 MB per hour (5.6 with
+//    the parts on every frame). They are looked up only where the whole
+//    frames explain nothing (trace/video_match.h).
 // Signatures written before the region hashes existed have none; their
 // frames match on the main and zoom hashes as before.
 //
@@ -66,6 +69,11 @@ inline constexpr RegionBox kRegionBoxes[kRegionCount] = {
 // that distance are more common (on the media benchmark, unrelated frames'
 // halves came within 30-33 bits where true ones came within 15-25).
 inline constexpr int kRegionPenalty[kRegionCount] = {0, 0, 12, 12};
+// Region hashes are kept for the frames of every kRegionCellStep-th grid
+// cell only (1.5 a second at the default 3): they serve clips whose whole
+// pictures find nothing, where a match over a stretch of frames needs
+// fewer of them, and they would otherwise triple the index.
+inline constexpr uint32_t kRegionCellStep = 2;
 
 struct FrameSig {
   uint32_t cell = 0;  // grid cell: time ~ cell / sample_fps
