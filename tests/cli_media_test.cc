@@ -275,6 +275,23 @@ TEST_F(CliMedia, ClipWithReplacedSoundIsFoundByItsPicture) {
   EXPECT_EQ(Evidence(src["segments"][0]), std::vector<std::string>{"video"});
 }
 
+// A silent clip zoomed in to the central 60% of the picture: the whole
+// picture's hashes cannot see it, the source's crop hash can.
+TEST_F(CliMedia, SilentClipCroppedToTheCentreIsFoundByItsPicture) {
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 12 -to 20 -i ", ShellQuote(File("broadcast.mp4")),
+                          " -vf 'crop=192:108,scale=320:180,format=yuv420p' -an "
+                          "-c:v libx264 -preset veryfast -crf 26 ",
+                          ShellQuote(File("cropped.mp4")))),
+            "");
+  json j = Trace("cropped.mp4");
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  const json& src = j["sources"][0];
+  EXPECT_EQ(src["item"]["name"], "broadcast.mp4");
+  ASSERT_EQ(src["segments"].size(), 1u) << src.dump(2);
+  ExpectSegment(src["segments"][0], 0.0, 8.0, 12.0, 20.0);
+  EXPECT_EQ(Evidence(src["segments"][0]), std::vector<std::string>{"video"});
+}
+
 // The picture of broadcast 12-24 s with clip time [from, to) covered by
 // `cover` (a lavfi source drawn over the whole frame), and a tone for sound.
 static std::string CoveredClip(const std::string& cover, const std::string& out, int from = 3,

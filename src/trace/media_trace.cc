@@ -185,9 +185,7 @@ int DistanceAt(const QueryVideoFrame& f, const VideoSignature& sig, double t) {
   int best = 256;
   const size_t j = sig.Nearest(t);
   for (size_t n = j > 0 ? j - 1 : 0; n <= std::min(j + 1, sig.frames.size() - 1); ++n) {
-    for (const PdqHash& h : f.hashes) {
-      best = std::min({best, Hamming(h, sig.frames[n].main), Hamming(h, sig.frames[n].zoom)});
-    }
+    best = std::min(best, HashDistance(f, sig.frames[n], VideoMatchOptions().min_quality));
   }
   return best;
 }

@@ -17,14 +17,19 @@
 namespace uncut {
 namespace {
 
-// Best distance between query frame f and the source around time t.
-int BestDistance(const QueryVideoFrame& f, const VideoSignature& sig, double t, double window) {
-  size_t i = sig.Nearest(t);
+// Best distance between query frame f and the source around time t: its
+// whole-frame hashes within `window` of t and, with `parts`, its region
+// hashes on the nearest frames that have them (every kRegionCellStep-th).
+int BestDistance(const QueryVideoFrame& f, const VideoSignature& sig, double t, double window,
+                 int min_quality, bool parts) {
+  const size_t i = sig.Nearest(t);
+  const double parts_window = window + (kRegionCellStep - 1) * 0.75 / std::max(0.5, sig.sample_fps);
   int best = 256;
-  for (size_t j = (i > 1 ? i - 1 : 0); j < std::min(sig.frames.size(), i + 2); ++j) {
-    if (std::abs(sig.frames[j].time_s - t) > window) continue;
-    for (const PdqHash& h : f.hashes) {
-      best = std::min({best, Hamming(h, sig.frames[j].main), Hamming(h, sig.frames[j].zoom)});
+  for (size_t j = (i > 2 ? i - 2 : 0); j < std::min(sig.frames.size(), i + 3); ++j) {
+    const double dt = std::abs(sig.frames[j].time_s - t);
+    if (dt <= window) best = std::min(best, HashDistance(f, sig.frames[j], min_quality, false));
+    if (parts && dt <= parts_window && sig.frames[j].has_regions) {
+      best = std::min(best, HashDistance(f, sig.frames[j], min_quality, true, false));
     }
   }
   return best;
@@ -58,13 +63,13 @@ std::optional<std::pair<double, double>> FitSpeed(const std::vector<std::pair<do
 
 // Frame-by-frame check of a segment along its line.
 Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegment& seg,
-                const VideoMatchOptions& o) {
+                const VideoMatchOptions& o, bool parts) {
   Verified v;
   const double window = 0.75 / std::max(0.5, sig.sample_fps) + 0.05;
   auto distance_at = [&](size_t k, double offset) {
     double t = offset + seg.speed * q.frames[k].time_s;
     if (t < -0.2 || t > sig.duration_s + 0.5) return 256;
-    return BestDistance(q.frames[k], sig, t, window);
+    return BestDistance(q.frames[k], sig, t, window, o.min_quality, parts);
   };
   // Frames to examine: the segment and some margin, to grow into.
   size_t first = q.frames.size(), last = 0;
@@ -149,12 +154,10 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
     double best_t = 0;
     for (size_t k = b; k <= e; ++k) {
       if (!usable[k] || std::abs(q.frames[k].time_s - tq) > 0.5) continue;
-      for (const PdqHash& h : q.frames[k].hashes) {
-        int d = std::min(Hamming(h, sf.main), Hamming(h, sf.zoom));
-        if (d < best) {
-          best = d;
-          best_t = q.frames[k].time_s;
-        }
+      const int d = HashDistance(q.frames[k], sf, o.min_quality, parts);
+      if (d < best) {
+        best = d;
+        best_t = q.frames[k].time_s;
       }
     }
     if (best <= o.max_distance / 2) {
@@ -201,6 +204,33 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   return v;
 }
 
+// A segment found through region hashes (`from_parts`) is dropped when
+// another segment over most of the same stretch of the clip matches far
+// more closely (mean distance more than 6 bits and 35% above it): pictures
+// that only look alike (a fixed camera's scene at another time, found
+// through a half-frame hash) come within the threshold, while copies of the
+// same footage match about equally well. This is the ratio test of Lowe
+// ("Distinctive Image Features from Scale-Invariant Keypoints", IJCV 2004),
+// applied to segments.
+std::vector<MatchedSegment> DropFarWorseRegionMatches(std::vector<MatchedSegment> segs,
+                                                      const std::vector<bool>& from_parts) {
+  std::vector<MatchedSegment> kept;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const MatchedSegment& m = segs[i];
+    bool drop = false;
+    for (size_t j = 0; j < segs.size() && !drop && from_parts[i]; ++j) {
+      const MatchedSegment& o = segs[j];
+      if (j == i) continue;
+      const double overlap =
+          std::min(m.seg.q_end, o.seg.q_end) - std::max(m.seg.q_start, o.seg.q_start);
+      drop = overlap > 0.5 * (m.seg.q_end - m.seg.q_start) &&
+             m.mean_distance > o.mean_distance + std::max(6.0, 0.35 * o.mean_distance);
+    }
+    if (!drop) kept.push_back(std::move(segs[i]));
+  }
+  return kept;
+}
+
 // Whether the clip's frames show the speed of `sped` (a line off normal
 // speed) rather than normal speed (`flat`, a line at speed 1 through the same
 // material): over the stretch of the clip either covers, clearly more of
@@ -210,7 +240,7 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
 // or the picture changes too little over that time to tell one moment from
 // the next, both match alike and the speed is not shown.
 bool ShowsItsSpeed(const QueryVideo& q, const VideoSignature& sig, const MediaSegment& sped,
-                   const MediaSegment& flat, const VideoMatchOptions& o) {
+                   const MediaSegment& flat, const VideoMatchOptions& o, bool parts) {
   const double window = 0.75 / std::max(0.5, sig.sample_fps) + 0.05;
   const double a = std::min(sped.q_start, flat.q_start), b = std::max(sped.q_end, flat.q_end);
   auto matched_along = [&](const MediaSegment& line) {
@@ -219,7 +249,7 @@ bool ShowsItsSpeed(const QueryVideo& q, const VideoSignature& sig, const MediaSe
       if (f.time_s < a || f.time_s > b || f.quality < o.min_quality) continue;
       const double t = line.offset + line.speed * f.time_s;
       if (t < -0.2 || t > sig.duration_s + 0.5) continue;
-      n += BestDistance(f, sig, t, window) <= o.max_distance;
+      n += BestDistance(f, sig, t, window, o.min_quality, parts) <= o.max_distance;
     }
     return n;
   };
@@ -227,12 +257,49 @@ bool ShowsItsSpeed(const QueryVideo& q, const VideoSignature& sig, const MediaSe
   return by_speed >= by_normal + 3 && by_speed * 10 >= by_normal * 11;
 }
 
-}  // namespace
+// Whether clip time t lies within one of `segs`.
+bool CoveredBy(const std::vector<MatchedSegment>& segs, double t) {
+  return std::any_of(segs.begin(), segs.end(), [&](const MatchedSegment& m) {
+    return t >= m.seg.q_start && t <= m.seg.q_end;
+  });
+}
 
-absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
-                                                       const QueryVideo& q,
-                                                       const VideoMatchOptions& o) {
-  // 1. Retrieval. (key, query frame << 4 | variant) for every chunk probed.
+// The clip's textured frames that no segment of `segs` covers, in
+// stretches of at least a second (shorter gaps are the edges of matches).
+std::vector<bool> UnexplainedFrames(const QueryVideo& q, const std::vector<MatchedSegment>& segs,
+                                    const VideoMatchOptions& o) {
+  constexpr double kMinStretchS = 1.0;
+  std::vector<bool> out(q.frames.size(), false);
+  for (size_t a = 0; a < q.frames.size();) {
+    if (CoveredBy(segs, q.frames[a].time_s)) {
+      ++a;
+      continue;
+    }
+    size_t b = a;
+    while (b + 1 < q.frames.size() && !CoveredBy(segs, q.frames[b + 1].time_s)) ++b;
+    const double from = a > 0 ? q.frames[a - 1].time_s : 0.0;
+    const double to = b + 1 < q.frames.size() ? q.frames[b + 1].time_s : q.duration_s;
+    if (to - from >= kMinStretchS) {
+      for (size_t k = a; k <= b; ++k) out[k] = q.frames[k].quality >= o.min_quality;
+    }
+    a = b + 1;
+  }
+  return out;
+}
+
+// What one search looks up and compares.
+struct SearchScope {
+  bool parts = false;       // also the region hashes (else the whole frames' only)
+  std::vector<bool> probe;  // the query frames looked up; all when empty
+};
+
+absl::StatusOr<std::vector<MatchedSegment>> Search(const Storage& storage, const QueryVideo& q,
+                                                   const VideoMatchOptions& o,
+                                                   const SearchScope& scope) {
+  const bool parts = scope.parts;
+  // 1. Retrieval. (key, query frame << 8 | key space << 5 | variant) for
+  // every chunk probed: a variant is looked up in the key space of each
+  // stored hash it targets (0: main and zoom; 1 + r: region r).
   struct Use {
     uint64_t key;
     uint32_t frame_variant;
@@ -240,11 +307,21 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   std::vector<Use> uses;
   const uint32_t frames = std::min<size_t>(q.frames.size(), 1u << 20);  // 20 bits in a record
   for (uint32_t k = 0; k < frames; ++k) {
-    if (q.frames[k].quality < o.min_quality) continue;
-    const uint32_t variants = std::min<uint32_t>(q.frames[k].hashes.size(), 16);
+    const QueryVideoFrame& f = q.frames[k];
+    if (f.quality < o.min_quality || (!scope.probe.empty() && !scope.probe[k])) continue;
+    const uint32_t variants = std::min<uint32_t>(f.hashes.size(), 32);
     for (uint32_t v = 0; v < variants; ++v) {
-      for (int c = 0; c < 16; ++c) {
-        uses.push_back({ChunkKey(c, q.frames[k].hashes[v].Chunk(c)), k << 4 | v});
+      if (f.QualityOf(v) < o.min_quality) continue;
+      const uint8_t t = f.TargetsOf(v);
+      const PdqHash& h = f.hashes[v];
+      if (t & kTargetMainOrZoom) {
+        for (int c = 0; c < 16; ++c) uses.push_back({ChunkKey(c, h.Chunk(c)), k << 8 | v});
+      }
+      for (uint32_t r = 0; r < kRegionCount && parts; ++r) {
+        if (!(t & RegionTarget(r))) continue;
+        for (int c = 0; c < 16; ++c) {
+          uses.push_back({RegionChunkKey(r, c, h.Chunk(c)), k << 8 | (1 + r) << 5 | v});
+        }
       }
     }
   }
@@ -262,7 +339,8 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   RETURN_IF_ERROR(storage.postings->Lookup(Modality::kVideo, keys, cap, &postings));
   // Postings come grouped by key in the order of `keys`. Each coincidence of
   // a query hash and a source hash on one chunk becomes a record
-  // (source position << 24 | frame << 4 | variant) of the source's item.
+  // (source position << 28 | frame << 8 | key space << 5 | variant) of the
+  // source's item.
   // Sorting an item's records counts the chunks each pair shares, without a
   // hash table entry per pair (there are tens of millions at scale).
   std::unordered_map<uint32_t, std::vector<uint64_t>> records;
@@ -275,7 +353,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
           last_item = p.item;
         }
         for (size_t j = first; j < end; ++j) {
-          bucket->push_back(static_cast<uint64_t>(p.pos) << 24 | uses[j].frame_variant);
+          bucket->push_back(static_cast<uint64_t>(p.pos) << 28 | uses[j].frame_variant);
         }
         return absl::OkStatus();
       }));
@@ -291,8 +369,8 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
     for (size_t a = 0; a < recs.size();) {
       size_t b = a + 1;
       while (b < recs.size() && recs[b] == recs[a]) ++b;
-      const uint64_t pos = recs[a] >> 24;
-      const uint64_t frame = (recs[a] >> 4) & 0xFFFFF;
+      const uint64_t pos = recs[a] >> 28;
+      const uint64_t frame = (recs[a] >> 8) & 0xFFFFF;
       cells.push_back(
           {(pos / 2) << 20 | frame, static_cast<uint8_t>(std::min<size_t>(b - a, 255))});
       a = b;
@@ -344,7 +422,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
     return VerifyCandidates<VideoSignature>(
       storage.catalog, candidates, kVideoSignatureBlob,
       [&](const MediaSegment& c, const VideoSignature& sig) {
-        Verified v = Verify(q, sig, c, o);
+        Verified v = Verify(q, sig, c, o, parts);
         if (v.ok && std::abs(c.speed - 1.0) > 0.06 && std::abs(v.m.seg.speed - c.speed) > 0.005) {
           // The frames' own line differs from the voted one (votes fall on a
           // grid of speeds, and far from 1 a step drifts): check along it.
@@ -353,7 +431,7 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
           n.offset = v.m.seg.offset;
           n.s_start = n.offset + n.speed * n.q_start;
           n.s_end = n.offset + n.speed * n.q_end;
-          Verified w = Verify(q, sig, n, o);
+          Verified w = Verify(q, sig, n, o, parts);
           if (w.ok && w.m.matched >= v.m.matched) v = std::move(w);
         }
         if (c.speed != 1.0 && (!v.ok || v.m.seg.speed != 1.0)) {
@@ -369,10 +447,10 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
             n.offset = c.offset + (c.speed - 1.0) * pivot;
             n.s_start = n.offset + n.q_start;
             n.s_end = n.offset + n.q_end;
-            Verified w = Verify(q, sig, n, o);
+            Verified w = Verify(q, sig, n, o, parts);
             if (w.ok && (!flat.ok || w.m.matched > flat.m.matched)) flat = std::move(w);
           }
-          if (flat.ok && (!v.ok || !ShowsItsSpeed(q, sig, v.m.seg, flat.m.seg, o))) {
+          if (flat.ok && (!v.ok || !ShowsItsSpeed(q, sig, v.m.seg, flat.m.seg, o, parts))) {
             v = std::move(flat);
           }
         }
@@ -382,18 +460,29 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   ASSIGN_OR_RETURN(std::vector<MatchedSegment> near,
                    verify(SelectSegments(FindSegments(hits, p, weak), p)));
   // Sped up or slowed down by more than 10% (players, re-uploads): voted
-  // over 0.74-1.52 only where speeds near 1 leave a fifth of the clip
-  // unexplained, and kept where they explain what those do not, or match
-  // clearly more frames (a static or repetitive shot fits many lines).
-  std::vector<std::pair<double, double>> spans;
-  for (const MatchedSegment& m : near) spans.push_back({m.seg.q_start, m.seg.q_end});
-  std::sort(spans.begin(), spans.end());
-  double covered = 0, t = 0;
-  for (const auto& [a, b] : spans) {
-    if (b > std::max(a, t)) covered += b - std::max(a, t);
-    t = std::max(t, b);
+  // over 0.74-1.52 only where speeds near 1 leave a fifth of the clip (of
+  // the frames looked up) unexplained, and kept where they explain what
+  // those do not, or match clearly more frames (a static or repetitive shot
+  // fits many lines).
+  if (scope.probe.empty()) {
+    std::vector<std::pair<double, double>> spans;
+    for (const MatchedSegment& m : near) spans.push_back({m.seg.q_start, m.seg.q_end});
+    std::sort(spans.begin(), spans.end());
+    double covered = 0, t = 0;
+    for (const auto& [a, b] : spans) {
+      if (b > std::max(a, t)) covered += b - std::max(a, t);
+      t = std::max(t, b);
+    }
+    if (covered >= 0.8 * q.duration_s) return near;
+  } else {
+    int probed = 0, explained = 0;
+    for (size_t k = 0; k < q.frames.size(); ++k) {
+      if (!scope.probe[k]) continue;
+      ++probed;
+      explained += CoveredBy(near, q.frames[k].time_s);
+    }
+    if (explained >= 0.8 * probed) return near;
   }
-  if (covered >= 0.8 * q.duration_s) return near;
   MediaAlignParams wide = p;
   wide.speed_min = 0.74;
   wide.speed_max = 1.52;
@@ -422,6 +511,46 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
     out.push_back(std::move(f));
   }
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
+                                                       const QueryVideo& q,
+                                                       const VideoMatchOptions& o) {
+  // The whole frames' hashes first. The region hashes are a fallback, for
+  // the stretches of the clip those leave unexplained (a caption, a panel or
+  // a close crop spoils a whole picture): looked up everywhere, their many
+  // near misses (parts of pictures look alike more often than whole ones)
+  // would crowd out and merge the lines of true but weaker matches.
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> out, Search(storage, q, o, SearchScope{}));
+  SearchScope rest;
+  rest.parts = true;
+  rest.probe = UnexplainedFrames(q, out, o);
+  if (std::find(rest.probe.begin(), rest.probe.end(), true) == rest.probe.end()) return out;
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> by_parts, Search(storage, q, o, rest));
+  std::vector<bool> from_parts(out.size(), false);
+  for (MatchedSegment& m : by_parts) {
+    // A match through the parts over most of one of the whole frames at the
+    // same place of the same source is the same match (grown over the
+    // frames those matched): the one with more matching frames is kept.
+    for (size_t i = 0; i < out.size(); ++i) {
+      const double overlap =
+          std::min(out[i].seg.q_end, m.seg.q_end) - std::max(out[i].seg.q_start, m.seg.q_start);
+      if (from_parts[i] || out[i].seg.item != m.seg.item ||
+          AtAnotherPlace(out[i].seg, m.seg, q.duration_s) ||
+          overlap < 0.5 * (out[i].seg.q_end - out[i].seg.q_start)) {
+        continue;
+      }
+      if (out[i].matched > m.matched) m = out[i];
+      out.erase(out.begin() + i);
+      from_parts.erase(from_parts.begin() + i);
+      --i;
+    }
+    out.push_back(std::move(m));
+    from_parts.push_back(true);
+  }
+  return DropFarWorseRegionMatches(std::move(out), from_parts);
 }
 
 void SnapToCuts(const std::vector<double>& cuts, double duration, double reach,

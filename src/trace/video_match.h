@@ -1,5 +1,10 @@
 // Finding where a clip's pictures come from.
 //
+// The search runs on the whole frames' hashes first, then once more with the
+// region hashes (video_signature.h) over the stretches of the clip that left
+// unexplained (a caption, a panel or a close crop); a region match far
+// worse than another match over the same stretch is dropped.
+//
 // 1. Retrieval: every variant hash of every sampled query frame is cut into
 //    its sixteen 16-bit chunks and looked up in the multi-index hash table
 //    (video/video_signature.h). A source frame sharing several chunks with a

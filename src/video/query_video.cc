@@ -45,7 +45,40 @@ Rect BarsWithin(const VideoFrame& f, Rect outer) {
                       outer.h, f.width);
   return Rect{outer.x + b.x, outer.y + b.y, b.w, b.h};
 }
+// The part of `r` given as fractions of it.
+Rect Part(const Rect& r, double x0, double y0, double x1, double y1) {
+  const int a = r.x + static_cast<int>(std::lround(x0 * r.w));
+  const int b = r.y + static_cast<int>(std::lround(y0 * r.h));
+  const int c = r.x + static_cast<int>(std::lround(x1 * r.w));
+  const int d = r.y + static_cast<int>(std::lround(y1 * r.h));
+  return Rect{a, b, std::max(1, c - a), std::max(1, d - b)};
+}
+
+// Central fractions of a clip's picture hashed against the source's zoom
+// (80%) and crop (60%) hashes: with the whole picture against the crop
+// hash, a zoom to 60-100% of the source is within 5% of one of them.
+constexpr double kZoomFractions[] = {0.92, 0.85, 0.78};
+
 }  // namespace
+
+int HashDistance(const QueryVideoFrame& f, const FrameSig& s, int min_quality, bool regions,
+                 bool whole) {
+  int best = 256;
+  for (size_t v = 0; v < f.hashes.size(); ++v) {
+    if (f.QualityOf(v) < min_quality) continue;
+    const uint8_t t = f.TargetsOf(v);
+    const PdqHash& h = f.hashes[v];
+    if (whole && (t & kTargetMain)) best = std::min(best, Hamming(h, s.main));
+    if (whole && (t & kTargetZoom)) best = std::min(best, Hamming(h, s.zoom));
+    if (!regions || !s.has_regions) continue;
+    for (int k = 0; k < kRegionCount; ++k) {
+      if ((t & RegionTarget(k)) && s.region_quality[k] >= min_quality) {
+        best = std::min(best, Hamming(h, s.region[k]) + kRegionPenalty[k]);
+      }
+    }
+  }
+  return best;
+}
 
 absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
                                              const QueryVideoOptions& options) {
@@ -133,11 +166,46 @@ absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
     regions.erase(std::unique(regions.begin(), regions.end()), regions.end());
     GrayIntegral image(f.pixels.data(), w, h, w);
     Rect main = BarsWithin(f, full);
-    for (const Rect& r : regions) {
+    // A hash of rectangle r and its mirror image, compared with the stored
+    // hashes `targets` (plain) and `mirror_targets` (mirrored).
+    auto add = [&](const Rect& r, uint8_t targets, uint8_t mirror_targets) {
       PdqDct dct = PdqDctFromBlock(AreaAverage64(image, r.x, r.y, r.w, r.h));
-      if (r == main) q.quality = dct.quality;
       q.hashes.push_back(PdqHashFromDct(dct));
       q.hashes.push_back(PdqHashFromDct(FlipDct(dct, /*horizontal=*/true, /*vertical=*/false)));
+      q.targets.insert(q.targets.end(), {targets, mirror_targets});
+      q.qualities.insert(q.qualities.end(), 2, static_cast<uint8_t>(dct.quality));
+      return dct.quality;
+    };
+    // The whole frame and its bar-free region are also compared with the
+    // source's crop hash, and zoomed into (bars found in a zoomed-in copy
+    // are often dark picture, not bars).
+    for (const Rect& r : regions) {
+      const bool whole = r == main || r == full;
+      const uint8_t t = whole ? kTargetMainOrZoom | RegionTarget(kRegionCrop) : kTargetMainOrZoom;
+      const int quality = add(r, t, t);
+      if (r == main) q.quality = quality;
+    }
+    std::vector<Rect> bases = {full};
+    if (!(main == full)) bases.push_back(main);
+    for (const Rect& base : bases) {
+      for (double z : kZoomFractions) {
+        const double m = (1 - z) / 2;
+        add(Part(base, m, m, 1 - m, 1 - m), kTargetZoom | RegionTarget(kRegionCrop),
+            kTargetZoom | RegionTarget(kRegionCrop));
+      }
+    }
+    // The parts a caption or a panel may leave, of the frame (overlays are
+    // drawn on the frame, over any bars) and of its bar-free region (bars
+    // added to the copy).
+    for (const Rect& base : bases) {
+      const RegionBox& u = kRegionBoxes[kRegionUpper];
+      add(Part(base, u.x0, u.y0, u.x1, u.y1), RegionTarget(kRegionUpper), RegionTarget(kRegionUpper));
+      // A mirrored clip's left half is the source's right half.
+      for (int k : {kRegionLeft, kRegionRight}) {
+        const RegionBox& b = kRegionBoxes[k];
+        const int other = k == kRegionLeft ? kRegionRight : kRegionLeft;
+        add(Part(base, b.x0, b.y0, b.x1, b.y1), RegionTarget(k), RegionTarget(other));
+      }
     }
     out.frames.push_back(std::move(q));
   }

@@ -5,10 +5,13 @@
 // finds a blurred background (vertical re-posts) and a picture-in-picture
 // inset; per frame it finds bars. Each sampled frame is then hashed over
 // the whole frame, its bar-free region, the sharp region and the inset, each
-// also mirrored (a mirrored hash from pixels, since PDQ's DCT-domain flip is
-// only approximate after its filters). A search accepts whichever variant
-// matches. Hard cuts are found at full frame rate, to place segment
-// boundaries to the frame.
+// also mirrored (by PDQ's DCT-domain flip). A search accepts whichever
+// variant matches. The bar-free region is also hashed in the parts a source
+// frame's region hashes cover (video_signature.h): central fractions 0.92,
+// 0.85 and 0.78 of it (a zoomed-in clip, against the source's 80% and 60%
+// hashes), its top 75% and its halves (captions and panels), each compared
+// only with the source hashes of the same part. Hard cuts are found at full
+// frame rate, to place segment boundaries to the frame.
 #ifndef UNCUT_VIDEO_QUERY_VIDEO_H_
 #define UNCUT_VIDEO_QUERY_VIDEO_H_
 
@@ -18,14 +21,42 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 #include "video/pdq.h"
+#include "video/video_signature.h"
 
 namespace uncut {
+
+// Which stored hashes of a source frame (FrameSig) a query hash is compared
+// with: a set of these bits.
+enum HashTarget : uint8_t {
+  kTargetMain = 1,
+  kTargetZoom = 2,
+  kTargetMainOrZoom = 3,
+};
+inline uint8_t RegionTarget(int region) { return static_cast<uint8_t>(4u << region); }
 
 struct QueryVideoFrame {
   double time_s = 0;
   std::vector<PdqHash> hashes;  // variants; see above
   int quality = 0;              // of the bar-free region
+  // Per variant: its HashTarget bits and its PDQ quality. A variant beyond
+  // these vectors targets the main and zoom hashes and has `quality`.
+  std::vector<uint8_t> targets;
+  std::vector<uint8_t> qualities;
+
+  uint8_t TargetsOf(size_t v) const {
+    return v < targets.size() ? targets[v] : static_cast<uint8_t>(kTargetMainOrZoom);
+  }
+  int QualityOf(size_t v) const { return v < qualities.size() ? qualities[v] : quality; }
 };
+
+// The smallest Hamming distance between a variant of `query` of at least
+// `min_quality` and the source frame's hashes it targets (256 if none).
+// A region hash is compared only when the source frame has it and its
+// quality is at least `min_quality` (flat parts match any flat part).
+// With `regions` false, only the main and zoom hashes are compared; with
+// `whole` false, only the region hashes.
+int HashDistance(const QueryVideoFrame& query, const FrameSig& source, int min_quality,
+                 bool regions = true, bool whole = true);
 
 struct QueryVideo {
   double duration_s = 0;

@@ -11,8 +11,12 @@
 namespace uncut {
 namespace {
 
-constexpr char kMagic[4] = {'U', 'V', 'S', '1'};
-constexpr size_t kFrameBytes = 4 + 4 + 32 + 32 + 2;
+// Version 1: main and zoom hashes. Version 2: each frame also has a byte
+// saying whether its region hashes follow (1) or not (0).
+constexpr char kMagic1[4] = {'U', 'V', 'S', '1'};
+constexpr char kMagic2[4] = {'U', 'V', 'S', '2'};
+constexpr size_t kFrameBytes1 = 4 + 4 + 32 + 32 + 2;
+constexpr size_t kRegionBytes = kRegionCount * (32 + 1);
 
 template <typename T>
 void Put(std::string* out, T v) {
@@ -27,10 +31,14 @@ T Get(const char* p) {
 
 }  // namespace
 
+// Written as version 2 when a frame has region hashes, else as version 1
+// (which older versions read).
 std::string VideoSignature::Serialize() const {
+  const bool regions =
+      std::any_of(frames.begin(), frames.end(), [](const FrameSig& f) { return f.has_regions; });
   std::string out;
-  out.reserve(40 + frames.size() * kFrameBytes);
-  out.append(kMagic, 4);
+  out.reserve(40 + frames.size() * (kFrameBytes1 + (regions ? 1 + kRegionBytes : 0)));
+  out.append(regions ? kMagic2 : kMagic1, 4);
   Put(&out, sample_fps);
   Put(&out, duration_s);
   Put(&out, static_cast<int32_t>(width));
@@ -43,33 +51,63 @@ std::string VideoSignature::Serialize() const {
     for (uint64_t w : f.zoom.words) Put(&out, w);
     Put(&out, f.main_quality);
     Put(&out, f.zoom_quality);
+    if (!regions) continue;
+    Put(&out, static_cast<uint8_t>(f.has_regions));
+    if (!f.has_regions) continue;
+    for (const PdqHash& h : f.region) {
+      for (uint64_t w : h.words) Put(&out, w);
+    }
+    for (uint8_t q : f.region_quality) Put(&out, q);
   }
   return out;
 }
 
 absl::StatusOr<VideoSignature> VideoSignature::Parse(std::string_view b) {
-  if (b.size() < 36 || std::memcmp(b.data(), kMagic, 4) != 0) {
+  if (b.size() < 36) return absl::DataLossError("video signature: bad header");
+  const bool v2 = std::memcmp(b.data(), kMagic2, 4) == 0;
+  if (!v2 && std::memcmp(b.data(), kMagic1, 4) != 0) {
     return absl::DataLossError("video signature: bad header");
   }
+  const size_t min_frame_bytes = kFrameBytes1 + (v2 ? 1 : 0);
   VideoSignature s;
   const char* p = b.data() + 4;
+  const char* const end = b.data() + b.size();
   s.sample_fps = Get<double>(p);
   s.duration_s = Get<double>(p + 8);
   s.width = Get<int32_t>(p + 16);
   s.height = Get<int32_t>(p + 20);
   uint64_t n = Get<uint64_t>(p + 24);
   p += 32;
-  if (b.size() != 36 + n * kFrameBytes) return absl::DataLossError("video signature: bad length");
+  if (n > (b.size() - 36) / min_frame_bytes || (!v2 && b.size() != 36 + n * kFrameBytes1)) {
+    return absl::DataLossError("video signature: bad length");
+  }
   s.frames.resize(n);
   for (FrameSig& f : s.frames) {
+    if (static_cast<size_t>(end - p) < min_frame_bytes) {
+      return absl::DataLossError("video signature: bad length");
+    }
     f.cell = Get<uint32_t>(p);
     f.time_s = Get<float>(p + 4);
     for (int i = 0; i < 4; ++i) f.main.words[i] = Get<uint64_t>(p + 8 + 8 * i);
     for (int i = 0; i < 4; ++i) f.zoom.words[i] = Get<uint64_t>(p + 40 + 8 * i);
     f.main_quality = static_cast<uint8_t>(p[72]);
     f.zoom_quality = static_cast<uint8_t>(p[73]);
-    p += kFrameBytes;
+    p += kFrameBytes1;
+    if (!v2) continue;
+    const uint8_t flag = static_cast<uint8_t>(*p++);
+    if (flag > 1) return absl::DataLossError("video signature: bad region flag");
+    f.has_regions = flag == 1;
+    if (!f.has_regions) continue;
+    if (static_cast<size_t>(end - p) < kRegionBytes) {
+      return absl::DataLossError("video signature: bad length");
+    }
+    for (int k = 0; k < kRegionCount; ++k) {
+      for (int i = 0; i < 4; ++i) f.region[k].words[i] = Get<uint64_t>(p + 32 * k + 8 * i);
+      f.region_quality[k] = static_cast<uint8_t>(p[32 * kRegionCount + k]);
+    }
+    p += kRegionBytes;
   }
+  if (p != end) return absl::DataLossError("video signature: bad length");
   return s;
 }
 
@@ -102,6 +140,22 @@ FrameSig SignFrame(const VideoFrame& frame, double sample_fps) {
   f.zoom = PdqHashFromDct(zoom);
   f.main_quality = static_cast<uint8_t>(main.quality);
   f.zoom_quality = static_cast<uint8_t>(zoom.quality);
+  f.has_regions = f.cell % kRegionCellStep == 0;
+  for (int k = 0; k < kRegionCount && f.has_regions; ++k) {
+    // Parts of the frame, like the zoom: a zoomed-in copy of a letterboxed
+    // film crops the frame, and captions and panels are drawn on the frame.
+    const RegionBox& b = kRegionBoxes[k];
+    const Rect base{0, 0, frame.width, frame.height};
+    Rect part{base.x + static_cast<int>(std::lround(b.x0 * base.w)),
+              base.y + static_cast<int>(std::lround(b.y0 * base.h)), 0, 0};
+    part.w = std::max(1, base.x + static_cast<int>(std::lround(b.x1 * base.w)) - part.x);
+    part.h = std::max(1, base.y + static_cast<int>(std::lround(b.y1 * base.h)) - part.y);
+    if (k == kRegionCrop) part = part.Intersect(Rect{r.x, r.y, r.w, r.h});
+    const int x0 = part.x, y0 = part.y, x1 = part.x + part.w, y1 = part.y + part.h;
+    PdqDct dct = PdqDctFromBlock(AreaAverage64(image, x0, y0, std::max(1, x1 - x0), std::max(1, y1 - y0)));
+    f.region[k] = PdqHashFromDct(dct);
+    f.region_quality[k] = static_cast<uint8_t>(dct.quality);
+  }
   return f;
 }
 
@@ -136,13 +190,20 @@ absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSig
 
 std::vector<Posting> VideoPostings(const VideoSignature& sig, int min_quality) {
   std::vector<Posting> out;
-  out.reserve(sig.frames.size() * 32);
+  out.reserve(sig.frames.size() * 16 * (2 + kRegionCount));
   for (const FrameSig& f : sig.frames) {
     for (int v = 0; v < 2; ++v) {
       const PdqHash& h = v == 0 ? f.main : f.zoom;
       int q = v == 0 ? f.main_quality : f.zoom_quality;
       if (q < min_quality) continue;
       for (int c = 0; c < 16; ++c) out.push_back({ChunkKey(c, h.Chunk(c)), 0, f.cell * 2 + v});
+    }
+    if (!f.has_regions) continue;
+    for (int k = 0; k < kRegionCount; ++k) {
+      if (f.region_quality[k] < min_quality) continue;
+      for (int c = 0; c < 16; ++c) {
+        out.push_back({RegionChunkKey(k, c, f.region[k].Chunk(c)), 0, f.cell * 2});
+      }
     }
   }
   return out;

@@ -181,5 +181,68 @@ TEST_F(VideoSignatureTest, IntraOnlyVideoDecodesOnlyTheFramesTheGridTakes) {
   EXPECT_EQ((*sampled)->decoded_frames(), static_cast<int64_t>(expected.size()));
 }
 
+// The frames of every kRegionCellStep-th grid cell get region hashes, they
+// survive serialization, and each region's postings are in a key space of
+// its own.
+TEST_F(VideoSignatureTest, RegionHashesAreStoredAndIndexedApart) {
+  VideoSignature a = Sign(H264(), VideoSignOptions());
+  ASSERT_GE(a.frames.size(), 30u);
+  const std::string bytes = a.Serialize();
+  EXPECT_EQ(bytes.substr(0, 4), "UVS2");
+  auto b = VideoSignature::Parse(bytes);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->frames.size(), a.frames.size());
+  size_t with_regions = 0;
+  for (size_t i = 0; i < a.frames.size(); ++i) {
+    EXPECT_EQ(a.frames[i].has_regions, a.frames[i].cell % kRegionCellStep == 0) << "frame " << i;
+    ASSERT_EQ(b->frames[i].has_regions, a.frames[i].has_regions) << "frame " << i;
+    EXPECT_EQ(b->frames[i].main, a.frames[i].main) << "frame " << i;
+    if (!a.frames[i].has_regions) continue;
+    ++with_regions;
+    EXPECT_EQ(b->frames[i].region, a.frames[i].region) << "frame " << i;
+    EXPECT_EQ(b->frames[i].region_quality, a.frames[i].region_quality) << "frame " << i;
+    // The parts show other pictures than the whole.
+    EXPECT_GT(Hamming(a.frames[i].region[kRegionLeft], a.frames[i].main), 48) << "frame " << i;
+  }
+  EXPECT_GE(with_regions * 5, a.frames.size() * 2);
+  EXPECT_LE(with_regions * 5, a.frames.size() * 3);
+  EXPECT_EQ(bytes.size(), 36 + a.frames.size() * (74 + 1) + with_regions * kRegionCount * 33);
+  std::vector<Posting> postings = VideoPostings(a, 0);
+  EXPECT_EQ(postings.size(), a.frames.size() * 16 * 2 + with_regions * 16 * kRegionCount);
+  // A truncated or padded signature is refused.
+  EXPECT_FALSE(VideoSignature::Parse(bytes.substr(0, bytes.size() - 1)).ok());
+  EXPECT_FALSE(VideoSignature::Parse(bytes + "x").ok());
+  const FrameSig& f = a.frames[0];
+  ASSERT_TRUE(f.has_regions);
+  for (int k = 0; k < kRegionCount; ++k) {
+    const uint64_t key = RegionChunkKey(k, 3, f.region[k].Chunk(3));
+    EXPECT_NE(key, ChunkKey(3, f.region[k].Chunk(3)));
+    EXPECT_TRUE(std::any_of(postings.begin(), postings.end(), [&](const Posting& p) {
+      return p.key == key && p.pos == f.cell * 2;
+    })) << "region " << k;
+  }
+}
+
+// Signatures written before the region hashes existed (version 1) still
+// parse, without region hashes and without their postings.
+TEST_F(VideoSignatureTest, SignatureWithoutRegionHashesParsesAsBefore) {
+  VideoSignature a = Sign(H264(), VideoSignOptions());
+  for (FrameSig& f : a.frames) f.has_regions = false;
+  const std::string old = a.Serialize();
+  EXPECT_EQ(old.substr(0, 4), "UVS1");
+  EXPECT_EQ(old.size(), 36 + a.frames.size() * 74);
+  auto b = VideoSignature::Parse(old);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->frames.size(), a.frames.size());
+  for (size_t i = 0; i < a.frames.size(); ++i) {
+    EXPECT_FALSE(b->frames[i].has_regions);
+    EXPECT_EQ(b->frames[i].main, a.frames[i].main);
+    EXPECT_EQ(b->frames[i].zoom, a.frames[i].zoom);
+  }
+  EXPECT_EQ(VideoPostings(*b, 0).size(), a.frames.size() * 32);
+  // A truncated signature is refused.
+  EXPECT_FALSE(VideoSignature::Parse(old.substr(0, old.size() - 1)).ok());
+}
+
 }  // namespace
 }  // namespace uncut
