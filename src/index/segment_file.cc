@@ -18,6 +18,9 @@ constexpr char kMagic[8] = {'U', 'N', 'C', 'U', 'T', 'S', 'G', '2'};
 // Version 2 wrote every key's posting count and first item; version 3
 // folds both into the key's header (see segment_file.h).
 constexpr uint32_t kOldVersion = 2;
+// Format 3: key deltas from here on do not fit beside a key header's two
+// flags and follow it as a varint of their own.
+constexpr uint64_t kLargestHeaderDelta = uint64_t{1} << 62;
 constexpr size_t kHeaderBytes = 48;
 constexpr size_t kBlockBytes = 1024;
 constexpr size_t kIndexEntryBytes = 20;
@@ -215,7 +218,13 @@ class SegmentWriter {
       block_.PutVarint(key_count_);
     } else {
       const bool same_item = key_item_ == block_item_, several = key_count_ > 1;
-      block_.PutVarint(key_delta_ << 2 | (several ? 2 : 0) | (same_item ? 1 : 0));
+      const uint64_t flags = (several ? 2 : 0) | (same_item ? 1 : 0);
+      if (key_delta_ < kLargestHeaderDelta) {
+        block_.PutVarint(key_delta_ << 2 | flags);
+      } else {
+        block_.PutVarint(flags);
+        block_.PutVarint(key_delta_);
+      }
       if (!same_item) block_.PutVarint(key_item_);
       if (several) block_.PutVarint(key_count_);
       block_item_ = key_item_;
@@ -317,7 +326,8 @@ absl::StatusOr<SegmentReader> SegmentReader::Open(const std::string& path) {
   return r;
 }
 
-void SegmentReader::ReadKeyHead(const uint8_t** p, const uint8_t* end, KeyHead* head) const {
+void SegmentReader::ReadKeyHead(const uint8_t** p, const uint8_t* end, bool first,
+                                KeyHead* head) const {
   if (version_ == kOldVersion) {
     head->delta = GetVarint(p, end);
     head->count = GetVarint(p, end);
@@ -326,6 +336,7 @@ void SegmentReader::ReadKeyHead(const uint8_t** p, const uint8_t* end, KeyHead* 
   }
   const uint64_t h = GetVarint(p, end);
   head->delta = h >> 2;
+  if (head->delta == 0 && !first) head->delta = GetVarint(p, end);
   if (!(h & 1)) head->item = static_cast<uint32_t>(GetVarint(p, end));
   head->count = (h & 2) ? GetVarint(p, end) : 1;
 }
@@ -338,7 +349,7 @@ bool SegmentReader::Seek(size_t b, uint64_t key, const uint8_t** p, uint64_t* n,
   bool first = true;
   KeyHead head;
   while (cur < end) {
-    ReadKeyHead(&cur, end, &head);
+    ReadKeyHead(&cur, end, first, &head);
     k = first ? k : k + head.delta;
     first = false;
     if (k == key) {
@@ -419,7 +430,7 @@ void SegmentCursor::Next() {
       first_in_block_ = true;
       head_.item = 0;
     }
-    seg_->ReadKeyHead(&p_, end_, &head_);
+    seg_->ReadKeyHead(&p_, end_, first_in_block_, &head_);
     if (!first_in_block_) key_ += head_.delta;
     first_in_block_ = false;
     left_ = head_.count;

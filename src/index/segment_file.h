@@ -117,8 +117,9 @@ class SegmentReader {
   friend class SegmentCursor;
   using KeyHead = segment_internal::KeyHead;
   // Reads a key's header: its delta, count and (format 3) first item; an
-  // item the header does not give stays as it was.
-  void ReadKeyHead(const uint8_t** p, const uint8_t* end, KeyHead* head) const;
+  // item the header does not give stays as it was. `first`: the block's
+  // first key.
+  void ReadKeyHead(const uint8_t** p, const uint8_t* end, bool first, KeyHead* head) const;
   // Finds `key` in the block; returns its count and first item and leaves
   // *p at its first posting.
   bool Seek(size_t block, uint64_t key, const uint8_t** p, uint64_t* n, uint32_t* item) const;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <tuple>
 
 #include "testing/temp_dir.h"
 
@@ -145,6 +146,32 @@ std::vector<Posting> AllOf(const SegmentReader& r) {
     return true;
   });
   return all;
+}
+
+// Keys far apart: a delta of 2^62 or more between neighbours in a block
+// does not fit beside the header's flags and must come back whole.
+TEST(SegmentFile, KeysAcrossTheWholeSixtyFourBitRangeComeBackExactly) {
+  testing::TempDir dir;
+  const uint64_t top = ~uint64_t{0};
+  std::vector<Posting> p = {{top, 1, 2},         {3, 1, 0},          {top - 1, 2, 7},
+                            {uint64_t{1} << 62, 3, 1}, {(uint64_t{1} << 62) + 1, 1, 5},
+                            {uint64_t{1} << 63, 2, 4}, {top, 2, 3}};
+  std::vector<Posting> want = p;
+  std::sort(want.begin(), want.end(), [](const Posting& a, const Posting& b) {
+    return std::tie(a.key, a.item, a.pos) < std::tie(b.key, b.item, b.pos);
+  });
+  ASSERT_TRUE(WriteSegment(dir.File("wide.seg"), &p).ok());
+  auto r = SegmentReader::Open(dir.File("wide.seg"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(AllOf(*r), want);
+  for (const Posting& x : want) {
+    std::vector<Posting> found;
+    r->Find(x.key, &found);
+    EXPECT_NE(std::find(found.begin(), found.end(), x), found.end()) << x.key;
+  }
+  std::vector<Posting> none;
+  EXPECT_EQ(r->Find(top - 2, &none), 0u);
+  EXPECT_TRUE(r->Verify().ok());
 }
 
 TEST(SegmentFile, ReadsSegmentsOfTheOlderFormatAsTheCurrentOne) {
