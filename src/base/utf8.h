@@ -29,6 +29,10 @@ void MakeValidUtf8(nlohmann::json* j);
 // exact bytes.
 void SetTextField(nlohmann::json* j, const std::string& key, std::string_view value);
 
+// Appends the code point `c` (a Unicode scalar value: no surrogate, at
+// most U+10FFFF) to *out in UTF-8.
+void AppendUtf8(char32_t c, std::string* out);
+
 // Lower-case hex of every byte of `s` ("72e973756de9").
 std::string HexBytes(std::string_view s);
 

@@ -10,6 +10,7 @@
 
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "store/item_trees.h"
 #include "store/saved_traces.h"
 
 namespace uncut {
@@ -62,46 +63,22 @@ absl::StatusOr<DirectoryCopyOutcome> CopyToDirectory(Storage from, Archive* to,
   // Ids are kept only when the items come in id order.
   std::sort(items.begin(), items.end(),
             [](const Item& a, const Item& b) { return a.id < b.id; });
-  std::map<int64_t, const Item*> by_id;
-  std::map<int64_t, std::vector<const Item*>> children;
-  std::vector<const Item*> tops;
-  for (const Item& it : items) by_id[it.id] = &it;
-  for (const Item& it : items) {
-    if (it.parent_id && by_id.count(*it.parent_id)) {
-      children[*it.parent_id].push_back(&it);
-    } else {
-      tops.push_back(&it);
-    }
-  }
+  ItemTrees trees(items);
   // Source id -> target id, for the saved traces' links.
   std::map<int64_t, int64_t> target_ids;
 
-  size_t next_top = 0;
-  while (next_top < tops.size()) {
+  // A tree whose top the target already holds (by SHA-256) is not copied again.
+  auto already_there = [&](const Item& top) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(std::optional<Item> present, to->FindBySha(top.sha256));
+    if (!present) return false;
+    target_ids[top.id] = present->id;
+    outcome.present.push_back(*present);
+    return true;
+  };
+  while (!trees.done()) {
     // The next batch: whole trees, parents before their children.
-    std::vector<const Item*> batch_items;
-    uint64_t bytes = 0;
-    while (next_top < tops.size() && (batch_items.empty() ||
-                                      (batch_items.size() < options.batch_items &&
-                                       bytes < options.batch_bytes))) {
-      const Item* top = tops[next_top++];
-      ASSIGN_OR_RETURN(std::optional<Item> present, to->FindBySha(top->sha256));
-      if (present) {
-        target_ids[top->id] = present->id;
-        outcome.present.push_back(*present);
-        continue;
-      }
-      std::vector<const Item*> stack = {top};
-      while (!stack.empty()) {
-        const Item* it = stack.back();
-        stack.pop_back();
-        batch_items.push_back(it);
-        bytes += it->parent_id ? 0 : it->size;
-        auto kids = children.find(it->id);
-        if (kids == children.end()) continue;
-        for (auto k = kids->second.rbegin(); k != kids->second.rend(); ++k) stack.push_back(*k);
-      }
-    }
+    ASSIGN_OR_RETURN(std::vector<const Item*> batch_items,
+                     trees.NextBatch(options.batch_items, options.batch_bytes, already_there));
     if (batch_items.empty()) continue;
     // Their postings, as the source stores them.
     std::map<uint32_t, std::map<Modality, std::vector<Posting>>> postings;
@@ -120,8 +97,7 @@ absl::StatusOr<DirectoryCopyOutcome> CopyToDirectory(Storage from, Archive* to,
     for (const Item* src : batch_items) {
       NewItem n;
       n.item = *src;
-      const Item* parent = src->parent_id && by_id.count(*src->parent_id) ? by_id[*src->parent_id]
-                                                                          : nullptr;
+      const Item* parent = trees.Parent(*src);
       if (parent && parent->object == src->object && placed.count(parent->id) &&
           src->object_offset >= parent->object_offset &&
           src->object_offset + src->size <= parent->object_offset + parent->size) {
@@ -169,7 +145,7 @@ absl::StatusOr<DirectoryCopyOutcome> CopyToDirectory(Storage from, Archive* to,
     RETURN_IF_ERROR(batch->Commit());
     for (const auto& [src, dst] : new_ids) target_ids[src] = dst;
     outcome.copied += batch_items.size();
-    if (options.progress) options.progress(next_top, tops.size());
+    if (options.progress) options.progress(trees.trees_taken(), trees.trees());
   }
 
   // The saved traces, linked to the sources they found as the target
@@ -185,10 +161,9 @@ absl::StatusOr<DirectoryCopyOutcome> CopyToDirectory(Storage from, Archive* to,
         linked.push_back(known->second);
         continue;
       }
-      auto source_item = by_id.find(src);
+      const Item* source_item = trees.Find(src);
       auto there = to->GetItem(src);
-      if (source_item != by_id.end() && there.ok() &&
-          there->sha256 == source_item->second->sha256) {
+      if (source_item != nullptr && there.ok() && there->sha256 == source_item->sha256) {
         linked.push_back(src);
       }
     }

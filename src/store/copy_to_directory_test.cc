@@ -150,7 +150,9 @@ class CopyToDirectoryTest : public ::testing::Test {
       auto wt = source_.LoadText(w.id);
       auto gt = target->LoadText(g.id);
       EXPECT_EQ(gt.ok(), wt.ok()) << w.name;
-      if (wt.ok() && gt.ok()) EXPECT_EQ(gt->text.text, wt->text.text);
+      if (wt.ok() && gt.ok()) {
+        EXPECT_EQ(gt->text.text, wt->text.text);
+      }
       auto names = source_.BlobNames(w.id);
       ASSERT_TRUE(names.ok());
       EXPECT_EQ(*target->BlobNames(g.id), *names);

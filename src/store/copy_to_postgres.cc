@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "index/segment_file.h"
+#include "store/item_trees.h"
 
 namespace uncut {
 namespace {
@@ -81,44 +82,20 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
                                            const CopyOptions& options) {
   CopyOutcome outcome;
   ASSIGN_OR_RETURN(std::vector<Item> items, from->ListItems());
-  std::map<int64_t, const Item*> by_id;
-  std::map<int64_t, std::vector<const Item*>> children;
-  std::vector<const Item*> tops;
-  for (const Item& it : items) by_id[it.id] = &it;
-  for (const Item& it : items) {
-    if (it.parent_id && by_id.count(*it.parent_id)) {
-      children[*it.parent_id].push_back(&it);
-    } else {
-      tops.push_back(&it);
-    }
-  }
+  ItemTrees trees(items);
   ASSIGN_OR_RETURN(Segments segments, OpenSegments(from));
 
-  size_t next_top = 0;
-  while (next_top < tops.size()) {
+  // A tree whose top the target already holds (by SHA-256) is not copied again.
+  auto already_there = [&](const Item& top) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(std::optional<Item> present, to->FindBySha(top.sha256));
+    if (!present) return false;
+    outcome.present.push_back(*present);
+    return true;
+  };
+  while (!trees.done()) {
     // The next batch: whole trees, parents before their children.
-    std::vector<const Item*> batch_items;
-    uint64_t bytes = 0;
-    while (next_top < tops.size() && (batch_items.empty() ||
-                                      (batch_items.size() < options.batch_items &&
-                                       bytes < options.batch_bytes))) {
-      const Item* top = tops[next_top++];
-      ASSIGN_OR_RETURN(std::optional<Item> present, to->FindBySha(top->sha256));
-      if (present) {
-        outcome.present.push_back(*present);
-        continue;
-      }
-      std::vector<const Item*> stack = {top};
-      while (!stack.empty()) {
-        const Item* it = stack.back();
-        stack.pop_back();
-        batch_items.push_back(it);
-        bytes += it->parent_id ? 0 : it->size;
-        auto kids = children.find(it->id);
-        if (kids == children.end()) continue;
-        for (auto k = kids->second.rbegin(); k != kids->second.rend(); ++k) stack.push_back(*k);
-      }
-    }
+    ASSIGN_OR_RETURN(std::vector<const Item*> batch_items,
+                     trees.NextBatch(options.batch_items, options.batch_bytes, already_there));
     if (batch_items.empty()) continue;
     // Their postings, read from the source's segments as stored.
     std::map<uint32_t, std::map<Modality, std::vector<Posting>>> postings;
@@ -137,8 +114,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
     for (const Item* src : batch_items) {
       PgNewItem n;
       n.item = *src;
-      const Item* parent = src->parent_id && by_id.count(*src->parent_id) ? by_id[*src->parent_id]
-                                                                          : nullptr;
+      const Item* parent = trees.Parent(*src);
       if (IsSha256Name(src->object)) {
         // A file of its own (or its range, inside a container stored whole).
         RETURN_IF_ERROR(PutObjectFile(from, batch.get(), src->object));
@@ -175,7 +151,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
     }
     RETURN_IF_ERROR(batch->Commit());
     outcome.copied += batch_items.size();
-    if (options.progress) options.progress(next_top, tops.size());
+    if (options.progress) options.progress(trees.trees_taken(), trees.trees());
   }
   return outcome;
 }

@@ -45,7 +45,9 @@ TEST(Winnow, PositionsAreIncreasingAndHashesMatchTheirKgrams) {
   std::vector<Posting> fp = Winnow(doc, p);
   for (size_t i = 0; i < fp.size(); ++i) {
     EXPECT_EQ(fp[i].key, all[fp[i].pos]);
-    if (i > 0) EXPECT_LT(fp[i - 1].pos, fp[i].pos);
+    if (i > 0) {
+      EXPECT_LT(fp[i - 1].pos, fp[i].pos);
+    }
   }
 }
 

@@ -1,0 +1,50 @@
+#include "store/item_trees.h"
+
+#include "base/status_macros.h"
+
+namespace uncut {
+
+ItemTrees::ItemTrees(const std::vector<Item>& items) {
+  for (const Item& it : items) by_id_[it.id] = &it;
+  for (const Item& it : items) {
+    if (Parent(it) != nullptr) {
+      children_[*it.parent_id].push_back(&it);
+    } else {
+      tops_.push_back(&it);
+    }
+  }
+}
+
+const Item* ItemTrees::Find(int64_t id) const {
+  auto at = by_id_.find(id);
+  return at == by_id_.end() ? nullptr : at->second;
+}
+
+const Item* ItemTrees::Parent(const Item& item) const {
+  return item.parent_id ? Find(*item.parent_id) : nullptr;
+}
+
+absl::StatusOr<std::vector<const Item*>> ItemTrees::NextBatch(size_t max_items,
+                                                              uint64_t max_bytes,
+                                                              const SkipTree& skip) {
+  std::vector<const Item*> batch;
+  uint64_t bytes = 0;
+  while (!done() && (batch.empty() || (batch.size() < max_items && bytes < max_bytes))) {
+    const Item* top = tops_[next_top_++];
+    ASSIGN_OR_RETURN(bool skipped, skip(*top));
+    if (skipped) continue;
+    std::vector<const Item*> stack = {top};
+    while (!stack.empty()) {
+      const Item* it = stack.back();
+      stack.pop_back();
+      batch.push_back(it);
+      bytes += it->parent_id ? 0 : it->size;
+      auto kids = children_.find(it->id);
+      if (kids == children_.end()) continue;
+      for (auto k = kids->second.rbegin(); k != kids->second.rend(); ++k) stack.push_back(*k);
+    }
+  }
+  return batch;
+}
+
+}  // namespace uncut
