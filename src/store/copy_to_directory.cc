@@ -97,10 +97,8 @@ absl::StatusOr<DirectoryCopyOutcome> CopyToDirectory(Storage from, Archive* to,
     for (const Item* src : batch_items) {
       NewItem n;
       n.item = *src;
-      const Item* parent = trees.Parent(*src);
-      if (parent && parent->object == src->object && placed.count(parent->id) &&
-          src->object_offset >= parent->object_offset &&
-          src->object_offset + src->size <= parent->object_offset + parent->size) {
+      const Item* parent = trees.EnclosingParent(*src);
+      if (parent && placed.count(parent->id)) {
         // Inside its parent's bytes: the same bytes, at the same distance.
         const auto& [object, offset] = placed[parent->id];
         n.item.object = object;

@@ -114,13 +114,11 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
     for (const Item* src : batch_items) {
       PgNewItem n;
       n.item = *src;
-      const Item* parent = trees.Parent(*src);
+      const Item* parent = trees.EnclosingParent(*src);
       if (IsSha256Name(src->object)) {
         // A file of its own (or its range, inside a container stored whole).
         RETURN_IF_ERROR(PutObjectFile(from, batch.get(), src->object));
-      } else if (parent && parent->object == src->object && placed.count(parent->id) &&
-                 src->object_offset >= parent->object_offset &&
-                 src->object_offset + src->size <= parent->object_offset + parent->size) {
+      } else if (parent && placed.count(parent->id)) {
         // Inside its packed parent: the same bytes, at the same distance.
         const auto& [object, offset] = placed[parent->id];
         n.item.object = object;

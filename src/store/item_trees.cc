@@ -24,6 +24,16 @@ const Item* ItemTrees::Parent(const Item& item) const {
   return item.parent_id ? Find(*item.parent_id) : nullptr;
 }
 
+const Item* ItemTrees::EnclosingParent(const Item& item) const {
+  const Item* parent = Parent(item);
+  if (parent == nullptr || parent->object != item.object) return nullptr;
+  if (item.object_offset < parent->object_offset ||
+      item.object_offset + item.size > parent->object_offset + parent->size) {
+    return nullptr;
+  }
+  return parent;
+}
+
 absl::StatusOr<std::vector<const Item*>> ItemTrees::NextBatch(size_t max_items,
                                                               uint64_t max_bytes,
                                                               const SkipTree& skip) {

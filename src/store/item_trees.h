@@ -29,6 +29,9 @@ class ItemTrees {
   const Item* Find(int64_t id) const;
   // The parent of `item` among the items, or null.
   const Item* Parent(const Item& item) const;
+  // The parent, when `item`'s bytes lie within the parent's in the same
+  // stored object (a message inside its mailbox), or null.
+  const Item* EnclosingParent(const Item& item) const;
 
   // Says whether a tree is to be left out (its top already at the target).
   using SkipTree = std::function<absl::StatusOr<bool>(const Item& top)>;

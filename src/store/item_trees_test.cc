@@ -72,5 +72,22 @@ TEST(ItemTrees, SkippedTreesAreLeftOutWholeAndErrorsStopTheBatch) {
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
 }
 
+TEST(ItemTrees, AnEnclosingParentHoldsTheChildsBytesInTheSameObject) {
+  Item box = MakeItem(1, std::nullopt, 100);
+  box.object = "pack-1";
+  box.object_offset = 50;
+  Item inside = MakeItem(2, 1, 30), outside = MakeItem(3, 1, 30), own = MakeItem(4, 1, 10);
+  inside.object = outside.object = "pack-1";
+  inside.object_offset = 120;   // 120..150 within 50..150
+  outside.object_offset = 130;  // 130..160 runs past the box
+  own.object = "file-4";
+  std::vector<Item> items = {box, inside, outside, own};
+  ItemTrees trees(items);
+  EXPECT_EQ(trees.EnclosingParent(items[1]), &items[0]);
+  EXPECT_EQ(trees.EnclosingParent(items[2]), nullptr);
+  EXPECT_EQ(trees.EnclosingParent(items[3]), nullptr);
+  EXPECT_EQ(trees.EnclosingParent(items[0]), nullptr);
+}
+
 }  // namespace
 }  // namespace uncut
