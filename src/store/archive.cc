@@ -1156,6 +1156,27 @@ void WriteBatch::TrimPack() {
   }
 }
 
+// Moves a file written at `tmp`, whose SHA-256 *out holds, to its place in
+// the object store (journaled, so a failed batch removes it); an object
+// already stored is kept and `tmp` removed.
+absl::Status WriteBatch::PlaceObject(const std::string& tmp, StagedObject* out) {
+  out->object = out->sha256;
+  out->path = archive_->ObjectPath(out->sha256);
+  if (PathExists(out->path)) {
+    out->existed = true;
+    return RemoveFile(tmp);
+  }
+  absl::Status moved = MakeDirs(out->path.substr(0, out->path.find_last_of('/')));
+  if (moved.ok()) moved = Journal(ObjectRelPath(out->sha256));
+  if (moved.ok()) moved = RenameFile(tmp, out->path);
+  if (!moved.ok()) {
+    RemoveFile(tmp).IgnoreError();
+    return moved;
+  }
+  staged_.insert(out->sha256);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path, Placement placement) {
   if (placement == Placement::kPackIfSmall) {
     auto contents = ReadFileToString(path, kPackLimit);
@@ -1203,22 +1224,7 @@ absl::StatusOr<StagedObject> WriteBatch::StageFile(const std::string& path, Plac
       return s;
     }
   }
-  out.object = out.sha256;
-  out.path = archive_->ObjectPath(out.sha256);
-  if (PathExists(out.path)) {
-    out.existed = true;
-    RETURN_IF_ERROR(RemoveFile(tmp));
-    return out;
-  }
-  std::string dir = out.path.substr(0, out.path.find_last_of('/'));
-  absl::Status moved = MakeDirs(dir);
-  if (moved.ok()) moved = Journal(ObjectRelPath(out.sha256));
-  if (moved.ok()) moved = RenameFile(tmp, out.path);
-  if (!moved.ok()) {
-    RemoveFile(tmp).IgnoreError();
-    return moved;
-  }
-  staged_.insert(out.sha256);
+  RETURN_IF_ERROR(PlaceObject(tmp, &out));
   return out;
 }
 
@@ -1296,21 +1302,7 @@ absl::StatusOr<StagedObject> WriteBatch::StageStream(
     RETURN_IF_ERROR(Pack(out.contents, &out));
     return out;
   }
-  out.object = out.sha256;
-  out.path = archive_->ObjectPath(out.sha256);
-  if (PathExists(out.path)) {
-    out.existed = true;
-    RETURN_IF_ERROR(RemoveFile(tmp));
-    return out;
-  }
-  absl::Status moved = MakeDirs(out.path.substr(0, out.path.find_last_of('/')));
-  if (moved.ok()) moved = Journal(ObjectRelPath(out.sha256));
-  if (moved.ok()) moved = RenameFile(tmp, out.path);
-  if (!moved.ok()) {
-    RemoveFile(tmp).IgnoreError();
-    return moved;
-  }
-  staged_.insert(out.sha256);
+  RETURN_IF_ERROR(PlaceObject(tmp, &out));
   return out;
 }
 

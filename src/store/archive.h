@@ -356,6 +356,7 @@ class WriteBatch {
   // Appends `bytes` to the batch's pack (or finds them there) and fills in
   // where they are.
   absl::Status Pack(std::string_view bytes, StagedObject* out);
+  absl::Status PlaceObject(const std::string& tmp, StagedObject* out);
   // Finds bytes already stored or staged; fills `out` and returns true if so.
   absl::StatusOr<bool> FindStored(StagedObject* out);
   // Cuts the pack back to the bytes queued items still use.
