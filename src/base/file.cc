@@ -14,6 +14,7 @@
 #include <random>
 
 #include "absl/strings/ascii.h"
+#include "base/huge_pages.h"
 #include "base/strings.h"
 
 namespace uncut {
@@ -205,6 +206,7 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path, uint64_t m
         StrCat(path, ": file is too large (", size, " bytes; limit ", max_bytes, ")"));
   }
   std::string out;
+  ReserveHugePages(&out, size);
   out.resize(size);
   ASSIGN_OR_RETURN(size_t n, f.ReadAt(out.data(), size, 0));
   out.resize(n);

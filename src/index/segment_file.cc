@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "base/huge_pages.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
 
@@ -92,6 +93,7 @@ void SortPostings(std::vector<Posting>* postings) {
   // Passes alternate between v and a scratch array left uninitialised (it
   // is written before it is read).
   std::unique_ptr<Posting[]> scratch(new Posting[v.size()]);
+  AdviseHugePages(scratch.get(), v.size() * sizeof(Posting));
   Posting* from = v.data();
   Posting* to = scratch.get();
   const size_t n_postings = v.size();

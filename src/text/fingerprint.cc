@@ -1,5 +1,6 @@
 #include "text/fingerprint.h"
 
+#include "base/huge_pages.h"
 #include "base/utf8.h"
 #include "text/normalize.h"
 
@@ -36,7 +37,7 @@ std::vector<Posting> TextPostings(std::string_view text, const WinnowParams& par
     return winnower.Finish();
   }
   search_form->clear();
-  search_form->reserve(text.size());
+  ReserveHugePages(search_form, text.size());
   ForEachFoldedToken(text, [&](std::u32string_view token) {
     winnower.Add(token);
     if (!search_form->empty()) search_form->push_back(' ');

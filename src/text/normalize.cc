@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "base/huge_pages.h"
+
 namespace uncut {
 namespace {
 
@@ -156,13 +158,24 @@ namespace {
 // *skeleton; calls on_token(start, end, skel, after_marker) for each token
 // that folds to something (`skel` is where its characters begin in
 // *skeleton).
-template <typename OnToken>
+//
+// With kAsciiRuns, runs of ASCII letters and digits, and ASCII separators,
+// are taken a byte at a time from a table instead of through UTF-8
+// decoding: the same tokens, offsets and skeleton (normalize_test.cc
+// compares both on mixed-script text).
+template <bool kAsciiRuns, typename OnToken>
 void Scan(std::string_view text, std::u32string* skeleton, OnToken on_token) {
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   int32_t n = static_cast<int32_t>(text.size());
   int32_t i = 0;
   bool marker = false;
   while (i < n) {
+    if (kAsciiRuns && p[i] < 0x80 && kAscii.of[p[i]] != CharClass::kWord) {
+      // An ASCII separator; a full stop may begin an omission marker.
+      if (p[i] == '.' && IsEllipsisAt(text, i)) marker = true;
+      ++i;
+      continue;
+    }
     // Skip separators, noting omission markers.
     int32_t start = i;
     UChar32 c;
@@ -177,6 +190,15 @@ void Scan(std::string_view text, std::u32string* skeleton, OnToken on_token) {
     // apostrophes that have word characters on both sides.
     int32_t end = i;
     while (i < n) {
+      if (kAsciiRuns && p[i] < 0x80) {
+        const CharClass ac = kAscii.of[p[i]];
+        if (ac == CharClass::kWord) {
+          end = ++i;
+          continue;
+        }
+        if (ac == CharClass::kSeparator) break;
+        // An apostrophe: joins only when a word character follows.
+      }
       int32_t save = i;
       UChar32 d;
       U8_NEXT(p, i, n, d);
@@ -213,26 +235,43 @@ void Scan(std::string_view text, std::u32string* skeleton, OnToken on_token) {
   }
 }
 
+template <bool kAsciiRuns>
+NormalizedText NormalizeText(std::string_view text, uint32_t base) {
+  NormalizedText out;
+  // At most one skeleton character per byte; about one token per five
+  // bytes of prose (the vector grows past that if it must).
+  ReserveHugePages(&out.skeleton, text.size());
+  ReserveHugePages(&out.tokens, text.size() / 5 + 16);
+  Scan<kAsciiRuns>(text, &out.skeleton,
+                   [&](int32_t start, int32_t end, size_t skel, bool after_marker) {
+                     Token t;
+                     t.start = base + start;
+                     t.end = base + end;
+                     t.skel = static_cast<uint32_t>(skel);
+                     t.after_marker = after_marker;
+                     out.tokens.push_back(t);
+                   });
+  return out;
+}
+
 }  // namespace
 
 NormalizedText Normalize(std::string_view text, uint32_t base) {
-  NormalizedText out;
-  out.skeleton.reserve(text.size());
-  Scan(text, &out.skeleton, [&](int32_t start, int32_t end, size_t skel, bool after_marker) {
-    Token t;
-    t.start = base + start;
-    t.end = base + end;
-    t.skel = static_cast<uint32_t>(skel);
-    t.after_marker = after_marker;
-    out.tokens.push_back(t);
-  });
-  return out;
+  return NormalizeText<true>(text, base);
 }
+
+namespace normalize_internal {
+
+NormalizedText NormalizeDecodingEveryCharacter(std::string_view text, uint32_t base) {
+  return NormalizeText<false>(text, base);
+}
+
+}  // namespace normalize_internal
 
 void ForEachFoldedToken(std::string_view text,
                         absl::FunctionRef<void(std::u32string_view)> token) {
   std::u32string buffer;
-  Scan(text, &buffer, [&](int32_t, int32_t, size_t, bool) {
+  Scan<true>(text, &buffer, [&](int32_t, int32_t, size_t, bool) {
     token(buffer);
     buffer.clear();
   });
@@ -243,7 +282,7 @@ void ForEachSkeletonPiece(std::string_view text,
   constexpr size_t kPieceChars = 4096;
   std::u32string buffer;
   buffer.reserve(kPieceChars + 256);
-  Scan(text, &buffer, [&](int32_t, int32_t, size_t, bool) {
+  Scan<true>(text, &buffer, [&](int32_t, int32_t, size_t, bool) {
     if (buffer.size() < kPieceChars) return;
     piece(buffer);
     buffer.clear();

@@ -69,6 +69,14 @@ void ForEachFoldedToken(std::string_view text,
 // Folds one token's UTF-8 text into skeleton characters (appended to out).
 void FoldToken(std::string_view token, std::u32string* out);
 
+namespace normalize_internal {
+
+// Normalize without its ASCII fast path, decoding every character as
+// UTF-8: the reference that Normalize must equal byte for byte.
+NormalizedText NormalizeDecodingEveryCharacter(std::string_view text, uint32_t base = 0);
+
+}  // namespace normalize_internal
+
 }  // namespace uncut
 
 #endif  // UNCUT_TEXT_NORMALIZE_H_

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/huge_pages.h"
+
 namespace uncut {
 namespace {
 
@@ -98,7 +100,7 @@ Winnower::Winnower(const WinnowParams& params)
 
 void Winnower::Reserve(size_t chars) {
   // Winnowing keeps about 2 / (w + 1) of the k-grams.
-  out_.reserve(chars * 2 / (w_ + 1) + 16);
+  ReserveHugePages(&out_, chars * 2 / (w_ + 1) + 16);
 }
 
 void Winnower::Add(std::u32string_view chars) {
