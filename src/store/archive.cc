@@ -187,7 +187,13 @@ std::string UniqueName() {
 // the offset map's length, the text, the serialized offset map and the
 // anchors' JSON, as they were when the item was added.
 std::string TextDigest(std::string_view text, std::string_view map, std::string_view anchors) {
-  return Sha256Hex(StrCat(text.size(), ":", map.size(), ":", text, map, anchors));
+  // Hashed piece by piece: a long text is not copied to be hashed.
+  Sha256 h;
+  h.Update(StrCat(text.size(), ":", map.size(), ":"));
+  h.Update(text);
+  h.Update(map);
+  h.Update(anchors);
+  return h.FinishHex();
 }
 
 enum class CatalogFile { kMissing, kEmpty, kPresent };

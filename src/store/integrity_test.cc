@@ -210,6 +210,23 @@ TEST_F(Integrity, VerifyFindsOneChangedByteOfAStoredText) {
   EXPECT_NE(problems[0].find("differs from what was stored"), std::string::npos);
 }
 
+TEST_F(Integrity, StoredTextDigestIsTheSha256OfLengthsTextMapAndAnchors) {
+  // Archives made earlier were checked with this formula: it must not change.
+  const std::string text = "A digest that older archives rely on.\n";
+  int64_t id = AddText(text);
+  auto db = SqliteDb::Open(Catalog(), false);
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto q = (*db)->Prepare("SELECT offset_map, anchors, digest FROM texts WHERE item_id = ?");
+  ASSERT_TRUE(q.ok()) << q.status();
+  q->Bind(1, id);
+  auto row = q->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  const std::string map(q->ColumnBlob(0));
+  const std::string anchors = q->ColumnText(1);
+  EXPECT_EQ(q->ColumnText(2),
+            Sha256Hex(StrCat(text.size(), ":", map.size(), ":", text, map, anchors)));
+}
+
 TEST_F(Integrity, VerifyFindsAChangedOffsetMap) {
   int64_t id = AddText("a text with an offset map\n");
   auto db = SqliteDb::Open(Catalog(), false);
