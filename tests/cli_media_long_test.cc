@@ -2,7 +2,12 @@
 // piece at a time, to its very end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
@@ -42,6 +47,52 @@ TEST(LongMedia, TwentyMinuteRecordingIsAddedAndAClipFromItsLastMinuteIsTracedThe
   const json& seg = j["sources"][0]["segments"][0];
   EXPECT_NEAR(seg["source"]["start"].get<double>(), 1170.0, 0.25) << seg.dump();
   EXPECT_NEAR(seg["source"]["end"].get<double>(), 1185.0, 0.25) << seg.dump();
+}
+
+// The index segments of an archive, in the order of their names.
+std::string Segments(const std::string& archive) {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(archive + "/index")) {
+    if (e.path().extension() == ".seg") paths.push_back(e.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  std::string all;
+  for (const auto& p : paths) {
+    std::ifstream f(p, std::ios::binary);
+    all.append(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  return all;
+}
+
+TEST(LongMedia, ARecordingAddedOnTwoJobsHasTheSameFingerprintAndIsTracedAcrossAChunkEdge) {
+  testing::TempDir dir;
+  const std::string rec = dir.File("hearing.wav"), clip = dir.File("clip.wav");
+  // Eight minutes: on two jobs, four chunks of two minutes, edges at 2, 4
+  // and 6 minutes.
+  ASSERT_EQ(Ffmpeg("-f lavfi -i anoisesrc=c=pink:r=8000:a=0.3:seed=5:d=480 " + ShellQuote(rec)),
+            "");
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 230 -t 20 -i ", ShellQuote(rec), " ", ShellQuote(clip))), "");
+  const std::string one = dir.File("one"), two = dir.File("two");
+  RunResult add = testing::RunUncut(one, "add --jobs 1 " + ShellQuote(rec));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  add = testing::RunUncut(two, "add --jobs 2 " + ShellQuote(rec));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  RunResult show_one = testing::RunUncut(one, "show 1 --json");
+  RunResult show_two = testing::RunUncut(two, "show 1 --json");
+  ASSERT_EQ(show_one.exit_code, 0) << show_one.err;
+  ASSERT_EQ(show_two.exit_code, 0) << show_two.err;
+  EXPECT_EQ(json::parse(show_one.out)["info"]["audio"], json::parse(show_two.out)["info"]["audio"]);
+  const std::string segments = Segments(two);
+  EXPECT_GT(segments.size(), 100000u);
+  EXPECT_TRUE(segments == Segments(one)) << "the index segments differ";
+  RunResult trace = testing::RunUncut(two, "trace --json " + ShellQuote(clip));
+  ASSERT_EQ(trace.exit_code, 0) << trace.err << trace.out;
+  const json j = json::parse(trace.out);
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  ASSERT_EQ(j["sources"][0]["segments"].size(), 1u) << j.dump(2);
+  const json& seg = j["sources"][0]["segments"][0];
+  EXPECT_NEAR(seg["source"]["start"].get<double>(), 230.0, 0.25) << seg.dump();
+  EXPECT_NEAR(seg["source"]["end"].get<double>(), 250.0, 0.25) << seg.dump();
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Sound fingerprinting speed against decoding alone.
 //
-//   uncut_audio_bench [--rounds N] [--base BENCH] [--no-ffmpeg] FILE...
+//   uncut_audio_bench [--rounds N] [--jobs N] [--base BENCH] [--no-ffmpeg] FILE...
 //   uncut_audio_bench --one FILE      (one fingerprinting, for --base)
 //
 // For each file, in N interleaved rounds (default 3), measures in CPU
@@ -12,7 +12,11 @@
 //            peaks (in this process);
 //   base     the same by another build's uncut_audio_bench (--base), e.g.
 //            the version before a change, run as a child process.
-// and prints the minimum and median of each, x real time (seconds of sound
+// With --jobs N, uncut analyses each recording on N threads in time chunks
+// as `uncut add --jobs N` of a single file does (audio/peak_chunks.h); its
+// CPU seconds are then those of all threads, and its wall-clock seconds
+// and the chunks are printed last on its row.
+// Prints the minimum and median of each, x real time (seconds of sound
 // per CPU second, from the minimum), uncut's time as a fraction of
 // ffmpeg's, and the index's size: the file's posting segment as written
 // to disk plus its stored peaks, in MB per hour of sound. With --base, the
@@ -26,12 +30,14 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "audio/landmarks.h"
+#include "audio/peak_chunks.h"
 #include "audio/peak_stream.h"
 #include "decode/audio_reader.h"
 #include "index/segment_file.h"
@@ -52,31 +58,32 @@ double CpuSeconds() {
 
 struct Run {
   double cpu_s = -1;
+  double wall_s = 0;
+  int chunks = 1;
   double sound_s = 0;
   uint64_t index_bytes = 0;
   unsigned long long digest = 0;
 };
 
 // Fingerprints `path` as adding it does; cpu_s < 0 on failure.
-Run Fingerprint(const std::string& path) {
+Run Fingerprint(const std::string& path, int jobs = 1) {
   Run r;
   const double t0 = CpuSeconds();
-  uncut::AudioReadOptions o;
-  o.sample_rate = uncut::kAudioSampleRate;
-  auto reader = uncut::AudioReader::Open(path, o);
-  if (!reader.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(reader.status().message()).c_str());
+  const auto w0 = std::chrono::steady_clock::now();
+  uncut::ChunkedPeakOptions o;
+  o.jobs = jobs;
+  auto chunked = uncut::ReadPeaksInChunks(path, o);
+  if (!chunked.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(chunked.status().message()).c_str());
     return r;
   }
-  auto peaks = uncut::ReadPeaks(reader->get());
-  if (!peaks.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(peaks.status().message()).c_str());
-    return r;
-  }
+  const uncut::AudioPeaks* peaks = &chunked->peaks;
+  r.chunks = chunked->chunks;
   std::vector<uncut::Posting> postings = uncut::AudioPostings(*peaks);
   const std::string blob = peaks->Serialize();
   // Writing the segment is the store's work, not the fingerprint's.
   const double cpu = CpuSeconds() - t0;
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   XXH64_state_t* h = XXH64_createState();
   XXH64_reset(h, 0);
   XXH64_update(h, postings.data(), postings.size() * sizeof(uncut::Posting));
@@ -152,6 +159,7 @@ std::string XReal(double sound_s, double cpu_s) {
 
 int main(int argc, char** argv) {
   int rounds = 3;
+  int jobs = 1;
   bool ffmpeg = true;
   std::string base;
   std::vector<std::string> files;
@@ -164,6 +172,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--rounds" && i + 1 < argc) {
       rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--jobs" && i + 1 < argc) {
+      jobs = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--base" && i + 1 < argc) {
       base = argv[++i];
     } else if (a == "--no-ffmpeg") {
@@ -173,7 +183,7 @@ int main(int argc, char** argv) {
     }
   }
   if (files.empty()) {
-    std::fprintf(stderr, "usage: uncut_audio_bench [--rounds N] [--base BENCH] [--no-ffmpeg] FILE...\n");
+    std::fprintf(stderr, "usage: uncut_audio_bench [--rounds N] [--jobs N] [--base BENCH] [--no-ffmpeg] FILE...\n");
     return 2;
   }
   std::printf("CPU seconds of one thread, min/median of %d interleaved rounds; x real time from the min\n",
@@ -185,7 +195,7 @@ int main(int argc, char** argv) {
   int differ = 0;
   bool failed = false;
   for (const std::string& f : files) {
-    Times ffm, unc, bas;
+    Times ffm, unc, bas, wall;
     Run mine, theirs;
     for (int k = 0; k < rounds && !failed; ++k) {
       if (ffmpeg) {
@@ -195,12 +205,13 @@ int main(int argc, char** argv) {
         if (t < 0) std::fprintf(stderr, "%s: ffmpeg failed\n", f.c_str());
         ffm.v.push_back(std::max(t, 0.0));
       }
-      mine = Fingerprint(f);
+      mine = Fingerprint(f, jobs);
       if (mine.cpu_s < 0) {
         failed = true;
         break;
       }
       unc.v.push_back(mine.cpu_s);
+      wall.v.push_back(mine.wall_s);
       if (!base.empty()) {
         theirs = RunBase(base, f);
         if (theirs.cpu_s < 0) {
@@ -226,6 +237,10 @@ int main(int argc, char** argv) {
                 unc.Median(), XReal(s, unc.Min()).c_str(), ffm.Min() > 0 ? unc.Min() / ffm.Min() : 0.0,
                 bas.Min(), bas.Median(), XReal(s, bas.Min()).c_str(), mine.index_bytes / 1e6 / (s / 3600),
                 same ? "" : "FINGERPRINTS DIFFER FROM BASE");
+    if (jobs > 1) {
+      std::printf("%-34s uncut on %d threads: wall %.3f/%.3f s, %s real time, %d chunks\n", "",
+                  jobs, wall.Min(), wall.Median(), XReal(s, wall.Min()).c_str(), mine.chunks);
+    }
   }
   if (failed) return 1;
   std::printf("%-34s %7.1f | %7.3f %7s %7s | %7.3f %7s %7s %6.2f | %7.3f %7s %7s | %6.3f\n", "all (sum of mins)",

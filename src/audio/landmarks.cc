@@ -67,22 +67,13 @@ void Whiten(std::vector<float>* spec, size_t frames) {
   constexpr int kHalf = audio_internal::kWhitenHalf;
   std::vector<float> col(frames);
   for (int b = 0; b < kBins; ++b) {
-    double sum = 0;
-    int n = 0;
+    int64_t sum = 0;  // exact (see audio_internal::QuantizedLevel)
     size_t lo = 0, hi = 0;  // window [lo, hi)
     for (size_t f = 0; f < frames; ++f) {
       size_t want_hi = std::min(frames, f + kHalf + 1), want_lo = f > kHalf ? f - kHalf : 0;
-      while (hi < want_hi) {
-        sum += (*spec)[hi * kBins + b];
-        ++n;
-        ++hi;
-      }
-      while (lo < want_lo) {
-        sum -= (*spec)[lo * kBins + b];
-        --n;
-        ++lo;
-      }
-      col[f] = (*spec)[f * kBins + b] - static_cast<float>(sum / n);
+      for (; hi < want_hi; ++hi) sum += audio_internal::QuantizedLevel((*spec)[hi * kBins + b]);
+      for (; lo < want_lo; ++lo) sum -= audio_internal::QuantizedLevel((*spec)[lo * kBins + b]);
+      col[f] = (*spec)[f * kBins + b] - audio_internal::WindowMean(sum, hi - lo);
     }
     for (size_t f = 0; f < frames; ++f) (*spec)[f * kBins + b] = col[f];
   }

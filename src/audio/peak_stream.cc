@@ -51,12 +51,14 @@ void MaxInto(const float* __restrict row, float* __restrict acc) {
 
 }  // namespace
 
-PeakStream::PeakStream(int peaks_per_second)
+PeakStream::PeakStream(int peaks_per_second, uint32_t first_frame)
     : peaks_per_second_(peaks_per_second),
+      first_frame_(first_frame),
       raw_(kRawRows * kBins),
+      levels_(kRawRows * kBins),
       white_(kWhiteRows * kWhiteStride, -std::numeric_limits<float>::infinity()),
       fmax_(kWhiteRows * kBins),
-      sums_(kBins, 0.0),
+      sums_(kBins, 0),
       power_(kBins),
       time_max_(kBins),
       maybe_(kBins) {}
@@ -92,7 +94,10 @@ void PeakStream::Add(std::span<const float> samples) {
 
 void PeakStream::AddFrame(const float* x) {
   fft_.Compute(x, power_.data());
-  frame_max_.push_back(ToDecibels(power_.data(), RawRow(frames_)));
+  float* row = RawRow(frames_);
+  frame_max_.push_back(ToDecibels(power_.data(), row));
+  int32_t* levels = LevelRow(frames_);
+  for (int b = 0; b < kBins; ++b) levels[b] = audio_internal::QuantizedLevel(row[b]);
   ++frames_;
   Advance(false);
 }
@@ -114,19 +119,19 @@ void PeakStream::WhitenFrame(size_t f) {
   // sum adds and drops frames in the order Whiten does.
   const size_t want_hi = std::min(frames_, f + kWhitenHalf + 1);
   const size_t want_lo = f > static_cast<size_t>(kWhitenHalf) ? f - kWhitenHalf : 0;
-  double* __restrict sums = sums_.data();
+  int64_t* __restrict sums = sums_.data();
   for (; window_hi_ < want_hi; ++window_hi_) {
-    const float* __restrict r = RawRow(window_hi_);
+    const int32_t* __restrict r = LevelRow(window_hi_);
     for (int b = 0; b < kBins; ++b) sums[b] += r[b];
   }
   for (; window_lo_ < want_lo; ++window_lo_) {
-    const float* __restrict r = RawRow(window_lo_);
+    const int32_t* __restrict r = LevelRow(window_lo_);
     for (int b = 0; b < kBins; ++b) sums[b] -= r[b];
   }
-  const double n = static_cast<double>(window_hi_ - window_lo_);
+  const size_t n = window_hi_ - window_lo_;
   const float* __restrict raw = RawRow(f);
   float* __restrict white = WhiteRow(f);
-  for (int b = 0; b < kBins; ++b) white[b] = raw[b] - static_cast<float>(sums[b] / n);
+  for (int b = 0; b < kBins; ++b) white[b] = raw[b] - audio_internal::WindowMean(sums[b], n);
   MaxAlongFrequency(white, MaxRow(f));
 }
 
@@ -166,7 +171,7 @@ void PeakStream::FindPeaks(size_t f) {
       }
     }
     if (!is_max) continue;
-    Peak peak{static_cast<uint32_t>(f), static_cast<uint16_t>(b + kLowBin), v};
+    Peak peak{static_cast<uint32_t>(f + first_frame_), static_cast<uint16_t>(b + kLowBin), v};
     if (f > 0 && f + 1 < frames_) {
       const float a = WhiteRow(f - 1)[b], c = WhiteRow(f + 1)[b];
       const float den = a - 2 * v + c;
@@ -181,25 +186,61 @@ void PeakStream::FindPeaks(size_t f) {
 }
 
 AudioPeaks PeakStream::Finish() {
-  AudioPeaks out;
-  out.duration_s = samples_ / static_cast<double>(kAudioSampleRate);
-  if (frames_ == 0 || finished_) return out;
+  if (finished_) return AudioPeaks{samples_ / static_cast<double>(kAudioSampleRate)};
+  std::vector<PeakPart> parts;
+  parts.push_back(FinishPart(first_frame_, UINT32_MAX));
+  return MergePeakParts(std::move(parts), samples_, peaks_per_second_);
+}
+
+PeakPart PeakStream::FinishPart(uint32_t from, uint32_t to) {
+  PeakPart part;
+  if (finished_) return part;
   finished_ = true;
-  Advance(true);
-  std::vector<float> sorted = frame_max_;
+  if (frames_ > 0) Advance(true);
+  const size_t lo = std::clamp<size_t>(from, first_frame_, first_frame_ + frames_) - first_frame_;
+  const size_t hi = std::clamp<size_t>(to, first_frame_ + lo, first_frame_ + frames_) - first_frame_;
+  part.first_frame = static_cast<uint32_t>(first_frame_ + lo);
+  if (lo == 0 && hi == frames_) {
+    part.frame_max = std::move(frame_max_);
+  } else {
+    part.frame_max.assign(frame_max_.begin() + lo, frame_max_.begin() + hi);
+  }
+  for (const Candidate& c : candidates_) {
+    if (c.peak.frame >= first_frame_ + lo && c.peak.frame < first_frame_ + hi) {
+      part.candidates.push_back(c);
+    }
+  }
+  std::vector<Candidate>().swap(candidates_);
+  std::vector<float>().swap(frame_max_);
+  return part;
+}
+
+AudioPeaks MergePeakParts(std::vector<PeakPart> parts, uint64_t samples, int peaks_per_second) {
+  AudioPeaks out;
+  out.duration_s = samples / static_cast<double>(kAudioSampleRate);
+  std::vector<float> frame_max;
+  size_t candidates = 0;
+  for (const PeakPart& p : parts) {
+    frame_max.insert(frame_max.end(), p.frame_max.begin(), p.frame_max.end());
+    candidates += p.candidates.size();
+  }
+  if (frame_max.empty()) return out;
+  const uint32_t first = parts.front().first_frame;
+  std::vector<float> sorted = frame_max;
   const size_t at = sorted.size() * audio_internal::kLoudPercentile / 100;
   std::nth_element(sorted.begin(), sorted.begin() + at, sorted.end());
   const float loud = sorted[at];
   const float silence_floor = std::max(loud - audio_internal::kPeakRangeDb, audio_internal::kLowestFloorDb);
   std::vector<float>().swap(sorted);
-  out.peaks.reserve(candidates_.size());
-  for (const Candidate& c : candidates_) {
-    if (frame_max_[c.peak.frame] < silence_floor || c.raw < silence_floor) continue;
-    out.peaks.push_back(c.peak);
+  out.peaks.reserve(candidates);
+  for (PeakPart& p : parts) {
+    for (const PeakCandidate& c : p.candidates) {
+      if (frame_max[c.peak.frame - first] < silence_floor || c.raw < silence_floor) continue;
+      out.peaks.push_back(c.peak);
+    }
+    std::vector<PeakCandidate>().swap(p.candidates);
   }
-  std::vector<Candidate>().swap(candidates_);
-  std::vector<float>().swap(frame_max_);
-  return ThinPeaks(out, peaks_per_second_);
+  return ThinPeaks(out, peaks_per_second);
 }
 
 size_t PeakStream::growing_bytes() const {

@@ -31,9 +31,29 @@
 
 namespace uncut {
 
+// What peak finding knows of a stretch of frames before the end of the
+// sound: the local maxima (before the floor, which depends on the whole
+// sound, and the per-second thinning) and each frame's highest level.
+struct PeakCandidate {
+  Peak peak;
+  float raw;  // the unwhitened level at the peak, tested against the floor
+};
+struct PeakPart {
+  uint32_t first_frame = 0;        // frames [first_frame, first_frame + frame_max.size())
+  std::vector<float> frame_max;    // each frame's highest level
+  std::vector<PeakCandidate> candidates;  // ordered by frame, then bin
+};
+
+// The peaks of a sound from the parts covering its frames, in order and
+// without gaps (PeakStream::FinishPart), and its length in samples: what
+// PeakStream::Finish gives for the whole sound.
+AudioPeaks MergePeakParts(std::vector<PeakPart> parts, uint64_t samples, int peaks_per_second);
+
 class PeakStream {
  public:
-  explicit PeakStream(int peaks_per_second = kIndexPeaksPerSecond);
+  // Samples fed start at sample first_frame * kAudioHop of the sound; the
+  // peaks' frames count from the sound's start.
+  explicit PeakStream(int peaks_per_second = kIndexPeaksPerSecond, uint32_t first_frame = 0);
   PeakStream(const PeakStream&) = delete;
   PeakStream& operator=(const PeakStream&) = delete;
 
@@ -43,6 +63,16 @@ class PeakStream {
   // peaks_per_second) returns (start_s is left 0). Call once: later calls
   // return no peaks.
   AudioPeaks Finish();
+  // Ends the samples fed and returns what was found of frames [from, to)
+  // (clipped to the frames fed). The frames' whitening windows and peak
+  // neighbourhoods are the whole sound's when the samples fed reach
+  // kWhitenHalf + kPeakTimeRadius frames (and a frame's length) beyond
+  // them on either side, or the sound's ends: then MergePeakParts of such
+  // parts of one sound equals Finish on the whole. Call once, instead of
+  // Finish.
+  PeakPart FinishPart(uint32_t from, uint32_t to);
+  // Samples fed so far.
+  uint64_t samples() const { return samples_; }
 
   // Bytes held now that grow with the sound's length (see the header).
   size_t growing_bytes() const;
@@ -55,12 +85,10 @@ class PeakStream {
   // Whitened rows carry kPeakFreqRadius bins of -infinity either side, so
   // that the maximum along frequency reads whole rows without bounds tests.
   static constexpr size_t kWhiteStride = audio_internal::kBins + 2 * audio_internal::kPeakFreqRadius;
-  struct Candidate {
-    Peak peak;
-    float raw;  // the unwhitened level at the peak, tested against the floor
-  };
+  using Candidate = PeakCandidate;
 
   float* RawRow(size_t frame) { return &raw_[(frame % kRawRows) * audio_internal::kBins]; }
+  int32_t* LevelRow(size_t frame) { return &levels_[(frame % kRawRows) * audio_internal::kBins]; }
   float* WhiteRow(size_t frame) {
     return &white_[(frame % kWhiteRows) * kWhiteStride + audio_internal::kPeakFreqRadius];
   }
@@ -74,6 +102,7 @@ class PeakStream {
   void FindPeaks(size_t f);
 
   const int peaks_per_second_;
+  const uint32_t first_frame_;
   audio_internal::PowerSpectrum fft_;
   std::vector<float> pending_;  // samples from frame frames_'s start on
   uint64_t samples_ = 0;
@@ -81,9 +110,10 @@ class PeakStream {
   size_t whitened_ = 0;         // frames whitened
   size_t searched_ = 0;         // frames searched for peaks
   std::vector<float> raw_;      // kRawRows x kBins log powers
+  std::vector<int32_t> levels_;  // kRawRows x kBins raw_ quantized (QuantizedLevel)
   std::vector<float> white_;    // kWhiteRows x kWhiteStride whitened log powers
   std::vector<float> fmax_;     // kWhiteRows x kBins maxima along frequency
-  std::vector<double> sums_;    // per bin: sum of the window of raw_ rows
+  std::vector<int64_t> sums_;   // per bin: sum of the window of levels_ rows
   size_t window_lo_ = 0, window_hi_ = 0;  // that window, [lo, hi)
   std::vector<float> frame_max_;          // each frame's highest level
   std::vector<Candidate> candidates_;

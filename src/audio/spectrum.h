@@ -7,6 +7,9 @@
 
 #include <fftw3.h>
 
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <type_traits>
 
@@ -26,6 +29,22 @@ inline constexpr float kPeakRangeDb = 30.0f;
 inline constexpr float kLowestFloorDb = -60.0f;
 // The loud level is this percentile of the frames' highest levels.
 inline constexpr int kLoudPercentile = 95;
+
+// Whitening sums each bin's levels over a window of frames. The sum is kept
+// in integers, the levels quantized to 2^-16 dB (far below any difference
+// that matters), so that it is exact: the mean at a frame depends only on
+// the frames in its window, not on the order they were added and dropped
+// in, and a piece of a long sound analysed on its own gets the same bits as
+// the whole (audio/peak_chunks.h). A floating-point running sum would carry
+// the rounding of every frame before.
+inline constexpr float kLevelScale = 65536.0f;
+inline int32_t QuantizedLevel(float db) {
+  return std::isfinite(db) ? static_cast<int32_t>(std::lrintf(db * kLevelScale)) : 0;
+}
+// The mean of `n` quantized levels summing to `sum`, in dB.
+inline float WindowMean(int64_t sum, size_t n) {
+  return static_cast<float>(static_cast<double>(sum) / (static_cast<double>(n) * kLevelScale));
+}
 
 // Memory from fftwf_malloc (aligned for FFTW's SIMD code), freed with
 // fftwf_free.

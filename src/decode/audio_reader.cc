@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -116,12 +117,42 @@ absl::Status AudioReader::Drain(std::vector<float>* out, bool flush) {
         return s;
       }
     }
+    int skip = 0;  // leading samples of the frame not converted
+    if (aligning_) {
+      absl::StatusOr<int> d = AlignmentSkip(*f);
+      if (!d.ok()) {
+        av_frame_unref(frame_.get());
+        return d.status();
+      }
+      if (*d >= f->nb_samples) {
+        av_frame_unref(frame_.get());
+        continue;
+      }
+      skip = *d;
+      aligning_ = false;
+    }
     if (!started_) {
       int64_t pts = f->best_effort_timestamp;
-      if (pts != AV_NOPTS_VALUE) start_s_ = pts * av_q2d(fmt_->streams[stream_]->time_base);
+      if (pts != AV_NOPTS_VALUE) {
+        start_s_ = pts * av_q2d(fmt_->streams[stream_]->time_base) +
+                   skip / static_cast<double>(f->sample_rate);
+      }
       started_ = true;
     }
-    int max_out = swr_get_out_samples(swr_.get(), f->nb_samples);
+    const int in_samples = f->nb_samples - skip;
+    const int bytes = av_get_bytes_per_sample(static_cast<AVSampleFormat>(f->format));
+    const bool planar = av_sample_fmt_is_planar(static_cast<AVSampleFormat>(f->format));
+    std::vector<const uint8_t*> planes;
+    const uint8_t** in_data = const_cast<const uint8_t**>(f->extended_data);
+    if (skip > 0) {
+      const int channels = f->ch_layout.nb_channels;
+      planes.resize(planar ? channels : 1);
+      for (size_t c = 0; c < planes.size(); ++c) {
+        planes[c] = f->extended_data[c] + static_cast<size_t>(skip) * bytes * (planar ? 1 : channels);
+      }
+      in_data = planes.data();
+    }
+    int max_out = swr_get_out_samples(swr_.get(), in_samples);
     if (max_out < 0) {
       av_frame_unref(frame_.get());
       return absl::InvalidArgumentError(StrCat(path_, ": resampling failed"));
@@ -129,8 +160,7 @@ absl::Status AudioReader::Drain(std::vector<float>* out, bool flush) {
     size_t at = out->size();
     out->resize(at + max_out);
     uint8_t* o[1] = {reinterpret_cast<uint8_t*>(out->data() + at)};
-    int n = swr_convert(swr_.get(), o, max_out, const_cast<const uint8_t**>(f->extended_data),
-                        f->nb_samples);
+    int n = swr_convert(swr_.get(), o, max_out, in_data, in_samples);
     av_frame_unref(frame_.get());
     if (n < 0) return absl::InvalidArgumentError(StrCat(path_, ": resampling failed"));
     out->resize(at + n);
@@ -182,8 +212,39 @@ absl::Status AudioReader::Seek(double t) {
   swr_rate_ = 0;
   bad_frames_ = 0;
   start_s_ = 0;
-  started_ = flushing_ = done_ = false;
+  started_ = flushing_ = done_ = aligning_ = false;
   return absl::OkStatus();
+}
+
+absl::Status AudioReader::SeekAligned(double t, double origin_s) {
+  RETURN_IF_ERROR(Seek(t));
+  aligning_ = true;
+  align_origin_s_ = origin_s;
+  return absl::OkStatus();
+}
+
+int AudioReader::input_sample_rate() const {
+  return fmt_->streams[stream_]->codecpar->sample_rate;
+}
+
+absl::StatusOr<int> AudioReader::AlignmentSkip(const AVFrame& f) const {
+  const AVRational tb = fmt_->streams[stream_]->time_base;
+  const int64_t pts = f.best_effort_timestamp;
+  // A tick of the time base must not exceed a sample: tb <= 1 / rate.
+  if (pts == AV_NOPTS_VALUE || tb.num <= 0 || tb.den <= 0 ||
+      int64_t{tb.num} * f.sample_rate > tb.den) {
+    return absl::FailedPreconditionError(
+        StrCat(path_, ": sound timestamps are coarser than a sample"));
+  }
+  const double index = (pts * av_q2d(tb) - align_origin_s_) * f.sample_rate;
+  const int64_t k = std::llround(index);
+  if (std::abs(index - k) > 0.01) {
+    return absl::FailedPreconditionError(
+        StrCat(path_, ": sound timestamps fall between samples"));
+  }
+  const int64_t period = f.sample_rate / std::gcd(f.sample_rate, options_.sample_rate);
+  const int64_t skip = ((-k) % period + period) % period;
+  return static_cast<int>(std::min<int64_t>(skip, INT32_MAX));
 }
 
 absl::StatusOr<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate) {

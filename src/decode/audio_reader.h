@@ -40,6 +40,16 @@ class AudioReader {
   // line) that decoding can start from; start_s() then gives the time of the
   // first sample the next Read returns.
   absl::Status Seek(double t);
+  // Seek(t), then drops decoded samples up to the first whose index counted
+  // from `origin_s` (the time of the sound's first sample) is a multiple of
+  // input rate / gcd(input rate, output rate): the resampler then starts
+  // where an output sample falls on an input sample, as it does reading
+  // from the start, and its output joins that of a read from the start,
+  // bit for bit once its filter has filled (audio/peak_chunks.h). Reading
+  // fails when the stream's timestamps are coarser than a sample.
+  absl::Status SeekAligned(double t, double origin_s);
+  // The sound's sample rate in the file.
+  int input_sample_rate() const;
   double duration_s() const { return duration_s_; }
   const std::string& path() const { return path_; }
   int sample_rate() const { return options_.sample_rate; }
@@ -52,6 +62,8 @@ class AudioReader {
   absl::Status Drain(std::vector<float>* out, bool flush);
   absl::Status ConfigureResampler(const AVFrame* frame);
   void FlushResampler(std::vector<float>* out);
+  // SeekAligned: how many of the frame's samples to drop.
+  absl::StatusOr<int> AlignmentSkip(const AVFrame& frame) const;
 
   std::string path_;
   AudioReadOptions options_;
@@ -66,6 +78,8 @@ class AudioReader {
   int stream_ = -1;
   double duration_s_ = 0, start_s_ = 0;
   bool flushing_ = false, done_ = false, started_ = false;
+  bool aligning_ = false;  // SeekAligned: the first samples are still to be dropped
+  double align_origin_s_ = 0;
   std::chrono::steady_clock::time_point deadline_;
 };
 

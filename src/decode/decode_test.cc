@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 
 #include "decode/audio_reader.h"
 #include "decode/frame_grabber.h"
@@ -398,6 +399,56 @@ TEST(VideoReader, KeepsDecodingReferenceBFramesThatPFramesPredictFrom) {
   auto before = ReadAll(path, SamplingOptions(false), nullptr, nullptr);
   EXPECT_FALSE(skipped);
   EXPECT_EQ(probed, before);
+}
+
+// A stream joined from two differently encoded parts: B-frames that no
+// frame predicts from in the first, B-frames that P-frames predict from in
+// the second. The skipping found safe on the first part must stop at the
+// second's IDR frame.
+TEST(VideoReader, ProbesAgainWhereAJoinedStreamChangesHowItPredicts) {
+  testing::TempDir dir;
+  const std::string safe = dir.File("ref1.ts"), unsafe = dir.File("ref3.ts");
+  const std::string source = "-f lavfi -i testsrc2=size=192x108:rate=25:duration=8 -vf noise=alls=12:allf=t ";
+  ASSERT_EQ(Ffmpeg(source + "-c:v libx264 -preset ultrafast -x264-params bframes=3:b-pyramid=normal "
+                   "-pix_fmt yuv420p " + safe), "");
+  ASSERT_EQ(Ffmpeg(source + "-c:v libx264 -preset medium -x264-params bframes=3:b-pyramid=normal:ref=3 "
+                   "-pix_fmt yuv420p " + unsafe), "");
+  const std::string list = dir.File("parts.txt");
+  {
+    FILE* f = std::fopen(list.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fprintf(f, "file '%s'\nfile '%s'\n", safe.c_str(), unsafe.c_str());
+    std::fclose(f);
+  }
+  const std::string path = dir.File("joined.ts");
+  ASSERT_EQ(Ffmpeg("-f concat -safe 0 -i " + list + " -c copy " + path), "");
+  // Each part on its own, as a check of the fixture: the probe finds the
+  // first part's B-frames unused, the second's used.
+  bool skipped = false;
+  ReadAll(safe, SamplingOptions(true), &skipped, nullptr);
+  ASSERT_TRUE(skipped);
+  ReadAll(unsafe, SamplingOptions(true), &skipped, nullptr);
+  ASSERT_FALSE(skipped);
+
+  auto fewer = ReadAll(path, SamplingOptions(true), &skipped, nullptr);
+  EXPECT_FALSE(skipped);  // at the end, the second part's B-frames are decoded
+  VideoReadOptions exact;
+  exact.max_side = 96;
+  auto all = ReadAll(path, exact, nullptr, nullptr);
+  ASSERT_GT(all.size(), 350u);
+  // Every frame returned is the full decode's frame of that time, bit for
+  // bit, and no cell of the sampling grid is left without a frame it had
+  // with the B-frames decoded.
+  auto before = ReadAll(path, SamplingOptions(false), nullptr, nullptr);
+  std::set<int64_t> cells, cells_before;
+  for (const auto& [t, pixels] : fewer) {
+    auto it = all.find(t);
+    ASSERT_NE(it, all.end()) << t;
+    EXPECT_EQ(it->second, pixels) << "frame at " << t << " s";
+    cells.insert(std::llround(t * 3));
+  }
+  for (const auto& [t, pixels] : before) cells_before.insert(std::llround(t * 3));
+  EXPECT_EQ(cells, cells_before);
 }
 
 }  // namespace

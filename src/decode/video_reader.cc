@@ -47,7 +47,116 @@ int64_t FrameTimestamp(const AVFrame& f) {
   return f.best_effort_timestamp != AV_NOPTS_VALUE ? f.best_effort_timestamp : f.pts;
 }
 
+// The bytes before each NAL unit of a packet whose stream stores them
+// length-prefixed (the avcC/hvcC extradata of MP4 and Matroska): 1-4; 0
+// when they come after start codes (Annex B: MPEG-TS, raw streams).
+int NalLengthSize(const AVCodecParameters& par) {
+  const uint8_t* x = par.extradata;
+  if (x == nullptr || par.extradata_size < 7 || x[0] != 1) return 0;
+  if (par.codec_id == AV_CODEC_ID_H264) return (x[4] & 3) + 1;
+  if (par.codec_id == AV_CODEC_ID_HEVC && par.extradata_size >= 23) return (x[21] & 3) + 1;
+  return 0;
+}
+
+// Calls visit(nal, size) for each NAL unit of the packet.
+template <typename Visit>
+void ForEachNal(const AVPacket& p, int length_size, Visit visit) {
+  const uint8_t* d = p.data;
+  const size_t n = p.size > 0 && d != nullptr ? static_cast<size_t>(p.size) : 0;
+  if (length_size > 0) {
+    size_t at = 0;
+    while (at + length_size <= n) {
+      size_t len = 0;
+      for (int i = 0; i < length_size; ++i) len = (len << 8) | d[at + i];
+      at += length_size;
+      if (len == 0 || len > n - at) return;
+      visit(d + at, len);
+      at += len;
+    }
+    return;
+  }
+  // Annex B: units follow 00 00 01 (or 00 00 00 01) start codes.
+  auto next_start = [&](size_t from) {
+    for (size_t i = from; i + 3 <= n; ++i) {
+      if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1) return i;
+    }
+    return n;
+  };
+  size_t at = next_start(0);
+  while (at < n) {
+    const size_t begin = at + 3;
+    const size_t next = next_start(begin);
+    size_t end = next;
+    while (end > begin && d[end - 1] == 0) --end;
+    if (end > begin) visit(d + begin, end - begin);
+    at = next;
+  }
+}
+
 }  // namespace
+
+VideoReader::PacketNals VideoReader::ScanNals(const AVPacket& p) const {
+  PacketNals out;
+  const bool hevc = fmt_->streams[stream_]->codecpar->codec_id == AV_CODEC_ID_HEVC;
+  ForEachNal(p, nal_length_size_, [&](const uint8_t* nal, size_t size) {
+    const int type = hevc ? (nal[0] >> 1) & 0x3f : nal[0] & 0x1f;
+    const bool idr = hevc ? (type == 19 || type == 20) : type == 5;
+    const bool sps = hevc ? type == 33 : type == 7;
+    out.idr |= idr;
+    if (sps) {
+      const uint64_t h = std::hash<std::string_view>()(
+          std::string_view(reinterpret_cast<const char*>(nal), size));
+      out.sps_digest = (out.sps_digest ^ h) * 0x100000001b3ULL | 1;
+    }
+  });
+  return out;
+}
+
+bool VideoReader::NeedsRecheck(const AVPacket& p) {
+  const PacketNals nals = ScanNals(p);
+  if (nals.sps_digest != 0) {
+    if (sps_digest_ != 0 && nals.sps_digest != sps_digest_) sps_changed_ = true;
+    sps_digest_ = nals.sps_digest;
+  }
+  if (!skipping_b_references_ || !nals.idr) return false;
+  const int64_t ts = p.pts != AV_NOPTS_VALUE ? p.pts : p.dts;
+  const double t = ts == AV_NOPTS_VALUE ? 0 : ts * time_base_;
+  return sps_changed_ || (ts != AV_NOPTS_VALUE && t >= last_probe_s_ + kBRecheckSeconds);
+}
+
+absl::Status VideoReader::RestartProbe() {
+  rechecking_ = false;
+  sps_changed_ = false;
+  skipping_b_references_ = false;
+  // The decoder skipping every B-frame has returned all it had (it was
+  // drained up to the IDR frame); it goes on as the main decoder, skipping
+  // only non-reference frames, beside a new probing decoder.
+  avcodec_flush_buffers(codec_.get());
+  codec_->skip_frame = AVDISCARD_NONREF;
+  StartProbe();
+  const int64_t ts = held_->pts != AV_NOPTS_VALUE ? held_->pts : held_->dts;
+  if (ts != AV_NOPTS_VALUE) last_probe_s_ = ts * time_base_;
+  if (probe_) ProbeSend(held_.get());
+  int rc = avcodec_send_packet(codec_.get(), held_.get());
+  av_packet_unref(held_.get());
+  if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_INVALIDDATA) {
+    return AvStatus(path_, "decoding failed", rc);
+  }
+  return absl::OkStatus();
+}
+
+void VideoReader::StartProbe() {
+  auto probe = OpenDecoder(path_, fmt_.get(), stream_, options_.threads, 0);
+  if (!probe.ok()) return;
+  probe_ = std::move(*probe);
+  probe_->skip_frame = AVDISCARD_BIDIR;
+  probe_->skip_loop_filter = codec_->skip_loop_filter;
+  main_digests_.clear();
+  probe_digests_.clear();
+  saw_b_reference_ = false;
+  probe_matches_ = 0;
+  probe_start_ = decoded_;
+}
 
 absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
                                                                const VideoReadOptions& options) {
@@ -96,12 +205,12 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource
   if (options.skip_nonreference && options.skip_unused_b_references && !options.skip_bidirectional &&
       options.sample_fps > 0 && (id == AV_CODEC_ID_H264 || id == AV_CODEC_ID_HEVC) &&
       st->codecpar->video_delay > 0 && r->duration_s_ >= options.min_b_probe_duration_s) {
-    auto probe = OpenDecoder(path, r->fmt_.get(), best, options.threads, 0);
     r->probe_frame_.reset(av_frame_alloc());
-    if (probe.ok() && r->probe_frame_) {
-      r->probe_ = std::move(*probe);
-      r->probe_->skip_frame = AVDISCARD_BIDIR;
-      r->probe_->skip_loop_filter = r->codec_->skip_loop_filter;
+    r->held_.reset(av_packet_alloc());
+    if (r->probe_frame_ && r->held_) {
+      r->nal_length_size_ = NalLengthSize(*st->codecpar);
+      r->StartProbe();
+      r->b_probing_ = r->probe_ != nullptr;
     }
   }
   r->frame_.reset(av_frame_alloc());
@@ -182,6 +291,10 @@ absl::StatusOr<bool> VideoReader::Receive(VideoFrame* frame) {
     int rc = avcodec_receive_frame(codec_.get(), frame_.get());
     if (rc == AVERROR(EAGAIN)) return false;
     if (rc == AVERROR_EOF) {
+      if (rechecking_) {
+        RETURN_IF_ERROR(RestartProbe());
+        return false;
+      }
       done_ = true;
       return false;
     }
@@ -266,6 +379,17 @@ absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
         av_packet_unref(packet_.get());
         continue;
       }
+      // Whether the B-frames skipped are still unused is probed again at
+      // an IDR frame after new sequence parameters (a stream joined from
+      // differently encoded parts) and every kBRecheckSeconds: the
+      // skipping decoder is drained, and decoding restarts there with the
+      // reference B-frames beside a new probe.
+      if (b_probing_ && NeedsRecheck(*packet_)) {
+        av_packet_move_ref(held_.get(), packet_.get());
+        rechecking_ = true;
+        avcodec_send_packet(codec_.get(), nullptr);
+        break;
+      }
       if (probe_) ProbeSend(packet_.get());
       rc = avcodec_send_packet(codec_.get(), packet_.get());
       av_packet_unref(packet_.get());
@@ -281,7 +405,8 @@ absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
 
 void VideoReader::ProbeSend(const AVPacket* packet) {
   // Without reference B-frames (none in the first frames) there is nothing to skip.
-  if (decoded_ > kBProbeMaxFrames || (!saw_b_reference_ && decoded_ > kBProbeNoBFrames)) {
+  const int64_t decoded = decoded_ - probe_start_;
+  if (decoded > kBProbeMaxFrames || (!saw_b_reference_ && decoded > kBProbeNoBFrames)) {
     return StopProbe();
   }
   int rc = avcodec_send_packet(probe_.get(), packet);

@@ -113,6 +113,18 @@ class VideoReader {
   void ProbeSend(const AVPacket* packet);
   void ProbeCompare(bool from_probe, const AVFrame& frame);
   void StopProbe();
+  void StartProbe();
+  // The probe again, from the IDR frame in held_ (the skipping decoder
+  // drained).
+  absl::Status RestartProbe();
+  struct PacketNals {
+    bool idr = false;          // holds an IDR frame: nothing after it predicts from before it
+    uint64_t sps_digest = 0;   // of the sequence parameter sets it carries; 0: none
+  };
+  PacketNals ScanNals(const AVPacket& packet) const;
+  // Whether the probe is to run again from `packet` (tracking the stream's
+  // sequence parameters).
+  bool NeedsRecheck(const AVPacket& packet);
 
   std::string path_;
   VideoReadOptions options_;
@@ -148,12 +160,23 @@ class VideoReader {
   bool saw_b_reference_ = false;
   int probe_matches_ = 0;
   bool skipping_b_references_ = false;
+  bool b_probing_ = false;     // the probe ran from the start; it is rerun
+  int nal_length_size_ = 0;    // see NalLengthSize
+  uint64_t sps_digest_ = 0;    // the sequence parameter sets last seen
+  bool sps_changed_ = false;   // since the probe last started
+  double last_probe_s_ = 0;    // stream time the probe last started at
+  int64_t probe_start_ = 0;    // decoded_ then
+  bool rechecking_ = false;    // draining the skipping decoder for RestartProbe
+  PacketPtr held_;             // the IDR packet decoding restarts from
 };
 
 // The probe of skip_unused_b_references: frames to compare, and how long to try.
 inline constexpr int kBProbeMatches = 12;
 inline constexpr int64_t kBProbeMaxFrames = 400;
 inline constexpr int64_t kBProbeNoBFrames = 32;  // none of them a B-frame: no probe
+// While B-frames are skipped, the probe runs again at the first IDR frame
+// this long after it last ran (and after any change of sequence parameters).
+inline constexpr double kBRecheckSeconds = 60;
 
 }  // namespace uncut
 

@@ -21,9 +21,14 @@ absl::StatusOr<AddRunSummary> AddFiles(WriteBatch* batch, const std::string& arc
   // With several jobs, files are read and analysed ahead on other threads
   // while this one adds them in order; with one, each is done in its turn.
   const int jobs = o.jobs > 0 ? o.jobs : AvailableCores();
+  // The cores files in parallel leave idle are shared out within each
+  // file: one long recording alone gets them all.
+  AddOptions options = o.options;
+  options.media_jobs = std::max<int>(
+      1, jobs / static_cast<int>(std::clamp<size_t>(readable.size(), 1, std::max(jobs, 1))));
   std::unique_ptr<PreparePool> pool;
   if (jobs > 1 && readable.size() > 1) {
-    pool = std::make_unique<PreparePool>(archive_dir, readable, o.options, jobs);
+    pool = std::make_unique<PreparePool>(archive_dir, readable, options, jobs);
   }
   bool stamping = !o.tsa.url.empty();
   size_t taken = 0;
@@ -42,7 +47,7 @@ absl::StatusOr<AddRunSummary> AddFiles(WriteBatch* batch, const std::string& arc
     observer->Starting(i);
     const size_t mark = batch->pending_items();
     absl::StatusOr<AddOutcome> outcome =
-        AddFile(batch, f.path, o.options, pool != nullptr ? &prepared : nullptr);
+        AddFile(batch, f.path, options, pool != nullptr ? &prepared : nullptr);
     if (outcome.ok() && !outcome->existed && !o.tsa.url.empty()) {
       absl::Status stamped =
           stamping ? StampQueuedItem(batch, outcome->item, o.tsa) : absl::OkStatus();

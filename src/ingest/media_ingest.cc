@@ -16,6 +16,7 @@
 #include "ingest/media_links.h"
 #include "ingest/stored_item.h"
 #include "audio/landmarks.h"
+#include "audio/peak_chunks.h"
 #include "audio/peak_stream.h"
 #include "decode/audio_reader.h"
 #include "decode/frame_grabber.h"
@@ -34,11 +35,13 @@ bool LooksLikeMedia(std::string_view path) {
 // Decodes a file's sound at 8 kHz mono and finds its spectral peaks, a
 // piece at a time: memory does not grow with the sound's length beyond a
 // few MB an hour (see audio/peak_stream.h).
-absl::StatusOr<AudioPeaks> SignAudio(const std::string& path) {
-  AudioReadOptions o;
-  o.sample_rate = kAudioSampleRate;
-  ASSIGN_OR_RETURN(auto reader, AudioReader::Open(path, o));
-  return ReadPeaks(reader.get());
+// On `jobs` threads, a long recording is read in time chunks, to the same
+// peaks.
+absl::StatusOr<AudioPeaks> SignAudio(const std::string& path, int jobs = 1) {
+  ChunkedPeakOptions o;
+  o.jobs = jobs;
+  ASSIGN_OR_RETURN(ChunkedPeaks chunked, ReadPeaksInChunks(path, o));
+  return std::move(chunked.peaks);
 }
 
 namespace {
@@ -150,7 +153,7 @@ FileAnalysis AnalyseMedia(const std::string& read_path, const std::string& path,
     if (auto thumb = Thumbnail(read_path, *info)) n.blobs[kThumbnailBlob] = std::move(*thumb);
   }
   if (info->has_audio()) {
-    auto peaks = SignAudio(read_path);
+    auto peaks = SignAudio(read_path, options.media_jobs);
     if (!peaks.ok() && !info->has_video()) return fail(peaks.status());
     if (!peaks.ok()) {
       // A video whose sound is damaged beyond use is still its picture.
