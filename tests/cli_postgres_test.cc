@@ -20,6 +20,7 @@
 #include "testing/media.h"
 #include "testing/pg_cluster.h"
 #include "testing/temp_dir.h"
+#include "testing/test_tsa.h"
 
 namespace uncut {
 namespace {
@@ -287,7 +288,6 @@ TEST_F(CliPostgres, VerifyReadsBackEachOriginalAndNamesADamagedOne) {
 TEST_F(CliPostgres, CommandsThatDoNotWorkOnPostgresSaySoInOneLine) {
   const std::vector<std::string> commands = {
       "upgrade",
-      "serve --listen 127.0.0.1:0",
       "transcribe",
       "verify --tsa-ca " + ShellQuote(dir_->File("none.pem")),
   };
@@ -299,6 +299,50 @@ TEST_F(CliPostgres, CommandsThatDoNotWorkOnPostgresSaySoInOneLine) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c << ": " << r.err;
   }
   EXPECT_FALSE(std::filesystem::exists("postgresql:"));
+}
+
+// `uncut config` on a cluster keeps the settings in its catalog, logs each
+// change, refuses a bad value leaving the setting as it was, and the
+// authority it names stamps what `add` adds there.
+TEST_F(CliPostgres, ConfigKeepsTheSettingsInTheClusterAndAddStampsWithThem) {
+  const std::string uri = NewArchive("");
+  ASSERT_NE(uri, "");
+  std::filesystem::create_directories(dir_->File("tsa"));
+  testing::TestTsa tsa(dir_->File("tsa"));
+  ASSERT_EQ(tsa.error(), "");
+  RunResult none = testing::RunUncut(uri, "config");
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.out, "no settings (see `uncut config --help`)\n");
+  RunResult set = testing::RunUncut(uri, "config tsa " + ShellQuote(tsa.url()));
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(set.out, "tsa = " + tsa.url() + "\n");
+  ASSERT_EQ(testing::RunUncut(uri, "config tsa-ca " + ShellQuote(tsa.ca_file())).exit_code, 0);
+  RunResult bad = testing::RunUncut(uri, "config tsa ftp://example.org/");
+  EXPECT_EQ(bad.exit_code, 3) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+  RunResult one = testing::RunUncut(uri, "config tsa");
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, tsa.url() + "\n");
+  RunResult all = testing::RunUncut(uri, "config --json");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(json::parse(all.out), json({{"tsa", tsa.url()}, {"tsa-ca", tsa.ca_file()}}));
+
+  RunResult add = testing::RunUncut(uri, "add -q " + ShellQuote(dir_->File("speech.txt")));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_EQ(tsa.requests(), 1);
+  RunResult log = testing::RunUncut(uri, "log --json");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  json entries = json::parse(log.out);
+  ASSERT_EQ(entries.size(), 3u) << entries.dump(2);
+  EXPECT_EQ(entries[0]["action"], "config");
+  EXPECT_EQ(entries[0]["details"]["setting"], "tsa");
+  EXPECT_EQ(entries[0]["details"]["new"], tsa.url());
+  EXPECT_EQ(entries[2]["action"], "add");
+
+  RunResult unset = testing::RunUncut(uri, "config --unset tsa");
+  EXPECT_EQ(unset.exit_code, 0) << unset.err;
+  EXPECT_EQ(unset.out, "tsa unset (was " + tsa.url() + ")\n");
+  EXPECT_EQ(testing::RunUncut(uri, "config tsa").exit_code, 1);
 }
 
 // A frame of the archived video, enlarged and saved as a JPEG as a

@@ -1,10 +1,7 @@
 // The commands of an archive kept in PostgreSQL (docs/cluster.md): init,
 // copy, and add, which stages into a private embedded archive and copies
 // what it added.
-#include <stdlib.h>
-
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "absl/strings/str_split.h"
@@ -13,35 +10,15 @@
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "cli/subcommands.h"
+#include "proof/item_timestamps.h"
 #include "storage/pg_conn.h"
 #include "storage/postgres_storage.h"
 #include "store/copy_to_directory.h"
 #include "store/copy_to_postgres.h"
+#include "store/staged_archive.h"
 
 namespace uncut {
 namespace {
-
-// A private directory under $TMPDIR, removed with everything in it.
-class ScratchDir {
- public:
-  static absl::StatusOr<std::unique_ptr<ScratchDir>> Make() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = JoinPath(tmp && *tmp ? tmp : "/tmp", "uncut-add-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      return absl::InternalError(StrCat(pattern, ": cannot make a scratch directory"));
-    }
-    return std::unique_ptr<ScratchDir>(new ScratchDir(pattern));
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit ScratchDir(std::string p) : path_(std::move(p)) {}
-  std::string path_;
-};
 
 int RunInit(const GlobalOptions& g, const std::string& shards) {
   if (!IsPostgresUri(g.archive)) {
@@ -141,28 +118,25 @@ int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca) {
 int RunAddToPostgres(const GlobalOptions& g, const AddCommand& c) {
   auto target = PgArchive::Open(g.archive);
   if (!target.ok()) return ReportError(target.status());
-  auto scratch = ScratchDir::Make();
-  if (!scratch.ok()) return ReportError(scratch.status());
-  GlobalOptions local = g;
-  local.archive = JoinPath((*scratch)->path(), "archive");
-  {
-    // New items take the ids that follow the target's, so the ids printed
-    // are the ones the items get there (unless another writer takes them
-    // first: then the copy gives new ones).
-    auto last = (*target)->LastItemId();
-    if (!last.ok()) return ReportError(last.status());
-    auto staged = Archive::Open(local.archive, Archive::Mode::kCreate);
-    if (!staged.ok()) return ReportError(staged.status());
-    absl::Status s = (*staged)->db()->Exec(
-        StrCat("INSERT INTO sqlite_sequence(name, seq) VALUES ('items', ", *last, ")"));
-    if (!s.ok()) return ReportError(s);
-  }
-  const int added = RunAdd(local, c);
-  if (added != kExitOk && added != kExitBadInput) return added;
-  if (!PathExists(JoinPath(local.archive, "catalog.sqlite"))) return added;  // nothing added
-  auto staged = Archive::Open(local.archive, Archive::Mode::kReadOnly);
+  auto staged = StagedArchive::Create(target->get());
   if (!staged.ok()) return ReportError(staged.status());
-  auto done = CopyToPostgres(staged->get(), target->get());
+  GlobalOptions local = g;
+  local.archive = (*staged)->dir();
+  // The cluster's authority (`uncut config tsa`) stamps, as the archive's
+  // does on a directory, unless the command names one or says --no-tsa.
+  AddCommand add = c;
+  if (!c.no_tsa && c.tsa.url.empty()) {
+    auto tsa = ConfiguredTsa(target->get());
+    if (!tsa.ok()) return ReportError(tsa.status());
+    add.tsa.url = tsa->url;
+    if (add.tsa.ca_file.empty()) add.tsa.ca_file = tsa->ca_file;
+  }
+  const int added = RunAdd(local, add);
+  if (added != kExitOk && added != kExitBadInput) return added;
+  auto empty = (*staged)->Empty();
+  if (!empty.ok()) return ReportError(empty.status());
+  if (*empty) return added;  // nothing added
+  auto done = (*staged)->CopyInto(target->get());
   if (!done.ok()) return ReportError(done.status());
   if (!g.quiet) {
     for (const Item& it : done->present) {

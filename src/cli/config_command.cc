@@ -2,6 +2,7 @@
 // command and the server that use the archive see them), each change in
 // the audit log.
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -10,6 +11,7 @@
 #include "cli/subcommands.h"
 #include "proof/item_timestamps.h"
 #include "storage/pg_conn.h"
+#include "storage/postgres_storage.h"
 #include "store/archive.h"
 
 namespace uncut {
@@ -60,10 +62,64 @@ absl::StatusOr<std::string> Checked(const std::string& name, const std::string& 
   return AbsolutePath(value);
 }
 
-int RunConfig(const GlobalOptions& g, const ConfigArgs& a) {
-  if (IsPostgresUri(g.archive)) {
-    return ReportError(UnsupportedOnPostgres(g, "`uncut config`"));
+// Prints the settings as `uncut config [NAME]` reads them.
+int PrintSettings(const GlobalOptions& g, const ConfigArgs& a,
+                  const std::map<std::string, std::string>& settings) {
+  if (!a.name.empty()) {  // one value, as `git config NAME` prints it
+    auto it = settings.find(a.name);
+    if (it == settings.end()) return kExitNotFound;
+    std::printf("%s\n", it->second.c_str());
+    return kExitOk;
   }
+  if (g.json) {
+    std::printf("%s\n", nlohmann::json(settings).dump(2).c_str());
+    return kExitOk;
+  }
+  for (const auto& [name, value] : settings) std::printf("%s = %s\n", name.c_str(), value.c_str());
+  if (settings.empty() && !g.quiet) std::printf("no settings (see `uncut config --help`)\n");
+  return kExitOk;
+}
+
+// Says what a change did, as `uncut config NAME VALUE` and `--unset` do.
+void PrintChange(const GlobalOptions& g, const ConfigArgs& a, const std::optional<std::string>& old,
+                 const std::optional<std::string>& value) {
+  if (g.quiet) return;
+  if (old == value) {
+    std::printf(value ? "%s is already %s\n" : "%s is not set\n", a.name.c_str(),
+                value.value_or("").c_str());
+  } else if (value) {
+    std::printf("%s = %s%s\n", a.name.c_str(), value->c_str(),
+                old ? StrCat(" (was ", *old, ")").c_str() : "");
+  } else {
+    std::printf("%s unset (was %s)\n", a.name.c_str(), old.value_or("").c_str());
+  }
+}
+
+// The settings of an archive kept in PostgreSQL (in the coordinator's
+// catalog, so every command and server on the cluster use them).
+int RunConfigOnPostgres(const GlobalOptions& g, const ConfigArgs& a) {
+  auto archive = PgArchive::Open(g.archive);
+  if (!archive.ok()) return ReportError(archive.status());
+  auto settings = (*archive)->Settings();
+  if (!settings.ok()) return ReportError(settings.status());
+  if (a.value.empty() && !a.unset) return PrintSettings(g, a, *settings);
+  std::optional<std::string> value;
+  if (!a.unset) {
+    auto checked = Checked(a.name, a.value);
+    if (!checked.ok()) return ReportError(checked.status());
+    value = *checked;
+  }
+  std::optional<std::string> old;
+  if (auto it = settings->find(a.name); it != settings->end()) old = it->second;
+  if (old != value) {
+    absl::Status s = (*archive)->SetSetting(a.name, value);
+    if (!s.ok()) return ReportError(s);
+  }
+  PrintChange(g, a, old, value);
+  return kExitOk;
+}
+
+int RunConfig(const GlobalOptions& g, const ConfigArgs& a) {
   if (!a.name.empty() && !IsKnown(a.name)) {
     std::string names;
     for (const KnownSetting& k : kKnown) names += StrCat(names.empty() ? "" : ", ", k.name);
@@ -71,6 +127,7 @@ int RunConfig(const GlobalOptions& g, const ConfigArgs& a) {
                  names.c_str());
     return kExitUsage;
   }
+  if (IsPostgresUri(g.archive)) return RunConfigOnPostgres(g, a);
   const bool reading = a.value.empty() && !a.unset;
   if (reading) {
     if (!PathExists(JoinPath(g.archive, "catalog.sqlite"))) {  // no archive: no settings
@@ -86,19 +143,7 @@ int RunConfig(const GlobalOptions& g, const ConfigArgs& a) {
     if (!archive.ok()) return ReportError(archive.status());
     auto settings = (*archive)->Settings();
     if (!settings.ok()) return ReportError(settings.status());
-    if (!a.name.empty()) {  // one value, as `git config NAME` prints it
-      auto it = settings->find(a.name);
-      if (it == settings->end()) return kExitNotFound;
-      std::printf("%s\n", it->second.c_str());
-      return kExitOk;
-    }
-    if (g.json) {
-      std::printf("%s\n", nlohmann::json(*settings).dump(2).c_str());
-      return kExitOk;
-    }
-    for (const auto& [name, value] : *settings) std::printf("%s = %s\n", name.c_str(), value.c_str());
-    if (settings->empty() && !g.quiet) std::printf("no settings (see `uncut config --help`)\n");
-    return kExitOk;
+    return PrintSettings(g, a, *settings);
   }
   std::optional<std::string> value;
   if (!a.unset) {
@@ -112,10 +157,7 @@ int RunConfig(const GlobalOptions& g, const ConfigArgs& a) {
   auto old = (*archive)->Setting(a.name);
   if (!old.ok()) return ReportError(old.status());
   if (*old == value) {
-    if (!g.quiet) {
-      std::printf(value ? "%s is already %s\n" : "%s is not set\n", a.name.c_str(),
-                  value.value_or("").c_str());
-    }
+    PrintChange(g, a, *old, value);
     return kExitOk;
   }
   absl::Status s = [&]() -> absl::Status {
@@ -131,14 +173,7 @@ int RunConfig(const GlobalOptions& g, const ConfigArgs& a) {
     }
     return ReportError(s);
   }
-  if (!g.quiet) {
-    if (value) {
-      std::printf("%s = %s%s\n", a.name.c_str(), value->c_str(),
-                  *old ? StrCat(" (was ", **old, ")").c_str() : "");
-    } else {
-      std::printf("%s unset (was %s)\n", a.name.c_str(), old->value_or("").c_str());
-    }
-  }
+  PrintChange(g, a, *old, value);
   return kExitOk;
 }
 

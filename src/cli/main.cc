@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
 
   // Commands that would read the URI as a directory name.
   if (uncut::IsPostgresUri(g.archive)) {
-    for (const char* name : {"upgrade", "serve", "transcribe", "config"}) {
+    for (const char* name : {"upgrade", "transcribe"}) {
       if (app.got_subcommand(name)) {
         return uncut::ReportError(uncut::UnsupportedOnPostgres(g, uncut::StrCat("`uncut ", name, "`")));
       }

@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "cli/subcommands.h"
 #include "server/server.h"
+#include "storage/pg_conn.h"
 
 namespace uncut {
 namespace {
@@ -51,7 +52,8 @@ int RunServe(const GlobalOptions& g, const ServeOptions& o) {
     std::fprintf(stderr, "uncut: %s\n", std::string(s.message()).c_str());
     return kExitUsage;
   }
-  so.archive_dir = AbsolutePath(g.archive);
+  const bool cluster = IsPostgresUri(g.archive);
+  so.archive_dir = cluster ? g.archive : AbsolutePath(g.archive);
   so.public_read = o.public_read;
   so.max_upload_bytes = o.max_upload_mb << 20;
   so.http_threads = o.threads;
@@ -76,7 +78,8 @@ int RunServe(const GlobalOptions& g, const ServeOptions& o) {
   const server::AccessToken& token = (*server)->token();
   std::string host = so.host.find(':') != std::string::npos ? StrCat("[", so.host, "]") : so.host;
   std::string url = StrCat("http://", host, ":", *port, "/");
-  std::printf("uncut serve: archive %s\n", so.archive_dir.c_str());
+  std::printf("uncut serve: archive %s\n",
+              cluster ? RedactedUri(so.archive_dir).c_str() : so.archive_dir.c_str());
   if (token.created) {
     std::printf(
         "uncut serve: new access token (shown only now; kept in %s, readable by you only):\n"
@@ -131,8 +134,9 @@ Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g) {
       ->check(CLI::Range(0, 256));
   cmd->footer(
       "Adding and removing sources need the access token, created at first start and kept in\n"
-      "ARCHIVE/server-token (owner-only). Reads need it too unless --public-read. The API is in\n"
-      "docs/api.md.\n\n"
+      "ARCHIVE/server-token (owner-only); on a PostgreSQL archive it is kept in the catalog,\n"
+      "the same for every server on it. Reads need it too unless --public-read. The API is in\n"
+      "docs/api.md; several servers on one PostgreSQL archive, in docs/cluster.md.\n\n"
       "Examples:\n"
       "  uncut serve                                  # http://127.0.0.1:8080/\n"
       "  uncut --archive /srv/desk serve --listen 0.0.0.0:8080\n"

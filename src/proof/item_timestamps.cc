@@ -15,6 +15,17 @@ absl::StatusOr<TsaOptions> ConfiguredTsa(Archive* archive) {
   return tsa;
 }
 
+absl::StatusOr<TsaOptions> ConfiguredTsa(PgArchive* archive) {
+  TsaOptions tsa;
+  ASSIGN_OR_RETURN(auto settings, archive->Settings());
+  auto url = settings.find(kTsaSetting);
+  if (url == settings.end()) return tsa;
+  tsa.url = url->second;
+  auto ca = settings.find(kTsaCaSetting);
+  if (ca != settings.end()) tsa.ca_file = ca->second;
+  return tsa;
+}
+
 absl::StatusOr<TsaOptions> ChooseTsa(Archive* archive, const TsaOptions& given) {
   if (!given.url.empty()) return given;
   ASSIGN_OR_RETURN(TsaOptions tsa, ConfiguredTsa(archive));

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "proof/timestamp.h"
+#include "storage/postgres_storage.h"
 #include "store/archive.h"
 
 namespace uncut {
@@ -21,6 +22,8 @@ inline constexpr char kTsaCaSetting[] = "tsa-ca";
 
 // The authority the archive's settings name; an empty url when none is set.
 absl::StatusOr<TsaOptions> ConfiguredTsa(Archive* archive);
+// The same, of an archive kept in PostgreSQL.
+absl::StatusOr<TsaOptions> ConfiguredTsa(PgArchive* archive);
 // The authority an add or capture uses: `given` (its command line's) when
 // that names one, else the archive's, whose CA file `given.ca_file`
 // replaces when set.

@@ -74,6 +74,16 @@ absl::StatusOr<AccessToken> LoadOrCreateAccessToken(const std::string& archive_d
   return out;
 }
 
+absl::StatusOr<AccessToken> LoadOrCreateAccessToken(PgArchive* archive) {
+  constexpr char kKey[] = "server_token";
+  const std::string where = StrCat(archive->name(), " (the catalog's uncut_meta, key ", kKey, ")");
+  ASSIGN_OR_RETURN(std::optional<std::string> kept, archive->MetaValue(kKey));
+  if (kept) return AccessToken{*kept, where, false, false};
+  ASSIGN_OR_RETURN(std::string token, RandomHex(32));
+  ASSIGN_OR_RETURN(std::string stored, archive->PutMetaValueOnce(kKey, token));
+  return AccessToken{stored, where, stored == token, false};
+}
+
 bool TokensEqual(const std::string& a, const std::string& b) {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
   const std::string& longer = a.size() >= b.size() ? a : b;

@@ -1,12 +1,15 @@
 // The server's access token: 32 random bytes as hex, created at first
 // start and kept in ARCHIVE/server-token, readable by its owner only
-// (0600). Clients send it as "Authorization: Bearer TOKEN".
+// (0600); for an archive in PostgreSQL, in its catalog (uncut_meta), so
+// that every server on the archive takes the same token. Clients send it as
+// "Authorization: Bearer TOKEN".
 #ifndef UNCUT_SERVER_ACCESS_TOKEN_H_
 #define UNCUT_SERVER_ACCESS_TOKEN_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "storage/postgres_storage.h"
 
 namespace uncut::server {
 
@@ -20,6 +23,9 @@ struct AccessToken {
 // Reads the token of the archive at `archive_dir`, creating it first when
 // there is none.
 absl::StatusOr<AccessToken> LoadOrCreateAccessToken(const std::string& archive_dir);
+// The same, kept in a PostgreSQL archive's catalog; `created` is set for
+// the one server that made it, however many start at once.
+absl::StatusOr<AccessToken> LoadOrCreateAccessToken(PgArchive* archive);
 
 // Compares in time independent of where the strings differ.
 bool TokensEqual(const std::string& a, const std::string& b);

@@ -16,8 +16,12 @@ namespace uncut::server {
 
 // What every handler shares. Owned by the Server; outlives the routes.
 struct ApiContext {
-  std::string archive_dir;
-  std::string uploads_dir;  // ARCHIVE/uploads: files being uploaded
+  std::string archive_dir;   // a directory, or a postgresql:// URI
+  std::string archive_name;  // as reports name it (a URI without its password)
+  // Files being uploaded: ARCHIVE/uploads for a directory; for a cluster, a
+  // temporary directory of this process (servers share nothing but the
+  // archive).
+  std::string uploads_dir;
   std::string token;
   std::string version;
   bool public_read = false;

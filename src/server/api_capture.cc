@@ -6,6 +6,7 @@
 #include "report/trace_report.h"
 #include "server/api.h"
 #include "server/http_util.h"
+#include "storage/pg_conn.h"
 
 namespace uncut::server {
 namespace {
@@ -96,6 +97,11 @@ absl::Status CaptureJob(const std::string& archive_dir, const CaptureRequest& r,
 }
 
 void PostCapture(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (IsPostgresUri(ctx.archive_dir)) {
+    return SendError(res, absl::UnimplementedError(
+                              "captures through the server do not work on a PostgreSQL archive "
+                              "yet; use `uncut capture` (docs/cluster.md)"));
+  }
   auto r = ParseCaptureRequest(req);
   if (!r.ok()) return SendError(res, r.status());
   std::string dir = ctx.archive_dir;

@@ -49,7 +49,7 @@ void ListItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!archive.ok()) return SendError(res, archive.status());
   auto items = ctx.items->Items(archive->get());
   if (!items.ok()) return SendError(res, items.status());
-  auto page = SearchArchive(archive->get(), **items, req.get_param_value("q"),
+  auto page = SearchArchive((*archive)->catalog(), **items, req.get_param_value("q"),
                             req.get_param_value("kind"), static_cast<size_t>(*offset),
                             static_cast<size_t>(*limit));
   if (!page.ok()) return SendError(res, page.status());
@@ -68,11 +68,11 @@ void ShowItem(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
   auto item = (*archive)->FindItem(req.matches[1]);
   if (!item.ok()) return SendError(res, item.status());
   nlohmann::json j = ItemToJson(*item);
-  auto children = (*archive)->Children(item->id);
+  auto children = (*archive)->catalog()->Children(item->id);
   if (!children.ok()) return SendError(res, children.status());
   j["children"] = nlohmann::json::array();
   for (const Item& c : *children) j["children"].push_back(ItemToJson(c));
-  auto traces = SavedTracesOfItem(archive->get(), item->id);
+  auto traces = (*archive)->records()->SavedTracesOfItem(item->id);
   if (!traces.ok()) return SendError(res, traces.status());
   j["saved_traces"] = nlohmann::json::array();
   for (const SavedTrace& t : *traces) {
@@ -88,19 +88,60 @@ void ShowItem(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
 // sent; larger ones are streamed with hashing (see docs/api.md).
 constexpr uint64_t kCheckFirstBytes = 16 << 20;
 
+void SetOriginalHeaders(const Item& item, httplib::Response& res) {
+  res.set_header("Content-Disposition", AttachmentHeader(item.name));
+  res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+  res.set_header("X-Uncut-SHA256", item.sha256);
+}
+
+// An original kept in a cluster, always whole (no ranges): read and checked
+// first up to kCheckFirstBytes; a larger one is streamed from its pieces as
+// they are read, each piece sent only once the next has arrived, so that
+// when the whole does not hash to the item's SHA-256 the last piece is never
+// sent and the client gets fewer bytes than Content-Length says.
+void SendClusterOriginal(ArchivePool::Lease lease, const Item& item, httplib::Response& res) {
+  if (item.size <= kCheckFirstBytes) {
+    auto original = lease->postgres()->OpenOriginal(item);
+    if (!original.ok()) return SendError(res, original.status());
+    auto bytes = original->Bytes();
+    if (!bytes.ok()) return SendError(res, bytes.status());
+    SetOriginalHeaders(item, res);
+    res.set_content(std::string(*bytes), "application/octet-stream");
+    return;
+  }
+  auto shared = std::make_shared<ArchivePool::Lease>(std::move(lease));
+  SetOriginalHeaders(item, res);
+  res.set_content_provider(
+      item.size, "application/octet-stream",
+      [shared, item](size_t offset, size_t, httplib::DataSink& sink) {
+        if (offset != 0) return false;
+        std::string pending;
+        bool sent = true;
+        absl::Status read = (*shared)->postgres()->ReadOriginal(
+            item, [&](std::string_view piece) -> absl::Status {
+              if (!pending.empty() && !sink.write(pending.data(), pending.size())) {
+                sent = false;
+                return absl::CancelledError("the client went away");
+              }
+              pending.assign(piece.data(), piece.size());
+              return absl::OkStatus();
+            });
+        if (!read.ok() || !sent) return false;
+        return pending.empty() || sink.write(pending.data(), pending.size());
+      });
+}
+
 void DownloadOriginal(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto archive = ctx.pool->Acquire();
   if (!archive.ok()) return SendError(res, archive.status());
   auto item = (*archive)->FindItem(req.matches[1]);
   if (!item.ok()) return SendError(res, item.status());
+  if ((*archive)->postgres()) return SendClusterOriginal(std::move(*archive), *item, res);
+  Archive* embedded = (*archive)->embedded();
   // The path comes from the catalog (an object name under objects/), never from the request.
-  auto stream = OriginalStream::Open(archive->get(), *item);
+  auto stream = OriginalStream::Open(embedded, *item);
   if (!stream.ok()) return SendError(res, stream.status());
-  auto set_headers = [&] {
-    res.set_header("Content-Disposition", AttachmentHeader(item->name));
-    res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
-    res.set_header("X-Uncut-SHA256", item->sha256);
-  };
+  auto set_headers = [&] { SetOriginalHeaders(*item, res); };
   // Always served as bytes: an archived web page must not run in this origin.
   if (item->size <= kCheckFirstBytes) {
     // Read whole and checked: a damaged original gets an error, not bytes.
@@ -119,9 +160,9 @@ void DownloadOriginal(ApiContext& ctx, const httplib::Request& req, httplib::Res
   if (req.has_header("Range")) {
     // A part of a large original: its whole is checked first (once per
     // process while the file is unchanged), then the part is read.
-    absl::Status checked = CheckOriginalOnce(archive->get(), *item);
+    absl::Status checked = CheckOriginalOnce(embedded, *item);
     if (!checked.ok()) return SendError(res, checked);
-    auto file = File::OpenForRead((*archive)->ObjectPath(item->object));
+    auto file = File::OpenForRead(embedded->ObjectPath(item->object));
     if (!file.ok()) return SendError(res, file.status());
     auto shared = std::make_shared<File>(std::move(*file));
     uint64_t base = item->object_offset;
@@ -156,7 +197,7 @@ void ItemText(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
   if (!archive.ok()) return SendError(res, archive.status());
   auto item = (*archive)->FindItem(req.matches[1]);
   if (!item.ok()) return SendError(res, item.status());
-  auto text = (*archive)->LoadText(item->id);
+  auto text = (*archive)->catalog()->LoadText(item->id);
   if (!text.ok()) return SendError(res, text.status());
   res.set_content(text->text.text, "text/plain; charset=utf-8");
 }
@@ -166,12 +207,28 @@ void Thumbnail(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!archive.ok()) return SendError(res, archive.status());
   auto item = (*archive)->FindItem(req.matches[1]);
   if (!item.ok()) return SendError(res, item.status());
-  auto blob = (*archive)->LoadBlob(item->id, kThumbnailBlob);
+  auto blob = (*archive)->catalog()->LoadBlob(item->id, kThumbnailBlob);
   if (!blob.ok()) return SendError(res, blob.status());
   if (!*blob)
     return SendError(res, absl::NotFoundError(StrCat("item ", item->id, " has no thumbnail")));
   res.set_header("Cache-Control", "private, max-age=3600");
   res.set_content(**blob, "image/jpeg");
+}
+
+// Removes item `id` and what is inside it, in one transaction.
+absl::Status RemoveOne(ServedArchive* archive, int64_t id, const std::string& client) {
+  if (PgArchive* cluster = archive->postgres()) {
+    auto batch = cluster->BeginWrite();
+    if (!batch.ok()) return batch.status();
+    (*batch)->SetActor("token", client);
+    absl::Status s = (*batch)->RemoveItem(id);
+    return s.ok() ? (*batch)->Commit() : s;
+  }
+  auto batch = archive->embedded()->BeginWrite();
+  if (!batch.ok()) return batch.status();
+  (*batch)->SetActor("token", client);
+  absl::Status s = (*batch)->RemoveItem(id);
+  return s.ok() ? (*batch)->Commit() : s;
 }
 
 void RemoveItem(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -187,15 +244,11 @@ void RemoveItem(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   std::string client = req.remote_addr;
   auto id = ctx.jobs->Submit(kWriteLane, "remove", [dir, ref, client](JobControl& job) -> absl::Status {
     job.Progress({0, 1, "items", StrCat("removing ", ref)});
-    auto archive = Archive::Open(dir, Archive::Mode::kReadOnly);
+    auto archive = ServedArchive::Open(dir);
     if (!archive.ok()) return archive.status();
     auto item = (*archive)->FindItem(ref);
     if (!item.ok()) return item.status();
-    auto batch = (*archive)->BeginWrite();
-    if (!batch.ok()) return batch.status();
-    (*batch)->SetActor("token", client);
-    absl::Status s = (*batch)->RemoveItem(item->id);
-    if (s.ok()) s = (*batch)->Commit();
+    absl::Status s = RemoveOne(archive->get(), item->id, client);
     if (!s.ok()) return s;
     job.Progress({1, 1, "items", "removed"});
     job.SetResult({{"removed", ItemToJson(*item)}});
@@ -216,6 +269,11 @@ void TranscribeItem(ApiContext& ctx, const httplib::Request& req, httplib::Respo
     if (!archive.ok()) return SendError(res, archive.status());
     auto item = (*archive)->FindItem(ref);
     if (!item.ok()) return SendError(res, item.status());
+    if ((*archive)->postgres()) {
+      return SendError(res, absl::UnimplementedError(
+                                "transcribing does not work on a PostgreSQL archive yet "
+                                "(docs/cluster.md)"));
+    }
     if (item->kind != "video" && item->kind != "audio") {
       return SendError(res, absl::InvalidArgumentError(StrCat(
                                 "item ", item->id, " is not a video or audio recording")));
@@ -257,7 +315,7 @@ void SavedTraceReport(ApiContext& ctx, const httplib::Request& req, httplib::Res
   auto archive = ctx.pool->Acquire();
   if (!archive.ok()) return SendError(res, archive.status());
   int64_t id = std::stoll(req.matches[1]);
-  auto trace = GetSavedTrace(archive->get(), id);
+  auto trace = (*archive)->records()->GetSavedTrace(id);
   if (!trace.ok()) return SendError(res, trace.status());
   if (req.matches[2] == "json") {
     res.set_content(trace->report_json, "application/json; charset=utf-8");

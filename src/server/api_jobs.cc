@@ -37,7 +37,7 @@ void JobReport(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   }
   HtmlReportOptions options;
   options.uncut_version = ctx.version;
-  options.rerun_command = RerunCommand(ctx.archive_dir, *job->report);
+  options.rerun_command = RerunCommand(ctx.archive_name, *job->report);
   res.set_header("Content-Security-Policy", kReportCsp);
   res.set_content(ReportToHtml(*job->report, options), "text/html; charset=utf-8");
 }

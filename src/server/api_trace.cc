@@ -124,7 +124,7 @@ absl::StatusOr<TraceRequest> ParseJson(const httplib::ContentReader& reader) {
 
 // Traces the request's extract or clip; messages name the clip as the
 // client sent it, not where the server keeps it.
-absl::StatusOr<TraceReport> Trace(Archive* archive, const TraceRequest& t) {
+absl::StatusOr<TraceReport> Trace(ServedArchive* archive, const TraceRequest& t) {
   if (!t.clip) {
     TextTraceOptions options;
     options.context_sentences = t.context;
@@ -142,7 +142,7 @@ absl::StatusOr<TraceReport> Trace(Archive* archive, const TraceRequest& t) {
   } else {
     RETURN_IF_ERROR(CheckClipKind(f.name, head, "; to trace a quote, send it as \"text\""));
     report = TraceMedia(archive->storage(), f.path);
-    if (report.ok()) AddBoundaryFrames(archive, f.path, &*report);
+    if (report.ok()) AddBoundaryFrames(archive->storage().originals, f.path, &*report);
   }
   if (!report.ok()) {
     std::string msg(report.status().message());
@@ -164,7 +164,7 @@ absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& 
   if (t.save) {
     HtmlReportOptions html;
     html.uncut_version = ctx.version;
-    html.rerun_command = RerunCommand(ctx.archive_dir, *shared);
+    html.rerun_command = RerunCommand(ctx.archive_name, *shared);
     SavedTrace saved;
     saved.traced_at = shared->traced_at;
     saved.query_kind = shared->query_kind;
@@ -173,7 +173,7 @@ absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& 
     for (const SourceMatch& m : shared->sources) saved.item_ids.push_back(m.item.id);
     saved.report_json = SafeDump(result, 2);
     saved.report_html = ReportToHtml(*shared, html);
-    auto id = SaveTrace(archive->get(), saved);
+    auto id = (*archive)->records()->SaveTrace(saved);
     if (!id.ok()) return id.status();
     result["saved_trace"] = *id;
   }

@@ -1,6 +1,7 @@
 // POST /api/items: sources uploaded as multipart/form-data, streamed to
 // ARCHIVE/uploads/ and added by a job on the write lane.
 #include "base/file.h"
+#include "base/status_macros.h"
 #include "base/named_message.h"
 #include "base/strings.h"
 #include "ingest/add_run.h"
@@ -10,6 +11,8 @@
 #include "server/api.h"
 #include "server/http_util.h"
 #include "server/upload_receiver.h"
+#include "storage/pg_conn.h"
+#include "store/staged_archive.h"
 
 namespace uncut::server {
 namespace {
@@ -48,18 +51,30 @@ absl::StatusOr<AddOptions> OptionsFrom(const Upload& up) {
 // removes the upload. The audit log names the token and `client` (the
 // request's address). With a time-stamping authority in the archive's
 // settings, each new original is time-stamped; a file whose timestamp
-// cannot be had is not added.
-absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const AddOptions& o,
+// cannot be had is not added. On a cluster the files are added to a staged
+// archive first and then copied in, one transaction per batch
+// (store/staged_archive.h), as `uncut add` does there.
+absl::Status AddUploaded(const std::string& location, const Upload& up, const AddOptions& o,
                          const std::string& client, JobControl& job) {
   uint64_t total = 0;
   for (const UploadedFile& f : up.files) total += f.size;
-  job.Progress({0, total, "bytes", "waiting for the archive's writer lock"});
-  auto archive = Archive::Open(archive_dir, Archive::Mode::kReadOnly);
+  std::unique_ptr<PgArchive> cluster;
+  std::unique_ptr<StagedArchive> staged;
+  std::string dir = location;
+  if (IsPostgresUri(location)) {
+    job.Progress({0, total, "bytes", "connecting to the archive"});
+    ASSIGN_OR_RETURN(cluster, PgArchive::Open(location));
+    ASSIGN_OR_RETURN(staged, StagedArchive::Create(cluster.get()));
+    dir = staged->dir();
+  } else {
+    job.Progress({0, total, "bytes", "waiting for the archive's writer lock"});
+  }
+  auto archive = Archive::Open(dir, Archive::Mode::kReadOnly);
   if (!archive.ok()) return archive.status();
   auto batch = (*archive)->BeginWrite();
   if (!batch.ok()) return batch.status();
   (*batch)->SetActor("token", client);
-  auto tsa = ConfiguredTsa(archive->get());
+  auto tsa = cluster ? ConfiguredTsa(cluster.get()) : ConfiguredTsa(archive->get());
   if (!tsa.ok()) return tsa.status();
   AddRunOptions run;
   run.options = o;
@@ -68,7 +83,7 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
   std::vector<AddRunFile> files;
   for (const UploadedFile& f : up.files) files.push_back({f.path, absl::OkStatus()});
 
-  // The job's progress and result, as files are added.
+  // The job's progress, and what each file came to, as files are added.
   class Results : public AddRunObserver {
    public:
     Results(const Upload& up, JobControl& job, uint64_t total)
@@ -86,15 +101,13 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
         failed.push_back({{"name", f.name}, {"error", msg}});
         return;
       }
-      nlohmann::json j = ItemToJson(outcome->item);
-      if (!outcome->warnings.empty()) j["warnings"] = outcome->warnings;
-      (outcome->existed ? existing : added).push_back(std::move(j));
+      outcomes.push_back(*outcome);
     }
     void Publishing() override { job_.Progress({done_, total_, "bytes", "publishing"}); }
     uint64_t done() const { return done_; }
 
-    nlohmann::json added = nlohmann::json::array(), existing = nlohmann::json::array(),
-                   failed = nlohmann::json::array();
+    std::vector<AddOutcome> outcomes;
+    nlohmann::json failed = nlohmann::json::array();
 
    private:
     const Upload& up_;
@@ -103,10 +116,37 @@ absl::Status AddUploaded(const std::string& archive_dir, const Upload& up, const
     uint64_t done_ = 0;
   } results(up, job, total);
 
-  auto summary = AddFiles(batch->get(), archive_dir, files, run, &results);
+  auto summary = AddFiles(batch->get(), dir, files, run, &results);
   if (!summary.ok()) return summary.status();
-  const nlohmann::json& added = results.added;
-  const nlohmann::json& existing = results.existing;
+  batch->reset();
+  archive->reset();
+  if (cluster) {
+    CopyOptions copy;
+    copy.actor = "token";
+    copy.client = client;
+    ASSIGN_OR_RETURN(CopyOutcome copied, staged->CopyInto(cluster.get(), copy));
+    // The items as the cluster has them: their ids there, or the items
+    // that held the same bytes already.
+    for (AddOutcome& a : results.outcomes) {
+      auto id = copied.ids.find(a.item.id);
+      if (id != copied.ids.end()) {
+        a.item.id = id->second;
+        continue;
+      }
+      for (const Item& there : copied.present) {
+        if (there.sha256 == a.item.sha256) {
+          a.item = there;
+          a.existed = true;
+        }
+      }
+    }
+  }
+  nlohmann::json added = nlohmann::json::array(), existing = nlohmann::json::array();
+  for (const AddOutcome& a : results.outcomes) {
+    nlohmann::json j = ItemToJson(a.item);
+    if (!a.warnings.empty()) j["warnings"] = a.warnings;
+    (a.existed ? existing : added).push_back(std::move(j));
+  }
   const nlohmann::json& failed = results.failed;
   job.SetResult({{"added", added}, {"existing", existing}, {"failed", failed}});
   if (added.empty() && existing.empty()) {

@@ -2,7 +2,7 @@
 
 namespace uncut::server {
 
-absl::StatusOr<std::shared_ptr<const std::vector<Item>>> ItemCache::Items(Archive* archive) {
+absl::StatusOr<std::shared_ptr<const std::vector<Item>>> ItemCache::Items(ServedArchive* archive) {
   auto generation = archive->CatalogGeneration();
   if (!generation.ok()) return generation.status();
   {
@@ -11,7 +11,7 @@ absl::StatusOr<std::shared_ptr<const std::vector<Item>>> ItemCache::Items(Archiv
   }
   // Read outside the lock; the generation read first is at most as new as
   // the list, so a commit in between only causes one more reload.
-  auto items = archive->ListItems();
+  auto items = archive->catalog()->ListItems();
   if (!items.ok()) return items.status();
   auto shared = std::make_shared<const std::vector<Item>>(std::move(*items));
   std::lock_guard<std::mutex> lock(mu_);

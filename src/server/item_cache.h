@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "store/archive.h"
+#include "server/served_archive.h"
 
 namespace uncut::server {
 
 class ItemCache {
  public:
   // The items as of now, read through `archive` when the catalog changed.
-  absl::StatusOr<std::shared_ptr<const std::vector<Item>>> Items(Archive* archive);
+  absl::StatusOr<std::shared_ptr<const std::vector<Item>>> Items(ServedArchive* archive);
 
  private:
   std::mutex mu_;

@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -17,6 +20,8 @@
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/upload_receiver.h"
+#include "storage/pg_conn.h"
+#include "storage/postgres_storage.h"
 #include "store/archive.h"
 
 namespace uncut::server {
@@ -168,9 +173,33 @@ bool HasToken(const ApiContext& ctx, const httplib::Request& req) {
   return TokensEqual(BearerToken(req), ctx.token);
 }
 
+// A private directory for uploads (a cluster's server), removed with
+// whatever it holds.
+class ScratchUploads {
+ public:
+  static absl::StatusOr<std::unique_ptr<ScratchUploads>> Create() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = JoinPath(tmp && *tmp ? tmp : "/tmp", "uncut-uploads-XXXXXX");
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return ErrnoStatus(pattern, "cannot make a directory for uploads", errno);
+    }
+    return std::unique_ptr<ScratchUploads>(new ScratchUploads(pattern));
+  }
+  ~ScratchUploads() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchUploads(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
 struct Server::Impl {
   ServerOptions options;
   AccessToken token;
+  std::unique_ptr<ScratchUploads> uploads;  // a cluster's server only
   std::unique_ptr<ArchivePool> pool;
   std::unique_ptr<JobQueue> jobs;
   ItemCache items;
@@ -190,12 +219,24 @@ Server::~Server() {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   auto impl = std::make_unique<Impl>();
-  { ASSIGN_OR_RETURN(auto archive, Archive::Open(options.archive_dir, Archive::Mode::kCreate)); }
-  ASSIGN_OR_RETURN(impl->token, LoadOrCreateAccessToken(options.archive_dir));
-  std::string uploads = JoinPath(options.archive_dir, "uploads");
-  RETURN_IF_ERROR(MakeDirs(uploads));
-  ::chmod(uploads.c_str(), 0700);
-  SweepStaleUploads(uploads);
+  const bool cluster = IsPostgresUri(options.archive_dir);
+  std::string uploads;
+  if (cluster) {
+    // Nothing of this server's own is kept with the archive: the token is
+    // in the catalog (the same for every server on it), uploads in a
+    // directory of this process, removed when it stops.
+    ASSIGN_OR_RETURN(std::unique_ptr<PgArchive> archive, PgArchive::Open(options.archive_dir));
+    ASSIGN_OR_RETURN(impl->token, LoadOrCreateAccessToken(archive.get()));
+    ASSIGN_OR_RETURN(impl->uploads, ScratchUploads::Create());
+    uploads = impl->uploads->path();
+  } else {
+    { ASSIGN_OR_RETURN(auto archive, Archive::Open(options.archive_dir, Archive::Mode::kCreate)); }
+    ASSIGN_OR_RETURN(impl->token, LoadOrCreateAccessToken(options.archive_dir));
+    uploads = JoinPath(options.archive_dir, "uploads");
+    RETURN_IF_ERROR(MakeDirs(uploads));
+    ::chmod(uploads.c_str(), 0700);
+    SweepStaleUploads(uploads);
+  }
   size_t cores = std::max(1u, std::thread::hardware_concurrency());
   size_t trace_workers = options.trace_workers ? options.trace_workers : cores;
   impl->pool =
@@ -204,6 +245,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
       JobQueueOptions{{{kWriteLane, 1}, {kTraceLane, trace_workers}, {kCaptureLane, 1}}, 256, 200});
   ApiContext& ctx = impl->ctx;
   ctx.archive_dir = options.archive_dir;
+  ctx.archive_name = cluster ? RedactedUri(options.archive_dir) : options.archive_dir;
   ctx.uploads_dir = uploads;
   ctx.token = impl->token.token;
   ctx.version = options.version;
@@ -222,8 +264,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   limits.connection_threads = std::max(options.max_connections, options.http_threads);
   limits.handler_slots = options.http_threads;
   limits.body_cap = [c](const httplib::Request& req) { return BodyCap(*c, req); };
-  limits.ranges_allowed = [](const httplib::Request& req) {
-    return (req.method == "GET" || req.method == "HEAD") && req.path.rfind("/api/items/", 0) == 0 &&
+  // A cluster's originals are sent whole (server/api_items.cc).
+  limits.ranges_allowed = [cluster](const httplib::Request& req) {
+    return !cluster && (req.method == "GET" || req.method == "HEAD") && req.path.rfind("/api/items/", 0) == 0 &&
            req.path.size() > 20 && req.path.compare(req.path.size() - 9, 9, "/original") == 0;
   };
   impl->http = std::make_unique<HttpServer>(std::move(limits));

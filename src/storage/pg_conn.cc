@@ -200,6 +200,8 @@ absl::StatusOr<PgTarget> ParsePgUri(const std::string& uri) {
   return t;
 }
 
+bool PgConn::Broken() const { return PQstatus(c_.get()) == CONNECTION_BAD; }
+
 bool PgConn::Idle() const {
   return PQstatus(c_.get()) == CONNECTION_OK && PQtransactionStatus(c_.get()) == PQTRANS_IDLE;
 }

@@ -85,6 +85,9 @@ class PgConn {
   const std::string& name() const { return name_; }
   // Connected, and in no transaction.
   bool Idle() const;
+  // The connection was lost (the server stopped or cut it): every call
+  // fails until a new one is made.
+  bool Broken() const;
   // Quotes a literal for SQL text (DDL takes no parameters).
   std::string Literal(std::string_view s) const;
 

@@ -122,12 +122,15 @@ std::string JsonBytes(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Appends an audit entry in `conn`'s transaction.
-absl::Status InsertAudit(PgConn* conn, const std::string& action, const nlohmann::json& details) {
+// Appends an audit entry in `conn`'s transaction, by `actor` (the OS user
+// when empty) for `client` (none when empty).
+absl::Status InsertAudit(PgConn* conn, const std::string& action, const nlohmann::json& details,
+                         const std::string& actor = "", const std::string& client = "") {
   return conn
-      ->Exec("INSERT INTO audit_log(at, actor, action, details) VALUES ($1, $2, $3, $4)",
-             {PgParam::Text(NowRfc3339()), PgParam::Bytes(CurrentUserName()),
-              PgParam::Text(action), PgParam::Bytes(JsonBytes(details))})
+      ->Exec("INSERT INTO audit_log(at, actor, client, action, details) VALUES ($1, $2, $3, $4, $5)",
+             {PgParam::Text(NowRfc3339()), PgParam::Bytes(actor.empty() ? CurrentUserName() : actor),
+              client.empty() ? PgParam::Null() : PgParam::Bytes(client), PgParam::Text(action),
+              PgParam::Bytes(JsonBytes(details))})
       .status();
 }
 
@@ -538,6 +541,9 @@ absl::StatusOr<Original> PgArchive::OpenOriginal(const Item& item) {
 }
 
 absl::Status PgArchive::EnsureConn() {
+  // A session the coordinator cut (a restart) is replaced: the call that
+  // found it lost failed, the next ones work.
+  if (conn_ && conn_->Broken()) conn_.reset();
   if (conn_) return absl::OkStatus();
   ASSIGN_OR_RETURN(conn_, PgConn::Connect(uri_));
   return absl::OkStatus();
@@ -551,7 +557,30 @@ void PgArchive::TakeBack(std::unique_ptr<PgConn> conn) {
 absl::Status PgArchive::ConnectShards() {
   if (shards_) return absl::OkStatus();
   ASSIGN_OR_RETURN(shards_, PgShards::Connect(conn_.get(), uri_, {"postings", "chunks"}));
+  shards_used_ = false;
   return absl::OkStatus();
+}
+
+absl::Status PgArchive::ReadShards(const std::function<absl::Status()>& read) {
+  const bool reused = shards_used_;
+  shards_used_ = true;
+  absl::Status s = read();
+  if (!absl::IsUnavailable(s)) return s;
+  // A server lost or restarted: its sessions are gone. Sessions this
+  // handle kept from earlier reads may just be stale (the server is back),
+  // so the read is tried once more on new ones; new sessions that fail
+  // mean the server is out of reach.
+  shards_.reset();
+  shards_used_ = false;
+  if (!reused) return s;
+  RETURN_IF_ERROR(ConnectShards());
+  shards_used_ = true;
+  s = read();
+  if (absl::IsUnavailable(s)) {
+    shards_.reset();
+    shards_used_ = false;
+  }
+  return s;
 }
 
 absl::StatusOr<std::vector<PgArchive::Piece>> PgArchive::ReadPieces(const std::string& object,
@@ -575,14 +604,15 @@ absl::StatusOr<std::vector<PgArchive::Piece>> PgArchive::ReadPieces(const std::s
                                              params, true));
     RETURN_IF_ERROR(keep(r));
   } else {
-    absl::Status read = shards_->ForEachServer(
-        "chunks", "",
-        [&](const std::string& table) {
-          return StrCat("SELECT seq::text, data FROM \"", table, "\"", select);
-        },
-        params, keep);
-    if (absl::IsUnavailable(read)) shards_.reset();
-    RETURN_IF_ERROR(read);
+    RETURN_IF_ERROR(ReadShards([&] {
+      pieces.clear();
+      return shards_->ForEachServer(
+          "chunks", "",
+          [&](const std::string& table) {
+            return StrCat("SELECT seq::text, data FROM \"", table, "\"", select);
+          },
+          params, keep);
+    }));
   }
   // Two writers storing the same object at once may both have stored its
   // pieces: they are the same bytes (checked as they were written).
@@ -641,13 +671,13 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
                                              {PgParam::Text(ranges)}, true));
     RETURN_IF_ERROR(keep(r));
   } else {
-    absl::Status read = shards_->ForEachServer(
-        "postings", with,
-        [&](const std::string& table) { return StrCat("SELECT data FROM \"", table, "\"", where); },
-        {PgParam::Text(ranges)}, keep);
-    // A server lost or restarted: the next lookup connects anew.
-    if (absl::IsUnavailable(read)) shards_.reset();
-    RETURN_IF_ERROR(read);
+    RETURN_IF_ERROR(ReadShards([&] {
+      found.clear();
+      return shards_->ForEachServer(
+          "postings", with,
+          [&](const std::string& table) { return StrCat("SELECT data FROM \"", table, "\"", where); },
+          {PgParam::Text(ranges)}, keep);
+    }));
   }
   std::sort(found.begin(), found.end());
   // Which of the items found are listed (postings of removed items, and of
@@ -717,6 +747,93 @@ absl::StatusOr<int64_t> PgArchive::LastItemId() {
                                            "CASE WHEN is_called THEN last_value ELSE 0 END FROM "
                                            "item_ids))::text"));
   return r.GetInt(0, 0);
+}
+
+absl::StatusOr<int64_t> PgArchive::CatalogGeneration() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT coalesce(max(seq), 0)::text FROM audit_log"));
+  return r.GetInt(0, 0);
+}
+
+absl::StatusOr<std::optional<std::string>> PgArchive::MetaValue(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT value FROM uncut_meta WHERE key = $1",
+                                           {PgParam::Text(key)}));
+  if (r.rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(r.Get(0, 0)));
+}
+
+// Settings are kept in uncut_meta under this prefix (as the embedded
+// archive keeps them in its meta table).
+constexpr char kSettingKeyPrefix[] = "setting.";
+
+absl::StatusOr<std::map<std::string, std::string>> PgArchive::Settings() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT substr(key, $1), value FROM uncut_meta WHERE "
+                                           "starts_with(key, $2)",
+                                           {PgParam::Int(sizeof(kSettingKeyPrefix)),
+                                            PgParam::Text(kSettingKeyPrefix)}));
+  std::map<std::string, std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out[std::string(r.Get(i, 0))] = std::string(r.Get(i, 1));
+  return out;
+}
+
+absl::Status PgArchive::SetSetting(const std::string& name, std::optional<std::string> value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  const std::string key = StrCat(kSettingKeyPrefix, name);
+  RETURN_IF_ERROR(conn_->ExecScript("BEGIN"));
+  struct EndWrite {
+    PgConn* conn;
+    bool done = false;
+    ~EndWrite() {
+      if (!done) conn->ExecScript("ROLLBACK").IgnoreError();
+    }
+  } end{conn_.get()};
+  // The row is locked while the change and its audit entry are written, so
+  // two changes at once are logged in the order they were made.
+  ASSIGN_OR_RETURN(PgResult old, conn_->Exec("SELECT value FROM uncut_meta WHERE key = $1 FOR UPDATE",
+                                             {PgParam::Text(key)}));
+  nlohmann::json details = {{"setting", name},
+                            {"old", old.rows() ? nlohmann::json(std::string(old.Get(0, 0)))
+                                               : nlohmann::json(nullptr)},
+                            {"new", value ? nlohmann::json(*value) : nlohmann::json(nullptr)}};
+  if (value) {
+    RETURN_IF_ERROR(conn_->Exec("INSERT INTO uncut_meta(key, value) VALUES ($1, $2) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                {PgParam::Text(key), PgParam::Text(*value)})
+                        .status());
+  } else {
+    RETURN_IF_ERROR(
+        conn_->Exec("DELETE FROM uncut_meta WHERE key = $1", {PgParam::Text(key)}).status());
+  }
+  RETURN_IF_ERROR(InsertAudit(conn_.get(), "config", details));
+  RETURN_IF_ERROR(conn_->ExecScript("COMMIT"));
+  end.done = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> PgArchive::PutMetaValueOnce(const std::string& key,
+                                                        const std::string& value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(EnsureConn());
+  // One statement: of two processes storing at once, one value is kept and
+  // both read it.
+  ASSIGN_OR_RETURN(PgResult r,
+                   conn_->Exec("WITH put AS (INSERT INTO uncut_meta(key, value) VALUES ($1, $2) "
+                               "ON CONFLICT (key) DO NOTHING RETURNING value) "
+                               "SELECT value FROM put UNION ALL "
+                               "SELECT value FROM uncut_meta WHERE key = $1",
+                               {PgParam::Text(key), PgParam::Text(value)}));
+  if (r.rows() > 0) return std::string(r.Get(0, 0));
+  // The other process committed after this statement's snapshot was taken.
+  ASSIGN_OR_RETURN(PgResult again, conn_->Exec("SELECT value FROM uncut_meta WHERE key = $1",
+                                               {PgParam::Text(key)}));
+  if (again.rows() == 0) return absl::InternalError(StrCat(name_, ": cannot store ", key));
+  return std::string(again.Get(0, 0));
 }
 
 absl::StatusOr<std::unique_ptr<PgWriteBatch>> PgArchive::BeginWrite() {
@@ -927,11 +1044,13 @@ absl::Status PgWriteBatch::Commit() {
     RETURN_IF_ERROR(InsertAudit(conn_.get(), "add",
                                 {{"items", added_},
                                  {"count", added_.size()},
-                                 {"with_parts", added_parts_}}));
+                                 {"with_parts", added_parts_}},
+                                actor_, client_));
   }
   if (!removed_.empty()) {
-    RETURN_IF_ERROR(
-        InsertAudit(conn_.get(), "remove", {{"items", removed_}, {"count", removed_.size()}}));
+    RETURN_IF_ERROR(InsertAudit(conn_.get(), "remove",
+                                {{"items", removed_}, {"count", removed_.size()}}, actor_,
+                                client_));
   }
   added_ = nlohmann::json::array();
   added_parts_ = 0;

@@ -120,6 +120,23 @@ class PgArchive : public CatalogReader,
 
   // The largest item id handed out so far (0 for none).
   absl::StatusOr<int64_t> LastItemId();
+  // A number that changes whenever a writer commits items or removals
+  // (the audit log's last entry: each commit writes one), for caches of
+  // what ListItems returns.
+  absl::StatusOr<int64_t> CatalogGeneration();
+
+  // A value kept in the catalog under `key` (nullopt when there is none),
+  // shared by every process on the archive.
+  absl::StatusOr<std::optional<std::string>> MetaValue(const std::string& key);
+  // The archive's settings (`uncut config`), by name.
+  absl::StatusOr<std::map<std::string, std::string>> Settings();
+  // Sets (or, with nullopt, removes) a setting, with its audit entry
+  // ("config": the setting, its old and new value), in one transaction.
+  absl::Status SetSetting(const std::string& name, std::optional<std::string> value);
+
+  // Stores `value` under `key` unless one is there; returns the value kept
+  // (this one, or the one another process stored first).
+  absl::StatusOr<std::string> PutMetaValueOnce(const std::string& key, const std::string& value);
 
   // Starts a batch: one transaction, published by Commit. The batch must
   // not outlive this handle.
@@ -130,6 +147,10 @@ class PgArchive : public CatalogReader,
   explicit PgArchive(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}
   // Connects shards_ unless it is; mu_ held.
   absl::Status ConnectShards();
+  // Runs `read` (of the shards, through shards_, which must be connected),
+  // once more on new sessions when it lost sessions kept from an earlier
+  // read; mu_ held. `read` must start its results afresh.
+  absl::Status ReadShards(const std::function<absl::Status()>& read);
   // Connects conn_ unless it is (a batch may have it); mu_ held.
   absl::Status EnsureConn();
   // A batch's session, back for reads and the next batch when the handle
@@ -154,6 +175,7 @@ class PgArchive : public CatalogReader,
   // The shard servers lookups and originals are read from (straight, not
   // through the coordinator's foreign tables); connected at the first read.
   std::unique_ptr<PgShards> shards_;
+  bool shards_used_ = false;  // shards_ has served a read
   std::string uri_;
   uint64_t spill_bytes_ = kPgSpillBytes;
 };
@@ -191,6 +213,12 @@ class PgWriteBatch {
   // Removes an item and its children; their postings stay counted (as in
   // the embedded index until a compaction) and are no longer returned.
   absl::Status RemoveItem(int64_t id);
+  // Who the audit entries name: the OS user by default, or "token" and the
+  // client's address for the server.
+  void SetActor(std::string actor, std::string client = "") {
+    actor_ = std::move(actor);
+    client_ = std::move(client);
+  }
   // Publishes the batch, with the audit entries of the items it added and
   // removed (audit_log, as the embedded archive keeps it).
   absl::Status Commit();
@@ -208,6 +236,7 @@ class PgWriteBatch {
   nlohmann::json added_ = nlohmann::json::array();
   size_t added_parts_ = 0;
   nlohmann::json removed_ = nlohmann::json::array();
+  std::string actor_, client_;
   bool open_ = false;
 };
 

@@ -108,6 +108,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
       });
     }
     ASSIGN_OR_RETURN(std::unique_ptr<PgWriteBatch> batch, to->BeginWrite());
+    if (!options.actor.empty()) batch->SetActor(options.actor, options.client);
     // Where each copied item's bytes are in the target: object and offset.
     std::map<int64_t, std::pair<std::string, uint64_t>> placed;
     std::map<int64_t, int64_t> new_ids;
@@ -148,6 +149,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
       RETURN_IF_ERROR(batch->AddItem(std::move(n)).status());
     }
     RETURN_IF_ERROR(batch->Commit());
+    outcome.ids.insert(new_ids.begin(), new_ids.end());
     outcome.copied += batch_items.size();
     if (options.progress) options.progress(trees.trees_taken(), trees.trees());
   }

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,17 @@ struct CopyOptions {
   uint64_t batch_bytes = 64ull << 20;
   // Called after each batch with the top-level items done and their total.
   std::function<void(size_t done, size_t total)> progress;
+  // Who the target's audit entries name (PgWriteBatch::SetActor); the OS
+  // user when empty.
+  std::string actor, client;
 };
 
 struct CopyOutcome {
   size_t copied = 0;         // items written, children included
   std::vector<Item> present;  // top-level items the target already held (by SHA-256)
+  // The id each copied item got in the target, by its id in the source
+  // (the same unless another writer had taken it).
+  std::map<int64_t, int64_t> ids;
 };
 
 absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,

@@ -114,4 +114,55 @@ TestCluster::Databases TestCluster::NewDatabases() {
   return out;
 }
 
+namespace {
+
+// Runs a PostgreSQL program as the servers' owner (postgres, when root).
+std::string AsOwner(const std::string& command) {
+  return ::getuid() == 0 ? StrCat("runuser -u postgres -- ", command) : command;
+}
+
+}  // namespace
+
+std::unique_ptr<OwnCluster> OwnCluster::Start(int shards, std::string* why) {
+  if (::access((std::string(kPgBin) + "/initdb").c_str(), X_OK) != 0) {
+    *why = StrCat("PostgreSQL 15 is not installed (", kPgBin, "/initdb)");
+    return nullptr;
+  }
+  char tmpl[] = "/tmp/uncut-own-cluster-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr || ::chmod(tmpl, 0755) != 0) {
+    *why = "cannot make a directory for the cluster";
+    return nullptr;
+  }
+  std::unique_ptr<OwnCluster> c(new OwnCluster());
+  c->parent_ = tmpl;
+  c->dir_ = c->parent_ + "/c";
+  RunResult r = RunShell(StrCat("UNCUT_CLUSTER_FAST=1 UNCUT_BIN=", ShellQuote(UncutBinary()), " ",
+                                Script(), " start ", shards, " ", ShellQuote(c->dir_)));
+  if (r.exit_code != 0) {
+    *why = StrCat("scripts/cluster.sh start failed: ", r.err);
+    return nullptr;  // the destructor stops what started
+  }
+  c->env_ = ReadEnv(c->dir_);
+  c->uri_ = c->env_["URI"];
+  return c;
+}
+
+OwnCluster::~OwnCluster() {
+  RunShell(StrCat(Script(), " stop ", ShellQuote(dir_)));
+  RunShell(StrCat("rm -rf ", ShellQuote(parent_)));
+}
+
+std::string OwnCluster::StopServer(const std::string& server) {
+  RunResult r = RunShell(AsOwner(StrCat(kPgBin, "/pg_ctl -D ", ShellQuote(dir_ + "/" + server),
+                                        " -m fast -w -t 120 stop")));
+  return r.exit_code == 0 ? "" : r.err;
+}
+
+std::string OwnCluster::StartServer(const std::string& server) {
+  RunResult r = RunShell(AsOwner(StrCat(kPgBin, "/pg_ctl -D ", ShellQuote(dir_ + "/" + server),
+                                        " -l ", ShellQuote(dir_ + "/" + server + ".log"),
+                                        " -w -t 120 start")));
+  return r.exit_code == 0 ? "" : r.err;
+}
+
 }  // namespace uncut::testing

@@ -4,6 +4,7 @@
 #define UNCUT_TESTS_TESTING_PG_CLUSTER_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,28 @@ class TestCluster {
   bool owned_ = false;
   std::map<std::string, std::string> env_;
   std::string Uri(const std::string& server, const std::string& db) const;
+};
+
+// A cluster of its own (scripts/cluster.sh start N, with an archive made
+// by `uncut init`), for tests that stop and start its servers; stopped and
+// removed when destroyed.
+class OwnCluster {
+ public:
+  // nullptr, with the reason in *why, when it cannot be started.
+  static std::unique_ptr<OwnCluster> Start(int shards, std::string* why);
+  ~OwnCluster();
+
+  const std::string& uri() const { return uri_; }  // the archive's
+  // The TCP port of a server: "coordinator", "shard1", ...
+  std::string Port(const std::string& server) const { return env_.at("PORT_" + server); }
+  // Stops (fast: sessions are cut) or starts one server; "" or the error.
+  std::string StopServer(const std::string& server);
+  std::string StartServer(const std::string& server);
+
+ private:
+  OwnCluster() = default;
+  std::string parent_, dir_, uri_;
+  std::map<std::string, std::string> env_;
 };
 
 }  // namespace uncut::testing

@@ -1,0 +1,216 @@
+// `uncut serve` on a PostgreSQL archive: two servers on one cluster share
+// everything through it (the token, the items, saved traces), so a load
+// balancer may send any request to either; a shard server stopped while
+// they serve makes a trace fail with an answer naming that server (the
+// servers keep running), and once it is back the next trace works.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "httplib.h"
+#include "nlohmann/json.hpp"
+#include "testing/pg_cluster.h"
+#include "testing/temp_dir.h"
+
+namespace uncut {
+namespace {
+
+using json = nlohmann::json;
+using testing::RunResult;
+using testing::ShellQuote;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// An `uncut serve` process on a free port, stopped (SIGTERM) when destroyed.
+class ServeProcess {
+ public:
+  // Starts it and waits (up to two minutes) until it says where it
+  // listens; "" or why it did not.
+  std::string Start(const std::string& archive, const std::string& out, const std::string& err) {
+    out_ = out;
+    err_ = err;
+    RunResult started = testing::RunShell(
+        StrCat(ShellQuote(testing::UncutBinary()), " --archive ", ShellQuote(archive),
+               " serve --listen 127.0.0.1:0 </dev/null >", ShellQuote(out), " 2>",
+               ShellQuote(err), " & echo $!"));
+    if (started.exit_code != 0) return started.err;
+    pid_ = std::stoi(started.out);
+    const std::string marker = "listening on http://127.0.0.1:";
+    for (int i = 0; i < 1200; ++i) {
+      const std::string text = ReadAll(out);
+      const size_t at = text.find(marker);
+      if (at != std::string::npos && text.find('/', at + marker.size()) != std::string::npos) {
+        port_ = std::stoi(text.substr(at + marker.size()));
+        return "";
+      }
+      if (!Running()) return "the server stopped: " + ReadAll(err);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return "the server did not say where it listens";
+  }
+  ~ServeProcess() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 1200 && Running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (Running()) ::kill(pid_, SIGKILL);
+  }
+  // Whether the process is alive (not a zombie either).
+  bool Running() const {
+    std::ifstream stat(StrCat("/proc/", pid_, "/stat"));
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    const size_t close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+  }
+  int port() const { return port_; }
+  std::string Out() const { return ReadAll(out_); }
+
+ private:
+  int pid_ = 0;
+  int port_ = 0;
+  std::string out_, err_;
+};
+
+class ServePostgres : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    cluster_ = testing::OwnCluster::Start(2, &why);
+    if (!cluster_ && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
+    ASSERT_NE(cluster_, nullptr) << why;
+  }
+
+  // A client of the server on `port`, with the token.
+  std::unique_ptr<httplib::Client> Client(int port) {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
+    c->set_bearer_token_auth(token_);
+    c->set_read_timeout(std::chrono::seconds(300));
+    return c;
+  }
+
+  // Polls a job on the server that runs it until it ends (five minutes at
+  // most); its last state.
+  json Finished(httplib::Client* c, const std::string& id) {
+    json job;
+    for (int i = 0; i < 3000; ++i) {
+      auto r = c->Get("/api/jobs/" + id);
+      if (!r) return json{{"state", "no answer"}};
+      job = json::parse(r->body, nullptr, false);
+      const std::string state = job.value("state", "");
+      if (state == "succeeded" || state == "failed") return job;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return job;
+  }
+
+  // Traces `quote` through the server of `c`: the job, once it ended.
+  json Trace(httplib::Client* c, const std::string& quote, bool save) {
+    auto r = c->Post("/api/trace?wait=60", json{{"text", quote}, {"save", save}}.dump(),
+                     "application/json");
+    if (!r) return json{{"state", "no answer"}};
+    json job = json::parse(r->body, nullptr, false);
+    if (!job.is_object() || !job.contains("id")) return job;
+    return Finished(c, job["id"].get<std::string>());
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::OwnCluster> cluster_;
+  std::string token_;
+};
+
+TEST_F(ServePostgres, TwoServersShareOneClusterAndSurviveAShardStopping) {
+  ServeProcess a, b;
+  ASSERT_EQ(a.Start(cluster_->uri(), dir_.File("a.out"), dir_.File("a.err")), "");
+  // The first server made the token (in the catalog) and showed it once.
+  const std::string shown = a.Out();
+  const size_t at = shown.find("new access token");
+  ASSERT_NE(at, std::string::npos) << shown;
+  const size_t line = shown.find("\n  ", at);
+  ASSERT_NE(line, std::string::npos) << shown;
+  token_ = shown.substr(line + 3, 64);
+  ASSERT_EQ(b.Start(cluster_->uri(), dir_.File("b.out"), dir_.File("b.err")), "");
+  EXPECT_EQ(b.Out().find("new access token"), std::string::npos) << b.Out();
+  // Nothing of the servers' own is written beside the archive's URI.
+  EXPECT_FALSE(std::filesystem::exists("postgresql:"));
+
+  // An upload through the first server...
+  auto ca = Client(a.port());
+  auto cb = Client(b.port());
+  httplib::MultipartFormDataItems form = {
+      {"file", testing::kSampleSpeech, "speech.txt", "text/plain"},
+      {"title", "The speech", "", ""}};
+  auto posted = ca->Post("/api/items", form);
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 202) << posted->body;
+  json added = Finished(ca.get(), json::parse(posted->body)["id"].get<std::string>());
+  ASSERT_EQ(added["state"], "succeeded") << added.dump(2);
+  ASSERT_EQ(added["result"]["added"].size(), 1u) << added.dump(2);
+  const int64_t id = added["result"]["added"][0]["id"].get<int64_t>();
+
+  // ...is listed and traced through the second, which saves the trace.
+  auto listed = cb->Get("/api/items");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  json items = json::parse(listed->body);
+  ASSERT_EQ(items["total"], 1) << items.dump(2);
+  EXPECT_EQ(items["items"][0]["id"], id);
+  EXPECT_EQ(items["items"][0]["title"], "The speech");
+  const std::string speech = testing::kSampleSpeech;
+  const std::string quote = speech.substr(speech.size() / 3, 160);
+  json traced = Trace(cb.get(), quote, true);
+  ASSERT_EQ(traced["state"], "succeeded") << traced.dump(2);
+  ASSERT_FALSE(traced["result"]["sources"].empty()) << traced.dump(2);
+  EXPECT_EQ(traced["result"]["sources"][0]["item"]["id"], id);
+  const int64_t saved = traced["result"]["saved_trace"].get<int64_t>();
+  // The saved trace is read through the first server.
+  auto report = ca->Get(StrCat("/api/traces/", saved, ".json"));
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->status, 200) << report->body;
+  auto shown_item = ca->Get(StrCat("/api/items/", id));
+  ASSERT_TRUE(shown_item);
+  EXPECT_EQ(json::parse(shown_item->body)["saved_traces"].size(), 1u) << shown_item->body;
+  // The original comes back byte for byte from the cluster.
+  auto original = ca->Get(StrCat("/api/items/", id, "/original"));
+  ASSERT_TRUE(original);
+  EXPECT_EQ(original->status, 200);
+  EXPECT_EQ(original->body, speech);
+
+  // A shard server stops: a trace fails, naming it; both servers run on.
+  ASSERT_EQ(cluster_->StopServer("shard2"), "");
+  json failed = Trace(ca.get(), quote, false);
+  EXPECT_EQ(failed["state"], "failed") << failed.dump(2);
+  const std::string error = failed.value("error", json::object()).value("message", "");
+  EXPECT_NE(error.find("uncut_shard2"), std::string::npos) << failed.dump(2);
+  EXPECT_TRUE(a.Running());
+  EXPECT_TRUE(b.Running());
+  auto status = cb->Get("/api/status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200);
+
+  // Back again: the next trace through either server works.
+  ASSERT_EQ(cluster_->StartServer("shard2"), "");
+  for (httplib::Client* c : {ca.get(), cb.get()}) {
+    json again = Trace(c, quote, false);
+    ASSERT_EQ(again["state"], "succeeded") << again.dump(2);
+    EXPECT_EQ(again["result"]["sources"][0]["item"]["id"], id);
+  }
+}
+
+}  // namespace
+}  // namespace uncut
