@@ -122,6 +122,18 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
                           " -vf rotate=a='if(lt(t\\,2)\\,0\\,(t-2)*2)' -c:v libx264 -preset veryfast ",
                           "-pix_fmt yuv420p ", ShellQuote(File("shot.mp4"))));
     }
+    // A shot still above and moving below (a ticker strip): under a
+    // caption band over the strip, its frames cannot be told apart.
+    if (err.empty()) {
+      err = Ffmpeg(StrCat("-f lavfi -i mandelbrot=size=320x144:start_x=-1.25:start_y=0.02:",
+                          "start_scale=0.3 -frames:v 1 ", ShellQuote(File("top.png"))));
+    }
+    if (err.empty()) {
+      err = Ffmpeg(StrCat("-loop 1 -framerate 25 -t 8 -i ", ShellQuote(File("top.png")),
+                          " -f lavfi -i testsrc2=size=320x36:rate=25:duration=8 -filter_complex ",
+                          "[0][1]vstack -c:v libx264 -preset veryfast -pix_fmt yuv420p ",
+                          ShellQuote(File("ticker.mp4"))));
+    }
     if (err.empty()) err = DrawText(kMemo, "900x150", 24, "memo.png");
     if (err.empty()) err = DrawText(kLetter, "600x200", 26, "letter.jpg");
     if (err.empty()) err = WrapJpegInPdf(File("letter.jpg"), 600, 200, "scan.pdf");
@@ -133,6 +145,7 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
     if (!err.empty()) return err;
     RunResult r = Uncut(StrCat("add ", ShellQuote(File("programme.mp4")), " ",
                                ShellQuote(File("spin.mp4")), " ", ShellQuote(File("shot.mp4")), " ",
+                               ShellQuote(File("ticker.mp4")), " ",
                                ShellQuote(File("memo.png")), " ", ShellQuote(File("scan.pdf")), " ",
                                ShellQuote(File("persian.png")), " ", ShellQuote(File("bound.pdf"))));
     return r.exit_code == 0 ? "" : r.err;
@@ -337,6 +350,28 @@ TEST_F(CliPictures, AStillOfAStaticShotIsReportedAsTheShotsSpan) {
   EXPECT_GE(seg["source"]["end"].get<double>(), 1.9) << seg;
   EXPECT_LE(seg["source"]["end"].get<double>(), 2.5) << seg;
   EXPECT_NE(source["notes"].dump().find("cannot be told"), std::string::npos) << source["notes"];
+}
+
+TEST_F(CliPictures, ACaptionedStillOfAShotMovingOnlyUnderTheCaptionSpansTheWholeShot) {
+  // The caption band hides the moving strip: every frame of the 8 s shot
+  // shows what the picture shows, though the index's hashes of whole
+  // frames (strip included) differ from one sampled frame to the next.
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 6.5 -i ", ShellQuote(File("ticker.mp4")), " -frames:v 1 -vf ",
+                          ShellQuote(StrCat("drawbox=x=0:y=ih*0.8:w=iw:h=ih*0.2:color=black@0.6:",
+                                            "t=fill,drawtext=fontfile=", kFont, ":text=Watch:",
+                                            "fontcolor=white:fontsize=h/16:x=(w-tw)/2:y=h*0.86")),
+                          " ", ShellQuote(File("ticker.png")))),
+            "");
+  RunResult r = Uncut("trace --json " + ShellQuote(File("ticker.png")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  json report = Json(r);
+  ASSERT_FALSE(report["sources"].empty()) << r.out;
+  json source = report["sources"][0];
+  EXPECT_EQ(source["item"]["name"], "ticker.mp4");
+  json seg = source["segments"][0];
+  EXPECT_TRUE(seg["details"]["picture"]["static"].get<bool>()) << seg;
+  EXPECT_LE(seg["source"]["start"].get<double>(), 0.5) << seg;
+  EXPECT_GE(seg["source"]["end"].get<double>(), 7.5) << seg;
 }
 
 // `jpeg` with an EXIF block (APP1, little-endian TIFF, IFD0 holding only

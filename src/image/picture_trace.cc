@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -73,6 +74,19 @@ Rect PictureContent(const VideoFrame& f) {
   return r;
 }
 
+double ScanCostSeconds(const Item& item, double duration_s) {
+  double pixels = 1280.0 * 720.0;
+  const nlohmann::json& streams =
+      item.info.value("media", nlohmann::json::object()).value("streams", nlohmann::json::array());
+  for (const nlohmann::json& s : streams) {
+    if (!s.is_object() || s.value("type", "") != "video") continue;
+    const double w = s.value("width", 0.0), h = s.value("height", 0.0);
+    if (w > 0 && h > 0) pixels = w * h;
+    break;
+  }
+  return duration_s * std::max(0.1, pixels / (1280.0 * 720.0));
+}
+
 namespace {
 
 // The ways the picture may have been made from its source: whole, without
@@ -131,10 +145,12 @@ Nearest Compare(const std::vector<Variant>& query, const PdqHash& a, const PdqHa
 // whole frame, its central 90%, its part above a caption band), so that
 // a crop or a captioned copy meets the region it was made from.
 Nearest CompareFrame(const std::vector<Variant>& query, const VideoFrame& frame) {
-  FrameSig s = SignFrame(frame, 1);
+  const SourceRegions r = SourceFrameRegions(frame);
   GrayIntegral image(frame.pixels.data(), frame.width, frame.height, frame.width);
   const Rect full{0, 0, frame.width, frame.height};
-  const PdqHash hashes[] = {s.main, s.zoom, PdqHashFromDct(RegionDct(image, full)),
+  const PdqHash hashes[] = {PdqHashFromDct(RegionDct(image, Rect{r.x, r.y, r.w, r.h})),
+                            PdqHashFromDct(RegionDct(image, Rect{r.zx, r.zy, r.zw, r.zh})),
+                            PdqHashFromDct(RegionDct(image, full)),
                             PdqHashFromDct(RegionDct(image, Central(full, 90))),
                             PdqHashFromDct(RegionDct(image, Upper(full, 80)))};
   return Compare(query, hashes, std::size(hashes));
@@ -203,12 +219,15 @@ struct Verified {
 };
 
 // Decodes the source from start_s to end_s at its full frame rate and
-// compares every frame with the picture.
+// compares every frame with the picture; `more`, when given, is asked
+// after each frame whether to go on.
 Verified DecodeRange(const MediaSource& source, double start_s, double end_s,
-                     const std::vector<Variant>& query) {
+                     const std::vector<Variant>& query,
+                     const std::function<bool(const Verified&)>& more = nullptr) {
   Verified v;
   VideoReadOptions ro;
   ro.max_side = VideoSignOptions().max_side;
+  ro.skip_loop_filter = VideoSignOptions().skip_loop_filter;  // as the index decodes
   ro.start_s = start_s;
   ro.end_s = end_s;
   ro.max_decode_seconds = 30;
@@ -219,6 +238,7 @@ Verified DecodeRange(const MediaSource& source, double start_s, double end_s,
     auto got = (*reader)->Next(&frame);
     if (!got.ok() || !*got) break;
     v.frames.push_back({frame.time_s, CompareFrame(query, frame)});
+    if (more && !more(v)) break;
   }
   if (v.frames.empty()) return v;
   v.ok = true;
@@ -227,6 +247,66 @@ Verified DecodeRange(const MediaSource& source, double start_s, double end_s,
   }
   if ((*reader)->fps() > 0) v.interval_s = 1.0 / (*reader)->fps();
   return v;
+}
+
+// Decodes on past either end of the stretch `w` while the frames at that
+// end stay within span_slack of its nearest frame: a static shot goes on
+// there, or the picture lies further on (the distance was still falling
+// at the end), up to grow_s each way; the nearest frame is taken again
+// from all decoded.
+void Grow(const MediaSource& source, const std::vector<Variant>& query,
+          const PictureTraceOptions& o, Verified* w) {
+  auto nearest = [](const Verified& v) {
+    size_t best = 0;
+    for (size_t i = 1; i < v.frames.size(); ++i) {
+      if (v.frames[i].second.distance < v.frames[best].second.distance) best = i;
+    }
+    return best;
+  };
+  // Forwards in one pass, until the frames of half a second are all
+  // further (a single frame may be, in noisy footage).
+  constexpr double kFurtherFor_s = 0.5;
+  if (w->frames.back().second.distance <= w->frames[w->best].second.distance + o.span_slack) {
+    const double t = w->frames.back().first;
+    int nearest_distance = w->frames[w->best].second.distance;
+    std::optional<double> further_since_s;
+    Verified more = DecodeRange(source, t, t + o.grow_s, query, [&](const Verified& v) {
+      const auto& [time_s, got] = v.frames.back();
+      nearest_distance = std::min(nearest_distance, got.distance);
+      if (got.distance <= nearest_distance + o.span_slack) {
+        further_since_s.reset();
+      } else if (!further_since_s) {
+        further_since_s = time_s;
+      }
+      return !further_since_s || time_s - *further_since_s < kFurtherFor_s;
+    });
+    for (const auto& frame : more.frames) {
+      if (frame.first > t + 1e-6) w->frames.push_back(frame);
+    }
+    w->best = nearest(*w);
+  }
+  // Backwards by steps, each twice as long as the one before (a reader
+  // cannot go back): seeking costs the decoding from a key frame each time.
+  double step_s = 0.5, grown_s = 0;
+  while (grown_s < o.grow_s) {
+    const auto& first = w->frames.front();
+    if (first.second.distance > w->frames[w->best].second.distance + o.span_slack ||
+        first.first <= 0) {
+      break;
+    }
+    step_s = std::min(step_s, o.grow_s - grown_s);
+    const double t = first.first;
+    Verified more = DecodeRange(source, std::max(0.0, t - step_s), t, query);
+    std::vector<std::pair<double, Nearest>> before;
+    for (const auto& frame : more.frames) {
+      if (frame.first < t - 1e-6) before.push_back(frame);
+    }
+    if (before.empty()) break;
+    w->frames.insert(w->frames.begin(), before.begin(), before.end());
+    w->best = nearest(*w);
+    grown_s += step_s;
+    step_s *= 2;
+  }
 }
 
 // ... between the sampled frames around frame j.
@@ -373,8 +453,9 @@ std::optional<Found> Locate(const Storage& storage, const VideoCandidate& v,
       ++*decoded;
       Verified w = DecodeAround(*opened.source, sig, j, query);
       if (!w.ok) continue;
+      if (w.frames[w.best].second.distance > o.verify_max_distance) continue;
+      Grow(*opened.source, query, o, &w);
       const Nearest& got = w.frames[w.best].second;
-      if (got.distance > o.verify_max_distance) continue;
       const bool better = got.distance < f.best.distance || f.best.distance > o.max_distance ||
                           (!f.refined && got.distance == f.best.distance);
       if (!better) continue;
@@ -415,9 +496,8 @@ std::optional<Found> Locate(const Storage& storage, const VideoCandidate& v,
 // When no sampled moment leads to the picture (every frame of a fast
 // shot differs from the next, so a frame between samples is far from all
 // of them), the candidate videos are decoded whole, the one with the
-// nearest sampled frame first, up to scan_seconds of footage in all; a frame within
-// scan_max_distance is the answer. The stricter distance keeps the many
-// more frames compared from matching by chance.
+// nearest sampled frame first, while their cost (ScanCostSeconds) stays within
+// scan_seconds in all; a frame within scan_max_distance is the answer.
 std::optional<Found> Scan(const Storage& storage, std::vector<const VideoCandidate*> videos,
                           const std::vector<Variant>& query, const PictureTraceOptions& o,
                           double* scanned_s) {
@@ -430,19 +510,23 @@ std::optional<Found> Scan(const Storage& storage, std::vector<const VideoCandida
   std::optional<Found> best;
   for (const VideoCandidate* v : videos) {
     const double duration_s = std::max(v->sig.duration_s, 1.0);
-    if (*scanned_s + duration_s > o.scan_seconds) continue;
-    *scanned_s += duration_s;
+    auto item = storage.catalog->GetItem(v->item);
+    if (!item.ok()) continue;
+    const double cost_s = ScanCostSeconds(*item, duration_s);
+    if (*scanned_s + cost_s > o.scan_seconds) continue;
+    *scanned_s += cost_s;
     OpenedSource opened;
     if (!OpenSource(storage, v->item, &opened).ok()) continue;
     Verified w = DecodeRange(*opened.source, 0, duration_s + 1.0, query);
     if (!w.ok || w.frames[w.best].second.distance > o.scan_max_distance) continue;
-    if (best && w.frames[w.best].second.distance >= best->best.distance) continue;
     Found f;
     f.item = v->item;
     PlaceOn(w, o, &f);
     f.sampled_time_s = v->sig.frames[v->sig.Nearest(f.time_s)].time_s;
+    // Unrelated videos' frames come nowhere near scan_max_distance: the
+    // first match ends the scan.
     best = std::move(f);
-    if (best->best.distance <= o.scan_max_distance / 2) break;
+    break;
   }
   return best;
 }

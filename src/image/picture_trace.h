@@ -20,8 +20,9 @@
 //    second, so a frame of fast motion can be far from every sampled
 //    frame: when no video matched, the candidates are decoded whole (the
 //    one with the nearest sampled frame first), up to scan_seconds of
-//    footage, and a frame within the stricter
-//    scan_max_distance matches.
+//    720p footage (smaller pictures count for less), and a frame within
+//    scan_max_distance matches. A matching stretch is decoded on while
+//    the frames at its end stay as near (grow_s).
 //    Frames around the match as near to the picture as it (a static shot)
 //    cannot be told from it: the match spans them.
 //
@@ -45,6 +46,7 @@
 #include "absl/status/statusor.h"
 #include "report/trace_report.h"
 #include "decode/video_reader.h"
+#include "storage/item.h"
 #include "storage/storage.h"
 #include "video/content_region.h"
 
@@ -74,13 +76,19 @@ struct PictureTraceOptions {
   size_t windows_per_video = 3; // moments of one video decoded at most
   int max_windows = 8;          // moments decoded at most in all (bounds the time a trace takes)
   // When no sampled frame leads to a match, candidate videos are decoded
-  // whole, up to this many seconds of footage in all (0: never), and a
-  // frame within scan_max_distance matches.
+  // whole, up to this many seconds of 1280x720 footage in all (0: never;
+  // a video of fewer pixels counts for less, in proportion, down to a
+  // tenth), and a frame within scan_max_distance matches. Unrelated
+  // videos' frames came no nearer than 72 on the picture benchmark.
   double scan_seconds = 60;
-  int scan_max_distance = 32;
+  int scan_max_distance = 36;
   // Frames within this many bits of the best one cannot be told from it
   // (a static shot): the match spans them.
   int span_slack = 4;
+  // A matching stretch is decoded on past an end where its frames stay
+  // within span_slack of the nearest (a static shot going on, or a
+  // distance still falling), up to this many seconds each way.
+  double grow_s = 8;
   // Put the picture and each match's frame (or picture) side by side in
   // SourceMatch::boundary_frames, as small JPEGs, for the HTML report.
   bool frames = false;
@@ -93,6 +101,12 @@ struct PictureTraceOptions {
 // player's frame of several colours (title bar, surround, control bar) is
 // taken off.
 Rect PictureContent(const VideoFrame& gray);
+
+// What decoding the archived video `item` of `duration_s` whole costs, in
+// seconds of 1280x720 footage: its duration scaled by its picture's pixels
+// (decoding and scaling a frame take time in proportion to them), no less
+// than a tenth of it. Without a stored picture size it counts as 1280x720.
+double ScanCostSeconds(const Item& item, double duration_s);
 
 absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::string& path,
                                          const PictureTraceOptions& options = PictureTraceOptions());

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
+
+#include "nlohmann/json.hpp"
 
 namespace uncut {
 namespace {
@@ -40,6 +43,30 @@ TEST(PictureContent, TakesOffAPlayersTitleBarSurroundAndControlBar) {
   Fill(&f, 0, 266, 400, 10, 60);             // grey under the picture
   Fill(&f, 0, 276, 400, 24, 17);             // control bar
   EXPECT_EQ(PictureContent(f), (Rect{12, 40, 376, 226}));
+}
+
+Item VideoItem(int width, int height) {
+  Item item;
+  item.kind = "video";
+  item.info = nlohmann::json::parse(R"({"media": {"streams": [
+      {"type": "audio", "codec": "aac"},
+      {"type": "video", "codec": "h264", "width": )" + std::to_string(width) +
+                                    R"(, "height": )" + std::to_string(height) + "}]}}");
+  return item;
+}
+
+TEST(ScanCostSeconds, CountsAVideoBy720pFootageOfTheSamePixels) {
+  EXPECT_DOUBLE_EQ(ScanCostSeconds(VideoItem(1280, 720), 52), 52);
+  EXPECT_DOUBLE_EQ(ScanCostSeconds(VideoItem(640, 360), 40), 10);
+  EXPECT_DOUBLE_EQ(ScanCostSeconds(VideoItem(1920, 1080), 10), 22.5);
+}
+
+TEST(ScanCostSeconds, CountsATinyVideoAsATenthAndOneOfUnknownSizeAs720p) {
+  EXPECT_DOUBLE_EQ(ScanCostSeconds(VideoItem(160, 120), 70), 7);
+  Item unknown;
+  unknown.kind = "video";
+  EXPECT_DOUBLE_EQ(ScanCostSeconds(unknown, 30), 30);
+  EXPECT_DOUBLE_EQ(ScanCostSeconds(VideoItem(0, 0), 30), 30);
 }
 
 TEST(PictureContent, LeavesAPictureWithoutBarsWhole) {
