@@ -20,6 +20,13 @@ Each positive query is the material of one of the main set's single-segment vide
   sound_removed:   no sound track at all
   sound_replaced:  the sound swapped for music (a generated melody: a desk's clip with music
                    laid over it)
+  mirror:          flipped left to right
+  logo_corner:     an opaque logo panel with text in one corner (the corner turns with each
+                   query), a quarter of the frame (half its width and height) or, every other
+                   query, 40% of its width and height
+  pip:             the clip scaled to half size inside other picture: moving generated
+                   footage (odd queries) or a plain background (even queries), at a place
+                   that turns with each query
 Its truth is the main query's (every archived occurrence). Negatives are the main set's
 negative video queries changed the same ways (truth empty). The transform name is the
 query's only transform, so score.py's per-transform table gives F1 per transform, and
@@ -34,7 +41,8 @@ import sys
 
 from ffmpeg_tools import ffmpeg, probe_duration
 
-TRANSFORMS = ("crop_60", "caption_quarter", "sound_removed", "sound_replaced")
+TRANSFORMS = ("crop_60", "caption_quarter", "sound_removed", "sound_replaced", "mirror",
+              "logo_corner", "pip")
 FONT = "DejaVu Sans"
 # A melody of two voices over a slow pulse: notes change twice a second.
 MUSIC = ("aevalsrc='0.25*sin(2*PI*t*(220*pow(2,floor(mod(t*2+{seed},7))/12)))"
@@ -53,7 +61,35 @@ def picture_filter(transform, k):
         return (f"scale=640:360,drawbox=x=iw/2:y=0:w=iw/2:h=ih/2:color=white@0.95:t=fill,"
                 f"drawtext=font='{FONT}':text='NEWS 24':x=w*3/4-tw/2:y=h/4-th/2:fontsize=40:"
                 f"fontcolor=navy")
+    if transform == "mirror":
+        return "hflip,scale=640:360"
+    if transform == "logo_corner":
+        side = 0.5 if k % 2 == 0 else 0.4
+        x = "0" if k % 4 in (0, 3) else f"iw*{1 - side}"
+        y = "0" if k % 4 in (0, 1) else f"ih*{1 - side}"
+        tx = "16" if x == "0" else f"w*{1 - side}+16"
+        ty = "16" if y == "0" else f"h*{1 - side}+16"
+        return (f"scale=640:360,drawbox=x={x}:y={y}:w=iw*{side}:h=ih*{side}:color=0xC0392B:t=fill,"
+                f"drawtext=font='{FONT}':text='CH 9':x={tx}:y={ty}:fontsize=36:fontcolor=white")
     return "scale=640:360"
+
+
+# Where the half-size clip sits in the pip transform's frame (x, y of 640x360), per query.
+PIP_PLACES = ((160, 90), (300, 20), (20, 170), (300, 170))
+
+
+def pip_graph(k):
+    """filter_complex putting input 0's picture at half size over input 1's, as [v]."""
+    x, y = PIP_PLACES[k % len(PIP_PLACES)]
+    return (f"[1:v]scale=640:360,format=yuv420p[bg];[0:v]scale=320:180[in];"
+            f"[bg][in]overlay=x={x}:y={y}:shortest=1,format=yuv420p[v]")
+
+
+def pip_background(k):
+    """lavfi input for the pip transform: generated moving footage, or a plain colour."""
+    if k % 2:
+        return "testsrc2=s=640x360:r=25"
+    return "color=c=0x2C3E50:s=640x360:r=25"
 
 
 def encode(src, start, end, transform, k, out):
@@ -62,7 +98,10 @@ def encode(src, start, end, transform, k, out):
     video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-threads", "1"]
     sound = ["-c:a", "aac", "-b:a", "128k"]
     vf = picture_filter(transform, k) + ",format=yuv420p"
-    if transform == "sound_removed":
+    if transform == "pip":
+        ffmpeg(cut + ["-i", src, "-f", "lavfi", "-i", pip_background(k), "-filter_complex",
+                      pip_graph(k), "-map", "[v]", "-map", "0:a?"] + video + sound + [out])
+    elif transform == "sound_removed":
         ffmpeg(cut + ["-i", src, "-vf", vf, "-an"] + video + [out])
     elif transform == "sound_replaced":
         ffmpeg(cut + ["-i", src, "-f", "lavfi", "-i", MUSIC.format(seed=k % 7), "-vf", vf,

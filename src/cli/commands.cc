@@ -665,6 +665,22 @@ int RunUpgrade(const GlobalOptions& g) {
   for (const std::string& p : done->problems) {
     std::fprintf(stderr, "uncut: upgrade: %s\n", p.c_str());
   }
+  // Videos archived before the region hashes existed gain them.
+  absl::StatusOr<PictureUpgrade> pictures;
+  {
+    std::unique_ptr<ProgressBar> bar;
+    pictures = UpgradePictureIndex(archive->get(), [&](size_t i, size_t total) {
+      if (!bar) {
+        bar = std::make_unique<ProgressBar>("re-reading pictures", total, ProgressBar::Unit::kItems,
+                                            ShowProgress(g.quiet));
+      }
+      bar->Update(i);
+    });
+  }
+  if (!pictures.ok()) return ReportError(pictures.status());
+  for (const std::string& p : pictures->problems) {
+    std::fprintf(stderr, "uncut: upgrade: %s\n", p.c_str());
+  }
   // Texts added before the search index existed go into it.
   auto indexed = (*archive)->IndexTextsForSearch();
   if (!indexed.ok()) return ReportError(indexed.status());
@@ -677,16 +693,21 @@ int RunUpgrade(const GlobalOptions& g) {
   }
   if (!rewritten.ok()) return ReportError(rewritten.status());
   if (!g.quiet) {
-    if (done->redone == 0 && done->problems.empty() && *indexed == 0 && *rewritten == 0) {
+    if (done->redone == 0 && done->problems.empty() && pictures->redone == 0 &&
+        pictures->problems.empty() && *indexed == 0 && *rewritten == 0) {
       std::printf("the archive is up to date\n");
     }
     if (*rewritten > 0) std::printf("index segments rewritten in the current format\n");
     if (done->redone > 0 || !done->problems.empty()) {
       std::printf("sound fingerprinted anew for %d items\n", done->redone);
     }
+    if (pictures->redone > 0) {
+      std::printf("region hashes added to the picture fingerprints of %d videos\n",
+                  pictures->redone);
+    }
     if (*indexed > 0) std::printf("%zu texts put into the search index\n", *indexed);
   }
-  return done->problems.empty() ? kExitOk : kExitArchive;
+  return done->problems.empty() && pictures->problems.empty() ? kExitOk : kExitArchive;
 }
 
 int RunTrace(const GlobalOptions& g, const TraceCommand& c) {

@@ -1,5 +1,6 @@
 #include "ingest/media_ingest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -279,6 +280,57 @@ absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
   RETURN_IF_ERROR(batch->DropModality(kLegacyAudioModality));
   RETURN_IF_ERROR(batch->Commit());
   RETURN_IF_ERROR(batch->Compact());
+  if (progress) progress(todo.size(), todo.size());
+  return out;
+}
+
+absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
+    Archive* archive, const std::function<void(size_t, size_t)>& progress) {
+  PictureUpgrade out;
+  ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
+  std::vector<std::pair<Item, VideoSignature>> todo;
+  for (const Item& it : items) {
+    if (!it.info.contains("video")) continue;
+    ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(it.id, kVideoSignatureBlob));
+    if (!blob) continue;
+    auto sig = VideoSignature::Parse(*blob);
+    if (!sig.ok()) {
+      out.problems.push_back(StrCat("item ", it.id, " (", it.name, "): ", sig.status().message()));
+      continue;
+    }
+    // A signature written since the region hashes exist has them on every
+    // kRegionCellStep-th frame.
+    if (std::none_of(sig->frames.begin(), sig->frames.end(),
+                     [](const FrameSig& f) { return f.has_regions; })) {
+      todo.push_back({it, std::move(*sig)});
+    }
+  }
+  if (todo.empty()) return out;
+  ASSIGN_OR_RETURN(auto batch, archive->BeginWrite());
+  constexpr int kItemsPerCommit = 16;
+  int queued = 0;
+  for (size_t i = 0; i < todo.size(); ++i) {
+    auto& [it, sig] = todo[i];
+    if (progress) progress(i, todo.size());
+    VideoSignOptions vo;
+    vo.sample_fps = sig.sample_fps;
+    auto fresh = SignVideo(archive->ObjectPath(it.object), vo);
+    if (!fresh.ok()) {
+      out.problems.push_back(StrCat("item ", it.id, " (", it.name, "): ", fresh.status().message()));
+      continue;
+    }
+    if (AddRegionHashes(*fresh, &sig) == 0) continue;
+    PostingsByModality postings;
+    postings[kVideoModality] = VideoRegionPostings(sig, vo.min_quality);
+    RETURN_IF_ERROR(batch->Reindex(it.id, it.info, std::move(postings),
+                                   {{kVideoSignatureBlob, sig.Serialize()}}));
+    ++out.redone;
+    if (++queued == kItemsPerCommit) {
+      RETURN_IF_ERROR(batch->Commit());
+      queued = 0;
+    }
+  }
+  RETURN_IF_ERROR(batch->Commit());
   if (progress) progress(todo.size(), todo.size());
   return out;
 }

@@ -51,6 +51,21 @@ struct SoundUpgrade {
 absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
     Archive* archive, const std::function<void(size_t done, size_t total)>& progress = nullptr);
 
+struct PictureUpgrade {
+  int redone = 0;                     // videos whose frames gained region hashes
+  std::vector<std::string> problems;  // videos whose original's picture failed
+};
+
+// Gives every video archived before the region hashes existed (its picture
+// fingerprint holds two hashes a frame: video_signature.h) the region hashes
+// a fresh add computes, from its stored original, a few items per
+// transaction (an interrupted run resumes where it stopped). Its frames'
+// other hashes and their index entries stay as they are; originals, names
+// and provenance are untouched. A video whose original can no longer be
+// decoded is named in `problems` and keeps the fingerprint it had.
+absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
+    Archive* archive, const std::function<void(size_t done, size_t total)>& progress = nullptr);
+
 }  // namespace uncut
 
 #endif  // UNCUT_INGEST_MEDIA_INGEST_H_

@@ -1,4 +1,5 @@
-// Upgrading an archive whose sound fingerprints are of the older format.
+// Upgrading an archive whose sound or picture fingerprints are of an older
+// format.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -6,11 +7,15 @@
 
 #include "audio/landmarks.h"
 #include "base/file.h"
+#include "base/sha256.h"
+#include "base/strings.h"
 #include "ingest/ingest.h"
 #include "ingest/media_ingest.h"
 #include "store/archive.h"
 #include "testing/media.h"
 #include "testing/temp_dir.h"
+#include "trace/media_trace.h"
+#include "video/video_signature.h"
 
 namespace uncut {
 namespace {
@@ -80,6 +85,102 @@ TEST(SoundUpgrade, OlderSoundFingerprintsAreDerivedAnewFromTheOriginalAndTheOldI
 
   // Nothing left to do the second time.
   done = UpgradeSoundIndex(archive->get());
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->redone, 0);
+}
+
+// The seconds of the clip the picture traced to `name`, and the source's
+// time at the clip's start along the first segment (-1 when not found).
+struct Found {
+  double length_s = 0, offset_s = -1;
+};
+Found TracedPicture(Archive* archive, const std::string& clip, const std::string& name) {
+  MediaTraceOptions picture_only;
+  picture_only.use_audio = false;
+  auto report = TraceMedia(archive->storage(), clip, picture_only);
+  EXPECT_TRUE(report.ok()) << report.status();
+  Found f;
+  if (!report.ok()) return f;
+  for (const auto& src : report->sources) {
+    if (src.item.name != name) continue;
+    for (const Segment& seg : src.segments) {
+      if (f.offset_s < 0) f.offset_s = seg.source_start - seg.query_start;
+      f.length_s += seg.query_end - seg.query_start;
+    }
+  }
+  return f;
+}
+
+TEST(PictureUpgrade, VideosArchivedBeforeRegionHashesGainThemAndACloseCropIsThenFound) {
+  testing::TempDir dir;
+  // Ten seconds of textured, moving footage, and its central 60% from
+  // second 2 to 9, without sound.
+  const std::string source = dir.File("footage.mp4"), crop = dir.File("crop.mp4");
+  // (Game of Life cells: no part of one frame looks like another frame
+  // whole, as a zooming fractal's would.)
+  ASSERT_EQ(testing::Ffmpeg(StrCat(
+                "-f lavfi -i life=size=160x90:rate=2:ratio=0.3:seed=7,fps=25,trim=duration=5 "
+                "-f lavfi -i testsrc2=size=640x360:rate=25,trim=duration=5 "
+                "-filter_complex '[0]scale=640:360:flags=neighbor[a];"
+                "[a][1]concat=n=2:v=1:a=0,format=yuv420p[v]' "
+                "-map '[v]' -c:v libx264 -preset veryfast -crf 20 -g 25 ",
+                testing::ShellQuote(source))),
+            "");
+  ASSERT_EQ(testing::Ffmpeg(StrCat("-ss 2 -to 9 -i ", testing::ShellQuote(source),
+                                   " -vf 'crop=384:216,scale=640:360,format=yuv420p' -an "
+                                   "-c:v libx264 -preset veryfast -crf 23 ",
+                                   testing::ShellQuote(crop))),
+            "");
+  // What a fresh add stores.
+  FileAnalysis fresh = AnalyseMedia(source, source, {});
+  ASSERT_TRUE(fresh.status.ok()) << fresh.status;
+  const std::string fresh_sig = fresh.item.blobs.at(kVideoSignatureBlob);
+  const size_t fresh_postings = fresh.item.postings.at(kVideoModality).size();
+
+  // The archive as a version without region hashes left it: two hashes a
+  // frame, in a signature of the first format, and their postings only.
+  auto older = VideoSignature::Parse(fresh_sig);
+  ASSERT_TRUE(older.ok()) << older.status();
+  for (FrameSig& f : older->frames) f.has_regions = false;
+  FileAnalysis old_add = fresh;
+  old_add.item.blobs[kVideoSignatureBlob] = older->Serialize();
+  ASSERT_EQ(old_add.item.blobs[kVideoSignatureBlob].substr(0, 4), "UVS1");
+  old_add.item.postings[kVideoModality] = VideoPostings(*older, VideoSignOptions().min_quality);
+  auto bytes = ReadFileToString(source);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  auto archive = Archive::Open(dir.File("archive"), Archive::Mode::kCreate);
+  ASSERT_TRUE(archive.ok()) << archive.status();
+  int64_t id = 0;
+  {
+    auto batch = (*archive)->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    auto added = AddMedia(batch->get(), source, {}, Sha256Hex(*bytes), &old_add);
+    ASSERT_TRUE(added.ok()) << added.status();
+    ASSERT_TRUE((*batch)->Commit().ok());
+    id = added->item.id;
+  }
+  const Found before = TracedPicture(archive->get(), crop, "footage.mp4");
+
+  auto done = UpgradePictureIndex(archive->get());
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->redone, 1);
+  EXPECT_TRUE(done->problems.empty());
+  // The same fingerprint and index entries as a fresh add.
+  auto sig = (*archive)->LoadBlob(id, kVideoSignatureBlob);
+  ASSERT_TRUE(sig.ok() && sig->has_value());
+  EXPECT_EQ(**sig, fresh_sig);
+  EXPECT_EQ(*(*archive)->PostingCount(kVideoModality), fresh_postings);
+  auto problems = (*archive)->Verify();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty());
+
+  const Found after = TracedPicture(archive->get(), crop, "footage.mp4");
+  EXPECT_LT(before.length_s, 3.5) << "the whole frames' hashes should not see through the crop";
+  EXPECT_GE(after.length_s, 5.0);
+  EXPECT_NEAR(after.offset_s, 2.0, 0.3);
+
+  // Nothing left to do the second time.
+  done = UpgradePictureIndex(archive->get());
   ASSERT_TRUE(done.ok()) << done.status();
   EXPECT_EQ(done->redone, 0);
 }

@@ -198,6 +198,15 @@ std::vector<Posting> VideoPostings(const VideoSignature& sig, int min_quality) {
       if (q < min_quality) continue;
       for (int c = 0; c < 16; ++c) out.push_back({ChunkKey(c, h.Chunk(c)), 0, f.cell * 2 + v});
     }
+  }
+  std::vector<Posting> regions = VideoRegionPostings(sig, min_quality);
+  out.insert(out.end(), regions.begin(), regions.end());
+  return out;
+}
+
+std::vector<Posting> VideoRegionPostings(const VideoSignature& sig, int min_quality) {
+  std::vector<Posting> out;
+  for (const FrameSig& f : sig.frames) {
     if (!f.has_regions) continue;
     for (int k = 0; k < kRegionCount; ++k) {
       if (f.region_quality[k] < min_quality) continue;
@@ -207,6 +216,22 @@ std::vector<Posting> VideoPostings(const VideoSignature& sig, int min_quality) {
     }
   }
   return out;
+}
+
+size_t AddRegionHashes(const VideoSignature& fresh, VideoSignature* older) {
+  size_t added = 0, j = 0;
+  for (FrameSig& f : older->frames) {
+    // Both are in time order, one frame a cell.
+    while (j < fresh.frames.size() && fresh.frames[j].cell < f.cell) ++j;
+    if (j == fresh.frames.size()) break;
+    const FrameSig& n = fresh.frames[j];
+    if (n.cell != f.cell || !n.has_regions || f.has_regions) continue;
+    f.has_regions = true;
+    f.region = n.region;
+    f.region_quality = n.region_quality;
+    ++added;
+  }
+  return added;
 }
 
 }  // namespace uncut

@@ -131,6 +131,14 @@ absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSig
 // part is only looked up among the same parts of source frames; their pos
 // is cell * 2. Hashes below min_quality get no postings.
 std::vector<Posting> VideoPostings(const VideoSignature& sig, int min_quality);
+// The postings of the region hashes alone: what a video indexed before
+// they existed gains from an upgrade (its main and zoom postings stay).
+std::vector<Posting> VideoRegionPostings(const VideoSignature& sig, int min_quality);
+// Gives the frames of `older` (a signature written before the region hashes
+// existed) the region hashes of the frames of `fresh` (the same video signed
+// anew, at the same rate) in the same grid cell, keeping their main and zoom
+// hashes as they are; returns how many frames gained them.
+size_t AddRegionHashes(const VideoSignature& fresh, VideoSignature* older);
 inline uint64_t ChunkKey(int chunk, uint16_t value) {
   return (static_cast<uint64_t>(chunk) << 16) | value;
 }
