@@ -281,7 +281,7 @@ int main(int argc, char** argv) {
       if (report.ok()) {
         int cuts = 0;
         for (const auto& src : report->sources) {
-          for (const auto& iv : src.intervals) cuts += iv.role == "cut";
+          for (const auto& iv : src.intervals) cuts += iv.role == uncut::IntervalRole::kCut;
         }
         said = {{"cuts", cuts},
                 {"not_in_archive", report->not_in_archive.size()},

@@ -33,7 +33,7 @@ int RunPictureTrace(const GlobalOptions& g, const TraceCommand& c) {
   }
   absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
   if (!written.ok()) return ReportError(written);
-  return report->verdict == "not_found" ? kExitNotFound : kExitOk;
+  return report->verdict == TraceVerdict::kNotFound ? kExitNotFound : kExitOk;
 }
 
 }  // namespace uncut

@@ -29,7 +29,7 @@ absl::Status WriteTraceOutputs(const GlobalOptions& g, const TraceCommand& c,
     saved.traced_at = report.traced_at;
     saved.query_kind = report.query_kind;
     saved.query_sha256 = report.query_sha256;
-    saved.verdict = report.verdict;
+    saved.verdict = TraceVerdictName(report.verdict);
     for (const SourceMatch& m : report.sources) saved.item_ids.push_back(m.item.id);
     saved.report_json = ReportToJson(report).dump(2);
     saved.report_html = std::move(html);

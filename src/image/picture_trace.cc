@@ -668,12 +668,12 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
     ASSIGN_OR_RETURN(sm.item, storage.catalog->GetItem(f.item));
     // The report names the source by its SHA-256: its bytes must still be there.
     RETURN_IF_ERROR(storage.originals->OpenOriginal(sm.item).status());
-    sm.verdict = f.image ? "same_picture" : "frame";
+    sm.verdict = f.image ? MatchVerdict::kSamePicture : MatchVerdict::kFrame;
     Segment s;
     s.source_start = f.image ? 0 : f.span_start_s;
     s.source_end = f.image ? 0 : f.span_end_s;
     s.confidence = std::clamp(1.0 - f.best.distance / 64.0, 0.0, 1.0);
-    s.evidence = {"picture"};
+    s.evidence = {EvidenceKind::kPicture};
     s.extra["picture"] = {{"distance", f.best.distance},
                           {"variant", f.best.variant},
                           {"mirrored", f.best.mirrored}};
@@ -705,7 +705,8 @@ absl::StatusOr<TraceReport> TracePicture(const Storage& storage, const std::stri
     if (text) report.text_trace.push_back(std::move(*text));
   }
   const bool text_found = !report.text_trace.empty() && !report.text_trace[0].sources.empty();
-  report.verdict = report.sources.empty() && !text_found ? "not_found" : "found";
+  report.verdict =
+      report.sources.empty() && !text_found ? TraceVerdict::kNotFound : TraceVerdict::kFound;
   if (options.frames) AddFrames(storage, path, orientation, &report);
   report.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -37,7 +37,7 @@ std::string SegmentHtml(const Segment& s, size_t number) {
 }
 
 std::string IntervalHtml(const SourceInterval& iv) {
-  if (iv.role == "cut") {
+  if (iv.role == IntervalRole::kCut) {
     std::string label = iv.note.empty() ? "cut" : iv.note;
     return StrCat("<span class=\"cut\"><b>✂ ", HtmlEscape(label), ":</b> ", HtmlEscape(iv.text),
                   "</span>");
@@ -59,7 +59,7 @@ std::string TextPassageHtml(const SourceMatch& m) {
     pieces.push_back({m.segments[k].source_start, 1, SegmentHtml(m.segments[k], k + 1)});
   }
   for (const SourceInterval& iv : m.intervals) {
-    int rank = iv.role == "before" ? 0 : iv.role == "after" ? 2 : 1;
+    int rank = iv.role == IntervalRole::kBefore ? 0 : iv.role == IntervalRole::kAfter ? 2 : 1;
     pieces.push_back({iv.start, rank, IntervalHtml(iv)});
   }
   std::stable_sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {

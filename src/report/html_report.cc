@@ -23,20 +23,25 @@ constexpr char kCsp[] =
 
 std::string E(std::string_view s) { return HtmlEscape(s); }
 
-std::string VerdictWords(const std::string& v) {
-  if (v == "found") return "Found";
-  if (v == "partly_found") return "Partly found";
-  if (v == "not_found") return "Not found";
-  if (v == "not_compared") return "Could not be compared";
-  if (v == "verbatim") return "verbatim";
-  if (v == "verbatim_with_omissions") return "verbatim, with omissions";
-  if (v == "altered") return "altered";
-  return v;
+std::string_view VerdictWords(TraceVerdict v) {
+  if (v == TraceVerdict::kFound) return "Found";
+  if (v == TraceVerdict::kPartlyFound) return "Partly found";
+  if (v == TraceVerdict::kNotFound) return "Not found";
+  if (v == TraceVerdict::kNotCompared) return "Could not be compared";
+  return TraceVerdictName(v);
 }
 
-std::string Pill(const std::string& verdict) {
-  return StrCat("<span class=\"pill ", E(verdict), "\">", E(VerdictWords(verdict)), "</span>");
+std::string_view VerdictWords(MatchVerdict v) {
+  if (v == MatchVerdict::kVerbatimWithOmissions) return "verbatim, with omissions";
+  return MatchVerdictName(v);
 }
+
+std::string Pill(std::string_view verdict, std::string_view words) {
+  return StrCat("<span class=\"pill ", E(verdict), "\">", E(words), "</span>");
+}
+
+std::string Pill(TraceVerdict v) { return Pill(TraceVerdictName(v), VerdictWords(v)); }
+std::string Pill(MatchVerdict v) { return Pill(MatchVerdictName(v), VerdictWords(v)); }
 
 bool IsWebUrl(const std::string& url) {
   return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
@@ -75,7 +80,8 @@ std::string Summary(const TraceReport& r) {
   SummaryMarkup mk{[](std::string_view s) { return HtmlEscape(s); },
                    [](std::string_view s) { return StrCat("<code>", HtmlEscape(s), "</code>"); },
                    [](std::string_view s) { return StrCat("“", HtmlEscape(s), "”"); }};
-  std::string out = StrCat("<section class=\"summary ", E(r.verdict), "\" id=\"summary\">");
+  std::string out =
+      StrCat("<section class=\"summary ", E(TraceVerdictName(r.verdict)), "\" id=\"summary\">");
   for (const std::string& s : SummarizeTrace(r, mk)) StrAppend(&out, "<p>", s, "</p>");
   out += "</section>";
   if (!r.warnings.empty()) {
@@ -149,7 +155,7 @@ std::string MediaSegmentsTable(const SourceMatch& m, const std::string& what) {
     const Segment& s = m.segments[k];
     std::string evidence;
     for (size_t i = 0; i < s.evidence.size(); ++i)
-      StrAppend(&evidence, i ? " + " : "", s.evidence[i]);
+      StrAppend(&evidence, i ? " + " : "", EvidenceKindName(s.evidence[i]));
     StrAppend(&out, "<tr><td>", k + 1, "</td><td>", ClockTime(s.query_start), "–",
               ClockTime(s.query_end), "</td><td>", ClockTime(s.source_start), "–",
               ClockTime(s.source_end), "</td><td>", absl::StrFormat("%.2f×", s.speed), "</td><td>",
@@ -161,7 +167,7 @@ std::string MediaSegmentsTable(const SourceMatch& m, const std::string& what) {
 std::string CutsTable(const SourceMatch& m, const std::string& unit) {
   std::string rows;
   for (const SourceInterval& iv : m.intervals) {
-    if (iv.role != "cut") continue;
+    if (iv.role != IntervalRole::kCut) continue;
     std::string span = unit == "s"
                            ? StrCat(ClockTime(iv.start), "–", ClockTime(iv.end), " (",
                                     DurationWords(iv.end - iv.start), ")")
@@ -181,8 +187,11 @@ std::string CutsTable(const SourceMatch& m, const std::string& unit) {
 std::string SpokenContextTable(const SourceMatch& m) {
   std::string rows;
   for (const SourceInterval& iv : m.intervals) {
-    if ((iv.role != "before" && iv.role != "after") || iv.text.empty()) continue;
-    StrAppend(&rows, "<tr><td>", iv.role == "before" ? "just before" : "just after", "</td><td>",
+    if ((iv.role != IntervalRole::kBefore && iv.role != IntervalRole::kAfter) || iv.text.empty()) {
+      continue;
+    }
+    StrAppend(&rows, "<tr><td>", iv.role == IntervalRole::kBefore ? "just before" : "just after",
+              "</td><td>",
               E(StrCat(ClockTime(iv.start), "–", ClockTime(iv.end))), "</td><td class=\"text\">",
               E(iv.text), "</td></tr>");
   }

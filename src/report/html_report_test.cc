@@ -13,7 +13,7 @@ TraceReport TextReport() {
   TraceReport r;
   r.query_kind = "text";
   r.unit = "byte";
-  r.verdict = "found";
+  r.verdict = TraceVerdict::kFound;
   r.query_text = "We will rebuild every bridge. No family will be left without shelter.";
   r.query_sha256 = std::string(64, 'a');
   r.query_length = static_cast<double>(r.query_text.size());
@@ -27,13 +27,13 @@ TraceReport TextReport() {
   m.item.added_at = "2026-01-01T00:00:00Z";
   m.item.meta.source_url = "https://example.org/speech";
   m.item.meta.captured_at = "2025-12-31T00:00:00Z";
-  m.verdict = "verbatim_with_omissions";
+  m.verdict = MatchVerdict::kVerbatimWithOmissions;
   Segment s;
   s.query_start = 0;
   s.query_end = r.query_length;
   s.source_start = 1000;
   s.source_end = 1150;
-  s.verdict = "verbatim_with_omissions";
+  s.verdict = MatchVerdict::kVerbatimWithOmissions;
   s.confidence = 0.97;
   TextLocation l;
   l.paragraph = 2;
@@ -46,8 +46,9 @@ TraceReport TextReport() {
       {"added", "", "single", {}},
       {"same", "family will be left without shelter", "family will be left without shelter", {}}};
   m.segments.push_back(s);
-  m.intervals.push_back({"before", 900, 1000, "Fellow citizens, we meet today.", {}, ""});
-  m.intervals.push_back({"after", 1150, 1200, "That is our promise.", {}, ""});
+  m.intervals.push_back(
+      {IntervalRole::kBefore, 900, 1000, "Fellow citizens, we meet today.", {}, ""});
+  m.intervals.push_back({IntervalRole::kAfter, 1150, 1200, "That is our promise.", {}, ""});
   r.sources.push_back(m);
   return r;
 }
@@ -56,20 +57,20 @@ TraceReport VideoReport() {
   TraceReport r;
   r.query_kind = "video";
   r.unit = "s";
-  r.verdict = "found";
+  r.verdict = TraceVerdict::kFound;
   r.query_length = 34;
   r.query_sha256 = std::string(64, 'c');
   SourceMatch m;
   m.item.name = "interview.mp4";
   m.item.kind = "video";
   m.item.info = {{"duration_s", 300.0}};
-  m.verdict = "found";
+  m.verdict = MatchVerdict::kSpliced;
   Segment a, b;
   a.query_start = 0, a.query_end = 19, a.source_start = 12, a.source_end = 31;
   b.query_start = 19, b.query_end = 34, b.source_start = 65, b.source_end = 80;
-  a.evidence = b.evidence = {"video", "audio"};
+  a.evidence = b.evidence = {EvidenceKind::kVideo, EvidenceKind::kAudio};
   m.segments = {a, b};
-  m.intervals.push_back({"cut", 31, 65, "and that is what we decided", {}, ""});
+  m.intervals.push_back({IntervalRole::kCut, 31, 65, "and that is what we decided", {}, ""});
   BoundaryFrame f;
   f.query_time_s = 19;
   f.source_time_s = 65;
@@ -181,7 +182,7 @@ TEST(ReportToHtml, SaysNotFoundPlainly) {
   TraceReport r;
   r.query_kind = "text";
   r.unit = "byte";
-  r.verdict = "not_found";
+  r.verdict = TraceVerdict::kNotFound;
   r.query_text = "nothing like this";
   std::string html = ReportToHtml(r, {"0.1.0", ""});
   EXPECT_NE(html.find("No archived source contains this extract."), std::string::npos);
@@ -190,7 +191,7 @@ TEST(ReportToHtml, SaysNotFoundPlainly) {
 TEST(HtmlReport, AQuoteHeardInSpeechLinksItsTimeInTheRecording) {
   TraceReport r = TextReport();
   Segment& s = r.sources[0].segments[0];
-  s.verdict = "heard";
+  s.verdict = MatchVerdict::kHeard;
   s.extra["speech"] = {{"recording", {{"id", 3}, {"name", "briefing.mp3"}}},
                        {"start_s", 8.33},
                        {"end_s", 14.69},
@@ -207,7 +208,7 @@ TEST(HtmlReport, APicturesTextShowsWhatOcrReadAndWhereTheTextWasTraced) {
   TraceReport r;
   r.query_kind = "image";
   r.unit = "s";
-  r.verdict = "found";
+  r.verdict = TraceVerdict::kFound;
   r.query_name = "screenshot.png";
   TraceReport text = TextReport();
   text.query_text = "We will rebuild every <bridge>";

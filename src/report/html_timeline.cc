@@ -73,7 +73,8 @@ std::string SegmentTitle(const Segment& s, size_t k, const std::string& unit) {
 }
 
 std::string IntervalTitle(const SourceInterval& iv, const std::string& unit) {
-  std::string what = iv.role == "cut" ? "cut" : StrCat("context ", iv.role);
+  std::string what =
+      iv.role == IntervalRole::kCut ? "cut" : StrCat("context ", IntervalRoleName(iv.role));
   std::string t = StrCat(what, ": ", Position(iv.start, unit), " to ", Position(iv.end, unit));
   if (unit == "s") StrAppend(&t, " (", DurationWords(iv.end - iv.start), ")");
   if (!iv.note.empty()) StrAppend(&t, ", ", iv.note);
@@ -93,7 +94,7 @@ std::string Bar(const SourceMatch& m, const std::string& unit, const Scale& s, d
   out += StrCat("<rect class=\"tl-track\" x=\"", Num(s.x0), "\" y=\"", Num(y), "\" width=\"",
                 Num(s.x1 - s.x0), "\" height=\"", Num(h), "\" rx=\"3\"/>");
   for (const SourceInterval& iv : m.intervals) {
-    bool cut = iv.role == "cut";
+    bool cut = iv.role == IntervalRole::kCut;
     out += Mark(s, iv.start, iv.end, y, h, cut ? StrCat("url(#", hatch, ")") : "#cbd5e1",
                 cut ? "tl-cut" : "tl-context", IntervalTitle(iv, unit));
     if (labels && cut && s.X(iv.end) - s.X(iv.start) > 90) {

@@ -69,7 +69,7 @@ json ReportToJson(const TraceReport& r) {
                 {"source", {{"start", Number(s.source_start, u)}, {"end", Number(s.source_end, u)}}},
                 {"confidence", std::round(s.confidence * 1000.0) / 1000.0},
                 {"evidence", s.evidence}};
-      if (!s.verdict.empty()) j["verdict"] = s.verdict;
+      if (s.verdict != MatchVerdict::kNone) j["verdict"] = s.verdict;
       if (s.location) j["source"]["location"] = LocationToJson(*s.location);
       if (!s.source_text.empty()) j["source"]["text"] = s.source_text;
       if (!s.query_text.empty()) j["query"]["text"] = s.query_text;

@@ -111,7 +111,7 @@ std::string TextSourceSentence(const SourceMatch& m, bool first, const SummaryMa
   std::string where = ParagraphList(m.segments);
   size_t n = m.segments.size();
   if (n <= 1) {
-    bool verbatim = m.verdict == "verbatim";
+    bool verbatim = m.verdict == MatchVerdict::kVerbatim;
     s.Text(first ? (verbatim ? "The extract is a verbatim passage of " : "The extract comes from ")
                  : (verbatim ? "It also quotes, verbatim, " : "It also draws on "));
     s.Name(m.item.name);
@@ -120,7 +120,7 @@ std::string TextSourceSentence(const SourceMatch& m, bool first, const SummaryMa
   }
   size_t cut_words = 0;
   for (const SourceInterval& iv : m.intervals) {
-    if (iv.role == "cut") cut_words += CutWords(iv);
+    if (iv.role == IntervalRole::kCut) cut_words += CutWords(iv);
   }
   s.Text(first ? "The extract joins " : "It also joins ");
   s.Text(StrCat(NumberWord(n), " passages of ")).Name(m.item.name);
@@ -175,7 +175,7 @@ std::string MediaSourceSentence(const TraceReport& r, const SourceMatch& m, bool
   }
   double cut_s = 0;
   for (const SourceInterval& iv : m.intervals) {
-    if (iv.role == "cut") cut_s += std::max(0.0, iv.end - iv.start);
+    if (iv.role == IntervalRole::kCut) cut_s += std::max(0.0, iv.end - iv.start);
   }
   s.Text(first ? StrCat("The ", what, " joins ") : "It also joins ");
   s.Text(JoinAnd(spans)).Text(" of ").Name(m.item.name);
@@ -267,7 +267,7 @@ std::vector<std::string> SummarizeTrace(const TraceReport& r, const SummaryMarku
     if (r.query_kind == "image") {
       add(Sentence(mk).Text("No archived video frame or picture looks like this picture.").Done());
       add(PictureTextSentence(r, mk));
-    } else if (r.verdict == "not_compared") {
+    } else if (r.verdict == TraceVerdict::kNotCompared) {
       add(Sentence(mk)
               .Text(StrCat("This ", what,
                            " could not be compared with the archive: neither its picture nor its "

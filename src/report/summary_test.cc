@@ -11,7 +11,7 @@ Segment TextSegment(double q0, double q1, double s0, double s1, int paragraph) {
   s.query_end = q1;
   s.source_start = s0;
   s.source_end = s1;
-  s.verdict = "verbatim";
+  s.verdict = MatchVerdict::kVerbatim;
   TextLocation l;
   l.start_byte = static_cast<uint64_t>(s0);
   l.end_byte = static_cast<uint64_t>(s1);
@@ -24,13 +24,13 @@ TraceReport SplicedSpeech() {
   TraceReport r;
   r.query_kind = "text";
   r.unit = "byte";
-  r.verdict = "found";
+  r.verdict = TraceVerdict::kFound;
   SourceMatch m;
   m.item.name = "speech.txt";
-  m.verdict = "verbatim_with_omissions";
+  m.verdict = MatchVerdict::kVerbatimWithOmissions;
   m.segments = {TextSegment(0, 40, 1000, 1040, 3), TextSegment(45, 90, 4000, 4045, 9)};
   SourceInterval cut;
-  cut.role = "cut";
+  cut.role = IntervalRole::kCut;
   cut.start = 1040;
   cut.end = 4000;
   cut.note = "412 words left out";
@@ -55,7 +55,7 @@ TEST(SummarizeTrace, GivesClipTimesAndTheDurationCut) {
   TraceReport r;
   r.query_kind = "video";
   r.unit = "s";
-  r.verdict = "found";
+  r.verdict = TraceVerdict::kFound;
   SourceMatch m;
   m.item.name = "interview.mp4";
   Segment a, b;
@@ -66,7 +66,7 @@ TEST(SummarizeTrace, GivesClipTimesAndTheDurationCut) {
   b.query_start = 19;
   m.segments = {a, b};
   SourceInterval cut;
-  cut.role = "cut";
+  cut.role = IntervalRole::kCut;
   cut.start = 31;
   cut.end = 65;
   m.intervals.push_back(cut);
@@ -80,7 +80,7 @@ TEST(SummarizeTrace, NamesTheFirstChangedWord) {
   TraceReport r = SplicedSpeech();
   r.sources[0].intervals.clear();
   r.sources[0].segments.resize(1);
-  r.sources[0].verdict = "altered";
+  r.sources[0].verdict = MatchVerdict::kAltered;
   r.sources[0].segments[0].edits = {{"same", "Our soldiers have guarded it with", "", {}},
                                     {"changed", "courage", "cruelty", {}}};
   std::string s = Joined(r);
@@ -92,7 +92,7 @@ TEST(SummarizeTrace, SaysNotFoundWhenNoSourceMatches) {
   TraceReport r;
   r.query_kind = "text";
   r.unit = "byte";
-  r.verdict = "not_found";
+  r.verdict = TraceVerdict::kNotFound;
   EXPECT_EQ(Joined(r), "No archived source contains this extract.\n");
 }
 
@@ -106,7 +106,7 @@ TEST(SummarizeTrace, APictureFoundOnlyByItsTextSaysSoAndNamesTheTextsSource) {
   TraceReport r;
   r.query_kind = "image";
   r.unit = "s";
-  r.verdict = "found";
+  r.verdict = TraceVerdict::kFound;
   r.text_trace.push_back(SplicedSpeech());
   std::vector<std::string> s = SummarizeTrace(r, PlainSummaryMarkup());
   ASSERT_EQ(s.size(), 2u);
@@ -118,7 +118,7 @@ TEST(SummarizeTrace, APictureFoundInAVideoNamesTheFramesTime) {
   TraceReport r;
   r.query_kind = "image";
   r.unit = "s";
-  r.verdict = "found";
+  r.verdict = TraceVerdict::kFound;
   SourceMatch m;
   m.item.name = "interview.mp4";
   m.item.kind = "video";

@@ -48,18 +48,18 @@ std::string PictureMatch(const SourceMatch& m, const Segment& s) {
   return out;
 }
 
-std::string VerdictWords(const std::string& v) {
-  if (v == "verbatim") return "verbatim";
-  if (v == "verbatim_with_omissions") return "verbatim, with omissions";
-  if (v == "altered") return "altered";
-  if (v == "heard") return "heard in speech recognition (listen to the recording to confirm)";
-  return v;
+std::string_view VerdictWords(MatchVerdict v) {
+  if (v == MatchVerdict::kVerbatimWithOmissions) return "verbatim, with omissions";
+  if (v == MatchVerdict::kHeard) {
+    return "heard in speech recognition (listen to the recording to confirm)";
+  }
+  return MatchVerdictName(v);
 }
 
 // A context line: its text, or for media without a transcript, where it is.
 std::string Context(const SourceInterval& iv, const std::string& unit) {
-  if (!iv.text.empty() || unit != "s") return StrCat(iv.role, ": ", iv.text);
-  return StrCat(iv.role, ": source ", Span(iv.start, iv.end, unit));
+  if (!iv.text.empty() || unit != "s") return StrCat(IntervalRoleName(iv.role), ": ", iv.text);
+  return StrCat(IntervalRoleName(iv.role), ": source ", Span(iv.start, iv.end, unit));
 }
 
 }  // namespace
@@ -68,7 +68,7 @@ std::string ReportToText(const TraceReport& r, bool color) {
   Style st{color};
   std::string out;
   const std::string& u = r.unit;
-  if (r.verdict == "not_compared") {
+  if (r.verdict == TraceVerdict::kNotCompared) {
     StrAppend(&out, st.bold(), "Could not be compared", st.reset(), ": neither the ",
               r.query_kind, "'s picture nor its sound can be fingerprinted, so whether the archive "
               "holds it cannot be told.\n");
@@ -93,7 +93,9 @@ std::string ReportToText(const TraceReport& r, bool color) {
     StrAppend(&out, "  verdict: ", st.bold(), VerdictWords(m.verdict), st.reset(), "\n");
     for (const std::string& note : m.notes) StrAppend(&out, "  note: ", note, "\n");
     for (const SourceInterval& iv : m.intervals) {
-      if (iv.role == "before") StrAppend(&out, "  ", st.dim(), Context(iv, u), st.reset(), "\n");
+      if (iv.role == IntervalRole::kBefore) {
+        StrAppend(&out, "  ", st.dim(), Context(iv, u), st.reset(), "\n");
+      }
     }
     size_t k = 0;
     for (const Segment& s : m.segments) {
@@ -107,11 +109,11 @@ std::string ReportToText(const TraceReport& r, bool color) {
                       Span(s.query_start, s.query_end, u), " = source ",
                       Span(s.source_start, s.source_end, u));
       if (s.location) StrAppend(&out, " (", LocationText(*s.location, m.item), ")");
-      if (!s.verdict.empty()) StrAppend(&out, ", ", VerdictWords(s.verdict));
+      if (s.verdict != MatchVerdict::kNone) StrAppend(&out, ", ", VerdictWords(s.verdict));
       if (u == "s") {
         StrAppend(&out, ", evidence: ");
         for (size_t i = 0; i < s.evidence.size(); ++i) {
-          StrAppend(&out, i ? "+" : "", s.evidence[i]);
+          StrAppend(&out, i ? "+" : "", EvidenceKindName(s.evidence[i]));
         }
         if (std::abs(s.speed - 1.0) > 0.005) absl::StrAppendFormat(&out, ", speed %.3fx", s.speed);
       }
@@ -159,7 +161,7 @@ std::string ReportToText(const TraceReport& r, bool color) {
       }
     }
     for (const SourceInterval& iv : m.intervals) {
-      if (iv.role == "cut") {
+      if (iv.role == IntervalRole::kCut) {
         StrAppend(&out, "  ", st.yellow(), "cut", st.reset(), ": source ",
                         Span(iv.start, iv.end, u), " left out");
         if (!iv.note.empty()) {
@@ -177,7 +179,9 @@ std::string ReportToText(const TraceReport& r, bool color) {
       }
     }
     for (const SourceInterval& iv : m.intervals) {
-      if (iv.role == "after") StrAppend(&out, "  ", st.dim(), Context(iv, u), st.reset(), "\n");
+      if (iv.role == IntervalRole::kAfter) {
+        StrAppend(&out, "  ", st.dim(), Context(iv, u), st.reset(), "\n");
+      }
     }
   }
   for (const QueryGap& g : r.not_in_archive) {

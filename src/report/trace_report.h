@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "report/trace_terms.h"
 #include "store/archive.h"
 
 namespace uncut {
@@ -50,8 +51,8 @@ struct Segment {
   // Source span: bytes of the original, or seconds of the source.
   double source_start = 0, source_end = 0;
   double confidence = 0;              // 0..1
-  std::vector<std::string> evidence;  // "text", "video", "audio"
-  std::string verdict;                // text: verbatim, verbatim_with_omissions, altered
+  std::vector<EvidenceKind> evidence;  // text, video, audio ...
+  MatchVerdict verdict = MatchVerdict::kNone;  // text: verbatim, with omissions, altered
   // Text only.
   std::optional<TextLocation> location;
   std::string source_text;  // the matched source passage, as shown
@@ -65,7 +66,7 @@ struct Segment {
 // Source material the query does not show: between two segments (a cut), or
 // just before the first / after the last (context).
 struct SourceInterval {
-  std::string role;  // "cut", "before", "after"
+  IntervalRole role = IntervalRole::kUnknown;  // cut, before, after
   double start = 0, end = 0;
   std::string text;  // the source text there (text sources; media with transcripts)
   std::optional<TextLocation> location;
@@ -84,7 +85,7 @@ struct BoundaryFrame {
 
 struct SourceMatch {
   Item item;
-  std::string verdict;  // overall: verbatim, verbatim_with_omissions, altered, ...
+  MatchVerdict verdict = MatchVerdict::kNone;  // overall: verbatim, altered, spliced, ...
   double score = 0;
   std::vector<Segment> segments;         // in query order
   std::vector<SourceInterval> intervals;  // cuts and context
@@ -107,9 +108,9 @@ struct TraceReport {
   std::string query_text;  // text queries
   double query_length = 0;  // bytes or seconds
   std::string unit;         // "byte" or "s"
-  // "found", "partly_found", "not_found"; media also "not_compared" (nothing
+  // Found, partly found, not found; media also not compared (nothing
   // found, and nothing the fingerprints could compare).
-  std::string verdict;
+  TraceVerdict verdict = TraceVerdict::kUnknown;
   std::vector<SourceMatch> sources;  // best first
   // Stretches the picture or the sound shows to be from no archived source.
   std::vector<QueryGap> not_in_archive;

@@ -169,7 +169,7 @@ absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& 
     saved.traced_at = shared->traced_at;
     saved.query_kind = shared->query_kind;
     saved.query_sha256 = shared->query_sha256;
-    saved.verdict = shared->verdict;
+    saved.verdict = TraceVerdictName(shared->verdict);
     for (const SourceMatch& m : shared->sources) saved.item_ids.push_back(m.item.id);
     saved.report_json = SafeDump(result, 2);
     saved.report_html = ReportToHtml(*shared, html);

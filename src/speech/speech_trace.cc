@@ -144,7 +144,7 @@ void MarkTextMatch(SourceMatch* m) {
     std::optional<std::pair<double, double>> times = CueTimes(s);
     if (!times) continue;
     auto [start_s, end_s] = *times;
-    s.evidence.push_back("speech");
+    s.evidence.push_back(EvidenceKind::kSpeech);
     s.extra["speech"] = SpeechExtra(m->item, start_s, end_s, s.source_text, 0);
     m->notes.push_back(SpeechNote(m->item, start_s, end_s));
   }
@@ -159,7 +159,7 @@ void MarkCaptionMatch(SourceMatch* m) {
     std::optional<std::pair<double, double>> times = CueTimes(s);
     if (!times) continue;
     auto [start_s, end_s] = *times;
-    s.evidence.push_back("captions");
+    s.evidence.push_back(EvidenceKind::kCaptions);
     s.extra["captions"] = {{"recording", rec},
                            {"start_s", std::round(start_s * 100) / 100},
                            {"end_s", std::round(end_s * 100) / 100},
@@ -193,11 +193,11 @@ absl::StatusOr<SourceMatch> MakeMatch(const Storage& storage, std::string_view q
   };
   SourceMatch m;
   m.item = h.item;
-  m.verdict = "heard";
+  m.verdict = MatchVerdict::kHeard;
   m.score = h.alignment.score;
   Segment seg;
-  seg.evidence = {"speech"};
-  seg.verdict = "heard";
+  seg.evidence = {EvidenceKind::kSpeech};
+  seg.verdict = MatchVerdict::kHeard;
   seg.confidence = h.similarity;
   uint64_t tb = words[h.first].text_begin, te = words[h.last].text_end;
   seg.location = LocateText(h.text, bytes, tb, te);
@@ -210,7 +210,7 @@ absl::StatusOr<SourceMatch> MakeMatch(const Storage& storage, std::string_view q
   seg.source_text = join(h.first, h.last + 1);
   seg.extra["speech"] = SpeechExtra(h.item, h.start_s, h.end_s, seg.source_text, h.similarity);
   m.segments.push_back(std::move(seg));
-  auto interval = [&](const std::string& role, size_t a, size_t b) {
+  auto interval = [&](IntervalRole role, size_t a, size_t b) {
     SourceInterval iv;
     iv.role = role;
     iv.location = LocateText(h.text, bytes, words[a].text_begin, words[b - 1].text_end);
@@ -221,9 +221,9 @@ absl::StatusOr<SourceMatch> MakeMatch(const Storage& storage, std::string_view q
     return iv;
   };
   size_t before = h.first >= options.context_words ? h.first - options.context_words : 0;
-  if (before < h.first) m.intervals.push_back(interval("before", before, h.first));
+  if (before < h.first) m.intervals.push_back(interval(IntervalRole::kBefore, before, h.first));
   size_t after = std::min(words.size(), h.last + 1 + options.context_words);
-  if (after > h.last + 1) m.intervals.push_back(interval("after", h.last + 1, after));
+  if (after > h.last + 1) m.intervals.push_back(interval(IntervalRole::kAfter, h.last + 1, after));
   m.notes.push_back(SpeechNote(h.item, h.start_s, h.end_s));
   return m;
 }
@@ -292,8 +292,8 @@ absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, Tr
       report->sources.push_back(std::move(m));
     }
   }
-  if (!heard.empty() && report->verdict == "not_found") {
-    report->verdict = "found";
+  if (!heard.empty() && report->verdict == TraceVerdict::kNotFound) {
+    report->verdict = TraceVerdict::kFound;
     // What the text trace could not place is now heard.
     report->not_in_archive.clear();
   }

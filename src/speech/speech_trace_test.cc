@@ -48,10 +48,10 @@ TEST(SpeechTrace, AQuoteWhoseStartTheTextTraceFoundIsHeardToItsMisrecognisedEnd)
   // What the text trace finds: the stretch recognised word for word.
   TraceReport report;
   report.query_kind = "text";
-  report.verdict = "partly_found";
+  report.verdict = TraceVerdict::kPartlyFound;
   SourceMatch text_match;
   text_match.item = *item;
-  text_match.verdict = "altered";
+  text_match.verdict = MatchVerdict::kAltered;
   Segment seg;
   seg.query_start = 0;
   seg.query_end = 30;
@@ -61,7 +61,7 @@ TEST(SpeechTrace, AQuoteWhoseStartTheTextTraceFoundIsHeardToItsMisrecognisedEnd)
   ASSERT_TRUE(AddSpeechMatches(archive.storage(), quote, &report).ok());
   ASSERT_EQ(report.sources.size(), 1u);
   const SourceMatch& m = report.sources[0];
-  EXPECT_EQ(m.verdict, "heard");
+  EXPECT_EQ(m.verdict, MatchVerdict::kHeard);
   ASSERT_EQ(m.segments.size(), 1u);
   const nlohmann::json& speech = m.segments[0].extra.value("speech", nlohmann::json());
   ASSERT_TRUE(speech.is_object());
@@ -77,14 +77,14 @@ TEST(SpeechTrace, AQuoteNeverSaidAddsNothing) {
                            "country"});
   TraceReport report;
   report.query_kind = "text";
-  report.verdict = "not_found";
+  report.verdict = TraceVerdict::kNotFound;
   ASSERT_TRUE(AddSpeechMatches(archive.storage(),
                                "shall i compare thee to a summer's day thou art more lovely "
                                "and more temperate rough winds do shake the darling buds",
                                &report)
                   .ok());
   EXPECT_TRUE(report.sources.empty());
-  EXPECT_EQ(report.verdict, "not_found");
+  EXPECT_EQ(report.verdict, TraceVerdict::kNotFound);
 }
 
 }  // namespace

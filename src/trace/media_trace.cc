@@ -609,18 +609,18 @@ void AddSegment(const MatchedSegment& m, SourceMatch* source) {
   }
   s.confidence = m.seg.confidence;
   if (m.modality == "video+audio") {
-    s.evidence = {"video", "audio"};
+    s.evidence = {EvidenceKind::kVideo, EvidenceKind::kAudio};
     s.extra["video"] = {{"frames_matched", m.matched},
                         {"frames_checked", m.checked},
                         {"mean_distance", std::round(m.mean_distance * 10) / 10}};
     s.extra["audio"] = {{"peaks_matched", m.audio_matched}, {"peaks_checked", m.audio_checked}};
   } else if (m.modality == "video") {
-    s.evidence = {"video"};
+    s.evidence = {EvidenceKind::kVideo};
     s.extra["video"] = {{"frames_matched", m.matched},
                         {"frames_checked", m.checked},
                         {"mean_distance", std::round(m.mean_distance * 10) / 10}};
   } else {
-    s.evidence = {"audio"};
+    s.evidence = {EvidenceKind::kAudio};
     s.extra["audio"] = {{"peaks_matched", m.matched}, {"peaks_checked", m.checked}};
   }
   if (s.extra.contains("audio")) {
@@ -843,14 +843,17 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     for (size_t i = 1; i < by_source.size(); ++i) {
       if (by_source[i]->query_start < by_source[i - 1]->query_start) reordered = true;
     }
-    sm.verdict = sm.segments.size() == 1 ? "continuous" : reordered ? "reordered" : "spliced";
+    sm.verdict = sm.segments.size() == 1 ? MatchVerdict::kContinuous
+                 : reordered              ? MatchVerdict::kReordered
+                                          : MatchVerdict::kSpliced;
     if (reordered)
       sm.notes.push_back("the clip shows these parts in a different order than the source");
     double duration = ItemDuration(sm.item);
     const Segment* first = by_source.front();
     const Segment* last = by_source.back();
     if (first->source_start > 0.05) {
-      SourceInterval iv{"before", std::max(0.0, first->source_start - options.context_s),
+      SourceInterval iv{IntervalRole::kBefore,
+                        std::max(0.0, first->source_start - options.context_s),
                         first->source_start};
       iv.text = TranscriptBetween(storage.catalog, sm.item, iv.start, iv.end);
       sm.intervals.push_back(iv);
@@ -858,7 +861,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     for (size_t i = 1; i < by_source.size(); ++i) {
       double a = by_source[i - 1]->source_end, b = by_source[i]->source_start;
       if (b - a < 0.2) continue;
-      SourceInterval iv{"cut", a, b};
+      SourceInterval iv{IntervalRole::kCut, a, b};
       iv.note = StrCat(Seconds(b - a), " left out");
       iv.text = TranscriptBetween(storage.catalog, sm.item, a, b);
       sm.intervals.push_back(iv);
@@ -866,7 +869,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     if (duration <= 0 || last->source_end < duration - 0.05) {
       double end = duration > 0 ? std::min(duration, last->source_end + options.context_s)
                                 : last->source_end + options.context_s;
-      SourceInterval iv{"after", last->source_end, end};
+      SourceInterval iv{IntervalRole::kAfter, last->source_end, end};
       iv.text = TranscriptBetween(storage.catalog, sm.item, iv.start, iv.end);
       sm.intervals.push_back(iv);
     }
@@ -910,10 +913,11 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
   if (report.sources.empty()) {
     // Nothing found, and nothing either fingerprint could compare.
     report.verdict = report.not_in_archive.empty() && !report.not_compared.empty()
-                         ? "not_compared"
-                         : "not_found";
+                         ? TraceVerdict::kNotCompared
+                         : TraceVerdict::kNotFound;
   } else {
-    report.verdict = report.not_in_archive.empty() ? "found" : "partly_found";
+    report.verdict =
+        report.not_in_archive.empty() ? TraceVerdict::kFound : TraceVerdict::kPartlyFound;
   }
   report.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -729,7 +729,7 @@ absl::StatusOr<Segment> TextTracer::MakeSegment(const Piece& p,
   ExtendOverSharedPunctuation(text, &s_b, &s_e, query_, &q_b, &q_e);
   *text_span = {s_b, s_e};
   Segment seg;
-  seg.evidence = {"text"};
+  seg.evidence = {EvidenceKind::kText};
   seg.location = LocateText(doc->stored.text, doc->original, s_b, s_e);
   seg.source_start = static_cast<double>(seg.location->start_byte);
   seg.source_end = static_cast<double>(seg.location->end_byte);
@@ -775,7 +775,9 @@ absl::StatusOr<Segment> TextTracer::MakeSegment(const Piece& p,
     }
     seg.edits.push_back(std::move(e));
   }
-  seg.verdict = altered ? "altered" : omitted ? "verbatim_with_omissions" : "verbatim";
+  seg.verdict = altered   ? MatchVerdict::kAltered
+                : omitted ? MatchVerdict::kVerbatimWithOmissions
+                          : MatchVerdict::kVerbatim;
   if (!altered && !omitted && seg.source_text != seg.query_text) {
     // Same words, different characters (case, punctuation, spelling variants).
     seg.extra["normalized_match"] = true;
@@ -803,13 +805,14 @@ void TextTracer::AddIntervals(SourceMatch* m) {
       break;
     }
   }
-  auto interval = [&](const std::string& role, uint64_t b, uint64_t e) {
+  auto interval = [&](IntervalRole role, uint64_t b, uint64_t e) {
     SourceInterval iv;
     iv.role = role;
     iv.location = LocateText(et, doc->original, b, e);
     iv.start = static_cast<double>(iv.location->start_byte);
     iv.end = static_cast<double>(iv.location->end_byte);
-    iv.text = Excerpt(std::string_view(et.text).substr(b, e - b), role == "cut" ? 600 : 2000);
+    iv.text = Excerpt(std::string_view(et.text).substr(b, e - b),
+                      role == IntervalRole::kCut ? 600 : 2000);
     return iv;
   };
   uint64_t first = spans.front().b;
@@ -817,7 +820,7 @@ void TextTracer::AddIntervals(SourceMatch* m) {
   uint64_t before =
       ContextBefore(et.text, first, options_.context_sentences, kMaxContextBytes, &clipped);
   if (before < first) {
-    SourceInterval iv = interval("before", before, first);
+    SourceInterval iv = interval(IntervalRole::kBefore, before, first);
     if (clipped) iv.text = StrCat("… ", iv.text);
     m->intervals.push_back(std::move(iv));
   }
@@ -825,7 +828,7 @@ void TextTracer::AddIntervals(SourceMatch* m) {
   for (size_t i = 1; i < spans.size(); ++i) {
     uint64_t b = spans[i - 1].e, e = spans[i].b;
     if (e <= b) continue;
-    SourceInterval iv = interval("cut", b, e);
+    SourceInterval iv = interval(IntervalRole::kCut, b, e);
     auto first_tok = std::lower_bound(toks.begin(), toks.end(), b,
                                       [](const Token& t, uint64_t v) { return t.start < v; });
     auto last_tok = std::lower_bound(toks.begin(), toks.end(), e,
@@ -837,7 +840,7 @@ void TextTracer::AddIntervals(SourceMatch* m) {
   uint64_t after =
       ContextAfter(et.text, last, options_.context_sentences, kMaxContextBytes, &clipped);
   if (after > last) {
-    SourceInterval iv = interval("after", last, after);
+    SourceInterval iv = interval(IntervalRole::kAfter, last, after);
     if (clipped) StrAppend(&iv.text, " …");
     m->intervals.push_back(std::move(iv));
   }
@@ -865,10 +868,12 @@ absl::Status TextTracer::BuildReport(const std::vector<Piece>& pieces, TraceRepo
   for (SourceMatch& m : report->sources) {
     bool altered = false, omitted = m.segments.size() > 1;
     for (const Segment& s : m.segments) {
-      altered |= s.verdict == "altered";
-      omitted |= s.verdict == "verbatim_with_omissions";
+      altered |= s.verdict == MatchVerdict::kAltered;
+      omitted |= s.verdict == MatchVerdict::kVerbatimWithOmissions;
     }
-    m.verdict = altered ? "altered" : omitted ? "verbatim_with_omissions" : "verbatim";
+    m.verdict = altered   ? MatchVerdict::kAltered
+                : omitted ? MatchVerdict::kVerbatimWithOmissions
+                          : MatchVerdict::kVerbatim;
     AddIntervals(&m);
   }
   for (size_t t = 0; t < covered.size();) {
@@ -886,9 +891,9 @@ absl::Status TextTracer::BuildReport(const std::vector<Piece>& pieces, TraceRepo
     report->not_in_archive.push_back(std::move(g));
     t = u;
   }
-  report->verdict = report->sources.empty()          ? "not_found"
-                    : report->not_in_archive.empty() ? "found"
-                                                     : "partly_found";
+  report->verdict = report->sources.empty()          ? TraceVerdict::kNotFound
+                    : report->not_in_archive.empty() ? TraceVerdict::kFound
+                                                     : TraceVerdict::kPartlyFound;
   return absl::OkStatus();
 }
 

@@ -41,7 +41,7 @@ TEST(TraceTextInMemory, FindsTheSourceAndWhereTheQuoteStands) {
       "the members agreed that the old warehouses along the quay would be kept and restored";
   auto report = TraceText(storage.storage(), quote);
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->verdict, "found");
+  EXPECT_EQ(report->verdict, TraceVerdict::kFound);
   ASSERT_EQ(report->sources.size(), 1u);
   const SourceMatch& s = report->sources[0];
   EXPECT_EQ(s.item.id, id);
@@ -50,7 +50,7 @@ TEST(TraceTextInMemory, FindsTheSourceAndWhereTheQuoteStands) {
   const size_t at = std::string(kSpeech).find(quote);
   EXPECT_EQ(s.segments[0].source_start, at);
   EXPECT_EQ(s.segments[0].source_end, at + quote.size());
-  EXPECT_EQ(s.segments[0].verdict, "verbatim");
+  EXPECT_EQ(s.segments[0].verdict, MatchVerdict::kVerbatim);
 }
 
 TEST(TraceTextInMemory, ReportsWhatAQuoteLeftOut) {
@@ -62,7 +62,7 @@ TEST(TraceTextInMemory, ReportsWhatAQuoteLeftOut) {
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->sources.size(), 1u);
   EXPECT_EQ(report->sources[0].item.id, id);
-  EXPECT_EQ(report->sources[0].verdict, "verbatim_with_omissions");
+  EXPECT_EQ(report->sources[0].verdict, MatchVerdict::kVerbatimWithOmissions);
 }
 
 TEST(TraceTextInMemory, AQuoteOfARemovedSourceIsNotFound) {
@@ -71,7 +71,7 @@ TEST(TraceTextInMemory, AQuoteOfARemovedSourceIsNotFound) {
   storage.Remove(id);
   auto report = TraceText(storage.storage(), "the old warehouses along the quay would be kept");
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->verdict, "not_found");
+  EXPECT_EQ(report->verdict, TraceVerdict::kNotFound);
   EXPECT_TRUE(report->sources.empty());
 }
 
