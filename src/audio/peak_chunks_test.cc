@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audio/peak_stream.h"
+#include "audio/peaks_testing.h"
 #include "decode/audio_reader.h"
 #include "testing/media.h"
 #include "testing/temp_dir.h"
@@ -39,20 +40,7 @@ AudioPeaks ReadWhole(const std::string& path) {
   return peaks.ok() ? *peaks : AudioPeaks{};
 }
 
-void ExpectSamePeaks(const AudioPeaks& want, const AudioPeaks& got, const std::string& what) {
-  EXPECT_EQ(got.duration_s, want.duration_s) << what;
-  EXPECT_EQ(got.start_s, want.start_s) << what;
-  ASSERT_EQ(got.peaks.size(), want.peaks.size()) << what;
-  for (size_t i = 0; i < want.peaks.size(); ++i) {
-    const Peak& a = want.peaks[i];
-    const Peak& b = got.peaks[i];
-    ASSERT_TRUE(a.frame == b.frame && a.bin == b.bin && a.sub == b.sub &&
-                std::memcmp(&a.level, &b.level, sizeof(float)) == 0)
-        << what << ": peak " << i << " is (" << b.frame << ", " << b.bin << ", " << int{b.sub}
-        << ", " << b.level << "), whole (" << a.frame << ", " << a.bin << ", " << int{a.sub}
-        << ", " << a.level << ")";
-  }
-}
+using testing::ExpectSamePeaks;
 
 struct Codec {
   const char* name;

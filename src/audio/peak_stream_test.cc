@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "audio/peaks_testing.h"
 #include "testing/media.h"
 #include "testing/temp_dir.h"
 
@@ -67,23 +68,7 @@ AudioPeaks Streamed(const std::vector<float>& x, size_t piece) {
   return stream.Finish();
 }
 
-// Bit-for-bit equality of two peak lists, with the first difference named.
-void ExpectSamePeaks(const AudioPeaks& want, const AudioPeaks& got, const std::string& what) {
-  EXPECT_EQ(got.duration_s, want.duration_s) << what;
-  EXPECT_EQ(got.start_s, want.start_s) << what;
-  ASSERT_EQ(got.peaks.size(), want.peaks.size()) << what;
-  for (size_t i = 0; i < want.peaks.size(); ++i) {
-    const Peak& a = want.peaks[i];
-    const Peak& b = got.peaks[i];
-    ASSERT_TRUE(a.frame == b.frame && a.bin == b.bin && a.sub == b.sub &&
-                std::memcmp(&a.level, &b.level, sizeof(float)) == 0)
-        << what << ": peak " << i << " is frame " << b.frame << " bin " << b.bin << " sub "
-        << int(b.sub) << " level " << b.level << ", not frame " << a.frame << " bin " << a.bin
-        << " sub " << int(a.sub) << " level " << a.level;
-  }
-  EXPECT_EQ(got.Serialize(), want.Serialize()) << what;
-  EXPECT_TRUE(AudioPostings(got) == AudioPostings(want)) << what;
-}
+using testing::ExpectSamePeaks;
 
 TEST(PeakStream, GivesTheWholeBufferPeaksBitForBitInPiecesOfAnySize) {
   const std::vector<float> x = Sound(75, 5);
