@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "report/html_report.h"
 #include "report/rerun_command.h"
+#include "report/saved_trace.h"
 #include "storage/pg_conn.h"
 
 namespace uncut {
@@ -25,14 +26,7 @@ absl::Status WriteTraceOutputs(const GlobalOptions& g, const TraceCommand& c,
   std::string html = ReportToHtml(report, options);
   if (!c.html.empty()) RETURN_IF_ERROR(WriteFileAtomic(c.html, html));
   if (c.save) {
-    SavedTrace saved;
-    saved.traced_at = report.traced_at;
-    saved.query_kind = report.query_kind;
-    saved.query_sha256 = report.query_sha256;
-    saved.verdict = TraceVerdictName(report.verdict);
-    for (const SourceMatch& m : report.sources) saved.item_ids.push_back(m.item.id);
-    saved.report_json = ReportToJson(report).dump(2);
-    saved.report_html = std::move(html);
+    SavedTrace saved = SavedTraceOf(report, ReportToJson(report).dump(2), std::move(html));
     ASSIGN_OR_RETURN(int64_t id, records->SaveTrace(saved));
     if (!g.quiet) std::fprintf(stderr, "uncut: saved as trace %lld\n", static_cast<long long>(id));
   }

@@ -10,6 +10,7 @@
 #include "ingest/media_sniff.h"
 #include "report/html_report.h"
 #include "report/rerun_command.h"
+#include "report/saved_trace.h"
 #include "report/summary.h"
 #include "server/api.h"
 #include "server/http_util.h"
@@ -165,14 +166,7 @@ absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& 
     HtmlReportOptions html;
     html.uncut_version = ctx.version;
     html.rerun_command = RerunCommand(ctx.archive_name, *shared);
-    SavedTrace saved;
-    saved.traced_at = shared->traced_at;
-    saved.query_kind = shared->query_kind;
-    saved.query_sha256 = shared->query_sha256;
-    saved.verdict = TraceVerdictName(shared->verdict);
-    for (const SourceMatch& m : shared->sources) saved.item_ids.push_back(m.item.id);
-    saved.report_json = SafeDump(result, 2);
-    saved.report_html = ReportToHtml(*shared, html);
+    SavedTrace saved = SavedTraceOf(*shared, SafeDump(result, 2), ReportToHtml(*shared, html));
     auto id = (*archive)->records()->SaveTrace(saved);
     if (!id.ok()) return id.status();
     result["saved_trace"] = *id;
