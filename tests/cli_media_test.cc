@@ -132,6 +132,18 @@ class CliMedia : public testing::MediaSuite<CliMedia> {
     return seg["evidence"].get<std::vector<std::string>>();
   }
 
+  // Checks that `name` traces to broadcast 12-20 s as one segment found by
+  // its picture alone.
+  static void ExpectFoundByPictureAt12To20(const std::string& name) {
+    json j = Trace(name);
+    ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+    const json& src = j["sources"][0];
+    EXPECT_EQ(src["item"]["name"], "broadcast.mp4");
+    ASSERT_EQ(src["segments"].size(), 1u) << src.dump(2);
+    ExpectSegment(src["segments"][0], 0.0, 8.0, 12.0, 20.0);
+    EXPECT_EQ(Evidence(src["segments"][0]), std::vector<std::string>{"video"});
+  }
+
 };
 
 
@@ -266,13 +278,7 @@ TEST_F(CliMedia, ClipWithReplacedSoundIsFoundByItsPicture) {
                           "-c:v libx264 -preset veryfast -crf 28 -c:a aac -shortest ",
                           ShellQuote(File("music.mp4")))),
             "");
-  json j = Trace("music.mp4");
-  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
-  const json& src = j["sources"][0];
-  EXPECT_EQ(src["item"]["name"], "broadcast.mp4");
-  ASSERT_EQ(src["segments"].size(), 1u) << src.dump(2);
-  ExpectSegment(src["segments"][0], 0.0, 8.0, 12.0, 20.0);
-  EXPECT_EQ(Evidence(src["segments"][0]), std::vector<std::string>{"video"});
+  ExpectFoundByPictureAt12To20("music.mp4");
 }
 
 // A silent clip zoomed in to the central 60% of the picture: the whole
@@ -283,13 +289,7 @@ TEST_F(CliMedia, SilentClipCroppedToTheCentreIsFoundByItsPicture) {
                           "-c:v libx264 -preset veryfast -crf 26 ",
                           ShellQuote(File("cropped.mp4")))),
             "");
-  json j = Trace("cropped.mp4");
-  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
-  const json& src = j["sources"][0];
-  EXPECT_EQ(src["item"]["name"], "broadcast.mp4");
-  ASSERT_EQ(src["segments"].size(), 1u) << src.dump(2);
-  ExpectSegment(src["segments"][0], 0.0, 8.0, 12.0, 20.0);
-  EXPECT_EQ(Evidence(src["segments"][0]), std::vector<std::string>{"video"});
+  ExpectFoundByPictureAt12To20("cropped.mp4");
 }
 
 // The picture of broadcast 12-24 s with clip time [from, to) covered by
