@@ -55,6 +55,17 @@ class CliIntegrity : public ::testing::Test {
   std::string archive_, doc_, other_;
 };
 
+TEST_F(CliIntegrity, UpgradingACurrentArchiveSaysItIsUpToDateAndLeavesItVerified) {
+  ASSERT_EQ(Uncut("add " + ShellQuote(doc_)).exit_code, 0);
+  for (int round = 0; round < 2; ++round) {
+    RunResult r = Uncut("upgrade");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "the archive is up to date\n") << r.err;
+  }
+  RunResult v = Uncut("verify");
+  EXPECT_EQ(v.exit_code, 0) << v.err << v.out;
+}
+
 TEST_F(CliIntegrity, AnEmptyCatalogBesideOriginalsIsDamageAndNoCommandTouchesAFile) {
   ASSERT_EQ(Uncut("add " + ShellQuote(doc_)).exit_code, 0);
   ASSERT_EQ(std::system(("truncate -s 0 " + ShellQuote(archive_ + "/catalog.sqlite")).c_str()), 0);

@@ -647,40 +647,39 @@ int RunVerify(const GlobalOptions& g, const std::string& tsa_ca) {
   return problems->empty() ? kExitOk : kExitArchive;
 }
 
+// Runs one upgrade pass, `pass(progress)`, with a bar labelled `label` drawn
+// once the pass reports its total of items, and prints the problems it names.
+template <typename Pass>
+auto UpgradePass(const GlobalOptions& g, const char* label, Pass pass) {
+  std::unique_ptr<ProgressBar> bar;
+  auto done = pass([&](size_t i, size_t total) {
+    if (!bar) {
+      bar = std::make_unique<ProgressBar>(label, total, ProgressBar::Unit::kItems,
+                                          ShowProgress(g.quiet));
+    }
+    bar->Update(i);
+  });
+  bar.reset();
+  if (done.ok()) {
+    for (const std::string& p : done->problems) {
+      std::fprintf(stderr, "uncut: upgrade: %s\n", p.c_str());
+    }
+  }
+  return done;
+}
+
 int RunUpgrade(const GlobalOptions& g) {
   auto archive = OpenForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  absl::StatusOr<SoundUpgrade> done;
-  {
-    std::unique_ptr<ProgressBar> bar;
-    done = UpgradeSoundIndex(archive->get(), [&](size_t i, size_t total) {
-      if (!bar) {
-        bar = std::make_unique<ProgressBar>("re-reading sound", total, ProgressBar::Unit::kItems,
-                                            ShowProgress(g.quiet));
-      }
-      bar->Update(i);
-    });
-  }
+  auto done = UpgradePass(g, "re-reading sound", [&](auto progress) {
+    return UpgradeSoundIndex(archive->get(), progress);
+  });
   if (!done.ok()) return ReportError(done.status());
-  for (const std::string& p : done->problems) {
-    std::fprintf(stderr, "uncut: upgrade: %s\n", p.c_str());
-  }
   // Videos archived before the region hashes existed gain them.
-  absl::StatusOr<PictureUpgrade> pictures;
-  {
-    std::unique_ptr<ProgressBar> bar;
-    pictures = UpgradePictureIndex(archive->get(), [&](size_t i, size_t total) {
-      if (!bar) {
-        bar = std::make_unique<ProgressBar>("re-reading pictures", total, ProgressBar::Unit::kItems,
-                                            ShowProgress(g.quiet));
-      }
-      bar->Update(i);
-    });
-  }
+  auto pictures = UpgradePass(g, "re-reading pictures", [&](auto progress) {
+    return UpgradePictureIndex(archive->get(), progress);
+  });
   if (!pictures.ok()) return ReportError(pictures.status());
-  for (const std::string& p : pictures->problems) {
-    std::fprintf(stderr, "uncut: upgrade: %s\n", p.c_str());
-  }
   // Texts added before the search index existed go into it.
   auto indexed = (*archive)->IndexTextsForSearch();
   if (!indexed.ok()) return ReportError(indexed.status());
