@@ -168,6 +168,20 @@ class CliPictures : public testing::MediaSuite<CliPictures> {
     return j;
   }
 
+  // The first source `trace --json PICTURE` names, checked to be `name`
+  // ({} when the trace fails or finds nothing, which fails the test).
+  static json FirstSource(const std::string& picture, const std::string& name) {
+    RunResult r = Uncut("trace --json " + ShellQuote(File(picture)));
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+    json report = Json(r);
+    if (!report.is_object() || !report.contains("sources") || report["sources"].empty()) {
+      ADD_FAILURE() << picture << " found no source: " << r.out;
+      return json::object();
+    }
+    EXPECT_EQ(report["sources"][0]["item"]["name"], name) << r.out;
+    return report["sources"][0];
+  }
+
 };
 
 
@@ -303,12 +317,8 @@ TEST_F(CliPictures, AFrameOfFastDarkMotionBetweenSampledFramesIsFoundAtItsTime) 
   ASSERT_EQ(Ffmpeg(StrCat("-ss 2.16 -i ", ShellQuote(File("spin.mp4")), " -frames:v 1 ",
                           ShellQuote(File("between.png")))),
             "");
-  RunResult r = Uncut("trace --json " + ShellQuote(File("between.png")));
-  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  json report = Json(r);
-  ASSERT_FALSE(report["sources"].empty()) << r.out;
-  json source = report["sources"][0];
-  EXPECT_EQ(source["item"]["name"], "spin.mp4");
+  json source = FirstSource("between.png", "spin.mp4");
+  ASSERT_FALSE(source.empty());
   json picture = source["segments"][0]["details"]["picture"];
   EXPECT_NEAR(picture["time_s"].get<double>(), 2.16, 0.05) << picture;
   EXPECT_NEAR(source["segments"][0]["source"]["start"].get<double>(), 2.16, 0.05);
@@ -324,12 +334,8 @@ TEST_F(CliPictures, AScreenshotOfAPlayerShowingAFrameIsTracedToIt) {
                           kFont, ":text=Player:fontcolor=white:fontsize=18:x=14:y=12 ",
                           ShellQuote(File("player.png")))),
             "");
-  RunResult r = Uncut("trace --json " + ShellQuote(File("player.png")));
-  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  json report = Json(r);
-  ASSERT_FALSE(report["sources"].empty()) << r.out;
-  json source = report["sources"][0];
-  EXPECT_EQ(source["item"]["name"], "programme.mp4");
+  json source = FirstSource("player.png", "programme.mp4");
+  ASSERT_FALSE(source.empty());
   EXPECT_NEAR(source["segments"][0]["details"]["picture"]["time_s"].get<double>(), 3.1, 0.05);
 }
 
@@ -337,12 +343,8 @@ TEST_F(CliPictures, AStillOfAStaticShotIsReportedAsTheShotsSpan) {
   ASSERT_EQ(Ffmpeg(StrCat("-ss 1.0 -i ", ShellQuote(File("shot.mp4")), " -frames:v 1 -q:v 3 ",
                           ShellQuote(File("held.jpg")))),
             "");
-  RunResult r = Uncut("trace --json " + ShellQuote(File("held.jpg")));
-  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  json report = Json(r);
-  ASSERT_FALSE(report["sources"].empty()) << r.out;
-  json source = report["sources"][0];
-  EXPECT_EQ(source["item"]["name"], "shot.mp4");
+  json source = FirstSource("held.jpg", "shot.mp4");
+  ASSERT_FALSE(source.empty());
   json seg = source["segments"][0];
   EXPECT_TRUE(seg["details"]["picture"]["static"].get<bool>()) << seg;
   // The picture is held from 0 to 2 s: the span says so, not one moment.
@@ -362,12 +364,8 @@ TEST_F(CliPictures, ACaptionedStillOfAShotMovingOnlyUnderTheCaptionSpansTheWhole
                                             "fontcolor=white:fontsize=h/16:x=(w-tw)/2:y=h*0.86")),
                           " ", ShellQuote(File("ticker.png")))),
             "");
-  RunResult r = Uncut("trace --json " + ShellQuote(File("ticker.png")));
-  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  json report = Json(r);
-  ASSERT_FALSE(report["sources"].empty()) << r.out;
-  json source = report["sources"][0];
-  EXPECT_EQ(source["item"]["name"], "ticker.mp4");
+  json source = FirstSource("ticker.png", "ticker.mp4");
+  ASSERT_FALSE(source.empty());
   json seg = source["segments"][0];
   EXPECT_TRUE(seg["details"]["picture"]["static"].get<bool>()) << seg;
   EXPECT_LE(seg["source"]["start"].get<double>(), 0.5) << seg;
