@@ -92,8 +92,17 @@ TEST(KilledAdd, LeavesAConsistentArchiveWithWholeItemsOnly) {
     int status = 0;
     waitpid(pid, &status, 0);
     if (!PathExistsForTest(archive + "/catalog.sqlite")) continue;
-    // The archive opens, verifies, and every listed item is whole.
     auto verify = uncut("verify");
+    if (verify.exit_code == 3 &&
+        verify.err.find("no archive here") != std::string::npos) {
+      // Killed while the first add was still creating the catalog (its
+      // tables are made in one transaction, before any item): nothing was
+      // published, so there is no archive yet and the next add makes it.
+      auto probe = uncut("list --json");
+      EXPECT_EQ(probe.exit_code, 3) << "round " << round << ": " << probe.err;
+      continue;
+    }
+    // The archive opens, verifies, and every listed item is whole.
     EXPECT_EQ(verify.exit_code, 0) << "round " << round << ": " << verify.err;
     auto list = uncut("list --json");
     ASSERT_EQ(list.exit_code, 0) << list.err;
