@@ -18,12 +18,12 @@ std::string SegmentHtml(const Segment& s, size_t number) {
   for (const TextEdit& e : s.edits) {
     if (!first) out += " ";
     first = false;
-    if (e.kind == "same") {
+    if (e.kind == TextEditKind::kSame) {
       StrAppend(&out, "<mark>", HtmlEscape(e.source_text), "</mark>");
-    } else if (e.kind == "omitted") {
+    } else if (e.kind == TextEditKind::kOmitted) {
       StrAppend(&out, "<del class=\"omit\" title=\"in the source, left out of the extract\">",
                 HtmlEscape(e.source_text), "</del>");
-    } else if (e.kind == "changed") {
+    } else if (e.kind == TextEditKind::kChanged) {
       StrAppend(&out, "<del class=\"chg\" title=\"the source says\">", HtmlEscape(e.source_text),
                 "</del> <ins class=\"chg\" title=\"the extract says\">", HtmlEscape(e.query_text),
                 "</ins>");

@@ -40,11 +40,14 @@ TraceReport TextReport() {
   l.line = 3;
   s.location = l;
   s.edits = {
-      {"same", "We will rebuild every bridge", "We will rebuild every bridge", {}},
-      {"omitted", "that the floods destroyed", "", {}},
-      {"changed", "No", "Not one", {}},
-      {"added", "", "single", {}},
-      {"same", "family will be left without shelter", "family will be left without shelter", {}}};
+      {TextEditKind::kSame, "We will rebuild every bridge", "We will rebuild every bridge", {}},
+      {TextEditKind::kOmitted, "that the floods destroyed", "", {}},
+      {TextEditKind::kChanged, "No", "Not one", {}},
+      {TextEditKind::kAdded, "", "single", {}},
+      {TextEditKind::kSame,
+       "family will be left without shelter",
+       "family will be left without shelter",
+       {}}};
   m.segments.push_back(s);
   m.intervals.push_back(
       {IntervalRole::kBefore, 900, 1000, "Fellow citizens, we meet today.", {}, ""});

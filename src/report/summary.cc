@@ -95,9 +95,9 @@ EditCounts CountEdits(const SourceMatch& m) {
   EditCounts c;
   for (const Segment& s : m.segments) {
     for (const TextEdit& e : s.edits) {
-      if (e.kind == "omitted") c.omitted_words += CountWords(e.source_text);
-      if (e.kind == "added") c.added_words += CountWords(e.query_text);
-      if (e.kind == "changed") {
+      if (e.kind == TextEditKind::kOmitted) c.omitted_words += CountWords(e.source_text);
+      if (e.kind == TextEditKind::kAdded) c.added_words += CountWords(e.query_text);
+      if (e.kind == TextEditKind::kChanged) {
         ++c.changed;
         if (!c.first_change) c.first_change = &e;
       }

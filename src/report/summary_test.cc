@@ -81,8 +81,9 @@ TEST(SummarizeTrace, NamesTheFirstChangedWord) {
   r.sources[0].intervals.clear();
   r.sources[0].segments.resize(1);
   r.sources[0].verdict = MatchVerdict::kAltered;
-  r.sources[0].segments[0].edits = {{"same", "Our soldiers have guarded it with", "", {}},
-                                    {"changed", "courage", "cruelty", {}}};
+  r.sources[0].segments[0].edits = {
+      {TextEditKind::kSame, "Our soldiers have guarded it with", "", {}},
+      {TextEditKind::kChanged, "courage", "cruelty", {}}};
   std::string s = Joined(r);
   EXPECT_NE(s.find("The extract comes from speech.txt (paragraph 3)."), std::string::npos) << s;
   EXPECT_NE(s.find("1 word was changed (“courage” became “cruelty”)"), std::string::npos) << s;

@@ -145,11 +145,11 @@ std::string ReportToText(const TraceReport& r, bool color) {
       if (!s.edits.empty()) {
         std::string line;
         for (const TextEdit& e : s.edits) {
-          if (e.kind == "same") {
+          if (e.kind == TextEditKind::kSame) {
             StrAppend(&line, e.source_text, " ");
-          } else if (e.kind == "omitted") {
+          } else if (e.kind == TextEditKind::kOmitted) {
             StrAppend(&line, st.yellow(), "[omitted: ", e.source_text, "]", st.reset(), " ");
-          } else if (e.kind == "changed") {
+          } else if (e.kind == TextEditKind::kChanged) {
             StrAppend(&line, st.red(), "[changed: ", e.source_text, " -> ", e.query_text, "]",
                             st.reset(), " ");
           } else {

@@ -39,10 +39,10 @@ struct TextLocation {
 
 // One step of a text edit list.
 struct TextEdit {
-  std::string kind;         // "same", "omitted", "changed", "added"
-  std::string source_text;  // as the source has it (empty for "added")
-  std::string query_text;   // as the extract has it (empty for "omitted")
-  std::optional<TextLocation> source;  // for "omitted" and "changed"
+  TextEditKind kind = TextEditKind::kUnknown;  // same, omitted, changed, added
+  std::string source_text;                     // as the source has it (empty for added)
+  std::string query_text;                      // as the extract has it (empty for omitted)
+  std::optional<TextLocation> source;          // for omitted and changed
 };
 
 struct Segment {

@@ -27,6 +27,7 @@ static_assert(1 + std::size(kIntervalRoles) == Count(IntervalRole::kAfter));
 static_assert(1 + std::size(kEvidenceKinds) == Count(EvidenceKind::kCaptions));
 static_assert(2 + std::size(kMatchVerdicts) == Count(MatchVerdict::kSamePicture));
 static_assert(1 + std::size(kTraceVerdicts) == Count(TraceVerdict::kNotCompared));
+static_assert(1 + std::size(kTextEditKinds) == Count(TextEditKind::kAdded));
 
 }  // namespace
 
@@ -108,6 +109,22 @@ std::string_view TraceVerdictName(TraceVerdict verdict) {
   return kUnknownName;
 }
 
+std::string_view TextEditKindName(TextEditKind kind) {
+  switch (kind) {
+    case TextEditKind::kUnknown:
+      break;
+    case TextEditKind::kSame:
+      return "same";
+    case TextEditKind::kOmitted:
+      return "omitted";
+    case TextEditKind::kChanged:
+      return "changed";
+    case TextEditKind::kAdded:
+      return "added";
+  }
+  return kUnknownName;
+}
+
 IntervalRole IntervalRoleFromName(std::string_view name) {
   return FromName(kIntervalRoles, IntervalRoleName, name, IntervalRole::kUnknown);
 }
@@ -125,10 +142,15 @@ TraceVerdict TraceVerdictFromName(std::string_view name) {
   return FromName(kTraceVerdicts, TraceVerdictName, name, TraceVerdict::kUnknown);
 }
 
+TextEditKind TextEditKindFromName(std::string_view name) {
+  return FromName(kTextEditKinds, TextEditKindName, name, TextEditKind::kUnknown);
+}
+
 void to_json(nlohmann::json& j, IntervalRole role) { j = IntervalRoleName(role); }
 void to_json(nlohmann::json& j, EvidenceKind evidence) { j = EvidenceKindName(evidence); }
 void to_json(nlohmann::json& j, MatchVerdict verdict) { j = MatchVerdictName(verdict); }
 void to_json(nlohmann::json& j, TraceVerdict verdict) { j = TraceVerdictName(verdict); }
+void to_json(nlohmann::json& j, TextEditKind kind) { j = TextEditKindName(kind); }
 
 void from_json(const nlohmann::json& j, IntervalRole& role) {
   role = IntervalRoleFromName(j.get_ref<const std::string&>());
@@ -141,6 +163,9 @@ void from_json(const nlohmann::json& j, MatchVerdict& verdict) {
 }
 void from_json(const nlohmann::json& j, TraceVerdict& verdict) {
   verdict = TraceVerdictFromName(j.get_ref<const std::string&>());
+}
+void from_json(const nlohmann::json& j, TextEditKind& kind) {
+  kind = TextEditKindFromName(j.get_ref<const std::string&>());
 }
 
 }  // namespace uncut

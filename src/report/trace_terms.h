@@ -1,5 +1,6 @@
 // The closed vocabularies of a trace report: what a source interval is,
-// which evidence found a segment, and the verdicts. Each maps to the one
+// which evidence found a segment, the verdicts, and the steps of a text
+// segment's edit list. Each maps to the one
 // spelling that the JSON report (docs/trace-schema.md) and the terminal and
 // HTML renderers use, and back, here and nowhere else.
 #ifndef UNCUT_REPORT_TRACE_TERMS_H_
@@ -57,6 +58,15 @@ enum class TraceVerdict {
   kNotCompared,  // "not_compared": media nothing could compare
 };
 
+// One step of a text segment's edit list (TextEdit::kind).
+enum class TextEditKind {
+  kUnknown,
+  kSame,     // "same": words both have
+  kOmitted,  // "omitted": source words the extract leaves out
+  kChanged,  // "changed": source words the extract says otherwise
+  kAdded,    // "added": extract words the source does not have
+};
+
 // Every enumerator but kUnknown (and kNone), in declaration order.
 inline constexpr IntervalRole kIntervalRoles[] = {IntervalRole::kCut, IntervalRole::kBefore,
                                                   IntervalRole::kAfter};
@@ -72,6 +82,8 @@ inline constexpr MatchVerdict kMatchVerdicts[] = {
 inline constexpr TraceVerdict kTraceVerdicts[] = {TraceVerdict::kFound, TraceVerdict::kPartlyFound,
                                                   TraceVerdict::kNotFound,
                                                   TraceVerdict::kNotCompared};
+inline constexpr TextEditKind kTextEditKinds[] = {TextEditKind::kSame, TextEditKind::kOmitted,
+                                                  TextEditKind::kChanged, TextEditKind::kAdded};
 
 // The spelling in JSON and on the terminal: "cut", "video", "spliced",
 // "partly_found"... kUnknown is "unknown"; MatchVerdict::kNone is "".
@@ -79,6 +91,7 @@ std::string_view IntervalRoleName(IntervalRole role);
 std::string_view EvidenceKindName(EvidenceKind evidence);
 std::string_view MatchVerdictName(MatchVerdict verdict);
 std::string_view TraceVerdictName(TraceVerdict verdict);
+std::string_view TextEditKindName(TextEditKind kind);
 
 // The value a spelling names, as a report saved by any version has it.
 // A spelling this version does not know (a newer one's, or damage) is
@@ -88,6 +101,7 @@ IntervalRole IntervalRoleFromName(std::string_view name);
 EvidenceKind EvidenceKindFromName(std::string_view name);
 MatchVerdict MatchVerdictFromName(std::string_view name);
 TraceVerdict TraceVerdictFromName(std::string_view name);
+TextEditKind TextEditKindFromName(std::string_view name);
 
 // JSON conversions, found by nlohmann::json through argument-dependent
 // lookup: a value is its spelling, and a string reads back as *FromName
@@ -96,10 +110,12 @@ void to_json(nlohmann::json& j, IntervalRole role);
 void to_json(nlohmann::json& j, EvidenceKind evidence);
 void to_json(nlohmann::json& j, MatchVerdict verdict);
 void to_json(nlohmann::json& j, TraceVerdict verdict);
+void to_json(nlohmann::json& j, TextEditKind kind);
 void from_json(const nlohmann::json& j, IntervalRole& role);
 void from_json(const nlohmann::json& j, EvidenceKind& evidence);
 void from_json(const nlohmann::json& j, MatchVerdict& verdict);
 void from_json(const nlohmann::json& j, TraceVerdict& verdict);
+void from_json(const nlohmann::json& j, TextEditKind& kind);
 
 }  // namespace uncut
 

@@ -63,6 +63,17 @@ TEST(TraceTerms, EveryTraceVerdictReadsBackFromItsSpelling) {
   EXPECT_EQ(TraceVerdictName(TraceVerdict::kNotCompared), "not_compared");
 }
 
+TEST(TraceTerms, EveryTextEditKindReadsBackFromItsSpelling) {
+  ExpectRoundTrip(kTextEditKinds, TextEditKindName, TextEditKindFromName);
+  EXPECT_EQ(TextEditKindName(TextEditKind::kSame), "same");
+  EXPECT_EQ(TextEditKindName(TextEditKind::kOmitted), "omitted");
+  EXPECT_EQ(TextEditKindName(TextEditKind::kChanged), "changed");
+  EXPECT_EQ(TextEditKindName(TextEditKind::kAdded), "added");
+  EXPECT_EQ(TextEditKindName(TextEditKind::kUnknown), "unknown");
+  EXPECT_TRUE(TextEditKindFromName("deleted") == TextEditKind::kUnknown);
+  EXPECT_TRUE(nlohmann::json("omitted").get<TextEditKind>() == TextEditKind::kOmitted);
+}
+
 TEST(TraceTerms, ASpellingThisVersionDoesNotKnowReadsAsUnknown) {
   // A report saved by a newer version, or damaged: readable, never a guess.
   EXPECT_TRUE(IntervalRoleFromName("gap") == IntervalRole::kUnknown);
@@ -134,6 +145,30 @@ TEST(TraceTerms, TheJsonReportSpellsEveryTermAsTheSchemaDoes) {
   EXPECT_FALSE(source["segments"][0].contains("verdict"));
   EXPECT_EQ(source["intervals"][0]["role"], "cut");
   EXPECT_EQ(source["intervals"][1]["role"], "after");
+}
+
+TEST(TraceTerms, TheJsonReportSpellsEveryTextEditAsTheSchemaDoes) {
+  TraceReport r;
+  r.query_kind = "text";
+  r.unit = "byte";
+  r.verdict = TraceVerdict::kFound;
+  SourceMatch m;
+  m.verdict = MatchVerdict::kAltered;
+  Segment s;
+  s.evidence = {EvidenceKind::kText};
+  s.verdict = MatchVerdict::kAltered;
+  s.edits = {{TextEditKind::kSame, "we will", "we will", {}},
+             {TextEditKind::kOmitted, "never", "", {}},
+             {TextEditKind::kChanged, "courage", "cruelty", {}},
+             {TextEditKind::kAdded, "", "again", {}}};
+  m.segments = {s};
+  r.sources.push_back(m);
+  const nlohmann::json edits = ReportToJson(r)["sources"][0]["segments"][0]["edits"];
+  EXPECT_EQ(edits.dump(),
+            R"([{"kind":"same","query_text":"we will","source_text":"we will"},)"
+            R"({"kind":"omitted","source_text":"never"},)"
+            R"({"kind":"changed","query_text":"cruelty","source_text":"courage"},)"
+            R"({"kind":"added","query_text":"again"}])");
 }
 
 }  // namespace

@@ -330,7 +330,7 @@ absl::Status ExtendEndsByLoudness(const Storage& storage, const QueryAudio& q,
   for (const MatchedSegment& m : *segments) clip.found.push_back({m.seg.q_start, m.seg.q_end});
   std::map<uint32_t, std::unique_ptr<SourceSound>> sounds;
   for (MatchedSegment& m : *segments) {
-    if (m.modality != "audio") continue;
+    if (m.modality != SegmentModality::kAudio) continue;
     for (const bool at_end : {false, true}) {
       const std::optional<EndToMove> end = LookBeyond(clip, m, at_end, o);
       if (!end) continue;

@@ -62,7 +62,7 @@ struct LoudnessEdgeOptions {
   double max_matched_db = 2.5;
 };
 
-// Extends the sound segments among `segments` (modality "audio") across
+// Extends the sound segments among `segments` (modality kAudio) across
 // quiet stretches, and loud ones no other segment explains, while the
 // clip's contour follows the source's; records what was added in each
 // segment's loudness_only. Segments whose source cannot be read are left as

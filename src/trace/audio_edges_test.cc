@@ -58,7 +58,7 @@ class AudioEdges : public ::testing::Test {
   // A sound match of the clip on the source's own line (offset 0, speed 1).
   static MatchedSegment OnTheLine(double q0, double q1) {
     MatchedSegment m;
-    m.modality = "audio";
+    m.modality = SegmentModality::kAudio;
     m.seg.item = item_;
     m.seg.q_start = m.seg.s_start = q0;
     m.seg.q_end = m.seg.s_end = q1;

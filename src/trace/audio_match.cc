@@ -189,7 +189,7 @@ Verified Verify(const QueryAudio& q, const AudioPeaks& src, double src_start,
   s.s_start = s.offset + s.speed * s.q_start;
   s.s_end = s.offset + s.speed * s.q_end;
   v.m.seg = s;
-  v.m.modality = "audio";
+  v.m.modality = SegmentModality::kAudio;
   constexpr double kBeyond = 0.3;
   v.m.source_quiet_before =
       PeaksBetween(src.peaks, source_frame(s.q_start - kBeyond), source_frame(s.q_start)) < 2;

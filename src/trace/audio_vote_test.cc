@@ -76,7 +76,7 @@ TEST(MatchAudioInMemory, VotesForTheSourceAndTheOffsetOfASyntheticClip) {
   ASSERT_EQ(found->size(), 1u);
   const MatchedSegment& m = (*found)[0];
   EXPECT_EQ(m.seg.item, id);
-  EXPECT_EQ(m.modality, "audio");
+  EXPECT_EQ(m.modality, SegmentModality::kAudio);
   EXPECT_NEAR(m.seg.offset, first * kAudioFrameS, 0.05);
   EXPECT_NEAR(m.seg.speed, 1.0, 0.005);
   EXPECT_NEAR(m.seg.q_start, 0.0, 0.5);

@@ -34,7 +34,7 @@ std::vector<MatchedSegment> FusePictureAndSound(std::vector<MatchedSegment> vide
       v.core_end = std::max(v.core_end, a.core_end);
       s.score += a.seg.score;
       s.alternate = s.alternate && a.seg.alternate;
-      v.modality = "video+audio";
+      v.modality = SegmentModality::kVideoAndAudio;
       v.audio_matched = a.matched;
       v.audio_checked = a.checked;
       v.audio_start = a.seg.q_start;

@@ -1,11 +1,11 @@
 // Fusion: the picture's and the sound's verified segments of one clip
 // become one list, each segment saying which evidence supports it.
 //
-// A picture segment (modality "video") and a sound segment ("audio") say the
+// A picture segment (modality kVideo) and a sound segment (kAudio) say the
 // same thing when they are of the same item, on the same line (the source
 // times they give at the middle of their overlap differ by at most
 // kFusionMaxLineGapS) and overlap in the clip. Such a pair becomes one
-// segment of modality "video+audio":
+// segment of modality kVideoAndAudio:
 //   - its line (offset, speed) is the sound's, the more precise one;
 //   - its clip stretch is the union of both (each may miss an edge: silence,
 //     a frozen picture), its source stretch follows from the line;

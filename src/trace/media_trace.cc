@@ -75,8 +75,10 @@ absl::Status TrimPicturesTheSoundContradicts(CatalogReader* catalog, const Query
   // Stretches of the clip whose sound was recognised.
   std::vector<std::pair<double, double>> heard;
   for (const MatchedSegment& o : *segs) {
-    if (o.modality == "audio") heard.push_back({o.seg.q_start, o.seg.q_end});
-    if (o.modality == "video+audio") heard.push_back({o.audio_start, o.audio_end});
+    if (o.modality == SegmentModality::kAudio) heard.push_back({o.seg.q_start, o.seg.q_end});
+    if (o.modality == SegmentModality::kVideoAndAudio) {
+      heard.push_back({o.audio_start, o.audio_end});
+    }
   }
   // The hull of the heard time inside [a, b], or an empty range.
   auto heard_within = [&](double a, double b) {
@@ -109,9 +111,9 @@ absl::Status TrimPicturesTheSoundContradicts(CatalogReader* catalog, const Query
     // The stretch the other evidence vouches for: the sound's, after fusion;
     // the voting core, for a picture-only match (verification may have grown
     // it into neighbouring, similar-looking material).
-    double keep_a = m.modality == "video+audio" ? m.audio_start : m.core_start;
-    double keep_b = m.modality == "video+audio" ? m.audio_end : m.core_end;
-    if (m.modality != "audio" && keep_b > keep_a) {
+    double keep_a = m.modality == SegmentModality::kVideoAndAudio ? m.audio_start : m.core_start;
+    double keep_b = m.modality == SegmentModality::kVideoAndAudio ? m.audio_end : m.core_end;
+    if (m.modality != SegmentModality::kAudio && keep_b > keep_a) {
       if (keep_a - m.seg.q_start >= 1.0) {
         ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, keep_a));
         if (no) set_range(&m, keep_a, m.seg.q_end);
@@ -121,7 +123,7 @@ absl::Status TrimPicturesTheSoundContradicts(CatalogReader* catalog, const Query
         if (no) set_range(&m, m.seg.q_start, keep_b);
       }
     }
-    if (m.modality == "video") {
+    if (m.modality == SegmentModality::kVideo) {
       ASSIGN_OR_RETURN(bool no, contradicted(m, m.seg.q_start, m.seg.q_end));
       if (no) continue;
     }
@@ -138,10 +140,10 @@ void DropStaticPictures(std::vector<MatchedSegment>* segs) {
   std::vector<bool> drop(segs->size(), false);
   for (size_t i = 0; i < segs->size(); ++i) {
     const MatchedSegment& m = (*segs)[i];
-    if (m.modality != "video" || !m.static_content) continue;
+    if (m.modality != SegmentModality::kVideo || !m.static_content) continue;
     for (size_t j = 0; j < segs->size(); ++j) {
       const MatchedSegment& o = (*segs)[j];
-      if (j == i || (o.modality == "video" && o.static_content)) continue;
+      if (j == i || (o.modality == SegmentModality::kVideo && o.static_content)) continue;
       double ov = std::min(o.seg.q_end, m.seg.q_end) - std::max(o.seg.q_start, m.seg.q_start);
       if (ov >= 0.5 * (m.seg.q_end - m.seg.q_start)) drop[i] = true;
     }
@@ -257,7 +259,7 @@ absl::Status CutOutForeignShots(Signatures* sigs, const QueryVideo& qv, const Vi
 // more when both kinds of evidence agree.
 double Worth(const MatchedSegment& m) {
   double w = m.seg.confidence * (m.seg.q_end - m.seg.q_start);
-  return m.modality == "video+audio" ? 1.5 * w : w;
+  return m.modality == SegmentModality::kVideoAndAudio ? 1.5 * w : w;
 }
 
 // Decides, for segments that cover the same stretch of the clip, which are
@@ -497,7 +499,10 @@ absl::Status KeepOnlyShownSpeeds(Signatures* sigs, const QueryVideo& qv,
   constexpr double kReach = 0.06;
   for (MatchedSegment& m : *segs) {
     MediaSegment& s = m.seg;
-    if (m.modality != "video" || s.speed == 1.0 || std::abs(s.speed - 1.0) > kReach) continue;
+    if (m.modality != SegmentModality::kVideo || s.speed == 1.0 ||
+        std::abs(s.speed - 1.0) > kReach) {
+      continue;
+    }
     ASSIGN_OR_RETURN(const VideoSignature* sig, sigs->Get(s.item));
     if (sig == nullptr) continue;
     const double mid = (s.q_start + s.q_end) / 2;
@@ -559,13 +564,13 @@ absl::Status NameEveryMatchingEvidence(CatalogReader* catalog, Signatures* sigs,
   constexpr double kMinSoundShare = 0.2;
   for (MatchedSegment& m : *segs) {
     const MediaSegment& s = m.seg;
-    if (m.modality == "audio" && video != nullptr) {
+    if (m.modality == SegmentModality::kAudio && video != nullptr) {
       ASSIGN_OR_RETURN(const VideoSignature* sig, sigs->Get(s.item));
       if (sig == nullptr) continue;
       const FrameCount n =
           FramesAlong(*video, *sig, s.offset, s.speed, s.q_start, s.q_end, vo.max_distance);
       if (n.matched < 3 || n.matched * 10 < n.usable * 3) continue;
-      m.modality = "video+audio";
+      m.modality = SegmentModality::kVideoAndAudio;
       m.audio_matched = m.matched;
       m.audio_checked = m.checked;
       m.audio_start = s.q_start;
@@ -573,7 +578,7 @@ absl::Status NameEveryMatchingEvidence(CatalogReader* catalog, Signatures* sigs,
       m.matched = n.matched;
       m.checked = n.usable;
       m.mean_distance = n.distance_sum / n.matched;
-    } else if (m.modality == "video" && sound != nullptr && !sound->silent) {
+    } else if (m.modality == SegmentModality::kVideo && sound != nullptr && !sound->silent) {
       ASSIGN_OR_RETURN(double share, AudioAgreement(catalog, *sound, s.item, s.offset, s.speed,
                                                     s.q_start, s.q_end));
       if (share < kMinSoundShare) continue;
@@ -582,7 +587,7 @@ absl::Status NameEveryMatchingEvidence(CatalogReader* catalog, Signatures* sigs,
         const double t = p.frame * kAudioFrameS;
         peaks += t >= s.q_start && t <= s.q_end;
       }
-      m.modality = "video+audio";
+      m.modality = SegmentModality::kVideoAndAudio;
       m.audio_checked = peaks;
       m.audio_matched = static_cast<int>(std::lround(share * peaks));
       m.audio_start = s.q_start;
@@ -608,13 +613,13 @@ void AddSegment(const MatchedSegment& m, SourceMatch* source) {
     s.source_start = 0;
   }
   s.confidence = m.seg.confidence;
-  if (m.modality == "video+audio") {
+  if (m.modality == SegmentModality::kVideoAndAudio) {
     s.evidence = {EvidenceKind::kVideo, EvidenceKind::kAudio};
     s.extra["video"] = {{"frames_matched", m.matched},
                         {"frames_checked", m.checked},
                         {"mean_distance", std::round(m.mean_distance * 10) / 10}};
     s.extra["audio"] = {{"peaks_matched", m.audio_matched}, {"peaks_checked", m.audio_checked}};
-  } else if (m.modality == "video") {
+  } else if (m.modality == SegmentModality::kVideo) {
     s.evidence = {EvidenceKind::kVideo};
     s.extra["video"] = {{"frames_matched", m.matched},
                         {"frames_checked", m.checked},
@@ -796,7 +801,10 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
   // frames, rescaling and frame-rate conversion tilt a fit that much when
   // nothing was sped up (the sound's line, where there is one, is precise).
   for (MatchedSegment& m : segments) {
-    if (m.modality != "video" || m.seg.speed == 1.0 || std::abs(m.seg.speed - 1.0) > 0.02) continue;
+    if (m.modality != SegmentModality::kVideo || m.seg.speed == 1.0 ||
+        std::abs(m.seg.speed - 1.0) > 0.02) {
+      continue;
+    }
     const double mid = (m.seg.q_start + m.seg.q_end) / 2;
     m.seg.offset += (m.seg.speed - 1.0) * mid;
     m.seg.speed = 1.0;
@@ -815,7 +823,8 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
   segments.erase(std::remove_if(segments.begin(), segments.end(),
                                 [&](const MatchedSegment& m) {
                                   double len = m.seg.q_end - m.seg.q_start;
-                                  if (m.modality == "video+audio" || report.query_length <= 2.0) {
+                                  if (m.modality == SegmentModality::kVideoAndAudio ||
+                                      report.query_length <= 2.0) {
                                     return false;
                                   }
                                   return len < 1.0 || (m.seg.alternate && len < 2.0);

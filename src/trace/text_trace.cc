@@ -756,20 +756,20 @@ absl::StatusOr<Segment> TextTracer::MakeSegment(const Piece& p,
     }
     switch (r.kind) {
       case EditKind::kSame:
-        e.kind = "same";
+        e.kind = TextEditKind::kSame;
         break;
       case EditKind::kOmitted:
-        e.kind = "omitted";
+        e.kind = TextEditKind::kOmitted;
         omitted = true;
         e.source = LocateText(doc->stored.text, doc->original, rb, re);
         break;
       case EditKind::kChanged:
-        e.kind = "changed";
+        e.kind = TextEditKind::kChanged;
         altered = true;
         e.source = LocateText(doc->stored.text, doc->original, rb, re);
         break;
       case EditKind::kAdded:
-        e.kind = "added";
+        e.kind = TextEditKind::kAdded;
         altered = true;
         break;
     }

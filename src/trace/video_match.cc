@@ -184,7 +184,7 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   s.s_start = s.offset + s.speed * s.q_start;
   s.s_end = s.offset + s.speed * s.q_end;
   v.m.seg = s;
-  v.m.modality = "video";
+  v.m.modality = SegmentModality::kVideo;
   v.m.matched = matched;
   v.m.checked = checked;
   v.m.mean_distance = sum / matched;

@@ -35,13 +35,22 @@
 
 namespace uncut {
 
+// Which fingerprints verified a segment: the picture's frame hashes, the
+// sound's landmarks, or both after fusion (fusion.h). A report names them
+// as its segment's evidence (EvidenceKind).
+enum class SegmentModality {
+  kVideo,
+  kAudio,
+  kVideoAndAudio,
+};
+
 // A verified segment of one modality.
 struct MatchedSegment {
   MediaSegment seg;
   // The stretch of the clip the voting found, before verification grew or
   // shrank it: where the evidence is strongest.
   double core_start = 0, core_end = 0;
-  std::string modality;                      // "video", "audio", or "video+audio" after fusion
+  SegmentModality modality = SegmentModality::kVideo;  // set by the matcher, then by fusion
   int matched = 0, checked = 0;              // frames (or peaks) that matched / were compared
   int audio_matched = 0, audio_checked = 0;  // after fusion: the sound's counts
   double audio_start = 0, audio_end = 0;     // after fusion: the stretch the sound supports

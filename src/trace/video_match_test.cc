@@ -86,7 +86,7 @@ TEST(MatchVideoInMemory, FindsTheSourceAndTheOffsetOfASyntheticClip) {
   ASSERT_EQ(found->size(), 1u);
   const MatchedSegment& m = (*found)[0];
   EXPECT_EQ(m.seg.item, id);
-  EXPECT_EQ(m.modality, "video");
+  EXPECT_EQ(m.modality, SegmentModality::kVideo);
   EXPECT_NEAR(m.seg.offset, 10.0, 0.1);
   EXPECT_NEAR(m.seg.speed, 1.0, 0.01);
   EXPECT_NEAR(m.seg.q_start, 0.0, 0.5);
