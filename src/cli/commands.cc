@@ -19,24 +19,20 @@
 #include "base/utf8.h"
 #include "capture/record.h"
 #include "cli/output_path.h"
-#include "cli/picture_command.h"
 #include "cli/progress.h"
 #include "cli/trace_outputs.h"
-#include "image/image_format.h"
 #include "ingest/caption_ingest.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_sniff.h"
 #include "ingest/add_run.h"
 #include "proof/item_timestamps.h"
+#include "query/trace_query.h"
 #include "report/media_info_text.h"
 #include "report/trace_report.h"
-#include "speech/speech_trace.h"
 #include "speech/transcribe.h"
 #include "storage/pg_conn.h"
 #include "storage/postgres_storage.h"
 #include "store/archive.h"
-#include "trace/boundary_frames.h"
-#include "trace/media_trace.h"
 #include "trace/text_trace.h"
 
 namespace uncut {
@@ -714,78 +710,54 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
     absl::Status writable = CheckOutputPath(c.html, /*overwrite=*/true);
     if (!writable.ok()) return ReportError(writable);
   }
+  TraceQuery query;
+  query.context_sentences = c.context;
+  query.quote_hint = "; to trace a quote, give it with --text-file";
+  // Frames side by side at each boundary, for the reports that show them.
+  query.frames = !c.html.empty() || c.save;
   if (!c.media.empty()) {
-    auto head = ReadFileHead(c.media);
-    if (!head.ok()) return ReportError(head.status());
-    if (SniffImageFormat(*head)) {
-      return RunPictureTrace(g, c);
-    }
-    absl::Status kind = CheckClipKind(c.media, *head, "; to trace a quote, give it with --text-file");
-    if (!kind.ok()) return ReportError(kind);
-    auto archive = OpenAnyForReading(g);
-    if (!archive.ok()) return ReportError(archive.status());
-    MediaTraceOptions options;
-    absl::StatusOr<TraceReport> report;
-    {
-      Activity activity("tracing", ShowProgress(g.quiet));
-      report = TraceMedia(archive->storage(), c.media, options);
-      // Frames side by side at each boundary, for the reports that show them.
-      if (report.ok() && (!c.html.empty() || c.save)) {
-        AddBoundaryFrames(archive->storage().originals, c.media, &*report);
-      }
-    }
-    if (!report.ok()) return ReportError(report.status());
-    if (g.json) {
-      std::cout << ReportToJson(*report).dump(2) << "\n";
-      for (const std::string& w : report->warnings) {
-        std::fprintf(stderr, "uncut: warning: %s: %s\n", c.media.c_str(), w.c_str());
-      }
-    } else {
-      std::cout << ReportToText(*report, ::isatty(1));
-    }
-    absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
-    if (!written.ok()) return ReportError(written);
-    return report->sources.empty() ? kExitNotFound : kExitOk;
-  }
-  std::string query;
-  if (!c.text_file.empty()) {
+    query.file = c.media;
+  } else if (!c.text_file.empty()) {
     auto q = ReadExtract(c.text_file);
     if (!q.ok()) return ReportError(q.status());
-    query = std::move(*q);
+    query.text = std::move(*q);
   } else {
-    query = c.text;
+    query.text = c.text;
   }
+  auto kind = TraceQueryKindOf(query);
+  if (!kind.ok()) return ReportError(kind.status());
   auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  TextTraceOptions options;
-  options.context_sentences = c.context;
   absl::StatusOr<TraceReport> report;
   {
     Activity activity("tracing", ShowProgress(g.quiet));
-    report = TraceText(archive->storage(), query, options);
-    // What was said in recordings, through their machine transcripts.
-    if (report.ok()) {
-      absl::Status heard = AddSpeechMatches(archive->storage(), query, &*report);
-      if (!heard.ok()) report = heard;
-    }
+    report = RunTraceQuery(archive->storage(), query, *kind);
   }
   // A damaged archive, or a server out of reach, is no fault of the
   // extract: its error names the item or the server.
-  if (absl::IsDataLoss(report.status()) || absl::IsUnavailable(report.status())) {
-    return ReportError(report.status());
-  }
-  if (!report.ok()) {
+  if (*kind == TraceQueryKind::kText && !report.ok() && !absl::IsDataLoss(report.status()) &&
+      !absl::IsUnavailable(report.status())) {
     std::string where = c.text_file.empty() ? "--text" : c.text_file;
     return ReportError(
         absl::Status(report.status().code(), NamedMessage(where, report.status().message())));
   }
+  if (!report.ok()) return ReportError(report.status());
   if (g.json) {
     std::cout << ReportToJson(*report).dump(2) << "\n";
+    if (*kind != TraceQueryKind::kText) {
+      for (const std::string& w : report->warnings) {
+        std::fprintf(stderr, "uncut: warning: %s: %s\n", c.media.c_str(), w.c_str());
+      }
+    }
   } else {
     std::cout << ReportToText(*report, ::isatty(1));
   }
   absl::Status written = WriteTraceOutputs(g, c, *report, archive->storage().records);
   if (!written.ok()) return ReportError(written);
+  // A picture may be found by the text it shows alone (TraceReport::text_trace).
+  if (*kind == TraceQueryKind::kPicture) {
+    return report->verdict == TraceVerdict::kNotFound ? kExitNotFound : kExitOk;
+  }
   return report->sources.empty() ? kExitNotFound : kExitOk;
 }
 

@@ -5,9 +5,7 @@
 
 #include "base/status_macros.h"
 #include "base/strings.h"
-#include "image/image_format.h"
-#include "image/picture_trace.h"
-#include "ingest/media_sniff.h"
+#include "query/trace_query.h"
 #include "report/html_report.h"
 #include "report/rerun_command.h"
 #include "report/saved_trace.h"
@@ -16,9 +14,6 @@
 #include "server/http_util.h"
 #include "server/upload_receiver.h"
 #include "store/saved_traces.h"
-#include "speech/speech_trace.h"
-#include "trace/boundary_frames.h"
-#include "trace/media_trace.h"
 #include "trace/text_trace.h"
 
 namespace uncut::server {
@@ -126,31 +121,17 @@ absl::StatusOr<TraceRequest> ParseJson(const httplib::ContentReader& reader) {
 // Traces the request's extract or clip; messages name the clip as the
 // client sent it, not where the server keeps it.
 absl::StatusOr<TraceReport> Trace(ServedArchive* archive, const TraceRequest& t) {
-  if (!t.clip) {
-    TextTraceOptions options;
-    options.context_sentences = t.context;
-    ASSIGN_OR_RETURN(TraceReport report, TraceText(archive->storage(), t.text, options));
-    RETURN_IF_ERROR(AddSpeechMatches(archive->storage(), t.text, &report));
-    return report;
+  TraceQuery query;
+  query.text = t.text;
+  query.context_sentences = t.context;
+  query.quote_hint = "; to trace a quote, send it as \"text\"";
+  query.frames = true;
+  if (t.clip) {
+    query.file = t.clip->files[0].path;
+    query.file_name = t.clip->files[0].name;
   }
-  const UploadedFile& f = t.clip->files[0];
-  ASSIGN_OR_RETURN(std::string head, ReadFileHead(f.path));
-  absl::StatusOr<TraceReport> report;
-  if (SniffImageFormat(head)) {
-    PictureTraceOptions options;
-    options.frames = true;
-    report = TracePicture(archive->storage(), f.path, options);
-  } else {
-    RETURN_IF_ERROR(CheckClipKind(f.name, head, "; to trace a quote, send it as \"text\""));
-    report = TraceMedia(archive->storage(), f.path);
-    if (report.ok()) AddBoundaryFrames(archive->storage().originals, f.path, &*report);
-  }
-  if (!report.ok()) {
-    std::string msg(report.status().message());
-    if (msg.rfind(f.path, 0) == 0) msg = f.name + msg.substr(f.path.size());
-    return absl::Status(report.status().code(), msg);
-  }
-  return report;
+  ASSIGN_OR_RETURN(TraceQueryKind kind, TraceQueryKindOf(query));
+  return RunTraceQuery(archive->storage(), query, kind);
 }
 
 absl::Status RunTrace(const ApiContext& ctx, const TraceRequest& t, JobControl& job) {

@@ -5,23 +5,13 @@
 #include <string>
 
 #include "storage/memory_storage.h"
-#include "text/fingerprint.h"
-#include "text/winnow.h"
+#include "trace/text_testing.h"
 #include "trace/text_trace.h"
 
 namespace uncut {
 namespace {
 
-int64_t AddText(MemoryStorage* storage, const std::string& name, const std::string& text) {
-  MemoryItem m;
-  m.item.kind = "text";
-  m.item.format = "txt";
-  m.item.name = name;
-  m.text = ExtractedText{text, OffsetMap::Identity(text.size()), {}};
-  m.postings[Modality::kText] = TextPostings(text, DefaultTextWinnowParams());
-  m.original = text;
-  return storage->Add(std::move(m));
-}
+using testing::AddText;
 
 constexpr char kSpeech[] =
     "The council met on Tuesday evening to discuss the new harbour plan. After two hours of "
