@@ -115,13 +115,59 @@ VideoReader::PacketNals VideoReader::ScanNals(const AVPacket& p) const {
 bool VideoReader::NeedsRecheck(const AVPacket& p) {
   const PacketNals nals = ScanNals(p);
   if (nals.sps_digest != 0) {
+    if (first_sps_ == 0) {
+      first_sps_ = nals.sps_digest;
+      first_sps_at_start_ = at_start_packet_;
+    }
     if (sps_digest_ != 0 && nals.sps_digest != sps_digest_) sps_changed_ = true;
     sps_digest_ = nals.sps_digest;
   }
-  if (!skipping_b_references_ || !nals.idr) return false;
+  const double t = PacketTime(p);
+  if (std::isnan(last_probe_s_)) last_probe_s_ = t;  // the first packet: the probe started here
+  if (!nals.idr || std::isnan(t)) return false;
+  return sps_changed_ || (!std::isnan(last_probe_s_) && PeriodOf(t) > PeriodOf(last_probe_s_));
+}
+
+double VideoReader::PacketTime(const AVPacket& p) const {
   const int64_t ts = p.pts != AV_NOPTS_VALUE ? p.pts : p.dts;
-  const double t = ts == AV_NOPTS_VALUE ? 0 : ts * time_base_;
-  return sps_changed_ || (ts != AV_NOPTS_VALUE && t >= last_probe_s_ + kBRecheckSeconds);
+  return ts == AV_NOPTS_VALUE ? std::numeric_limits<double>::quiet_NaN() : ts * time_base_;
+}
+
+bool VideoReader::IsRestartPoint(const AVPacket& p) const {
+  switch (restart_rule_) {
+    case RestartRule::kIdr:
+      return ScanNals(p).idr;
+    case RestartRule::kKeyFrame:
+      return (p.flags & AV_PKT_FLAG_KEY) != 0;
+    case RestartRule::kNone:
+      break;
+  }
+  return false;
+}
+
+bool VideoReader::TrackRestartPoints(const AVPacket& p) {
+  at_start_packet_ = false;
+  if (options_.restart_from_s >= 0 && std::isnan(start_point_s_)) {
+    const double t = PacketTime(p);
+    if (std::isnan(t) || PeriodOf(t) < PeriodOf(options_.restart_from_s) || !IsRestartPoint(p)) {
+      return false;
+    }
+    start_point_s_ = t;
+    options_.start_s = t;
+    at_start_packet_ = true;
+    return true;
+  }
+  if (std::isfinite(options_.boundary_s) && std::isnan(boundary_point_s_) && IsRestartPoint(p)) {
+    const double t = PacketTime(p);
+    if (!std::isnan(t) && PeriodOf(t) >= PeriodOf(options_.boundary_s)) {
+      boundary_point_s_ = t;
+      if (restart_rule_ == RestartRule::kIdr) {
+        const uint64_t own = ScanNals(p).sps_digest;
+        boundary_sps_ = own != 0 ? own : sps_digest_;
+      }
+    }
+  }
+  return true;
 }
 
 absl::Status VideoReader::RestartProbe() {
@@ -191,6 +237,15 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource
   ASSIGN_OR_RETURN(r->codec_, OpenDecoder(path, r->fmt_.get(), best, options.threads, lowres));
   r->lowres_ = r->codec_->lowres;
   r->drop_unsampled_packets_ = options.sample_fps > 0 && !options.relative_time && intra_only;
+  const AVCodecID codec_id = st->codecpar->codec_id;
+  if (codec_id == AV_CODEC_ID_H264 || codec_id == AV_CODEC_ID_HEVC) {
+    r->restart_rule_ = RestartRule::kIdr;
+    r->nal_length_size_ = NalLengthSize(*st->codecpar);
+  } else if (intra_only || codec_id == AV_CODEC_ID_VP8 || codec_id == AV_CODEC_ID_VP9 ||
+             codec_id == AV_CODEC_ID_AV1) {
+    r->restart_rule_ = RestartRule::kKeyFrame;
+  }
+  if (r->fmt_->start_time != AV_NOPTS_VALUE) r->start_time_s_ = r->fmt_->start_time / double(AV_TIME_BASE);
   if (options.skip_nonreference) r->codec_->skip_frame = AVDISCARD_NONREF;
   if (options.skip_bidirectional) r->codec_->skip_frame = AVDISCARD_BIDIR;
   if (options.skip_loop_filter) r->codec_->skip_loop_filter = AVDISCARD_ALL;
@@ -208,7 +263,6 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource
     r->probe_frame_.reset(av_frame_alloc());
     r->held_.reset(av_packet_alloc());
     if (r->probe_frame_ && r->held_) {
-      r->nal_length_size_ = NalLengthSize(*st->codecpar);
       r->StartProbe();
       r->b_probing_ = r->probe_ != nullptr;
     }
@@ -216,8 +270,12 @@ absl::StatusOr<std::unique_ptr<VideoReader>> VideoReader::Open(const MediaSource
   r->frame_.reset(av_frame_alloc());
   r->packet_.reset(av_packet_alloc());
   if (!r->frame_ || !r->packet_) return absl::ResourceExhaustedError(StrCat(path, ": out of memory"));
-  if (options.start_s > 0) {
-    int64_t ts = static_cast<int64_t>(options.start_s / r->time_base_);
+  // A chunk starts at a restart point found by reading on from a key frame
+  // a second before its time (which frames reordered after a key frame
+  // before it cannot reach).
+  const double seek_s = options.restart_from_s >= 0 ? options.restart_from_s - 1 : options.start_s;
+  if (seek_s > 0) {
+    int64_t ts = static_cast<int64_t>(seek_s / r->time_base_);
     // Seeking may fail on damaged indexes; decoding from the start is then correct, only slower.
     if (av_seek_frame(r->fmt_.get(), best, ts, AVSEEK_FLAG_BACKWARD) < 0) {
       av_seek_frame(r->fmt_.get(), best, 0, AVSEEK_FLAG_BACKWARD);
@@ -375,14 +433,15 @@ absl::StatusOr<bool> VideoReader::Next(VideoFrame* frame) {
         break;
       }
       if (rc < 0) return AvStatus(path_, "reading failed", rc);
-      if (packet_->stream_index != stream_ || !WantPacket(*packet_)) {
+      if (packet_->stream_index != stream_ || !TrackRestartPoints(*packet_) ||
+          !WantPacket(*packet_)) {
         av_packet_unref(packet_.get());
         continue;
       }
-      // Whether the B-frames skipped are still unused is probed again at
-      // an IDR frame after new sequence parameters (a stream joined from
-      // differently encoded parts) and every kBRecheckSeconds: the
-      // skipping decoder is drained, and decoding restarts there with the
+      // Whether the B-frames are unused is probed again at an IDR frame
+      // after new sequence parameters (a stream joined from differently
+      // encoded parts) and at the first of each b_recheck_period_s: the
+      // decoder is drained, and decoding restarts there with the
       // reference B-frames beside a new probe.
       if (b_probing_ && NeedsRecheck(*packet_)) {
         av_packet_move_ref(held_.get(), packet_.get());

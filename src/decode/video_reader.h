@@ -15,6 +15,7 @@
 #define UNCUT_DECODE_VIDEO_READER_H_
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -26,6 +27,10 @@
 #include "decode/ffmpeg.h"
 
 namespace uncut {
+
+// The probe runs again at the first IDR frame of each period this long
+// (and after any change of sequence parameters); see b_recheck_period_s.
+inline constexpr double kBRecheckSeconds = 60;
 
 struct VideoReadOptions {
   double sample_fps = 0;  // frames per second to return; 0 returns every decoded frame
@@ -48,6 +53,14 @@ struct VideoReadOptions {
   // pyramid B-frames, so such streams keep decoding them.
   bool skip_unused_b_references = true;
   double min_b_probe_duration_s = 60;  // shorter sources are not probed
+  // While the probe is on, it runs again at the first IDR frame of each
+  // period of this length of stream time (counted from time 0), whether or
+  // not the last probe found the B-frames unused, and at the first IDR
+  // frame after new sequence parameters. Decoding restarts from those IDR
+  // frames with a drained decoder, so what is returned from one on depends
+  // only on the packets from there: the points where a read in time chunks
+  // may start (video/video_chunks.h).
+  double b_recheck_period_s = kBRecheckSeconds;
   // Skip every B-frame, reference or not (AVDISCARD_BIDIR). Frames that
   // predict from a skipped reference B-frame decode with errors; only for
   // measuring.
@@ -65,6 +78,14 @@ struct VideoReadOptions {
   bool reduced_resolution = false;
   int threads = 1;  // decoder threads; 0: one per core
   double start_s = 0;     // seek here first (to the key frame before it)
+  // Chunked reading (video/video_chunks.h). With restart_from_s >= 0:
+  // start at the first restart point (see IsRestartPoint) whose time is at
+  // or after it, as if a whole read had reached it; packets before are
+  // read but not decoded, and start_s becomes that point's time. With
+  // boundary_s finite: note the first restart point at or after it
+  // (boundary_point_s) while decoding on as a whole read does.
+  double restart_from_s = -1;
+  double boundary_s = std::numeric_limits<double>::infinity();
   double end_s = std::numeric_limits<double>::infinity();
   // Watchdog: give up when decoding takes longer than this (0: 60 s plus
   // 20x the duration, capped by the file's size; see DecodeBudgetSeconds),
@@ -101,6 +122,23 @@ class VideoReader {
   // Whether the reference B-frames are being skipped (the probe of
   // skip_unused_b_references found them unused, and the probing decoder took over).
   bool skipping_b_references() const { return skipping_b_references_; }
+  // Whether the stream has restart points: packets from which decoding
+  // gives what a decode from the start gives (IDR frames of H.264 and
+  // HEVC, key frames of VP8, VP9 and AV1, every frame of intra-only codecs).
+  bool has_restart_points() const { return restart_rule_ != RestartRule::kNone; }
+  double start_time_s() const { return start_time_s_; }
+  // The restart point read started from (restart_from_s), and the one
+  // found at or after boundary_s; NaN until found.
+  double start_point_s() const { return start_point_s_; }
+  double boundary_point_s() const { return boundary_point_s_; }
+  // Sequence parameters (H.264, HEVC) as a whole read would have them right
+  // after the boundary point; and the first ones seen from the start
+  // point, and whether the start point's packet carried them. A chunk
+  // started at a restart point tracks changes of them as a whole read does
+  // unless its first differ from its predecessor's at the boundary.
+  uint64_t boundary_sps_digest() const { return boundary_sps_; }
+  uint64_t first_sps_digest() const { return first_sps_; }
+  bool first_sps_at_start() const { return first_sps_at_start_; }
 
  private:
   VideoReader() = default;
@@ -125,6 +163,14 @@ class VideoReader {
   // Whether the probe is to run again from `packet` (tracking the stream's
   // sequence parameters).
   bool NeedsRecheck(const AVPacket& packet);
+  enum class RestartRule { kNone, kIdr, kKeyFrame };
+  bool IsRestartPoint(const AVPacket& packet) const;
+  double PacketTime(const AVPacket& packet) const;
+  // Notes restart points; false when the packet comes before the start
+  // point and is not to be decoded.
+  bool TrackRestartPoints(const AVPacket& packet);
+  // The recheck period a time falls in.
+  double PeriodOf(double t) const { return std::floor(t / options_.b_recheck_period_s); }
 
   std::string path_;
   VideoReadOptions options_;
@@ -164,19 +210,23 @@ class VideoReader {
   int nal_length_size_ = 0;    // see NalLengthSize
   uint64_t sps_digest_ = 0;    // the sequence parameter sets last seen
   bool sps_changed_ = false;   // since the probe last started
-  double last_probe_s_ = 0;    // stream time the probe last started at
+  double last_probe_s_ = std::numeric_limits<double>::quiet_NaN();  // stream time the probe last started at (or the first packet's)
   int64_t probe_start_ = 0;    // decoded_ then
   bool rechecking_ = false;    // draining the skipping decoder for RestartProbe
   PacketPtr held_;             // the IDR packet decoding restarts from
+  RestartRule restart_rule_ = RestartRule::kNone;
+  double start_time_s_ = 0;
+  double start_point_s_ = std::numeric_limits<double>::quiet_NaN();
+  double boundary_point_s_ = std::numeric_limits<double>::quiet_NaN();
+  uint64_t boundary_sps_ = 0, first_sps_ = 0;
+  bool first_sps_at_start_ = false;
+  bool at_start_packet_ = false;  // the packet being handled is the start point's
 };
 
 // The probe of skip_unused_b_references: frames to compare, and how long to try.
 inline constexpr int kBProbeMatches = 12;
 inline constexpr int64_t kBProbeMaxFrames = 400;
 inline constexpr int64_t kBProbeNoBFrames = 32;  // none of them a B-frame: no probe
-// While B-frames are skipped, the probe runs again at the first IDR frame
-// this long after it last ran (and after any change of sequence parameters).
-inline constexpr double kBRecheckSeconds = 60;
 
 }  // namespace uncut
 

@@ -28,8 +28,9 @@ struct AddOptions {
   // Read captions burned into videos' pictures by OCR (ingest/caption_ingest.h).
   bool captions = false;
   std::string ocr_languages;  // Tesseract languages ("eng+fas"); empty: CaptionLanguages
-  // Threads one recording's sound is analysed on, in time chunks
-  // (audio/peak_chunks.h); the fingerprint is the same for any number.
+  // Threads one recording's picture, then its sound, is analysed on, in
+  // time chunks (video/video_chunks.h, audio/peak_chunks.h); the
+  // fingerprints are the same for any number.
   int media_jobs = 1;
 };
 

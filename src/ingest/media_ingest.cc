@@ -21,6 +21,7 @@
 #include "audio/peak_stream.h"
 #include "decode/audio_reader.h"
 #include "decode/frame_grabber.h"
+#include "video/video_chunks.h"
 #include "video/video_signature.h"
 
 namespace uncut {
@@ -128,8 +129,12 @@ FileAnalysis AnalyseMedia(const std::string& read_path, const std::string& path,
       watcher.emplace(co);
       vo.on_frame = [&](const VideoFrame& f) { watcher->Observe(f); };
     }
-    auto sig = SignVideo(read_path, vo);
-    if (!sig.ok()) return fail(sig.status());
+    // The picture, then the sound, each on all of media_jobs threads.
+    ChunkedVideoOptions cv;
+    cv.jobs = options.media_jobs;
+    auto chunked = SignVideoInChunks(read_path, vo, cv);
+    if (!chunked.ok()) return fail(chunked.status());
+    const VideoSignature* sig = &chunked->signature;
     it.info["video"] = {{"sample_fps", sig->sample_fps},
                         {"frames", sig->frames.size()},
                         {"width", sig->width},

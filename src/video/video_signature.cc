@@ -159,7 +159,7 @@ FrameSig SignFrame(const VideoFrame& frame, double sample_fps) {
   return f;
 }
 
-absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSignOptions& options) {
+VideoReadOptions SignReadOptions(const VideoSignOptions& options) {
   VideoReadOptions ro;
   ro.sample_fps = options.sample_fps;
   ro.max_side = options.max_side;
@@ -168,7 +168,13 @@ absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSig
   ro.skip_loop_filter = options.skip_loop_filter;
   ro.reduced_resolution = options.reduced_resolution;
   ro.threads = options.threads;
-  ASSIGN_OR_RETURN(auto reader, VideoReader::Open(path, ro));
+  ro.min_b_probe_duration_s = options.min_b_probe_duration_s;
+  ro.b_recheck_period_s = options.b_recheck_period_s;
+  return ro;
+}
+
+absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSignOptions& options) {
+  ASSIGN_OR_RETURN(auto reader, VideoReader::Open(path, SignReadOptions(options)));
   VideoSignature sig;
   sig.sample_fps = options.sample_fps;
   sig.duration_s = reader->duration_s();

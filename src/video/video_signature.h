@@ -109,6 +109,9 @@ struct VideoSignOptions {
   bool skip_loop_filter = true;
   bool reduced_resolution = true;
   int threads = 1;  // decoder threads; 0: one per core
+  // See VideoReadOptions (tests shorten them).
+  double min_b_probe_duration_s = 60;
+  double b_recheck_period_s = kBRecheckSeconds;
   int min_quality = 30;  // frames below are not indexed
   // Called with each sampled grey frame, in time order, after it is
   // hashed (other indexes watch the same frames without decoding again).
@@ -120,7 +123,11 @@ struct VideoSignOptions {
 // frame, and what a still picture is indexed by.
 FrameSig SignFrame(const VideoFrame& frame, double sample_fps);
 
-// Decodes and fingerprints a source video.
+// How SignVideo reads the video.
+VideoReadOptions SignReadOptions(const VideoSignOptions& options);
+
+// Decodes and fingerprints a source video (on one thread; see
+// video/video_chunks.h for several).
 absl::StatusOr<VideoSignature> SignVideo(const std::string& path, const VideoSignOptions& options);
 
 // Multi-index hashing postings (Norouzi, Punjani and Fleet, "Fast Search in
