@@ -107,6 +107,32 @@ TEST_F(CliIntegrity, VerifyReportsAFileNothingReferencesAndExits4) {
       << r.err;
 }
 
+// What an interrupted writer staged (a file its journal names that the
+// catalog does not use) is removed by `uncut sweep`, as the next writer
+// would; every item stays, verify is clean, and a second sweep is harmless.
+TEST_F(CliIntegrity, SweepRemovesWhatAnInterruptedWriterStagedAndKeepsEveryItem) {
+  ASSERT_EQ(Uncut("add " + ShellQuote(doc_) + " " + ShellQuote(other_)).exit_code, 0);
+  const std::string stray = "objects/bb/" + std::string(64, 'b');
+  RunShell("mkdir -p " + ShellQuote(archive_ + "/objects/bb") + " " +
+           ShellQuote(archive_ + "/objects/staging") + " && echo stray > " +
+           ShellQuote(archive_ + "/" + stray) + " && echo " + stray + " > " +
+           ShellQuote(archive_ + "/objects/staging/journal"));
+  RunResult before = Uncut("verify");
+  EXPECT_NE(before.out.find("staged by an interrupted writer"), std::string::npos) << before.out;
+  RunResult swept = Uncut("sweep");
+  EXPECT_EQ(swept.exit_code, 0) << swept.err;
+  EXPECT_EQ(swept.out.rfind("swept " + archive_ + ": ", 0), 0u) << swept.out;
+  EXPECT_NE(access((archive_ + "/" + stray).c_str(), F_OK), 0);
+  RunResult after = Uncut("verify");
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out, "2 items checked, 0 problems\n");
+  RunResult again = Uncut("sweep");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  RunResult list = Uncut("list");
+  EXPECT_NE(list.out.find("speech.txt"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("note.txt"), std::string::npos) << list.out;
+}
+
 TEST_F(CliIntegrity, TwoFirstAddsAtOnceBothSucceed) {
   const std::string bin = ShellQuote(testing::UncutBinary());
   for (int round = 0; round < 5; ++round) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
 #include "testing/pg_cluster.h"
@@ -486,6 +487,80 @@ TEST_F(CliPostgres, AWriterKilledMidAddLeavesEachItemWholeOrAbsent) {
   RunResult trace = testing::RunUncut(uri, "trace --json --text " + ShellQuote(quote));
   ASSERT_EQ(trace.exit_code, 0) << trace.err;
   EXPECT_EQ(json::parse(trace.out)["sources"][0]["item"]["name"], "dispatch7.txt");
+
+  // The killed writer's transaction was rolled back on the shards too:
+  // nothing of it is left to sweep.
+  RunResult first = testing::RunUncut(uri, "sweep");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, "removed 0 postings of removed or unpublished items (0 bytes) and 0 pieces "
+                       "of unpublished originals (0 bytes)\n");
+  // What a batch whose shards committed and whose coordinator did not
+  // leaves (its coordinator transaction rolled back), and two removed items.
+  RunResult aborted = Psql(uri, "BEGIN; SELECT pg_current_xact_id(); ROLLBACK;");
+  ASSERT_EQ(aborted.exit_code, 0) << aborted.err;
+  // The transaction id psql printed (the only line of digits).
+  std::string batch;
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(aborted.out, '\n'))) {
+    if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos) batch = line;
+  }
+  ASSERT_NE(batch, "") << aborted.out;
+  ASSERT_EQ(Psql(uri, StrCat("INSERT INTO chunks(object, seq, data, batch) VALUES "
+                             "(repeat('ab', 32), 0, '\\x0102030405'::bytea, ", batch, ")"))
+                .exit_code,
+            0);
+  const auto count = [&](const std::string& sql) {
+    RunResult r = Psql(uri, sql);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  const std::string counted = "SELECT sum(postings) FROM index_batches";
+  const std::string stored = "SELECT sum(n) FROM postings";
+  EXPECT_EQ(count(counted), count(stored));
+  std::map<int64_t, std::string> all = Listed(uri);
+  std::vector<int64_t> gone;
+  for (const auto& [id, name] : all) {
+    if (name == "dispatch3.txt" || name == "dispatch4.txt") gone.push_back(id);
+  }
+  ASSERT_EQ(gone.size(), 2u);
+  ASSERT_EQ(testing::RunUncut(uri, StrCat("remove --yes ", gone[0], " ", gone[1])).exit_code, 0);
+  // The removed items' postings stay stored and counted until the sweep.
+  const std::string counted_with_removed = count(counted);
+  EXPECT_EQ(counted_with_removed, count(stored));
+
+  RunResult reported = testing::RunUncut(uri, "verify");
+  EXPECT_EQ(reported.exit_code, 0) << reported.err;
+  EXPECT_NE(reported.out.find(StrCat(all.size() - 2, " items checked, 0 problems\nleft behind: ")),
+            std::string::npos)
+      << reported.out;
+  EXPECT_NE(reported.out.find(" and 1 pieces of unpublished originals (5 bytes); `uncut sweep` "
+                              "removes them\n"),
+            std::string::npos)
+      << reported.out;
+  RunResult dry = testing::RunUncut(uri, "sweep --dry-run");
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(dry.out.rfind("would remove ", 0), 0u) << dry.out;
+  RunResult swept = testing::RunUncut(uri, "sweep");
+  ASSERT_EQ(swept.exit_code, 0) << swept.err;
+  EXPECT_EQ(swept.out, "removed" + dry.out.substr(std::string("would remove").size())) << swept.out;
+  EXPECT_EQ(swept.out.find("removed 0 postings"), std::string::npos) << swept.out;
+  EXPECT_NE(swept.out.find(" and 1 pieces of unpublished originals (5 bytes)\n"), std::string::npos)
+      << swept.out;
+  // The counts are the live items' again; every item is whole and traced.
+  EXPECT_EQ(count(counted), count(stored));
+  EXPECT_LT(std::stoll(count(counted)), std::stoll(counted_with_removed));
+  RunResult clean = testing::RunUncut(uri, "verify");
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(clean.out, StrCat(all.size() - 2, " items checked, 0 problems\n"));
+  RunResult traced = testing::RunUncut(uri, "trace --json --text " + ShellQuote(quote));
+  ASSERT_EQ(traced.exit_code, 0) << traced.err;
+  EXPECT_EQ(json::parse(traced.out)["sources"][0]["item"]["name"], "dispatch7.txt");
+  RunResult second = testing::RunUncut(uri, "sweep");
+  EXPECT_EQ(second.out, first.out);
+  RunResult log = testing::RunUncut(uri, "log --json");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  const json entries = json::parse(log.out);
+  EXPECT_EQ(entries.back()["action"], "sweep");
+  EXPECT_EQ(entries.back()["details"]["pieces"], 1);
 }
 
 // An embedded archive copied into a cluster and back into a directory:

@@ -111,7 +111,22 @@ int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca) {
     std::fprintf(stderr, "uncut: verify: %s\n", std::string(original.status().message()).c_str());
     ++problems;
   }
-  if (!g.quiet) std::printf("%zu items checked, %zu problems\n", items->size(), problems);
+  // What removed items and failed batches left on the shards: not damage
+  // (never read), but space that `uncut sweep` gives back.
+  absl::StatusOr<PgSweepReport> left = (*archive)->Sweep(/*remove=*/false);
+  if (!left.ok() && !absl::IsFailedPrecondition(left.status())) return ReportError(left.status());
+  if (!g.quiet) {
+    std::printf("%zu items checked, %zu problems\n", items->size(), problems);
+    if (left.ok() && !left->empty()) {
+      std::printf("left behind: %llu postings of removed or unpublished items (%llu bytes of "
+                  "blocks) and %llu pieces of unpublished originals (%llu bytes); `uncut sweep` "
+                  "removes them\n",
+                  static_cast<unsigned long long>(left->postings),
+                  static_cast<unsigned long long>(left->posting_bytes),
+                  static_cast<unsigned long long>(left->pieces),
+                  static_cast<unsigned long long>(left->piece_bytes));
+    }
+  }
   return problems == 0 ? kExitOk : kExitArchive;
 }
 

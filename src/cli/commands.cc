@@ -575,6 +575,10 @@ std::string AuditSummary(const nlohmann::json& d) {
     if (items.empty()) out += "no items";
   }
   if (d.contains("reindexed")) out += StrCat(d["reindexed"].size(), " items re-indexed");
+  if (d.contains("postings") && !d.contains("items")) {  // sweep
+    out += StrCat(d.value("postings", uint64_t{0}), " postings and ", d.value("pieces", uint64_t{0}),
+                  " pieces of originals removed");
+  }
   if (d.contains("out")) out += StrCat(" to ", ToValidUtf8(d.value("out", std::string())));
   if (d.contains("setting")) {  // config: "tsa = URL" or "tsa unset"
     const nlohmann::json& v = d.contains("new") ? d["new"] : nlohmann::json();

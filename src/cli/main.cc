@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
                                          uncut::AddVerifyBundleCommand(&app, &g),
                                          uncut::AddInitCommand(&app, &g),
                                          uncut::AddCopyCommand(&app, &g),
+                                         uncut::AddSweepCommand(&app, &g),
                                          uncut::AddTranscribeCommand(&app, &g),
                                          uncut::AddCaptionsCommand(&app, &g),
                                          uncut::AddKeygenCommand(&app, &g),

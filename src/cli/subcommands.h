@@ -23,6 +23,8 @@ Subcommand AddVerifyBundleCommand(CLI::App* app, const GlobalOptions* g);
 // A PostgreSQL archive's init and copy (cli/cluster_commands.cc).
 Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g);
+// sweep, on a directory or a PostgreSQL archive (cli/sweep_command.cc).
+Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCaptionsCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddKeygenCommand(CLI::App* app, const GlobalOptions* g);

@@ -24,7 +24,10 @@ namespace {
 
 // 2: saved traces and the audit log (an archive of version 1 gets their
 // tables when it is opened).
-constexpr int kSchemaVersion = 2;
+// 3: rows of chunks, postings and index_batches carry the batch (coordinator
+// transaction id) that wrote them, for sweeping. Archives of version 2 are
+// written and read as they are, unmarked, and cannot be swept.
+constexpr int kSchemaVersion = 3;
 constexpr int kPartitionsPerServer = 4;
 
 // The modality as a column value; stored, so it must not change.
@@ -85,11 +88,12 @@ CREATE TABLE blobs(
   PRIMARY KEY(item_id, name));
 CREATE TABLE objects(sha256 text PRIMARY KEY, size bigint NOT NULL);
 CREATE TABLE index_batches(id bigserial PRIMARY KEY, modality smallint NOT NULL,
-                           postings bigint NOT NULL);
-CREATE TABLE chunks(object text NOT NULL, seq integer NOT NULL, data bytea NOT NULL)
+                           postings bigint NOT NULL, batch bigint);
+CREATE INDEX index_batches_batch ON index_batches(batch);
+CREATE TABLE chunks(object text NOT NULL, seq integer NOT NULL, data bytea NOT NULL, batch bigint)
   PARTITION BY HASH (object);
 CREATE TABLE postings(modality smallint NOT NULL, span int8range NOT NULL, n integer NOT NULL,
-                      data bytea NOT NULL)
+                      data bytea NOT NULL, batch bigint)
   PARTITION BY HASH (span);
 )sql";
 
@@ -137,10 +141,11 @@ absl::Status InsertAudit(PgConn* conn, const std::string& action, const nlohmann
 // A partition's own table, on a shard (or on the coordinator without shards).
 std::string PartitionTables(int i) {
   std::string sql = StrCat(
-      "CREATE TABLE chunks_p", i, "(object text NOT NULL, seq integer NOT NULL, data bytea NOT NULL);"
+      "CREATE TABLE chunks_p", i, "(object text NOT NULL, seq integer NOT NULL, data bytea NOT NULL,"
+      " batch bigint);"
       "CREATE INDEX ON chunks_p", i, "(object, seq);"
       "CREATE TABLE postings_p", i, "(modality smallint NOT NULL, span int8range NOT NULL,"
-      " n integer NOT NULL, data bytea NOT NULL);");
+      " n integer NOT NULL, data bytea NOT NULL, batch bigint);");
   for (Modality m : kAllModalities) {
     sql += StrCat("CREATE INDEX ON postings_p", i, " USING gist (span) WHERE modality = ",
                   ModalityCode(m), ";");
@@ -261,10 +266,12 @@ absl::StatusOr<std::unique_ptr<PgArchive>> PgArchive::Open(const std::string& ur
     // lock keeps two upgrades apart), and older processes ignore them.
     RETURN_IF_ERROR(conn->ExecScript(StrCat(
         "BEGIN; LOCK TABLE uncut_meta IN EXCLUSIVE MODE;", kRecordsSchema,
-        "UPDATE uncut_meta SET value = '", kSchemaVersion,
-        "' WHERE key = 'schema_version'; COMMIT;")));
+        "UPDATE uncut_meta SET value = '2' WHERE key = 'schema_version' AND value = '1'; "
+        "COMMIT;")));
+    version = 2;
   }
   std::unique_ptr<PgArchive> a(new PgArchive(std::move(conn)));
+  a->marked_ = version >= 3;
   a->uri_ = uri;
   a->name_ = a->conn_->name();
   return a;
@@ -851,9 +858,20 @@ absl::StatusOr<std::unique_ptr<PgWriteBatch>> PgArchive::BeginWrite() {
     ASSIGN_OR_RETURN(b->conn_, PgConn::Connect(uri_));
   }
   b->owner_ = this;
-  RETURN_IF_ERROR(b->conn_->ExecScript("BEGIN"));
-  b->open_ = true;
+  b->marked_ = marked_;
+  RETURN_IF_ERROR(b->Begin());
   return b;
+}
+
+absl::Status PgWriteBatch::Begin() {
+  RETURN_IF_ERROR(conn_->ExecScript("BEGIN"));
+  open_ = true;
+  if (!marked_) return absl::OkStatus();
+  // The id is the transaction's own (assigned now), so a sweep can ask the
+  // coordinator whether this batch is running, committed or gone.
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT pg_current_xact_id()::text"));
+  batch_ = r.GetInt(0, 0);
+  return absl::OkStatus();
 }
 
 PgWriteBatch::~PgWriteBatch() {
@@ -889,9 +907,14 @@ absl::Status PgWriteBatch::PutObject(
     hasher.Update(piece);
     total += filled;
     if (total > size) break;
-    RETURN_IF_ERROR(conn_->Exec("INSERT INTO chunks(object, seq, data) VALUES ($1, $2, $3)",
-                                {PgParam::Text(sha256), PgParam::Int(seq), PgParam::Bytes(piece)})
-                        .status());
+    RETURN_IF_ERROR(
+        conn_->Exec(marked_ ? "INSERT INTO chunks(object, seq, data, batch) VALUES ($1, $2, $3, $4)"
+                            : "INSERT INTO chunks(object, seq, data) VALUES ($1, $2, $3)",
+                    marked_ ? std::vector<PgParam>{PgParam::Text(sha256), PgParam::Int(seq),
+                                                   PgParam::Bytes(piece), PgParam::Int(batch_)}
+                            : std::vector<PgParam>{PgParam::Text(sha256), PgParam::Int(seq),
+                                                   PgParam::Bytes(piece)})
+            .status());
     if (filled < kPgChunkBytes) break;
   }
   if (total != size || hasher.FinishHex() != sha256) {
@@ -1023,19 +1046,23 @@ absl::Status PgWriteBatch::Commit() {
     std::vector<PostingBlock> blocks = PackPostings(std::move(postings));
     for (size_t start = 0; start < blocks.size(); start += kRowsPerInsert) {
       const size_t end = std::min(blocks.size(), start + kRowsPerInsert);
-      std::string sql = "INSERT INTO postings(modality, span, n, data) VALUES ";
+      std::string sql = StrCat("INSERT INTO postings(modality, span, n, data",
+                               marked_ ? ", batch" : "", ") VALUES ");
+      const std::string batch = marked_ ? StrCat(", ", batch_) : "";
       std::vector<PgParam> params;
       for (size_t i = start; i < end; ++i) {
         const PostingBlock& b = blocks[i];
         sql += StrCat(i > start ? "," : "", "(", ModalityCode(modality), ", int8range(",
                       StoredKey(b.first_key), ",", StoredKey(b.last_key), ",'[]'), ", b.postings,
-                      ", $", params.size() + 1, ")");
+                      ", $", params.size() + 1, batch, ")");
         params.push_back(PgParam::Bytes(b.data));
       }
       RETURN_IF_ERROR(conn_->Exec(sql, params).status());
     }
-    RETURN_IF_ERROR(conn_->Exec(StrCat("INSERT INTO index_batches(modality, postings) VALUES (",
-                                       ModalityCode(modality), ", ", count, ")"))
+    RETURN_IF_ERROR(conn_->Exec(StrCat("INSERT INTO index_batches(modality, postings",
+                                       marked_ ? ", batch" : "", ") VALUES (",
+                                       ModalityCode(modality), ", ", count,
+                                       marked_ ? StrCat(", ", batch_) : "", ")"))
                         .status());
   }
   postings_.clear();
@@ -1056,10 +1083,11 @@ absl::Status PgWriteBatch::Commit() {
   added_parts_ = 0;
   removed_ = nlohmann::json::array();
   RETURN_IF_ERROR(conn_->ExecScript("COMMIT"));
+  open_ = false;
   objects_.clear();
   claimed_.clear();
   // The next items go into a new transaction.
-  return conn_->ExecScript("BEGIN");
+  return Begin();
 }
 
 }  // namespace uncut

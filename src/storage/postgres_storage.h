@@ -30,6 +30,11 @@
 //                                   modality), n postings, varint/delta-coded
 //                                   (storage/posting_block.h)
 //
+// Each row of chunks and postings carries `batch`: the coordinator
+// transaction id (xid8) of the batch that wrote it. A sweep (Sweep) tells
+// by it what a batch that never committed left on the shards, and never
+// touches the rows of a batch whose transaction is still running.
+//
 // Thread-safety: a handle serves one thread at a time (its calls are
 // serialised); processes and threads each open their own. Readers are never
 // blocked by writers (MVCC); writers take no global lock.
@@ -63,6 +68,22 @@ inline constexpr uint64_t kPgChunkBytes = 4u << 20;
 inline constexpr uint64_t kPgSpillBytes = 64u << 20;
 
 class PgWriteBatch;
+
+// What a sweep found on the shards (PgArchive::Sweep) and, unless it was
+// only counting, removed.
+struct PgSweepReport {
+  // Postings of items that are not in the catalog (removed, or written by
+  // a batch that never committed), and the bytes of posting blocks they
+  // freed.
+  uint64_t postings = 0;
+  uint64_t posting_bytes = 0;
+  // Pieces of originals (chunks rows) that no committed batch stored.
+  uint64_t pieces = 0;
+  uint64_t piece_bytes = 0;
+  // Batches whose transaction was still running: their rows were left alone.
+  uint64_t batches_running = 0;
+  bool empty() const { return postings == 0 && pieces == 0; }
+};
 
 class PgArchive : public CatalogReader,
                   public OriginalSource,
@@ -142,6 +163,20 @@ class PgArchive : public CatalogReader,
   // not outlive this handle.
   absl::StatusOr<std::unique_ptr<PgWriteBatch>> BeginWrite();
 
+  // Finds what removed items and batches that never committed left on the
+  // shards: postings of items not in the catalog, and pieces of originals
+  // that no committed batch stored. With `remove`, deletes them (posting
+  // blocks that also hold live postings are rewritten without the others,
+  // and the posting counts lowered to match) in one transaction with an
+  // audit entry "sweep" naming `actor` (the OS user when empty); without,
+  // only counts. Rows are judged by the batch that wrote them (their
+  // `batch` mark): a batch whose coordinator transaction is still running
+  // is left alone, so a sweep is safe beside any number of writers (see
+  // docs/cluster.md, "Sweeping"). One removing sweep runs at a time
+  // (kUnavailable for a second one). kFailedPrecondition on an archive made before rows
+  // were marked (schema 2).
+  absl::StatusOr<PgSweepReport> Sweep(bool remove, const std::string& actor = "");
+
  private:
   friend class PgWriteBatch;
   explicit PgArchive(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}
@@ -176,6 +211,9 @@ class PgArchive : public CatalogReader,
   // through the coordinator's foreign tables); connected at the first read.
   std::unique_ptr<PgShards> shards_;
   bool shards_used_ = false;  // shards_ has served a read
+  // Rows of chunks and postings carry the batch that wrote them (schema 3
+  // and later).
+  bool marked_ = true;
   std::string uri_;
   uint64_t spill_bytes_ = kPgSpillBytes;
 };
@@ -222,12 +260,20 @@ class PgWriteBatch {
   // Publishes the batch, with the audit entries of the items it added and
   // removed (audit_log, as the embedded archive keeps it).
   absl::Status Commit();
+  // The mark of the rows it writes (`batch`): its coordinator transaction's
+  // id, new after each Commit. 0 on an archive made before rows were marked.
+  int64_t id() const { return batch_; }
 
  private:
   friend class PgArchive;
   PgWriteBatch() = default;
+  // Opens the transaction and, on a marked archive, learns its id.
+  absl::Status Begin();
   PgArchive* owner_ = nullptr;  // takes the session back
   std::unique_ptr<PgConn> conn_;
+  bool marked_ = true;
+  // The coordinator transaction's id (xid8), the `batch` of the rows it writes.
+  int64_t batch_ = 0;
   std::set<std::string> objects_;  // put in this batch
   std::set<int64_t> claimed_;
   std::map<Modality, std::vector<Posting>> postings_;

@@ -8,10 +8,12 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/sha256.h"
 #include "storage/pg_conn.h"
+#include "storage/posting_block.h"
 #include "testing/pg_cluster.h"
 #include "testing/temp_dir.h"
 
@@ -216,6 +218,196 @@ TEST_F(PostgresStorage, BatchesShareTheHandlesSessionAndReadsMeanwhileSeeOnlyCom
   ASSERT_TRUE(items.ok()) << items.status();
   EXPECT_EQ(items->size(), 1u);
   EXPECT_EQ(Sessions(uri_), 1);
+}
+
+// Commits, on the shards, a posting block of `item` at `key` and one piece
+// of `object`, marked as written by batch `batch`: what postgres_fdw leaves
+// there once it has committed a batch's parts on the shards, whether or
+// not the coordinator then commits the batch.
+void PlantShardRows(const std::string& uri, int64_t batch, uint32_t item, uint64_t key,
+                    const std::string& object, std::string_view piece) {
+  auto conn = PgConn::Connect(uri);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  std::vector<PostingBlock> blocks = PackPostings({{key, item, 3}});
+  const int64_t stored = static_cast<int64_t>(key ^ (uint64_t{1} << 63));
+  auto p = (*conn)->Exec(StrCat("INSERT INTO postings(modality, span, n, data, batch) VALUES (1, "
+                                "int8range(", stored, ",", stored, ",'[]'), 1, $1, $2)"),
+                         {PgParam::Bytes(blocks[0].data), PgParam::Int(batch)});
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto c = (*conn)->Exec("INSERT INTO chunks(object, seq, data, batch) VALUES ($1, 0, $2, $3)",
+                         {PgParam::Text(object), PgParam::Bytes(piece), PgParam::Int(batch)});
+  ASSERT_TRUE(c.ok()) << c.status();
+}
+
+// Rows on the shards (postings blocks, pieces) of one batch.
+int64_t ShardRows(const std::string& uri, const std::string& table, int64_t batch) {
+  auto conn = PgConn::Connect(uri);
+  EXPECT_TRUE(conn.ok()) << conn.status();
+  if (!conn.ok()) return -1;
+  auto r = (*conn)->Exec(StrCat("SELECT count(*)::text FROM ", table, " WHERE batch = ", batch));
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? r->GetInt(0, 0) : -1;
+}
+
+std::vector<Posting> Found(PgArchive* archive, uint64_t key) {
+  std::vector<Posting> got;
+  absl::Status s = archive->Lookup(Modality::kText, {key}, 100, &got);
+  EXPECT_TRUE(s.ok()) << s;
+  return got;
+}
+
+// A removed item's postings share blocks with a live item's: the sweep
+// rewrites those blocks without them, the count drops to the live item's,
+// the live item's postings and original are as they were, and a second
+// sweep finds nothing.
+TEST_F(PostgresStorage, ASweepDropsRemovedItemsPostingsAndKeepsTheLiveOnes) {
+  const std::string kept_bytes = "the item that stays", gone_bytes = "the item that goes";
+  int64_t kept = 0, gone = 0;
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (const std::string* bytes : {&kept_bytes, &gone_bytes}) {
+      ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(*bytes), *bytes).ok());
+      PgNewItem n;
+      n.item.sha256 = n.item.object = Sha256Hex(*bytes);
+      n.item.size = bytes->size();
+      n.item.kind = "text";
+      n.item.name = *bytes;
+      // The same keys for both (their postings share blocks), 2,000 each.
+      for (uint32_t k = 0; k < 2000; ++k) n.postings[Modality::kText].push_back({1000 + k, 0, k});
+      auto id = (*batch)->AddItem(std::move(n));
+      ASSERT_TRUE(id.ok()) << id.status();
+      (bytes == &kept_bytes ? kept : gone) = *id;
+    }
+    ASSERT_TRUE((*batch)->Commit().ok());
+    ASSERT_TRUE((*batch)->RemoveItem(gone).ok());
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), 4000u);
+  const std::vector<Posting> before = Found(archive_.get(), 1500);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0].item, kept);
+
+  auto counted = archive_->Sweep(/*remove=*/false);
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(counted->postings, 2000u);
+  EXPECT_GT(counted->posting_bytes, 2000u);
+  EXPECT_EQ(counted->pieces, 0u);  // the removed item's original stays registered
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), 4000u);  // counting removed nothing
+
+  auto swept = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_EQ(swept->postings, 2000u);
+  EXPECT_EQ(swept->posting_bytes, counted->posting_bytes);
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), 2000u);
+  std::vector<Posting> all;
+  ASSERT_TRUE(archive_->ForEachPosting(Modality::kText, [&](const Posting& p) {
+                         all.push_back(p);
+                         return true;
+                       }).ok());
+  ASSERT_EQ(all.size(), 2000u);
+  for (const Posting& p : all) ASSERT_EQ(p.item, kept);
+  EXPECT_EQ(Found(archive_.get(), 1500), before);
+  auto item = archive_->GetItem(kept);
+  ASSERT_TRUE(item.ok());
+  EXPECT_TRUE(archive_->OpenOriginal(*item).ok());
+
+  auto again = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->empty());
+  auto log = archive_->AuditLog();
+  ASSERT_TRUE(log.ok());
+  ASSERT_FALSE(log->empty());
+  EXPECT_EQ(log->back().action, "sweep");
+  EXPECT_EQ(log->back().details["postings"], 2000);
+  EXPECT_EQ(std::count_if(log->begin(), log->end(),
+                          [](const AuditEntry& e) { return e.action == "sweep"; }),
+            1);
+}
+
+// The shard rows of a batch whose coordinator transaction has not ended
+// (held open here; a writer between its shards' commit and its own) are
+// left alone by a sweep; once it commits they are its item's and stay;
+// what a batch that rolled back left is swept, and nothing else.
+TEST_F(PostgresStorage, ASweepLeavesARunningBatchAloneAndRemovesWhatAnEndedOneLeft) {
+  const std::string bytes = "written while a sweep runs";
+  const std::string sha = Sha256Hex(bytes);
+  auto running = archive_->BeginWrite();
+  ASSERT_TRUE(running.ok()) << running.status();
+  ASSERT_NE((*running)->id(), 0);
+  ASSERT_TRUE((*running)->PutObjectBytes(sha, bytes).ok());
+  PgNewItem n;
+  n.item.sha256 = n.item.object = sha;
+  n.item.size = bytes.size();
+  n.item.kind = "text";
+  n.item.name = "running";
+  n.postings[Modality::kText] = {{500, 0, 1}};
+  auto id = (*running)->AddItem(std::move(n));
+  ASSERT_TRUE(id.ok()) << id.status();
+  // Its parts on the shards, committed there before the coordinator's.
+  const std::string other_piece = "a piece of another original of the same batch";
+  PlantShardRows(uri_, (*running)->id(), static_cast<uint32_t>(*id), 501, Sha256Hex(other_piece),
+                 other_piece);
+
+  auto during = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(during.ok()) << during.status();
+  EXPECT_TRUE(during->empty());
+  EXPECT_EQ(during->batches_running, 1u);
+  EXPECT_EQ(ShardRows(uri_, "postings", (*running)->id()), 1);
+  EXPECT_EQ(ShardRows(uri_, "chunks", (*running)->id()), 1);
+
+  const int64_t committed_batch = (*running)->id();
+  ASSERT_TRUE((*running)->Commit().ok());
+  running->reset();
+  auto after = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(after.ok()) << after.status();
+  // The planted piece's object was never registered: nothing reads it, and
+  // its batch has ended, so it goes; everything the item needs stays.
+  EXPECT_EQ(after->postings, 0u);
+  EXPECT_EQ(after->pieces, 1u);
+  EXPECT_EQ(after->piece_bytes, other_piece.size());
+  EXPECT_EQ(after->batches_running, 0u);
+  EXPECT_EQ(Found(archive_.get(), 500).size(), 1u);
+  EXPECT_EQ(Found(archive_.get(), 501).size(), 1u);
+  auto item = archive_->GetItem(*id);
+  ASSERT_TRUE(item.ok()) << item.status();
+  auto original = archive_->OpenOriginal(*item);
+  ASSERT_TRUE(original.ok()) << original.status();
+  EXPECT_EQ(ShardRows(uri_, "chunks", committed_batch), 1);  // the item's own piece
+
+  // A batch that rolls back after its shards committed.
+  int64_t failed = 0;
+  const std::string lost = "the bytes of a batch that failed";
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    failed = (*batch)->id();
+    PlantShardRows(uri_, failed, static_cast<uint32_t>(*id + 1), 600, Sha256Hex(lost), lost);
+    auto held = archive_->Sweep(/*remove=*/false);
+    ASSERT_TRUE(held.ok()) << held.status();
+    EXPECT_TRUE(held->empty());
+    EXPECT_EQ(held->batches_running, 1u);
+  }
+  auto counted = archive_->Sweep(/*remove=*/false);
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(counted->postings, 1u);
+  EXPECT_EQ(counted->pieces, 1u);
+  EXPECT_EQ(counted->piece_bytes, lost.size());
+  EXPECT_EQ(ShardRows(uri_, "postings", failed), 1);
+  const uint64_t count_before = *archive_->PostingCount(Modality::kText);
+  auto swept = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_EQ(swept->postings, 1u);
+  EXPECT_EQ(swept->pieces, 1u);
+  EXPECT_EQ(ShardRows(uri_, "postings", failed), 0);
+  EXPECT_EQ(ShardRows(uri_, "chunks", failed), 0);
+  // The failed batch's postings were never counted.
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), count_before);
+  EXPECT_EQ(Found(archive_.get(), 500).size(), 1u);
+  EXPECT_TRUE(archive_->OpenOriginal(*item).ok());
+  auto again = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->empty());
 }
 
 }  // namespace

@@ -1,0 +1,109 @@
+// `uncut sweep`: removes what removed items and interrupted or failed
+// writers left behind, on a directory and on a PostgreSQL archive.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "base/file.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "cli/commands.h"
+#include "cli/subcommands.h"
+#include "index/modality.h"
+#include "storage/pg_conn.h"
+#include "storage/postgres_storage.h"
+#include "store/archive.h"
+
+namespace uncut {
+namespace {
+
+std::string Bytes(uint64_t n) {
+  if (n >= (10u << 20)) return StrCat(n >> 20, " MiB");
+  if (n >= (10u << 10)) return StrCat(n >> 10, " KiB");
+  return StrCat(n, " bytes");
+}
+
+absl::StatusOr<uint64_t> AllPostings(Archive* archive) {
+  uint64_t n = 0;
+  for (Modality m : kAllModalities) {
+    ASSIGN_OR_RETURN(uint64_t count, archive->PostingCount(m));
+    n += count;
+  }
+  return n;
+}
+
+// A directory: the writer's own sweep (the files an interrupted writer
+// staged that the catalog does not use) and the compaction an add runs,
+// which drops removed items' postings from the segments it merges.
+int SweepDirectory(const GlobalOptions& g, bool dry_run) {
+  if (!PathExists(JoinPath(g.archive, "catalog.sqlite"))) {
+    return ReportError(absl::FailedPreconditionError(StrCat(g.archive, ": no archive here")));
+  }
+  if (dry_run) {
+    return ReportError(absl::InvalidArgumentError(
+        "sweep --dry-run: on a directory, `uncut verify` reports what an interrupted writer left"));
+  }
+  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  if (!archive.ok()) return ReportError(archive.status());
+  auto before = AllPostings(archive->get());
+  if (!before.ok()) return ReportError(before.status());
+  auto batch = (*archive)->BeginWrite();  // sweeps what an interrupted writer staged
+  if (!batch.ok()) return ReportError(batch.status());
+  absl::Status s = (*batch)->Commit();
+  if (s.ok()) s = (*batch)->Compact();
+  if (!s.ok()) return ReportError(s);
+  batch->reset();
+  auto after = AllPostings(archive->get());
+  if (!after.ok()) return ReportError(after.status());
+  const uint64_t dropped = *before > *after ? *before - *after : 0;
+  if (dropped > 0) {
+    s = (*archive)->RecordAction("sweep", {{"postings", dropped}});
+    if (!s.ok()) return ReportError(s);
+  }
+  if (!g.quiet) {
+    std::printf("swept %s: what interrupted writers staged, and %llu postings of removed items\n",
+                g.archive.c_str(), static_cast<unsigned long long>(dropped));
+  }
+  return kExitOk;
+}
+
+int SweepPostgres(const GlobalOptions& g, bool dry_run) {
+  auto archive = PgArchive::Open(g.archive);
+  if (!archive.ok()) return ReportError(archive.status());
+  auto report = (*archive)->Sweep(/*remove=*/!dry_run);
+  if (!report.ok()) return ReportError(report.status());
+  if (!g.quiet) {
+    std::printf("%s %llu postings of removed or unpublished items (%s) and %llu pieces of "
+                "unpublished originals (%s)\n",
+                dry_run ? "would remove" : "removed",
+                static_cast<unsigned long long>(report->postings), Bytes(report->posting_bytes).c_str(),
+                static_cast<unsigned long long>(report->pieces), Bytes(report->piece_bytes).c_str());
+    if (report->batches_running > 0) {
+      std::printf("left alone: the rows of %llu batches still being written\n",
+                  static_cast<unsigned long long>(report->batches_running));
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g) {
+  auto* cmd = app->add_subcommand(
+      "sweep", "remove what removed items and interrupted or failed writers left behind");
+  auto dry_run = std::make_shared<bool>(false);
+  cmd->add_flag("--dry-run", *dry_run, "on a PostgreSQL archive: only count what would go");
+  cmd->footer(
+      "Every item in the catalog stays whole; running it again removes nothing more.\n"
+      "On a PostgreSQL archive: postings of removed items and of batches that never committed,\n"
+      "and pieces of originals no committed batch stored; rows of batches still being\n"
+      "written are left alone, so it runs beside any number of writers (docs/cluster.md).\n"
+      "On a directory: the files an interrupted writer staged, and the compaction an add runs.\n\n"
+      "Examples:\n  uncut sweep\n  uncut --archive postgresql://coord/uncut sweep --dry-run");
+  return {cmd, [g, dry_run] {
+            return IsPostgresUri(g->archive) ? SweepPostgres(*g, *dry_run)
+                                             : SweepDirectory(*g, *dry_run);
+          }};
+}
+
+}  // namespace uncut
