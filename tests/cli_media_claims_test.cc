@@ -301,5 +301,43 @@ TEST_F(CliMediaClaims, SilentCameraPieceWithASmallCaptionIsFoundWhole) {
   ExpectNoEditClaimed(j, "camera.mp4");
 }
 
+// The trailer's moving scene at half size over other moving footage, with
+// no sound: the inset's picture is the trailer's, so nothing of the clip is
+// claimed foreign. The inset's top edge falls between two pixel rows of
+// the picture uncut analyses (170 of 360 rows, read at 270), which once hid
+// the inset: the clip was "not found" and all of it "not in archive".
+TEST_F(CliMediaClaims, PictureInPictureOverOtherFootageIsNotClaimedForeign) {
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 13 -t 6 -i ", ShellQuote(File("trailer.mp4")),
+                          " -f lavfi -i testsrc=size=640x360:rate=25 -filter_complex "
+                          "'[0:v]setpts=PTS-STARTPTS,scale=320:180[in];"
+                          "[1:v][in]overlay=x=300:y=170:shortest=1,format=yuv420p[v]' "
+                          "-map '[v]' -an -c:v libx264 -preset veryfast -crf 23 ",
+                          ShellQuote(File("pip.mp4")))),
+            "");
+  json j = Trace("pip.mp4");
+  ExpectNoEditClaimed(j, "trailer.mp4");
+  const json& seg = j["sources"][0]["segments"][0];
+  EXPECT_NEAR(seg["source"]["start"].get<double>(), 13.0, 0.5) << seg.dump();
+}
+
+// Foreign footage swapped into a silent clip of the trailer's picture, cut
+// in and out: the picture alone shows it, so it is still reported as not in
+// the archive, and the source's parts around it are not joined.
+TEST_F(CliMediaClaims, ForeignShotInASilentClipIsNotInTheArchive) {
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 4 -t 12 -i ", ShellQuote(File("trailer.mp4")),
+                          " -f lavfi -i life=size=320x180:rate=25:mold=5:ratio=0.5:seed=9 "
+                          "-filter_complex '[0:v]setpts=PTS-STARTPTS[b];[1:v]trim=duration=12[t];"
+                          "[b][t]overlay=enable=between(t\\,5\\,8):shortest=1,format=yuv420p[v]' "
+                          "-map '[v]' -an -c:v libx264 -preset veryfast -crf 26 ",
+                          ShellQuote(File("insert.mp4")))),
+            "");
+  json j = Trace("insert.mp4");
+  ASSERT_EQ(j["not_in_archive"].size(), 1u) << j.dump(2);
+  EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), 5.0, 0.5) << j.dump(2);
+  EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), 8.0, 0.5) << j.dump(2);
+  ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
+  EXPECT_EQ(j["sources"][0]["segments"].size(), 2u) << j.dump(2);
+}
+
 }  // namespace
 }  // namespace uncut

@@ -10,10 +10,10 @@ bool ClipEvidence::PictureInformative(double a, double b) const {
   // Long clips are hashed sparsely: a short stretch between two hashed
   // frames is judged by its neighbours.
   for (double reach : {0.0, 0.5, 1.0}) {
-    for (const auto& [t, ok] : frames) {
-      if (t < a - reach || t >= b + reach) continue;
+    for (const ClipFrame& f : frames) {
+      if (f.time_s < a - reach || f.time_s >= b + reach) continue;
       ++all;
-      usable += ok;
+      usable += f.comparable();
     }
     if (all > 0) break;
   }
@@ -43,6 +43,16 @@ std::string WhyNotComparable(const ClipEvidence& clip, double a, double b) {
     sound = "its sound is recognised nowhere in the archive (laid over)";
   }
   if (clip.frames.empty()) return sound;
+  // Mostly textured frames that could not be compared changed too fast.
+  int textured = 0, all = 0;
+  for (const ClipFrame& f : clip.frames) {
+    if (f.time_s < a || f.time_s >= b) continue;
+    ++all;
+    textured += f.textured;
+  }
+  if (2 * textured > all) {
+    return "the picture changes too fast for the archive's sampled frames and " + sound;
+  }
   return "the picture is too plain to fingerprint and " + sound;
 }
 

@@ -14,10 +14,23 @@
 
 namespace uncut {
 
+// A hashed frame of the clip, as evidence. Its picture can be compared with
+// the archive's when it is textured enough to be indexed and steady: the
+// archive keeps a few frames a second, so a picture that changes beyond
+// recognition from one hashed frame to the next (a car crossing a plain
+// road, a whip pan) has no sampled source frame close enough to match it,
+// and its missing match shows nothing.
+struct ClipFrame {
+  double time_s = 0;
+  bool textured = false;
+  bool steady = true;
+  bool comparable() const { return textured && steady; }
+};
+
 struct ClipEvidence {
-  std::vector<std::pair<double, bool>> frames;  // hashed frames: time, textured enough
-  std::vector<double> cuts;                     // hard cuts of the picture
-  std::vector<double> peak_times;               // the sound's spectral peaks, in order
+  std::vector<ClipFrame> frames;   // the hashed frames, in time order
+  std::vector<double> cuts;        // hard cuts of the picture
+  std::vector<double> peak_times;  // the sound's spectral peaks, in order
   bool has_sound = false;          // a sound track that is not silent throughout
   bool sound_informative = false;  // the clip's sound was recognised somewhere
   // Some picture segment was found: the picture is the archived material's.
@@ -28,7 +41,8 @@ struct ClipEvidence {
   static constexpr double kMinPeaksPerSecond = 8;
 
   // Whether the picture over [a, b] could be told apart: at least half of
-  // its hashed frames are textured enough to be indexed.
+  // its hashed frames are comparable (textured enough to be indexed, and
+  // steady).
   bool PictureInformative(double a, double b) const;
   // Whether the sound over [a, b] holds enough peaks to be compared.
   bool SoundInformative(double a, double b) const;

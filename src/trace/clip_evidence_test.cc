@@ -83,5 +83,22 @@ TEST(SplitUnexplained, AClipWithoutSoundAndAPlainPictureIsNotComparable) {
   EXPECT_EQ(parts[0].reason, "the picture is too plain to fingerprint and there is no sound to compare");
 }
 
+TEST(SplitUnexplained, TexturedFramesThatChangeTooFastCannotBeCompared) {
+  // Textured throughout, but over [2, 5) each hashed frame is unlike the
+  // next: the archive's sampled frames could not have matched it.
+  ClipEvidence c = Clip(8, 0, 0, 0, 0, true, false);
+  for (ClipFrame& f : c.frames) f.steady = f.time_s < 2 || f.time_s >= 5;
+  std::vector<UnexplainedStretch> parts = SplitUnexplained(c, 0, 8);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_TRUE(parts[0].comparable);
+  EXPECT_FALSE(parts[1].comparable);
+  EXPECT_DOUBLE_EQ(parts[1].start, 2);
+  EXPECT_DOUBLE_EQ(parts[1].end, 5);
+  EXPECT_EQ(parts[1].reason,
+            "the picture changes too fast for the archive's sampled frames and there is no sound "
+            "to compare");
+  EXPECT_TRUE(parts[2].comparable);
+}
+
 }  // namespace
 }  // namespace uncut

@@ -192,18 +192,56 @@ int DistanceAt(const QueryVideoFrame& f, const VideoSignature& sig, double t) {
   return best;
 }
 
+// Distances between PDQ hashes beyond which two pictures are as good as
+// unrelated: too far for a match, and about what unrelated pictures come
+// within (half of PDQ's 256 bits, give or take 8, less the closest of a few
+// tries).
+constexpr int kWeakDistance = 80;
+
+// Per clip frame, whether its picture holds still long enough to be
+// compared with the archive's sampled frames: its bar-free hash is within
+// kWeakDistance of a neighbouring hashed frame's (0.3 s or nearer). The
+// nearest sampled source frame can be that far off in time, so a picture
+// that changes more between two hashed frames (a bright object crossing a
+// plain background, a whip pan) fails to match its own source as surely
+// as foreign footage does. On the picture benchmark, frames that matched
+// changed by 60 bits at most from one hashed frame to the next, a car
+// crossing a plain road by 92 to 146. A frame with no near neighbour (a
+// clip hashed sparsely) counts as steady.
+std::vector<bool> SteadyFrames(const QueryVideo& qv) {
+  constexpr double kNeighbourS = 0.3;
+  std::vector<bool> steady(qv.frames.size(), true);
+  for (size_t k = 0; k < qv.frames.size(); ++k) {
+    const QueryVideoFrame& f = qv.frames[k];
+    int nearest = -1;
+    for (size_t j : {k - 1, k + 1}) {
+      if (j >= qv.frames.size()) continue;  // k - 1 wraps at 0
+      const QueryVideoFrame& g = qv.frames[j];
+      if (std::abs(g.time_s - f.time_s) > kNeighbourS) continue;
+      const int d = Hamming(f.hashes[f.main_variant], g.hashes[g.main_variant]);
+      nearest = nearest < 0 ? d : std::min(nearest, d);
+    }
+    steady[k] = nearest < 0 || nearest <= kWeakDistance;
+  }
+  return steady;
+}
+
 // The clip's textured frames in [a, b] compared with the source along the
 // line s = offset + speed * q.
 struct FrameCount {
   int usable = 0, matched = 0;
   double distance_sum = 0;  // over the matched frames
 };
+// With `only`, just the frames it marks are counted.
 FrameCount FramesAlong(const QueryVideo& qv, const VideoSignature& sig, double offset, double speed,
-                       double a, double b, int max_distance) {
+                       double a, double b, int max_distance,
+                       const std::vector<bool>* only = nullptr) {
   const int gate = VideoSignOptions().min_quality;
   FrameCount c;
-  for (const QueryVideoFrame& f : qv.frames) {
+  for (size_t k = 0; k < qv.frames.size(); ++k) {
+    const QueryVideoFrame& f = qv.frames[k];
     if (f.time_s < a || f.time_s > b || f.quality < gate) continue;
+    if (only != nullptr && !(*only)[k]) continue;
     ++c.usable;
     const int d = DistanceAt(f, sig, offset + speed * f.time_s);
     if (d <= max_distance) {
@@ -222,6 +260,7 @@ FrameCount FramesAlong(const QueryVideo& qv, const VideoSignature& sig, double o
 // then reported as not in the archive. Where the clip's sound runs on along
 // the line through the shot, fusion joins the pieces again.
 absl::Status CutOutForeignShots(Signatures* sigs, const QueryVideo& qv, const VideoMatchOptions& vo,
+                                const std::vector<bool>& steady,
                                 std::vector<MatchedSegment>* segs) {
   constexpr double kMinShot = 1.0, kEdge = 0.2;
   constexpr int kMinFrames = 4;
@@ -237,8 +276,8 @@ absl::Status CutOutForeignShots(Signatures* sigs, const QueryVideo& qv, const Vi
     for (size_t c = 0; c + 1 < qv.cuts.size(); ++c) {
       const double a = qv.cuts[c], b = qv.cuts[c + 1];
       if (b - a < kMinShot || a < rest.seg.q_start + kEdge || b > rest.seg.q_end - kEdge) continue;
-      const FrameCount n =
-          FramesAlong(qv, *sig, m.seg.offset, m.seg.speed, a + 0.05, b - 0.05, vo.max_distance);
+      const FrameCount n = FramesAlong(qv, *sig, m.seg.offset, m.seg.speed, a + 0.05, b - 0.05,
+                                       vo.max_distance, &steady);
       if (n.usable < kMinFrames || n.matched > 0) continue;
       MatchedSegment left = rest;
       left.seg.q_end = a;
@@ -407,10 +446,10 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
   };
   auto plain = [&](double a, double b) {
     int usable = 0, all = 0;
-    for (const auto& [t, ok] : clip.frames) {
-      if (t <= a + 0.1 || t >= b - 0.1) continue;
+    for (const ClipFrame& f : clip.frames) {
+      if (f.time_s <= a + 0.1 || f.time_s >= b - 0.1) continue;
       ++all;
-      usable += ok;
+      usable += f.comparable();
     }
     return all > 0 && usable * 4 < all;
   };
@@ -439,18 +478,30 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
     const MediaSegment &a = (*segs)[x].seg, &b = (*segs)[y].seg;
-    // An item's other places (alternates) apart from its main one.
-    return std::tie(a.item, a.alternate, a.q_start) < std::tie(b.item, b.alternate, b.q_start);
+    return std::tie(a.item, a.q_start) < std::tie(b.item, b.q_start);
   });
+  // The next segment of m's item, after it on its line (another place of
+  // the item, or a segment beside m, is not m's continuation).
+  auto next_on_line = [&](size_t k) -> MatchedSegment* {
+    const MediaSegment& s1 = (*segs)[order[k]].seg;
+    for (size_t j = k + 1; j < order.size(); ++j) {
+      const MediaSegment& s2 = (*segs)[order[j]].seg;
+      if (s2.item != s1.item) break;
+      if (s2.q_start < s1.q_end - 0.1 || std::abs(s1.speed - s2.speed) > 0.02) continue;
+      if (std::abs(s2.s_start - (s1.offset + s1.speed * s2.q_start)) > kLineTolerance) continue;
+      return &(*segs)[order[j]];
+    }
+    return nullptr;
+  };
   std::vector<bool> gone(segs->size(), false);
   for (size_t k = 0; k + 1 < order.size(); ++k) {
+    if (gone[order[k]]) continue;
+    MatchedSegment* next = next_on_line(k);
+    if (next == nullptr) continue;
     MatchedSegment& m1 = (*segs)[order[k]];
-    MatchedSegment& m2 = (*segs)[order[k + 1]];
-    if (gone[order[k]] || m1.seg.item != m2.seg.item) continue;
+    MatchedSegment& m2 = *next;
     const double a = m1.seg.q_end, b = m2.seg.q_start;
     if (b - a < 0.5 || b - a > kMaxGap) continue;
-    if (std::abs(m1.seg.speed - m2.seg.speed) > 0.02) continue;
-    if (std::abs(m2.seg.s_start - (m1.seg.offset + m1.seg.speed * b)) > kLineTolerance) continue;
     if (explained(a, b)) {
       // Another item's occurrence runs through the gap, and this item's
       // line runs straight across it: the clip shows the same material
@@ -476,6 +527,8 @@ void BridgeUnconfirmedGaps(const ClipEvidence& clip, std::vector<MatchedSegment>
     m2.checked += m1.checked;
     m2.audio_matched += m1.audio_matched;
     m2.audio_checked += m1.audio_checked;
+    // Either piece being the clip's main explanation makes the whole one.
+    m2.seg.alternate = m1.seg.alternate && m2.seg.alternate;
     gone[order[k]] = true;
   }
   size_t w = 0;
@@ -520,28 +573,49 @@ absl::Status KeepOnlyShownSpeeds(Signatures* sigs, const QueryVideo& qv,
   return absl::OkStatus();
 }
 
-// Whether the clip's textured frames in [a, b], a stretch no source
-// explains, still resemble the source of a segment that borders it, along
-// that segment's line: their median distance is within kWeakDistance bits,
-// too far for a match but far closer than unrelated pictures come (half of
-// PDQ's 256 bits, give or take 8). A heavy crop, a box over the picture or
-// a zoom the fingerprint does not survive look so; footage swapped in for
-// the source's does not. Such a stretch is not claimed foreign.
-constexpr int kWeakDistance = 80;
+// The smallest distance between clip frame f and the source's frames
+// within reach_s of source time t (256 when none is).
+int DistanceNear(const QueryVideoFrame& f, const VideoSignature& sig, double t, double reach_s) {
+  const int gate = VideoMatchOptions().min_quality;
+  int best = 256;
+  const size_t j = sig.Nearest(t);
+  for (size_t n = j; n < sig.frames.size() && sig.frames[n].time_s <= t + reach_s; ++n) {
+    best = std::min(best, HashDistance(f, sig.frames[n], gate));
+  }
+  for (size_t n = j; n-- > 0 && sig.frames[n].time_s >= t - reach_s;) {
+    best = std::min(best, HashDistance(f, sig.frames[n], gate));
+  }
+  return best;
+}
+
+// Whether the clip's comparable frames in [a, b] (textured and steady), a
+// stretch no source explains, still resemble the source of a segment that
+// borders it, around that segment's line: their median distance to the
+// source's frames within two seconds of the line (every hash of the clip's
+// frame: whole, mirrored, regions, inset) is within kWeakDistance bits, too
+// far for a match but closer than unrelated pictures come. A heavy crop, a box over the picture, a
+// zoom the fingerprint does not survive, or a region hash that the source
+// keeps on fewer frames look so; footage swapped in for the source's does
+// not. Such a stretch is not claimed foreign.
 absl::StatusOr<bool> ResemblesANeighbour(Signatures* sigs, const QueryVideo& qv,
+                                         const std::vector<bool>& steady,
                                          const std::vector<MatchedSegment>& segs, double a,
                                          double b) {
-  constexpr double kTouch = 0.3;
+  constexpr double kTouch = 0.3, kReachS = 2.0;
   const int gate = VideoSignOptions().min_quality;
   for (const MatchedSegment& m : segs) {
     if (std::abs(m.seg.q_end - a) > kTouch && std::abs(m.seg.q_start - b) > kTouch) continue;
     ASSIGN_OR_RETURN(const VideoSignature* sig, sigs->Get(m.seg.item));
     if (sig == nullptr) continue;
     std::vector<int> d;
-    for (const QueryVideoFrame& f : qv.frames) {
+    for (size_t k = 0; k < qv.frames.size(); ++k) {
+      const QueryVideoFrame& f = qv.frames[k];
       const double t = m.seg.offset + m.seg.speed * f.time_s;
-      if (f.time_s < a || f.time_s > b || f.quality < gate || t < 0 || t > sig->duration_s) continue;
-      d.push_back(DistanceAt(f, *sig, t));
+      if (f.time_s < a || f.time_s > b || f.quality < gate || !steady[k] || t < 0 ||
+          t > sig->duration_s) {
+        continue;
+      }
+      d.push_back(DistanceNear(f, *sig, t, kReachS));
     }
     if (d.size() < 3) continue;
     std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
@@ -756,6 +830,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
   Signatures sigs(storage.catalog);
   const VideoMatchOptions vo;
   std::optional<QueryVideo> clip_video;
+  std::vector<bool> steady;  // per clip frame (SteadyFrames)
   std::optional<QueryAudio> clip_sound;
   if (options.use_video && info.has_video()) {
     ASSIGN_OR_RETURN(QueryVideo qv, AnalyzeQueryVideo(path));
@@ -764,13 +839,15 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
                                   {"frames", qv.frames.size()},
                                   {"cuts", qv.cuts.size()},
                                   {"regions", qv.analysis}};
-    for (const QueryVideoFrame& f : qv.frames) {
+    steady = SteadyFrames(qv);
+    for (size_t k = 0; k < qv.frames.size(); ++k) {
       // A frame the index could hold: as textured as indexed frames must be.
-      clip.frames.push_back({f.time_s, f.quality >= VideoSignOptions().min_quality});
+      const QueryVideoFrame& f = qv.frames[k];
+      clip.frames.push_back({f.time_s, f.quality >= VideoSignOptions().min_quality, steady[k]});
     }
     ASSIGN_OR_RETURN(std::vector<MatchedSegment> v, MatchVideo(storage, qv, vo));
     SnapToCuts(qv.cuts, qv.duration_s, 0.35, &v);
-    RETURN_IF_ERROR(CutOutForeignShots(&sigs, qv, vo, &v));
+    RETURN_IF_ERROR(CutOutForeignShots(&sigs, qv, vo, steady, &v));
     cuts = qv.cuts;
     clip.cuts = qv.cuts;
     clip.picture_recognised = !v.empty();
@@ -888,7 +965,8 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
   auto unexplained = [&](double a, double b) -> absl::Status {
     if (b - a < 0.5) return absl::OkStatus();
     if (clip_video) {
-      ASSIGN_OR_RETURN(bool resembles, ResemblesANeighbour(&sigs, *clip_video, segments, a, b));
+      ASSIGN_OR_RETURN(bool resembles,
+                       ResemblesANeighbour(&sigs, *clip_video, steady, segments, a, b));
       if (resembles) {
         report.not_compared.push_back(
             {a, b, "",

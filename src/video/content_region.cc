@@ -156,9 +156,16 @@ std::vector<Run> EdgeRuns(int lines, int length, At at, float mean) {
     for (int i = 0; i <= length; ++i) {
       bool on = false;
       if (i < length) {
-        float v = at(l, i);
-        // Strong, and a ridge: clearly above the lines beside it.
-        on = v > 2.5f * mean && v > 1.5f * at(l - 1, i) && v > 1.5f * at(l + 1, i);
+        const float v = at(l, i), next = at(l + 1, i);
+        // Strong, and a ridge: clearly above the lines beside it. A border
+        // that falls between two pixels of the analysed frame (an inset
+        // placed at an odd position, then scaled) splits its step over two
+        // lines, each about half as strong: such a pair counts on its first
+        // line.
+        const bool single = v > 2.5f * mean && v > 1.5f * at(l - 1, i) && v > 1.5f * next;
+        const bool pair = v + next > 2.5f * mean && std::min(v, next) > 0.4f * (v + next) &&
+                          std::min(v, next) > 1.5f * std::max(at(l - 1, i), at(l + 2, i));
+        on = single || pair;
       }
       if (on) {
         if (begin < 0) begin = i;
@@ -198,6 +205,7 @@ std::optional<Rect> InsetDetector::Inset() const {
   };
   std::optional<Rect> best;
   double best_score = 0;
+  int64_t best_area = 0;
   for (const Run& l : vertical) {
     for (const Run& r : vertical) {
       if (r.line <= l.line + width_ / 8) continue;
@@ -215,9 +223,13 @@ std::optional<Rect> InsetDetector::Inset() const {
       int64_t area = int64_t{x1 - x0} * (bottom - top);
       int64_t frame = int64_t{width_} * height_;
       if (area < frame / 10 || area > frame * 8 / 10) continue;
+      // Of rectangles about as well bordered, the largest: an edge inside
+      // the inset's picture bounds a smaller one whose other borders are
+      // the inset's own, as fully covered.
       double score = side_l + side_r + side_t + side_b;
-      if (score > best_score) {
-        best_score = score;
+      if (score > best_score + 0.05 || (score > best_score - 0.05 && area > best_area)) {
+        best_score = std::max(best_score, score);
+        best_area = area;
         best = Rect{x0 + 1, top + 1, x1 - x0 - 2, bottom - top - 2};
       }
     }

@@ -183,7 +183,10 @@ absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
       const bool whole = r == main || r == full;
       const uint8_t t = whole ? kTargetMainOrZoom | RegionTarget(kRegionCrop) : kTargetMainOrZoom;
       const int quality = add(r, t, t);
-      if (r == main) q.quality = quality;
+      if (r == main) {
+        q.quality = quality;
+        q.main_variant = q.hashes.size() - 2;
+      }
     }
     std::vector<Rect> bases = {full};
     if (!(main == full)) bases.push_back(main);

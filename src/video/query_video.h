@@ -38,6 +38,7 @@ struct QueryVideoFrame {
   double time_s = 0;
   std::vector<PdqHash> hashes;  // variants; see above
   int quality = 0;              // of the bar-free region
+  size_t main_variant = 0;      // the bar-free region's (unmirrored) hash in `hashes`
   // Per variant: its HashTarget bits and its PDQ quality. A variant beyond
   // these vectors targets the main and zoom hashes and has `quality`.
   std::vector<uint8_t> targets;
