@@ -162,14 +162,6 @@ int main(int argc, char** argv) {
   if (!title.empty()) add.options.meta.title = title;
   if (!note.empty()) add.options.meta.note = note;
 
-  // Commands that would read the URI as a directory name.
-  if (uncut::IsPostgresUri(g.archive)) {
-    for (const char* name : {"upgrade", "transcribe"}) {
-      if (app.got_subcommand(name)) {
-        return uncut::ReportError(uncut::UnsupportedOnPostgres(g, uncut::StrCat("`uncut ", name, "`")));
-      }
-    }
-  }
   try {
     if (add_cmd->parsed()) return uncut::RunAdd(g, add);
     if (list.app->parsed()) return list.run();
