@@ -118,8 +118,11 @@ int main(int argc, char** argv) {
   upgrade_cmd->footer(
       "Re-derives fingerprints whose format this version no longer searches (the sound\n"
       "fingerprints of archives made before sound landmarks became triplets) from the\n"
-      "stored originals. Originals, names and provenance are untouched; an interrupted\n"
-      "run resumes where it stopped.\n\nExamples:\n  uncut upgrade");
+      "stored originals, and gives videos archived before the region hashes existed\n"
+      "those hashes. Originals, names and provenance are untouched; an interrupted\n"
+      "run resumes where it stopped. On a PostgreSQL archive too (an archive copied\n"
+      "there keeps the fingerprints it had).\n\nExamples:\n  uncut upgrade\n"
+      "  uncut --archive postgresql://coord/uncut upgrade");
 
   uncut::TraceCommand trace;
   auto* trace_cmd = app.add_subcommand("trace", "find where an excerpt comes from");
