@@ -18,6 +18,7 @@
 
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "testing/media.h"
 #include "testing/pg_cluster.h"
 #include "testing/temp_dir.h"
 
@@ -210,6 +211,57 @@ TEST_F(ServePostgres, TwoServersShareOneClusterAndSurviveAShardStopping) {
     ASSERT_EQ(again["state"], "succeeded") << again.dump(2);
     EXPECT_EQ(again["result"]["sources"][0]["item"]["id"], id);
   }
+}
+
+// POST /api/items/ITEM/transcribe on a cluster: the server reads the
+// recording from it and adds the transcript (one transaction, audit entries
+// naming the token), and a quote of what is said is then traced to it.
+TEST_F(ServePostgres, ARecordingIsTranscribedThroughTheServer) {
+  constexpr char kQuote[] =
+      "We will rebuild the pier with stone from the old quarry, and the fishing boats will "
+      "return before summer.";
+  ASSERT_EQ(testing::Speak(kQuote, dir_.File("pier.wav"), "en-us+klatt2", 140), "");
+  RunResult add = testing::RunUncut(cluster_->uri(), "add -q " + ShellQuote(dir_.File("pier.wav")));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  ServeProcess a;
+  ASSERT_EQ(a.Start(cluster_->uri(), dir_.File("a.out"), dir_.File("a.err")), "");
+  const std::string shown = a.Out();
+  const size_t line = shown.find("\n  ", shown.find("new access token"));
+  ASSERT_NE(line, std::string::npos) << shown;
+  token_ = shown.substr(line + 3, 64);
+  auto c = Client(a.port());
+  auto listed = c->Get("/api/items");
+  ASSERT_TRUE(listed);
+  const int64_t id = json::parse(listed->body)["items"][0]["id"].get<int64_t>();
+
+  auto posted = c->Post(StrCat("/api/items/", id, "/transcribe"), "", "application/json");
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 202) << posted->body;
+  json job = Finished(c.get(), json::parse(posted->body)["id"].get<std::string>());
+  ASSERT_EQ(job["state"], "succeeded") << job.dump(2);
+  EXPECT_EQ(job["result"]["status"], "transcribed") << job.dump(2);
+  const int64_t transcript = job["result"]["transcript"]["id"].get<int64_t>();
+  EXPECT_NE(transcript, id);
+
+  json traced = Trace(c.get(), kQuote, false);
+  ASSERT_EQ(traced["state"], "succeeded") << traced.dump(2);
+  ASSERT_FALSE(traced["result"]["sources"].empty()) << traced.dump(2);
+  EXPECT_EQ(traced["result"]["sources"][0]["item"]["id"], transcript);
+  RunResult log = testing::RunUncut(cluster_->uri(), "log --json");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  json entries = json::parse(log.out, nullptr, false);
+  ASSERT_TRUE(entries.is_array() && entries.size() == 3) << log.out;
+  EXPECT_EQ(entries[2]["action"], "upgrade");
+  EXPECT_EQ(entries[2]["actor"], "token") << log.out;
+
+  // Asked again: nothing more is added.
+  posted = c->Post(StrCat("/api/items/", id, "/transcribe"), "", "application/json");
+  ASSERT_TRUE(posted);
+  job = Finished(c.get(), json::parse(posted->body)["id"].get<std::string>());
+  EXPECT_EQ(job["result"]["status"], "already transcribed") << job.dump(2);
+  listed = c->Get("/api/items");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(json::parse(listed->body)["total"], 2) << listed->body;
 }
 
 }  // namespace

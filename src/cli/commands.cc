@@ -22,6 +22,7 @@
 #include "cli/progress.h"
 #include "cli/trace_outputs.h"
 #include "ingest/caption_ingest.h"
+#include "ingest/cluster_upgrade.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_sniff.h"
 #include "ingest/add_run.h"
@@ -668,7 +669,35 @@ auto UpgradePass(const GlobalOptions& g, const char* label, Pass pass) {
   return done;
 }
 
+// Upgrade of a cluster's archive: the sound and picture passes, a few
+// items per transaction (ingest/cluster_upgrade.h).
+int RunUpgradeOnPostgres(const GlobalOptions& g) {
+  auto archive = PgArchive::Open(g.archive);
+  if (!archive.ok()) return ReportError(archive.status());
+  auto sound = UpgradePass(g, "re-reading sound", [&](auto progress) {
+    return UpgradeSoundIndex(archive->get(), progress);
+  });
+  if (!sound.ok()) return ReportError(sound.status());
+  auto pictures = UpgradePass(g, "re-reading pictures", [&](auto progress) {
+    return UpgradePictureIndex(archive->get(), progress);
+  });
+  if (!pictures.ok()) return ReportError(pictures.status());
+  if (!g.quiet) {
+    if (sound->redone == 0 && sound->problems.empty() && pictures->redone == 0 &&
+        pictures->problems.empty()) {
+      std::printf("the archive is up to date\n");
+    }
+    if (sound->redone > 0) std::printf("sound fingerprinted anew for %d items\n", sound->redone);
+    if (pictures->redone > 0) {
+      std::printf("region hashes added to the picture fingerprints of %d videos\n",
+                  pictures->redone);
+    }
+  }
+  return sound->problems.empty() && pictures->problems.empty() ? kExitOk : kExitArchive;
+}
+
 int RunUpgrade(const GlobalOptions& g) {
+  if (IsPostgresUri(g.archive)) return RunUpgradeOnPostgres(g);
   auto archive = OpenForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
   auto done = UpgradePass(g, "re-reading sound", [&](auto progress) {

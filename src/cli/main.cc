@@ -118,8 +118,11 @@ int main(int argc, char** argv) {
   upgrade_cmd->footer(
       "Re-derives fingerprints whose format this version no longer searches (the sound\n"
       "fingerprints of archives made before sound landmarks became triplets) from the\n"
-      "stored originals. Originals, names and provenance are untouched; an interrupted\n"
-      "run resumes where it stopped.\n\nExamples:\n  uncut upgrade");
+      "stored originals, and gives videos archived before the region hashes existed\n"
+      "those hashes. Originals, names and provenance are untouched; an interrupted\n"
+      "run resumes where it stopped. On a PostgreSQL archive too (an archive copied\n"
+      "there keeps the fingerprints it had).\n\nExamples:\n  uncut upgrade\n"
+      "  uncut --archive postgresql://coord/uncut upgrade");
 
   uncut::TraceCommand trace;
   auto* trace_cmd = app.add_subcommand("trace", "find where an excerpt comes from");
@@ -163,14 +166,6 @@ int main(int argc, char** argv) {
   if (!title.empty()) add.options.meta.title = title;
   if (!note.empty()) add.options.meta.note = note;
 
-  // Commands that would read the URI as a directory name.
-  if (uncut::IsPostgresUri(g.archive)) {
-    for (const char* name : {"upgrade", "transcribe"}) {
-      if (app.got_subcommand(name)) {
-        return uncut::ReportError(uncut::UnsupportedOnPostgres(g, uncut::StrCat("`uncut ", name, "`")));
-      }
-    }
-  }
   try {
     if (add_cmd->parsed()) return uncut::RunAdd(g, add);
     if (list.app->parsed()) return list.run();

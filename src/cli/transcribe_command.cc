@@ -4,13 +4,16 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <optional>
 
 #include "base/named_message.h"
 #include "base/strings.h"
 #include "cli/progress.h"
 #include "cli/subcommands.h"
 #include "speech/transcribe.h"
+#include "storage/postgres_storage.h"
 #include "store/archive.h"
 
 namespace uncut {
@@ -22,31 +25,24 @@ double DurationOf(const Item& it) {
   return d.is_number() ? d.get<double>() : 0;
 }
 
-int RunTranscribe(const GlobalOptions& g, const std::vector<std::string>& refs) {
-  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
-  if (!archive.ok()) return ReportError(archive.status());
-  std::vector<Item> items;
-  if (refs.empty()) {
-    auto todo = UntranscribedRecordings(archive->get());
-    if (!todo.ok()) return ReportError(todo.status());
-    items = std::move(*todo);
-  } else {
-    for (const std::string& r : refs) {
-      auto item = (*archive)->FindItem(r);
-      if (!item.ok()) return ReportError(item.status());
-      if (item->kind != "video" && item->kind != "audio") {
-        return ReportError(absl::InvalidArgumentError(
-            StrCat("item ", item->id, " (", item->name, ") is not a video or audio recording")));
-      }
-      items.push_back(*item);
-    }
-  }
-  return TranscribeItems(g, archive->get(), items);
+bool AlreadyTranscribed(const Item& item) {
+  return !NeedsTranscript(item) && item.info["speech"].value("status", "") == "transcribed";
 }
 
-}  // namespace
+// One recording transcribed: the recording as it was read, and the outcome,
+// or nullopt when it was transcribed already. An error that `fatal` stops
+// the run; any other names the recording and the run goes on.
+struct Transcribed {
+  Item item;
+  std::optional<TranscribeOutcome> outcome;
+};
+using TranscribeOne =
+    std::function<absl::StatusOr<Transcribed>(const Item& listed, const std::function<void(double, double)>& progress)>;
 
-int TranscribeItems(const GlobalOptions& g, Archive* archive, const std::vector<Item>& items) {
+// Transcribes `items` one at a time with `one`, with a progress bar and a
+// line for each; exit code.
+int TranscribeEach(const GlobalOptions& g, const std::vector<Item>& items, const TranscribeOne& one,
+                   const std::function<bool(const absl::Status&)>& fatal) {
   double total_s = 0;
   for (const Item& it : items) total_s += DurationOf(it);
   size_t done_items = 0, failed = 0, skipped = 0;
@@ -54,53 +50,134 @@ int TranscribeItems(const GlobalOptions& g, Archive* archive, const std::vector<
   ProgressBar bar("transcribing", static_cast<uint64_t>(std::ceil(total_s)),
                   ProgressBar::Unit::kSeconds, ShowProgress(g.quiet));
   for (const Item& listed : items) {
-    // Each recording in a transaction of its own: an interrupted run keeps
-    // what it finished, and the next takes up the rest.
-    auto batch = archive->BeginWrite();
-    if (!batch.ok()) return ReportError(batch.status());
-    // Read again under the writer lock: another run may have done it.
-    auto item = archive->GetItem(listed.id);
-    if (!item.ok()) return ReportError(item.status());
-    double duration = DurationOf(*item);
-    if (!NeedsTranscript(*item) && item->info["speech"].value("status", "") == "transcribed") {
-      done_s += duration;
-      ++skipped;
+    const double duration = DurationOf(listed);
+    auto done = one(listed, [&](double s, double) {
+      bar.Update(static_cast<uint64_t>(done_s + std::min(s, duration)), listed.name);
+    });
+    done_s += duration;
+    bar.Clear();
+    if (!done.ok()) {
+      if (fatal(done.status())) return ReportError(done.status());
+      ++failed;
+      std::fprintf(stderr, "uncut: not transcribed: %s\n", std::string(done.status().message()).c_str());
       continue;
     }
-    auto outcome = TranscribeRecording(
-        batch->get(), *item, RecognizerOptions(), [&](double s, double) {
-          bar.Update(static_cast<uint64_t>(done_s + std::min(s, duration)), item->name);
-        });
-    done_s += duration;
-    if (outcome.ok()) {
-      absl::Status s = (*batch)->Commit();
-      if (!s.ok()) return ReportError(s);
-    }
-    bar.Clear();
-    if (!outcome.ok()) {
-      ++failed;
-      std::fprintf(stderr, "uncut: not transcribed: %s\n", std::string(outcome.status().message()).c_str());
+    if (!done->outcome) {
+      ++skipped;
       continue;
     }
     ++done_items;
     if (g.quiet) continue;
-    if (outcome->status == "transcribed") {
+    const Item& item = done->item;
+    const TranscribeOutcome& outcome = *done->outcome;
+    if (outcome.status == "transcribed") {
       std::printf("transcribed %-6lld %s: %zu words -> item %lld %s\n",
-                  static_cast<long long>(item->id), item->name.c_str(), outcome->words,
-                  static_cast<long long>(outcome->transcript->id), outcome->transcript->name.c_str());
-    } else if (outcome->status == "no_model") {
+                  static_cast<long long>(item.id), item.name.c_str(), outcome.words,
+                  static_cast<long long>(outcome.transcript->id), outcome.transcript->name.c_str());
+    } else if (outcome.status == "no_model") {
       std::printf("skipped     %-6lld %s: no speech model for its language (%s)\n",
-                  static_cast<long long>(item->id), item->name.c_str(),
-                  RecordingLanguage(*item).c_str());
+                  static_cast<long long>(item.id), item.name.c_str(),
+                  RecordingLanguage(item).c_str());
     } else {
       std::printf("transcribed %-6lld %s: no speech recognised\n",
-                  static_cast<long long>(item->id), item->name.c_str());
+                  static_cast<long long>(item.id), item.name.c_str());
     }
   }
   bar.Clear();
   if (!g.quiet && items.empty()) std::printf("no recording needs transcribing\n");
   if (!g.quiet && skipped > 0) std::printf("%zu already transcribed\n", skipped);
   return failed == 0 ? kExitOk : kExitBadInput;
+}
+
+// The recordings named, or every one not yet transcribed; kInvalidArgument
+// naming an item that is not a recording.
+template <typename A>
+absl::StatusOr<std::vector<Item>> RecordingsToTranscribe(A* archive,
+                                                         const std::vector<std::string>& refs) {
+  std::vector<Item> items;
+  if (refs.empty()) {
+    auto all = archive->ListItems();
+    if (!all.ok()) return all.status();
+    for (Item& it : *all) {
+      if (NeedsTranscript(it)) items.push_back(std::move(it));
+    }
+    return items;
+  }
+  for (const std::string& r : refs) {
+    auto item = archive->FindItem(r);
+    if (!item.ok()) return item.status();
+    if (item->kind != "video" && item->kind != "audio") {
+      return absl::InvalidArgumentError(
+          StrCat("item ", item->id, " (", item->name, ") is not a video or audio recording"));
+    }
+    items.push_back(*item);
+  }
+  return items;
+}
+
+// On a cluster: each recording read from it, its transcript added as `add`
+// adds (speech/transcribe.h: TranscribeOnCluster).
+int RunTranscribeOnPostgres(const GlobalOptions& g, const std::vector<std::string>& refs) {
+  auto archive = PgArchive::Open(g.archive);
+  if (!archive.ok()) return ReportError(archive.status());
+  auto items = RecordingsToTranscribe(archive->get(), refs);
+  if (!items.ok()) return ReportError(items.status());
+  PgArchive* pg = archive->get();
+  auto one = [&](const Item& listed,
+                 const std::function<void(double, double)>& progress) -> absl::StatusOr<Transcribed> {
+    // Read again: another run may have done it.
+    auto item = pg->GetItem(listed.id);
+    if (!item.ok()) return item.status();
+    Transcribed out{*item, std::nullopt};
+    if (AlreadyTranscribed(*item)) return out;
+    auto outcome = TranscribeOnCluster(pg, *item, RecognizerOptions(), progress);
+    if (absl::IsAlreadyExists(outcome.status())) return out;
+    if (!outcome.ok()) return outcome.status();
+    out.outcome = std::move(*outcome);
+    return out;
+  };
+  // A server out of reach, or a failed statement, stops the run; a
+  // recording that does not decode is named and the run goes on.
+  auto fatal = [](const absl::Status& s) {
+    return absl::IsUnavailable(s) || absl::IsInternal(s) || absl::IsAborted(s) ||
+           absl::IsFailedPrecondition(s) || absl::IsResourceExhausted(s);
+  };
+  return TranscribeEach(g, *items, one, fatal);
+}
+
+int RunTranscribe(const GlobalOptions& g, const std::vector<std::string>& refs) {
+  if (IsPostgresUri(g.archive)) return RunTranscribeOnPostgres(g, refs);
+  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  if (!archive.ok()) return ReportError(archive.status());
+  auto items = RecordingsToTranscribe(archive->get(), refs);
+  if (!items.ok()) return ReportError(items.status());
+  return TranscribeItems(g, archive->get(), *items);
+}
+
+}  // namespace
+
+int TranscribeItems(const GlobalOptions& g, Archive* archive, const std::vector<Item>& items) {
+  // Errors of the archive itself (its writer lock, a commit) stop the run.
+  std::optional<absl::Status> stop;
+  auto one = [&](const Item& listed,
+                 const std::function<void(double, double)>& progress) -> absl::StatusOr<Transcribed> {
+    // Each recording in a transaction of its own: an interrupted run keeps
+    // what it finished, and the next takes up the rest.
+    auto batch = archive->BeginWrite();
+    if (!batch.ok()) return *(stop = batch.status());
+    // Read again under the writer lock: another run may have done it.
+    auto item = archive->GetItem(listed.id);
+    if (!item.ok()) return *(stop = item.status());
+    Transcribed out{*item, std::nullopt};
+    if (AlreadyTranscribed(*item)) return out;
+    auto outcome = TranscribeRecording(batch->get(), *item, RecognizerOptions(), progress);
+    if (!outcome.ok()) return outcome.status();
+    absl::Status s = (*batch)->Commit();
+    if (!s.ok()) return *(stop = s);
+    out.outcome = std::move(*outcome);
+    return out;
+  };
+  return TranscribeEach(g, items, one, [&](const absl::Status&) { return stop.has_value(); });
 }
 
 Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g) {

@@ -245,6 +245,73 @@ absl::StatusOr<bool> NeedsSoundUpgrade(Archive* archive) {
   return legacy > 0;
 }
 
+bool SoundFingerprintOutdated(const Item& item, const std::optional<std::string>& peaks) {
+  if (!item.info.contains("audio")) return false;
+  // Peaks written by this version say so in their header.
+  return !peaks || peaks->compare(0, 4, kAudioPeaksMagic) != 0;
+}
+
+absl::StatusOr<ItemReindex> ResignSound(const Item& item, const std::string& path) {
+  auto peaks = SignAudio(path);
+  if (!peaks.ok()) {
+    return absl::Status(peaks.status().code(), StrCat("item ", item.id, " (", item.name, "): ",
+                                                      peaks.status().message()));
+  }
+  ItemReindex out;
+  out.info = item.info;
+  out.info["audio"]["peaks"] = peaks->peaks.size();
+  out.postings[Modality::kAudio] = AudioPostings(*peaks);
+  out.blobs[kAudioPeaksBlob] = peaks->Serialize();
+  return out;
+}
+
+absl::StatusOr<std::optional<VideoSignature>> SignatureWithoutRegions(
+    const Item& item, const std::optional<std::string>& blob) {
+  if (!item.info.contains("video") || !blob) return std::optional<VideoSignature>();
+  auto sig = VideoSignature::Parse(*blob);
+  if (!sig.ok()) {
+    return absl::Status(sig.status().code(),
+                        StrCat("item ", item.id, " (", item.name, "): ", sig.status().message()));
+  }
+  // A signature written since the region hashes exist has them on every
+  // kRegionCellStep-th frame.
+  if (std::any_of(sig->frames.begin(), sig->frames.end(),
+                  [](const FrameSig& f) { return f.has_regions; })) {
+    return std::optional<VideoSignature>();
+  }
+  return std::optional<VideoSignature>(std::move(*sig));
+}
+
+absl::StatusOr<std::optional<ItemReindex>> AddRegionHashesFrom(const Item& item,
+                                                               VideoSignature older,
+                                                               const std::string& path) {
+  VideoSignOptions vo;
+  vo.sample_fps = older.sample_fps;
+  auto fresh = SignVideo(path, vo);
+  if (!fresh.ok()) {
+    return absl::Status(fresh.status().code(), StrCat("item ", item.id, " (", item.name, "): ",
+                                                      fresh.status().message()));
+  }
+  if (AddRegionHashes(*fresh, &older) == 0) return std::optional<ItemReindex>();
+  ItemReindex out;
+  out.info = item.info;
+  out.postings[Modality::kVideo] = VideoRegionPostings(older, vo.min_quality);
+  out.blobs[kVideoSignatureBlob] = older.Serialize();
+  return std::optional<ItemReindex>(std::move(out));
+}
+
+namespace {
+
+absl::Status QueueReindex(WriteBatch* batch, int64_t id, ItemReindex r) {
+  PostingsByModality postings;
+  for (auto& [modality, list] : r.postings) {
+    postings[std::string(ModalityName(modality))] = std::move(list);
+  }
+  return batch->Reindex(id, std::move(r.info), std::move(postings), std::move(r.blobs));
+}
+
+}  // namespace
+
 absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
     Archive* archive, const std::function<void(size_t, size_t)>& progress) {
   SoundUpgrade out;
@@ -255,8 +322,7 @@ absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
   for (const Item& it : items) {
     if (!it.info.contains("audio")) continue;
     ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(it.id, kAudioPeaksBlob));
-    // Peaks written by this version say so in their header.
-    if (!blob || blob->compare(0, 4, kAudioPeaksMagic) != 0) todo.push_back(it);
+    if (SoundFingerprintOutdated(it, blob)) todo.push_back(it);
   }
   ASSIGN_OR_RETURN(auto batch, archive->BeginWrite());
   constexpr int kItemsPerCommit = 16;
@@ -264,18 +330,12 @@ absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
   for (size_t i = 0; i < todo.size(); ++i) {
     const Item& it = todo[i];
     if (progress) progress(i, todo.size());
-    const std::string path = archive->ObjectPath(it.object);
-    auto peaks = SignAudio(path);
-    if (!peaks.ok()) {
-      out.problems.push_back(StrCat("item ", it.id, " (", it.name, "): ", peaks.status().message()));
+    auto redone = ResignSound(it, archive->ObjectPath(it.object));
+    if (!redone.ok()) {
+      out.problems.push_back(std::string(redone.status().message()));
       continue;
     }
-    nlohmann::json info = it.info;
-    info["audio"]["peaks"] = peaks->peaks.size();
-    PostingsByModality postings;
-    postings[kAudioModality] = AudioPostings(*peaks);
-    RETURN_IF_ERROR(batch->Reindex(it.id, std::move(info), std::move(postings),
-                                   {{kAudioPeaksBlob, peaks->Serialize()}}));
+    RETURN_IF_ERROR(QueueReindex(batch.get(), it.id, std::move(*redone)));
     ++out.redone;
     if (++queued == kItemsPerCommit) {
       RETURN_IF_ERROR(batch->Commit());
@@ -297,18 +357,12 @@ absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
   for (const Item& it : items) {
     if (!it.info.contains("video")) continue;
     ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(it.id, kVideoSignatureBlob));
-    if (!blob) continue;
-    auto sig = VideoSignature::Parse(*blob);
+    auto sig = SignatureWithoutRegions(it, blob);
     if (!sig.ok()) {
-      out.problems.push_back(StrCat("item ", it.id, " (", it.name, "): ", sig.status().message()));
+      out.problems.push_back(std::string(sig.status().message()));
       continue;
     }
-    // A signature written since the region hashes exist has them on every
-    // kRegionCellStep-th frame.
-    if (std::none_of(sig->frames.begin(), sig->frames.end(),
-                     [](const FrameSig& f) { return f.has_regions; })) {
-      todo.push_back({it, std::move(*sig)});
-    }
+    if (*sig) todo.push_back({it, std::move(**sig)});
   }
   if (todo.empty()) return out;
   ASSIGN_OR_RETURN(auto batch, archive->BeginWrite());
@@ -317,18 +371,13 @@ absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
   for (size_t i = 0; i < todo.size(); ++i) {
     auto& [it, sig] = todo[i];
     if (progress) progress(i, todo.size());
-    VideoSignOptions vo;
-    vo.sample_fps = sig.sample_fps;
-    auto fresh = SignVideo(archive->ObjectPath(it.object), vo);
-    if (!fresh.ok()) {
-      out.problems.push_back(StrCat("item ", it.id, " (", it.name, "): ", fresh.status().message()));
+    auto redone = AddRegionHashesFrom(it, std::move(sig), archive->ObjectPath(it.object));
+    if (!redone.ok()) {
+      out.problems.push_back(std::string(redone.status().message()));
       continue;
     }
-    if (AddRegionHashes(*fresh, &sig) == 0) continue;
-    PostingsByModality postings;
-    postings[kVideoModality] = VideoRegionPostings(sig, vo.min_quality);
-    RETURN_IF_ERROR(batch->Reindex(it.id, it.info, std::move(postings),
-                                   {{kVideoSignatureBlob, sig.Serialize()}}));
+    if (!*redone) continue;
+    RETURN_IF_ERROR(QueueReindex(batch.get(), it.id, std::move(**redone)));
     ++out.redone;
     if (++queued == kItemsPerCommit) {
       RETURN_IF_ERROR(batch->Commit());

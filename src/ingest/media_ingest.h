@@ -3,12 +3,16 @@
 #define UNCUT_INGEST_MEDIA_INGEST_H_
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "index/modality.h"
 #include "ingest/ingest.h"
+#include "video/video_signature.h"
 
 namespace uncut {
 
@@ -36,6 +40,32 @@ absl::StatusOr<AddOutcome> AddMedia(WriteBatch* batch, const std::string& path,
 // Whether the archive still holds a sound index of the older format (pair
 // landmarks), which this version does not search.
 absl::StatusOr<bool> NeedsSoundUpgrade(Archive* archive);
+
+// What an upgrade writes for one item (either backend's Reindex): its new
+// info, the blobs it replaces, and the postings that join the index.
+struct ItemReindex {
+  nlohmann::json info;
+  std::map<Modality, std::vector<Posting>> postings;
+  std::map<std::string, std::string> blobs;
+};
+
+// Whether a recording's sound fingerprint is of the older format: it has
+// sound, and `peaks` (its kAudioPeaksBlob) is missing or not of this version.
+bool SoundFingerprintOutdated(const Item& item, const std::optional<std::string>& peaks);
+// The sound fingerprint a fresh add computes, from the original at `path`.
+absl::StatusOr<ItemReindex> ResignSound(const Item& item, const std::string& path);
+
+// A video's picture fingerprint (`blob`, its kVideoSignatureBlob) when it
+// was made before the region hashes existed; nullopt when it has them, or
+// the item has no picture fingerprint. Errors name the item.
+absl::StatusOr<std::optional<VideoSignature>> SignatureWithoutRegions(
+    const Item& item, const std::optional<std::string>& blob);
+// `older` with the region hashes a fresh add computes, from the original at
+// `path` (its other hashes and index entries stay); nullopt when no frame
+// gains any. Errors name the item.
+absl::StatusOr<std::optional<ItemReindex>> AddRegionHashesFrom(const Item& item,
+                                                               VideoSignature older,
+                                                               const std::string& path);
 
 struct SoundUpgrade {
   int redone = 0;                     // items whose sound was fingerprinted anew

@@ -269,11 +269,6 @@ void TranscribeItem(ApiContext& ctx, const httplib::Request& req, httplib::Respo
     if (!archive.ok()) return SendError(res, archive.status());
     auto item = (*archive)->FindItem(ref);
     if (!item.ok()) return SendError(res, item.status());
-    if ((*archive)->postgres()) {
-      return SendError(res, absl::UnimplementedError(
-                                "transcribing does not work on a PostgreSQL archive yet "
-                                "(docs/cluster.md)"));
-    }
     if (item->kind != "video" && item->kind != "audio") {
       return SendError(res, absl::InvalidArgumentError(StrCat(
                                 "item ", item->id, " is not a video or audio recording")));
@@ -281,6 +276,34 @@ void TranscribeItem(ApiContext& ctx, const httplib::Request& req, httplib::Respo
   }
   std::string client = req.remote_addr;
   auto id = ctx.jobs->Submit(kWriteLane, "transcribe", [dir, ref, client](JobControl& job) -> absl::Status {
+    auto progress = [&job](double done_s, double total_s) {
+      job.Progress({static_cast<uint64_t>(done_s), static_cast<uint64_t>(total_s), "seconds",
+                    "recognising speech"});
+    };
+    if (IsPostgresUri(dir)) {
+      // On a cluster: the transcript is added as an upload is (staged, then
+      // copied in one transaction with the recording's new info).
+      auto archive = PgArchive::Open(dir);
+      if (!archive.ok()) return archive.status();
+      auto item = (*archive)->FindItem(ref);
+      if (!item.ok()) return item.status();
+      absl::StatusOr<TranscribeOutcome> outcome =
+          absl::AlreadyExistsError("already transcribed");
+      if (NeedsTranscript(*item)) {
+        outcome = TranscribeOnCluster(archive->get(), *item, RecognizerOptions(), progress,
+                                      "token", client);
+      }
+      if (absl::IsAlreadyExists(outcome.status())) {
+        job.SetResult({{"item", ItemToJson(*item)}, {"status", "already transcribed"}});
+        return absl::OkStatus();
+      }
+      if (!outcome.ok()) return outcome.status();
+      nlohmann::json result = {{"item", ItemToJson(*item)}, {"status", outcome->status},
+                               {"words", outcome->words}};
+      if (outcome->transcript) result["transcript"] = ItemToJson(*outcome->transcript);
+      job.SetResult(std::move(result));
+      return absl::OkStatus();
+    }
     auto archive = Archive::Open(dir, Archive::Mode::kReadOnly);
     if (!archive.ok()) return archive.status();
     auto batch = (*archive)->BeginWrite();
@@ -292,11 +315,7 @@ void TranscribeItem(ApiContext& ctx, const httplib::Request& req, httplib::Respo
       job.SetResult({{"item", ItemToJson(*item)}, {"status", "already transcribed"}});
       return absl::OkStatus();
     }
-    auto outcome = TranscribeRecording(
-        batch->get(), *item, RecognizerOptions(), [&job](double done_s, double total_s) {
-          job.Progress({static_cast<uint64_t>(done_s), static_cast<uint64_t>(total_s), "seconds",
-                        "recognising speech"});
-        });
+    auto outcome = TranscribeRecording(batch->get(), *item, RecognizerOptions(), progress);
     if (!outcome.ok()) return outcome.status();
     absl::Status s = (*batch)->Commit();
     if (!s.ok()) return s;

@@ -6,6 +6,8 @@
 #include "ingest/timed_text.h"
 #include "speech/transcript.h"
 #include "store/archive.h"
+#include "store/copy_to_postgres.h"
+#include "store/staged_archive.h"
 #include "trace/item_media.h"
 
 namespace uncut {
@@ -61,9 +63,9 @@ std::string RecordingLanguage(const Item& item) {
   return "";
 }
 
-absl::StatusOr<TranscribeOutcome> TranscribeRecording(
-    WriteBatch* batch, const Item& recording, const RecognizerOptions& options,
-    const std::function<void(double, double)>& progress) {
+absl::StatusOr<TranscribeOutcome> TranscribeFrom(
+    OriginalSource* originals, WriteBatch* batch, const Item& recording,
+    const RecognizerOptions& options, const std::function<void(double, double)>& progress) {
   auto named = [&](const absl::Status& s) {
     return absl::Status(s.code(), StrCat("item ", recording.id, " (", recording.name, "): ",
                                          s.message()));
@@ -73,7 +75,8 @@ absl::StatusOr<TranscribeOutcome> TranscribeRecording(
   }
   TranscribeOutcome out;
   out.duration_s = DurationOf(recording);
-  nlohmann::json info = recording.info.is_object() ? recording.info : nlohmann::json::object();
+  nlohmann::json& info = out.recording_info;
+  info = recording.info.is_object() ? recording.info : nlohmann::json::object();
   std::string language = RecordingLanguage(recording);
   if (!EnglishOrUnknown(language)) {
     out.status = "no_model";
@@ -82,10 +85,9 @@ absl::StatusOr<TranscribeOutcome> TranscribeRecording(
     speech["note"] = StrCat("no speech model for language \"", language,
                             "\" (the models installed: ", kSpeechLanguage, ")");
     info["speech"] = std::move(speech);
-    RETURN_IF_ERROR(batch->Reindex(recording.id, std::move(info), {}, {}));
     return out;
   }
-  auto media = ItemMedia::Open(batch->archive(), recording);
+  auto media = ItemMedia::Open(originals, recording);
   if (!media.ok()) return named(media.status());
   auto words = TranscribeMedia(media->source(), options, progress);
   if (!words.ok()) return named(words.status());
@@ -93,7 +95,6 @@ absl::StatusOr<TranscribeOutcome> TranscribeRecording(
   if (words->empty()) {
     out.status = "no_speech";
     info["speech"] = SpeechBlock(out.status);
-    RETURN_IF_ERROR(batch->Reindex(recording.id, std::move(info), {}, {}));
     return out;
   }
   MachineText text;
@@ -110,7 +111,95 @@ absl::StatusOr<TranscribeOutcome> TranscribeRecording(
   speech["transcript"] = it->id;
   speech["words"] = words->size();
   info["speech"] = std::move(speech);
-  RETURN_IF_ERROR(batch->Reindex(recording.id, std::move(info), {}, {}));
+  return out;
+}
+
+absl::StatusOr<TranscribeOutcome> TranscribeRecording(
+    WriteBatch* batch, const Item& recording, const RecognizerOptions& options,
+    const std::function<void(double, double)>& progress) {
+  ASSIGN_OR_RETURN(TranscribeOutcome out,
+                   TranscribeFrom(batch->archive(), batch, recording, options, progress));
+  RETURN_IF_ERROR(batch->Reindex(recording.id, out.recording_info, {}, {}));
+  return out;
+}
+
+namespace {
+
+// Writes what transcription did into the recording's info, in `batch`, the
+// recording locked: kAlreadyExists when another process did it first. The
+// recording's info is taken as it is now, with "speech" and the transcript's
+// link (whose id is `transcript_id` in the cluster) set. A recording
+// transcribed with no speech found, or no model, may be transcribed again.
+absl::Status WriteSpeechInfo(PgWriteBatch* batch, const Item& recording,
+                             const TranscribeOutcome& outcome, int64_t transcript_id) {
+  ASSIGN_OR_RETURN(std::optional<Item> now, batch->LockItem(recording.id));
+  if (!now) return absl::NotFoundError(StrCat("no item ", recording.id, " in the archive"));
+  if (!NeedsTranscript(*now) && now->info["speech"].value("status", "") == "transcribed") {
+    return absl::AlreadyExistsError(StrCat("item ", recording.id, " (", recording.name,
+                                           ") was transcribed by another process meanwhile"));
+  }
+  nlohmann::json info = now->info.is_object() ? now->info : nlohmann::json::object();
+  nlohmann::json speech = outcome.recording_info.at("speech");
+  if (outcome.transcript) {
+    const nlohmann::json& made = outcome.recording_info.at("subtitles");
+    nlohmann::json link = made.back();
+    link["id"] = transcript_id;
+    nlohmann::json subtitles = info.value("subtitles", nlohmann::json::array());
+    if (!subtitles.is_array()) subtitles = nlohmann::json::array();
+    subtitles.push_back(std::move(link));
+    info["subtitles"] = std::move(subtitles);
+    speech["transcript"] = transcript_id;
+  }
+  info["speech"] = std::move(speech);
+  return batch->Reindex(recording.id, info, {}, {});
+}
+
+}  // namespace
+
+absl::StatusOr<TranscribeOutcome> TranscribeOnCluster(
+    PgArchive* archive, const Item& recording, const RecognizerOptions& options,
+    const std::function<void(double, double)>& progress, const std::string& actor,
+    const std::string& client) {
+  ASSIGN_OR_RETURN(std::unique_ptr<StagedArchive> staged, StagedArchive::Create(archive));
+  TranscribeOutcome out;
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<Archive> scratch,
+                     Archive::Open(staged->dir(), Archive::Mode::kReadOnly));
+    ASSIGN_OR_RETURN(std::unique_ptr<WriteBatch> batch, scratch->BeginWrite());
+    ASSIGN_OR_RETURN(out, TranscribeFrom(archive, batch.get(), recording, options, progress));
+    if (out.transcript) RETURN_IF_ERROR(batch->Commit());
+  }
+  if (!out.transcript) {
+    // Nothing to add: the recording's info alone.
+    ASSIGN_OR_RETURN(std::unique_ptr<PgWriteBatch> batch, archive->BeginWrite());
+    if (!actor.empty()) batch->SetActor(actor, client);
+    RETURN_IF_ERROR(WriteSpeechInfo(batch.get(), recording, out, 0));
+    RETURN_IF_ERROR(batch->Commit());
+    return out;
+  }
+  CopyOptions copy;
+  copy.actor = actor;
+  copy.client = client;
+  const int64_t staged_id = out.transcript->id;
+  int64_t cluster_id = 0;
+  copy.before_commit = [&](PgWriteBatch* batch, const std::map<int64_t, int64_t>& ids) {
+    auto at = ids.find(staged_id);
+    if (at == ids.end()) {
+      return absl::InternalError(StrCat("the transcript of item ", recording.id,
+                                        " was not in the batch copied"));
+    }
+    cluster_id = at->second;
+    return WriteSpeechInfo(batch, recording, out, cluster_id);
+  };
+  ASSIGN_OR_RETURN(CopyOutcome copied, staged->CopyInto(archive, copy));
+  if (!copied.present.empty()) {
+    // The cluster holds a transcript with these very bytes (another
+    // process's of the same recording): this one is not added.
+    return absl::AlreadyExistsError(StrCat("item ", recording.id, " (", recording.name,
+                                           ") was transcribed by another process meanwhile"));
+  }
+  out.transcript->id = cluster_id;
+  out.recording_info["speech"]["transcript"] = cluster_id;
   return out;
 }
 

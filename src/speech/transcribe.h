@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "speech/recognizer.h"
+#include "storage/postgres_storage.h"
 #include "store/archive.h"
 
 namespace uncut {
@@ -39,6 +40,9 @@ struct TranscribeOutcome {
   std::optional<Item> transcript;
   size_t words = 0;
   double duration_s = 0;  // of the recording's sound
+  // The recording's info with what was done ("speech", and the transcript's
+  // link in "subtitles").
+  nlohmann::json recording_info;
 };
 
 // Transcribes `recording` and queues the result in `batch` (the caller
@@ -47,6 +51,26 @@ struct TranscribeOutcome {
 absl::StatusOr<TranscribeOutcome> TranscribeRecording(
     WriteBatch* batch, const Item& recording, const RecognizerOptions& options,
     const std::function<void(double done_s, double total_s)>& progress = nullptr);
+
+// As TranscribeRecording, with the recording's original read from
+// `originals`, and its new info returned (recording_info) rather than
+// queued: only the transcript item, if any, is queued in `batch`.
+absl::StatusOr<TranscribeOutcome> TranscribeFrom(
+    OriginalSource* originals, WriteBatch* batch, const Item& recording,
+    const RecognizerOptions& options,
+    const std::function<void(double done_s, double total_s)>& progress = nullptr);
+
+// Transcribes a recording of an archive kept in PostgreSQL: its original is
+// read from the cluster, and the transcript item is added as `add` adds
+// (made in a staged archive, store/staged_archive.h, then copied in one
+// transaction), with the recording's new info in the same transaction and
+// audit entries "add" and "upgrade" by `actor` for `client` (the OS user
+// when empty). kAlreadyExists when another process transcribed it first
+// (nothing is added then). The outcome's transcript has its id in the cluster.
+absl::StatusOr<TranscribeOutcome> TranscribeOnCluster(
+    PgArchive* archive, const Item& recording, const RecognizerOptions& options,
+    const std::function<void(double done_s, double total_s)>& progress = nullptr,
+    const std::string& actor = "", const std::string& client = "");
 
 // One line for `uncut show`: for a machine transcript, that it is one and
 // by what; for a recording, what transcription did ("" when nothing).

@@ -946,8 +946,10 @@ absl::StatusOr<int64_t> PgWriteBatch::ClaimId(std::optional<int64_t> wanted) {
                      conn_->Exec("SELECT 1 FROM items WHERE id = $1", {PgParam::Int(*wanted)}));
     if (r.rows() == 0) {
       // Later new ids come after it (setval is not undone by a rollback: an
-      // id is never handed out twice, though some may go unused).
-      RETURN_IF_ERROR(conn_->Exec("SELECT setval('item_ids', $1) WHERE $1 > "
+      // id is never handed out twice, though some may go unused). A fresh
+      // sequence's last_value is its first value, not yet handed out: `>=`
+      // so that id 1 taken here is not handed out again by nextval.
+      RETURN_IF_ERROR(conn_->Exec("SELECT setval('item_ids', $1) WHERE $1 >= "
                                   "(SELECT last_value FROM item_ids)",
                                   {PgParam::Int(*wanted)})
                           .status());
@@ -1036,6 +1038,57 @@ absl::Status PgWriteBatch::RemoveItem(int64_t id) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<Item>> PgWriteBatch::LockItem(int64_t id) {
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec(StrCat("SELECT ", kItemColumns,
+                                                  " FROM items WHERE id = $1 FOR UPDATE"),
+                                           {PgParam::Int(id)}, true));
+  if (r.rows() == 0) return std::optional<Item>();
+  return std::optional<Item>(ReadItem(r, 0));
+}
+
+absl::StatusOr<std::optional<std::string>> PgWriteBatch::LoadBlob(int64_t item_id,
+                                                                  const std::string& name) {
+  ASSIGN_OR_RETURN(PgResult r,
+                   conn_->Exec("SELECT data FROM blobs WHERE item_id = $1 AND name = $2",
+                               {PgParam::Int(item_id), PgParam::Text(name)}, true));
+  if (r.rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(r.Get(0, 0)));
+}
+
+absl::Status PgWriteBatch::Reindex(int64_t id, const nlohmann::json& info,
+                                   const std::map<std::string, std::string>& blobs,
+                                   std::map<Modality, std::vector<Posting>> postings) {
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("UPDATE items SET info = $2 WHERE id = $1 "
+                                           "RETURNING id::text",
+                                           {PgParam::Int(id), PgParam::Bytes(JsonBytes(info))}));
+  if (r.rows() == 0) return absl::NotFoundError(StrCat("no item ", id, " in the archive"));
+  for (const auto& [name, data] : blobs) {
+    RETURN_IF_ERROR(conn_->Exec("INSERT INTO blobs(item_id, name, data) VALUES ($1,$2,$3) "
+                                "ON CONFLICT (item_id, name) DO UPDATE SET data = EXCLUDED.data",
+                                {PgParam::Int(id), PgParam::Text(name), PgParam::Bytes(data)})
+                        .status());
+  }
+  for (auto& [modality, list] : postings) {
+    std::vector<Posting>& all = postings_[modality];
+    for (Posting p : list) {
+      p.item = static_cast<uint32_t>(id);
+      all.push_back(p);
+    }
+  }
+  reindexed_.push_back(id);
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteBatch::DropModality(Modality modality) {
+  const int code = ModalityCode(modality);
+  RETURN_IF_ERROR(conn_->Exec(StrCat("DELETE FROM postings WHERE modality = ", code)).status());
+  RETURN_IF_ERROR(
+      conn_->Exec(StrCat("DELETE FROM index_batches WHERE modality = ", code)).status());
+  postings_.erase(modality);
+  dropped_.push_back(std::string(ModalityName(modality)));
+  return absl::OkStatus();
+}
+
 absl::Status PgWriteBatch::Commit() {
   // Rows of many blocks per statement (postgres_fdw sends them to each
   // shard in batches).
@@ -1079,9 +1132,18 @@ absl::Status PgWriteBatch::Commit() {
                                 {{"items", removed_}, {"count", removed_.size()}}, actor_,
                                 client_));
   }
+  if (!reindexed_.empty() || !dropped_.empty()) {
+    RETURN_IF_ERROR(InsertAudit(conn_.get(), "upgrade",
+                                {{"reindexed", reindexed_},
+                                 {"count", reindexed_.size()},
+                                 {"dropped_indexes", dropped_}},
+                                actor_, client_));
+  }
   added_ = nlohmann::json::array();
   added_parts_ = 0;
   removed_ = nlohmann::json::array();
+  reindexed_ = nlohmann::json::array();
+  dropped_ = nlohmann::json::array();
   RETURN_IF_ERROR(conn_->ExecScript("COMMIT"));
   open_ = false;
   objects_.clear();

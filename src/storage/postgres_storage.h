@@ -251,6 +251,23 @@ class PgWriteBatch {
   // Removes an item and its children; their postings stay counted (as in
   // the embedded index until a compaction) and are no longer returned.
   absl::Status RemoveItem(int64_t id);
+  // The item as committed, its row locked until the batch ends (another
+  // batch that locks or removes it waits for this one); nullopt when there
+  // is no such item.
+  absl::StatusOr<std::optional<Item>> LockItem(int64_t id);
+  // An item's blob as this batch sees it (nullopt when there is none).
+  absl::StatusOr<std::optional<std::string>> LoadBlob(int64_t item_id, const std::string& name);
+  // Re-derived fingerprints of an item already in the archive (a newer
+  // fingerprint format, a transcript's link): its info becomes `info`, its
+  // blobs of the same names become `blobs`, and `postings` (item = 0; the id
+  // is filled in) join the index, all at Commit with the rest of the batch,
+  // under an audit entry "upgrade" naming the item. Its original, name and
+  // provenance are untouched. kNotFound when the item is gone.
+  absl::Status Reindex(int64_t id, const nlohmann::json& info,
+                       const std::map<std::string, std::string>& blobs,
+                       std::map<Modality, std::vector<Posting>> postings);
+  // Drops a modality's whole index (a format no longer read), at Commit.
+  absl::Status DropModality(Modality modality);
   // Who the audit entries name: the OS user by default, or "token" and the
   // client's address for the server.
   void SetActor(std::string actor, std::string client = "") {
@@ -282,6 +299,9 @@ class PgWriteBatch {
   nlohmann::json added_ = nlohmann::json::array();
   size_t added_parts_ = 0;
   nlohmann::json removed_ = nlohmann::json::array();
+  // Items re-indexed, and modalities dropped, for the "upgrade" entry.
+  nlohmann::json reindexed_ = nlohmann::json::array();
+  nlohmann::json dropped_ = nlohmann::json::array();
   std::string actor_, client_;
   bool open_ = false;
 };

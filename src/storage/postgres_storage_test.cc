@@ -410,5 +410,25 @@ TEST_F(PostgresStorage, ASweepLeavesARunningBatchAloneAndRemovesWhatAnEndedOneLe
   EXPECT_TRUE(again->empty());
 }
 
+// A copy keeps its source's ids: id 1, taken on a new archive, is not
+// handed out again to the next new item.
+TEST_F(PostgresStorage, AnIdKeptFromACopyIsNotHandedOutAgain) {
+  const std::string bytes = "first";
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+    auto id = (*batch)->ClaimId(1);
+    ASSERT_TRUE(id.ok()) << id.status();
+    EXPECT_EQ(*id, 1);
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  auto next = (*batch)->ClaimId();
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_GT(*next, 1);
+}
+
 }  // namespace
 }  // namespace uncut

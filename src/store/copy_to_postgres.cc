@@ -148,6 +148,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
       n.postings = std::move(postings[static_cast<uint32_t>(src->id)]);
       RETURN_IF_ERROR(batch->AddItem(std::move(n)).status());
     }
+    if (options.before_commit) RETURN_IF_ERROR(options.before_commit(batch.get(), new_ids));
     RETURN_IF_ERROR(batch->Commit());
     outcome.ids.insert(new_ids.begin(), new_ids.end());
     outcome.copied += batch_items.size();

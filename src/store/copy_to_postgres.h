@@ -31,6 +31,12 @@ struct CopyOptions {
   // Who the target's audit entries name (PgWriteBatch::SetActor); the OS
   // user when empty.
   std::string actor, client;
+  // Called with each batch just before it commits, and the ids its items
+  // got in the target (by their id in the source): what else the same
+  // transaction must write. An error aborts the batch (nothing of it
+  // stays) and the copy.
+  std::function<absl::Status(PgWriteBatch* batch, const std::map<int64_t, int64_t>& ids)>
+      before_commit;
 };
 
 struct CopyOutcome {
