@@ -132,18 +132,9 @@ absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
 absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
     PgArchive* archive, const std::function<void(size_t, size_t)>& progress) {
   PictureUpgrade out;
-  ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
   std::vector<int64_t> todo;
-  for (const Item& it : items) {
-    if (!it.info.contains("video")) continue;
-    ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(it.id, kVideoSignatureBlob));
-    auto sig = SignatureWithoutRegions(it, blob);
-    if (!sig.ok()) {
-      out.problems.push_back(std::string(sig.status().message()));
-      continue;
-    }
-    if (*sig) todo.push_back(it.id);
-  }
+  RETURN_IF_ERROR(ForEachVideoWithoutRegions(
+      archive, &out.problems, [&todo](const Item& it, VideoSignature) { todo.push_back(it.id); }));
   if (todo.empty()) return out;
   // The signature read under the lock, between `needed` and `derive`.
   std::optional<VideoSignature> older;

@@ -15,6 +15,7 @@
 #include "base/strings.h"
 #include "ingest/ingest.h"
 #include "ingest/media_ingest.h"
+#include "ingest/upgrade_testing.h"
 #include "storage/postgres_storage.h"
 #include "store/archive.h"
 #include "testing/media.h"
@@ -28,27 +29,8 @@ namespace {
 
 using testing::ShellQuote;
 
-// The seconds of the clip its picture traced to `name`, and the source's
-// time at the clip's start along the first segment (-1 when not found).
-struct Found {
-  double length_s = 0, offset_s = -1;
-};
-Found TracedPicture(Storage storage, const std::string& clip, const std::string& name) {
-  MediaTraceOptions picture_only;
-  picture_only.use_audio = false;
-  auto report = TraceMedia(storage, clip, picture_only);
-  EXPECT_TRUE(report.ok()) << report.status();
-  Found f;
-  if (!report.ok()) return f;
-  for (const auto& src : report->sources) {
-    if (src.item.name != name) continue;
-    for (const Segment& seg : src.segments) {
-      if (f.offset_s < 0) f.offset_s = seg.source_start - seg.query_start;
-      f.length_s += seg.query_end - seg.query_start;
-    }
-  }
-  return f;
-}
+using testing::PictureFound;
+using testing::TracedPicture;
 
 class ClusterUpgrade : public ::testing::Test {
  protected:
@@ -162,7 +144,8 @@ TEST_F(ClusterUpgrade, AnOldArchiveCopiedToAClusterGainsTheCurrentFingerprintsTh
   ASSERT_TRUE(pg.ok()) << pg.status();
   EXPECT_GT(*(*pg)->PostingCount(Modality::kLegacyAudio), 0u);
   EXPECT_EQ(*(*pg)->PostingCount(Modality::kAudio), 0u);
-  const Found before = TracedPicture((*pg)->storage(), dir_.File("crop.mp4"), "footage.mp4");
+  const PictureFound before =
+      TracedPicture((*pg)->storage(), dir_.File("crop.mp4"), "footage.mp4");
   EXPECT_LT(before.length_s, 3.5) << "the whole frames' hashes should not see through the crop";
 
   testing::RunResult up = testing::RunUncut(uri_, "upgrade");
@@ -183,7 +166,8 @@ TEST_F(ClusterUpgrade, AnOldArchiveCopiedToAClusterGainsTheCurrentFingerprintsTh
   EXPECT_EQ(*(*pg)->PostingCount(Modality::kAudio), fresh_audio_postings_);
   EXPECT_EQ(*(*pg)->PostingCount(Modality::kLegacyAudio), 0u);
 
-  const Found after = TracedPicture((*pg)->storage(), dir_.File("crop.mp4"), "footage.mp4");
+  const PictureFound after =
+      TracedPicture((*pg)->storage(), dir_.File("crop.mp4"), "footage.mp4");
   EXPECT_GE(after.length_s, 5.0);
   EXPECT_NEAR(after.offset_s, 2.0, 0.3);
   testing::RunResult clip = testing::RunUncut(uri_, "trace --json " + ShellQuote(dir_.File("crop.mp4")));

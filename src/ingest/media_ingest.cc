@@ -349,21 +349,30 @@ absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
   return out;
 }
 
+absl::Status ForEachVideoWithoutRegions(
+    CatalogReader* catalog, std::vector<std::string>* problems,
+    const std::function<void(const Item&, VideoSignature)>& each) {
+  ASSIGN_OR_RETURN(std::vector<Item> items, catalog->ListItems());
+  for (const Item& it : items) {
+    if (!it.info.contains("video")) continue;
+    ASSIGN_OR_RETURN(auto blob, catalog->LoadBlob(it.id, kVideoSignatureBlob));
+    auto sig = SignatureWithoutRegions(it, blob);
+    if (!sig.ok()) {
+      problems->push_back(std::string(sig.status().message()));
+      continue;
+    }
+    if (*sig) each(it, std::move(**sig));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
     Archive* archive, const std::function<void(size_t, size_t)>& progress) {
   PictureUpgrade out;
-  ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
   std::vector<std::pair<Item, VideoSignature>> todo;
-  for (const Item& it : items) {
-    if (!it.info.contains("video")) continue;
-    ASSIGN_OR_RETURN(auto blob, archive->LoadBlob(it.id, kVideoSignatureBlob));
-    auto sig = SignatureWithoutRegions(it, blob);
-    if (!sig.ok()) {
-      out.problems.push_back(std::string(sig.status().message()));
-      continue;
-    }
-    if (*sig) todo.push_back({it, std::move(**sig)});
-  }
+  RETURN_IF_ERROR(ForEachVideoWithoutRegions(
+      archive, &out.problems,
+      [&todo](const Item& it, VideoSignature sig) { todo.push_back({it, std::move(sig)}); }));
   if (todo.empty()) return out;
   ASSIGN_OR_RETURN(auto batch, archive->BeginWrite());
   constexpr int kItemsPerCommit = 16;

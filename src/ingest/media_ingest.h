@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "index/modality.h"
 #include "ingest/ingest.h"
+#include "storage/catalog_reader.h"
 #include "video/video_signature.h"
 
 namespace uncut {
@@ -60,6 +61,12 @@ absl::StatusOr<ItemReindex> ResignSound(const Item& item, const std::string& pat
 // the item has no picture fingerprint. Errors name the item.
 absl::StatusOr<std::optional<VideoSignature>> SignatureWithoutRegions(
     const Item& item, const std::optional<std::string>& blob);
+// Calls `each` on every video in `catalog` whose picture fingerprint was
+// made before the region hashes existed, with that fingerprint; a video whose
+// fingerprint cannot be read is named in `problems` and skipped.
+absl::Status ForEachVideoWithoutRegions(
+    CatalogReader* catalog, std::vector<std::string>* problems,
+    const std::function<void(const Item&, VideoSignature)>& each);
 // `older` with the region hashes a fresh add computes, from the original at
 // `path` (its other hashes and index entries stay); nullopt when no frame
 // gains any. Errors name the item.

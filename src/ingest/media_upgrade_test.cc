@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "ingest/ingest.h"
 #include "ingest/media_ingest.h"
+#include "ingest/upgrade_testing.h"
 #include "store/archive.h"
 #include "testing/media.h"
 #include "testing/temp_dir.h"
@@ -89,27 +90,8 @@ TEST(SoundUpgrade, OlderSoundFingerprintsAreDerivedAnewFromTheOriginalAndTheOldI
   EXPECT_EQ(done->redone, 0);
 }
 
-// The seconds of the clip the picture traced to `name`, and the source's
-// time at the clip's start along the first segment (-1 when not found).
-struct Found {
-  double length_s = 0, offset_s = -1;
-};
-Found TracedPicture(Archive* archive, const std::string& clip, const std::string& name) {
-  MediaTraceOptions picture_only;
-  picture_only.use_audio = false;
-  auto report = TraceMedia(archive->storage(), clip, picture_only);
-  EXPECT_TRUE(report.ok()) << report.status();
-  Found f;
-  if (!report.ok()) return f;
-  for (const auto& src : report->sources) {
-    if (src.item.name != name) continue;
-    for (const Segment& seg : src.segments) {
-      if (f.offset_s < 0) f.offset_s = seg.source_start - seg.query_start;
-      f.length_s += seg.query_end - seg.query_start;
-    }
-  }
-  return f;
-}
+using testing::PictureFound;
+using testing::TracedPicture;
 
 TEST(PictureUpgrade, VideosArchivedBeforeRegionHashesGainThemAndACloseCropIsThenFound) {
   testing::TempDir dir;
@@ -159,7 +141,7 @@ TEST(PictureUpgrade, VideosArchivedBeforeRegionHashesGainThemAndACloseCropIsThen
     ASSERT_TRUE((*batch)->Commit().ok());
     id = added->item.id;
   }
-  const Found before = TracedPicture(archive->get(), crop, "footage.mp4");
+  const PictureFound before = TracedPicture((*archive)->storage(), crop, "footage.mp4");
 
   auto done = UpgradePictureIndex(archive->get());
   ASSERT_TRUE(done.ok()) << done.status();
@@ -174,7 +156,7 @@ TEST(PictureUpgrade, VideosArchivedBeforeRegionHashesGainThemAndACloseCropIsThen
   ASSERT_TRUE(problems.ok());
   EXPECT_TRUE(problems->empty());
 
-  const Found after = TracedPicture(archive->get(), crop, "footage.mp4");
+  const PictureFound after = TracedPicture((*archive)->storage(), crop, "footage.mp4");
   EXPECT_LT(before.length_s, 3.5) << "the whole frames' hashes should not see through the crop";
   EXPECT_GE(after.length_s, 5.0);
   EXPECT_NEAR(after.offset_s, 2.0, 0.3);
