@@ -16,6 +16,7 @@
 #include "ingest/ingest.h"
 #include "ingest/media_ingest.h"
 #include "ingest/upgrade_testing.h"
+#include "storage/pg_archive_testing.h"
 #include "storage/postgres_storage.h"
 #include "store/archive.h"
 #include "testing/media.h"
@@ -32,18 +33,8 @@ using testing::ShellQuote;
 using testing::PictureFound;
 using testing::TracedPicture;
 
-class ClusterUpgrade : public ::testing::Test {
+class ClusterUpgrade : public testing::ClusterArchiveTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    testing::TestCluster* cluster = testing::TestCluster::Get(&why);
-    if (cluster == nullptr && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
-    ASSERT_NE(cluster, nullptr) << why;
-    testing::TestCluster::Databases dbs = cluster->NewDatabases();
-    ASSERT_TRUE(PgArchive::Init(dbs.coordinator, dbs.shards).ok());
-    uri_ = dbs.coordinator;
-  }
-
   // Footage (ten seconds, textured and moving, no sound) and a close crop
   // of it (its central 60%, seconds 2 to 9), as PictureUpgrade makes them.
   void MakeFootage() {
@@ -106,13 +97,7 @@ class ClusterUpgrade : public ::testing::Test {
     fresh_peaks_ = **peaks;
     fresh_audio_postings_ = *archive->PostingCount(kAudioModality);
     ASSERT_GT(fresh_audio_postings_, 0u);
-    std::string old = "UAP1";
-    const double duration = 1, start = 0;
-    const uint64_t n = 1;
-    old.append(reinterpret_cast<const char*>(&duration), 8);
-    old.append(reinterpret_cast<const char*>(&start), 8);
-    old.append(reinterpret_cast<const char*>(&n), 8);
-    old += std::string("\x05\x10", 2);
+    const std::string old = testing::PairEraPeaks();
     PostingsByModality legacy;
     legacy[kLegacyAudioModality] = {{12345, 0, 5}};
     ASSERT_TRUE((*batch)->Reindex(audio_id_, added->item.info, legacy, {{kAudioPeaksBlob, old}}).ok());
@@ -121,7 +106,6 @@ class ClusterUpgrade : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::string uri_;
   std::string fresh_sig_, fresh_peaks_;
   size_t fresh_video_postings_ = 0;
   uint64_t fresh_audio_postings_ = 0;

@@ -44,13 +44,7 @@ TEST(SoundUpgrade, OlderSoundFingerprintsAreDerivedAnewFromTheOriginalAndTheOldI
 
   // Make it look as an older version left it: pair-era peaks (header UAP1,
   // no sub-hop byte) and postings under the older modality only.
-  std::string old = "UAP1";
-  const double duration = 1, start = 0;
-  const uint64_t n = 1;
-  old.append(reinterpret_cast<const char*>(&duration), 8);
-  old.append(reinterpret_cast<const char*>(&start), 8);
-  old.append(reinterpret_cast<const char*>(&n), 8);
-  old += std::string("\x05\x10", 2);
+  const std::string old = testing::PairEraPeaks();
   PostingsByModality legacy;
   legacy[kLegacyAudioModality] = {{12345, 0, 5}};
   ASSERT_TRUE((*batch)->Reindex(item.id, item.info, legacy, {{kAudioPeaksBlob, old}}).ok());

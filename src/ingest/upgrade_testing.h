@@ -1,10 +1,11 @@
-// Test helper for the upgrade tests: what a picture-only trace of a clip
-// found in one archived video.
+// Test helpers for the upgrade tests: what a picture-only trace of a clip
+// found in one archived video, and fingerprints as older versions stored them.
 #ifndef UNCUT_INGEST_UPGRADE_TESTING_H_
 #define UNCUT_INGEST_UPGRADE_TESTING_H_
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "trace/media_trace.h"
@@ -33,6 +34,19 @@ inline PictureFound TracedPicture(Storage storage, const std::string& clip,
     }
   }
   return f;
+}
+
+// A sound fingerprint blob as versions before triplets stored it: pair-era
+// peaks (header UAP1, no sub-hop byte), one peak.
+inline std::string PairEraPeaks() {
+  std::string old = "UAP1";
+  const double duration = 1, start = 0;
+  const uint64_t n = 1;
+  old.append(reinterpret_cast<const char*>(&duration), 8);
+  old.append(reinterpret_cast<const char*>(&start), 8);
+  old.append(reinterpret_cast<const char*>(&n), 8);
+  old += std::string("\x05\x10", 2);
+  return old;
 }
 
 }  // namespace uncut::testing

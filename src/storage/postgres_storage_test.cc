@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "base/sha256.h"
+#include "storage/pg_archive_testing.h"
 #include "storage/pg_conn.h"
 #include "storage/posting_block.h"
 #include "testing/pg_cluster.h"
@@ -20,17 +21,12 @@
 namespace uncut {
 namespace {
 
-class PostgresStorage : public ::testing::Test {
+class PostgresStorage : public testing::ClusterArchiveTest {
  protected:
   void SetUp() override {
-    std::string why;
-    testing::TestCluster* cluster = testing::TestCluster::Get(&why);
-    if (cluster == nullptr && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
-    ASSERT_NE(cluster, nullptr) << why;
-    testing::TestCluster::Databases dbs = cluster->NewDatabases();
-    ASSERT_TRUE(PgArchive::Init(dbs.coordinator, dbs.shards).ok());
-    uri_ = dbs.coordinator;
-    auto a = PgArchive::Open(dbs.coordinator);
+    ClusterArchiveTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto a = PgArchive::Open(uri_);
     ASSERT_TRUE(a.ok()) << a.status();
     archive_ = std::move(*a);
   }
@@ -52,7 +48,6 @@ class PostgresStorage : public ::testing::Test {
   }
 
   std::unique_ptr<PgArchive> archive_;
-  std::string uri_;
 };
 
 size_t FilesIn(const std::string& dir) {
