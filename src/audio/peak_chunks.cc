@@ -1,17 +1,16 @@
 #include "audio/peak_chunks.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "audio/peak_stream.h"
 #include "audio/spectrum.h"
+#include "base/parallel.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "decode/audio_reader.h"
@@ -211,17 +210,11 @@ absl::StatusOr<ChunkedPeaks> ReadPeaksInChunks(const std::string& path,
     plan[i].last = i + 1 == chunks;
   }
   std::vector<ChunkResult> results(chunks);
-  std::atomic<int> next{1};
-  auto work = [&] {
-    for (int i = next++; i < chunks; i = next++) {
-      results[i] = AnalyseChunk(path, plan[i], origin_s, nullptr, {});
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 1; t < std::min(options.jobs, chunks); ++t) threads.emplace_back(work);
-  results[0] = AnalyseChunk(path, plan[0], origin_s, std::move(reader), std::move(first));
-  work();
-  for (std::thread& t : threads) t.join();
+  RunTasksOnThreads(chunks, std::max(1, options.jobs), [&](size_t i) {
+    // The first chunk goes on with the reader already open at the start.
+    results[i] = i == 0 ? AnalyseChunk(path, plan[0], origin_s, std::move(reader), std::move(first))
+                        : AnalyseChunk(path, plan[i], origin_s, nullptr, {});
+  });
 
   // Each edge's samples, as the chunks on either side decoded them, must
   // be the same bits; otherwise the recording is read whole.

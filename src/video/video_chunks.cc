@@ -1,15 +1,14 @@
 #include "video/video_chunks.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "base/parallel.h"
 #include "base/strings.h"
 #include "decode/video_reader.h"
 
@@ -200,19 +199,9 @@ absl::StatusOr<ChunkedSignature> SignVideoInChunks(const std::string& path,
     if (k > 0) chunks[k].restart_from_s = starts[k - 1];
     if (k < starts.size()) chunks[k].boundary_s = starts[k];
   }
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k; (k = next.fetch_add(1)) < chunks.size();) {
-      ReadChunk(path, options, chunked.check_frames, &chunks[k]);
-    }
-  };
-  {
-    const size_t threads = std::min<size_t>(chunks.size(), chunked.jobs);
-    std::vector<std::thread> pool;
-    for (size_t i = 1; i < threads; ++i) pool.emplace_back(work);
-    work();
-    for (std::thread& t : pool) t.join();
-  }
+  RunTasksOnThreads(chunks.size(), std::max(1, chunked.jobs), [&](size_t k) {
+    ReadChunk(path, options, chunked.check_frames, &chunks[k]);
+  });
   for (const Chunk& c : chunks) {
     if (!c.status.ok()) return whole("a chunk could not be read");
   }
