@@ -1,5 +1,6 @@
 // A video fingerprinted in chunks on several threads against the same video
-// read whole: the same signature and postings, bit for bit, for each codec.
+// read whole: the same signature and postings, bit for bit, for each codec
+// (H.264, HEVC, VP8, VP9, AV1; MPEG-4 Part 2 is read whole).
 #include "video/video_chunks.h"
 
 #include <gtest/gtest.h>
@@ -102,6 +103,44 @@ TEST(VideoChunks, GiveTheWholeReadsSignatureForVp9) {
       Make(dir, "scenes.webm", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -g 90 -b:v 300k");
   ASSERT_FALSE(path.empty());
   ExpectSameAsWhole(path, "VP9", true);
+}
+
+// HEVC with closed groups of pictures (an IDR picture at each key frame).
+TEST(VideoChunks, GiveTheWholeReadsSignatureForHevc) {
+  testing::TempDir dir;
+  const std::string path = Make(dir, "scenes.mp4",
+                                "-c:v libx265 -preset ultrafast "
+                                "-x265-params keyint=90:bframes=3:open-gop=0:log-level=error");
+  ASSERT_FALSE(path.empty());
+  ExpectSameAsWhole(path, "HEVC closed GOP", true);
+}
+
+// x265's default open groups of pictures: its key frames are CRA pictures
+// whose leading pictures need the frames before them, so no chunk can start
+// there; the video is read whole, with the same result.
+TEST(VideoChunks, ReadHevcWithOpenGroupsOfPicturesWhole) {
+  testing::TempDir dir;
+  const std::string path =
+      Make(dir, "open.mp4",
+           "-c:v libx265 -preset ultrafast -x265-params keyint=90:bframes=3:log-level=error");
+  ASSERT_FALSE(path.empty());
+  ExpectSameAsWhole(path, "HEVC open GOP", false);
+}
+
+TEST(VideoChunks, GiveTheWholeReadsSignatureForVp8) {
+  testing::TempDir dir;
+  const std::string path =
+      Make(dir, "scenes.webm", "-c:v libvpx -deadline realtime -cpu-used 8 -g 90 -b:v 300k");
+  ASSERT_FALSE(path.empty());
+  ExpectSameAsWhole(path, "VP8", true);
+}
+
+TEST(VideoChunks, GiveTheWholeReadsSignatureForAv1) {
+  testing::TempDir dir;
+  const std::string path =
+      Make(dir, "scenes.mkv", "-c:v libaom-av1 -usage realtime -cpu-used 8 -g 90");
+  ASSERT_FALSE(path.empty());
+  ExpectSameAsWhole(path, "AV1", true);
 }
 
 // Annex B H.264 with its parameter sets in the stream, joined from two
