@@ -14,7 +14,9 @@
 # Prints the minimum and median wall and CPU (user + system) seconds of
 # each, the load average before and after (the machine may be shared), and
 # whether both adds stored the same fingerprints (signature blob and index
-# segments; needs the sqlite3 command).
+# segments; needs the sqlite3 command). On a shared machine, set
+# BENCH_AUTOGROUP_NICE=-19 (as root) to see the wall speed-up of --jobs 2
+# (bench/jobs_rounds.sh says why).
 # Defaults: UNCUT_BIN=build/uncut, WORK_DIR=/tmp/uncut-decode-bench.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
