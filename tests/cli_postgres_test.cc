@@ -284,22 +284,6 @@ TEST_F(CliPostgres, VerifyReadsBackEachOriginalAndNamesADamagedOne) {
   EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
 }
 
-// What does not work on a PostgreSQL archive says so in one line, exit 3,
-// and leaves nothing behind (no directory named after the URI).
-TEST_F(CliPostgres, CommandsThatDoNotWorkOnPostgresSaySoInOneLine) {
-  const std::vector<std::string> commands = {
-      "verify --tsa-ca " + ShellQuote(dir_->File("none.pem")),
-  };
-  for (const std::string& c : commands) {
-    RunResult r = testing::RunUncut(uri_, c);
-    EXPECT_EQ(r.exit_code, 3) << c << ": " << r.err;
-    EXPECT_EQ(r.out, "") << c;
-    EXPECT_NE(r.err.find("does not work on a PostgreSQL archive"), std::string::npos) << c << ": " << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c << ": " << r.err;
-  }
-  EXPECT_FALSE(std::filesystem::exists("postgresql:"));
-}
-
 // `uncut config` on a cluster keeps the settings in its catalog, logs each
 // change, refuses a bad value leaving the setting as it was, and the
 // authority it names stamps what `add` adds there.
