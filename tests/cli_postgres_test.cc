@@ -284,6 +284,17 @@ TEST_F(CliPostgres, VerifyReadsBackEachOriginalAndNamesADamagedOne) {
   EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
 }
 
+// The one command that does not work on a cluster says so in one line,
+// exit 3, and leaves nothing behind (no directory named after the URI).
+TEST_F(CliPostgres, CaptionsSaysInOneLineThatItDoesNotWorkOnACluster) {
+  RunResult r = testing::RunUncut(uri_, "captions");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("captions does not work on a PostgreSQL archive"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists("postgresql:"));
+}
+
 // `uncut config` on a cluster keeps the settings in its catalog, logs each
 // change, refuses a bad value leaving the setting as it was, and the
 // authority it names stamps what `add` adds there.
