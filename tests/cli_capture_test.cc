@@ -179,14 +179,6 @@ TEST_F(CliCapture, RefusesWhatIsNotAWebUrl) {
   EXPECT_NE(c.err.find("not an http:// or https:// URL"), std::string::npos) << c.err;
 }
 
-TEST_F(CliCapture, BrowserIsRefusedOnAPostgresArchiveBeforeAnythingIsFetched) {
-  RunResult c = testing::RunUncut("postgresql://nobody@127.0.0.1:1/none",
-                                  "capture --browser " + ShellQuote(Url("/statement.html")));
-  EXPECT_EQ(c.exit_code, 3);
-  EXPECT_EQ(c.err, "uncut: postgresql://nobody@127.0.0.1:1/none: capture --browser does not work "
-                   "on a PostgreSQL archive yet (docs/cluster.md)\n");
-}
-
 // The web capture (WARC) item whose source URL is `url`, the newest first.
 int64_t CaptureOf(const nlohmann::json& items, const std::string& url) {
   int64_t id = -1;

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "base/strings.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "testing/media.h"
@@ -262,6 +263,82 @@ TEST_F(ServePostgres, ARecordingIsTranscribedThroughTheServer) {
   listed = c->Get("/api/items");
   ASSERT_TRUE(listed);
   EXPECT_EQ(json::parse(listed->body)["total"], 2) << listed->body;
+}
+
+// POST /api/captures on a cluster captures as `uncut capture` does there
+// (staged, then one transaction), the audit log naming the token and the
+// client's address; with a shard server stopped the job fails naming it,
+// the server runs on, and nothing of the capture is in the cluster.
+TEST_F(ServePostgres, APageIsCapturedThroughTheServerIntoTheCluster) {
+  httplib::Server web;
+  web.Get("/notice.html", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<!DOCTYPE html><html><head><title>Notice</title></head><body><p>The ferry "
+                    "to the northern islands will not sail on Thursday because of the storm "
+                    "warning issued this morning.</p></body></html>",
+                    "text/html; charset=utf-8");
+  });
+  const int web_port = web.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(web_port, 0);
+  std::thread web_thread([&] { web.listen_after_bind(); });
+  struct Stop {
+    httplib::Server& web;
+    std::thread& thread;
+    ~Stop() {
+      web.stop();
+      thread.join();
+    }
+  } stop{web, web_thread};
+  const std::string url = StrCat("http://127.0.0.1:", web_port, "/notice.html");
+
+  ServeProcess a;
+  ASSERT_EQ(a.Start(cluster_->uri(), dir_.File("a.out"), dir_.File("a.err")), "");
+  const std::string shown = a.Out();
+  const size_t line = shown.find("\n  ", shown.find("new access token"));
+  ASSERT_NE(line, std::string::npos) << shown;
+  token_ = shown.substr(line + 3, 64);
+  auto c = Client(a.port());
+  auto capture = [&]() -> json {
+    auto posted = c->Post("/api/captures", json{{"url", url}}.dump(), "application/json");
+    if (!posted) return json{{"state", "no answer"}};
+    EXPECT_EQ(posted->status, 202) << posted->body;
+    json job = json::parse(posted->body, nullptr, false);
+    if (!job.is_object() || !job.contains("id")) return job;
+    return Finished(c.get(), job["id"].get<std::string>());
+  };
+
+  // A shard server stopped: the job fails naming it, and nothing is added.
+  ASSERT_EQ(cluster_->StopServer("shard2"), "");
+  json failed = capture();
+  EXPECT_EQ(failed["state"], "failed") << failed.dump(2);
+  EXPECT_NE(failed.value("error", json::object()).value("message", "").find("uncut_shard2"),
+            std::string::npos)
+      << failed.dump(2);
+  EXPECT_TRUE(a.Running());
+  ASSERT_EQ(cluster_->StartServer("shard2"), "");
+  RunResult empty = testing::RunUncut(cluster_->uri(), "list --json");
+  ASSERT_EQ(empty.exit_code, 0) << empty.err;
+  EXPECT_EQ(json::parse(empty.out), json::array());
+
+  json job = capture();
+  ASSERT_EQ(job["state"], "succeeded") << job.dump(2);
+  ASSERT_FALSE(job["result"]["items"].empty()) << job.dump(2);
+  const int64_t id = job["result"]["items"][0]["id"].get<int64_t>();
+  EXPECT_EQ(job["result"]["items"][0]["existed"], false) << job.dump(2);
+  RunResult show = testing::RunUncut(cluster_->uri(), StrCat("show --json ", id));
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  json shown_item = json::parse(show.out);
+  EXPECT_EQ(shown_item["source_url"], url) << show.out;
+  EXPECT_EQ(shown_item["capture"]["url"], url) << show.out;
+  RunResult traced = testing::RunUncut(
+      cluster_->uri(), "trace --text " + ShellQuote("will not sail on Thursday because of the storm"));
+  EXPECT_EQ(traced.exit_code, 0) << traced.out << traced.err;
+  RunResult log = testing::RunUncut(cluster_->uri(), "log --json");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  json entries = json::parse(log.out, nullptr, false);
+  ASSERT_TRUE(entries.is_array() && entries.size() == 1) << log.out;
+  EXPECT_EQ(entries[0]["action"], "add");
+  EXPECT_EQ(entries[0]["actor"], "token") << log.out;
+  EXPECT_EQ(entries[0]["client"], "127.0.0.1") << log.out;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "cli/progress.h"
 #include "cli/subcommands.h"
 #include "ingest/caption_ingest.h"
+#include "storage/pg_conn.h"
 #include "store/archive.h"
 #include "trace/item_media.h"
 
@@ -27,6 +28,11 @@ struct CaptionsCommand {
 };
 
 int RunCaptions(const GlobalOptions& g, const CaptionsCommand& c) {
+  if (IsPostgresUri(g.archive)) {
+    return ReportError(absl::UnimplementedError(StrCat(
+        RedactedUri(g.archive), ": captions does not work on a PostgreSQL archive yet; "
+        "`add --captions` reads them as videos are added (docs/cluster.md)")));
+  }
   auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
   if (!archive.ok()) return ReportError(archive.status());
   std::vector<Item> items;

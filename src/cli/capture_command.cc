@@ -7,6 +7,7 @@
 #include "base/file.h"
 #include "base/strings.h"
 #include "capture/capture.h"
+#include "capture/capture_into.h"
 #include "capture/record.h"
 #include "cli/subcommands.h"
 #include "ingest/ingest.h"
@@ -35,34 +36,27 @@ struct CaptureArgs {
   int time_limit_s = 1800;
 };
 
-// Adds a capture with the archive's or the command line's TSA; a first
-// capture that fails removes the archive it would have created.
+// Adds a capture (to a directory or a cluster, capture/capture_into.h)
+// with the archive's or the command line's TSA; a first capture into a
+// directory that fails removes the archive it would have created.
 absl::StatusOr<std::vector<AddedFile>> AddCaptureTo(const GlobalOptions& g, const CaptureArgs& a,
                                                     const Capture& c,
                                                     const nlohmann::json& recapture_of) {
-  bool created = !PathExists(JoinPath(g.archive, "catalog.sqlite"));
-  auto archive = Archive::Open(g.archive, Archive::Mode::kCreate);
-  if (!archive.ok()) return archive.status();
+  const bool cluster = IsPostgresUri(g.archive);
+  bool created = !cluster && !PathExists(JoinPath(g.archive, "catalog.sqlite"));
+  CaptureInto to;
+  to.archive = g.archive;
+  to.options.title = a.title;
+  to.options.note = a.note;
+  to.options.tsa_optional = a.tsa_optional;
+  to.options.tsa = a.tsa;
+  to.no_tsa = a.no_tsa;
   std::vector<std::string> warnings;
-  auto added = [&]() -> absl::StatusOr<std::vector<AddedFile>> {
-    CaptureOptions options;
-    options.title = a.title;
-    options.note = a.note;
-    options.tsa_optional = a.tsa_optional;
-    if (!a.no_tsa) {
-      auto tsa = ChooseTsa(archive->get(), a.tsa);
-      if (!tsa.ok()) return tsa.status();
-      options.tsa = *tsa;
-    }
-    return AddCapture(archive->get(), options, c, recapture_of, &warnings);
-  }();
+  auto added = AddCaptureInto(to, c, recapture_of, &warnings);
   for (const std::string& w : warnings) {
     std::fprintf(stderr, "uncut: warning: %s (--tsa-optional)\n", w.c_str());
   }
-  if (!added.ok() && created) {
-    archive->reset();
-    RemoveEmptyArchive(g.archive);
-  }
+  if (!added.ok() && created) RemoveEmptyArchive(g.archive);
   return added;
 }
 
@@ -85,43 +79,7 @@ void PrintAdded(const GlobalOptions& g, const Capture& c, const std::vector<Adde
   }
 }
 
-// A capture into a PostgreSQL archive: the page (or file) through Wget as
-// `add` takes it, without capture records or media.
-int CaptureIntoPostgres(const GlobalOptions& g, const CaptureArgs& a) {
-  if (a.browser) return ReportError(UnsupportedOnPostgres(g, "capture --browser"));
-  int worst = kExitOk;
-  for (const std::string& url : a.urls) {
-    CaptureScratch scratch;
-    if (scratch.path().empty()) return ReportError(absl::InternalError("cannot make a temporary folder"));
-    std::string tool = WgetVersion(scratch.path());
-    if (tool.empty()) {
-      return ReportError(absl::FailedPreconditionError(
-          "capture needs GNU Wget, which is not installed (apt-get install wget)"));
-    }
-    std::string captured_at = NowRfc3339();
-    auto warc = FetchPage(url, scratch.path(), Limits(a));
-    if (!warc.ok()) {
-      std::fprintf(stderr, "uncut: %s\n", std::string(warc.status().message()).c_str());
-      worst = std::max(worst, kExitBadInput);
-      continue;
-    }
-    AddCommand add;
-    add.paths = {*warc};
-    add.options.meta.source_url = url;
-    add.options.meta.captured_at = captured_at;
-    if (!a.title.empty()) add.options.meta.title = a.title;
-    add.options.meta.note = StrCat("captured with ", tool, " by uncut capture",
-                                   a.note.empty() ? "" : "; ", a.note);
-    add.tsa = a.tsa;
-    add.no_tsa = a.no_tsa;
-    add.tsa_optional = a.tsa_optional;
-    worst = std::max(worst, RunAdd(g, add));
-  }
-  return worst;
-}
-
 int RunCapture(const GlobalOptions& g, const CaptureArgs& a) {
-  if (IsPostgresUri(g.archive)) return CaptureIntoPostgres(g, a);
   int worst = kExitOk;
   for (const std::string& url : a.urls) {
     CaptureScratch scratch;
@@ -178,10 +136,10 @@ class OneItemPostings : public PostingSource {
 
 // The page a web capture holds for `url`: the text part whose URL is the
 // one captured, else its first text part.
-absl::StatusOr<std::optional<Item>> PageOf(Archive* archive, const Item& capture,
+absl::StatusOr<std::optional<Item>> PageOf(CatalogReader& catalog, const Item& capture,
                                            const std::string& url) {
   if (capture.kind != "container") return std::optional<Item>(capture);
-  auto children = archive->Children(capture.id);
+  auto children = catalog.Children(capture.id);
   if (!children.ok()) return children.status();
   std::optional<Item> first;
   for (const Item& c : *children) {
@@ -197,9 +155,9 @@ std::string When(const Item& item) {
 }
 
 // Compares the page the new capture holds with the old page.
-absl::StatusOr<int> ComparePages(Archive* archive, const Item& old_page, const Item& new_capture,
-                                 const std::string& url) {
-  ASSIGN_OR_RETURN(std::optional<Item> page, PageOf(archive, new_capture, url));
+absl::StatusOr<int> ComparePages(const Storage& archive, const Item& old_page,
+                                 const Item& new_capture, const std::string& url) {
+  ASSIGN_OR_RETURN(std::optional<Item> page, PageOf(*archive.catalog, new_capture, url));
   if (!page) {
     std::printf("replaced: %s now serves no page uncut reads (item %lld)\n", url.c_str(),
                 static_cast<long long>(new_capture.id));
@@ -211,8 +169,8 @@ absl::StatusOr<int> ComparePages(Archive* archive, const Item& old_page, const I
                 When(old_page).c_str());
     return kAgainUnchanged;
   }
-  ASSIGN_OR_RETURN(StoredText old_text, archive->LoadText(old_page.id));
-  ASSIGN_OR_RETURN(StoredText new_text, archive->LoadText(page->id));
+  ASSIGN_OR_RETURN(StoredText old_text, archive.catalog->LoadText(old_page.id));
+  ASSIGN_OR_RETURN(StoredText new_text, archive.catalog->LoadText(page->id));
   if (old_text.text.text == new_text.text.text) {
     std::printf("unchanged: the page's text is the same as item %lld's%s (its bytes differ)\n",
                 static_cast<long long>(old_page.id), When(old_page).c_str());
@@ -226,8 +184,8 @@ absl::StatusOr<int> ComparePages(Archive* archive, const Item& old_page, const I
     std::printf("(the page is too long to trace: %zu bytes)\n", new_text.text.text.size());
     return kAgainChanged;
   }
-  OneItemPostings only_old(archive, old_page.id);
-  Storage storage = archive->storage();
+  OneItemPostings only_old(archive.postings, old_page.id);
+  Storage storage = archive;
   storage.postings = &only_old;
   ASSIGN_OR_RETURN(TraceReport report, TraceText(storage, new_text.text.text));
   std::fputs(ReportToText(report, false).c_str(), stdout);
@@ -235,7 +193,7 @@ absl::StatusOr<int> ComparePages(Archive* archive, const Item& old_page, const I
 }
 
 // Compares newly fetched media with the old media item.
-absl::StatusOr<int> CompareMedia(Archive* archive, const Item& old_media, const AddedFile& now,
+absl::StatusOr<int> CompareMedia(const Storage& archive, const Item& old_media, const AddedFile& now,
                                  const std::string& media_path) {
   if (now.item.sha256 == old_media.sha256) {
     std::printf("unchanged: the media is the same (SHA-256 %s) as item %lld%s\n",
@@ -246,31 +204,30 @@ absl::StatusOr<int> CompareMedia(Archive* archive, const Item& old_media, const 
   std::printf("media replaced: item %lld (now) against item %lld%s\n",
               static_cast<long long>(now.item.id), static_cast<long long>(old_media.id),
               When(old_media).c_str());
-  OneItemPostings only_old(archive, old_media.id);
-  Storage storage = archive->storage();
+  OneItemPostings only_old(archive.postings, old_media.id);
+  Storage storage = archive;
   storage.postings = &only_old;
   ASSIGN_OR_RETURN(TraceReport report, TraceMedia(storage, media_path));
   std::fputs(ReportToText(report, false).c_str(), stdout);
   return kAgainChanged;
 }
 
+// The earlier capture is read through the catalog interface (a directory's
+// or a cluster's), and the new one is added as `capture` adds.
 int RunAgain(const GlobalOptions& g, const CaptureArgs& a) {
-  if (IsPostgresUri(g.archive)) {
-    return ReportError(absl::UnimplementedError(
-        "capture --again does not work on a PostgreSQL archive yet"));
-  }
-  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
-  auto item = (*archive)->FindItem(a.again);
+  CatalogReader& catalog = *archive->storage().catalog;
+  auto item = archive->FindItem(a.again);
   if (!item.ok()) return ReportError(item.status());
   // The capture the item belongs to: itself, or the web capture holding it.
   Item top = *item;
   if (item->parent_id) {
-    auto parent = (*archive)->GetItem(*item->parent_id);
+    auto parent = catalog.GetItem(*item->parent_id);
     if (!parent.ok()) return ReportError(parent.status());
     top = *parent;
   }
-  auto record = ItemCaptureRecord(**archive, top);
+  auto record = ItemCaptureRecord(catalog, top);
   if (!record.ok()) return ReportError(record.status());
   std::string url = record->is_object() ? record->value("url", "") : top.meta.source_url.value_or("");
   if (url.empty()) url = item->meta.source_url.value_or("");
@@ -281,7 +238,7 @@ int RunAgain(const GlobalOptions& g, const CaptureArgs& a) {
   bool old_is_media = top.kind == "video" || top.kind == "audio";
   std::optional<Item> old_page;
   if (!old_is_media) {
-    auto page = PageOf(archive->get(), item->parent_id ? *item : top, url);
+    auto page = PageOf(catalog, item->parent_id ? *item : top, url);
     if (!page.ok()) return ReportError(page.status());
     old_page = *page;
   }
@@ -306,7 +263,9 @@ int RunAgain(const GlobalOptions& g, const CaptureArgs& a) {
   if (!added.ok()) return ReportError(added.status());
   PrintAdded(g, *capture, *added);
   // The new capture is read through a fresh handle: the catalog changed.
-  auto now = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  archive->embedded.reset();
+  archive->postgres.reset();
+  auto now = OpenAnyForReading(g);
   if (!now.ok()) return ReportError(now.status());
   absl::StatusOr<int> rc;
   if (old_is_media) {
@@ -317,13 +276,13 @@ int RunAgain(const GlobalOptions& g, const CaptureArgs& a) {
                   static_cast<long long>(top.id));
       return kAgainChanged;
     }
-    rc = CompareMedia(now->get(), top, (*added)[media], capture->files[media].path);
+    rc = CompareMedia(now->storage(), top, (*added)[media], capture->files[media].path);
   } else if (!old_page) {
     std::printf("changed: item %lld held no page uncut reads to compare with\n",
                 static_cast<long long>(top.id));
     return kAgainChanged;
   } else {
-    rc = ComparePages(now->get(), *old_page, (*added)[0].item, url);
+    rc = ComparePages(now->storage(), *old_page, (*added)[0].item, url);
   }
   if (!rc.ok()) return ReportError(rc.status());
   return *rc;

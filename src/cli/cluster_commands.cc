@@ -88,14 +88,7 @@ int RunCopy(const GlobalOptions& g, const std::string& to) {
 
 }  // namespace
 
-absl::Status UnsupportedOnPostgres(const GlobalOptions& g, const std::string& what) {
-  return absl::UnimplementedError(StrCat(RedactedUri(g.archive), ": ", what,
-                                         " does not work on a PostgreSQL archive yet "
-                                         "(docs/cluster.md)"));
-}
-
 int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca) {
-  if (!tsa_ca.empty()) return ReportError(UnsupportedOnPostgres(g, "verify --tsa-ca"));
   auto archive = PgArchive::Open(g.archive);
   if (!archive.ok()) return ReportError(archive.status());
   auto items = (*archive)->ListItems();
@@ -111,12 +104,26 @@ int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca) {
     std::fprintf(stderr, "uncut: verify: %s\n", std::string(original.status().message()).c_str());
     ++problems;
   }
+  // Each timestamp token, read from the catalog, against its item's SHA-256
+  // and (with --tsa-ca) the authority's CA, as on a directory.
+  auto stamps = VerifyItemTimestamps(**archive, tsa_ca);
+  if (!stamps.ok()) return ReportError(stamps.status());
+  for (const auto& p : stamps->problems) {
+    std::fprintf(stderr, "uncut: verify: %s: %s\n", p.what.c_str(), p.problem.c_str());
+  }
+  problems += stamps->problems.size();
   // What removed items and failed batches left on the shards: not damage
   // (never read), but space that `uncut sweep` gives back.
   absl::StatusOr<PgSweepReport> left = (*archive)->Sweep(/*remove=*/false);
   if (!left.ok() && !absl::IsFailedPrecondition(left.status())) return ReportError(left.status());
   if (!g.quiet) {
     std::printf("%zu items checked, %zu problems\n", items->size(), problems);
+    if (stamps->checked > 0) {
+      std::printf("%zu timestamps checked %s\n", stamps->checked,
+                  tsa_ca.empty() ? "against the certificates they carry (--tsa-ca FILE checks "
+                                   "that they chain to the TSA's CA)"
+                                 : StrCat("against ", tsa_ca).c_str());
+    }
     if (left.ok() && !left->empty()) {
       std::printf("left behind: %llu postings of removed or unpublished items (%llu bytes of "
                   "blocks) and %llu pieces of unpublished originals (%llu bytes); `uncut sweep` "

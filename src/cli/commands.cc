@@ -622,7 +622,7 @@ int RunVerify(const GlobalOptions& g, const std::string& tsa_ca) {
   Archive::VerifySummary summary;
   auto problems = (*archive)->Verify(nullptr, &summary);
   if (!problems.ok()) return ReportError(problems.status());
-  auto stamps = VerifyItemTimestamps(archive->get(), tsa_ca);
+  auto stamps = VerifyItemTimestamps(**archive, tsa_ca);
   if (!stamps.ok()) return ReportError(stamps.status());
   problems->insert(problems->end(), stamps->problems.begin(), stamps->problems.end());
   for (const auto& p : *problems) {

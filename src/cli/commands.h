@@ -63,8 +63,6 @@ int RunLog(const GlobalOptions& g);
 int RunVerify(const GlobalOptions& g, const std::string& tsa_ca = "");
 // The same on a PostgreSQL archive (cli/cluster_commands.cc).
 int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca);
-// kUnimplemented, naming the archive and what does not work on it.
-absl::Status UnsupportedOnPostgres(const GlobalOptions& g, const std::string& what);
 int RunUpgrade(const GlobalOptions& g);
 
 struct TraceCommand {

@@ -26,13 +26,30 @@ absl::StatusOr<TsaOptions> ConfiguredTsa(PgArchive* archive) {
   return tsa;
 }
 
+namespace {
+
+// `given` when it names an authority, else `configured` with what `given`
+// sets beside it.
+TsaOptions Chosen(const TsaOptions& given, TsaOptions configured) {
+  if (!given.url.empty()) return given;
+  if (!given.ca_file.empty()) configured.ca_file = given.ca_file;
+  configured.connect_timeout = given.connect_timeout;
+  configured.read_timeout = given.read_timeout;
+  return configured;
+}
+
+}  // namespace
+
 absl::StatusOr<TsaOptions> ChooseTsa(Archive* archive, const TsaOptions& given) {
   if (!given.url.empty()) return given;
   ASSIGN_OR_RETURN(TsaOptions tsa, ConfiguredTsa(archive));
-  if (!given.ca_file.empty()) tsa.ca_file = given.ca_file;
-  tsa.connect_timeout = given.connect_timeout;
-  tsa.read_timeout = given.read_timeout;
-  return tsa;
+  return Chosen(given, std::move(tsa));
+}
+
+absl::StatusOr<TsaOptions> ChooseTsa(PgArchive* archive, const TsaOptions& given) {
+  if (!given.url.empty()) return given;
+  ASSIGN_OR_RETURN(TsaOptions tsa, ConfiguredTsa(archive));
+  return Chosen(given, std::move(tsa));
 }
 
 absl::Status StampQueuedItem(WriteBatch* batch, const Item& item, const TsaOptions& tsa) {
@@ -45,11 +62,12 @@ absl::StatusOr<std::optional<std::string>> ItemTimestampToken(CatalogReader& cat
   return catalog.LoadBlob(item.id, kTimestampBlob);
 }
 
-absl::StatusOr<TimestampCheck> VerifyItemTimestamps(Archive* archive, const std::string& ca_file) {
+absl::StatusOr<TimestampCheck> VerifyItemTimestamps(CatalogReader& catalog,
+                                                    const std::string& ca_file) {
   TimestampCheck out;
-  ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
+  ASSIGN_OR_RETURN(std::vector<Item> items, catalog.ListItems());
   for (const Item& item : items) {
-    ASSIGN_OR_RETURN(std::optional<std::string> token, ItemTimestampToken(*archive, item));
+    ASSIGN_OR_RETURN(std::optional<std::string> token, ItemTimestampToken(catalog, item));
     if (!token) continue;
     ++out.checked;
     auto info = VerifyTimestamp(*token, item.sha256, ca_file);

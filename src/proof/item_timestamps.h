@@ -28,6 +28,8 @@ absl::StatusOr<TsaOptions> ConfiguredTsa(PgArchive* archive);
 // that names one, else the archive's, whose CA file `given.ca_file`
 // replaces when set.
 absl::StatusOr<TsaOptions> ChooseTsa(Archive* archive, const TsaOptions& given);
+// The same, on an archive kept in PostgreSQL.
+absl::StatusOr<TsaOptions> ChooseTsa(PgArchive* archive, const TsaOptions& given);
 
 // Asks the TSA for a token over a queued item's SHA-256 and queues it with
 // the item. On error nothing is queued (the caller drops the item).
@@ -43,8 +45,11 @@ struct TimestampCheck {
 };
 
 // Checks every item's token against the item's SHA-256 and its signature
-// (against `ca_file` when given, see VerifyTimestamp).
-absl::StatusOr<TimestampCheck> VerifyItemTimestamps(Archive* archive, const std::string& ca_file);
+// (against `ca_file` when given, see VerifyTimestamp), reading the items and
+// tokens through `catalog` (a directory's or a cluster's). kInvalidArgument
+// when the CA file cannot be used; an error reading the catalog is returned.
+absl::StatusOr<TimestampCheck> VerifyItemTimestamps(CatalogReader& catalog,
+                                                    const std::string& ca_file);
 
 }  // namespace uncut
 

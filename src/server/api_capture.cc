@@ -2,11 +2,10 @@
 // capture lane; the job's result lists the items it made.
 #include "base/strings.h"
 #include "capture/capture.h"
-#include "proof/item_timestamps.h"
+#include "capture/capture_into.h"
 #include "report/trace_report.h"
 #include "server/api.h"
 #include "server/http_util.h"
-#include "storage/pg_conn.h"
 
 namespace uncut::server {
 namespace {
@@ -56,9 +55,12 @@ absl::StatusOr<CaptureRequest> ParseCaptureRequest(const httplib::Request& req) 
   return c;
 }
 
-// The job: fetches into a scratch folder, then adds under the writer lock,
-// time-stamped when the archive names an authority (`uncut config tsa`).
-absl::Status CaptureJob(const std::string& archive_dir, const CaptureRequest& r,
+// The job: fetches into a scratch folder, then adds as `uncut capture` does
+// (capture/capture_into.h: on a directory under the writer lock, on a
+// cluster staged and copied in one transaction), time-stamped when the
+// archive names an authority (`uncut config tsa`). The audit log names the
+// token and `client` (the request's address).
+absl::Status CaptureJob(const std::string& archive, const CaptureRequest& r,
                         uint64_t max_bytes, const std::string& client, JobControl& job) {
   job.Progress({0, 0, "", StrCat("fetching ", r.url)});
   CaptureScratch scratch;
@@ -69,18 +71,14 @@ absl::Status CaptureJob(const std::string& archive_dir, const CaptureRequest& r,
   auto capture = CaptureUrl(r.url, scratch.path(), limits, {.browser = r.browser});
   if (!capture.ok()) return capture.status();
   job.Progress({0, 0, "", "adding to the archive"});
-  auto archive = Archive::Open(archive_dir, Archive::Mode::kReadOnly);
-  if (!archive.ok()) return archive.status();
-  CaptureOptions options;
-  options.title = r.title;
-  options.note = r.note;
-  options.actor = "token";
-  options.client = client;
-  auto tsa = ConfiguredTsa(archive->get());
-  if (!tsa.ok()) return tsa.status();
-  options.tsa = *tsa;
+  CaptureInto to;
+  to.archive = archive;
+  to.options.title = r.title;
+  to.options.note = r.note;
+  to.options.actor = "token";
+  to.options.client = client;
   std::vector<std::string> warnings = capture->warnings;
-  auto added = AddCapture(archive->get(), options, *capture, nullptr, &warnings);
+  auto added = AddCaptureInto(to, *capture, nullptr, &warnings);
   if (!added.ok()) return added.status();
   nlohmann::json items = nlohmann::json::array();
   for (size_t i = 0; i < added->size(); ++i) {
@@ -97,11 +95,6 @@ absl::Status CaptureJob(const std::string& archive_dir, const CaptureRequest& r,
 }
 
 void PostCapture(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (IsPostgresUri(ctx.archive_dir)) {
-    return SendError(res, absl::UnimplementedError(
-                              "captures through the server do not work on a PostgreSQL archive "
-                              "yet; use `uncut capture` (docs/cluster.md)"));
-  }
   auto r = ParseCaptureRequest(req);
   if (!r.ok()) return SendError(res, r.status());
   std::string dir = ctx.archive_dir;

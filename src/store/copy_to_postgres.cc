@@ -145,6 +145,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
         return text.status();
       }
       ASSIGN_OR_RETURN(n.blobs, Blobs(from, src->id));
+      if (options.adjust_blobs) RETURN_IF_ERROR(options.adjust_blobs(&n.blobs, new_ids));
       n.postings = std::move(postings[static_cast<uint32_t>(src->id)]);
       RETURN_IF_ERROR(batch->AddItem(std::move(n)).status());
     }

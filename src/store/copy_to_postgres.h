@@ -37,6 +37,14 @@ struct CopyOptions {
   // stays) and the copy.
   std::function<absl::Status(PgWriteBatch* batch, const std::map<int64_t, int64_t>& ids)>
       before_commit;
+  // Called with each item's blobs (by name) before it is queued, with the
+  // ids the items of its batch copied so far got in the target (by their id
+  // in the source, this item's included): a blob that names other items by id is
+  // rewritten here to name them as the target does. An error aborts the
+  // batch and the copy.
+  std::function<absl::Status(std::map<std::string, std::string>* blobs,
+                             const std::map<int64_t, int64_t>& ids)>
+      adjust_blobs;
 };
 
 struct CopyOutcome {
