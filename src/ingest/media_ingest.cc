@@ -123,9 +123,11 @@ FileAnalysis AnalyseMedia(const std::string& read_path, const std::string& path,
   if (info->has_video()) {
     VideoSignOptions vo;
     CaptionOptions co;
-    co.languages = CaptionLanguages(options.ocr_languages, it.info["media"]);
     std::optional<CaptionWatcher> watcher;
     if (options.captions) {
+      // Finding the installed languages loads the OCR engine: only when
+      // captions are read.
+      co.languages = CaptionLanguages(options.ocr_languages, it.info["media"]);
       watcher.emplace(co);
       vo.on_frame = [&](const VideoFrame& f) { watcher->Observe(f); };
     }
