@@ -65,7 +65,8 @@ int RunVerify(const GlobalOptions& g, const std::string& tsa_ca = "");
 int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca);
 // kUnimplemented, naming the archive and what does not work on it.
 absl::Status UnsupportedOnPostgres(const GlobalOptions& g, const std::string& what);
-int RunUpgrade(const GlobalOptions& g);
+// jobs: threads each original is read on (0: one per core).
+int RunUpgrade(const GlobalOptions& g, int jobs = 0);
 
 struct TraceCommand {
   std::string text;       // --text
