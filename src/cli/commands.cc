@@ -25,6 +25,7 @@
 #include "ingest/cluster_upgrade.h"
 #include "ingest/media_ingest.h"
 #include "ingest/media_sniff.h"
+#include "ingest/prepare_pool.h"
 #include "ingest/add_run.h"
 #include "proof/item_timestamps.h"
 #include "query/trace_query.h"
@@ -696,17 +697,20 @@ int RunUpgradeOnPostgres(const GlobalOptions& g) {
   return sound->problems.empty() && pictures->problems.empty() ? kExitOk : kExitArchive;
 }
 
-int RunUpgrade(const GlobalOptions& g) {
+int RunUpgrade(const GlobalOptions& g, int jobs) {
   if (IsPostgresUri(g.archive)) return RunUpgradeOnPostgres(g);
   auto archive = OpenForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
+  // One original at a time, each on every core (in time chunks, as add
+  // reads one long recording).
+  if (jobs <= 0) jobs = AvailableCores();
   auto done = UpgradePass(g, "re-reading sound", [&](auto progress) {
-    return UpgradeSoundIndex(archive->get(), progress);
+    return UpgradeSoundIndex(archive->get(), progress, jobs);
   });
   if (!done.ok()) return ReportError(done.status());
   // Videos archived before the region hashes existed gain them.
   auto pictures = UpgradePass(g, "re-reading pictures", [&](auto progress) {
-    return UpgradePictureIndex(archive->get(), progress);
+    return UpgradePictureIndex(archive->get(), progress, jobs);
   });
   if (!pictures.ok()) return ReportError(pictures.status());
   // Texts added before the search index existed go into it.

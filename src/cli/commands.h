@@ -63,7 +63,8 @@ int RunLog(const GlobalOptions& g);
 int RunVerify(const GlobalOptions& g, const std::string& tsa_ca = "");
 // The same on a PostgreSQL archive (cli/cluster_commands.cc).
 int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca);
-int RunUpgrade(const GlobalOptions& g);
+// jobs: threads each original is read on (0: one per core).
+int RunUpgrade(const GlobalOptions& g, int jobs = 0);
 
 struct TraceCommand {
   std::string text;       // --text

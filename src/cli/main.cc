@@ -115,6 +115,10 @@ int main(int argc, char** argv) {
 
   auto* upgrade_cmd = app.add_subcommand(
       "upgrade", "bring an archive made by an older version up to date (re-reads stored originals)");
+  int upgrade_jobs = 0;
+  upgrade_cmd->add_option("--jobs", upgrade_jobs,
+                          "read each original on this many threads, in time chunks (default: one per core)")
+      ->check(CLI::PositiveNumber);
   upgrade_cmd->footer(
       "Re-derives fingerprints whose format this version no longer searches (the sound\n"
       "fingerprints of archives made before sound landmarks became triplets) from the\n"
@@ -174,7 +178,7 @@ int main(int argc, char** argv) {
     if (remove_cmd->parsed()) return uncut::RunRemove(g, remove_refs, remove_yes);
     if (log_cmd->parsed()) return uncut::RunLog(g);
     if (verify_cmd->parsed()) return uncut::RunVerify(g, verify_tsa_ca);
-    if (upgrade_cmd->parsed()) return uncut::RunUpgrade(g);
+    if (upgrade_cmd->parsed()) return uncut::RunUpgrade(g, upgrade_jobs);
     for (const uncut::Subcommand& s : more) {
       if (s.app->parsed()) return s.run();
     }

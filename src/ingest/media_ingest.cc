@@ -123,9 +123,11 @@ FileAnalysis AnalyseMedia(const std::string& read_path, const std::string& path,
   if (info->has_video()) {
     VideoSignOptions vo;
     CaptionOptions co;
-    co.languages = CaptionLanguages(options.ocr_languages, it.info["media"]);
     std::optional<CaptionWatcher> watcher;
     if (options.captions) {
+      // Finding the installed languages loads the OCR engine: only when
+      // captions are read.
+      co.languages = CaptionLanguages(options.ocr_languages, it.info["media"]);
       watcher.emplace(co);
       vo.on_frame = [&](const VideoFrame& f) { watcher->Observe(f); };
     }
@@ -251,8 +253,8 @@ bool SoundFingerprintOutdated(const Item& item, const std::optional<std::string>
   return !peaks || peaks->compare(0, 4, kAudioPeaksMagic) != 0;
 }
 
-absl::StatusOr<ItemReindex> ResignSound(const Item& item, const std::string& path) {
-  auto peaks = SignAudio(path);
+absl::StatusOr<ItemReindex> ResignSound(const Item& item, const std::string& path, int jobs) {
+  auto peaks = SignAudio(path, jobs);
   if (!peaks.ok()) {
     return absl::Status(peaks.status().code(), StrCat("item ", item.id, " (", item.name, "): ",
                                                       peaks.status().message()));
@@ -284,10 +286,14 @@ absl::StatusOr<std::optional<VideoSignature>> SignatureWithoutRegions(
 
 absl::StatusOr<std::optional<ItemReindex>> AddRegionHashesFrom(const Item& item,
                                                                VideoSignature older,
-                                                               const std::string& path) {
-  VideoSignOptions vo;
+                                                               const std::string& path,
+                                                               const VideoSignOptions& sign,
+                                                               const ChunkedVideoOptions& chunked) {
+  VideoSignOptions vo = sign;
   vo.sample_fps = older.sample_fps;
-  auto fresh = SignVideo(path, vo);
+  auto read = SignVideoInChunks(path, vo, chunked);
+  auto fresh = read.ok() ? absl::StatusOr<VideoSignature>(std::move(read->signature))
+                         : absl::StatusOr<VideoSignature>(read.status());
   if (!fresh.ok()) {
     return absl::Status(fresh.status().code(), StrCat("item ", item.id, " (", item.name, "): ",
                                                       fresh.status().message()));
@@ -297,6 +303,7 @@ absl::StatusOr<std::optional<ItemReindex>> AddRegionHashesFrom(const Item& item,
   out.info = item.info;
   out.postings[Modality::kVideo] = VideoRegionPostings(older, vo.min_quality);
   out.blobs[kVideoSignatureBlob] = older.Serialize();
+  out.chunks = read->chunks;
   return std::optional<ItemReindex>(std::move(out));
 }
 
@@ -313,7 +320,7 @@ absl::Status QueueReindex(WriteBatch* batch, int64_t id, ItemReindex r) {
 }  // namespace
 
 absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
-    Archive* archive, const std::function<void(size_t, size_t)>& progress) {
+    Archive* archive, const std::function<void(size_t, size_t)>& progress, int jobs) {
   SoundUpgrade out;
   ASSIGN_OR_RETURN(bool needed, NeedsSoundUpgrade(archive));
   if (!needed) return out;
@@ -330,7 +337,7 @@ absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
   for (size_t i = 0; i < todo.size(); ++i) {
     const Item& it = todo[i];
     if (progress) progress(i, todo.size());
-    auto redone = ResignSound(it, archive->ObjectPath(it.object));
+    auto redone = ResignSound(it, archive->ObjectPath(it.object), jobs);
     if (!redone.ok()) {
       out.problems.push_back(std::string(redone.status().message()));
       continue;
@@ -367,7 +374,7 @@ absl::Status ForEachVideoWithoutRegions(
 }
 
 absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
-    Archive* archive, const std::function<void(size_t, size_t)>& progress) {
+    Archive* archive, const std::function<void(size_t, size_t)>& progress, int jobs) {
   PictureUpgrade out;
   std::vector<std::pair<Item, VideoSignature>> todo;
   RETURN_IF_ERROR(ForEachVideoWithoutRegions(
@@ -380,12 +387,16 @@ absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
   for (size_t i = 0; i < todo.size(); ++i) {
     auto& [it, sig] = todo[i];
     if (progress) progress(i, todo.size());
-    auto redone = AddRegionHashesFrom(it, std::move(sig), archive->ObjectPath(it.object));
+    ChunkedVideoOptions chunked;
+    chunked.jobs = jobs;
+    auto redone = AddRegionHashesFrom(it, std::move(sig), archive->ObjectPath(it.object),
+                                      VideoSignOptions(), chunked);
     if (!redone.ok()) {
       out.problems.push_back(std::string(redone.status().message()));
       continue;
     }
     if (!*redone) continue;
+    out.read_in_chunks += (*redone)->chunks > 1;
     RETURN_IF_ERROR(QueueReindex(batch.get(), it.id, std::move(**redone)));
     ++out.redone;
     if (++queued == kItemsPerCommit) {

@@ -13,6 +13,7 @@
 #include "index/modality.h"
 #include "ingest/ingest.h"
 #include "storage/catalog_reader.h"
+#include "video/video_chunks.h"
 #include "video/video_signature.h"
 
 namespace uncut {
@@ -48,13 +49,15 @@ struct ItemReindex {
   nlohmann::json info;
   std::map<Modality, std::vector<Posting>> postings;
   std::map<std::string, std::string> blobs;
+  int chunks = 1;  // time chunks the original was read in (1: whole)
 };
 
 // Whether a recording's sound fingerprint is of the older format: it has
 // sound, and `peaks` (its kAudioPeaksBlob) is missing or not of this version.
 bool SoundFingerprintOutdated(const Item& item, const std::optional<std::string>& peaks);
-// The sound fingerprint a fresh add computes, from the original at `path`.
-absl::StatusOr<ItemReindex> ResignSound(const Item& item, const std::string& path);
+// The sound fingerprint a fresh add computes, from the original at `path`,
+// read in time chunks on `jobs` threads when long enough (the same peaks).
+absl::StatusOr<ItemReindex> ResignSound(const Item& item, const std::string& path, int jobs = 1);
 
 // A video's picture fingerprint (`blob`, its kVideoSignatureBlob) when it
 // was made before the region hashes existed; nullopt when it has them, or
@@ -69,10 +72,14 @@ absl::Status ForEachVideoWithoutRegions(
     const std::function<void(const Item&, VideoSignature)>& each);
 // `older` with the region hashes a fresh add computes, from the original at
 // `path` (its other hashes and index entries stay); nullopt when no frame
-// gains any. Errors name the item.
-absl::StatusOr<std::optional<ItemReindex>> AddRegionHashesFrom(const Item& item,
-                                                               VideoSignature older,
-                                                               const std::string& path);
+// gains any. Errors name the item. The original is read as `add` reads
+// it, in time chunks on chunked.jobs threads where it can be (the same
+// hashes: video/video_chunks.h); `sign` is how add signs (tests shorten
+// its periods), at the rate of `older`.
+absl::StatusOr<std::optional<ItemReindex>> AddRegionHashesFrom(
+    const Item& item, VideoSignature older, const std::string& path,
+    const VideoSignOptions& sign = VideoSignOptions(),
+    const ChunkedVideoOptions& chunked = ChunkedVideoOptions());
 
 struct SoundUpgrade {
   int redone = 0;                     // items whose sound was fingerprinted anew
@@ -85,11 +92,14 @@ struct SoundUpgrade {
 // names and provenance are untouched. An item whose original's sound can no
 // longer be read is named in `problems`; it keeps its older peaks (its
 // picture and text stay searchable), but its sound is no longer searched.
+// Each original is read on `jobs` threads (as `add --jobs` reads one).
 absl::StatusOr<SoundUpgrade> UpgradeSoundIndex(
-    Archive* archive, const std::function<void(size_t done, size_t total)>& progress = nullptr);
+    Archive* archive, const std::function<void(size_t done, size_t total)>& progress = nullptr,
+    int jobs = 1);
 
 struct PictureUpgrade {
   int redone = 0;                     // videos whose frames gained region hashes
+  int read_in_chunks = 0;             // videos among them read in several time chunks
   std::vector<std::string> problems;  // videos whose original's picture failed
 };
 
@@ -99,9 +109,11 @@ struct PictureUpgrade {
 // transaction (an interrupted run resumes where it stopped). Its frames'
 // other hashes and their index entries stay as they are; originals, names
 // and provenance are untouched. A video whose original can no longer be
-// decoded is named in `problems` and keeps the fingerprint it had.
+// decoded is named in `problems` and keeps the fingerprint it had. Each
+// original is read on `jobs` threads, in time chunks (as `add --jobs`).
 absl::StatusOr<PictureUpgrade> UpgradePictureIndex(
-    Archive* archive, const std::function<void(size_t done, size_t total)>& progress = nullptr);
+    Archive* archive, const std::function<void(size_t done, size_t total)>& progress = nullptr,
+    int jobs = 1);
 
 }  // namespace uncut
 

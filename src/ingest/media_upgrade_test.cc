@@ -84,6 +84,45 @@ TEST(SoundUpgrade, OlderSoundFingerprintsAreDerivedAnewFromTheOriginalAndTheOldI
   EXPECT_EQ(done->redone, 0);
 }
 
+TEST(PictureUpgrade, RegionHashesAddedFromAnOriginalReadInChunksEqualAFreshWholeRead) {
+  testing::TempDir dir;
+  // 26 s of test pictures cut every few seconds to a fractal zoom, with
+  // moving noise; key frames 3.6 s apart, so that chunks start inside
+  // groups of pictures.
+  const std::string source = dir.File("scenes.mp4");
+  ASSERT_EQ(testing::Ffmpeg(StrCat(
+                "-f lavfi -i testsrc2=size=192x108:rate=25:duration=26 "
+                "-f lavfi -i mandelbrot=size=192x108:rate=25 "
+                "-filter_complex \"[0][1]overlay=enable='lt(mod(t\\,7)\\,3)',noise=alls=12:allf=t\" "
+                "-t 26 -pix_fmt yuv420p -c:v libx264 -preset ultrafast "
+                "-x264-params bframes=3:b-pyramid=normal:keyint=90 ",
+                testing::ShellQuote(source))),
+            "");
+  // Chunk starts every 4 s (the probe's recheck period), as add would
+  // place them every 60 s in a long video.
+  VideoSignOptions sign;
+  sign.min_b_probe_duration_s = 0;
+  sign.b_recheck_period_s = 4;
+  auto fresh = SignVideo(source, sign);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  VideoSignature older = *fresh;
+  for (FrameSig& f : older.frames) f.has_regions = false;
+  Item item;
+  item.id = 1;
+  item.name = "scenes.mp4";
+  item.info["video"] = {{"sample_fps", older.sample_fps}};
+  ChunkedVideoOptions chunked;
+  chunked.jobs = 2;
+  chunked.min_chunk_s = 4;
+  auto redone = AddRegionHashesFrom(item, older, source, sign, chunked);
+  ASSERT_TRUE(redone.ok()) << redone.status();
+  ASSERT_TRUE(redone->has_value());
+  EXPECT_GT((*redone)->chunks, 1);
+  EXPECT_EQ((*redone)->blobs.at(kVideoSignatureBlob), fresh->Serialize());
+  EXPECT_EQ((*redone)->postings.at(Modality::kVideo).size(),
+            VideoRegionPostings(*fresh, sign.min_quality).size());
+}
+
 using testing::PictureFound;
 using testing::TracedPicture;
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -17,7 +18,10 @@
 namespace uncut {
 namespace {
 
+std::atomic<int64_t> language_loads{0};
+
 bool HasLanguage(const std::string& lang) {
+  language_loads.fetch_add(1, std::memory_order_relaxed);
   tesseract::TessBaseAPI api;
   api.SetVariable("debug_file", "/dev/null");
   bool ok = api.Init(nullptr, lang.c_str(), tesseract::OEM_LSTM_ONLY) == 0;
@@ -31,6 +35,7 @@ tesseract::TessBaseAPI* Engine(const std::string& languages) {
   thread_local std::map<std::string, std::unique_ptr<tesseract::TessBaseAPI>> engines;
   auto it = engines.find(languages);
   if (it != engines.end()) return it->second.get();
+  language_loads.fetch_add(1, std::memory_order_relaxed);
   auto api = std::make_unique<tesseract::TessBaseAPI>();
   api->SetVariable("debug_file", "/dev/null");
   if (api->Init(nullptr, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) return nullptr;
@@ -90,6 +95,8 @@ std::string DefaultOcrLanguages() {
   }();
   return langs;
 }
+
+int64_t OcrLanguageLoads() { return language_loads.load(std::memory_order_relaxed); }
 
 std::string OcrEngineVersion() { return tesseract::TessBaseAPI::Version(); }
 

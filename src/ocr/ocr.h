@@ -56,6 +56,11 @@ absl::StatusOr<OcrResult> RecognizeText(const uint8_t* gray, int width, int heig
 // The languages RecognizeText uses by default ("" when none is installed).
 std::string DefaultOcrLanguages();
 
+// How many times this process has loaded OCR language data (each costs
+// about a third of a CPU second): DefaultOcrLanguages' first call loads
+// each language once, and each thread's engine loads its own.
+int64_t OcrLanguageLoads();
+
 // The OCR engine's name and version ("tesseract", "5.3.0").
 inline constexpr char kOcrEngine[] = "tesseract";
 std::string OcrEngineVersion();

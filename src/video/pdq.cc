@@ -172,15 +172,54 @@ double GrayIntegral::Sum(double x0, double y0, double x1, double y1) const {
   return At(x1, y1) - At(x0, y1) - At(x1, y0) + At(x0, y0);
 }
 
+void GrayIntegral::Corners(const std::vector<double>& xs, const std::vector<double>& ys,
+                           double* out) const {
+  // At's arithmetic, with each column's and row's part of it done once.
+  struct Axis {
+    int i;
+    double f, g;  // fraction, 1 - fraction
+  };
+  auto axis = [](double v, int size) {
+    v = std::clamp(v, 0.0, static_cast<double>(size));
+    const int i = std::min(static_cast<int>(v), size - 1);
+    const double f = v - i;
+    return Axis{i, f, 1 - f};
+  };
+  std::vector<Axis> cols(xs.size());
+  for (size_t c = 0; c < xs.size(); ++c) cols[c] = axis(xs[c], w_);
+  const size_t stride = static_cast<size_t>(w_) + 1;
+  for (size_t r = 0; r < ys.size(); ++r) {
+    const Axis row = axis(ys[r], h_);
+    const double* t0 = &table_[static_cast<size_t>(row.i) * stride];
+    const double* t1 = t0 + stride;
+    double* o = out + r * xs.size();
+    for (size_t c = 0; c < xs.size(); ++c) {
+      const Axis& col = cols[c];
+      double top = t0[col.i] * col.g + t0[col.i + 1] * col.f;
+      double bottom = t1[col.i] * col.g + t1[col.i + 1] * col.f;
+      o[c] = top * row.g + bottom * row.f;
+    }
+  }
+}
+
 PdqBlock AreaAverage64(const GrayIntegral& image, int x, int y, int w, int h) {
+  // Each cell is Sum over its rectangle; neighbouring cells share corners
+  // (the same doubles: x + j * sx is both one cell's right edge and the
+  // next one's left), so the 65 x 65 corners are computed once each.
   PdqBlock a;
   const double sx = static_cast<double>(w) / kSize, sy = static_cast<double>(h) / kSize;
   const double area = sx * sy;
+  std::vector<double> xs(kSize + 1), ys(kSize + 1);
+  for (int j = 0; j <= kSize; ++j) xs[j] = x + j * sx;
+  for (int i = 0; i <= kSize; ++i) ys[i] = y + i * sy;
+  std::vector<double> at((kSize + 1) * (kSize + 1));
+  image.Corners(xs, ys, at.data());
   for (int i = 0; i < kSize; ++i) {
-    double y0 = y + i * sy, y1 = y + (i + 1) * sy;
+    const double* c0 = &at[i * (kSize + 1)];
+    const double* c1 = c0 + (kSize + 1);
     for (int j = 0; j < kSize; ++j) {
-      double x0 = x + j * sx, x1 = x + (j + 1) * sx;
-      a[i * kSize + j] = static_cast<float>(image.Sum(x0, y0, x1, y1) / area);
+      const double sum = c1[j + 1] - c1[j] - c0[j + 1] + c0[j];
+      a[i * kSize + j] = static_cast<float>(sum / area);
     }
   }
   return a;

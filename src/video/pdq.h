@@ -60,6 +60,10 @@ class GrayIntegral {
   GrayIntegral(const uint8_t* gray, int width, int height, int stride);
   // Sum of the pixels over [x0, x1) x [y0, y1), pixels being unit squares.
   double Sum(double x0, double y0, double x1, double y1) const;
+  // out[j * xs.size() + i] = the integral over [0, xs[i]) x [0, ys[j]), the
+  // same bits as the one Sum computes at that corner: the corners of a
+  // grid of rectangles, each computed once.
+  void Corners(const std::vector<double>& xs, const std::vector<double>& ys, double* out) const;
 
  private:
   double At(double x, double y) const;  // integral over [0, x) x [0, y)

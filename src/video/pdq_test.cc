@@ -96,6 +96,31 @@ TEST(Pdq, AreaAverageWeighsFractionalPixelsByTheAreaTheyCover) {
   EXPECT_FLOAT_EQ(exact[63 * 64 + 63], px[65 * stride + 73]);
 }
 
+TEST(Pdq, AreaAverageGivesTheBitsOfOneSumPerCell) {
+  // Fingerprints already stored were made cell by cell with Sum; sharing
+  // the cells' corners must not change a bit. Regions with fractional
+  // cells, smaller than 64 pixels, and reaching past the image's edges.
+  const int w = 97, h = 61, stride = 100;
+  std::mt19937 rng(11);
+  std::vector<uint8_t> px(static_cast<size_t>(stride) * h);
+  for (uint8_t& p : px) p = static_cast<uint8_t>(rng() & 0xFF);
+  GrayIntegral image(px.data(), w, h, stride);
+  const int rects[][4] = {
+      {0, 0, 97, 61}, {7, 3, 83, 55}, {20, 10, 31, 17}, {-5, -3, 110, 70}, {90, 50, 20, 20}};
+  for (const auto& r : rects) {
+    PdqBlock got = AreaAverage64(image, r[0], r[1], r[2], r[3]);
+    const double sx = static_cast<double>(r[2]) / 64, sy = static_cast<double>(r[3]) / 64;
+    for (int i = 0; i < 64; ++i) {
+      for (int j = 0; j < 64; ++j) {
+        const double one =
+            image.Sum(r[0] + j * sx, r[1] + i * sy, r[0] + (j + 1) * sx, r[1] + (i + 1) * sy);
+        ASSERT_EQ(got[i * 64 + j], static_cast<float>(one / (sx * sy)))
+            << "rect " << r[0] << "," << r[1] << " " << r[2] << "x" << r[3] << " cell " << i << "," << j;
+      }
+    }
+  }
+}
+
 TEST(Pdq, FlatImagesHaveLowQuality) {
   std::vector<float> flat(100 * 100, 80.0f);
   EXPECT_EQ(PdqDctFromLuma(flat.data(), 100, 100).quality, 0);
