@@ -713,7 +713,10 @@ int RunUpgrade(const GlobalOptions& g, int jobs) {
     return UpgradePictureIndex(archive->get(), progress, jobs);
   });
   if (!pictures.ok()) return ReportError(pictures.status());
-  // Texts added before the search index existed go into it.
+  // A search index made when it held a copy of every text is rebuilt
+  // without it; texts added before the search index existed go into it.
+  auto contentless = (*archive)->MakeTextSearchContentless();
+  if (!contentless.ok()) return ReportError(contentless.status());
   auto indexed = (*archive)->IndexTextsForSearch();
   if (!indexed.ok()) return ReportError(indexed.status());
   // Index segments of an older format are rewritten in the current one.
@@ -726,7 +729,7 @@ int RunUpgrade(const GlobalOptions& g, int jobs) {
   if (!rewritten.ok()) return ReportError(rewritten.status());
   if (!g.quiet) {
     if (done->redone == 0 && done->problems.empty() && pictures->redone == 0 &&
-        pictures->problems.empty() && *indexed == 0 && *rewritten == 0) {
+        pictures->problems.empty() && *indexed == 0 && *rewritten == 0 && !*contentless) {
       std::printf("the archive is up to date\n");
     }
     if (*rewritten > 0) std::printf("index segments rewritten in the current format\n");
@@ -737,6 +740,7 @@ int RunUpgrade(const GlobalOptions& g, int jobs) {
       std::printf("region hashes added to the picture fingerprints of %d videos\n",
                   pictures->redone);
     }
+    if (*contentless) std::printf("text search index rebuilt without its copy of the texts\n");
     if (*indexed > 0) std::printf("%zu texts put into the search index\n", *indexed);
   }
   return done->problems.empty() && pictures->problems.empty() ? kExitOk : kExitArchive;

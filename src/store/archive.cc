@@ -32,7 +32,9 @@ namespace {
 
 // 2: small originals may live in packs (objects/packs/pack-*); a text that
 //    is its original byte for byte is not stored twice (texts.in_original).
-constexpr int kSchemaVersion = 2;
+// 3: the text search index may be contentless (store/text_search_index.h),
+// which older writers cannot delete from.
+constexpr int kSchemaVersion = 3;
 // Originals up to this size are packed (see Placement).
 constexpr uint64_t kPackLimit = 16u << 20;
 constexpr char kPackPrefix[] = "pack-";
@@ -687,6 +689,18 @@ absl::StatusOr<size_t> Archive::IndexTextsForSearch() {
   if (left.empty()) RETURN_IF_ERROR(MarkTextSearchIndexComplete(db_.get()));
   RETURN_IF_ERROR(tx->Commit());
   return missing.size();
+}
+
+absl::StatusOr<bool> Archive::MakeTextSearchContentless() {
+  if (read_only()) return absl::FailedPreconditionError(read_only_reason_);
+  ASSIGN_OR_RETURN(bool made, uncut::MakeTextSearchContentless(db_.get()));
+  if (made) {
+    RETURN_IF_ERROR(db_->Exec(StrCat("UPDATE meta SET value = '", kSchemaVersion,
+                                     "' WHERE key = 'schema_version' AND "
+                                     "CAST(value AS INTEGER) < ",
+                                     kSchemaVersion)));
+  }
+  return made;
 }
 
 absl::StatusOr<std::optional<std::string>> Archive::LoadBlob(int64_t item_id,
@@ -1420,6 +1434,26 @@ absl::Status WriteBatch::RemoveItem(int64_t id) {
   return absl::OkStatus();
 }
 
+absl::Status WriteBatch::UnindexRemovedTexts() {
+  SqliteDb* db = archive_->db_.get();
+  for (int64_t removed : removals_) {
+    ASSIGN_OR_RETURN(std::vector<int64_t> rows, TextSearchRowsUnder(db, removed));
+    for (int64_t id : rows) {
+      // The row goes with the search form it was indexed with, which the
+      // item's text gives again. When it cannot (the text is unreadable, or
+      // the folding changed since), the index starts anew, and searches
+      // read every text until `uncut upgrade` refills it.
+      absl::StatusOr<StoredText> text = archive_->LoadText(id);
+      absl::Status s = text.status();
+      if (text.ok()) s = DeleteFromTextSearch(db, id, SearchForm(text->text.text));
+      if (s.ok()) continue;
+      if (text.ok() && !absl::IsFailedPrecondition(s)) return s;
+      return ResetTextSearchIndex(db);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status WriteBatch::Commit() {
   // The pack is complete: later stages start a new one.
   const bool packed = !pack_name_.empty();
@@ -1653,6 +1687,8 @@ absl::Status WriteBatch::Commit() {
         SqliteStmt objs,
         db->Prepare("SELECT DISTINCT object FROM items WHERE id = ?1 OR parent_id = ?1"));
     ASSIGN_OR_RETURN(SqliteStmt del, db->Prepare("DELETE FROM items WHERE id = ?"));
+    ASSIGN_OR_RETURN(const bool contentless_search, TextSearchIsContentless(db));
+    if (contentless_search && !removals_.empty()) RETURN_IF_ERROR(UnindexRemovedTexts());
     for (int64_t id : removals_) {
       objs.Reset().IgnoreError();
       objs.Bind(1, id);
@@ -1666,7 +1702,9 @@ absl::Status WriteBatch::Commit() {
       del.Bind(1, id);
       RETURN_IF_ERROR(del.Run());
     }
-    if (!removals_.empty()) RETURN_IF_ERROR(DropRemovedFromTextSearch(db));
+    if (!contentless_search && !removals_.empty()) {
+      RETURN_IF_ERROR(DropRemovedFromTextSearch(db));
+    }
     if (!items_.empty()) {
       // Older readers know neither packs nor texts kept in their originals.
       RETURN_IF_ERROR(db->Exec(StrCat("UPDATE meta SET value = '", kSchemaVersion,

@@ -140,6 +140,10 @@ class Archive : public CatalogReader,
   // Puts the texts that the search index lacks into it (an archive made
   // before it existed); returns how many. Safe to interrupt and run again.
   absl::StatusOr<size_t> IndexTextsForSearch();
+  // Rebuilds the search index of an archive made before it was contentless
+  // (store/text_search_index.h) from the search forms it holds; false when
+  // it already was.
+  absl::StatusOr<bool> MakeTextSearchContentless();
   // The item's own file, or its range of a pack or container.
   absl::StatusOr<Original> OpenOriginal(const Item& item) override;
 
@@ -313,6 +317,9 @@ class WriteBatch {
   explicit WriteBatch(Archive* a) : archive_(a) {}
   absl::Status Sweep();
   absl::StatusOr<size_t> CompactSegments(bool rewrite_older_formats);
+  // Deletes the search index rows of the items being removed (and of their
+  // parts), inside Commit's transaction, before the items go.
+  absl::Status UnindexRemovedTexts();
 
   Archive* archive_;
   File lock_;  // the writer lock (flock on ARCHIVE/lock), held until the batch is gone

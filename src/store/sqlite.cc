@@ -19,6 +19,10 @@ SqliteStmt& SqliteStmt::Bind(int i, std::string_view text) {
   sqlite3_bind_text(stmt_.get(), i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
+SqliteStmt& SqliteStmt::BindUncopied(int i, std::string_view text) {
+  sqlite3_bind_text64(stmt_.get(), i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
 SqliteStmt& SqliteStmt::BindBlob(int i, std::string_view blob) {
   if (blob.empty()) {
     sqlite3_bind_zeroblob(stmt_.get(), i, 0);  // empty, not NULL

@@ -33,6 +33,9 @@ class SqliteStmt {
   SqliteStmt& Bind(int i, const char* text) { return Bind(i, std::string_view(text)); }
   SqliteStmt& Bind(int i, const std::string& text) { return Bind(i, std::string_view(text)); }
   SqliteStmt& BindBlob(int i, std::string_view blob);
+  // Binds `text` without copying it: it must stay valid until the statement
+  // is next reset (Reset() clears the bindings) or finalized.
+  SqliteStmt& BindUncopied(int i, std::string_view text);
   SqliteStmt& BindNull(int i);
   SqliteStmt& Bind(int i, const std::optional<std::string>& text);
 
@@ -48,6 +51,7 @@ class SqliteStmt {
   std::optional<std::string> ColumnOptText(int i) const;
   std::string_view ColumnBlob(int i) const;
   bool ColumnIsNull(int i) const;
+  sqlite3_stmt* raw() const { return stmt_.get(); }
 
  private:
   friend class SqliteDb;

@@ -2,6 +2,17 @@
 // item's text in its folded search form (storage/text_search.h), ranked by
 // FTS5's BM25. Items added before the index existed are indexed by
 // `uncut upgrade`; until then searches read every text instead.
+//
+// The table is contentless (content=''): it keeps the words' positions and
+// each text's length, which BM25 needs, but not the search form itself,
+// which the item's stored text gives again. Deleting a row therefore needs
+// the search form it was indexed with: SearchForm of the item's text, as
+// long as the folding (text/normalize.h) is unchanged. A change to the
+// folding must rebuild the table (ResetTextSearchIndex; `uncut upgrade`
+// refills it). A removal checks the form's word count against the one the
+// table kept and resets the index when they differ. Archives made before
+// the table was contentless keep their table, which holds the forms, until
+// `uncut upgrade` rebuilds it from them (MakeTextSearchContentless).
 #ifndef UNCUT_STORE_TEXT_SEARCH_INDEX_H_
 #define UNCUT_STORE_TEXT_SEARCH_INDEX_H_
 
@@ -29,7 +40,16 @@ absl::Status EnsureTextSearchIndex(SqliteDb* db);
 absl::StatusOr<bool> TextSearchIndexComplete(SqliteDb* db);
 absl::Status MarkTextSearchIndexComplete(SqliteDb* db);
 
-// Indexes one item's text (replacing what it had).
+// Whether the table is contentless (false: the layout of older archives,
+// which holds every search form).
+absl::StatusOr<bool> TextSearchIsContentless(SqliteDb* db);
+
+// Rebuilds an older archive's table as a contentless one from the search
+// forms it holds (the same words, so the same answers), inside a
+// transaction of its own. False when there was nothing to do.
+absl::StatusOr<bool> MakeTextSearchContentless(SqliteDb* db);
+
+// Indexes one item's text, which the index must not hold yet.
 absl::Status IndexTextForSearch(SqliteDb* db, int64_t item_id, std::string_view text);
 
 // Indexes items one after another, inside the caller's transaction, with
@@ -37,15 +57,32 @@ absl::Status IndexTextForSearch(SqliteDb* db, int64_t item_id, std::string_view 
 class TextSearchWriter {
  public:
   static absl::StatusOr<TextSearchWriter> Prepare(SqliteDb* db);
-  // Indexes one item (replacing what it had) by its text's search form
-  // (storage/text_search.h SearchForm).
+  // Indexes one item, which the index must not hold yet, by its text's
+  // search form (storage/text_search.h SearchForm).
   absl::Status Index(int64_t item_id, std::string_view search_form);
 
  private:
+  bool contentless_ = true;
   SqliteStmt del_, ins_;
 };
 
-// Drops the entries of items no longer in the catalog.
+// Ids of the items of the index among `item_id` and its parts (all
+// levels), in id order: what removing the item drops from the index.
+absl::StatusOr<std::vector<int64_t>> TextSearchRowsUnder(SqliteDb* db, int64_t item_id);
+
+// Deletes one item's row, inside the caller's transaction, given the
+// search form it was indexed with. FailedPrecondition, and nothing
+// deleted, when the form's word count is not the one the index kept for
+// the row (the folding changed since): then only ResetTextSearchIndex
+// keeps the index right.
+absl::Status DeleteFromTextSearch(SqliteDb* db, int64_t item_id, std::string_view search_form);
+
+// Empties the index and marks it incomplete, inside the caller's
+// transaction: searches read every text until `uncut upgrade` refills it.
+absl::Status ResetTextSearchIndex(SqliteDb* db);
+
+// Drops the entries of items no longer in the catalog. Only for a table of
+// the older layout (a contentless one needs each row's search form).
 absl::Status DropRemovedFromTextSearch(SqliteDb* db);
 
 // Ids of the items with text that the index lacks, in id order.
