@@ -47,7 +47,7 @@ class ServeProcess {
     err_ = err;
     RunResult started = testing::RunShell(
         StrCat(ShellQuote(testing::UncutBinary()), " --archive ", ShellQuote(archive),
-               " serve --listen 127.0.0.1:0 </dev/null >", ShellQuote(out), " 2>",
+               " serve --listen 127.0.0.1:0 ", args_, " </dev/null >", ShellQuote(out), " 2>",
                ShellQuote(err), " & echo $!"));
     if (started.exit_code != 0) return started.err;
     pid_ = std::stoi(started.out);
@@ -63,6 +63,12 @@ class ServeProcess {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return "the server did not say where it listens";
+  }
+  // `args` go after `serve` (e.g. "--job-lease 3").
+  std::string Start(const std::string& archive, const std::string& out, const std::string& err,
+                    const std::string& args) {
+    args_ = args;
+    return Start(archive, out, err);
   }
   ~ServeProcess() {
     if (pid_ <= 0) return;
@@ -82,11 +88,20 @@ class ServeProcess {
   }
   int port() const { return port_; }
   std::string Out() const { return ReadAll(out_); }
+  // Kills it at once (SIGKILL), as a crash or the OOM killer would, and
+  // waits until it is gone.
+  void Kill() {
+    ::kill(pid_, SIGKILL);
+    for (int i = 0; i < 1200 && Running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    pid_ = 0;
+  }
 
  private:
   int pid_ = 0;
   int port_ = 0;
-  std::string out_, err_;
+  std::string out_, err_, args_;
 };
 
 class ServePostgres : public ::testing::Test {
@@ -339,6 +354,191 @@ TEST_F(ServePostgres, APageIsCapturedThroughTheServerIntoTheCluster) {
   EXPECT_EQ(entries[0]["action"], "add");
   EXPECT_EQ(entries[0]["actor"], "token") << log.out;
   EXPECT_EQ(entries[0]["client"], "127.0.0.1") << log.out;
+}
+
+// Jobs on a cluster live in its catalog: two servers behind a load balancer
+// answer for each other's jobs, and a job whose server was killed is
+// reported failed once its lease runs out. On the shared test cluster.
+class ServeJobs : public ::testing::Test {
+ protected:
+  static constexpr char kPsql[] = "/usr/lib/postgresql/15/bin/psql -X -q -A -t -v ON_ERROR_STOP=1 ";
+
+  void SetUp() override {
+    std::string why;
+    testing::TestCluster* cluster = testing::TestCluster::Get(&why);
+    if (!cluster && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
+    ASSERT_NE(cluster, nullptr) << why;
+    testing::TestCluster::Databases dbs = cluster->NewDatabases();
+    std::string shards;
+    for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+    RunResult init = testing::RunUncut(dbs.coordinator, "init --shards " + ShellQuote(shards));
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    uri_ = dbs.coordinator;
+  }
+
+  // Starts servers a and b on the archive, with `args`; the token a made.
+  void StartBoth(const std::string& args = "") {
+    ASSERT_EQ(a_.Start(uri_, dir_.File("a.out"), dir_.File("a.err"), args), "");
+    const std::string shown = a_.Out();
+    const size_t line = shown.find("\n  ", shown.find("new access token"));
+    ASSERT_NE(line, std::string::npos) << shown;
+    token_ = shown.substr(line + 3, 64);
+    ASSERT_EQ(b_.Start(uri_, dir_.File("b.out"), dir_.File("b.err"), args), "");
+  }
+
+  std::unique_ptr<httplib::Client> Client(const ServeProcess& p) {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", p.port());
+    c->set_bearer_token_auth(token_);
+    c->set_read_timeout(std::chrono::seconds(300));
+    return c;
+  }
+
+  // Polls a job on `c` (five minutes at most) until `done` says so; its
+  // last state.
+  static json Poll(httplib::Client* c, const std::string& id,
+                   const std::function<bool(const json&)>& done) {
+    json job;
+    for (int i = 0; i < 3000; ++i) {
+      auto r = c->Get("/api/jobs/" + id);
+      if (r && r->status == 200) {
+        job = json::parse(r->body, nullptr, false);
+        if (done(job)) return job;
+      } else {
+        job = json{{"status", r ? r->status : 0}, {"body", r ? r->body : ""}};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return job;
+  }
+  static bool Ended(const json& j) {
+    const std::string state = j.value("state", "");
+    return state == "succeeded" || state == "failed";
+  }
+
+  // Posts a text file to the server of `c`: the job's id.
+  static std::string PostFile(httplib::Client* c, const std::string& name,
+                              const std::string& text) {
+    httplib::MultipartFormDataItems form = {{"file", text, name, "text/plain"}};
+    auto posted = c->Post("/api/items", form);
+    EXPECT_TRUE(posted);
+    if (!posted) return "";
+    EXPECT_EQ(posted->status, 202) << posted->body;
+    return json::parse(posted->body, nullptr, false).value("id", "");
+  }
+
+  testing::TempDir dir_;
+  std::string uri_, token_;
+  ServeProcess a_, b_;
+};
+
+TEST_F(ServeJobs, AnAddAndATraceOnOneServerArePolledToTheirResultsOnTheOther) {
+  StartBoth();
+  auto ca = Client(a_), cb = Client(b_);
+  const std::string speech = testing::kSampleSpeech;
+  const std::string add = PostFile(ca.get(), "speech.txt", speech);
+  ASSERT_FALSE(add.empty());
+  json added = Poll(cb.get(), add, Ended);
+  ASSERT_EQ(added["state"], "succeeded") << added.dump(2);
+  EXPECT_EQ(added["kind"], "add");
+  ASSERT_EQ(added["result"]["added"].size(), 1u) << added.dump(2);
+  const int64_t id = added["result"]["added"][0]["id"].get<int64_t>();
+  EXPECT_EQ(added["progress"]["done"], added["progress"]["total"]) << added.dump(2);
+  EXPECT_EQ(added["progress"]["stage"], "done");
+
+  // A trace sent to b (no wait), polled on a; then one saved, through a.
+  const std::string quote = speech.substr(speech.size() / 3, 160);
+  for (bool save : {false, true}) {
+    auto posted = cb->Post("/api/trace", json{{"text", quote}, {"save", save}}.dump(),
+                           "application/json");
+    ASSERT_TRUE(posted);
+    ASSERT_TRUE(posted->status == 200 || posted->status == 202) << posted->body;
+    const std::string job = json::parse(posted->body)["id"].get<std::string>();
+    EXPECT_EQ(posted->get_header_value("Location"), "/api/jobs/" + job);
+    json traced = Poll(ca.get(), job, Ended);
+    ASSERT_EQ(traced["state"], "succeeded") << traced.dump(2);
+    ASSERT_FALSE(traced["result"]["sources"].empty()) << traced.dump(2);
+    EXPECT_EQ(traced["result"]["sources"][0]["item"]["id"], id);
+    EXPECT_FALSE(traced["result"]["summary"].empty());
+    EXPECT_EQ(traced["result"].contains("saved_trace"), save) << traced.dump(2);
+    // Its reports, from the server that did not run it.
+    auto html = ca->Get("/api/jobs/" + job + "/report.html");
+    ASSERT_TRUE(html);
+    EXPECT_EQ(html->status, 200) << html->body;
+    EXPECT_NE(html->body.find("<html"), std::string::npos);
+    auto report = ca->Get("/api/jobs/" + job + "/report.json");
+    ASSERT_TRUE(report);
+    ASSERT_EQ(report->status, 200) << report->body;
+    json r = json::parse(report->body);
+    EXPECT_EQ(r["sources"], traced["result"]["sources"]);
+    EXPECT_FALSE(r.contains("summary"));
+    if (save) {
+      auto saved = ca->Get(StrCat("/api/traces/", traced["result"]["saved_trace"].get<int64_t>(),
+                                  ".html"));
+      ASSERT_TRUE(saved);
+      EXPECT_EQ(saved->body, html->body);  // the job's report is the saved one, not a copy
+    }
+  }
+  // Both servers list every job, newest first.
+  for (httplib::Client* c : {ca.get(), cb.get()}) {
+    auto listed = c->Get("/api/jobs");
+    ASSERT_TRUE(listed);
+    json jobs = json::parse(listed->body)["jobs"];
+    ASSERT_EQ(jobs.size(), 3u) << jobs.dump(2);
+    EXPECT_EQ(jobs[2]["id"], add);
+  }
+  // An id nobody has is not found, on either.
+  auto missing = cb->Get("/api/jobs/0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(ServeJobs, AServerKilledMidJobLeavesItsJobFailedOnTheOther) {
+  StartBoth("--job-lease 3");
+  auto ca = Client(a_), cb = Client(b_);
+  // A session holds a lock that keeps any add from registering its
+  // original, so the add stays mid-job however fast the machine is.
+  const std::string hold = dir_.File("hold.pid");
+  RunResult held = testing::RunShell(StrCat(
+      kPsql, ShellQuote(uri_),
+      " -c 'BEGIN; LOCK TABLE objects IN SHARE MODE; SELECT pg_sleep(900);' >/dev/null 2>&1 & "
+      "echo $!"));
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  auto release = [&] {
+    testing::RunShell(StrCat(kPsql, ShellQuote(uri_),
+                             " -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND query LIKE '%pg_sleep(900)%' "
+                             "AND pid <> pg_backend_pid()\""));
+  };
+  bool locked = false;
+  for (int i = 0; i < 1200 && !locked; ++i) {
+    RunResult r = testing::RunShell(
+        StrCat(kPsql, ShellQuote(uri_),
+               " -c \"SELECT count(*) FROM pg_locks WHERE relation = 'objects'::regclass "
+               "AND mode = 'ShareLock' AND granted\""));
+    locked = r.exit_code == 0 && r.out.find('1') == 0;
+    if (!locked) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(locked);
+
+  const std::string job = PostFile(ca.get(), "held.txt", testing::kSampleSpeech);
+  ASSERT_FALSE(job.empty());
+  json running = Poll(cb.get(), job, [](const json& j) { return j.value("state", "") == "running"; });
+  ASSERT_EQ(running["state"], "running") << running.dump(2);
+
+  a_.Kill();
+  json lost = Poll(cb.get(), job, Ended);
+  release();
+  ASSERT_EQ(lost["state"], "failed") << lost.dump(2);
+  const std::string message = lost["error"]["message"].get<std::string>();
+  EXPECT_NE(message.find("the server running it stopped"), std::string::npos) << message;
+  // Nothing of the add was published.
+  auto listed = cb->Get("/api/items");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(json::parse(listed->body)["total"], 0) << listed->body;
+  // The other server runs jobs on.
+  const std::string next = PostFile(cb.get(), "next.txt", testing::kSampleSpeech);
+  json added = Poll(cb.get(), next, Ended);
+  EXPECT_EQ(added["state"], "succeeded") << added.dump(2);
 }
 
 }  // namespace

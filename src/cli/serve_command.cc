@@ -22,6 +22,7 @@ struct ServeOptions {
   uint64_t max_upload_mb = 2048;
   size_t threads = 16;
   size_t trace_workers = 0;
+  int job_lease_s = 30;
 };
 
 // "HOST:PORT", "[V6]:PORT" or ":PORT" (all interfaces).
@@ -58,6 +59,7 @@ int RunServe(const GlobalOptions& g, const ServeOptions& o) {
   so.max_upload_bytes = o.max_upload_mb << 20;
   so.http_threads = o.threads;
   so.trace_workers = o.trace_workers;
+  so.job_lease_ms = o.job_lease_s * 1000;
   so.version = UNCUT_VERSION;
   if (!g.quiet) {
     so.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
@@ -132,6 +134,10 @@ Subcommand AddServeCommand(CLI::App* app, const GlobalOptions* g) {
       ->check(CLI::Range(2, 256));
   cmd->add_option("--trace-workers", o->trace_workers, "traces run at once (default: one per core)")
       ->check(CLI::Range(0, 256));
+  cmd->add_option("--job-lease", o->job_lease_s,
+                  "on a PostgreSQL archive, report a job failed when the server running it has "
+                  "not been heard from for this many seconds (default 30)")
+      ->check(CLI::Range(1, 3600));
   cmd->footer(
       "Adding and removing sources need the access token, created at first start and kept in\n"
       "ARCHIVE/server-token (owner-only); on a PostgreSQL archive it is kept in the catalog,\n"

@@ -10,7 +10,7 @@
 #include "httplib.h"
 #include "server/archive_pool.h"
 #include "server/item_cache.h"
-#include "server/jobs.h"
+#include "server/job_store.h"
 
 namespace uncut::server {
 
@@ -27,7 +27,7 @@ struct ApiContext {
   bool public_read = false;
   uint64_t max_upload_bytes = 0;
   ArchivePool* pool = nullptr;
-  JobQueue* jobs = nullptr;
+  JobStore* jobs = nullptr;
   ItemCache* items = nullptr;
 };
 
@@ -45,6 +45,12 @@ inline constexpr char kCaptureLane[] = "capture";
 
 // Whether the request carries the server's token.
 bool HasToken(const ApiContext& ctx, const httplib::Request& req);
+// Who sent the request, as its job records it.
+JobSubmitter SubmitterOf(const ApiContext& ctx, const httplib::Request& req);
+// A trace job's report as an HTML page (as `uncut trace --html` writes it).
+std::string JobReportHtml(const ApiContext& ctx, const TraceReport& report);
+// Answers a job just submitted: 202 with the job, its URL in Location.
+void SendSubmitted(ApiContext& ctx, const std::string& id, httplib::Response& res);
 
 void RegisterPageRoutes(httplib::Server& http, ApiContext& ctx);
 void RegisterItemRoutes(httplib::Server& http, ApiContext& ctx);

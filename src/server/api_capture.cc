@@ -101,12 +101,11 @@ void PostCapture(ApiContext& ctx, const httplib::Request& req, httplib::Response
   uint64_t max_bytes = ctx.max_upload_bytes;
   std::string client = req.remote_addr;
   CaptureRequest request = *r;
-  auto id = ctx.jobs->Submit(kCaptureLane, "capture", [=](JobControl& job) {
+  auto id = ctx.jobs->Submit(kCaptureLane, "capture", SubmitterOf(ctx, req), [=](JobControl& job) {
     return CaptureJob(dir, request, max_bytes, client, job);
   });
   if (!id.ok()) return SendError(res, id.status());
-  res.set_header("Location", StrCat("/api/jobs/", *id));
-  SendJson(res, 202, JobToJson(*ctx.jobs->Get(*id), false));
+  SendSubmitted(ctx, *id, res);
 }
 
 }  // namespace

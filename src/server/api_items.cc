@@ -242,7 +242,7 @@ void RemoveItem(ApiContext& ctx, const httplib::Request& req, httplib::Response&
     if (!item.ok()) return SendError(res, item.status());
   }
   std::string client = req.remote_addr;
-  auto id = ctx.jobs->Submit(kWriteLane, "remove", [dir, ref, client](JobControl& job) -> absl::Status {
+  auto id = ctx.jobs->Submit(kWriteLane, "remove", SubmitterOf(ctx, req), [dir, ref, client](JobControl& job) -> absl::Status {
     job.Progress({0, 1, "items", StrCat("removing ", ref)});
     auto archive = ServedArchive::Open(dir);
     if (!archive.ok()) return archive.status();
@@ -255,8 +255,7 @@ void RemoveItem(ApiContext& ctx, const httplib::Request& req, httplib::Response&
     return absl::OkStatus();
   });
   if (!id.ok()) return SendError(res, id.status());
-  res.set_header("Location", StrCat("/api/jobs/", *id));
-  SendJson(res, 202, JobToJson(*ctx.jobs->Get(*id), false));
+  SendSubmitted(ctx, *id, res);
 }
 
 // Speech recognition of a recording, as a job on the write lane (one
@@ -275,7 +274,7 @@ void TranscribeItem(ApiContext& ctx, const httplib::Request& req, httplib::Respo
     }
   }
   std::string client = req.remote_addr;
-  auto id = ctx.jobs->Submit(kWriteLane, "transcribe", [dir, ref, client](JobControl& job) -> absl::Status {
+  auto id = ctx.jobs->Submit(kWriteLane, "transcribe", SubmitterOf(ctx, req), [dir, ref, client](JobControl& job) -> absl::Status {
     auto progress = [&job](double done_s, double total_s) {
       job.Progress({static_cast<uint64_t>(done_s), static_cast<uint64_t>(total_s), "seconds",
                     "recognising speech"});
@@ -326,8 +325,7 @@ void TranscribeItem(ApiContext& ctx, const httplib::Request& req, httplib::Respo
     return absl::OkStatus();
   });
   if (!id.ok()) return SendError(res, id.status());
-  res.set_header("Location", StrCat("/api/jobs/", *id));
-  SendJson(res, 202, JobToJson(*ctx.jobs->Get(*id), false));
+  SendSubmitted(ctx, *id, res);
 }
 
 void SavedTraceReport(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {

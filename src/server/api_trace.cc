@@ -176,7 +176,7 @@ void PostTrace(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   }
   ApiContext* c = &ctx;
   TraceRequest request = std::move(*t);
-  auto id = ctx.jobs->Submit(kTraceLane, "trace", [c, request](JobControl& job) {
+  auto id = ctx.jobs->Submit(kTraceLane, "trace", SubmitterOf(ctx, req), [c, request](JobControl& job) {
     absl::Status s = RunTrace(*c, request, job);
     if (request.clip) RemoveUploadDir(*request.clip);
     return s;
@@ -185,12 +185,13 @@ void PostTrace(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
     if (request.clip) RemoveUploadDir(*request.clip);
     return SendError(res, id.status());
   }
-  std::optional<JobSnapshot> job =
+  absl::StatusOr<std::optional<JobSnapshot>> job =
       *wait_s > 0 ? ctx.jobs->Wait(*id, std::chrono::seconds(*wait_s)) : ctx.jobs->Get(*id);
-  if (!job) return SendError(res, absl::NotFoundError("the job is gone"));
+  if (!job.ok() || !*job) return SendSubmitted(ctx, *id, res);
   res.set_header("Location", StrCat("/api/jobs/", *id));
-  bool finished = job->state == JobState::kSucceeded || job->state == JobState::kFailed;
-  SendJson(res, finished ? 200 : 202, JobToJson(*job, true));
+  const JobSnapshot& snap = **job;
+  bool finished = snap.state == JobState::kSucceeded || snap.state == JobState::kFailed;
+  SendJson(res, finished ? 200 : 202, JobToJson(snap, true));
 }
 
 }  // namespace

@@ -182,7 +182,7 @@ void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   std::string dir = ctx.archive_dir;
   AddOptions o = *options;
   std::string client = req.remote_addr;
-  auto id = ctx.jobs->Submit(kWriteLane, "add", [dir, shared, o, client](JobControl& job) {
+  auto id = ctx.jobs->Submit(kWriteLane, "add", SubmitterOf(ctx, req), [dir, shared, o, client](JobControl& job) {
     absl::Status s = AddUploaded(dir, *shared, o, client, job);
     RemoveUploadDir(*shared);
     return s;
@@ -191,8 +191,7 @@ void PostItems(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
     RemoveUploadDir(*shared);
     return SendError(res, id.status());
   }
-  res.set_header("Location", StrCat("/api/jobs/", *id));
-  SendJson(res, 202, JobToJson(*ctx.jobs->Get(*id), false));
+  SendSubmitted(ctx, *id, res);
 }
 
 }  // namespace

@@ -39,8 +39,6 @@ class JobQueue::Control : public JobControl {
   std::shared_ptr<Job> job_;
 };
 
-namespace {
-
 std::string NewJobId() {
   unsigned char raw[16];
   if (::getrandom(raw, sizeof(raw), 0) != static_cast<ssize_t>(sizeof(raw))) {
@@ -56,8 +54,6 @@ std::string NewJobId() {
   return out;
 }
 
-}  // namespace
-
 JobQueue::JobQueue(JobQueueOptions options) : options_(std::move(options)) {
   for (const auto& [lane, threads] : options_.lanes) {
     queues_[lane];
@@ -68,7 +64,7 @@ JobQueue::JobQueue(JobQueueOptions options) : options_(std::move(options)) {
 JobQueue::~JobQueue() { Shutdown(); }
 
 absl::StatusOr<std::string> JobQueue::Submit(const std::string& lane, const std::string& kind,
-                                             JobWork work) {
+                                             JobWork work, std::string id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto q = queues_.find(lane);
   if (q == queues_.end()) return absl::InternalError(StrCat("no job lane ", lane));
@@ -78,7 +74,7 @@ absl::StatusOr<std::string> JobQueue::Submit(const std::string& lane, const std:
         StrCat("too many ", kind, " jobs are waiting (", q->second.size(), "); try again later"));
   }
   auto job = std::make_shared<Job>();
-  job->snap.id = NewJobId();
+  job->snap.id = id.empty() ? NewJobId() : std::move(id);
   job->snap.kind = kind;
   job->snap.created_at = NowRfc3339();
   job->work = std::move(work);
@@ -217,6 +213,13 @@ const char* JobStateName(JobState s) {
       return "failed";
   }
   return "unknown";
+}
+
+std::optional<JobState> JobStateNamed(std::string_view name) {
+  for (JobState s : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded, JobState::kFailed}) {
+    if (name == JobStateName(s)) return s;
+  }
+  return std::nullopt;
 }
 
 nlohmann::json JobToJson(const JobSnapshot& job, bool with_result) {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -48,7 +49,8 @@ struct JobSnapshot {
   double elapsed_ms = 0;                      // running time so far, or in all
   absl::Status error;                         // when failed
   nlohmann::json result;                      // when succeeded
-  std::shared_ptr<const TraceReport> report;  // trace jobs
+  std::shared_ptr<const TraceReport> report;  // trace jobs, in this process
+  bool has_report = false;                    // trace jobs, in the catalog
 };
 
 // What a job's work uses to report progress and its result.
@@ -75,9 +77,10 @@ class JobQueue {
   JobQueue(const JobQueue&) = delete;
   JobQueue& operator=(const JobQueue&) = delete;
 
-  // Queues `work`; returns the job id.
+  // Queues `work`; returns the job id: `id` when given (from NewJobId),
+  // else a new one.
   absl::StatusOr<std::string> Submit(const std::string& lane, const std::string& kind,
-                                     JobWork work);
+                                     JobWork work, std::string id = "");
   std::optional<JobSnapshot> Get(const std::string& id) const;
   // Waits until the job has finished or `timeout` has passed.
   std::optional<JobSnapshot> Wait(const std::string& id, std::chrono::milliseconds timeout) const;
@@ -103,7 +106,12 @@ class JobQueue {
   std::vector<std::thread> workers_;
 };
 
+// A new job id: 128 random bits as 32 hex digits.
+std::string NewJobId();
+
 const char* JobStateName(JobState s);
+// The state named by JobStateName; nullopt for another name.
+std::optional<JobState> JobStateNamed(std::string_view name);
 // The job as the API shows it; `with_result` adds the result.
 nlohmann::json JobToJson(const JobSnapshot& job, bool with_result);
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "server/job_store.h"
 #include "storage/postgres_storage.h"
 #include "storage/storage.h"
 #include "store/archive.h"
@@ -45,6 +46,12 @@ class ServedArchive {
   std::unique_ptr<Archive> embedded_;
   std::unique_ptr<PgArchive> postgres_;
 };
+
+// The jobs of a server on the archive at `location`: in the catalog of a
+// PostgreSQL archive (any server on it answers for them), in this process
+// for a directory (one server per directory).
+absl::StatusOr<std::unique_ptr<JobStore>> MakeJobStore(const std::string& location,
+                                                       JobStoreOptions options);
 
 }  // namespace uncut::server
 

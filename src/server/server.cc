@@ -201,7 +201,7 @@ struct Server::Impl {
   AccessToken token;
   std::unique_ptr<ScratchUploads> uploads;  // a cluster's server only
   std::unique_ptr<ArchivePool> pool;
-  std::unique_ptr<JobQueue> jobs;
+  std::unique_ptr<JobStore> jobs;
   ItemCache items;
   ApiContext ctx;
   std::unique_ptr<HttpServer> http;
@@ -241,9 +241,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   size_t trace_workers = options.trace_workers ? options.trace_workers : cores;
   impl->pool =
       std::make_unique<ArchivePool>(options.archive_dir, options.http_threads + trace_workers);
-  impl->jobs = std::make_unique<JobQueue>(
-      JobQueueOptions{{{kWriteLane, 1}, {kTraceLane, trace_workers}, {kCaptureLane, 1}}, 256, 200});
   ApiContext& ctx = impl->ctx;
+  JobStoreOptions jobs;
+  jobs.queue =
+      JobQueueOptions{{{kWriteLane, 1}, {kTraceLane, trace_workers}, {kCaptureLane, 1}}, 256, 200};
+  jobs.render_html = [c = &impl->ctx](const TraceReport& report) { return JobReportHtml(*c, report); };
+  jobs.lease = std::chrono::milliseconds(std::max(1, options.job_lease_ms));
+  ASSIGN_OR_RETURN(impl->jobs, MakeJobStore(options.archive_dir, std::move(jobs)));
   ctx.archive_dir = options.archive_dir;
   ctx.archive_name = cluster ? RedactedUri(options.archive_dir) : options.archive_dir;
   ctx.uploads_dir = uploads;

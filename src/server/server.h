@@ -11,7 +11,8 @@
 // request) are served.
 //
 // Concurrency: requests run on a pool of HTTP threads, long work on job
-// lanes (server/jobs.h). Each request or job uses its own Archive handle
+// lanes (server/jobs.h), kept where any server on the archive finds them
+// (server/job_store.h). Each request or job uses its own Archive handle
 // (server/archive_pool.h), and writers take the archive's writer lock, so
 // the server and the command line can work on one archive at once.
 #ifndef UNCUT_SERVER_SERVER_H_
@@ -46,6 +47,9 @@ struct ServerOptions {
   size_t http_threads = 16;  // requests handled at once
   size_t trace_workers = 0;  // 0: one per core
   std::string version;       // uncut's version, for reports and /api/status
+  // On a PostgreSQL archive: a queued or running job whose server has not
+  // been heard from for this long is reported failed (server/catalog_jobs.h).
+  int job_lease_ms = 30000;
   // Receives one line per request (method, path, status, milliseconds);
   // none when empty.
   std::function<void(const std::string&)> log;

@@ -27,7 +27,11 @@ namespace {
 // 3: rows of chunks, postings and index_batches carry the batch (coordinator
 // transaction id) that wrote them, for sweeping. Archives of version 2 are
 // written and read as they are, unmarked, and cannot be swept.
-constexpr int kSchemaVersion = 3;
+// 4: the jobs of `uncut serve` (jobs), so that any server answers for a job
+// another one runs. An archive of version 3 gets the table when it is
+// opened and becomes version 4; one of version 2 gets the table too but
+// stays version 2 (its rows are still unmarked).
+constexpr int kSchemaVersion = 4;
 constexpr int kPartitionsPerServer = 4;
 
 // The modality as a column value; stored, so it must not change.
@@ -122,6 +126,35 @@ CREATE TABLE IF NOT EXISTS audit_log(
   details bytea NOT NULL);
 )sql";
 
+// The jobs of the servers on the archive (server/catalog_jobs.h): one row
+// per job, written by the server that runs it (`server`), which renews
+// `lease_at` while the job is queued or running. A trace job's result
+// names its saved trace (saved_trace) instead of repeating it.
+constexpr char kJobsSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS jobs(
+  seq bigserial UNIQUE,
+  id text PRIMARY KEY,
+  kind text NOT NULL,
+  state text NOT NULL,
+  progress bytea NOT NULL,
+  client bytea NOT NULL,
+  with_token boolean NOT NULL,
+  server text NOT NULL,
+  created_at text NOT NULL,
+  started_at text,
+  finished_at text,
+  started timestamptz,
+  elapsed_ms double precision NOT NULL DEFAULT 0,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  lease_at timestamptz NOT NULL DEFAULT now(),
+  error_code integer,
+  error bytea,
+  result bytea,
+  report_html bytea,
+  saved_trace bigint REFERENCES saved_traces(id) ON DELETE SET NULL);
+CREATE INDEX IF NOT EXISTS jobs_server ON jobs(server, seq);
+)sql";
+
 std::string JsonBytes(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -207,7 +240,7 @@ absl::Status PgArchive::Init(const std::string& uri, const std::vector<std::stri
     sql += "COMMIT;";
     RETURN_IF_ERROR(shards[j]->ExecScript(sql));
   }
-  std::string sql = StrCat("BEGIN;", kCatalogSchema, kRecordsSchema);
+  std::string sql = StrCat("BEGIN;", kCatalogSchema, kRecordsSchema, kJobsSchema);
   if (!shards.empty()) sql += "CREATE EXTENSION IF NOT EXISTS postgres_fdw;";
   for (size_t j = 0; j < shard_uris.size(); ++j) {
     ASSIGN_OR_RETURN(PgTarget t, ParsePgUri(shard_uris[j]));
@@ -269,6 +302,17 @@ absl::StatusOr<std::unique_ptr<PgArchive>> PgArchive::Open(const std::string& ur
         "UPDATE uncut_meta SET value = '2' WHERE key = 'schema_version' AND value = '1'; "
         "COMMIT;")));
     version = 2;
+  }
+  if (version < 4) {
+    ASSIGN_OR_RETURN(PgResult jobs, conn->Exec("SELECT to_regclass('jobs') IS NOT NULL"));
+    if (jobs.Get(0, 0) != "t" || version == 3) {
+      // As above: at once, under the lock; older processes ignore the table.
+      RETURN_IF_ERROR(conn->ExecScript(StrCat(
+          "BEGIN; LOCK TABLE uncut_meta IN EXCLUSIVE MODE;", kJobsSchema,
+          "UPDATE uncut_meta SET value = '4' WHERE key = 'schema_version' AND value = '3'; "
+          "COMMIT;")));
+      if (version == 3) version = 4;
+    }
   }
   std::unique_ptr<PgArchive> a(new PgArchive(std::move(conn)));
   a->marked_ = version >= 3;

@@ -4,7 +4,8 @@
 //
 // Layout. One coordinator server holds the catalog: items, texts, blobs,
 // the registry of stored originals (objects), the posting counts
-// (index_batches), saved traces and the audit log. The two tables that grow with the hours archived, the
+// (index_batches), saved traces, the audit log and the jobs of the servers
+// on the archive (server/catalog_jobs.h). The two tables that grow with the hours archived, the
 // originals' bytes (chunks) and the postings, are declaratively
 // hash-partitioned on the coordinator, and each partition is a postgres_fdw
 // foreign table on one of the shard servers (async_capable, so a lookup

@@ -425,5 +425,39 @@ TEST_F(PostgresStorage, AnIdKeptFromACopyIsNotHandedOutAgain) {
   EXPECT_GT(*next, 1);
 }
 
+// Schema 4 added the servers' jobs table: an archive made before it gets
+// the table when it is next opened (as `uncut upgrade` and `uncut serve`
+// open it); one of schema 2 gets it too but keeps its version (its rows
+// are still unmarked, so it still cannot be swept).
+TEST_F(PostgresStorage, AnArchiveMadeBeforeJobsGetsTheirTableWhenOpened) {
+  auto conn = PgConn::Connect(uri_);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  auto version = [&] {
+    auto r = (*conn)->Exec("SELECT value FROM uncut_meta WHERE key = 'schema_version'");
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : std::string("?");
+  };
+  auto has_jobs = [&] {
+    auto r = (*conn)->Exec("SELECT to_regclass('jobs') IS NOT NULL");
+    return r.ok() && r->Get(0, 0) == "t";
+  };
+  EXPECT_EQ(version(), "4");
+  for (const char* old : {"3", "2"}) {
+    ASSERT_TRUE((*conn)
+                    ->ExecScript(StrCat("DROP TABLE jobs; UPDATE uncut_meta SET value = '", old,
+                                        "' WHERE key = 'schema_version'"))
+                    .ok());
+    ASSERT_FALSE(has_jobs());
+    auto reopened = PgArchive::Open(uri_);
+    ASSERT_TRUE(reopened.ok()) << reopened.status();
+    EXPECT_TRUE(has_jobs()) << old;
+    EXPECT_EQ(version(), std::string(old) == "3" ? "4" : "2");
+  }
+  auto swept = PgArchive::Open(uri_);
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ((*swept)->Sweep(false).status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE((*conn)->ExecScript("UPDATE uncut_meta SET value = '5' WHERE key = 'schema_version'").ok());
+  EXPECT_EQ(PgArchive::Open(uri_).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace uncut
