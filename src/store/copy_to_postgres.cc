@@ -85,11 +85,14 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
   ItemTrees trees(items);
   ASSIGN_OR_RETURN(Segments segments, OpenSegments(from));
 
+  // Every item's id in the target, by its id in the source, as far as known.
+  std::map<int64_t, int64_t> known_ids;
   // A tree whose top the target already holds (by SHA-256) is not copied again.
   auto already_there = [&](const Item& top) -> absl::StatusOr<bool> {
     ASSIGN_OR_RETURN(std::optional<Item> present, to->FindBySha(top.sha256));
     if (!present) return false;
     outcome.present.push_back(*present);
+    known_ids[top.id] = present->id;
     return true;
   };
   while (!trees.done()) {
@@ -138,6 +141,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
       }
       ASSIGN_OR_RETURN(n.item.id, batch->ClaimId(src->id));
       new_ids[src->id] = n.item.id;
+      known_ids[src->id] = n.item.id;
       auto text = from->LoadText(src->id);
       if (text.ok()) {
         n.text = std::move(text->text);
@@ -145,7 +149,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
         return text.status();
       }
       ASSIGN_OR_RETURN(n.blobs, Blobs(from, src->id));
-      if (options.adjust_blobs) RETURN_IF_ERROR(options.adjust_blobs(&n.blobs, new_ids));
+      if (options.adjust_blobs) RETURN_IF_ERROR(options.adjust_blobs(&n.blobs, known_ids));
       n.postings = std::move(postings[static_cast<uint32_t>(src->id)]);
       RETURN_IF_ERROR(batch->AddItem(std::move(n)).status());
     }

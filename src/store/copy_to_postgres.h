@@ -38,10 +38,11 @@ struct CopyOptions {
   std::function<absl::Status(PgWriteBatch* batch, const std::map<int64_t, int64_t>& ids)>
       before_commit;
   // Called with each item's blobs (by name) before it is queued, with the
-  // ids the items of its batch copied so far got in the target (by their id
-  // in the source, this item's included): a blob that names other items by id is
-  // rewritten here to name them as the target does. An error aborts the
-  // batch and the copy.
+  // id in the target of every item known so far, by its id in the source:
+  // the items copied so far (this item's included) and the top-level items
+  // not copied because the target held their bytes already (their ids
+  // there). A blob that names other items by id is rewritten here to name
+  // them as the target does. An error aborts the batch and the copy.
   std::function<absl::Status(std::map<std::string, std::string>* blobs,
                              const std::map<int64_t, int64_t>& ids)>
       adjust_blobs;
