@@ -10,6 +10,7 @@
 #include "base/strings.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "testing/capture_pages.h"
 #include "testing/temp_dir.h"
 #include "testing/test_tsa.h"
 
@@ -18,33 +19,15 @@ namespace {
 
 using testing::RunResult;
 using testing::ShellQuote;
+using testing::kScripted;
+using testing::kStoryV1;
+using testing::kStoryV2;
 using testing::TempDir;
 
 constexpr char kPage[] =
     "<!DOCTYPE html><html><head><title>Statement on the floods</title></head><body>"
     "<p>We will rebuild every bridge that the floods destroyed, and no family will be left "
     "without shelter before the winter comes.</p></body></html>";
-
-constexpr char kStoryV1[] =
-    "<!DOCTYPE html><html><head><title>Council vote</title></head><body>"
-    "<p>The council met on Tuesday evening to vote on the new budget for the harbour.</p>"
-    "<p>The mayor said that the harbour would be dredged before the spring and that the "
-    "fishing fleet would pay no new fees for three years.</p>"
-    "<p>The vote passed with nine members in favour and two against.</p></body></html>";
-// The second paragraph edited: the fees promise is gone, a new sentence added.
-constexpr char kStoryV2[] =
-    "<!DOCTYPE html><html><head><title>Council vote</title></head><body>"
-    "<p>The council met on Tuesday evening to vote on the new budget for the harbour.</p>"
-    "<p>The mayor said that the harbour would be dredged before the spring. "
-    "Harbour fees will be reviewed by a committee next year.</p>"
-    "<p>The vote passed with nine members in favour and two against.</p></body></html>";
-
-// A page whose text its script writes: the HTML the server sends has none
-// (the script holds its words in reverse order).
-constexpr char kScripted[] =
-    "<!DOCTYPE html><html><head><title>Harbour notice</title></head><body><div id=\"t\"></div>"
-    "<script>document.getElementById('t').textContent = 'wall northern the inspect divers the "
-    "while noon at closes harbour The'.split(' ').reverse().join(' ');</script></body></html>";
 
 class CliCapture : public ::testing::Test {
  protected:

@@ -16,6 +16,7 @@
 #include "base/strings.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "testing/capture_pages.h"
 #include "testing/pg_cluster.h"
 #include "testing/temp_dir.h"
 #include "testing/test_tsa.h"
@@ -26,25 +27,9 @@ namespace {
 using json = nlohmann::json;
 using testing::RunResult;
 using testing::ShellQuote;
-
-constexpr char kStoryV1[] =
-    "<!DOCTYPE html><html><head><title>Council vote</title></head><body>"
-    "<p>The council met on Tuesday evening to vote on the new budget for the harbour.</p>"
-    "<p>The mayor said that the harbour would be dredged before the spring and that the "
-    "fishing fleet would pay no new fees for three years.</p>"
-    "<p>The vote passed with nine members in favour and two against.</p></body></html>";
-// The second paragraph edited: the fees promise is gone, a new sentence added.
-constexpr char kStoryV2[] =
-    "<!DOCTYPE html><html><head><title>Council vote</title></head><body>"
-    "<p>The council met on Tuesday evening to vote on the new budget for the harbour.</p>"
-    "<p>The mayor said that the harbour would be dredged before the spring. "
-    "Harbour fees will be reviewed by a committee next year.</p>"
-    "<p>The vote passed with nine members in favour and two against.</p></body></html>";
-// A page whose text its script writes: the HTML the server sends has none.
-constexpr char kScripted[] =
-    "<!DOCTYPE html><html><head><title>Harbour notice</title></head><body><div id=\"t\"></div>"
-    "<script>document.getElementById('t').textContent = 'wall northern the inspect divers the "
-    "while noon at closes harbour The'.split(' ').reverse().join(' ');</script></body></html>";
+using testing::kScripted;
+using testing::kStoryV1;
+using testing::kStoryV2;
 
 class CapturePostgres : public ::testing::Test {
  protected:
@@ -54,8 +39,7 @@ class CapturePostgres : public ::testing::Test {
     if (cluster == nullptr && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
     ASSERT_NE(cluster, nullptr) << why;
     dbs_ = cluster->NewDatabases();
-    std::string shards;
-    for (const std::string& s : dbs_.shards) shards += (shards.empty() ? "" : ",") + s;
+    const std::string shards = dbs_.ShardList();
     RunResult init = testing::RunUncut(dbs_.coordinator, "init --shards " + ShellQuote(shards));
     ASSERT_EQ(init.exit_code, 0) << init.err;
     uri_ = dbs_.coordinator;

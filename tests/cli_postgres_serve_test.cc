@@ -369,8 +369,7 @@ class ServeJobs : public ::testing::Test {
     if (!cluster && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
     ASSERT_NE(cluster, nullptr) << why;
     testing::TestCluster::Databases dbs = cluster->NewDatabases();
-    std::string shards;
-    for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+    const std::string shards = dbs.ShardList();
     RunResult init = testing::RunUncut(dbs.coordinator, "init --shards " + ShellQuote(shards));
     ASSERT_EQ(init.exit_code, 0) << init.err;
     uri_ = dbs.coordinator;

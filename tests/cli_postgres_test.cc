@@ -52,8 +52,7 @@ class CliPostgres : public ::testing::Test {
     if (cluster == nullptr) return;
     testing::TestCluster::Databases dbs = cluster->NewDatabases();
     uri_ = dbs.coordinator;
-    std::string shards;
-    for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+    const std::string shards = dbs.ShardList();
     RunResult init = testing::RunUncut(uri_, "init --shards " + ShellQuote(shards));
     if (init.exit_code != 0) {
       error_ = "uncut init: " + init.err;
@@ -122,8 +121,7 @@ class CliPostgres : public ::testing::Test {
   // quoted for the shell); "" (and a test failure) when it could not be made.
   static std::string NewArchive(const std::string& files) {
     testing::TestCluster::Databases dbs = testing::TestCluster::Get(&skip_)->NewDatabases();
-    std::string shards;
-    for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+    const std::string shards = dbs.ShardList();
     RunResult init = testing::RunUncut(dbs.coordinator, "init --shards " + ShellQuote(shards));
     EXPECT_EQ(init.exit_code, 0) << init.err;
     if (init.exit_code != 0) return "";
@@ -205,8 +203,7 @@ TEST_F(CliPostgres, AnArchiveThatIsNotThereIsOneLineNamingTheServer) {
 // the next trace works.
 TEST_F(CliPostgres, AShardOutOfReachIsNamedAndTheAddLeavesNothing) {
   testing::TestCluster::Databases dbs = testing::TestCluster::Get(&skip_)->NewDatabases();
-  std::string shards;
-  for (const std::string& s : dbs.shards) shards += (shards.empty() ? "" : ",") + s;
+  const std::string shards = dbs.ShardList();
   ASSERT_EQ(testing::RunUncut(dbs.coordinator, "init --shards " + ShellQuote(shards)).exit_code, 0);
   ASSERT_EQ(testing::RunUncut(dbs.coordinator, "add " + ShellQuote(dir_->File("speech.txt"))).exit_code, 0);
   auto set_port = [&](const std::string& port) {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "absl/strings/str_join.h"
 #include "testing/temp_dir.h"
 
 namespace uncut::testing {
@@ -95,6 +96,8 @@ std::string TestCluster::Uri(const std::string& server, const std::string& db) c
   return StrCat("postgresql://", env_.at("OWNER"), "@127.0.0.1:", env_.at("PORT_" + server), "/",
                 db);
 }
+
+std::string TestCluster::Databases::ShardList() const { return absl::StrJoin(shards, ","); }
 
 TestCluster::Databases TestCluster::NewDatabases() {
   static std::atomic<int> counter{0};

@@ -23,6 +23,8 @@ class TestCluster {
   struct Databases {
     std::string coordinator;          // URI
     std::vector<std::string> shards;  // URIs
+    // The shards' URIs as `init --shards` takes them (comma-separated).
+    std::string ShardList() const;
   };
   Databases NewDatabases();
 
