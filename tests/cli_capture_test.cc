@@ -19,9 +19,6 @@ namespace {
 
 using testing::RunResult;
 using testing::ShellQuote;
-using testing::kScripted;
-using testing::kStoryV1;
-using testing::kStoryV2;
 using testing::TempDir;
 
 constexpr char kPage[] =
@@ -32,43 +29,19 @@ constexpr char kPage[] =
 class CliCapture : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_.Get("/scripted.html", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(kScripted, "text/html; charset=utf-8");
-    });
-    server_.Get("/statement.html", [](const httplib::Request&, httplib::Response& res) {
+    httplib::Server& server = pages_.server();
+    server.Get("/statement.html", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(kPage, "text/html; charset=utf-8");
     });
-    server_.Get("/old-link", [](const httplib::Request&, httplib::Response& res) {
+    server.Get("/old-link", [](const httplib::Request&, httplib::Response& res) {
       res.set_redirect("/statement.html");
     });
-    // The story as it is now: 1 and 2 are versions of the page, 3 is gone.
-    server_.Get("/story.html", [this](const httplib::Request&, httplib::Response& res) {
-      int version = story_version_.load();
-      if (version == 3) {
-        res.status = 404;
-        res.set_content("not found", "text/plain");
-        return;
-      }
-      res.set_content(version == 1 ? kStoryV1 : kStoryV2, "text/html; charset=utf-8");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    // Connections wait in the listening socket's queue until the loop runs.
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    ASSERT_TRUE(pages_.Start());
   }
-  void TearDown() override {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  std::string Url(const std::string& path) const {
-    return StrCat("http://127.0.0.1:", port_, path);
-  }
+  std::string Url(const std::string& path) const { return pages_.Url(path); }
   RunResult Uncut(const std::string& args) { return testing::RunUncut(dir_.File("archive"), args); }
   TempDir dir_;
-  httplib::Server server_;
-  int port_ = -1;
-  std::thread thread_;
-  std::atomic<int> story_version_{1};
+  testing::CapturePagesServer pages_;
 };
 
 TEST_F(CliCapture, APageIsCapturedWithItsUrlTimeAndTool) {
@@ -183,7 +156,7 @@ TEST_F(CliCapture, AgainReportsAnEditedPageThenAGonePageAndKeepsTheOriginal) {
   EXPECT_NE(same.out.find("unchanged: the page is the same"), std::string::npos) << same.out;
 
   // Edited: exit 1, the edit in the trace report's words.
-  story_version_ = 2;
+  pages_.set_story_version(2);
   RunResult edited = Uncut(StrCat("capture --again ", first));
   EXPECT_EQ(edited.exit_code, 1) << edited.out << edited.err;
   EXPECT_NE(edited.out.find("text edited: item "), std::string::npos) << edited.out;
@@ -202,7 +175,7 @@ TEST_F(CliCapture, AgainReportsAnEditedPageThenAGonePageAndKeepsTheOriginal) {
             std::string::npos);
 
   // Taken down: exit 1, says so, and the archive is as it was.
-  story_version_ = 3;
+  pages_.set_story_version(3);
   std::string before = Uncut("list --json").out;
   RunResult gone = Uncut(StrCat("capture --again ", second));
   EXPECT_EQ(gone.exit_code, 1) << gone.out << gone.err;
@@ -221,8 +194,7 @@ TEST_F(CliCapture, AgainReportsAnEditedPageThenAGonePageAndKeepsTheOriginal) {
 TEST_F(CliCapture, AgainOnAnUnreachableServerIsExit3AndAddsNothing) {
   ASSERT_EQ(Uncut("capture " + ShellQuote(Url("/statement.html"))).exit_code, 0);
   std::string before = Uncut("list --json").out;
-  server_.stop();
-  thread_.join();
+  pages_.Stop();
   RunResult c = Uncut("capture --again 1");
   EXPECT_EQ(c.exit_code, 3) << c.out << c.err;
   EXPECT_EQ(c.err, StrCat("uncut: ", Url("/statement.html"),

@@ -27,9 +27,6 @@ namespace {
 using json = nlohmann::json;
 using testing::RunResult;
 using testing::ShellQuote;
-using testing::kScripted;
-using testing::kStoryV1;
-using testing::kStoryV2;
 
 class CapturePostgres : public ::testing::Test {
  protected:
@@ -44,27 +41,9 @@ class CapturePostgres : public ::testing::Test {
     ASSERT_EQ(init.exit_code, 0) << init.err;
     uri_ = dbs_.coordinator;
 
-    server_.Get("/scripted.html", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(kScripted, "text/html; charset=utf-8");
-    });
-    server_.Get("/story.html", [this](const httplib::Request&, httplib::Response& res) {
-      int version = story_version_.load();
-      if (version == 3) {
-        res.status = 404;
-        res.set_content("not found", "text/plain");
-        return;
-      }
-      res.set_content(version == 1 ? kStoryV1 : kStoryV2, "text/html; charset=utf-8");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    ASSERT_TRUE(pages_.Start());
   }
-  void TearDown() override {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  std::string Url(const std::string& path) const { return StrCat("http://127.0.0.1:", port_, path); }
+  std::string Url(const std::string& path) const { return pages_.Url(path); }
   // Runs uncut on the cluster with $TMPDIR a folder of the test's, so that
   // what a capture stages there can be checked.
   RunResult Uncut(const std::string& args) {
@@ -85,10 +64,7 @@ class CapturePostgres : public ::testing::Test {
   testing::TempDir dir_;
   testing::TestCluster::Databases dbs_;
   std::string uri_;
-  httplib::Server server_;
-  int port_ = -1;
-  std::thread thread_;
-  std::atomic<int> story_version_{1};
+  testing::CapturePagesServer pages_;
 };
 
 // The web capture (WARC) item whose source URL is `url`, the newest.
@@ -153,7 +129,7 @@ TEST_F(CapturePostgres, AgainReadsTheEarlierCaptureFromTheClusterAndLinksTheNewO
   EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
   EXPECT_NE(same.out.find("unchanged: the page"), std::string::npos) << same.out;
 
-  story_version_ = 2;
+  pages_.set_story_version(2);
   RunResult edited = Uncut(StrCat("capture --again ", first));
   EXPECT_EQ(edited.exit_code, 1) << edited.out << edited.err;
   EXPECT_NE(edited.out.find("text edited: item "), std::string::npos) << edited.out;
@@ -167,7 +143,7 @@ TEST_F(CapturePostgres, AgainReadsTheEarlierCaptureFromTheClusterAndLinksTheNewO
   EXPECT_NE(Uncut(StrCat("show ", second)).out.find(StrCat("recapture of: item ", first)),
             std::string::npos);
 
-  story_version_ = 3;
+  pages_.set_story_version(3);
   const std::string before = Uncut("list --json").out;
   RunResult gone = Uncut(StrCat("capture --again ", second));
   EXPECT_EQ(gone.exit_code, 1) << gone.out << gone.err;
