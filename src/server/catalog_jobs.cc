@@ -48,6 +48,16 @@ std::string IdArray(const std::set<std::string>& ids) {
 
 std::string Bool(bool b) { return b ? "true" : "false"; }
 
+// The session jobs are read and written through. Its statements are short:
+// one that waits longer than the timeout (a lock, a server in trouble)
+// fails, and the heartbeat writes a job's end again, rather than every job
+// of the server waiting behind it.
+absl::StatusOr<std::unique_ptr<PgConn>> ConnectForJobs(const std::string& uri) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConn> conn, PgConn::Connect(uri));
+  RETURN_IF_ERROR(conn->ExecScript("SET statement_timeout = '30s'"));
+  return conn;
+}
+
 }  // namespace
 
 // Passes what the work reports to the local queue (for Wait) and writes its
@@ -107,7 +117,7 @@ class CatalogJobStore::RowControl : public JobControl {
 absl::StatusOr<std::unique_ptr<CatalogJobStore>> CatalogJobStore::Open(const std::string& uri,
                                                                        JobStoreOptions options) {
   std::unique_ptr<CatalogJobStore> store(new CatalogJobStore(uri, std::move(options)));
-  ASSIGN_OR_RETURN(store->conn_, PgConn::Connect(uri));
+  ASSIGN_OR_RETURN(store->conn_, ConnectForJobs(uri));
   ASSIGN_OR_RETURN(PgResult r, store->conn_->Exec("SELECT to_regclass('jobs') IS NOT NULL"));
   if (r.Get(0, 0) != "t") {
     return absl::FailedPreconditionError(
@@ -131,7 +141,7 @@ absl::StatusOr<PgResult> CatalogJobStore::Exec(const std::string& sql,
   for (int attempt = 0;; ++attempt) {
     if (!conn_ || conn_->Broken()) {
       conn_.reset();
-      ASSIGN_OR_RETURN(conn_, PgConn::Connect(uri_));
+      ASSIGN_OR_RETURN(conn_, ConnectForJobs(uri_));
     }
     absl::StatusOr<PgResult> r = conn_->Exec(sql, params, binary);
     if (r.ok() || attempt > 0 || !conn_->Broken()) return r;
@@ -330,7 +340,7 @@ absl::StatusOr<std::string> CatalogJobStore::Report(const std::string& id, bool 
 }
 
 void CatalogJobStore::HeartbeatLoop() {
-  const auto every = std::max(std::chrono::milliseconds(50), options_.lease / 3);
+  const auto every = std::max(std::chrono::milliseconds(50), options_.lease / 6);
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     stop_cv_.wait_for(lock, every, [this] { return stopping_; });

@@ -7,7 +7,8 @@
 // its start, its progress at most every `progress_interval`, and its end
 // (state, error, result; a trace's HTML report, or the saved trace its
 // result names instead of a copy). While a job is queued or running its
-// server renews the row's lease every third of `lease`; any server reading
+// server renews the row's lease every sixth of `lease` (so one late
+// renewal does not let it run out); any server reading
 // a queued or running job whose lease is older than `lease` reports it
 // failed: the server running it stopped (killed, or cut off from the
 // coordinator). Times are the coordinator's, so the servers' clocks need
@@ -79,7 +80,7 @@ class CatalogJobStore : public JobStore {
                                                  const std::vector<PgParam>& params,
                                                  bool with_result);
   // Renews the leases of this server's jobs and writes the ends that could
-  // not be written, every third of the lease, until Shutdown.
+  // not be written, every sixth of the lease, until Shutdown.
   void HeartbeatLoop();
   void Heartbeat();
 

@@ -43,7 +43,7 @@ struct JobStoreOptions {
   std::function<std::string(const TraceReport&)> render_html;
   // Catalog: a queued or running job whose server has not renewed its lease
   // for this long is reported failed (that server stopped); the lease is
-  // renewed every third of it.
+  // renewed every sixth of it.
   std::chrono::milliseconds lease{std::chrono::seconds(30)};
   // Catalog: a running job's progress is written at most this often (its
   // start and end always).

@@ -297,7 +297,7 @@ TEST_F(CatalogJobs, ARunningJobStaysRunningWhileItsServerRenewsTheLease) {
     return absl::OkStatus();
   });
   ASSERT_TRUE(id.ok());
-  // Twice the lease: renewed every second, it has not run out.
+  // Twice the lease: renewed every half second, it has not run out.
   const auto until = std::chrono::steady_clock::now() + seconds(6);
   while (std::chrono::steady_clock::now() < until) {
     auto job = other->Get(*id);
