@@ -118,12 +118,7 @@ int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca) {
   if (!left.ok() && !absl::IsFailedPrecondition(left.status())) return ReportError(left.status());
   if (!g.quiet) {
     std::printf("%zu items checked, %zu problems\n", items->size(), problems);
-    if (stamps->checked > 0) {
-      std::printf("%zu timestamps checked %s\n", stamps->checked,
-                  tsa_ca.empty() ? "against the certificates they carry (--tsa-ca FILE checks "
-                                   "that they chain to the TSA's CA)"
-                                 : StrCat("against ", tsa_ca).c_str());
-    }
+    PrintTimestampsChecked(stamps->checked, tsa_ca);
     if (left.ok() && !left->empty()) {
       std::printf("left behind: %llu postings of removed or unpublished items (%llu bytes of "
                   "blocks) and %llu pieces of unpublished originals (%llu bytes); `uncut sweep` "

@@ -129,15 +129,6 @@ void RemoveEmptyArchive(const std::string& dir) {
 
 namespace {
 
-absl::StatusOr<std::unique_ptr<Archive>> OpenForReading(const GlobalOptions& g) {
-  if (IsPostgresUri(g.archive)) {
-    return absl::UnimplementedError(
-        StrCat(RedactedUri(g.archive), ": this command does not work on a PostgreSQL archive yet "
-                                       "(docs/cluster.md)"));
-  }
-  return Archive::Open(g.archive, Archive::Mode::kReadOnly);
-}
-
 // The extract of --text-file (- for stdin): refused before it is read when
 // it is larger than one trace takes, and when it is not text.
 absl::StatusOr<std::string> ReadExtract(const std::string& path) {
@@ -616,9 +607,17 @@ int RunLog(const GlobalOptions& g) {
   return kExitOk;
 }
 
+void PrintTimestampsChecked(size_t checked, const std::string& tsa_ca) {
+  if (checked == 0) return;
+  std::printf("%zu timestamps checked %s\n", checked,
+              tsa_ca.empty() ? "against the certificates they carry (--tsa-ca FILE checks that "
+                               "they chain to the TSA's CA)"
+                             : StrCat("against ", tsa_ca).c_str());
+}
+
 int RunVerify(const GlobalOptions& g, const std::string& tsa_ca) {
   if (IsPostgresUri(g.archive)) return RunVerifyOnPostgres(g, tsa_ca);
-  auto archive = OpenForReading(g);
+  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
   if (!archive.ok()) return ReportError(archive.status());
   Archive::VerifySummary summary;
   auto problems = (*archive)->Verify(nullptr, &summary);
@@ -631,12 +630,7 @@ int RunVerify(const GlobalOptions& g, const std::string& tsa_ca) {
   }
   if (!g.quiet) {
     std::printf("%zu items checked, %zu problems\n", summary.items, problems->size());
-    if (stamps->checked > 0) {
-      std::printf("%zu timestamps checked %s\n", stamps->checked,
-                  tsa_ca.empty() ? "against the certificates they carry (--tsa-ca FILE checks "
-                                   "that they chain to the TSA's CA)"
-                                 : StrCat("against ", tsa_ca).c_str());
-    }
+    PrintTimestampsChecked(stamps->checked, tsa_ca);
     if (!summary.left_by_writer.empty()) {
       std::printf("%zu files staged by an interrupted writer (the next add or remove deletes them)\n",
                   summary.left_by_writer.size());
@@ -699,7 +693,7 @@ int RunUpgradeOnPostgres(const GlobalOptions& g) {
 
 int RunUpgrade(const GlobalOptions& g, int jobs) {
   if (IsPostgresUri(g.archive)) return RunUpgradeOnPostgres(g);
-  auto archive = OpenForReading(g);
+  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
   if (!archive.ok()) return ReportError(archive.status());
   // One original at a time, each on every core (in time chunks, as add
   // reads one long recording).

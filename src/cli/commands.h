@@ -63,6 +63,9 @@ int RunLog(const GlobalOptions& g);
 int RunVerify(const GlobalOptions& g, const std::string& tsa_ca = "");
 // The same on a PostgreSQL archive (cli/cluster_commands.cc).
 int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca);
+// Prints verify's line on the timestamps it checked (none: nothing), on a
+// directory and on a cluster alike.
+void PrintTimestampsChecked(size_t checked, const std::string& tsa_ca);
 // jobs: threads each original is read on (0: one per core).
 int RunUpgrade(const GlobalOptions& g, int jobs = 0);
 

@@ -292,13 +292,11 @@ absl::StatusOr<std::optional<ItemReindex>> AddRegionHashesFrom(const Item& item,
   VideoSignOptions vo = sign;
   vo.sample_fps = older.sample_fps;
   auto read = SignVideoInChunks(path, vo, chunked);
-  auto fresh = read.ok() ? absl::StatusOr<VideoSignature>(std::move(read->signature))
-                         : absl::StatusOr<VideoSignature>(read.status());
-  if (!fresh.ok()) {
-    return absl::Status(fresh.status().code(), StrCat("item ", item.id, " (", item.name, "): ",
-                                                      fresh.status().message()));
+  if (!read.ok()) {
+    return absl::Status(read.status().code(), StrCat("item ", item.id, " (", item.name, "): ",
+                                                     read.status().message()));
   }
-  if (AddRegionHashes(*fresh, &older) == 0) return std::optional<ItemReindex>();
+  if (AddRegionHashes(read->signature, &older) == 0) return std::optional<ItemReindex>();
   ItemReindex out;
   out.info = item.info;
   out.postings[Modality::kVideo] = VideoRegionPostings(older, vo.min_quality);
