@@ -30,6 +30,14 @@ JobStoreOptions Options(size_t max_queued = 8, size_t max_kept = 8) {
   return o;
 }
 
+// Work that runs until `release` is set.
+JobWork WaitFor(const std::atomic<bool>& release) {
+  return [&release](JobControl&) {
+    while (!release) std::this_thread::sleep_for(milliseconds(1));
+    return absl::OkStatus();
+  };
+}
+
 bool Finished(const JobSnapshot& j) {
   return j.state == JobState::kSucceeded || j.state == JobState::kFailed;
 }
@@ -151,10 +159,7 @@ TYPED_TEST(JobStoreTest, RefusesWorkBeyondTheQueueLimit) {
   auto store = this->Make(Options(2, 8));
   if (!store) return;
   std::atomic<bool> release{false};
-  auto blocker = [&](JobControl&) {
-    while (!release) std::this_thread::sleep_for(milliseconds(1));
-    return absl::OkStatus();
-  };
+  auto blocker = WaitFor(release);
   auto first = store->Submit("a", "t", {}, blocker);
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(PollUntil(*store, *first,
@@ -223,10 +228,7 @@ TYPED_TEST(JobStoreTest, ShutdownFailsTheJobsThatNeverRan) {
   auto store = this->Make();
   if (!store) return;
   std::atomic<bool> release{false};
-  auto running = store->Submit("a", "t", {}, [&](JobControl&) {
-    while (!release) std::this_thread::sleep_for(milliseconds(1));
-    return absl::OkStatus();
-  });
+  auto running = store->Submit("a", "t", {}, WaitFor(release));
   ASSERT_TRUE(PollUntil(*store, *running,
                         [](const JobSnapshot& j) { return j.state == JobState::kRunning; }));
   auto waiting = store->Submit("a", "t", {}, [](JobControl&) { return absl::OkStatus(); });
@@ -292,10 +294,7 @@ TEST_F(CatalogJobs, ARunningJobStaysRunningWhileItsServerRenewsTheLease) {
   auto runner = Open(o), other = Open(o);
   ASSERT_TRUE(runner && other);
   std::atomic<bool> release{false};
-  auto id = runner->Submit("a", "t", {}, [&](JobControl&) {
-    while (!release) std::this_thread::sleep_for(milliseconds(1));
-    return absl::OkStatus();
-  });
+  auto id = runner->Submit("a", "t", {}, WaitFor(release));
   ASSERT_TRUE(id.ok());
   // Twice the lease: renewed every half second, it has not run out.
   const auto until = std::chrono::steady_clock::now() + seconds(6);
@@ -321,10 +320,7 @@ TEST_F(CatalogJobs, AJobWhoseServerStoppedRenewingItsLeaseIsReportedFailed) {
   auto runner = Open(silent), other = Open(reader);
   ASSERT_TRUE(runner && other);
   std::atomic<bool> release{false};
-  auto id = runner->Submit("a", "t", {}, [&](JobControl&) {
-    while (!release) std::this_thread::sleep_for(milliseconds(1));
-    return absl::OkStatus();
-  });
+  auto id = runner->Submit("a", "t", {}, WaitFor(release));
   ASSERT_TRUE(id.ok());
   auto lost = PollUntil(*other, *id, Finished);
   ASSERT_TRUE(lost);
