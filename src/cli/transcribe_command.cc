@@ -138,11 +138,7 @@ int RunTranscribeOnPostgres(const GlobalOptions& g, const std::vector<std::strin
   };
   // A server out of reach, or a failed statement, stops the run; a
   // recording that does not decode is named and the run goes on.
-  auto fatal = [](const absl::Status& s) {
-    return absl::IsUnavailable(s) || absl::IsInternal(s) || absl::IsAborted(s) ||
-           absl::IsFailedPrecondition(s) || absl::IsResourceExhausted(s);
-  };
-  return TranscribeEach(g, *items, one, fatal);
+  return TranscribeEach(g, *items, one, IsClusterError);
 }
 
 int RunTranscribe(const GlobalOptions& g, const std::vector<std::string>& refs) {

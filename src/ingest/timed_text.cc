@@ -6,6 +6,8 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "extract/subtitles.h"
+#include "store/copy_to_postgres.h"
+#include "store/staged_archive.h"
 #include "text/fingerprint.h"
 
 namespace uncut {
@@ -27,6 +29,36 @@ std::string CueText(std::string_view w) {
     else out += c;
   }
   return out;
+}
+
+absl::Status DoneMeanwhile(const Item& recording, const DerivedTextBlock& how) {
+  return absl::AlreadyExistsError(
+      StrCat("item ", recording.id, " (", recording.name, ") ", how.done_meanwhile));
+}
+
+// The recording's info as it is now in the cluster, locked in `batch`, with
+// what deriving did (`made`) and the text's link naming `text_id`; written
+// in `batch`. kAlreadyExists when `how.done` holds for it now.
+absl::StatusOr<nlohmann::json> WriteDerivedInfo(PgWriteBatch* batch, const Item& recording,
+                                                const DerivedTextBlock& how,
+                                                const DerivedText& made, int64_t text_id) {
+  ASSIGN_OR_RETURN(std::optional<Item> now, batch->LockItem(recording.id));
+  if (!now) return absl::NotFoundError(StrCat("no item ", recording.id, " in the archive"));
+  if (how.done(*now)) return DoneMeanwhile(recording, how);
+  nlohmann::json info = now->info.is_object() ? now->info : nlohmann::json::object();
+  nlohmann::json block = made.recording_info.at(how.block);
+  if (made.text) {
+    nlohmann::json link = made.recording_info.at("subtitles").back();
+    link["id"] = text_id;
+    nlohmann::json subtitles = info.value("subtitles", nlohmann::json::array());
+    if (!subtitles.is_array()) subtitles = nlohmann::json::array();
+    subtitles.push_back(std::move(link));
+    info["subtitles"] = std::move(subtitles);
+    block[how.id_field] = text_id;
+  }
+  info[how.block] = std::move(block);
+  RETURN_IF_ERROR(batch->Reindex(recording.id, info, {}, {}));
+  return info;
 }
 
 }  // namespace
@@ -72,6 +104,50 @@ absl::StatusOr<Item> QueueMachineText(WriteBatch* batch, const Item& recording, 
   subtitles.push_back({{"id", it.id}, {"name", it.name}, {"sha256", it.sha256}, {"machine", true}});
   info["subtitles"] = std::move(subtitles);
   return it;
+}
+
+absl::StatusOr<DerivedText> DeriveTextOnCluster(PgArchive* archive, const Item& recording,
+                                                const DerivedTextBlock& how,
+                                                const DeriveText& derive, const std::string& actor,
+                                                const std::string& client) {
+  ASSIGN_OR_RETURN(std::unique_ptr<StagedArchive> staged, StagedArchive::Create(archive));
+  DerivedText made;
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<Archive> scratch,
+                     Archive::Open(staged->dir(), Archive::Mode::kReadOnly));
+    ASSIGN_OR_RETURN(std::unique_ptr<WriteBatch> batch, scratch->BeginWrite());
+    ASSIGN_OR_RETURN(made, derive(archive, batch.get()));
+    if (made.text) RETURN_IF_ERROR(batch->Commit());
+  }
+  DerivedText out = made;
+  if (!made.text) {
+    // Nothing to add: the recording's info alone.
+    ASSIGN_OR_RETURN(std::unique_ptr<PgWriteBatch> batch, archive->BeginWrite());
+    if (!actor.empty()) batch->SetActor(actor, client);
+    ASSIGN_OR_RETURN(out.recording_info, WriteDerivedInfo(batch.get(), recording, how, made, 0));
+    RETURN_IF_ERROR(batch->Commit());
+    return out;
+  }
+  CopyOptions copy;
+  copy.actor = actor;
+  copy.client = client;
+  copy.before_commit = [&](PgWriteBatch* batch, const std::map<int64_t, int64_t>& ids) {
+    auto at = ids.find(made.text->id);
+    if (at == ids.end()) {
+      return absl::InternalError(StrCat("the ", made.text->name, " of item ", recording.id,
+                                        " was not in the batch copied"));
+    }
+    out.text->id = at->second;
+    auto info = WriteDerivedInfo(batch, recording, how, made, at->second);
+    if (!info.ok()) return info.status();
+    out.recording_info = std::move(*info);
+    return absl::OkStatus();
+  };
+  ASSIGN_OR_RETURN(CopyOutcome copied, staged->CopyInto(archive, copy));
+  // The cluster holds a text with these very bytes: another process's, of
+  // the same recording. This one is not added.
+  if (!copied.present.empty()) return DoneMeanwhile(recording, how);
+  return out;
 }
 
 }  // namespace uncut

@@ -6,8 +6,6 @@
 #include "ingest/timed_text.h"
 #include "speech/transcript.h"
 #include "store/archive.h"
-#include "store/copy_to_postgres.h"
-#include "store/staged_archive.h"
 #include "trace/item_media.h"
 
 namespace uncut {
@@ -125,33 +123,10 @@ absl::StatusOr<TranscribeOutcome> TranscribeRecording(
 
 namespace {
 
-// Writes what transcription did into the recording's info, in `batch`, the
-// recording locked: kAlreadyExists when another process did it first. The
-// recording's info is taken as it is now, with "speech" and the transcript's
-// link (whose id is `transcript_id` in the cluster) set. A recording
-// transcribed with no speech found, or no model, may be transcribed again.
-absl::Status WriteSpeechInfo(PgWriteBatch* batch, const Item& recording,
-                             const TranscribeOutcome& outcome, int64_t transcript_id) {
-  ASSIGN_OR_RETURN(std::optional<Item> now, batch->LockItem(recording.id));
-  if (!now) return absl::NotFoundError(StrCat("no item ", recording.id, " in the archive"));
-  if (!NeedsTranscript(*now) && now->info["speech"].value("status", "") == "transcribed") {
-    return absl::AlreadyExistsError(StrCat("item ", recording.id, " (", recording.name,
-                                           ") was transcribed by another process meanwhile"));
-  }
-  nlohmann::json info = now->info.is_object() ? now->info : nlohmann::json::object();
-  nlohmann::json speech = outcome.recording_info.at("speech");
-  if (outcome.transcript) {
-    const nlohmann::json& made = outcome.recording_info.at("subtitles");
-    nlohmann::json link = made.back();
-    link["id"] = transcript_id;
-    nlohmann::json subtitles = info.value("subtitles", nlohmann::json::array());
-    if (!subtitles.is_array()) subtitles = nlohmann::json::array();
-    subtitles.push_back(std::move(link));
-    info["subtitles"] = std::move(subtitles);
-    speech["transcript"] = transcript_id;
-  }
-  info["speech"] = std::move(speech);
-  return batch->Reindex(recording.id, info, {}, {});
+// A recording transcribed with no speech found, or no model, may be
+// transcribed again.
+bool Transcribed(const Item& now) {
+  return !NeedsTranscript(now) && now.info.at("speech").value("status", "") == "transcribed";
 }
 
 }  // namespace
@@ -160,46 +135,17 @@ absl::StatusOr<TranscribeOutcome> TranscribeOnCluster(
     PgArchive* archive, const Item& recording, const RecognizerOptions& options,
     const std::function<void(double, double)>& progress, const std::string& actor,
     const std::string& client) {
-  ASSIGN_OR_RETURN(std::unique_ptr<StagedArchive> staged, StagedArchive::Create(archive));
+  static const DerivedTextBlock kSpeech = {"speech", "transcript", Transcribed,
+                                           "was transcribed by another process meanwhile"};
   TranscribeOutcome out;
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<Archive> scratch,
-                     Archive::Open(staged->dir(), Archive::Mode::kReadOnly));
-    ASSIGN_OR_RETURN(std::unique_ptr<WriteBatch> batch, scratch->BeginWrite());
-    ASSIGN_OR_RETURN(out, TranscribeFrom(archive, batch.get(), recording, options, progress));
-    if (out.transcript) RETURN_IF_ERROR(batch->Commit());
-  }
-  if (!out.transcript) {
-    // Nothing to add: the recording's info alone.
-    ASSIGN_OR_RETURN(std::unique_ptr<PgWriteBatch> batch, archive->BeginWrite());
-    if (!actor.empty()) batch->SetActor(actor, client);
-    RETURN_IF_ERROR(WriteSpeechInfo(batch.get(), recording, out, 0));
-    RETURN_IF_ERROR(batch->Commit());
-    return out;
-  }
-  CopyOptions copy;
-  copy.actor = actor;
-  copy.client = client;
-  const int64_t staged_id = out.transcript->id;
-  int64_t cluster_id = 0;
-  copy.before_commit = [&](PgWriteBatch* batch, const std::map<int64_t, int64_t>& ids) {
-    auto at = ids.find(staged_id);
-    if (at == ids.end()) {
-      return absl::InternalError(StrCat("the transcript of item ", recording.id,
-                                        " was not in the batch copied"));
-    }
-    cluster_id = at->second;
-    return WriteSpeechInfo(batch, recording, out, cluster_id);
+  auto derive = [&](OriginalSource* originals, WriteBatch* batch) -> absl::StatusOr<DerivedText> {
+    ASSIGN_OR_RETURN(out, TranscribeFrom(originals, batch, recording, options, progress));
+    return DerivedText{out.transcript, out.recording_info};
   };
-  ASSIGN_OR_RETURN(CopyOutcome copied, staged->CopyInto(archive, copy));
-  if (!copied.present.empty()) {
-    // The cluster holds a transcript with these very bytes (another
-    // process's of the same recording): this one is not added.
-    return absl::AlreadyExistsError(StrCat("item ", recording.id, " (", recording.name,
-                                           ") was transcribed by another process meanwhile"));
-  }
-  out.transcript->id = cluster_id;
-  out.recording_info["speech"]["transcript"] = cluster_id;
+  ASSIGN_OR_RETURN(DerivedText made,
+                   DeriveTextOnCluster(archive, recording, kSpeech, derive, actor, client));
+  out.transcript = std::move(made.text);
+  out.recording_info = std::move(made.recording_info);
   return out;
 }
 

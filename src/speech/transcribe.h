@@ -66,7 +66,9 @@ absl::StatusOr<TranscribeOutcome> TranscribeFrom(
 // transaction), with the recording's new info in the same transaction and
 // audit entries "add" and "upgrade" by `actor` for `client` (the OS user
 // when empty). kAlreadyExists when another process transcribed it first
-// (nothing is added then). The outcome's transcript has its id in the cluster.
+// (nothing is added then). The outcome's transcript has its id in the
+// cluster, and its recording_info is the recording's info as written there
+// (ingest/timed_text.h: DeriveTextOnCluster).
 absl::StatusOr<TranscribeOutcome> TranscribeOnCluster(
     PgArchive* archive, const Item& recording, const RecognizerOptions& options,
     const std::function<void(double done_s, double total_s)>& progress = nullptr,

@@ -38,6 +38,11 @@ bool IsPostgresUri(std::string_view archive) {
   return archive.rfind("postgresql://", 0) == 0 || archive.rfind("postgres://", 0) == 0;
 }
 
+bool IsClusterError(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsInternal(s) || absl::IsAborted(s) ||
+         absl::IsFailedPrecondition(s) || absl::IsResourceExhausted(s);
+}
+
 std::string RedactedUri(std::string_view uri) {
   // postgresql://user:password@host/... -> postgresql://user@host/...
   size_t scheme = uri.find("://");

@@ -26,6 +26,13 @@ bool IsPostgresUri(std::string_view archive);
 // The URI without a password, for messages.
 std::string RedactedUri(std::string_view uri);
 
+// Whether an error of a PostgreSQL archive is the cluster's rather than one
+// item's: a server out of reach, a statement that failed or was aborted,
+// resources exhausted (the codes a server error gets here). A command that
+// goes through many items stops on one; an item's own error (a damaged or
+// undecodable original) names the item and the command goes on.
+bool IsClusterError(const absl::Status& s);
+
 // A query parameter: text, or bytes sent as binary (bytea), or NULL.
 struct PgParam {
   static PgParam Text(std::string v) { return PgParam{std::move(v), false, false}; }
