@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
@@ -25,13 +26,7 @@ using testing::Ffmpeg;
 using testing::RunResult;
 using testing::ShellQuote;
 
-constexpr char kFont[] = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-
-struct Caption {
-  const char* text;
-  double from_s, to_s;
-};
-constexpr Caption kCaptions[] = {
+const std::vector<testing::BurnedCaption> kCaptions = {
     {"The harbour stays closed until the storm passes", 1.0, 4.0},
     {"Engineers found deep cracks in the northern pier", 4.5, 8.0},
     {"Fishing boats may return before the summer", 8.5, 11.5},
@@ -42,19 +37,9 @@ class CliCaptions : public testing::MediaSuite<CliCaptions> {
   static void SetUpTestSuite() { SetUpSuite(&MakeMedia); }
 
   static std::string MakeMedia() {
-    // White text on a dark box at the bottom, each line from a file (no quoting).
-    std::string filters = "format=yuv420p";
-    for (size_t i = 0; i < std::size(kCaptions); ++i) {
-      const Caption& c = kCaptions[i];
-      std::string file = dir_->Write(StrCat("caption", i, ".txt"), c.text);
-      StrAppend(&filters, ",drawtext=fontfile=", kFont, ":textfile=", file,
-                ":fontsize=22:fontcolor=white:box=1:boxcolor=black@0.7:boxborderw=8",
-                ":x=(w-tw)/2:y=h-th-28:enable='between(t,", c.from_s, ",", c.to_s, ")'");
-    }
     const std::string scene = "-f lavfi -i testsrc2=size=640x360:rate=25:duration=12 ";
     const std::string codec = " -c:v libx264 -preset veryfast -crf 26 -g 50 ";
-    std::string err =
-        Ffmpeg(StrCat(scene, "-vf ", ShellQuote(filters), codec, ShellQuote(File("captioned.mp4"))));
+    std::string err = testing::CaptionedVideo(kCaptions, 12, File("captioned.mp4"));
     if (err.empty()) err = Ffmpeg(StrCat(scene, codec, ShellQuote(File("plain.mp4"))));
     // The clip: 0.5-4.2 s and 8.3-12 s of the captioned video.
     if (err.empty()) {
@@ -107,7 +92,7 @@ TEST_F(CliCaptions, CaptionsAreReadIntoTimedTextLinkedToTheVideoAndMarkedAsOcr) 
   RunResult words = Uncut(StrCat("show --text ", text["id"].get<int64_t>()));
   ASSERT_EQ(words.exit_code, 0) << words.err;
   // OCR may misread a letter here and there: the first four words of each.
-  for (const Caption& c : kCaptions) {
+  for (const testing::BurnedCaption& c : kCaptions) {
     std::string text = c.text;
     size_t cut = 0;
     for (int w = 0; w < 4 && cut != std::string::npos; ++w) cut = text.find(' ', cut + 1);

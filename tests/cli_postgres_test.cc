@@ -281,15 +281,30 @@ TEST_F(CliPostgres, VerifyReadsBackEachOriginalAndNamesADamagedOne) {
   EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
 }
 
-// The one command that does not work on a cluster says so in one line,
-// exit 3, and leaves nothing behind (no directory named after the URI).
-TEST_F(CliPostgres, CaptionsSaysInOneLineThatItDoesNotWorkOnACluster) {
-  RunResult r = testing::RunUncut(uri_, "captions");
-  EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find("captions does not work on a PostgreSQL archive"), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+// `captions` works on a cluster as on a directory: a video without
+// captions is marked as read, with the same line, and nothing is left
+// behind (no directory named after the URI); the next run has nothing to do.
+// (Videos with captions: cli_postgres_captions_test.cc.)
+TEST_F(CliPostgres, CaptionsReadsAVideoOfTheClusterAsOnADirectory) {
+  const std::string video = ShellQuote(dir_->File("broadcast.mp4"));
+  const std::string uri = NewArchive(video);
+  ASSERT_NE(uri, "");
+  const std::string dir = dir_->File("captions-directory");
+  ASSERT_EQ(testing::RunUncut(dir, "add -q " + video).exit_code, 0);
+  RunResult on_dir = testing::RunUncut(dir, "captions");
+  ASSERT_EQ(on_dir.exit_code, 0) << on_dir.err;
+  RunResult r = testing::RunUncut(uri, "captions");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, on_dir.out);
+  EXPECT_EQ(r.out, "read    1      broadcast.mp4: no captions found\n");
+  EXPECT_EQ(r.err, "");
   EXPECT_FALSE(std::filesystem::exists("postgresql:"));
+  RunResult show = testing::RunUncut(uri, "show --json 1");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(json::parse(show.out)["info"]["captions"]["status"], "none") << show.out;
+  RunResult again = testing::RunUncut(uri, "captions");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "no video needs its captions read\n");
 }
 
 // `uncut config` on a cluster keeps the settings in its catalog, logs each

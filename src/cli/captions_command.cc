@@ -1,116 +1,117 @@
 // `uncut captions [ITEM...]`: reading the captions burned into archived
 // videos' pictures (ingest/caption_ingest.h), for videos added with
-// --no-captions or before captions were read.
+// --no-captions or before captions were read, on a directory or a cluster.
 #include <cstdio>
+#include <functional>
+#include <optional>
 
 #include "base/strings.h"
 #include "cli/progress.h"
 #include "cli/subcommands.h"
 #include "ingest/caption_ingest.h"
-#include "storage/pg_conn.h"
+#include "storage/postgres_storage.h"
 #include "store/archive.h"
-#include "trace/item_media.h"
 
 namespace uncut {
 namespace {
-
-double DurationOf(const Item& it) {
-  if (!it.info.contains("media") || !it.info["media"].is_object()) return 0;
-  const nlohmann::json& m = it.info["media"];
-  const nlohmann::json& d = m.value("duration_s", nlohmann::json());
-  const nlohmann::json& s = m.value("start_s", nlohmann::json());
-  return (d.is_number() ? d.get<double>() : 0) + (s.is_number() ? s.get<double>() : 0);
-}
 
 struct CaptionsCommand {
   std::vector<std::string> refs;
   CaptionOptions options;
 };
 
-int RunCaptions(const GlobalOptions& g, const CaptionsCommand& c) {
-  if (IsPostgresUri(g.archive)) {
-    return ReportError(absl::UnimplementedError(StrCat(
-        RedactedUri(g.archive), ": captions does not work on a PostgreSQL archive yet; "
-        "`add --captions` reads them as videos are added (docs/cluster.md)")));
-  }
-  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
-  if (!archive.ok()) return ReportError(archive.status());
-  std::vector<Item> items;
-  if (c.refs.empty()) {
-    auto all = (*archive)->ListItems();
-    if (!all.ok()) return ReportError(all.status());
-    for (Item& it : *all) {
-      if (NeedsCaptions(it)) items.push_back(std::move(it));
-    }
-  } else {
-    for (const std::string& r : c.refs) {
-      auto item = (*archive)->FindItem(r);
-      if (!item.ok()) return ReportError(item.status());
-      if (item->kind != "video") {
-        return ReportError(absl::InvalidArgumentError(
-            StrCat("item ", item->id, " (", item->name, ") is not a video")));
-      }
-      items.push_back(*item);
-    }
-  }
+// Reads one video's captions (ingest/caption_ingest.h: CaptionVideo).
+using CaptionOne = std::function<absl::StatusOr<VideoCaptions>(int64_t id)>;
+
+// Reads the captions of `videos` one at a time with `one`, with a progress
+// bar and a line for each; exit code. An error of `one` (the archive's)
+// stops the run; a video whose captions cannot be read is named and the
+// run goes on.
+int CaptionEach(const GlobalOptions& g, const std::vector<Item>& videos, const CaptionOne& one) {
   size_t failed = 0, skipped = 0;
-  ProgressBar bar("reading captions", items.size(), ProgressBar::Unit::kItems,
+  ProgressBar bar("reading captions", videos.size(), ProgressBar::Unit::kItems,
                   ShowProgress(g.quiet));
-  for (size_t i = 0; i < items.size(); ++i) {
-    bar.Update(i, items[i].name);
-    // Each video in a transaction of its own: an interrupted run keeps
-    // what it finished, and the next takes up the rest.
-    auto batch = (*archive)->BeginWrite();
-    if (!batch.ok()) return ReportError(batch.status());
-    // Read again under the writer lock: another run may have done it.
-    auto item = (*archive)->GetItem(items[i].id);
-    if (!item.ok()) return ReportError(item.status());
-    if (!NeedsCaptions(*item)) {
+  for (size_t i = 0; i < videos.size(); ++i) {
+    bar.Update(i, videos[i].name);
+    auto done = one(videos[i].id);
+    bar.Clear();
+    if (!done.ok()) return ReportError(done.status());
+    const Item& video = done->video;
+    if (!done->unread.ok()) {
+      ++failed;
+      std::fprintf(stderr, "uncut: captions not read: item %lld (%s): %s\n",
+                   static_cast<long long>(video.id), video.name.c_str(),
+                   std::string(done->unread.message()).c_str());
+      continue;
+    }
+    if (!done->outcome) {
       ++skipped;
       continue;
     }
-    auto fail = [&](const absl::Status& s) {
-      ++failed;
-      bar.Clear();
-      std::fprintf(stderr, "uncut: captions not read: item %lld (%s): %s\n",
-                   static_cast<long long>(item->id), item->name.c_str(),
-                   std::string(s.message()).c_str());
-    };
-    auto media = ItemMedia::Open((*batch)->archive(), *item);
-    if (!media.ok()) {
-      fail(media.status());
-      continue;
-    }
-    CaptionOptions options = c.options;
-    options.languages = CaptionLanguages(c.options.languages, item->info.value("media", nlohmann::json()));
-    auto reading = ScanCaptions(media->source(), DurationOf(*item), options);
-    if (!reading.ok()) {
-      fail(reading.status());
-      continue;
-    }
-    nlohmann::json info = item->info;
-    auto queued = QueueCaptions(batch->get(), *item, *reading, &info);
-    absl::Status s = queued.status();
-    if (s.ok()) s = (*batch)->Reindex(item->id, std::move(info), {}, {});
-    if (s.ok()) s = (*batch)->Commit();
-    if (!s.ok()) return ReportError(s);
-    bar.Clear();
     if (g.quiet) continue;
-    if (*queued) {
+    const std::optional<Item>& text = done->outcome->text;
+    if (text) {
       std::printf("read    %-6lld %s: %zu captions -> item %lld %s\n",
-                  static_cast<long long>(item->id), item->name.c_str(), reading->cues.size(),
-                  static_cast<long long>((*queued)->id), (*queued)->name.c_str());
+                  static_cast<long long>(video.id), video.name.c_str(), done->outcome->cues,
+                  static_cast<long long>(text->id), text->name.c_str());
     } else {
-      std::printf("read    %-6lld %s: no captions found\n", static_cast<long long>(item->id),
-                  item->name.c_str());
+      std::printf("read    %-6lld %s: no captions found\n", static_cast<long long>(video.id),
+                  video.name.c_str());
     }
   }
   bar.Clear();
-  if (!g.quiet && items.empty()) std::printf("no video needs its captions read\n");
-  if (!g.quiet && skipped > 0) {
-    std::printf("%zu already read\n", skipped);
-  }
+  if (!g.quiet && videos.empty()) std::printf("no video needs its captions read\n");
+  if (!g.quiet && skipped > 0) std::printf("%zu already read\n", skipped);
   return failed == 0 ? kExitOk : kExitBadInput;
+}
+
+// The videos named, or every one whose captions were not read;
+// kInvalidArgument naming an item that is not a video.
+template <typename A>
+absl::StatusOr<std::vector<Item>> VideosToRead(A* archive, const std::vector<std::string>& refs) {
+  std::vector<Item> items;
+  if (refs.empty()) {
+    auto all = archive->ListItems();
+    if (!all.ok()) return all.status();
+    for (Item& it : *all) {
+      if (NeedsCaptions(it)) items.push_back(std::move(it));
+    }
+    return items;
+  }
+  for (const std::string& r : refs) {
+    auto item = archive->FindItem(r);
+    if (!item.ok()) return item.status();
+    if (item->kind != "video") {
+      return absl::InvalidArgumentError(
+          StrCat("item ", item->id, " (", item->name, ") is not a video"));
+    }
+    items.push_back(*item);
+  }
+  return items;
+}
+
+// The videos `refs` names (or every one not read) on `archive`, each read
+// with `one`; exit code.
+template <typename A>
+int CaptionsOn(const GlobalOptions& g, A* archive, const std::vector<std::string>& refs,
+               const CaptionOne& one) {
+  auto videos = VideosToRead(archive, refs);
+  if (!videos.ok()) return ReportError(videos.status());
+  return CaptionEach(g, *videos, one);
+}
+
+int RunCaptions(const GlobalOptions& g, const CaptionsCommand& c) {
+  if (IsPostgresUri(g.archive)) {
+    auto cluster = PgArchive::Open(g.archive);
+    if (!cluster.ok()) return ReportError(cluster.status());
+    PgArchive* pg = cluster->get();
+    return CaptionsOn(g, pg, c.refs,
+                      [&](int64_t id) { return CaptionVideoOnCluster(pg, id, c.options); });
+  }
+  auto archive = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+  if (!archive.ok()) return ReportError(archive.status());
+  Archive* dir = archive->get();
+  return CaptionsOn(g, dir, c.refs, [&](int64_t id) { return CaptionVideo(dir, id, c.options); });
 }
 
 }  // namespace
@@ -126,8 +127,9 @@ Subcommand AddCaptionsCommand(CLI::App* app, const GlobalOptions* g) {
   cmd->footer(
       "Where the bottom of the picture changes and looks like lettering, the frame is read\n"
       "by OCR (Tesseract); the captions, with their times, become a timed-text item linked\n"
-      "to the video like a subtitle file, marked as read by OCR. `uncut add` does this\n"
-      "unless --no-captions. Each video is committed on its own.\n\n"
+      "to the video like a subtitle file, marked as read by OCR. `uncut add --captions`\n"
+      "does this as videos are added. Each video is committed on its own, on a directory\n"
+      "or a PostgreSQL archive.\n\n"
       "Examples:\n  uncut captions\n  uncut captions 12 --ocr-lang fas");
   return {cmd, [g, c] { return RunCaptions(*g, *c); }};
 }

@@ -11,6 +11,7 @@
 #include "ingest/timed_text.h"
 #include "ocr/caption_band.h"
 #include "ocr/ocr.h"
+#include "trace/item_media.h"
 #include "video/video_signature.h"
 
 namespace uncut {
@@ -22,6 +23,15 @@ namespace {
 constexpr double kJoinGapS = 4;
 
 bool IsVideo(const Item& it) { return it.kind == "video"; }
+
+// Where a video's media ends: its start and duration, 0 when unknown.
+double MediaEndOf(const Item& it) {
+  if (!it.info.contains("media") || !it.info["media"].is_object()) return 0;
+  const nlohmann::json& m = it.info["media"];
+  const nlohmann::json& d = m.value("duration_s", nlohmann::json());
+  const nlohmann::json& s = m.value("start_s", nlohmann::json());
+  return (d.is_number() ? d.get<double>() : 0) + (s.is_number() ? s.get<double>() : 0);
+}
 
 // A band's text, one line of words per line, and its mean confidence; no
 // text when it does not read as words: OCR of a textured picture gives
@@ -242,6 +252,79 @@ absl::StatusOr<std::optional<Item>> QueueCaptions(WriteBatch* batch, const Item&
   block["cues"] = cues.size();
   (*recording_info)["captions"] = std::move(block);
   return it;
+}
+
+absl::StatusOr<CaptionReading> ReadVideoCaptions(OriginalSource* originals, const Item& video,
+                                                 const CaptionOptions& options) {
+  ASSIGN_OR_RETURN(ItemMedia media, ItemMedia::Open(originals, video));
+  CaptionOptions o = options;
+  o.languages = CaptionLanguages(options.languages, video.info.value("media", nlohmann::json()));
+  return ScanCaptions(media.source(), MediaEndOf(video), o);
+}
+
+absl::StatusOr<CaptionOutcome> RecordCaptions(WriteBatch* batch, const Item& video,
+                                              const CaptionReading& reading) {
+  CaptionOutcome out;
+  out.video_info = video.info;
+  out.cues = reading.cues.size();
+  ASSIGN_OR_RETURN(out.text, QueueCaptions(batch, video, reading, &out.video_info));
+  RETURN_IF_ERROR(batch->Reindex(video.id, out.video_info, {}, {}));
+  return out;
+}
+
+absl::StatusOr<CaptionOutcome> RecordCaptionsOnCluster(PgArchive* archive, const Item& video,
+                                                       const CaptionReading& reading,
+                                                       const std::string& actor,
+                                                       const std::string& client) {
+  static const DerivedTextBlock kCaptions = {
+      "captions", "item", [](const Item& now) { return !NeedsCaptions(now); },
+      "had its captions read by another process meanwhile"};
+  auto derive = [&](OriginalSource*, WriteBatch* batch) -> absl::StatusOr<DerivedText> {
+    DerivedText made;
+    made.recording_info = video.info;
+    ASSIGN_OR_RETURN(made.text, QueueCaptions(batch, video, reading, &made.recording_info));
+    return made;
+  };
+  ASSIGN_OR_RETURN(DerivedText made,
+                   DeriveTextOnCluster(archive, video, kCaptions, derive, actor, client));
+  return CaptionOutcome{std::move(made.text), reading.cues.size(),
+                        std::move(made.recording_info)};
+}
+
+absl::StatusOr<VideoCaptions> CaptionVideo(Archive* archive, int64_t id,
+                                           const CaptionOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<WriteBatch> batch, archive->BeginWrite());
+  VideoCaptions out;
+  ASSIGN_OR_RETURN(out.video, archive->GetItem(id));
+  if (!NeedsCaptions(out.video)) return out;
+  auto reading = ReadVideoCaptions(archive, out.video, options);
+  if (!reading.ok()) {
+    out.unread = reading.status();
+    return out;
+  }
+  ASSIGN_OR_RETURN(out.outcome, RecordCaptions(batch.get(), out.video, *reading));
+  RETURN_IF_ERROR(batch->Commit());
+  return out;
+}
+
+absl::StatusOr<VideoCaptions> CaptionVideoOnCluster(PgArchive* archive, int64_t id,
+                                                    const CaptionOptions& options,
+                                                    const std::string& actor,
+                                                    const std::string& client) {
+  VideoCaptions out;
+  ASSIGN_OR_RETURN(out.video, archive->GetItem(id));
+  if (!NeedsCaptions(out.video)) return out;
+  auto reading = ReadVideoCaptions(archive, out.video, options);
+  if (!reading.ok()) {
+    if (IsClusterError(reading.status())) return reading.status();
+    out.unread = reading.status();
+    return out;
+  }
+  auto recorded = RecordCaptionsOnCluster(archive, out.video, *reading, actor, client);
+  if (absl::IsAlreadyExists(recorded.status())) return out;
+  if (!recorded.ok()) return recorded.status();
+  out.outcome = std::move(*recorded);
+  return out;
 }
 
 std::string CaptionInfoLine(const Item& item) {

@@ -22,6 +22,7 @@
 #include "decode/video_reader.h"
 #include "nlohmann/json.hpp"
 #include "ocr/caption_band.h"
+#include "storage/postgres_storage.h"
 #include "store/archive.h"
 
 namespace uncut {
@@ -82,6 +83,62 @@ bool NeedsCaptions(const Item& item);
 absl::StatusOr<std::optional<Item>> QueueCaptions(WriteBatch* batch, const Item& recording,
                                                   const CaptionReading& reading,
                                                   nlohmann::json* recording_info);
+
+// Reads the captions of an archived video, its original from `originals`:
+// ScanCaptions to the end of its media, in the OCR languages
+// CaptionLanguages picks for it (`options.languages` when given).
+absl::StatusOr<CaptionReading> ReadVideoCaptions(OriginalSource* originals, const Item& video,
+                                                 const CaptionOptions& options);
+
+// What reading a video's captions added: the captions item, if any (with
+// its id in the archive), and the video's info as written.
+struct CaptionOutcome {
+  std::optional<Item> text;
+  size_t cues = 0;
+  nlohmann::json video_info;
+};
+
+// Queues `reading` in `batch` (the caller commits): the captions item, if
+// any, and the video's new info.
+absl::StatusOr<CaptionOutcome> RecordCaptions(WriteBatch* batch, const Item& video,
+                                              const CaptionReading& reading);
+
+// As RecordCaptions, on an archive kept in PostgreSQL: the captions item is
+// added as `add` adds, in one transaction with the video's new info
+// (ingest/timed_text.h: DeriveTextOnCluster), audit entries by `actor` for
+// `client` (the OS user when empty). kAlreadyExists, nothing written, when
+// another process read them first.
+absl::StatusOr<CaptionOutcome> RecordCaptionsOnCluster(PgArchive* archive, const Item& video,
+                                                       const CaptionReading& reading,
+                                                       const std::string& actor = "",
+                                                       const std::string& client = "");
+
+// One video's captions read, as `uncut captions` reads them.
+struct VideoCaptions {
+  Item video;  // as it was when they were read
+  // What was added; nullopt when they had been read already (NeedsCaptions).
+  std::optional<CaptionOutcome> outcome;
+  // Why the video's own captions could not be read (its original does not
+  // decode, or is damaged); nothing is written then.
+  absl::Status unread;
+};
+
+// Reads the captions of video `id` of `archive`, in a transaction of its
+// own (an interrupted run keeps the videos it finished), unless they were
+// read already: the video is read again under the writer lock. An error is
+// the archive's (its lock, a commit).
+absl::StatusOr<VideoCaptions> CaptionVideo(Archive* archive, int64_t id,
+                                           const CaptionOptions& options);
+
+// As CaptionVideo, on an archive kept in PostgreSQL: the original is read
+// from the cluster, and what is read recorded as RecordCaptionsOnCluster
+// does; a video another process did meanwhile counts as read already. An
+// error is the cluster's (a server out of reach, a failed statement:
+// IsClusterError) or the archive's.
+absl::StatusOr<VideoCaptions> CaptionVideoOnCluster(PgArchive* archive, int64_t id,
+                                                    const CaptionOptions& options,
+                                                    const std::string& actor = "",
+                                                    const std::string& client = "");
 
 // One line for `uncut show`: for a captions item, that it was read by OCR
 // and by what; for a video, what caption reading found ("" when nothing).
