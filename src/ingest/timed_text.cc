@@ -134,8 +134,8 @@ absl::StatusOr<DerivedText> DeriveTextOnCluster(PgArchive* archive, const Item& 
   copy.before_commit = [&](PgWriteBatch* batch, const std::map<int64_t, int64_t>& ids) {
     auto at = ids.find(made.text->id);
     if (at == ids.end()) {
-      return absl::InternalError(StrCat("the ", made.text->name, " of item ", recording.id,
-                                        " was not in the batch copied"));
+      return absl::InternalError(StrCat("item ", recording.id, " (", recording.name, "): ",
+                                        made.text->name, " was not in the batch copied"));
     }
     out.text->id = at->second;
     auto info = WriteDerivedInfo(batch, recording, how, made, at->second);
