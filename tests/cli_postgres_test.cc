@@ -553,7 +553,7 @@ TEST_F(CliPostgres, AWriterKilledMidAddLeavesEachItemWholeOrAbsent) {
   RunResult first = testing::RunUncut(uri, "sweep");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.out, "removed 0 postings of removed or unpublished items (0 bytes) and 0 pieces "
-                       "of unpublished originals (0 bytes)\n");
+                       "of removed or unpublished originals (0 bytes)\n");
   // What a batch whose shards committed and whose coordinator did not
   // leaves (its coordinator transaction rolled back), and two removed items.
   RunResult aborted = Psql(uri, "BEGIN; SELECT pg_current_xact_id(); ROLLBACK;");
@@ -582,7 +582,14 @@ TEST_F(CliPostgres, AWriterKilledMidAddLeavesEachItemWholeOrAbsent) {
     if (name == "dispatch3.txt" || name == "dispatch4.txt") gone.push_back(id);
   }
   ASSERT_EQ(gone.size(), 2u);
+  const std::string registered = "SELECT count(*) FROM objects";
+  const std::string stored_objects = "SELECT count(DISTINCT object) FROM chunks";
+  const int64_t registered_before = std::stoll(count(registered));
+  const int64_t stored_before = std::stoll(count(stored_objects));
   ASSERT_EQ(testing::RunUncut(uri, StrCat("remove --yes ", gone[0], " ", gone[1])).exit_code, 0);
+  // Their originals went with them: unregistered, their pieces deleted.
+  EXPECT_EQ(std::stoll(count(registered)), registered_before - 2);
+  EXPECT_EQ(std::stoll(count(stored_objects)), stored_before - 2);
   // The removed items' postings stay stored and counted until the sweep.
   const std::string counted_with_removed = count(counted);
   EXPECT_EQ(counted_with_removed, count(stored));
@@ -592,8 +599,8 @@ TEST_F(CliPostgres, AWriterKilledMidAddLeavesEachItemWholeOrAbsent) {
   EXPECT_NE(reported.out.find(StrCat(all.size() - 2, " items checked, 0 problems\nleft behind: ")),
             std::string::npos)
       << reported.out;
-  EXPECT_NE(reported.out.find(" and 1 pieces of unpublished originals (5 bytes); `uncut sweep` "
-                              "removes them\n"),
+  EXPECT_NE(reported.out.find(" and 1 pieces of removed or unpublished originals (5 bytes); "
+                              "`uncut sweep` removes them\n"),
             std::string::npos)
       << reported.out;
   RunResult dry = testing::RunUncut(uri, "sweep --dry-run");
@@ -603,7 +610,8 @@ TEST_F(CliPostgres, AWriterKilledMidAddLeavesEachItemWholeOrAbsent) {
   ASSERT_EQ(swept.exit_code, 0) << swept.err;
   EXPECT_EQ(swept.out, "removed" + dry.out.substr(std::string("would remove").size())) << swept.out;
   EXPECT_EQ(swept.out.find("removed 0 postings"), std::string::npos) << swept.out;
-  EXPECT_NE(swept.out.find(" and 1 pieces of unpublished originals (5 bytes)\n"), std::string::npos)
+  EXPECT_NE(swept.out.find(" and 1 pieces of removed or unpublished originals (5 bytes)\n"),
+            std::string::npos)
       << swept.out;
   // The counts are the live items' again; every item is whole and traced.
   EXPECT_EQ(count(counted), count(stored));

@@ -119,10 +119,15 @@ int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca) {
   if (!g.quiet) {
     std::printf("%zu items checked, %zu problems\n", items->size(), problems);
     PrintTimestampsChecked(stamps->checked, tsa_ca);
-    if (left.ok() && !left->empty()) {
+    if (left.ok() && left->originals > 0) {
+      std::printf("left behind: %llu originals no item uses, still registered; `uncut sweep` "
+                  "unregisters them\n",
+                  static_cast<unsigned long long>(left->originals));
+    }
+    if (left.ok() && (left->postings > 0 || left->pieces > 0)) {
       std::printf("left behind: %llu postings of removed or unpublished items (%llu bytes of "
-                  "blocks) and %llu pieces of unpublished originals (%llu bytes); `uncut sweep` "
-                  "removes them\n",
+                  "blocks) and %llu pieces of removed or unpublished originals (%llu bytes); "
+                  "`uncut sweep` removes them\n",
                   static_cast<unsigned long long>(left->postings),
                   static_cast<unsigned long long>(left->posting_bytes),
                   static_cast<unsigned long long>(left->pieces),

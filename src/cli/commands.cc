@@ -502,9 +502,9 @@ absl::Status RemoveFromArchive(Archive* archive, const std::vector<Item>& items)
 }
 
 absl::Status RemoveFromPostgres(PgArchive* archive, const std::vector<Item>& items) {
-  ASSIGN_OR_RETURN(std::unique_ptr<PgWriteBatch> batch, archive->BeginWrite());
-  for (const Item& it : items) RETURN_IF_ERROR(batch->RemoveItem(it.id));
-  return batch->Commit();
+  std::vector<int64_t> ids;
+  for (const Item& it : items) ids.push_back(it.id);
+  return archive->RemoveItems(ids);
 }
 
 }  // namespace

@@ -73,8 +73,13 @@ int SweepPostgres(const GlobalOptions& g, bool dry_run) {
   auto report = (*archive)->Sweep(/*remove=*/!dry_run);
   if (!report.ok()) return ReportError(report.status());
   if (!g.quiet) {
+    if (report->originals > 0) {
+      std::printf("%s %llu originals no item uses from the catalog\n",
+                  dry_run ? "would unregister" : "unregistered",
+                  static_cast<unsigned long long>(report->originals));
+    }
     std::printf("%s %llu postings of removed or unpublished items (%s) and %llu pieces of "
-                "unpublished originals (%s)\n",
+                "removed or unpublished originals (%s)\n",
                 dry_run ? "would remove" : "removed",
                 static_cast<unsigned long long>(report->postings), Bytes(report->posting_bytes).c_str(),
                 static_cast<unsigned long long>(report->pieces), Bytes(report->piece_bytes).c_str());
@@ -96,7 +101,8 @@ Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g) {
   cmd->footer(
       "Every item in the catalog stays whole; running it again removes nothing more.\n"
       "On a PostgreSQL archive: postings of removed items and of batches that never committed,\n"
-      "and pieces of originals no committed batch stored; rows of batches still being\n"
+      "and pieces of originals no committed batch stored or no item uses any more (an\n"
+      "original still registered with none is unregistered first); rows of batches still being\n"
       "written are left alone, so it runs beside any number of writers (docs/cluster.md).\n"
       "On a directory: the files an interrupted writer staged, and the compaction an add runs.\n\n"
       "Examples:\n  uncut sweep\n  uncut --archive postgresql://coord/uncut sweep --dry-run");

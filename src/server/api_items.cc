@@ -217,13 +217,7 @@ void Thumbnail(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
 
 // Removes item `id` and what is inside it, in one transaction.
 absl::Status RemoveOne(ServedArchive* archive, int64_t id, const std::string& client) {
-  if (PgArchive* cluster = archive->postgres()) {
-    auto batch = cluster->BeginWrite();
-    if (!batch.ok()) return batch.status();
-    (*batch)->SetActor("token", client);
-    absl::Status s = (*batch)->RemoveItem(id);
-    return s.ok() ? (*batch)->Commit() : s;
-  }
+  if (PgArchive* cluster = archive->postgres()) return cluster->RemoveItems({id}, "token", client);
   auto batch = archive->embedded()->BeginWrite();
   if (!batch.ok()) return batch.status();
   (*batch)->SetActor("token", client);

@@ -83,6 +83,151 @@ struct PieceGroup {
   uint64_t bytes = 0;
 };
 
+// The registered originals that no item uses. With `remove` they are
+// unregistered, in the caller's transaction: an original a writer has
+// found stored (PgWriteBatch::HasObject locks it) is skipped, as that writer
+// is about to use it, and a second statement drops any that a batch
+// committed meanwhile uses.
+absl::StatusOr<std::set<std::string>> UnregisterUnusedOriginals(PgConn* c, bool remove) {
+  ASSIGN_OR_RETURN(PgResult r,
+                   c->Exec(StrCat("SELECT sha256 FROM objects o WHERE NOT EXISTS "
+                                  "(SELECT 1 FROM items i WHERE i.object = o.sha256)",
+                                  remove ? " ORDER BY sha256 FOR UPDATE SKIP LOCKED" : "")));
+  std::set<std::string> unused;
+  for (int i = 0; i < r.rows(); ++i) unused.insert(std::string(r.Get(i, 0)));
+  if (!remove || unused.empty()) return unused;
+  const std::string list = TextArrayOf({unused.begin(), unused.end()});
+  ASSIGN_OR_RETURN(PgResult used, c->Exec("SELECT DISTINCT object FROM items WHERE object = "
+                                          "ANY($1::text[])",
+                                          {PgParam::Text(list)}));
+  for (int i = 0; i < used.rows(); ++i) unused.erase(std::string(used.Get(i, 0)));
+  if (unused.empty()) return unused;
+  RETURN_IF_ERROR(c->Exec("DELETE FROM objects WHERE sha256 = ANY($1::text[])",
+                          {PgParam::Text(TextArrayOf({unused.begin(), unused.end()}))})
+                      .status());
+  return unused;
+}
+
+// The pieces the shards hold that match `where`, grouped by object and
+// batch on each shard (partitionwise), so the pieces' bytes stay there.
+absl::StatusOr<std::vector<PieceGroup>> ReadPieceGroups(PgConn* c, const std::string& where,
+                                                        const std::vector<PgParam>& params) {
+  ASSIGN_OR_RETURN(PgResult grouped,
+                   c->Exec(StrCat("SELECT object, batch::text, count(*)::text, "
+                                  "sum(length(data))::text FROM chunks WHERE batch IS NOT NULL",
+                                  where.empty() ? "" : " AND ", where, " GROUP BY object, batch"),
+                           params));
+  std::vector<PieceGroup> groups;
+  for (int i = 0; i < grouped.rows(); ++i) {
+    groups.push_back({std::string(grouped.Get(i, 0)), grouped.GetInt(i, 1),
+                      static_cast<uint64_t>(grouped.GetInt(i, 2)),
+                      static_cast<uint64_t>(grouped.GetInt(i, 3))});
+  }
+  return groups;
+}
+
+// The state of each of `batches` that is not running (committed, aborted,
+// or unknown: too old to say); the running ones are counted in
+// report->batches_running. A batch whose rows the shards showed has reached
+// its commit at least; once it is not running its outcome is final.
+absl::StatusOr<std::map<int64_t, std::string>> EndedBatches(PgConn* c,
+                                                            const std::set<int64_t>& batches,
+                                                            PgSweepReport* report) {
+  std::map<int64_t, std::string> state;
+  if (batches.empty()) return state;
+  ASSIGN_OR_RETURN(PgResult st,
+                   c->Exec("SELECT x::text, coalesce(pg_xact_status(x::text::xid8), 'unknown') "
+                           "FROM unnest($1::bigint[]) x",
+                           {PgParam::Text(ArrayOf({batches.begin(), batches.end()}))}));
+  for (int i = 0; i < st.rows(); ++i) {
+    const std::string s(st.Get(i, 1));
+    if (s == "in progress") {
+      ++report->batches_running;
+    } else {
+      state[st.GetInt(i, 0)] = s;
+    }
+  }
+  return state;
+}
+
+// Which of `objects` the catalog registers now.
+absl::StatusOr<std::set<std::string>> RegisteredOriginals(PgConn* c,
+                                                          const std::vector<std::string>& objects) {
+  std::set<std::string> registered;
+  if (objects.empty()) return registered;
+  ASSIGN_OR_RETURN(PgResult r, c->Exec("SELECT sha256 FROM objects WHERE sha256 = ANY($1::text[])",
+                                       {PgParam::Text(TextArrayOf(objects))}));
+  for (int i = 0; i < r.rows(); ++i) registered.insert(std::string(r.Get(i, 0)));
+  return registered;
+}
+
+// The groups that are no one's: written by an ended batch that aborted, or
+// of an original the catalog does not register (never published, or its
+// items removed). Counted in report->pieces and piece_bytes.
+std::vector<const PieceGroup*> DeadPieces(const std::vector<PieceGroup>& groups,
+                                          const std::map<int64_t, std::string>& state,
+                                          const std::set<std::string>& registered,
+                                          PgSweepReport* report) {
+  std::vector<const PieceGroup*> dead;
+  for (const PieceGroup& g : groups) {
+    auto s = state.find(g.batch);
+    if (s == state.end()) continue;
+    if (s->second == "aborted" || !registered.count(g.object)) {
+      dead.push_back(&g);
+      report->pieces += g.pieces;
+      report->piece_bytes += g.bytes;
+    }
+  }
+  return dead;
+}
+
+// Deletes the dead groups' pieces, each deletion naming its batch; counts
+// what it deleted in report->pieces and piece_bytes.
+absl::Status DeletePieces(PgConn* c, const std::vector<const PieceGroup*>& dead,
+                          PgSweepReport* report) {
+  report->pieces = report->piece_bytes = 0;
+  for (const PieceGroup* g : dead) {
+    ASSIGN_OR_RETURN(PgResult gone, c->Exec("DELETE FROM chunks WHERE object = $1 AND batch = $2 "
+                                            "RETURNING 1",
+                                            {PgParam::Text(g->object), PgParam::Int(g->batch)}));
+    if (gone.rows() == 0) continue;
+    report->pieces += gone.rows();
+    report->piece_bytes += g->bytes;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InsertSweepAudit(PgConn* c, const PgSweepReport& report, const std::string& actor) {
+  nlohmann::json details = {{"originals", report.originals},
+                            {"postings", report.postings},
+                            {"posting_bytes", report.posting_bytes},
+                            {"pieces", report.pieces},
+                            {"piece_bytes", report.piece_bytes}};
+  return c
+      ->Exec("INSERT INTO audit_log(at, actor, client, action, details) "
+             "VALUES ($1, $2, NULL, 'sweep', $3)",
+             {PgParam::Text(NowRfc3339()), PgParam::Bytes(actor.empty() ? CurrentUserName() : actor),
+              PgParam::Bytes(details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))})
+      .status();
+}
+
+// Rolls the session's transaction back unless `done` was set.
+struct RollbackUnlessDone {
+  PgConn* conn;
+  bool done = false;
+  ~RollbackUnlessDone() {
+    if (!done) conn->ExecScript("ROLLBACK").IgnoreError();
+  }
+};
+
+// Takes the removing sweeps' turn for the session's transaction (writers
+// never ask for it): false when another sweep has it.
+absl::StatusOr<bool> TakeSweepTurn(PgConn* c) {
+  ASSIGN_OR_RETURN(PgResult locked,
+                   c->Exec("SELECT pg_try_advisory_xact_lock(hashtext('uncut sweep'))::text"));
+  return locked.Get(0, 0) == "true";
+}
+
 }  // namespace
 
 absl::StatusOr<PgSweepReport> PgArchive::Sweep(bool remove, const std::string& actor) {
@@ -101,21 +246,25 @@ absl::StatusOr<PgSweepReport> PgArchive::Sweep(bool remove, const std::string& a
   // transaction for the whole sweep, so both passes below see the same rows.)
   RETURN_IF_ERROR(c->ExecScript("BEGIN ISOLATION LEVEL READ COMMITTED; "
                                 "SET LOCAL enable_partitionwise_aggregate = on"));
-  struct EndSweep {
-    PgConn* conn;
-    bool done = false;
-    ~EndSweep() {
-      if (!done) conn->ExecScript("ROLLBACK").IgnoreError();
-    }
-  } end{c};
-  // Sweeps that remove take turns (a count needs no turn). Writers never
-  // ask for this lock.
-  ASSIGN_OR_RETURN(PgResult locked,
-                   c->Exec(remove ? "SELECT pg_try_advisory_xact_lock(hashtext('uncut sweep'))::text"
-                                  : "SELECT 'true'"));
-  if (locked.Get(0, 0) != "true") {
+  RollbackUnlessDone end{c};
+  // Sweeps that remove take turns (a count needs no turn).
+  bool turn = true;
+  if (remove) {
+    ASSIGN_OR_RETURN(turn, TakeSweepTurn(c));
+  }
+  if (!turn) {
     return absl::UnavailableError(
         StrCat(name_, ": another sweep is running on this archive; run it again when it is done"));
+  }
+
+  // 0. Originals registered that no item uses (left registered when their
+  // items were removed by an uncut before schema 5): unregistered, so that
+  // their pieces are found no one's below.
+  PgSweepReport report;
+  std::set<std::string> unused_originals;
+  if (unregisters_) {
+    ASSIGN_OR_RETURN(unused_originals, UnregisterUnusedOriginals(c, remove));
+    report.originals = unused_originals.size();
   }
 
   // 1. What the shards hold: the items of each batch's postings, and the
@@ -137,39 +286,13 @@ absl::StatusOr<PgSweepReport> PgArchive::Sweep(bool remove, const std::string& a
     }
   }
   RETURN_IF_ERROR(c->ExecScript("CLOSE uncut_sweep"));
-  // Grouped on each shard (partitionwise), so the pieces' bytes stay there.
-  ASSIGN_OR_RETURN(PgResult grouped,
-                   c->Exec("SELECT object, batch::text, count(*)::text, sum(length(data))::text "
-                           "FROM chunks WHERE batch IS NOT NULL GROUP BY object, batch"));
-  std::vector<PieceGroup> groups;
+  ASSIGN_OR_RETURN(std::vector<PieceGroup> groups, ReadPieceGroups(c, "", {}));
   std::set<int64_t> seen;
   for (const auto& [batch, unused] : items_of) seen.insert(batch);
-  for (int i = 0; i < grouped.rows(); ++i) {
-    groups.push_back({std::string(grouped.Get(i, 0)), grouped.GetInt(i, 1),
-                      static_cast<uint64_t>(grouped.GetInt(i, 2)),
-                      static_cast<uint64_t>(grouped.GetInt(i, 3))});
-    seen.insert(groups.back().batch);
-  }
+  for (const PieceGroup& g : groups) seen.insert(g.batch);
 
-  // 2. Which of those batches are still running. A batch whose rows the
-  // shards showed has reached its commit at least; once it is not running
-  // its outcome is final.
-  PgSweepReport report;
-  std::map<int64_t, std::string> state;  // of the batches that are not running
-  if (!seen.empty()) {
-    ASSIGN_OR_RETURN(PgResult st,
-                     c->Exec("SELECT x::text, coalesce(pg_xact_status(x::text::xid8), 'unknown') "
-                             "FROM unnest($1::bigint[]) x",
-                             {PgParam::Text(ArrayOf({seen.begin(), seen.end()}))}));
-    for (int i = 0; i < st.rows(); ++i) {
-      const std::string s(st.Get(i, 1));
-      if (s == "in progress") {
-        ++report.batches_running;
-      } else {
-        state[st.GetInt(i, 0)] = s;  // committed, aborted, or unknown (too old to say)
-      }
-    }
-  }
+  // 2. Which of those batches are still running.
+  ASSIGN_OR_RETURN(const auto state, EndedBatches(c, seen, &report));
 
   // 3. The catalog now: which of the ended batches' items and objects it
   // lists, and which batches' postings are counted.
@@ -191,12 +314,8 @@ absl::StatusOr<PgSweepReport> PgArchive::Sweep(bool remove, const std::string& a
   for (const PieceGroup& g : groups) {
     if (state.count(g.batch)) objects.push_back(g.object);
   }
-  std::set<std::string> registered;
-  if (!objects.empty()) {
-    ASSIGN_OR_RETURN(PgResult r, c->Exec("SELECT sha256 FROM objects WHERE sha256 = ANY($1::text[])",
-                                         {PgParam::Text(TextArrayOf(objects))}));
-    for (int i = 0; i < r.rows(); ++i) registered.insert(std::string(r.Get(i, 0)));
-  }
+  ASSIGN_OR_RETURN(std::set<std::string> registered, RegisteredOriginals(c, objects));
+  for (const std::string& o : unused_originals) registered.erase(o);  // a count: still registered
   std::set<int64_t> counted;  // batches whose postings index_batches counts
   if (!ended.empty()) {
     ASSIGN_OR_RETURN(PgResult r,
@@ -255,16 +374,7 @@ absl::StatusOr<PgSweepReport> PgArchive::Sweep(bool remove, const std::string& a
     }
     RETURN_IF_ERROR(c->ExecScript("CLOSE uncut_sweep"));
   }
-  std::vector<const PieceGroup*> dead_pieces;
-  for (const PieceGroup& g : groups) {
-    auto s = state.find(g.batch);
-    if (s == state.end()) continue;
-    if (s->second == "aborted" || !registered.count(g.object)) {
-      dead_pieces.push_back(&g);
-      report.pieces += g.pieces;
-      report.piece_bytes += g.bytes;
-    }
-  }
+  const std::vector<const PieceGroup*> dead_pieces = DeadPieces(groups, state, registered, &report);
   if (!remove || report.empty()) return report;
 
   // 5. The deletions, each naming the batch whose rows it removes, in this
@@ -295,25 +405,34 @@ absl::StatusOr<PgSweepReport> PgArchive::Sweep(bool remove, const std::string& a
                                    " WHERE batch = ", key.first, " AND modality = ", key.second))
                         .status());
   }
-  report.pieces = report.piece_bytes = 0;
-  for (const PieceGroup* g : dead_pieces) {
-    ASSIGN_OR_RETURN(PgResult gone, c->Exec("DELETE FROM chunks WHERE object = $1 AND batch = $2 "
-                                            "RETURNING 1",
-                                            {PgParam::Text(g->object), PgParam::Int(g->batch)}));
-    if (gone.rows() == 0) continue;
-    report.pieces += gone.rows();
-    report.piece_bytes += g->bytes;
-  }
-  nlohmann::json details = {{"postings", report.postings},
-                            {"posting_bytes", report.posting_bytes},
-                            {"pieces", report.pieces},
-                            {"piece_bytes", report.piece_bytes}};
-  RETURN_IF_ERROR(
-      c->Exec("INSERT INTO audit_log(at, actor, client, action, details) "
-              "VALUES ($1, $2, NULL, 'sweep', $3)",
-              {PgParam::Text(NowRfc3339()), PgParam::Bytes(actor.empty() ? CurrentUserName() : actor),
-               PgParam::Bytes(details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))})
-          .status());
+  RETURN_IF_ERROR(DeletePieces(c, dead_pieces, &report));
+  RETURN_IF_ERROR(InsertSweepAudit(c, report, actor));
+  RETURN_IF_ERROR(c->ExecScript("COMMIT"));
+  end.done = true;
+  return report;
+}
+
+absl::StatusOr<PgSweepReport> PgArchive::SweepPieces(const std::vector<std::string>& objects) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PgSweepReport report;
+  if (!marked_ || objects.empty()) return report;
+  RETURN_IF_ERROR(EnsureConn());
+  PgConn* c = conn_.get();
+  RETURN_IF_ERROR(c->ExecScript("BEGIN ISOLATION LEVEL READ COMMITTED"));
+  RollbackUnlessDone end{c};
+  // A sweep running meanwhile, or the next one, takes them instead.
+  ASSIGN_OR_RETURN(const bool turn, TakeSweepTurn(c));
+  if (!turn) return report;
+  // Hash-partitioned on the object: each shard is asked about its own.
+  ASSIGN_OR_RETURN(std::vector<PieceGroup> groups,
+                   ReadPieceGroups(c, "object = ANY($1::text[])", {PgParam::Text(TextArrayOf(objects))}));
+  std::set<int64_t> batches;
+  for (const PieceGroup& g : groups) batches.insert(g.batch);
+  ASSIGN_OR_RETURN(const auto state, EndedBatches(c, batches, &report));
+  ASSIGN_OR_RETURN(std::set<std::string> registered, RegisteredOriginals(c, objects));
+  const std::vector<const PieceGroup*> dead = DeadPieces(groups, state, registered, &report);
+  if (report.empty()) return report;
+  RETURN_IF_ERROR(DeletePieces(c, dead, &report));
   RETURN_IF_ERROR(c->ExecScript("COMMIT"));
   end.done = true;
   return report;

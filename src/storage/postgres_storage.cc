@@ -31,7 +31,7 @@ namespace {
 // another one runs. An archive of version 3 gets the table when it is
 // opened and becomes version 4; one of version 2 gets the table too but
 // stays version 2 (its rows are still unmarked).
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 constexpr int kPartitionsPerServer = 4;
 
 // The modality as a column value; stored, so it must not change.
@@ -80,6 +80,7 @@ CREATE TABLE items(
 CREATE UNIQUE INDEX items_top_sha ON items(sha256) WHERE parent_id IS NULL;
 CREATE INDEX items_sha ON items(sha256 text_pattern_ops);
 CREATE INDEX items_parent ON items(parent_id);
+CREATE INDEX items_object ON items(object);
 CREATE TABLE texts(
   item_id bigint PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
   text bytea NOT NULL,
@@ -212,6 +213,13 @@ Item ReadItem(const PgResult& r, int row) {
   return it;
 }
 
+// A text[] literal of hex digests (no quoting needed beyond the braces).
+std::string TextArray(const std::vector<std::string>& v) {
+  std::string out = "{";
+  for (size_t i = 0; i < v.size(); ++i) out += StrCat(i ? "," : "", "\"", v[i], "\"");
+  return out + "}";
+}
+
 std::string ArrayLiteral(const std::vector<int64_t>& v) {
   std::string out = "{";
   for (size_t i = 0; i < v.size(); ++i) out += StrCat(i ? "," : "", v[i]);
@@ -314,8 +322,21 @@ absl::StatusOr<std::unique_ptr<PgArchive>> PgArchive::Open(const std::string& ur
       if (version == 3) version = 4;
     }
   }
+  if (version == 4) {
+    // Removing an item unregisters an original no other item uses, which
+    // asks which items use it. Older processes would not lock an original
+    // they find stored (HasObject): they must not write to a schema-5
+    // archive.
+    RETURN_IF_ERROR(conn->ExecScript(
+        "BEGIN; LOCK TABLE uncut_meta IN EXCLUSIVE MODE;"
+        "CREATE INDEX IF NOT EXISTS items_object ON items(object);"
+        "UPDATE uncut_meta SET value = '5' WHERE key = 'schema_version' AND value = '4'; "
+        "COMMIT;"));
+    version = 5;
+  }
   std::unique_ptr<PgArchive> a(new PgArchive(std::move(conn)));
   a->marked_ = version >= 3;
+  a->unregisters_ = version >= 5;
   a->uri_ = uri;
   a->name_ = a->conn_->name();
   return a;
@@ -903,8 +924,23 @@ absl::StatusOr<std::unique_ptr<PgWriteBatch>> PgArchive::BeginWrite() {
   }
   b->owner_ = this;
   b->marked_ = marked_;
+  b->unregisters_ = unregisters_;
   RETURN_IF_ERROR(b->Begin());
   return b;
+}
+
+absl::Status PgArchive::RemoveItems(const std::vector<int64_t>& ids, const std::string& actor,
+                                    const std::string& client) {
+  std::vector<std::string> unregistered;
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<PgWriteBatch> batch, BeginWrite());
+    if (!actor.empty()) batch->SetActor(actor, client);
+    for (int64_t id : ids) RETURN_IF_ERROR(batch->RemoveItem(id));
+    RETURN_IF_ERROR(batch->Commit());
+    unregistered = batch->unregistered();
+  }
+  SweepPieces(unregistered).IgnoreError();
+  return absl::OkStatus();
 }
 
 absl::Status PgWriteBatch::Begin() {
@@ -925,7 +961,9 @@ PgWriteBatch::~PgWriteBatch() {
 
 absl::StatusOr<bool> PgWriteBatch::HasObject(const std::string& sha256) {
   if (objects_.count(sha256)) return true;
-  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT 1 FROM objects WHERE sha256 = $1",
+  // Read committed: a row a remover deleted while this waited for its lock
+  // is not returned, and the object is stored again.
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT 1 FROM objects WHERE sha256 = $1 FOR KEY SHARE",
                                            {PgParam::Text(sha256)}));
   return r.rows() > 0;
 }
@@ -1069,6 +1107,20 @@ absl::StatusOr<int64_t> PgWriteBatch::AddItem(PgNewItem n) {
 }
 
 absl::Status PgWriteBatch::RemoveItem(int64_t id) {
+  if (unregisters_) {
+    // The originals of the item and of every item under it, locked before
+    // the items go (in one order, so that two removers do not deadlock): a
+    // writer that finds one stored waits until this batch ends.
+    ASSIGN_OR_RETURN(
+        PgResult objects,
+        conn_->Exec("WITH RECURSIVE tree(id, object) AS ("
+                    "SELECT id, object FROM items WHERE id = $1 UNION "
+                    "SELECT i.id, i.object FROM items i JOIN tree t ON i.parent_id = t.id) "
+                    "SELECT sha256 FROM objects WHERE sha256 IN (SELECT object FROM tree) "
+                    "ORDER BY sha256 FOR UPDATE",
+                    {PgParam::Int(id)}));
+    for (int i = 0; i < objects.rows(); ++i) removed_objects_.insert(std::string(objects.Get(i, 0)));
+  }
   ASSIGN_OR_RETURN(PgResult r, conn_->Exec("DELETE FROM items WHERE id = $1 "
                                            "RETURNING id::text, sha256, name",
                                            {PgParam::Int(id)}, true));
@@ -1079,6 +1131,31 @@ absl::Status PgWriteBatch::RemoveItem(int64_t id) {
     gone.name = std::string(r.Get(i, 2));
     removed_.push_back(AuditItem(gone));
   }
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteBatch::UnregisterUnused() {
+  if (removed_objects_.empty()) return absl::OkStatus();
+  std::vector<std::string> objects(removed_objects_.begin(), removed_objects_.end());
+  removed_objects_.clear();
+  // A statement of its own (read committed): it sees the items of every
+  // batch that committed while this one waited for the originals' locks,
+  // and this batch's own removals and additions.
+  ASSIGN_OR_RETURN(PgResult used, conn_->Exec("SELECT DISTINCT object FROM items "
+                                              "WHERE object = ANY($1::text[])",
+                                              {PgParam::Text(TextArray(objects))}));
+  std::set<std::string> still;
+  for (int i = 0; i < used.rows(); ++i) still.insert(std::string(used.Get(i, 0)));
+  std::vector<std::string> unused;
+  for (std::string& o : objects) {
+    if (!still.count(o) && !objects_.count(o)) unused.push_back(std::move(o));
+  }
+  if (unused.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(conn_->Exec("DELETE FROM objects WHERE sha256 = ANY($1::text[])",
+                              {PgParam::Text(TextArray(unused))})
+                      .status());
+  // Listed once the commit is through (a failed one unregisters nothing).
+  pending_unregistered_ = std::move(unused);
   return absl::OkStatus();
 }
 
@@ -1171,6 +1248,7 @@ absl::Status PgWriteBatch::Commit() {
                                  {"with_parts", added_parts_}},
                                 actor_, client_));
   }
+  RETURN_IF_ERROR(UnregisterUnused());
   if (!removed_.empty()) {
     RETURN_IF_ERROR(InsertAudit(conn_.get(), "remove",
                                 {{"items", removed_}, {"count", removed_.size()}}, actor_,
@@ -1190,6 +1268,9 @@ absl::Status PgWriteBatch::Commit() {
   dropped_ = nlohmann::json::array();
   RETURN_IF_ERROR(conn_->ExecScript("COMMIT"));
   open_ = false;
+  unregistered_.insert(unregistered_.end(), pending_unregistered_.begin(),
+                       pending_unregistered_.end());
+  pending_unregistered_.clear();
   objects_.clear();
   claimed_.clear();
   // The next items go into a new transaction.

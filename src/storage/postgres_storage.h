@@ -78,12 +78,16 @@ struct PgSweepReport {
   // freed.
   uint64_t postings = 0;
   uint64_t posting_bytes = 0;
-  // Pieces of originals (chunks rows) that no committed batch stored.
+  // Pieces of originals (chunks rows) that no committed batch stored or
+  // that are no longer registered (their items removed).
   uint64_t pieces = 0;
   uint64_t piece_bytes = 0;
+  // Originals still registered that no item used (their items removed by
+  // an uncut before schema 5): unregistered by the sweep.
+  uint64_t originals = 0;
   // Batches whose transaction was still running: their rows were left alone.
   uint64_t batches_running = 0;
-  bool empty() const { return postings == 0 && pieces == 0; }
+  bool empty() const { return postings == 0 && pieces == 0 && originals == 0; }
 };
 
 class PgArchive : public CatalogReader,
@@ -164,6 +168,14 @@ class PgArchive : public CatalogReader,
   // not outlive this handle.
   absl::StatusOr<std::unique_ptr<PgWriteBatch>> BeginWrite();
 
+  // Removes the items and their children in one batch (audit entry
+  // "remove" naming `actor` and `client`), unregistering the originals no
+  // item uses any more; then deletes those originals' pieces on the shards
+  // (SweepPieces). The removal stands when only that last step fails: the
+  // next sweep deletes the pieces.
+  absl::Status RemoveItems(const std::vector<int64_t>& ids, const std::string& actor = "",
+                           const std::string& client = "");
+
   // Finds what removed items and batches that never committed left on the
   // shards: postings of items not in the catalog, and pieces of originals
   // that no committed batch stored. With `remove`, deletes them (posting
@@ -177,6 +189,12 @@ class PgArchive : public CatalogReader,
   // (kUnavailable for a second one). kFailedPrecondition on an archive made before rows
   // were marked (schema 2).
   absl::StatusOr<PgSweepReport> Sweep(bool remove, const std::string& actor = "");
+  // The part of Sweep for the pieces of `objects` alone (the originals a
+  // removal unregistered): deletes those that are no one's, by the same
+  // rule, in one transaction (the removal's audit entry stands for it).
+  // Returns an empty report, leaving them to the next sweep, when a sweep
+  // is running.
+  absl::StatusOr<PgSweepReport> SweepPieces(const std::vector<std::string>& objects);
 
  private:
   friend class PgWriteBatch;
@@ -215,6 +233,9 @@ class PgArchive : public CatalogReader,
   // Rows of chunks and postings carry the batch that wrote them (schema 3
   // and later).
   bool marked_ = true;
+  // Removing items unregisters originals no other item uses (schema 5 and
+  // later, whose writers all lock the originals they find stored).
+  bool unregisters_ = true;
   std::string uri_;
   uint64_t spill_bytes_ = kPgSpillBytes;
 };
@@ -242,7 +263,10 @@ class PgWriteBatch {
   absl::Status PutObject(const std::string& sha256, uint64_t size,
                          const std::function<absl::StatusOr<size_t>(char*, size_t)>& read);
   absl::Status PutObjectBytes(const std::string& sha256, std::string_view bytes);
-  // Whether the object is stored (committed, or put in this batch).
+  // Whether the object is stored (committed, or put in this batch). A
+  // stored object is locked (FOR KEY SHARE) until the batch ends, so a
+  // batch removing the last item that uses it cannot unregister it meanwhile
+  // (it waits, then sees this batch's items using it).
   absl::StatusOr<bool> HasObject(const std::string& sha256);
 
   // An id for a new item: `wanted` when it is free, else a new one.
@@ -251,6 +275,10 @@ class PgWriteBatch {
   absl::StatusOr<int64_t> AddItem(PgNewItem item);
   // Removes an item and its children; their postings stay counted (as in
   // the embedded index until a compaction) and are no longer returned.
+  // Their originals that no item uses at Commit are unregistered with them
+  // (unregistered() lists them; their pieces on the shards are then no
+  // one's: PgArchive::SweepPieces right after the commit, or the next Sweep,
+  // deletes them).
   absl::Status RemoveItem(int64_t id);
   // The item as committed, its row locked until the batch ends (another
   // batch that locks or removes it waits for this one); nullopt when there
@@ -278,6 +306,8 @@ class PgWriteBatch {
   // Publishes the batch, with the audit entries of the items it added and
   // removed (audit_log, as the embedded archive keeps it).
   absl::Status Commit();
+  // The originals unregistered by this batch's commits (RemoveItem).
+  const std::vector<std::string>& unregistered() const { return unregistered_; }
   // The mark of the rows it writes (`batch`): its coordinator transaction's
   // id, new after each Commit. 0 on an archive made before rows were marked.
   int64_t id() const { return batch_; }
@@ -287,9 +317,17 @@ class PgWriteBatch {
   PgWriteBatch() = default;
   // Opens the transaction and, on a marked archive, learns its id.
   absl::Status Begin();
+  // Unregisters the originals of removed_objects_ that no item uses now.
+  absl::Status UnregisterUnused();
   PgArchive* owner_ = nullptr;  // takes the session back
   std::unique_ptr<PgConn> conn_;
   bool marked_ = true;
+  bool unregisters_ = true;
+  // Originals of the items removed in this batch, locked (FOR UPDATE) from
+  // RemoveItem to the end of the batch.
+  std::set<std::string> removed_objects_;
+  std::vector<std::string> unregistered_;
+  std::vector<std::string> pending_unregistered_;  // until the commit is through
   // The coordinator transaction's id (xid8), the `batch` of the rows it writes.
   int64_t batch_ = 0;
   std::set<std::string> objects_;  // put in this batch

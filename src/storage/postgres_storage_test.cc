@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include "base/sha256.h"
 #include "storage/pg_archive_testing.h"
@@ -287,13 +289,17 @@ TEST_F(PostgresStorage, ASweepDropsRemovedItemsPostingsAndKeepsTheLiveOnes) {
   ASSERT_TRUE(counted.ok()) << counted.status();
   EXPECT_EQ(counted->postings, 2000u);
   EXPECT_GT(counted->posting_bytes, 2000u);
-  EXPECT_EQ(counted->pieces, 0u);  // the removed item's original stays registered
+  // The removed item's original, unregistered at its commit (no
+  // SweepPieces after it here): its one piece is no one's.
+  EXPECT_EQ(counted->pieces, 1u);
+  EXPECT_EQ(counted->piece_bytes, gone_bytes.size());
   EXPECT_EQ(*archive_->PostingCount(Modality::kText), 4000u);  // counting removed nothing
 
   auto swept = archive_->Sweep(/*remove=*/true);
   ASSERT_TRUE(swept.ok()) << swept.status();
   EXPECT_EQ(swept->postings, 2000u);
   EXPECT_EQ(swept->posting_bytes, counted->posting_bytes);
+  EXPECT_EQ(swept->pieces, 1u);
   EXPECT_EQ(*archive_->PostingCount(Modality::kText), 2000u);
   std::vector<Posting> all;
   ASSERT_TRUE(archive_->ForEachPosting(Modality::kText, [&](const Posting& p) {
@@ -429,7 +435,7 @@ TEST_F(PostgresStorage, AnIdKeptFromACopyIsNotHandedOutAgain) {
 // the table when it is next opened (as `uncut upgrade` and `uncut serve`
 // open it); one of schema 2 gets it too but keeps its version (its rows
 // are still unmarked, so it still cannot be swept).
-TEST_F(PostgresStorage, AnArchiveMadeBeforeJobsGetsTheirTableWhenOpened) {
+TEST_F(PostgresStorage, AnArchiveMadeBeforeJobsGetsTheirTableAndIndexWhenOpened) {
   auto conn = PgConn::Connect(uri_);
   ASSERT_TRUE(conn.ok()) << conn.status();
   auto version = [&] {
@@ -440,7 +446,7 @@ TEST_F(PostgresStorage, AnArchiveMadeBeforeJobsGetsTheirTableWhenOpened) {
     auto r = (*conn)->Exec("SELECT to_regclass('jobs') IS NOT NULL");
     return r.ok() && r->Get(0, 0) == "t";
   };
-  EXPECT_EQ(version(), "4");
+  EXPECT_EQ(version(), "5");
   for (const char* old : {"3", "2"}) {
     ASSERT_TRUE((*conn)
                     ->ExecScript(StrCat("DROP TABLE jobs; UPDATE uncut_meta SET value = '", old,
@@ -450,13 +456,211 @@ TEST_F(PostgresStorage, AnArchiveMadeBeforeJobsGetsTheirTableWhenOpened) {
     auto reopened = PgArchive::Open(uri_);
     ASSERT_TRUE(reopened.ok()) << reopened.status();
     EXPECT_TRUE(has_jobs()) << old;
-    EXPECT_EQ(version(), std::string(old) == "3" ? "4" : "2");
+    EXPECT_EQ(version(), std::string(old) == "3" ? "5" : "2");
   }
   auto swept = PgArchive::Open(uri_);
   ASSERT_TRUE(swept.ok());
   EXPECT_EQ((*swept)->Sweep(false).status().code(), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE((*conn)->ExecScript("UPDATE uncut_meta SET value = '5' WHERE key = 'schema_version'").ok());
+  ASSERT_TRUE((*conn)->ExecScript("UPDATE uncut_meta SET value = '6' WHERE key = 'schema_version'").ok());
   EXPECT_EQ(PgArchive::Open(uri_).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// Counts on the coordinator: registered originals named `sha`, and their
+// pieces on the shards.
+int64_t CountOf(const std::string& uri, const std::string& sql, const std::string& sha) {
+  auto c = PgConn::Connect(uri);
+  EXPECT_TRUE(c.ok()) << c.status();
+  if (!c.ok()) return -1;
+  auto r = (*c)->Exec(sql, {PgParam::Text(sha)});
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? r->GetInt(0, 0) : -1;
+}
+int64_t Registered(const std::string& uri, const std::string& sha) {
+  return CountOf(uri, "SELECT count(*)::text FROM objects WHERE sha256 = $1", sha);
+}
+int64_t Pieces(const std::string& uri, const std::string& sha) {
+  return CountOf(uri, "SELECT count(*)::text FROM chunks WHERE object = $1", sha);
+}
+
+// The bytes of an item's original, read back.
+std::string OriginalOf(PgArchive* archive, int64_t id) {
+  auto item = archive->GetItem(id);
+  EXPECT_TRUE(item.ok()) << item.status();
+  if (!item.ok()) return "";
+  std::string out;
+  absl::Status s = archive->ReadOriginal(*item, [&](std::string_view piece) {
+    out.append(piece);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  return out;
+}
+
+// Adds `bytes` as a top-level item of its own original; its id.
+int64_t AddOriginal(PgArchive* archive, const std::string& bytes) {
+  auto batch = archive->BeginWrite();
+  EXPECT_TRUE(batch.ok()) << batch.status();
+  if (!batch.ok()) return 0;
+  EXPECT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+  PgNewItem n;
+  n.item.sha256 = n.item.object = Sha256Hex(bytes);
+  n.item.size = bytes.size();
+  n.item.kind = "text";
+  n.item.name = bytes;
+  auto id = (*batch)->AddItem(std::move(n));
+  EXPECT_TRUE(id.ok()) << id.status();
+  EXPECT_TRUE((*batch)->Commit().ok());
+  return id.ok() ? *id : 0;
+}
+
+// A child item (as an attachment is) whose original is `object`, under a new
+// parent, in `batch`: AddItem finds the object stored and locks it.
+int64_t AddChildUsing(PgWriteBatch* batch, const std::string& object, uint64_t size) {
+  const std::string parent_bytes = "a message that carries the same bytes";
+  EXPECT_TRUE(batch->PutObjectBytes(Sha256Hex(parent_bytes), parent_bytes).ok());
+  PgNewItem parent;
+  parent.item.sha256 = parent.item.object = Sha256Hex(parent_bytes);
+  parent.item.size = parent_bytes.size();
+  parent.item.kind = "email";
+  parent.item.name = "message";
+  auto parent_id = batch->AddItem(std::move(parent));
+  EXPECT_TRUE(parent_id.ok()) << parent_id.status();
+  PgNewItem child;
+  child.item.sha256 = child.item.object = object;
+  child.item.size = size;
+  child.item.parent_id = parent_id.ok() ? *parent_id : 0;
+  child.item.kind = "text";
+  child.item.name = "attachment";
+  auto id = batch->AddItem(std::move(child));
+  EXPECT_TRUE(id.ok()) << id.status();
+  return id.ok() ? *id : 0;
+}
+
+// Removing an item unregisters its original and deletes its pieces, as a
+// directory deletes the file; an original another item still uses stays.
+TEST_F(PostgresStorage, RemovingAnItemTakesItsOriginalAndKeepsOneStillUsed) {
+  const std::string alone = "an original only its item uses";
+  const std::string shared = "an original two items use";
+  const int64_t alone_id = AddOriginal(archive_.get(), alone);
+  const int64_t shared_id = AddOriginal(archive_.get(), shared);
+  int64_t child = 0;
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    child = AddChildUsing(batch->get(), Sha256Hex(shared), shared.size());
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  ASSERT_EQ(Pieces(uri_, Sha256Hex(alone)), 1);
+
+  ASSERT_TRUE(archive_->RemoveItems({alone_id, shared_id}).ok());
+  EXPECT_EQ(Registered(uri_, Sha256Hex(alone)), 0);
+  EXPECT_EQ(Pieces(uri_, Sha256Hex(alone)), 0);
+  EXPECT_EQ(Registered(uri_, Sha256Hex(shared)), 1);
+  EXPECT_EQ(Pieces(uri_, Sha256Hex(shared)), 1);
+  EXPECT_EQ(OriginalOf(archive_.get(), child), shared);
+  auto log = archive_->AuditLog();
+  ASSERT_TRUE(log.ok());
+  ASSERT_FALSE(log->empty());
+  EXPECT_EQ(log->back().action, "remove");
+  EXPECT_EQ(log->back().details["count"], 2);
+  auto after = archive_->Sweep(/*remove=*/false);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->pieces, 0u);
+  EXPECT_EQ(after->originals, 0u);
+
+  // Added again, it is stored again.
+  const int64_t again = AddOriginal(archive_.get(), alone);
+  EXPECT_EQ(OriginalOf(archive_.get(), again), alone);
+}
+
+// A writer that found an original stored holds it (FOR KEY SHARE): a
+// removal of its last item meanwhile waits for that writer, then sees its
+// item use the original and keeps it.
+TEST_F(PostgresStorage, ARemovalWaitsForAWriterThatFoundTheOriginalStoredAndKeepsIt) {
+  const std::string bytes = "an original found stored by a writer";
+  const int64_t first = AddOriginal(archive_.get(), bytes);
+  auto writer = archive_->BeginWrite();
+  ASSERT_TRUE(writer.ok());
+  const int64_t child = AddChildUsing(writer->get(), Sha256Hex(bytes), bytes.size());
+
+  auto remover_archive = PgArchive::Open(uri_);
+  ASSERT_TRUE(remover_archive.ok());
+  std::atomic<bool> done{false};
+  absl::Status removed;
+  std::thread remover([&] {
+    removed = (*remover_archive)->RemoveItems({first});
+    done = true;
+  });
+  ::usleep(500 * 1000);
+  EXPECT_FALSE(done.load()) << "the removal did not wait for the writer";
+  ASSERT_TRUE((*writer)->Commit().ok());
+  remover.join();
+  ASSERT_TRUE(removed.ok()) << removed;
+  EXPECT_EQ(Registered(uri_, Sha256Hex(bytes)), 1);
+  EXPECT_EQ(OriginalOf(archive_.get(), child), bytes);
+  auto swept = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_EQ(swept->pieces, 0u);
+  EXPECT_EQ(OriginalOf(archive_.get(), child), bytes);
+}
+
+// The other order: a removal holds the original first; a writer that asks
+// whether it is stored waits, then finds it gone and stores it again.
+TEST_F(PostgresStorage, AWriterWaitingForARemovalStoresTheOriginalAgain) {
+  const std::string bytes = "an original removed while a writer asks for it";
+  const int64_t first = AddOriginal(archive_.get(), bytes);
+  auto remover = archive_->BeginWrite();
+  ASSERT_TRUE(remover.ok());
+  ASSERT_TRUE((*remover)->RemoveItem(first).ok());
+
+  auto writer_archive = PgArchive::Open(uri_);
+  ASSERT_TRUE(writer_archive.ok());
+  std::atomic<bool> done{false};
+  int64_t child = 0;
+  std::thread writer([&] {
+    auto batch = (*writer_archive)->BeginWrite();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+    child = AddChildUsing(batch->get(), Sha256Hex(bytes), bytes.size());
+    ASSERT_TRUE((*batch)->Commit().ok());
+    done = true;
+  });
+  ::usleep(500 * 1000);
+  EXPECT_FALSE(done.load()) << "the writer did not wait for the removal";
+  ASSERT_TRUE((*remover)->Commit().ok());
+  const std::vector<std::string> unregistered = (*remover)->unregistered();
+  writer.join();
+  EXPECT_EQ(unregistered, std::vector<std::string>{Sha256Hex(bytes)});
+  EXPECT_EQ(Registered(uri_, Sha256Hex(bytes)), 1);  // registered again by the writer
+  EXPECT_EQ(Pieces(uri_, Sha256Hex(bytes)), 2);      // the removed copy's, and the new one
+  auto pieces = archive_->SweepPieces(unregistered);
+  ASSERT_TRUE(pieces.ok()) << pieces.status();
+  EXPECT_EQ(pieces->pieces, 0u);  // registered: neither copy is no one's
+  EXPECT_EQ(OriginalOf(archive_.get(), child), bytes);
+}
+
+// An original left registered by a removal before schema 5 (its item row
+// deleted alone) is unregistered by the sweep, and its pieces go with it.
+TEST_F(PostgresStorage, ASweepUnregistersAnOriginalNoItemUses) {
+  const std::string bytes = "an original whose item an older uncut removed";
+  const int64_t id = AddOriginal(archive_.get(), bytes);
+  auto conn = PgConn::Connect(uri_);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE((*conn)->Exec("DELETE FROM items WHERE id = $1", {PgParam::Int(id)}).ok());
+  auto counted = archive_->Sweep(/*remove=*/false);
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(counted->originals, 1u);
+  EXPECT_EQ(counted->pieces, 1u);
+  EXPECT_EQ(Registered(uri_, Sha256Hex(bytes)), 1);
+  auto swept = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_EQ(swept->originals, 1u);
+  EXPECT_EQ(swept->pieces, 1u);
+  EXPECT_EQ(Registered(uri_, Sha256Hex(bytes)), 0);
+  EXPECT_EQ(Pieces(uri_, Sha256Hex(bytes)), 0);
+  auto again = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
 }
 
 }  // namespace
