@@ -291,10 +291,12 @@ absl::StatusOr<std::vector<JobSnapshot>> CatalogJobStore::Query(
           StrCat("the server running it stopped (", r.Get(i, 14), " was not heard from for ",
                  options_.lease.count() / 1000.0, " s)"));
       if (settle) {
-        ASSIGN_OR_RETURN(std::optional<JobSnapshot> now,
-                         Settle(s, std::string(r.Get(i, 15)), with_result));
-        if (!now) continue;  // deleted meanwhile
-        s = std::move(*now);
+        // A write that fails leaves the row to the next reader; this one
+        // reports the job failed all the same.
+        absl::StatusOr<std::optional<JobSnapshot>> now =
+            Settle(s, std::string(r.Get(i, 15)), with_result);
+        if (now.ok() && !*now) continue;  // deleted meanwhile
+        if (now.ok()) s = std::move(**now);
       }
     }
     out.push_back(std::move(s));
