@@ -242,7 +242,7 @@ absl::Status CatalogJobStore::WriteFinal(const std::string& id, const Final& f) 
 }
 
 absl::StatusOr<std::vector<JobSnapshot>> CatalogJobStore::Query(
-    const std::string& where, const std::vector<PgParam>& params, bool with_result) {
+    const std::string& where, const std::vector<PgParam>& params, bool with_result, bool settle) {
   // Cells as bytes (binary results): every column is text or bytea.
   const std::string sql = StrCat(
       "SELECT j.id, j.kind, j.state, j.progress, j.created_at, coalesce(j.started_at, ''), "
@@ -254,7 +254,7 @@ absl::StatusOr<std::vector<JobSnapshot>> CatalogJobStore::Query(
                   : "NULL::bytea, NULL::text, ",
       "(j.report_html IS NOT NULL OR j.saved_trace IS NOT NULL)::text, "
       "(j.state IN ", kUnfinished, " AND j.lease_at < now() - $1::float8 * interval '1 millisecond')::text, "
-      "j.server "
+      "j.server, j.lease_at::text "
       "FROM jobs j LEFT JOIN saved_traces t ON t.id = j.saved_trace ",
       where);
   std::vector<PgParam> all = {PgParam::Text(StrCat(options_.lease.count()))};
@@ -290,14 +290,57 @@ absl::StatusOr<std::vector<JobSnapshot>> CatalogJobStore::Query(
       s.error = absl::UnavailableError(
           StrCat("the server running it stopped (", r.Get(i, 14), " was not heard from for ",
                  options_.lease.count() / 1000.0, " s)"));
+      if (settle) {
+        // A write that fails leaves the row to the next reader; this one
+        // reports the job failed all the same.
+        absl::StatusOr<std::optional<JobSnapshot>> now =
+            Settle(s, std::string(r.Get(i, 15)), with_result);
+        if (now.ok() && !*now) continue;  // deleted meanwhile
+        if (now.ok()) s = std::move(**now);
+      }
     }
     out.push_back(std::move(s));
   }
   return out;
 }
 
+// The row is written failed only if it is still unfinished with the lease
+// this reader saw run out. Its server may renew the lease (or write the
+// job's end) between the read and this write: then the condition fails,
+// nothing is written, and the row is read again, as that server left it.
+// When this write comes first, a server that was only cut off for longer
+// than the lease, and whose job went on, finds its row failed: its renewals
+// leave it so, and the job's end, once written, replaces it.
+absl::StatusOr<std::optional<JobSnapshot>> CatalogJobStore::Settle(const JobSnapshot& lapsed,
+                                                                   const std::string& lease_at,
+                                                                   bool with_result) {
+  const std::string finished_at = NowRfc3339();
+  ASSIGN_OR_RETURN(
+      PgResult r,
+      Exec(StrCat("UPDATE jobs SET state = 'failed', error_code = $3, error = $4, finished_at = $5, "
+                  "elapsed_ms = CASE WHEN started IS NULL THEN elapsed_ms "
+                  "ELSE greatest(0, extract(epoch FROM lease_at - started) * 1000) END, "
+                  "updated_at = now() WHERE id = $1 AND lease_at = $2::timestamptz AND state IN ",
+                  kUnfinished, " RETURNING elapsed_ms::text"),
+           {PgParam::Text(lapsed.id), PgParam::Text(lease_at),
+            PgParam::Int(static_cast<int64_t>(lapsed.error.code())),
+            PgParam::Bytes(std::string(lapsed.error.message())), PgParam::Text(finished_at)}));
+  if (r.rows() == 0) {
+    ASSIGN_OR_RETURN(std::vector<JobSnapshot> again,
+                     Query("WHERE j.id = $2", {PgParam::Text(lapsed.id)}, with_result, false));
+    if (again.empty()) return std::optional<JobSnapshot>();
+    return std::optional<JobSnapshot>(std::move(again[0]));
+  }
+  JobSnapshot settled = lapsed;
+  settled.finished_at = finished_at;
+  double elapsed = 0;
+  if (absl::SimpleAtod(std::string(r.Get(0, 0)), &elapsed)) settled.elapsed_ms = elapsed;
+  return std::optional<JobSnapshot>(std::move(settled));
+}
+
 absl::StatusOr<std::optional<JobSnapshot>> CatalogJobStore::Get(const std::string& id) {
-  ASSIGN_OR_RETURN(std::vector<JobSnapshot> jobs, Query("WHERE j.id = $2", {PgParam::Text(id)}, true));
+  ASSIGN_OR_RETURN(std::vector<JobSnapshot> jobs,
+                   Query("WHERE j.id = $2", {PgParam::Text(id)}, true, true));
   if (jobs.empty()) return std::optional<JobSnapshot>();
   return std::optional<JobSnapshot>(std::move(jobs[0]));
 }
@@ -323,7 +366,8 @@ absl::StatusOr<std::optional<JobSnapshot>> CatalogJobStore::Wait(
 }
 
 absl::StatusOr<std::vector<JobSnapshot>> CatalogJobStore::Recent(size_t n) {
-  return Query("ORDER BY j.seq DESC LIMIT $2", {PgParam::Int(static_cast<int64_t>(n))}, false);
+  return Query("ORDER BY j.seq DESC LIMIT $2", {PgParam::Int(static_cast<int64_t>(n))}, false,
+               true);
 }
 
 absl::StatusOr<std::string> CatalogJobStore::Report(const std::string& id, bool html) {

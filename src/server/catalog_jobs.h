@@ -11,7 +11,8 @@
 // renewal does not let it run out); any server reading
 // a queued or running job whose lease is older than `lease` reports it
 // failed: the server running it stopped (killed, or cut off from the
-// coordinator). Times are the coordinator's, so the servers' clocks need
+// coordinator), and writes that into the row (unless the row changed
+// since it was read), so the list and every other server see it failed. Times are the coordinator's, so the servers' clocks need
 // not agree.
 //
 // A server keeps its `max_kept` most recent finished jobs; older ones, and
@@ -76,9 +77,16 @@ class CatalogJobStore : public JobStore {
   absl::Status WriteProgress(const std::string& id, const JobProgress& p);
   absl::Status WriteFinal(const std::string& id, const Final& f);
   absl::Status RunJob(const std::string& id, JobWork& work, JobControl& local);
+  // The jobs `where` selects. A queued or running job whose lease ran out
+  // is reported failed and, with `settle`, written so (Settle).
   absl::StatusOr<std::vector<JobSnapshot>> Query(const std::string& where,
                                                  const std::vector<PgParam>& params,
-                                                 bool with_result);
+                                                 bool with_result, bool settle);
+  // Writes `lapsed` (read with its lease run out, at `lease_at`) failed in
+  // its row, unless the row changed since it was read; returns the job as
+  // it then is (nullopt when it is gone).
+  absl::StatusOr<std::optional<JobSnapshot>> Settle(const JobSnapshot& lapsed,
+                                                    const std::string& lease_at, bool with_result);
   // Renews the leases of this server's jobs and writes the ends that could
   // not be written, every sixth of the lease, until Shutdown.
   void HeartbeatLoop();

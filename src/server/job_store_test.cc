@@ -332,5 +332,43 @@ TEST_F(CatalogJobs, AJobWhoseServerStoppedRenewingItsLeaseIsReportedFailed) {
   release = true;
 }
 
+// The reader that finds the lease run out writes the failure into the job's
+// row: a server that would wait hours before calling the job lost, and the
+// list, then see it failed too, with the same message. The runner, alive
+// after all, writes the job's real end over it when the work ends.
+TEST_F(CatalogJobs, AJobWhoseLeaseRanOutIsWrittenFailedForEveryServer) {
+  JobStoreOptions patient = Options();
+  patient.lease = std::chrono::hours(3);
+  JobStoreOptions reader = Options();
+  reader.lease = milliseconds(500);
+  auto runner = Open(patient), other = Open(reader), third = Open(patient);
+  ASSERT_TRUE(runner && other && third);
+  std::atomic<bool> release{false};
+  auto id = runner->Submit("a", "t", {}, WaitFor(release));
+  ASSERT_TRUE(id.ok());
+  auto lost = PollUntil(*other, *id, Finished);
+  ASSERT_TRUE(lost);
+  ASSERT_EQ(lost->state, JobState::kFailed);
+  EXPECT_FALSE(lost->finished_at.empty());
+  auto seen = third->Get(*id);
+  ASSERT_TRUE(seen.ok() && *seen) << seen.status();
+  EXPECT_EQ((*seen)->state, JobState::kFailed);
+  EXPECT_EQ((*seen)->error, lost->error);
+  EXPECT_EQ((*seen)->finished_at, lost->finished_at);
+  auto listed = third->Recent(10);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].state, JobState::kFailed);
+  auto conn = PgConn::Connect(uri_);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  auto row = (*conn)->Exec("SELECT state FROM jobs WHERE id = $1", {PgParam::Text(*id)});
+  ASSERT_TRUE(row.ok() && row->rows() == 1) << row.status();
+  EXPECT_EQ(row->Get(0, 0), "failed");
+  release = true;
+  auto done = PollUntil(*third, *id, [](const JobSnapshot& j) { return j.state == JobState::kSucceeded; });
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->state, JobState::kSucceeded);
+}
+
 }  // namespace
 }  // namespace uncut::server

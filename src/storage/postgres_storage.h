@@ -42,6 +42,7 @@
 #ifndef UNCUT_STORAGE_POSTGRES_STORAGE_H_
 #define UNCUT_STORAGE_POSTGRES_STORAGE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -110,6 +111,8 @@ class PgArchive : public CatalogReader,
   // (mapped, and unlinked at once: nothing stays behind), smaller ones into
   // memory.
   void set_spill_bytes(uint64_t bytes) { spill_bytes_ = bytes; }
+  // Sweep rewrites at most this many posting blocks per statement (500).
+  void set_sweep_blocks_per_statement(size_t n) { sweep_blocks_ = std::max<size_t>(1, n); }
 
   absl::StatusOr<std::vector<Item>> ListItems() override;
   absl::StatusOr<Item> GetItem(int64_t id) override;
@@ -238,6 +241,7 @@ class PgArchive : public CatalogReader,
   bool unregisters_ = true;
   std::string uri_;
   uint64_t spill_bytes_ = kPgSpillBytes;
+  size_t sweep_blocks_ = 500;
 };
 
 // An item for PgWriteBatch::AddItem. Postings carry item = 0; AddItem fills

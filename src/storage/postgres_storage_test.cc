@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "base/sha256.h"
@@ -409,6 +411,147 @@ TEST_F(PostgresStorage, ASweepLeavesARunningBatchAloneAndRemovesWhatAnEndedOneLe
   auto again = archive_->Sweep(/*remove=*/true);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->empty());
+}
+
+// A text item whose postings are one at each of `keys` (pos = key + salt).
+int64_t AddTextItem(PgWriteBatch* batch, const std::string& bytes, const std::vector<uint64_t>& keys,
+                    uint32_t salt) {
+  EXPECT_TRUE(batch->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+  PgNewItem n;
+  n.item.sha256 = n.item.object = Sha256Hex(bytes);
+  n.item.size = bytes.size();
+  n.item.kind = "text";
+  n.item.name = bytes;
+  for (uint64_t k : keys) n.postings[Modality::kText].push_back({k, 0, static_cast<uint32_t>(k) + salt});
+  auto id = batch->AddItem(std::move(n));
+  EXPECT_TRUE(id.ok()) << id.status();
+  return id.ok() ? *id : 0;
+}
+
+std::vector<uint64_t> KeyRange(uint64_t from, uint64_t count) {
+  std::vector<uint64_t> keys(count);
+  for (uint64_t i = 0; i < count; ++i) keys[i] = from + i;
+  return keys;
+}
+
+// Every posting on the shards, by the batch that wrote it, sorted; each
+// row's n is checked against its block.
+std::map<int64_t, std::vector<Posting>> StoredPostings(const std::string& uri) {
+  std::map<int64_t, std::vector<Posting>> out;
+  auto conn = PgConn::Connect(uri);
+  EXPECT_TRUE(conn.ok()) << conn.status();
+  if (!conn.ok()) return out;
+  auto r = (*conn)->Exec("SELECT batch::text, n::text, data FROM postings WHERE batch IS NOT NULL",
+                         {}, true);
+  EXPECT_TRUE(r.ok()) << r.status();
+  for (int i = 0; r.ok() && i < r->rows(); ++i) {
+    std::vector<Posting> block;
+    EXPECT_TRUE(UnpackPostings(r->Get(i, 2), &block).ok());
+    EXPECT_EQ(static_cast<int64_t>(block.size()), r->GetInt(i, 1));
+    std::vector<Posting>& all = out[r->GetInt(i, 0)];
+    all.insert(all.end(), block.begin(), block.end());
+  }
+  for (auto& [batch, all] : out) std::sort(all.begin(), all.end());
+  return out;
+}
+
+// Hundreds of blocks over every partition, rewritten seven per statement:
+// blocks shared by live and removed items keep exactly the live items'
+// postings, blocks of removed items alone go, a running batch's rows stay
+// as they are, an aborted batch's postings of items the catalog does not
+// list go and those of a listed item stay, and the counts match what is
+// stored. (The same results as the sweep that rewrote one block per
+// statement.)
+TEST_F(PostgresStorage, ASweepOfManyBlocksKeepsExactlyWhatItsRulesKeep) {
+  archive_->set_sweep_blocks_per_statement(7);
+  std::vector<int64_t> shared, alone;
+  int64_t first_batch = 0, second_batch = 0;
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    // Twelve items at the same 12,000 keys: about 280 blocks, each holding
+    // postings of all twelve.
+    first_batch = (*batch)->id();
+    for (uint32_t j = 0; j < 12; ++j) {
+      shared.push_back(AddTextItem(batch->get(), StrCat("shared ", j), KeyRange(0, 12000), j));
+    }
+    ASSERT_TRUE((*batch)->Commit().ok());
+    // Three items with keys of their own: blocks of theirs alone.
+    second_batch = (*batch)->id();
+    for (uint32_t j = 0; j < 3; ++j) {
+      alone.push_back(
+          AddTextItem(batch->get(), StrCat("alone ", j), KeyRange(1000000 + j * 5000, 4000), j));
+    }
+    ASSERT_TRUE((*batch)->Commit().ok());
+    for (int64_t id : {shared[1], shared[5], shared[9], shared[10], alone[0], alone[1], alone[2]}) {
+      ASSERT_TRUE((*batch)->RemoveItem(id).ok());
+    }
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  const std::set<uint32_t> removed = {static_cast<uint32_t>(shared[1]), static_cast<uint32_t>(shared[5]),
+                                      static_cast<uint32_t>(shared[9]), static_cast<uint32_t>(shared[10]),
+                                      static_cast<uint32_t>(alone[0]), static_cast<uint32_t>(alone[1]),
+                                      static_cast<uint32_t>(alone[2])};
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), 12u * 12000 + 3 * 4000);
+  // A batch still running, its shards' part committed.
+  auto running = archive_->BeginWrite();
+  ASSERT_TRUE(running.ok()) << running.status();
+  const std::string piece = "a piece of the running batch";
+  PlantShardRows(uri_, (*running)->id(), 999999, 2000000, Sha256Hex(piece), piece);
+  // A batch that rolled back after its shards committed a block holding a
+  // posting of an item it never published and one of a listed item.
+  int64_t aborted = 0;
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    aborted = (*batch)->id();
+    auto conn = PgConn::Connect(uri_);
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    std::vector<PostingBlock> b = PackPostings(
+        {{3000000, static_cast<uint32_t>(shared[0]), 1}, {3000000, 888888, 2}});
+    const int64_t stored = static_cast<int64_t>(uint64_t{3000000} ^ (uint64_t{1} << 63));
+    ASSERT_TRUE((*conn)
+                    ->Exec(StrCat("INSERT INTO postings(modality, span, n, data, batch) VALUES (1, "
+                                  "int8range(", stored, ",", stored, ",'[]'), 2, $1, $2)"),
+                           {PgParam::Bytes(b[0].data), PgParam::Int(aborted)})
+                    .ok());
+  }
+  const std::map<int64_t, std::vector<Posting>> before = StoredPostings(uri_);
+  ASSERT_EQ(before.size(), 4u);  // two committed batches, the running one, the aborted one
+  std::map<int64_t, std::vector<Posting>> want;
+  uint64_t gone = 0;
+  for (const auto& [batch, postings] : before) {
+    for (const Posting& p : postings) {
+      const bool dead = batch != (*running)->id() && (removed.count(p.item) || p.item == 888888);
+      gone += dead;
+      if (!dead) want[batch].push_back(p);
+    }
+  }
+  ASSERT_EQ(gone, 4u * 12000 + 3 * 4000 + 1);
+
+  auto counted = archive_->Sweep(/*remove=*/false);
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(counted->postings, gone);
+  EXPECT_EQ(counted->batches_running, 1u);
+  EXPECT_EQ(StoredPostings(uri_), before);
+  auto swept = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_EQ(swept->postings, gone);
+  EXPECT_EQ(swept->posting_bytes, counted->posting_bytes);
+  EXPECT_EQ(swept->batches_running, 1u);
+  EXPECT_EQ(StoredPostings(uri_), want);
+  EXPECT_EQ(ShardRows(uri_, "postings", second_batch), 0);  // its blocks held removed items only
+  EXPECT_GT(ShardRows(uri_, "postings", first_batch), 200);
+  EXPECT_EQ(ShardRows(uri_, "postings", (*running)->id()), 1);
+  EXPECT_EQ(ShardRows(uri_, "chunks", (*running)->id()), 1);
+  // Counted: the live shared items' postings (the aborted and the running
+  // batch's never were).
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), 8u * 12000);
+  EXPECT_EQ(Found(archive_.get(), 500).size(), 8u);
+  auto again = archive_->Sweep(/*remove=*/true);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->empty());
+  EXPECT_EQ(StoredPostings(uri_), want);
 }
 
 // A copy keeps its source's ids: id 1, taken on a new archive, is not
