@@ -339,14 +339,23 @@ int Median(std::vector<int> v) {
   return v[v.size() / 2];
 }
 
-// The clip's distances to the source along one line, one frame at a time.
+// The clip's distances to the source along lines, one frame at a time,
+// each computed once (lines are numbered by the caller).
 class LineDistances {
  public:
   LineDistances(const QueryVideo& q, const VideoMatchOptions& o, bool parts,
-                const std::map<uint32_t, const VideoSignature*>& sigs)
-      : q_(q), o_(o), parts_(parts), sigs_(sigs) {}
+                const std::map<uint32_t, const VideoSignature*>& sigs, size_t lines)
+      : q_(q), o_(o), parts_(parts), sigs_(sigs), known_(lines) {}
   static constexpr int kCap = 64;  // beyond a match, farther says nothing more
-  int At(const MediaSegment& line, size_t k) const {
+  int At(size_t n, const MediaSegment& line, size_t k) {
+    std::vector<int>& known = known_[n];
+    if (known.empty()) known.assign(q_.frames.size(), -1);
+    if (known[k] < 0) known[k] = Compute(line, k);
+    return known[k];
+  }
+
+ private:
+  int Compute(const MediaSegment& line, size_t k) const {
     const VideoSignature& sig = *sigs_.at(line.item);
     const double window = 0.75 / std::max(0.5, sig.sample_fps) + 0.05;
     const double t = LineAt(line, q_.frames[k].time_s);
@@ -354,11 +363,11 @@ class LineDistances {
     return std::min(kCap, BestDistance(q_.frames[k], sig, t, window, o_.min_quality, parts_));
   }
 
- private:
   const QueryVideo& q_;
   const VideoMatchOptions& o_;
   bool parts_;
   const std::map<uint32_t, const VideoSignature*>& sigs_;
+  std::vector<std::vector<int>> known_;  // per line and clip frame; -1 not yet
 };
 
 // The edge stretches of m's segment (i) that r's line (j) wins. Over the
@@ -370,7 +379,7 @@ class LineDistances {
 // at least half the match threshold) and r's are clearly closer (median
 // difference at least max(6 bits, 35% of r's median distance): the margin
 // of DropFarWorseRegionMatches, Lowe's ratio test, IJCV 2004).
-void EdgesWon(const QueryVideo& q, const VideoMatchOptions& o, const LineDistances& d,
+void EdgesWon(const QueryVideo& q, const VideoMatchOptions& o, LineDistances* d,
               const MatchedSegment& m, size_t i, const MatchedSegment& r, size_t j,
               std::vector<EdgeLoss>* losses) {
   constexpr size_t kMinFrames = 4;
@@ -384,7 +393,7 @@ void EdgesWon(const QueryVideo& q, const VideoMatchOptions& o, const LineDistanc
   for (size_t k = 0; k < q.frames.size(); ++k) {
     const double t = q.frames[k].time_s;
     if (t < a || t > b || q.frames[k].quality < o.min_quality) continue;
-    const int dm = d.At(m.seg, k), dr = d.At(r.seg, k);
+    const int dm = d->At(i, m.seg, k), dr = d->At(j, r.seg, k);
     if (std::min(dm, dr) <= o.max_distance) f.push_back({k, dm - dr, dm, dr});
   }
   const double half = 0.5 / std::max(1.0, q.hash_fps);
@@ -434,11 +443,11 @@ void SettleContestedEdges(const QueryVideo& q, const VideoMatchOptions& o, bool 
   std::vector<MatchedSegment> all = std::move(*segs);
   segs->clear();
   all.insert(all.end(), rivals.begin(), rivals.end());
-  const LineDistances d(q, o, parts, sigs);
+  LineDistances d(q, o, parts, sigs, all.size());
   std::vector<EdgeLoss> losses;
   for (size_t i = 0; i < all.size(); ++i) {
     for (size_t j = 0; j < all.size(); ++j) {
-      if (j != i && !OnOneLine(all[i].seg, all[j].seg)) EdgesWon(q, o, d, all[i], i, all[j], j, &losses);
+      if (j != i && !OnOneLine(all[i].seg, all[j].seg)) EdgesWon(q, o, &d, all[i], i, all[j], j, &losses);
     }
   }
   std::vector<double> from(all.size()), to(all.size());
