@@ -378,13 +378,22 @@ class LineDistances {
 // more, m's frames there are no close match on their own (median distance
 // at least half the match threshold) and r's are clearly closer (median
 // difference at least max(6 bits, 35% of r's median distance): the margin
-// of DropFarWorseRegionMatches, Lowe's ratio test, IJCV 2004).
+// of DropFarWorseRegionMatches, Lowe's ratio test, IJCV 2004). A line of
+// the same item less than kSameTakeS away wins nothing.
 void EdgesWon(const QueryVideo& q, const VideoMatchOptions& o, LineDistances* d,
               const MatchedSegment& m, size_t i, const MatchedSegment& r, size_t j,
               std::vector<EdgeLoss>* losses) {
   constexpr size_t kMinFrames = 4;
+  // Lines of one item closer than this show the same take of a shot a
+  // moment apart, which a slowly changing picture cannot tell apart (the
+  // shift Verify tests static pictures with): not a splice.
+  constexpr double kSameTakeS = 4.0;
   const double a = std::max(m.seg.q_start, r.seg.q_start), b = std::min(m.seg.q_end, r.seg.q_end);
   if (b - a < 0.5) return;
+  const double mid = (a + b) / 2;
+  if (m.seg.item == r.seg.item && std::abs(LineAt(m.seg, mid) - LineAt(r.seg, mid)) < kSameTakeS) {
+    return;
+  }
   struct Frame {
     size_t k;
     int closer, dm, dr;
