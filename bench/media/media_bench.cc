@@ -1,7 +1,8 @@
 // Clip-tracing benchmark runner.
 //
 //   uncut_media_bench DIR RESULTS.jsonl [--archive ARCHIVE_DIR] [--no-decode-baseline]
-//                     [--single-mode] [--index-only]
+//                     [--single-mode] [--index-only] [--reuse-archive]
+//                     [--modes both,video,audio]
 //
 // DIR is what the media benchmark's generator writes: DIR/archive/ (sources),
 // DIR/queries.txt ("id<TAB>file" per line, files relative to DIR). Builds a
@@ -14,7 +15,10 @@
 // that the scores before and after fusion can be compared (bench/media/run
 // scores all three); --single-mode traces with both only; --index-only
 // indexes and prints the indexing figures without tracing any query (a
-// measurement of indexing speed in seconds rather than minutes).
+// measurement of indexing speed in seconds rather than minutes);
+// --reuse-archive traces against ARCHIVE_DIR as a previous run left it
+// (indexed from the same DIR/archive, with an index format unchanged since)
+// instead of indexing afresh; --modes traces only the ways named.
 //
 // It prints:
 //  - per source file, the indexing time against a full decode of the same
@@ -160,20 +164,27 @@ int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
                  "usage: %s DIR RESULTS.jsonl [--archive DIR] [--no-decode-baseline] [--single-mode] "
-                 "[--index-only]\n",
+                 "[--index-only] [--reuse-archive] [--modes both,video,audio]\n",
                  argv[0]);
     return 2;
   }
   std::string dir = uncut::AbsolutePath(argv[1]);
   std::string results = argv[2];
   std::string archive_dir;
-  bool baseline = true, single = false, index_only = false;
+  bool baseline = true, single = false, index_only = false, reuse = false;
+  std::string only_modes;
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--archive" && i + 1 < argc) archive_dir = argv[++i];
     if (a == "--no-decode-baseline") baseline = false;
     if (a == "--single-mode") single = true;
     if (a == "--index-only") index_only = true;
+    if (a == "--reuse-archive") reuse = true;
+    if (a == "--modes" && i + 1 < argc) only_modes = argv[++i];
+  }
+  if (reuse && (archive_dir.empty() || !uncut::PathExists(archive_dir))) {
+    std::fprintf(stderr, "--reuse-archive: no archive at '%s'\n", archive_dir.c_str());
+    return 2;
   }
   if (archive_dir.empty()) {
     char tmpl[] = "/tmp/uncut-media-bench-XXXXXX";
@@ -196,6 +207,7 @@ int main(int argc, char** argv) {
   std::printf("%-30s %-5s %8s %9s %9s %9s %9s %7s %7s\n", "file", "kind", "media s", "index s", "index cpu",
               "decode s", "dec. cpu", "ratio", "wall r.");
   for (const std::string& f : files) {
+    if (reuse) break;
     auto batch = (*archive)->BeginWrite();
     if (!batch.ok()) return 1;
     auto t = Clock::now();
@@ -227,7 +239,7 @@ int main(int argc, char** argv) {
                 out->item.kind.c_str(), dur, took.wall, took.cpu, dec.wall, dec.cpu,
                 dec.cpu > 0 ? took.cpu / dec.cpu : 0.0, dec.wall > 0 ? took.wall / dec.wall : 0.0);
   }
-  {
+  if (!reuse) {
     auto batch = (*archive)->BeginWrite();
     if (batch.ok()) (*batch)->Compact().IgnoreError();
   }
@@ -258,6 +270,14 @@ int main(int argc, char** argv) {
     a.use_video = false;
     modes.push_back({"video", v, WithSuffix(results, "video")});
     modes.push_back({"audio", a, WithSuffix(results, "audio")});
+  }
+  if (!only_modes.empty()) {
+    modes.erase(std::remove_if(modes.begin(), modes.end(),
+                               [&](const Mode& m) {
+                                 return ("," + only_modes + ",").find("," + m.name + ",") ==
+                                        std::string::npos;
+                               }),
+                modes.end());
   }
   std::vector<std::pair<std::string, std::string>> queries;  // id, file
   if (!index_only) {

@@ -287,6 +287,236 @@ std::vector<bool> UnexplainedFrames(const QueryVideo& q, const std::vector<Match
   return out;
 }
 
+// Source time of a segment's line at clip time t.
+double LineAt(const MediaSegment& s, double t) { return s.offset + s.speed * t; }
+
+// Whether two segments lie on one line: of one item, less than a second
+// apart in the source over the clip stretch they share (or between them).
+bool OnOneLine(const MediaSegment& a, const MediaSegment& b) {
+  const double mid = (std::max(a.q_start, b.q_start) + std::min(a.q_end, b.q_end)) / 2;
+  return a.item == b.item && std::abs(LineAt(a, mid) - LineAt(b, mid)) <= 1.0;
+}
+
+// Candidates that the selection set aside for a stronger line of the same
+// item over part of their stretch, at another place of it: a splice into a
+// neighbouring take of a scene (a fixed camera looks alike minutes apart,
+// so the stronger run of hits runs on across the splice and the weaker is
+// cut back to nothing). Up to kPerItem per item, best first; they are
+// verified and kept only where their frames are positively closer
+// (SettleContestedEdges).
+std::vector<MediaSegment> SetAsideLines(const std::vector<MediaSegment>& found,
+                                        const std::vector<MediaSegment>& selected) {
+  constexpr int kPerItem = 4;
+  std::map<uint32_t, int> taken;
+  std::vector<MediaSegment> out;
+  for (const MediaSegment& c : found) {
+    if (taken[c.item] >= kPerItem || std::abs(c.speed - 1.0) > 0.1) continue;
+    bool beside = false, on_a_line = false;
+    for (const MediaSegment& s : selected) {
+      if (s.item != c.item) continue;
+      on_a_line |= OnOneLine(s, c);
+      beside |= std::min(s.q_end, c.q_end) - std::max(s.q_start, c.q_start) > 0.5;
+    }
+    for (const MediaSegment& o : out) on_a_line |= OnOneLine(o, c);
+    if (!beside || on_a_line) continue;
+    ++taken[c.item];
+    out.push_back(c);
+  }
+  return out;
+}
+
+// An edge stretch of one line's segment that another line wins: the
+// loser's segment gives up clip time from t outward (to its end when
+// at_end, else to its start); the winner's reaches to `reach`.
+struct EdgeLoss {
+  size_t loser, winner;
+  bool at_end;
+  double t, reach;
+};
+
+int Median(std::vector<int> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+// The clip's distances to the source along lines, one frame at a time,
+// each computed once (lines are numbered by the caller).
+class LineDistances {
+ public:
+  LineDistances(const QueryVideo& q, const VideoMatchOptions& o, bool parts,
+                const std::map<uint32_t, const VideoSignature*>& sigs, size_t lines)
+      : q_(q), o_(o), parts_(parts), sigs_(sigs), known_(lines) {}
+  static constexpr int kCap = 64;  // beyond a match, farther says nothing more
+  int At(size_t n, const MediaSegment& line, size_t k) {
+    std::vector<int>& known = known_[n];
+    if (known.empty()) known.assign(q_.frames.size(), -1);
+    if (known[k] < 0) known[k] = Compute(line, k);
+    return known[k];
+  }
+
+ private:
+  int Compute(const MediaSegment& line, size_t k) const {
+    const VideoSignature& sig = *sigs_.at(line.item);
+    const double window = 0.75 / std::max(0.5, sig.sample_fps) + 0.05;
+    const double t = LineAt(line, q_.frames[k].time_s);
+    if (t < -0.2 || t > sig.duration_s + 0.5) return kCap;
+    return std::min(kCap, BestDistance(q_.frames[k], sig, t, window, o_.min_quality, parts_));
+  }
+
+  const QueryVideo& q_;
+  const VideoMatchOptions& o_;
+  bool parts_;
+  const std::map<uint32_t, const VideoSignature*>& sigs_;
+  std::vector<std::vector<int>> known_;  // per line and clip frame; -1 not yet
+};
+
+// The edge stretches of m's segment (i) that r's line (j) wins. Over the
+// stretch both segments cover, the frames where either line matches are
+// compared; from m's edge inward, the stretch is the one that maximises
+// how much closer r's frames are in sum, without r ever falling behind
+// counting from the edge. r wins it when it holds kMinFrames frames or
+// more, m's frames there are no close match on their own (median distance
+// at least half the match threshold) and r's are clearly closer (median
+// difference at least max(6 bits, 35% of r's median distance): the margin
+// of DropFarWorseRegionMatches, Lowe's ratio test, IJCV 2004). A line of
+// the same item less than kSameTakeS away wins nothing.
+void EdgesWon(const QueryVideo& q, const VideoMatchOptions& o, LineDistances* d,
+              const MatchedSegment& m, size_t i, const MatchedSegment& r, size_t j,
+              std::vector<EdgeLoss>* losses) {
+  constexpr size_t kMinFrames = 4;
+  // Lines of one item closer than this show the same take of a shot a
+  // moment apart, which a slowly changing picture cannot tell apart (the
+  // shift Verify tests static pictures with): not a splice.
+  constexpr double kSameTakeS = 4.0;
+  const double a = std::max(m.seg.q_start, r.seg.q_start), b = std::min(m.seg.q_end, r.seg.q_end);
+  if (b - a < 0.5) return;
+  const double mid = (a + b) / 2;
+  if (m.seg.item == r.seg.item && std::abs(LineAt(m.seg, mid) - LineAt(r.seg, mid)) < kSameTakeS) {
+    return;
+  }
+  struct Frame {
+    size_t k;
+    int closer, dm, dr;
+  };
+  std::vector<Frame> f;
+  for (size_t k = 0; k < q.frames.size(); ++k) {
+    const double t = q.frames[k].time_s;
+    if (t < a || t > b || q.frames[k].quality < o.min_quality) continue;
+    const int dm = d->At(i, m.seg, k), dr = d->At(j, r.seg, k);
+    if (std::min(dm, dr) <= o.max_distance) f.push_back({k, dm - dr, dm, dr});
+  }
+  const double half = 0.5 / std::max(1.0, q.hash_fps);
+  for (bool at_end : {true, false}) {
+    if (f.size() < kMinFrames) return;
+    if (at_end ? b < m.seg.q_end - half - 0.01 : a > m.seg.q_start + half + 0.01) continue;
+    auto nth = [&](size_t c) -> const Frame& { return f[at_end ? f.size() - 1 - c : c]; };
+    int sum = 0, best = 0;
+    size_t len = 0;
+    for (size_t c = 0; c < f.size(); ++c) {
+      sum += nth(c).closer;
+      if (sum < 0) break;
+      if (sum > best) {
+        best = sum;
+        len = c + 1;
+      }
+    }
+    if (len < kMinFrames) continue;
+    std::vector<int> closer, dm, dr;
+    for (size_t c = 0; c < len; ++c) {
+      closer.push_back(nth(c).closer);
+      dm.push_back(nth(c).dm);
+      dr.push_back(nth(c).dr);
+    }
+    if (Median(dm) < 0.5 * o.max_distance ||
+        Median(closer) < std::max(6.0, 0.35 * Median(dr))) {
+      continue;
+    }
+    const double t = q.frames[nth(len - 1).k].time_s;
+    losses->push_back({i, j, at_end, at_end ? t - half : t + half, at_end ? b : a});
+  }
+}
+
+// Where two verified lines cover the same edge stretch of one's segment,
+// the frames decide which of them the clip shows there (EdgesWon). Copies
+// of the same footage (re-runs) match about equally and keep their
+// stretches; a line grown across a splice into a look-alike take of a
+// fixed camera loses what lies beyond the splice. Only edges are given
+// up, never a middle, so no segment is split. `rivals` (set-aside lines,
+// verified) join the result over the stretches they win, less what they
+// lose, when that lasts a second or more; a segment gives up an edge only
+// to a line that stays.
+void SettleContestedEdges(const QueryVideo& q, const VideoMatchOptions& o, bool parts,
+                          const std::map<uint32_t, const VideoSignature*>& sigs,
+                          std::vector<MatchedSegment> rivals, std::vector<MatchedSegment>* segs) {
+  const size_t n = segs->size();
+  std::vector<MatchedSegment> all = std::move(*segs);
+  segs->clear();
+  all.insert(all.end(), rivals.begin(), rivals.end());
+  LineDistances d(q, o, parts, sigs, all.size());
+  std::vector<EdgeLoss> losses;
+  for (size_t i = 0; i < all.size(); ++i) {
+    for (size_t j = 0; j < all.size(); ++j) {
+      if (j != i && !OnOneLine(all[i].seg, all[j].seg)) EdgesWon(q, o, &d, all[i], i, all[j], j, &losses);
+    }
+  }
+  std::vector<double> from(all.size()), to(all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    from[i] = all[i].seg.q_start;
+    to[i] = all[i].seg.q_end;
+  }
+  auto give_up = [&](const EdgeLoss& l) {
+    if (l.at_end) to[l.loser] = std::min(to[l.loser], l.t);
+    if (!l.at_end) from[l.loser] = std::max(from[l.loser], l.t);
+  };
+  // Rivals first: each keeps what it won, less what it lost.
+  for (size_t j = n; j < all.size(); ++j) {
+    double won_from = 1e18, won_to = -1e18;
+    for (const EdgeLoss& l : losses) {
+      if (l.winner != j) continue;
+      won_from = std::min(won_from, l.at_end ? l.t : l.reach);
+      won_to = std::max(won_to, l.at_end ? l.reach : l.t);
+    }
+    from[j] = std::max(from[j], won_from);
+    to[j] = std::min(to[j], won_to);
+  }
+  for (const EdgeLoss& l : losses) {
+    if (l.loser >= n) give_up(l);
+  }
+  std::vector<bool> kept(all.size(), true);
+  for (size_t j = n; j < all.size(); ++j) kept[j] = to[j] - from[j] >= 1.0;
+  for (const EdgeLoss& l : losses) {
+    if (l.loser < n && kept[l.winner]) give_up(l);
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    MatchedSegment& m = all[i];
+    if (!kept[i] || to[i] - from[i] < 0.5) continue;
+    m.seg.q_start = from[i];
+    m.seg.q_end = to[i];
+    m.seg.s_start = LineAt(m.seg, from[i]);
+    m.seg.s_end = LineAt(m.seg, to[i]);
+    m.core_start = i < n ? std::clamp(m.core_start, from[i], to[i]) : from[i];
+    m.core_end = i < n ? std::clamp(m.core_end, from[i], to[i]) : to[i];
+    segs->push_back(std::move(m));
+  }
+}
+
+// The stored picture signatures of the items of `segs`, each parsed once.
+absl::Status LoadSignatures(CatalogReader* catalog, const std::vector<MatchedSegment>& segs,
+                            std::map<uint32_t, std::unique_ptr<VideoSignature>>* held,
+                            std::map<uint32_t, const VideoSignature*>* by_item) {
+  for (const MatchedSegment& m : segs) {
+    if (by_item->count(m.seg.item)) continue;
+    ASSIGN_OR_RETURN(std::optional<std::string> blob,
+                     catalog->LoadBlob(m.seg.item, kVideoSignatureBlob));
+    if (!blob) return absl::NotFoundError(StrCat("item ", m.seg.item, ": no picture signature"));
+    ASSIGN_OR_RETURN(VideoSignature parsed, VideoSignature::Parse(*blob));
+    auto& slot = (*held)[m.seg.item];
+    slot = std::make_unique<VideoSignature>(std::move(parsed));
+    (*by_item)[m.seg.item] = slot.get();
+  }
+  return absl::OkStatus();
+}
+
 // What one search looks up and compares.
 struct SearchScope {
   bool parts = false;       // also the region hashes (else the whole frames' only)
@@ -457,8 +687,17 @@ absl::StatusOr<std::vector<MatchedSegment>> Search(const Storage& storage, const
         return v;
       });
   };
-  ASSIGN_OR_RETURN(std::vector<MatchedSegment> near,
-                   verify(SelectSegments(FindSegments(hits, p, weak), p)));
+  auto found = FindSegments(hits, p, weak);
+  auto selected = SelectSegments(found, p);
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> near, verify(selected));
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> rivals, verify(SetAsideLines(found, selected)));
+  {
+    std::map<uint32_t, std::unique_ptr<VideoSignature>> held;
+    std::map<uint32_t, const VideoSignature*> by_item;
+    RETURN_IF_ERROR(LoadSignatures(storage.catalog, near, &held, &by_item));
+    RETURN_IF_ERROR(LoadSignatures(storage.catalog, rivals, &held, &by_item));
+    SettleContestedEdges(q, o, parts, by_item, std::move(rivals), &near);
+  }
   // Sped up or slowed down by more than 10% (players, re-uploads): voted
   // over 0.74-1.52 only where speeds near 1 leave a fifth of the clip (of
   // the frames looked up) unexplained, and kept where they explain what

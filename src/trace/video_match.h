@@ -21,6 +21,13 @@
 //    refined, and its edges placed on the clip's hard cuts. A segment voted
 //    off normal speed is checked at normal speed too, and keeps its speed
 //    only where clearly more frames match along it.
+// 4. Contested edges: where two verified lines (or a line the selection set
+//    aside for a stronger one of the same item) cover the same edge stretch
+//    of a segment, the clip's frames decide between them: the stretch goes
+//    to the other line only where its frames are positively closer (a
+//    splice into another take of a fixed camera, which the stronger line
+//    runs on across through look-alike frames); copies of the same footage
+//    match alike and keep their stretches, and no segment is split.
 #ifndef UNCUT_TRACE_VIDEO_MATCH_H_
 #define UNCUT_TRACE_VIDEO_MATCH_H_
 

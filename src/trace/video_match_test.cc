@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "storage/memory_storage.h"
@@ -119,6 +121,85 @@ TEST(MatchVideoInMemory, AClipOfUnrelatedPicturesMatchesNothing) {
   auto found = MatchVideo(storage.storage(), ClipOf(elsewhere, 0, 30, &rng));
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_TRUE(found->empty());
+}
+
+// Flips `bits` random bits of h.
+PdqHash Blur(PdqHash h, int bits, std::mt19937_64* rng) {
+  for (int b = 0; b < bits; ++b) {
+    const int bit = static_cast<int>((*rng)() % 256);
+    h.words[bit / 64] ^= uint64_t{1} << (bit % 64);
+  }
+  return h;
+}
+
+// A fixed camera: seconds 25-35 of the source are another take of seconds
+// 10-20, each frame within 30 bits of its counterpart (close enough to
+// match, further than copies of one frame come).
+VideoSignature FixedCamera(std::mt19937_64* rng) {
+  VideoSignature sig = RandomSignature(120, rng);
+  for (size_t i = 0; i < 30; ++i) {
+    sig.frames[75 + i].main = Blur(sig.frames[30 + i].main, 30, rng);
+    sig.frames[75 + i].zoom = Blur(sig.frames[30 + i].zoom, 30, rng);
+  }
+  return sig;
+}
+
+// Source frames [a, a + n) then [b, b + n), each re-encoded (6 bits off).
+QueryVideo SplicedClipOf(const VideoSignature& sig, size_t a, size_t b, size_t n,
+                         std::mt19937_64* rng) {
+  QueryVideo q = ClipOf(sig, a, 2 * n, rng);
+  for (size_t i = 0; i < n; ++i) q.frames[n + i].hashes = {Blur(sig.frames[b + i].main, 6, rng)};
+  return q;
+}
+
+// Seconds 10-15 of the fixed camera, then 30-35 (the other take's
+// counterpart of 15-20): each line runs on across the splice through
+// look-alike frames, but the clip's frames are far closer to one of them
+// on each side, so the splice is where one segment ends and the other
+// begins. Was: one line over the whole clip, the second part at the first
+// take's place.
+TEST(MatchVideoInMemory, ASpliceIntoAnotherTakeOfAFixedCameraEndsEachLineThere) {
+  std::mt19937_64 rng(21);
+  MemoryStorage storage;
+  const VideoSignature source = FixedCamera(&rng);
+  const int64_t id = AddVideo(&storage, source);
+  const QueryVideo clip = SplicedClipOf(source, 30, 90, 15, &rng);
+  auto found = MatchVideo(storage.storage(), clip);
+  ASSERT_TRUE(found.ok()) << found.status();
+  std::vector<MatchedSegment> segs = *found;
+  std::sort(segs.begin(), segs.end(), [](const MatchedSegment& x, const MatchedSegment& y) {
+    return x.seg.q_start < y.seg.q_start;
+  });
+  ASSERT_EQ(segs.size(), 2u);
+  for (const MatchedSegment& m : segs) EXPECT_EQ(m.seg.item, id);
+  EXPECT_NEAR(segs[0].seg.offset, 10.0, 0.2);
+  EXPECT_NEAR(segs[0].seg.q_start, 0.0, 0.4);
+  EXPECT_NEAR(segs[0].seg.q_end, 5.0, 0.4);
+  EXPECT_NEAR(segs[1].seg.offset, 25.0, 0.2);
+  EXPECT_NEAR(segs[1].seg.q_start, 5.0, 0.4);
+  EXPECT_NEAR(segs[1].seg.q_end, 10.0, 0.4);
+}
+
+// The same camera, one continuous piece (seconds 10-20): the other take
+// matches it too, but never more closely, so the clip stays one segment
+// on its own line.
+TEST(MatchVideoInMemory, AnUncutPieceOfAFixedCameraStaysWhole) {
+  std::mt19937_64 rng(22);
+  MemoryStorage storage;
+  const VideoSignature source = FixedCamera(&rng);
+  AddVideo(&storage, source);
+  const QueryVideo clip = ClipOf(source, 30, 30, &rng);
+  auto found = MatchVideo(storage.storage(), clip);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_FALSE(found->empty());
+  int on_line = 0;
+  for (const MatchedSegment& m : *found) {
+    if (std::abs(m.seg.offset - 10.0) > 0.2) continue;
+    ++on_line;
+    EXPECT_NEAR(m.seg.q_start, 0.0, 0.4);
+    EXPECT_NEAR(m.seg.q_end, 10.0, 0.4);
+  }
+  EXPECT_EQ(on_line, 1);
 }
 
 }  // namespace
