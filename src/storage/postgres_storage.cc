@@ -653,6 +653,15 @@ absl::Status PgArchive::ConnectShards() {
   return absl::OkStatus();
 }
 
+void PgArchive::ConnectShardsSoon() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shards_ || !EnsureConn().ok()) return;
+  auto shards = PgShards::Connect(conn_.get(), uri_, {"postings", "chunks"}, /*wait=*/false);
+  if (!shards.ok()) return;  // the first read reads the catalog again, and says why
+  shards_ = std::move(*shards);
+  shards_used_ = false;
+}
+
 absl::Status PgArchive::ReadShards(const std::function<absl::Status()>& read) {
   const bool reused = shards_used_;
   shards_used_ = true;

@@ -199,6 +199,12 @@ class PgArchive : public CatalogReader,
   // is running.
   absl::StatusOr<PgSweepReport> SweepPieces(const std::vector<std::string>& objects);
 
+  // Starts opening the sessions to the shard servers that lookups and
+  // originals are read from, so that they are open by the first read while
+  // the caller does other work (decoding a query). A server out of reach
+  // fails that read, as it would without this.
+  void ConnectShardsSoon();
+
  private:
   friend class PgWriteBatch;
   explicit PgArchive(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}

@@ -221,6 +221,36 @@ int64_t Sessions(const std::string& uri, int64_t want = 1) {
   return n;
 }
 
+// A trace asks for the shard sessions before it decodes its query: they
+// are open before the first read, which then uses them.
+TEST_F(PostgresStorage, ShardSessionsAskedForEarlyAreOpenBeforeTheFirstReadAndServeIt) {
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  const std::string bytes = "asked for early";
+  ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+  PgNewItem n;
+  n.item.sha256 = n.item.object = Sha256Hex(bytes);
+  n.item.size = bytes.size();
+  n.item.kind = "text";
+  n.postings[Modality::kText] = {{42, 0, 1}};
+  ASSERT_TRUE((*batch)->AddItem(std::move(n)).ok());
+  ASSERT_TRUE((*batch)->Commit().ok());
+  // The writer's session, and with it its postgres_fdw sessions, end.
+  batch->reset();
+  archive_.reset();
+  ASSERT_EQ(shard_uris_.size(), 3u);
+  for (const std::string& shard : shard_uris_) ASSERT_EQ(Sessions(shard, 0), 0) << shard;
+  auto reader = PgArchive::Open(uri_);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  (*reader)->ConnectShardsSoon();
+  for (const std::string& shard : shard_uris_) EXPECT_EQ(Sessions(shard, 1), 1) << shard;
+  std::vector<Posting> got;
+  ASSERT_TRUE((*reader)->Lookup(Modality::kText, {42}, 10, &got).ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].pos, 1u);
+  for (const std::string& shard : shard_uris_) EXPECT_EQ(Sessions(shard, 1), 1) << shard;
+}
+
 // A batch takes the handle's idle session and gives it back: batches one
 // after another use one coordinator session; reads while a batch holds it
 // connect anew and see only what is committed.
