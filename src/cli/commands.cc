@@ -763,6 +763,8 @@ int RunTrace(const GlobalOptions& g, const TraceCommand& c) {
   if (!kind.ok()) return ReportError(kind.status());
   auto archive = OpenAnyForReading(g);
   if (!archive.ok()) return ReportError(archive.status());
+  // The shard sessions open while the query is decoded.
+  if (archive->postgres) archive->postgres->ConnectShardsSoon();
   absl::StatusOr<TraceReport> report;
   {
     Activity activity("tracing", ShowProgress(g.quiet));

@@ -26,9 +26,11 @@ class ClusterArchiveTest : public ::testing::Test {
     TestCluster::Databases dbs = cluster->NewDatabases();
     ASSERT_TRUE(PgArchive::Init(dbs.coordinator, dbs.shards).ok());
     uri_ = dbs.coordinator;
+    shard_uris_ = dbs.shards;
   }
 
   std::string uri_;
+  std::vector<std::string> shard_uris_;
 };
 
 }  // namespace uncut::testing

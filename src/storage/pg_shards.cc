@@ -52,7 +52,8 @@ std::map<std::string, std::string> Credentials(const std::string& uri) {
 
 absl::StatusOr<std::unique_ptr<PgShards>> PgShards::Connect(PgConn* coord,
                                                             const std::string& coord_uri,
-                                                            const std::vector<std::string>& tables) {
+                                                            const std::vector<std::string>& tables,
+                                                            bool wait) {
   std::unique_ptr<PgShards> shards(new PgShards());
   std::string names;
   for (const std::string& t : tables) names += StrCat(names.empty() ? "" : ",", t);
@@ -96,7 +97,6 @@ absl::StatusOr<std::unique_ptr<PgShards>> PgShards::Connect(PgConn* coord,
     const std::string key(opts.Get(i, 1));
     if (it != conninfo.end() && keywords.count(key)) it->second[key] = std::string(opts.Get(i, 2));
   }
-  std::vector<std::string> infos;  // the connection string of each server
   for (auto& [server, names] : held) {
     const auto& o = conninfo[server];
     std::string info, where;
@@ -109,17 +109,16 @@ absl::StatusOr<std::unique_ptr<PgShards>> PgShards::Connect(PgConn* coord,
     s.name = StrCat(server, " (", where, ")");
     s.tables = std::move(names);
     shards->servers_.push_back(std::move(s));
-    infos.push_back(std::move(info));
+    shards->infos_.push_back(std::move(info));
   }
   // Every server at once: a connection costs a round trip or two and the
   // start of a server process.
-  std::vector<absl::Status> errors(shards->servers_.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < infos.size(); ++i) {
+  shards->errors_.resize(shards->servers_.size());
+  for (size_t i = 0; i < shards->servers_.size(); ++i) {
     Server* s = &shards->servers_[i];
-    absl::Status* error = &errors[i];
-    const std::string* info = &infos[i];
-    threads.emplace_back([s, error, info] {
+    absl::Status* error = &shards->errors_[i];
+    const std::string* info = &shards->infos_[i];
+    shards->connecting_.emplace_back([s, error, info] {
       auto c = PgConn::Connect(*info, s->name);
       if (c.ok()) {
         s->conn = std::move(*c);
@@ -128,15 +127,26 @@ absl::StatusOr<std::unique_ptr<PgShards>> PgShards::Connect(PgConn* coord,
       }
     });
   }
-  for (std::thread& t : threads) t.join();
-  for (const absl::Status& e : errors) RETURN_IF_ERROR(e);
+  if (wait) RETURN_IF_ERROR(shards->Connected());
   return shards;
+}
+
+PgShards::~PgShards() {
+  for (std::thread& t : connecting_) t.join();
+}
+
+absl::Status PgShards::Connected() {
+  for (std::thread& t : connecting_) t.join();
+  connecting_.clear();
+  for (const absl::Status& e : errors_) RETURN_IF_ERROR(e);
+  return absl::OkStatus();
 }
 
 absl::Status PgShards::ForEachServer(
     const std::string& table, const std::string& with, const std::function<std::string(const std::string&)>& select,
     const std::vector<PgParam>& params,
     const std::function<absl::Status(const PgResult&)>& each) {
+  RETURN_IF_ERROR(Connected());
   std::vector<absl::Status> sent(servers_.size(), absl::CancelledError());
   for (size_t i = 0; i < servers_.size(); ++i) {
     auto t = servers_[i].tables.find(table);

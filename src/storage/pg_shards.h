@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -40,9 +41,15 @@ class PgShards {
   // is empty: the coordinator answers.
   // The error of a server out of reach names it (its foreign server's name
   // and address) and libpq's reason, kUnavailable.
+  // With `wait` false the connections are still being opened when it
+  // returns (the catalog has been read): the first ForEachServer waits for
+  // them and returns the error of one that failed, so a caller can do other
+  // work meanwhile.
   static absl::StatusOr<std::unique_ptr<PgShards>> Connect(PgConn* coord,
                                                            const std::string& coord_uri,
-                                                           const std::vector<std::string>& tables);
+                                                           const std::vector<std::string>& tables,
+                                                           bool wait = true);
+  ~PgShards();
 
   bool empty() const { return servers_.empty(); }
 
@@ -63,7 +70,13 @@ class PgShards {
     std::map<std::string, std::vector<std::string>> tables;  // remote names by table
     std::unique_ptr<PgConn> conn;
   };
+  // Waits for the connections being opened; the first error, every time.
+  absl::Status Connected();
+
   std::vector<Server> servers_;
+  std::vector<std::string> infos_;  // each server's connection string
+  std::vector<std::thread> connecting_;
+  std::vector<absl::Status> errors_;  // of connecting_, one per server
 };
 
 }  // namespace uncut

@@ -199,6 +199,12 @@ class PgArchive : public CatalogReader,
   // is running.
   absl::StatusOr<PgSweepReport> SweepPieces(const std::vector<std::string>& objects);
 
+  // Starts opening the sessions to the shard servers that lookups and
+  // originals are read from, so that they are open by the first read while
+  // the caller does other work (decoding a query). A server out of reach
+  // fails that read, as it would without this.
+  void ConnectShardsSoon();
+
  private:
   friend class PgWriteBatch;
   explicit PgArchive(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}
@@ -348,6 +354,14 @@ class PgWriteBatch {
   std::string actor_, client_;
   bool open_ = false;
 };
+
+// The key ranges a lookup sends for `keys` (sorted, distinct, as stored):
+// runs of keys at most `gap` apart become one closed range [first, last].
+// A range may then cover keys that were not asked for; the lookup drops
+// their postings on the client, so the answer is the same, and far fewer
+// ranges make the shards' multirange cheap to build (a sound clip's ~25,000
+// keys become ~4,000 ranges with a gap of 64).
+std::vector<std::pair<int64_t, int64_t>> KeySpans(const std::vector<int64_t>& keys, uint64_t gap);
 
 }  // namespace uncut
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <set>
 #include <thread>
@@ -161,6 +162,46 @@ TEST_F(PostgresStorage, ABatchDroppedWithoutCommitLeavesNoItem) {
   EXPECT_EQ(*archive_->PostingCount(Modality::kText), 0u);
 }
 
+TEST(KeySpans, JoinsKeysAtMostTheGapApartAndNeverOverflows) {
+  using Spans = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ(KeySpans({}, 64), Spans{});
+  EXPECT_EQ(KeySpans({1, 2, 66, 131, 200}, 64), (Spans{{1, 66}, {131, 131}, {200, 200}}));
+  EXPECT_EQ(KeySpans({1, 2, 3}, 0), (Spans{{1, 1}, {2, 2}, {3, 3}}));
+  const int64_t lo = std::numeric_limits<int64_t>::min();
+  const int64_t hi = std::numeric_limits<int64_t>::max() - 1;
+  EXPECT_EQ(KeySpans({lo, lo + 10, hi}, 64), (Spans{{lo, lo + 10}, {hi, hi}}));
+}
+
+// A lookup sends nearby keys as one span, which also covers keys between
+// them: postings of those keys, in the same blocks, are not returned.
+TEST_F(PostgresStorage, ALookupOfNearbyKeysReturnsOnlyTheirPostings) {
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  const std::string bytes = "keys between keys";
+  ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+  PgNewItem n;
+  n.item.sha256 = n.item.object = Sha256Hex(bytes);
+  n.item.size = bytes.size();
+  n.item.kind = "audio";
+  for (uint32_t k = 0; k < 2000; ++k) {
+    n.postings[Modality::kAudio].push_back({(uint64_t{7} << 40) + k, 0, k});
+  }
+  auto id = (*batch)->AddItem(std::move(n));
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE((*batch)->Commit().ok());
+  std::vector<uint64_t> keys;
+  for (uint32_t k = 10; k < 2000; k += 37) keys.push_back((uint64_t{7} << 40) + k);
+  keys.push_back((uint64_t{7} << 40) + 5000);  // held by no block
+  std::vector<Posting> got;
+  ASSERT_TRUE(archive_->Lookup(Modality::kAudio, keys, 10, &got).ok());
+  ASSERT_EQ(got.size(), keys.size() - 1);
+  for (size_t i = 0; i + 1 < keys.size(); ++i) {
+    EXPECT_EQ(got[i].key, keys[i]);
+    EXPECT_EQ(got[i].item, static_cast<uint32_t>(*id));
+    EXPECT_EQ(got[i].pos, static_cast<uint32_t>(keys[i] - (uint64_t{7} << 40)));
+  }
+}
+
 // Sessions this archive's coordinator database has, other than the one
 // asking: polled until they are `want` (a closed session's server process
 // leaves a moment after), for up to a minute; the last count.
@@ -178,6 +219,36 @@ int64_t Sessions(const std::string& uri, int64_t want = 1) {
     n = r->GetInt(0, 0);
   }
   return n;
+}
+
+// A trace asks for the shard sessions before it decodes its query: they
+// are open before the first read, which then uses them.
+TEST_F(PostgresStorage, ShardSessionsAskedForEarlyAreOpenBeforeTheFirstReadAndServeIt) {
+  auto batch = archive_->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  const std::string bytes = "asked for early";
+  ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
+  PgNewItem n;
+  n.item.sha256 = n.item.object = Sha256Hex(bytes);
+  n.item.size = bytes.size();
+  n.item.kind = "text";
+  n.postings[Modality::kText] = {{42, 0, 1}};
+  ASSERT_TRUE((*batch)->AddItem(std::move(n)).ok());
+  ASSERT_TRUE((*batch)->Commit().ok());
+  // The writer's session, and with it its postgres_fdw sessions, end.
+  batch->reset();
+  archive_.reset();
+  ASSERT_EQ(shard_uris_.size(), 3u);
+  for (const std::string& shard : shard_uris_) ASSERT_EQ(Sessions(shard, 0), 0) << shard;
+  auto reader = PgArchive::Open(uri_);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  (*reader)->ConnectShardsSoon();
+  for (const std::string& shard : shard_uris_) EXPECT_EQ(Sessions(shard, 1), 1) << shard;
+  std::vector<Posting> got;
+  ASSERT_TRUE((*reader)->Lookup(Modality::kText, {42}, 10, &got).ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].pos, 1u);
+  for (const std::string& shard : shard_uris_) EXPECT_EQ(Sessions(shard, 1), 1) << shard;
 }
 
 // A batch takes the handle's idle session and gives it back: batches one
