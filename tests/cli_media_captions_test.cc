@@ -26,11 +26,7 @@ using testing::Ffmpeg;
 using testing::RunResult;
 using testing::ShellQuote;
 
-const std::vector<testing::BurnedCaption> kCaptions = {
-    {"The harbour stays closed until the storm passes", 1.0, 4.0},
-    {"Engineers found deep cracks in the northern pier", 4.5, 8.0},
-    {"Fishing boats may return before the summer", 8.5, 11.5},
-};
+const std::vector<testing::BurnedCaption>& kCaptions = testing::kHarbourCaptions;
 
 class CliCaptions : public testing::MediaSuite<CliCaptions> {
  protected:

@@ -22,6 +22,12 @@ std::string Speak(const std::string& text, const std::string& wav_path, const st
   return "espeak-ng: " + r.err;
 }
 
+const std::vector<BurnedCaption> kHarbourCaptions = {
+    {"The harbour stays closed until the storm passes", 1.0, 4.0},
+    {"Engineers found deep cracks in the northern pier", 4.5, 8.0},
+    {"Fishing boats may return before the summer", 8.5, 11.5},
+};
+
 std::string CaptionedVideo(const std::vector<BurnedCaption>& captions, double duration_s,
                            const std::string& path) {
   std::string filters = "format=yuv420p";

@@ -22,6 +22,10 @@ struct BurnedCaption {
   double from_s, to_s;
 };
 
+// Three caption lines over 12 s (a harbour closed by a storm), shared by
+// the captions suites of both backends.
+extern const std::vector<BurnedCaption> kHarbourCaptions;
+
 // Makes a video of a moving test pattern (640x360, 25 fps, H.264, no
 // sound) lasting `duration_s`, with `captions` burned into its picture:
 // white DejaVu Sans on a dark box at the bottom, each line read from a
