@@ -71,6 +71,7 @@ absl::StatusOr<std::vector<AddedFile>> IntoCluster(const CaptureInto& to, const 
   CopyOptions copy;
   copy.batch_items = std::numeric_limits<size_t>::max();
   copy.batch_bytes = std::numeric_limits<uint64_t>::max();
+  copy.batch_postings = std::numeric_limits<uint64_t>::max();
   copy.actor = to.options.actor;
   copy.client = to.options.client;
   copy.adjust_blobs = RelinkRecord;

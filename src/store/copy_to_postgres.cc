@@ -95,10 +95,21 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
     known_ids[top.id] = present->id;
     return true;
   };
+  // Each item's postings, counted in one pass, so that a batch holds at
+  // most options.batch_postings of them in memory.
+  std::map<int64_t, uint64_t> counts;
+  for (const auto& [modality, reader] : segments.open) {
+    reader->ForEach([&](const Posting& p) {
+      ++counts[p.item];
+      return true;
+    });
+  }
+  trees.SetPostingCounts(std::move(counts));
   while (!trees.done()) {
     // The next batch: whole trees, parents before their children.
     ASSIGN_OR_RETURN(std::vector<const Item*> batch_items,
-                     trees.NextBatch(options.batch_items, options.batch_bytes, already_there));
+                     trees.NextBatch(options.batch_items, options.batch_bytes, already_there,
+                                     options.batch_postings));
     if (batch_items.empty()) continue;
     // Their postings, read from the source's segments as stored.
     std::map<uint32_t, std::map<Modality, std::vector<Posting>>> postings;

@@ -23,9 +23,12 @@
 namespace uncut {
 
 struct CopyOptions {
-  // A batch is committed when it holds this many items or original bytes.
+  // A batch is committed when it holds this many items, original bytes or
+  // postings (held in memory until the batch commits: a few hundred bytes
+  // of originals may carry an hour of fingerprints).
   size_t batch_items = 2000;
   uint64_t batch_bytes = 64ull << 20;
+  uint64_t batch_postings = 32ull << 20;
   // Called after each batch with the top-level items done and their total.
   std::function<void(size_t done, size_t total)> progress;
   // Who the target's audit entries name (PgWriteBatch::SetActor); the OS

@@ -36,10 +36,12 @@ const Item* ItemTrees::EnclosingParent(const Item& item) const {
 
 absl::StatusOr<std::vector<const Item*>> ItemTrees::NextBatch(size_t max_items,
                                                               uint64_t max_bytes,
-                                                              const SkipTree& skip) {
+                                                              const SkipTree& skip,
+                                                              uint64_t max_postings) {
   std::vector<const Item*> batch;
-  uint64_t bytes = 0;
-  while (!done() && (batch.empty() || (batch.size() < max_items && bytes < max_bytes))) {
+  uint64_t bytes = 0, postings = 0;
+  while (!done() && (batch.empty() || (batch.size() < max_items && bytes < max_bytes &&
+                                       postings < max_postings))) {
     const Item* top = tops_[next_top_++];
     ASSIGN_OR_RETURN(bool skipped, skip(*top));
     if (skipped) continue;
@@ -49,6 +51,8 @@ absl::StatusOr<std::vector<const Item*>> ItemTrees::NextBatch(size_t max_items,
       stack.pop_back();
       batch.push_back(it);
       bytes += it->parent_id ? 0 : it->size;
+      auto counted = postings_.find(it->id);
+      if (counted != postings_.end()) postings += counted->second;
       auto kids = children_.find(it->id);
       if (kids == children_.end()) continue;
       for (auto k = kids->second.rbegin(); k != kids->second.rend(); ++k) stack.push_back(*k);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -33,16 +34,22 @@ class ItemTrees {
   // stored object (a message inside its mailbox), or null.
   const Item* EnclosingParent(const Item& item) const;
 
+  // How many postings each item has (by id), for NextBatch's max_postings.
+  void SetPostingCounts(std::map<int64_t, uint64_t> counts) { postings_ = std::move(counts); }
+
   // Says whether a tree is to be left out (its top already at the target).
   using SkipTree = std::function<absl::StatusOr<bool>(const Item& top)>;
-  // The next trees, in order, until the batch holds `max_items` items or
+  // The next trees, in order, until the batch holds `max_items` items,
   // `max_bytes` of originals (children count nothing: their bytes are in
-  // their parent's), but at least one tree unless every tree left is
-  // skipped. Empty only when done() after skipping.
-  absl::StatusOr<std::vector<const Item*>> NextBatch(size_t max_items, uint64_t max_bytes,
-                                                     const SkipTree& skip);
+  // their parent's) or `max_postings` postings (as SetPostingCounts gave
+  // them), but at least one tree unless every tree left is skipped. Empty
+  // only when done() after skipping.
+  absl::StatusOr<std::vector<const Item*>> NextBatch(
+      size_t max_items, uint64_t max_bytes, const SkipTree& skip,
+      uint64_t max_postings = std::numeric_limits<uint64_t>::max());
 
  private:
+  std::map<int64_t, uint64_t> postings_;
   std::map<int64_t, const Item*> by_id_;
   std::map<int64_t, std::vector<const Item*>> children_;
   std::vector<const Item*> tops_;

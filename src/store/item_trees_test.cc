@@ -54,6 +54,21 @@ TEST(ItemTrees, OnlyTopsCountTowardsTheByteLimit) {
   EXPECT_EQ(Ids(*first), (std::vector<int64_t>{1, 2, 3, 4}));
 }
 
+// Items of few bytes may carry hours of fingerprints: a batch also ends
+// once it holds the postings allowed, counting every item of its trees.
+TEST(ItemTrees, ABatchEndsAtItsPostingLimitCountingChildren) {
+  std::vector<Item> items = Archive();
+  ItemTrees trees(items);
+  trees.SetPostingCounts({{1, 5}, {2, 5}, {3, 20}, {4, 10}, {5, 10}, {6, 100}});
+  auto first = trees.NextBatch(100, 1 << 20, kCopyAll, 30);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(Ids(*first), (std::vector<int64_t>{1, 2, 3}));
+  auto second = trees.NextBatch(100, 1 << 20, kCopyAll, 30);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(Ids(*second), (std::vector<int64_t>{4, 5, 6}));
+  EXPECT_TRUE(trees.done());
+}
+
 TEST(ItemTrees, SkippedTreesAreLeftOutWholeAndErrorsStopTheBatch) {
   std::vector<Item> items = Archive();
   ItemTrees trees(items);
