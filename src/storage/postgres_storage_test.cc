@@ -26,6 +26,17 @@
 namespace uncut {
 namespace {
 
+// A top-level item of `kind` whose original is `bytes` (stored apart with
+// PutObjectBytes), named by its bytes.
+PgNewItem ItemOf(const std::string& bytes, const std::string& kind = "text") {
+  PgNewItem n;
+  n.item.sha256 = n.item.object = Sha256Hex(bytes);
+  n.item.size = bytes.size();
+  n.item.kind = kind;
+  n.item.name = bytes;
+  return n;
+}
+
 class PostgresStorage : public testing::ClusterArchiveTest {
  protected:
   void SetUp() override {
@@ -146,10 +157,7 @@ TEST_F(PostgresStorage, ABatchDroppedWithoutCommitLeavesNoItem) {
     ASSERT_TRUE(batch.ok()) << batch.status();
     const std::string bytes = "never published";
     ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
-    PgNewItem n;
-    n.item.sha256 = n.item.object = Sha256Hex(bytes);
-    n.item.size = bytes.size();
-    n.item.kind = "text";
+    PgNewItem n = ItemOf(bytes);
     n.postings[Modality::kText] = {{42, 0, 1}};
     ASSERT_TRUE((*batch)->AddItem(std::move(n)).ok());
   }
@@ -179,10 +187,7 @@ TEST_F(PostgresStorage, ALookupOfNearbyKeysReturnsOnlyTheirPostings) {
   ASSERT_TRUE(batch.ok()) << batch.status();
   const std::string bytes = "keys between keys";
   ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
-  PgNewItem n;
-  n.item.sha256 = n.item.object = Sha256Hex(bytes);
-  n.item.size = bytes.size();
-  n.item.kind = "audio";
+  PgNewItem n = ItemOf(bytes, "audio");
   for (uint32_t k = 0; k < 2000; ++k) {
     n.postings[Modality::kAudio].push_back({(uint64_t{7} << 40) + k, 0, k});
   }
@@ -228,10 +233,7 @@ TEST_F(PostgresStorage, ShardSessionsAskedForEarlyAreOpenBeforeTheFirstReadAndSe
   ASSERT_TRUE(batch.ok()) << batch.status();
   const std::string bytes = "asked for early";
   ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
-  PgNewItem n;
-  n.item.sha256 = n.item.object = Sha256Hex(bytes);
-  n.item.size = bytes.size();
-  n.item.kind = "text";
+  PgNewItem n = ItemOf(bytes);
   n.postings[Modality::kText] = {{42, 0, 1}};
   ASSERT_TRUE((*batch)->AddItem(std::move(n)).ok());
   ASSERT_TRUE((*batch)->Commit().ok());
@@ -338,11 +340,7 @@ TEST_F(PostgresStorage, ASweepDropsRemovedItemsPostingsAndKeepsTheLiveOnes) {
     ASSERT_TRUE(batch.ok()) << batch.status();
     for (const std::string* bytes : {&kept_bytes, &gone_bytes}) {
       ASSERT_TRUE((*batch)->PutObjectBytes(Sha256Hex(*bytes), *bytes).ok());
-      PgNewItem n;
-      n.item.sha256 = n.item.object = Sha256Hex(*bytes);
-      n.item.size = bytes->size();
-      n.item.kind = "text";
-      n.item.name = *bytes;
+      PgNewItem n = ItemOf(*bytes);
       // The same keys for both (their postings share blocks), 2,000 each.
       for (uint32_t k = 0; k < 2000; ++k) n.postings[Modality::kText].push_back({1000 + k, 0, k});
       auto id = (*batch)->AddItem(std::move(n));
@@ -488,11 +486,7 @@ TEST_F(PostgresStorage, ASweepLeavesARunningBatchAloneAndRemovesWhatAnEndedOneLe
 int64_t AddTextItem(PgWriteBatch* batch, const std::string& bytes, const std::vector<uint64_t>& keys,
                     uint32_t salt) {
   EXPECT_TRUE(batch->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
-  PgNewItem n;
-  n.item.sha256 = n.item.object = Sha256Hex(bytes);
-  n.item.size = bytes.size();
-  n.item.kind = "text";
-  n.item.name = bytes;
+  PgNewItem n = ItemOf(bytes);
   for (uint64_t k : keys) n.postings[Modality::kText].push_back({k, 0, static_cast<uint32_t>(k) + salt});
   auto id = batch->AddItem(std::move(n));
   EXPECT_TRUE(id.ok()) << id.status();
@@ -716,11 +710,7 @@ int64_t AddOriginal(PgArchive* archive, const std::string& bytes) {
   EXPECT_TRUE(batch.ok()) << batch.status();
   if (!batch.ok()) return 0;
   EXPECT_TRUE((*batch)->PutObjectBytes(Sha256Hex(bytes), bytes).ok());
-  PgNewItem n;
-  n.item.sha256 = n.item.object = Sha256Hex(bytes);
-  n.item.size = bytes.size();
-  n.item.kind = "text";
-  n.item.name = bytes;
+  PgNewItem n = ItemOf(bytes);
   auto id = (*batch)->AddItem(std::move(n));
   EXPECT_TRUE(id.ok()) << id.status();
   EXPECT_TRUE((*batch)->Commit().ok());
