@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "base/strings.h"
+#include "cli/item_selection.h"
 #include "cli/progress.h"
 #include "cli/subcommands.h"
 #include "ingest/caption_ingest.h"
@@ -65,37 +66,13 @@ int CaptionEach(const GlobalOptions& g, const std::vector<Item>& videos, const C
   return failed == 0 ? kExitOk : kExitBadInput;
 }
 
-// The videos named, or every one whose captions were not read;
-// kInvalidArgument naming an item that is not a video.
-template <typename A>
-absl::StatusOr<std::vector<Item>> VideosToRead(A* archive, const std::vector<std::string>& refs) {
-  std::vector<Item> items;
-  if (refs.empty()) {
-    auto all = archive->ListItems();
-    if (!all.ok()) return all.status();
-    for (Item& it : *all) {
-      if (NeedsCaptions(it)) items.push_back(std::move(it));
-    }
-    return items;
-  }
-  for (const std::string& r : refs) {
-    auto item = archive->FindItem(r);
-    if (!item.ok()) return item.status();
-    if (item->kind != "video") {
-      return absl::InvalidArgumentError(
-          StrCat("item ", item->id, " (", item->name, ") is not a video"));
-    }
-    items.push_back(*item);
-  }
-  return items;
-}
-
 // The videos `refs` names (or every one not read) on `archive`, each read
 // with `one`; exit code.
 template <typename A>
 int CaptionsOn(const GlobalOptions& g, A* archive, const std::vector<std::string>& refs,
                const CaptionOne& one) {
-  auto videos = VideosToRead(archive, refs);
+  auto videos = ItemsToWorkOn(
+      archive, refs, NeedsCaptions, [](const Item& it) { return it.kind == "video"; }, "a video");
   if (!videos.ok()) return ReportError(videos.status());
   return CaptionEach(g, *videos, one);
 }

@@ -10,6 +10,7 @@
 
 #include "base/named_message.h"
 #include "base/strings.h"
+#include "cli/item_selection.h"
 #include "cli/progress.h"
 #include "cli/subcommands.h"
 #include "speech/transcribe.h"
@@ -89,30 +90,13 @@ int TranscribeEach(const GlobalOptions& g, const std::vector<Item>& items, const
   return failed == 0 ? kExitOk : kExitBadInput;
 }
 
-// The recordings named, or every one not yet transcribed; kInvalidArgument
-// naming an item that is not a recording.
+bool IsRecording(const Item& it) { return it.kind == "video" || it.kind == "audio"; }
+
+// The recordings named, or every one not yet transcribed.
 template <typename A>
 absl::StatusOr<std::vector<Item>> RecordingsToTranscribe(A* archive,
                                                          const std::vector<std::string>& refs) {
-  std::vector<Item> items;
-  if (refs.empty()) {
-    auto all = archive->ListItems();
-    if (!all.ok()) return all.status();
-    for (Item& it : *all) {
-      if (NeedsTranscript(it)) items.push_back(std::move(it));
-    }
-    return items;
-  }
-  for (const std::string& r : refs) {
-    auto item = archive->FindItem(r);
-    if (!item.ok()) return item.status();
-    if (item->kind != "video" && item->kind != "audio") {
-      return absl::InvalidArgumentError(
-          StrCat("item ", item->id, " (", item->name, ") is not a video or audio recording"));
-    }
-    items.push_back(*item);
-  }
-  return items;
+  return ItemsToWorkOn(archive, refs, NeedsTranscript, IsRecording, "a video or audio recording");
 }
 
 // On a cluster: each recording read from it, its transcript added as `add`

@@ -26,6 +26,21 @@ bool IsPostgresUri(std::string_view archive);
 // The URI without a password, for messages.
 std::string RedactedUri(std::string_view uri);
 
+// Array literals for a text parameter cast to bigint[] or text[]: the
+// numbers, and values that hold no quote or backslash (hex digests, tids,
+// ranges), each quoted.
+inline std::string PgIntArray(const std::vector<int64_t>& v) {
+  std::string out = "{";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + std::to_string(v[i]);
+  return out + "}";
+}
+template <typename Strings>
+std::string PgQuotedArray(const Strings& v) {
+  std::string out = "{";
+  for (const std::string& s : v) out += (out.size() > 1 ? ",\"" : "\"") + s + "\"";
+  return out + "}";
+}
+
 // Whether an error of a PostgreSQL archive is the cluster's rather than one
 // item's: a server out of reach, a statement that failed or was aborted,
 // resources exhausted (the codes a server error gets here). A command that

@@ -37,7 +37,7 @@
 // How it goes, partition by partition (each addressed by its own table, so
 // the statements go whole to the shard that holds it, filtered there):
 //   0. registered originals that no item uses are unregistered (left so by
-//      removals before schema 5; see UnregisterUnusedOriginals);
+//      removals before schema 5; see Sweeper::UnregisterUnused);
 //   1. the batches of each postings partition, and the pieces of each batch
 //      in each chunks partition, grouped on the shards (no data leaves them);
 //   2. which of those batches are still running;
@@ -80,21 +80,6 @@ namespace {
 constexpr size_t kRewriteBytesPerStatement = 8u << 20;
 // Rows per FETCH of the cursors.
 constexpr int kFetchRows = 1000;
-
-std::string ArrayOf(const std::vector<int64_t>& v) {
-  std::string out = "{";
-  for (size_t i = 0; i < v.size(); ++i) out += StrCat(i ? "," : "", v[i]);
-  return out + "}";
-}
-
-// An array literal of values that hold no quote or backslash (hex digests,
-// tids, ranges), each quoted.
-template <typename Strings>
-std::string QuotedArrayOf(const Strings& v) {
-  std::string out = "{";
-  for (const std::string& s : v) out += StrCat(out.size() > 1 ? "," : "", "\"", s, "\"");
-  return out + "}";
-}
 
 // A bytea[] literal, each value in hex.
 std::string ByteaArrayOf(const std::vector<std::string_view>& v) {
@@ -141,7 +126,7 @@ class Sweeper {
 
   // Narrows the sweep to the pieces of `objects` (no postings).
   void OnlyPiecesOf(std::vector<std::string> objects) { only_objects_ = std::move(objects); }
-  absl::Status UnregisterUnusedOriginals();
+  absl::Status UnregisterUnused();
   absl::Status ReadShards();
   absl::Status AskStates();
   absl::Status ReadCatalog();
@@ -197,22 +182,14 @@ absl::Status Sweeper::ReadPartitions() {
 // original a writer has found stored is locked by it (PgWriteBatch::HasObject)
 // and skipped, as that writer is about to use it, and a second statement
 // drops any that a batch committed meanwhile uses.
-absl::Status Sweeper::UnregisterUnusedOriginals() {
+absl::Status Sweeper::UnregisterUnused() {
   ASSIGN_OR_RETURN(PgResult r,
                    c_->Exec(StrCat("SELECT sha256 FROM objects o WHERE NOT EXISTS "
                                    "(SELECT 1 FROM items i WHERE i.object = o.sha256)",
                                    remove_ ? " ORDER BY sha256 FOR UPDATE SKIP LOCKED" : "")));
   for (int i = 0; i < r.rows(); ++i) unused_.insert(std::string(r.Get(i, 0)));
-  if (remove_ && !unused_.empty()) {
-    ASSIGN_OR_RETURN(PgResult used, c_->Exec("SELECT DISTINCT object FROM items WHERE object = "
-                                             "ANY($1::text[])",
-                                             {PgParam::Text(QuotedArrayOf(unused_))}));
-    for (int i = 0; i < used.rows(); ++i) unused_.erase(std::string(used.Get(i, 0)));
-  }
-  if (remove_ && !unused_.empty()) {
-    RETURN_IF_ERROR(c_->Exec("DELETE FROM objects WHERE sha256 = ANY($1::text[])",
-                             {PgParam::Text(QuotedArrayOf(unused_))})
-                        .status());
+  if (remove_) {
+    ASSIGN_OR_RETURN(unused_, UnregisterUnusedOriginals(c_, std::move(unused_)));
   }
   report_.originals = unused_.size();
   return absl::OkStatus();
@@ -240,7 +217,7 @@ absl::Status Sweeper::ReadShards() {
   }
   if (sql.empty()) return absl::OkStatus();
   std::vector<PgParam> params;
-  if (only_objects_) params.push_back(PgParam::Text(QuotedArrayOf(*only_objects_)));
+  if (only_objects_) params.push_back(PgParam::Text(PgQuotedArray(*only_objects_)));
   ASSIGN_OR_RETURN(PgResult g, c_->Exec(sql, params));
   for (int i = 0; i < g.rows(); ++i) {
     groups_.push_back({std::string(g.Get(i, 0)), std::string(g.Get(i, 1)), g.GetInt(i, 2),
@@ -259,7 +236,7 @@ absl::Status Sweeper::AskStates() {
   ASSIGN_OR_RETURN(PgResult st,
                    c_->Exec("SELECT x::text, coalesce(pg_xact_status(x::text::xid8), 'unknown') "
                             "FROM unnest($1::bigint[]) x",
-                            {PgParam::Text(ArrayOf({seen.begin(), seen.end()}))}));
+                            {PgParam::Text(PgIntArray({seen.begin(), seen.end()}))}));
   for (int i = 0; i < st.rows(); ++i) {
     const std::string s(st.Get(i, 1));
     if (s == "in progress") {
@@ -298,7 +275,7 @@ absl::Status Sweeper::ReadCatalog() {
   }
   if (!objects.empty()) {
     ASSIGN_OR_RETURN(PgResult r, c_->Exec("SELECT sha256 FROM objects WHERE sha256 = ANY($1::text[])",
-                                          {PgParam::Text(QuotedArrayOf(objects))}));
+                                          {PgParam::Text(PgQuotedArray(objects))}));
     for (int i = 0; i < r.rows(); ++i) registered_.insert(std::string(r.Get(i, 0)));
   }
   for (const std::string& o : unused_) registered_.erase(o);  // a count: still registered
@@ -307,7 +284,7 @@ absl::Status Sweeper::ReadCatalog() {
   for (const auto& [batch, s] : state_) ended.push_back(batch);
   ASSIGN_OR_RETURN(PgResult r, c_->Exec("SELECT DISTINCT batch::text FROM index_batches "
                                         "WHERE batch = ANY($1::bigint[])",
-                                        {PgParam::Text(ArrayOf(ended))}));
+                                        {PgParam::Text(PgIntArray(ended))}));
   for (int i = 0; i < r.rows(); ++i) counted_.insert(r.GetInt(i, 0));
   return absl::OkStatus();
 }
@@ -355,7 +332,7 @@ absl::Status Sweeper::SweepPartition(const std::string& partition,
   RETURN_IF_ERROR(c_->ExecScript(StrCat(
       "DECLARE uncut_sweep NO SCROLL CURSOR FOR SELECT ctid::text, modality::text, span::text, "
       "batch::text, data FROM ",
-      partition, " WHERE batch = ANY('", ArrayOf(batches), "'::bigint[])")));
+      partition, " WHERE batch = ANY('", PgIntArray(batches), "'::bigint[])")));
   std::vector<BlockRewrite> pending;
   size_t pending_bytes = 0;
   while (true) {
@@ -392,8 +369,8 @@ absl::Status Sweeper::Flush(const std::string& partition, std::vector<BlockRewri
   ASSIGN_OR_RETURN(PgResult gone,
                    c_->Exec(StrCat("DELETE FROM ", partition, " WHERE ctid = ANY($1::tid[]) AND "
                                    "batch = ANY($2::bigint[]) RETURNING ctid::text"),
-                            {PgParam::Text(QuotedArrayOf(ctids)),
-                             PgParam::Text(ArrayOf({batches.begin(), batches.end()}))}));
+                            {PgParam::Text(PgQuotedArray(ctids)),
+                             PgParam::Text(PgIntArray({batches.begin(), batches.end()}))}));
   std::set<std::string> deleted;
   for (int i = 0; i < gone.rows(); ++i) deleted.insert(std::string(gone.Get(i, 0)));
   std::vector<std::string> modalities, spans, counts, kept_batches;
@@ -415,9 +392,9 @@ absl::Status Sweeper::Flush(const std::string& partition, std::vector<BlockRewri
                                     "(modality, span, n, data, batch) SELECT * FROM unnest("
                                     "$1::smallint[], $2::int8range[], $3::integer[], $4::bytea[], "
                                     "$5::bigint[])"),
-                             {PgParam::Text(QuotedArrayOf(modalities)), PgParam::Text(QuotedArrayOf(spans)),
-                              PgParam::Text(QuotedArrayOf(counts)), PgParam::Text(ByteaArrayOf(data)),
-                              PgParam::Text(QuotedArrayOf(kept_batches))})
+                             {PgParam::Text(PgQuotedArray(modalities)), PgParam::Text(PgQuotedArray(spans)),
+                              PgParam::Text(PgQuotedArray(counts)), PgParam::Text(ByteaArrayOf(data)),
+                              PgParam::Text(PgQuotedArray(kept_batches))})
                         .status());
   }
   pending->clear();
@@ -443,7 +420,7 @@ absl::Status Sweeper::SweepPieces() {
       ASSIGN_OR_RETURN(PgResult r, c_->Exec(StrCat("DELETE FROM ", where.first,
                                                    " WHERE batch = $1 AND object = ANY($2::text[]) "
                                                    "RETURNING object"),
-                                            {PgParam::Int(where.second), PgParam::Text(QuotedArrayOf(objects))}));
+                                            {PgParam::Int(where.second), PgParam::Text(PgQuotedArray(objects))}));
       for (int i = 0; i < r.rows(); ++i) ++gone[std::string(r.Get(i, 0))];
     }
     for (const PieceGroup* g : gs) {
@@ -511,7 +488,7 @@ absl::StatusOr<PgSweepReport> PgArchive::Sweep(bool remove, const std::string& a
         StrCat(name_, ": another sweep is running on this archive; run it again when it is done"));
   }
   Sweeper sweep(c, name_, remove, sweep_blocks_);
-  if (unregisters_) RETURN_IF_ERROR(sweep.UnregisterUnusedOriginals());
+  if (unregisters_) RETURN_IF_ERROR(sweep.UnregisterUnused());
   RETURN_IF_ERROR(sweep.ReadShards());
   RETURN_IF_ERROR(sweep.AskStates());
   RETURN_IF_ERROR(sweep.ReadCatalog());

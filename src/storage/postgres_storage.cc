@@ -219,18 +219,6 @@ Item ReadItem(const PgResult& r, int row) {
   return it;
 }
 
-// A text[] literal of hex digests (no quoting needed beyond the braces).
-std::string TextArray(const std::vector<std::string>& v) {
-  std::string out = "{";
-  for (size_t i = 0; i < v.size(); ++i) out += StrCat(i ? "," : "", "\"", v[i], "\"");
-  return out + "}";
-}
-
-std::string ArrayLiteral(const std::vector<int64_t>& v) {
-  std::string out = "{";
-  for (size_t i = 0; i < v.size(); ++i) out += StrCat(i ? "," : "", v[i]);
-  return out + "}";
-}
 
 }  // namespace
 
@@ -437,7 +425,7 @@ absl::StatusOr<int64_t> PgArchive::SaveTrace(const SavedTrace& trace) {
                   {PgParam::Text(NowRfc3339()), PgParam::Text(trace.traced_at),
                    PgParam::Text(trace.query_kind), PgParam::Text(trace.query_sha256),
                    PgParam::Bytes(trace.verdict), PgParam::Bytes(trace.report_json),
-                   PgParam::Bytes(trace.report_html), PgParam::Text(ArrayLiteral(ids))}));
+                   PgParam::Bytes(trace.report_html), PgParam::Text(PgIntArray(ids))}));
   return r.GetInt(0, 0);
 }
 
@@ -742,8 +730,8 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
     firsts.push_back(first);
     lasts.push_back(last);
   }
-  const std::vector<PgParam> spans = {PgParam::Text(ArrayLiteral(firsts)),
-                                      PgParam::Text(ArrayLiteral(lasts))};
+  const std::vector<PgParam> spans = {PgParam::Text(PgIntArray(firsts)),
+                                      PgParam::Text(PgIntArray(lasts))};
   const std::string with =
       "WITH keys AS MATERIALIZED (SELECT range_agg(int8range(f, l, '[]')) AS m "
       "FROM unnest($1::int8[], $2::int8[]) AS s(f, l)) ";
@@ -798,7 +786,7 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
   std::unordered_set<uint32_t> live;
   if (!ids.empty()) {
     ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT id::text FROM items WHERE id = ANY($1::bigint[])",
-                                             {PgParam::Text(ArrayLiteral(ids))}));
+                                             {PgParam::Text(PgIntArray(ids))}));
     for (int i = 0; i < r.rows(); ++i) live.insert(static_cast<uint32_t>(r.GetInt(i, 0)));
   }
   for (uint64_t key : keys) {
@@ -1171,28 +1159,29 @@ absl::Status PgWriteBatch::RemoveItem(int64_t id) {
   return absl::OkStatus();
 }
 
-absl::Status PgWriteBatch::UnregisterUnused() {
-  if (removed_objects_.empty()) return absl::OkStatus();
-  std::vector<std::string> objects(removed_objects_.begin(), removed_objects_.end());
-  removed_objects_.clear();
+absl::StatusOr<std::set<std::string>> UnregisterUnusedOriginals(PgConn* c,
+                                                                std::set<std::string> locked) {
+  if (locked.empty()) return locked;
   // A statement of its own (read committed): it sees the items of every
-  // batch that committed while this one waited for the originals' locks,
-  // and this batch's own removals and additions.
-  ASSIGN_OR_RETURN(PgResult used, conn_->Exec("SELECT DISTINCT object FROM items "
-                                              "WHERE object = ANY($1::text[])",
-                                              {PgParam::Text(TextArray(objects))}));
-  std::set<std::string> still;
-  for (int i = 0; i < used.rows(); ++i) still.insert(std::string(used.Get(i, 0)));
-  std::vector<std::string> unused;
-  for (std::string& o : objects) {
-    if (!still.count(o) && !objects_.count(o)) unused.push_back(std::move(o));
-  }
-  if (unused.empty()) return absl::OkStatus();
-  RETURN_IF_ERROR(conn_->Exec("DELETE FROM objects WHERE sha256 = ANY($1::text[])",
-                              {PgParam::Text(TextArray(unused))})
+  // batch that committed while the caller waited for the originals' locks,
+  // and the caller's own removals and additions.
+  ASSIGN_OR_RETURN(PgResult used, c->Exec("SELECT DISTINCT object FROM items "
+                                          "WHERE object = ANY($1::text[])",
+                                          {PgParam::Text(PgQuotedArray(locked))}));
+  for (int i = 0; i < used.rows(); ++i) locked.erase(std::string(used.Get(i, 0)));
+  if (locked.empty()) return locked;
+  RETURN_IF_ERROR(c->Exec("DELETE FROM objects WHERE sha256 = ANY($1::text[])",
+                          {PgParam::Text(PgQuotedArray(locked))})
                       .status());
+  return locked;
+}
+
+absl::Status PgWriteBatch::UnregisterUnused() {
+  ASSIGN_OR_RETURN(std::set<std::string> unused,
+                   UnregisterUnusedOriginals(conn_.get(), std::move(removed_objects_)));
+  removed_objects_.clear();
   // Listed once the commit is through (a failed one unregisters nothing).
-  pending_unregistered_ = std::move(unused);
+  pending_unregistered_.assign(unused.begin(), unused.end());
   return absl::OkStatus();
 }
 

@@ -250,6 +250,12 @@ class PgArchive : public CatalogReader,
   size_t sweep_blocks_ = 500;
 };
 
+// Of the originals in `locked` (rows of objects the caller's transaction
+// holds FOR UPDATE), unregisters those no item uses, asking in a statement
+// of its own; returns them. A removal's batch and the sweep use it.
+absl::StatusOr<std::set<std::string>> UnregisterUnusedOriginals(PgConn* c,
+                                                                std::set<std::string> locked);
+
 // An item for PgWriteBatch::AddItem. Postings carry item = 0; AddItem fills
 // in the id.
 struct PgNewItem {
