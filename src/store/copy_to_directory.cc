@@ -10,6 +10,7 @@
 
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "store/copy_batches.h"
 #include "store/item_trees.h"
 #include "store/saved_traces.h"
 
@@ -75,21 +76,16 @@ absl::StatusOr<DirectoryCopyOutcome> CopyToDirectory(Storage from, Archive* to,
     outcome.present.push_back(*present);
     return true;
   };
-  while (!trees.done()) {
-    // The next batch: whole trees, parents before their children.
-    ASSIGN_OR_RETURN(std::vector<const Item*> batch_items,
-                     trees.NextBatch(options.batch_items, options.batch_bytes, already_there));
-    if (batch_items.empty()) continue;
-    // Their postings, as the source stores them.
-    std::map<uint32_t, std::map<Modality, std::vector<Posting>>> postings;
-    for (const Item* it : batch_items) postings[static_cast<uint32_t>(it->id)];
-    for (Modality modality : kAllModalities) {
-      RETURN_IF_ERROR(from.postings->ForEachPosting(modality, [&](const Posting& p) {
-        auto at = postings.find(p.item);
-        if (at != postings.end()) at->second[modality].push_back({p.key, 0, p.pos});
-        return true;
-      }));
-    }
+  // The batches (whole trees, parents before their children, each ending
+  // at its limit of items, bytes or postings), and their postings as the
+  // source stores them, sorted out in one pass.
+  ASSIGN_OR_RETURN(std::vector<PlannedBatch> planned,
+                   PlanBatches(&trees, from.postings, LimitsOf(options), already_there));
+  ASSIGN_OR_RETURN(std::unique_ptr<PostingSpill> spill,
+                   SpillByBatch(from.postings, planned, options.spill_postings, options.spill_dir));
+  for (size_t b = 0; b < planned.size(); ++b) {
+    const std::vector<const Item*>& batch_items = planned[b].items;
+    ASSIGN_OR_RETURN(BatchPostings postings, spill->Take(b));
     ASSIGN_OR_RETURN(std::unique_ptr<WriteBatch> batch, to->BeginWrite());
     // Where each copied item's bytes are in the target: object and offset.
     std::map<int64_t, std::pair<std::string, uint64_t>> placed;
@@ -143,7 +139,7 @@ absl::StatusOr<DirectoryCopyOutcome> CopyToDirectory(Storage from, Archive* to,
     RETURN_IF_ERROR(batch->Commit());
     for (const auto& [src, dst] : new_ids) target_ids[src] = dst;
     outcome.copied += batch_items.size();
-    if (options.progress) options.progress(trees.trees_taken(), trees.trees());
+    if (options.progress) options.progress(planned[b].trees_done, trees.trees());
   }
 
   // The saved traces, linked to the sources they found as the target

@@ -13,10 +13,11 @@
 // it; a saved trace whose id the target holds is skipped. So a copy
 // interrupted at any moment is finished by running it again. Each batch is
 // one commit of the target; memory stays bounded by a batch (the source's
-// item list aside), whatever the originals' sizes.
+// item list aside), whatever the originals' sizes and fingerprints.
 //
-// Each batch reads the source's whole index once (postings are stored by
-// key, not by item): a large archive wants large batches.
+// A batch also ends at its posting limit (CopyOptions::batch_postings). The
+// source's index is read twice in all, whatever the number of batches
+// (store/copy_batches.h).
 #ifndef UNCUT_STORE_COPY_TO_DIRECTORY_H_
 #define UNCUT_STORE_COPY_TO_DIRECTORY_H_
 

@@ -274,5 +274,50 @@ TEST_F(CopyToDirectoryTest, ACopyThatFailsMidwayIsFinishedByRunningItAgain) {
   ExpectAuditLogCopiedOnce(target.get());
 }
 
+// A posting source that counts how often it is read whole.
+class CountingReads : public PostingSource {
+ public:
+  explicit CountingReads(PostingSource* base) : base_(base) {}
+  absl::Status Lookup(Modality m, const std::vector<uint64_t>& keys, size_t max_per_key,
+                      std::vector<Posting>* out) override {
+    return base_->Lookup(m, keys, max_per_key, out);
+  }
+  absl::StatusOr<uint64_t> PostingCount(Modality m) override { return base_->PostingCount(m); }
+  absl::Status ForEachPosting(Modality m,
+                              const std::function<bool(const Posting&)>& fn) override {
+    ++reads;
+    return base_->ForEachPosting(m, fn);
+  }
+  std::string IndexName() const override { return base_->IndexName(); }
+  int reads = 0;
+
+ private:
+  PostingSource* base_;
+};
+
+TEST_F(CopyToDirectoryTest, ABatchEndsAtItsPostingLimitAndTheIndexIsReadTwice) {
+  std::unique_ptr<Archive> target = Target();
+  ASSERT_NE(target, nullptr);
+  CountingReads counting(source_.storage().postings);
+  Storage from = source_.storage();
+  from.postings = &counting;
+  CopyOptions two_postings;
+  two_postings.batch_postings = 2;
+  two_postings.spill_postings = 1;
+  std::vector<size_t> progress;
+  two_postings.progress = [&](size_t done, size_t total) {
+    EXPECT_EQ(total, 3u);
+    progress.push_back(done);
+  };
+  auto done = CopyToDirectory(from, target.get(), two_postings);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->copied, 4u);
+  // The speech (3 postings), the box with its message (2), the clip (2):
+  // a batch each, from one read to count and one to sort out.
+  EXPECT_EQ(progress, (std::vector<size_t>{1, 2, 3}));
+  EXPECT_EQ(counting.reads, 2 * static_cast<int>(std::size(kAllModalities)));
+  ExpectSameAsSource(target.get());
+}
+
 }  // namespace
 }  // namespace uncut

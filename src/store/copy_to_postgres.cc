@@ -8,7 +8,7 @@
 #include "base/file.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
-#include "index/segment_file.h"
+#include "store/copy_batches.h"
 #include "store/item_trees.h"
 
 namespace uncut {
@@ -20,31 +20,6 @@ bool IsSha256Name(const std::string& s) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-// The source's live segments, by modality.
-struct Segments {
-  std::vector<std::pair<Modality, std::unique_ptr<SegmentReader>>> open;
-};
-
-absl::StatusOr<Segments> OpenSegments(Archive* from) {
-  Segments out;
-  ASSIGN_OR_RETURN(SqliteStmt s,
-                   from->db()->Prepare("SELECT modality, file FROM segments ORDER BY id"));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    const std::string modality = s.ColumnText(0);
-    std::optional<Modality> m;
-    for (Modality each : kAllModalities) {
-      if (ModalityName(each) == modality) m = each;
-    }
-    if (!m) continue;
-    ASSIGN_OR_RETURN(SegmentReader r,
-                     SegmentReader::Open(JoinPath(JoinPath(from->dir(), "index"), s.ColumnText(1))));
-    out.open.push_back({*m, std::make_unique<SegmentReader>(std::move(r))});
-  }
-  return out;
 }
 
 absl::StatusOr<std::map<std::string, std::string>> Blobs(Archive* from, int64_t id) {
@@ -78,12 +53,15 @@ absl::Status PutObjectFile(Archive* from, PgWriteBatch* batch, const std::string
 
 }  // namespace
 
+BatchLimits LimitsOf(const CopyOptions& options) {
+  return {options.batch_items, options.batch_bytes, options.batch_postings};
+}
+
 absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
                                            const CopyOptions& options) {
   CopyOutcome outcome;
   ASSIGN_OR_RETURN(std::vector<Item> items, from->ListItems());
   ItemTrees trees(items);
-  ASSIGN_OR_RETURN(Segments segments, OpenSegments(from));
 
   // Every item's id in the target, by its id in the source, as far as known.
   std::map<int64_t, int64_t> known_ids;
@@ -95,32 +73,15 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
     known_ids[top.id] = present->id;
     return true;
   };
-  // Each item's postings, counted in one pass, so that a batch holds at
-  // most options.batch_postings of them in memory.
-  std::map<int64_t, uint64_t> counts;
-  for (const auto& [modality, reader] : segments.open) {
-    reader->ForEach([&](const Posting& p) {
-      ++counts[p.item];
-      return true;
-    });
-  }
-  trees.SetPostingCounts(std::move(counts));
-  while (!trees.done()) {
-    // The next batch: whole trees, parents before their children.
-    ASSIGN_OR_RETURN(std::vector<const Item*> batch_items,
-                     trees.NextBatch(options.batch_items, options.batch_bytes, already_there,
-                                     options.batch_postings));
-    if (batch_items.empty()) continue;
-    // Their postings, read from the source's segments as stored.
-    std::map<uint32_t, std::map<Modality, std::vector<Posting>>> postings;
-    for (const Item* it : batch_items) postings[static_cast<uint32_t>(it->id)];
-    for (const auto& [modality, reader] : segments.open) {
-      reader->ForEach([&](const Posting& p) {
-        auto at = postings.find(p.item);
-        if (at != postings.end()) at->second[modality].push_back({p.key, 0, p.pos});
-        return true;
-      });
-    }
+  // The batches (whole trees, parents before their children), and their
+  // postings as the source stores them, sorted out in one pass.
+  ASSIGN_OR_RETURN(std::vector<PlannedBatch> planned,
+                   PlanBatches(&trees, from, LimitsOf(options), already_there));
+  ASSIGN_OR_RETURN(std::unique_ptr<PostingSpill> spill,
+                   SpillByBatch(from, planned, options.spill_postings, options.spill_dir));
+  for (size_t b = 0; b < planned.size(); ++b) {
+    const std::vector<const Item*>& batch_items = planned[b].items;
+    ASSIGN_OR_RETURN(BatchPostings postings, spill->Take(b));
     ASSIGN_OR_RETURN(std::unique_ptr<PgWriteBatch> batch, to->BeginWrite());
     if (!options.actor.empty()) batch->SetActor(options.actor, options.client);
     // Where each copied item's bytes are in the target: object and offset.
@@ -140,8 +101,8 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
         n.item.object_offset = offset + (src->object_offset - parent->object_offset);
       } else {
         ASSIGN_OR_RETURN(Original original, from->OpenOriginal(*src));
-        ASSIGN_OR_RETURN(std::string_view b, original.Bytes());
-        RETURN_IF_ERROR(batch->PutObjectBytes(src->sha256, b));
+        ASSIGN_OR_RETURN(std::string_view bytes, original.Bytes());
+        RETURN_IF_ERROR(batch->PutObjectBytes(src->sha256, bytes));
         n.item.object = src->sha256;
         n.item.object_offset = 0;
       }
@@ -168,7 +129,7 @@ absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,
     RETURN_IF_ERROR(batch->Commit());
     outcome.ids.insert(new_ids.begin(), new_ids.end());
     outcome.copied += batch_items.size();
-    if (options.progress) options.progress(trees.trees_taken(), trees.trees());
+    if (options.progress) options.progress(planned[b].trees_done, trees.trees());
   }
   return outcome;
 }

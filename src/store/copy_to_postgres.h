@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "storage/postgres_storage.h"
 #include "store/archive.h"
+#include "store/copy_batches.h"
 
 namespace uncut {
 
@@ -29,6 +30,11 @@ struct CopyOptions {
   size_t batch_items = 2000;
   uint64_t batch_bytes = 64ull << 20;
   uint64_t batch_postings = 32ull << 20;
+  // The source's postings are sorted out by batch in one pass into a
+  // temporary file under spill_dir ($TMPDIR, else /tmp, when empty),
+  // holding at most this many in memory (store/copy_batches.h).
+  uint64_t spill_postings = 8ull << 20;
+  std::string spill_dir;
   // Called after each batch with the top-level items done and their total.
   std::function<void(size_t done, size_t total)> progress;
   // Who the target's audit entries name (PgWriteBatch::SetActor); the OS
@@ -50,6 +56,9 @@ struct CopyOptions {
                              const std::map<int64_t, int64_t>& ids)>
       adjust_blobs;
 };
+
+// The batch limits of `options`.
+BatchLimits LimitsOf(const CopyOptions& options);
 
 struct CopyOutcome {
   size_t copied = 0;         // items written, children included
