@@ -43,19 +43,30 @@ int RunInit(const GlobalOptions& g, const std::string& shards) {
   return kExitOk;
 }
 
-// A cluster's archive into a directory (new, or one an interrupted copy
-// of the same archive left).
+// Any archive (a cluster's or a directory) into a directory (new, or one an
+// interrupted copy of the same archive left).
 int RunCopyToDirectory(const GlobalOptions& g, const std::string& to) {
-  if (IsPostgresUri(to)) {
-    return ReportError(absl::InvalidArgumentError(
-        StrCat("copy: --to must be a directory when the archive is a PostgreSQL one, not \"",
-               RedactedUri(to), "\"")));
+  std::unique_ptr<PgArchive> cluster;
+  std::unique_ptr<Archive> directory;
+  Storage from;
+  if (IsPostgresUri(g.archive)) {
+    auto opened = PgArchive::Open(g.archive);
+    if (!opened.ok()) return ReportError(opened.status());
+    cluster = std::move(*opened);
+    from = cluster->storage();
+  } else {
+    if (AbsolutePath(g.archive) == AbsolutePath(to)) {
+      return ReportError(absl::InvalidArgumentError(
+          StrCat("copy: --to \"", to, "\" is the archive itself")));
+    }
+    auto opened = Archive::Open(g.archive, Archive::Mode::kReadOnly);
+    if (!opened.ok()) return ReportError(opened.status());
+    directory = std::move(*opened);
+    from = directory->storage();
   }
-  auto from = PgArchive::Open(g.archive);
-  if (!from.ok()) return ReportError(from.status());
   auto target = Archive::Open(to, Archive::Mode::kCreate);
   if (!target.ok()) return ReportError(target.status());
-  auto done = CopyToDirectory((*from)->storage(), target->get());
+  auto done = CopyToDirectory(from, target->get());
   if (!done.ok()) return ReportError(done.status());
   if (!g.quiet) {
     std::printf("copied %zu items, %zu saved traces and %zu audit entries to %s", done->copied,
@@ -67,10 +78,11 @@ int RunCopyToDirectory(const GlobalOptions& g, const std::string& to) {
 }
 
 int RunCopy(const GlobalOptions& g, const std::string& to) {
-  if (IsPostgresUri(g.archive)) return RunCopyToDirectory(g, to);
-  if (!IsPostgresUri(to)) {
+  if (!IsPostgresUri(to)) return RunCopyToDirectory(g, to);
+  if (IsPostgresUri(g.archive)) {
     return ReportError(absl::InvalidArgumentError(
-        StrCat("copy: --to must be a postgresql:// URI, not \"", to, "\"")));
+        StrCat("copy: --to must be a directory when the archive is a PostgreSQL one, not \"",
+               RedactedUri(to), "\"")));
   }
   auto from = Archive::Open(g.archive, Archive::Mode::kReadOnly);
   if (!from.ok()) return ReportError(from.status());
@@ -187,17 +199,17 @@ Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g) {
 Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g) {
   auto* cmd = app->add_subcommand(
       "copy",
-      "copy the embedded archive into a PostgreSQL archive, or a PostgreSQL archive into a "
+      "copy the embedded archive into a PostgreSQL archive, or any archive into a "
       "directory (resumable)");
   auto to = std::make_shared<std::string>();
   cmd->add_option("--to", *to,
-                  "the target: a postgresql:// URI (from a directory), or a directory (from a "
-                  "PostgreSQL archive)")
+                  "the target: a postgresql:// URI (from a directory), or a directory (from "
+                  "either)")
       ->required();
   cmd->footer(
       "Originals are copied byte for byte and fingerprints as stored; items already in the\n"
       "target (same bytes) are skipped, so an interrupted copy is run again to finish.\n"
-      "From a PostgreSQL archive, saved traces and the audit log are copied too.\n\n"
+      "Into a directory, saved traces and the audit log are copied too.\n\n"
       "Examples:\n  uncut --archive ./desk copy --to postgresql://coord/uncut\n"
       "  uncut --archive postgresql://coord/uncut copy --to ./desk-copy");
   return {cmd, [g, to] { return RunCopy(*g, *to); }};
