@@ -117,6 +117,23 @@ class CliPostgres : public ::testing::Test {
     return {je, jp};
   }
 
+  // `copy` lists, shows and traces a quote (already quoted for the shell)
+  // and a clip as the embedded archive does.
+  static void ExpectSameAnswers(const std::string& copy, const std::string& quote) {
+    for (const std::string& args : std::vector<std::string>{
+             "list --json", "show 3 --json", "trace --json --text " + quote,
+             "trace --json " + ShellQuote(dir_->File("clip.mp4"))}) {
+      RunResult e = testing::RunUncut(Embedded(), args);
+      RunResult c = testing::RunUncut(copy, args);
+      ASSERT_EQ(e.exit_code, 0) << args << ": " << e.err;
+      ASSERT_EQ(c.exit_code, 0) << args << ": " << c.err;
+      json je = json::parse(e.out, nullptr, false), jc = json::parse(c.out, nullptr, false);
+      Strip(&je);
+      Strip(&jc);
+      EXPECT_EQ(jc, je) << args;
+    }
+  }
+
   // A new archive of its own on the test cluster, holding `files` (already
   // quoted for the shell); "" (and a test failure) when it could not be made.
   static std::string NewArchive(const std::string& files) {
@@ -652,18 +669,7 @@ TEST_F(CliPostgres, ACopyThroughTheClusterBackToADirectoryTracesTheSameAnswers) 
   RunResult verify = testing::RunUncut(back, "verify");
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 
-  for (const std::string& args : std::vector<std::string>{
-           "list --json", "show 3 --json", "trace --json --text " + quote,
-           "trace --json " + ShellQuote(dir_->File("clip.mp4"))}) {
-    RunResult e = testing::RunUncut(Embedded(), args);
-    RunResult b = testing::RunUncut(back, args);
-    ASSERT_EQ(e.exit_code, 0) << args << ": " << e.err;
-    ASSERT_EQ(b.exit_code, 0) << args << ": " << b.err;
-    json je = json::parse(e.out, nullptr, false), jb = json::parse(b.out, nullptr, false);
-    Strip(&je);
-    Strip(&jb);
-    EXPECT_EQ(jb, je) << args;
-  }
+  ExpectSameAnswers(back, quote);
   // The trace saved on the cluster goes into an export from the copy.
   RunResult exported =
       testing::RunUncut(back, "export 1 --out " + ShellQuote(dir_->File("round-trip.zip")));
@@ -683,6 +689,29 @@ TEST_F(CliPostgres, ACopyThroughTheClusterBackToADirectoryTracesTheSameAnswers) 
     EXPECT_EQ(dj[i]["action"], pj[i]["action"]);
     EXPECT_EQ(dj[i]["details"], pj[i]["details"]);
   }
+}
+
+// An embedded archive copied into another directory: the copy verifies and
+// answers as the archive does; a second run copies nothing; a copy into the
+// archive itself is refused.
+TEST_F(CliPostgres, ADirectoryCopiedIntoAnotherTracesTheSameAnswers) {
+  const std::string copy = dir_->File("directory-copy");
+  RunResult out = testing::RunUncut(Embedded(), "copy --to " + ShellQuote(copy));
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_NE(out.out.find("copied 3 items, "), std::string::npos) << out.out;
+  RunResult verify = testing::RunUncut(copy, "verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  const std::string speech = testing::kSampleSpeech;
+  ExpectSameAnswers(copy, ShellQuote(speech.substr(speech.size() / 3, 160)));
+
+  RunResult again = testing::RunUncut(Embedded(), "copy --to " + ShellQuote(copy));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("copied 0 items"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("(3 items were there already)"), std::string::npos) << again.out;
+
+  RunResult itself = testing::RunUncut(Embedded(), "copy --to " + ShellQuote(Embedded()));
+  EXPECT_EQ(itself.exit_code, 3) << itself.out;
+  EXPECT_NE(itself.err.find("is the archive itself"), std::string::npos) << itself.err;
 }
 
 // A shard out of reach while copying a cluster into a directory: one line

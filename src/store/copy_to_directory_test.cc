@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file.h"
 #include "base/sha256.h"
 #include "storage/memory_storage.h"
 #include "store/saved_traces.h"
@@ -253,8 +254,12 @@ TEST_F(CopyToDirectoryTest, ACopyThatFailsMidwayIsFinishedByRunningItAgain) {
   flaky.originals = &failing;
   CopyOptions one_at_a_time;
   one_at_a_time.batch_items = 1;
+  one_at_a_time.spill_dir = dir_.File("spill");
+  ASSERT_TRUE(MakeDirs(one_at_a_time.spill_dir).ok());
   auto failed = CopyToDirectory(flaky, target.get(), one_at_a_time);
   ASSERT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
+  // No spill file is left behind.
+  EXPECT_TRUE(ListDir(one_at_a_time.spill_dir).empty());
   // The batches before the failure are there whole; the clip's is not.
   auto listed = target->ListItems();
   ASSERT_TRUE(listed.ok());
