@@ -55,6 +55,9 @@ class BatchOf {
   size_t last_batch_ = kNone;
 };
 
+// Postings a run holds, about.
+constexpr size_t kRunPostings = 1 << 20;
+
 }  // namespace
 
 PostingSpill::PostingSpill(File file, size_t partitions, uint64_t max_held)
@@ -87,9 +90,9 @@ absl::Status PostingSpill::WriteOutLargest() {
 absl::Status PostingSpill::WriteOut(size_t partition) {
   for (auto& [modality, list] : buffers_[partition]) {
     if (list.empty()) continue;
-    // One block: sorted by key, delta-coded.
-    std::vector<PostingBlock> packed =
-        PackPostings(std::move(list), std::numeric_limits<size_t>::max());
+    // Sorted by key, delta-coded, in runs small enough that reading one
+    // back costs little memory beside the batch's postings.
+    std::vector<PostingBlock> packed = PackPostings(std::move(list), kRunPostings);
     list = std::vector<Posting>();
     for (const PostingBlock& b : packed) {
       RETURN_IF_ERROR(file_.WriteAllAt(b.data, end_));
