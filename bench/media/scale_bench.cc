@@ -8,6 +8,22 @@
 //                           [--reps N] [--ids q001,q002,...] [--subset SUBSET.jsonl]
 //                           [--no-collisions]
 //   uncut_media_scale hours --archive DIR      (prints the synthetic hours held)
+//   uncut_media_scale quotes --archive DIR [--count N] [--absent N] [--words N]
+//                            [--seed N]
+//
+// `build` also archives each synthetic hour's text (unless
+// --transcript-words 0): a transcript of --transcript-words words (default
+// 9,000, what an hour of speech carries) and --documents documents
+// (default 8) of --document-words words in all on average (default 6,000:
+// the wire copy, scripts and papers a desk keeps beside its programmes),
+// generated English-like text (bench/text/synthetic_text.h), each written
+// to a .txt file and added with AddFile, the normal text path, in
+// transactions of --text-batch-hours hours (default 100), compacted after
+// each. The transcripts are items of their own, not linked to the hours'
+// recordings. `quotes` prints --count quotes (default 10) of --words words
+// (default 30) cut from archived synthetic texts at random places, each
+// line the item's name, a tab and the quote, then --absent (default 3)
+// generated quotes that no archived text holds, named "-".
 //
 // SET is what the media benchmark's gen.py writes (archive/, queries/,
 // queries.jsonl). `build` creates the archive with the real files of
@@ -456,26 +472,9 @@ absl::Status BuildMediaHours(Archive* archive, const Flags& f) {
 // same hour, added the normal way (AddFile of a .txt file), so the text
 // index and the stored texts are those of real documents.
 
-constexpr char kTranscriptSuffix[] = ".transcript.txt";
-
-// The hour a synthetic transcript is of (0 for every other item).
-int TranscriptHour(const Item& it) {
-  const std::string prefix = "synthetic-";
-  const size_t suffix = sizeof(kTranscriptSuffix) - 1;
-  if (it.name.rfind(prefix, 0) != 0 || it.name.size() < prefix.size() + suffix ||
-      it.name.compare(it.name.size() - suffix, suffix, kTranscriptSuffix) != 0) {
-    return 0;
-  }
-  return std::atoi(it.name.c_str() + prefix.size());
-}
-
 bool IsSyntheticText(const Item& it) {
   return it.kind == "text" && it.name.rfind("synthetic-", 0) == 0;
 }
-
-struct TextFile {
-  std::string name, text;
-};
 
 std::vector<std::string> SplitWords(std::string_view text) {
   std::vector<std::string> out;
@@ -495,30 +494,12 @@ std::string JoinWords(const std::vector<std::string>& words, size_t begin, size_
   return out;
 }
 
-// Hour h's documents (f.documents of 0.4 to 1.6 times the mean length, the
-// mean f.document_words / f.documents) and its transcript, last: the
-// transcript's item marks the hour's text as archived.
-std::vector<TextFile> SynthTextHour(const SyntheticText& gen, const Flags& f, int h) {
-  std::seed_seq seq{f.seed, static_cast<uint64_t>(h), uint64_t{0x74657874}};
-  std::mt19937_64 rng(seq);
-  char base[32];
-  std::snprintf(base, sizeof(base), "synthetic-%04d", h);
-  std::vector<TextFile> out;
-  const size_t mean = f.documents > 0 ? f.document_words / f.documents : 0;
-  for (int d = 1; d <= f.documents && mean > 0; ++d) {
-    const size_t words = mean * 2 / 5 + rng() % (mean * 6 / 5 + 1);
-    out.push_back({StrCat(base, ".doc-", d, ".txt"), gen.Document(rng, std::max<size_t>(words, 1))});
-  }
-  out.push_back({StrCat(base, kTranscriptSuffix), gen.Document(rng, f.transcript_words)});
-  return out;
-}
-
 // The synthetic hours up to f.hours whose text the archive lacks.
 absl::StatusOr<std::vector<int>> HoursWithoutText(Archive* archive, const Flags& f) {
   ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
   std::set<int> held;
   for (const Item& it : items) {
-    if (int h = TranscriptHour(it)) held.insert(h);
+    if (int h = SyntheticTranscriptHour(it.name)) held.insert(h);
   }
   std::vector<int> missing;
   for (int h = 1; h <= static_cast<int>(std::lround(f.hours)); ++h) {
@@ -536,11 +517,15 @@ struct TextBuildCost {
 absl::Status AddTextHour(WriteBatch* batch, const SyntheticText& gen, const Flags& f, int h,
                          const std::string& dir, TextBuildCost* cost) {
   auto t = Clock::now();
-  std::vector<TextFile> files = SynthTextHour(gen, f, h);
+  HourTextParams params;
+  params.transcript_words = f.transcript_words;
+  params.document_words = f.document_words;
+  params.documents = f.documents;
+  std::vector<SyntheticFile> files = SyntheticHourTexts(gen, f.seed, h, params);
   cost->generate_s += Secs(Clock::now() - t);
   AddOptions options;
   options.meta.note = StrCat("uncut media scale benchmark: synthetic text of hour ", h, ", seed ", f.seed);
-  for (const TextFile& file : files) {
+  for (const SyntheticFile& file : files) {
     const std::string path = JoinPath(dir, file.name);
     {
       std::ofstream out(path, std::ios::binary);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <unordered_set>
 
 namespace uncut {
@@ -145,6 +147,37 @@ std::string SyntheticText::Document(std::mt19937_64& rng, size_t words) const {
   }
   out += "\n";
   return out;
+}
+
+namespace {
+constexpr char kTranscriptSuffix[] = ".transcript.txt";
+}  // namespace
+
+std::vector<SyntheticFile> SyntheticHourTexts(const SyntheticText& gen, uint64_t seed, int hour,
+                                              const HourTextParams& params) {
+  std::seed_seq seq{seed, static_cast<uint64_t>(hour), uint64_t{0x74657874}};
+  std::mt19937_64 rng(seq);
+  char base[32];
+  std::snprintf(base, sizeof(base), "synthetic-%04d", hour);
+  std::vector<SyntheticFile> out;
+  const size_t mean = params.documents > 0 ? params.document_words / params.documents : 0;
+  for (int d = 1; d <= params.documents && mean > 0; ++d) {
+    const size_t words = mean * 2 / 5 + rng() % (mean * 6 / 5 + 1);
+    out.push_back({std::string(base) + ".doc-" + std::to_string(d) + ".txt",
+                   gen.Document(rng, std::max<size_t>(words, 1))});
+  }
+  out.push_back({std::string(base) + kTranscriptSuffix, gen.Document(rng, params.transcript_words)});
+  return out;
+}
+
+int SyntheticTranscriptHour(const std::string& name) {
+  const std::string prefix = "synthetic-";
+  const size_t suffix = sizeof(kTranscriptSuffix) - 1;
+  if (name.rfind(prefix, 0) != 0 || name.size() <= prefix.size() + suffix ||
+      name.compare(name.size() - suffix, suffix, kTranscriptSuffix) != 0) {
+    return 0;
+  }
+  return std::atoi(name.c_str() + prefix.size());
 }
 
 }  // namespace uncut

@@ -29,6 +29,7 @@
 #ifndef UNCUT_BENCH_TEXT_SYNTHETIC_TEXT_H_
 #define UNCUT_BENCH_TEXT_SYNTHETIC_TEXT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -68,6 +69,27 @@ class SyntheticText {
 
 // A uniform double in [0, 1) from 53 bits of the generator.
 double UnitDouble(std::mt19937_64& rng);
+
+// The text of one synthetic programme hour, as a desk would archive it.
+struct HourTextParams {
+  size_t transcript_words = 9000;  // spoken programmes: about 9,000 words an hour
+  size_t document_words = 6000;    // the mean of the hour's documents in all
+  int documents = 8;
+};
+
+struct SyntheticFile {
+  std::string name, text;
+};
+
+// Hour h's documents "synthetic-HHHH.doc-N.txt" (params.documents of them,
+// each 0.4 to 1.6 times the mean length document_words / documents, drawn
+// uniformly) and, last, its transcript "synthetic-HHHH.transcript.txt".
+// The same for the same seed and hour, whatever other hours are made.
+std::vector<SyntheticFile> SyntheticHourTexts(const SyntheticText& gen, uint64_t seed, int hour,
+                                              const HourTextParams& params);
+
+// The hour whose transcript is named `name` (0 for any other name).
+int SyntheticTranscriptHour(const std::string& name);
 
 }  // namespace uncut
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -121,6 +122,54 @@ TEST(SyntheticText, NoQuoteRepeatsAcrossDocuments) {
     for (size_t i = at; i < at + 30; ++i) quote += wa[i] + " ";
     EXPECT_EQ(joined_b.find(quote), std::string::npos) << quote;
   }
+}
+
+TEST(SyntheticHourTexts, DocumentsThenTheTranscriptOfTheStatedLengths) {
+  SyntheticText gen;
+  HourTextParams params;  // 9,000 words of transcript, 8 documents of 6,000 in all
+  double document_words = 0, documents = 0;
+  for (int hour = 1; hour <= 50; ++hour) {
+    std::vector<SyntheticFile> files = SyntheticHourTexts(gen, 1, hour, params);
+    ASSERT_EQ(files.size(), 9u);
+    char name[64];
+    for (int d = 1; d <= 8; ++d) {
+      std::snprintf(name, sizeof(name), "synthetic-%04d.doc-%d.txt", hour, d);
+      EXPECT_EQ(files[d - 1].name, name);
+      const size_t n = Words(files[d - 1].text).size();
+      EXPECT_GE(n, 300u);
+      EXPECT_LE(n, 1200u);
+      document_words += static_cast<double>(n);
+      documents += 1;
+    }
+    std::snprintf(name, sizeof(name), "synthetic-%04d.transcript.txt", hour);
+    EXPECT_EQ(files.back().name, name);
+    EXPECT_EQ(Words(files.back().text).size(), 9000u);
+    EXPECT_EQ(SyntheticTranscriptHour(files.back().name), hour);
+    EXPECT_EQ(SyntheticTranscriptHour(files.front().name), 0);
+  }
+  EXPECT_NEAR(document_words / documents, 750, 40);
+}
+
+TEST(SyntheticHourTexts, AnHourIsTheSameWhateverIsMadeBeforeIt) {
+  SyntheticText gen;
+  HourTextParams params;
+  params.transcript_words = 500;
+  std::vector<SyntheticFile> alone = SyntheticHourTexts(gen, 5, 7, params);
+  SyntheticHourTexts(gen, 5, 6, params);
+  std::vector<SyntheticFile> again = SyntheticHourTexts(gen, 5, 7, params);
+  ASSERT_EQ(alone.size(), again.size());
+  for (size_t i = 0; i < alone.size(); ++i) EXPECT_EQ(alone[i].text, again[i].text);
+  EXPECT_NE(SyntheticHourTexts(gen, 5, 8, params).back().text, alone.back().text);
+  EXPECT_NE(SyntheticHourTexts(gen, 6, 7, params).back().text, alone.back().text);
+}
+
+TEST(SyntheticHourTexts, TranscriptNamesOnly) {
+  EXPECT_EQ(SyntheticTranscriptHour("synthetic-0012.transcript.txt"), 12);
+  EXPECT_EQ(SyntheticTranscriptHour("synthetic-1000.transcript.txt"), 1000);
+  EXPECT_EQ(SyntheticTranscriptHour("synthetic-0012.doc-3.txt"), 0);
+  EXPECT_EQ(SyntheticTranscriptHour("synthetic-0012"), 0);
+  EXPECT_EQ(SyntheticTranscriptHour("radio.transcript.txt"), 0);
+  EXPECT_EQ(SyntheticTranscriptHour("synthetic-.transcript.txt"), 0);
 }
 
 }  // namespace
