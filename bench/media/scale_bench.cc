@@ -8,6 +8,22 @@
 //                           [--reps N] [--ids q001,q002,...] [--subset SUBSET.jsonl]
 //                           [--no-collisions]
 //   uncut_media_scale hours --archive DIR      (prints the synthetic hours held)
+//   uncut_media_scale quotes --archive DIR [--count N] [--absent N] [--words N]
+//                            [--seed N]
+//
+// `build` also archives each synthetic hour's text (unless
+// --transcript-words 0): a transcript of --transcript-words words (default
+// 9,000, what an hour of speech carries) and --documents documents
+// (default 8) of --document-words words in all on average (default 6,000:
+// the wire copy, scripts and papers a desk keeps beside its programmes),
+// generated English-like text (bench/text/synthetic_text.h), each written
+// to a .txt file and added with AddFile, the normal text path, in
+// transactions of --text-batch-hours hours (default 100), compacted after
+// each. The transcripts are items of their own, not linked to the hours'
+// recordings. `quotes` prints --count quotes (default 10) of --words words
+// (default 30) cut from archived synthetic texts at random places, each
+// line the item's name, a tab and the quote, then --absent (default 3)
+// generated quotes that no archived text holds, named "-".
 //
 // SET is what the media benchmark's gen.py writes (archive/, queries/,
 // queries.jsonl). `build` creates the archive with the real files of
@@ -69,7 +85,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cctype>
+
 #include "audio/landmarks.h"
+#include "bench/text/synthetic_text.h"
 #include "base/file.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
@@ -148,6 +170,12 @@ struct Flags {
   double video_flip = 0.05;
   int video_runs = 4;
   int audio_shift = 6;
+  // Text an hour (see BuildTextHours); quotes (see PrintQuotes).
+  size_t transcript_words = 9000, document_words = 6000;
+  int documents = 8;
+  size_t text_batch_hours = 100;
+  int count = 10, absent = 3;
+  size_t words = 30;
 };
 
 bool IsSynthetic(const Item& it) { return it.format == kSyntheticFormat; }
@@ -357,10 +385,7 @@ absl::Status PrintHours(const Flags& f) {
   return absl::OkStatus();
 }
 
-absl::Status Build(const Flags& f) {
-  bool fresh = !PathExists(JoinPath(f.archive, "catalog.sqlite"));
-  ASSIGN_OR_RETURN(auto archive, Archive::Open(f.archive, Archive::Mode::kCreate));
-  if (fresh) RETURN_IF_ERROR(AddRealSet(archive.get(), f.set));
+absl::Status BuildMediaHours(Archive* archive, const Flags& f) {
   ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
   int have = 0;
   for (const Item& it : items) have += IsSynthetic(it);
@@ -369,7 +394,7 @@ absl::Status Build(const Flags& f) {
     std::printf("the archive already holds %d synthetic hours\n", have);
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(RealPool pool, LoadRealPool(archive.get()));
+  ASSIGN_OR_RETURN(RealPool pool, LoadRealPool(archive));
   std::printf("synthesising hours %d..%d from %zu real frame signatures (%zu videos) and %.0f s of "
               "real spectral peaks (%zu recordings); mask bit probability %.2f, bin shift <= %d\n",
               have + 1, want, pool.video_frames, pool.video.size(), pool.audio_frames * kAudioFrameS,
@@ -440,6 +465,157 @@ absl::Status Build(const Flags& f) {
               static_cast<double>(vpost) / added, static_cast<double>(apost) / added,
               ProcStatusKb("VmHWM") / 1024.0);
   return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------
+// Synthetic text: each synthetic hour's transcript and the documents of the
+// same hour, added the normal way (AddFile of a .txt file), so the text
+// index and the stored texts are those of real documents.
+
+bool IsSyntheticText(const Item& it) {
+  return it.kind == "text" && it.name.rfind("synthetic-", 0) == 0;
+}
+
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    size_t b = i;
+    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i > b) out.emplace_back(text.substr(b, i - b));
+  }
+  return out;
+}
+
+std::string JoinWords(const std::vector<std::string>& words, size_t begin, size_t end) {
+  std::string out;
+  for (size_t i = begin; i < end; ++i) StrAppend(&out, i > begin ? " " : "", words[i]);
+  return out;
+}
+
+// The synthetic hours up to f.hours whose text the archive lacks.
+absl::StatusOr<std::vector<int>> HoursWithoutText(Archive* archive, const Flags& f) {
+  ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
+  std::set<int> held;
+  for (const Item& it : items) {
+    if (int h = SyntheticTranscriptHour(it.name)) held.insert(h);
+  }
+  std::vector<int> missing;
+  for (int h = 1; h <= static_cast<int>(std::lround(f.hours)); ++h) {
+    if (!held.count(h)) missing.push_back(h);
+  }
+  return missing;
+}
+
+struct TextBuildCost {
+  double generate_s = 0, add_s = 0, commit_s = 0, compact_s = 0;
+  uint64_t bytes = 0, words = 0, items = 0;
+};
+
+// Writes hour h's files into `dir`, adds each with AddFile and removes it.
+absl::Status AddTextHour(WriteBatch* batch, const SyntheticText& gen, const Flags& f, int h,
+                         const std::string& dir, TextBuildCost* cost) {
+  auto t = Clock::now();
+  HourTextParams params;
+  params.transcript_words = f.transcript_words;
+  params.document_words = f.document_words;
+  params.documents = f.documents;
+  std::vector<SyntheticFile> files = SyntheticHourTexts(gen, f.seed, h, params);
+  cost->generate_s += Secs(Clock::now() - t);
+  AddOptions options;
+  options.meta.note = StrCat("uncut media scale benchmark: synthetic text of hour ", h, ", seed ", f.seed);
+  for (const SyntheticFile& file : files) {
+    const std::string path = JoinPath(dir, file.name);
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << file.text;
+      if (!out.flush()) return absl::InternalError(StrCat(path, ": cannot write"));
+    }
+    t = Clock::now();
+    absl::StatusOr<AddOutcome> added = AddFile(batch, path, options);
+    cost->add_s += Secs(Clock::now() - t);
+    RETURN_IF_ERROR(RemoveFile(path));
+    if (!added.ok()) return added.status();
+    cost->bytes += file.text.size();
+    cost->items += 1;
+  }
+  cost->words += f.transcript_words + f.document_words;
+  return absl::OkStatus();
+}
+
+absl::Status BuildTextHours(Archive* archive, const Flags& f) {
+  if (f.transcript_words == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<int> missing, HoursWithoutText(archive, f));
+  if (missing.empty()) {
+    std::printf("the archive already holds the text of %.0f synthetic hours\n", f.hours);
+    return absl::OkStatus();
+  }
+  std::string dir = JoinPath(f.archive, "../synthetic-text-XXXXXX");
+  if (::mkdtemp(dir.data()) == nullptr) return absl::InternalError(StrCat(dir, ": cannot make"));
+  std::printf("adding the text of %zu synthetic hours: a %zu-word transcript and %d documents of %zu "
+              "words in all an hour\n", missing.size(), f.transcript_words, f.documents, f.document_words);
+  const SyntheticText gen;
+  TextBuildCost cost;
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < missing.size();) {
+    ASSIGN_OR_RETURN(auto batch, archive->BeginWrite());
+    const size_t end = std::min(missing.size(), i + f.text_batch_hours);
+    for (; i < end; ++i) RETURN_IF_ERROR(AddTextHour(batch.get(), gen, f, missing[i], dir, &cost));
+    auto t = Clock::now();
+    RETURN_IF_ERROR(batch->Commit());
+    cost.commit_s += Secs(Clock::now() - t);
+    t = Clock::now();
+    RETURN_IF_ERROR(batch->Compact());
+    cost.compact_s += Secs(Clock::now() - t);
+    std::printf("  text of %zu hours (%.0f s)\n", i, Secs(Clock::now() - t0));
+    std::fflush(stdout);
+  }
+  ::rmdir(dir.c_str());
+  std::printf("added the text of %zu hours in %.1f s: %llu items, %.1f million words, %.1f MB "
+              "(generation %.1f s, add %.1f s, commit %.1f s, compaction %.1f s)\n",
+              missing.size(), Secs(Clock::now() - t0), static_cast<unsigned long long>(cost.items),
+              cost.words / 1e6, cost.bytes / 1e6, cost.generate_s, cost.add_s, cost.commit_s,
+              cost.compact_s);
+  return absl::OkStatus();
+}
+
+// Prints `f.count` quotes of `f.words` words taken from archived synthetic
+// texts (each line: the item's name, a tab, the quote) and `f.absent`
+// generated quotes of the same words that no archived text holds (name "-").
+absl::Status PrintQuotes(const Flags& f) {
+  ASSIGN_OR_RETURN(auto archive, Archive::Open(f.archive, Archive::Mode::kReadOnly));
+  ASSIGN_OR_RETURN(std::vector<Item> items, archive->ListItems());
+  std::vector<Item> texts;
+  for (Item& it : items) {
+    if (IsSyntheticText(it)) texts.push_back(std::move(it));
+  }
+  if (texts.empty() && f.count > 0) return absl::NotFoundError(StrCat(f.archive, ": holds no synthetic text"));
+  std::seed_seq seq{f.seed, uint64_t{0x71756f7465}};
+  std::mt19937_64 rng(seq);
+  for (int q = 0; q < f.count;) {
+    const Item& it = texts[rng() % texts.size()];
+    ASSIGN_OR_RETURN(StoredText stored, archive->LoadText(it.id));
+    std::vector<std::string> words = SplitWords(stored.text.text);
+    if (words.size() < f.words) continue;
+    const size_t at = rng() % (words.size() - f.words + 1);
+    std::printf("%s\t%s\n", it.name.c_str(), JoinWords(words, at, at + f.words).c_str());
+    ++q;
+  }
+  const SyntheticText gen;
+  for (int q = 0; q < f.absent; ++q) {
+    std::vector<std::string> words = SplitWords(gen.Document(rng, f.words));
+    std::printf("-\t%s\n", JoinWords(words, 0, words.size()).c_str());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Build(const Flags& f) {
+  bool fresh = !PathExists(JoinPath(f.archive, "catalog.sqlite"));
+  ASSIGN_OR_RETURN(auto archive, Archive::Open(f.archive, Archive::Mode::kCreate));
+  if (fresh) RETURN_IF_ERROR(AddRealSet(archive.get(), f.set));
+  RETURN_IF_ERROR(BuildMediaHours(archive.get(), f));
+  return BuildTextHours(archive.get(), f);
 }
 
 // ---------------------------------------------------------------------------
@@ -991,11 +1167,13 @@ absl::Status RunQueries(const Flags& f) {
 int Usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s build --archive DIR --set SET --hours H [--seed N] [--batch-hours N] "
-               "[--video-flip P] [--video-runs R] [--audio-shift B]\n"
+               "[--video-flip P] [--video-runs R] [--audio-shift B] [--transcript-words N] "
+               "[--document-words N] [--documents N] [--text-batch-hours N]\n"
                "       %s query --archive DIR --set SET --out RESULTS.jsonl [--reps N] [--ids a,b] "
                "[--subset FILE] [--no-collisions]\n"
-               "       %s hours --archive DIR\n",
-               argv0, argv0, argv0);
+               "       %s hours --archive DIR\n"
+               "       %s quotes --archive DIR [--count N] [--absent N] [--words N] [--seed N]\n",
+               argv0, argv0, argv0, argv0);
   return 2;
 }
 
@@ -1037,9 +1215,28 @@ int main(int argc, char** argv) {
       if (f.video_runs < 1 || 16 % f.video_runs != 0) return Usage(argv[0]);
     } else if (a == "--audio-shift") {
       f.audio_shift = std::atoi(next().c_str());
+    } else if (a == "--transcript-words") {
+      f.transcript_words = std::strtoull(next().c_str(), nullptr, 10);
+    } else if (a == "--document-words") {
+      f.document_words = std::strtoull(next().c_str(), nullptr, 10);
+    } else if (a == "--documents") {
+      f.documents = std::max(0, std::atoi(next().c_str()));
+    } else if (a == "--text-batch-hours") {
+      f.text_batch_hours = std::max(1, std::atoi(next().c_str()));
+    } else if (a == "--count") {
+      f.count = std::max(0, std::atoi(next().c_str()));
+    } else if (a == "--absent") {
+      f.absent = std::max(0, std::atoi(next().c_str()));
+    } else if (a == "--words") {
+      f.words = std::max(1, std::atoi(next().c_str()));
     } else {
       return Usage(argv[0]);
     }
+  }
+  if (f.command == "quotes" && !f.archive.empty()) {
+    absl::Status s = PrintQuotes(f);
+    if (!s.ok()) std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return s.ok() ? 0 : 1;
   }
   if (f.command == "hours" && !f.archive.empty()) {
     absl::Status s = PrintHours(f);

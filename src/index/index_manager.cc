@@ -10,37 +10,71 @@ namespace uncut {
 
 std::string IndexManager::PathOf(const std::string& file) const { return JoinPath(dir_, file); }
 
-absl::Status IndexManager::Refresh(int64_t version, const ListFn& list) {
-  if (version == version_) return absl::OkStatus();
+absl::Status IndexManager::Refresh(int64_t version, const ListFn& list,
+                                   const std::string& modality) {
   for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(std::vector<Listed> listed, list());
-    std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> fresh;
-    std::map<std::string, std::shared_ptr<SegmentReader>> open;
-    absl::Status failure;
-    for (const Listed& l : listed) {
-      auto it = open_.find(l.file);
-      std::shared_ptr<SegmentReader> reader;
-      if (it != open_.end()) {
-        reader = it->second;
-      } else {
-        auto r = SegmentReader::Open(PathOf(l.file));
-        if (!r.ok()) {
-          failure = r.status();
-          break;
-        }
-        reader = std::make_shared<SegmentReader>(std::move(*r));
-      }
-      open[l.file] = reader;
-      fresh[l.modality].push_back(reader);
-    }
-    if (failure.ok()) {
-      open_ = std::move(open);
-      by_modality_ = std::move(fresh);
+    if (version != version_) {
+      ASSIGN_OR_RETURN(listed_, list());
       version_ = version;
-      return absl::OkStatus();
     }
+    std::set<std::string> wanted;
+    if (!modality.empty()) {
+      wanted.insert(modality);
+    } else {
+      for (const Listed& l : listed_) wanted.insert(l.modality);
+      for (const auto& [m, readers] : by_modality_) wanted.insert(m);
+    }
+    absl::Status failure = OpenListed(wanted);
+    if (failure.ok()) return absl::OkStatus();
+    version_ = -1;  // read the list again
     if (attempt >= 3 || !absl::IsNotFound(failure)) return failure;
   }
+}
+
+absl::Status IndexManager::OpenListed(const std::set<std::string>& modalities) {
+  std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> fresh;
+  for (const std::string& m : modalities) {
+    auto at = opened_.find(m);
+    if (at != opened_.end() && at->second == version_) continue;
+    fresh[m];  // opened for this list, even with no segment
+  }
+  if (fresh.empty()) return absl::OkStatus();
+  std::map<std::string, std::shared_ptr<SegmentReader>> open;
+  for (const Listed& l : listed_) {
+    auto f = fresh.find(l.modality);
+    if (f == fresh.end()) continue;
+    auto it = open_.find(l.file);
+    if (it != open_.end()) {
+      open[l.file] = it->second;
+    } else {
+      ASSIGN_OR_RETURN(SegmentReader r, SegmentReader::Open(PathOf(l.file)));
+      open[l.file] = std::make_shared<SegmentReader>(std::move(r));
+    }
+    f->second.push_back(open[l.file]);
+  }
+  for (auto& [m, readers] : fresh) {
+    by_modality_[m] = std::move(readers);
+    opened_[m] = version_;
+  }
+  // Modalities opened for an older list are closed (their files may be
+  // compacted away); they open again when next needed.
+  std::set<const SegmentReader*> kept;
+  for (auto it = by_modality_.begin(); it != by_modality_.end();) {
+    if (opened_[it->first] != version_) {
+      opened_.erase(it->first);
+      it = by_modality_.erase(it);
+      continue;
+    }
+    if (!fresh.count(it->first)) {
+      for (const auto& r : it->second) kept.insert(r.get());
+    }
+    ++it;
+  }
+  for (const auto& [file, reader] : open_) {
+    if (kept.count(reader.get())) open[file] = reader;
+  }
+  open_ = std::move(open);
+  return absl::OkStatus();
 }
 
 void IndexManager::Lookup(const std::string& modality, const std::vector<uint64_t>& keys,

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,14 +42,22 @@ class IndexManager {
   };
   using ListFn = std::function<absl::StatusOr<std::vector<Listed>>()>;
 
-  // Brings the open segments up to the catalog's list as of `version` (a
-  // number that changes whenever the list does), read by list(); nothing
-  // is read when the version is the one already open. A segment listed but
-  // gone (compacted away by another process after the list was read) makes
-  // it read the list again, three times at most.
-  absl::Status Refresh(int64_t version, const ListFn& list);
+  // Brings the open segments of `modality` (of every modality when empty)
+  // up to the catalog's list as of `version` (a number that changes
+  // whenever the list does), read by list(); the list is read only when
+  // its version changed, a segment opened only when it is first needed: a
+  // lookup of one modality opens none of the others' segments (opening
+  // one reads its block index, hundreds of megabytes across the picture
+  // and sound segments of a thousand hours). Segments of other modalities
+  // that the new list drops are closed. A segment listed but gone
+  // (compacted away by another process after the list was read) makes it
+  // read the list again, three times at most.
+  absl::Status Refresh(int64_t version, const ListFn& list, const std::string& modality = "");
   // Makes the next Refresh read the list whatever its version.
-  void Invalidate() { version_ = -1; }
+  void Invalidate() {
+    version_ = -1;
+    opened_.clear();
+  }
 
   // Appends the postings of `keys` (in the order given, each key's in
   // (item, pos) order) for which live(item) holds. Keys with more than
@@ -61,7 +70,8 @@ class IndexManager {
   // A modality's open segments, in list order; they stay readable while
   // held, whatever Refresh does meanwhile.
   std::vector<std::shared_ptr<SegmentReader>> Segments(const std::string& modality) const;
-  // Re-reads every open segment whole: (file, problem) for each that fails.
+  // Re-reads every open segment whole: (file, problem) for each that fails
+  // (after a Refresh of every modality: every listed segment).
   std::vector<std::pair<std::string, std::string>> VerifyAll() const;
 
   // Called with the names of the files a write is about to create, and of
@@ -101,11 +111,20 @@ class IndexManager {
   std::string PathOf(const std::string& file) const;
 
  private:
+  // Opens the listed segments of `modalities` (reusing those open) for the
+  // list of version_, and closes those of other modalities opened for an
+  // older list.
+  absl::Status OpenListed(const std::set<std::string>& modalities);
+
   std::string dir_;
-  // Open segments by file name, and by modality in list order.
+  // The catalog's list as of version_.
+  std::vector<Listed> listed_;
+  int64_t version_ = -1;
+  // Open segments by file name, and by modality in list order, each
+  // modality's as of the list version opened_ gives.
   std::map<std::string, std::shared_ptr<SegmentReader>> open_;
   std::map<std::string, std::vector<std::shared_ptr<SegmentReader>>> by_modality_;
-  int64_t version_ = -1;
+  std::map<std::string, int64_t> opened_;
 };
 
 }  // namespace uncut

@@ -53,6 +53,43 @@ TEST_F(IndexManagerTest, LooksUpAcrossTheListedSegmentsOfOneModality) {
   EXPECT_EQ(index_.PostingCount("audio"), 0u);
 }
 
+TEST_F(IndexManagerTest, OpensOnlyTheSegmentsOfTheModalityAskedFor) {
+  Add("text", {{7, 1, 0}});
+  ASSERT_TRUE(MakeDirs(JoinPath(dir_.path(), "video")).ok());
+  ASSERT_TRUE(WriteFileAtomic(JoinPath(dir_.path(), "video/damaged.seg"), "not a segment").ok());
+  listed_.push_back({"video", "video/damaged.seg"});
+  ++version_;
+  auto list = [&]() { return absl::StatusOr<std::vector<IndexManager::Listed>>(listed_); };
+  // A text lookup never opens the picture segments.
+  ASSERT_TRUE(index_.Refresh(version_, list, "text").ok());
+  EXPECT_EQ(Lookup("text", {7}), (std::vector<Posting>{{7, 1, 0}}));
+  EXPECT_EQ(index_.PostingCount("text"), 1u);
+  absl::Status video = index_.Refresh(version_, list, "video");
+  EXPECT_TRUE(absl::IsDataLoss(video)) << video;
+  EXPECT_TRUE(absl::IsDataLoss(index_.Refresh(version_, list)));
+  // Text stays open and readable.
+  EXPECT_EQ(Lookup("text", {7}), (std::vector<Posting>{{7, 1, 0}}));
+}
+
+TEST_F(IndexManagerTest, AModalityOpenedForAnOlderListIsReopenedWhenNextAskedFor) {
+  Add("text", {{7, 1, 0}});
+  Add("video", {{3, 1, 0}});
+  ASSERT_TRUE(Refresh().ok());
+  EXPECT_EQ(Lookup("video", {3}), (std::vector<Posting>{{3, 1, 0}}));
+  // The video segment is replaced (a compaction elsewhere); a text lookup
+  // follows the new list without opening the new video segment.
+  listed_.erase(listed_.begin() + 1);
+  Add("video", {{3, 2, 0}});
+  ++version_;
+  auto list = [&]() { return absl::StatusOr<std::vector<IndexManager::Listed>>(listed_); };
+  ASSERT_TRUE(index_.Refresh(version_, list, "text").ok());
+  EXPECT_EQ(Lookup("text", {7}), (std::vector<Posting>{{7, 1, 0}}));
+  EXPECT_TRUE(index_.Segments("video").empty());
+  ASSERT_TRUE(index_.Refresh(version_, list, "video").ok());
+  EXPECT_EQ(Lookup("video", {3}), (std::vector<Posting>{{3, 2, 0}}));
+  EXPECT_EQ(index_.VerifyAll().size(), 0u);
+}
+
 TEST_F(IndexManagerTest, CommonKeysAreSkippedAndDeadItemsFilteredButCounted) {
   Add("video", {{1, 1, 0}, {1, 2, 0}, {1, 3, 0}, {2, 1, 5}, {2, 2, 5}});
   ASSERT_TRUE(Refresh().ok());

@@ -731,7 +731,7 @@ absl::Status Archive::ForEachPosting(Modality modality,
   std::vector<std::shared_ptr<SegmentReader>> segments;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    RETURN_IF_ERROR(RefreshSegments());
+    RETURN_IF_ERROR(RefreshSegments(std::string(ModalityName(modality))));
     segments = index_->Segments(std::string(ModalityName(modality)));
   }
   bool more = true;
@@ -742,7 +742,7 @@ absl::Status Archive::ForEachPosting(Modality modality,
   return absl::OkStatus();
 }
 
-absl::Status Archive::RefreshSegments() {
+absl::Status Archive::RefreshSegments(const std::string& modality) {
   ASSIGN_OR_RETURN(int64_t gen, Generation(db_.get()));
   // A compaction in another process may delete a file between reading the
   // list and opening it; then the list is read again.
@@ -755,7 +755,7 @@ absl::Status Archive::RefreshSegments() {
       listed.push_back({s.ColumnText(0), s.ColumnText(1)});
     }
     return listed;
-  });
+  }, modality);
 }
 
 absl::Status Archive::RefreshLive() {
@@ -780,7 +780,7 @@ bool Archive::IsLive(uint32_t item) const { return item < live_.size() && live_[
 absl::Status Archive::Lookup(const std::string& modality, const std::vector<uint64_t>& keys,
                              size_t max_per_key, std::vector<Posting>* out) {
   std::lock_guard<std::mutex> lock(mu_);
-  RETURN_IF_ERROR(RefreshSegments());
+  RETURN_IF_ERROR(RefreshSegments(modality));
   RETURN_IF_ERROR(RefreshLive());
   index_->Lookup(modality, keys, max_per_key, [&](uint32_t item) { return IsLive(item); }, out);
   return absl::OkStatus();
@@ -788,7 +788,7 @@ absl::Status Archive::Lookup(const std::string& modality, const std::vector<uint
 
 absl::StatusOr<uint64_t> Archive::PostingCount(const std::string& modality) {
   std::lock_guard<std::mutex> lock(mu_);
-  RETURN_IF_ERROR(RefreshSegments());
+  RETURN_IF_ERROR(RefreshSegments(modality));
   return index_->PostingCount(modality);
 }
 

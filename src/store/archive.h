@@ -216,7 +216,8 @@ class Archive : public CatalogReader,
   friend class WriteBatch;
   Archive() = default;
   absl::Status EnsureSchema(bool create);
-  absl::Status RefreshSegments();
+  // Opens the live segments of `modality` (of every modality when empty).
+  absl::Status RefreshSegments(const std::string& modality = "");
   absl::Status RefreshLive();
   bool IsLive(uint32_t item) const;
 
