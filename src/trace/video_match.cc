@@ -521,42 +521,20 @@ absl::Status LoadSignatures(CatalogReader* catalog, const std::vector<MatchedSeg
 struct SearchScope {
   bool parts = false;       // also the region hashes (else the whole frames' only)
   std::vector<bool> probe;  // the query frames looked up; all when empty
-  // Whole-frame chunks are also looked up at their one-bit neighbours
-  // (AddChunkUses).
-  bool neighbours = false;
 };
-
-// A chunk looked up for a query hash: (key, query frame << 8 | key space
-// << 5 | variant). A variant is looked up in the key space of each stored
-// hash it targets (0: main and zoom; 1 + r: region r).
-struct ChunkUse {
-  uint64_t key;
-  uint32_t frame_variant;
-};
-
-// The uses of chunk `chunk` of a whole-frame hash: its value and, with
-// `neighbours`, the sixteen values one bit away. This is multi-index hashing
-// searched at radius 1 per chunk (Norouzi, Punjani and Fleet, CVPR 2012,
-// section 3): a source hash within 16 x 2 - 1 = 31 bits of the query hash
-// shares a chunk within one bit of it wherever it shares none exactly,
-// and a heavily degraded copy (40-60 bits off, about 3 bits a chunk) shares
-// several such chunks where it shares hardly any exactly. A source chunk has
-// one value, so it meets at most one of the probes of a chunk: the count of
-// coincidences stays the count of chunks within one bit.
-void AddChunkUses(int chunk, uint16_t value, bool neighbours, uint32_t frame_variant,
-                  std::vector<ChunkUse>* uses) {
-  uses->push_back({ChunkKey(chunk, value), frame_variant});
-  for (int b = 0; b < 16 && neighbours; ++b) {
-    uses->push_back({ChunkKey(chunk, static_cast<uint16_t>(value ^ (1u << b))), frame_variant});
-  }
-}
 
 absl::StatusOr<std::vector<MatchedSegment>> Search(const Storage& storage, const QueryVideo& q,
                                                    const VideoMatchOptions& o,
                                                    const SearchScope& scope) {
   const bool parts = scope.parts;
-  // 1. Retrieval: a ChunkUse for every chunk probed.
-  std::vector<ChunkUse> uses;
+  // 1. Retrieval. (key, query frame << 8 | key space << 5 | variant) for
+  // every chunk probed: a variant is looked up in the key space of each
+  // stored hash it targets (0: main and zoom; 1 + r: region r).
+  struct Use {
+    uint64_t key;
+    uint32_t frame_variant;
+  };
+  std::vector<Use> uses;
   const uint32_t frames = std::min<size_t>(q.frames.size(), 1u << 20);  // 20 bits in a record
   for (uint32_t k = 0; k < frames; ++k) {
     const QueryVideoFrame& f = q.frames[k];
@@ -567,7 +545,7 @@ absl::StatusOr<std::vector<MatchedSegment>> Search(const Storage& storage, const
       const uint8_t t = f.TargetsOf(v);
       const PdqHash& h = f.hashes[v];
       if (t & kTargetMainOrZoom) {
-        for (int c = 0; c < 16; ++c) AddChunkUses(c, h.Chunk(c), scope.neighbours, k << 8 | v, &uses);
+        for (int c = 0; c < 16; ++c) uses.push_back({ChunkKey(c, h.Chunk(c)), k << 8 | v});
       }
       for (uint32_t r = 0; r < kRegionCount && parts; ++r) {
         if (!(t & RegionTarget(r))) continue;
@@ -774,43 +752,6 @@ absl::StatusOr<std::vector<MatchedSegment>> Search(const Storage& storage, const
   return out;
 }
 
-// Adds the matches of a later search (`later`, over frames the earlier
-// ones left unexplained) to `out`, flagging them `flag` in `flags`. A later
-// match over most of an earlier one at the same place of the same source
-// is the same match (grown over the frames that one matched): the one with
-// more matching frames is kept, flagged as the later.
-void MergeLater(std::vector<MatchedSegment> later, bool flag, double duration,
-                std::vector<MatchedSegment>* out, std::vector<bool>* flags) {
-  const size_t earlier = out->size();
-  std::vector<bool> replaced(earlier, false);
-  for (MatchedSegment& m : later) {
-    for (size_t i = 0; i < earlier; ++i) {
-      const MatchedSegment& e = (*out)[i];
-      const double overlap =
-          std::min(e.seg.q_end, m.seg.q_end) - std::max(e.seg.q_start, m.seg.q_start);
-      if (replaced[i] || e.seg.item != m.seg.item || AtAnotherPlace(e.seg, m.seg, duration) ||
-          overlap < 0.5 * (e.seg.q_end - e.seg.q_start)) {
-        continue;
-      }
-      if (e.matched > m.matched) m = e;
-      replaced[i] = true;
-    }
-    out->push_back(std::move(m));
-    flags->push_back(flag);
-  }
-  std::vector<MatchedSegment> kept;
-  std::vector<bool> kept_flags;
-  for (size_t i = 0; i < out->size(); ++i) {
-    if (i < earlier && replaced[i]) continue;
-    kept.push_back(std::move((*out)[i]));
-    kept_flags.push_back((*flags)[i]);
-  }
-  *out = std::move(kept);
-  *flags = std::move(kept_flags);
-}
-
-bool Any(const std::vector<bool>& v) { return std::find(v.begin(), v.end(), true) != v.end(); }
-
 }  // namespace
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
@@ -822,27 +763,33 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   // near misses (parts of pictures look alike more often than whole ones)
   // would crowd out and merge the lines of true but weaker matches.
   ASSIGN_OR_RETURN(std::vector<MatchedSegment> out, Search(storage, q, o, SearchScope{}));
-  std::vector<bool> from_parts(out.size(), false);
   SearchScope rest;
   rest.parts = true;
   rest.probe = UnexplainedFrames(q, out, o);
-  if (Any(rest.probe)) {
-    ASSIGN_OR_RETURN(std::vector<MatchedSegment> by_parts, Search(storage, q, o, rest));
-    MergeLater(std::move(by_parts), true, q.duration_s, &out, &from_parts);
-    out = DropFarWorseRegionMatches(std::move(out), from_parts);
+  if (std::find(rest.probe.begin(), rest.probe.end(), true) == rest.probe.end()) return out;
+  ASSIGN_OR_RETURN(std::vector<MatchedSegment> by_parts, Search(storage, q, o, rest));
+  std::vector<bool> from_parts(out.size(), false);
+  for (MatchedSegment& m : by_parts) {
+    // A match through the parts over most of one of the whole frames at the
+    // same place of the same source is the same match (grown over the
+    // frames those matched): the one with more matching frames is kept.
+    for (size_t i = 0; i < out.size(); ++i) {
+      const double overlap =
+          std::min(out[i].seg.q_end, m.seg.q_end) - std::max(out[i].seg.q_start, m.seg.q_start);
+      if (from_parts[i] || out[i].seg.item != m.seg.item ||
+          AtAnotherPlace(out[i].seg, m.seg, q.duration_s) ||
+          overlap < 0.5 * (out[i].seg.q_end - out[i].seg.q_start)) {
+        continue;
+      }
+      if (out[i].matched > m.matched) m = out[i];
+      out.erase(out.begin() + i);
+      from_parts.erase(from_parts.begin() + i);
+      --i;
+    }
+    out.push_back(std::move(m));
+    from_parts.push_back(true);
   }
-  // Last, where neither explains a stretch, the whole frames' chunks within
-  // one bit (AddChunkUses): a copy degraded all over (a low bit rate, a
-  // small inset, a blurred frame) shares few chunks exactly. Seventeen
-  // lookups a chunk, so only there.
-  SearchScope near;
-  near.neighbours = true;
-  near.probe = UnexplainedFrames(q, out, o);
-  if (!Any(near.probe)) return out;
-  ASSIGN_OR_RETURN(std::vector<MatchedSegment> by_neighbours, Search(storage, q, o, near));
-  std::vector<bool> flags(out.size(), false);
-  MergeLater(std::move(by_neighbours), false, q.duration_s, &out, &flags);
-  return out;
+  return DropFarWorseRegionMatches(std::move(out), from_parts);
 }
 
 void SnapToCuts(const std::vector<double>& cuts, double duration, double reach,
