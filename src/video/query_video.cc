@@ -54,6 +54,21 @@ Rect Part(const Rect& r, double x0, double y0, double x1, double y1) {
   return Rect{a, b, std::max(1, c - a), std::max(1, d - b)};
 }
 
+// A vertical re-post shows the landscape original at full width, centred
+// over a blurred copy of itself; where the sharp region is not found (the
+// blur leaves edges, a caption or logo sits in the padding), the band it
+// would be is hashed anyway: for a portrait frame, the centred full-width
+// bands of 16:9 and 4:3 pictures.
+std::vector<Rect> VerticalRepostBands(int w, int h) {
+  std::vector<Rect> bands;
+  if (h * 4 <= w * 5) return bands;
+  for (double aspect : {16.0 / 9.0, 4.0 / 3.0}) {
+    const int bh = static_cast<int>(std::lround(w / aspect));
+    bands.push_back(Rect{0, (h - bh) / 2, w, bh});
+  }
+  return bands;
+}
+
 // Central fractions of a clip's picture hashed against the source's zoom
 // (80%) and crop (60%) hashes: with the whole picture against the crop
 // hash, a zoom to 60-100% of the source is within 5% of one of them.
@@ -160,6 +175,11 @@ absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
     std::vector<Rect> regions = {full, BarsWithin(f, full)};
     if (!(sharp_rect == full)) regions.push_back(BarsWithin(f, sharp_rect));
     if (inset_rect) regions.push_back(BarsWithin(f, *inset_rect));
+    // A vertical re-post's band shows the source's frame, bars and all: its
+    // bar-free region is compared with the source's content, its parts with
+    // the source frame's parts.
+    const std::vector<Rect> bands = VerticalRepostBands(w, h);
+    for (const Rect& band : bands) regions.push_back(BarsWithin(f, band));
     std::sort(regions.begin(), regions.end(), [](const Rect& a, const Rect& b) {
       return std::tie(a.x, a.y, a.w, a.h) < std::tie(b.x, b.y, b.w, b.h);
     });
@@ -199,8 +219,11 @@ absl::StatusOr<QueryVideo> AnalyzeQueryVideo(const std::string& path,
     }
     // The parts a caption or a panel may leave, of the frame (overlays are
     // drawn on the frame, over any bars) and of its bar-free region (bars
-    // added to the copy).
-    for (const Rect& base : bases) {
+    // added to the copy), and of a vertical re-post's bands (a caption or
+    // logo drawn on the picture itself).
+    std::vector<Rect> part_bases = bases;
+    part_bases.insert(part_bases.end(), bands.begin(), bands.end());
+    for (const Rect& base : part_bases) {
       const RegionBox& u = kRegionBoxes[kRegionUpper];
       add(Part(base, u.x0, u.y0, u.x1, u.y1), RegionTarget(kRegionUpper), RegionTarget(kRegionUpper));
       // A mirrored clip's left half is the source's right half.

@@ -4,8 +4,10 @@
 // The clip is decoded once at full frame rate. Over the whole clip uncut
 // finds a blurred background (vertical re-posts) and a picture-in-picture
 // inset; per frame it finds bars. Each sampled frame is then hashed over
-// the whole frame, its bar-free region, the sharp region and the inset, each
-// also mirrored (by PDQ's DCT-domain flip). A search accepts whichever
+// the whole frame, its bar-free region, the sharp region and the inset (and,
+// in a portrait frame, the centred full-width bands a 16:9 or 4:3 picture
+// re-posted vertically fills, for when stickers or captions in the padding
+// hide the sharp region), each also mirrored (by PDQ's DCT-domain flip). A search accepts whichever
 // variant matches. The bar-free region is also hashed in the parts a source
 // frame's region hashes cover (video_signature.h): central fractions 0.92,
 // 0.85 and 0.78 of it (a zoomed-in clip, against the source's 80% and 60%

@@ -120,6 +120,38 @@ TEST_F(QueryVideoTest, PanelOverTheTopRightQuarterMatchesTheLeftHalfHash) {
   EXPECT_GE(m.any * 10, m.frames * 8);
 }
 
+// A vertical re-post (the picture at full width, centred over a blurred
+// copy of itself) with stickers in the padding: the sharp region then
+// spans them and the picture, and only the centred band of the picture's
+// shape (16:9 here: the source's picture without its bars) matches. Was:
+// no frame matched.
+TEST_F(QueryVideoTest, VerticalRepostWithStickersInThePaddingMatchesByItsCentredBand) {
+  Matches m = Compare(Copy("vertical.mp4",
+                           "crop=640:320:0:20,scale=640:360,split[a][b];"
+                           "[a]scale=360:640,boxblur=20[bg];[b]scale=360:-2[fg];"
+                           "[bg][fg]overlay=(W-w)/2:(H-h)/2,"
+                           "drawbox=x=20:y=60:w=150:h=70:color=white:t=fill,"
+                           "drawbox=x=180:y=520:w=160:h=60:color=yellow:t=fill"));
+  ASSERT_GE(m.frames, 8);
+  EXPECT_GE(m.whole * 10, m.frames * 8);
+}
+
+// The same re-post with a caption band over the bottom quarter of the
+// picture: the upper part of the centred band matches the source's upper
+// hash. Was: no frame matched.
+TEST_F(QueryVideoTest, CaptionedVerticalRepostMatchesByTheUpperPartOfItsBand) {
+  Matches m = Compare(Copy("vertical_caption.mp4",
+                           "split[a][b];"
+                           "[a]scale=360:640,boxblur=20[bg];[b]scale=360:-2[fg];"
+                           "[bg][fg]overlay=(W-w)/2:(H-h)/2,"
+                           "drawbox=x=20:y=60:w=150:h=70:color=white:t=fill,"
+                           "drawbox=x=0:y=370:w=360:h=51:color=black@0.85:t=fill,"
+                           "drawbox=x=20:y=385:w=200:h=20:color=white:t=fill"));
+  ASSERT_GE(m.frames, 8);
+  EXPECT_LE(m.whole * 2, m.frames) << "the whole band should not see through the caption";
+  EXPECT_GE(m.any * 10, m.frames * 8);
+}
+
 // A clip unrelated to the source matches none of its frames by any hash.
 TEST_F(QueryVideoTest, UnrelatedFootageMatchesNoRegionHash) {
   const std::string other = dir_->File("other.mp4");
