@@ -568,7 +568,11 @@ std::string AuditSummary(const nlohmann::json& d) {
     if (items.empty()) out += "no items";
   }
   if (d.contains("reindexed")) out += StrCat(d["reindexed"].size(), " items re-indexed");
-  if (d.contains("postings") && !d.contains("items")) {  // sweep
+  if (d.contains("blocks_read")) {  // compact
+    out += StrCat(d.value("blocks_read", uint64_t{0}), " posting blocks merged into ",
+                  d.value("blocks_written", uint64_t{0}), " (",
+                  d.value("postings_dropped", uint64_t{0}), " postings of removed items dropped)");
+  } else if (d.contains("postings") && !d.contains("items")) {  // sweep
     out += StrCat(d.value("postings", uint64_t{0}), " postings and ", d.value("pieces", uint64_t{0}),
                   " pieces of originals removed");
   }

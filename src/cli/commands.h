@@ -63,6 +63,10 @@ int RunLog(const GlobalOptions& g);
 int RunVerify(const GlobalOptions& g, const std::string& tsa_ca = "");
 // The same on a PostgreSQL archive (cli/cluster_commands.cc).
 int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca);
+
+// Merges a PostgreSQL archive's posting blocks (PgArchive::Compact) and,
+// unless quiet, prints one line of what it did; kExitOk or the error's code.
+int CompactPostgres(const GlobalOptions& g, PgArchive* archive);
 // Prints verify's line on the timestamps it checked (none: nothing), on a
 // directory and on a cluster alike.
 void PrintTimestampsChecked(size_t checked, const std::string& tsa_ca);

@@ -88,10 +88,25 @@ int SweepPostgres(const GlobalOptions& g, bool dry_run) {
                   static_cast<unsigned long long>(report->batches_running));
     }
   }
-  return kExitOk;
+  return dry_run ? kExitOk : CompactPostgres(g, archive->get());
 }
 
 }  // namespace
+
+int CompactPostgres(const GlobalOptions& g, PgArchive* archive) {
+  auto r = archive->Compact();
+  if (!r.ok()) return ReportError(r.status());
+  if (g.quiet) return kExitOk;
+  if (r->steps == 0) {
+    std::printf("compacted: nothing to merge (each server's postings are in one run)\n");
+  } else {
+    std::printf("compacted %llu posting blocks (%s) into %llu (%s), %llu postings\n",
+                static_cast<unsigned long long>(r->blocks_read), Bytes(r->bytes_read).c_str(),
+                static_cast<unsigned long long>(r->blocks_written), Bytes(r->bytes_written).c_str(),
+                static_cast<unsigned long long>(r->postings));
+  }
+  return kExitOk;
+}
 
 Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g) {
   auto* cmd = app->add_subcommand(
@@ -104,6 +119,8 @@ Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g) {
       "and pieces of originals no committed batch stored or no item uses any more (an\n"
       "original still registered with none is unregistered first); rows of batches still being\n"
       "written are left alone, so it runs beside any number of writers (docs/cluster.md).\n"
+      "It then merges the posting blocks that many batches wrote into one key-ordered run\n"
+      "per shard server, so that lookups read one block per key and server.\n"
       "On a directory: the files an interrupted writer staged, and the compaction an add runs.\n\n"
       "Examples:\n  uncut sweep\n  uncut --archive postgresql://coord/uncut sweep --dry-run");
   return {cmd, [g, dry_run] {

@@ -70,6 +70,7 @@
 
 #include "base/status_macros.h"
 #include "base/strings.h"
+#include "storage/pg_rows.h"
 #include "storage/postgres_storage.h"
 #include "storage/posting_block.h"
 
@@ -80,21 +81,6 @@ namespace {
 constexpr size_t kRewriteBytesPerStatement = 8u << 20;
 // Rows per FETCH of the cursors.
 constexpr int kFetchRows = 1000;
-
-// A bytea[] literal, each value in hex.
-std::string ByteaArrayOf(const std::vector<std::string_view>& v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "{";
-  for (size_t i = 0; i < v.size(); ++i) {
-    out += i ? ",\"\\\\x" : "\"\\\\x";
-    for (unsigned char c : v[i]) {
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-    out += '"';
-  }
-  return out + "}";
-}
 
 // A posting block to rewrite: which row it is, and what stays of it.
 struct BlockRewrite {
@@ -232,33 +218,13 @@ absl::Status Sweeper::AskStates() {
   std::set<int64_t> seen;
   for (const auto& [partition, batches] : batches_of_) seen.insert(batches.begin(), batches.end());
   for (const PieceGroup& g : groups_) seen.insert(g.batch);
-  if (seen.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(PgResult st,
-                   c_->Exec("SELECT x::text, coalesce(pg_xact_status(x::text::xid8), 'unknown') "
-                            "FROM unnest($1::bigint[]) x",
-                            {PgParam::Text(PgIntArray({seen.begin(), seen.end()}))}));
-  for (int i = 0; i < st.rows(); ++i) {
-    const std::string s(st.Get(i, 1));
-    if (s == "in progress") {
-      ++report_.batches_running;
-    } else {
-      state_[st.GetInt(i, 0)] = s;  // committed, aborted, or unknown (too old to say)
-    }
-  }
+  ASSIGN_OR_RETURN(state_, EndedBatches(c_, seen, &report_.batches_running));
   return absl::OkStatus();
 }
 
 absl::Status Sweeper::ReadLiveItems() {
-  RETURN_IF_ERROR(c_->ExecScript(
-      "DECLARE uncut_sweep_items NO SCROLL CURSOR FOR SELECT id::text FROM items "
-      "WHERE id BETWEEN 0 AND 4294967295"));  // postings name items by 32 bits
-  while (true) {
-    ASSIGN_OR_RETURN(PgResult r, c_->Exec("FETCH 50000 FROM uncut_sweep_items"));
-    if (r.rows() == 0) break;
-    for (int i = 0; i < r.rows(); ++i) live_.push_back(static_cast<uint32_t>(r.GetInt(i, 0)));
-  }
-  std::sort(live_.begin(), live_.end());
-  return c_->ExecScript("CLOSE uncut_sweep_items");
+  ASSIGN_OR_RETURN(live_, ReadPostingItems(c_));
+  return absl::OkStatus();
 }
 
 // Read after the batches' states, so it shows what each ended batch
@@ -282,10 +248,7 @@ absl::Status Sweeper::ReadCatalog() {
   if (state_.empty()) return absl::OkStatus();
   std::vector<int64_t> ended;
   for (const auto& [batch, s] : state_) ended.push_back(batch);
-  ASSIGN_OR_RETURN(PgResult r, c_->Exec("SELECT DISTINCT batch::text FROM index_batches "
-                                        "WHERE batch = ANY($1::bigint[])",
-                                        {PgParam::Text(PgIntArray(ended))}));
-  for (int i = 0; i < r.rows(); ++i) counted_.insert(r.GetInt(i, 0));
+  ASSIGN_OR_RETURN(counted_, CountedBatches(c_, ended));
   return absl::OkStatus();
 }
 
@@ -440,23 +403,6 @@ absl::Status Sweeper::LowerCounts() {
                         .status());
   }
   return absl::OkStatus();
-}
-
-// Rolls the session's transaction back unless `done` was set.
-struct RollbackUnlessDone {
-  PgConn* conn;
-  bool done = false;
-  ~RollbackUnlessDone() {
-    if (!done) conn->ExecScript("ROLLBACK").IgnoreError();
-  }
-};
-
-// Takes the removing sweeps' turn for the session's transaction (writers
-// never ask for it): false when another sweep has it.
-absl::StatusOr<bool> TakeSweepTurn(PgConn* c) {
-  ASSIGN_OR_RETURN(PgResult locked,
-                   c->Exec("SELECT pg_try_advisory_xact_lock(hashtext('uncut sweep'))::text"));
-  return locked.Get(0, 0) == "true";
 }
 
 }  // namespace

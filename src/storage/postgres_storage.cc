@@ -31,7 +31,14 @@ namespace {
 // another one runs. An archive of version 3 gets the table when it is
 // opened and becomes version 4; one of version 2 gets the table too but
 // stays version 2 (its rows are still unmarked).
-constexpr int kSchemaVersion = 5;
+// 5: an index of items by original (removals unregister unused originals).
+// 6: writers give a key with kBlockTarget postings or more a block of its
+// own (PackPostings), so that a block of more than 2 * kBlockTarget - 2
+// postings holds one key. A version-5 archive becomes version 6 when opened
+// (older writers must not write to it); its older blocks may not hold to
+// that until a compaction has packed them all again, which uncut_meta's
+// one_key_blocks records (a new archive has it from the start).
+constexpr int kSchemaVersion = 6;
 constexpr int kPartitionsPerServer = 4;
 
 // The modality as a column value; stored, so it must not change.
@@ -54,8 +61,14 @@ int ModalityCode(Modality m) {
 // Keys of a lookup at most this far apart go as one span (KeySpans): a
 // posting block's keys span far more than this once an archive holds more
 // than a few minutes of sound, so the spans rarely cover a block that holds
-// none of the keys.
+// none of the keys. Picture keys are dense (sixteen 16-bit chunk values per
+// hash space): at 1,000 hours a compacted block holds about 30 consecutive
+// keys, and spans of keys 64 apart read 213,000 blocks for a 27 s clip where
+// spans of keys 8 apart read 135,000 (exact keys: 134,000).
 constexpr uint64_t kKeySpanGap = 64;
+constexpr uint64_t kPictureKeySpanGap = 8;
+
+}  // namespace
 
 // Keys are unsigned; int8 is signed. Flipping the top bit keeps the order.
 // Range bounds stop one short of the largest int8 (int8range's canonical
@@ -64,6 +77,21 @@ constexpr uint64_t kKeySpanGap = 64;
 int64_t StoredKey(uint64_t key) {
   const int64_t k = static_cast<int64_t>(key ^ (uint64_t{1} << 63));
   return std::min(k, std::numeric_limits<int64_t>::max() - 1);
+}
+
+namespace {
+
+// A block holding more than `max_per_key` postings of a single key (its
+// first, lower(span)): that key has more than max_per_key postings in all,
+// so a lookup drops it whatever its other blocks hold, and need not read
+// any of them. Where every block holds to PackPostings' rule (one_key_blocks)
+// and max_per_key > 2 * kBlockTarget - 2, any block of more than
+// max_per_key postings is such a block; else none is taken for one. A
+// compaction (PgArchive::Compact) gathers each key's postings on a server
+// into one block, so a common key's all come to stand in blocks of their own.
+std::string HotKeyCondition(bool one_key_blocks, size_t max_per_key) {
+  if (!one_key_blocks || max_per_key <= 2 * kBlockTarget - 2) return "false";
+  return StrCat("n > ", std::min<uint64_t>(max_per_key, std::numeric_limits<int32_t>::max()));
 }
 
 constexpr char kCatalogSchema[] = R"sql(
@@ -166,10 +194,12 @@ std::string JsonBytes(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+}  // namespace
+
 // Appends an audit entry in `conn`'s transaction, by `actor` (the OS user
 // when empty) for `client` (none when empty).
 absl::Status InsertAudit(PgConn* conn, const std::string& action, const nlohmann::json& details,
-                         const std::string& actor = "", const std::string& client = "") {
+                         const std::string& actor, const std::string& client) {
   return conn
       ->Exec("INSERT INTO audit_log(at, actor, client, action, details) VALUES ($1, $2, $3, $4, $5)",
              {PgParam::Text(NowRfc3339()), PgParam::Bytes(actor.empty() ? CurrentUserName() : actor),
@@ -177,6 +207,8 @@ absl::Status InsertAudit(PgConn* conn, const std::string& action, const nlohmann
               PgParam::Bytes(JsonBytes(details))})
       .status();
 }
+
+namespace {
 
 // A partition's own table, on a shard (or on the coordinator without shards).
 std::string PartitionTables(int i) {
@@ -290,7 +322,8 @@ absl::Status PgArchive::Init(const std::string& uri, const std::vector<std::stri
     }
   }
   sql += StrCat("INSERT INTO uncut_meta VALUES ('schema_version', '", kSchemaVersion,
-                "'), ('partitions', '", partitions, "'), ('shards', '", shard_uris.size(), "');");
+                "'), ('partitions', '", partitions, "'), ('shards', '", shard_uris.size(),
+                "'), ('one_key_blocks', 'true');");
   sql += "COMMIT;";
   return coord->ExecScript(sql);
 }
@@ -342,9 +375,20 @@ absl::StatusOr<std::unique_ptr<PgArchive>> PgArchive::Open(const std::string& ur
         "COMMIT;"));
     version = 5;
   }
+  if (version == 5) {
+    // Older writers would pack a common key with others (PackPostings).
+    RETURN_IF_ERROR(conn->ExecScript(
+        "BEGIN; LOCK TABLE uncut_meta IN EXCLUSIVE MODE;"
+        "UPDATE uncut_meta SET value = '6' WHERE key = 'schema_version' AND value = '5'; "
+        "COMMIT;"));
+    version = 6;
+  }
+  ASSIGN_OR_RETURN(PgResult one_key,
+                   conn->Exec("SELECT value FROM uncut_meta WHERE key = 'one_key_blocks'"));
   std::unique_ptr<PgArchive> a(new PgArchive(std::move(conn)));
   a->marked_ = version >= 3;
   a->unregisters_ = version >= 5;
+  a->one_key_blocks_ = version >= 6 && one_key.rows() == 1 && one_key.Get(0, 0) == "true";
   a->uri_ = uri;
   a->name_ = a->conn_->name();
   return a;
@@ -726,7 +770,8 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
   // key and range_agg over it ~40-70 ms on a loaded shard (reading the array,
   // building a range per key); spans of nearby keys ~3 ms (KeySpans).
   std::vector<int64_t> firsts, lasts;
-  for (const auto& [first, last] : KeySpans(stored, kKeySpanGap)) {
+  const uint64_t gap = modality == Modality::kVideo ? kPictureKeySpanGap : kKeySpanGap;
+  for (const auto& [first, last] : KeySpans(stored, gap)) {
     firsts.push_back(first);
     lasts.push_back(last);
   }
@@ -738,8 +783,15 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
   const std::unordered_set<uint64_t> wanted(keys.begin(), keys.end());
   std::vector<Posting> found;
   std::vector<Posting> block;
+  // Keys known to have more than max_per_key postings (a block of theirs
+  // alone holds more: see HotKeyCondition) are skipped unread.
+  std::unordered_set<uint64_t> skipped;
   const auto keep = [&](const PgResult& r) -> absl::Status {
     for (int i = 0; i < r.rows(); ++i) {
+      if (r.IsNull(i, 0)) {
+        skipped.insert(static_cast<uint64_t>(r.GetInt(i, 1)) ^ (uint64_t{1} << 63));
+        continue;
+      }
       block.clear();
       absl::Status s = UnpackPostings(r.Get(i, 0), &block);
       if (!s.ok()) return absl::DataLossError(StrCat(name(), ": ", s.message()));
@@ -749,6 +801,9 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
     }
     return absl::OkStatus();
   };
+  const std::string hot = HotKeyCondition(one_key_blocks_, max_per_key);
+  const std::string columns = StrCat("SELECT CASE WHEN ", hot, " THEN NULL ELSE data END, CASE WHEN ",
+                                     hot, " THEN lower(span)::text END FROM ");
   const std::string where = StrCat(" WHERE modality = ", ModalityCode(modality),
                                    " AND span && (SELECT m FROM keys)");
   std::lock_guard<std::mutex> lock(mu_);
@@ -764,15 +819,15 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
     ~EndRead() { conn->ExecScript("COMMIT").IgnoreError(); }
   } end_read{conn_.get()};
   if (shards_->empty()) {
-    ASSIGN_OR_RETURN(PgResult r, conn_->Exec(StrCat(with, "SELECT data FROM postings", where),
-                                             spans, true));
+    ASSIGN_OR_RETURN(PgResult r, conn_->Exec(StrCat(with, columns, "postings", where), spans, true));
     RETURN_IF_ERROR(keep(r));
   } else {
     RETURN_IF_ERROR(ReadShards([&] {
       found.clear();
+      skipped.clear();
       return shards_->ForEachServer(
           "postings", with,
-          [&](const std::string& table) { return StrCat("SELECT data FROM \"", table, "\"", where); },
+          [&](const std::string& table) { return StrCat(columns, "\"", table, "\"", where); },
           spans, keep);
     }));
   }
@@ -793,7 +848,7 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
     auto lo = std::lower_bound(found.begin(), found.end(), Posting{key, 0, 0});
     auto hi = lo;
     while (hi != found.end() && hi->key == key) ++hi;
-    if (static_cast<size_t>(hi - lo) > max_per_key) continue;
+    if (static_cast<size_t>(hi - lo) > max_per_key || skipped.count(key)) continue;
     for (auto it = lo; it != hi; ++it) {
       if (live.count(it->item)) out->push_back(*it);
     }

@@ -91,6 +91,18 @@ struct PgSweepReport {
   bool empty() const { return postings == 0 && pieces == 0 && originals == 0; }
 };
 
+// What a compaction did (PgArchive::Compact).
+struct PgCompactReport {
+  uint64_t steps = 0;           // transactions that merged blocks
+  uint64_t blocks_read = 0;     // posting blocks merged...
+  uint64_t blocks_written = 0;  // ...into these
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+  uint64_t postings = 0;          // postings in the new blocks
+  uint64_t postings_dropped = 0;  // of items not in the catalog, as a sweep drops them
+  uint64_t batches_running = 0;   // seen still running: their blocks were left alone
+};
+
 class PgArchive : public CatalogReader,
                   public OriginalSource,
                   public PostingSource,
@@ -199,6 +211,15 @@ class PgArchive : public CatalogReader,
   // is running.
   absl::StatusOr<PgSweepReport> SweepPieces(const std::vector<std::string>& objects);
 
+  // Merges the posting blocks that several batches wrote on each shard
+  // server into one key-ordered run per server and modality, so that a
+  // lookup reads one block per key and server where it read one per batch
+  // (storage/pg_compact.cc says how, and why it is safe beside writers and
+  // readers). Drops the postings of items not in the catalog, as a sweep
+  // does. Takes turns with removing sweeps (kUnavailable while one runs).
+  // An audit entry "compact" names `actor` when it merged anything.
+  absl::StatusOr<PgCompactReport> Compact(const std::string& actor = "");
+
   // Starts opening the sessions to the shard servers that lookups and
   // originals are read from, so that they are open by the first read while
   // the caller does other work (decoding a query). A server out of reach
@@ -245,6 +266,9 @@ class PgArchive : public CatalogReader,
   // Removing items unregisters originals no other item uses (schema 5 and
   // later, whose writers all lock the originals they find stored).
   bool unregisters_ = true;
+  // Every posting block holds to PackPostings' rule (a key of kBlockTarget
+  // postings or more alone): uncut_meta's one_key_blocks.
+  bool one_key_blocks_ = false;
   std::string uri_;
   uint64_t spill_bytes_ = kPgSpillBytes;
   size_t sweep_blocks_ = 500;
@@ -368,6 +392,15 @@ class PgWriteBatch {
 // ranges make the shards' multirange cheap to build (a sound clip's ~25,000
 // keys become ~4,000 ranges with a gap of 64).
 std::vector<std::pair<int64_t, int64_t>> KeySpans(const std::vector<int64_t>& keys, uint64_t gap);
+
+// A key as the postings' spans store it (int8: the top bit flipped, so the
+// order stays; the largest key shares the bound of the one before).
+int64_t StoredKey(uint64_t key);
+
+// Appends an audit entry in `conn`'s transaction, by `actor` (the OS user
+// when empty) for `client` (none when empty).
+absl::Status InsertAudit(PgConn* conn, const std::string& action, const nlohmann::json& details,
+                         const std::string& actor = "", const std::string& client = "");
 
 }  // namespace uncut
 

@@ -42,6 +42,10 @@ std::vector<PostingBlock> PackPostings(std::vector<Posting> postings, size_t tar
       const uint64_t key = postings[i].key;
       size_t end = i;
       while (end < postings.size() && postings[end].key == key) ++end;
+      // A key with a block's worth of postings or more gets a block of its
+      // own, which tells how many it has without decoding (a lookup that
+      // drops common keys skips the block unread).
+      if (!first && end - i >= target) break;
       PutVarint(first ? key : key - prev_key, &b.data);
       PutVarint(end - i, &b.data);
       uint32_t prev_item = 0, prev_pos = 0;

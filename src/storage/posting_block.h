@@ -29,8 +29,15 @@ struct PostingBlock {
 };
 
 // Sorts `postings` and cuts them into blocks of about `target` postings,
-// between keys (a key's postings stay in one block).
-std::vector<PostingBlock> PackPostings(std::vector<Posting> postings, size_t target = 512);
+// between keys (a key's postings stay in one block); a key with `target`
+// postings or more has a block of its own.
+//
+// So a block of more than 2 * target - 2 postings holds one key: blocks of
+// several keys stop at target - 1 + target - 1. Lookups rely on it (for
+// kBlockTarget) to skip a common key's block unread, on archives whose
+// every block was packed so (PgArchive, "one_key_blocks").
+inline constexpr size_t kBlockTarget = 512;
+std::vector<PostingBlock> PackPostings(std::vector<Posting> postings, size_t target = kBlockTarget);
 
 // Appends a block's postings to *out, in order; kDataLoss when the bytes do
 // not decode.

@@ -31,6 +31,21 @@ TEST(PostingBlock, PackedBlocksUnpackToTheSortedPostingsAndKeepEachKeyWhole) {
   EXPECT_EQ(back, postings);
 }
 
+TEST(PostingBlock, AKeyWithABlocksWorthOfPostingsHasABlockOfItsOwn) {
+  std::vector<Posting> postings;
+  for (uint32_t i = 0; i < 30; ++i) postings.push_back({10 + i % 3, 1, i});  // 10, 11, 12
+  for (uint32_t i = 0; i < 100; ++i) postings.push_back({13, 2, i});      // common
+  for (uint32_t i = 0; i < 30; ++i) postings.push_back({14 + i % 2, 3, i});
+  std::vector<PostingBlock> blocks = PackPostings(postings, 64);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].first_key, 10u);
+  EXPECT_EQ(blocks[0].last_key, 12u);
+  EXPECT_EQ(blocks[1].first_key, 13u);
+  EXPECT_EQ(blocks[1].last_key, 13u);
+  EXPECT_EQ(blocks[1].postings, 100u);
+  EXPECT_EQ(blocks[2].first_key, 14u);
+}
+
 TEST(PostingBlock, PostingsTakeAFewBytesEach) {
   std::vector<Posting> postings;
   for (uint32_t i = 0; i < 10000; ++i) postings.push_back({uint64_t{i} * 1000003, 1 + i / 500, i});
