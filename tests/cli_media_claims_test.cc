@@ -339,5 +339,28 @@ TEST_F(CliMediaClaims, ForeignShotInASilentClipIsNotInTheArchive) {
   EXPECT_EQ(j["sources"][0]["segments"].size(), 2u) << j.dump(2);
 }
 
+// One still picture held for 6 s over a moving waveform band, no sound (an
+// audiogram with its sound taken off): found nowhere, but a held still is
+// a picture, not footage, and shows nothing of where a recording comes
+// from. It could not be compared, and says so. Was: "not in archive".
+TEST_F(CliMediaClaims, AHeldStillUnderAWaveformIsNotClaimedForeign) {
+  ASSERT_EQ(Ffmpeg(StrCat("-f lavfi -i life=size=320x180:rate=25:mold=5:ratio=0.5:seed=4 "
+                          "-f lavfi -i sine=frequency=300:beep_factor=4:duration=6 "
+                          "-filter_complex '[0:v]trim=end_frame=1,loop=loop=149:size=1,"
+                          "setpts=N/25/TB[s];[1:a]showwaves=size=320x20:rate=25:mode=line[w];"
+                          "[s][w]overlay=0:80:shortest=1,format=yuv420p[v]' -map '[v]' -an "
+                          "-t 6 -c:v libx264 -preset veryfast -crf 24 ",
+                          ShellQuote(File("audiogram.mp4")))),
+            "");
+  json j = Trace("audiogram.mp4", 1);
+  EXPECT_TRUE(j["sources"].empty()) << j.dump(2);
+  EXPECT_TRUE(j["not_in_archive"].empty()) << j.dump(2);
+  EXPECT_EQ(j["verdict"], "not_compared") << j.dump(2);
+  ASSERT_EQ(j["not_compared"].size(), 1u) << j.dump(2);
+  EXPECT_NE(j["not_compared"][0]["reason"].get<std::string>().find("one still image held"),
+            std::string::npos)
+      << j.dump(2);
+}
+
 }  // namespace
 }  // namespace uncut

@@ -92,6 +92,24 @@ std::string Summary(const TraceReport& r) {
   return out;
 }
 
+// Stretches the picture matches as well at several places, each with them.
+std::string IndistinguishableList(const TraceReport& r) {
+  if (r.indistinguishable.empty()) return "";
+  std::string out = "<h3>Could not be told apart</h3><ul>";
+  for (const Indistinguishable& d : r.indistinguishable) {
+    StrAppend(&out, "<li>", E(Place(d.start, r.unit)), "–", E(Place(d.end, r.unit)),
+              " matches as well at ", d.places.size(), " places:");
+    for (size_t i = 0; i < d.places.size(); ++i) {
+      const EqualPlace& p = d.places[i];
+      StrAppend(&out, i == 0 ? " " : "; ", "<code>", E(p.item.name), "</code> ",
+                E(Place(p.source_start, r.unit)), "–", E(Place(p.source_end, r.unit)));
+    }
+    if (!d.reason.empty()) StrAppend(&out, " (", E(d.reason), ")");
+    out += "</li>";
+  }
+  return out + "</ul>";
+}
+
 std::string QuerySection(const TraceReport& r) {
   if (r.sources.empty() && r.not_in_archive.empty() && r.not_compared.empty()) return "";
   std::string what = QueryNoun(r);
@@ -124,6 +142,7 @@ std::string QuerySection(const TraceReport& r) {
     }
     out += "</ul>";
   }
+  out += IndistinguishableList(r);
   return out + "</section>";
 }
 

@@ -1,4 +1,5 @@
 #include "report/html_report.h"
+#include "report/trace_report.h"
 
 #include <gtest/gtest.h>
 
@@ -226,6 +227,40 @@ TEST(HtmlReport, APicturesTextShowsWhatOcrReadAndWhereTheTextWasTraced) {
   EXPECT_NE(html.find("<code>speech.txt</code>"), std::string::npos);
   EXPECT_NE(html.find("That is our promise."), std::string::npos);
   EXPECT_EQ(html.find("id=\"source-1\""), std::string::npos);
+}
+
+// A stretch the picture matches as well at several places lists them all,
+// in the JSON, on the terminal and in the HTML report.
+TEST(HtmlReport, AStretchMatchedAsWellAtSeveralPlacesListsThemAll) {
+  TraceReport r = VideoReport();
+  Indistinguishable d;
+  d.start = 19;
+  d.end = 23;
+  d.reason = "the picture holds still";
+  Item studio;
+  studio.id = 5;
+  studio.name = "studio.mp4";
+  d.places = {{studio, 61, 70}, {studio, 95, 99}};
+  r.indistinguishable.push_back(d);
+  const nlohmann::json j = ReportToJson(r);
+  ASSERT_EQ(j["indistinguishable"].size(), 1u);
+  const nlohmann::json& e = j["indistinguishable"][0];
+  EXPECT_EQ(e["start"], 19.0);
+  EXPECT_EQ(e["end"], 23.0);
+  EXPECT_EQ(e["reason"], "the picture holds still");
+  ASSERT_EQ(e["places"].size(), 2u);
+  EXPECT_EQ(e["places"][1]["item"]["id"], 5);
+  EXPECT_EQ(e["places"][1]["item"]["name"], "studio.mp4");
+  EXPECT_EQ(e["places"][1]["source"]["start"], 95.0);
+  EXPECT_EQ(e["places"][1]["source"]["end"], 99.0);
+  const std::string text = ReportToText(r, false);
+  EXPECT_NE(text.find("could not be told apart: query 0:19.000-0:23.000 matches as well at 2 "
+                      "places: studio.mp4 1:01.000-1:10.000; studio.mp4 1:35.000-1:39.000"),
+            std::string::npos)
+      << text;
+  const std::string html = ReportToHtml(r, {"0.1.0", ""});
+  EXPECT_NE(html.find("Could not be told apart"), std::string::npos);
+  EXPECT_NE(html.find("matches as well at 2 places"), std::string::npos);
 }
 
 }  // namespace

@@ -116,6 +116,19 @@ json ReportToJson(const TraceReport& r) {
     unknown.push_back(
         {{"start", Number(g.start, u)}, {"end", Number(g.end, u)}, {"reason", g.reason}});
   }
+  json alike = json::array();
+  for (const Indistinguishable& d : r.indistinguishable) {
+    json places = json::array();
+    for (const EqualPlace& p : d.places) {
+      places.push_back({{"item", {{"id", p.item.id}, {"name", p.item.name}}},
+                        {"source", {{"start", Number(p.source_start, u)},
+                                    {"end", Number(p.source_end, u)}}}});
+    }
+    alike.push_back({{"start", Number(d.start, u)},
+                     {"end", Number(d.end, u)},
+                     {"places", std::move(places)},
+                     {"reason", d.reason}});
+  }
   json query = {{"kind", r.query_kind},
                 {"sha256", r.query_sha256},
                 {"length", Number(r.query_length, u)},
@@ -132,6 +145,7 @@ json ReportToJson(const TraceReport& r) {
                  {"traced_at", r.traced_at},
                  {"elapsed_ms", std::round(r.elapsed_ms * 10.0) / 10.0}};
   if (u == "s") report["not_compared"] = std::move(unknown);
+  if (u == "s") report["indistinguishable"] = std::move(alike);
   if (!r.text_trace.empty()) report["text_trace"] = ReportToJson(r.text_trace[0]);
   // Quotes, names and warnings may hold bytes that are not UTF-8 (a name
   // as it came, a quote cut from a legacy-charset original).

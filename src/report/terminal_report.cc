@@ -196,6 +196,16 @@ std::string ReportToText(const TraceReport& r, bool color) {
     if (!g.reason.empty()) StrAppend(&out, " (", g.reason, ")");
     StrAppend(&out, "\n");
   }
+  for (const Indistinguishable& d : r.indistinguishable) {
+    StrAppend(&out, st.yellow(), "could not be told apart", st.reset(), ": query ",
+              Span(d.start, d.end, u), " matches as well at ", d.places.size(), " places:");
+    for (size_t i = 0; i < d.places.size(); ++i) {
+      const EqualPlace& p = d.places[i];
+      StrAppend(&out, i == 0 ? " " : "; ", p.item.name, " ", Span(p.source_start, p.source_end, u));
+    }
+    if (!d.reason.empty()) StrAppend(&out, " (", d.reason, ")");
+    StrAppend(&out, "\n");
+  }
   for (const std::string& w : r.warnings) StrAppend(&out, "warning: ", w, "\n");
   for (const TraceReport& text : r.text_trace) {
     StrAppend(&out, "\n", st.bold(), "Text in the picture", st.reset(), " (read by OCR): \"",

@@ -101,6 +101,22 @@ struct QueryGap {
   std::string reason;  // not_compared: why neither fingerprint could tell
 };
 
+// A source stretch where a stretch of a media clip matches about as well
+// as anywhere else it could be.
+struct EqualPlace {
+  Item item;
+  double source_start = 0, source_end = 0;
+};
+
+// Media: a stretch of the clip whose picture matches about equally well at
+// several places (a fixed camera on an unchanging scene, a held picture, a
+// title card): which of them the clip shows cannot be told.
+struct Indistinguishable {
+  double start = 0, end = 0;  // of the clip
+  std::vector<EqualPlace> places;
+  std::string reason;
+};
+
 struct TraceReport {
   std::string query_kind;  // "text", "video", "audio"
   std::string query_name;  // file name, or "" for inline text
@@ -117,6 +133,8 @@ struct TraceReport {
   // Media: stretches neither the picture nor the sound could compare (plain
   // frames, silence): whether the archive holds them cannot be told.
   std::vector<QueryGap> not_compared;
+  // Media: stretches found at several places equally well, all listed.
+  std::vector<Indistinguishable> indistinguishable;
   std::vector<std::string> warnings;
   nlohmann::json parameters = nlohmann::json::object();
   std::string traced_at;

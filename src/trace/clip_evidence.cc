@@ -6,6 +6,7 @@
 namespace uncut {
 
 bool ClipEvidence::PictureInformative(double a, double b) const {
+  if (picture_held) return false;
   int usable = 0, all = 0;
   // Long clips are hashed sparsely: a short stretch between two hashed
   // frames is judged by its neighbours.
@@ -43,6 +44,10 @@ std::string WhyNotComparable(const ClipEvidence& clip, double a, double b) {
     sound = "its sound is recognised nowhere in the archive (laid over)";
   }
   if (clip.frames.empty()) return sound;
+  if (clip.picture_held) {
+    return "the picture is one still image held throughout (a cover, an audiogram), which shows "
+           "nothing of where the recording comes from, and " + sound;
+  }
   // Mostly textured frames that could not be compared changed too fast.
   int textured = 0, all = 0;
   for (const ClipFrame& f : clip.frames) {

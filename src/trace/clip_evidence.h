@@ -35,6 +35,11 @@ struct ClipEvidence {
   bool sound_informative = false;  // the clip's sound was recognised somewhere
   // Some picture segment was found: the picture is the archived material's.
   bool picture_recognised = false;
+  // The picture is one still image held from the clip's start to its end
+  // (a cover, an audiogram's backdrop): a picture, not footage. Where it
+  // comes from says nothing of where the recording does, so the picture
+  // compares nothing (its sound may).
+  bool picture_held = false;
 
   // Spectral peaks per second a stretch needs for its sound to be compared
   // (a third of the rate the index keeps, audio/landmarks.h).
@@ -42,7 +47,7 @@ struct ClipEvidence {
 
   // Whether the picture over [a, b] could be told apart: at least half of
   // its hashed frames are comparable (textured enough to be indexed, and
-  // steady).
+  // steady), and the picture is not one still held throughout.
   bool PictureInformative(double a, double b) const;
   // Whether the sound over [a, b] holds enough peaks to be compared.
   bool SoundInformative(double a, double b) const;

@@ -100,5 +100,21 @@ TEST(SplitUnexplained, TexturedFramesThatChangeTooFastCannotBeCompared) {
   EXPECT_TRUE(parts[2].comparable);
 }
 
+// A still image held throughout the clip (an audiogram's backdrop) is a
+// picture, not footage: textured as it is, it compares nothing, and says
+// why. Was: "not in the archive" for a recording's audiogram traced by
+// its picture.
+TEST(ClipEvidence, APictureHeldThroughoutComparesNothing) {
+  ClipEvidence c = Clip(8, 0, 0, 0, 0, true, false);
+  EXPECT_TRUE(c.PictureInformative(0, 8));
+  c.picture_held = true;
+  EXPECT_FALSE(c.PictureInformative(0, 8));
+  const std::vector<UnexplainedStretch> u = SplitUnexplained(c, 0, 8);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_FALSE(u[0].comparable);
+  EXPECT_NE(u[0].reason.find("one still image held throughout"), std::string::npos) << u[0].reason;
+  EXPECT_NE(u[0].reason.find("no sound to compare"), std::string::npos) << u[0].reason;
+}
+
 }  // namespace
 }  // namespace uncut

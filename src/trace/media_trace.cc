@@ -14,7 +14,9 @@
 #include "decode/media_info.h"
 #include "trace/audio_match.h"
 #include "trace/clip_evidence.h"
+#include "trace/equal_places.h"
 #include "trace/fusion.h"
+#include "trace/place_groups.h"
 #include "trace/text_location.h"
 #include "trace/video_match.h"
 #include "video/query_video.h"
@@ -224,6 +226,28 @@ std::vector<bool> SteadyFrames(const QueryVideo& qv) {
     steady[k] = nearest < 0 || nearest <= kWeakDistance;
   }
   return steady;
+}
+
+// Whether the clip's picture is one still image held throughout: it is
+// 2 s long or more, and nine in ten of its textured hashed frames lie
+// within kHeldBits of the first one (bar-free hashes). A moving picture
+// drifts further within a second or two; on the picture benchmark, talking
+// heads in front of a fixed camera stayed 30 to 46 bits from their first
+// frame at the median, stills under an audiogram's moving waveform 6 to 18.
+bool HeldThroughout(const QueryVideo& qv) {
+  constexpr int kHeldBits = 24;
+  constexpr size_t kMinFrames = 8;
+  const int gate = VideoSignOptions().min_quality;
+  const QueryVideoFrame* first = nullptr;
+  std::vector<int> d;
+  for (const QueryVideoFrame& f : qv.frames) {
+    if (f.quality < gate) continue;
+    if (first == nullptr) first = &f;
+    d.push_back(Hamming(f.hashes[f.main_variant], first->hashes[first->main_variant]));
+  }
+  if (qv.duration_s < 2.0 || d.size() < kMinFrames) return false;
+  std::nth_element(d.begin(), d.begin() + d.size() * 9 / 10, d.end());
+  return d[d.size() * 9 / 10] <= kHeldBits;
 }
 
 // The clip's textured frames in [a, b] compared with the source along the
@@ -713,6 +737,7 @@ void AddSegment(const MatchedSegment& m, SourceMatch* source) {
     if (m.pitch_follows_speed) s.extra["audio"]["pitch_follows_speed"] = true;
   }
   if (m.static_content) s.extra["static_picture"] = true;
+  if (m.indistinguishable) s.extra["indistinguishable"] = true;
   if (!m.unconfirmed.empty()) {
     // The clip's stretches no fingerprint confirms (too plain to hash, no
     // usable sound), inside the segment because the source runs on there.
@@ -725,83 +750,36 @@ void AddSegment(const MatchedSegment& m, SourceMatch* source) {
   sm.segments.push_back(std::move(s));
 }
 
-// The clip's segments (in clip order) grouped into the sources a report
-// lists: one per item the clip's main explanation uses, and one more for
-// each other occurrence, in another item or at another place of the same
-// item (a report re-run later in the same broadcast). Main segments are
-// placed first, each joining its item's first group; an alternate joins its
-// item's first group none of whose segments shares a quarter of its clip
-// stretch (another part of the same re-run), else starts a group of its own.
-// Groups come in the order the clip first uses them, each occurrence right
-// after the main group it is another occurrence of, best (highest score)
-// first.
-std::vector<std::vector<const MatchedSegment*>> GroupByPlace(
-    const std::vector<MatchedSegment>& segs) {
-  std::vector<const MatchedSegment*> order;
-  for (const MatchedSegment& m : segs) order.push_back(&m);
-  std::stable_sort(order.begin(), order.end(), [](const MatchedSegment* a, const MatchedSegment* b) {
-    return a->seg.alternate < b->seg.alternate;
-  });
-  auto overlap = [](const MatchedSegment& a, const MatchedSegment& b) {
-    return std::min(a.seg.q_end, b.seg.q_end) - std::max(a.seg.q_start, b.seg.q_start);
-  };
-  auto clash = [&](const MatchedSegment& a, const MatchedSegment& b) {
-    const double shorter =
-        std::min(a.seg.q_end - a.seg.q_start, b.seg.q_end - b.seg.q_start);
-    return overlap(a, b) > 0.25 * shorter;
-  };
-  std::vector<std::vector<const MatchedSegment*>> places;
-  for (const MatchedSegment* m : order) {
-    size_t at = places.size();
-    for (size_t i = 0; i < places.size() && at == places.size(); ++i) {
-      const auto& p = places[i];
-      if (p.front()->seg.item != m->seg.item) continue;
-      if (std::none_of(p.begin(), p.end(), [&](const MatchedSegment* o) { return clash(*o, *m); })) {
-        at = i;
-      }
-    }
-    if (at == places.size()) places.emplace_back();
-    places[at].push_back(m);
+// A picture-only segment of a static picture (Verify found it matching
+// nearly as well seconds off its line) gets the source stretches where it
+// matches about as well (EqualPlaces). When there are several, or the one
+// reaches more than kMaxSlackS beyond the segment's own source span, the
+// picture cannot tell where the clip's stretch comes from: the segment is
+// marked so, and the report lists every such place instead of naming one.
+// The sound, where it matched, places a segment by itself (fused segments
+// are not static pictures' matches alone).
+absl::Status ListEqualPlaces(Signatures* sigs, const QueryVideo& qv, const VideoMatchOptions& vo,
+                             CatalogReader* catalog, std::vector<MatchedSegment>* segs,
+                             TraceReport* report) {
+  constexpr double kMaxSlackS = 2.0;
+  for (MatchedSegment& m : *segs) {
+    if (m.modality != SegmentModality::kVideo || !m.static_content) continue;
+    ASSIGN_OR_RETURN(const VideoSignature* sig, sigs->Get(m.seg.item));
+    if (sig == nullptr) continue;
+    m.equal_places = EqualPlaces(qv, *sig, m, vo);
+    if (m.equal_places.empty()) continue;
+    const double own = m.seg.s_end - m.seg.s_start;
+    const auto& [a, b] = m.equal_places.front();
+    m.indistinguishable = m.equal_places.size() > 1 || b - a > own + kMaxSlackS;
+    if (!m.indistinguishable) continue;
+    Indistinguishable& d = report->indistinguishable.emplace_back();
+    d.start = m.seg.q_start;
+    d.end = m.seg.q_end;
+    ASSIGN_OR_RETURN(Item item, catalog->GetItem(m.seg.item));
+    for (const auto& [from, to] : m.equal_places) d.places.push_back({item, from, to});
+    d.reason = "the picture holds still: it matches as well anywhere in these stretches";
   }
-  // Where each group stands in the list: a group with main segments at the
-  // clip time it starts; one of other occurrences only, just after the main
-  // segment its first segment overlaps most.
-  struct Rank {
-    double at;
-    bool elsewhere;
-    double score;
-  };
-  std::vector<Rank> rank;
-  for (auto& p : places) {
-    std::sort(p.begin(), p.end(), [](const MatchedSegment* a, const MatchedSegment* b) {
-      return a->seg.q_start < b->seg.q_start;
-    });
-    Rank r{p.front()->seg.q_start, true, 0};
-    for (const MatchedSegment* m : p) {
-      r.elsewhere &= m->seg.alternate;
-      r.score += m->seg.score;
-    }
-    if (r.elsewhere) {
-      double most = 0;
-      for (const MatchedSegment* o : order) {
-        if (o->seg.alternate) break;
-        if (const double ov = overlap(*o, *p.front()); ov > most) {
-          most = ov;
-          r.at = o->seg.q_start;
-        }
-      }
-    }
-    rank.push_back(r);
-  }
-  std::vector<size_t> index(places.size());
-  for (size_t i = 0; i < index.size(); ++i) index[i] = i;
-  std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
-    return std::make_tuple(rank[a].at, rank[a].elsewhere, -rank[a].score) <
-           std::make_tuple(rank[b].at, rank[b].elsewhere, -rank[b].score);
-  });
-  std::vector<std::vector<const MatchedSegment*>> out;
-  for (size_t i : index) out.push_back(std::move(places[i]));
-  return out;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -840,6 +818,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
                                   {"cuts", qv.cuts.size()},
                                   {"regions", qv.analysis}};
     steady = SteadyFrames(qv);
+    clip.picture_held = HeldThroughout(qv);
     for (size_t k = 0; k < qv.frames.size(); ++k) {
       // A frame the index could hold: as textured as indexed frames must be.
       const QueryVideoFrame& f = qv.frames[k];
@@ -911,6 +890,10 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
                                             clip_video ? &*clip_video : nullptr,
                                             clip_sound ? &*clip_sound : nullptr, vo, &segments));
 
+  if (clip_video) {
+    RETURN_IF_ERROR(
+        ListEqualPlaces(&sigs, *clip_video, vo, storage.catalog, &segments, &report));
+  }
   // Group into sources, one per place of an item (GroupByPlace).
   std::sort(segments.begin(), segments.end(), [](const MatchedSegment& a, const MatchedSegment& b) {
     return a.seg.q_start < b.seg.q_start;
@@ -929,9 +912,17 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
     for (size_t i = 1; i < by_source.size(); ++i) {
       if (by_source[i]->query_start < by_source[i - 1]->query_start) reordered = true;
     }
-    sm.verdict = sm.segments.size() == 1 ? MatchVerdict::kContinuous
-                 : reordered              ? MatchVerdict::kReordered
-                                          : MatchVerdict::kSpliced;
+    // Segments that meet in the clip and in the source alike (pieces of one
+    // run the matcher placed edges inside, at shot changes) show nothing
+    // spliced.
+    bool broken = false;
+    for (size_t i = 1; i < by_source.size(); ++i) {
+      broken |= std::abs(by_source[i]->source_start - by_source[i - 1]->source_end) >= 0.2 ||
+                std::abs(by_source[i]->query_start - by_source[i - 1]->query_end) >= 0.2;
+    }
+    sm.verdict = reordered ? MatchVerdict::kReordered
+                 : broken  ? MatchVerdict::kSpliced
+                           : MatchVerdict::kContinuous;
     if (reordered)
       sm.notes.push_back("the clip shows these parts in a different order than the source");
     double duration = ItemDuration(sm.item);

@@ -63,6 +63,11 @@ struct MatchedSegment {
   double audio_start = 0, audio_end = 0;     // after fusion: the stretch the sound supports
   double mean_distance = 0;
   bool static_content = false;  // matches nearly as well at other offsets
+  // A static picture's source stretches where it matches about as well as
+  // along its line (equal_places.h), and whether the picture therefore
+  // cannot tell where in them the clip comes from.
+  std::vector<std::pair<double, double>> equal_places;
+  bool indistinguishable = false;
   // Stretches of the clip inside the segment that no fingerprint confirms
   // (bridged: see media_trace.cc).
   std::vector<std::pair<double, double>> unconfirmed;

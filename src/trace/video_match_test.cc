@@ -202,5 +202,64 @@ TEST(MatchVideoInMemory, AnUncutPieceOfAFixedCameraStaysWhole) {
   EXPECT_EQ(on_line, 1);
 }
 
+// A slowly changing shot: from second 13 on, each frame is another look of
+// the one `shift` frames earlier (within 30 bits, as a fixed camera's
+// picture changes little from moment to moment), for 10 s.
+VideoSignature SlowShot(size_t shift, std::mt19937_64* rng) {
+  VideoSignature sig = RandomSignature(120, rng);
+  for (size_t i = 0; i < 30; ++i) {
+    sig.frames[30 + shift + i].main = Blur(sig.frames[30 + i].main, 30, rng);
+    sig.frames[30 + shift + i].zoom = Blur(sig.frames[30 + i].zoom, 30, rng);
+  }
+  return sig;
+}
+
+// The clip's segments, in clip order.
+std::vector<MatchedSegment> InClipOrder(std::vector<MatchedSegment> segs) {
+  std::sort(segs.begin(), segs.end(), [](const MatchedSegment& x, const MatchedSegment& y) {
+    return x.seg.q_start < y.seg.q_start;
+  });
+  return segs;
+}
+
+// Seconds 10-15 of a slowly changing shot, then 18-23: a jump of 3 s
+// inside one take, where every frame looks like the one 3 s before. The
+// picture cannot tell a trimmed moment from the take running on (the
+// lines 3 s apart both match throughout): lines of one item under 4 s
+// apart win no edge from each other, and the clip stays one segment. Fails
+// with that rule taken out (two segments, a "cut" of 3 s).
+TEST(MatchVideoInMemory, LinesOfOneTakeUnderFourSecondsApartWinNoEdge) {
+  std::mt19937_64 rng(23);
+  MemoryStorage storage;
+  const VideoSignature source = SlowShot(9, &rng);
+  AddVideo(&storage, source);
+  const QueryVideo clip = SplicedClipOf(source, 30, 54, 15, &rng);
+  auto found = MatchVideo(storage.storage(), clip);
+  ASSERT_TRUE(found.ok()) << found.status();
+  const std::vector<MatchedSegment> segs = InClipOrder(*found);
+  ASSERT_EQ(segs.size(), 1u);
+  EXPECT_NEAR(segs[0].seg.q_start, 0.0, 0.4);
+  EXPECT_NEAR(segs[0].seg.q_end, 10.0, 0.4);
+}
+
+// The same jump of 5 s, beyond the same take's reach: the frames on each
+// side are closer to their own line, and the clip splits where it jumps.
+TEST(MatchVideoInMemory, LinesOfOneItemFiveSecondsApartSplitWhereTheClipJumps) {
+  std::mt19937_64 rng(23);
+  MemoryStorage storage;
+  const VideoSignature source = SlowShot(15, &rng);
+  const int64_t id = AddVideo(&storage, source);
+  const QueryVideo clip = SplicedClipOf(source, 30, 60, 15, &rng);
+  auto found = MatchVideo(storage.storage(), clip);
+  ASSERT_TRUE(found.ok()) << found.status();
+  const std::vector<MatchedSegment> segs = InClipOrder(*found);
+  ASSERT_EQ(segs.size(), 2u);
+  for (const MatchedSegment& m : segs) EXPECT_EQ(m.seg.item, id);
+  EXPECT_NEAR(segs[0].seg.offset, 10.0, 0.2);
+  EXPECT_NEAR(segs[0].seg.q_end, 5.0, 0.4);
+  EXPECT_NEAR(segs[1].seg.offset, 15.0, 0.2);
+  EXPECT_NEAR(segs[1].seg.q_start, 5.0, 0.4);
+}
+
 }  // namespace
 }  // namespace uncut
