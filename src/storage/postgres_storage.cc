@@ -780,24 +780,26 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
   const std::string with =
       "WITH keys AS MATERIALIZED (SELECT range_agg(int8range(f, l, '[]')) AS m "
       "FROM unnest($1::int8[], $2::int8[]) AS s(f, l)) ";
-  const std::unordered_set<uint64_t> wanted(keys.begin(), keys.end());
-  std::vector<Posting> found;
-  std::vector<Posting> block;
+  // Each key's postings as the blocks give them; a block's postings of
+  // keys not asked for (a span covers them, or the block holds them) are
+  // decoded but not kept.
+  std::vector<uint64_t> wanted(keys.begin(), keys.end());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<std::vector<Posting>> found(wanted.size());
   // Keys known to have more than max_per_key postings (a block of theirs
   // alone holds more: see HotKeyCondition) are skipped unread.
-  std::unordered_set<uint64_t> skipped;
+  std::vector<bool> skipped(wanted.size());
   const auto keep = [&](const PgResult& r) -> absl::Status {
     for (int i = 0; i < r.rows(); ++i) {
       if (r.IsNull(i, 0)) {
-        skipped.insert(static_cast<uint64_t>(r.GetInt(i, 1)) ^ (uint64_t{1} << 63));
+        const uint64_t key = static_cast<uint64_t>(r.GetInt(i, 1)) ^ (uint64_t{1} << 63);
+        auto it = std::lower_bound(wanted.begin(), wanted.end(), key);
+        if (it != wanted.end() && *it == key) skipped[it - wanted.begin()] = true;
         continue;
       }
-      block.clear();
-      absl::Status s = UnpackPostings(r.Get(i, 0), &block);
+      absl::Status s = UnpackPostingsOfKeys(r.Get(i, 0), wanted, &found);
       if (!s.ok()) return absl::DataLossError(StrCat(name(), ": ", s.message()));
-      for (const Posting& p : block) {
-        if (wanted.count(p.key)) found.push_back(p);
-      }
     }
     return absl::OkStatus();
   };
@@ -823,37 +825,47 @@ absl::Status PgArchive::Lookup(Modality modality, const std::vector<uint64_t>& k
     RETURN_IF_ERROR(keep(r));
   } else {
     RETURN_IF_ERROR(ReadShards([&] {
-      found.clear();
-      skipped.clear();
+      for (std::vector<Posting>& f : found) f.clear();
+      skipped.assign(wanted.size(), false);
       return shards_->ForEachServer(
           "postings", with,
           [&](const std::string& table) { return StrCat(columns, "\"", table, "\"", where); },
           spans, keep);
     }));
   }
-  std::sort(found.begin(), found.end());
-  // Which of the items found are listed (postings of removed items, and of
-  // writes that never committed, are not returned).
+  // Keys with more than max_per_key postings are dropped; the others'
+  // postings of items the catalog lists are kept (not those of removed
+  // items, nor of writes that never committed).
   std::vector<int64_t> ids;
-  for (const Posting& p : found) ids.push_back(p.item);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::unordered_set<uint32_t> live;
-  if (!ids.empty()) {
-    ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT id::text FROM items WHERE id = ANY($1::bigint[])",
-                                             {PgParam::Text(PgIntArray(ids))}));
-    for (int i = 0; i < r.rows(); ++i) live.insert(static_cast<uint32_t>(r.GetInt(i, 0)));
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (skipped[i] || found[i].size() > max_per_key) {
+      found[i].clear();
+      continue;
+    }
+    std::sort(found[i].begin(), found[i].end());
+    for (const Posting& p : found[i]) {
+      if (ids.empty() || ids.back() != p.item) ids.push_back(p.item);
+    }
   }
+  ASSIGN_OR_RETURN(const std::unordered_set<uint32_t> live, ListedItems(std::move(ids)));
   for (uint64_t key : keys) {
-    auto lo = std::lower_bound(found.begin(), found.end(), Posting{key, 0, 0});
-    auto hi = lo;
-    while (hi != found.end() && hi->key == key) ++hi;
-    if (static_cast<size_t>(hi - lo) > max_per_key || skipped.count(key)) continue;
-    for (auto it = lo; it != hi; ++it) {
-      if (live.count(it->item)) out->push_back(*it);
+    const size_t i = std::lower_bound(wanted.begin(), wanted.end(), key) - wanted.begin();
+    for (const Posting& p : found[i]) {
+      if (live.count(p.item)) out->push_back(p);
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::unordered_set<uint32_t>> PgArchive::ListedItems(std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::unordered_set<uint32_t> live;
+  if (ids.empty()) return live;
+  ASSIGN_OR_RETURN(PgResult r, conn_->Exec("SELECT id::text FROM items WHERE id = ANY($1::bigint[])",
+                                           {PgParam::Text(PgIntArray(ids))}));
+  for (int i = 0; i < r.rows(); ++i) live.insert(static_cast<uint32_t>(r.GetInt(i, 0)));
+  return live;
 }
 
 absl::Status PgArchive::ForEachPosting(Modality modality,

@@ -52,6 +52,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "index/posting_source.h"
@@ -235,6 +236,9 @@ class PgArchive : public CatalogReader,
   // once more on new sessions when it lost sessions kept from an earlier
   // read; mu_ held. `read` must start its results afresh.
   absl::Status ReadShards(const std::function<absl::Status()>& read);
+  // Of the items `ids`, those the catalog lists, in the read's transaction;
+  // mu_ held.
+  absl::StatusOr<std::unordered_set<uint32_t>> ListedItems(std::vector<int64_t> ids);
   // Connects conn_ unless it is (a batch may have it); mu_ held.
   absl::Status EnsureConn();
   // A batch's session, back for reads and the next batch when the handle

@@ -68,7 +68,12 @@ std::vector<PostingBlock> PackPostings(std::vector<Posting> postings, size_t tar
   return blocks;
 }
 
-absl::Status UnpackPostings(std::string_view data, std::vector<Posting>* out) {
+namespace {
+
+// Decodes a block, calling sink.Key(key) before each key's postings (false:
+// they are skipped, still checked) and sink.Add(posting) for each kept.
+template <typename Sink>
+absl::Status DecodeBlock(std::string_view data, Sink& sink) {
   const auto bad = [] { return absl::DataLossError("a block of postings does not decode"); };
   uint64_t key = 0;
   bool first = true;
@@ -78,6 +83,7 @@ absl::Status UnpackPostings(std::string_view data, std::vector<Posting>* out) {
     key = first ? delta : key + delta;
     first = false;
     if (count > data.size()) return bad();  // each posting takes two bytes at least
+    const bool keep = sink.Key(key);
     uint64_t item = 0, pos = 0;
     for (uint64_t j = 0; j < count; ++j) {
       uint64_t item_delta, p;
@@ -86,10 +92,38 @@ absl::Status UnpackPostings(std::string_view data, std::vector<Posting>* out) {
       item += item_delta;
       pos = same_item ? pos + p : p;
       if (item > UINT32_MAX || pos > UINT32_MAX) return bad();
-      out->push_back({key, static_cast<uint32_t>(item), static_cast<uint32_t>(pos)});
+      if (keep) sink.Add({key, static_cast<uint32_t>(item), static_cast<uint32_t>(pos)});
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status UnpackPostings(std::string_view data, std::vector<Posting>* out) {
+  struct All {
+    std::vector<Posting>* out;
+    bool Key(uint64_t) { return true; }
+    void Add(const Posting& p) { out->push_back(p); }
+  } sink{out};
+  return DecodeBlock(data, sink);
+}
+
+absl::Status UnpackPostingsOfKeys(std::string_view data, const std::vector<uint64_t>& keys,
+                                  std::vector<std::vector<Posting>>* by_key) {
+  struct OfKeys {
+    const std::vector<uint64_t>& keys;
+    std::vector<std::vector<Posting>>* by_key;
+    size_t from = 0;  // a block's keys ascend
+    std::vector<Posting>* to = nullptr;
+    bool Key(uint64_t key) {
+      from = std::lower_bound(keys.begin() + from, keys.end(), key) - keys.begin();
+      to = from < keys.size() && keys[from] == key ? &(*by_key)[from] : nullptr;
+      return to != nullptr;
+    }
+    void Add(const Posting& p) { to->push_back(p); }
+  } sink{keys, by_key};
+  return DecodeBlock(data, sink);
 }
 
 }  // namespace uncut

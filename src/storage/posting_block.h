@@ -43,6 +43,12 @@ std::vector<PostingBlock> PackPostings(std::vector<Posting> postings, size_t tar
 // not decode.
 absl::Status UnpackPostings(std::string_view data, std::vector<Posting>* out);
 
+// Appends the block's postings of keys[i] to (*by_key)[i], for the keys
+// among `keys` (sorted, distinct; by_key as long), in order; the others'
+// are decoded (and checked) but not kept.
+absl::Status UnpackPostingsOfKeys(std::string_view data, const std::vector<uint64_t>& keys,
+                                  std::vector<std::vector<Posting>>* by_key);
+
 }  // namespace uncut
 
 #endif  // UNCUT_STORAGE_POSTING_BLOCK_H_
