@@ -13,7 +13,7 @@
 // own, which a lookup that drops common keys skips unread.
 //
 // How, server by server and modality by modality, in steps of about
-// kStepPostings postings (cut between the blocks' first keys): each step is
+// 16 Mi postings (cut between the blocks' first keys): each step is
 // one coordinator transaction that
 //   1. reads the step's blocks from the server's partitions (rows of
 //      batches still running are left alone, as a sweep leaves them);
@@ -56,8 +56,6 @@
 namespace uncut {
 namespace {
 
-// Postings one step reads at most (about; a step ends between blocks).
-constexpr uint64_t kStepPostings = 16u << 20;
 // Bytes of new blocks one INSERT writes at most.
 constexpr size_t kInsertBytes = 8u << 20;
 // How far a block's span may be widened to land on its server.
@@ -99,6 +97,15 @@ absl::StatusOr<std::vector<ServerPartitions>> PartitionsByServer(PgConn* c) {
   return out;
 }
 
+// Whether any two of the key ranges [first, last] overlap.
+bool Interleave(std::vector<std::pair<uint64_t, uint64_t>> ranges) {
+  std::sort(ranges.begin(), ranges.end());
+  for (size_t i = 1; i < ranges.size(); ++i) {
+    if (ranges[i].first <= ranges[i - 1].second) return true;
+  }
+  return false;
+}
+
 // A block of a step as read.
 struct OldBlock {
   std::string table;
@@ -117,7 +124,8 @@ class Compactor {
  public:
   // `all`: every block is packed again, even where one batch wrote all of
   // a server's blocks (they may have been packed by an older writer).
-  Compactor(PgConn* c, std::string name, bool all) : c_(c), name_(std::move(name)), all_(all) {}
+  Compactor(PgConn* c, std::string name, bool all, uint64_t step_postings)
+      : c_(c), name_(std::move(name)), all_(all), step_postings_(step_postings) {}
 
   absl::Status Run();
   const PgCompactReport& report() const { return report_; }
@@ -138,6 +146,10 @@ class Compactor {
   PgConn* c_;
   const std::string name_;
   const bool all_;
+  const uint64_t step_postings_;
+  // The batches of this compaction's steps: a block a step wrote may start
+  // past the step's stretch, and is not read again by the next.
+  std::vector<int64_t> written_;
   PgCompactReport report_;
 };
 
@@ -181,7 +193,7 @@ absl::StatusOr<std::map<int, std::vector<Step>>> Compactor::PlanSteps(
     out.push_back({std::numeric_limits<int64_t>::min(), std::nullopt});
     uint64_t in_step = 0;
     for (size_t i = 0; i < list.size(); ++i) {
-      if (in_step >= kStepPostings && list[i].first != list[i - 1].first) {
+      if (in_step >= step_postings_ && list[i].first != list[i - 1].first) {
         out.back().to = list[i].first;
         out.push_back({list[i].first, std::nullopt});
         in_step = 0;
@@ -200,7 +212,8 @@ std::string Compactor::StepRows(const ServerPartitions& server, int modality,
     sql += StrCat(sql.empty() ? "" : " UNION ALL ", "SELECT ", c_->Literal(p.table),
                   ", ctid::text, batch::text, data FROM ", p.table, " WHERE modality = ", modality,
                   " AND batch IS NOT NULL AND span && ", range, " AND lower(span) >= ", step.from,
-                  step.to ? StrCat(" AND lower(span) < ", *step.to) : "");
+                  step.to ? StrCat(" AND lower(span) < ", *step.to) : "",
+                  written_.empty() ? "" : StrCat(" AND batch <> ALL('", PgIntArray(written_), "')"));
   }
   return sql;
 }
@@ -227,12 +240,14 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
   std::vector<Posting> postings, block;
   std::map<int64_t, uint64_t> dropped;  // by batch
   uint64_t old_bytes = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;  // each block's first and last key
   for (int i = 0; i < rows.rows(); ++i) {
     const int64_t batch = rows.GetInt(i, 2);
     if (!ended.count(batch)) continue;  // still running: left alone
     block.clear();
     absl::Status s = UnpackPostings(rows.Get(i, 3), &block);
     if (!s.ok()) return absl::DataLossError(StrCat(name_, ": ", s.message()));
+    if (!block.empty()) ranges.push_back({block.front().key, block.back().key});
     for (const Posting& p : block) {
       if (std::binary_search(live.begin(), live.end(), p.item)) {
         postings.push_back(p);
@@ -243,10 +258,11 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
     old_bytes += rows.Get(i, 3).size();
     old.push_back({std::string(rows.Get(i, 0)), std::string(rows.Get(i, 1)), batch, ""});
   }
-  std::set<int64_t> merged;
-  for (const OldBlock& b : old) merged.insert(b.batch);
-  // Nothing to merge (one batch's blocks are key-ordered) nor drop: rolls back.
-  if (old.empty() || (merged.size() < 2 && dropped.empty() && !all_)) return absl::OkStatus();
+  report_.batches_running += running;
+  // Nothing to merge (no two blocks share a key) nor drop: rolls back.
+  if (old.empty() || (!Interleave(std::move(ranges)) && dropped.empty() && !all_)) {
+    return absl::OkStatus();
+  }
   const uint64_t kept = postings.size();
   std::vector<PostingBlock> blocks = PackPostings(std::move(postings));
   ASSIGN_OR_RETURN(auto places, Place(server, blocks));
@@ -267,13 +283,13 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
   }
   RETURN_IF_ERROR(c_->ExecScript("COMMIT"));
   end.done = true;
+  written_.push_back(x.GetInt(0, 0));
   report_.blocks_read += old.size();
   report_.blocks_written += blocks.size();
   report_.postings += kept;
   report_.postings_dropped += gone;
   report_.bytes_read += old_bytes;
   for (const PostingBlock& b : blocks) report_.bytes_written += b.data.size();
-  report_.batches_running += running;
   ++report_.steps;
   return absl::OkStatus();
 }
@@ -380,7 +396,7 @@ absl::StatusOr<PgCompactReport> PgArchive::Compact(const std::string& actor) {
         name_, ": the archive was made by an older uncut, whose rows on the shards do not say "
                "which batch wrote them (copy it into a new archive to compact it)"));
   }
-  Compactor compactor(conn_.get(), name_, !one_key_blocks_);
+  Compactor compactor(conn_.get(), name_, !one_key_blocks_, compact_step_postings_);
   RETURN_IF_ERROR(compactor.Run());
   const PgCompactReport& report = compactor.report();
   if (!one_key_blocks_ && report.batches_running == 0) {

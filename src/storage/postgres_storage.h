@@ -126,6 +126,8 @@ class PgArchive : public CatalogReader,
   void set_spill_bytes(uint64_t bytes) { spill_bytes_ = bytes; }
   // Sweep rewrites at most this many posting blocks per statement (500).
   void set_sweep_blocks_per_statement(size_t n) { sweep_blocks_ = std::max<size_t>(1, n); }
+  // A compaction's step reads about this many postings (16 Mi).
+  void set_compact_step_postings(uint64_t n) { compact_step_postings_ = std::max<uint64_t>(1, n); }
 
   absl::StatusOr<std::vector<Item>> ListItems() override;
   absl::StatusOr<Item> GetItem(int64_t id) override;
@@ -276,6 +278,7 @@ class PgArchive : public CatalogReader,
   std::string uri_;
   uint64_t spill_bytes_ = kPgSpillBytes;
   size_t sweep_blocks_ = 500;
+  uint64_t compact_step_postings_ = 16u << 20;
 };
 
 // Of the originals in `locked` (rows of objects the caller's transaction
