@@ -15,6 +15,7 @@
 #include "base/sha256.h"
 #include "base/strings.h"
 #include "storage/memory_storage.h"
+#include "store/counting_reads_testing.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -82,27 +83,6 @@ TEST(CopyPostingSpill, AFullDiskIsAnErrorNamingTheSpillFile) {
   EXPECT_NE(s.message().find("write failed"), std::string::npos) << s;
 }
 
-// A posting source that counts how often it is read whole.
-class CountingReads : public PostingSource {
- public:
-  explicit CountingReads(PostingSource* base) : base_(base) {}
-  absl::Status Lookup(Modality m, const std::vector<uint64_t>& keys, size_t max_per_key,
-                      std::vector<Posting>* out) override {
-    return base_->Lookup(m, keys, max_per_key, out);
-  }
-  absl::StatusOr<uint64_t> PostingCount(Modality m) override { return base_->PostingCount(m); }
-  absl::Status ForEachPosting(Modality m,
-                              const std::function<bool(const Posting&)>& fn) override {
-    ++reads_[m];
-    return base_->ForEachPosting(m, fn);
-  }
-  std::string IndexName() const override { return base_->IndexName(); }
-  std::map<Modality, int> reads_;
-
- private:
-  PostingSource* base_;
-};
-
 // Items 1-5, each with `id` text postings; item 4 removed (its postings
 // stay in the index until a compaction).
 class CopyPlannedBatchesTest : public ::testing::Test {
@@ -152,7 +132,7 @@ TEST_F(CopyPlannedBatchesTest, BatchesEndAtThePostingLimitAndTheIndexIsReadTwice
   EXPECT_EQ((*planned)[1].trees_done, 4u);
   auto spill = SpillByBatch(&counting, *planned, 3);
   ASSERT_TRUE(spill.ok()) << spill.status();
-  for (Modality m : kAllModalities) EXPECT_EQ(counting.reads_[m], 2) << ModalityName(m);
+  for (Modality m : kAllModalities) EXPECT_EQ(counting.reads[m], 2) << ModalityName(m);
 
   auto first = (*spill)->Take(0);
   ASSERT_TRUE(first.ok()) << first.status();

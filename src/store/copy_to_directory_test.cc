@@ -14,6 +14,7 @@
 #include "base/file.h"
 #include "base/sha256.h"
 #include "storage/memory_storage.h"
+#include "store/counting_reads_testing.h"
 #include "store/saved_traces.h"
 #include "testing/temp_dir.h"
 
@@ -279,27 +280,6 @@ TEST_F(CopyToDirectoryTest, ACopyThatFailsMidwayIsFinishedByRunningItAgain) {
   ExpectAuditLogCopiedOnce(target.get());
 }
 
-// A posting source that counts how often it is read whole.
-class CountingReads : public PostingSource {
- public:
-  explicit CountingReads(PostingSource* base) : base_(base) {}
-  absl::Status Lookup(Modality m, const std::vector<uint64_t>& keys, size_t max_per_key,
-                      std::vector<Posting>* out) override {
-    return base_->Lookup(m, keys, max_per_key, out);
-  }
-  absl::StatusOr<uint64_t> PostingCount(Modality m) override { return base_->PostingCount(m); }
-  absl::Status ForEachPosting(Modality m,
-                              const std::function<bool(const Posting&)>& fn) override {
-    ++reads;
-    return base_->ForEachPosting(m, fn);
-  }
-  std::string IndexName() const override { return base_->IndexName(); }
-  int reads = 0;
-
- private:
-  PostingSource* base_;
-};
-
 TEST_F(CopyToDirectoryTest, ABatchEndsAtItsPostingLimitAndTheIndexIsReadTwice) {
   std::unique_ptr<Archive> target = Target();
   ASSERT_NE(target, nullptr);
@@ -320,7 +300,7 @@ TEST_F(CopyToDirectoryTest, ABatchEndsAtItsPostingLimitAndTheIndexIsReadTwice) {
   // The speech (3 postings), the box with its message (2), the clip (2):
   // a batch each, from one read to count and one to sort out.
   EXPECT_EQ(progress, (std::vector<size_t>{1, 2, 3}));
-  EXPECT_EQ(counting.reads, 2 * static_cast<int>(std::size(kAllModalities)));
+  EXPECT_EQ(counting.total(), 2 * static_cast<int>(std::size(kAllModalities)));
   ExpectSameAsSource(target.get());
 }
 
