@@ -111,14 +111,56 @@ struct OldBlock {
   std::string table;
   std::string ctid;
   int64_t batch = 0;
-  std::string data;
 };
 
 // A stretch of first keys [from, to) on one server, for one modality.
 struct Step {
   int64_t from = 0;
   std::optional<int64_t> to;
+  bool overlaps = false;  // a block's span in it meets one of another batch
 };
+
+// A block as PlanSteps sees it: its span [first, end) as stored.
+struct Head {
+  int64_t first;
+  int64_t end;
+  uint64_t n;
+  int64_t batch;
+};
+
+// Which blocks of `list` (sorted by first) meet a block of another batch.
+std::vector<bool> Meeting(const std::vector<Head>& list) {
+  std::vector<bool> meets(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    for (size_t j = i + 1; j < list.size() && list[j].first < list[i].end; ++j) {
+      if (list[j].batch == list[i].batch) continue;
+      meets[i] = meets[j] = true;
+      break;
+    }
+  }
+  return meets;
+}
+
+// Cuts `list` (sorted by first) into steps of about `postings` postings,
+// between distinct first keys, and also where blocks that meet another
+// batch's begin or end, so that a step over blocks that meet none (marked
+// so) can be left out.
+std::vector<Step> CutSteps(const std::vector<Head>& list, uint64_t postings) {
+  const std::vector<bool> meets = Meeting(list);
+  std::vector<Step> out = {{std::numeric_limits<int64_t>::min(), std::nullopt}};
+  uint64_t in_step = 0;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0 && list[i].first != list[i - 1].first &&
+        (in_step >= postings || meets[i] != meets[i - 1])) {
+      out.back().to = list[i].first;
+      out.push_back({list[i].first, std::nullopt});
+      in_step = 0;
+    }
+    in_step += list[i].n;
+    if (meets[i]) out.back().overlaps = true;
+  }
+  return out;
+}
 
 class Compactor {
  public:
@@ -164,41 +206,32 @@ absl::Status Compactor::Run() {
   return absl::OkStatus();
 }
 
-// A server's blocks of a modality are worth merging when more than one
-// batch wrote them (one batch's blocks are key-ordered already).
+// Steps are cut between blocks' first keys, every step_postings_; a step
+// is run where a block's key range overlaps one another batch wrote (one
+// batch's blocks never share a key; a compaction step's may overlap by
+// the few keys their spans were widened, which the step then finds and
+// leaves). So a second compaction of a compacted archive reads few blocks.
+// Removed items' postings outside such steps are the sweep's to drop.
 absl::StatusOr<std::map<int, std::vector<Step>>> Compactor::PlanSteps(
     const ServerPartitions& server) {
   std::string sql;
   for (const Partition& p : server.parts) {
     sql += StrCat(sql.empty() ? "" : " UNION ALL ", "SELECT modality::text, lower(span)::text, "
-                  "n::text, batch::text FROM ", p.table, " WHERE batch IS NOT NULL");
+                  "upper(span)::text, n::text, batch::text FROM ", p.table,
+                  " WHERE batch IS NOT NULL");
   }
   ASSIGN_OR_RETURN(PgResult r, c_->Exec(sql));
-  struct Head {
-    int64_t first;
-    uint64_t n;
-  };
   std::map<int, std::vector<Head>> heads;
-  std::map<int, std::set<int64_t>> batches;
   for (int i = 0; i < r.rows(); ++i) {
-    const int m = static_cast<int>(r.GetInt(i, 0));
-    heads[m].push_back({r.GetInt(i, 1), static_cast<uint64_t>(r.GetInt(i, 2))});
-    batches[m].insert(r.GetInt(i, 3));
+    heads[static_cast<int>(r.GetInt(i, 0))].push_back(
+        {r.GetInt(i, 1), r.GetInt(i, 2), static_cast<uint64_t>(r.GetInt(i, 3)), r.GetInt(i, 4)});
   }
   std::map<int, std::vector<Step>> steps;
   for (auto& [m, list] : heads) {
-    if (batches[m].size() < 2 && !all_) continue;
     std::sort(list.begin(), list.end(), [](const Head& a, const Head& b) { return a.first < b.first; });
-    std::vector<Step>& out = steps[m];
-    out.push_back({std::numeric_limits<int64_t>::min(), std::nullopt});
-    uint64_t in_step = 0;
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (in_step >= step_postings_ && list[i].first != list[i - 1].first) {
-        out.back().to = list[i].first;
-        out.push_back({list[i].first, std::nullopt});
-        in_step = 0;
-      }
-      in_step += list[i].n;
+    std::vector<Step> cut = CutSteps(list, step_postings_);
+    for (Step& step : cut) {
+      if (all_ || step.overlaps) steps[m].push_back(step);
     }
   }
   return steps;
@@ -256,7 +289,7 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
       }
     }
     old_bytes += rows.Get(i, 3).size();
-    old.push_back({std::string(rows.Get(i, 0)), std::string(rows.Get(i, 1)), batch, ""});
+    old.push_back({std::string(rows.Get(i, 0)), std::string(rows.Get(i, 1)), batch});
   }
   report_.batches_running += running;
   // Nothing to merge (no two blocks share a key) nor drop: rolls back.
