@@ -235,7 +235,7 @@ absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, Tr
   for (SourceMatch& m : report->sources) {
     if (IsCaptionText(m.item)) MarkCaptionMatch(&m);
   }
-  ASSIGN_OR_RETURN(std::vector<Item> items, storage.catalog->ListItems());
+  ASSIGN_OR_RETURN(std::vector<Item> items, storage.catalog->ListTranscripts());
   std::vector<Item> transcripts;
   for (Item& it : items) {
     if (IsMachineTranscript(it)) transcripts.push_back(std::move(it));

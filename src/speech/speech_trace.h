@@ -38,7 +38,7 @@ struct SpeechTraceOptions {
 // transcripts: a transcript the text trace found keeps its segments and
 // gains the recording and time range; the others where the quote is heard
 // are added after the text sources. Archives without machine transcripts
-// cost one catalog listing.
+// cost one listing of the catalog's transcripts (CatalogReader::ListTranscripts).
 absl::Status AddSpeechMatches(const Storage& storage, std::string_view query, TraceReport* report,
                               const SpeechTraceOptions& options = SpeechTraceOptions());
 

@@ -90,6 +90,21 @@ absl::StatusOr<std::vector<TextHit>> CatalogReader::SearchText(const std::string
   return hits;
 }
 
+bool IsTranscriptItem(const Item& item) {
+  return item.info.is_object() && item.info.contains("transcript") &&
+         item.info["transcript"].is_object();
+}
+
+absl::StatusOr<std::vector<Item>> CatalogReader::ListTranscripts() {
+  auto items = ListItems();
+  if (!items.ok()) return items.status();
+  std::vector<Item> out;
+  for (Item& it : *items) {
+    if (IsTranscriptItem(it)) out.push_back(std::move(it));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Item>> CatalogReader::Children(int64_t id) {
   auto items = ListItems();
   if (!items.ok()) return items.status();

@@ -19,6 +19,10 @@
 
 namespace uncut {
 
+// Whether `item` holds a transcript of a recording: its details carry a
+// "transcript" object (ingest/timed_text.h writes it).
+bool IsTranscriptItem(const Item& item);
+
 // Items, their extracted text and their named blobs (fingerprints).
 class CatalogReader {
  public:
@@ -39,6 +43,11 @@ class CatalogReader {
   // The items inside item `id` (the messages of a mailbox), in id order.
   // This default filters ListItems; a backend with an index overrides it.
   virtual absl::StatusOr<std::vector<Item>> Children(int64_t id);
+  // The items that hold a transcript of a recording (IsTranscriptItem: the
+  // machine transcripts of speech and the captions read from pictures), in
+  // id order. This default filters ListItems; a backend overrides it to
+  // leave the others where they are.
+  virtual absl::StatusOr<std::vector<Item>> ListTranscripts();
   // Items whose extracted text holds every word of `query`
   // (storage/text_search.h), best first, at most `limit`, each with a
   // snippet; none when the query has no words. This default reads every

@@ -409,6 +409,17 @@ absl::StatusOr<std::vector<Item>> PgArchive::QueryItems(const std::string& where
 
 absl::StatusOr<std::vector<Item>> PgArchive::ListItems() { return QueryItems("ORDER BY items.id", {}); }
 
+absl::StatusOr<std::vector<Item>> PgArchive::ListTranscripts() {
+  // The details are JSON bytes: the coordinator sends only the rows naming
+  // "transcript", then they are checked as the default does.
+  ASSIGN_OR_RETURN(std::vector<Item> items,
+                   QueryItems("WHERE position(convert_to('\"transcript\"', 'UTF8') in info) > 0 "
+                              "ORDER BY items.id",
+                              {}));
+  std::erase_if(items, [](const Item& it) { return !IsTranscriptItem(it); });
+  return items;
+}
+
 absl::StatusOr<Item> PgArchive::GetItem(int64_t id) {
   ASSIGN_OR_RETURN(std::vector<Item> items, QueryItems("WHERE id = $1", {PgParam::Int(id)}));
   if (items.empty()) return absl::NotFoundError(StrCat("no item ", id, " in the archive"));

@@ -136,6 +136,7 @@ class PgArchive : public CatalogReader,
                                                       const std::string& name) override;
   absl::StatusOr<std::vector<std::string>> BlobNames(int64_t item_id) override;
   absl::StatusOr<std::vector<Item>> Children(int64_t id) override;
+  absl::StatusOr<std::vector<Item>> ListTranscripts() override;
   absl::StatusOr<Original> OpenOriginal(const Item& item) override;
   // Reads the pieces a few at a time, so memory stays bounded.
   absl::Status ReadOriginal(const Item& item, const ByteSink& sink) override;

@@ -35,6 +35,7 @@ struct Spec {
   // The original is a file of its own (not packed with others).
   bool own_file = false;
   std::optional<int64_t> parent;  // the item it is inside
+  nlohmann::json info = nlohmann::json::object();
 };
 
 class EmbeddedBackend {
@@ -67,6 +68,7 @@ class EmbeddedBackend {
     n.item.kind = spec.kind;
     n.item.name = spec.name;
     n.item.parent_id = spec.parent;
+    n.item.info = spec.info;
     n.item.format = "txt";
     n.item.added_from = "/nowhere";
     n.item.added_at = NowRfc3339();
@@ -103,6 +105,7 @@ class MemoryBackend {
     m.item.kind = spec.kind;
     m.item.name = spec.name;
     m.item.parent_id = spec.parent;
+    m.item.info = spec.info;
     m.item.format = "txt";
     m.original = spec.original;
     if (spec.text) m.text = ExtractedText{*spec.text, OffsetMap::Identity(spec.text->size()), {}};
@@ -139,6 +142,7 @@ class PostgresBackend {
     n.item.kind = spec.kind;
     n.item.name = spec.name;
     n.item.parent_id = spec.parent;
+    n.item.info = spec.info;
     n.item.format = "txt";
     n.item.added_from = "/nowhere";
     n.item.added_at = NowRfc3339();
@@ -453,6 +457,33 @@ TYPED_TEST(StorageBackend, ChildrenAreTheItemsInsideAnItemInIdOrder) {
   for (const Item& c : *children) ids.push_back(c.id);
   EXPECT_EQ(ids, (std::vector<int64_t>{one, two}));
   EXPECT_TRUE(this->backend_.storage().catalog->Children(stranger)->empty());
+}
+
+TYPED_TEST(StorageBackend, ListTranscriptsNamesTheItemsHoldingATranscriptInIdOrder) {
+  Spec plain, speech, words, captions, named;
+  plain.original = "a recording";
+  plain.kind = "audio";
+  speech.original = "WEBVTT speech";
+  speech.info["transcript"] = {{"method", "speech recognition"}, {"recording", {{"id", 1}}}};
+  // A detail whose value is the word, not a transcript object.
+  words.original = "WEBVTT not one";
+  words.info["label"] = "transcript";
+  words.info["transcript"] = "see the \"transcript\" field";
+  captions.original = "WEBVTT captions";
+  captions.info["transcript"] = {{"method", "caption reading"}};
+  named.original = "named like one";
+  named.name = "transcript.txt";
+  this->backend_.Add(plain);
+  const int64_t a = this->backend_.Add(speech);
+  this->backend_.Add(words);
+  const int64_t b = this->backend_.Add(captions);
+  this->backend_.Add(named);
+  auto listed = this->backend_.storage().catalog->ListTranscripts();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  std::vector<int64_t> ids;
+  for (const Item& it : *listed) ids.push_back(it.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{a, b}));
+  EXPECT_EQ((*listed)[0].info["transcript"]["method"], "speech recognition");
 }
 
 std::vector<int64_t> Ids(const std::vector<TextHit>& hits) {

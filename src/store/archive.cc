@@ -613,6 +613,17 @@ absl::StatusOr<std::vector<Item>> Archive::Children(int64_t id) {
   return ReadItems(s);
 }
 
+absl::StatusOr<std::vector<Item>> Archive::ListTranscripts() {
+  // The details are JSON text: only rows naming "transcript" are read into
+  // items, then checked as the default does.
+  ASSIGN_OR_RETURN(SqliteStmt s, db_->Prepare(StrCat("SELECT ", kItemColumns,
+                                                     " FROM items WHERE instr(info, '\"transcript\"') > 0 "
+                                                     "ORDER BY id")));
+  ASSIGN_OR_RETURN(std::vector<Item> items, ReadItems(s));
+  std::erase_if(items, [](const Item& it) { return !IsTranscriptItem(it); });
+  return items;
+}
+
 absl::StatusOr<std::vector<Item>> Archive::ItemsNamedLike(const std::string& prefix) {
   std::string pattern;
   for (char c : prefix) {

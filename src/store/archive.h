@@ -126,6 +126,7 @@ class Archive : public CatalogReader,
   absl::StatusOr<Item> FindItem(const std::string& ref);
   absl::StatusOr<std::optional<Item>> FindBySha(const std::string& sha256);
   absl::StatusOr<std::vector<Item>> Children(int64_t id) override;
+  absl::StatusOr<std::vector<Item>> ListTranscripts() override;
   // Items whose name starts with `prefix` (ASCII case-insensitively).
   absl::StatusOr<std::vector<Item>> ItemsNamedLike(const std::string& prefix);
   absl::StatusOr<StoredText> LoadText(int64_t item_id) override;
