@@ -340,16 +340,20 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Compactor::Plac
     table_of[p.remainder] = p.table;
   }
   // Widened upwards, or downwards at the top of the key range (an int8range
-  // ends one past its last key).
+  // ends one past its last key), by as few keys as land it on the server:
+  // a span hashes to one partition, so the blocks spread over the server's
+  // partitions as evenly as writers' blocks do (taking the first partition
+  // that some widening reaches put nearly all in one, and adding a server
+  // moves whole partitions).
   const int64_t top = std::numeric_limits<int64_t>::max() - 1 - kWidenAtMost;
   ASSIGN_OR_RETURN(
       PgResult r,
       c_->Exec(StrCat("SELECT b.i::text, w.s::text, w.r::text FROM unnest($1::int8[], $2::int8[]) "
                       "WITH ORDINALITY AS b(lo, hi, i) CROSS JOIN LATERAL (SELECT s, r FROM "
-                      "(SELECT CASE WHEN b.hi <= ", top, " THEN int8range(b.lo, b.hi + d, '[]') "
+                      "(SELECT d, CASE WHEN b.hi <= ", top, " THEN int8range(b.lo, b.hi + d, '[]') "
                       "ELSE int8range(b.lo - d, b.hi, '[]') END AS s FROM generate_series(0, ",
                       kWidenAtMost, ") d) c, unnest($3::int[]) r WHERE satisfies_hash_partition("
-                      "'postings'::regclass, ", server.modulus, ", r, s) LIMIT 1) w"),
+                      "'postings'::regclass, ", server.modulus, ", r, s) ORDER BY d LIMIT 1) w"),
                {PgParam::Text(PgIntArray(lo)), PgParam::Text(PgIntArray(hi)),
                 PgParam::Text(PgIntArray(remainders))}));
   std::vector<std::pair<std::string, std::string>> places(blocks.size());

@@ -713,6 +713,11 @@ TEST_F(PostgresStorage, ACompactionLeavesAKeyInOneBlockPerServerAndLookupsAnswer
   EXPECT_EQ(LookupEach(archive_.get(), keys, 100), before);
   EXPECT_EQ(*archive_->PostingCount(Modality::kText), 9u * 3000);
   EXPECT_EQ(MisplacedBlocks(uri_), 0);
+  // The merged blocks (~18 a server) spread over the servers' partitions,
+  // not one partition each: adding a server moves whole partitions.
+  EXPECT_GT(CountRows(uri_, StrCat("SELECT count(DISTINCT tableoid)::text FROM postings WHERE batch <> ",
+                                   (*running)->id())),
+            3);
   EXPECT_EQ(ShardRows(uri_, "postings", (*running)->id()), 1);
   auto log = archive_->AuditLog();
   ASSERT_TRUE(log.ok());
