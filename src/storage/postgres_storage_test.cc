@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -652,6 +653,29 @@ std::map<uint64_t, std::vector<Posting>> LookupEach(PgArchive* archive, const st
   EXPECT_TRUE(archive->Lookup(Modality::kText, keys, max_per_key, &all).ok());
   out[~uint64_t{0}] = all;  // all at once, as a matcher asks
   return out;
+}
+
+// A posting block of a few KiB (random keys and positions: packed varints
+// that don't compress) is kept in its row on the shard, not in the
+// partition's TOAST relation, so a lookup reads the row alone.
+TEST_F(PostgresStorage, APostingBlockOfAFewKibStaysInItsRow) {
+  std::mt19937_64 rng(7);
+  std::vector<uint64_t> keys(2000);
+  for (uint64_t& k : keys) k = rng() >> 8;
+  std::sort(keys.begin(), keys.end());
+  {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    AddTextItem(batch->get(), "sparse keys", keys, static_cast<uint32_t>(rng()));
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  EXPECT_GT(CountRows(uri_, "SELECT max(octet_length(data))::text FROM postings"), 2500);
+  for (const std::string& shard : shard_uris_) {
+    EXPECT_EQ(CountRows(shard, "SELECT coalesce(sum(pg_relation_size(reltoastrelid)), 0)::text "
+                               "FROM pg_class WHERE relname LIKE 'postings_p%' AND relkind = 'r'"),
+              0)
+        << shard;
+  }
 }
 
 // Five batches over the same keys leave a key in five blocks; a compaction
