@@ -605,8 +605,9 @@ absl::Status KeepOnlyShownSpeeds(Signatures* sigs, const QueryVideo& qv,
 // or more (kMinShare), and by kMinBits or more at the median. Copies of the
 // same footage (one report in several programmes) match alike, closer by
 // turns or equally; on the picture benchmark their per-frame differences
-// kept both signs, while the frames of a look-alike a few seconds off a
-// tree's or a road's shot were 4 to 12 bits farther on nearly every frame.
+// kept both signs (up to 10 bits either way), while look-alikes a few
+// seconds off a tree's, a road's or a conveyor's shot were farther on
+// nearly every frame, by 6 to 10 bits at the median.
 bool LooksAlikeOnly(const QueryVideo& qv, const VideoSignature& sig_m, const MediaSegment& m,
                     const VideoSignature& sig_r, const MediaSegment& r, double a, double b,
                     int max_distance) {
