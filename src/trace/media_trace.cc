@@ -597,6 +597,87 @@ absl::Status KeepOnlyShownSpeeds(Signatures* sigs, const QueryVideo& qv,
   return absl::OkStatus();
 }
 
+// Whether the clip's frames over [a, b] show m's line to be a look-alike
+// of r's: another moment of a fixed camera's shot (a tree in the wind, a
+// road, a conveyor of bottles) that matches the clip's picture only less
+// closely than the moment it comes from. Over the frames of [a, b] that
+// either line matches, r's source frame is strictly closer on four in five
+// or more (kMinShare), and by kMinBits or more at the median. Copies of the
+// same footage (one report in several programmes) match alike, closer by
+// turns or equally; on the picture benchmark their per-frame differences
+// kept both signs (up to 10 bits either way), while look-alikes a few
+// seconds off a tree's, a road's or a conveyor's shot were farther on
+// nearly every frame, by 6 to 10 bits at the median.
+bool LooksAlikeOnly(const QueryVideo& qv, const VideoSignature& sig_m, const MediaSegment& m,
+                    const VideoSignature& sig_r, const MediaSegment& r, double a, double b,
+                    int max_distance) {
+  constexpr size_t kMinFrames = 5;
+  constexpr double kMinShare = 0.8;
+  constexpr int kMinBits = 4;
+  const int gate = VideoMatchOptions().min_quality;
+  std::vector<int> diff;
+  size_t closer = 0;
+  for (const QueryVideoFrame& f : qv.frames) {
+    if (f.time_s < a || f.time_s > b || f.quality < gate) continue;
+    const int dm = DistanceAt(f, sig_m, m.offset + m.speed * f.time_s);
+    const int dr = DistanceAt(f, sig_r, r.offset + r.speed * f.time_s);
+    if (std::min(dm, dr) > max_distance) continue;
+    diff.push_back(dm - dr);
+    closer += dr < dm;
+  }
+  if (diff.size() < kMinFrames || closer < kMinShare * diff.size()) return false;
+  std::nth_element(diff.begin(), diff.begin() + diff.size() / 2, diff.end());
+  return diff[diff.size() / 2] >= kMinBits;
+}
+
+// A picture-only segment m whose whole stretch of the clip is only a
+// look-alike (LooksAlikeOnly) of another segment's line, where that
+// segment overlaps m or meets it (within kTouchS), is dropped: the clip's
+// frames there are that line's source running on, or the same moment in
+// another copy, and m's source shows another moment of a shot that looks
+// alike. The comparison runs over all of m, so that a rival's few closer
+// frames at an edge (sign-language clips shot against one backdrop match a
+// few frames of one another more closely by chance) outweigh nothing, and
+// a copy whose source turns to other footage past its own end counts
+// against the verdict there. Segments of one item whose lines lie within
+// kSameTakeS of each other show one take a moment apart, which
+// ResolveOverlaps settles. Every pair is judged on the segments as found,
+// so their order decides nothing.
+absl::Status DropLookAlikes(Signatures* sigs, const QueryVideo& qv, const VideoMatchOptions& vo,
+                            std::vector<MatchedSegment>* segs) {
+  constexpr double kSameTakeS = 4.0, kTouchS = 0.5;
+  std::vector<bool> drop(segs->size(), false);
+  for (size_t i = 0; i < segs->size(); ++i) {
+    const MatchedSegment& m = (*segs)[i];
+    if (m.modality != SegmentModality::kVideo) continue;
+    ASSIGN_OR_RETURN(const VideoSignature* sig_m, sigs->Get(m.seg.item));
+    if (sig_m == nullptr) continue;
+    for (size_t j = 0; j < segs->size() && !drop[i]; ++j) {
+      const MatchedSegment& r = (*segs)[j];
+      if (j == i || r.modality == SegmentModality::kAudio) continue;
+      const double a = std::max(m.seg.q_start, r.seg.q_start);
+      const double b = std::min(m.seg.q_end, r.seg.q_end);
+      if (b - a < -kTouchS) continue;
+      const double mid = (m.seg.q_start + m.seg.q_end) / 2;
+      if (r.seg.item == m.seg.item &&
+          std::abs((m.seg.offset + m.seg.speed * mid) - (r.seg.offset + r.seg.speed * mid)) <
+              kSameTakeS) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(const VideoSignature* sig_r, sigs->Get(r.seg.item));
+      if (sig_r == nullptr) continue;
+      drop[i] = LooksAlikeOnly(qv, *sig_m, m.seg, *sig_r, r.seg, m.seg.q_start, m.seg.q_end,
+                               vo.max_distance);
+    }
+  }
+  std::vector<MatchedSegment> kept;
+  for (size_t i = 0; i < segs->size(); ++i) {
+    if (!drop[i]) kept.push_back(std::move((*segs)[i]));
+  }
+  *segs = std::move(kept);
+  return absl::OkStatus();
+}
+
 // The smallest distance between clip frame f and the source's frames
 // within reach_s of source time t (256 when none is).
 int DistanceNear(const QueryVideoFrame& f, const VideoSignature& sig, double t, double reach_s) {
@@ -869,6 +950,7 @@ absl::StatusOr<TraceReport> TraceMedia(const Storage& storage, const std::string
   }
   if (clip_video) {
     RETURN_IF_ERROR(KeepOnlyShownSpeeds(&sigs, *clip_video, vo, &segments));
+    RETURN_IF_ERROR(DropLookAlikes(&sigs, *clip_video, vo, &segments));
   }
   ResolveOverlaps(report.query_length, &segments);
   CloseSmallGaps(cuts, report.query_length, &segments);
