@@ -95,9 +95,9 @@ int RunCopy(const GlobalOptions& g, const std::string& to) {
     if (!done->present.empty()) std::printf(" (%zu were there already)", done->present.size());
     std::printf("\n");
   }
-  // Each batch of the copy wrote its own blocks: lookups read one block
-  // per key and server once they are merged.
-  return CompactPostgres(g, target->get());
+  // Each batch of the copy wrote its own run: lookups read one block per
+  // key and server once they are merged into one.
+  return CompactPostgres(g, target->get(), PgCompactScope::kFull);
 }
 
 }  // namespace
@@ -181,6 +181,9 @@ int RunAddToPostgres(const GlobalOptions& g, const AddCommand& c) {
                   RedactedUri(g.archive).c_str());
     }
   }
+  // The add's batches are runs of their own on each server: merged with
+  // other small runs as their levels fill, so lookups stay fast.
+  if (done->copied > 0) CompactAfterAdd(g, target->get());
   return added;
 }
 
