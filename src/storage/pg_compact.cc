@@ -186,7 +186,8 @@ class Compactor {
   absl::StatusOr<std::map<int, std::map<int64_t, RunBlocks>>> ReadRuns(const ServerPartitions& server);
   // The merge due on `server` for each modality (none when nothing is).
   absl::StatusOr<std::map<int, Merge>> Plan(const ServerPartitions& server);
-  std::optional<Merge> Choose(std::map<int64_t, RunBlocks>& runs);
+  // `over`: set when a merge is due that the scope leaves.
+  std::optional<Merge> Choose(std::map<int64_t, RunBlocks>& runs, bool* over);
   absl::Status RunMerge(const ServerPartitions& server, int modality, const Merge& merge);
   absl::Status RunStep(const ServerPartitions& server, int modality, const Merge& merge,
                        const Step& step, Written* written);
@@ -208,6 +209,7 @@ class Compactor {
   const uint64_t step_postings_;
   const uint64_t small_postings_;
   std::set<int64_t> running_;
+  std::set<std::pair<std::string, int>> left_;  // merges due and left: server, modality
   PgCompactReport report_;
 };
 
@@ -225,6 +227,7 @@ absl::Status Compactor::Run() {
     }
   }
   report_.batches_running = running_.size();
+  report_.merges_left = left_.size();
   return absl::OkStatus();
 }
 
@@ -268,15 +271,17 @@ absl::StatusOr<std::map<int, Merge>> Compactor::Plan(const ServerPartitions& ser
   ASSIGN_OR_RETURN(auto runs, ReadRuns(server));
   std::map<int, Merge> merges;
   for (auto& [modality, of_modality] : runs) {
-    std::optional<Merge> merge = Choose(of_modality);
+    bool over = false;
+    std::optional<Merge> merge = Choose(of_modality, &over);
     if (merge) merges[modality] = std::move(*merge);
+    if (over) left_.insert({server.server, modality});
   }
   return merges;
 }
 
 // The runs to merge among `runs` (of one server and modality), cut into
 // steps.
-std::optional<Merge> Compactor::Choose(std::map<int64_t, RunBlocks>& runs) {
+std::optional<Merge> Compactor::Choose(std::map<int64_t, RunBlocks>& runs, bool* over) {
   std::vector<RunBlocks*> list;
   std::vector<uint64_t> sizes;
   for (auto& [id, run] : runs) {
@@ -292,7 +297,7 @@ std::optional<Merge> Compactor::Choose(std::map<int64_t, RunBlocks>& runs) {
         PickMerge(sizes, tiers_,
                   scope_ == PgCompactScope::kSmallRuns ? small_postings_
                                                        : std::numeric_limits<uint64_t>::max());
-    if (pick.over) ++report_.merges_left;
+    *over = pick.over;
     if (pick.runs.empty()) return std::nullopt;
     chosen = pick.runs;
   }
