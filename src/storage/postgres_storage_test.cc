@@ -811,6 +811,35 @@ TEST_F(PostgresStorage, AnAddsCompactionLeavesMergesOfLargeRunsForTheNextCompact
   EXPECT_EQ(LookupEach(archive_.get(), {1500}, 1000).at(1500).size(), 16u);
 }
 
+// While a sweep (or another compaction) has the turn, a compaction changes
+// nothing and says it is unavailable; once the turn is free it merges.
+// Readers meanwhile see every posting.
+TEST_F(PostgresStorage, ACompactionWaitsForNoTurnAndChangesNothingWithoutIt) {
+  archive_->set_compact_levels(2000, 4);
+  for (uint32_t b = 0; b < 4; ++b) {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (uint32_t j = 0; j < 4; ++j) {
+      AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
+    }
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  auto sweeper = PgConn::Connect(uri_);
+  ASSERT_TRUE(sweeper.ok()) << sweeper.status();
+  ASSERT_TRUE((*sweeper)->ExecScript("BEGIN; SELECT pg_advisory_xact_lock(hashtext('uncut sweep'))").ok());
+  const int64_t rows = PostingRows(uri_, "true");
+  auto refused = archive_->Compact("", PgCompactScope::kSmallRuns);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_EQ(PostingRows(uri_, "true"), rows);
+  EXPECT_EQ(LookupEach(archive_.get(), {1500}, 1000).at(1500).size(), 16u);
+  ASSERT_TRUE((*sweeper)->ExecScript("ROLLBACK").ok());
+  auto merged = archive_->Compact("", PgCompactScope::kSmallRuns);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->postings, 4u * 4 * 3000);
+  EXPECT_LT(PostingRows(uri_, "true"), rows);
+  EXPECT_EQ(LookupEach(archive_.get(), {1500}, 1000).at(1500).size(), 16u);
+}
+
 // An archive of schema 6 compacted by an older uncut: its compaction's
 // batches (one per step) are taken for one run per server when it is
 // opened, so compacting by levels finds nothing to merge rather than
