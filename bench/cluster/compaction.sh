@@ -3,6 +3,7 @@
 # each compaction policy (bench/cluster/compaction_bench.cc):
 #   bench/cluster/compaction.sh [BATCHES] [ITEMS] [POSTINGS] [SHARDS] [WORK_DIR]
 #
+# ($POLICIES: the policies to run, default "levels full none".)
 # Starts a cluster of SHARDS shard servers (default 3; scripts/cluster.sh,
 # fsync off), makes one archive per policy on it (levels, full, none) and
 # adds BATCHES batches (default 20) of ITEMS items (default 10) of POSTINGS
@@ -22,7 +23,7 @@ trap 'UNCUT_CLUSTER_FAST=1 "$root/scripts/cluster.sh" stop "$work/cluster" >/dev
 UNCUT_CLUSTER_FAST=1 "$root/scripts/cluster.sh" start "$shards" "$work/cluster" >/dev/null
 # shellcheck disable=SC1091
 . "$work/cluster/cluster.env"
-for policy in levels full none; do
+for policy in ${POLICIES:-levels full none}; do
   name="uncut_$policy" list=""
   for i in $(seq 1 "$SHARDS") coordinator; do
     [ "$i" = coordinator ] && port=$PORT_coordinator || eval "port=\$PORT_shard$i"
