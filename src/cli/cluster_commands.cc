@@ -214,8 +214,9 @@ Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g) {
   cmd->footer(
       "Originals are copied byte for byte and fingerprints as stored; items already in the\n"
       "target (same bytes) are skipped, so an interrupted copy is run again to finish.\n"
-      "Into a PostgreSQL archive, the posting blocks the copy's batches wrote are then merged\n"
-      "(as `uncut sweep` merges them), so that lookups read one block per key and server.\n"
+      "Into a PostgreSQL archive, the runs of posting blocks the copy's batches wrote are then\n"
+      "merged into one per server (as `uncut compact --full`), so that lookups read one block\n"
+      "per key and server.\n"
       "Into a directory, saved traces and the audit log are copied too.\n\n"
       "Examples:\n  uncut --archive ./desk copy --to postgresql://coord/uncut\n"
       "  uncut --archive postgresql://coord/uncut copy --to ./desk-copy");

@@ -173,8 +173,7 @@ Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g) {
       "and pieces of originals no committed batch stored or no item uses any more (an\n"
       "original still registered with none is unregistered first); rows of batches still being\n"
       "written are left alone, so it runs beside any number of writers (docs/cluster.md).\n"
-      "It then merges the posting blocks that many batches wrote into one key-ordered run\n"
-      "per shard server, so that lookups read one block per key and server.\n"
+      "It then merges the runs of posting blocks that are due, as `uncut compact` does.\n"
       "On a directory: the files an interrupted writer staged, and the compaction an add runs.\n\n"
       "Examples:\n  uncut sweep\n  uncut --archive postgresql://coord/uncut sweep --dry-run");
   return {cmd, [g, dry_run] {
