@@ -502,6 +502,51 @@ TEST_F(CliPostgres, ATranscribedRecordingIsFoundByAQuoteOfWhatIsSaid) {
   EXPECT_EQ(Listed(uri).size(), 2u);
 }
 
+// Each add is a run of its own on each server; the fourth add's own
+// compaction merges the four small runs (and says so), leaving nothing due
+// for `compact`; `compact --full` then has nothing to merge either, and
+// every text is still found.
+TEST_F(CliPostgres, TheFourthAddMergesTheSmallRunsAndCompactFindsNothingDue) {
+  const std::string uri = NewArchive("");
+  ASSERT_NE(uri, "");
+  std::vector<std::string> quotes;
+  for (int f = 0; f < 4; ++f) {
+    std::string text;
+    for (int i = 0; i < 1500; ++i) {
+      text += StrCat("Bulletin ", f, " item ", (i * 7919 + f * 104729) % 100000, " from the ",
+                     (i % 3 ? "eastern" : "harbour"), " desk. ");
+    }
+    const std::string name = StrCat("bulletin", f, ".txt");
+    dir_->Write(name, text);
+    quotes.push_back(text.substr(2000, 200));
+    RunResult add = testing::RunUncut(uri, "add " + ShellQuote(dir_->File(name)));
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+    const size_t at = add.out.find("\ncompacted ");
+    if (f < 3) {
+      EXPECT_EQ(at, std::string::npos) << add.out;
+      continue;
+    }
+    ASSERT_NE(at, std::string::npos) << add.out;
+    EXPECT_NE(add.out.find(" (12 runs into 3, small runs only)\n", at), std::string::npos) << add.out;
+  }
+  RunResult levels = testing::RunUncut(uri, "compact");
+  ASSERT_EQ(levels.exit_code, 0) << levels.err;
+  EXPECT_EQ(levels.out, "compacted: nothing to merge (no level holds 4 runs on a server)\n");
+  RunResult full = testing::RunUncut(uri, "compact --full");
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_EQ(full.out, "compacted: nothing to merge (each server's postings are in one run)\n");
+  for (int f = 0; f < 4; ++f) {
+    RunResult trace = testing::RunUncut(uri, "trace --json --text " + ShellQuote(quotes[f]));
+    ASSERT_EQ(trace.exit_code, 0) << trace.err;
+    EXPECT_EQ(json::parse(trace.out)["sources"][0]["item"]["name"], StrCat("bulletin", f, ".txt"));
+  }
+  RunResult log = testing::RunUncut(uri, "log --json");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  EXPECT_EQ(json::parse(log.out).back()["action"], "compact");
+  RunResult on_directory = testing::RunUncut(Embedded(), "compact");
+  EXPECT_NE(on_directory.exit_code, 0);
+}
+
 // A writer killed (SIGKILL) while it writes: each item is then fully there
 // or absent (whenever the kill lands), and the next add of the same files
 // completes the archive.
@@ -572,7 +617,7 @@ TEST_F(CliPostgres, AWriterKilledMidAddLeavesEachItemWholeOrAbsent) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.out, "removed 0 postings of removed or unpublished items (0 bytes) and 0 pieces "
                        "of removed or unpublished originals (0 bytes)\n"
-                       "compacted: nothing to merge (each server's postings are in one run)\n");
+                       "compacted: nothing to merge (no level holds 4 runs on a server)\n");
   // What a batch whose shards committed and whose coordinator did not
   // leaves (its coordinator transaction rolled back), and two removed items.
   RunResult aborted = Psql(uri, "BEGIN; SELECT pg_current_xact_id(); ROLLBACK;");

@@ -95,9 +95,9 @@ int RunCopy(const GlobalOptions& g, const std::string& to) {
     if (!done->present.empty()) std::printf(" (%zu were there already)", done->present.size());
     std::printf("\n");
   }
-  // Each batch of the copy wrote its own blocks: lookups read one block
-  // per key and server once they are merged.
-  return CompactPostgres(g, target->get());
+  // Each batch of the copy wrote its own run: lookups read one block per
+  // key and server once they are merged into one.
+  return CompactPostgres(g, target->get(), PgCompactScope::kFull);
 }
 
 }  // namespace
@@ -181,6 +181,9 @@ int RunAddToPostgres(const GlobalOptions& g, const AddCommand& c) {
                   RedactedUri(g.archive).c_str());
     }
   }
+  // The add's batches are runs of their own on each server: merged with
+  // other small runs as their levels fill, so lookups stay fast.
+  if (done->copied > 0) CompactAfterAdd(g, target->get());
   return added;
 }
 
@@ -211,8 +214,9 @@ Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g) {
   cmd->footer(
       "Originals are copied byte for byte and fingerprints as stored; items already in the\n"
       "target (same bytes) are skipped, so an interrupted copy is run again to finish.\n"
-      "Into a PostgreSQL archive, the posting blocks the copy's batches wrote are then merged\n"
-      "(as `uncut sweep` merges them), so that lookups read one block per key and server.\n"
+      "Into a PostgreSQL archive, the runs of posting blocks the copy's batches wrote are then\n"
+      "merged into one per server (as `uncut compact --full`), so that lookups read one block\n"
+      "per key and server.\n"
       "Into a directory, saved traces and the audit log are copied too.\n\n"
       "Examples:\n  uncut --archive ./desk copy --to postgresql://coord/uncut\n"
       "  uncut --archive postgresql://coord/uncut copy --to ./desk-copy");

@@ -64,9 +64,16 @@ int RunVerify(const GlobalOptions& g, const std::string& tsa_ca = "");
 // The same on a PostgreSQL archive (cli/cluster_commands.cc).
 int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca);
 
-// Merges a PostgreSQL archive's posting blocks (PgArchive::Compact) and,
-// unless quiet, prints one line of what it did; kExitOk or the error's code.
-int CompactPostgres(const GlobalOptions& g, PgArchive* archive);
+// Merges a PostgreSQL archive's runs of posting blocks (PgArchive::Compact,
+// `scope`) and, unless quiet, prints what it did; kExitOk or the error's
+// code.
+int CompactPostgres(const GlobalOptions& g, PgArchive* archive,
+                    PgCompactScope scope = PgCompactScope::kLevels);
+// What `add` runs once its items are in a cluster: merges of small runs
+// only (PgCompactScope::kSmallRuns). Prints a line when it merged something
+// or left merges due; a failure (a sweep running, say) is reported on
+// stderr and leaves the add's result as it is.
+void CompactAfterAdd(const GlobalOptions& g, PgArchive* archive);
 // Prints verify's line on the timestamps it checked (none: nothing), on a
 // directory and on a cluster alike.
 void PrintTimestampsChecked(size_t checked, const std::string& tsa_ca);

@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
                                          uncut::AddInitCommand(&app, &g),
                                          uncut::AddCopyCommand(&app, &g),
                                          uncut::AddSweepCommand(&app, &g),
+                                         uncut::AddCompactCommand(&app, &g),
                                          uncut::AddTranscribeCommand(&app, &g),
                                          uncut::AddCaptionsCommand(&app, &g),
                                          uncut::AddKeygenCommand(&app, &g),

@@ -25,6 +25,7 @@ Subcommand AddInitCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCopyCommand(CLI::App* app, const GlobalOptions* g);
 // sweep, on a directory or a PostgreSQL archive (cli/sweep_command.cc).
 Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g);
+Subcommand AddCompactCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddTranscribeCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddCaptionsCommand(CLI::App* app, const GlobalOptions* g);
 Subcommand AddKeygenCommand(CLI::App* app, const GlobalOptions* g);

@@ -93,19 +93,73 @@ int SweepPostgres(const GlobalOptions& g, bool dry_run) {
 
 }  // namespace
 
-int CompactPostgres(const GlobalOptions& g, PgArchive* archive) {
-  auto r = archive->Compact();
+namespace {
+
+void PrintCompacted(const PgCompactReport& r, const char* after) {
+  std::printf("compacted %llu posting blocks (%s) into %llu (%s), %llu postings (%llu runs into "
+              "%llu%s)\n",
+              static_cast<unsigned long long>(r.blocks_read), Bytes(r.bytes_read).c_str(),
+              static_cast<unsigned long long>(r.blocks_written), Bytes(r.bytes_written).c_str(),
+              static_cast<unsigned long long>(r.postings), static_cast<unsigned long long>(r.runs_merged),
+              static_cast<unsigned long long>(r.merges), after);
+}
+
+}  // namespace
+
+int CompactPostgres(const GlobalOptions& g, PgArchive* archive, PgCompactScope scope) {
+  auto r = archive->Compact("", scope);
   if (!r.ok()) return ReportError(r.status());
   if (g.quiet) return kExitOk;
-  if (r->steps == 0) {
+  if (r->steps > 0) {
+    PrintCompacted(*r, "");
+  } else if (scope == PgCompactScope::kFull) {
     std::printf("compacted: nothing to merge (each server's postings are in one run)\n");
   } else {
-    std::printf("compacted %llu posting blocks (%s) into %llu (%s), %llu postings\n",
-                static_cast<unsigned long long>(r->blocks_read), Bytes(r->bytes_read).c_str(),
-                static_cast<unsigned long long>(r->blocks_written), Bytes(r->bytes_written).c_str(),
-                static_cast<unsigned long long>(r->postings));
+    std::printf("compacted: nothing to merge (no level holds 4 runs on a server)\n");
   }
   return kExitOk;
+}
+
+void CompactAfterAdd(const GlobalOptions& g, PgArchive* archive) {
+  auto r = archive->Compact("", PgCompactScope::kSmallRuns);
+  if (!r.ok()) {
+    std::fprintf(stderr, "uncut: add: added; the compaction of small runs is left for later: %s\n",
+                 std::string(r.status().message()).c_str());
+    return;
+  }
+  if (g.quiet) return;
+  if (r->steps > 0) PrintCompacted(*r, ", small runs only");
+  if (r->merges_left > 0) {
+    std::printf("compaction: %llu merges of larger runs are due; `uncut compact` runs them\n",
+                static_cast<unsigned long long>(r->merges_left));
+  }
+}
+
+Subcommand AddCompactCommand(CLI::App* app, const GlobalOptions* g) {
+  auto* cmd = app->add_subcommand(
+      "compact", "merge a PostgreSQL archive's runs of posting blocks by levels (docs/cluster.md)");
+  auto full = std::make_shared<bool>(false);
+  cmd->add_flag("--full", *full, "merge all of each server's runs into one");
+  cmd->footer(
+      "Each batch of an add writes its own run of posting blocks on each server; a lookup\n"
+      "reads one block per key and run. Runs are merged by levels: once four runs of about\n"
+      "the same size stand on a server, they are merged into one, so a posting is rewritten\n"
+      "once per level. `add` merges small runs itself; this merges every level that is due\n"
+      "(as `sweep` does after sweeping), or with --full all runs into one per server.\n"
+      "It runs beside writers and readers and takes turns with sweeps.\n\n"
+      "Examples:\n  uncut --archive postgresql://coord/uncut compact\n"
+      "  uncut --archive postgresql://coord/uncut compact --full");
+  return {cmd, [g, full] {
+            if (!IsPostgresUri(g->archive)) {
+              return ReportError(absl::InvalidArgumentError(
+                  "compact: a directory's add compacts its own segments; compact is for a "
+                  "PostgreSQL archive"));
+            }
+            auto archive = PgArchive::Open(g->archive);
+            if (!archive.ok()) return ReportError(archive.status());
+            return CompactPostgres(*g, archive->get(),
+                                   *full ? PgCompactScope::kFull : PgCompactScope::kLevels);
+          }};
 }
 
 Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g) {
@@ -119,8 +173,7 @@ Subcommand AddSweepCommand(CLI::App* app, const GlobalOptions* g) {
       "and pieces of originals no committed batch stored or no item uses any more (an\n"
       "original still registered with none is unregistered first); rows of batches still being\n"
       "written are left alone, so it runs beside any number of writers (docs/cluster.md).\n"
-      "It then merges the posting blocks that many batches wrote into one key-ordered run\n"
-      "per shard server, so that lookups read one block per key and server.\n"
+      "It then merges the runs of posting blocks that are due, as `uncut compact` does.\n"
       "On a directory: the files an interrupted writer staged, and the compaction an add runs.\n\n"
       "Examples:\n  uncut sweep\n  uncut --archive postgresql://coord/uncut sweep --dry-run");
   return {cmd, [g, dry_run] {

@@ -1,42 +1,57 @@
-// PgArchive::Compact: gathering the posting blocks that many batches wrote
-// into one run of key-ordered blocks per shard server and modality, the
-// merge of a log-structured merge-tree (O'Neil, Cheng, Gawlick & O'Neil,
-// "The Log-Structured Merge-Tree (LSM-Tree)", Acta Informatica 33, 1996).
+// PgArchive::Compact: merging runs of posting blocks by levels, the merges
+// of a log-structured merge-tree (O'Neil, Cheng, Gawlick & O'Neil, "The
+// Log-Structured Merge-Tree (LSM-Tree)", Acta Informatica 33, 1996) with
+// size-tiered levels as in Bigtable and Cassandra (storage/pg_levels.h).
 //
 // Why. Each batch packs its own postings into blocks of consecutive keys,
-// so after B batches a key's postings lie in up to B blocks on each server,
-// each also holding hundreds of other keys' postings, and a lookup reads
-// and decodes all of them. At 1,000 synthetic hours loaded in 21 batches a
-// 27 s clip's picture lookups read 336,000 blocks (three quarters of the
-// video postings) to keep 9 million postings. Merged, a key stands in one
-// block per server, and a key common enough to fill a block has one of its
-// own, which a lookup that drops common keys skips unread.
+// a run on each server, so after B batches a key's postings lie in up to B
+// blocks on each server, each also holding hundreds of other keys'
+// postings, and a lookup reads and decodes all of them. At 1,000 synthetic
+// hours loaded in 21 batches a 27 s clip's picture lookups read 336,000
+// blocks (three quarters of the video postings) to keep 9 million
+// postings. Merged, a key stands in one block per run, and a key common
+// enough to fill a block has one of its own, which a lookup that drops
+// common keys skips unread. Keys are hashes, so a new batch's run meets
+// every block of the runs before it: merging it with all of them rewrites
+// the whole archive. Levels keep the runs few and the rewriting bounded.
 //
-// How, server by server and modality by modality, in steps of about
-// 16 Mi postings (cut between the blocks' first keys): each step is
-// one coordinator transaction that
-//   1. reads the step's blocks from the server's partitions (rows of
-//      batches still running are left alone, as a sweep leaves them);
+// Runs. A run is the blocks one batch wrote on a server for a modality, or
+// those one merge wrote there (its steps' batches, named in posting_runs).
+// A merge takes the runs of one level (or, kFull, all of a server's runs
+// of a modality), in steps of about 16 Mi postings (cut between the
+// blocks' first keys): each step is one coordinator transaction that
+//   1. reads the runs' blocks whose first key lies in the step's stretch,
+//      and the merge's own blocks there (see 3) (the runs' batches had
+//      ended when the merge was planned; rows of batches still running
+//      are in no run, and left alone, as a sweep leaves them);
 //   2. drops the postings of items not in the catalog, as a sweep does
-//      (the catalog read after the batches' states; counts lowered);
-//   3. packs the rest into new blocks (PackPostings), each placed in a
-//      partition of the same server: its span covers its keys and is
-//      widened by a few keys where needed until the partition bounds put it
-//      there (satisfies_hash_partition; lookups compare keys exactly, so a
-//      wider span changes no answer);
+//      (counts lowered);
+//   3. packs the rest into new blocks (PackPostings), those of keys past
+//      the stretch apart: they start in a later stretch, whose step reads
+//      them again, so the merged run holds each key in one block; each
+//      block is placed in a partition of the same server: its span covers
+//      its keys and is widened by a few keys where needed until the
+//      partition bounds put it there (satisfies_hash_partition; lookups
+//      compare keys exactly, so a wider span changes no answer);
 //   4. deletes the blocks it read (by ctid, naming their batches: any row
 //      changed meanwhile fails the step, which changes nothing) and inserts
 //      the new ones, marked with the step's own transaction id, with an
 //      index_batches row of 0 postings under that id, so that a later sweep
 //      dropping removed items' postings from them keeps the counts' sum
-//      right.
-// An archive made before schema 6 has every block packed again once (older
-// writers could pack a common key with others; see HotKeyCondition), and
-// then records that all are (uncut_meta's one_key_blocks).
+//      right, and a posting_runs row naming the merge's run (its first
+//      step's id).
+// A merge that ends removes its inputs' posting_runs rows. An archive made
+// before schema 6 has every block packed again once (older writers could
+// pack a common key with others; see HotKeyCondition), and then records
+// that all are (uncut_meta's one_key_blocks).
 // Every statement of a step touches partitions of one server only, so
 // postgres_fdw commits the step there as one transaction: a reader sees
 // either the old blocks or the new ones. Compactions and removing sweeps
-// take turns (TakeSweepTurn); writers and readers never wait for one.
+// take turns (TakeSweepTurn); writers and readers never wait for one. A
+// merge cut short (a process stopped, another compaction's turn) leaves
+// part of its run written and part of its inputs unmerged: every key's
+// postings are still in exactly one block of some run, and a later
+// compaction plans from what it finds.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -97,15 +112,6 @@ absl::StatusOr<std::vector<ServerPartitions>> PartitionsByServer(PgConn* c) {
   return out;
 }
 
-// Whether any two of the key ranges [first, last] overlap.
-bool Interleave(std::vector<std::pair<uint64_t, uint64_t>> ranges) {
-  std::sort(ranges.begin(), ranges.end());
-  for (size_t i = 1; i < ranges.size(); ++i) {
-    if (ranges[i].first <= ranges[i - 1].second) return true;
-  }
-  return false;
-}
-
 // A block of a step as read.
 struct OldBlock {
   std::string table;
@@ -117,66 +123,76 @@ struct OldBlock {
 struct Step {
   int64_t from = 0;
   std::optional<int64_t> to;
-  bool overlaps = false;  // a block's span in it meets one of another batch
 };
 
-// A block as PlanSteps sees it: its span [first, end) as stored.
+// A block as Plan sees it: its first key (as stored) and postings.
 struct Head {
   int64_t first;
-  int64_t end;
   uint64_t n;
-  int64_t batch;
 };
 
-// Which blocks of `list` (sorted by first) meet a block of another batch.
-std::vector<bool> Meeting(const std::vector<Head>& list) {
-  std::vector<bool> meets(list.size());
-  for (size_t i = 0; i < list.size(); ++i) {
-    for (size_t j = i + 1; j < list.size() && list[j].first < list[i].end; ++j) {
-      if (list[j].batch == list[i].batch) continue;
-      meets[i] = meets[j] = true;
-      break;
-    }
-  }
-  return meets;
-}
+// Runs of one server and modality merged into one.
+struct Merge {
+  std::vector<int64_t> batches;  // that wrote the runs' blocks
+  size_t runs = 0;
+  std::vector<Step> steps;
+};
 
 // Cuts `list` (sorted by first) into steps of about `postings` postings,
-// between distinct first keys, and also where blocks that meet another
-// batch's begin or end, so that a step over blocks that meet none (marked
-// so) can be left out.
+// between distinct first keys.
 std::vector<Step> CutSteps(const std::vector<Head>& list, uint64_t postings) {
-  const std::vector<bool> meets = Meeting(list);
   std::vector<Step> out = {{std::numeric_limits<int64_t>::min(), std::nullopt}};
   uint64_t in_step = 0;
   for (size_t i = 0; i < list.size(); ++i) {
-    if (i > 0 && list[i].first != list[i - 1].first &&
-        (in_step >= postings || meets[i] != meets[i - 1])) {
+    if (i > 0 && list[i].first != list[i - 1].first && in_step >= postings) {
       out.back().to = list[i].first;
       out.push_back({list[i].first, std::nullopt});
       in_step = 0;
     }
     in_step += list[i].n;
-    if (meets[i]) out.back().overlaps = true;
   }
   return out;
 }
 
+// The runs of one server and modality: by run id, its batches' blocks.
+struct RunBlocks {
+  uint64_t postings = 0;
+  std::set<int64_t> batches;
+  std::vector<Head> heads;
+};
+
 class Compactor {
  public:
-  // `all`: every block is packed again, even where one batch wrote all of
-  // a server's blocks (they may have been packed by an older writer).
-  Compactor(PgConn* c, std::string name, bool all, uint64_t step_postings)
-      : c_(c), name_(std::move(name)), all_(all), step_postings_(step_postings) {}
+  // `repack`: every block is packed again, even a run's alone (they may
+  // have been packed by an older writer).
+  Compactor(PgConn* c, std::string name, PgCompactScope scope, bool repack, TierRules tiers,
+            uint64_t step_postings, uint64_t small_postings)
+      : c_(c), name_(std::move(name)), scope_(repack ? PgCompactScope::kFull : scope),
+        repack_(repack), tiers_(tiers), step_postings_(step_postings),
+        small_postings_(small_postings) {}
 
   absl::Status Run();
   const PgCompactReport& report() const { return report_; }
 
  private:
-  // The steps of `server`'s blocks of each modality worth merging.
-  absl::StatusOr<std::map<int, std::vector<Step>>> PlanSteps(const ServerPartitions& server);
-  absl::Status RunStep(const ServerPartitions& server, int modality, const Step& step);
-  std::string StepRows(const ServerPartitions& server, int modality, const Step& step) const;
+  // What one merge has written so far: its steps' batches, the first of
+  // which names its run.
+  struct Written {
+    std::vector<int64_t> batches;
+  };
+
+  // The runs of `server`'s blocks, by modality and run id; rows of batches
+  // still running are left out.
+  absl::StatusOr<std::map<int, std::map<int64_t, RunBlocks>>> ReadRuns(const ServerPartitions& server);
+  // The merge due on `server` for each modality (none when nothing is).
+  absl::StatusOr<std::map<int, Merge>> Plan(const ServerPartitions& server);
+  // `over`: set when a merge is due that the scope leaves.
+  std::optional<Merge> Choose(std::map<int64_t, RunBlocks>& runs, bool* over);
+  absl::Status RunMerge(const ServerPartitions& server, int modality, const Merge& merge);
+  absl::Status RunStep(const ServerPartitions& server, int modality, const Merge& merge,
+                       const Step& step, Written* written);
+  std::string StepRows(const ServerPartitions& server, int modality, const Step& step,
+                       const std::vector<int64_t>& batches) const;
   // Where each block goes: (span text, partition table) in order.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Place(
       const ServerPartitions& server, const std::vector<PostingBlock>& blocks);
@@ -187,71 +203,165 @@ class Compactor {
 
   PgConn* c_;
   const std::string name_;
-  const bool all_;
+  const PgCompactScope scope_;
+  const bool repack_;
+  const TierRules tiers_;
   const uint64_t step_postings_;
-  // The batches of this compaction's steps: a block a step wrote may start
-  // past the step's stretch, and is not read again by the next.
-  std::vector<int64_t> written_;
+  const uint64_t small_postings_;
+  std::set<int64_t> running_;
+  std::set<std::pair<std::string, int>> left_;  // merges due and left: server, modality
   PgCompactReport report_;
 };
 
+// A server is merged until no level of it holds enough runs: a merge's run
+// may fill the next level. kFull merges once.
 absl::Status Compactor::Run() {
+  // Far more than levels there can be; a guard against going round forever.
+  constexpr int kRoundsAtMost = 64;
   ASSIGN_OR_RETURN(std::vector<ServerPartitions> servers, PartitionsByServer(c_));
   for (const ServerPartitions& server : servers) {
-    ASSIGN_OR_RETURN(auto steps, PlanSteps(server));
-    for (const auto& [modality, list] : steps) {
-      for (const Step& step : list) RETURN_IF_ERROR(RunStep(server, modality, step));
+    for (int round = 0; round < kRoundsAtMost; ++round) {
+      ASSIGN_OR_RETURN(auto merges, Plan(server));
+      for (const auto& [modality, merge] : merges) RETURN_IF_ERROR(RunMerge(server, modality, merge));
+      if (merges.empty() || scope_ == PgCompactScope::kFull) break;
     }
   }
+  report_.batches_running = running_.size();
+  report_.merges_left = left_.size();
   return absl::OkStatus();
 }
 
-// Steps are cut between blocks' first keys, every step_postings_; a step
-// is run where a block's key range overlaps one another batch wrote (one
-// batch's blocks never share a key; a compaction step's may overlap by
-// the few keys their spans were widened, which the step then finds and
-// leaves). So a second compaction of a compacted archive reads few blocks.
-// Removed items' postings outside such steps are the sweep's to drop.
-absl::StatusOr<std::map<int, std::vector<Step>>> Compactor::PlanSteps(
+absl::StatusOr<std::map<int, std::map<int64_t, RunBlocks>>> Compactor::ReadRuns(
     const ServerPartitions& server) {
   std::string sql;
   for (const Partition& p : server.parts) {
     sql += StrCat(sql.empty() ? "" : " UNION ALL ", "SELECT modality::text, lower(span)::text, "
-                  "upper(span)::text, n::text, batch::text FROM ", p.table,
-                  " WHERE batch IS NOT NULL");
+                  "n::text, batch::text FROM ", p.table, " WHERE batch IS NOT NULL");
   }
   ASSIGN_OR_RETURN(PgResult r, c_->Exec(sql));
-  std::map<int, std::vector<Head>> heads;
+  std::set<int64_t> seen;
+  for (int i = 0; i < r.rows(); ++i) seen.insert(r.GetInt(i, 3));
+  uint64_t running = 0;
+  ASSIGN_OR_RETURN(const auto ended, EndedBatches(c_, seen, &running));
+  std::map<int64_t, int64_t> run_of;  // batches of merges: their run
+  std::vector<int64_t> ended_ids;
+  for (const auto& [b, state] : ended) ended_ids.push_back(b);
+  ASSIGN_OR_RETURN(PgResult m, c_->Exec("SELECT batch::text, run::text FROM posting_runs "
+                                        "WHERE batch = ANY($1::bigint[])",
+                                        {PgParam::Text(PgIntArray(ended_ids))}));
+  for (int i = 0; i < m.rows(); ++i) run_of[m.GetInt(i, 0)] = m.GetInt(i, 1);
+  std::map<int, std::map<int64_t, RunBlocks>> runs;
   for (int i = 0; i < r.rows(); ++i) {
-    heads[static_cast<int>(r.GetInt(i, 0))].push_back(
-        {r.GetInt(i, 1), r.GetInt(i, 2), static_cast<uint64_t>(r.GetInt(i, 3)), r.GetInt(i, 4)});
-  }
-  std::map<int, std::vector<Step>> steps;
-  for (auto& [m, list] : heads) {
-    std::sort(list.begin(), list.end(), [](const Head& a, const Head& b) { return a.first < b.first; });
-    std::vector<Step> cut = CutSteps(list, step_postings_);
-    for (Step& step : cut) {
-      if (all_ || step.overlaps) steps[m].push_back(step);
+    const int64_t batch = r.GetInt(i, 3);
+    if (!ended.count(batch)) {
+      running_.insert(batch);
+      continue;
     }
+    auto it = run_of.find(batch);
+    RunBlocks& run = runs[static_cast<int>(r.GetInt(i, 0))][it == run_of.end() ? batch : it->second];
+    const uint64_t n = static_cast<uint64_t>(r.GetInt(i, 2));
+    run.postings += n;
+    run.batches.insert(batch);
+    run.heads.push_back({r.GetInt(i, 1), n});
   }
-  return steps;
+  return runs;
 }
 
-std::string Compactor::StepRows(const ServerPartitions& server, int modality,
-                                const Step& step) const {
+absl::StatusOr<std::map<int, Merge>> Compactor::Plan(const ServerPartitions& server) {
+  ASSIGN_OR_RETURN(auto runs, ReadRuns(server));
+  std::map<int, Merge> merges;
+  for (auto& [modality, of_modality] : runs) {
+    bool over = false;
+    std::optional<Merge> merge = Choose(of_modality, &over);
+    if (merge) merges[modality] = std::move(*merge);
+    if (over) left_.insert({server.server, modality});
+  }
+  return merges;
+}
+
+// The runs to merge among `runs` (of one server and modality), cut into
+// steps.
+std::optional<Merge> Compactor::Choose(std::map<int64_t, RunBlocks>& runs, bool* over) {
+  std::vector<RunBlocks*> list;
+  std::vector<uint64_t> sizes;
+  for (auto& [id, run] : runs) {
+    list.push_back(&run);
+    sizes.push_back(run.postings);
+  }
+  std::vector<size_t> chosen;
+  if (scope_ == PgCompactScope::kFull) {
+    if (list.size() < (repack_ ? 1u : 2u)) return std::nullopt;
+    for (size_t i = 0; i < list.size(); ++i) chosen.push_back(i);
+  } else {
+    const MergePick pick =
+        PickMerge(sizes, tiers_,
+                  scope_ == PgCompactScope::kSmallRuns ? small_postings_
+                                                       : std::numeric_limits<uint64_t>::max());
+    *over = pick.over;
+    if (pick.runs.empty()) return std::nullopt;
+    chosen = pick.runs;
+  }
+  Merge merge;
+  std::vector<Head> heads;
+  for (size_t i : chosen) {
+    merge.batches.insert(merge.batches.end(), list[i]->batches.begin(), list[i]->batches.end());
+    heads.insert(heads.end(), list[i]->heads.begin(), list[i]->heads.end());
+  }
+  merge.runs = chosen.size();
+  std::sort(heads.begin(), heads.end(), [](const Head& a, const Head& b) { return a.first < b.first; });
+  merge.steps = CutSteps(heads, step_postings_);
+  return merge;
+}
+
+absl::Status Compactor::RunMerge(const ServerPartitions& server, int modality, const Merge& merge) {
+  Written written;
+  for (const Step& step : merge.steps) {
+    RETURN_IF_ERROR(RunStep(server, modality, merge, step, &written));
+  }
+  if (written.batches.empty()) return absl::OkStatus();
+  report_.runs_merged += merge.runs;
+  ++report_.merges;
+  // The merged runs' blocks are gone: what said which run a merge's
+  // batches wrote is no longer needed (writers' batches have no row).
+  return c_->Exec("DELETE FROM posting_runs WHERE batch = ANY($1::bigint[])",
+                  {PgParam::Text(PgIntArray(merge.batches))})
+      .status();
+}
+
+// Blocks of `batches` whose first key lies in the step's stretch.
+std::string Compactor::StepRows(const ServerPartitions& server, int modality, const Step& step,
+                                const std::vector<int64_t>& batches) const {
   std::string range = StrCat("int8range(", step.from, ", ", step.to ? StrCat(*step.to) : "NULL", ")");
   std::string sql;
   for (const Partition& p : server.parts) {
     sql += StrCat(sql.empty() ? "" : " UNION ALL ", "SELECT ", c_->Literal(p.table),
                   ", ctid::text, batch::text, data FROM ", p.table, " WHERE modality = ", modality,
-                  " AND batch IS NOT NULL AND span && ", range, " AND lower(span) >= ", step.from,
-                  step.to ? StrCat(" AND lower(span) < ", *step.to) : "",
-                  written_.empty() ? "" : StrCat(" AND batch <> ALL('", PgIntArray(written_), "')"));
+                  " AND batch = ANY('", PgIntArray(batches), "'::bigint[]) AND span && ", range,
+                  " AND lower(span) >= ", step.from,
+                  step.to ? StrCat(" AND lower(span) < ", *step.to) : "");
   }
   return sql;
 }
 
-absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, const Step& step) {
+// Postings of keys at or past `to` (a stored key) are packed apart: their
+// blocks start in a later stretch, whose step reads them again (they are
+// the merge's own), so the merged run holds each key in one block.
+std::vector<PostingBlock> PackSplit(std::vector<Posting> postings, std::optional<int64_t> to) {
+  auto past = postings.end();
+  if (to) {
+    past = std::partition(postings.begin(), postings.end(),
+                          [&](const Posting& p) { return StoredKey(p.key) < *to; });
+  }
+  std::vector<Posting> later(past, postings.end());
+  postings.erase(past, postings.end());
+  std::vector<PostingBlock> blocks = PackPostings(std::move(postings));
+  std::vector<PostingBlock> rest = PackPostings(std::move(later));
+  for (PostingBlock& b : rest) blocks.push_back(std::move(b));
+  return blocks;
+}
+
+absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, const Merge& merge,
+                                const Step& step, Written* written) {
   RETURN_IF_ERROR(c_->ExecScript("BEGIN ISOLATION LEVEL READ COMMITTED"));
   RollbackUnlessDone end{c_};
   ASSIGN_OR_RETURN(const bool turn, TakeSweepTurn(c_));
@@ -259,28 +369,22 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
     return absl::UnavailableError(
         StrCat(name_, ": a sweep or compaction is running on this archive; run it again when it is done"));
   }
-  ASSIGN_OR_RETURN(PgResult rows, c_->Exec(StepRows(server, modality, step), {}, true));
-  std::set<int64_t> seen;
-  for (int i = 0; i < rows.rows(); ++i) seen.insert(rows.GetInt(i, 2));
-  uint64_t running = 0;
-  ASSIGN_OR_RETURN(const auto ended, EndedBatches(c_, seen, &running));
-  // Read after the batches' states, so it shows what each ended one published.
+  std::vector<int64_t> batches = merge.batches;
+  batches.insert(batches.end(), written->batches.begin(), written->batches.end());
+  ASSIGN_OR_RETURN(PgResult rows, c_->Exec(StepRows(server, modality, step, batches), {}, true));
+  // The runs' batches had ended when planned; the catalog read now shows
+  // what each published.
   ASSIGN_OR_RETURN(const std::vector<uint32_t> live, ReadPostingItems(c_));
-  std::vector<int64_t> ended_ids;
-  for (const auto& [b, state] : ended) ended_ids.push_back(b);
-  ASSIGN_OR_RETURN(const std::set<int64_t> counted, CountedBatches(c_, ended_ids));
+  ASSIGN_OR_RETURN(const std::set<int64_t> counted, CountedBatches(c_, batches));
   std::vector<OldBlock> old;
   std::vector<Posting> postings, block;
   std::map<int64_t, uint64_t> dropped;  // by batch
   uint64_t old_bytes = 0;
-  std::vector<std::pair<uint64_t, uint64_t>> ranges;  // each block's first and last key
   for (int i = 0; i < rows.rows(); ++i) {
     const int64_t batch = rows.GetInt(i, 2);
-    if (!ended.count(batch)) continue;  // still running: left alone
     block.clear();
     absl::Status s = UnpackPostings(rows.Get(i, 3), &block);
     if (!s.ok()) return absl::DataLossError(StrCat(name_, ": ", s.message()));
-    if (!block.empty()) ranges.push_back({block.front().key, block.back().key});
     for (const Posting& p : block) {
       if (std::binary_search(live.begin(), live.end(), p.item)) {
         postings.push_back(p);
@@ -291,21 +395,18 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
     old_bytes += rows.Get(i, 3).size();
     old.push_back({std::string(rows.Get(i, 0)), std::string(rows.Get(i, 1)), batch});
   }
-  report_.batches_running += running;
-  // Nothing to merge (no two blocks share a key) nor drop: rolls back.
-  if (old.empty() || (!Interleave(std::move(ranges)) && dropped.empty() && !all_)) {
-    return absl::OkStatus();
-  }
+  if (old.empty()) return absl::OkStatus();  // rolls back
   const uint64_t kept = postings.size();
-  std::vector<PostingBlock> blocks = PackPostings(std::move(postings));
+  std::vector<PostingBlock> blocks = PackSplit(std::move(postings), step.to);
   ASSIGN_OR_RETURN(auto places, Place(server, blocks));
   ASSIGN_OR_RETURN(PgResult x, c_->Exec("SELECT pg_current_xact_id()::text"));
   const std::string batch(x.Get(0, 0));
+  const std::string run = written->batches.empty() ? batch : StrCat(written->batches.front());
   RETURN_IF_ERROR(DeleteOld(old));
   RETURN_IF_ERROR(InsertNew(modality, batch, blocks, places));
-  RETURN_IF_ERROR(c_->Exec(StrCat("INSERT INTO index_batches(modality, postings, batch) VALUES (",
-                                  modality, ", 0, ", batch, ")"))
-                      .status());
+  RETURN_IF_ERROR(c_->ExecScript(StrCat("INSERT INTO index_batches(modality, postings, batch) VALUES (",
+                                        modality, ", 0, ", batch, "); INSERT INTO posting_runs(batch, "
+                                        "run) VALUES (", batch, ", ", run, ")")));
   uint64_t gone = 0;
   for (const auto& [b, n] : dropped) {
     gone += n;
@@ -316,7 +417,7 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
   }
   RETURN_IF_ERROR(c_->ExecScript("COMMIT"));
   end.done = true;
-  written_.push_back(x.GetInt(0, 0));
+  written->batches.push_back(x.GetInt(0, 0));
   report_.blocks_read += old.size();
   report_.blocks_written += blocks.size();
   report_.postings += kept;
@@ -425,7 +526,7 @@ absl::Status Compactor::InsertNew(int modality, const std::string& batch,
 
 }  // namespace
 
-absl::StatusOr<PgCompactReport> PgArchive::Compact(const std::string& actor) {
+absl::StatusOr<PgCompactReport> PgArchive::Compact(const std::string& actor, PgCompactScope scope) {
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(EnsureConn());
   if (!marked_) {
@@ -433,7 +534,8 @@ absl::StatusOr<PgCompactReport> PgArchive::Compact(const std::string& actor) {
         name_, ": the archive was made by an older uncut, whose rows on the shards do not say "
                "which batch wrote them (copy it into a new archive to compact it)"));
   }
-  Compactor compactor(conn_.get(), name_, !one_key_blocks_, compact_step_postings_);
+  Compactor compactor(conn_.get(), name_, scope, !one_key_blocks_, tiers_, compact_step_postings_,
+                      compact_small_postings_);
   RETURN_IF_ERROR(compactor.Run());
   const PgCompactReport& report = compactor.report();
   if (!one_key_blocks_ && report.batches_running == 0) {
@@ -449,7 +551,9 @@ absl::StatusOr<PgCompactReport> PgArchive::Compact(const std::string& actor) {
                               {{"blocks_read", report.blocks_read},
                                {"blocks_written", report.blocks_written},
                                {"postings", report.postings},
-                               {"postings_dropped", report.postings_dropped}},
+                               {"postings_dropped", report.postings_dropped},
+                               {"runs_merged", report.runs_merged},
+                               {"merges", report.merges}},
                               actor, ""));
   return report;
 }

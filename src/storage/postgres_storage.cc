@@ -38,7 +38,13 @@ namespace {
 // (older writers must not write to it); its older blocks may not hold to
 // that until a compaction has packed them all again, which uncut_meta's
 // one_key_blocks records (a new archive has it from the start).
-constexpr int kSchemaVersion = 6;
+// 7: compaction merges runs of blocks by levels (pg_levels.h), and
+// posting_runs says which run each merge's batches wrote (a writer's batch
+// is a run of its own). A version-6 archive becomes version 7 when opened
+// (older compactions would merge every run at once): the batches its
+// compactions wrote, those with an index_batches row of 0 postings, are
+// taken for one run per modality (each server's were one key-ordered run).
+constexpr int kSchemaVersion = 7;
 constexpr int kPartitionsPerServer = 4;
 
 // The modality as a column value; stored, so it must not change.
@@ -134,6 +140,12 @@ CREATE TABLE chunks(object text NOT NULL, seq integer NOT NULL, data bytea NOT N
 CREATE TABLE postings(modality smallint NOT NULL, span int8range NOT NULL, n integer NOT NULL,
                       data bytea NOT NULL, batch bigint)
   PARTITION BY HASH (span);
+)sql";
+
+// Which run of posting blocks each batch of a compaction's merges wrote
+// (storage/pg_compact.cc).
+constexpr char kRunsSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS posting_runs(batch bigint PRIMARY KEY, run bigint NOT NULL);
 )sql";
 
 // Saved traces (as store/saved_traces.h keeps them) and the audit log.
@@ -300,7 +312,7 @@ absl::Status PgArchive::Init(const std::string& uri, const std::vector<std::stri
     sql += "COMMIT;";
     RETURN_IF_ERROR(shards[j]->ExecScript(sql));
   }
-  std::string sql = StrCat("BEGIN;", kCatalogSchema, kRecordsSchema, kJobsSchema);
+  std::string sql = StrCat("BEGIN;", kCatalogSchema, kRecordsSchema, kJobsSchema, kRunsSchema);
   if (!shards.empty()) sql += "CREATE EXTENSION IF NOT EXISTS postgres_fdw;";
   for (size_t j = 0; j < shard_uris.size(); ++j) {
     ASSIGN_OR_RETURN(PgTarget t, ParsePgUri(shard_uris[j]));
@@ -394,6 +406,17 @@ absl::StatusOr<std::unique_ptr<PgArchive>> PgArchive::Open(const std::string& ur
         "UPDATE uncut_meta SET value = '6' WHERE key = 'schema_version' AND value = '5'; "
         "COMMIT;"));
     version = 6;
+  }
+  if (version == 6) {
+    // Older compactions would merge every run at once.
+    RETURN_IF_ERROR(conn->ExecScript(StrCat(
+        "BEGIN; LOCK TABLE uncut_meta IN EXCLUSIVE MODE;", kRunsSchema,
+        "INSERT INTO posting_runs(batch, run) SELECT DISTINCT ON (batch) batch, "
+        "min(batch) OVER (PARTITION BY modality) FROM index_batches "
+        "WHERE postings = 0 AND batch IS NOT NULL ORDER BY batch ON CONFLICT DO NOTHING;"
+        "UPDATE uncut_meta SET value = '7' WHERE key = 'schema_version' AND value = '6'; "
+        "COMMIT;")));
+    version = 7;
   }
   ASSIGN_OR_RETURN(PgResult one_key,
                    conn->Exec("SELECT value FROM uncut_meta WHERE key = 'one_key_blocks'"));

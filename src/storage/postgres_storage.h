@@ -60,6 +60,7 @@
 #include "storage/catalog_reader.h"
 #include "storage/catalog_records.h"
 #include "storage/pg_conn.h"
+#include "storage/pg_levels.h"
 #include "storage/pg_shards.h"
 #include "storage/storage.h"
 
@@ -102,6 +103,22 @@ struct PgCompactReport {
   uint64_t postings = 0;          // postings in the new blocks
   uint64_t postings_dropped = 0;  // of items not in the catalog, as a sweep drops them
   uint64_t batches_running = 0;   // seen still running: their blocks were left alone
+  uint64_t runs_merged = 0;       // runs (pg_levels.h) merged...
+  uint64_t merges = 0;            // ...by this many merges
+  // Merges due but left (PgCompactScope::kSmallRuns: their runs hold more
+  // postings than it merges), by server and modality.
+  uint64_t merges_left = 0;
+};
+
+// What a compaction merges (PgArchive::Compact).
+enum class PgCompactScope {
+  // The runs of every level that holds enough of them (pg_levels.h).
+  kLevels,
+  // As kLevels, but only merges of runs holding at most
+  // set_compact_small_postings() postings together: what an add runs.
+  kSmallRuns,
+  // Every server's runs of a modality into one run.
+  kFull,
 };
 
 class PgArchive : public CatalogReader,
@@ -128,6 +145,14 @@ class PgArchive : public CatalogReader,
   void set_sweep_blocks_per_statement(size_t n) { sweep_blocks_ = std::max<size_t>(1, n); }
   // A compaction's step reads about this many postings (16 Mi).
   void set_compact_step_postings(uint64_t n) { compact_step_postings_ = std::max<uint64_t>(1, n); }
+  // Runs below this many postings (on a server, of a modality) are at the
+  // first level (256 Ki); runs of a level are merged this many at once (4).
+  void set_compact_levels(uint64_t unit, uint64_t fan_in) {
+    tiers_ = {std::max<uint64_t>(1, unit), std::max<uint64_t>(2, fan_in)};
+  }
+  // PgCompactScope::kSmallRuns merges runs of at most this many postings
+  // together (16 Mi).
+  void set_compact_small_postings(uint64_t n) { compact_small_postings_ = n; }
 
   absl::StatusOr<std::vector<Item>> ListItems() override;
   absl::StatusOr<Item> GetItem(int64_t id) override;
@@ -215,14 +240,19 @@ class PgArchive : public CatalogReader,
   // is running.
   absl::StatusOr<PgSweepReport> SweepPieces(const std::vector<std::string>& objects);
 
-  // Merges the posting blocks that several batches wrote on each shard
-  // server into one key-ordered run per server and modality, so that a
-  // lookup reads one block per key and server where it read one per batch
-  // (storage/pg_compact.cc says how, and why it is safe beside writers and
-  // readers). Drops the postings of items not in the catalog, as a sweep
-  // does. Takes turns with removing sweeps (kUnavailable while one runs).
-  // An audit entry "compact" names `actor` when it merged anything.
-  absl::StatusOr<PgCompactReport> Compact(const std::string& actor = "");
+  // Merges runs of posting blocks (those one batch or one merge wrote on a
+  // shard server for a modality) into one key-ordered run: on each server
+  // and for each modality, the runs of every level that holds enough of
+  // them (pg_levels.h), or only small ones, or all (`scope`). A lookup reads
+  // one block per key and run, so runs stay few, and a posting is rewritten
+  // once per level (storage/pg_compact.cc says how, and why it is safe
+  // beside writers and readers). Drops the postings of items not in the
+  // catalog, as a sweep does. Takes turns with removing sweeps
+  // (kUnavailable while one runs; kAborted when another compaction changed
+  // a step's blocks first). An audit entry "compact" names `actor` when it
+  // merged anything.
+  absl::StatusOr<PgCompactReport> Compact(const std::string& actor = "",
+                                          PgCompactScope scope = PgCompactScope::kLevels);
 
   // Starts opening the sessions to the shard servers that lookups and
   // originals are read from, so that they are open by the first read while
@@ -280,6 +310,8 @@ class PgArchive : public CatalogReader,
   uint64_t spill_bytes_ = kPgSpillBytes;
   size_t sweep_blocks_ = 500;
   uint64_t compact_step_postings_ = 16u << 20;
+  TierRules tiers_;
+  uint64_t compact_small_postings_ = 16u << 20;
 };
 
 // Of the originals in `locked` (rows of objects the caller's transaction

@@ -765,6 +765,161 @@ TEST_F(PostgresStorage, ACompactionLeavesAKeyInOneBlockPerServerAndLookupsAnswer
   EXPECT_EQ(LookupEach(archive_.get(), {1500}, 100).at(1500).size(), 8u);
 }
 
+// Batches of four items over the same 3,000 keys (12,000 postings, about
+// 4,000 on each server), each followed by the compaction an add runs, with
+// levels from 2,000 postings up by 4: four runs of a level are merged into
+// one of the next, so after 16 batches each posting was rewritten about
+// twice (once per level it climbed; compacting every run after each batch
+// rewrites everything each time, 8.4 times in all) and a key lies in one
+// block per server again. Lookups answer as the batches' postings say
+// throughout.
+TEST_F(PostgresStorage, CompactingByLevelsAfterEachAddRewritesAPostingOncePerLevel) {
+  archive_->set_compact_levels(2000, 4);
+  uint64_t rewritten = 0, added = 0;
+  int64_t most_blocks = 0;
+  const int64_t stored_1500 = static_cast<int64_t>(uint64_t{1500} ^ (uint64_t{1} << 63));
+  const std::string at_1500 = StrCat("modality = 1 AND span @> ", stored_1500, "::int8");
+  const std::vector<uint64_t> keys = {0, 1, 1499, 1500, 2998, 2999, 3000};
+  for (uint32_t b = 0; b < 16; ++b) {
+    {
+      auto batch = archive_->BeginWrite();
+      ASSERT_TRUE(batch.ok()) << batch.status();
+      for (uint32_t j = 0; j < 4; ++j) {
+        AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
+      }
+      ASSERT_TRUE((*batch)->Commit().ok());
+    }
+    added += 4 * 3000;
+    auto report = archive_->Compact("", PgCompactScope::kSmallRuns);
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->merges_left, 0u);
+    rewritten += report->postings;
+    most_blocks = std::max(most_blocks, PostingRows(uri_, at_1500));
+    const auto found = LookupEach(archive_.get(), keys, 1000);
+    EXPECT_EQ(found.at(1500).size(), 4u * (b + 1)) << "after batch " << b;
+    EXPECT_EQ(found.at(3000).size(), 0u);
+  }
+  EXPECT_GE(rewritten, added);
+  EXPECT_LE(rewritten, added * 5 / 2);
+  EXPECT_LE(PostingRows(uri_, at_1500), 3);
+  // At most 3 runs of each of 2 levels and a new one on a server.
+  EXPECT_LE(most_blocks, 3 * 7);
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), added);
+  EXPECT_EQ(MisplacedBlocks(uri_), 0);
+  auto again = archive_->Compact();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->steps, 0u);
+}
+
+// The compaction an add runs merges small runs only: a merge due of runs
+// holding more postings together than it merges is left (and said to be
+// due) for a compaction of every level, which then runs it.
+TEST_F(PostgresStorage, AnAddsCompactionLeavesMergesOfLargeRunsForTheNextCompaction) {
+  archive_->set_compact_levels(2000, 4);
+  archive_->set_compact_small_postings(10000);
+  const int64_t stored_1500 = static_cast<int64_t>(uint64_t{1500} ^ (uint64_t{1} << 63));
+  const std::string at_1500 = StrCat("modality = 1 AND span @> ", stored_1500, "::int8");
+  for (uint32_t b = 0; b < 4; ++b) {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (uint32_t j = 0; j < 4; ++j) {
+      AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
+    }
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  auto small = archive_->Compact("", PgCompactScope::kSmallRuns);
+  ASSERT_TRUE(small.ok()) << small.status();
+  EXPECT_EQ(small->steps, 0u);
+  EXPECT_GT(small->merges_left, 0u);
+  EXPECT_EQ(PostingRows(uri_, at_1500), 4);
+  auto levels = archive_->Compact();
+  ASSERT_TRUE(levels.ok()) << levels.status();
+  EXPECT_EQ(levels->postings, 4u * 4 * 3000);
+  EXPECT_EQ(levels->merges_left, 0u);
+  EXPECT_LE(PostingRows(uri_, at_1500), 3);
+  EXPECT_EQ(LookupEach(archive_.get(), {1500}, 1000).at(1500).size(), 16u);
+}
+
+// While a sweep (or another compaction) has the turn, a compaction changes
+// nothing and says it is unavailable; once the turn is free it merges.
+// Readers meanwhile see every posting.
+TEST_F(PostgresStorage, ACompactionWaitsForNoTurnAndChangesNothingWithoutIt) {
+  archive_->set_compact_levels(2000, 4);
+  for (uint32_t b = 0; b < 4; ++b) {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (uint32_t j = 0; j < 4; ++j) {
+      AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
+    }
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  auto sweeper = PgConn::Connect(uri_);
+  ASSERT_TRUE(sweeper.ok()) << sweeper.status();
+  ASSERT_TRUE((*sweeper)->ExecScript("BEGIN; SELECT pg_advisory_xact_lock(hashtext('uncut sweep'))").ok());
+  const int64_t rows = PostingRows(uri_, "true");
+  auto refused = archive_->Compact("", PgCompactScope::kSmallRuns);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_EQ(PostingRows(uri_, "true"), rows);
+  EXPECT_EQ(LookupEach(archive_.get(), {1500}, 1000).at(1500).size(), 16u);
+  ASSERT_TRUE((*sweeper)->ExecScript("ROLLBACK").ok());
+  auto merged = archive_->Compact("", PgCompactScope::kSmallRuns);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->postings, 4u * 4 * 3000);
+  EXPECT_LT(PostingRows(uri_, "true"), rows);
+  EXPECT_EQ(LookupEach(archive_.get(), {1500}, 1000).at(1500).size(), 16u);
+}
+
+// An archive of schema 6 compacted by an older uncut: its compaction's
+// batches (one per step) are taken for one run per server when it is
+// opened, so compacting by levels finds nothing to merge rather than
+// taking each step's blocks for a run and rewriting them all.
+TEST_F(PostgresStorage, AnOlderCompactionsBlocksAreOneRunOnceUpgraded) {
+  for (uint32_t b = 0; b < 4; ++b) {
+    auto batch = archive_->BeginWrite();
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (uint32_t j = 0; j < 4; ++j) {
+      AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
+    }
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  archive_->set_compact_step_postings(1000);
+  auto full = archive_->Compact("", PgCompactScope::kFull);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_GT(full->steps, 12u);
+  // As schema 6 left it: no run table; its steps' batches counted 0 postings.
+  auto conn = PgConn::Connect(uri_);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  ASSERT_TRUE((*conn)
+                  ->ExecScript("DROP TABLE posting_runs; "
+                               "UPDATE uncut_meta SET value = '6' WHERE key = 'schema_version'")
+                  .ok());
+  for (bool upgraded : {false, true}) {
+    auto older = PgArchive::Open(uri_);
+    ASSERT_TRUE(older.ok()) << older.status();
+    (*older)->set_compact_levels(100, 4);
+    if (!upgraded) {
+      // Without the upgrade's rows, each step's blocks look like a run.
+      ASSERT_TRUE((*conn)->ExecScript("DELETE FROM posting_runs").ok());
+      auto plan = (*older)->Compact("", PgCompactScope::kSmallRuns);
+      ASSERT_TRUE(plan.ok());
+      EXPECT_GT(plan->steps, 0u);
+      // Back to schema 6, as a full compaction by an older uncut left it.
+      ASSERT_TRUE((*conn)
+                      ->ExecScript("DROP TABLE posting_runs; UPDATE uncut_meta SET value = '6' "
+                                   "WHERE key = 'schema_version'")
+                      .ok());
+      continue;
+    }
+    auto version = (*conn)->Exec("SELECT value FROM uncut_meta WHERE key = 'schema_version'");
+    ASSERT_TRUE(version.ok());
+    EXPECT_EQ(version->Get(0, 0), "7");
+    auto report = (*older)->Compact();
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->steps, 0u);
+  }
+  EXPECT_EQ(LookupEach(archive_.get(), {1500}, 1000).at(1500).size(), 16u);
+}
+
 // A key with more postings than a lookup keeps is dropped when a block of
 // its own says so (unread), before and after a compaction gathers its
 // blocks; its neighbours' postings stay.
@@ -834,7 +989,7 @@ TEST_F(PostgresStorage, ABlockOfAnOlderWriterIsNotTakenForOneKeysUntilCompacted)
   ASSERT_TRUE(older.ok()) << older.status();
   auto version = (*conn)->Exec("SELECT value FROM uncut_meta WHERE key = 'schema_version'");
   ASSERT_TRUE(version.ok());
-  EXPECT_EQ(version->Get(0, 0), "6");
+  EXPECT_EQ(version->Get(0, 0), "7");
   EXPECT_EQ(LookupEach(older->get(), {7000}, 1400).at(7000).size(), 10u);
   EXPECT_TRUE(LookupEach(older->get(), {7001}, 1400).at(7001).empty());
   auto report = (*older)->Compact();
@@ -888,7 +1043,7 @@ TEST_F(PostgresStorage, AnArchiveMadeBeforeJobsGetsTheirTableAndIndexWhenOpened)
     auto r = (*conn)->Exec("SELECT to_regclass('jobs') IS NOT NULL");
     return r.ok() && r->Get(0, 0) == "t";
   };
-  EXPECT_EQ(version(), "6");
+  EXPECT_EQ(version(), "7");
   for (const char* old : {"3", "2"}) {
     ASSERT_TRUE((*conn)
                     ->ExecScript(StrCat("DROP TABLE jobs; UPDATE uncut_meta SET value = '", old,
@@ -898,12 +1053,12 @@ TEST_F(PostgresStorage, AnArchiveMadeBeforeJobsGetsTheirTableAndIndexWhenOpened)
     auto reopened = PgArchive::Open(uri_);
     ASSERT_TRUE(reopened.ok()) << reopened.status();
     EXPECT_TRUE(has_jobs()) << old;
-    EXPECT_EQ(version(), std::string(old) == "3" ? "6" : "2");
+    EXPECT_EQ(version(), std::string(old) == "3" ? "7" : "2");
   }
   auto swept = PgArchive::Open(uri_);
   ASSERT_TRUE(swept.ok());
   EXPECT_EQ((*swept)->Sweep(false).status().code(), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE((*conn)->ExecScript("UPDATE uncut_meta SET value = '7' WHERE key = 'schema_version'").ok());
+  ASSERT_TRUE((*conn)->ExecScript("UPDATE uncut_meta SET value = '8' WHERE key = 'schema_version'").ok());
   EXPECT_EQ(PgArchive::Open(uri_).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
