@@ -752,6 +752,23 @@ absl::StatusOr<std::vector<MatchedSegment>> Search(const Storage& storage, const
   return out;
 }
 
+// Two matches of one line, one found through the whole frames and the
+// other through the region hashes, each over the stretch its hashes
+// explain: the one with more matching frames, spanning both stretches.
+void JoinOnOneLine(const MatchedSegment& other, MatchedSegment* m) {
+  const double from = std::min(other.seg.q_start, m->seg.q_start);
+  const double to = std::max(other.seg.q_end, m->seg.q_end);
+  const double core_from = std::min(other.core_start, m->core_start);
+  const double core_to = std::max(other.core_end, m->core_end);
+  if (other.matched > m->matched) *m = other;
+  m->seg.q_start = from;
+  m->seg.q_end = to;
+  m->seg.s_start = LineAt(m->seg, from);
+  m->seg.s_end = LineAt(m->seg, to);
+  m->core_start = core_from;
+  m->core_end = core_to;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
@@ -772,7 +789,10 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   for (MatchedSegment& m : by_parts) {
     // A match through the parts over most of one of the whole frames at the
     // same place of the same source is the same match (grown over the
-    // frames those matched): the one with more matching frames is kept.
+    // frames those matched): the one with more matching frames is kept,
+    // and where both lie on one line, over both stretches (each search
+    // verified the line where its own hashes hold: the whole frames
+    // before a panel appears, the parts while it stays).
     for (size_t i = 0; i < out.size(); ++i) {
       const double overlap =
           std::min(out[i].seg.q_end, m.seg.q_end) - std::max(out[i].seg.q_start, m.seg.q_start);
@@ -781,7 +801,11 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
           overlap < 0.5 * (out[i].seg.q_end - out[i].seg.q_start)) {
         continue;
       }
-      if (out[i].matched > m.matched) m = out[i];
+      if (OnOneLine(out[i].seg, m.seg)) {
+        JoinOnOneLine(out[i], &m);
+      } else if (out[i].matched > m.matched) {
+        m = out[i];
+      }
       out.erase(out.begin() + i);
       from_parts.erase(from_parts.begin() + i);
       --i;

@@ -261,5 +261,51 @@ TEST(MatchVideoInMemory, LinesOfOneItemFiveSecondsApartSplitWhereTheClipJumps) {
   EXPECT_NEAR(segs[1].seg.q_start, 5.0, 0.4);
 }
 
+// A source whose frames also keep their upper-part hash (the region a
+// panel at the bottom of a clip leaves intact).
+VideoSignature WithUpperParts(VideoSignature sig, std::mt19937_64* rng) {
+  for (FrameSig& f : sig.frames) {
+    f.has_regions = true;
+    f.region[kRegionUpper] = RandomHash(rng);
+    f.region_quality[kRegionUpper] = 100;
+  }
+  return sig;
+}
+
+// Seconds 10-20 of the source, a panel over the bottom of the picture for
+// the first `panel` frames: their whole-frame hash is foreign, and only the
+// upper part (a region variant) still shows the source. The other frames
+// carry both.
+QueryVideo ClipWithPanelAtFirst(const VideoSignature& sig, size_t panel, std::mt19937_64* rng) {
+  QueryVideo q = ClipOf(sig, 30, 30, rng);
+  for (size_t i = 0; i < q.frames.size(); ++i) {
+    QueryVideoFrame& f = q.frames[i];
+    if (i < panel) f.hashes[0] = RandomHash(rng);
+    f.hashes.push_back(Blur(sig.frames[30 + i].region[kRegionUpper], 6, rng));
+    f.targets = {kTargetMainOrZoom, RegionTarget(kRegionUpper)};
+    f.qualities = {100, 100};
+  }
+  return q;
+}
+
+// The whole frames find seconds 4-10 of the clip; the parts, looked up
+// over the first 4 s, find the same line and grow 3 s past them. The two
+// are one match, over the whole clip. Was: the one with more matching
+// frames alone (0-7 s), the last 3 s of the clip unexplained.
+TEST(MatchVideoInMemory, WholeFramesAndPartsOnOneLineSpanBothStretches) {
+  std::mt19937_64 rng(24);
+  MemoryStorage storage;
+  const VideoSignature source = WithUpperParts(RandomSignature(90, &rng), &rng);
+  const int64_t id = AddVideo(&storage, source);
+  auto found = MatchVideo(storage.storage(), ClipWithPanelAtFirst(source, 12, &rng));
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  const MatchedSegment& m = (*found)[0];
+  EXPECT_EQ(m.seg.item, id);
+  EXPECT_NEAR(m.seg.offset, 10.0, 0.2);
+  EXPECT_NEAR(m.seg.q_start, 0.0, 0.4);
+  EXPECT_NEAR(m.seg.q_end, 10.0, 0.4);
+}
+
 }  // namespace
 }  // namespace uncut
