@@ -71,23 +71,18 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
     if (t < -0.2 || t > sig.duration_s + 0.5) return 256;
     return BestDistance(q.frames[k], sig, t, window, o.min_quality, parts);
   };
-  // Frames to examine: the segment and some margin, to grow into.
-  size_t first = q.frames.size(), last = 0;
-  for (size_t k = 0; k < q.frames.size(); ++k) {
-    double t = q.frames[k].time_s;
-    if (t >= seg.q_start - 3.0 && t <= seg.q_end + 3.0) {
-      first = std::min(first, k);
-      last = std::max(last, k);
-    }
-  }
-  if (first > last) return v;
-  std::vector<int> dist(last + 1, 256);
-  std::vector<bool> usable(last + 1, false);
-  for (size_t k = first; k <= last; ++k) {
-    usable[k] = q.frames[k].quality >= o.min_quality;
-    dist[k] = distance_at(k, seg.offset);
-  }
-  auto matches = [&](size_t k) { return usable[k] && dist[k] <= o.max_distance; };
+  // The whole clip may be grown into, as far as matches continue; each
+  // frame's distance is computed when growth first reaches it.
+  if (q.frames.empty()) return v;
+  const size_t first = 0, last = q.frames.size() - 1;
+  std::vector<int> known(q.frames.size(), -1);
+  std::vector<bool> usable(q.frames.size());
+  for (size_t k = first; k <= last; ++k) usable[k] = q.frames[k].quality >= o.min_quality;
+  auto dist = [&](size_t k) {
+    if (known[k] < 0) known[k] = distance_at(k, seg.offset);
+    return known[k];
+  };
+  auto matches = [&](size_t k) { return usable[k] && dist(k) <= o.max_distance; };
   // The core: frames inside the voted segment that match.
   size_t core_b = last + 1, core_e = 0;
   for (size_t k = first; k <= last; ++k) {
@@ -100,7 +95,9 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   if (core_b > core_e) return v;
   // Grow while matches continue: each step outward may cross unmatched
   // frames only if at least half of the frames it crosses match, and no more
-  // than `gap` seconds without a match.
+  // than `gap` seconds without a match. Growth is not bounded otherwise: a
+  // line voted over a short stretch (a few frames whose chunks survived a
+  // heavy transform) verifies as far as its frames match.
   const double gap = 2.0;
   size_t b = core_b, e = core_e;
   {
@@ -136,9 +133,9 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   for (size_t k = b; k <= e; ++k) {
     if (!usable[k]) continue;
     ++checked;
-    if (dist[k] <= o.max_distance) {
+    if (dist(k) <= o.max_distance) {
       ++matched;
-      sum += dist[k];
+      sum += dist(k);
     }
   }
   if (matched < 3 || matched * 10 < checked * 3) return v;

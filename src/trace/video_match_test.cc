@@ -261,6 +261,40 @@ TEST(MatchVideoInMemory, LinesOfOneItemFiveSecondsApartSplitWhereTheClipJumps) {
   EXPECT_NEAR(segs[1].seg.q_start, 5.0, 0.4);
 }
 
+// h with two bits flipped in each of its sixteen 16-bit chunks: 32 bits
+// off, within a match, yet with no chunk left intact for a lookup to find.
+PdqHash NoChunkIntact(PdqHash h, std::mt19937_64* rng) {
+  for (int c = 0; c < 16; ++c) {
+    const int a = static_cast<int>((*rng)() % 16);
+    const int b = (a + 1 + static_cast<int>((*rng)() % 15)) % 16;
+    for (int bit : {16 * c + a, 16 * c + b}) h.words[bit / 64] ^= uint64_t{1} << (bit % 64);
+  }
+  return h;
+}
+
+// Seconds 10-22 of the source: only the first 2 s keep chunks a lookup
+// finds (the rest is a heavier re-encode, 32 bits off throughout). The
+// line voted there verifies on over the whole clip. Was: grown at most 3 s
+// past the voted stretch (to 5 s), the rest of the clip unexplained.
+TEST(MatchVideoInMemory, AShortVotedStretchGrowsAsFarAsItsFramesMatch) {
+  std::mt19937_64 rng(25);
+  MemoryStorage storage;
+  const VideoSignature source = RandomSignature(90, &rng);
+  const int64_t id = AddVideo(&storage, source);
+  QueryVideo clip = ClipOf(source, 30, 36, &rng);
+  for (size_t i = 6; i < clip.frames.size(); ++i) {
+    clip.frames[i].hashes = {NoChunkIntact(source.frames[30 + i].main, &rng)};
+  }
+  auto found = MatchVideo(storage.storage(), clip);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  const MatchedSegment& m = (*found)[0];
+  EXPECT_EQ(m.seg.item, id);
+  EXPECT_NEAR(m.seg.offset, 10.0, 0.2);
+  EXPECT_NEAR(m.seg.q_start, 0.0, 0.4);
+  EXPECT_NEAR(m.seg.q_end, 12.0, 0.4);
+}
+
 // A source whose frames also keep their upper-part hash (the region a
 // panel at the bottom of a clip leaves intact).
 VideoSignature WithUpperParts(VideoSignature sig, std::mt19937_64* rng) {
