@@ -187,11 +187,15 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   v.m.mean_distance = sum / matched;
   v.m.seg.confidence =
       static_cast<double>(matched) / checked * std::clamp(1.0 - v.m.mean_distance / 96.0, 0.0, 1.0);
-  // Static pictures match at any offset: compare with lines a few seconds off.
+  // Static pictures match at any offset: compare with lines a few seconds
+  // off, where they fall inside the source (beyond its ends a shifted line
+  // shows nothing either way: a still near the source's start is as static
+  // as one in its middle).
   int shifted = 0, shifted_checked = 0;
   for (double shift : {-4.0, 4.0}) {
     for (size_t k = b; k <= e; ++k) {
-      if (!usable[k]) continue;
+      const double t = s.offset + shift + s.speed * q.frames[k].time_s;
+      if (!usable[k] || t < 0 || t > sig.duration_s) continue;
       ++shifted_checked;
       if (distance_at(k, s.offset + shift) <= o.max_distance) ++shifted;
     }

@@ -295,6 +295,35 @@ TEST(MatchVideoInMemory, AShortVotedStretchGrowsAsFarAsItsFramesMatch) {
   EXPECT_NEAR(m.seg.q_end, 12.0, 0.4);
 }
 
+// A source that is one still held throughout (a title card or a slide:
+// each frame within a few bits of the first).
+VideoSignature AStillThroughout(std::mt19937_64* rng) {
+  VideoSignature sig = RandomSignature(45, rng);
+  for (size_t i = 1; i < sig.frames.size(); ++i) {
+    sig.frames[i].main = Blur(sig.frames[0].main, 4, rng);
+    sig.frames[i].zoom = Blur(sig.frames[0].zoom, 4, rng);
+  }
+  return sig;
+}
+
+// Three seconds of a 15 s still: wherever in it the clip is placed, the
+// picture matches as well 4 s off, on whichever side that stays inside the
+// source, so every match is static. Was: a line 4 s off beyond the
+// source's start or end counted as not matching, and a match near either
+// end was taken for moving footage that places the clip.
+TEST(MatchVideoInMemory, AStillIsStaticNearTheSourcesEndsToo) {
+  std::mt19937_64 rng(26);
+  MemoryStorage storage;
+  const VideoSignature source = AStillThroughout(&rng);
+  AddVideo(&storage, source);
+  auto found = MatchVideo(storage.storage(), ClipOf(source, 1, 9, &rng));
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_FALSE(found->empty());
+  for (const MatchedSegment& m : *found) {
+    EXPECT_TRUE(m.static_content) << "at offset " << m.seg.offset;
+  }
+}
+
 // A source whose frames also keep their upper-part hash (the region a
 // panel at the bottom of a clip leaves intact).
 VideoSignature WithUpperParts(VideoSignature sig, std::mt19937_64* rng) {
