@@ -71,23 +71,18 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
     if (t < -0.2 || t > sig.duration_s + 0.5) return 256;
     return BestDistance(q.frames[k], sig, t, window, o.min_quality, parts);
   };
-  // Frames to examine: the segment and some margin, to grow into.
-  size_t first = q.frames.size(), last = 0;
-  for (size_t k = 0; k < q.frames.size(); ++k) {
-    double t = q.frames[k].time_s;
-    if (t >= seg.q_start - 3.0 && t <= seg.q_end + 3.0) {
-      first = std::min(first, k);
-      last = std::max(last, k);
-    }
-  }
-  if (first > last) return v;
-  std::vector<int> dist(last + 1, 256);
-  std::vector<bool> usable(last + 1, false);
-  for (size_t k = first; k <= last; ++k) {
-    usable[k] = q.frames[k].quality >= o.min_quality;
-    dist[k] = distance_at(k, seg.offset);
-  }
-  auto matches = [&](size_t k) { return usable[k] && dist[k] <= o.max_distance; };
+  // The whole clip may be grown into, as far as matches continue; each
+  // frame's distance is computed when growth first reaches it.
+  if (q.frames.empty()) return v;
+  const size_t first = 0, last = q.frames.size() - 1;
+  std::vector<int> known(q.frames.size(), -1);
+  std::vector<bool> usable(q.frames.size());
+  for (size_t k = first; k <= last; ++k) usable[k] = q.frames[k].quality >= o.min_quality;
+  auto dist = [&](size_t k) {
+    if (known[k] < 0) known[k] = distance_at(k, seg.offset);
+    return known[k];
+  };
+  auto matches = [&](size_t k) { return usable[k] && dist(k) <= o.max_distance; };
   // The core: frames inside the voted segment that match.
   size_t core_b = last + 1, core_e = 0;
   for (size_t k = first; k <= last; ++k) {
@@ -100,7 +95,9 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   if (core_b > core_e) return v;
   // Grow while matches continue: each step outward may cross unmatched
   // frames only if at least half of the frames it crosses match, and no more
-  // than `gap` seconds without a match.
+  // than `gap` seconds without a match. Growth is not bounded otherwise: a
+  // line voted over a short stretch (a few frames whose chunks survived a
+  // heavy transform) verifies as far as its frames match.
   const double gap = 2.0;
   size_t b = core_b, e = core_e;
   {
@@ -136,9 +133,9 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   for (size_t k = b; k <= e; ++k) {
     if (!usable[k]) continue;
     ++checked;
-    if (dist[k] <= o.max_distance) {
+    if (dist(k) <= o.max_distance) {
       ++matched;
-      sum += dist[k];
+      sum += dist(k);
     }
   }
   if (matched < 3 || matched * 10 < checked * 3) return v;
@@ -190,11 +187,15 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   v.m.mean_distance = sum / matched;
   v.m.seg.confidence =
       static_cast<double>(matched) / checked * std::clamp(1.0 - v.m.mean_distance / 96.0, 0.0, 1.0);
-  // Static pictures match at any offset: compare with lines a few seconds off.
+  // Static pictures match at any offset: compare with lines a few seconds
+  // off, where they fall inside the source (beyond its ends a shifted line
+  // shows nothing either way: a still near the source's start is as static
+  // as one in its middle).
   int shifted = 0, shifted_checked = 0;
   for (double shift : {-4.0, 4.0}) {
     for (size_t k = b; k <= e; ++k) {
-      if (!usable[k]) continue;
+      const double t = s.offset + shift + s.speed * q.frames[k].time_s;
+      if (!usable[k] || t < 0 || t > sig.duration_s) continue;
       ++shifted_checked;
       if (distance_at(k, s.offset + shift) <= o.max_distance) ++shifted;
     }
@@ -752,6 +753,23 @@ absl::StatusOr<std::vector<MatchedSegment>> Search(const Storage& storage, const
   return out;
 }
 
+// Two matches of one line, one found through the whole frames and the
+// other through the region hashes, each over the stretch its hashes
+// explain: the one with more matching frames, spanning both stretches.
+void JoinOnOneLine(const MatchedSegment& other, MatchedSegment* m) {
+  const double from = std::min(other.seg.q_start, m->seg.q_start);
+  const double to = std::max(other.seg.q_end, m->seg.q_end);
+  const double core_from = std::min(other.core_start, m->core_start);
+  const double core_to = std::max(other.core_end, m->core_end);
+  if (other.matched > m->matched) *m = other;
+  m->seg.q_start = from;
+  m->seg.q_end = to;
+  m->seg.s_start = LineAt(m->seg, from);
+  m->seg.s_end = LineAt(m->seg, to);
+  m->core_start = core_from;
+  m->core_end = core_to;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
@@ -772,7 +790,10 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
   for (MatchedSegment& m : by_parts) {
     // A match through the parts over most of one of the whole frames at the
     // same place of the same source is the same match (grown over the
-    // frames those matched): the one with more matching frames is kept.
+    // frames those matched): the one with more matching frames is kept,
+    // and where both lie on one line, over both stretches (each search
+    // verified the line where its own hashes hold: the whole frames
+    // before a panel appears, the parts while it stays).
     for (size_t i = 0; i < out.size(); ++i) {
       const double overlap =
           std::min(out[i].seg.q_end, m.seg.q_end) - std::max(out[i].seg.q_start, m.seg.q_start);
@@ -781,7 +802,11 @@ absl::StatusOr<std::vector<MatchedSegment>> MatchVideo(const Storage& storage,
           overlap < 0.5 * (out[i].seg.q_end - out[i].seg.q_start)) {
         continue;
       }
-      if (out[i].matched > m.matched) m = out[i];
+      if (OnOneLine(out[i].seg, m.seg)) {
+        JoinOnOneLine(out[i], &m);
+      } else if (out[i].matched > m.matched) {
+        m = out[i];
+      }
       out.erase(out.begin() + i);
       from_parts.erase(from_parts.begin() + i);
       --i;

@@ -261,5 +261,114 @@ TEST(MatchVideoInMemory, LinesOfOneItemFiveSecondsApartSplitWhereTheClipJumps) {
   EXPECT_NEAR(segs[1].seg.q_start, 5.0, 0.4);
 }
 
+// h with two bits flipped in each of its sixteen 16-bit chunks: 32 bits
+// off, within a match, yet with no chunk left intact for a lookup to find.
+PdqHash NoChunkIntact(PdqHash h, std::mt19937_64* rng) {
+  for (int c = 0; c < 16; ++c) {
+    const int a = static_cast<int>((*rng)() % 16);
+    const int b = (a + 1 + static_cast<int>((*rng)() % 15)) % 16;
+    for (int bit : {16 * c + a, 16 * c + b}) h.words[bit / 64] ^= uint64_t{1} << (bit % 64);
+  }
+  return h;
+}
+
+// Seconds 10-22 of the source: only the first 2 s keep chunks a lookup
+// finds (the rest is a heavier re-encode, 32 bits off throughout). The
+// line voted there verifies on over the whole clip. Was: grown at most 3 s
+// past the voted stretch (to 5 s), the rest of the clip unexplained.
+TEST(MatchVideoInMemory, AShortVotedStretchGrowsAsFarAsItsFramesMatch) {
+  std::mt19937_64 rng(25);
+  MemoryStorage storage;
+  const VideoSignature source = RandomSignature(90, &rng);
+  const int64_t id = AddVideo(&storage, source);
+  QueryVideo clip = ClipOf(source, 30, 36, &rng);
+  for (size_t i = 6; i < clip.frames.size(); ++i) {
+    clip.frames[i].hashes = {NoChunkIntact(source.frames[30 + i].main, &rng)};
+  }
+  auto found = MatchVideo(storage.storage(), clip);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  const MatchedSegment& m = (*found)[0];
+  EXPECT_EQ(m.seg.item, id);
+  EXPECT_NEAR(m.seg.offset, 10.0, 0.2);
+  EXPECT_NEAR(m.seg.q_start, 0.0, 0.4);
+  EXPECT_NEAR(m.seg.q_end, 12.0, 0.4);
+}
+
+// A source that is one still held throughout (a title card or a slide:
+// each frame within a few bits of the first).
+VideoSignature AStillThroughout(std::mt19937_64* rng) {
+  VideoSignature sig = RandomSignature(45, rng);
+  for (size_t i = 1; i < sig.frames.size(); ++i) {
+    sig.frames[i].main = Blur(sig.frames[0].main, 4, rng);
+    sig.frames[i].zoom = Blur(sig.frames[0].zoom, 4, rng);
+  }
+  return sig;
+}
+
+// Three seconds of a 15 s still: wherever in it the clip is placed, the
+// picture matches as well 4 s off, on whichever side that stays inside the
+// source, so every match is static. Was: a line 4 s off beyond the
+// source's start or end counted as not matching, and a match near either
+// end was taken for moving footage that places the clip.
+TEST(MatchVideoInMemory, AStillIsStaticNearTheSourcesEndsToo) {
+  std::mt19937_64 rng(26);
+  MemoryStorage storage;
+  const VideoSignature source = AStillThroughout(&rng);
+  AddVideo(&storage, source);
+  auto found = MatchVideo(storage.storage(), ClipOf(source, 1, 9, &rng));
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_FALSE(found->empty());
+  for (const MatchedSegment& m : *found) {
+    EXPECT_TRUE(m.static_content) << "at offset " << m.seg.offset;
+  }
+}
+
+// A source whose frames also keep their upper-part hash (the region a
+// panel at the bottom of a clip leaves intact).
+VideoSignature WithUpperParts(VideoSignature sig, std::mt19937_64* rng) {
+  for (FrameSig& f : sig.frames) {
+    f.has_regions = true;
+    f.region[kRegionUpper] = RandomHash(rng);
+    f.region_quality[kRegionUpper] = 100;
+  }
+  return sig;
+}
+
+// Seconds 10-20 of the source, a panel over the bottom of the picture for
+// the first `panel` frames: their whole-frame hash is foreign, and only the
+// upper part (a region variant) still shows the source. The other frames
+// carry both.
+QueryVideo ClipWithPanelAtFirst(const VideoSignature& sig, size_t panel, std::mt19937_64* rng) {
+  QueryVideo q = ClipOf(sig, 30, 30, rng);
+  for (size_t i = 0; i < q.frames.size(); ++i) {
+    QueryVideoFrame& f = q.frames[i];
+    if (i < panel) f.hashes[0] = RandomHash(rng);
+    f.hashes.push_back(Blur(sig.frames[30 + i].region[kRegionUpper], 6, rng));
+    f.targets = {kTargetMainOrZoom, RegionTarget(kRegionUpper)};
+    f.qualities = {100, 100};
+  }
+  return q;
+}
+
+// The whole frames find seconds 4-10 of the clip; the parts, looked up
+// over the first 4 s, find the same line and grow 3 s past them. The two
+// are one match, over the whole clip. Was: the one with more matching
+// frames alone (0-7 s), the last 3 s of the clip unexplained.
+TEST(MatchVideoInMemory, WholeFramesAndPartsOnOneLineSpanBothStretches) {
+  std::mt19937_64 rng(24);
+  MemoryStorage storage;
+  const VideoSignature source = WithUpperParts(RandomSignature(90, &rng), &rng);
+  const int64_t id = AddVideo(&storage, source);
+  auto found = MatchVideo(storage.storage(), ClipWithPanelAtFirst(source, 12, &rng));
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  const MatchedSegment& m = (*found)[0];
+  EXPECT_EQ(m.seg.item, id);
+  EXPECT_NEAR(m.seg.offset, 10.0, 0.2);
+  EXPECT_NEAR(m.seg.q_start, 0.0, 0.4);
+  EXPECT_NEAR(m.seg.q_end, 10.0, 0.4);
+}
+
 }  // namespace
 }  // namespace uncut
