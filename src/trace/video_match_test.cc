@@ -52,6 +52,19 @@ int64_t AddVideo(MemoryStorage* storage, const VideoSignature& sig) {
   return storage->Add(std::move(m));
 }
 
+// Expects `found` to be one segment of item `id`, at `offset` in it,
+// covering the clip from `q_start` to `q_end` (within 0.4 s).
+void ExpectOneSegment(const absl::StatusOr<std::vector<MatchedSegment>>& found, int64_t id,
+                      double offset, double q_start, double q_end) {
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  const MatchedSegment& m = (*found)[0];
+  EXPECT_EQ(m.seg.item, id);
+  EXPECT_NEAR(m.seg.offset, offset, 0.2);
+  EXPECT_NEAR(m.seg.q_start, q_start, 0.4);
+  EXPECT_NEAR(m.seg.q_end, q_end, 0.4);
+}
+
 // The clip shows source frames [first, first + n), each hash with a few
 // bits changed (a re-encoded copy).
 QueryVideo ClipOf(const VideoSignature& sig, size_t first, size_t n, std::mt19937_64* rng) {
@@ -285,14 +298,7 @@ TEST(MatchVideoInMemory, AShortVotedStretchGrowsAsFarAsItsFramesMatch) {
   for (size_t i = 6; i < clip.frames.size(); ++i) {
     clip.frames[i].hashes = {NoChunkIntact(source.frames[30 + i].main, &rng)};
   }
-  auto found = MatchVideo(storage.storage(), clip);
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_EQ(found->size(), 1u);
-  const MatchedSegment& m = (*found)[0];
-  EXPECT_EQ(m.seg.item, id);
-  EXPECT_NEAR(m.seg.offset, 10.0, 0.2);
-  EXPECT_NEAR(m.seg.q_start, 0.0, 0.4);
-  EXPECT_NEAR(m.seg.q_end, 12.0, 0.4);
+  ExpectOneSegment(MatchVideo(storage.storage(), clip), id, 10.0, 0.0, 12.0);
 }
 
 // A source that is one still held throughout (a title card or a slide:
@@ -360,14 +366,8 @@ TEST(MatchVideoInMemory, WholeFramesAndPartsOnOneLineSpanBothStretches) {
   MemoryStorage storage;
   const VideoSignature source = WithUpperParts(RandomSignature(90, &rng), &rng);
   const int64_t id = AddVideo(&storage, source);
-  auto found = MatchVideo(storage.storage(), ClipWithPanelAtFirst(source, 12, &rng));
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_EQ(found->size(), 1u);
-  const MatchedSegment& m = (*found)[0];
-  EXPECT_EQ(m.seg.item, id);
-  EXPECT_NEAR(m.seg.offset, 10.0, 0.2);
-  EXPECT_NEAR(m.seg.q_start, 0.0, 0.4);
-  EXPECT_NEAR(m.seg.q_end, 10.0, 0.4);
+  ExpectOneSegment(MatchVideo(storage.storage(), ClipWithPanelAtFirst(source, 12, &rng)), id, 10.0,
+                   0.0, 10.0);
 }
 
 }  // namespace
