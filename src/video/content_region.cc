@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 namespace uncut {
 namespace {
@@ -181,6 +182,98 @@ std::vector<Run> EdgeRuns(int lines, int length, At at, float mean) {
   return runs;
 }
 
+// Share of [begin, end) on `line` (or a line beside it) covered by runs.
+double Covered(const std::vector<Run>& runs, int line, int begin, int end) {
+  int best = 0;
+  for (const Run& r : runs) {
+    if (std::abs(r.line - line) > 1) continue;
+    best = std::max(best, std::min(end, r.end) - std::max(begin, r.begin));
+  }
+  return static_cast<double>(best) / std::max(1, end - begin);
+}
+
+// The extents a rectangle may take along two parallel borders' runs: where
+// both run (a weak stretch at one end of either border leaves the corner to
+// the other) or where either runs.
+std::vector<std::pair<int, int>> SpanChoices(const Run& a, const Run& b) {
+  std::vector<std::pair<int, int>> out;
+  for (int begin : {std::max(a.begin, b.begin), std::min(a.begin, b.begin)}) {
+    for (int end : {std::min(a.end, b.end), std::max(a.end, b.end)}) {
+      if (end > begin) out.push_back({begin, end});
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// A rectangle [x0, x1) x [y0, y1) and how well its four borders show.
+struct Candidate {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  int strong = 0;    // borders at least 70% covered by runs
+  double score = 0;  // sum of the four borders' coverage
+  int64_t area() const { return int64_t{x1 - x0} * (y1 - y0); }
+};
+
+// Searches the rectangles that runs of persistent edges outline. A border on
+// line k is the edge between pixels k and k + 1, so a rectangle whose left
+// border is on column k starts at column k + 1.
+class InsetSearch {
+ public:
+  InsetSearch(int width, int height, std::vector<Run> vertical, std::vector<Run> horizontal)
+      : width_(width), height_(height), vertical_(std::move(vertical)),
+        horizontal_(std::move(horizontal)) {}
+
+  // The rectangle with the most clear borders (at least three); of as many,
+  // the largest: an edge inside the inset's picture (a pillarbox's edge, a
+  // split screen) bounds a smaller rectangle whose other borders are the
+  // inset's own. Rectangles come from two vertical borders, their top and
+  // bottom where the runs end, and from two horizontal borders, their sides
+  // where the runs end: either pair may leave out a border too weak (the
+  // inset's edge of the same colour as the backdrop there) to make a run.
+  std::optional<Candidate> BestBordered() const {
+    std::optional<Candidate> best;
+    auto consider = [&](int x0, int x1, int y0, int y1) {
+      std::optional<Candidate> c = Evaluate(x0, x1, y0, y1);
+      if (!c || c->strong < 3) return;
+      if (!best || c->strong > best->strong ||
+          (c->strong == best->strong && c->area() > best->area())) {
+        best = c;
+      }
+    };
+    for (const Run& l : vertical_) {
+      for (const Run& r : vertical_) {
+        if (r.line <= l.line + width_ / 8) continue;
+        for (auto [y0, y1] : SpanChoices(l, r)) consider(l.line + 1, r.line + 1, y0, y1);
+      }
+    }
+    for (const Run& t : horizontal_) {
+      for (const Run& b : horizontal_) {
+        if (b.line <= t.line + height_ / 8) continue;
+        for (auto [x0, x1] : SpanChoices(t, b)) consider(x0, x1, t.line + 1, b.line + 1);
+      }
+    }
+    return best;
+  }
+
+ private:
+  std::optional<Candidate> Evaluate(int x0, int x1, int y0, int y1) const {
+    if (x1 - x0 < width_ / 8 || y1 - y0 < height_ / 8) return std::nullopt;
+    Candidate c{x0, y0, x1, y1};
+    const int64_t frame = int64_t{width_} * height_;
+    if (c.area() < frame / 10 || c.area() > frame * 8 / 10) return std::nullopt;
+    for (double side : {Covered(vertical_, x0 - 1, y0, y1), Covered(vertical_, x1 - 1, y0, y1),
+                        Covered(horizontal_, y0 - 1, x0, x1), Covered(horizontal_, y1 - 1, x0, x1)}) {
+      c.strong += side > 0.7;
+      c.score += side;
+    }
+    return c;
+  }
+
+  int width_, height_;
+  std::vector<Run> vertical_, horizontal_;
+};
+
 }  // namespace
 
 std::optional<Rect> InsetDetector::Inset() const {
@@ -192,49 +285,12 @@ std::optional<Rect> InsetDetector::Inset() const {
   // Vertical borders: runs down a column of ex (edge between x and x+1).
   auto ex = [&](int x, int y) { return ex_[static_cast<size_t>(y) * width_ + x]; };
   auto ey = [&](int y, int x) { return ey_[static_cast<size_t>(y) * width_ + x]; };
-  std::vector<Run> vertical = EdgeRuns(width_, height_, ex, mean);
-  std::vector<Run> horizontal = EdgeRuns(height_, width_, ey, mean);
-  auto covered = [](const std::vector<Run>& runs, int line, int begin, int end) {
-    // Share of [begin, end) on `line` (or a line beside it) covered by runs.
-    int best = 0;
-    for (const Run& r : runs) {
-      if (std::abs(r.line - line) > 1) continue;
-      best = std::max(best, std::min(end, r.end) - std::max(begin, r.begin));
-    }
-    return static_cast<double>(best) / std::max(1, end - begin);
-  };
-  std::optional<Rect> best;
-  double best_score = 0;
-  int64_t best_area = 0;
-  for (const Run& l : vertical) {
-    for (const Run& r : vertical) {
-      if (r.line <= l.line + width_ / 8) continue;
-      int top = std::max(l.begin, r.begin), bottom = std::min(l.end, r.end);
-      if (bottom - top < height_ / 8) continue;
-      // The rectangle spans from the left border to the right one; check the
-      // top and bottom borders (either may lie on the frame edge).
-      int x0 = l.line + 1, x1 = r.line + 1;
-      double side_l = covered(vertical, l.line, top, bottom);
-      double side_r = covered(vertical, r.line, top, bottom);
-      double side_t = covered(horizontal, top - 1, x0, x1);
-      double side_b = covered(horizontal, bottom - 1, x0, x1);
-      int strong = (side_l > 0.7) + (side_r > 0.7) + (side_t > 0.7) + (side_b > 0.7);
-      if (strong < 3) continue;
-      int64_t area = int64_t{x1 - x0} * (bottom - top);
-      int64_t frame = int64_t{width_} * height_;
-      if (area < frame / 10 || area > frame * 8 / 10) continue;
-      // Of rectangles about as well bordered, the largest: an edge inside
-      // the inset's picture bounds a smaller one whose other borders are
-      // the inset's own, as fully covered.
-      double score = side_l + side_r + side_t + side_b;
-      if (score > best_score + 0.05 || (score > best_score - 0.05 && area > best_area)) {
-        best_score = std::max(best_score, score);
-        best_area = area;
-        best = Rect{x0 + 1, top + 1, x1 - x0 - 2, bottom - top - 2};
-      }
-    }
-  }
-  return best;
+  InsetSearch search(width_, height_, EdgeRuns(width_, height_, ex, mean),
+                     EdgeRuns(height_, width_, ey, mean));
+  std::optional<Candidate> best = search.BestBordered();
+  if (!best) return std::nullopt;
+  // The inner rectangle: a pixel in from each border.
+  return Rect{best->x0 + 1, best->y0 + 1, best->x1 - best->x0 - 2, best->y1 - best->y0 - 2};
 }
 
 }  // namespace uncut

@@ -48,7 +48,9 @@ class SharpRegion {
 // straight edges that stay put over the clip while the pictures inside and
 // outside change. Works on the clip's time-averaged edge maps: a border
 // shows as a long run of strong edge pixels, stronger than its neighbours,
-// along one column (or row).
+// along one column (or row). A border may fade where the inset's picture
+// meets a backdrop of its shade: rectangles take their corners from where
+// either of two parallel borders' runs ends.
 class InsetDetector {
  public:
   InsetDetector(int width, int height);
