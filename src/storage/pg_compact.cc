@@ -239,6 +239,7 @@ absl::StatusOr<std::map<int, std::map<int64_t, RunBlocks>>> Compactor::ReadRuns(
                   "n::text, batch::text FROM ", p.table, " WHERE batch IS NOT NULL");
   }
   ASSIGN_OR_RETURN(PgResult r, c_->Exec(sql));
+  report_.plan_rows += r.rows();
   std::set<int64_t> seen;
   for (int i = 0; i < r.rows(); ++i) seen.insert(r.GetInt(i, 3));
   uint64_t running = 0;
