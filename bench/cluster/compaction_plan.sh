@@ -15,7 +15,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 blocks="${1:-1000000}"
-work="${2:-$(mktemp -d)}"
+work="${2:-}"
+if [ -z "$work" ]; then
+  work="$(mktemp -d)"
+  chmod 755 "$work"  # the postgres user keeps its cluster there
+fi
 pgbin="${PGBIN:-/usr/lib/postgresql/15/bin}"
 uncut="${UNCUT_BIN:-$root/build/uncut}"
 bench="${UNCUT_COMPACTION_BENCH:-$root/build/bench/uncut_compaction_bench}"
@@ -23,14 +27,14 @@ trap 'UNCUT_CLUSTER_FAST=1 "$root/scripts/cluster.sh" stop "$work/cluster" >/dev
 UNCUT_CLUSTER_FAST=1 "$root/scripts/cluster.sh" start 3 "$work/cluster" >/dev/null
 # shellcheck disable=SC1091
 . "$work/cluster/cluster.env"
-sql() { "$pgbin/psql" -qAt -h 127.0.0.1 -p "$1" -U "$OWNER" uncut "${@:2}"; }
+sql() { "$pgbin/psql" -qAt -h 127.0.0.1 -p "$1" -U "$OWNER" uncut_plan "${@:2}"; }
 list=""
 for i in 1 2 3 coordinator; do
   [ "$i" = coordinator ] && port=$PORT_coordinator || eval "port=\$PORT_shard$i"
-  "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U "$OWNER" uncut
-  [ "$i" = coordinator ] || list+="${list:+,}postgresql://$OWNER@127.0.0.1:$port/uncut"
+  "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U "$OWNER" uncut_plan
+  [ "$i" = coordinator ] || list+="${list:+,}postgresql://$OWNER@127.0.0.1:$port/uncut_plan"
 done
-uri="postgresql://$OWNER@127.0.0.1:$PORT_coordinator/uncut"
+uri="postgresql://$OWNER@127.0.0.1:$PORT_coordinator/uncut_plan"
 "$uncut" --archive "$uri" init --shards "$list" >/dev/null
 batch=$(sql "$PORT_coordinator" -c "SELECT pg_current_xact_id()")
 sql "$PORT_coordinator" -c "INSERT INTO index_batches(modality, postings, batch) VALUES (1, $blocks * 512, $batch)"
