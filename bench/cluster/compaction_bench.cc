@@ -68,7 +68,7 @@ int Run(const std::string& uri, const std::string& policy, int batches, int item
   uint64_t added = 0, rewritten = 0;
   double add_s = 0, compact_s = 0;
   std::printf("add  added_postings  rewritten  write_amp  blocks/key(mean)  blocks/key(max)  "
-              "add_s  compact_s\n");
+              "add_s  compact_s  this_compact_s  plan_rows  merges\n");
   for (int b = 0; b < batches; ++b) {
     auto start = std::chrono::steady_clock::now();
     auto batch = (*archive)->BeginWrite();
@@ -99,6 +99,7 @@ int Run(const std::string& uri, const std::string& policy, int batches, int item
     add_s += Seconds(start);
     added += static_cast<uint64_t>(items) * postings;
     start = std::chrono::steady_clock::now();
+    uint64_t plan_rows = 0, merges = 0;
     if (policy != "none") {
       auto r = (*archive)->Compact("", policy == "full" ? PgCompactScope::kFull
                                                         : PgCompactScope::kSmallRuns);
@@ -107,12 +108,15 @@ int Run(const std::string& uri, const std::string& policy, int batches, int item
         return 1;
       }
       rewritten += r->postings;
+      plan_rows = r->plan_rows;
+      merges = r->merges;
     }
-    compact_s += Seconds(start);
+    const double this_compact_s = Seconds(start);
+    compact_s += this_compact_s;
     const auto [mean, most] = BlocksPerKey(conn->get(), sample);
-    std::printf("%3d  %14" PRIu64 "  %9" PRIu64 "  %9.2f  %16.2f  %15" PRId64 "  %5.1f  %9.1f\n",
+    std::printf("%3d  %14" PRIu64 "  %9" PRIu64 "  %9.2f  %16.2f  %15" PRId64 "  %5.1f  %9.1f  %14.3f  %9" PRIu64 "  %6" PRIu64 "\n",
                 b + 1, added, rewritten, static_cast<double>(rewritten) / added, mean, most, add_s,
-                compact_s);
+                compact_s, this_compact_s, plan_rows, merges);
     std::fflush(stdout);
   }
   return 0;

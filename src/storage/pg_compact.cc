@@ -40,6 +40,11 @@
 //      dropping removed items' postings from them keeps the counts' sum
 //      right, and a posting_runs row naming the merge's run (its first
 //      step's id).
+// Planning reads each run's totals, not its blocks: one row per partition,
+// modality and batch, grouped on the servers (postgres_fdw sends each
+// partition's GROUP BY whole), so a compaction with nothing due reads
+// rows in proportion to the runs, not the blocks; the blocks' first keys
+// (to cut the steps) are read of the chosen runs only.
 // A merge that ends removes its inputs' posting_runs rows. An archive made
 // before schema 6 has every block packed again once (older writers could
 // pack a common key with others; see HotKeyCondition), and then records
@@ -154,11 +159,10 @@ std::vector<Step> CutSteps(const std::vector<Head>& list, uint64_t postings) {
   return out;
 }
 
-// The runs of one server and modality: by run id, its batches' blocks.
-struct RunBlocks {
+// A run of one server and modality, from its batches' totals.
+struct RunTotals {
   uint64_t postings = 0;
   std::set<int64_t> batches;
-  std::vector<Head> heads;
 };
 
 class Compactor {
@@ -181,13 +185,19 @@ class Compactor {
     std::vector<int64_t> batches;
   };
 
-  // The runs of `server`'s blocks, by modality and run id; rows of batches
-  // still running are left out.
-  absl::StatusOr<std::map<int, std::map<int64_t, RunBlocks>>> ReadRuns(const ServerPartitions& server);
+  // The runs of `server`'s blocks, by modality and run id, from each
+  // batch's totals there (one row per partition, modality and batch, not
+  // per block); rows of batches still running are left out.
+  absl::StatusOr<std::map<int, std::map<int64_t, RunTotals>>> ReadRuns(const ServerPartitions& server);
+  // The first keys and postings of `batches`' blocks of `modality` on
+  // `server`, sorted by first key.
+  absl::StatusOr<std::vector<Head>> ReadHeads(const ServerPartitions& server, int modality,
+                                              const std::vector<int64_t>& batches);
   // The merge due on `server` for each modality (none when nothing is).
   absl::StatusOr<std::map<int, Merge>> Plan(const ServerPartitions& server);
-  // `over`: set when a merge is due that the scope leaves.
-  std::optional<Merge> Choose(std::map<int64_t, RunBlocks>& runs, bool* over);
+  // The runs to merge among `runs` (of one server and modality), their
+  // steps not cut yet; `over`: set when a merge is due that the scope leaves.
+  std::optional<Merge> Choose(const std::map<int64_t, RunTotals>& runs, bool* over);
   absl::Status RunMerge(const ServerPartitions& server, int modality, const Merge& merge);
   absl::Status RunStep(const ServerPartitions& server, int modality, const Merge& merge,
                        const Step& step, Written* written);
@@ -231,16 +241,19 @@ absl::Status Compactor::Run() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::map<int, std::map<int64_t, RunBlocks>>> Compactor::ReadRuns(
+absl::StatusOr<std::map<int, std::map<int64_t, RunTotals>>> Compactor::ReadRuns(
     const ServerPartitions& server) {
+  // Grouped in each partition's own statement, which postgres_fdw sends
+  // to its server whole: the totals travel, not the blocks' rows.
   std::string sql;
   for (const Partition& p : server.parts) {
-    sql += StrCat(sql.empty() ? "" : " UNION ALL ", "SELECT modality::text, lower(span)::text, "
-                  "n::text, batch::text FROM ", p.table, " WHERE batch IS NOT NULL");
+    sql += StrCat(sql.empty() ? "" : " UNION ALL ", "SELECT modality::text, batch::text, "
+                  "sum(n)::text FROM ", p.table, " WHERE batch IS NOT NULL GROUP BY modality, batch");
   }
   ASSIGN_OR_RETURN(PgResult r, c_->Exec(sql));
+  report_.plan_rows += r.rows();
   std::set<int64_t> seen;
-  for (int i = 0; i < r.rows(); ++i) seen.insert(r.GetInt(i, 3));
+  for (int i = 0; i < r.rows(); ++i) seen.insert(r.GetInt(i, 1));
   uint64_t running = 0;
   ASSIGN_OR_RETURN(const auto ended, EndedBatches(c_, seen, &running));
   std::map<int64_t, int64_t> run_of;  // batches of merges: their run
@@ -250,41 +263,60 @@ absl::StatusOr<std::map<int, std::map<int64_t, RunBlocks>>> Compactor::ReadRuns(
                                         "WHERE batch = ANY($1::bigint[])",
                                         {PgParam::Text(PgIntArray(ended_ids))}));
   for (int i = 0; i < m.rows(); ++i) run_of[m.GetInt(i, 0)] = m.GetInt(i, 1);
-  std::map<int, std::map<int64_t, RunBlocks>> runs;
+  std::map<int, std::map<int64_t, RunTotals>> runs;
   for (int i = 0; i < r.rows(); ++i) {
-    const int64_t batch = r.GetInt(i, 3);
+    const int64_t batch = r.GetInt(i, 1);
     if (!ended.count(batch)) {
       running_.insert(batch);
       continue;
     }
     auto it = run_of.find(batch);
-    RunBlocks& run = runs[static_cast<int>(r.GetInt(i, 0))][it == run_of.end() ? batch : it->second];
-    const uint64_t n = static_cast<uint64_t>(r.GetInt(i, 2));
-    run.postings += n;
+    RunTotals& run = runs[static_cast<int>(r.GetInt(i, 0))][it == run_of.end() ? batch : it->second];
+    run.postings += static_cast<uint64_t>(r.GetInt(i, 2));
     run.batches.insert(batch);
-    run.heads.push_back({r.GetInt(i, 1), n});
   }
   return runs;
 }
 
+absl::StatusOr<std::vector<Head>> Compactor::ReadHeads(const ServerPartitions& server, int modality,
+                                                       const std::vector<int64_t>& batches) {
+  std::string sql;
+  for (const Partition& p : server.parts) {
+    sql += StrCat(sql.empty() ? "" : " UNION ALL ", "SELECT lower(span)::text, n::text FROM ",
+                  p.table, " WHERE modality = ", modality, " AND batch = ANY('",
+                  PgIntArray(batches), "'::bigint[])");
+  }
+  ASSIGN_OR_RETURN(PgResult r, c_->Exec(sql));
+  report_.plan_rows += r.rows();
+  std::vector<Head> heads;
+  heads.reserve(r.rows());
+  for (int i = 0; i < r.rows(); ++i) {
+    heads.push_back({r.GetInt(i, 0), static_cast<uint64_t>(r.GetInt(i, 1))});
+  }
+  std::sort(heads.begin(), heads.end(), [](const Head& a, const Head& b) { return a.first < b.first; });
+  return heads;
+}
+
+// Only the chosen runs' blocks are read, for the cuts between steps.
 absl::StatusOr<std::map<int, Merge>> Compactor::Plan(const ServerPartitions& server) {
   ASSIGN_OR_RETURN(auto runs, ReadRuns(server));
   std::map<int, Merge> merges;
-  for (auto& [modality, of_modality] : runs) {
+  for (const auto& [modality, of_modality] : runs) {
     bool over = false;
     std::optional<Merge> merge = Choose(of_modality, &over);
-    if (merge) merges[modality] = std::move(*merge);
     if (over) left_.insert({server.server, modality});
+    if (!merge) continue;
+    ASSIGN_OR_RETURN(const std::vector<Head> heads, ReadHeads(server, modality, merge->batches));
+    merge->steps = CutSteps(heads, step_postings_);
+    merges[modality] = std::move(*merge);
   }
   return merges;
 }
 
-// The runs to merge among `runs` (of one server and modality), cut into
-// steps.
-std::optional<Merge> Compactor::Choose(std::map<int64_t, RunBlocks>& runs, bool* over) {
-  std::vector<RunBlocks*> list;
+std::optional<Merge> Compactor::Choose(const std::map<int64_t, RunTotals>& runs, bool* over) {
+  std::vector<const RunTotals*> list;
   std::vector<uint64_t> sizes;
-  for (auto& [id, run] : runs) {
+  for (const auto& [id, run] : runs) {
     list.push_back(&run);
     sizes.push_back(run.postings);
   }
@@ -302,14 +334,10 @@ std::optional<Merge> Compactor::Choose(std::map<int64_t, RunBlocks>& runs, bool*
     chosen = pick.runs;
   }
   Merge merge;
-  std::vector<Head> heads;
   for (size_t i : chosen) {
     merge.batches.insert(merge.batches.end(), list[i]->batches.begin(), list[i]->batches.end());
-    heads.insert(heads.end(), list[i]->heads.begin(), list[i]->heads.end());
   }
   merge.runs = chosen.size();
-  std::sort(heads.begin(), heads.end(), [](const Head& a, const Head& b) { return a.first < b.first; });
-  merge.steps = CutSteps(heads, step_postings_);
   return merge;
 }
 

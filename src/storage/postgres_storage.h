@@ -108,6 +108,8 @@ struct PgCompactReport {
   // Merges due but left (PgCompactScope::kSmallRuns: their runs hold more
   // postings than it merges), by server and modality.
   uint64_t merges_left = 0;
+  // Rows the planning read from the servers (block heads, or runs' totals).
+  uint64_t plan_rows = 0;
 };
 
 // What a compaction merges (PgArchive::Compact).

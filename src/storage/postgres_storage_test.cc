@@ -811,6 +811,44 @@ TEST_F(PostgresStorage, CompactingByLevelsAfterEachAddRewritesAPostingOncePerLev
   EXPECT_EQ(again->steps, 0u);
 }
 
+// A compaction plans from each run's totals on the servers, not from its
+// blocks: with nothing due it reads one row per partition, modality and
+// batch, however many blocks the runs hold; with a merge due it reads the
+// first keys of the chosen runs' blocks only (not of the merged run of a
+// higher level that stays).
+TEST_F(PostgresStorage, ACompactionPlansFromRunTotalsAndReadsTheBlocksOfTheChosenRunsOnly) {
+  archive_->set_compact_levels(2000, 4);
+  const std::string groups =
+      "SELECT count(*)::text FROM (SELECT DISTINCT tableoid, modality, batch FROM postings) g";
+  for (uint32_t b = 0; b < 8; ++b) {
+    {
+      auto batch = archive_->BeginWrite();
+      ASSERT_TRUE(batch.ok()) << batch.status();
+      for (uint32_t j = 0; j < 4; ++j) {
+        AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
+      }
+      ASSERT_TRUE((*batch)->Commit().ok());
+    }
+    const int64_t groups_before = CountRows(uri_, groups);
+    const int64_t unmerged = PostingRows(uri_, "batch NOT IN (SELECT batch FROM posting_runs)");
+    ASSERT_GT(unmerged, groups_before) << "the runs hold more blocks than totals";
+    auto report = archive_->Compact("", PgCompactScope::kSmallRuns);
+    ASSERT_TRUE(report.ok()) << report.status();
+    if (b % 4 != 3) {
+      EXPECT_EQ(report->merges, 0u) << "after batch " << b;
+      EXPECT_EQ(report->plan_rows, static_cast<uint64_t>(groups_before)) << "after batch " << b;
+      continue;
+    }
+    // Four runs of level 0 merged; a second planning finds nothing due.
+    EXPECT_EQ(report->runs_merged, static_cast<uint64_t>(4 * report->merges)) << "after batch " << b;
+    EXPECT_EQ(report->plan_rows,
+              static_cast<uint64_t>(groups_before + unmerged + CountRows(uri_, groups)))
+        << "after batch " << b;
+  }
+  EXPECT_EQ(*archive_->PostingCount(Modality::kText), 8u * 4 * 3000);
+  EXPECT_EQ(LookupEach(archive_.get(), {1500}, 1000).at(1500).size(), 32u);
+}
+
 // The compaction an add runs merges small runs only: a merge due of runs
 // holding more postings together than it merges is left (and said to be
 // due) for a compaction of every level, which then runs it.
