@@ -678,6 +678,20 @@ TEST_F(PostgresStorage, APostingBlockOfAFewKibStaysInItsRow) {
   }
 }
 
+// Each shard partition of the postings has the index a compaction's
+// planning totals the runs from: (modality, batch) holding n.
+TEST_F(PostgresStorage, EveryPostingPartitionHasTheIndexRunTotalsAreReadFrom) {
+  for (const std::string& shard : shard_uris_) {
+    const int64_t partitions = CountRows(
+        shard, "SELECT count(*)::text FROM pg_class WHERE relname LIKE 'postings_p%' AND relkind = 'r'");
+    EXPECT_GT(partitions, 0) << shard;
+    EXPECT_EQ(CountRows(shard, "SELECT count(*)::text FROM pg_indexes WHERE tablename LIKE 'postings_p%' "
+                               "AND indexdef LIKE '%(modality, batch) INCLUDE (n)'"),
+              partitions)
+        << shard;
+  }
+}
+
 // Five batches over the same keys leave a key in five blocks; a compaction
 // leaves it in one block per server, every lookup answers as before (a
 // removed item's postings gone, as before, since lookups never return
