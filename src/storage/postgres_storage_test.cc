@@ -692,6 +692,22 @@ TEST_F(PostgresStorage, EveryPostingPartitionHasTheIndexRunTotalsAreReadFrom) {
   }
 }
 
+// The condition (of PostingRows) of the text blocks whose span holds `key`.
+std::string TextBlocksAt(uint64_t key) {
+  return StrCat("modality = 1 AND span @> ", StoredKey(key), "::int8");
+}
+
+// Commits batch `b`: four items, each with a text posting at every key
+// 0-2999 (positions differ by item).
+void AddBatchOfFour(PgArchive* archive, uint32_t b) {
+  auto batch = archive->BeginWrite();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  for (uint32_t j = 0; j < 4; ++j) {
+    AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
+  }
+  ASSERT_TRUE((*batch)->Commit().ok());
+}
+
 // Five batches over the same keys leave a key in five blocks; a compaction
 // leaves it in one block per server, every lookup answers as before (a
 // removed item's postings gone, as before, since lookups never return
@@ -731,9 +747,7 @@ TEST_F(PostgresStorage, ACompactionLeavesAKeyInOneBlockPerServerAndLookupsAnswer
   for (uint64_t k = 7; k < 3000; k += 97) keys.push_back(k);
   const auto before = LookupEach(archive_.get(), keys, 100);
   ASSERT_EQ(before.at(1500).size(), 9u);
-  const int64_t stored_1500 = static_cast<int64_t>(uint64_t{1500} ^ (uint64_t{1} << 63));
-  const std::string at_1500 = StrCat("modality = 1 AND span @> ", stored_1500,
-                                     "::int8 AND batch <> ", (*running)->id());
+  const std::string at_1500 = StrCat(TextBlocksAt(1500), " AND batch <> ", (*running)->id());
   EXPECT_EQ(PostingRows(uri_, at_1500), 5);
   EXPECT_EQ(*archive_->PostingCount(Modality::kText), 10u * 3000);
 
@@ -791,18 +805,10 @@ TEST_F(PostgresStorage, CompactingByLevelsAfterEachAddRewritesAPostingOncePerLev
   archive_->set_compact_levels(2000, 4);
   uint64_t rewritten = 0, added = 0;
   int64_t most_blocks = 0;
-  const int64_t stored_1500 = static_cast<int64_t>(uint64_t{1500} ^ (uint64_t{1} << 63));
-  const std::string at_1500 = StrCat("modality = 1 AND span @> ", stored_1500, "::int8");
+  const std::string at_1500 = TextBlocksAt(1500);
   const std::vector<uint64_t> keys = {0, 1, 1499, 1500, 2998, 2999, 3000};
   for (uint32_t b = 0; b < 16; ++b) {
-    {
-      auto batch = archive_->BeginWrite();
-      ASSERT_TRUE(batch.ok()) << batch.status();
-      for (uint32_t j = 0; j < 4; ++j) {
-        AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
-      }
-      ASSERT_TRUE((*batch)->Commit().ok());
-    }
+    ASSERT_NO_FATAL_FAILURE(AddBatchOfFour(archive_.get(), b));
     added += 4 * 3000;
     auto report = archive_->Compact("", PgCompactScope::kSmallRuns);
     ASSERT_TRUE(report.ok()) << report.status();
@@ -835,14 +841,7 @@ TEST_F(PostgresStorage, ACompactionPlansFromRunTotalsAndReadsTheBlocksOfTheChose
   const std::string groups =
       "SELECT count(*)::text FROM (SELECT DISTINCT tableoid, modality, batch FROM postings) g";
   for (uint32_t b = 0; b < 8; ++b) {
-    {
-      auto batch = archive_->BeginWrite();
-      ASSERT_TRUE(batch.ok()) << batch.status();
-      for (uint32_t j = 0; j < 4; ++j) {
-        AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
-      }
-      ASSERT_TRUE((*batch)->Commit().ok());
-    }
+    ASSERT_NO_FATAL_FAILURE(AddBatchOfFour(archive_.get(), b));
     const int64_t groups_before = CountRows(uri_, groups);
     const int64_t unmerged = PostingRows(uri_, "batch NOT IN (SELECT batch FROM posting_runs)");
     ASSERT_GT(unmerged, groups_before) << "the runs hold more blocks than totals";
@@ -869,16 +868,8 @@ TEST_F(PostgresStorage, ACompactionPlansFromRunTotalsAndReadsTheBlocksOfTheChose
 TEST_F(PostgresStorage, AnAddsCompactionLeavesMergesOfLargeRunsForTheNextCompaction) {
   archive_->set_compact_levels(2000, 4);
   archive_->set_compact_small_postings(10000);
-  const int64_t stored_1500 = static_cast<int64_t>(uint64_t{1500} ^ (uint64_t{1} << 63));
-  const std::string at_1500 = StrCat("modality = 1 AND span @> ", stored_1500, "::int8");
-  for (uint32_t b = 0; b < 4; ++b) {
-    auto batch = archive_->BeginWrite();
-    ASSERT_TRUE(batch.ok()) << batch.status();
-    for (uint32_t j = 0; j < 4; ++j) {
-      AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
-    }
-    ASSERT_TRUE((*batch)->Commit().ok());
-  }
+  const std::string at_1500 = TextBlocksAt(1500);
+  for (uint32_t b = 0; b < 4; ++b) ASSERT_NO_FATAL_FAILURE(AddBatchOfFour(archive_.get(), b));
   auto small = archive_->Compact("", PgCompactScope::kSmallRuns);
   ASSERT_TRUE(small.ok()) << small.status();
   EXPECT_EQ(small->steps, 0u);
@@ -897,14 +888,7 @@ TEST_F(PostgresStorage, AnAddsCompactionLeavesMergesOfLargeRunsForTheNextCompact
 // Readers meanwhile see every posting.
 TEST_F(PostgresStorage, ACompactionWaitsForNoTurnAndChangesNothingWithoutIt) {
   archive_->set_compact_levels(2000, 4);
-  for (uint32_t b = 0; b < 4; ++b) {
-    auto batch = archive_->BeginWrite();
-    ASSERT_TRUE(batch.ok()) << batch.status();
-    for (uint32_t j = 0; j < 4; ++j) {
-      AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
-    }
-    ASSERT_TRUE((*batch)->Commit().ok());
-  }
+  for (uint32_t b = 0; b < 4; ++b) ASSERT_NO_FATAL_FAILURE(AddBatchOfFour(archive_.get(), b));
   auto sweeper = PgConn::Connect(uri_);
   ASSERT_TRUE(sweeper.ok()) << sweeper.status();
   ASSERT_TRUE((*sweeper)->ExecScript("BEGIN; SELECT pg_advisory_xact_lock(hashtext('uncut sweep'))").ok());
@@ -926,14 +910,7 @@ TEST_F(PostgresStorage, ACompactionWaitsForNoTurnAndChangesNothingWithoutIt) {
 // opened, so compacting by levels finds nothing to merge rather than
 // taking each step's blocks for a run and rewriting them all.
 TEST_F(PostgresStorage, AnOlderCompactionsBlocksAreOneRunOnceUpgraded) {
-  for (uint32_t b = 0; b < 4; ++b) {
-    auto batch = archive_->BeginWrite();
-    ASSERT_TRUE(batch.ok()) << batch.status();
-    for (uint32_t j = 0; j < 4; ++j) {
-      AddTextItem(batch->get(), StrCat("item ", b, " ", j), KeyRange(0, 3000), b * 4 + j);
-    }
-    ASSERT_TRUE((*batch)->Commit().ok());
-  }
+  for (uint32_t b = 0; b < 4; ++b) ASSERT_NO_FATAL_FAILURE(AddBatchOfFour(archive_.get(), b));
   archive_->set_compact_step_postings(1000);
   auto full = archive_->Compact("", PgCompactScope::kFull);
   ASSERT_TRUE(full.ok()) << full.status();
