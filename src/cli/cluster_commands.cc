@@ -181,9 +181,7 @@ int RunAddToPostgres(const GlobalOptions& g, const AddCommand& c) {
                   RedactedUri(g.archive).c_str());
     }
   }
-  // The add's batches are runs of their own on each server: merged with
-  // other small runs as their levels fill, so lookups stay fast.
-  if (done->copied > 0) CompactAfterAdd(g, target->get());
+  PrintAddCompaction(g, *done);
   return added;
 }
 

@@ -11,6 +11,7 @@
 #include "proof/timestamp.h"
 #include "storage/postgres_storage.h"
 #include "store/archive.h"
+#include "store/copy_to_postgres.h"
 
 namespace uncut {
 
@@ -69,11 +70,10 @@ int RunVerifyOnPostgres(const GlobalOptions& g, const std::string& tsa_ca);
 // code.
 int CompactPostgres(const GlobalOptions& g, PgArchive* archive,
                     PgCompactScope scope = PgCompactScope::kLevels);
-// What `add` runs once its items are in a cluster: merges of small runs
-// only (PgCompactScope::kSmallRuns). Prints a line when it merged something
-// or left merges due; a failure (a sweep running, say) is reported on
-// stderr and leaves the add's result as it is.
-void CompactAfterAdd(const GlobalOptions& g, PgArchive* archive);
+// What `add` says of the merge of small runs its copy into a cluster ran
+// (StagedArchive::CopyInto): a line when it merged something or left merges
+// due; a failure (a sweep running, say) on stderr, the add's result as it is.
+void PrintAddCompaction(const GlobalOptions& g, const CopyOutcome& copied);
 // Prints verify's line on the timestamps it checked (none: nothing), on a
 // directory and on a cluster alike.
 void PrintTimestampsChecked(size_t checked, const std::string& tsa_ca);

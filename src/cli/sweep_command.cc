@@ -120,18 +120,18 @@ int CompactPostgres(const GlobalOptions& g, PgArchive* archive, PgCompactScope s
   return kExitOk;
 }
 
-void CompactAfterAdd(const GlobalOptions& g, PgArchive* archive) {
-  auto r = archive->Compact("", PgCompactScope::kSmallRuns);
-  if (!r.ok()) {
+void PrintAddCompaction(const GlobalOptions& g, const CopyOutcome& copied) {
+  if (!copied.compaction.ok()) {
     std::fprintf(stderr, "uncut: add: added; the compaction of small runs is left for later: %s\n",
-                 std::string(r.status().message()).c_str());
+                 std::string(copied.compaction.message()).c_str());
     return;
   }
-  if (g.quiet) return;
-  if (r->steps > 0) PrintCompacted(*r, ", small runs only");
-  if (r->merges_left > 0) {
+  if (!copied.compacted || g.quiet) return;
+  const PgCompactReport& r = *copied.compacted;
+  if (r.steps > 0) PrintCompacted(r, ", small runs only");
+  if (r.merges_left > 0) {
     std::printf("compaction: %llu merges of larger runs are due; `uncut compact` runs them\n",
-                static_cast<unsigned long long>(r->merges_left));
+                static_cast<unsigned long long>(r.merges_left));
   }
 }
 

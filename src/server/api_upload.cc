@@ -125,10 +125,6 @@ absl::Status AddUploaded(const std::string& location, const Upload& up, const Ad
     copy.actor = "token";
     copy.client = client;
     ASSIGN_OR_RETURN(CopyOutcome copied, staged->CopyInto(cluster.get(), copy));
-    // As `uncut add` does: the batches' runs merged with other small runs
-    // as their levels fill. The items are added whatever it does; what it
-    // cannot do now (a sweep running, say) the next add or compaction does.
-    if (copied.copied > 0) cluster->Compact("token", PgCompactScope::kSmallRuns).status().IgnoreError();
     // The items as the cluster has them: their ids there, or the items
     // that held the same bytes already.
     for (AddOutcome& a : results.outcomes) {

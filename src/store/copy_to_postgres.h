@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,11 @@ struct CopyOutcome {
   // The id each copied item got in the target, by its id in the source
   // (the same unless another writer had taken it).
   std::map<int64_t, int64_t> ids;
+  // StagedArchive::CopyInto only: its merge of small runs once something
+  // was copied (PgCompactScope::kSmallRuns), or why it was left for later
+  // (the items are copied either way).
+  std::optional<PgCompactReport> compacted;
+  absl::Status compaction;
 };
 
 absl::StatusOr<CopyOutcome> CopyToPostgres(Archive* from, PgArchive* to,

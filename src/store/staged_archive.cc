@@ -40,7 +40,17 @@ absl::StatusOr<bool> StagedArchive::Empty() {
 
 absl::StatusOr<CopyOutcome> StagedArchive::CopyInto(PgArchive* target, const CopyOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<Archive> archive, Archive::Open(dir_, Archive::Mode::kReadOnly));
-  return CopyToPostgres(archive.get(), target, options);
+  ASSIGN_OR_RETURN(CopyOutcome outcome, CopyToPostgres(archive.get(), target, options));
+  if (outcome.copied == 0) return outcome;
+  // Each batch is a run of its own on every server: merged with other
+  // small runs as their levels fill, so lookups stay fast.
+  absl::StatusOr<PgCompactReport> compacted = target->Compact(options.actor, PgCompactScope::kSmallRuns);
+  if (compacted.ok()) {
+    outcome.compacted = *compacted;
+  } else {
+    outcome.compaction = compacted.status();
+  }
+  return outcome;
 }
 
 }  // namespace uncut

@@ -5,7 +5,7 @@
 // copy gives new ones, CopyOutcome::ids). Everything that builds items
 // (add, an upload, a capture) works on it as on any embedded archive, and
 // CopyInto publishes what it holds, in whole trees, one transaction per
-// batch (store/copy_to_postgres.h). The directory goes with the object.
+// batch (store/copy_to_postgres.h), then merges small runs. The directory goes with the object.
 #ifndef UNCUT_STORE_STAGED_ARCHIVE_H_
 #define UNCUT_STORE_STAGED_ARCHIVE_H_
 
@@ -31,7 +31,10 @@ class StagedArchive {
   const std::string& dir() const { return dir_; }
   // Whether anything was added to it.
   absl::StatusOr<bool> Empty();
-  // Copies what it holds into `target`.
+  // Copies what it holds into `target`, then (when it copied anything)
+  // merges small runs of posting blocks there (PgCompactScope::kSmallRuns),
+  // as every writer to a cluster should: CopyOutcome::compacted, or
+  // ::compaction when that was left for later.
   absl::StatusOr<CopyOutcome> CopyInto(PgArchive* target,
                                        const CopyOptions& options = CopyOptions());
 
