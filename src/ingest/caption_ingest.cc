@@ -11,6 +11,7 @@
 #include "ingest/timed_text.h"
 #include "ocr/caption_band.h"
 #include "ocr/ocr.h"
+#include "storage/catalog_reader.h"
 #include "trace/item_media.h"
 #include "video/video_signature.h"
 
@@ -203,9 +204,7 @@ bool NeedsCaptions(const Item& item) {
 }
 
 bool IsCaptionText(const Item& item) {
-  return item.info.is_object() && item.info.contains("transcript") &&
-         item.info["transcript"].is_object() &&
-         item.info["transcript"].value("method", std::string()) == "ocr";
+  return IsTranscriptItem(item) && item.info["transcript"].value("method", std::string()) == "ocr";
 }
 
 absl::StatusOr<std::optional<Item>> QueueCaptions(WriteBatch* batch, const Item& recording,

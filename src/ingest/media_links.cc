@@ -5,17 +5,17 @@
 
 #include "absl/strings/ascii.h"
 #include "base/status_macros.h"
+#include "storage/catalog_reader.h"
 
 namespace uncut {
 namespace {
 
 bool IsSubtitle(const Item& it) { return it.format == "srt" || it.format == "vtt"; }
 bool IsMedia(const Item& it) { return it.kind == "video" || it.kind == "audio"; }
-// A transcript made by speech recognition (speech/transcript.h): linked to
-// the one recording it transcribes, whatever its name.
-bool IsMachineTranscript(const Item& it) {
-  return it.info.is_object() && it.info.contains("transcript") && it.info["transcript"].is_object();
-}
+// A transcript made by speech recognition or caption reading
+// (IsTranscriptItem): linked to the one recording it transcribes, whatever
+// its name.
+bool IsMachineTranscript(const Item& it) { return IsTranscriptItem(it); }
 int64_t TranscribedRecording(const Item& it) {
   const nlohmann::json& r = it.info["transcript"].value("recording", nlohmann::json());
   return r.is_object() ? r.value("id", int64_t{0}) : 0;

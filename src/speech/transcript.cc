@@ -6,6 +6,7 @@
 #include "base/strings.h"
 #include "base/utf8.h"
 #include "ingest/timed_text.h"
+#include "storage/catalog_reader.h"
 
 namespace uncut {
 std::string TranscriptVtt(const std::vector<RecognizedWord>& words, const Item& recording) {
@@ -33,8 +34,7 @@ nlohmann::json TranscriptInfo(const Item& recording, const RecognizerOptions& op
 }
 
 bool IsMachineTranscript(const Item& item) {
-  return item.info.is_object() && item.info.contains("transcript") &&
-         item.info["transcript"].is_object() &&
+  return IsTranscriptItem(item) &&
          item.info["transcript"].value("method", std::string("speech recognition")) ==
              "speech recognition";
 }
