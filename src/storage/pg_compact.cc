@@ -179,12 +179,6 @@ class Compactor {
   const PgCompactReport& report() const { return report_; }
 
  private:
-  // What one merge has written so far: its steps' batches, the first of
-  // which names its run.
-  struct Written {
-    std::vector<int64_t> batches;
-  };
-
   // The runs of `server`'s blocks, by modality and run id, from each
   // batch's totals there (one row per partition, modality and batch, not
   // per block); rows of batches still running are left out.
@@ -199,8 +193,10 @@ class Compactor {
   // steps not cut yet; `over`: set when a merge is due that the scope leaves.
   std::optional<Merge> Choose(const std::map<int64_t, RunTotals>& runs, bool* over);
   absl::Status RunMerge(const ServerPartitions& server, int modality, const Merge& merge);
+  // One step of `merge`; `written`: the batches of the merge's steps so far
+  // (the first names its run), this step's added.
   absl::Status RunStep(const ServerPartitions& server, int modality, const Merge& merge,
-                       const Step& step, Written* written);
+                       const Step& step, std::vector<int64_t>* written);
   std::string StepRows(const ServerPartitions& server, int modality, const Step& step,
                        const std::vector<int64_t>& batches) const;
   // Where each block goes: (span text, partition table) in order.
@@ -342,11 +338,11 @@ std::optional<Merge> Compactor::Choose(const std::map<int64_t, RunTotals>& runs,
 }
 
 absl::Status Compactor::RunMerge(const ServerPartitions& server, int modality, const Merge& merge) {
-  Written written;
+  std::vector<int64_t> written;  // its steps' batches: the first names its run
   for (const Step& step : merge.steps) {
     RETURN_IF_ERROR(RunStep(server, modality, merge, step, &written));
   }
-  if (written.batches.empty()) return absl::OkStatus();
+  if (written.empty()) return absl::OkStatus();
   report_.runs_merged += merge.runs;
   ++report_.merges;
   // The merged runs' blocks are gone: what said which run a merge's
@@ -389,7 +385,7 @@ std::vector<PostingBlock> PackSplit(std::vector<Posting> postings, std::optional
 }
 
 absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, const Merge& merge,
-                                const Step& step, Written* written) {
+                                const Step& step, std::vector<int64_t>* written) {
   RETURN_IF_ERROR(c_->ExecScript("BEGIN ISOLATION LEVEL READ COMMITTED"));
   RollbackUnlessDone end{c_};
   ASSIGN_OR_RETURN(const bool turn, TakeSweepTurn(c_));
@@ -398,7 +394,7 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
         StrCat(name_, ": a sweep or compaction is running on this archive; run it again when it is done"));
   }
   std::vector<int64_t> batches = merge.batches;
-  batches.insert(batches.end(), written->batches.begin(), written->batches.end());
+  batches.insert(batches.end(), written->begin(), written->end());
   ASSIGN_OR_RETURN(PgResult rows, c_->Exec(StepRows(server, modality, step, batches), {}, true));
   // The runs' batches had ended when planned; the catalog read now shows
   // what each published.
@@ -429,7 +425,7 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
   ASSIGN_OR_RETURN(auto places, Place(server, blocks));
   ASSIGN_OR_RETURN(PgResult x, c_->Exec("SELECT pg_current_xact_id()::text"));
   const std::string batch(x.Get(0, 0));
-  const std::string run = written->batches.empty() ? batch : StrCat(written->batches.front());
+  const std::string run = written->empty() ? batch : StrCat(written->front());
   RETURN_IF_ERROR(DeleteOld(old));
   RETURN_IF_ERROR(InsertNew(modality, batch, blocks, places));
   RETURN_IF_ERROR(c_->ExecScript(StrCat("INSERT INTO index_batches(modality, postings, batch) VALUES (",
@@ -445,7 +441,7 @@ absl::Status Compactor::RunStep(const ServerPartitions& server, int modality, co
   }
   RETURN_IF_ERROR(c_->ExecScript("COMMIT"));
   end.done = true;
-  written->batches.push_back(x.GetInt(0, 0));
+  written->push_back(x.GetInt(0, 0));
   report_.blocks_read += old.size();
   report_.blocks_written += blocks.size();
   report_.postings += kept;
