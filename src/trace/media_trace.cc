@@ -610,18 +610,17 @@ absl::Status KeepOnlyShownSpeeds(Signatures* sigs, const QueryVideo& qv,
 // nearly every frame, by 6 to 10 bits at the median.
 bool LooksAlikeOnly(const QueryVideo& qv, const VideoSignature& sig_m, const MediaSegment& m,
                     const VideoSignature& sig_r, const MediaSegment& r, double a, double b,
-                    int max_distance) {
+                    const VideoMatchOptions& vo) {
   constexpr size_t kMinFrames = 5;
   constexpr double kMinShare = 0.8;
   constexpr int kMinBits = 4;
-  const int gate = VideoMatchOptions().min_quality;
   std::vector<int> diff;
   size_t closer = 0;
   for (const QueryVideoFrame& f : qv.frames) {
-    if (f.time_s < a || f.time_s > b || f.quality < gate) continue;
+    if (f.time_s < a || f.time_s > b || f.quality < vo.min_quality) continue;
     const int dm = DistanceAt(f, sig_m, m.offset + m.speed * f.time_s);
     const int dr = DistanceAt(f, sig_r, r.offset + r.speed * f.time_s);
-    if (std::min(dm, dr) > max_distance) continue;
+    if (std::min(dm, dr) > vo.max_distance) continue;
     diff.push_back(dm - dr);
     closer += dr < dm;
   }
@@ -666,8 +665,7 @@ absl::Status DropLookAlikes(Signatures* sigs, const QueryVideo& qv, const VideoM
       }
       ASSIGN_OR_RETURN(const VideoSignature* sig_r, sigs->Get(r.seg.item));
       if (sig_r == nullptr) continue;
-      drop[i] = LooksAlikeOnly(qv, *sig_m, m.seg, *sig_r, r.seg, m.seg.q_start, m.seg.q_end,
-                               vo.max_distance);
+      drop[i] = LooksAlikeOnly(qv, *sig_m, m.seg, *sig_r, r.seg, m.seg.q_start, m.seg.q_end, vo);
     }
   }
   std::vector<MatchedSegment> kept;
