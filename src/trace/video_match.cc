@@ -74,18 +74,18 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   // The whole clip may be grown into, as far as matches continue; each
   // frame's distance is computed when growth first reaches it.
   if (q.frames.empty()) return v;
-  const size_t first = 0, last = q.frames.size() - 1;
-  std::vector<int> known(q.frames.size(), -1);
-  std::vector<bool> usable(q.frames.size());
-  for (size_t k = first; k <= last; ++k) usable[k] = q.frames[k].quality >= o.min_quality;
+  const size_t n = q.frames.size();
+  std::vector<int> known(n, -1);
+  std::vector<bool> usable(n);
+  for (size_t k = 0; k < n; ++k) usable[k] = q.frames[k].quality >= o.min_quality;
   auto dist = [&](size_t k) {
     if (known[k] < 0) known[k] = distance_at(k, seg.offset);
     return known[k];
   };
   auto matches = [&](size_t k) { return usable[k] && dist(k) <= o.max_distance; };
   // The core: frames inside the voted segment that match.
-  size_t core_b = last + 1, core_e = 0;
-  for (size_t k = first; k <= last; ++k) {
+  size_t core_b = n, core_e = 0;
+  for (size_t k = 0; k < n; ++k) {
     double t = q.frames[k].time_s;
     if (t >= seg.q_start && t <= seg.q_end && matches(k)) {
       core_b = std::min(core_b, k);
@@ -102,7 +102,7 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
   size_t b = core_b, e = core_e;
   {
     int seen = 0, hit = 0;
-    for (size_t k = core_b; k-- > first;) {
+    for (size_t k = core_b; k-- > 0;) {
       if (q.frames[b].time_s - q.frames[k].time_s > gap) break;
       if (!usable[k]) continue;
       ++seen;
@@ -115,7 +115,7 @@ Verified Verify(const QueryVideo& q, const VideoSignature& sig, const MediaSegme
       }
     }
     seen = hit = 0;
-    for (size_t k = core_e + 1; k <= last; ++k) {
+    for (size_t k = core_e + 1; k < n; ++k) {
       if (q.frames[k].time_s - q.frames[e].time_s > gap) break;
       if (!usable[k]) continue;
       ++seen;

@@ -210,8 +210,7 @@ std::vector<std::pair<int, int>> SpanChoices(const Run& a, const Run& b) {
 // A rectangle [x0, x1) x [y0, y1) and how well its four borders show.
 struct Candidate {
   int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-  int strong = 0;    // borders at least 70% covered by runs
-  double score = 0;  // sum of the four borders' coverage
+  int strong = 0;  // borders at least 70% covered by runs
   int64_t area() const { return int64_t{x1 - x0} * (y1 - y0); }
 };
 
@@ -265,7 +264,6 @@ class InsetSearch {
     for (double side : {Covered(vertical_, x0 - 1, y0, y1), Covered(vertical_, x1 - 1, y0, y1),
                         Covered(horizontal_, y0 - 1, x0, x1), Covered(horizontal_, y1 - 1, x0, x1)}) {
       c.strong += side > 0.7;
-      c.score += side;
     }
     return c;
   }
