@@ -10,9 +10,12 @@
 #include <string>
 
 #include "base/sha256.h"
+#include "base/strings.h"
+#include "index/modality.h"
 #include "storage/catalog_records.h"
 #include "storage/pg_archive_testing.h"
 #include "store/archive.h"
+#include "store/staged_archive.h"
 #include "testing/temp_dir.h"
 
 namespace uncut {
@@ -123,6 +126,54 @@ TEST_F(CopyToPostgresTest, ABlobNamingAnItemTheTargetHeldAlreadyNamesItsIdThere)
   EXPECT_EQ(into_b.copied, 2u);  // c.txt and b's linking item
   EXPECT_EQ(LinkOf(Sha256Hex("b links")), std::to_string(kept));
   EXPECT_EQ(LinkOf(Sha256Hex("a links")), std::to_string(kept));
+}
+
+// Each publication through a staged archive (add, an upload, a capture, a
+// transcript) is a run of its own on every server; the copy ends with the
+// merge of small runs, so the fourth one merges the four runs of the first
+// level on each server that holds text postings.
+TEST_F(CopyToPostgresTest, AStagedCopyMergesSmallRunsOnceALevelHoldsFour) {
+  auto to = PgArchive::Open(uri_);
+  ASSERT_TRUE(to.ok()) << to.status();
+  for (uint32_t i = 0; i < 4; ++i) {
+    auto staged = StagedArchive::Create(to->get());
+    ASSERT_TRUE(staged.ok()) << staged.status();
+    {
+      auto local = Archive::Open((*staged)->dir(), Archive::Mode::kReadOnly);
+      ASSERT_TRUE(local.ok()) << local.status();
+      auto batch = (*local)->BeginWrite();
+      ASSERT_TRUE(batch.ok()) << batch.status();
+      auto bytes = (*batch)->StageBytes(StrCat("publication ", i));
+      ASSERT_TRUE(bytes.ok()) << bytes.status();
+      NewItem n;
+      n.item.sha256 = bytes->sha256;
+      n.item.size = bytes->size;
+      n.item.object = bytes->object;
+      n.item.object_offset = bytes->offset;
+      n.item.kind = "text";
+      n.item.format = "txt";
+      n.item.name = StrCat("p", i, ".txt");
+      n.item.added_from = "/nowhere";
+      n.item.added_at = NowRfc3339();
+      for (uint64_t k = 0; k < 3000; ++k) {
+        n.postings[std::string(ModalityName(Modality::kText))].push_back({k, 0, i});
+      }
+      ASSERT_TRUE((*batch)->AddItem(std::move(n)).ok());
+      ASSERT_TRUE((*batch)->Commit().ok());
+    }
+    auto copied = (*staged)->CopyInto(to->get());
+    ASSERT_TRUE(copied.ok()) << copied.status();
+    ASSERT_EQ(copied->copied, 1u);
+    ASSERT_TRUE(copied->compaction.ok()) << copied->compaction;
+    ASSERT_TRUE(copied->compacted.has_value()) << "publication " << i;
+    if (i < 3) {
+      EXPECT_EQ(copied->compacted->merges, 0u) << "publication " << i;
+    } else {
+      EXPECT_GT(copied->compacted->merges, 0u);
+      EXPECT_EQ(copied->compacted->runs_merged, 4 * copied->compacted->merges);
+      EXPECT_EQ(copied->compacted->postings, 4u * 3000);
+    }
+  }
 }
 
 }  // namespace
