@@ -228,9 +228,10 @@ namespace {
 // (~2.4 KiB; packed varints, which don't compress) then costs a lookup the
 // row, an index probe of the TOAST relation and two TOAST chunks. A shard's
 // share of the picture blocks a 27 s clip's lookup reads at 1,000 synthetic
-// hours (58,831 of 204,533): 630 ms out of line, 400 ms in their rows (the
-// server's own time, EXPLAIN ANALYZE, warm cache). Blocks of common keys
-// over it still go out of line.
+// hours (58,831 of 204,533; bench/cluster/block_rows.sh): 255 ms out of
+// line, 209 ms in their rows on a quiet machine, 630 and 400 ms on a busy
+// one (the server's own time, warm cache). Blocks of common keys over it
+// still go out of line.
 constexpr int kPostingsToastTarget = 8160;
 
 // A partition's own table, on a shard (or on the coordinator without shards).
