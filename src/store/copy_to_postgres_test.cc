@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/sha256.h"
 #include "base/strings.h"
@@ -21,9 +22,10 @@
 namespace uncut {
 namespace {
 
-// Queues `bytes` as a text item named `name` in `batch`; its id.
+// Queues `bytes` as a text item named `name` in `batch`, with `blobs` and
+// text postings `postings`; its id.
 int64_t AddText(WriteBatch* batch, const std::string& bytes, const std::string& name,
-                std::map<std::string, std::string> blobs = {}) {
+                std::map<std::string, std::string> blobs = {}, std::vector<Posting> postings = {}) {
   auto staged = batch->StageBytes(bytes);
   EXPECT_TRUE(staged.ok()) << staged.status();
   if (!staged.ok()) return 0;
@@ -38,6 +40,7 @@ int64_t AddText(WriteBatch* batch, const std::string& bytes, const std::string& 
   n.item.added_from = "/nowhere";
   n.item.added_at = NowRfc3339();
   n.blobs = std::move(blobs);
+  if (!postings.empty()) n.postings[std::string(ModalityName(Modality::kText))] = std::move(postings);
   auto id = batch->AddItem(std::move(n));
   EXPECT_TRUE(id.ok()) << id.status();
   return id.value_or(0);
@@ -143,22 +146,9 @@ TEST_F(CopyToPostgresTest, AStagedCopyMergesSmallRunsOnceALevelHoldsFour) {
       ASSERT_TRUE(local.ok()) << local.status();
       auto batch = (*local)->BeginWrite();
       ASSERT_TRUE(batch.ok()) << batch.status();
-      auto bytes = (*batch)->StageBytes(StrCat("publication ", i));
-      ASSERT_TRUE(bytes.ok()) << bytes.status();
-      NewItem n;
-      n.item.sha256 = bytes->sha256;
-      n.item.size = bytes->size;
-      n.item.object = bytes->object;
-      n.item.object_offset = bytes->offset;
-      n.item.kind = "text";
-      n.item.format = "txt";
-      n.item.name = StrCat("p", i, ".txt");
-      n.item.added_from = "/nowhere";
-      n.item.added_at = NowRfc3339();
-      for (uint64_t k = 0; k < 3000; ++k) {
-        n.postings[std::string(ModalityName(Modality::kText))].push_back({k, 0, i});
-      }
-      ASSERT_TRUE((*batch)->AddItem(std::move(n)).ok());
+      std::vector<Posting> postings;
+      for (uint64_t k = 0; k < 3000; ++k) postings.push_back({k, 0, i});
+      ASSERT_GT(AddText(batch->get(), StrCat("publication ", i), StrCat("p", i, ".txt"), {}, postings), 0);
       ASSERT_TRUE((*batch)->Commit().ok());
     }
     auto copied = (*staged)->CopyInto(to->get());
