@@ -322,19 +322,22 @@ TEST_F(CliMediaClaims, PictureInPictureOverOtherFootageIsNotClaimedForeign) {
 
 // Foreign footage swapped into a silent clip of the trailer's picture, cut
 // in and out: the picture alone shows it, so it is still reported as not in
-// the archive, and the source's parts around it are not joined.
+// the archive, and the source's parts around it are not joined. (The clip
+// is of the trailer's slowly zooming scene: its fast test pattern, sampled
+// at 3 frames a second in the archive, is found or not depending on how a
+// run's encoder placed its frames.)
 TEST_F(CliMediaClaims, ForeignShotInASilentClipIsNotInTheArchive) {
-  ASSERT_EQ(Ffmpeg(StrCat("-ss 4 -t 12 -i ", ShellQuote(File("trailer.mp4")),
+  ASSERT_EQ(Ffmpeg(StrCat("-ss 12 -t 8 -i ", ShellQuote(File("trailer.mp4")),
                           " -f lavfi -i life=size=320x180:rate=25:mold=5:ratio=0.5:seed=9 "
-                          "-filter_complex '[0:v]setpts=PTS-STARTPTS[b];[1:v]trim=duration=12[t];"
-                          "[b][t]overlay=enable=between(t\\,5\\,8):shortest=1,format=yuv420p[v]' "
+                          "-filter_complex '[0:v]setpts=PTS-STARTPTS[b];[1:v]trim=duration=8[t];"
+                          "[b][t]overlay=enable=between(t\\,3\\,5.5):shortest=1,format=yuv420p[v]' "
                           "-map '[v]' -an -c:v libx264 -preset veryfast -crf 26 ",
                           ShellQuote(File("insert.mp4")))),
             "");
   json j = Trace("insert.mp4");
   ASSERT_EQ(j["not_in_archive"].size(), 1u) << j.dump(2);
-  EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), 5.0, 0.5) << j.dump(2);
-  EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), 8.0, 0.5) << j.dump(2);
+  EXPECT_NEAR(j["not_in_archive"][0]["start"].get<double>(), 3.0, 0.5) << j.dump(2);
+  EXPECT_NEAR(j["not_in_archive"][0]["end"].get<double>(), 5.5, 0.5) << j.dump(2);
   ASSERT_EQ(j["sources"].size(), 1u) << j.dump(2);
   EXPECT_EQ(j["sources"][0]["segments"].size(), 2u) << j.dump(2);
 }
